@@ -1,0 +1,3 @@
+/** Append-only, segmented partition logs and small durable state stores. Knows nothing of the broker. */
+module flymq.storage {
+}
