@@ -4,4 +4,6 @@ module flymq.broker {
     requires flymq.raft;
     requires flymq.telemetry;
     requires com.fasterxml.jackson.databind;
+
+    exports flymq.broker;
 }
