@@ -5,5 +5,6 @@ module flymq.broker {
     requires flymq.telemetry;
     requires com.fasterxml.jackson.databind;
 
+    exports flymq.broker;
     exports flymq.broker.client;
 }
