@@ -4,4 +4,7 @@ module flymq.broker {
     requires flymq.raft;
     requires flymq.telemetry;
     requires com.fasterxml.jackson.databind;
+
+    exports flymq.broker;
+    exports flymq.broker.client;
 }

@@ -1,0 +1,40 @@
+package flymq.broker;
+
+/**
+ * Hot-path hooks the broker calls as it serves requests; the telemetry adapter turns them into metrics and spans.
+ * Every method defaults to a no-op and is called on the request thread, so implementations must be cheap and must
+ * not throw (an exception is caught and logged, never sent to the client).
+ */
+public interface BrokerListener {
+    BrokerListener NONE = new BrokerListener() {
+    };
+
+    default void connectionOpened() {
+    }
+
+    default void connectionClosed() {
+    }
+
+    /** A PRODUCE was appended and acknowledged. */
+    default void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
+    }
+
+    /** Records were returned by FETCH/CONSUME; {@code group} is {@code ""} when the request names none. */
+    default void consumed(String topic, int partition, String group, int records, long bytes, long latencyNanos) {
+    }
+
+    default void committed(String group, String topic, int partition, long offset) {
+    }
+
+    default void memberJoined(String group, String topic) {
+    }
+
+    default void memberLeft(String group, String topic) {
+    }
+
+    default void topicDeleted(String topic) {
+    }
+
+    default void groupDeleted(String group, String topic) {
+    }
+}

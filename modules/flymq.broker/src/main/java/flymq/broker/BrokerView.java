@@ -1,0 +1,46 @@
+package flymq.broker;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Read-only state of a running broker, read when metrics are scraped or health is probed. Each call builds a fresh
+ * snapshot, so keep calls to scrape frequency.
+ */
+public interface BrokerView {
+
+    String nodeId();
+
+    Path dataDir();
+
+    /** Recovery finished and the broker is not shutting down. */
+    boolean ready();
+
+    int activeConnections();
+
+    long totalConnections();
+
+    List<TopicInfo> topics();
+
+    List<GroupInfo> groups();
+
+    /** One topic: its settings and per-partition log state. */
+    record TopicInfo(String name, int replicationFactor, List<PartitionInfo> partitions) {
+    }
+
+    /** One partition log: first retained offset, next offset to assign, bytes on disk, segment files. */
+    record PartitionInfo(int partition, long startOffset, long endOffset, long sizeBytes, int segmentCount) {
+    }
+
+    /**
+     * One consumer group as the protocol scopes it: a (topic, group id) pair. {@code rebalances} counts member joins
+     * and leaves since the group was created (durable).
+     */
+    record GroupInfo(String group, String topic, List<String> members, long rebalances,
+                     List<GroupPartitionInfo> partitions) {
+    }
+
+    /** Committed offset of one partition and lag = max(0, endOffset - committed). */
+    record GroupPartitionInfo(int partition, long committedOffset, long endOffset, long lag) {
+    }
+}

@@ -1,0 +1,106 @@
+package flymq.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BrokerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsMatchUpstream() {
+        BrokerConfig c = BrokerConfig.defaults();
+        assertEquals(":9092", c.bindAddr());
+        assertEquals(Path.of("./data"), c.dataDir());
+        assertEquals(":9094", c.observability().metrics().addr());
+        assertEquals(":9095", c.observability().health().addr());
+        assertEquals(BrokerConfig.Acks.LEADER, c.performance().acks());
+        assertEquals(300_000, c.network().idleTimeoutMs());
+        assertTrue(c.autoCreateTopics());
+    }
+
+    @Test
+    void flagsBeatEnvironmentBeatFile() throws Exception {
+        Path file = dir.resolve("flymq.json");
+        Files.writeString(file, """
+                {"bind_addr": ":7000", "log_level": "debug", "segment_bytes": 1024,
+                 "peers": ["a:9093", "b:9093"],
+                 "performance": {"acks": "all", "sync_interval_ms": 0},
+                 "observability": {"tracing": {"enabled": true, "sample_rate": 0.5}, "metrics": {"addr": ":1"}}}
+                """);
+        BrokerConfig c = BrokerConfig.load(file,
+                Map.of("FLYMQ_BIND_ADDR", ":8000", "FLYMQ_LOG_LEVEL", "warn", "FLYMQ_UNRELATED", "x"),
+                Map.of("bind-addr", ":9000"));
+        assertEquals(":9000", c.bindAddr());
+        assertEquals("warn", c.logLevel());
+        assertEquals(1024, c.segmentBytes());
+        assertEquals(List.of("a:9093", "b:9093"), c.peers());
+        assertEquals(BrokerConfig.Acks.ALL, c.performance().acks());
+        assertEquals(0, c.performance().syncIntervalMs());
+        assertTrue(c.observability().tracing().enabled());
+        assertEquals(0.5, c.observability().tracing().sampleRate());
+        assertEquals(":1", c.observability().metrics().addr());
+    }
+
+    @Test
+    void nestedEnvironmentVariableNamesUseUnderscores() {
+        BrokerConfig c = BrokerConfig.load(null, Map.of("FLYMQ_OBSERVABILITY_HEALTH_ADDR", "127.0.0.1:1"), Map.of());
+        assertEquals("127.0.0.1:1", c.observability().health().addr());
+    }
+
+    @Test
+    void unknownFileKeyIsReportedWithItsPath() throws Exception {
+        Path file = dir.resolve("bad.json");
+        Files.writeString(file, "{\"observability\": {\"tracing\": {\"enabeld\": true}}}");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("observability.tracing.enabeld"), e.getMessage());
+    }
+
+    @Test
+    void badValueIsReportedWithKeyPathAndSource() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of("FLYMQ_PERFORMANCE_ACKS", "sometimes"), Map.of()));
+        assertTrue(e.getMessage().contains("performance.acks"), e.getMessage());
+        assertTrue(e.getMessage().contains("FLYMQ_PERFORMANCE_ACKS"), e.getMessage());
+        assertTrue(e.getMessage().contains("sometimes"), e.getMessage());
+    }
+
+    @Test
+    void wrongJsonTypeIsRejected() throws Exception {
+        Path file = dir.resolve("t.json");
+        Files.writeString(file, "{\"segment_bytes\": \"big\"}");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("segment_bytes"), e.getMessage());
+    }
+
+    @Test
+    void outOfRangeValuesAreRejected() {
+        assertThrows(ConfigException.class, () -> BrokerConfig.load(null, Map.of(), Map.of("bind_addr", ":70000")));
+        assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of(), Map.of("observability.tracing.sample_rate", "1.5")));
+        assertThrows(ConfigException.class, () -> BrokerConfig.load(null, Map.of(), Map.of("segment_bytes", "0")));
+    }
+
+    @Test
+    void unknownFlagIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of(), Map.of("bind_adr", ":1")));
+        assertTrue(e.getMessage().contains("bind_adr"), e.getMessage());
+    }
+
+    @Test
+    void invalidJsonNamesTheFile() throws Exception {
+        Path file = dir.resolve("x.json");
+        Files.writeString(file, "{ nope");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+}
