@@ -89,36 +89,44 @@ final class Connection implements Runnable {
         byte[] requestBuffer = new byte[4096];
         PayloadReader reader = new PayloadReader(requestBuffer, 0, 0);
         PayloadWriter writer = new PayloadWriter(4096);
-        while (true) {
-            FrameHeader header = FrameCodec.readHeader(in);
-            if (header == null) {
-                break;
+        try {
+            while (true) {
+                FrameHeader header = FrameCodec.readHeader(in);
+                if (header == null) {
+                    break;
+                }
+                int length = header.length();
+                if (length > requestBuffer.length) {
+                    requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
+                }
+                FrameCodec.readFully(in, requestBuffer, 0, length);
+                session.touch(System.nanoTime());
+                int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
+                writeBlockedSince = System.nanoTime();
+                writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
+                if (in.available() == 0 || server.draining()) {
+                    out.flush();
+                }
+                writeBlockedSince = 0;
+                writer.reset();
+                if (requestBuffer.length > RETAINED_REQUEST_BUFFER) {
+                    requestBuffer = new byte[4096];
+                }
+                if (server.draining()) {
+                    break;
+                }
             }
-            int length = header.length();
-            if (length > requestBuffer.length) {
-                requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
-            }
-            FrameCodec.readFully(in, requestBuffer, 0, length);
-            long now = System.nanoTime();
-            session.touch(now);
-            int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
-            writeBlockedSince = now;
-            writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
-            if (in.available() == 0 || server.draining()) {
+        } finally {
+            // answers to requests read before a framing error, EOF or shutdown still go out, as upstream's
+            // write-per-response loop would have sent them
+            writeBlockedSince = System.nanoTime();
+            try {
                 out.flush();
+            } catch (IOException ignored) {
+                // the peer is gone; nothing left to deliver
             }
             writeBlockedSince = 0;
-            writer.reset();
-            if (requestBuffer.length > RETAINED_REQUEST_BUFFER) {
-                requestBuffer = new byte[4096];
-            }
-            if (server.draining()) {
-                break;
-            }
         }
-        writeBlockedSince = System.nanoTime();
-        out.flush();
-        writeBlockedSince = 0;
     }
 
     /** Runs the handler; returns the response opcode with the response (or ERROR) payload in {@code writer}. */
