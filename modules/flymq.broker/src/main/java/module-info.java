@@ -6,4 +6,5 @@ module flymq.broker {
     requires com.fasterxml.jackson.databind;
 
     exports flymq.broker;
+    exports flymq.broker.client;
 }

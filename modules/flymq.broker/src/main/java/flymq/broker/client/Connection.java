@@ -1,0 +1,283 @@
+package flymq.broker.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One TCP connection to one broker. The protocol has no correlation id: responses come back in request order, so
+ * order is the only correlation. Two modes:
+ * <ul>
+ *   <li>synchronous (the start): a caller writes its request and reads its own answer under one lock, like the
+ *   official SDKs; no thread hand-off, which keeps the one-request-per-round-trip path short;</li>
+ *   <li>pipelined (from the first {@link #send}): requests are written under the lock after their future is queued;
+ *   a reader thread reads answers and completes the queued futures in FIFO order. Synchronous calls then go through
+ *   the queue as well.</li>
+ * </ul>
+ * Any I/O error, malformed frame or timeout closes the connection and fails every outstanding request, because the
+ * order that correlates answers to requests is lost.
+ */
+final class Connection implements AutoCloseable {
+    static final int HEADER_SIZE = 8;
+    static final int MAGIC = 0xAF;
+    static final int VERSION = 1;
+    static final int MAX_PAYLOAD = 32 * 1024 * 1024;
+    static final int FLAG_BINARY = 0x01;
+
+    private record Pending(String request, CompletableFuture<Frame> future) {
+    }
+
+    private final String address;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final long requestTimeoutMillis;
+    private final Object ioLock = new Object();
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final byte[] header = new byte[HEADER_SIZE];
+    private volatile boolean pipelined;
+    private volatile boolean closed;
+    private volatile String closeReason;
+
+    private Connection(String address, Socket socket, long requestTimeoutMillis) throws IOException {
+        this.address = address;
+        this.socket = socket;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    }
+
+    static Connection open(String address, InetSocketAddress target, int connectTimeoutMillis,
+                           long requestTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.setSendBufferSize(256 * 1024);
+            socket.setReceiveBufferSize(256 * 1024);
+            socket.connect(target, connectTimeoutMillis);
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeoutMillis));
+            return new Connection(address, socket, requestTimeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    String address() {
+        return address;
+    }
+
+    boolean isOpen() {
+        return !closed;
+    }
+
+    /** Sends one request and waits for its answer. */
+    Frame call(String request, int opcode, byte[] payload, int length) {
+        if (!pipelined) {
+            synchronized (ioLock) {
+                if (!pipelined) {
+                    ensureOpen(request);
+                    try {
+                        writeFrame(opcode, payload, length);
+                        out.flush();
+                        return readFrame();
+                    } catch (SocketTimeoutException e) {
+                        String why = "no answer to " + request + " from " + address + " within "
+                                + requestTimeoutMillis + " ms";
+                        fail(why);
+                        throw new RequestTimeoutException(why);
+                    } catch (IOException e) {
+                        String why = "connection to " + address + " lost during " + request + ": " + describe(e);
+                        fail(why);
+                        throw new ConnectionException(why, e);
+                    } catch (ProtocolException e) {
+                        fail(e.getMessage());
+                        throw e;
+                    }
+                }
+            }
+        }
+        return await(request, send(request, opcode, payload, length, true));
+    }
+
+    /**
+     * Queues one request without waiting: its answer completes the returned future, in request order. With
+     * {@code flush == false} the bytes may stay in the buffer until the next flushing send (lets a caller write a
+     * burst with one system call).
+     */
+    CompletableFuture<Frame> send(String request, int opcode, byte[] payload, int length, boolean flush) {
+        CompletableFuture<Frame> future = new CompletableFuture<>();
+        synchronized (ioLock) {
+            if (closed) {
+                future.completeExceptionally(new ConnectionException(
+                        "connection to " + address + " is closed (" + closeReason + "); " + request + " not sent"));
+                return future;
+            }
+            if (!pipelined) {
+                startReader();
+            }
+            pending.add(new Pending(request, future));
+            try {
+                writeFrame(opcode, payload, length);
+                if (flush) {
+                    out.flush();
+                }
+            } catch (IOException e) {
+                fail("connection to " + address + " lost while sending " + request + ": " + describe(e));
+            }
+        }
+        return future;
+    }
+
+    /** Pushes out requests queued with {@code flush == false}. */
+    void flush() {
+        synchronized (ioLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                out.flush();
+            } catch (IOException e) {
+                fail("connection to " + address + " lost while flushing: " + describe(e));
+            }
+        }
+    }
+
+    /** Number of requests sent and not yet answered (pipelined mode). */
+    int inFlight() {
+        return pending.size();
+    }
+
+    Frame await(String request, CompletableFuture<Frame> future) {
+        try {
+            return future.get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String why = "no answer to " + request + " from " + address + " within " + requestTimeoutMillis + " ms";
+            fail(why);
+            throw new RequestTimeoutException(why);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FlyMqException f) {
+                throw f;
+            }
+            throw new ConnectionException(request + " to " + address + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionException("interrupted while waiting for " + request + " from " + address, e);
+        }
+    }
+
+    private void startReader() {
+        try {
+            // The reader blocks for as long as the connection lives; waiting callers time out on their futures.
+            socket.setSoTimeout(0);
+        } catch (IOException e) {
+            fail("cannot switch " + address + " to pipelined mode: " + describe(e));
+            return;
+        }
+        pipelined = true;
+        Thread.ofPlatform().daemon().name("flymq-client-reader-" + address).start(this::readLoop);
+    }
+
+    private void readLoop() {
+        try {
+            while (!closed) {
+                Frame frame = readFrame();
+                Pending p = pending.poll();
+                if (p == null) {
+                    fail("unsolicited frame (opcode 0x" + Integer.toHexString(frame.opcode()) + ") from " + address);
+                    return;
+                }
+                p.future().complete(frame);
+            }
+        } catch (IOException e) {
+            fail(closed ? closeReason : "connection to " + address + " lost: " + describe(e));
+        } catch (ProtocolException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    private void writeFrame(int opcode, byte[] payload, int length) throws IOException {
+        header[0] = (byte) MAGIC;
+        header[1] = (byte) VERSION;
+        header[2] = (byte) opcode;
+        header[3] = (byte) FLAG_BINARY;
+        header[4] = (byte) (length >>> 24);
+        header[5] = (byte) (length >>> 16);
+        header[6] = (byte) (length >>> 8);
+        header[7] = (byte) length;
+        out.write(header, 0, HEADER_SIZE);
+        out.write(payload, 0, length);
+    }
+
+    /** Only ever called by one thread at a time: the synchronous caller under the lock, or the reader thread. */
+    private Frame readFrame() throws IOException {
+        int magic = in.read();
+        if (magic < 0) {
+            throw new EOFException("server closed the connection");
+        }
+        int version = in.readUnsignedByte();
+        int opcode = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        long length = in.readInt() & 0xFFFF_FFFFL;
+        if (magic != MAGIC) {
+            throw new ProtocolException("bad magic 0x" + Integer.toHexString(magic) + " from " + address
+                    + " (expected 0xaf)");
+        }
+        if (version != VERSION) {
+            throw new ProtocolException("unsupported protocol version " + version + " from " + address
+                    + " (expected 1)");
+        }
+        if (length > MAX_PAYLOAD) {
+            throw new ProtocolException("response of " + length + " bytes from " + address
+                    + " exceeds the 32 MiB frame limit");
+        }
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        return new Frame(opcode, flags, payload);
+    }
+
+    private void ensureOpen(String request) {
+        if (closed) {
+            throw new ConnectionException("connection to " + address + " is closed (" + closeReason + "); "
+                    + request + " not sent");
+        }
+    }
+
+    private void fail(String reason) {
+        if (!closed) {
+            closeReason = reason;
+            closed = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already failing; the reason recorded above is what callers need
+            }
+        }
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            p.future().completeExceptionally(new ConnectionException(
+                    p.request() + " to " + address + " failed: " + closeReason));
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        fail("closed by the client");
+    }
+}
