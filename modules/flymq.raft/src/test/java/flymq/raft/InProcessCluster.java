@@ -66,6 +66,22 @@ final class InProcessCluster implements AutoCloseable {
         throw new AssertionError("no leader among " + groups.keySet() + " within " + timeout);
     }
 
+    /** The leader when every given member names it and it leads in its own eyes. */
+    static Optional<RaftGroup<Long>> agreedLeader(java.util.Collection<RaftGroup<Long>> members) {
+        Optional<RaftGroup<Long>> leader = members.stream().filter(RaftGroup::isLeader).findFirst();
+        if (leader.isEmpty()) {
+            return leader;
+        }
+        RaftMember m = leader.get().localMember();
+        boolean agreed = members.stream().allMatch(g -> g.leader().filter(m::equals).isPresent());
+        return agreed ? leader : Optional.empty();
+    }
+
+    RaftGroup<Long> awaitAgreedLeader(Duration timeout) {
+        await("members agreeing on a leader", timeout, () -> agreedLeader(groups.values()).isPresent());
+        return agreedLeader(groups.values()).orElseThrow();
+    }
+
     /** A member that is leader in its own eyes, with the highest term if two believe so. */
     Optional<RaftGroup<Long>> leader() {
         return groups.values().stream().filter(RaftGroup::isLeader)
