@@ -41,7 +41,8 @@ final class InProcessCluster implements AutoCloseable {
         RaftGroupConfig.Builder builder = RaftGroupConfig.builder(m, initialMembers)
                 .dataDir(dataRoot == null ? null : dataRoot.resolve(m.id()));
         RegisterLog log = new RegisterLog();
-        RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log, null);
+        RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log,
+                new TraceListener(m.id()));
         groups.put(m.id(), group);
         logs.put(m.id(), log);
         return group;
@@ -120,6 +121,20 @@ final class InProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Prints role and leader changes into the test report, so a failed run shows how elections went. */
+    private record TraceListener(String id) implements RaftListener {
+        @Override
+        public void onRoleChange(String groupId, Role role, int term) {
+            System.out.printf("%tT.%<tL %s role %s term %d%n", System.currentTimeMillis(), id, role, term);
+        }
+
+        @Override
+        public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+            System.out.printf("%tT.%<tL %s leader %s term %d%n", System.currentTimeMillis(), id,
+                    leader.map(RaftMember::id).orElse("-"), term);
         }
     }
 
