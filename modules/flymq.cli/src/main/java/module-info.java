@@ -9,8 +9,13 @@ module flymq.cli {
     requires java.net.http;
 
     opens flymq.cli to info.picocli;
+    opens flymq.cli.cluster to info.picocli;
+    opens flymq.cli.group to info.picocli;
+    opens flymq.cli.message to info.picocli;
+    opens flymq.cli.topic to info.picocli;
     opens flymq.cli.completion to info.picocli;
     opens flymq.cli.health to info.picocli;
+    opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;
     opens flymq.cli.output to info.picocli;
     opens flymq.cli.shell to info.picocli;

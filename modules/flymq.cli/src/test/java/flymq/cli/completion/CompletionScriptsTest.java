@@ -60,9 +60,16 @@ class CompletionScriptsTest {
     }
 
     @Test
-    void committedBashScriptCompletesTo() throws Exception {
+    void committedBashScriptCompletesToToTopic() throws Exception {
         var replies = bashComplete(COMMITTED.resolve("flymq.bash"), "flymq", "to");
-        assertTrue(replies.contains("top"), replies.toString());
+        assertEquals(List.of("top", "topic"), replies.stream().sorted().toList());
+        assertEquals(List.of("topic"), bashComplete(COMMITTED.resolve("flymq.bash"), "flymq", "topi"));
+    }
+
+    @Test
+    void bashCompletesOptionValuesFromTheModel() throws Exception {
+        var replies = bashComplete(generatedBash(), "flymq", "topic", "list", "--output", "");
+        assertEquals(List.of("json", "table"), replies.stream().sorted().toList());
     }
 
     @Test
@@ -70,7 +77,7 @@ class CompletionScriptsTest {
         var fish = CompletionScripts.fish(FlyMq.commandLine());
         assertTrue(fish.contains("complete -c flymq -n '__flymq_at \"health\"' -a check"), fish);
         assertTrue(fish.contains("complete -c flymq -n '__flymq_at \"\"' -s o -l output -r -a 'table json'"), fish);
-        assertTrue(fish.contains("case 'health' 'health check'"), fish);
+        assertTrue(fish.lines().anyMatch(l -> l.strip().startsWith("case ") && l.contains(" 'health check' ")), fish);
     }
 
     @Test
