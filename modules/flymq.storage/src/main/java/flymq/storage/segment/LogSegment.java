@@ -192,12 +192,27 @@ public final class LogSegment {
      * their entries and forces everything (the .log included). Called on roll and close.
      */
     public void seal() throws IOException {
+        seal(true);
+    }
+
+    /**
+     * As {@link #seal()}; with {@code force == false} nothing is forced yet and the caller must call
+     * {@link #forceSealed()} later (a background thread does, so a roll does not wait for 64 MiB of writeback).
+     */
+    public void seal(boolean force) throws IOException {
         if (!isEmpty()) {
             timeIndex.maybeAppend(maxTimestamp, nextOffset - 1);
         }
-        channel.force(true);
         index.trim();
         timeIndex.trim();
+        if (force) {
+            forceSealed();
+        }
+    }
+
+    /** Forces a sealed segment's .log and indexes to disk. */
+    public void forceSealed() throws IOException {
+        channel.force(true);
         index.force();
         timeIndex.force();
     }
@@ -253,7 +268,9 @@ public final class LogSegment {
         if (first < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + first > limit) {
             throw corrupt(pos, offset, "impossible record length " + first);
         }
-        int want = (int) Math.min(limit - pos, Math.max((long) maxBytes, 4L + first));
+        // Read about maxBytes, but not far more than maxRecords records like the first would need.
+        long guess = Math.max(4L + first, 2L * maxRecords * (4L + first));
+        int want = (int) Math.min(limit - pos, Math.max(Math.min((long) maxBytes, guess), 4L + first));
         ByteBuffer buf = ByteBuffer.allocate(want);
         readFully(buf, pos);
         int p = 0;
