@@ -65,7 +65,8 @@ public class AppendBenchmark {
     public void open() throws IOException {
         dir = BenchDirs.create("flymq-append");
         LogConfig config = LogConfig.defaults().withSyncPolicy(SyncPolicy.OS).withRetentionBytes(512L << 20);
-        store = LogStore.open(dir, config, StorageListener.NONE, Duration.ofMillis(100));
+        store = LogStore.open(dir, config, StorageListener.NONE,
+                Duration.ofMillis(Long.getLong("flymq.bench.housekeepingMs", 100)));
         log = store.getOrCreate("bench", 0, config);
         batch = new ArrayList<>(batchSize);
         long now = System.currentTimeMillis();

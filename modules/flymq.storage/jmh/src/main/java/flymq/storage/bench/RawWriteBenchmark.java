@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,8 +22,10 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * The machine's raw sequential write speed as the storage engine sees it: a plain FileChannel loop writing 1 MiB
- * direct buffers to a file, no fsync (like SyncPolicy.OS), starting a new 64 MiB file and deleting the oldest past
- * 512 MiB, like a log with the same segment size and retention. The baseline for {@link AppendBenchmark}.
+ * direct buffers to a file, starting a new 64 MiB file and deleting the oldest past 512 MiB, like a log with the same
+ * segment size and retention. The baseline for {@link AppendBenchmark}. With {@code syncEachFile} every finished
+ * 64 MiB file is fsynced, as the log does with each sealed segment (SyncPolicy.OS, in the background); without it
+ * nothing ever waits for the disk (most data is deleted before writeback), which measures the page cache.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -33,6 +36,9 @@ public class RawWriteBenchmark {
     private static final int CHUNK = 1 << 20;
     private static final long FILE_BYTES = 64L << 20;
     private static final int KEEP_FILES = 8;
+
+    @Param({"false", "true"})
+    boolean syncEachFile;
 
     private Path dir;
     private FileChannel channel;
@@ -63,6 +69,9 @@ public class RawWriteBenchmark {
 
     private void nextFile() throws IOException {
         if (channel != null) {
+            if (syncEachFile) {
+                channel.force(true);
+            }
             channel.close();
         }
         Files.deleteIfExists(dir.resolve("raw-" + (fileNo - KEEP_FILES)));
