@@ -3,7 +3,7 @@
 # with and without the startup archive, plus the image size. Usage: jlink/src/build/bench-startup.sh [runs]
 # Needs hyperfine (apt-get install hyperfine) and a built image (./mvnw -B install -DskipTests).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 img=jlink/target/flymq
 runs=${1:-10}
 [ -x "$img/bin/flymq" ] || { echo "no image at $img: build it first (./mvnw -B install -DskipTests)" >&2; exit 1; }
