@@ -19,7 +19,7 @@ bench() { # name, command...
 }
 bench "help, with archive"         "$img/bin/flymq --help"
 bench "help, without archive"      "env FLYMQ_STARTUP_ARCHIVE=none $img/bin/flymq --help"
-if "$img/bin/flymq" topic --help >/dev/null 2>&1; then
+if "$img/bin/flymq" help topic >/dev/null 2>&1; then
   bench "topic list (exit 3), with"  "$img/bin/flymq topic list"
   bench "topic list (exit 3), without" "env FLYMQ_STARTUP_ARCHIVE=none $img/bin/flymq topic list"
 fi
