@@ -16,6 +16,7 @@ import flymq.telemetry.FlyMqMetrics;
 import flymq.telemetry.FlyMqTracing;
 import flymq.telemetry.StateSource;
 import flymq.telemetry.Telemetry;
+import flymq.telemetry.TraceOp;
 import flymq.telemetry.TelemetryConfig;
 import flymq.telemetry.TracingConfig;
 
@@ -40,7 +41,7 @@ public final class BrokerTelemetry implements AutoCloseable {
         this.telemetry = telemetry;
         this.metrics = telemetry.metrics();
         this.state = state;
-        this.listener = new MetricsListener(metrics);
+        this.listener = new MetricsListener(metrics, telemetry.tracing());
         this.storageListener = new StorageMetrics(metrics);
     }
 
@@ -98,12 +99,18 @@ public final class BrokerTelemetry implements AutoCloseable {
                 : BrokerTelemetry.class.getModule().getDescriptor().rawVersion().orElse("unknown");
     }
 
-    /** Broker events to metrics; every call is a cached-meter update. */
+    /**
+     * Broker events to metrics (cached-meter updates) and to spans. The listener hears of an operation when it has
+     * finished, so its span is recorded backdated by the reported latency; with tracing off that is an empty call.
+     * A fetch outside any group is {@code flymq.fetch}, a group's read {@code flymq.consume}.
+     */
     private static final class MetricsListener implements BrokerListener {
         private final FlyMqMetrics m;
+        private final FlyMqTracing tracing;
 
-        MetricsListener(FlyMqMetrics m) {
+        MetricsListener(FlyMqMetrics m, FlyMqTracing tracing) {
             this.m = m;
+            this.tracing = tracing;
         }
 
         @Override
@@ -114,16 +121,20 @@ public final class BrokerTelemetry implements AutoCloseable {
         @Override
         public void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
             m.produced(topic, partition, records, bytes, latencyNanos);
+            tracing.completed(TraceOp.PRODUCE, topic, partition, "", bytes, latencyNanos, null);
         }
 
         @Override
         public void consumed(String topic, int partition, String group, int records, long bytes, long latencyNanos) {
             m.consumed(topic, partition, group, records, bytes, latencyNanos);
+            tracing.completed(group.isEmpty() ? TraceOp.FETCH : TraceOp.CONSUME, topic, partition, group, bytes,
+                    latencyNanos, null);
         }
 
         @Override
         public void committed(String group, String topic, int partition, long offset) {
             m.committed(group, topic, partition, offset);
+            tracing.completed(TraceOp.COMMIT, topic, partition, group, 0, 0, null);
         }
 
         @Override
