@@ -83,6 +83,7 @@ public final class BrokerNode implements AutoCloseable {
                        BrokerTelemetry telemetry) {
         this.config = config;
         this.telemetry = telemetry;
+        LogLevels.apply(config.logLevel());
         Path dataDir = config.dataDir();
         try {
             Files.createDirectories(dataDir.resolve("groups"));
