@@ -11,6 +11,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import flymq.broker.protocol.ErrorFrame;
+import flymq.broker.protocol.MalformedPayloadException;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+
+import static flymq.broker.protocol.Opcodes.*;
+
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
  * the FlyMQ 1.26 wire protocol plus our extension opcodes.
@@ -27,28 +34,6 @@ import java.util.function.Function;
  * the server broke the wire format.
  */
 public final class FlyMqClient implements AutoCloseable {
-    static final int PRODUCE = 0x01;
-    static final int CONSUME = 0x02;
-    static final int CREATE_TOPIC = 0x03;
-    static final int METADATA = 0x04;
-    static final int SUBSCRIBE = 0x05;
-    static final int COMMIT = 0x06;
-    static final int FETCH = 0x07;
-    static final int LIST_TOPICS = 0x08;
-    static final int DELETE_TOPIC = 0x09;
-    static final int FETCH_BINARY = 0x0B;
-    static final int CLUSTER_STATUS = 0x52;
-    static final int CLUSTER_METADATA = 0x53;
-    static final int GET_OFFSET = 0x60;
-    static final int RESET_OFFSET = 0x61;
-    static final int LIST_GROUPS = 0x62;
-    static final int DESCRIBE_GROUP = 0x63;
-    static final int GET_LAG = 0x64;
-    static final int DELETE_GROUP = 0x65;
-    static final int SEEK_TO_TIMESTAMP = 0x66;
-    static final int AUTH = 0x70;
-    static final int WHOAMI = 0x72;
-    static final int ERROR = 0xFF;
 
     private final List<InetSocketAddress> servers;
     private final int connectTimeoutMillis;
@@ -213,8 +198,8 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     private void login(Connection c, String user, String pass) {
-        RequestWriter w = new RequestWriter(32).str16(user).str16(pass);
-        Frame f = c.call("AUTH", AUTH, w.array(), w.length());
+        PayloadWriter w = new PayloadWriter(32).str16(user).str16(pass);
+        Frame f = c.call("AUTH", AUTH, w);
         AuthResult r = decodeAuth(check("AUTH", f));
         if (!r.success()) {
             c.close();
@@ -226,32 +211,43 @@ public final class FlyMqClient implements AutoCloseable {
     // ------------------------------------------------------------------ request plumbing
 
     /** Sends a request and decodes its answer; read-only requests are retried once after a connection failure. */
-    <T> T call(String name, int opcode, RequestWriter w, boolean idempotent, Function<ResponseReader, T> decoder) {
+    <T> T call(String name, int opcode, PayloadWriter w, boolean idempotent, Function<PayloadReader, T> decoder) {
         Frame f;
         try {
-            f = connection().call(name, opcode, w.array(), w.length());
+            f = connection().call(name, opcode, w);
         } catch (RequestTimeoutException e) {
             throw e;
         } catch (ConnectionException e) {
             if (!idempotent || closed) {
                 throw e;
             }
-            f = connection().call(name, opcode, w.array(), w.length());
+            f = connection().call(name, opcode, w);
         }
-        return decoder.apply(new ResponseReader(name, check(name, f)));
+        return decode(name, f, decoder);
     }
 
     /** Pipelined variant: many may be in flight; each future completes in request order. */
-    <T> CompletableFuture<T> callAsync(String name, int opcode, RequestWriter w, boolean flush,
-                                       Function<ResponseReader, T> decoder) {
+    <T> CompletableFuture<T> callAsync(String name, int opcode, PayloadWriter w, boolean flush,
+                                       Function<PayloadReader, T> decoder) {
         Connection c;
         try {
             c = connection();
         } catch (FlyMqException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return c.send(name, opcode, w.array(), w.length(), flush)
-                .thenApply(f -> decoder.apply(new ResponseReader(name, check(name, f))));
+        return c.send(name, opcode, w, flush)
+                .thenApply(f -> decode(name, f, decoder));
+    }
+
+    /** Decodes an answer; a layout the decoder cannot read becomes a {@link ProtocolException} naming the request. */
+    static <T> T decode(String name, Frame f, Function<PayloadReader, T> decoder) {
+        byte[] payload = check(name, f);
+        try {
+            return decoder.apply(new PayloadReader(payload));
+        } catch (MalformedPayloadException e) {
+            throw new ProtocolException(name + " answer does not decode (" + payload.length + " bytes): "
+                    + e.getMessage());
+        }
     }
 
     /** Returns the payload, or throws the server's error carried by an ERROR frame. */
@@ -263,21 +259,18 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /**
-     * ERROR payload: structured {@code i32 code · str16 text}; anything that does not parse as that is taken as raw
-     * text (upstream's other form), without cutting characters off as the official SDKs do.
+     * ERROR payload: the structured form {@code i32 code · str16 text} when it parses exactly; anything else is
+     * upstream's raw-text form, taken whole (the official SDKs cut its first six characters off).
      */
     static String decodeError(byte[] p) {
-        if (p.length >= 6) {
-            int len = ((p[4] & 0xFF) << 8) | (p[5] & 0xFF);
-            if (6 + len == p.length) {
-                return new String(p, 6, len, java.nio.charset.StandardCharsets.UTF_8);
-            }
+        if (p.length >= 6 && 6 + (((p[4] & 0xFF) << 8) | (p[5] & 0xFF)) == p.length) {
+            return ErrorFrame.decode(p);
         }
         return new String(p, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static RequestWriter req(int capacity) {
-        return new RequestWriter(capacity);
+    private static PayloadWriter req(int capacity) {
+        return new PayloadWriter(capacity);
     }
 
     private static void requireTopic(String topic) {
@@ -310,14 +303,14 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::decodeRecordMetadata);
     }
 
-    private static RequestWriter produceRequest(String topic, int partition, byte[] key, byte[] value) {
+    private static PayloadWriter produceRequest(String topic, int partition, byte[] key, byte[] value) {
         requireTopic(topic);
         Objects.requireNonNull(value, "value");
         int keyLen = key == null ? 0 : key.length;
         return req(topic.length() + keyLen + value.length + 16).str16(topic).bytes32(key).bytes32(value).i32(partition);
     }
 
-    static RecordMetadata decodeRecordMetadata(ResponseReader r) {
+    static RecordMetadata decodeRecordMetadata(PayloadReader r) {
         return new RecordMetadata(r.str16("topic"), r.i32("partition"), r.i64("offset"), r.i64("timestamp"),
                 r.i32("key_size"), r.i32("value_size"));
     }
@@ -325,7 +318,7 @@ public final class FlyMqClient implements AutoCloseable {
     /** CONSUME one record at {@code offset}; the server answers {@code EOF} when there is none. */
     public Message consume(String topic, int partition, long offset) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(offset);
+        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(offset);
         return call("CONSUME", CONSUME, w, true,
                 r -> new Message(topic, partition, offset, -1, r.bytes32("key"), r.bytes32("value"), List.of()));
     }
@@ -347,13 +340,13 @@ public final class FlyMqClient implements AutoCloseable {
                 r -> decodeFetch(r, topic, partition));
     }
 
-    private static RequestWriter fetchRequest(String topic, int partition, long offset, int max, String filter) {
+    private static PayloadWriter fetchRequest(String topic, int partition, long offset, int max, String filter) {
         requireTopic(topic);
         return req(topic.length() + 32).str16(topic).i32(partition).i64(offset).i32(max)
                 .str16(filter == null ? "" : filter);
     }
 
-    private static FetchResult decodeFetch(ResponseReader r, String topic, int partition) {
+    private static FetchResult decodeFetch(PayloadReader r, String topic, int partition) {
         int n = r.count("record count", 16);
         long next = r.i64("next_offset");
         List<Message> records = new ArrayList<>(n);
@@ -382,7 +375,7 @@ public final class FlyMqClient implements AutoCloseable {
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */
     public List<String> listTopics() {
-        return call("LIST_TOPICS", LIST_TOPICS, req(0), true, r -> r.strList("topics"));
+        return call("LIST_TOPICS", LIST_TOPICS, req(0), true, r -> strList(r, "topics"));
     }
 
     /**
@@ -409,7 +402,7 @@ public final class FlyMqClient implements AutoCloseable {
     /** SUBSCRIBE: registers this connection in {@code group} (if non-empty) and returns where to read next. */
     public long subscribe(String topic, String group, int partition, SubscribeMode mode) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition)
+        PayloadWriter w = req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition)
                 .str8(mode.wireName());
         return call("SUBSCRIBE", SUBSCRIBE, w, false, r -> r.i64("offset"));
     }
@@ -449,14 +442,14 @@ public final class FlyMqClient implements AutoCloseable {
 
     private void resetOffset(String topic, String group, int partition, String mode, long offset) {
         requireTopic(topic);
-        RequestWriter w = groupRequest(topic, group, partition).str8(mode);
+        PayloadWriter w = groupRequest(topic, group, partition).str8(mode);
         if (mode.equals("offset")) {
             w.i64(offset);
         }
         call("RESET_OFFSET", RESET_OFFSET, w, false, r -> null);
     }
 
-    private static RequestWriter groupRequest(String topic, String group, int partition) {
+    private static PayloadWriter groupRequest(String topic, String group, int partition) {
         return req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition);
     }
 
@@ -479,7 +472,7 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::decodeGroup);
     }
 
-    private static GroupInfo decodeGroup(ResponseReader r) {
+    private static GroupInfo decodeGroup(PayloadReader r) {
         String topic = r.str16("topic");
         String group = r.str16("group_id");
         int members = r.i32("member_count");
@@ -512,7 +505,7 @@ public final class FlyMqClient implements AutoCloseable {
      */
     public long seekToTimestamp(String topic, int partition, long timestampMs) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(timestampMs);
+        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(timestampMs);
         return call("SEEK_TO_TIMESTAMP", SEEK_TO_TIMESTAMP, w, true, r -> r.i64("offset"));
     }
 
@@ -520,7 +513,7 @@ public final class FlyMqClient implements AutoCloseable {
 
     /** CLUSTER_METADATA for one topic ({@code ""} = all topics). */
     public ClusterMetadata clusterMetadata(String topic) {
-        RequestWriter w = req(16).str16(topic == null ? "" : topic);
+        PayloadWriter w = req(16).str16(topic == null ? "" : topic);
         return call("CLUSTER_METADATA", CLUSTER_METADATA, w, true, r -> {
             String clusterId = r.str16("cluster_id");
             int nt = r.count("topic count", 6);
@@ -531,8 +524,8 @@ public final class FlyMqClient implements AutoCloseable {
                 List<ClusterMetadata.Partition> parts = new ArrayList<>(np);
                 for (int p = 0; p < np; p++) {
                     parts.add(new ClusterMetadata.Partition(r.i32("partition"), r.str16("leader_id"),
-                            r.str16("leader_addr"), r.i64("epoch"), r.str16("state"), r.strList("replicas"),
-                            r.strList("isr")));
+                            r.str16("leader_addr"), r.i64("epoch"), r.str16("state"), strList(r, "replicas"),
+                            strList(r, "isr")));
                 }
                 topics.add(new ClusterMetadata.Topic(name, parts));
             }
@@ -565,7 +558,7 @@ public final class FlyMqClient implements AutoCloseable {
      * reconnect (the official SDKs forget to). A refused login throws {@link AuthenticationException}.
      */
     public AuthResult auth(String user, String pass) {
-        RequestWriter w = req(32).str16(user).str16(pass == null ? "" : pass);
+        PayloadWriter w = req(32).str16(user).str16(pass == null ? "" : pass);
         AuthResult r = call("AUTH", AUTH, w, false, FlyMqClient::decodeAuthReader);
         if (!r.success()) {
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
@@ -581,21 +574,21 @@ public final class FlyMqClient implements AutoCloseable {
         return call("WHOAMI", WHOAMI, req(0), true, r -> {
             boolean ok = r.bool("authenticated");
             String user = r.str16("username");
-            List<String> roles = r.remaining() >= 4 ? r.strList("roles") : List.of();
-            List<String> perms = r.remaining() >= 4 ? r.strList("permissions") : List.of();
+            List<String> roles = r.remaining() >= 4 ? strList(r, "roles") : List.of();
+            List<String> perms = r.remaining() >= 4 ? strList(r, "permissions") : List.of();
             return new AuthResult(ok, user, roles, perms, "");
         });
     }
 
     private static AuthResult decodeAuth(byte[] payload) {
-        return decodeAuthReader(new ResponseReader("AUTH", payload));
+        return decodeAuthReader(new PayloadReader(payload));
     }
 
     /**
      * AUTH answer: {@code bool success · str16 user · u32 n · n × str8 role · str16 error} (Go layout); the
      * compatible empty form {@code u32 0 · u32 0} reads as no roles and no error.
      */
-    private static AuthResult decodeAuthReader(ResponseReader r) {
+    private static AuthResult decodeAuthReader(PayloadReader r) {
         boolean ok = r.bool("success");
         String user = r.str16("username");
         int n = r.count("role count", 1);
@@ -605,6 +598,15 @@ public final class FlyMqClient implements AutoCloseable {
         }
         String error = r.remaining() >= 2 ? r.str16("error") : "";
         return new AuthResult(ok, user, roles, List.of(), error);
+    }
+
+    static List<String> strList(PayloadReader r, String field) {
+        int n = r.count(field, 2);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(r.str16(field));
+        }
+        return out;
     }
 
     /** Closes the connection; outstanding requests fail with {@link ConnectionException}. */
