@@ -17,6 +17,8 @@ import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 
 import static flymq.broker.protocol.Opcodes.*;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_FETCH;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_PRODUCE;
 
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
@@ -45,6 +47,7 @@ public final class FlyMqClient implements AutoCloseable {
     private volatile String username;
     private volatile String password;
     private volatile boolean closed;
+    private volatile long connectionGeneration;
 
     private FlyMqClient(Builder b) {
         this.servers = BootstrapServers.parse(b.bootstrap);
@@ -128,6 +131,11 @@ public final class FlyMqClient implements AutoCloseable {
         return connection().address();
     }
 
+    /** Increases every time the client opens a new connection (state bound to the old one is gone). */
+    public long connectionGeneration() {
+        return connectionGeneration;
+    }
+
     Connection connection() {
         Connection c = connection;
         if (c != null && c.isOpen()) {
@@ -146,6 +154,7 @@ public final class FlyMqClient implements AutoCloseable {
                 nextServer = (nextServer + 1) % servers.size();
             }
             connection = openAny();
+            connectionGeneration++;
             return connection;
         }
     }
@@ -212,6 +221,15 @@ public final class FlyMqClient implements AutoCloseable {
 
     /** Sends a request and decodes its answer; read-only requests are retried once after a connection failure. */
     <T> T call(String name, int opcode, PayloadWriter w, boolean idempotent, Function<PayloadReader, T> decoder) {
+        return decode(name, callFrame(name, opcode, w, idempotent), decoder);
+    }
+
+    /** Like {@link #call} but returns the checked payload undecoded. */
+    byte[] callPayload(String name, int opcode, PayloadWriter w, boolean idempotent) {
+        return check(name, callFrame(name, opcode, w, idempotent));
+    }
+
+    private Frame callFrame(String name, int opcode, PayloadWriter w, boolean idempotent) {
         Frame f;
         try {
             f = connection().call(name, opcode, w);
@@ -223,7 +241,7 @@ public final class FlyMqClient implements AutoCloseable {
             }
             f = connection().call(name, opcode, w);
         }
-        return decode(name, f, decoder);
+        return f;
     }
 
     /** Pipelined variant: many may be in flight; each future completes in request order. */
@@ -357,6 +375,122 @@ public final class FlyMqClient implements AutoCloseable {
             records.add(new Message(topic, partition, off, -1, key, value, List.of()));
         }
         return new FetchResult(records, next);
+    }
+
+    // ------------------------------------------------------------------ extension: batch produce / fetch
+
+    /**
+     * BATCH_PRODUCE (extension 0xC0): many records for one or several partitions of {@code topic} in one frame;
+     * one answer per group with its base offset, or that group's error.
+     */
+    public List<PartitionAppend> batchProduce(String topic, Acks acks, List<PartitionRecords> groups) {
+        return call("BATCH_PRODUCE", BATCH_PRODUCE, batchProduceRequest(topic, acks, groups), false,
+                FlyMqClient::decodeBatchProduce);
+    }
+
+    /** Pipelined BATCH_PRODUCE. */
+    public CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks,
+                                                                      List<PartitionRecords> groups) {
+        PayloadWriter w;
+        try {
+            w = batchProduceRequest(topic, acks, groups);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::decodeBatchProduce);
+    }
+
+    static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups) {
+        requireTopic(topic);
+        int size = topic.length() + 16;
+        for (PartitionRecords g : groups) {
+            size += 8;
+            for (ProducerRecord r : g.records()) {
+                size += r.encodedSize();
+            }
+        }
+        PayloadWriter w = req(size).str16(topic).u8(acks.code()).u32(groups.size());
+        for (PartitionRecords g : groups) {
+            if (g.records().isEmpty()) {
+                throw new IllegalArgumentException("BATCH_PRODUCE group for partition " + g.partition() + " is empty");
+            }
+            w.i32(g.partition()).u32(g.records().size());
+            for (ProducerRecord r : g.records()) {
+                w.i64(r.timestamp()).bytes32(r.key()).bytes32(r.value()).u16(r.headers().size());
+                for (Header h : r.headers()) {
+                    w.str16(h.key()).bytes32(h.value());
+                }
+            }
+        }
+        return w;
+    }
+
+    private static List<PartitionAppend> decodeBatchProduce(PayloadReader r) {
+        r.str16("topic");
+        int n = r.count("groups", 18);
+        List<PartitionAppend> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new PartitionAppend(r.i32("partition"), r.i64("base_offset"), r.i32("record_count"),
+                    r.str16("error")));
+        }
+        return out;
+    }
+
+    /**
+     * BATCH_FETCH (extension 0xC1): records with timestamps and headers from several partitions of {@code topic};
+     * at most about {@code maxBytesPerPartition} each (at least one record when one exists).
+     */
+    public List<PartitionFetch> batchFetch(String topic, List<FetchPosition> positions, int maxBytesPerPartition) {
+        requireTopic(topic);
+        if (maxBytesPerPartition <= 0) {
+            throw new IllegalArgumentException("maxBytesPerPartition must be positive, got " + maxBytesPerPartition);
+        }
+        PayloadWriter w = req(topic.length() + 16 + positions.size() * 12).str16(topic).u32(maxBytesPerPartition)
+                .u32(positions.size());
+        for (FetchPosition p : positions) {
+            w.i32(p.partition()).i64(p.offset());
+        }
+        byte[] payload = callPayload("BATCH_FETCH", BATCH_FETCH, w, true);
+        try {
+            return decodeBatchFetch(new PayloadReader(payload), payload, topic);
+        } catch (flymq.broker.protocol.MalformedPayloadException e) {
+            throw new ProtocolException("BATCH_FETCH answer does not decode (" + payload.length + " bytes): "
+                    + e.getMessage());
+        }
+    }
+
+    private static List<PartitionFetch> decodeBatchFetch(PayloadReader r, byte[] payload, String topic) {
+        r.str16("topic");
+        int n = r.count("partitions", 30);
+        int[] partitions = new int[n];
+        String[] errors = new String[n];
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        int[] counts = new int[n];
+        long[] lengths = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            partitions[i] = r.i32("partition");
+            errors[i] = r.str16("error");
+            starts[i] = r.i64("start_offset");
+            ends[i] = r.i64("end_offset");
+            counts[i] = r.i32("record_count");
+            lengths[i] = r.u32("byte_length");
+            total += lengths[i];
+        }
+        if (total != r.remaining()) {
+            throw new ProtocolException("BATCH_FETCH answer announces " + total + " record bytes, carries "
+                    + r.remaining());
+        }
+        List<PartitionFetch> out = new ArrayList<>(n);
+        int pos = payload.length - r.remaining();
+        for (int i = 0; i < n; i++) {
+            List<Message> records = StoredRecordBytes.decode(topic, partitions[i], payload, pos, (int) lengths[i],
+                    counts[i]);
+            pos += (int) lengths[i];
+            out.add(new PartitionFetch(partitions[i], errors[i], starts[i], ends[i], records));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ topics
