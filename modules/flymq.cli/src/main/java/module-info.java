@@ -1,7 +1,18 @@
-/** The `flymq` command. */
+/**
+ * The `flymq` command: a Picocli command tree (one class per command, packages by feature), the JLine shell and
+ * top view, and the build-time generators of shell completions.
+ */
 module flymq.cli {
     requires flymq.broker;
     requires info.picocli;
     requires org.jline;
+    requires java.net.http;
+
     opens flymq.cli to info.picocli;
+    opens flymq.cli.completion to info.picocli;
+    opens flymq.cli.health to info.picocli;
+    opens flymq.cli.metrics to info.picocli;
+    opens flymq.cli.output to info.picocli;
+    opens flymq.cli.shell to info.picocli;
+    opens flymq.cli.top to info.picocli;
 }

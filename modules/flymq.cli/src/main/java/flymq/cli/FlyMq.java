@@ -1,36 +1,122 @@
 package flymq.cli;
 
+import flymq.cli.completion.CompletionCommand;
+import flymq.cli.health.HealthCommand;
+import flymq.cli.metrics.MetricsCommand;
+import flymq.cli.output.OutputFormat;
+import flymq.cli.shell.ShellCommand;
+import flymq.cli.top.TopCommand;
+import java.io.PrintWriter;
+import java.net.URI;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** The `flymq` top-level command; each subcommand is a class of its own. */
+/**
+ * The `flymq` top-level command. It owns the global options (inherited by every subcommand) and the exit-code
+ * contract; each subcommand is a class of its own in a package named for its feature.
+ *
+ * <p>Client commands never touch the broker's server classes: only {@code server start} does, through a class
+ * that is loaded when that command runs, so {@code flymq topic list} starts as fast as the JVM allows.
+ */
 @Command(name = "flymq",
         mixinStandardHelpOptions = true,
         versionProvider = FlyMq.Version.class,
-        description = "FlyMQ: a fast, observable message broker for one or a few machines.",
-        subcommands = {CommandLine.HelpCommand.class})
+        usageHelpAutoWidth = true,
+        synopsisSubcommandLabel = "COMMAND",
+        header = "FlyMQ: a fast, observable message broker for one or a few machines.",
+        description = {
+            "",
+            "Runs a broker (@|bold flymq server start|@) and administers one over the FlyMQ wire protocol: topics, "
+                    + "records, consumer groups, health, metrics and the cluster. Every command reads its target from "
+                    + "the global options below, which may be given before or after the command name.",
+            ""},
+        subcommands = {
+            HealthCommand.class,
+            MetricsCommand.class,
+            ShellCommand.class,
+            TopCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:success",
+            " 1:the operation failed, or the broker is unhealthy",
+            " 2:usage error (unknown command or option, bad value)",
+            " 3:the broker could not be reached"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  FLYMQ_SERVER   default for --server (host:port[,host:port...])",
+                  "",
+                  "Run 'flymq help COMMAND' or 'flymq COMMAND --help' for a command's options."})
 public final class FlyMq implements Runnable {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]",
+            defaultValue = "${env:FLYMQ_SERVER:-localhost:9092}",
+            description = "Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; "
+                    + "default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(names = "--metrics-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            defaultValue = "http://localhost:9094/metrics",
+            description = "Prometheus metrics endpoint, for metrics and top (default: ${DEFAULT-VALUE}).")
+    URI metricsUrl;
+
+    @Option(names = "--health-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            defaultValue = "http://localhost:9095",
+            description = "Base URL of the health endpoints /live, /ready and /health (default: ${DEFAULT-VALUE}).")
+    URI healthUrl;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+            defaultValue = "table", completionCandidates = OutputFormat.Candidates.class,
+            description = "Output format of read commands: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Print stack traces and extra diagnostics on stderr.")
+    boolean verbose;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command tree, shared by main, the shell and the completion generator. */
+    /** The command tree with FlyMQ's exit-code mapping, shared by main, the shell and the generators. */
     public static CommandLine commandLine() {
-        return new CommandLine(new FlyMq());
+        var cmd = new CommandLine(new FlyMq());
+        cmd.setExecutionExceptionHandler(new Failures());
+        cmd.setParameterExceptionHandler(new Failures.Usage());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd;
+    }
+
+    /** Like {@link #commandLine()} but writing to the given streams (the shell and tests use this). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        var cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd;
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The global options as one value, looked up by any command through its spec's root. */
+    public static Globals globals(CommandSpec anyCommand) {
+        var root = (FlyMq) anyCommand.root().userObject();
+        return new Globals(root.server, root.metricsUrl, root.healthUrl, root.output, root.verbose,
+                anyCommand.commandLine().getOut(), anyCommand.commandLine().getErr());
     }
 
     /** Reads the version Maven wrote into version.properties at build time. */
-    static final class Version implements CommandLine.IVersionProvider {
-        static String version() {
+    public static final class Version implements CommandLine.IVersionProvider {
+        public static String version() {
             var props = new java.util.Properties();
             try (var in = FlyMq.class.getResourceAsStream("version.properties")) {
                 if (in != null) {

@@ -1,0 +1,628 @@
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.spi.ToolProvider;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+
+/**
+ * Links FlyMQ's self-contained runtime image from the runtime class path of flymq.cli.
+ *
+ * <p>Run by the jlink module's build with the JDK that runs Maven ({@code java LinkImage.java key=value ...}); the
+ * JDK tools (jdeps, javac, jlink) run in this JVM through {@link ToolProvider}, so one JVM start does all the work.
+ *
+ * <ol>
+ *   <li>Every jar in {@code libs} is read as a module. A jar without {@code module-info.class} (an automatic module)
+ *       gets a generated descriptor: one {@code jdeps --generate-module-info} over all such jars together, so their
+ *       {@code requires} on each other come out right, then one multi-module {@code javac} that compiles the
+ *       descriptors against the jars' own classes ({@code --patch-module}). No per-jar configuration: a dependency
+ *       added to any module is picked up by the next build.</li>
+ *   <li>Generated descriptors are edited in two ways. {@code requires} of the modules in {@code optionalRequires}
+ *       (java.desktop, java.sql: JLine and micrometer touch them only on paths we never take) become
+ *       {@code requires static}, which keeps those JDK modules out of the image. And a class that calls
+ *       {@code ServiceLoader} gets {@code uses} for the public interfaces and abstract classes of its own module that
+ *       it references, since an explicit module may only load services it declares.</li>
+ *   <li>jlink links our modules, every third-party module and the JDK modules they require (plus
+ *       {@code jdkModules}, e.g. java.naming, which Helidon loads reflectively) into {@code image}, from the
+ *       running JDK's own run-time image when it has no {@code jmods/}.</li>
+ *   <li>The launcher and man pages are copied in, a training run writes the startup archive (JDK 25+:
+ *       {@code -XX:AOTCacheOutput}; JDK 24: AOT record then create; older: static AppCDS from class lists), and the
+ *       image is packed into {@code tarball}.</li>
+ * </ol>
+ */
+public final class LinkImage {
+
+    private final Map<String, String> opts;
+    /** A folder of jars, or null for the jars of this JVM's class path (how the Maven build passes them). */
+    private final Path libs;
+    private final Path work;
+    private final Path image;
+    private final int jdkFeature = Runtime.version().feature();
+
+    private LinkImage(Map<String, String> opts) {
+        this.opts = opts;
+        this.libs = opts.containsKey("libs") ? Path.of(opts.get("libs")) : null;
+        this.work = Path.of(need("work"));
+        this.image = Path.of(need("image"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("expected key=value, got: " + a);
+            }
+            opts.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        long t0 = System.nanoTime();
+        new LinkImage(opts).run();
+        System.out.printf("[flymq-jlink] done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private String need(String key) {
+        String v = opts.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing option " + key + "=...");
+        }
+        return v;
+    }
+
+    private List<String> list(String key) {
+        String v = opts.getOrDefault(key, "");
+        return Arrays.stream(v.split("[,\\s]+")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private void run() throws Exception {
+        deleteTree(work);
+        deleteTree(image);
+        Path modules = Files.createDirectories(work.resolve("modules"));
+
+        // 1. classify jars
+        List<Path> jars = jars();
+        Map<Path, String> automatic = new TreeMap<>();
+        Map<String, Path> byName = new TreeMap<>();
+        for (Path jar : jars) {
+            ModuleDescriptor d = descriptor(jar);
+            Path clash = byName.put(d.name(), jar);
+            if (clash != null) {
+                throw new IllegalStateException("two jars define module " + d.name() + ": " + clash.getFileName()
+                        + " and " + jar.getFileName() + " (exclude one in the pom)");
+            }
+            if (d.isAutomatic()) {
+                automatic.put(jar, d.name());
+            } else {
+                Files.copy(jar, modules.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        log("%d jars, %d need a generated module descriptor: %s", jars.size(), automatic.size(),
+                String.join(" ", automatic.values()));
+
+        // 2. generate, edit and compile descriptors for the automatic ones
+        if (!automatic.isEmpty()) {
+            describe(jars, automatic, modules);
+        }
+
+        // 3. link
+        Set<String> roots = new TreeSet<>(byName.keySet());
+        roots.addAll(list("jdkModules"));
+        List<String> jlinkArgs = new ArrayList<>(List.of(
+                "--module-path", modules.toString(),
+                "--add-modules", String.join(",", roots),
+                "--output", image.toString(),
+                "--strip-debug", "--no-header-files", "--no-man-pages",
+                "--ignore-signing-information",
+                "--compress", jdkFeature >= 21 ? "zip-6" : "2"));
+        tool("jlink", jlinkArgs);
+        Files.deleteIfExists(image.resolve("bin/jrunscript"));
+
+        // 4. launcher, man pages, startup archive, tarball
+        Path launcher = image.resolve("bin/flymq");
+        Files.copy(Path.of(need("launcher")), launcher, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path man = Path.of(opts.getOrDefault("man", "/nonexistent"));
+        if (Files.isDirectory(man)) {
+            copyTree(man, image.resolve("man"));
+        }
+        log("image without startup archive: %.1f MB", treeSize(image) / 1048576.0);
+        train(launcher);
+        String tarball = opts.get("tarball");
+        if (tarball != null) {
+            pack(Path.of(tarball), opts.getOrDefault("tarballRoot", "flymq"));
+        }
+    }
+
+    private List<Path> jars() throws IOException {
+        List<Path> jars;
+        if (libs != null) {
+            try (Stream<Path> s = Files.list(libs)) {
+                jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            }
+        } else {
+            jars = Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                    .filter(s -> !s.isBlank()).map(Path::of)
+                    .filter(p -> !p.equals(Path.of(opts.getOrDefault("ownClasses", "/nonexistent"))))
+                    .toList();
+        }
+        for (Path j : jars) {
+            if (!Files.isRegularFile(j) || !j.toString().endsWith(".jar")) {
+                throw new IllegalStateException(j + " is not a jar: link the image after `package` of every module");
+            }
+        }
+        if (jars.isEmpty()) {
+            throw new IllegalStateException("no jars to link (neither libs=... nor a class path)");
+        }
+        return jars;
+    }
+
+    // ---- descriptors -------------------------------------------------------------------------------------------
+
+    private void describe(List<Path> jars, Map<Path, String> automatic, Path modules) throws IOException {
+        String modulePath = jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        Path gen = work.resolve("module-info");
+        List<String> jdepsArgs = new ArrayList<>(List.of(
+                "--generate-module-info", gen.toString(),
+                "--multi-release", Integer.toString(jdkFeature),
+                "--ignore-missing-deps",
+                "--module-path", modulePath));
+        automatic.keySet().forEach(j -> jdepsArgs.add(j.toString()));
+        tool("jdeps", jdepsArgs);
+
+        Set<String> optional = new HashSet<>(list("optionalRequires"));
+        Set<String> knownPackages = new HashSet<>();
+        ModuleFinder.ofSystem().findAll().forEach(r -> knownPackages.addAll(r.descriptor().packages()));
+        ModuleFinder.of(jars.toArray(Path[]::new)).findAll().forEach(r -> knownPackages.addAll(r.descriptor().packages()));
+        Map<String, List<String>> usesByModule = new HashMap<>();
+        List<String> javacArgs = new ArrayList<>(List.of(
+                "-d", work.resolve("module-classes").toString(),
+                "--module-source-path", gen.toString(),
+                "--module-path", modules.toString(),
+                "-nowarn", "-Xlint:none"));
+        for (Map.Entry<Path, String> e : automatic.entrySet()) {
+            String name = e.getValue();
+            Path info = gen.resolve(name).resolve("module-info.java");
+            // with --multi-release jdeps writes versions/<N>/module-info.java; javac wants it at the module root
+            Path versioned = gen.resolve(name).resolve("versions").resolve(Integer.toString(jdkFeature))
+                    .resolve("module-info.java");
+            if (!Files.isRegularFile(info) && Files.isRegularFile(versioned)) {
+                Files.move(versioned, info);
+            }
+            if (!Files.isRegularFile(info)) {
+                throw new IllegalStateException("jdeps wrote no descriptor for " + e.getKey().getFileName()
+                        + " (module " + name + ") in " + gen);
+            }
+            List<String> uses = serviceUses(e.getKey());
+            usesByModule.put(name, uses);
+            Files.writeString(info, edit(Files.readString(info), optional, uses, classPackages(e.getKey()),
+                    knownPackages));
+            javacArgs.add("--patch-module");
+            javacArgs.add(name + "=" + e.getKey());
+        }
+        javacArgs.add("--module");
+        javacArgs.add(String.join(",", automatic.values()));
+        tool("javac", javacArgs);
+
+        for (Map.Entry<Path, String> e : automatic.entrySet()) {
+            Path compiled = work.resolve("module-classes").resolve(e.getValue()).resolve("module-info.class");
+            withDescriptor(e.getKey(), Files.readAllBytes(compiled), modules.resolve(e.getKey().getFileName()));
+        }
+        usesByModule.forEach((m, u) -> {
+            if (!u.isEmpty()) {
+                log("%s: uses %s", m, String.join(", ", u));
+            }
+        });
+    }
+
+    /**
+     * Rewrites a jdeps-generated descriptor: an open module (as an automatic module is); the optional JDK requires
+     * static; exports only of packages that hold classes (jdeps also lists packages with nothing but
+     * package-info, which javac rejects); provides only of services whose package some module of the image has
+     * (a provider for an absent optional library cannot be loaded anyway); and the {@code uses} found in its classes.
+     */
+    static String edit(String source, Set<String> optional, List<String> uses, Set<String> ownPackages,
+            Set<String> knownPackages) {
+        int open = source.indexOf('{');
+        int close = source.lastIndexOf('}');
+        String header = source.substring(0, open).trim();
+        if (!header.startsWith("open ")) {
+            header = "open " + header;
+        }
+        StringBuilder out = new StringBuilder(header).append(" {\n");
+        for (String raw : source.substring(open + 1, close).split(";")) {
+            String st = raw.replaceAll("\\s+", " ").trim();
+            if (st.isEmpty()) {
+                continue;
+            }
+            String[] w = st.split(" ");
+            switch (w[0]) {
+                case "requires" -> {
+                    String target = w[w.length - 1];
+                    if (optional.contains(target)) {
+                        st = "requires static " + target;
+                    }
+                }
+                case "exports", "opens" -> {
+                    if (!ownPackages.contains(w[1])) {
+                        continue;
+                    }
+                }
+                case "provides" -> {
+                    String service = w[1];
+                    int dot = service.lastIndexOf('.');
+                    if (dot < 0 || !knownPackages.contains(service.substring(0, dot))) {
+                        continue;
+                    }
+                }
+                default -> { }
+            }
+            out.append("    ").append(st).append(";\n");
+        }
+        for (String u : uses) {
+            out.append("    uses ").append(u).append(";\n");
+        }
+        return out.append("}\n").toString();
+    }
+
+    /** Packages that hold at least one class (package-info alone does not count), versioned entries included. */
+    private Set<String> classPackages(Path jar) throws IOException {
+        Set<String> packages = new TreeSet<>();
+        try (JarFile in = new JarFile(jar.toFile())) {
+            var entries = in.entries();
+            while (entries.hasMoreElements()) {
+                String n = entries.nextElement().getName();
+                if (!n.endsWith(".class") || n.endsWith("package-info.class") || n.endsWith("module-info.class")) {
+                    continue;
+                }
+                if (n.startsWith("META-INF/versions/")) {
+                    String[] parts = n.split("/", 4);
+                    if (parts.length < 4 || !parts[2].matches("\\d+") || Integer.parseInt(parts[2]) > jdkFeature) {
+                        continue;
+                    }
+                    n = parts[3];
+                } else if (n.startsWith("META-INF/")) {
+                    continue;
+                }
+                int slash = n.lastIndexOf('/');
+                if (slash > 0) {
+                    packages.add(n.substring(0, slash).replace('/', '.'));
+                }
+            }
+        }
+        return packages;
+    }
+
+    /** The jar rewritten with {@code module-info.class} at its root; signatures dropped, they no longer match. */
+    private static void withDescriptor(Path jar, byte[] moduleInfo, Path target) throws IOException {
+        try (JarFile in = new JarFile(jar.toFile());
+             JarOutputStream out = new JarOutputStream(Files.newOutputStream(target))) {
+            var entries = in.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry e = entries.nextElement();
+                String n = e.getName();
+                String upper = n.toUpperCase();
+                if (n.equals("module-info.class")
+                        || (upper.startsWith("META-INF/") && !upper.substring(9).contains("/")
+                            && (upper.endsWith(".SF") || upper.endsWith(".RSA") || upper.endsWith(".DSA")
+                                || upper.endsWith(".EC")))) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(n));
+                try (InputStream is = in.getInputStream(e)) {
+                    is.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            out.putNextEntry(new ZipEntry("module-info.class"));
+            out.write(moduleInfo);
+            out.closeEntry();
+        }
+    }
+
+    // ---- service uses, from the class files' constant pools ------------------------------------------------------
+
+    /** A class file's own name, access flags and the class names its constant pool references. */
+    record ClassInfo(String name, int access, Set<String> refs, boolean callsServiceLoader) {
+        boolean publicType() {
+            return (access & 0x0001) != 0;
+        }
+
+        boolean serviceShaped() {
+            return (access & (0x0200 | 0x0400)) != 0 && (access & 0x2000) == 0 && (access & 0x4000) == 0;
+        }
+    }
+
+    /**
+     * The public interfaces and abstract classes of this jar that a {@code ServiceLoader}-calling class of the same
+     * jar references: the services it may load. Over-approximates, which is harmless: {@code uses} only permits.
+     */
+    private static List<String> serviceUses(Path jar) throws IOException {
+        Map<String, ClassInfo> classes = new HashMap<>();
+        try (JarFile in = new JarFile(jar.toFile())) {
+            var entries = in.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry e = entries.nextElement();
+                String n = e.getName();
+                if (!n.endsWith(".class") || n.startsWith("META-INF/") || n.endsWith("module-info.class")) {
+                    continue;
+                }
+                try (InputStream is = in.getInputStream(e)) {
+                    ClassInfo c = readClass(is.readAllBytes());
+                    if (c != null) {
+                        classes.put(c.name(), c);
+                    }
+                }
+            }
+        }
+        Set<String> uses = new TreeSet<>();
+        for (ClassInfo c : classes.values()) {
+            if (!c.callsServiceLoader()) {
+                continue;
+            }
+            for (String ref : c.refs()) {
+                ClassInfo t = classes.get(ref);
+                if (t != null && t.publicType() && t.serviceShaped() && enclosingPublic(t.name(), classes)) {
+                    uses.add(t.name().replace('/', '.').replace('$', '.'));
+                }
+            }
+        }
+        return new ArrayList<>(uses);
+    }
+
+    private static boolean enclosingPublic(String name, Map<String, ClassInfo> classes) {
+        int dollar = name.lastIndexOf('$');
+        while (dollar > 0) {
+            name = name.substring(0, dollar);
+            ClassInfo outer = classes.get(name);
+            if (outer == null || !outer.publicType()) {
+                return false;
+            }
+            dollar = name.lastIndexOf('$');
+        }
+        return true;
+    }
+
+    /** Reads just enough of a class file: its constant pool's class references and its access flags. */
+    static ClassInfo readClass(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+        if (in.readInt() != 0xCAFEBABE) {
+            return null;
+        }
+        in.readUnsignedShort();
+        in.readUnsignedShort();
+        int count = in.readUnsignedShort();
+        String[] utf8 = new String[count];
+        int[] classNameIndex = new int[count];
+        int[] refClass = new int[count];
+        int[] refNat = new int[count];
+        int[] natName = new int[count];
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> utf8[i] = in.readUTF();
+                case 7 -> classNameIndex[i] = in.readUnsignedShort();
+                case 8, 16, 19, 20 -> in.readUnsignedShort();
+                case 3, 4 -> in.readInt();
+                case 5, 6 -> {
+                    in.readLong();
+                    i++;
+                }
+                case 9, 10, 11 -> {
+                    refClass[i] = in.readUnsignedShort();
+                    refNat[i] = in.readUnsignedShort();
+                }
+                case 12 -> {
+                    natName[i] = in.readUnsignedShort();
+                    in.readUnsignedShort();
+                }
+                case 15 -> {
+                    in.readUnsignedByte();
+                    in.readUnsignedShort();
+                }
+                case 17, 18 -> in.readInt();
+                default -> throw new IOException("unknown constant pool tag " + tag + " at index " + i);
+            }
+        }
+        int access = in.readUnsignedShort();
+        int thisClass = in.readUnsignedShort();
+        Set<String> refs = new HashSet<>();
+        boolean loader = false;
+        for (int i = 1; i < count; i++) {
+            if (classNameIndex[i] != 0) {
+                refs.add(utf8[classNameIndex[i]]);
+            }
+            if (refClass[i] != 0) {
+                String owner = utf8[classNameIndex[refClass[i]]];
+                String method = utf8[natName[refNat[i]]];
+                if ("java/util/ServiceLoader".equals(owner) && ("load".equals(method) || "loadInstalled".equals(method))) {
+                    loader = true;
+                }
+            }
+        }
+        return new ClassInfo(utf8[classNameIndex[thisClass]], access, refs, loader);
+    }
+
+    // ---- startup archive -----------------------------------------------------------------------------------------
+
+    /**
+     * Runs the training commands through the launcher itself (so the archive is made with the flags it will be used
+     * with) and leaves the archive at the path the launcher looks for it.
+     */
+    private void train(Path launcher) throws Exception {
+        List<List<String>> runs = new ArrayList<>();
+        for (String run : opts.getOrDefault("training", "--help").split("\\|")) {
+            List<String> args = Arrays.stream(run.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+            runs.add(args);
+        }
+        Path lib = image.resolve("lib");
+        long t0 = System.nanoTime();
+        if (jdkFeature >= 25) {
+            // one JVM run: record and create in one step; JDK 25 has no merge of several runs
+            Path cache = lib.resolve("flymq.aot");
+            launch(launcher, runs.get(0), "-XX:AOTCacheOutput=" + cache);
+            need(cache);
+        } else if (jdkFeature == 24) {
+            Path conf = work.resolve("flymq.aotconf");
+            Path cache = lib.resolve("flymq.aot");
+            launch(launcher, runs.get(0), "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
+            launch(launcher, runs.get(0), "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + cache);
+            need(cache);
+        } else {
+            // static AppCDS: the class lists of every training run, merged, dumped once
+            Set<String> classes = new java.util.LinkedHashSet<>();
+            for (int i = 0; i < runs.size(); i++) {
+                Path list = work.resolve("training-" + i + ".classlist");
+                launch(launcher, runs.get(i), "-Xshare:off -XX:DumpLoadedClassList=" + list);
+                classes.addAll(Files.readAllLines(list));
+            }
+            Path merged = work.resolve("training.classlist");
+            Files.write(merged, classes);
+            Path jsa = lib.resolve("flymq.jsa");
+            launch(launcher, List.of("--version"),
+                    "-Xshare:dump -XX:SharedClassListFile=" + merged + " -XX:SharedArchiveFile=" + jsa);
+            need(jsa);
+        }
+        log("startup archive trained on `flymq %s` in %.1f s", String.join(" ", runs.get(0)),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void need(Path archive) throws IOException {
+        if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            throw new IllegalStateException("training run wrote no startup archive at " + archive);
+        }
+        log("startup archive %s: %.1f MB", archive.getFileName(), Files.size(archive) / 1048576.0);
+    }
+
+    private void launch(Path launcher, List<String> args, String javaOpts) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcher.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("FLYMQ_JAVA_OPTS", javaOpts);
+        pb.environment().put("FLYMQ_STARTUP_ARCHIVE", "none");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("training run timed out: " + cmd);
+        }
+        String text = new String(out);
+        if (text.contains("Error occurred during initialization") || text.contains("[error]")) {
+            throw new IllegalStateException("training run failed: " + cmd + " with " + javaOpts + "\n" + text);
+        }
+        // exit codes of the training commands are expected to vary (e.g. 3 when no broker answers)
+        log("trained `flymq %s` (exit %d)", String.join(" ", args), p.exitValue());
+    }
+
+    // ---- tarball and files -------------------------------------------------------------------------------------
+
+    private void pack(Path tarball, String root) throws Exception {
+        Files.deleteIfExists(tarball);
+        Path staging = work.resolve("tar");
+        deleteTree(staging);
+        Files.createDirectories(staging);
+        Files.createSymbolicLink(staging.resolve(root), image.toAbsolutePath());
+        Process p = new ProcessBuilder("tar", "-C", staging.toString(), "-czhf", tarball.toString(), root)
+                .inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("tar failed with exit " + p.exitValue() + " for " + tarball);
+        }
+        log("tarball %s: %.1f MB", tarball.getFileName(), Files.size(tarball) / 1048576.0);
+    }
+
+    private static ModuleDescriptor descriptor(Path jar) {
+        try {
+            Set<ModuleReference> refs = ModuleFinder.of(jar).findAll();
+            return refs.iterator().next().descriptor();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read " + jar + " as a module: " + e.getMessage(), e);
+        }
+    }
+
+    private static void tool(String name, List<String> args) {
+        ToolProvider t = ToolProvider.findFirst(name)
+                .orElseThrow(() -> new IllegalStateException("this JDK (" + System.getProperty("java.home")
+                        + ") has no " + name + " tool"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = t.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+        if (rc != 0) {
+            throw new IllegalStateException(name + " failed (exit " + rc + ")\nargs: " + String.join(" ", args)
+                    + "\n" + out + err);
+        }
+        String noise = (out.toString() + err).lines()
+                .filter(l -> !l.startsWith("writing to ") && !l.isBlank())
+                .collect(Collectors.joining("\n"));
+        if (!noise.isEmpty()) {
+            log("%s: %s", name, noise);
+        }
+    }
+
+    private static void log(String fmt, Object... args) {
+        System.out.println("[flymq-jlink] " + String.format(fmt, args));
+    }
+
+    static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package flymq.jlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The linked image in target/flymq: its modules, its launcher, its size and its startup archive. */
+class RuntimeImageIT {
+
+    private static final Path IMAGE = ImageProcess.image();
+    private static final Path FLYMQ = IMAGE.resolve("bin/flymq");
+
+    @Test
+    void listsAllFiveFlymqModules() throws Exception {
+        var r = ImageProcess.run(Map.of(), IMAGE.resolve("bin/java"), "--list-modules");
+        assertEquals(0, r.exit(), r.out());
+        for (String m : List.of("flymq.storage", "flymq.raft", "flymq.telemetry", "flymq.broker", "flymq.cli")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(m + "@")), m + " missing from:\n" + r.out());
+        }
+    }
+
+    @Test
+    void leavesOutTheDesktopAndSqlModulesThatLibrariesNeedOnlyOptionally() throws Exception {
+        var r = ImageProcess.run(Map.of(), IMAGE.resolve("bin/java"), "--list-modules");
+        assertEquals(0, r.exit(), r.out());
+        assertFalse(r.out().contains("java.desktop@"), r.out());
+        assertFalse(r.out().contains("java.sql@"), r.out());
+        assertTrue(r.out().contains("java.naming@"), "Helidon needs java.naming:\n" + r.out());
+    }
+
+    @Test
+    void versionRunsWithTheImagesOwnJavaWhenPathJavaIs17() throws Exception {
+        var r = ImageProcess.run(java17Env(), FLYMQ, "--version");
+        assertEquals(0, r.exit(), r.out());
+        assertEquals("flymq " + ImageProcess.version(), r.out().strip());
+    }
+
+    @Test
+    void helpRunsWithTheImagesOwnJavaWhenPathJavaIs17() throws Exception {
+        var r = ImageProcess.run(java17Env(), FLYMQ, "--help");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().startsWith("Usage: flymq"), r.out());
+    }
+
+    @Test
+    void launcherNeverRunsTheJavaOnPathOrInJavaHome(@TempDir Path dir) throws Exception {
+        Path fakeBin = Files.createDirectories(dir.resolve("bin"));
+        Path fake = fakeBin.resolve("java");
+        Files.writeString(fake, "#!/bin/sh\necho 'wrong java' >&2\nexit 97\n");
+        fake.toFile().setExecutable(true);
+        var r = ImageProcess.run(Map.of("PATH", fakeBin + ":/usr/bin:/bin", "JAVA_HOME", dir.toString()),
+                FLYMQ, "--version");
+        assertEquals(0, r.exit(), r.out());
+        assertFalse(r.out().contains("wrong java"), r.out());
+    }
+
+    @Test
+    void launcherWorksThroughASymlink(@TempDir Path dir) throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("flymq"), FLYMQ);
+        var r = ImageProcess.run(Map.of(), link, "--version");
+        assertEquals(0, r.exit(), r.out());
+        assertEquals("flymq " + ImageProcess.version(), r.out().strip());
+    }
+
+    @Test
+    void imageWithoutItsStartupArchiveIsAtMost64MiB() throws IOException {
+        long bytes;
+        try (Stream<Path> s = Files.walk(IMAGE)) {
+            bytes = s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().matches("flymq\\.(aot|jsa)"))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertTrue(bytes <= 64L * 1024 * 1024, "image is " + bytes / (1024 * 1024) + " MiB without its archive");
+    }
+
+    @Test
+    void startupArchiveIsShippedAndAcceptedByTheImagesJvm() throws Exception {
+        Path aot = IMAGE.resolve("lib/flymq.aot");
+        Path jsa = IMAGE.resolve("lib/flymq.jsa");
+        assertTrue(Files.isRegularFile(aot) || Files.isRegularFile(jsa), "no startup archive in " + IMAGE + "/lib");
+        // "on"/"-Xshare:on" make the JVM refuse to start when the archive cannot be mapped or does not match
+        String strict = Files.isRegularFile(aot) ? "-XX:AOTMode=on" : "-Xshare:on";
+        var r = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", strict), FLYMQ, "--version");
+        assertEquals(0, r.exit(), r.out());
+        assertEquals("flymq " + ImageProcess.version(), r.out().strip());
+    }
+
+    @Test
+    void runsWithoutItsStartupArchiveWhenToldTo() throws Exception {
+        var r = ImageProcess.run(Map.of("FLYMQ_STARTUP_ARCHIVE", "none", "FLYMQ_JAVA_OPTS", "-Xshare:off"),
+                FLYMQ, "--version");
+        assertEquals(0, r.exit(), r.out());
+    }
+
+    /** PATH and JAVA_HOME point at a JDK 17 (when this machine has one), as on a machine whose default java is 17. */
+    private static Map<String, String> java17Env() throws IOException {
+        Path jdk17 = ImageProcess.java17Home();
+        assumeTrue(jdk17 != null || Boolean.getBoolean("flymq.requireJava17") == false);
+        Map<String, String> env = new HashMap<>();
+        if (jdk17 != null) {
+            env.put("PATH", jdk17.resolve("bin") + ":/usr/bin:/bin");
+            env.put("JAVA_HOME", jdk17.toString());
+        } else {
+            env.put("PATH", "/usr/bin:/bin");
+        }
+        return env;
+    }
+}

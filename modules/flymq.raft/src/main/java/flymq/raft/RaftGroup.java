@@ -1,0 +1,572 @@
+package flymq.raft;
+
+import flymq.raft.codec.NewTermOperation;
+import flymq.raft.codec.RaftModelCodec;
+import flymq.raft.persistence.FileRaftStore;
+import flymq.raft.transport.ClusterTransport;
+import flymq.raft.transport.TcpClusterTransport;
+import io.microraft.MembershipChangeMode;
+import io.microraft.RaftConfig;
+import io.microraft.RaftEndpoint;
+import io.microraft.RaftNode;
+import io.microraft.RaftNodeStatus;
+import io.microraft.RaftRole;
+import io.microraft.exception.CannotReplicateException;
+import io.microraft.exception.IndeterminateStateException;
+import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
+import io.microraft.exception.NotLeaderException;
+import io.microraft.exception.RaftException;
+import io.microraft.model.message.AppendEntriesFailureResponse;
+import io.microraft.model.message.AppendEntriesRequest;
+import io.microraft.model.message.AppendEntriesSuccessResponse;
+import io.microraft.model.message.RaftMessage;
+import io.microraft.persistence.NopRaftStore;
+import io.microraft.persistence.RaftStore;
+import io.microraft.persistence.RestoredRaftState;
+import io.microraft.report.RaftGroupMembers;
+import io.microraft.report.RaftNodeReport;
+import io.microraft.report.RaftTerm;
+import io.microraft.statemachine.StateMachine;
+import io.microraft.transport.Transport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One member of one Raft group: a MicroRaft node wired to FlyMQ's transport, file store and the broker's
+ * {@link ReplicatedStateMachine}. This is the whole API the broker needs from {@code flymq.raft}.
+ *
+ * <pre>{@code
+ * TcpClusterTransport transport = TcpClusterTransport.bind(clusterAddr);      // one per process
+ * RaftGroup<Result> group = RaftGroup.start(config, transport, stateMachine, listener);
+ * group.replicate(command).thenAccept(c -> ...);   // completes once a majority committed and this member applied
+ * }</pre>
+ *
+ * <p>Futures complete on the group's Raft thread: chain only quick work on them, or hop to another executor.
+ * All methods are thread-safe.
+ */
+public final class RaftGroup<R> implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RaftGroup.class.getName());
+    private static final long TERMINATE_TIMEOUT_SECONDS = 5;
+    private static final int MAX_TIMED_REQUESTS = 65_536;
+
+    private final RaftGroupConfig config;
+    private final ClusterTransport transport;
+    private final boolean ownsTransport;
+    private final RaftListener listener;
+    private final RaftTimebase timebase;
+    private final RaftStore store;
+    private final RaftNode node;
+    private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
+
+    // last observed values, written on the Raft thread, read anywhere
+    private volatile int term;
+    private volatile Role role = Role.FOLLOWER;
+    private volatile RaftMember leader;
+    private volatile long commitIndex;
+    private volatile boolean closed;
+
+    private RaftGroup(RaftGroupConfig config, ClusterTransport transport, boolean ownsTransport,
+                      ReplicatedStateMachine<R> stateMachine, RaftListener listener) throws IOException {
+        this.config = config;
+        this.transport = transport;
+        this.ownsTransport = ownsTransport;
+        this.listener = listener;
+        double scale = 1000d / config.heartbeatPeriod().toMillis();
+        this.timebase = new RaftTimebase(scale, "flymq-raft-" + config.groupId() + "-" + config.localMember().id());
+
+        RaftModelCodec codec = new RaftModelCodec();
+        RestoredRaftState restored = null;
+        if (config.dataDir() != null) {
+            FileRaftStore fileStore = FileRaftStore.open(config.dataDir(), codec);
+            restored = fileStore.restoredState().orElse(null);
+            store = fileStore;
+        } else {
+            store = new NopRaftStore();
+        }
+        if (restored != null && !config.localMember().equals(restored.getLocalEndpointPersistentState()
+                .getLocalEndpoint())) {
+            closeStore();
+            timebase.shutdown();
+            throw new IllegalStateException("Raft data dir " + config.dataDir() + " belongs to member "
+                    + restored.getLocalEndpointPersistentState().getLocalEndpoint() + ", but this node is configured as "
+                    + config.localMember());
+        }
+
+        RaftConfig raftConfig = RaftConfig.newBuilder()
+                .setLeaderHeartbeatPeriodSecs(1)
+                .setLeaderHeartbeatTimeoutSecs(Math.max(2, Math.ceilDiv(config.leaderHeartbeatTimeout().toMillis(),
+                        config.heartbeatPeriod().toMillis())))
+                .setLeaderElectionTimeoutMillis(timebase.toRaftMillis(config.leaderElectionTimeout().toMillis()))
+                .setCommitCountToTakeSnapshot(config.commitCountToTakeSnapshot())
+                .setMaxPendingLogEntryCount(config.maxPendingLogEntryCount())
+                .setAppendEntriesRequestBatchSize(config.appendEntriesBatchSize())
+                .setTransferSnapshotsFromFollowersEnabled(true)
+                // one report per wall-clock second keeps commit index and lag fresh for metrics
+                .setRaftNodeReportPublishPeriodSecs((int) Math.max(1, Math.round(scale)))
+                .build();
+
+        RaftNode.RaftNodeBuilder builder = RaftNode.newBuilder()
+                .setGroupId(config.groupId())
+                .setConfig(raftConfig)
+                .setExecutor(timebase.executor())
+                .setClock(timebase.clock())
+                .setTransport(new TimedTransport())
+                .setStateMachine(new StateMachineAdapter(stateMachine))
+                .setStore(store)
+                .setModelFactory(codec.factory())
+                .setRaftNodeReportListener(this::onReport);
+        if (restored != null) {
+            builder.setRestoredState(restored);
+            LOG.log(System.Logger.Level.INFO, "Raft group " + config.groupId() + ": restoring " + config.localMember()
+                    + " from " + config.dataDir() + " (term " + restored.getTermPersistentState().getTerm() + ", "
+                    + restored.getLogEntries().size() + " log entries, snapshot at "
+                    + (restored.getSnapshotEntry() == null ? "none" : restored.getSnapshotEntry().getIndex()) + ")");
+        } else {
+            builder.setLocalEndpoint(config.localMember()).setInitialGroupMembers(new ArrayList<>(config.initialMembers()));
+        }
+        this.node = builder.build();
+        transport.register(config.groupId(), this::onInbound);
+    }
+
+    /**
+     * Starts a member on an existing transport (the usual case: one transport per process, shared by all groups).
+     * With a {@code dataDir} that holds state from an earlier run, the member resumes from it and the configured
+     * initial members are ignored.
+     */
+    public static <R> RaftGroup<R> start(RaftGroupConfig config, ClusterTransport transport,
+                                         ReplicatedStateMachine<R> stateMachine, RaftListener listener)
+            throws IOException {
+        return start(config, transport, false, stateMachine, listener);
+    }
+
+    /**
+     * Starts a member with its own TCP transport listening on the local member's address; {@link #close()}
+     * closes that transport too.
+     */
+    public static <R> RaftGroup<R> start(RaftGroupConfig config, ReplicatedStateMachine<R> stateMachine,
+                                         RaftListener listener) throws IOException {
+        TcpClusterTransport transport = TcpClusterTransport.bind(config.localMember().socketAddress());
+        try {
+            return start(config, transport, true, stateMachine, listener);
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    private static <R> RaftGroup<R> start(RaftGroupConfig config, ClusterTransport transport, boolean ownsTransport,
+                                          ReplicatedStateMachine<R> stateMachine, RaftListener listener)
+            throws IOException {
+        Objects.requireNonNull(stateMachine, "stateMachine");
+        RaftGroup<R> group = new RaftGroup<>(config, transport, ownsTransport, stateMachine,
+                listener == null ? RaftListener.NONE : listener);
+        try {
+            group.node.start().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.close();
+            throw new IOException("interrupted while starting Raft member " + config.localMember(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            group.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IOException("Raft member " + config.localMember() + " of group " + config.groupId()
+                    + " failed to start: " + cause.getMessage(), cause);
+        }
+        return group;
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /**
+     * Proposes {@code command}. Completes when a majority has committed it and this member has applied it, with
+     * the result of {@link ReplicatedStateMachine#apply} here; fails with {@link RaftGroupException} (reason
+     * NOT_LEADER with the leader when known, BUSY, INDETERMINATE, TERMINATED) or with the exception the state
+     * machine threw for this command.
+     */
+    public CompletableFuture<Committed<R>> replicate(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        if (closed) {
+            return CompletableFuture.failedFuture(terminated());
+        }
+        return node.<Object>replicate(command).handle((ordered, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            Object result = ordered.getResult();
+            if (result instanceof ApplyFailure failure) {
+                throw new CompletionException(failure.error());
+            }
+            @SuppressWarnings("unchecked")
+            R typed = (R) result;
+            return new Committed<>(ordered.getCommitIndex(), typed);
+        });
+    }
+
+    /**
+     * On the leader: adds {@code member} as a learner, and once that is committed promotes it to a voting
+     * follower. The member must already run with {@link RaftGroupConfig#initialMembers()} equal to this group's.
+     */
+    public CompletableFuture<List<RaftMember>> addMember(RaftMember member) {
+        Objects.requireNonNull(member, "member");
+        long membersIndex = node.getCommittedMembers().getLogIndex();
+        return node.changeMembership(member, MembershipChangeMode.ADD_LEARNER, membersIndex)
+                .thenCompose(added -> node.changeMembership(member, MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER,
+                        added.getCommitIndex()))
+                .handle((ordered, error) -> {
+                    if (error != null) {
+                        throw translate(error);
+                    }
+                    return toMembers(ordered.getResult().getMembers());
+                });
+    }
+
+    /** On the leader: removes {@code member} from the group (it may be this member, which then steps down). */
+    public CompletableFuture<List<RaftMember>> removeMember(RaftMember member) {
+        Objects.requireNonNull(member, "member");
+        long membersIndex = node.getCommittedMembers().getLogIndex();
+        return node.changeMembership(member, MembershipChangeMode.REMOVE_MEMBER, membersIndex)
+                .handle((ordered, error) -> {
+                    if (error != null) {
+                        throw translate(error);
+                    }
+                    return toMembers(ordered.getResult().getMembers());
+                });
+    }
+
+    /** On the leader: hands leadership to {@code target}, e.g. before a planned shutdown of this node. */
+    public CompletableFuture<Void> transferLeadership(RaftMember target) {
+        return node.transferLeadership(target).handle((ordered, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            return null;
+        });
+    }
+
+    /** Forces a snapshot now (normally taken every {@link RaftGroupConfig#commitCountToTakeSnapshot()} commits). */
+    public CompletableFuture<Long> takeSnapshot() {
+        return node.takeSnapshot().handle((ordered, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            return ordered.getResult().getLog().getLastSnapshotIndex();
+        });
+    }
+
+    // ---------------------------------------------------------------- status
+
+    public RaftGroupConfig config() {
+        return config;
+    }
+
+    public String groupId() {
+        return config.groupId();
+    }
+
+    public RaftMember localMember() {
+        return config.localMember();
+    }
+
+    /** The leader as last observed by this member. */
+    public Optional<RaftMember> leader() {
+        return Optional.ofNullable(leader);
+    }
+
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public int term() {
+        return term;
+    }
+
+    /** Highest log index committed and applied on this member. */
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    /** The group's current members (the effective list, including a change not yet committed). */
+    public List<RaftMember> members() {
+        return toMembers(node.getEffectiveMembers().getMembers());
+    }
+
+    /** A fresh report from the Raft thread: roles, term, indices and, on the leader, each follower's progress. */
+    public CompletableFuture<RaftStatus> status() {
+        return node.getReport().handle((ordered, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            return toStatus(ordered.getResult());
+        });
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Stops this member (its peers see it as failed) and releases its store, thread and, if owned, transport. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        transport.unregister(config.groupId());
+        try {
+            node.terminate().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "Raft member " + config.localMember() + " of group "
+                    + config.groupId() + " did not terminate cleanly: " + e);
+        }
+        timebase.shutdown();
+        closeStore();
+        if (ownsTransport) {
+            transport.close();
+        }
+        role = Role.TERMINATED;
+    }
+
+    private void closeStore() {
+        if (store instanceof FileRaftStore file) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing Raft store in " + file.directory(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- MicroRaft callbacks
+
+    private void onInbound(RaftMessage message) {
+        if (message instanceof AppendEntriesSuccessResponse r) {
+            timed(r.getSender(), r.getFlowControlSequenceNumber(), true);
+        } else if (message instanceof AppendEntriesFailureResponse r) {
+            timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
+        }
+        node.handle(message);
+    }
+
+    private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {
+        TimedRequest request = appendTimings.remove(new TimedKey(follower, flowControlSeq));
+        if (request != null) {
+            long now = System.nanoTime();
+            fire(() -> listener.onAppendEntries(config.groupId(), (RaftMember) follower, request.entryCount(),
+                    request.startNanos(), now - request.startNanos(), success));
+        }
+    }
+
+    private void onReport(RaftNodeReport report) {
+        observe(report.getTerm(), report.getRole(), report.getStatus());
+        long reported = report.getLog().getCommitIndex();
+        if (reported > commitIndex) {
+            commitIndex = reported;
+        }
+        switch (report.getReason()) {
+            case TAKE_SNAPSHOT -> fire(() -> listener.onSnapshot(config.groupId(),
+                    report.getLog().getLastSnapshotIndex(), false));
+            case INSTALL_SNAPSHOT -> fire(() -> listener.onSnapshot(config.groupId(),
+                    report.getLog().getLastSnapshotIndex(), true));
+            default -> {
+            }
+        }
+    }
+
+    /** Runs on the Raft thread; turns MicroRaft's term and role into our events, each change once. */
+    private void observe(RaftTerm raftTerm, RaftRole raftRole, RaftNodeStatus status) {
+        observeTerm(raftTerm);
+        Role newRole = RaftNodeStatus.isTerminal(status) ? Role.TERMINATED : Role.valueOf(raftRole.name());
+        if (newRole != role) {
+            role = newRole;
+            int t = raftTerm.getTerm();
+            fire(() -> listener.onRoleChange(config.groupId(), newRole, t));
+        }
+    }
+
+    private void observeTerm(RaftTerm raftTerm) {
+        int newTerm = raftTerm.getTerm();
+        RaftMember newLeader = (RaftMember) raftTerm.getLeaderEndpoint();
+        if (newTerm != term) {
+            term = newTerm;
+            fire(() -> listener.onTermChange(config.groupId(), newTerm));
+        }
+        if (!Objects.equals(newLeader, leader)) {
+            leader = newLeader;
+            fire(() -> listener.onLeaderChange(config.groupId(), Optional.ofNullable(newLeader), newTerm));
+        }
+    }
+
+    private void fire(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Raft listener failed in group " + config.groupId(), e);
+        }
+    }
+
+    private RaftStatus toStatus(RaftNodeReport report) {
+        Map<String, Long> matches = new HashMap<>();
+        report.getLog().getFollowerMatchIndices().forEach((e, i) -> matches.put(((RaftMember) e).id(), i));
+        Role reportRole = RaftNodeStatus.isTerminal(report.getStatus()) ? Role.TERMINATED
+                : Role.valueOf(report.getRole().name());
+        RaftGroupMembers effective = report.getEffectiveMembers();
+        return new RaftStatus(config.groupId(), config.localMember(), reportRole, report.getTerm().getTerm(),
+                Optional.ofNullable((RaftMember) report.getTerm().getLeaderEndpoint()),
+                report.getLog().getCommitIndex(), report.getLog().getLastLogOrSnapshotIndex(),
+                report.getLog().getLastSnapshotIndex(), toMembers(effective.getMembers()),
+                toMembers(effective.getVotingMembers()), Map.copyOf(matches));
+    }
+
+    private static List<RaftMember> toMembers(Collection<RaftEndpoint> endpoints) {
+        List<RaftMember> members = new ArrayList<>(endpoints.size());
+        for (RaftEndpoint e : endpoints) {
+            members.add((RaftMember) e);
+        }
+        return List.copyOf(members);
+    }
+
+    private RuntimeException translate(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        RaftMember knownLeader = cause instanceof RaftException re && re.getLeader() instanceof RaftMember m ? m : null;
+        String where = "Raft group " + config.groupId() + " on " + config.localMember();
+        RaftGroupException translated = switch (cause) {
+            case NotLeaderException e -> new RaftGroupException(RaftGroupException.Reason.NOT_LEADER, knownLeader,
+                    where + " is not the leader (leader: " + (knownLeader == null ? "unknown" : knownLeader) + ")", e);
+            case CannotReplicateException e -> new RaftGroupException(RaftGroupException.Reason.BUSY, knownLeader,
+                    where + " cannot take more entries now: " + e.getMessage(), e);
+            case IndeterminateStateException e -> new RaftGroupException(RaftGroupException.Reason.INDETERMINATE,
+                    knownLeader, where + " lost leadership; the outcome of the operation is unknown", e);
+            case MismatchingRaftGroupMembersCommitIndexException e -> new RaftGroupException(
+                    RaftGroupException.Reason.MEMBERSHIP_CONFLICT, knownLeader,
+                    where + ": member list changed concurrently: " + e.getMessage(), e);
+            case IllegalStateException e when closed || RaftNodeStatus.isTerminal(node.getStatus()) ->
+                    new RaftGroupException(RaftGroupException.Reason.TERMINATED, null, where + " is terminated", e);
+            default -> null;
+        };
+        if (translated != null) {
+            return new CompletionException(translated);
+        }
+        return cause instanceof RuntimeException re ? new CompletionException(re) : new CompletionException(cause);
+    }
+
+    private RaftGroupException terminated() {
+        return new RaftGroupException(RaftGroupException.Reason.TERMINATED, null, "Raft group " + config.groupId()
+                + " on " + config.localMember() + " is closed", null);
+    }
+
+    // ---------------------------------------------------------------- adapters
+
+    private record TimedKey(RaftEndpoint follower, long flowControlSeq) {
+    }
+
+    private record TimedRequest(long startNanos, int entryCount) {
+    }
+
+    /** A state machine exception carried as the command's result, so that it reaches only the proposer's future. */
+    private record ApplyFailure(RuntimeException error) {
+    }
+
+    /** MicroRaft's Transport for this group: forwards to the shared transport and times AppendEntries. */
+    private final class TimedTransport implements Transport {
+        @Override
+        public void send(RaftEndpoint target, RaftMessage message) {
+            if (message instanceof AppendEntriesRequest request) {
+                if (appendTimings.size() >= MAX_TIMED_REQUESTS) {
+                    appendTimings.clear(); // responses lost to a dead follower; timing is best-effort
+                }
+                appendTimings.put(new TimedKey(target, request.getFlowControlSequenceNumber()),
+                        new TimedRequest(System.nanoTime(), request.getLogEntries().size()));
+            }
+            transport.send((RaftMember) target, message);
+        }
+
+        @Override
+        public boolean isReachable(RaftEndpoint endpoint) {
+            return transport.isReachable((RaftMember) endpoint);
+        }
+    }
+
+    /** MicroRaft's StateMachine: unwraps commands for the broker's state machine and keeps our status current. */
+    private final class StateMachineAdapter implements StateMachine {
+        private final ReplicatedStateMachine<R> delegate;
+
+        StateMachineAdapter(ReplicatedStateMachine<R> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Object runOperation(long index, Object operation) {
+            Object result;
+            if (operation instanceof byte[] command) {
+                try {
+                    result = delegate.apply(index, command);
+                } catch (RuntimeException e) {
+                    result = new ApplyFailure(e);
+                }
+            } else if (operation instanceof NewTermOperation) {
+                // a new leader's first entry is committed: term and leader are settled on this member too
+                observeTerm(node.getTerm());
+                result = null;
+            } else {
+                throw new IllegalArgumentException("Raft group " + config.groupId() + " at index " + index
+                        + ": unexpected operation " + (operation == null ? "null" : operation.getClass().getName()));
+            }
+            commitIndex = index;
+            long applied = index;
+            fire(() -> listener.onCommit(config.groupId(), applied));
+            return result;
+        }
+
+        @Override
+        public void takeSnapshot(long index, Consumer<Object> chunkConsumer) {
+            int[] count = {0};
+            delegate.takeSnapshot(index, chunk -> {
+                count[0]++;
+                chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));
+            });
+            if (count[0] == 0) {
+                chunkConsumer.accept(new byte[0]);
+            }
+        }
+
+        @Override
+        public void installSnapshot(long index, List<Object> chunks) {
+            List<byte[]> bytes = new ArrayList<>(chunks.size());
+            for (Object chunk : chunks) {
+                bytes.add((byte[]) chunk);
+            }
+            delegate.installSnapshot(index, bytes);
+            commitIndex = index;
+            fire(() -> listener.onCommit(config.groupId(), index));
+        }
+
+        @Override
+        public Object getNewTermOperation() {
+            return NewTermOperation.INSTANCE;
+        }
+    }
+}

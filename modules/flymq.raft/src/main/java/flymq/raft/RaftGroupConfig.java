@@ -1,0 +1,163 @@
+package flymq.raft;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything needed to start one member of one Raft group.
+ *
+ * <p>Defaults are tuned so a dead leader is replaced within a second: the leader sends a heartbeat every 100 ms,
+ * followers give up on it after 400 ms of silence and start a pre-vote, and a candidate retries an election after
+ * 250 ms plus jitter. On a loaded machine raise {@code leaderHeartbeatTimeout} before anything else.
+ *
+ * @param groupId                   name of the group; one transport multiplexes groups by this name
+ * @param localMember               this member
+ * @param initialMembers            the members the group was founded with. A founding member is among them; a
+ *                                  member joining later is not, and waits to be added by the leader
+ * @param dataDir                   directory of this member's Raft log and state; {@code null} keeps nothing
+ *                                  (tests only: a restart then loses the member's vote and log)
+ * @param heartbeatPeriod           how often the leader heartbeats, at least 10 ms
+ * @param leaderHeartbeatTimeout    silence after which followers elect a new leader, at least 2 heartbeats
+ * @param leaderElectionTimeout     how long a candidate waits for votes before trying again
+ * @param commitCountToTakeSnapshot a snapshot is taken every this many commits; it bounds the log
+ * @param maxPendingLogEntryCount   uncommitted entries the leader accepts before answering BUSY
+ * @param appendEntriesBatchSize    most entries per AppendEntries message
+ */
+public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftMember> initialMembers, Path dataDir,
+                              Duration heartbeatPeriod, Duration leaderHeartbeatTimeout,
+                              Duration leaderElectionTimeout, int commitCountToTakeSnapshot,
+                              int maxPendingLogEntryCount, int appendEntriesBatchSize) {
+
+    public static final String DEFAULT_GROUP_ID = "metadata";
+    public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMillis(100);
+    public static final Duration DEFAULT_LEADER_HEARTBEAT_TIMEOUT = Duration.ofMillis(400);
+    public static final Duration DEFAULT_LEADER_ELECTION_TIMEOUT = Duration.ofMillis(250);
+    public static final int DEFAULT_COMMIT_COUNT_TO_TAKE_SNAPSHOT = 10_000;
+    public static final int DEFAULT_MAX_PENDING_LOG_ENTRY_COUNT = 5_000;
+    public static final int DEFAULT_APPEND_ENTRIES_BATCH_SIZE = 1_000;
+
+    public RaftGroupConfig {
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(localMember, "localMember");
+        initialMembers = List.copyOf(initialMembers);
+        Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod");
+        Objects.requireNonNull(leaderHeartbeatTimeout, "leaderHeartbeatTimeout");
+        Objects.requireNonNull(leaderElectionTimeout, "leaderElectionTimeout");
+        if (groupId.isBlank()) {
+            throw new IllegalArgumentException("Raft group id is blank");
+        }
+        if (initialMembers.isEmpty()) {
+            throw new IllegalArgumentException("Raft group " + groupId + " has no initial members");
+        }
+        Set<String> ids = new HashSet<>();
+        for (RaftMember m : initialMembers) {
+            if (!ids.add(m.id())) {
+                throw new IllegalArgumentException("Raft group " + groupId + " lists member id " + m.id() + " twice: "
+                        + initialMembers);
+            }
+        }
+        if (ids.contains(localMember.id()) && !initialMembers.contains(localMember)) {
+            throw new IllegalArgumentException("local member " + localMember + " has the id of initial member "
+                    + initialMembers.stream().filter(m -> m.id().equals(localMember.id())).findFirst().orElseThrow()
+                    + " but a different address");
+        }
+        if (heartbeatPeriod.toMillis() < 10) {
+            throw new IllegalArgumentException("heartbeat period " + heartbeatPeriod.toMillis()
+                    + " ms is below the 10 ms minimum");
+        }
+        if (leaderHeartbeatTimeout.toMillis() < 2 * heartbeatPeriod.toMillis()) {
+            throw new IllegalArgumentException("leader heartbeat timeout " + leaderHeartbeatTimeout.toMillis()
+                    + " ms must be at least two heartbeat periods (" + 2 * heartbeatPeriod.toMillis() + " ms)");
+        }
+        if (leaderElectionTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("leader election timeout must be positive, got "
+                    + leaderElectionTimeout);
+        }
+        positive(commitCountToTakeSnapshot, "commitCountToTakeSnapshot");
+        positive(maxPendingLogEntryCount, "maxPendingLogEntryCount");
+        positive(appendEntriesBatchSize, "appendEntriesBatchSize");
+    }
+
+    private static void positive(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    /** Whether this member founded the group (false: it joins an existing group and waits to be added). */
+    public boolean isFoundingMember() {
+        return initialMembers.contains(localMember);
+    }
+
+    public static Builder builder(RaftMember localMember, List<RaftMember> initialMembers) {
+        return new Builder(localMember, initialMembers);
+    }
+
+    public static final class Builder {
+        private final RaftMember localMember;
+        private final List<RaftMember> initialMembers;
+        private String groupId = DEFAULT_GROUP_ID;
+        private Path dataDir;
+        private Duration heartbeatPeriod = DEFAULT_HEARTBEAT_PERIOD;
+        private Duration leaderHeartbeatTimeout = DEFAULT_LEADER_HEARTBEAT_TIMEOUT;
+        private Duration leaderElectionTimeout = DEFAULT_LEADER_ELECTION_TIMEOUT;
+        private int commitCountToTakeSnapshot = DEFAULT_COMMIT_COUNT_TO_TAKE_SNAPSHOT;
+        private int maxPendingLogEntryCount = DEFAULT_MAX_PENDING_LOG_ENTRY_COUNT;
+        private int appendEntriesBatchSize = DEFAULT_APPEND_ENTRIES_BATCH_SIZE;
+
+        private Builder(RaftMember localMember, List<RaftMember> initialMembers) {
+            this.localMember = localMember;
+            this.initialMembers = initialMembers;
+        }
+
+        public Builder groupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder heartbeatPeriod(Duration d) {
+            this.heartbeatPeriod = d;
+            return this;
+        }
+
+        public Builder leaderHeartbeatTimeout(Duration d) {
+            this.leaderHeartbeatTimeout = d;
+            return this;
+        }
+
+        public Builder leaderElectionTimeout(Duration d) {
+            this.leaderElectionTimeout = d;
+            return this;
+        }
+
+        public Builder commitCountToTakeSnapshot(int n) {
+            this.commitCountToTakeSnapshot = n;
+            return this;
+        }
+
+        public Builder maxPendingLogEntryCount(int n) {
+            this.maxPendingLogEntryCount = n;
+            return this;
+        }
+
+        public Builder appendEntriesBatchSize(int n) {
+            this.appendEntriesBatchSize = n;
+            return this;
+        }
+
+        public RaftGroupConfig build() {
+            return new RaftGroupConfig(groupId, localMember, initialMembers, dataDir, heartbeatPeriod,
+                    leaderHeartbeatTimeout, leaderElectionTimeout, commitCountToTakeSnapshot, maxPendingLogEntryCount,
+                    appendEntriesBatchSize);
+        }
+    }
+}

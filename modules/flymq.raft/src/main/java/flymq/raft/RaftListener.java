@@ -1,0 +1,44 @@
+package flymq.raft;
+
+import java.util.Optional;
+
+/**
+ * Hooks for metrics and tracing, with no telemetry dependency: the broker maps them to {@code flymq_raft_term},
+ * {@code flymq_raft_commit_index}, {@code flymq_raft_elections_total}, {@code flymq_cluster_leader} and the span
+ * {@code flymq.raft.append_entries}.
+ *
+ * <p>Callbacks run on the group's Raft thread or a transport reader thread: keep them to counter updates.
+ * An exception thrown by a callback is logged and otherwise ignored.
+ */
+public interface RaftListener {
+
+    RaftListener NONE = new RaftListener() {
+    };
+
+    /** A new term was observed. Each term begins with one election, so counting calls counts elections. */
+    default void onTermChange(String groupId, int term) {
+    }
+
+    /** The known leader changed (empty while an election is running). */
+    default void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+    }
+
+    default void onRoleChange(String groupId, Role role, int term) {
+    }
+
+    /** Entries up to {@code commitIndex} are committed and applied on this member. */
+    default void onCommit(String groupId, long commitIndex) {
+    }
+
+    /**
+     * On the leader: an AppendEntries round trip to {@code follower} finished, carrying {@code entryCount} entries
+     * (0 for a heartbeat); {@code success} is false when the follower asked for earlier entries.
+     */
+    default void onAppendEntries(String groupId, RaftMember follower, int entryCount, long startNanos,
+                                 long durationNanos, boolean success) {
+    }
+
+    /** A snapshot at {@code index} was taken locally ({@code installed} false) or installed from a peer. */
+    default void onSnapshot(String groupId, long index, boolean installed) {
+    }
+}

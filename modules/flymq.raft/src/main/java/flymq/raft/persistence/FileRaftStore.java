@@ -1,0 +1,628 @@
+package flymq.raft.persistence;
+
+import flymq.raft.codec.MalformedRaftDataException;
+import flymq.raft.codec.RaftModelCodec;
+import io.microraft.model.log.LogEntry;
+import io.microraft.model.log.RaftGroupMembersView;
+import io.microraft.model.log.SnapshotChunk;
+import io.microraft.model.log.SnapshotEntry;
+import io.microraft.model.persistence.RaftEndpointPersistentState;
+import io.microraft.model.persistence.RaftTermPersistentState;
+import io.microraft.persistence.RaftStore;
+import io.microraft.persistence.RestoredRaftState;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * MicroRaft's {@link RaftStore} on local files: what a Raft node must remember across a restart (its identity, the
+ * initial members, term and vote, the log and the latest snapshot), in one data directory per Raft group.
+ *
+ * <p><b>Files.</b>
+ * <pre>
+ * endpoint.state   local member and voting flag        (written once, atomically)
+ * members.state    initial group members view          (written once, atomically)
+ * term.state       current term and vote               (replaced atomically on every change)
+ * raft-NNNNNNNNNNNNNNNNNNNN.log   the record log of generation N (20 digits); only the highest survives
+ * </pre>
+ * A {@code .state} file is {@code int32 magic 0x464C5953 ("FLYS"), int32 length, payload, int32 CRC-32C(payload)};
+ * it is written to {@code name.tmp}, forced, renamed over the old file and the directory is forced, so a crash
+ * leaves either the old or the new value. Payloads use {@link RaftModelCodec}'s {@code endpointState},
+ * {@code view} and {@code termState}.
+ *
+ * <p>A log file starts with {@code int32 magic 0x464C594C ("FLYL"), int32 version 1} followed by records
+ * {@code int32 length, int32 CRC-32C(payload), payload} where payload is {@code int8 type} and:
+ * <pre>
+ * 1 ENTRY            logEntry (codec)          an appended entry; replaces any entry at or above its index
+ * 2 SNAPSHOT_CHUNK   chunk (codec)             one chunk of the snapshot at chunk.index
+ * 3 TRUNCATE_FROM    int64 index               entries at index and above are void
+ * 4 TRUNCATE_UNTIL   int64 index               entries at index and below are no longer needed
+ * 5 DELETE_SNAPSHOT  int64 index               the incomplete snapshot at index is void
+ * </pre>
+ * Records are buffered and reach the disk on {@link #flush()} (write + fsync), which MicroRaft calls before a
+ * follower acknowledges entries and before a leader counts its own entries towards a commit.
+ *
+ * <p><b>Compaction.</b> Once every chunk of a snapshot has been persisted and flushed, the next flush writes
+ * generation N+1 holding only that snapshot's chunk records and the entries above it (copied byte for byte),
+ * forces it, renames it into place, forces the directory and deletes generation N. The log on disk therefore
+ * stays within one snapshot plus MicroRaft's in-memory log window.
+ *
+ * <p><b>Recovery</b> ({@link #open}) replays the highest generation. A record that is short, fails its CRC or
+ * does not decode ends the log: it is the torn tail of a write that was never flushed, hence never acknowledged,
+ * and the file is truncated there with a warning naming the file and offset. Surviving entries above the
+ * snapshot must be consecutive; a gap raises {@link CorruptRaftStoreException} rather than restarting a node
+ * with holes in its log.
+ */
+public final class FileRaftStore implements RaftStore, Closeable {
+
+    static final int STATE_MAGIC = 0x464C5953;
+    static final int LOG_MAGIC = 0x464C594C;
+    static final int LOG_VERSION = 1;
+    static final int LOG_HEADER_BYTES = 8;
+    static final int MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+    static final byte ENTRY = 1;
+    static final byte SNAPSHOT_CHUNK = 2;
+    static final byte TRUNCATE_FROM = 3;
+    static final byte TRUNCATE_UNTIL = 4;
+    static final byte DELETE_SNAPSHOT = 5;
+
+    private static final System.Logger LOG = System.getLogger(FileRaftStore.class.getName());
+    private static final String ENDPOINT_FILE = "endpoint.state";
+    private static final String MEMBERS_FILE = "members.state";
+    private static final String TERM_FILE = "term.state";
+
+    private final Path dir;
+    private final RaftModelCodec codec;
+    private final RaftModelCodec.Out pending = new RaftModelCodec.Out(64 * 1024);
+    private final RaftModelCodec.Out scratch = new RaftModelCodec.Out(1024);
+    private final CRC32C crc = new CRC32C();
+    private final Index index = new Index();
+
+    private long generation;
+    private Path logFile;
+    private FileChannel channel;
+    private long fileSize;
+    private RestoredRaftState restored;
+    private boolean rollWanted;
+
+    private FileRaftStore(Path dir, RaftModelCodec codec) {
+        this.dir = dir;
+        this.codec = codec;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}, replaying what an earlier run left there. The replayed
+     * state, if any, is available from {@link #restoredState()} for {@code RaftNodeBuilder.setRestoredState}.
+     */
+    public static FileRaftStore open(Path dir, RaftModelCodec codec) throws IOException {
+        Files.createDirectories(dir);
+        FileRaftStore store = new FileRaftStore(dir, codec);
+        store.recover();
+        return store;
+    }
+
+    /** The state found on disk at {@link #open}, or empty for a fresh directory. */
+    public Optional<RestoredRaftState> restoredState() {
+        return Optional.ofNullable(restored);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    // ---------------------------------------------------------------- RaftStore
+
+    @Override
+    public void persistAndFlushLocalEndpoint(RaftEndpointPersistentState state) throws IOException {
+        scratch.reset();
+        codec.writeEndpointState(scratch, state);
+        writeStateFile(ENDPOINT_FILE, scratch.toByteArray());
+    }
+
+    @Override
+    public void persistAndFlushInitialGroupMembers(RaftGroupMembersView members) throws IOException {
+        scratch.reset();
+        codec.writeView(scratch, members);
+        writeStateFile(MEMBERS_FILE, scratch.toByteArray());
+    }
+
+    @Override
+    public void persistAndFlushTerm(RaftTermPersistentState state) throws IOException {
+        scratch.reset();
+        codec.writeTermState(scratch, state);
+        writeStateFile(TERM_FILE, scratch.toByteArray());
+    }
+
+    @Override
+    public void persistLogEntries(List<LogEntry> entries) throws IOException {
+        for (LogEntry entry : entries) {
+            int start = beginRecord(ENTRY);
+            codec.writeLogEntry(pending, entry);
+            index.entry(entry.getIndex(), endRecord(start));
+        }
+    }
+
+    @Override
+    public void persistSnapshotChunk(SnapshotChunk chunk) throws IOException {
+        int start = beginRecord(SNAPSHOT_CHUNK);
+        codec.writeSnapshotChunk(pending, chunk);
+        if (index.chunk(chunk.getIndex(), chunk.getSnapshotChunkIndex(), chunk.getSnapshotChunkCount(),
+                endRecord(start))) {
+            rollWanted = true;
+        }
+    }
+
+    @Override
+    public void truncateLogEntriesFrom(long logIndexInclusive) throws IOException {
+        int start = beginRecord(TRUNCATE_FROM);
+        pending.putLong(logIndexInclusive);
+        endRecord(start);
+        index.truncateFrom(logIndexInclusive);
+    }
+
+    @Override
+    public void truncateLogEntriesUntil(long logIndexInclusive) throws IOException {
+        int start = beginRecord(TRUNCATE_UNTIL);
+        pending.putLong(logIndexInclusive);
+        endRecord(start);
+        index.truncateUntil(logIndexInclusive);
+    }
+
+    @Override
+    public void deleteSnapshotChunks(long logIndex, int snapshotChunkCount) throws IOException {
+        int start = beginRecord(DELETE_SNAPSHOT);
+        pending.putLong(logIndex);
+        endRecord(start);
+        index.deleteSnapshot(logIndex);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        writePending();
+        channel.force(false);
+        if (rollWanted) {
+            rollWanted = false;
+            roll();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null && channel.isOpen()) {
+            try {
+                writePending();
+                channel.force(false);
+            } finally {
+                channel.close();
+            }
+        }
+    }
+
+    /** Size of the current log file including unflushed records, for tests and metrics. */
+    public long logBytes() {
+        return fileSize + pending.size();
+    }
+
+    // ---------------------------------------------------------------- record writing
+
+    private int beginRecord(byte type) {
+        int start = pending.size();
+        pending.putInt(0).putInt(0).putByte(type);
+        return start;
+    }
+
+    private Extent endRecord(int start) {
+        int payloadLength = pending.size() - start - 8;
+        crc.reset();
+        crc.update(pending.array(), start + 8, payloadLength);
+        pending.setInt(start, payloadLength);
+        pending.setInt(start + 4, (int) crc.getValue());
+        return new Extent(fileSize + start, pending.size() - start);
+    }
+
+    private void writePending() throws IOException {
+        if (pending.size() == 0) {
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(pending.array(), 0, pending.size());
+        while (buf.hasRemaining()) {
+            channel.write(buf, fileSize + buf.position());
+        }
+        fileSize += pending.size();
+        pending.reset();
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    private void roll() throws IOException {
+        long snapshotIndex = index.snapshotIndex;
+        long nextGeneration = generation + 1;
+        Path next = dir.resolve(logName(nextGeneration));
+        Path tmp = dir.resolve(logName(nextGeneration) + ".tmp");
+        Index rebuilt = new Index();
+        long position = LOG_HEADER_BYTES;
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip());
+            int count = index.snapshotChunks.size();
+            for (Map.Entry<Integer, Extent> e : index.snapshotChunks.entrySet()) {
+                copy(index.snapshotChunkExtent(e.getKey()), out, position);
+                rebuilt.chunk(snapshotIndex, e.getKey(), count, new Extent(position, e.getValue().length()));
+                position += e.getValue().length();
+            }
+            // a newer snapshot may be arriving chunk by chunk while this one completes: keep its chunks too
+            for (Map.Entry<Long, TreeMap<Integer, Extent>> partial : index.partialSnapshots.entrySet()) {
+                int partialCount = index.partialCounts.get(partial.getKey());
+                for (Map.Entry<Integer, Extent> e : partial.getValue().entrySet()) {
+                    copy(e.getValue(), out, position);
+                    rebuilt.chunk(partial.getKey(), e.getKey(), partialCount, new Extent(position, e.getValue().length()));
+                    position += e.getValue().length();
+                }
+            }
+            for (Map.Entry<Long, Extent> e : index.entries.tailMap(snapshotIndex, false).entrySet()) {
+                copy(e.getValue(), out, position);
+                rebuilt.entry(e.getKey(), new Extent(position, e.getValue().length()));
+                position += e.getValue().length();
+            }
+            out.force(true);
+        }
+        moveAtomically(tmp, next);
+        forceDirectory();
+        channel.close();
+        Files.deleteIfExists(logFile);
+        logFile = next;
+        generation = nextGeneration;
+        channel = FileChannel.open(next, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        fileSize = position;
+        index.replaceWith(rebuilt);
+    }
+
+    private void copy(Extent from, FileChannel to, long position) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(from.length());
+        readFully(channel, buf, from.position());
+        buf.flip();
+        while (buf.hasRemaining()) {
+            to.write(buf, position + buf.position());
+        }
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() throws IOException {
+        List<Path> logs = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    Files.delete(f); // an unfinished atomic write or roll: the previous file is still whole
+                } else if (name.matches("raft-\\d{20}\\.log")) {
+                    logs.add(f);
+                }
+            }
+        }
+        logs.sort(null);
+        for (int i = 0; i < logs.size() - 1; i++) {
+            Files.delete(logs.get(i)); // superseded by a completed roll that crashed before deleting it
+        }
+        if (logs.isEmpty()) {
+            generation = 0;
+            logFile = dir.resolve(logName(0));
+            channel = FileChannel.open(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            channel.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip(), 0);
+            channel.force(true);
+            forceDirectory();
+            fileSize = LOG_HEADER_BYTES;
+        } else {
+            logFile = logs.getLast();
+            String name = logFile.getFileName().toString();
+            generation = Long.parseLong(name.substring(5, 25));
+            channel = FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            replay();
+        }
+        restored = buildRestoredState();
+    }
+
+    private void replay() throws IOException {
+        long size = channel.size();
+        ByteBuffer header = ByteBuffer.allocate(LOG_HEADER_BYTES);
+        if (size < LOG_HEADER_BYTES || readFully(channel, header, 0) < LOG_HEADER_BYTES) {
+            throw new CorruptRaftStoreException("Raft log " + logFile + " is " + size
+                    + " bytes, shorter than its " + LOG_HEADER_BYTES + "-byte header");
+        }
+        header.flip();
+        int magic = header.getInt();
+        int version = header.getInt();
+        if (magic != LOG_MAGIC || version != LOG_VERSION) {
+            throw new CorruptRaftStoreException(String.format(
+                    "Raft log %s has magic 0x%08X version %d, expected 0x%08X version %d",
+                    logFile, magic, version, LOG_MAGIC, LOG_VERSION));
+        }
+        long position = LOG_HEADER_BYTES;
+        ByteBuffer recordHeader = ByteBuffer.allocate(8);
+        String stopReason = null;
+        while (position < size) {
+            recordHeader.clear();
+            if (readFully(channel, recordHeader, position) < 8) {
+                stopReason = "record header cut short";
+                break;
+            }
+            recordHeader.flip();
+            int length = recordHeader.getInt();
+            int expectedCrc = recordHeader.getInt();
+            if (length <= 0 || length > MAX_RECORD_BYTES || position + 8 + length > size) {
+                stopReason = "record length " + length + " does not fit in the " + (size - position - 8)
+                        + " bytes left";
+                break;
+            }
+            ByteBuffer payload = ByteBuffer.allocate(length);
+            readFully(channel, payload, position + 8);
+            crc.reset();
+            crc.update(payload.array(), 0, length);
+            if ((int) crc.getValue() != expectedCrc) {
+                stopReason = String.format("CRC-32C 0x%08X, header says 0x%08X", (int) crc.getValue(), expectedCrc);
+                break;
+            }
+            payload.flip();
+            try {
+                track(payload, new Extent(position, 8 + length));
+            } catch (MalformedRaftDataException | BufferUnderflowException e) {
+                stopReason = "undecodable record: " + e.getMessage();
+                break;
+            }
+            position += 8 + length;
+        }
+        if (stopReason != null) {
+            LOG.log(System.Logger.Level.WARNING, "Raft log " + logFile + ": " + stopReason + " at offset " + position
+                    + "; truncating " + (size - position) + " unflushed bytes from the tail");
+            channel.truncate(position);
+            channel.force(true);
+        }
+        fileSize = position;
+    }
+
+    private void track(ByteBuffer payload, Extent extent) {
+        byte type = payload.get();
+        switch (type) {
+            case ENTRY -> index.entry(codec.readLogEntry(payload).getIndex(), extent);
+            case SNAPSHOT_CHUNK -> {
+                SnapshotChunk chunk = codec.readSnapshotChunk(payload);
+                index.chunk(chunk.getIndex(), chunk.getSnapshotChunkIndex(), chunk.getSnapshotChunkCount(), extent);
+            }
+            case TRUNCATE_FROM -> index.truncateFrom(payload.getLong());
+            case TRUNCATE_UNTIL -> index.truncateUntil(payload.getLong());
+            case DELETE_SNAPSHOT -> index.deleteSnapshot(payload.getLong());
+            default -> throw new MalformedRaftDataException("unknown Raft log record type " + type);
+        }
+    }
+
+    private RestoredRaftState buildRestoredState() throws IOException {
+        Optional<ByteBuffer> endpointBytes = readStateFile(ENDPOINT_FILE);
+        if (endpointBytes.isEmpty()) {
+            if (!index.entries.isEmpty() || index.snapshotIndex > 0) {
+                throw new CorruptRaftStoreException("Raft data dir " + dir + " has a log (" + logFile
+                        + ") but no " + ENDPOINT_FILE + ": cannot tell which member it belongs to");
+            }
+            return null;
+        }
+        RaftEndpointPersistentState endpoint = decodeState(ENDPOINT_FILE, endpointBytes.get(),
+                codec::readEndpointState);
+        RaftGroupMembersView members = decodeState(MEMBERS_FILE, readStateFile(MEMBERS_FILE).orElseThrow(
+                () -> new CorruptRaftStoreException("Raft data dir " + dir + " has " + ENDPOINT_FILE + " but no "
+                        + MEMBERS_FILE)), codec::readView);
+        Optional<ByteBuffer> termBytes = readStateFile(TERM_FILE);
+        RaftTermPersistentState term = termBytes.isPresent()
+                ? decodeState(TERM_FILE, termBytes.get(), codec::readTermState)
+                : codec.factory().createRaftTermPersistentStateBuilder().setTerm(0).setVotedFor(null).build();
+
+        SnapshotEntry snapshot = null;
+        if (index.snapshotIndex > 0) {
+            List<SnapshotChunk> chunks = new ArrayList<>();
+            for (int chunkIndex : index.snapshotChunks.keySet()) {
+                ByteBuffer record = readRecordPayload(index.snapshotChunkExtent(chunkIndex));
+                chunks.add(codec.readSnapshotChunk(record));
+            }
+            SnapshotChunk first = chunks.getFirst();
+            snapshot = codec.factory().createSnapshotEntryBuilder().setIndex(first.getIndex())
+                    .setTerm(first.getTerm()).setSnapshotChunks(chunks)
+                    .setGroupMembersView(first.getGroupMembersView()).build();
+        }
+        List<LogEntry> entries = new ArrayList<>();
+        long expected = -1;
+        for (Map.Entry<Long, Extent> e : index.entries.tailMap(index.snapshotIndex, false).entrySet()) {
+            if (expected != -1 && e.getKey() != expected) {
+                throw new CorruptRaftStoreException("Raft log " + logFile + " jumps from entry " + (expected - 1)
+                        + " to entry " + e.getKey() + " (snapshot index " + index.snapshotIndex + ")");
+            }
+            entries.add(codec.readLogEntry(readRecordPayload(e.getValue())));
+            expected = e.getKey() + 1;
+        }
+        return new RestoredRaftState(endpoint, members, term, snapshot, entries);
+    }
+
+    private ByteBuffer readRecordPayload(Extent extent) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(extent.length());
+        readFully(channel, buf, extent.position());
+        buf.flip();
+        buf.position(9); // length, crc, type
+        return buf;
+    }
+
+    private interface Decoder<T> {
+        T decode(ByteBuffer in);
+    }
+
+    private <T> T decodeState(String file, ByteBuffer payload, Decoder<T> decoder) throws CorruptRaftStoreException {
+        try {
+            return decoder.decode(payload);
+        } catch (MalformedRaftDataException | BufferUnderflowException e) {
+            throw new CorruptRaftStoreException("Raft state file " + dir.resolve(file) + " does not decode: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- small state files
+
+    private void writeStateFile(String name, byte[] payload) throws IOException {
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve(name + ".tmp");
+        crc.reset();
+        crc.update(payload);
+        ByteBuffer buf = ByteBuffer.allocate(12 + payload.length).putInt(STATE_MAGIC).putInt(payload.length)
+                .put(payload).putInt((int) crc.getValue()).flip();
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(true);
+        }
+        moveAtomically(tmp, target);
+        forceDirectory();
+    }
+
+    private Optional<ByteBuffer> readStateFile(String name) throws IOException {
+        Path file = dir.resolve(name);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        if (bytes.length < 12 || buf.getInt() != STATE_MAGIC) {
+            throw new CorruptRaftStoreException("Raft state file " + file + " (" + bytes.length
+                    + " bytes) does not start with magic 0x464C5953");
+        }
+        int length = buf.getInt();
+        if (length < 0 || length != bytes.length - 12) {
+            throw new CorruptRaftStoreException("Raft state file " + file + " says " + length
+                    + " payload bytes but holds " + (bytes.length - 12));
+        }
+        crc.reset();
+        crc.update(bytes, 8, length);
+        int expected = ByteBuffer.wrap(bytes, 8 + length, 4).getInt();
+        if ((int) crc.getValue() != expected) {
+            throw new CorruptRaftStoreException(String.format(
+                    "Raft state file %s: CRC-32C 0x%08X, stored 0x%08X", file, (int) crc.getValue(), expected));
+        }
+        return Optional.of(ByteBuffer.wrap(bytes, 8, length).slice());
+    }
+
+    // ---------------------------------------------------------------- file helpers
+
+    private static String logName(long generation) {
+        return String.format("raft-%020d.log", generation);
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("file system of " + to + " cannot rename atomically; Raft state needs it", e);
+        }
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some platforms cannot open a directory for sync; the rename is still atomic there
+            LOG.log(System.Logger.Level.DEBUG, "cannot fsync directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, position + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** Where a record sits in the current log file: its first byte (the length field) and its total size. */
+    record Extent(long position, int length) {
+    }
+
+    /** Which records of the current file are live: entries by index and the newest complete snapshot. */
+    private static final class Index {
+        final NavigableMap<Long, Extent> entries = new TreeMap<>();
+        final NavigableMap<Long, TreeMap<Integer, Extent>> partialSnapshots = new TreeMap<>();
+        final NavigableMap<Long, Integer> partialCounts = new TreeMap<>();
+        TreeMap<Integer, Extent> snapshotChunks = new TreeMap<>();
+        long snapshotIndex;
+
+        void entry(long logIndex, Extent extent) {
+            entries.tailMap(logIndex, true).clear();
+            entries.put(logIndex, extent);
+        }
+
+        /** Returns true when this chunk completes a snapshot newer than the current one. */
+        boolean chunk(long logIndex, int chunkIndex, int chunkCount, Extent extent) {
+            if (logIndex <= snapshotIndex) {
+                return false;
+            }
+            TreeMap<Integer, Extent> chunks = partialSnapshots.computeIfAbsent(logIndex, k -> new TreeMap<>());
+            chunks.put(chunkIndex, extent);
+            partialCounts.put(logIndex, chunkCount);
+            if (chunks.size() < chunkCount) {
+                return false;
+            }
+            snapshotIndex = logIndex;
+            snapshotChunks = chunks;
+            partialSnapshots.headMap(logIndex, true).clear();
+            partialCounts.headMap(logIndex, true).clear();
+            return true;
+        }
+
+        Extent snapshotChunkExtent(int chunkIndex) {
+            return snapshotChunks.get(chunkIndex);
+        }
+
+        void truncateFrom(long logIndex) {
+            entries.tailMap(logIndex, true).clear();
+        }
+
+        void truncateUntil(long logIndex) {
+            entries.headMap(logIndex, true).clear();
+        }
+
+        void deleteSnapshot(long logIndex) {
+            partialSnapshots.remove(logIndex);
+            partialCounts.remove(logIndex);
+        }
+
+        void replaceWith(Index other) {
+            entries.clear();
+            entries.putAll(other.entries);
+            partialSnapshots.clear();
+            partialSnapshots.putAll(other.partialSnapshots);
+            partialCounts.clear();
+            partialCounts.putAll(other.partialCounts);
+            snapshotChunks = other.snapshotChunks;
+            snapshotIndex = other.snapshotIndex;
+        }
+    }
+}

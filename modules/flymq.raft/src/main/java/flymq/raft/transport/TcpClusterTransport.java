@@ -1,0 +1,386 @@
+package flymq.raft.transport;
+
+import flymq.raft.RaftMember;
+import flymq.raft.codec.MalformedRaftDataException;
+import flymq.raft.codec.RaftModelCodec;
+import io.microraft.model.message.RaftMessage;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * The cluster transport over TCP: one listener on the node's {@code cluster_addr} (default port 9093) and one
+ * outbound connection per peer address, shared by every Raft group on the node.
+ *
+ * <p><b>Wire format.</b> Each connection is one-way: the connecting node only writes, the accepting node only
+ * reads (each pair of nodes therefore holds two connections). A connection starts with an 8-byte preamble,
+ * then carries frames until either side closes it:
+ * <pre>
+ * preamble := int32 magic 0x464C5952 ("FLYR"), int32 version (1)
+ * frame    := int32 length, int32 crc, byte[length] payload
+ *             length  = payload size in bytes, 1..{@value #MAX_FRAME_BYTES}
+ *             crc     = CRC-32C of the payload
+ *             payload = one Raft message as encoded by {@link RaftModelCodec} (type, group id, sender, term, body)
+ * </pre>
+ * Integers are big-endian. A reader that sees a wrong magic or version, an out-of-range length, a CRC mismatch
+ * or a payload that does not decode closes that connection and logs the remote address and the numbers that
+ * disagreed; the sender reconnects and Raft retransmits whatever was lost.
+ *
+ * <p><b>Sending.</b> {@link #send} encodes on the caller's (Raft) thread, because MicroRaft may reuse log entry
+ * views after returning, then offers the frame to the peer's bounded queue ({@value #QUEUE_FRAMES} frames) and
+ * returns; a full queue drops the frame and counts it. A writer thread per peer connects lazily, drains the queue
+ * into a buffered stream and flushes when the queue is empty, so bursts go out in few syscalls. On a connect or
+ * write failure the writer discards what is queued (stale for Raft by the time the peer returns), marks the
+ * peer unreachable and retries with a backoff from 20 ms up to 500 ms.
+ */
+public final class TcpClusterTransport implements ClusterTransport {
+
+    public static final int MAGIC = 0x464C5952;
+    public static final int VERSION = 1;
+    public static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
+    public static final int QUEUE_FRAMES = 8192;
+    public static final int DEFAULT_PORT = 9093;
+
+    private static final System.Logger LOG = System.getLogger(TcpClusterTransport.class.getName());
+    private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    private static final long MIN_BACKOFF_MILLIS = 20;
+    private static final long MAX_BACKOFF_MILLIS = 500;
+
+    private final RaftModelCodec codec = new RaftModelCodec();
+    private final ServerSocket server;
+    private final Thread acceptor;
+    private final Map<String, Consumer<RaftMessage>> groups = new ConcurrentHashMap<>();
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Set<Socket> inbound = ConcurrentHashMap.newKeySet();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong framesDropped = new AtomicLong();
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong framesRejected = new AtomicLong();
+    private volatile boolean closed;
+
+    private TcpClusterTransport(ServerSocket server) {
+        this.server = server;
+        this.acceptor = Thread.ofPlatform().daemon().name("flymq-raft-accept-" + server.getLocalPort())
+                .unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Binds the cluster listener on {@code address} (port 0 picks a free port; see {@link #localAddress()}) and
+     * starts accepting peers.
+     */
+    public static TcpClusterTransport bind(InetSocketAddress address) throws IOException {
+        InetSocketAddress resolved = address.isUnresolved()
+                ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(resolved);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot bind Raft cluster listener on " + resolved + ": " + e.getMessage(), e);
+        }
+        TcpClusterTransport transport = new TcpClusterTransport(server);
+        transport.acceptor.start();
+        return transport;
+    }
+
+    /** The address the listener is bound to, with the real port when 0 was asked for. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    @Override
+    public void register(String groupId, Consumer<RaftMessage> handler) {
+        groups.put(groupId, handler);
+    }
+
+    @Override
+    public void unregister(String groupId) {
+        groups.remove(groupId);
+    }
+
+    @Override
+    public void send(RaftMember target, RaftMessage message) {
+        if (closed) {
+            return;
+        }
+        RaftModelCodec.Out out = new RaftModelCodec.Out(256);
+        out.putInt(0).putInt(0);
+        codec.writeMessage(out, message);
+        int length = out.size() - 8;
+        if (length > MAX_FRAME_BYTES) {
+            framesDropped.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "dropping Raft message of {0} bytes to {1}: above the {2}-byte frame limit",
+                    length, target, MAX_FRAME_BYTES);
+            return;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), 8, length);
+        out.setInt(0, length);
+        out.setInt(4, (int) crc.getValue());
+        Peer peer = peers.computeIfAbsent(target.address(), Peer::new);
+        if (!peer.queue.offer(out.toByteArray())) {
+            framesDropped.incrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean isReachable(RaftMember target) {
+        Peer peer = peers.get(target.address());
+        return peer == null || peer.reachable;
+    }
+
+    /** Counters for metrics and tests. */
+    public Stats stats() {
+        return new Stats(framesSent.get(), framesDropped.get(), framesReceived.get(), framesRejected.get());
+    }
+
+    /**
+     * @param framesSent     frames written to a socket
+     * @param framesDropped  frames discarded: queue full, peer unreachable, or above the size limit
+     * @param framesReceived frames read, checked and dispatched
+     * @param framesRejected inbound frames or connections refused: bad preamble, length, CRC or encoding
+     */
+    public record Stats(long framesSent, long framesDropped, long framesReceived, long framesRejected) {
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(server);
+        acceptor.interrupt();
+        for (Peer peer : peers.values()) {
+            peer.stop();
+        }
+        for (Socket socket : inbound) {
+            closeQuietly(socket);
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = server.accept();
+                socket.setTcpNoDelay(true);
+                inbound.add(socket);
+                Thread.ofPlatform().daemon().name("flymq-raft-read-" + socket.getRemoteSocketAddress())
+                        .start(() -> readLoop(socket));
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "Raft cluster listener on " + localAddress()
+                            + " failed to accept: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void readLoop(Socket socket) {
+        String remote = String.valueOf(socket.getRemoteSocketAddress());
+        try (socket; DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536))) {
+            int magic = in.readInt();
+            int version = in.readInt();
+            if (magic != MAGIC || version != VERSION) {
+                framesRejected.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, String.format(
+                        "closing cluster connection from %s: preamble magic 0x%08X version %d, expected 0x%08X version %d",
+                        remote, magic, version, MAGIC, VERSION));
+                return;
+            }
+            CRC32C crc = new CRC32C();
+            while (!closed) {
+                int length = in.readInt();
+                int expectedCrc = in.readInt();
+                if (length <= 0 || length > MAX_FRAME_BYTES) {
+                    framesRejected.incrementAndGet();
+                    LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
+                            + ": frame length " + length + " outside 1.." + MAX_FRAME_BYTES);
+                    return;
+                }
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                crc.reset();
+                crc.update(payload);
+                if ((int) crc.getValue() != expectedCrc) {
+                    framesRejected.incrementAndGet();
+                    LOG.log(System.Logger.Level.WARNING, String.format(
+                            "closing cluster connection from %s: CRC-32C of %d-byte frame is 0x%08X, header says 0x%08X",
+                            remote, length, (int) crc.getValue(), expectedCrc));
+                    return;
+                }
+                RaftMessage message;
+                try {
+                    message = codec.readMessage(ByteBuffer.wrap(payload));
+                } catch (MalformedRaftDataException e) {
+                    framesRejected.incrementAndGet();
+                    LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
+                            + ": undecodable " + length + "-byte frame: " + e.getMessage());
+                    return;
+                }
+                framesReceived.incrementAndGet();
+                Consumer<RaftMessage> handler = groups.get(String.valueOf(message.getGroupId()));
+                if (handler != null) {
+                    handler.accept(message);
+                }
+            }
+        } catch (EOFException | SocketException e) {
+            // peer went away or we are closing: the normal end of an inbound connection
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.INFO, "cluster connection from " + remote + " failed: " + e.getMessage());
+            }
+        } finally {
+            inbound.remove(socket);
+        }
+    }
+
+    // ---------------------------------------------------------------- outbound
+
+    private final class Peer {
+        final String address;
+        final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+        final Thread writer;
+        volatile boolean reachable = true;
+        volatile Socket socket;
+
+        Peer(String address) {
+            this.address = address;
+            this.writer = Thread.ofPlatform().daemon().name("flymq-raft-send-" + address).start(this::writeLoop);
+        }
+
+        void stop() {
+            writer.interrupt();
+            Socket s = socket;
+            if (s != null) {
+                closeQuietly(s);
+            }
+        }
+
+        private void writeLoop() {
+            long backoff = MIN_BACKOFF_MILLIS;
+            List<byte[]> batch = new ArrayList<>(256);
+            while (!closed) {
+                byte[] first;
+                try {
+                    first = queue.poll(200, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (first == null) {
+                    continue;
+                }
+                OutputStream out;
+                try {
+                    out = connection();
+                    backoff = MIN_BACKOFF_MILLIS;
+                } catch (IOException e) {
+                    reachable = false;
+                    framesDropped.addAndGet(1 + queue.size());
+                    queue.clear();
+                    LOG.log(System.Logger.Level.DEBUG, "Raft peer " + address + " unreachable: " + e.getMessage());
+                    if (!sleep(backoff)) {
+                        break;
+                    }
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                    continue;
+                }
+                try {
+                    batch.add(first);
+                    do {
+                        for (byte[] frame : batch) {
+                            out.write(frame);
+                        }
+                        framesSent.addAndGet(batch.size());
+                        batch.clear();
+                        queue.drainTo(batch, 256);
+                    } while (!batch.isEmpty());
+                    out.flush();
+                } catch (IOException e) {
+                    framesDropped.addAndGet(batch.size());
+                    batch.clear();
+                    reachable = false;
+                    disconnect();
+                    if (!closed) {
+                        LOG.log(System.Logger.Level.INFO, "lost cluster connection to " + address + ": " + e.getMessage());
+                    }
+                }
+            }
+            disconnect();
+        }
+
+        private OutputStream out;
+
+        private OutputStream connection() throws IOException {
+            if (socket != null && out != null) {
+                return out;
+            }
+            Socket s = new Socket();
+            try {
+                InetSocketAddress unresolved = RaftMember.parseAddress(address);
+                s.connect(new InetSocketAddress(unresolved.getHostString(), unresolved.getPort()),
+                        CONNECT_TIMEOUT_MILLIS);
+                s.setTcpNoDelay(true);
+                OutputStream o = new BufferedOutputStream(s.getOutputStream(), 65536);
+                ByteBuffer preamble = ByteBuffer.allocate(8).putInt(MAGIC).putInt(VERSION);
+                o.write(preamble.array());
+                socket = s;
+                out = o;
+                reachable = true;
+                return o;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(s);
+                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            }
+        }
+
+        private void disconnect() {
+            Socket s = socket;
+            socket = null;
+            out = null;
+            if (s != null) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing on shutdown or after a failure: nothing left to report
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package flymq.raft;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/** Members of one Raft group on a {@link FaultyNetwork}, each with a {@link RegisterLog} and its own data dir. */
+final class InProcessCluster implements AutoCloseable {
+
+    final FaultyNetwork network = new FaultyNetwork();
+    final List<RaftMember> initialMembers = new ArrayList<>();
+    final Map<String, RaftGroup<Long>> groups = new LinkedHashMap<>();
+    final Map<String, RegisterLog> logs = new LinkedHashMap<>();
+    private final Path dataRoot;
+    private final UnaryOperator<RaftGroupConfig.Builder> tuning;
+
+    InProcessCluster(int size, Path dataRoot, UnaryOperator<RaftGroupConfig.Builder> tuning) throws IOException {
+        this.dataRoot = dataRoot;
+        this.tuning = tuning;
+        for (int i = 1; i <= size; i++) {
+            initialMembers.add(member(i));
+        }
+        for (RaftMember m : initialMembers) {
+            start(m);
+        }
+    }
+
+    static RaftMember member(int i) {
+        return new RaftMember("n" + i, "127.0.0.1:" + (19_000 + i)); // never bound: the network is in-process
+    }
+
+    RaftGroup<Long> start(RaftMember m) throws IOException {
+        RaftGroupConfig.Builder builder = RaftGroupConfig.builder(m, initialMembers)
+                .dataDir(dataRoot == null ? null : dataRoot.resolve(m.id()));
+        RegisterLog log = new RegisterLog();
+        RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log, null);
+        groups.put(m.id(), group);
+        logs.put(m.id(), log);
+        return group;
+    }
+
+    void stop(String id) {
+        RaftGroup<Long> g = groups.remove(id);
+        if (g != null) {
+            g.close();
+        }
+    }
+
+    RaftGroup<Long> awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<RaftGroup<Long>> leader = leader();
+            if (leader.isPresent()) {
+                return leader.get();
+            }
+            pause();
+        }
+        throw new AssertionError("no leader among " + groups.keySet() + " within " + timeout);
+    }
+
+    /** A member that is leader in its own eyes, with the highest term if two believe so. */
+    Optional<RaftGroup<Long>> leader() {
+        return groups.values().stream().filter(RaftGroup::isLeader)
+                .max((a, b) -> Integer.compare(a.term(), b.term()));
+    }
+
+    /** Replicates through whoever leads now, retrying on another leader for up to {@code timeout}. */
+    Committed<Long> replicate(String command, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            RaftGroup<Long> leader = awaitLeader(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            try {
+                return leader.replicate(command.getBytes(StandardCharsets.UTF_8)).join();
+            } catch (RuntimeException e) {
+                last = e;
+                pause();
+            }
+        }
+        throw new AssertionError("could not replicate " + command + " within " + timeout, last);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            pause();
+        }
+    }
+
+    static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (RaftGroup<Long> g : groups.values()) {
+            g.close();
+        }
+        groups.clear();
+        network.close();
+    }
+}

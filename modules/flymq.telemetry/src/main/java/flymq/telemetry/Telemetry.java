@@ -1,0 +1,105 @@
+package flymq.telemetry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import flymq.telemetry.health.ClusterCheck;
+import flymq.telemetry.health.HealthEndpoints;
+import flymq.telemetry.health.MemoryCheck;
+import flymq.telemetry.health.StorageCheck;
+import flymq.telemetry.metrics.MetricFamilies;
+import flymq.telemetry.metrics.StateMeters;
+import io.helidon.http.HeaderNames;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.webserver.WebServer;
+
+/**
+ * A node's telemetry, assembled in one place: the meter registry, the Prometheus endpoint on
+ * {@code observability.metrics.addr} ({@code GET /metrics}) and the health endpoints on
+ * {@code observability.health.addr}, both served by one Helidon WebServer with two listeners.
+ *
+ * <p>The broker calls {@link #metrics()} on its request path, passes a {@link StateSource} that is read at scrape
+ * time, calls {@link #shuttingDown()} when a graceful stop begins (readiness turns 503) and {@link #close()} last.
+ */
+public final class Telemetry implements AutoCloseable {
+
+    static final String HEALTH_SOCKET = "health";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Duration STORAGE_PROBE_DEADLINE = Duration.ofSeconds(5);
+
+    private final MeterRegistry registry;
+    private final FlyMqMetrics metrics;
+    private final StorageCheck storage;
+    private final WebServer server;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+
+    private Telemetry(TelemetryConfig config, StateSource state) {
+        long startNanos = System.nanoTime();
+        ListenAddress metricsAt = ListenAddress.parse("observability.metrics.addr", config.metricsAddr());
+        ListenAddress healthAt = ListenAddress.parse("observability.health.addr", config.healthAddr());
+        if (metricsAt.port() != 0 && metricsAt.port() == healthAt.port()) {
+            throw new IllegalArgumentException("observability.metrics.addr and observability.health.addr both use port "
+                    + metricsAt.port() + "; give them different ports");
+        }
+        registry = MetricFamilies.newRegistry();
+        metrics = new FlyMqMetrics(registry);
+        StateMeters stateMeters = new StateMeters(registry, state, startNanos);
+        storage = new StorageCheck(state::dataDir, STORAGE_PROBE_DEADLINE);
+        HealthEndpoints health = new HealthEndpoints(storage,
+                List.of(new ClusterCheck(state::cluster), new MemoryCheck()),
+                state::ready, () -> state.cluster().leaderKnown(), shuttingDown::get, startNanos, config.version());
+
+        server = WebServer.builder()
+                .shutdownHook(false)
+                .host(metricsAt.host())
+                .port(metricsAt.port())
+                .routing(r -> r.get("/metrics", (req, res) -> {
+                    stateMeters.refresh();
+                    String text = MetricFamilies.prometheusText(registry);
+                    res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+                    res.send(text);
+                }))
+                .putSocket(HEALTH_SOCKET, s -> s.host(healthAt.host()).port(healthAt.port()))
+                .routing(HEALTH_SOCKET, r -> r.register(health))
+                .build();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            storage.close();
+            throw new IllegalStateException("cannot start telemetry on metrics " + config.metricsAddr() + " / health "
+                    + config.healthAddr() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the metrics and health listeners; fails with the addresses if either cannot bind. */
+    public static Telemetry start(TelemetryConfig config, StateSource state) {
+        return new Telemetry(config, state);
+    }
+
+    /** The hot-path meters. */
+    public FlyMqMetrics metrics() {
+        return metrics;
+    }
+
+    public int metricsPort() {
+        return server.port();
+    }
+
+    public int healthPort() {
+        return server.port(HEALTH_SOCKET);
+    }
+
+    /** A graceful stop has begun: {@code /ready} answers 503 from now on. */
+    public void shuttingDown() {
+        shuttingDown.set(true);
+    }
+
+    @Override
+    public void close() {
+        shuttingDown.set(true);
+        server.stop();
+        storage.close();
+        registry.close();
+    }
+}

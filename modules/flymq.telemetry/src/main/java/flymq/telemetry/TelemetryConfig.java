@@ -1,0 +1,31 @@
+package flymq.telemetry;
+
+import java.util.Objects;
+
+/**
+ * Where telemetry listens and how it traces: the {@code observability} block of the broker configuration.
+ *
+ * @param metricsAddr {@code host:port} or {@code :port} of the Prometheus endpoint (default {@code :9094})
+ * @param healthAddr  {@code host:port} or {@code :port} of the health endpoints (default {@code :9095})
+ * @param tracing     OpenTelemetry export settings
+ * @param version     the version reported by {@code /health}
+ */
+public record TelemetryConfig(String metricsAddr, String healthAddr, TracingConfig tracing, String version) {
+
+    public static final String DEFAULT_METRICS_ADDR = ":9094";
+    public static final String DEFAULT_HEALTH_ADDR = ":9095";
+
+    public TelemetryConfig {
+        Objects.requireNonNull(metricsAddr, "observability.metrics.addr");
+        Objects.requireNonNull(healthAddr, "observability.health.addr");
+        Objects.requireNonNull(tracing, "observability.tracing");
+        Objects.requireNonNull(version, "version");
+        ListenAddress.parse("observability.metrics.addr", metricsAddr);
+        ListenAddress.parse("observability.health.addr", healthAddr);
+    }
+
+    /** The defaults of the observability guide: metrics on :9094, health on :9095, tracing off. */
+    public static TelemetryConfig defaults(String version) {
+        return new TelemetryConfig(DEFAULT_METRICS_ADDR, DEFAULT_HEALTH_ADDR, TracingConfig.disabled(), version);
+    }
+}
