@@ -7,8 +7,10 @@ module flymq.cli {
     requires info.picocli;
     requires org.jline;
     requires java.net.http;
+    requires HdrHistogram;
 
     opens flymq.cli to info.picocli;
+    opens flymq.cli.bench to info.picocli;
     opens flymq.cli.completion to info.picocli;
     opens flymq.cli.health to info.picocli;
     opens flymq.cli.metrics to info.picocli;

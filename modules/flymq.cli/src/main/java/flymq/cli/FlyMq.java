@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             ""},
         subcommands = {
             HealthCommand.class,
+            flymq.cli.bench.BenchCommand.class,
             MetricsCommand.class,
             ShellCommand.class,
             TopCommand.class,

@@ -161,6 +161,7 @@ public final class FlyMqClient implements AutoCloseable {
 
     private Connection openAny() {
         StringBuilder failures = new StringBuilder();
+        IOException last = null;
         for (int pass = 0; pass < connectPasses; pass++) {
             if (pass > 0) {
                 try {
@@ -186,6 +187,7 @@ public final class FlyMqClient implements AutoCloseable {
                     }
                     return c;
                 } catch (IOException e) {
+                    last = e;
                     if (!failures.isEmpty()) {
                         failures.append("; ");
                     }
@@ -195,7 +197,7 @@ public final class FlyMqClient implements AutoCloseable {
             }
         }
         throw new ConnectionException("cannot connect to any FlyMQ server of " + describeServers() + " (" + failures
-                + ")");
+                + ")", last);
     }
 
     private String describeServers() {
@@ -513,21 +515,30 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /**
-     * METADATA (0x04, our layout; upstream has none): per partition its first and next offset.
-     * Request {@code str16 topic}; answer {@code str16 topic · u32 n · n × (i32 partition · i32 leader_id ·
-     * u64 start_offset · u64 end_offset)}.
+     * METADATA (0x04, our layout; upstream has none). Request {@code str16 topic}; answer {@code str16 topic ·
+     * i32 partitions · i32 replication_factor · i64 retention_ms · i64 retention_bytes · i64 segment_bytes ·
+     * i64 segment_ms · i64 created_ms · u32 n · n × (i32 partition · str16 leader_id · u64 start_offset ·
+     * u64 end_offset · u64 size_bytes · u32 segments)} (docs/protocol.md).
      */
     public TopicMetadata metadata(String topic) {
         requireTopic(topic);
         return call("METADATA", METADATA, req(topic.length() + 4).str16(topic), true, r -> {
             String name = r.str16("topic");
-            int n = r.count("partition count", 24);
-            List<TopicMetadata.PartitionOffsets> parts = new ArrayList<>(n);
+            int partitionCount = r.i32("partitions");
+            int rf = r.i32("replication_factor");
+            long retentionMs = r.i64("retention_ms");
+            long retentionBytes = r.i64("retention_bytes");
+            long segmentBytes = r.i64("segment_bytes");
+            long segmentMs = r.i64("segment_ms");
+            long created = r.i64("created_ms");
+            int n = r.count("partition", 34);
+            List<TopicMetadata.PartitionState> parts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                parts.add(new TopicMetadata.PartitionOffsets(r.i32("partition"), r.i32("leader_id"),
-                        r.i64("start_offset"), r.i64("end_offset")));
+                parts.add(new TopicMetadata.PartitionState(r.i32("partition"), r.str16("leader_id"),
+                        r.i64("start_offset"), r.i64("end_offset"), r.i64("size_bytes"), r.i32("segments")));
             }
-            return new TopicMetadata(name, parts);
+            return new TopicMetadata(name, partitionCount, rf, retentionMs, retentionBytes, segmentBytes, segmentMs,
+                    created, parts);
         });
     }
 
@@ -669,19 +680,24 @@ public final class FlyMqClient implements AutoCloseable {
 
     /**
      * CLUSTER_STATUS (0x52, our layout; upstream has none). Request empty; answer {@code str16 cluster_id ·
-     * str16 node_id · str16 leader_id · u32 n · n × (str16 node_id · str16 address · str16 state)}.
+     * str16 node_id · str16 controller_id · u64 term · bool ready · u32 n · n × (str16 node_id · str16 client_addr ·
+     * str16 cluster_addr · str16 state · bool leader) · u32 topics · u32 partitions} (docs/protocol.md).
      */
     public ClusterStatus clusterStatus() {
         return call("CLUSTER_STATUS", CLUSTER_STATUS, req(0), true, r -> {
             String clusterId = r.str16("cluster_id");
             String nodeId = r.str16("node_id");
-            String leaderId = r.str16("leader_id");
-            int n = r.count("node count", 6);
+            String controller = r.str16("controller_id");
+            long term = r.i64("term");
+            boolean ready = r.bool("ready");
+            int n = r.count("node", 9);
             List<ClusterStatus.Node> nodes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("address"), r.str16("state")));
+                nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
+                        r.str16("state"), r.bool("leader")));
             }
-            return new ClusterStatus(clusterId, nodeId, leaderId, nodes);
+            return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, r.i32("topics"),
+                    r.i32("partitions"));
         });
     }
 

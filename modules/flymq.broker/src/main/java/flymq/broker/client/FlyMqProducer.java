@@ -246,7 +246,20 @@ public final class FlyMqProducer implements AutoCloseable {
             }
             groups.add(new PartitionRecords(b.key.partition(), records));
         }
-        client.batchProduceAsync(topic, config.acks(), groups).whenComplete((answers, error) -> {
+        CompletableFuture<List<PartitionAppend>> answer = client.batchProduceAsync(topic, config.acks(), groups);
+        if (config.acks() == Acks.NONE) {
+            // written (or failed to write) by now: do not wait for the answer
+            if (!answer.isDone() || !answer.isCompletedExceptionally()) {
+                for (Batch b : batches) {
+                    for (Pending p : b.records) {
+                        p.future().complete(new RecordMetadata(topic, b.key.partition(), -1, p.record().timestamp(),
+                                p.record().key().length == 0 ? -1 : p.record().key().length,
+                                p.record().value().length));
+                    }
+                }
+            }
+        }
+        answer.whenComplete((answers, error) -> {
             inFlight.release();
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

@@ -27,9 +27,9 @@ package flymq.broker.protocol.ext;
  *   group_count × (i32 partition · u64 base_offset · u32 record_count · str16 error)
  * </pre>
  * {@code error} is empty when the group was appended; its records got {@code base_offset .. base_offset+count-1}.
- * A non-empty error concerns only that group (others may have been appended). With acks none the server answers
- * before appending: base offsets are -1 and append errors are only logged. With acks all the answer waits until the
- * records are durable (single node: the partition log is flushed). Request-level problems (malformed payload,
+ * A non-empty error concerns only that group (others may have been appended). With acks all the answer waits until
+ * the records are durable (single node: the partition log is flushed). Acks none is served like leader, since every
+ * request gets an answer; the difference is on the client, whose producer does not wait for that answer. Request-level problems (malformed payload,
  * unknown acks, invalid topic) get an ERROR frame and nothing is appended. An unknown topic is auto-created as a
  * 1.26 PRODUCE would.
  *
