@@ -535,7 +535,8 @@ public final class LinkImage {
             throw new IllegalStateException("training run timed out: " + cmd);
         }
         String text = new String(out);
-        if (text.contains("Error occurred during initialization") || text.contains("[error]")) {
+        if (text.contains("Error occurred during initialization") || text.contains("[error]")
+                || text.contains("Exception in thread \"main\"")) {
             throw new IllegalStateException("training run failed: " + cmd + " with " + javaOpts + "\n" + text);
         }
         // exit codes of the training commands are expected to vary (e.g. 3 when no broker answers)

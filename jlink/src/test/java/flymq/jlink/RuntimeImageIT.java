@@ -50,7 +50,7 @@ class RuntimeImageIT {
     void helpRunsWithTheImagesOwnJavaWhenPathJavaIs17() throws Exception {
         var r = ImageProcess.run(java17Env(), FLYMQ, "--help");
         assertEquals(0, r.exit(), r.out());
-        assertTrue(r.out().startsWith("Usage: flymq"), r.out());
+        assertTrue(r.out().contains("Usage: flymq"), r.out());
     }
 
     @Test

@@ -1,41 +1,290 @@
 package flymq.storage;
 
+import flymq.storage.log.SegmentedLog;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * All partition logs under {@code <dataDir>/logs/<topic>-<partition>/}; recovers them on open; runs background flush
  * (SyncPolicy.INTERVAL) and retention. Thread-safe.
+ *
+ * <p>One daemon thread does the background work: for each INTERVAL log a flush every {@code syncIntervalMs} when
+ * something is unsynced, and every housekeeping interval (1 s by default) a retention pass and a recovery-checkpoint
+ * update for each log. Logs found on disk are opened with the store's default config until
+ * {@link #getOrCreate} supplies theirs (which then replaces it).
+ *
+ * <p>Topic names are used as directory names, so they must match {@code [A-Za-z0-9._-]{1,249}} (and not be "." or
+ * ".."); partitions are >= 0. A deleted topic's directories are first renamed to {@code <name>.<nanos>-delete} (one
+ * atomic step), then removed; leftovers of a crash in between are removed on the next open.
  */
 public final class LogStore implements AutoCloseable {
 
-    private LogStore() {}
+    private static final System.Logger LOG = System.getLogger(LogStore.class.getName());
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d{1,9})");
+    private static final Duration DEFAULT_HOUSEKEEPING = Duration.ofSeconds(1);
 
-    public static LogStore open(Path dataDir, LogConfig defaults, StorageListener listener) {
-        throw new UnsupportedOperationException("LogStore implementation lands with the segmented log");
+    private final Path logsDir;
+    private final LogConfig defaults;
+    private final StorageListener listener;
+    private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, ScheduledFuture<?>> flushers = new HashMap<>();
+    private final ScheduledExecutorService background;
+    private volatile boolean closed;
+
+    private LogStore(Path logsDir, LogConfig defaults, StorageListener listener) {
+        this.logsDir = logsDir;
+        this.defaults = defaults;
+        this.listener = listener;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "flymq-storage " + logsDir);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.background = executor;
     }
 
-    public PartitionLog getOrCreate(String topic, int partition, LogConfig config) {
-        throw new UnsupportedOperationException();
+    /** Opens the store with a 1 s housekeeping (retention and checkpoint) interval. */
+    public static LogStore open(Path dataDir, LogConfig defaults, StorageListener listener) {
+        return open(dataDir, defaults, listener, DEFAULT_HOUSEKEEPING);
+    }
+
+    /**
+     * Opens the store, recovering every partition log found under {@code <dataDir>/logs}.
+     *
+     * @param housekeepingInterval how often retention runs and recovery checkpoints are written
+     */
+    public static LogStore open(Path dataDir, LogConfig defaults, StorageListener listener,
+                                Duration housekeepingInterval) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(defaults, "defaults");
+        Objects.requireNonNull(listener, "listener");
+        if (housekeepingInterval.isNegative() || housekeepingInterval.isZero()) {
+            throw new IllegalArgumentException("housekeepingInterval must be > 0, got " + housekeepingInterval);
+        }
+        Path logsDir = dataDir.toAbsolutePath().resolve("logs");
+        LogStore store = new LogStore(logsDir, defaults, listener);
+        try {
+            store.recoverAll();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        long ms = housekeepingInterval.toMillis();
+        store.background.scheduleWithFixedDelay(store::housekeeping, ms, ms, TimeUnit.MILLISECONDS);
+        return store;
+    }
+
+    private void recoverAll() {
+        try {
+            Files.createDirectories(logsDir);
+            List<Path> dirs = new ArrayList<>();
+            try (var list = Files.list(logsDir)) {
+                list.filter(Files::isDirectory).forEach(dirs::add);
+            }
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                Matcher m = PARTITION_DIR.matcher(name);
+                if (name.endsWith("-delete")) {
+                    deleteRecursively(dir);
+                } else if (m.matches() && TOPIC.matcher(m.group(1)).matches()) {
+                    TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
+                    SegmentedLog log = SegmentedLog.open(dir, tp.topic(), tp.partition(), defaults, listener,
+                            System::currentTimeMillis);
+                    logs.put(tp, log);
+                    scheduleFlusher(tp, log);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "ignoring {0}: not a <topic>-<partition> directory", dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot open log store " + logsDir + ": " + e, e);
+        }
+    }
+
+    /** The log of the partition, created empty if absent; an existing log takes {@code config} from now on. */
+    public synchronized PartitionLog getOrCreate(String topic, int partition, LogConfig config) {
+        Objects.requireNonNull(config, "config");
+        ensureOpen();
+        validate(topic, partition);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        SegmentedLog log = logs.get(tp);
+        if (log == null) {
+            log = SegmentedLog.open(logsDir.resolve(tp.toString()), topic, partition, config, listener,
+                    System::currentTimeMillis);
+            logs.put(tp, log);
+            scheduleFlusher(tp, log);
+        } else if (!log.config().equals(config)) {
+            log.reconfigure(config);
+            scheduleFlusher(tp, log);
+        }
+        return log;
     }
 
     public Optional<PartitionLog> get(String topic, int partition) {
-        throw new UnsupportedOperationException();
+        return Optional.ofNullable(logs.get(new TopicPartition(topic, partition)));
     }
 
     public Set<TopicPartition> partitions() {
-        throw new UnsupportedOperationException();
+        return Set.copyOf(logs.keySet());
     }
 
-    /** Closes and removes all of its partitions' files. */
-    public void deleteTopic(String topic) {
-        throw new UnsupportedOperationException();
+    /** Closes and removes all of its partitions' files; a topic with no logs is fine. */
+    public synchronized void deleteTopic(String topic) {
+        ensureOpen();
+        for (TopicPartition tp : List.copyOf(logs.keySet())) {
+            if (!tp.topic().equals(topic)) {
+                continue;
+            }
+            SegmentedLog log = logs.remove(tp);
+            ScheduledFuture<?> flusher = flushers.remove(tp);
+            if (flusher != null) {
+                flusher.cancel(false);
+            }
+            log.abandon();
+            Path dir = log.directory();
+            Path doomed = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + "-delete");
+            try {
+                Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFile.fsyncDirectory(logsDir);
+                deleteRecursively(doomed);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete " + dir + " of topic " + topic + ": " + e, e);
+            }
+        }
+    }
+
+    /** Runs one retention and checkpoint pass over every log now (the background thread does it periodically). */
+    public void runHousekeeping() {
+        ensureOpen();
+        housekeeping();
+    }
+
+    private void housekeeping() {
+        for (Map.Entry<TopicPartition, SegmentedLog> e : logs.entrySet()) {
+            SegmentedLog log = e.getValue();
+            try {
+                log.enforceRetention();
+                log.checkpoint();
+            } catch (RuntimeException ex) {
+                if (!log.isClosed()) {
+                    LOG.log(System.Logger.Level.ERROR, "housekeeping of " + e.getKey() + " failed", ex);
+                }
+            }
+        }
+    }
+
+    private void scheduleFlusher(TopicPartition tp, SegmentedLog log) {
+        ScheduledFuture<?> old = flushers.remove(tp);
+        if (old != null) {
+            old.cancel(false);
+        }
+        LogConfig cfg = log.config();
+        if (cfg.syncPolicy() != SyncPolicy.INTERVAL) {
+            return;
+        }
+        flushers.put(tp, background.scheduleWithFixedDelay(() -> {
+            try {
+                if (!log.isClosed() && log.flushedOffset() < log.endOffset()) {
+                    log.flush();
+                }
+            } catch (RuntimeException ex) {
+                if (!log.isClosed()) {
+                    LOG.log(System.Logger.Level.ERROR, "background flush of " + tp + " failed", ex);
+                }
+            }
+        }, cfg.syncIntervalMs(), cfg.syncIntervalMs(), TimeUnit.MILLISECONDS));
     }
 
     /** Flushes and closes every log. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        background.shutdown(); // not shutdownNow: an interrupt would close the FileChannel being synced
+        try {
+            background.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        StorageException failure = null;
+        for (SegmentedLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (StorageException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("log store " + logsDir + " is closed");
+        }
+    }
+
+    private static void validate(String topic, int partition) {
+        Objects.requireNonNull(topic, "topic");
+        if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException("invalid topic name '" + topic
+                    + "': use 1 to 249 of the characters A-Z a-z 0-9 . _ - (and not '.' or '..')");
+        }
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition of topic '" + topic + "' must be >= 0, got " + partition);
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // already gone
+        }
     }
 }

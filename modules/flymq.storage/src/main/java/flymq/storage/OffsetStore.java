@@ -41,20 +41,27 @@ public final class OffsetStore implements AutoCloseable {
     private static final long MIN_COMPACT_BYTES = 1 << 20;
 
     private final Path file;
+    private final long compactThreshold;
     private final Map<String, Long> map = new HashMap<>();
     private final CRC32C crc = new CRC32C();
     private FileChannel channel;
     private long fileSize;
     private boolean closed;
 
-    private OffsetStore(Path file) {
+    private OffsetStore(Path file, long compactThreshold) {
         this.file = file;
+        this.compactThreshold = compactThreshold;
     }
 
     /** Opens (creating if absent) the store, replaying the file and dropping a torn tail. */
     public static OffsetStore open(Path file) {
+        return open(file, MIN_COMPACT_BYTES);
+    }
+
+    /** As {@link #open(Path)}, compacting once the file passes {@code compactThreshold} bytes (tests use small). */
+    static OffsetStore open(Path file, long compactThreshold) {
         Objects.requireNonNull(file, "file");
-        OffsetStore store = new OffsetStore(file.toAbsolutePath());
+        OffsetStore store = new OffsetStore(file.toAbsolutePath(), compactThreshold);
         store.load();
         return store;
     }
@@ -188,11 +195,11 @@ public final class OffsetStore implements AutoCloseable {
     /** Rewrites the file as one put per live key once dead entries dominate it. */
     private void maybeCompact() {
         long liveBytes = 0;
-        if (fileSize < MIN_COMPACT_BYTES) {
+        if (fileSize < compactThreshold) {
             return;
         }
         for (String key : map.keySet()) {
-            liveBytes += 8 + 3 + 8 + key.length();
+            liveBytes += 8 + 3 + 8 + key.getBytes(StandardCharsets.UTF_8).length;
         }
         if (fileSize < 2 * liveBytes) {
             return;

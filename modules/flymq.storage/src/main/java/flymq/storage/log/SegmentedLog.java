@@ -1,0 +1,541 @@
+package flymq.storage.log;
+
+import flymq.storage.CorruptRecordException;
+import flymq.storage.LogConfig;
+import flymq.storage.LogSlice;
+import flymq.storage.OffsetOutOfRangeException;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
+import flymq.storage.StorageException;
+import flymq.storage.StorageListener;
+import flymq.storage.StoredRecord;
+import flymq.storage.SyncPolicy;
+import flymq.storage.index.OffsetIndex;
+import flymq.storage.record.BatchBuffer;
+import flymq.storage.segment.FileLogSlice;
+import flymq.storage.segment.IndexMismatchException;
+import flymq.storage.segment.LogSegment;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.zip.CRC32C;
+
+/**
+ * A partition log made of {@link LogSegment}s in one directory ({@code <topic>-<partition>}), plus its
+ * {@link RecoveryCheckpoint}. Appends are serialised by one lock; readers work on a volatile, copy-on-write array of
+ * segments and never take it. Segments deleted by retention while a reader uses them make the reader retry against
+ * the new range (and fail with {@link OffsetOutOfRangeException} if its offset is gone).
+ *
+ * <p>Durability: {@link #flushedOffset} is the offset below which everything is fsynced. EVERY_BATCH appenders wait
+ * for it to pass their batch (concurrent appenders share one fsync); INTERVAL relies on {@link #flush()} being called
+ * periodically by the owner (the {@code LogStore}'s background thread); rolling fsyncs the segment it closes. The
+ * recovery checkpoint is written from {@link #flushedOffset} by {@link #checkpoint()} and on close.
+ */
+public final class SegmentedLog implements PartitionLog {
+
+    private static final int MAX_READ_ATTEMPTS = 8;
+
+    private final String topic;
+    private final int partition;
+    private final String name;
+    private final Path dir;
+    private final StorageListener listener;
+    private final LongSupplier clock;
+    private final RecoveryCheckpoint checkpoint;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Object flushLock = new Object();
+    private final Object checkpointLock = new Object();
+    private final BatchBuffer batchBuffer = new BatchBuffer();
+    private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
+
+    private volatile LogConfig config;
+    private volatile LogSegment[] segments;
+    private volatile long startOffset;
+    private volatile long endOffset;
+    private volatile long flushedOffset;
+    private long checkpointedOffset = -1;
+    private volatile boolean closed;
+
+    private SegmentedLog(String topic, int partition, Path dir, LogConfig config, StorageListener listener,
+                         LongSupplier clock) {
+        this.topic = topic;
+        this.partition = partition;
+        this.name = topic + "-" + partition;
+        this.dir = dir;
+        this.config = config;
+        this.listener = listener;
+        this.clock = clock;
+        this.checkpoint = new RecoveryCheckpoint(dir);
+    }
+
+    /** Opens (creating or recovering) the log in {@code dir}. */
+    public static SegmentedLog open(Path dir, String topic, int partition, LogConfig config,
+                                    StorageListener listener, LongSupplier clock) {
+        Objects.requireNonNull(config, "config");
+        SegmentedLog log = new SegmentedLog(topic, partition, dir, config, Objects.requireNonNull(listener), clock);
+        var recoveryPoint = log.checkpoint.read();
+        List<LogSegment> loaded = LogLoader.load(dir, log.name, recoveryPoint, indexCapacity(config),
+                clock.getAsLong());
+        log.segments = loaded.toArray(LogSegment[]::new);
+        log.startOffset = loaded.get(0).baseOffset();
+        log.endOffset = loaded.get(loaded.size() - 1).nextOffset();
+        log.flushedOffset = log.endOffset; // recovery read it back from disk
+        listener.segmentCountChanged(topic, partition, loaded.size());
+        return log;
+    }
+
+    private static int indexCapacity(LogConfig config) {
+        return (int) Math.min(1 << 20, config.segmentBytes() / OffsetIndex.INTERVAL_BYTES + 2);
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public int partition() {
+        return partition;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Applies new settings; they govern the next roll, flush and retention pass. */
+    public void reconfigure(LogConfig newConfig) {
+        this.config = Objects.requireNonNull(newConfig, "config");
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    @Override
+    public long append(List<Record> batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("cannot append an empty batch to " + name);
+        }
+        long first;
+        long next;
+        int bytes;
+        appendLock.lock();
+        try {
+            ensureOpen();
+            first = endOffset;
+            batchBuffer.encode(batch, first);
+            bytes = batchBuffer.sizeInBytes();
+            LogSegment active = active();
+            LogConfig cfg = config;
+            if (!active.isEmpty() && ((long) active.size() + bytes > cfg.segmentBytes()
+                    || clock.getAsLong() - active.rollStartMs() >= cfg.segmentMs())) {
+                active = roll();
+            }
+            active.append(batchBuffer, first);
+            next = first + batch.size();
+            endOffset = next;
+        } finally {
+            appendLock.unlock();
+        }
+        listener.bytesWritten(topic, partition, bytes);
+        if (config.syncPolicy() == SyncPolicy.EVERY_BATCH) {
+            flushTo(next);
+        }
+        return first;
+    }
+
+    /** Seals the active segment and starts a new one at endOffset (caller holds the append lock). */
+    private LogSegment roll() {
+        LogSegment old = active();
+        try {
+            old.seal();
+        } catch (IOException e) {
+            throw new StorageException("cannot seal " + old.logFile() + " while rolling " + name + ": " + e, e);
+        }
+        raiseFlushedOffset(old.nextOffset());
+        LogSegment fresh = LogSegment.create(dir, endOffset, indexCapacity(config), clock.getAsLong());
+        try {
+            flymq.storage.AtomicFile.fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot sync directory " + dir + " after creating " + fresh.logFile(), e);
+        }
+        LogSegment[] current = segments;
+        LogSegment[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = fresh;
+        segments = grown;
+        listener.segmentCountChanged(topic, partition, grown.length);
+        return fresh;
+    }
+
+    @Override
+    public void flush() {
+        flushTo(endOffset);
+    }
+
+    /** Returns once everything below {@code target} is fsynced; one fsync serves every waiting appender. */
+    private void flushTo(long target) {
+        synchronized (flushLock) {
+            if (flushedOffset >= target) {
+                return;
+            }
+            for (int attempt = 0; ; attempt++) {
+                long upTo = endOffset;
+                LogSegment active = active();
+                long t0 = System.nanoTime();
+                try {
+                    active.flush();
+                } catch (ClosedChannelException e) {
+                    active.reopenAfterInterrupt();
+                    if (e instanceof java.nio.channels.ClosedByInterruptException) {
+                        throw new StorageException("interrupted while syncing " + active.logFile(), e);
+                    }
+                    // retention rolled and deleted this segment, or close() sealed it: both synced it first
+                    if (flushedOffset >= target) {
+                        return;
+                    }
+                    if (closed || attempt > 3) {
+                        throw new StorageException("cannot flush " + name + ": " + active.logFile() + " is closed");
+                    }
+                    continue;
+                } catch (IOException e) {
+                    throw new StorageException("cannot fsync " + active.logFile() + ": " + e, e);
+                }
+                listener.fsyncCompleted(System.nanoTime() - t0);
+                raiseFlushedOffset(upTo);
+                return;
+            }
+        }
+    }
+
+    private void raiseFlushedOffset(long offset) {
+        synchronized (flushLock) {
+            if (offset > flushedOffset) {
+                flushedOffset = offset;
+            }
+        }
+    }
+
+    /** Everything below this offset is on disk. */
+    public long flushedOffset() {
+        return flushedOffset;
+    }
+
+    /**
+     * Records the flushed offset as the recovery point (after forcing the active segment's indexes, which the
+     * recovery point vouches for). Cheap when nothing new was flushed.
+     */
+    public void checkpoint() {
+        synchronized (checkpointLock) {
+            long point = flushedOffset;
+            if (point <= checkpointedOffset || closed) {
+                return;
+            }
+            active().flushIndexes();
+            checkpoint.write(point);
+            checkpointedOffset = point;
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Deletes whole old segments beyond the retention limits: by time, segments whose newest record is older than
+     * retentionMs (the active one is rolled first when it has expired too); by size, oldest segments while the rest
+     * stays at least retentionBytes. Returns how many segments were deleted.
+     */
+    public int enforceRetention() {
+        List<LogSegment> doomed = new ArrayList<>();
+        appendLock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            LogConfig cfg = config;
+            long now = clock.getAsLong();
+            LogSegment[] segs = segments;
+            int k = 0;
+            if (cfg.retentionMs() > 0) {
+                long cutoff = now - cfg.retentionMs();
+                while (k < segs.length && !segs[k].isEmpty() && segs[k].maxTimestamp() < cutoff) {
+                    if (k == segs.length - 1) {
+                        roll();
+                        segs = segments;
+                    }
+                    k++;
+                }
+            }
+            if (cfg.retentionBytes() > 0) {
+                long total = 0;
+                for (int i = k; i < segs.length; i++) {
+                    total += segs[i].size();
+                }
+                while (k < segs.length - 1 && total - segs[k].size() >= cfg.retentionBytes()) {
+                    total -= segs[k].size();
+                    k++;
+                }
+            }
+            if (k == 0) {
+                return 0;
+            }
+            LogSegment[] kept = Arrays.copyOfRange(segs, k, segs.length);
+            startOffset = kept[0].baseOffset();
+            segments = kept;
+            doomed.addAll(Arrays.asList(segs).subList(0, k));
+            for (LogSegment seg : doomed) {
+                seg.delete();
+            }
+            listener.segmentCountChanged(topic, partition, kept.length);
+            return doomed.size();
+        } catch (IOException e) {
+            throw new StorageException("cannot delete expired segments of " + name + " in " + dir + ": " + e, e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public List<StoredRecord> read(long offset, int maxRecords, int maxBytes) {
+        if (maxRecords <= 0) {
+            throw new IllegalArgumentException("maxRecords must be > 0, got " + maxRecords);
+        }
+        boolean rebuilt = false;
+        for (int attempt = 0; ; attempt++) {
+            LogSegment seg = segmentFor(offset);
+            if (seg == null) {
+                return List.of();
+            }
+            List<StoredRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+            try {
+                int bytes = seg.read(offset, maxRecords, maxBytes, out, crcs.get());
+                listener.bytesRead(topic, partition, bytes);
+                return out;
+            } catch (IndexMismatchException e) {
+                if (rebuilt) {
+                    throw new CorruptRecordException(e.getMessage() + " (still after rebuilding the index)");
+                }
+                rebuildIndexes(seg);
+                rebuilt = true;
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                seg.reopenAfterInterrupt();
+                throw new StorageException("interrupted while reading offset " + offset + " of " + name, e);
+            } catch (ClosedChannelException e) {
+                if (!seg.reopenAfterInterrupt()) {
+                    retryAfterClose(offset, attempt);
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot read offset " + offset + " of " + name + " from "
+                        + seg.logFile() + ": " + e, e);
+            }
+        }
+    }
+
+    @Override
+    public LogSlice slice(long offset, int maxBytes) {
+        boolean rebuilt = false;
+        for (int attempt = 0; ; attempt++) {
+            LogSegment seg = segmentFor(offset);
+            if (seg == null) {
+                return FileLogSlice.empty(offset);
+            }
+            try {
+                FileLogSlice slice = seg.slice(offset, maxBytes);
+                listener.bytesRead(topic, partition, slice.sizeInBytes());
+                return slice;
+            } catch (IndexMismatchException e) {
+                if (rebuilt) {
+                    throw new CorruptRecordException(e.getMessage() + " (still after rebuilding the index)");
+                }
+                rebuildIndexes(seg);
+                rebuilt = true;
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                seg.reopenAfterInterrupt();
+                throw new StorageException("interrupted while reading offset " + offset + " of " + name, e);
+            } catch (ClosedChannelException e) {
+                if (!seg.reopenAfterInterrupt()) {
+                    retryAfterClose(offset, attempt);
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot slice offset " + offset + " of " + name + " from "
+                        + seg.logFile() + ": " + e, e);
+            }
+        }
+    }
+
+    /**
+     * The segment holding {@code offset}, or null when offset == endOffset.
+     *
+     * @throws OffsetOutOfRangeException outside [startOffset, endOffset]
+     */
+    private LogSegment segmentFor(long offset) {
+        ensureOpen();
+        long end = endOffset;
+        LogSegment[] segs = segments;
+        long start = startOffset;
+        if (offset < start || offset > end || offset < segs[0].baseOffset()) {
+            throw new OffsetOutOfRangeException(name, offset, Math.max(start, segs[0].baseOffset()), end);
+        }
+        if (offset == end) {
+            return null;
+        }
+        int lo = 0;
+        int hi = segs.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segs[mid].baseOffset() <= offset) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return segs[lo];
+    }
+
+    private void retryAfterClose(long offset, int attempt) {
+        ensureOpen();
+        if (offset < startOffset) {
+            throw new OffsetOutOfRangeException(name, offset, startOffset, endOffset);
+        }
+        if (attempt >= MAX_READ_ATTEMPTS) {
+            throw new StorageException("cannot read offset " + offset + " of " + name
+                    + ": its segment keeps being closed under the reader");
+        }
+    }
+
+    private void rebuildIndexes(LogSegment seg) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            seg.rebuildIndexes(seg != active());
+        } catch (IOException e) {
+            throw new StorageException("cannot rebuild indexes of " + seg.logFile() + ": " + e, e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    @Override
+    public long offsetForTimestamp(long timestampMs) {
+        ensureOpen();
+        long start = startOffset;
+        for (LogSegment seg : segments) {
+            if (seg.maxTimestamp() < timestampMs) {
+                continue;
+            }
+            try {
+                long found = seg.offsetForTimestamp(timestampMs);
+                if (found >= start) {
+                    return found;
+                }
+            } catch (ClosedChannelException e) {
+                if (seg.reopenAfterInterrupt()) {
+                    throw new StorageException("interrupted while searching " + seg.logFile() + " for timestamp "
+                            + timestampMs, e);
+                }
+                // deleted by retention meanwhile: its records are gone, look further
+            } catch (IOException e) {
+                throw new StorageException("cannot search " + seg.logFile() + " for timestamp " + timestampMs
+                        + ": " + e, e);
+            }
+        }
+        return endOffset;
+    }
+
+    @Override
+    public long startOffset() {
+        return startOffset;
+    }
+
+    @Override
+    public long endOffset() {
+        return endOffset;
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment seg : segments) {
+            total += seg.size();
+        }
+        return total;
+    }
+
+    @Override
+    public int segmentCount() {
+        return segments.length;
+    }
+
+    private LogSegment active() {
+        LogSegment[] segs = segments;
+        return segs[segs.length - 1];
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    @Override
+    public void close() {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            LogSegment active = active();
+            active.seal();
+            raiseFlushedOffset(endOffset);
+            synchronized (checkpointLock) {
+                checkpoint.write(endOffset);
+                checkpointedOffset = endOffset;
+                closed = true;
+            }
+            for (LogSegment seg : segments) {
+                seg.close();
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot close " + name + " in " + dir + ": " + e, e);
+        } finally {
+            closed = true;
+            appendLock.unlock();
+        }
+    }
+
+    /** Closes without sealing or checkpointing, as a crash would leave the files (tests of recovery use it). */
+    public void abandon() {
+        appendLock.lock();
+        try {
+            closed = true;
+            for (LogSegment seg : segments) {
+                seg.close();
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot close " + name + ": " + e, e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("log " + name + " in " + dir + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentedLog[" + name + ", offsets " + startOffset + ".." + endOffset + ", " + segments.length
+                + " segments]";
+    }
+}

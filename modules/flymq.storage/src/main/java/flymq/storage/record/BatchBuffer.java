@@ -1,0 +1,77 @@
+package flymq.storage.record;
+
+import flymq.storage.Record;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Reusable encoding buffer for one append: the batch's records in {@link RecordCodec} format, back to back, plus
+ * where each record starts. Owned by one writer at a time (the log's append lock), so an append allocates nothing
+ * per record once the buffer has grown to the working size.
+ */
+public final class BatchBuffer {
+
+    private static final int MAX_BATCH_BYTES = 1 << 30;
+
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+    private int[] positions = new int[1024];
+    private int count;
+    private long maxTimestamp;
+
+    /** Encodes the batch with offsets from {@code firstOffset}; afterwards {@link #buffer()} is ready to write. */
+    public void encode(List<Record> batch, long firstOffset) {
+        int n = batch.size();
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            total += RecordCodec.sizeOf(batch.get(i));
+        }
+        if (total > MAX_BATCH_BYTES) {
+            throw new IllegalArgumentException("batch of " + n + " records encodes to " + total + " bytes, max "
+                    + MAX_BATCH_BYTES);
+        }
+        if (buffer.capacity() < total) {
+            buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_BATCH_BYTES, Math.max(total, 2L * buffer.capacity())));
+        }
+        if (positions.length < n) {
+            positions = new int[Math.max(n, positions.length * 2)];
+        }
+        buffer.clear();
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            Record r = batch.get(i);
+            positions[i] = buffer.position();
+            RecordCodec.encode(r, firstOffset + i, buffer, crc);
+            max = Math.max(max, r.timestamp());
+        }
+        buffer.flip();
+        count = n;
+        maxTimestamp = max;
+    }
+
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int sizeInBytes() {
+        return buffer.limit();
+    }
+
+    /** Start of record {@code i} relative to the start of the batch. */
+    public int position(int i) {
+        return positions[i];
+    }
+
+    public long timestamp(int i) {
+        return buffer.getLong(positions[i] + RecordCodec.TIMESTAMP_POS);
+    }
+
+    public long maxTimestamp() {
+        return maxTimestamp;
+    }
+}

@@ -1,0 +1,653 @@
+package flymq.storage.segment;
+
+import flymq.storage.CorruptRecordException;
+import flymq.storage.StorageException;
+import flymq.storage.StoredRecord;
+import flymq.storage.index.OffsetIndex;
+import flymq.storage.index.TimeIndex;
+import flymq.storage.record.BatchBuffer;
+import flymq.storage.record.RecordCodec;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One segment of a partition log: the records from {@code baseOffset} up to the next segment's base offset.
+ *
+ * <h2>Files</h2>
+ * Three files share the 20-digit, zero-padded base offset as their name ({@code 00000000000000001234.log}, so a
+ * directory listing sorts by offset):
+ * <ul>
+ *   <li>{@code .log} - the records, in the format owned by {@link RecordCodec};</li>
+ *   <li>{@code .index} - the sparse offset index, format owned by {@link OffsetIndex};</li>
+ *   <li>{@code .timeindex} - the timestamp index, format owned by {@link TimeIndex}.</li>
+ * </ul>
+ *
+ * <h2>Concurrency</h2>
+ * One writer at a time (the log's append lock) appends with positional writes past {@link #size()} and then
+ * publishes the new size and next offset through volatile fields (size first). Readers take no lock: they read the
+ * next offset, then the size, and never look past that size, so they see only whole records while the writer is
+ * already writing the next batch. The indexes publish their entries the same way.
+ *
+ * <p>Recovery decisions (what to trust, where to truncate) are made by {@code LogLoader}; this class provides the
+ * primitives: {@link #openIndexes}, {@link #verifyTail}, {@link #recover}, {@link #truncateTo}.
+ */
+public final class LogSegment {
+
+    private static final int WALK_WINDOW = 16 * 1024;
+    private static final int SCAN_CHUNK = 1 << 20;
+
+    private final Path dir;
+    private final long baseOffset;
+    private final Path logFile;
+    private volatile FileChannel channel;
+    private volatile boolean closedForGood;
+    private volatile OffsetIndex index;
+    private volatile TimeIndex timeIndex;
+    private volatile int size;
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = Long.MIN_VALUE;
+    private int lastIndexedPosition;
+    private final long rollStartMs;
+
+    private LogSegment(Path dir, long baseOffset, FileChannel channel, long rollStartMs) {
+        this.dir = dir;
+        this.baseOffset = baseOffset;
+        this.logFile = dir.resolve(fileName(baseOffset, ".log"));
+        this.channel = channel;
+        this.rollStartMs = rollStartMs;
+        this.nextOffset = baseOffset;
+    }
+
+    /** {@code 00000000000000001234.log} for base 1234 and suffix ".log". */
+    public static String fileName(long baseOffset, String suffix) {
+        return String.format("%020d%s", baseOffset, suffix);
+    }
+
+    /** Creates a new, empty segment (its files must not exist yet; stale index files are replaced). */
+    public static LogSegment create(Path dir, long baseOffset, int indexCapacity, long nowMs) {
+        Path log = dir.resolve(fileName(baseOffset, ".log"));
+        try {
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".index")));
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".timeindex")));
+            FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
+            seg.index = OffsetIndex.open(seg.indexFile(), baseOffset, 0, indexCapacity);
+            seg.timeIndex = TimeIndex.open(seg.timeIndexFile(), baseOffset, 0, indexCapacity);
+            return seg;
+        } catch (IOException e) {
+            throw new StorageException("cannot create segment " + log + ": " + e, e);
+        }
+    }
+
+    /** Opens an existing .log; the caller then opens or rebuilds the indexes (see {@code LogLoader}). */
+    public static LogSegment openExisting(Path dir, long baseOffset, long nowMs) {
+        Path log = dir.resolve(fileName(baseOffset, ".log"));
+        try {
+            FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
+            seg.size = (int) Math.min(ch.size(), Integer.MAX_VALUE);
+            return seg;
+        } catch (IOException e) {
+            throw new StorageException("cannot open segment " + log + ": " + e, e);
+        }
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public Path indexFile() {
+        return dir.resolve(fileName(baseOffset, ".index"));
+    }
+
+    public Path timeIndexFile() {
+        return dir.resolve(fileName(baseOffset, ".timeindex"));
+    }
+
+    /** Bytes of whole records visible to readers. */
+    public int size() {
+        return size;
+    }
+
+    /** Offset after the last visible record. */
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    public boolean isEmpty() {
+        return nextOffset == baseOffset;
+    }
+
+    /** Greatest record timestamp, Long.MIN_VALUE when empty. */
+    public long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    /** Wall-clock time from which this segment's age (for rolling) is counted: creation or open. */
+    public long rollStartMs() {
+        return rollStartMs;
+    }
+
+    // ---------------------------------------------------------------- writing (under the log's append lock)
+
+    /** Writes the encoded batch with one positional write and indexes it; {@code firstOffset} must be next. */
+    public void append(BatchBuffer batch, long firstOffset) {
+        if (firstOffset != nextOffset) {
+            throw new IllegalStateException(logFile + ": append at offset " + firstOffset + " but next is "
+                    + nextOffset);
+        }
+        int start = size;
+        ByteBuffer buf = batch.buffer();
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf, start + buf.position());
+            }
+        } catch (IOException e) {
+            if (e instanceof java.nio.channels.ClosedChannelException) {
+                reopenAfterInterrupt();
+            }
+            throw new StorageException("cannot append " + batch.count() + " records (" + batch.sizeInBytes()
+                    + " bytes) at offset " + firstOffset + " to " + logFile + ": " + e, e);
+        }
+        long maxTs = maxTimestamp;
+        for (int i = 0, n = batch.count(); i < n; i++) {
+            int pos = start + batch.position(i);
+            maxTs = Math.max(maxTs, batch.timestamp(i));
+            if (pos - lastIndexedPosition >= OffsetIndex.INTERVAL_BYTES) {
+                index.append(firstOffset + i, pos);
+                timeIndex.maybeAppend(maxTs, firstOffset + i);
+                lastIndexedPosition = pos;
+            }
+        }
+        maxTimestamp = maxTs;
+        size = start + batch.sizeInBytes();
+        nextOffset = firstOffset + batch.count();
+    }
+
+    /** fsyncs the .log data. */
+    public void flush() throws IOException {
+        channel.force(false);
+    }
+
+    /** Forces the memory-mapped indexes to disk (before a recovery checkpoint that trusts them). */
+    public void flushIndexes() {
+        index.force();
+        timeIndex.force();
+    }
+
+    /**
+     * Makes the segment read-only on disk: records its greatest timestamp in the time index, cuts both indexes to
+     * their entries and forces everything (the .log included). Called on roll and close.
+     */
+    public void seal() throws IOException {
+        if (!isEmpty()) {
+            timeIndex.maybeAppend(maxTimestamp, nextOffset - 1);
+        }
+        channel.force(true);
+        index.trim();
+        timeIndex.trim();
+        index.force();
+        timeIndex.force();
+    }
+
+    public void close() throws IOException {
+        synchronized (this) {
+            closedForGood = true;
+        }
+        channel.close();
+    }
+
+    /**
+     * An interrupt of any thread using a FileChannel closes it for every thread. If that is what happened (the
+     * segment was not closed on purpose), opens the .log again and returns true; false once closed or deleted.
+     */
+    public boolean reopenAfterInterrupt() {
+        synchronized (this) {
+            if (closedForGood) {
+                return false;
+            }
+            if (!channel.isOpen()) {
+                try {
+                    channel = FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    throw new StorageException("cannot reopen " + logFile + " after an interrupt closed it: " + e, e);
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Closes the segment and deletes its three files. */
+    public void delete() throws IOException {
+        close();
+        Files.deleteIfExists(logFile);
+        index.delete();
+        timeIndex.delete();
+    }
+
+    // ---------------------------------------------------------------- reading (lock-free)
+
+    /**
+     * Reads records from {@code offset} (which must be below {@link #nextOffset()}) into {@code out}: at most
+     * {@code maxRecords}, and records past the first only while the total stays within {@code maxBytes}.
+     *
+     * @return bytes of records read
+     */
+    public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc)
+            throws IOException {
+        int limit = visibleLimitFor(offset);
+        long pos = positionOf(offset, limit);
+        int first = readInt(pos);
+        if (first < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + first > limit) {
+            throw corrupt(pos, offset, "impossible record length " + first);
+        }
+        int want = (int) Math.min(limit - pos, Math.max((long) maxBytes, 4L + first));
+        ByteBuffer buf = ByteBuffer.allocate(want);
+        readFully(buf, pos);
+        int p = 0;
+        long expected = offset;
+        int added = 0;
+        while (added < maxRecords && p + 4 <= want) {
+            int length = buf.getInt(p);
+            if (length >= 0 && p + 4L + length > want) {
+                break; // does not fit in maxBytes: the next read starts here
+            }
+            String problem = RecordCodec.validate(buf, p, crc);
+            if (problem == null && buf.getLong(p + RecordCodec.OFFSET_POS) != expected) {
+                problem = "record carries offset " + buf.getLong(p + RecordCodec.OFFSET_POS);
+            }
+            if (problem != null) {
+                if (added == 0) {
+                    throw corrupt(pos + p, expected, problem);
+                }
+                break;
+            }
+            out.add(RecordCodec.decode(buf, p));
+            added++;
+            expected++;
+            p += 4 + length;
+        }
+        return p;
+    }
+
+    /**
+     * A zero-copy slice of whole records from {@code offset} (below {@link #nextOffset()}), at most maxBytes unless
+     * the first record alone is larger.
+     */
+    public FileLogSlice slice(long offset, int maxBytes) throws IOException {
+        int limit = visibleLimitFor(offset);
+        long start = positionOf(offset, limit);
+        long end = Math.min(limit, start + Math.max(0, (long) maxBytes));
+        // Walk from the last indexed record before the end rather than from the start.
+        long pos = start;
+        long off = offset;
+        int i = index.floorEntryForPosition(end);
+        if (i >= 0 && index.positionAt(i) > start) {
+            pos = index.positionAt(i);
+            off = index.offsetAt(i);
+        }
+        Walker w = new Walker(limit);
+        w.checkEntry(pos, off);
+        while (pos < end) {
+            int length = w.length(pos);
+            if (pos + 4 + length > end) {
+                break;
+            }
+            pos += 4 + length;
+            off++;
+        }
+        if (off == offset) {
+            // The first record alone is larger than maxBytes: hand it out whole.
+            pos = start + 4 + w.length(start);
+            off = offset + 1;
+        }
+        return new FileLogSlice(channel, logFile, start, pos - start, offset, off);
+    }
+
+    /** First offset in this segment whose timestamp >= {@code timestamp}, or -1 if there is none. */
+    public long offsetForTimestamp(long timestamp) throws IOException {
+        long next = nextOffset;
+        if (maxTimestamp < timestamp) {
+            return -1;
+        }
+        long offset = Math.max(baseOffset, timeIndex.scanStartFor(timestamp));
+        if (offset >= next) {
+            return -1;
+        }
+        int limit = visibleLimitFor(offset);
+        long pos = positionOf(offset, limit);
+        Walker w = new Walker(limit);
+        while (pos < limit) {
+            ByteBuffer h = w.header(pos, RecordCodec.KEY_LENGTH_POS);
+            if (h.getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS) >= timestamp) {
+                return h.getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+            }
+            pos += 4 + w.length(pos);
+        }
+        return -1;
+    }
+
+    private int visibleLimitFor(long offset) {
+        long next = nextOffset;
+        int limit = size;
+        if (offset < baseOffset || offset >= next) {
+            throw new IllegalArgumentException(logFile + ": offset " + offset + " is not in [" + baseOffset + ", "
+                    + next + ")");
+        }
+        return limit;
+    }
+
+    /** Exact .log position of the record at {@code offset}: index lookup, then a forward walk over headers. */
+    long positionOf(long offset, int limit) throws IOException {
+        OffsetIndex idx = index;
+        int i = idx.floorEntryForOffset(offset);
+        long pos = i < 0 ? 0 : idx.positionAt(i);
+        long off = i < 0 ? baseOffset : idx.offsetAt(i);
+        Walker w = new Walker(limit);
+        if (i >= 0) {
+            w.checkEntry(pos, off);
+        }
+        while (off < offset) {
+            pos += 4 + w.length(pos);
+            off++;
+            if (pos >= limit) {
+                throw corrupt(pos, off, "walk to offset " + offset + " ran past the end of the data (" + limit
+                        + " bytes)");
+            }
+            long found = w.header(pos, RecordCodec.TIMESTAMP_POS).getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+            if (found != off) {
+                throw corrupt(pos, off, "record carries offset " + found);
+            }
+        }
+        return pos;
+    }
+
+    /** Reads record headers through a window so a walk costs one read per 16 KiB, not one per record. */
+    private final class Walker {
+        private final int limit;
+        private final ByteBuffer window = ByteBuffer.allocate(WALK_WINDOW);
+        private long windowStart = -1;
+        private int windowLength;
+
+        Walker(int limit) {
+            this.limit = limit;
+        }
+
+        int at(long pos) {
+            return (int) (pos - windowStart);
+        }
+
+        /** The window, holding at least {@code bytes} bytes from {@code pos}. */
+        ByteBuffer header(long pos, int bytes) throws IOException {
+            if (pos + bytes > limit) {
+                throw corrupt(pos, -1, "record header runs past the end of the data (" + limit + " bytes)");
+            }
+            if (windowStart < 0 || pos < windowStart || pos + bytes > windowStart + windowLength) {
+                window.clear();
+                window.limit((int) Math.min(WALK_WINDOW, limit - pos));
+                readFully(window, pos);
+                windowStart = pos;
+                windowLength = window.limit();
+            }
+            return window;
+        }
+
+        /** The length field of the record at pos, checked to lie within the data. */
+        int length(long pos) throws IOException {
+            int length = header(pos, 4).getInt(at(pos));
+            if (length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
+                throw corrupt(pos, -1, "impossible record length " + length);
+            }
+            return length;
+        }
+
+        /** Fails with IndexMismatchException unless a record with {@code offset} starts at {@code pos}. */
+        void checkEntry(long pos, long offset) throws IOException {
+            if (pos + RecordCodec.TIMESTAMP_POS > limit) {
+                throw new IndexMismatchException(index.file() + ": entry for offset " + offset + " points at "
+                        + pos + ", past the end of " + logFile + " (" + limit + " bytes)");
+            }
+            ByteBuffer h = header(pos, RecordCodec.TIMESTAMP_POS);
+            int length = h.getInt(at(pos));
+            long found = h.getLong(at(pos) + RecordCodec.OFFSET_POS);
+            if (found != offset || length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
+                throw new IndexMismatchException(index.file() + ": entry for offset " + offset + " points at "
+                        + pos + " in " + logFile + ", where the record claims offset " + found + " and length "
+                        + length);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- recovery primitives (used by LogLoader)
+
+    /**
+     * Opens the indexes as they are on disk.
+     *
+     * @param expectedNextOffset the next segment's base (to bound the time index), or Long.MAX_VALUE
+     */
+    public void openIndexes(long expectedNextOffset, int indexCapacity) {
+        index = OffsetIndex.open(indexFile(), baseOffset, size, indexCapacity);
+        long records = expectedNextOffset == Long.MAX_VALUE ? Long.MAX_VALUE : expectedNextOffset - baseOffset;
+        timeIndex = TimeIndex.open(timeIndexFile(), baseOffset, records, indexCapacity);
+    }
+
+    /** True if both index files exist and hold exactly their valid entries (as a sealed segment leaves them). */
+    public boolean indexesLookSealed() throws IOException {
+        return Files.exists(indexFile()) && Files.exists(timeIndexFile())
+                && Files.size(indexFile()) == (long) index.entries() * OffsetIndex.ENTRY_SIZE
+                && Files.size(timeIndexFile()) == (long) timeIndex.entries() * TimeIndex.ENTRY_SIZE
+                && (size == 0 || timeIndex.entries() > 0);
+    }
+
+    /**
+     * Checks, without CRCs, that the records from the last index entry to the end of the file are framed and
+     * numbered so that the segment ends exactly at {@code expectedNextOffset}. On success the segment is usable.
+     */
+    public boolean verifyTail(long expectedNextOffset) {
+        int n = index.entries();
+        long pos = n == 0 ? 0 : index.positionAt(n - 1);
+        long off = n == 0 ? baseOffset : index.offsetAt(n - 1);
+        try {
+            Walker w = new Walker(size);
+            if (pos < size) {
+                w.checkEntry(pos, off);
+            }
+            while (pos < size) {
+                long found = w.header(pos, RecordCodec.TIMESTAMP_POS).getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+                if (found != off) {
+                    return false;
+                }
+                pos += 4 + w.length(pos);
+                off++;
+            }
+        } catch (StorageException | IOException e) {
+            return false;
+        }
+        if (pos != size || off != expectedNextOffset) {
+            return false;
+        }
+        nextOffset = off;
+        maxTimestamp = timeIndex.lastTimestamp();
+        return true;
+    }
+
+    /** Where a recovery scan stopped. */
+    public record ScanResult(long validEnd, long nextOffset, long fileSize, String problem) {
+        public boolean damaged() {
+            return validEnd < fileSize;
+        }
+    }
+
+    /**
+     * Scans (with CRC checks) from the index entry at or before {@code fromOffset} - or from the start when
+     * {@code fromOffset <= baseOffset} or that entry is wrong - to the first invalid record or the end of the file,
+     * re-deriving index entries for what it scans. Does not truncate.
+     */
+    public ScanResult recover(long fromOffset) throws IOException {
+        long startPos = 0;
+        long startOffset = baseOffset;
+        if (fromOffset > baseOffset) {
+            int i = index.floorEntryForOffset(fromOffset);
+            if (i >= 0) {
+                long pos = index.positionAt(i);
+                long off = index.offsetAt(i);
+                try {
+                    new Walker(size).checkEntry(pos, off);
+                    startPos = pos;
+                    startOffset = off;
+                } catch (StorageException e) {
+                    // wrong entry: scan the whole segment instead
+                }
+            }
+        }
+        if (startPos == 0) {
+            index.clear();
+            timeIndex.clear();
+            lastIndexedPosition = 0;
+            maxTimestamp = Long.MIN_VALUE;
+        } else {
+            index.truncateAfter(startOffset);
+            timeIndex.truncateAfter(startOffset);
+            lastIndexedPosition = (int) startPos;
+            maxTimestamp = timeIndex.lastTimestamp();
+        }
+        long fileSize = channel.size();
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(SCAN_CHUNK, Math.max(fileSize - startPos, 64)));
+        long bufStart = startPos;
+        buf.limit(0);
+        long pos = startPos;
+        long off = startOffset;
+        long maxTs = maxTimestamp;
+        String problem = null;
+        while (pos < fileSize) {
+            int at = (int) (pos - bufStart);
+            if (at + 4 > buf.limit() || at + 4 + buf.getInt(at) > buf.limit()) {
+                // refill from pos, big enough for the whole record if its length is plausible
+                int length = at + 4 <= buf.limit() ? buf.getInt(at) : readInt(pos);
+                if (length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > fileSize
+                        || length > RecordCodec.MAX_RECORD_SIZE) {
+                    problem = pos + 4 > fileSize ? "torn record length" : "impossible record length " + length
+                            + " (" + (fileSize - pos) + " bytes left)";
+                    break;
+                }
+                if (buf.capacity() < 4 + length) {
+                    buf = ByteBuffer.allocate(4 + length);
+                }
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), fileSize - pos));
+                readFully(buf, pos);
+                bufStart = pos;
+                at = 0;
+            }
+            String bad = RecordCodec.validate(buf, at, crc);
+            if (bad == null && buf.getLong(at + RecordCodec.OFFSET_POS) != off) {
+                bad = "record carries offset " + buf.getLong(at + RecordCodec.OFFSET_POS) + ", expected " + off;
+            }
+            if (bad != null) {
+                problem = bad;
+                break;
+            }
+            maxTs = Math.max(maxTs, buf.getLong(at + RecordCodec.TIMESTAMP_POS));
+            if (pos - lastIndexedPosition >= OffsetIndex.INTERVAL_BYTES) {
+                index.append(off, (int) pos);
+                timeIndex.maybeAppend(maxTs, off);
+                lastIndexedPosition = (int) pos;
+            }
+            pos += 4 + buf.getInt(at);
+            off++;
+        }
+        maxTimestamp = maxTs;
+        size = (int) pos;
+        nextOffset = off;
+        return new ScanResult(pos, off, fileSize, problem);
+    }
+
+    /** Cuts the .log at {@code position} (the end of the last valid record found by {@link #recover}). */
+    public void truncateTo(long position) throws IOException {
+        channel.truncate(position);
+        channel.force(true);
+        size = (int) position;
+    }
+
+    /**
+     * Rebuilds both indexes from the .log (after an {@link IndexMismatchException}); writer only. A sealed segment's
+     * indexes are cut to size again so the next open trusts them.
+     */
+    public void rebuildIndexes(boolean sealed) throws IOException {
+        int visible = size;
+        long next = nextOffset;
+        index.delete();
+        timeIndex.delete();
+        index = OffsetIndex.open(indexFile(), baseOffset, 0, 64);
+        timeIndex = TimeIndex.open(timeIndexFile(), baseOffset, 0, 64);
+        Walker w = new Walker(visible);
+        long pos = 0;
+        long off = baseOffset;
+        long maxTs = Long.MIN_VALUE;
+        int lastIndexed = 0;
+        while (pos < visible) {
+            ByteBuffer h = w.header(pos, RecordCodec.KEY_LENGTH_POS);
+            maxTs = Math.max(maxTs, h.getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS));
+            if (pos - lastIndexed >= OffsetIndex.INTERVAL_BYTES) {
+                index.append(off, (int) pos);
+                timeIndex.maybeAppend(maxTs, off);
+                lastIndexed = (int) pos;
+            }
+            pos += 4 + w.length(pos);
+            off++;
+        }
+        if (off != next) {
+            throw corrupt(pos, off, "rebuilding the indexes found " + (off - baseOffset) + " records, expected "
+                    + (next - baseOffset));
+        }
+        lastIndexedPosition = lastIndexed;
+        if (sealed) {
+            timeIndex.maybeAppend(maxTs, next - 1);
+            index.trim();
+            timeIndex.trim();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private int readInt(long pos) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4);
+        readFully(b, pos);
+        return b.getInt(0);
+    }
+
+    private void readFully(ByteBuffer buf, long pos) throws IOException {
+        long p = pos;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, p);
+            if (n < 0) {
+                throw new EOFException(logFile + " ends at " + p + ", wanted " + buf.remaining() + " more bytes");
+            }
+            p += n;
+        }
+        buf.flip();
+    }
+
+    private CorruptRecordException corrupt(long pos, long offset, String problem) {
+        return new CorruptRecordException("corrupt record in " + logFile + " at position " + pos
+                + (offset >= 0 ? " (offset " + offset + ")" : "") + ": " + problem);
+    }
+
+    @Override
+    public String toString() {
+        return logFile + " [" + baseOffset + ", " + nextOffset + ") " + size + " bytes";
+    }
+}

@@ -1,0 +1,130 @@
+package flymq.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogStoreTest {
+
+    @TempDir
+    Path dataDir;
+
+    private static List<Record> values(String... values) {
+        return java.util.Arrays.stream(values).map(v -> Record.of(System.currentTimeMillis(), v.getBytes())).toList();
+    }
+
+    @Test
+    void partitionsAreStoredUnderLogsTopicDashPartition() {
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            PartitionLog log = store.getOrCreate("orders", 2, LogConfig.defaults());
+            log.append(values("a"));
+            assertEquals("orders", log.topic());
+            assertEquals(2, log.partition());
+            assertSame(log, store.getOrCreate("orders", 2, LogConfig.defaults()));
+            assertSame(log, store.get("orders", 2).orElseThrow());
+            assertTrue(store.get("orders", 3).isEmpty());
+        }
+        assertTrue(Files.exists(dataDir.resolve("logs/orders-2/00000000000000000000.log")));
+    }
+
+    @Test
+    void logsAreRecoveredWhenTheStoreReopens() {
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            store.getOrCreate("a-b", 0, LogConfig.defaults()).append(values("x", "y"));
+            store.getOrCreate("a-b", 1, LogConfig.defaults()).append(values("z"));
+        }
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            assertEquals(Set.of(new TopicPartition("a-b", 0), new TopicPartition("a-b", 1)), store.partitions());
+            PartitionLog log = store.get("a-b", 0).orElseThrow();
+            assertEquals(2, log.endOffset());
+            assertArrayEquals("y".getBytes(), log.read(1, 1, 100).get(0).value());
+        }
+    }
+
+    @Test
+    void deleteTopicRemovesOnlyItsPartitions() {
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            store.getOrCreate("gone", 0, LogConfig.defaults()).append(values("1"));
+            store.getOrCreate("gone", 1, LogConfig.defaults()).append(values("1"));
+            store.getOrCreate("kept", 0, LogConfig.defaults()).append(values("1"));
+            store.deleteTopic("gone");
+            store.deleteTopic("never-existed");
+            assertEquals(Set.of(new TopicPartition("kept", 0)), store.partitions());
+            assertFalse(Files.exists(dataDir.resolve("logs/gone-0")));
+            assertEquals(0, store.getOrCreate("gone", 0, LogConfig.defaults()).endOffset());
+        }
+    }
+
+    @Test
+    void invalidTopicNamesAndPartitionsAreRejected() {
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("../etc", 0, LogConfig.defaults()));
+            assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("", 0, LogConfig.defaults()));
+            assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("..", 0, LogConfig.defaults()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> store.getOrCreate("t", -1, LogConfig.defaults()));
+            assertTrue(e.getMessage().contains("-1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void intervalPolicyIsFlushedInTheBackground() throws Exception {
+        CountDownLatch fsynced = new CountDownLatch(1);
+        StorageListener listener = new StorageListener() {
+            @Override
+            public void fsyncCompleted(long nanos) {
+                fsynced.countDown();
+            }
+        };
+        LogConfig cfg = LogConfig.defaults().withSyncPolicy(SyncPolicy.INTERVAL).withSyncIntervalMs(5);
+        try (LogStore store = LogStore.open(dataDir, cfg, listener)) {
+            store.getOrCreate("t", 0, cfg).append(values("a"));
+            assertTrue(fsynced.await(10, TimeUnit.SECONDS), "no background fsync");
+        }
+    }
+
+    @Test
+    void housekeepingAppliesRetentionAndWritesTheRecoveryPoint() {
+        LogConfig cfg = LogConfig.defaults().withSegmentBytes(4096).withRetentionBytes(4096)
+                .withSyncPolicy(SyncPolicy.EVERY_BATCH);
+        try (LogStore store = LogStore.open(dataDir, cfg, StorageListener.NONE, Duration.ofHours(1))) {
+            PartitionLog log = store.getOrCreate("t", 0, cfg);
+            for (int i = 0; i < 100; i++) {
+                log.append(List.of(Record.of(System.currentTimeMillis(), new byte[200])));
+            }
+            int before = log.segmentCount();
+            store.runHousekeeping();
+            assertTrue(log.segmentCount() < before);
+            assertTrue(log.startOffset() > 0);
+            assertTrue(Files.exists(dataDir.resolve("logs/t-0/recovery-point")));
+        }
+    }
+
+    @Test
+    void getOrCreateAppliesTheGivenConfigToALogFoundOnDisk() {
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            store.getOrCreate("t", 0, LogConfig.defaults()).append(values("a"));
+        }
+        LogConfig small = LogConfig.defaults().withSegmentBytes(1024);
+        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+            PartitionLog log = store.getOrCreate("t", 0, small);
+            for (int i = 0; i < 20; i++) {
+                log.append(List.of(Record.of(1, new byte[200])));
+            }
+            assertTrue(log.segmentCount() > 1);
+        }
+    }
+}
