@@ -11,6 +11,10 @@ module flymq.cli {
 
     opens flymq.cli to info.picocli;
     opens flymq.cli.bench to info.picocli;
+    opens flymq.cli.cluster to info.picocli;
+    opens flymq.cli.group to info.picocli;
+    opens flymq.cli.message to info.picocli;
+    opens flymq.cli.topic to info.picocli;
     opens flymq.cli.completion to info.picocli;
     opens flymq.cli.health to info.picocli;
     opens flymq.cli.metrics to info.picocli;

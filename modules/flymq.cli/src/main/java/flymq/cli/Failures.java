@@ -39,7 +39,7 @@ final class Failures implements IExecutionExceptionHandler {
             if (t instanceof ParameterException) {
                 return ExitCode.USAGE;
             }
-            if (isUnreachable(t)) {
+            if (isUnreachable(t) || t instanceof flymq.broker.client.ConnectionException) {
                 return ExitCode.UNREACHABLE;
             }
         }
@@ -57,6 +57,12 @@ final class Failures implements IExecutionExceptionHandler {
     static String messageOf(Throwable ex) {
         if (ex instanceof CliException) {
             return ex.getMessage();
+        }
+        if (ex instanceof flymq.broker.client.FlyMqServerException s) {
+            return "the broker refused " + s.request() + ": " + s.serverMessage();
+        }
+        if (ex instanceof flymq.broker.client.ConnectionException) {
+            return "lost the connection to the broker (" + ex.getMessage() + "); it may have applied the request";
         }
         Throwable root = ex;
         while ((root instanceof UncheckedIOException || root.getMessage() == null) && root.getCause() != null) {

@@ -1,11 +1,16 @@
 package flymq.cli;
 
+import flymq.cli.cluster.ClusterCommand;
 import flymq.cli.completion.CompletionCommand;
+import flymq.cli.group.GroupCommand;
 import flymq.cli.health.HealthCommand;
+import flymq.cli.message.ConsumeCommand;
+import flymq.cli.message.ProduceCommand;
 import flymq.cli.metrics.MetricsCommand;
 import flymq.cli.output.OutputFormat;
 import flymq.cli.shell.ShellCommand;
 import flymq.cli.top.TopCommand;
+import flymq.cli.topic.TopicCommand;
 import java.io.PrintWriter;
 import java.net.URI;
 import picocli.CommandLine;
@@ -35,10 +40,15 @@ import picocli.CommandLine.Spec;
                     + "the global options below, which may be given before or after the command name.",
             ""},
         subcommands = {
+            TopicCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            GroupCommand.class,
             HealthCommand.class,
             flymq.cli.bench.BenchCommand.class,
             MetricsCommand.class,
             ShellCommand.class,
+            ClusterCommand.class,
             TopCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class},

@@ -1,0 +1,11 @@
+package flymq.cli.cluster;
+
+import picocli.CommandLine.Command;
+
+/** `flymq cluster`: the nodes of the cluster. */
+@Command(name = "cluster",
+        header = "Show the cluster: its id, leader and member nodes.",
+        description = {"", "A single broker answers as a cluster of one node.", ""},
+        subcommands = {ClusterStatusCommand.class, ClusterMembers.class})
+public final class ClusterCommand {
+}

@@ -1,0 +1,90 @@
+package flymq.cli.topic;
+
+import flymq.cli.Brokers;
+import flymq.cli.CliException;
+import flymq.cli.ExitCode;
+import flymq.cli.FlyMq;
+import flymq.cli.output.Json;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** `flymq topic create`. */
+@Command(name = "create",
+        header = "Create a topic.",
+        description = {
+            "",
+            "Creates NAME with the given number of partitions. Names use letters, digits, '.', '_' and '-' (at "
+                    + "most 249 characters). Creating a topic that exists is an error (exit 1) unless "
+                    + "--if-not-exists is given.",
+            "",
+            "Example:",
+            "  flymq topic create orders --partitions 3",
+            ""},
+        mixinStandardHelpOptions = true)
+public final class TopicCreate implements Callable<Integer> {
+    static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The topic to create.")
+    String name;
+
+    @Option(names = {"-p", "--partitions"}, paramLabel = "N", defaultValue = "1",
+            description = "Number of partitions (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = {"-r", "--replication-factor"}, paramLabel = "R", defaultValue = "1",
+            description = "Copies of each partition; at most the number of cluster nodes (default: ${DEFAULT-VALUE}).")
+    int replicationFactor;
+
+    @Option(names = "--if-not-exists", description = "Succeed without change when the topic already exists.")
+    boolean ifNotExists;
+
+    @Override
+    public Integer call() {
+        var g = FlyMq.globals(spec);
+        if (!LEGAL.matcher(name).matches()) {
+            throw new CliException(ExitCode.USAGE, "bad topic name '" + name
+                    + "': use 1 to 249 letters, digits, '.', '_' or '-'");
+        }
+        if (partitions < 1) {
+            throw new CliException(ExitCode.USAGE, "--partitions must be at least 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw new CliException(ExitCode.USAGE, "--replication-factor must be at least 1, got "
+                    + replicationFactor);
+        }
+        try (var client = Brokers.connect(g)) {
+            boolean exists = client.listTopics().contains(name);
+            if (exists && !ifNotExists) {
+                throw CliException.failed("topic '" + name + "' already exists; use --if-not-exists to accept "
+                        + "that, or 'flymq topic describe " + name + "' to see it");
+            }
+            if (replicationFactor > 1) {
+                int nodes = client.clusterStatus().nodes().size();
+                if (replicationFactor > nodes) {
+                    throw CliException.failed("--replication-factor " + replicationFactor + " needs at least "
+                            + replicationFactor + " nodes, the cluster has " + nodes);
+                }
+            }
+            if (!exists) {
+                client.createTopic(name, partitions);
+            }
+            if (g.json()) {
+                g.out().println(Json.write(Json.object("topic", name, "partitions", partitions,
+                        "replication_factor", replicationFactor, "created", !exists)));
+            } else {
+                g.out().println(exists ? "topic " + name + " already exists"
+                        : "created topic " + name + " with " + partitions + " partition" + (partitions == 1 ? "" : "s"));
+            }
+            g.out().flush();
+            return ExitCode.OK;
+        }
+    }
+}
