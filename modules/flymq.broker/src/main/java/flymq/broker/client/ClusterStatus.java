@@ -9,6 +9,15 @@ public record ClusterStatus(String clusterId, String nodeId, String controllerId
         nodes = List.copyOf(nodes);
     }
 
+    /** The node leading the cluster's metadata ({@code ""} when none); same as {@link #controllerId()}. */
+    public String leaderId() {
+        return controllerId;
+    }
+
     public record Node(String nodeId, String clientAddress, String clusterAddress, String state, boolean leader) {
+        /** The {@code host:port} clients connect to; same as {@link #clientAddress()}. */
+        public String address() {
+            return clientAddress;
+        }
     }
 }
