@@ -470,45 +470,38 @@ public final class LinkImage {
     // ---- startup archive -----------------------------------------------------------------------------------------
 
     /**
-     * Runs the training commands through the launcher itself (so the archive is made with the flags it will be used
-     * with) and leaves the archive at the path the launcher looks for it.
+     * Runs the training run through the launcher itself (so the archive is made with the flags it will be used
+     * with) and leaves the archive at the path the launcher looks for it. One JVM run makes the archive, so the run
+     * is {@code flymq shell} fed a script of commands (option {@code trainingInput}): help, usage errors and
+     * commands against closed ports, which fail fast but load and link what real commands load.
      */
     private void train(Path launcher) throws Exception {
-        List<List<String>> runs = new ArrayList<>();
-        for (String run : opts.getOrDefault("training", "--help").split("\\|")) {
-            List<String> args = Arrays.stream(run.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
-            runs.add(args);
-        }
+        List<String> args = list("training");
+        byte[] input = opts.containsKey("trainingInput") ? Files.readAllBytes(Path.of(opts.get("trainingInput")))
+                : new byte[0];
         Path lib = image.resolve("lib");
         long t0 = System.nanoTime();
         if (jdkFeature >= 25) {
-            // one JVM run: record and create in one step; JDK 25 has no merge of several runs
             Path cache = lib.resolve("flymq.aot");
-            launch(launcher, runs.get(0), "-XX:AOTCacheOutput=" + cache);
+            launch(launcher, args, input, "-XX:AOTCacheOutput=" + cache);
             need(cache);
         } else if (jdkFeature == 24) {
             Path conf = work.resolve("flymq.aotconf");
             Path cache = lib.resolve("flymq.aot");
-            launch(launcher, runs.get(0), "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
-            launch(launcher, runs.get(0), "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + cache);
+            launch(launcher, args, input, "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
+            launch(launcher, args, input,
+                    "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + cache);
             need(cache);
         } else {
-            // static AppCDS: the class lists of every training run, merged, dumped once
-            Set<String> classes = new java.util.LinkedHashSet<>();
-            for (int i = 0; i < runs.size(); i++) {
-                Path list = work.resolve("training-" + i + ".classlist");
-                launch(launcher, runs.get(i), "-Xshare:off -XX:DumpLoadedClassList=" + list);
-                classes.addAll(Files.readAllLines(list));
-            }
-            Path merged = work.resolve("training.classlist");
-            Files.write(merged, classes);
+            // static AppCDS: the class list of the training run, dumped once
+            Path list = work.resolve("training.classlist");
+            launch(launcher, args, input, "-Xshare:off -XX:DumpLoadedClassList=" + list);
             Path jsa = lib.resolve("flymq.jsa");
-            launch(launcher, List.of("--version"),
-                    "-Xshare:dump -XX:SharedClassListFile=" + merged + " -XX:SharedArchiveFile=" + jsa);
+            launch(launcher, List.of("--version"), new byte[0],
+                    "-Xshare:dump -XX:SharedClassListFile=" + list + " -XX:SharedArchiveFile=" + jsa);
             need(jsa);
         }
-        log("startup archive trained on `flymq %s` in %.1f s", String.join(" ", runs.get(0)),
-                (System.nanoTime() - t0) / 1e9);
+        log("startup archive trained in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
 
     private static void need(Path archive) throws IOException {
@@ -518,7 +511,7 @@ public final class LinkImage {
         log("startup archive %s: %.1f MB", archive.getFileName(), Files.size(archive) / 1048576.0);
     }
 
-    private void launch(Path launcher, List<String> args, String javaOpts) throws Exception {
+    private void launch(Path launcher, List<String> args, byte[] input, String javaOpts) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.addAll(args);
@@ -528,7 +521,9 @@ public final class LinkImage {
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         Process p = pb.start();
-        p.getOutputStream().close();
+        try (var stdin = p.getOutputStream()) {
+            stdin.write(input);
+        }
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -539,7 +534,7 @@ public final class LinkImage {
                 || text.contains("Exception in thread \"main\"")) {
             throw new IllegalStateException("training run failed: " + cmd + " with " + javaOpts + "\n" + text);
         }
-        // exit codes of the training commands are expected to vary (e.g. 3 when no broker answers)
+        // exit codes of the training commands vary by design (2 for a usage error, 3 when no broker answers)
         log("trained `flymq %s` (exit %d)", String.join(" ", args), p.exitValue());
     }
 
@@ -569,6 +564,15 @@ public final class LinkImage {
     }
 
     private static void tool(String name, List<String> args) {
+        long t0 = System.nanoTime();
+        try {
+            runTool(name, args);
+        } finally {
+            log("%s took %.1f s", name, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static void runTool(String name, List<String> args) {
         ToolProvider t = ToolProvider.findFirst(name)
                 .orElseThrow(() -> new IllegalStateException("this JDK (" + System.getProperty("java.home")
                         + ") has no " + name + " tool"));
@@ -581,10 +585,21 @@ public final class LinkImage {
         }
         String noise = (out.toString() + err).lines()
                 .filter(l -> !l.startsWith("writing to ") && !l.isBlank())
+                // jdeps sees each input jar twice (input and module path): not a real split package
+                .filter(l -> !selfSplit(l))
+                .filter(l -> !l.contains("--ignore-missing-deps specified"))
                 .collect(Collectors.joining("\n"));
         if (!noise.isEmpty()) {
             log("%s: %s", name, noise);
         }
+    }
+
+    private static boolean selfSplit(String line) {
+        if (!line.startsWith("Warning: split package:")) {
+            return false;
+        }
+        String[] w = line.trim().split("\\s+");
+        return w.length == 6 && w[4].replaceFirst("^file://", "").equals(w[5]);
     }
 
     private static void log(String fmt, Object... args) {

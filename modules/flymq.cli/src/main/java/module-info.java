@@ -17,6 +17,7 @@ module flymq.cli {
     opens flymq.cli.topic to info.picocli;
     opens flymq.cli.completion to info.picocli;
     opens flymq.cli.health to info.picocli;
+    opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;
     opens flymq.cli.output to info.picocli;
     opens flymq.cli.shell to info.picocli;

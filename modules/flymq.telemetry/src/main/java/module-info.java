@@ -9,8 +9,20 @@ module flymq.telemetry {
     requires io.helidon.health;
     requires io.helidon.common.media.type;
     requires io.helidon.http;
+    requires io.helidon.tracing;
+    requires io.helidon.tracing.providers.opentelemetry;
+    requires io.opentelemetry.api;
+    requires io.opentelemetry.context;
+    requires io.opentelemetry.common;
+    requires io.opentelemetry.sdk;
+    requires io.opentelemetry.sdk.common;
+    requires io.opentelemetry.sdk.trace;
+    requires io.opentelemetry.exporter.otlp;
 
     uses io.helidon.metrics.spi.MeterRegistryFormatterProvider;
+    // OTLP senders, looked up from here (see OtelTracing.SenderLoader) so a linked image finds them
+    uses io.opentelemetry.sdk.common.export.GrpcSenderProvider;
+    uses io.opentelemetry.sdk.common.export.HttpSenderProvider;
 
     exports flymq.telemetry;
 }

@@ -19,7 +19,7 @@ import io.helidon.webserver.WebServer;
  * {@code observability.metrics.addr} ({@code GET /metrics}) and the health endpoints on
  * {@code observability.health.addr}, both served by one Helidon WebServer with two listeners.
  *
- * <p>The broker calls {@link #metrics()} on its request path, passes a {@link StateSource} that is read at scrape
+ * <p>The broker calls {@link #metrics()} and {@link #tracing()} on its request path, passes a {@link StateSource} that is read at scrape
  * time, calls {@link #shuttingDown()} when a graceful stop begins (readiness turns 503) and {@link #close()} last.
  */
 public final class Telemetry implements AutoCloseable {
@@ -30,6 +30,7 @@ public final class Telemetry implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final FlyMqMetrics metrics;
+    private final FlyMqTracing tracing;
     private final StorageCheck storage;
     private final WebServer server;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -42,6 +43,7 @@ public final class Telemetry implements AutoCloseable {
             throw new IllegalArgumentException("observability.metrics.addr and observability.health.addr both use port "
                     + metricsAt.port() + "; give them different ports");
         }
+        tracing = FlyMqTracing.start(config.tracing());
         registry = MetricFamilies.newRegistry();
         metrics = new FlyMqMetrics(registry);
         StateMeters stateMeters = new StateMeters(registry, state, startNanos);
@@ -67,6 +69,7 @@ public final class Telemetry implements AutoCloseable {
             server.start();
         } catch (RuntimeException e) {
             storage.close();
+            tracing.close();
             throw new IllegalStateException("cannot start telemetry on metrics " + config.metricsAddr() + " / health "
                     + config.healthAddr() + ": " + e.getMessage(), e);
         }
@@ -80,6 +83,11 @@ public final class Telemetry implements AutoCloseable {
     /** The hot-path meters. */
     public FlyMqMetrics metrics() {
         return metrics;
+    }
+
+    /** Spans for the traced operations ({@link FlyMqTracing#disabled()} when tracing is off). */
+    public FlyMqTracing tracing() {
+        return tracing;
     }
 
     public int metricsPort() {
@@ -101,5 +109,6 @@ public final class Telemetry implements AutoCloseable {
         server.stop();
         storage.close();
         registry.close();
+        tracing.close();
     }
 }

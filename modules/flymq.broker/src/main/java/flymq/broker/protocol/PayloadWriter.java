@@ -37,6 +37,19 @@ public final class PayloadWriter {
         return this;
     }
 
+    /** Overwrites 4 bytes at payload position {@code payloadPosition} (a count known only after the elements). */
+    public PayloadWriter patchI32(int payloadPosition, int v) {
+        int at = FrameCodec.HEADER_SIZE + payloadPosition;
+        if (payloadPosition < 0 || at + 4 > pos) {
+            throw new IllegalArgumentException("patch at " + payloadPosition + " outside payload of " + size());
+        }
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
+        return this;
+    }
+
     /** Bytes of payload written so far. */
     public int size() {
         return pos - FrameCodec.HEADER_SIZE;

@@ -60,9 +60,16 @@ class CompletionScriptsTest {
     }
 
     @Test
-    void committedBashScriptCompletesTo() throws Exception {
+    void committedBashScriptCompletesToToTopic() throws Exception {
         var replies = bashComplete(COMMITTED.resolve("flymq.bash"), "flymq", "to");
-        assertTrue(replies.contains("top"), replies.toString());
+        assertEquals(List.of("top", "topic"), replies.stream().sorted().toList());
+        assertEquals(List.of("topic"), bashComplete(COMMITTED.resolve("flymq.bash"), "flymq", "topi"));
+    }
+
+    @Test
+    void bashCompletesOptionValuesFromTheModel() throws Exception {
+        var replies = bashComplete(generatedBash(), "flymq", "topic", "list", "--output", "");
+        assertEquals(List.of("json", "table"), replies.stream().sorted().toList());
     }
 
     @Test

@@ -536,10 +536,14 @@ public final class LogSegment {
             int at = (int) (pos - bufStart);
             if (at + 4 > buf.limit() || at + 4 + buf.getInt(at) > buf.limit()) {
                 // refill from pos, big enough for the whole record if its length is plausible
+                if (pos + 4 > fileSize) {
+                    problem = "torn record length: " + (fileSize - pos) + " bytes at the end";
+                    break;
+                }
                 int length = at + 4 <= buf.limit() ? buf.getInt(at) : readInt(pos);
                 if (length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > fileSize
                         || length > RecordCodec.MAX_RECORD_SIZE) {
-                    problem = pos + 4 > fileSize ? "torn record length" : "impossible record length " + length
+                    problem = "impossible record length " + length
                             + " (" + (fileSize - pos) + " bytes left)";
                     break;
                 }

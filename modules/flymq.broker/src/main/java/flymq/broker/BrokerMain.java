@@ -1,0 +1,62 @@
+package flymq.broker;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs one broker in this process: {@code java -m flymq.broker/flymq.broker.BrokerMain [--config FILE]
+ * [--KEY VALUE | --KEY=VALUE]...} where KEY is any configuration key path (docs/configuration.md). Prints one line
+ * {@code flymq broker <node> listening on <host>:<port>} to standard output once it serves, and shuts down
+ * gracefully on SIGTERM/SIGINT. Exit code 2 for a bad configuration, 1 when start-up fails.
+ */
+public final class BrokerMain {
+    private BrokerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path file = null;
+        Map<String, String> flags = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (!a.startsWith("--")) {
+                    throw new ConfigException("unexpected argument '" + a + "': expected --key value");
+                }
+                String key = a.substring(2);
+                String value;
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    value = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new ConfigException("flag --" + key + " needs a value");
+                }
+                if (key.equals("config")) {
+                    file = Path.of(value);
+                } else {
+                    flags.put(key, value);
+                }
+            }
+            BrokerConfig config = BrokerConfig.load(file, System.getenv(), flags);
+            BrokerNode node;
+            try {
+                node = BrokerNode.start(config);
+            } catch (RuntimeException e) {
+                System.err.println("flymq broker failed to start: " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "flymq-shutdown"));
+            System.out.println("flymq broker " + config.nodeId() + " listening on "
+                    + (config.bindHost().isEmpty() ? "*" : config.bindHost()) + ":" + node.boundPort());
+            System.out.flush();
+            node.awaitShutdown();
+        } catch (ConfigException e) {
+            System.err.println("flymq broker: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}

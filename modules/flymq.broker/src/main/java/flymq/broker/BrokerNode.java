@@ -1,0 +1,210 @@
+package flymq.broker;
+
+import flymq.broker.auth.AuthRequests;
+import flymq.broker.cluster.ClusterRequests;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.cluster.SingleNodeLeadership;
+import flymq.broker.fetch.ConsumeHandler;
+import flymq.broker.fetch.FetchHandler;
+import flymq.broker.fetch.SeekToTimestampHandler;
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.group.GroupRequests;
+import flymq.broker.produce.LocalAcknowledger;
+import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.produce.ProduceHandler;
+import flymq.broker.protocol.Opcodes;
+import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.ProtocolServer;
+import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicRequests;
+import flymq.storage.LogConfig;
+import flymq.storage.LogStore;
+import flymq.storage.OffsetStore;
+import flymq.storage.StorageListener;
+import flymq.storage.SyncPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place where a broker node is assembled: configuration → log store → topics → consumer groups → request
+ * handlers → protocol server. {@link #close()} shuts down in reverse order after in-flight requests are answered.
+ */
+public final class BrokerNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BrokerNode.class.getName());
+
+    private final BrokerConfig config;
+    private final LogStore store;
+    private final TopicManager topics;
+    private final GroupCoordinator groups;
+    private final ProtocolServer server;
+    private final ScheduledExecutorService housekeeping;
+    private final BrokerStateView view;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    /** Starts a node with no listeners. */
+    public static BrokerNode start(BrokerConfig config) {
+        return start(config, BrokerListener.NONE, StorageListener.NONE);
+    }
+
+    public static BrokerNode start(BrokerConfig config, BrokerListener listener) {
+        return start(config, listener, StorageListener.NONE);
+    }
+
+    /**
+     * Opens the data directory (recovering logs, topics and groups), binds the listener and starts serving.
+     *
+     * @throws UncheckedIOException when the data directory or the port cannot be used
+     */
+    public static BrokerNode start(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
+        return new BrokerNode(config, listener, storageListener);
+    }
+
+    private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
+        this.config = config;
+        Path dataDir = config.dataDir();
+        try {
+            Files.createDirectories(dataDir.resolve("groups"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
+        }
+        LogConfig logDefaults = logDefaults(config);
+        int[] boundPort = {config.bindPort()};
+        PartitionLeadership leadership = new SingleNodeLeadership(config.nodeId(),
+                () -> advertisedAddr(config, boundPort[0]), config.clusterAddr());
+        ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
+
+        store = LogStore.open(dataDir, logDefaults, storageListener);
+        OffsetStore offsets = null;
+        try {
+            topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics(),
+                    config.defaultPartitions(), leadership.nodes().size(), listener);
+            offsets = OffsetStore.open(dataDir.resolve("groups").resolve("offsets.log"));
+            groups = new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs());
+        } catch (RuntimeException e) {
+            if (offsets != null) {
+                offsets.close();
+            }
+            store.close();
+            throw e;
+        }
+
+        GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
+        TopicRequests topicRequests = new TopicRequests(topics, leadership);
+        ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
+        AuthRequests auth = new AuthRequests();
+        FetchHandler fetch = new FetchHandler(topics, listener);
+        ConsumeHandler consume = new ConsumeHandler(topics, listener);
+        HandlerRegistry handlers = new HandlerRegistry()
+                .register(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger, listener))
+                .register(Opcodes.CONSUME, consume)
+                .register(Opcodes.CONSUME_ZERO_COPY, consume)
+                .register(Opcodes.FETCH, fetch)
+                .register(Opcodes.FETCH_BINARY, fetch)
+                .register(Opcodes.CREATE_TOPIC, topicRequests::create)
+                .register(Opcodes.DELETE_TOPIC, topicRequests::delete)
+                .register(Opcodes.LIST_TOPICS, topicRequests::list)
+                .register(Opcodes.METADATA, topicRequests::metadata)
+                .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
+                .register(Opcodes.COMMIT, groupRequests::commit)
+                .register(Opcodes.GET_OFFSET, groupRequests::getOffset)
+                .register(Opcodes.RESET_OFFSET, groupRequests::resetOffset)
+                .register(Opcodes.LIST_GROUPS, groupRequests::listGroups)
+                .register(Opcodes.DESCRIBE_GROUP, groupRequests::describeGroup)
+                .register(Opcodes.GET_LAG, groupRequests::getLag)
+                .register(Opcodes.DELETE_GROUP, groupRequests::deleteGroup)
+                .register(Opcodes.SEEK_TO_TIMESTAMP, new SeekToTimestampHandler(topics))
+                .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
+                .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
+                .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
+                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami);
+
+        housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
+        try {
+            server = ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
+                    groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
+                    Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping);
+        } catch (IOException e) {
+            housekeeping.shutdownNow();
+            groups.close();
+            store.close();
+            throw new UncheckedIOException(e);
+        }
+        boundPort[0] = server.port();
+        housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        view = new BrokerStateView(config, topics, groups, server, () -> ready);
+        ready = true;
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
+                + ", data in " + dataDir.toAbsolutePath());
+    }
+
+    static LogConfig logDefaults(BrokerConfig config) {
+        long syncMs = config.performance().syncIntervalMs();
+        return LogConfig.defaults()
+                .withSegmentBytes(config.segmentBytes())
+                .withRetentionBytes(config.retentionBytes())
+                .withRetentionMs(config.retentionMs())
+                .withSyncPolicy(syncMs == 0 ? SyncPolicy.EVERY_BATCH : SyncPolicy.INTERVAL)
+                .withSyncIntervalMs(syncMs == 0 ? LogConfig.defaults().syncIntervalMs() : syncMs);
+    }
+
+    private static String advertisedAddr(BrokerConfig config, int port) {
+        if (!config.advertisedAddr().isEmpty()) {
+            return config.advertisedAddr();
+        }
+        String host = config.bindHost();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "localhost";
+        }
+        return host + ":" + port;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public BrokerView view() {
+        return view;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int boundPort() {
+        return server.port();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, answer the requests being served, flush and close connections, then
+     * close group state and flush and close every log. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        try {
+            server.close();
+            housekeeping.shutdownNow();
+            groups.close();
+            store.close();
+        } finally {
+            stopped.countDown();
+        }
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " stopped");
+    }
+}

@@ -1,0 +1,89 @@
+package flymq.broker;
+
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.server.ProtocolServer;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.storage.PartitionLog;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** {@link BrokerView} over the live managers; every call reads current state. */
+final class BrokerStateView implements BrokerView {
+    private final BrokerConfig config;
+    private final TopicManager topics;
+    private final GroupCoordinator groups;
+    private final ProtocolServer server;
+    private final BooleanSupplier ready;
+
+    BrokerStateView(BrokerConfig config, TopicManager topics, GroupCoordinator groups, ProtocolServer server,
+                    BooleanSupplier ready) {
+        this.config = config;
+        this.topics = topics;
+        this.groups = groups;
+        this.server = server;
+        this.ready = ready;
+    }
+
+    @Override
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    @Override
+    public boolean ready() {
+        return ready.getAsBoolean();
+    }
+
+    @Override
+    public int activeConnections() {
+        return server.activeConnections();
+    }
+
+    @Override
+    public long totalConnections() {
+        return server.totalConnections();
+    }
+
+    @Override
+    public List<TopicInfo> topics() {
+        List<TopicInfo> out = new ArrayList<>();
+        for (Topic t : topics.all()) {
+            List<PartitionInfo> parts = new ArrayList<>();
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionLog log = t.log(p);
+                parts.add(new PartitionInfo(p, log.startOffset(), log.endOffset(), log.sizeInBytes(),
+                        log.segmentCount()));
+            }
+            out.add(new TopicInfo(t.name(), t.settings().replicationFactor(), List.copyOf(parts)));
+        }
+        out.sort(Comparator.comparing(TopicInfo::name));
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<GroupInfo> groups() {
+        List<GroupInfo> out = new ArrayList<>();
+        for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
+            Optional<Topic> topic = topics.find(g.topic());
+            List<GroupPartitionInfo> parts = new ArrayList<>();
+            for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
+                int p = e.getKey();
+                long end = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p).endOffset()).orElse(0L);
+                parts.add(new GroupPartitionInfo(p, e.getValue(), end, Math.max(0, end - e.getValue())));
+            }
+            out.add(new GroupInfo(g.group(), g.topic(), g.members(), g.rebalances(), List.copyOf(parts)));
+        }
+        return List.copyOf(out);
+    }
+}

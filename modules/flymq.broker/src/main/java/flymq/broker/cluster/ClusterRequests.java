@@ -1,0 +1,65 @@
+package flymq.broker.cluster;
+
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** CLUSTER_METADATA 0x53 and CLUSTER_STATUS 0x52. */
+public final class ClusterRequests {
+    private final TopicManager topics;
+    private final PartitionLeadership leadership;
+    private final BooleanSupplier ready;
+
+    public ClusterRequests(TopicManager topics, PartitionLeadership leadership, BooleanSupplier ready) {
+        this.topics = topics;
+        this.leadership = leadership;
+        this.ready = ready;
+    }
+
+    /**
+     * CLUSTER_METADATA 0x53 (wire spec 4.15): {@code str16 topic} ({@code ""} or an empty payload = all topics) →
+     * {@code str16 cluster_id · u32 topics · topics × (str16 topic · u32 partitions · partitions × (i32 partition ·
+     * str16 leader_id · str16 leader_addr · u64 epoch · str16 state · list<str16> replicas · list<str16> isr))}.
+     */
+    public void metadata(Session session, PayloadReader in, PayloadWriter out) {
+        String name = in.remaining() >= 2 ? in.str16("topic") : "";
+        List<Topic> selected = name.isEmpty()
+                ? topics.names().stream().map(topics::topic).toList()
+                : List.of(topics.topic(name));
+        out.str16(leadership.clusterId()).u32(selected.size());
+        for (Topic t : selected) {
+            out.str16(t.name()).u32(t.partitionCount());
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionLeader l = leadership.leader(t.name(), p);
+                out.i32(p).str16(l.leaderId()).str16(l.leaderAddr()).u64(l.epoch()).str16(l.state())
+                        .strList(l.replicas()).strList(l.isr());
+            }
+        }
+    }
+
+    /**
+     * CLUSTER_STATUS 0x52 (our layout, see docs/protocol.md): empty request →
+     * {@code str16 cluster_id · str16 node_id · str16 controller_id · u64 term · bool ready · u32 nodes ·
+     * nodes × (str16 node_id · str16 client_addr · str16 cluster_addr · str16 state · bool controller) ·
+     * u32 topic_count · u32 partition_count}.
+     */
+    public void status(Session session, PayloadReader in, PayloadWriter out) {
+        out.str16(leadership.clusterId()).str16(leadership.localNodeId()).str16(leadership.controllerId())
+                .u64(leadership.term()).bool(ready.getAsBoolean());
+        List<ClusterNode> nodes = leadership.nodes();
+        out.u32(nodes.size());
+        for (ClusterNode n : nodes) {
+            out.str16(n.nodeId()).str16(n.clientAddr()).str16(n.clusterAddr()).str16(n.state()).bool(n.leader());
+        }
+        int partitions = 0;
+        List<Topic> all = List.copyOf(topics.all());
+        for (Topic t : all) {
+            partitions += t.partitionCount();
+        }
+        out.u32(all.size()).u32(partitions);
+    }
+}

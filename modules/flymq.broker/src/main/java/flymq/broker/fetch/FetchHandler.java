@@ -1,0 +1,118 @@
+package flymq.broker.fetch;
+
+import flymq.broker.BrokerListener;
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.TopicManager;
+import flymq.storage.OffsetOutOfRangeException;
+import flymq.storage.PartitionLog;
+import flymq.storage.StoredRecord;
+import java.util.List;
+
+/**
+ * FETCH 0x07 and FETCH_BINARY 0x0B (wire spec 4.6). Request
+ * {@code str16 topic · i32 partition · u64 offset · i32 max_messages · [str16 filter]}; a missing filter, or one whose
+ * length overruns the payload, means no filter. Response
+ * {@code u32 count · u64 next_offset · count × (u64 offset · bytes32 key · bytes32 value)}.
+ *
+ * <p>Stops at the end of the log, after {@code max_messages} matches ({@code <= 0} means 10), after 1000 records
+ * examined, or before the response would exceed 32 MiB (upstream had no byte cap). {@code next_offset} is the first
+ * offset not examined. Deliberate difference: an offset below the first retained one starts at the first retained
+ * record instead of returning nothing forever.
+ */
+public final class FetchHandler implements RequestHandler {
+    public static final int SCAN_CAP = 1000;
+    public static final int DEFAULT_MAX = 10;
+    private static final int READ_CHUNK_BYTES = 1 << 20;
+    private static final int RECORD_OVERHEAD = 8 + 4 + 4;
+
+    private final TopicManager topics;
+    private final BrokerListener listener;
+
+    public FetchHandler(TopicManager topics, BrokerListener listener) {
+        this.topics = topics;
+        this.listener = listener;
+    }
+
+    @Override
+    public void handle(Session session, PayloadReader in, PayloadWriter out) {
+        long start = System.nanoTime();
+        String topic = in.str16("topic");
+        int partition = in.i32("partition");
+        long offset = in.u64("offset");
+        int max = in.i32("max_messages");
+        String filterText = "";
+        if (in.remaining() >= 2) {
+            try {
+                filterText = in.str16("filter");
+            } catch (RuntimeException overrun) {
+                filterText = "";
+            }
+        }
+        if (max <= 0) {
+            max = DEFAULT_MAX;
+        }
+        PartitionLog log = topics.topic(topic).log(partition);
+        RecordFilter filter = RecordFilter.compile(filterText);
+
+        int countAt = out.size();
+        out.i32(0).u64(0);
+        long position = offset;
+        if (Long.compareUnsigned(position, log.startOffset()) < 0) {
+            position = log.startOffset();
+        }
+        int count = 0;
+        int examined = 0;
+        long bytes = 0;
+        boolean full = false;
+        while (!full && count < max && examined < SCAN_CAP && position >= 0 && position < log.endOffset()) {
+            int want = filter.matchesAll() ? Math.min(max - count, SCAN_CAP - examined) : SCAN_CAP - examined;
+            List<StoredRecord> batch;
+            try {
+                batch = log.read(position, want, READ_CHUNK_BYTES);
+            } catch (OffsetOutOfRangeException e) {
+                if (position < e.startOffset()) {
+                    position = e.startOffset();
+                    continue;
+                }
+                break;
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (StoredRecord r : batch) {
+                examined++;
+                byte[] key = r.key() == null ? EMPTY : r.key();
+                if (filter.matches(key, r.value())) {
+                    long size = (long) RECORD_OVERHEAD + key.length + r.value().length;
+                    if (out.size() + size > FrameCodec.MAX_PAYLOAD) {
+                        full = true;
+                        break;
+                    }
+                    out.u64(r.offset()).bytes32(key).bytes32(r.value());
+                    count++;
+                    bytes += key.length + r.value().length;
+                }
+                position = r.offset() + 1;
+                if (count >= max || examined >= SCAN_CAP) {
+                    break;
+                }
+            }
+        }
+        out.patchI32(countAt, count);
+        patchI64(out, countAt + 4, position);
+        if (count > 0) {
+            listener.consumed(topic, partition, "", count, bytes, System.nanoTime() - start);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private static void patchI64(PayloadWriter out, int at, long v) {
+        out.patchI32(at, (int) (v >>> 32));
+        out.patchI32(at + 4, (int) v);
+    }
+}

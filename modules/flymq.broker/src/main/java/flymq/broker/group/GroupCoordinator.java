@@ -1,0 +1,314 @@
+package flymq.broker.group;
+
+import flymq.broker.BrokerListener;
+import flymq.broker.protocol.RequestException;
+import flymq.broker.server.Session;
+import flymq.broker.topic.TopicManager;
+import flymq.storage.OffsetStore;
+import flymq.storage.PartitionLog;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Consumer groups (wire spec 7): committed offsets per (topic, group, partition), members per connection, lag,
+ * resets and deletion. Committed offsets and the group list with its rebalance counts are durable in an
+ * {@link OffsetStore} (key layout in {@link OffsetKeys}); members are connections and so are not.
+ *
+ * <p>Differences from upstream, on purpose: every (topic, group) a connection subscribed is left when it closes
+ * (upstream only left the last one and leaked the others); a member that sends nothing for the session timeout is
+ * removed; negative partitions are rejected. Each join or leave counts as one rebalance.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+    private final OffsetStore store;
+    private final TopicManager topics;
+    private final BrokerListener listener;
+    private final long sessionTimeoutNanos;
+    private final Map<GroupKey, Group> groups = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private static final class Group {
+        final GroupKey key;
+        final SortedMap<Integer, Long> offsets = new TreeMap<>();
+        final Map<String, Session> members = new ConcurrentHashMap<>();
+        long rebalances;
+
+        Group(GroupKey key) {
+            this.key = key;
+        }
+    }
+
+    /** A copy of one group's state. {@code offsets} maps partition to committed offset. */
+    public record GroupSnapshot(String topic, String group, List<String> members, long rebalances,
+                                SortedMap<Integer, Long> offsets) {
+    }
+
+    /** GET_LAG's answer. */
+    public record Lag(long committed, long latest, long lag) {
+    }
+
+    public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
+        this.store = store;
+        this.topics = topics;
+        this.listener = listener;
+        this.sessionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
+        load();
+    }
+
+    private void load() {
+        store.snapshot().forEach((k, v) -> {
+            OffsetKeys.Parsed p = OffsetKeys.parse(k);
+            if (p == null) {
+                return;
+            }
+            Group g = groups.computeIfAbsent(new GroupKey(p.topic(), p.group()), Group::new);
+            if (p.offset()) {
+                g.offsets.put(p.partition(), v);
+            } else {
+                g.rebalances = v;
+            }
+        });
+    }
+
+    /** Creates the group durably if needed; call with the lock held. */
+    private Group groupForUpdate(GroupKey key) {
+        Group g = groups.get(key);
+        if (g == null) {
+            store.put(OffsetKeys.groupKey(key.topic(), key.group()), 0);
+            g = new Group(key);
+            groups.put(key, g);
+        }
+        return g;
+    }
+
+    private Group existing(String topic, String group) {
+        Group g = groups.get(new GroupKey(topic, group));
+        if (g == null) {
+            throw new RequestException("consumer group not found: " + topic + ":" + group);
+        }
+        return g;
+    }
+
+    private static void checkPartition(String topic, int partition) {
+        if (partition < 0) {
+            throw new RequestException("invalid partition " + partition + " for topic " + topic
+                    + ": partitions are numbered from 0");
+        }
+    }
+
+    /**
+     * SUBSCRIBE: the position to fetch from, and membership of the connection when {@code group} is not empty.
+     *
+     * @param mode earliest | latest | commit; empty means latest
+     */
+    public long subscribe(Session session, String topic, String group, int partition, String mode) {
+        PartitionLog log = topics.topic(topic).log(partition);
+        long position = switch (mode) {
+            case "earliest" -> log.startOffset();
+            case "", "latest" -> log.endOffset();
+            case "commit" -> {
+                Group g = groups.get(new GroupKey(topic, group));
+                Long committed = null;
+                if (g != null) {
+                    lock.lock();
+                    try {
+                        committed = g.offsets.get(partition);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                yield committed != null ? committed : log.startOffset();
+            }
+            default -> throw new RequestException("unknown subscribe mode: " + mode
+                    + " (expected earliest, latest or commit)");
+        };
+        if (!group.isEmpty()) {
+            join(session, new GroupKey(topic, group));
+        }
+        return position;
+    }
+
+    private void join(Session session, GroupKey key) {
+        boolean joined;
+        lock.lock();
+        try {
+            Group g = groupForUpdate(key);
+            joined = g.members.putIfAbsent(session.memberId(), session) == null;
+            if (joined) {
+                session.memberships().add(key);
+                g.rebalances++;
+                store.put(OffsetKeys.groupKey(key.topic(), key.group()), g.rebalances);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (joined) {
+            listener.memberJoined(key.group(), key.topic());
+        }
+    }
+
+    /** Removes the connection from every group it joined (connection closed). */
+    public void leaveAll(Session session) {
+        for (Object o : List.copyOf(session.memberships())) {
+            if (o instanceof GroupKey key) {
+                leave(session, key);
+            }
+        }
+    }
+
+    private void leave(Session session, GroupKey key) {
+        boolean left = false;
+        lock.lock();
+        try {
+            session.memberships().remove(key);
+            Group g = groups.get(key);
+            if (g != null && g.members.remove(session.memberId(), session)) {
+                left = true;
+                g.rebalances++;
+                store.put(OffsetKeys.groupKey(key.topic(), key.group()), g.rebalances);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (left) {
+            listener.memberLeft(key.group(), key.topic());
+        }
+    }
+
+    /** Removes members whose connection has sent nothing for the session timeout. */
+    public void expireMembers(long nowNanos) {
+        for (Group g : groups.values()) {
+            for (Session s : g.members.values()) {
+                if (nowNanos - s.lastActivityNanos() > sessionTimeoutNanos) {
+                    leave(s, g.key);
+                }
+            }
+        }
+    }
+
+    /** COMMIT: stores the offset verbatim (the topic need not exist, as upstream); durable when it returns. */
+    public void commit(String topic, String group, int partition, long offset) {
+        checkPartition(topic, partition);
+        lock.lock();
+        try {
+            Group g = groupForUpdate(new GroupKey(topic, group));
+            Long old = g.offsets.get(partition);
+            if (old == null || old != offset) {
+                store.put(OffsetKeys.offsetKey(topic, group, partition), offset);
+                g.offsets.put(partition, offset);
+            }
+        } finally {
+            lock.unlock();
+        }
+        listener.committed(group, topic, partition, offset);
+    }
+
+    /** GET_OFFSET: the committed offset, 0 when the partition has none. */
+    public long committed(String topic, String group, int partition) {
+        checkPartition(topic, partition);
+        Group g = existing(topic, group);
+        lock.lock();
+        try {
+            return g.offsets.getOrDefault(partition, 0L);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** RESET_OFFSET. @param mode earliest | latest | offset | timestamp; {@code value} is used by the last two */
+    public long reset(String topic, String group, int partition, String mode, OptionalLong value) {
+        PartitionLog log = topics.topic(topic).log(partition);
+        long target = switch (mode) {
+            case "earliest" -> log.startOffset();
+            case "latest" -> log.endOffset();
+            case "offset" -> value.orElseThrow(() -> new RequestException("reset mode offset needs a u64 offset"));
+            case "timestamp" -> log.offsetForTimestamp(value.orElseThrow(
+                    () -> new RequestException("reset mode timestamp needs an i64 timestamp in ms")));
+            default -> throw new RequestException("unknown reset mode: " + mode
+                    + " (expected earliest, latest, offset or timestamp)");
+        };
+        commit(topic, group, partition, target);
+        return target;
+    }
+
+    /** GET_LAG: lag = max(0, end offset - committed), committed 0 when absent. */
+    public Lag lag(String topic, String group, int partition) {
+        Group g = existing(topic, group);
+        PartitionLog log = topics.topic(topic).log(partition);
+        long committed;
+        lock.lock();
+        try {
+            committed = g.offsets.getOrDefault(partition, 0L);
+        } finally {
+            lock.unlock();
+        }
+        long latest = log.endOffset();
+        return new Lag(committed, latest, Math.max(0, latest - committed));
+    }
+
+    /** DELETE_GROUP for one (topic, group): forgets offsets and members. */
+    public void delete(String topic, String group) {
+        Group g = existing(topic, group);
+        lock.lock();
+        try {
+            for (Integer p : g.offsets.keySet()) {
+                store.remove(OffsetKeys.offsetKey(topic, group, p));
+            }
+            store.remove(OffsetKeys.groupKey(topic, group));
+            groups.remove(g.key);
+            for (Session s : g.members.values()) {
+                s.memberships().remove(g.key);
+            }
+        } finally {
+            lock.unlock();
+        }
+        listener.groupDeleted(group, topic);
+    }
+
+    /** DELETE_GROUP by group id alone (the Java SDK's form): every topic's group of that id. @return how many */
+    public int deleteAll(String group) {
+        List<GroupKey> keys = groups.keySet().stream().filter(k -> k.group().equals(group)).toList();
+        if (keys.isEmpty()) {
+            throw new RequestException("consumer group not found: " + group);
+        }
+        for (GroupKey k : keys) {
+            delete(k.topic(), k.group());
+        }
+        return keys.size();
+    }
+
+    /** All groups, ordered by topic then group id. */
+    public List<GroupSnapshot> snapshot() {
+        List<GroupSnapshot> out = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Group g : groups.values()) {
+                out.add(new GroupSnapshot(g.key.topic(), g.key.group(),
+                        g.members.keySet().stream().sorted().toList(), g.rebalances, new TreeMap<>(g.offsets)));
+            }
+        } finally {
+            lock.unlock();
+        }
+        out.sort(Comparator.comparing(GroupSnapshot::topic).thenComparing(GroupSnapshot::group));
+        return out;
+    }
+
+    /** One group, or a not-found error. */
+    public GroupSnapshot describe(String topic, String group) {
+        existing(topic, group);
+        return snapshot().stream().filter(s -> s.topic().equals(topic) && s.group().equals(group)).findFirst()
+                .orElseThrow(() -> new RequestException("consumer group not found: " + topic + ":" + group));
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

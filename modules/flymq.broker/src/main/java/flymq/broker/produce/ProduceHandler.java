@@ -1,0 +1,69 @@
+package flymq.broker.produce;
+
+import flymq.broker.BrokerListener;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.RequestException;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
+import java.util.List;
+
+/**
+ * PRODUCE 0x01 (wire spec 4.1). Request {@code str16 topic · bytes32 key · bytes32 value · i32 partition}
+ * ({@code -1} = broker chooses; a missing partition field also means -1). Response "RecordMetadata":
+ * {@code str16 topic · i32 partition · u64 offset · i64 timestamp · i32 key_size (-1 when keyless) · i32 value_size}.
+ *
+ * <p>Unlike upstream, an explicit partition is honoured and validated. The record's timestamp is the broker's
+ * wall clock, stored with the record (SEEK_TO_TIMESTAMP uses it) and echoed in the response.
+ */
+public final class ProduceHandler implements RequestHandler {
+    /** Largest key + value that still fits in one FETCH response frame with its framing. */
+    public static final int MAX_RECORD_BYTES = FrameCodec.MAX_PAYLOAD - 64;
+
+    private final TopicManager topics;
+    private final PartitionLeadership leadership;
+    private final ProduceAcknowledger acknowledger;
+    private final BrokerListener listener;
+
+    public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
+                          BrokerListener listener) {
+        this.topics = topics;
+        this.leadership = leadership;
+        this.acknowledger = acknowledger;
+        this.listener = listener;
+    }
+
+    @Override
+    public void handle(Session session, PayloadReader in, PayloadWriter out) {
+        long start = System.nanoTime();
+        String topicName = in.str16("topic");
+        byte[] key = in.bytes32("key");
+        byte[] value = in.bytes32("value");
+        int requested = in.remaining() >= 4 ? in.i32("partition") : -1;
+        if (requested < -1) {
+            throw new RequestException("invalid partition " + requested + " for topic " + topicName
+                    + ": use -1 to let the broker choose, or a partition number from 0");
+        }
+        long bytes = (long) key.length + value.length;
+        if (bytes > MAX_RECORD_BYTES) {
+            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
+                    + MAX_RECORD_BYTES);
+        }
+        Topic topic = topics.forProduce(topicName);
+        int partition = topic.choosePartition(key, requested);
+        leadership.requireLocalLeader(topicName, partition);
+        PartitionLog log = topic.log(partition);
+        long timestamp = System.currentTimeMillis();
+        long offset = acknowledger.appendAndAcknowledge(topicName, partition, log,
+                List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())));
+        out.str16(topicName).i32(partition).u64(offset).i64(timestamp).i32(key.length == 0 ? -1 : key.length)
+                .i32(value.length);
+        listener.produced(topicName, partition, 1, bytes, System.nanoTime() - start);
+    }
+}

@@ -1,0 +1,186 @@
+package flymq.broker.server;
+
+import flymq.broker.BrokerListener;
+import flymq.broker.protocol.ErrorFrame;
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.FrameException;
+import flymq.broker.protocol.FrameHeader;
+import flymq.broker.protocol.MalformedPayloadException;
+import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.RequestException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/**
+ * One client connection, served on its own virtual thread: read a frame, dispatch it, write the response, repeat.
+ * Requests may be pipelined; responses go out strictly in request order and the socket is flushed once per batch
+ * (when no further request is already buffered), so a pipelining producer gets one syscall per batch.
+ *
+ * <p>Memory per connection is bounded: one request buffer (at most 32 MiB, shrunk back after large frames), one
+ * response buffer (same), 64 KiB of buffered input and output. A client that stops reading blocks this thread in a
+ * write, which stops it reading further requests; the server closes it after the write timeout.
+ */
+final class Connection implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    private static final int IO_BUFFER = 64 * 1024;
+    private static final int RETAINED_REQUEST_BUFFER = 1 << 20;
+
+    private final ProtocolServer server;
+    private final Socket socket;
+    private final HandlerRegistry handlers;
+    private final BrokerListener listener;
+    private final Session session;
+    private volatile long writeBlockedSince;
+
+    Connection(ProtocolServer server, Socket socket, HandlerRegistry handlers, BrokerListener listener,
+               int idleTimeoutMs) throws IOException {
+        this.server = server;
+        this.socket = socket;
+        this.handlers = handlers;
+        this.listener = listener;
+        socket.setSoTimeout(idleTimeoutMs);
+        socket.setTcpNoDelay(true);
+        String member = socket.getRemoteSocketAddress() instanceof InetSocketAddress isa
+                ? isa.getAddress().getHostAddress() + ":" + isa.getPort()
+                : String.valueOf(socket.getRemoteSocketAddress());
+        this.session = new Session(member);
+    }
+
+    Session session() {
+        return session;
+    }
+
+    long writeBlockedSince() {
+        return writeBlockedSince;
+    }
+
+    @Override
+    public void run() {
+        safeListener(true);
+        try {
+            serve();
+        } catch (FrameException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> session + ": closing on framing error: " + e.getMessage());
+        } catch (SocketTimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> session + ": idle timeout");
+        } catch (EOFException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> session + ": closed mid-frame: " + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> session + ": I/O error: " + e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, session + ": connection failed", e);
+        } finally {
+            ProtocolServer.closeQuietly(socket);
+            server.connectionClosed(this);
+            safeListener(false);
+        }
+    }
+
+    private void serve() throws IOException {
+        BufferedInputStream in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
+        BufferedOutputStream out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
+        byte[] requestBuffer = new byte[4096];
+        PayloadReader reader = new PayloadReader(requestBuffer, 0, 0);
+        PayloadWriter writer = new PayloadWriter(4096);
+        try {
+            while (true) {
+                FrameHeader header = FrameCodec.readHeader(in);
+                if (header == null) {
+                    break;
+                }
+                int length = header.length();
+                if (length > requestBuffer.length) {
+                    requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
+                }
+                FrameCodec.readFully(in, requestBuffer, 0, length);
+                session.touch(System.nanoTime());
+                int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
+                writeBlockedSince = System.nanoTime();
+                writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
+                if (in.available() == 0 || server.draining()) {
+                    out.flush();
+                }
+                writeBlockedSince = 0;
+                writer.reset();
+                if (requestBuffer.length > RETAINED_REQUEST_BUFFER) {
+                    requestBuffer = new byte[4096];
+                }
+                if (server.draining()) {
+                    break;
+                }
+            }
+        } finally {
+            // answers to requests read before a framing error, EOF or shutdown still go out, as upstream's
+            // write-per-response loop would have sent them
+            writeBlockedSince = System.nanoTime();
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // the peer is gone; nothing left to deliver
+            }
+            writeBlockedSince = 0;
+        }
+    }
+
+    /** Runs the handler; returns the response opcode with the response (or ERROR) payload in {@code writer}. */
+    private int dispatch(FrameHeader header, byte[] buffer, int length, PayloadReader reader, PayloadWriter writer) {
+        int opcode = header.opcode();
+        RequestHandler handler = handlers.handler(opcode);
+        if (handler == null) {
+            return error(writer, "unknown opcode: " + opcode);
+        }
+        try {
+            if (header.gzipped()) {
+                byte[] plain = FrameCodec.gunzip(buffer, 0, length);
+                reader.reset(plain, 0, plain.length);
+            } else {
+                reader.reset(buffer, 0, length);
+            }
+            handler.handle(session, reader, writer);
+            return handlers.responseOpcode(opcode);
+        } catch (RequestException | MalformedPayloadException e) {
+            return error(writer, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, session + ": " + Opcodes.name(opcode) + " failed", e);
+            return error(writer, "internal error while serving " + Opcodes.name(opcode) + ": " + e.getMessage());
+        }
+    }
+
+    private static int error(PayloadWriter writer, String message) {
+        writer.reset();
+        ErrorFrame.encode(writer, message);
+        return Opcodes.ERROR;
+    }
+
+    /** Shutdown: no new requests are read; the request being served still gets its response. */
+    void stopReading() {
+        try {
+            socket.shutdownInput();
+        } catch (IOException e) {
+            closeNow();
+        }
+    }
+
+    void closeNow() {
+        ProtocolServer.closeQuietly(socket);
+    }
+
+    private void safeListener(boolean opened) {
+        try {
+            if (opened) {
+                listener.connectionOpened();
+            } else {
+                listener.connectionClosed();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "broker listener failed", e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package flymq.broker;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An in-process broker on an ephemeral loopback port over a temporary data directory. */
+final class TestBroker implements AutoCloseable {
+    final Path dataDir;
+    final Map<String, String> flags;
+    final BrokerListener listener;
+    BrokerNode node;
+
+    private TestBroker(Path dataDir, Map<String, String> flags, BrokerListener listener) {
+        this.dataDir = dataDir;
+        this.flags = flags;
+        this.listener = listener;
+        start();
+    }
+
+    /** @param extraFlags alternating key, value */
+    static TestBroker start(Path dataDir, String... extraFlags) {
+        return start(dataDir, BrokerListener.NONE, extraFlags);
+    }
+
+    static TestBroker start(Path dataDir, BrokerListener listener, String... extraFlags) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("bind_addr", "127.0.0.1:0");
+        flags.put("data_dir", dataDir.toString());
+        flags.put("node_id", "test-node");
+        for (int i = 0; i + 1 < extraFlags.length; i += 2) {
+            flags.put(extraFlags[i], extraFlags[i + 1]);
+        }
+        return new TestBroker(dataDir, flags, listener);
+    }
+
+    private void start() {
+        node = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags), listener);
+    }
+
+    /** Graceful stop and start over the same data directory (a new port). */
+    void restart() {
+        node.close();
+        start();
+    }
+
+    int port() {
+        return node.boundPort();
+    }
+
+    WireClient client() throws IOException {
+        return new WireClient(port());
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

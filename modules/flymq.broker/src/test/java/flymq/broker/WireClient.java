@@ -1,0 +1,155 @@
+package flymq.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import flymq.broker.protocol.ErrorFrame;
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.FrameHeader;
+import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A raw-socket test client: sends exact bytes and reads exact frames, so tests see what an SDK would. */
+final class WireClient implements AutoCloseable {
+    final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    record Frame(int opcode, int flags, byte[] payload) {
+        PayloadReader reader() {
+            return new PayloadReader(payload);
+        }
+
+        boolean isError() {
+            return opcode == Opcodes.ERROR;
+        }
+
+        String errorText() {
+            assertEquals(Opcodes.ERROR, opcode, "expected an ERROR frame");
+            return ErrorFrame.decode(payload);
+        }
+    }
+
+    WireClient(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(15_000);
+        socket.setTcpNoDelay(true);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    static PayloadWriter payload() {
+        return new PayloadWriter();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    Frame call(int opcode, PayloadWriter payload) throws IOException {
+        send(payload.toFrame(opcode, FrameCodec.FLAG_BINARY));
+        return read();
+    }
+
+    Frame call(int opcode, byte[] payload) throws IOException {
+        byte[] frame = new byte[8 + payload.length];
+        FrameCodec.encodeHeader(frame, 0, opcode, FrameCodec.FLAG_BINARY, payload.length);
+        System.arraycopy(payload, 0, frame, 8, payload.length);
+        send(frame);
+        return read();
+    }
+
+    void send(byte[] raw) throws IOException {
+        out.write(raw);
+        out.flush();
+    }
+
+    Frame read() throws IOException {
+        FrameHeader h = FrameCodec.readHeader(in);
+        if (h == null) {
+            throw new java.io.EOFException("connection closed by the broker");
+        }
+        byte[] p = new byte[h.length()];
+        FrameCodec.readFully(in, p, 0, p.length);
+        return new Frame(h.opcode(), h.flags(), p);
+    }
+
+    /** True when the broker closed the connection without sending anything more. */
+    boolean closedByBroker() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    // ---- typed helpers for the common requests ----
+
+    record Produced(String topic, int partition, long offset, long timestamp, int keySize, int valueSize) {
+    }
+
+    Produced produce(String topic, String key, String value, int partition) throws IOException {
+        Frame f = call(Opcodes.PRODUCE, payload().str16(topic).bytes32(key == null ? null : utf8(key))
+                .bytes32(utf8(value)).i32(partition));
+        if (f.isError()) {
+            throw new AssertionError("PRODUCE failed: " + f.errorText());
+        }
+        PayloadReader r = f.reader();
+        return new Produced(r.str16("topic"), r.i32("partition"), r.u64("offset"), r.i64("ts"), r.i32("ks"),
+                r.i32("vs"));
+    }
+
+    record Fetched(long offset, String key, String value) {
+    }
+
+    record FetchResult(long nextOffset, java.util.List<Fetched> records) {
+    }
+
+    FetchResult fetch(String topic, int partition, long offset, int max, String filter) throws IOException {
+        Frame f = call(Opcodes.FETCH, payload().str16(topic).i32(partition).u64(offset).i32(max).str16(filter));
+        if (f.isError()) {
+            throw new AssertionError("FETCH failed: " + f.errorText());
+        }
+        return parseFetch(f);
+    }
+
+    static FetchResult parseFetch(Frame f) {
+        PayloadReader r = f.reader();
+        int count = r.i32("count");
+        long next = r.u64("next");
+        java.util.List<Fetched> out = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new Fetched(r.u64("offset"), new String(r.bytes32("key"), StandardCharsets.UTF_8),
+                    new String(r.bytes32("value"), StandardCharsets.UTF_8)));
+        }
+        return new FetchResult(next, out);
+    }
+
+    Frame createTopic(String topic, int partitions) throws IOException {
+        return call(Opcodes.CREATE_TOPIC, payload().str16(topic).i32(partitions));
+    }
+
+    Frame subscribe(String topic, String group, int partition, String mode) throws IOException {
+        return call(Opcodes.SUBSCRIBE, payload().str16(topic).str16(group).i32(partition).str8(mode));
+    }
+
+    Frame commit(String topic, String group, int partition, long offset) throws IOException {
+        return call(Opcodes.COMMIT, payload().str16(topic).str16(group).i32(partition).u64(offset));
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
