@@ -4,6 +4,7 @@ module flymq.broker {
     requires flymq.raft;
     requires flymq.telemetry;
     requires com.fasterxml.jackson.databind;
+    requires java.logging;
 
     exports flymq.broker;
     exports flymq.broker.client;

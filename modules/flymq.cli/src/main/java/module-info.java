@@ -8,6 +8,7 @@ module flymq.cli {
     requires org.jline;
     requires java.net.http;
     requires HdrHistogram;
+    requires jdk.unsupported; // sun.misc.Signal: server start exits 0 after a graceful stop on SIGTERM/SIGINT
 
     opens flymq.cli to info.picocli;
     opens flymq.cli.bench to info.picocli;
@@ -20,6 +21,7 @@ module flymq.cli {
     opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;
     opens flymq.cli.output to info.picocli;
+    opens flymq.cli.server to info.picocli;
     opens flymq.cli.shell to info.picocli;
     opens flymq.cli.top to info.picocli;
 }

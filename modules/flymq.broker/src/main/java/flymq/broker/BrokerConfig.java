@@ -84,7 +84,7 @@ public record BrokerConfig(
 
     private static final String ENV_PREFIX = "FLYMQ_";
 
-    private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL }
+    private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL }
 
     private record Key(Type type, Object defaultValue) {
     }
@@ -98,7 +98,7 @@ public record BrokerConfig(
         KEYS.put("node_id", new Key(Type.STRING, ""));
         KEYS.put("peers", new Key(Type.LIST, List.of()));
         KEYS.put("data_dir", new Key(Type.STRING, "./data"));
-        KEYS.put("segment_bytes", new Key(Type.LONG_POS, 64L * 1024 * 1024));
+        KEYS.put("segment_bytes", new Key(Type.SEGMENT, 64L * 1024 * 1024));
         KEYS.put("retention_bytes", new Key(Type.LONG_NONNEG, 0L));
         KEYS.put("retention_ms", new Key(Type.LONG_NONNEG, 7L * 24 * 3600 * 1000));
         KEYS.put("log_level", new Key(Type.LEVEL, "info"));
@@ -229,7 +229,7 @@ public record BrokerConfig(
                 }
                 return v.asBoolean();
             }
-            case LONG_NONNEG, LONG_POS, INT_POS, RATIO -> {
+            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO -> {
                 if (!v.isNumber()) {
                     throw bad(key, source, "a number", v.toString());
                 }
@@ -257,6 +257,14 @@ public record BrokerConfig(
                     : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
             case LONG_NONNEG -> parseLong(key, text, source, 0);
             case LONG_POS -> parseLong(key, text, source, 1);
+            case SEGMENT -> {
+                long v = parseLong(key, text, source, flymq.storage.LogConfig.MIN_SEGMENT_BYTES);
+                if (v > flymq.storage.LogConfig.MAX_SEGMENT_BYTES) {
+                    throw bad(key, source, "an integer from " + flymq.storage.LogConfig.MIN_SEGMENT_BYTES + " to "
+                            + flymq.storage.LogConfig.MAX_SEGMENT_BYTES, text);
+                }
+                yield v;
+            }
             case INT_POS -> {
                 long v = parseLong(key, text, source, 1);
                 if (v > Integer.MAX_VALUE) {

@@ -73,6 +73,7 @@ public final class BrokerNode implements AutoCloseable {
 
     private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
         this.config = config;
+        LogLevels.apply(config.logLevel());
         Path dataDir = config.dataDir();
         try {
             Files.createDirectories(dataDir.resolve("groups"));

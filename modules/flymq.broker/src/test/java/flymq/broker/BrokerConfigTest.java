@@ -87,6 +87,8 @@ class BrokerConfigTest {
         assertThrows(ConfigException.class,
                 () -> BrokerConfig.load(null, Map.of(), Map.of("observability.tracing.sample_rate", "1.5")));
         assertThrows(ConfigException.class, () -> BrokerConfig.load(null, Map.of(), Map.of("segment_bytes", "0")));
+        assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of(), Map.of("segment_bytes", String.valueOf(2L << 30))));
     }
 
     @Test

@@ -72,6 +72,7 @@ public final class RaftGroup<R> implements AutoCloseable {
     private final RaftTimebase timebase;
     private final RaftStore store;
     private final RaftNode node;
+    private final StalePreVoteRepair preVoteRepair;
     private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
 
     // last observed values, written on the Raft thread, read anywhere
@@ -126,6 +127,7 @@ public final class RaftGroup<R> implements AutoCloseable {
                 .setConfig(raftConfig)
                 .setExecutor(timebase.executor())
                 .setClock(timebase.clock())
+                .setRandom(timebase.electionJitter(config.leaderElectionTimeout().toMillis()))
                 .setTransport(new TimedTransport())
                 .setStateMachine(new StateMachineAdapter(stateMachine))
                 .setStore(store)
@@ -141,6 +143,7 @@ public final class RaftGroup<R> implements AutoCloseable {
             builder.setLocalEndpoint(config.localMember()).setInitialGroupMembers(new ArrayList<>(config.initialMembers()));
         }
         this.node = builder.build();
+        this.preVoteRepair = StalePreVoteRepair.install(node, timebase.executor());
         transport.register(config.groupId(), this::onInbound);
     }
 
@@ -329,6 +332,9 @@ public final class RaftGroup<R> implements AutoCloseable {
             return;
         }
         closed = true;
+        if (preVoteRepair != null) {
+            preVoteRepair.stop();
+        }
         transport.unregister(config.groupId());
         try {
             node.terminate().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -11,8 +11,8 @@ import java.util.Set;
  * Everything needed to start one member of one Raft group.
  *
  * <p>Defaults are tuned so a dead leader is replaced within a second: the leader sends a heartbeat every 100 ms,
- * followers give up on it after 400 ms of silence and start a pre-vote, and a candidate retries an election after
- * 250 ms plus jitter. On a loaded machine raise {@code leaderHeartbeatTimeout} before anything else.
+ * followers give up on it after 400 ms of silence and start a pre-vote, and a candidate whose election did not
+ * conclude retries after a random 150 to 300 ms. On a loaded machine raise {@code leaderHeartbeatTimeout} before anything else.
  *
  * @param groupId                   name of the group; one transport multiplexes groups by this name
  * @param localMember               this member
@@ -22,7 +22,8 @@ import java.util.Set;
  *                                  (tests only: a restart then loses the member's vote and log)
  * @param heartbeatPeriod           how often the leader heartbeats, at least 10 ms
  * @param leaderHeartbeatTimeout    silence after which followers elect a new leader, at least 2 heartbeats
- * @param leaderElectionTimeout     how long a candidate waits for votes before trying again
+ * @param leaderElectionTimeout     a candidate whose election did not conclude retries after a random
+ *                                  wait between this and twice this
  * @param commitCountToTakeSnapshot a snapshot is taken every this many commits; it bounds the log
  * @param maxPendingLogEntryCount   uncommitted entries the leader accepts before answering BUSY
  * @param appendEntriesBatchSize    most entries per AppendEntries message
@@ -35,7 +36,7 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
     public static final String DEFAULT_GROUP_ID = "metadata";
     public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMillis(100);
     public static final Duration DEFAULT_LEADER_HEARTBEAT_TIMEOUT = Duration.ofMillis(400);
-    public static final Duration DEFAULT_LEADER_ELECTION_TIMEOUT = Duration.ofMillis(250);
+    public static final Duration DEFAULT_LEADER_ELECTION_TIMEOUT = Duration.ofMillis(150);
     public static final int DEFAULT_COMMIT_COUNT_TO_TAKE_SNAPSHOT = 10_000;
     public static final int DEFAULT_MAX_PENDING_LOG_ENTRY_COUNT = 5_000;
     public static final int DEFAULT_APPEND_ENTRIES_BATCH_SIZE = 1_000;

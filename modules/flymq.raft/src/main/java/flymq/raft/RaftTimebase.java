@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Random;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,10 +22,19 @@ import java.util.concurrent.TimeUnit;
  * extension points), so running both {@code scale} times faster makes every MicroRaft duration, including its
  * internal constants such as the 100 ms election jitter, {@code scale} times shorter, uniformly and consistently.
  * {@link RaftGroup} converts the wall-clock settings of {@link RaftGroupConfig} into that timebase.
+ *
+ * <p>One MicroRaft constant must not shrink: the election jitter, drawn as {@code random.nextInt(100)} MicroRaft
+ * milliseconds from the {@link Random} it is given. Divided by {@code scale} it would be a few wall-clock
+ * milliseconds, too little to break split votes, and two candidates could keep splitting the vote for seconds
+ * (seen in the fault-injection test). {@link #electionJitter} stretches that draw to a whole election timeout, so
+ * a candidate retries after one to two election timeouts, the randomisation the Raft paper prescribes.
  */
 final class RaftTimebase {
 
     private static final System.Logger LOG = System.getLogger(RaftTimebase.class.getName());
+
+    /** The bound MicroRaft 0.7 passes to {@code Random.nextInt} for election jitter (RaftNodeImpl). */
+    static final int MICRORAFT_JITTER_BOUND = 100;
 
     private final double scale;
     private final long originNanos = System.nanoTime();
@@ -39,6 +50,23 @@ final class RaftTimebase {
     /** MicroRaft milliseconds that pass during {@code wallMillis} real milliseconds. */
     long toRaftMillis(long wallMillis) {
         return Math.round(wallMillis * scale);
+    }
+
+    /**
+     * The {@link Random} for {@code RaftNodeBuilder.setRandom}: a draw below {@code 100} (MicroRaft's jitter bound)
+     * is spread over {@code electionTimeoutWallMillis} of wall-clock time; any other bound draws normally.
+     */
+    Random electionJitter(long electionTimeoutWallMillis) {
+        long spread = Math.max(1, toRaftMillis(electionTimeoutWallMillis));
+        return new Random() {
+            @Override
+            public int nextInt(int bound) {
+                if (bound == MICRORAFT_JITTER_BOUND) {
+                    return (int) ThreadLocalRandom.current().nextLong(spread);
+                }
+                return super.nextInt(bound);
+            }
+        };
     }
 
     Clock clock() {

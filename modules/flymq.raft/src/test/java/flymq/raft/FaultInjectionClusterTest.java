@@ -50,6 +50,7 @@ class FaultInjectionClusterTest {
                     }
                 }
                 // partition the leader away; the majority elects another and carries on
+                System.out.printf("%tT.%<tL isolating %s%n", System.currentTimeMillis(), leader.localMember().id());
                 cluster.network.isolate(leader.localMember().id());
                 InProcessCluster.await("a new leader on the majority side", Duration.ofSeconds(10),
                         () -> cluster.leader().filter(l -> !l.localMember().equals(leader.localMember())).isPresent());

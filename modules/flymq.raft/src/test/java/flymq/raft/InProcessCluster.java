@@ -41,7 +41,8 @@ final class InProcessCluster implements AutoCloseable {
         RaftGroupConfig.Builder builder = RaftGroupConfig.builder(m, initialMembers)
                 .dataDir(dataRoot == null ? null : dataRoot.resolve(m.id()));
         RegisterLog log = new RegisterLog();
-        RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log, null);
+        RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log,
+                new TraceListener(m.id()));
         groups.put(m.id(), group);
         logs.put(m.id(), log);
         return group;
@@ -64,6 +65,22 @@ final class InProcessCluster implements AutoCloseable {
             pause();
         }
         throw new AssertionError("no leader among " + groups.keySet() + " within " + timeout);
+    }
+
+    /** The leader when every given member names it and it leads in its own eyes. */
+    static Optional<RaftGroup<Long>> agreedLeader(java.util.Collection<RaftGroup<Long>> members) {
+        Optional<RaftGroup<Long>> leader = members.stream().filter(RaftGroup::isLeader).findFirst();
+        if (leader.isEmpty()) {
+            return leader;
+        }
+        RaftMember m = leader.get().localMember();
+        boolean agreed = members.stream().allMatch(g -> g.leader().filter(m::equals).isPresent());
+        return agreed ? leader : Optional.empty();
+    }
+
+    RaftGroup<Long> awaitAgreedLeader(Duration timeout) {
+        await("members agreeing on a leader", timeout, () -> agreedLeader(groups.values()).isPresent());
+        return agreedLeader(groups.values()).orElseThrow();
     }
 
     /** A member that is leader in its own eyes, with the highest term if two believe so. */
@@ -104,6 +121,20 @@ final class InProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Prints role and leader changes into the test report, so a failed run shows how elections went. */
+    private record TraceListener(String id) implements RaftListener {
+        @Override
+        public void onRoleChange(String groupId, Role role, int term) {
+            System.out.printf("%tT.%<tL %s role %s term %d%n", System.currentTimeMillis(), id, role, term);
+        }
+
+        @Override
+        public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+            System.out.printf("%tT.%<tL %s leader %s term %d%n", System.currentTimeMillis(), id,
+                    leader.map(RaftMember::id).orElse("-"), term);
         }
     }
 

@@ -43,12 +43,17 @@ public final class FrameCodec {
      * @throws FrameException on bad magic, bad version or a length above {@link #MAX_PAYLOAD}
      */
     public static FrameHeader readHeader(InputStream in) throws IOException {
+        return readHeader(in, new byte[HEADER_SIZE]);
+    }
+
+    /** {@link #readHeader(InputStream)} reading into a caller-owned scratch array of at least 8 bytes. */
+    public static FrameHeader readHeader(InputStream in, byte[] scratch) throws IOException {
         int first = in.read();
         if (first < 0) {
             return null;
         }
-        byte[] rest = new byte[HEADER_SIZE - 1];
-        readFully(in, rest, 0, rest.length);
+        byte[] rest = scratch;
+        readFully(in, rest, 0, HEADER_SIZE - 1);
         return decodeHeader((byte) first, rest[0], rest[1], rest[2],
                 ((rest[3] & 0xFF) << 24) | ((rest[4] & 0xFF) << 16) | ((rest[5] & 0xFF) << 8) | (rest[6] & 0xFF));
     }

@@ -84,14 +84,15 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException {
-        BufferedInputStream in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
+        FrameInput in = new FrameInput(socket.getInputStream());
+        byte[] headerScratch = new byte[FrameCodec.HEADER_SIZE];
         BufferedOutputStream out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
         byte[] requestBuffer = new byte[4096];
         PayloadReader reader = new PayloadReader(requestBuffer, 0, 0);
         PayloadWriter writer = new PayloadWriter(4096);
         try {
             while (true) {
-                FrameHeader header = FrameCodec.readHeader(in);
+                FrameHeader header = FrameCodec.readHeader(in, headerScratch);
                 if (header == null) {
                     break;
                 }
@@ -104,7 +105,7 @@ final class Connection implements Runnable {
                 int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
                 writeBlockedSince = System.nanoTime();
                 writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
-                if (in.available() == 0 || server.draining()) {
+                if (!in.hasBufferedBytes() || server.draining()) {
                     out.flush();
                 }
                 writeBlockedSince = 0;
@@ -126,6 +127,20 @@ final class Connection implements Runnable {
                 // the peer is gone; nothing left to deliver
             }
             writeBlockedSince = 0;
+        }
+    }
+
+    /**
+     * Input buffering that can tell whether another request is already in memory without asking the kernel
+     * ({@code available()} would cost a syscall per request): the flush-per-batch decision.
+     */
+    private static final class FrameInput extends BufferedInputStream {
+        FrameInput(java.io.InputStream in) {
+            super(in, IO_BUFFER);
+        }
+
+        boolean hasBufferedBytes() {
+            return count > pos;
         }
     }
 
