@@ -154,6 +154,7 @@ function compReplyArray() {
 # to generate possible options and subcommands for the last specified subcommand.
 function _complete_flymq() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} produce" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} consume" ];    then _picocli_flymq; return $?; fi
@@ -165,6 +166,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} top" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server start" ];    then _picocli_flymq_server; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic list" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic describe" ];    then _picocli_flymq_topic; return $?; fi
@@ -181,57 +183,61 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
-  local cmds0=(topic)
-  local cmds1=(produce)
-  local cmds2=(consume)
-  local cmds3=(group)
-  local cmds4=(health)
-  local cmds5=(metrics)
-  local cmds6=(shell)
-  local cmds7=(cluster)
-  local cmds8=(top)
-  local cmds9=(completion)
-  local cmds10=(help)
-  local cmds11=(topic create)
-  local cmds12=(topic list)
-  local cmds13=(topic describe)
-  local cmds14=(topic delete)
-  local cmds15=(group list)
-  local cmds16=(group describe)
-  local cmds17=(group lag)
-  local cmds18=(group reset)
-  local cmds19=(group delete)
-  local cmds20=(health check)
-  local cmds21=(health live)
-  local cmds22=(health ready)
-  local cmds23=(cluster status)
-  local cmds24=(cluster members)
+  local cmds0=(server)
+  local cmds1=(topic)
+  local cmds2=(produce)
+  local cmds3=(consume)
+  local cmds4=(group)
+  local cmds5=(health)
+  local cmds6=(metrics)
+  local cmds7=(shell)
+  local cmds8=(cluster)
+  local cmds9=(top)
+  local cmds10=(completion)
+  local cmds11=(help)
+  local cmds12=(server start)
+  local cmds13=(topic create)
+  local cmds14=(topic list)
+  local cmds15=(topic describe)
+  local cmds16=(topic delete)
+  local cmds17=(group list)
+  local cmds18=(group describe)
+  local cmds19=(group lag)
+  local cmds20=(group reset)
+  local cmds21=(group delete)
+  local cmds22=(health check)
+  local cmds23=(health live)
+  local cmds24=(health ready)
+  local cmds25=(cluster status)
+  local cmds26=(cluster members)
 
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_help; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_flymq_completion; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_flymq_top; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_flymq_cluster; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_flymq_shell; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_flymq_metrics; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_flymq_health; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_flymq_group; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_flymq_consume; return $?; fi
-  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_flymq_produce; return $?; fi
-  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_flymq_topic; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_flymq_top; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_flymq_cluster; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_flymq_shell; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_flymq_metrics; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_flymq_health; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_flymq_group; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_flymq_consume; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_flymq_produce; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_flymq_topic; return $?; fi
+  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_flymq_server; return $?; fi
 
   # No subcommands were specified; generate completions for the top-level command.
   _picocli_flymq; return $?;
@@ -243,8 +249,47 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="topic produce consume group health metrics shell cluster top completion help"
+  local commands="server topic produce consume group health metrics shell cluster top completion help"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `server` subcommand.
+function _picocli_flymq_server() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="start"
+  local flag_opts="'-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -720,7 +765,7 @@ function _picocli_flymq_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="topic produce consume group health metrics shell cluster top completion"
+  local commands="server topic produce consume group health metrics shell cluster top completion"
   local flag_opts="'-h' '--help' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -728,6 +773,90 @@ function _picocli_flymq_help() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `start` subcommand.
+function _picocli_flymq_server_start() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'-c' '--config' '--bind-addr' '--data-dir' '--node-id' '--cluster-addr' '--peers' '--segment-bytes' '--retention-bytes' '--retention-ms' '--acks' '--log-level' '--metrics-addr' '--health-addr' '--set' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--bind-addr')
+      return
+      ;;
+    '--data-dir')
+      return
+      ;;
+    '--node-id')
+      return
+      ;;
+    '--cluster-addr')
+      return
+      ;;
+    '--peers')
+      return
+      ;;
+    '--segment-bytes')
+      return
+      ;;
+    '--retention-bytes')
+      return
+      ;;
+    '--retention-ms')
+      return
+      ;;
+    '--acks')
+      return
+      ;;
+    '--log-level')
+      return
+      ;;
+    '--metrics-addr')
+      return
+      ;;
+    '--health-addr')
+      return
+      ;;
+    '--set')
+      return
+      ;;
     '--server')
       return
       ;;

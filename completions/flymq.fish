@@ -6,7 +6,7 @@ function __flymq_path --description 'subcommand path typed so far'
     for token in (commandline -opc)[2..-1]
         set -l candidate (string join ' ' $path $token)
         switch $candidate
-            case 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'top' 'completion' 'help'
+            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'top' 'completion' 'help'
                 set path $path $token
         end
     end
@@ -19,6 +19,7 @@ function __flymq_at --description 'true when the typed path is $argv[1]'
 end
 
 complete -c flymq -f
+complete -c flymq -n '__flymq_at ""' -a server -d 'Run a FlyMQ broker'
 complete -c flymq -n '__flymq_at ""' -a topic -d 'Create, list, describe and delete topics'
 complete -c flymq -n '__flymq_at ""' -a produce -d 'Write records to a topic'
 complete -c flymq -n '__flymq_at ""' -a consume -d 'Read records from a topic'
@@ -37,6 +38,33 @@ complete -c flymq -n '__flymq_at ""' -s o -l output -r -a 'table json' -d 'Outpu
 complete -c flymq -n '__flymq_at ""' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at ""' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at ""' -s V -l version -d 'Print version information and exit'
+complete -c flymq -n '__flymq_at "server"' -a start -d 'Start a broker in the foreground'
+complete -c flymq -n '__flymq_at "server"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
+complete -c flymq -n '__flymq_at "server"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
+complete -c flymq -n '__flymq_at "server"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
+complete -c flymq -n '__flymq_at "server"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
+complete -c flymq -n '__flymq_at "server"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
+complete -c flymq -n '__flymq_at "server start"' -s c -l config -r -F -d 'JSON configuration file'
+complete -c flymq -n '__flymq_at "server start"' -l bind-addr -r -d 'Protocol listen address (key bind_addr; default :9092; port 0 picks a free one)'
+complete -c flymq -n '__flymq_at "server start"' -l data-dir -r -d 'Where logs and state live (key data_dir; default ./data)'
+complete -c flymq -n '__flymq_at "server start"' -l node-id -r -d 'This node\'s id (key node_id)'
+complete -c flymq -n '__flymq_at "server start"' -l cluster-addr -r -d 'Raft listen address (key cluster_addr; default :9093)'
+complete -c flymq -n '__flymq_at "server start"' -l peers -r -d 'Other cluster nodes (key peers)'
+complete -c flymq -n '__flymq_at "server start"' -l segment-bytes -r -d 'Roll a segment at this size (key segment_bytes)'
+complete -c flymq -n '__flymq_at "server start"' -l retention-bytes -r -d 'Keep at most this much per partition, 0 = unlimited (key retention_bytes)'
+complete -c flymq -n '__flymq_at "server start"' -l retention-ms -r -d 'Delete segments older than this (key retention_ms)'
+complete -c flymq -n '__flymq_at "server start"' -l acks -r -d 'When a produce is acknowledged (key performance.acks)'
+complete -c flymq -n '__flymq_at "server start"' -l log-level -r -d 'debug, info, warn or error (key log_level)'
+complete -c flymq -n '__flymq_at "server start"' -l metrics-addr -r -d 'Prometheus /metrics listen address (key observability.metrics.addr; default :9094)'
+complete -c flymq -n '__flymq_at "server start"' -l health-addr -r -d 'Health endpoints listen address (key observability.health.addr; default :9095)'
+complete -c flymq -n '__flymq_at "server start"' -l set -r -d 'Any configuration key (repeatable)'
+complete -c flymq -n '__flymq_at "server start"' -s h -l help -d 'Show this help message and exit'
+complete -c flymq -n '__flymq_at "server start"' -s V -l version -d 'Print version information and exit'
+complete -c flymq -n '__flymq_at "server start"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
+complete -c flymq -n '__flymq_at "server start"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
+complete -c flymq -n '__flymq_at "server start"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
+complete -c flymq -n '__flymq_at "server start"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
+complete -c flymq -n '__flymq_at "server start"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "topic"' -a create -d 'Create a topic'
 complete -c flymq -n '__flymq_at "topic"' -a list -d 'List the topics'
 complete -c flymq -n '__flymq_at "topic"' -a describe -d 'Show a topic\'s partitions: leaders, replicas, offsets and sizes'

@@ -7,6 +7,7 @@ module flymq.cli {
     requires info.picocli;
     requires org.jline;
     requires java.net.http;
+    requires jdk.unsupported; // sun.misc.Signal: server start exits 0 after a graceful stop on SIGTERM/SIGINT
 
     opens flymq.cli to info.picocli;
     opens flymq.cli.cluster to info.picocli;
@@ -18,6 +19,7 @@ module flymq.cli {
     opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;
     opens flymq.cli.output to info.picocli;
+    opens flymq.cli.server to info.picocli;
     opens flymq.cli.shell to info.picocli;
     opens flymq.cli.top to info.picocli;
 }

@@ -8,6 +8,7 @@ import flymq.cli.message.ConsumeCommand;
 import flymq.cli.message.ProduceCommand;
 import flymq.cli.metrics.MetricsCommand;
 import flymq.cli.output.OutputFormat;
+import flymq.cli.server.ServerCommand;
 import flymq.cli.shell.ShellCommand;
 import flymq.cli.top.TopCommand;
 import flymq.cli.topic.TopicCommand;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Spec;
                     + "the global options below, which may be given before or after the command name.",
             ""},
         subcommands = {
+            ServerCommand.class,
             TopicCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,

@@ -188,6 +188,7 @@ public final class LogStore implements AutoCloseable {
             SegmentedLog log = e.getValue();
             try {
                 log.enforceRetention();
+                log.syncSealedSegments();
                 log.checkpoint();
             } catch (RuntimeException ex) {
                 if (!log.isClosed()) {

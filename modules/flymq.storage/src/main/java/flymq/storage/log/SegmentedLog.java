@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
@@ -34,7 +35,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Durability: {@link #flushedOffset} is the offset below which everything is fsynced. EVERY_BATCH appenders wait
  * for it to pass their batch (concurrent appenders share one fsync); INTERVAL relies on {@link #flush()} being called
- * periodically by the owner (the {@code LogStore}'s background thread); rolling fsyncs the segment it closes. The
+ * periodically by the owner (the {@code LogStore}'s background thread); a roll fsyncs the sealed segment at once
+ * under EVERY_BATCH, otherwise at the next flush or {@link #syncSealedSegments()} (housekeeping). The
  * recovery checkpoint is written from {@link #flushedOffset} by {@link #checkpoint()} and on close.
  */
 public final class SegmentedLog implements PartitionLog {
@@ -52,6 +54,8 @@ public final class SegmentedLog implements PartitionLog {
     private final Object flushLock = new Object();
     private final Object checkpointLock = new Object();
     private final BatchBuffer batchBuffer = new BatchBuffer();
+    /** Sealed segments whose data may not be on disk yet (rolled under INTERVAL or OS); forced by flushes. */
+    private final ConcurrentLinkedQueue<LogSegment> unsynced = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
 
     private volatile LogConfig config;
@@ -153,15 +157,24 @@ public final class SegmentedLog implements PartitionLog {
         return first;
     }
 
-    /** Seals the active segment and starts a new one at endOffset (caller holds the append lock). */
+    /**
+     * Seals the active segment and starts a new one at endOffset (caller holds the append lock). Under EVERY_BATCH
+     * the sealed segment is forced now (an appender may still be waiting for its batch in it); otherwise it is
+     * queued for the next flush or housekeeping pass, so appends do not wait for its writeback.
+     */
     private LogSegment roll() {
         LogSegment old = active();
+        boolean syncNow = config.syncPolicy() == SyncPolicy.EVERY_BATCH;
         try {
-            old.seal();
+            old.seal(syncNow);
         } catch (IOException e) {
             throw new StorageException("cannot seal " + old.logFile() + " while rolling " + name + ": " + e, e);
         }
-        raiseFlushedOffset(old.nextOffset());
+        if (syncNow) {
+            raiseFlushedOffset(old.nextOffset());
+        } else {
+            unsynced.add(old);
+        }
         LogSegment fresh = LogSegment.create(dir, endOffset, indexCapacity(config), clock.getAsLong());
         try {
             flymq.storage.AtomicFile.fsyncDirectory(dir);
@@ -189,6 +202,7 @@ public final class SegmentedLog implements PartitionLog {
             }
             for (int attempt = 0; ; attempt++) {
                 long upTo = endOffset;
+                forceUnsyncedSegments();
                 LogSegment active = active();
                 long t0 = System.nanoTime();
                 try {
@@ -213,6 +227,37 @@ public final class SegmentedLog implements PartitionLog {
                 raiseFlushedOffset(upTo);
                 return;
             }
+        }
+    }
+
+    /** Forces every sealed-but-unsynced segment (ones deleted by retention meanwhile need nothing). */
+    private void forceUnsyncedSegments() {
+        LogSegment seg;
+        while ((seg = unsynced.peek()) != null) {
+            long t0 = System.nanoTime();
+            try {
+                seg.forceSealed();
+                listener.fsyncCompleted(System.nanoTime() - t0);
+            } catch (ClosedChannelException e) {
+                if (seg.reopenAfterInterrupt()) {
+                    throw new StorageException("interrupted while syncing " + seg.logFile(), e);
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot fsync " + seg.logFile() + ": " + e, e);
+            }
+            unsynced.remove(seg);
+        }
+    }
+
+    /**
+     * Forces segments sealed since the last flush and moves the flushed offset to the active segment's base:
+     * what the housekeeping pass does for logs that are not flushed otherwise (SyncPolicy.OS).
+     */
+    public void syncSealedSegments() {
+        synchronized (flushLock) {
+            LogSegment active = active();
+            forceUnsyncedSegments();
+            raiseFlushedOffset(active.baseOffset());
         }
     }
 
@@ -491,6 +536,9 @@ public final class SegmentedLog implements PartitionLog {
             }
             LogSegment active = active();
             active.seal();
+            synchronized (flushLock) {
+                forceUnsyncedSegments();
+            }
             raiseFlushedOffset(endOffset);
             synchronized (checkpointLock) {
                 checkpoint.write(endOffset);

@@ -40,7 +40,8 @@ import java.util.zip.CRC32C;
  */
 public final class LogSegment {
 
-    private static final int WALK_WINDOW = 16 * 1024;
+    /** Covers an index interval plus a typical record, so a lookup usually costs one read. */
+    private static final int WALK_WINDOW = OffsetIndex.INTERVAL_BYTES + 4096;
     private static final int SCAN_CHUNK = 1 << 20;
 
     private final Path dir;
@@ -192,12 +193,27 @@ public final class LogSegment {
      * their entries and forces everything (the .log included). Called on roll and close.
      */
     public void seal() throws IOException {
+        seal(true);
+    }
+
+    /**
+     * As {@link #seal()}; with {@code force == false} nothing is forced yet and the caller must call
+     * {@link #forceSealed()} later (a background thread does, so a roll does not wait for 64 MiB of writeback).
+     */
+    public void seal(boolean force) throws IOException {
         if (!isEmpty()) {
             timeIndex.maybeAppend(maxTimestamp, nextOffset - 1);
         }
-        channel.force(true);
         index.trim();
         timeIndex.trim();
+        if (force) {
+            forceSealed();
+        }
+    }
+
+    /** Forces a sealed segment's .log and indexes to disk. */
+    public void forceSealed() throws IOException {
+        channel.force(true);
         index.force();
         timeIndex.force();
     }
@@ -248,20 +264,29 @@ public final class LogSegment {
     public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc)
             throws IOException {
         int limit = visibleLimitFor(offset);
-        long pos = positionOf(offset, limit);
-        int first = readInt(pos);
-        if (first < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + first > limit) {
-            throw corrupt(pos, offset, "impossible record length " + first);
+        Walker w = new Walker(limit);
+        long pos = positionOf(offset, w);
+        int first = w.length(pos);
+        // Read about maxBytes, but not far more than maxRecords records like the first would need.
+        long guess = Math.max(4L + first, 2L * maxRecords * (4L + first));
+        int want = (int) Math.min(limit - pos, Math.max(Math.min((long) maxBytes, guess), 4L + first));
+        ByteBuffer buf;
+        int base;
+        if (w.covers(pos, want)) {
+            buf = w.window; // the walk already read these bytes: no second read
+            base = w.at(pos);
+        } else {
+            buf = ByteBuffer.allocate(want);
+            readFully(buf, pos);
+            base = 0;
         }
-        int want = (int) Math.min(limit - pos, Math.max((long) maxBytes, 4L + first));
-        ByteBuffer buf = ByteBuffer.allocate(want);
-        readFully(buf, pos);
-        int p = 0;
+        int p = base;
+        int end = base + want;
         long expected = offset;
         int added = 0;
-        while (added < maxRecords && p + 4 <= want) {
+        while (added < maxRecords && p + 4 <= end) {
             int length = buf.getInt(p);
-            if (length >= 0 && p + 4L + length > want) {
+            if (length >= 0 && p + 4L + length > end) {
                 break; // does not fit in maxBytes: the next read starts here
             }
             String problem = RecordCodec.validate(buf, p, crc);
@@ -270,7 +295,7 @@ public final class LogSegment {
             }
             if (problem != null) {
                 if (added == 0) {
-                    throw corrupt(pos + p, expected, problem);
+                    throw corrupt(pos + p - base, expected, problem);
                 }
                 break;
             }
@@ -279,7 +304,7 @@ public final class LogSegment {
             expected++;
             p += 4 + length;
         }
-        return p;
+        return p - base;
     }
 
     /**
@@ -351,11 +376,15 @@ public final class LogSegment {
 
     /** Exact .log position of the record at {@code offset}: index lookup, then a forward walk over headers. */
     long positionOf(long offset, int limit) throws IOException {
+        return positionOf(offset, new Walker(limit));
+    }
+
+    private long positionOf(long offset, Walker w) throws IOException {
         OffsetIndex idx = index;
         int i = idx.floorEntryForOffset(offset);
         long pos = i < 0 ? 0 : idx.positionAt(i);
         long off = i < 0 ? baseOffset : idx.offsetAt(i);
-        Walker w = new Walker(limit);
+        int limit = w.limit;
         if (i >= 0) {
             w.checkEntry(pos, off);
         }
@@ -387,6 +416,10 @@ public final class LogSegment {
 
         int at(long pos) {
             return (int) (pos - windowStart);
+        }
+
+        boolean covers(long pos, int length) {
+            return windowStart >= 0 && pos >= windowStart && pos + length <= windowStart + windowLength;
         }
 
         /** The window, holding at least {@code bytes} bytes from {@code pos}. */

@@ -1,0 +1,44 @@
+package flymq.cli;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.BrokerNode;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** An in-process broker on ephemeral loopback ports with its data in a temporary directory. */
+public final class TestBroker implements AutoCloseable {
+    private final BrokerNode node;
+
+    private TestBroker(BrokerNode node) {
+        this.node = node;
+    }
+
+    public static TestBroker start(Path dataDir) {
+        var config = BrokerConfig.load(null, Map.of(), Map.of(
+                "bind_addr", "127.0.0.1:0",
+                "node_id", "node-1",
+                "data_dir", dataDir.toString(),
+                "observability.metrics.addr", "127.0.0.1:0",
+                "observability.health.addr", "127.0.0.1:0"));
+        return new TestBroker(BrokerNode.start(config));
+    }
+
+    /** The --server value for this broker. */
+    public String server() {
+        return "127.0.0.1:" + node.boundPort();
+    }
+
+    /** Runs a flymq command against this broker. */
+    public Cli.Result run(String... args) {
+        var all = new String[args.length + 2];
+        all[0] = "--server";
+        all[1] = server();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Cli.run(all);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

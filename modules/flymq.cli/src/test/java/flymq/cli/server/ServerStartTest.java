@@ -1,0 +1,100 @@
+package flymq.cli.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.cli.Cli;
+import flymq.cli.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `flymq server start` as a child process: banner, ready line, a client round trip, graceful SIGTERM. */
+class ServerStartTest {
+    private static final Pattern READY = Pattern.compile("ready: protocol ([^ ,]+):(\\d+),.*");
+
+    @TempDir
+    Path dir;
+
+    private Path stdout;
+
+    /** Waits until the child's stdout has at least n lines; returns them. */
+    private List<String> lines(int n, Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            var lines = Files.readAllLines(stdout);
+            if (lines.size() >= n) {
+                return lines;
+            }
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("server printed only " + lines + " (alive: " + p.isAlive() + ")");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Process start(String... flags) throws Exception {
+        var args = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xshare:auto",
+                "-p", System.getProperty("jdk.module.path"), "-m", "flymq.cli/flymq.cli.FlyMq", "server", "start"));
+        args.addAll(List.of(flags));
+        stdout = dir.resolve("stdout.txt");
+        return new ProcessBuilder(args).redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    @Test
+    void printsReadyServesAndStopsGracefullyOnSigterm() throws Exception {
+        var data = dir.resolve("data");
+        var p = start("--bind-addr", "127.0.0.1:0", "--data-dir", data.toString(), "--node-id", "n1",
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0");
+        try {
+            var first = lines(2, p);
+            var banner = first.get(0);
+            assertTrue(banner.startsWith("FlyMQ ") && banner.contains("node n1, data "), banner);
+            var ready = first.get(1);
+            var m = READY.matcher(ready);
+            assertTrue(m.matches(), "ready line: " + ready);
+            var server = "127.0.0.1:" + m.group(2);
+
+            var created = Cli.run("--server", server, "topic", "create", "served", "--partitions", "2");
+            assertEquals(ExitCode.OK, created.code(), created.toString());
+            assertEquals(ExitCode.OK, Cli.run("--server", server, "produce", "served", "x").code());
+
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
+            assertEquals(0, p.exitValue());
+            assertEquals(List.of("stopped"), Files.readAllLines(stdout).subList(2, Files.readAllLines(stdout).size()));
+            assertTrue(Files.isDirectory(data), "no data directory at " + data);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aBadConfigurationValueIsAUsageErrorNamingTheKey() {
+        var r = Cli.run("server", "start", "--acks", "sometimes", "--data-dir", dir.toString());
+        assertEquals(ExitCode.USAGE, r.code(), r.toString());
+        assertTrue(r.err().startsWith("flymq server start: bad configuration: ") && r.err().contains("performance.acks"),
+                r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void anUnknownSetKeyIsAUsageError() {
+        var r = Cli.run("server", "start", "--set", "no_such_key=1", "--data-dir", dir.toString());
+        assertEquals(ExitCode.USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("no_such_key"), r.err());
+    }
+
+    @Test
+    void aMissingConfigFileIsAUsageError() {
+        var r = Cli.run("server", "start", "--config", dir.resolve("absent.json").toString());
+        assertEquals(ExitCode.USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("absent.json"), r.err());
+    }
+}
