@@ -19,6 +19,14 @@ module flymq.telemetry {
     requires io.opentelemetry.sdk.trace;
     requires io.opentelemetry.exporter.otlp;
 
+    // Automatic modules Helidon's Micrometer provider loads at run time but nothing declares: named here so that
+    // `java --module-path ... -m flymq.broker/...` resolves them (a linked image gets them from generated descriptors).
+    requires micrometer.commons;
+    requires micrometer.observation;
+    requires micrometer.registry.prometheus.simpleclient;
+    requires simpleclient;
+    requires simpleclient.common;
+
     uses io.helidon.metrics.spi.MeterRegistryFormatterProvider;
     // OTLP senders, looked up from here (see OtelTracing.SenderLoader) so a linked image finds them
     uses io.opentelemetry.sdk.common.export.GrpcSenderProvider;

@@ -9,10 +9,14 @@ import flymq.broker.fetch.FetchHandler;
 import flymq.broker.fetch.SeekToTimestampHandler;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
+import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
 import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.ext.BatchFetchHandler;
+import flymq.broker.protocol.ext.BatchProduceHandler;
+import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.TopicManager;
@@ -47,13 +51,23 @@ public final class BrokerNode implements AutoCloseable {
     private final ProtocolServer server;
     private final ScheduledExecutorService housekeeping;
     private final BrokerStateView view;
+    private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ready;
     private volatile boolean closed;
 
-    /** Starts a node with no listeners. */
+    /**
+     * Starts a node as `flymq server start` runs it: with its telemetry (metrics on {@code observability.metrics.addr},
+     * health on {@code observability.health.addr}, tracing as configured) fed by the node's listeners.
+     */
     public static BrokerNode start(BrokerConfig config) {
-        return start(config, BrokerListener.NONE, StorageListener.NONE);
+        BrokerTelemetry telemetry = BrokerTelemetry.start(config.observability(), config.dataDir());
+        try {
+            return new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry);
+        } catch (RuntimeException e) {
+            telemetry.close();
+            throw e;
+        }
     }
 
     public static BrokerNode start(BrokerConfig config, BrokerListener listener) {
@@ -66,11 +80,13 @@ public final class BrokerNode implements AutoCloseable {
      * @throws UncheckedIOException when the data directory or the port cannot be used
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
-        return new BrokerNode(config, listener, storageListener);
+        return new BrokerNode(config, listener, storageListener, null);
     }
 
-    private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
+    private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
+                       BrokerTelemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
         LogLevels.apply(config.logLevel());
         Path dataDir = config.dataDir();
         try {
@@ -136,7 +152,9 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
                 .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
                 .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
-                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami);
+                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
+                .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener))
+                .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener));
 
         housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
@@ -155,6 +173,9 @@ public final class BrokerNode implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         view = new BrokerStateView(config, topics, groups, server, () -> ready);
         ready = true;
+        if (telemetry != null) {
+            telemetry.attach(view);
+        }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
                 + ", data in " + dataDir.toAbsolutePath());
     }
@@ -209,6 +230,9 @@ public final class BrokerNode implements AutoCloseable {
         }
         closed = true;
         ready = false;
+        if (telemetry != null) {
+            telemetry.shuttingDown();
+        }
         try {
             server.close();
             housekeeping.shutdownNow();
@@ -216,7 +240,13 @@ public final class BrokerNode implements AutoCloseable {
             store.close();
         } finally {
             dataDirLock.close();
-            stopped.countDown();
+            try {
+                if (telemetry != null) {
+                    telemetry.close(); // last: flushes spans of the requests answered above
+                }
+            } finally {
+                stopped.countDown();
+            }
         }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " stopped");
     }

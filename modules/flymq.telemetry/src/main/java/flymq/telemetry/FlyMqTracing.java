@@ -44,6 +44,16 @@ public abstract sealed class FlyMqTracing implements AutoCloseable permits FlyMq
     /** Begins an operation's span whose parent context arrives as W3C headers ({@code traceparent}, ...). */
     public abstract TraceSpan start(TraceOp op, String topic, int partition, Map<String, String> headers);
 
+    /**
+     * Records an operation that has already finished, from what a listener learns after the fact: the span starts
+     * {@code latencyNanos} before now and ends now.
+     *
+     * @param group       consumer group ({@code flymq.group_id}), or empty
+     * @param traceparent W3C parent of the operation (a produced record's header), or null
+     */
+    public abstract void completed(TraceOp op, String topic, int partition, String group, long bytes,
+                                   long latencyNanos, String traceparent);
+
     /** Exports what is buffered and stops; waits a bounded time for the collector. */
     @Override
     public abstract void close();
@@ -62,6 +72,11 @@ public abstract sealed class FlyMqTracing implements AutoCloseable permits FlyMq
         @Override
         public TraceSpan start(TraceOp op, String topic, int partition, Map<String, String> headers) {
             return TraceSpan.NOOP;
+        }
+
+        @Override
+        public void completed(TraceOp op, String topic, int partition, String group, long bytes, long latencyNanos,
+                              String traceparent) {
         }
 
         @Override

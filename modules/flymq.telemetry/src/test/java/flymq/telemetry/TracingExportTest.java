@@ -154,6 +154,20 @@ class TracingExportTest {
     }
 
     @Test
+    void completedOperationIsBackdatedByItsLatencyUnderItsParent() {
+        try (FlyMqTracing t = tracing(1.0)) {
+            t.completed(TraceOp.PRODUCE, "orders", 1, "", 512, 3_000_000, SAMPLED_PARENT);
+            t.completed(TraceOp.CONSUME, "orders", 1, "billing", 256, 1_000_000, null);
+        }
+        var produce = collector.named("flymq.produce").get(0);
+        assertEquals(3_000_000, produce.span().getEndTimeUnixNano() - produce.span().getStartTimeUnixNano());
+        assertEquals(PARENT_ID, hex(produce.span().getParentSpanId()));
+        assertEquals("512", produce.attr("flymq.message_size"));
+        var consume = collector.named("flymq.consume").get(0);
+        assertEquals("billing", consume.attr("flymq.group_id"));
+    }
+
+    @Test
     void tracingOffHandsOutTheSharedNoopSpan() {
         FlyMqTracing off = FlyMqTracing.start(TracingConfig.disabled());
         assertFalse(off.enabled());

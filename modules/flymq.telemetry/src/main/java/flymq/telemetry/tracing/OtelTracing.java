@@ -123,7 +123,23 @@ public final class OtelTracing extends FlyMqTracing {
         return begin(op, topic, partition, parent);
     }
 
+    @Override
+    public void completed(TraceOp op, String topic, int partition, String group, long bytes, long latencyNanos,
+                          String traceparent) {
+        Optional<SpanContext> parent = traceparent == null ? Optional.empty()
+                : tracer.extract(new MapHeaders(Map.of("traceparent", traceparent)));
+        java.time.Instant end = java.time.Instant.now();
+        Live span = begin(op, topic, partition, parent, end.minusNanos(Math.max(0, latencyNanos)));
+        span.messageSize(bytes).group(group);
+        span.span.end(end);
+    }
+
     private TraceSpan begin(TraceOp op, String topic, int partition, Optional<SpanContext> parent) {
+        return begin(op, topic, partition, parent, null);
+    }
+
+    private Live begin(TraceOp op, String topic, int partition, Optional<SpanContext> parent,
+                       java.time.Instant startedAt) {
         Span.Builder<?> b = tracer.spanBuilder(op.spanName())
                 .kind(op.remoteEntry() ? Span.Kind.SERVER : Span.Kind.INTERNAL)
                 .tag("messaging.system", "flymq");
@@ -138,7 +154,7 @@ public final class OtelTracing extends FlyMqTracing {
             b.tag("messaging.operation.type", op.operationType()).tag("messaging.operation.name", op.name()
                     .toLowerCase(java.util.Locale.ROOT));
         }
-        return new Live(b.start());
+        return new Live(startedAt == null ? b.start() : b.start(startedAt));
     }
 
     io.opentelemetry.api.trace.SpanContext remoteContext(String traceparent) {

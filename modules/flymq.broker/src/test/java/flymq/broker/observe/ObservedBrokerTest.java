@@ -1,0 +1,76 @@
+package flymq.broker.observe;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.BrokerNode;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.SubscribeMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static flymq.broker.observe.BrokerTelemetryTest.get;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A broker started the normal way serves the guide's metrics and health for real traffic. */
+class ObservedBrokerTest {
+
+    @TempDir
+    Path dataDir;
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void produceConsumeCommitAndDeleteShowInMetricsAndHealth() throws Exception {
+        int metricsPort = freePort();
+        int healthPort = freePort();
+        BrokerConfig config = BrokerConfig.load(null, Map.of(), Map.of(
+                "bind_addr", "127.0.0.1:0",
+                "node_id", "node-e2e",
+                "data_dir", dataDir.toString(),
+                "observability.metrics.addr", "127.0.0.1:" + metricsPort,
+                "observability.health.addr", "127.0.0.1:" + healthPort));
+        try (BrokerNode node = BrokerNode.start(config);
+             FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            client.createTopic("orders", 2);
+            for (int i = 0; i < 10; i++) {
+                client.produce("orders", 0, null, ("order-" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            client.subscribe("orders", "billing", 0, SubscribeMode.EARLIEST);
+            client.fetch("orders", 0, 0, 100);
+            client.commit("orders", "billing", 0, 6);
+
+            String m = get(metricsPort, "/metrics");
+            assertTrue(m.startsWith("200 "), m);
+            assertTrue(m.contains("flymq_messages_produced_total{topic=\"orders\",} 10.0"), m);
+            assertTrue(m.contains("flymq_topic_partitions{topic=\"orders\",} 2.0"), m);
+            assertTrue(m.contains("flymq_topic_newest_offset{partition=\"0\",topic=\"orders\",} 9.0"), m);
+            assertTrue(m.contains("flymq_consumer_group_lag{group=\"billing\",partition=\"0\",topic=\"orders\",} 4.0"),
+                    m);
+            assertTrue(m.contains("flymq_consumer_group_commits_total{group=\"billing\",topic=\"orders\",} 1.0"), m);
+            assertTrue(m.contains("flymq_storage_bytes_written_total{partition=\"0\",topic=\"orders\",}"), m);
+            assertTrue(m.contains("flymq_cluster_leader{node_id=\"node-e2e\",} 1.0"), m);
+            assertTrue(m.contains("flymq_server_connections_total 1.0"), m);
+            assertTrue(m.contains("flymq_produce_latency_seconds_count{topic=\"orders\",} 10.0"), m);
+
+            String health = get(healthPort, "/health");
+            assertTrue(health.startsWith("200 {\"status\":\"healthy\""), health);
+            assertTrue(health.contains("\"leader\":\"node-e2e\""), health);
+            assertTrue(get(healthPort, "/ready").startsWith("200 "));
+            assertTrue(get(healthPort, "/live").startsWith("200 "));
+
+            client.deleteTopic("orders");
+            String after = get(metricsPort, "/metrics");
+            assertFalse(after.contains("topic=\"orders\""), after);
+        }
+    }
+}
