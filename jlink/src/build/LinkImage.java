@@ -65,6 +65,9 @@ public final class LinkImage {
     private final Path image;
     private final int jdkFeature = Runtime.version().feature();
 
+    /** The CLI's exit code for a usage error, such as an unknown command. */
+    private static final int USAGE_ERROR = 2;
+
     private LinkImage(Map<String, String> opts) {
         this.opts = opts;
         this.libs = opts.containsKey("libs") ? Path.of(opts.get("libs")) : null;
@@ -471,35 +474,56 @@ public final class LinkImage {
 
     /**
      * Runs the training run through the launcher itself (so the archive is made with the flags it will be used
-     * with) and leaves the archive at the path the launcher looks for it. One JVM run makes the archive, so the run
-     * is {@code flymq shell} fed a script of commands (option {@code trainingInput}): help, usage errors and
-     * commands against closed ports, which fail fast but load and link what real commands load.
+     * with) and leaves the archive at the path the launcher looks for it.
+     *
+     * <p>One JVM run makes the archive, and an AOT cache loads every class it holds at start-up, so the run should
+     * be one typical client command, not a tour of all of them. Option {@code training} lists candidates separated
+     * by {@code ||}, best first; a candidate the CLI rejects as a usage error (exit 2: the command does not exist
+     * yet) is skipped for the next. Commands aimed at closed ports fail fast but load and link what they load when
+     * a broker answers.
      */
     private void train(Path launcher) throws Exception {
-        List<String> args = list("training");
-        byte[] input = opts.containsKey("trainingInput") ? Files.readAllBytes(Path.of(opts.get("trainingInput")))
-                : new byte[0];
+        List<List<String>> candidates = new ArrayList<>();
+        for (String c : opts.getOrDefault("training", "--help").split("\\|\\|")) {
+            List<String> args = Arrays.stream(c.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList();
+            if (!args.isEmpty()) {
+                candidates.add(args);
+            }
+        }
         Path lib = image.resolve("lib");
         long t0 = System.nanoTime();
-        if (jdkFeature >= 25) {
-            Path cache = lib.resolve("flymq.aot");
-            launch(launcher, args, input, "-XX:AOTCacheOutput=" + cache);
-            need(cache);
-        } else if (jdkFeature == 24) {
-            Path conf = work.resolve("flymq.aotconf");
-            Path cache = lib.resolve("flymq.aot");
-            launch(launcher, args, input, "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
-            launch(launcher, args, input,
-                    "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + cache);
-            need(cache);
-        } else {
-            // static AppCDS: the class list of the training run, dumped once
-            Path list = work.resolve("training.classlist");
-            launch(launcher, args, input, "-Xshare:off -XX:DumpLoadedClassList=" + list);
-            Path jsa = lib.resolve("flymq.jsa");
-            launch(launcher, List.of("--version"), new byte[0],
-                    "-Xshare:dump -XX:SharedClassListFile=" + list + " -XX:SharedArchiveFile=" + jsa);
-            need(jsa);
+        for (int i = 0; i < candidates.size(); i++) {
+            List<String> args = candidates.get(i);
+            boolean last = i == candidates.size() - 1;
+            int exit;
+            Path archive;
+            if (jdkFeature >= 25) {
+                archive = lib.resolve("flymq.aot");
+                exit = launch(launcher, args, "-XX:AOTCacheOutput=" + archive);
+            } else if (jdkFeature == 24) {
+                Path conf = work.resolve("flymq.aotconf");
+                archive = lib.resolve("flymq.aot");
+                exit = launch(launcher, args, "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
+                if (exit != USAGE_ERROR || last) {
+                    launch(launcher, args,
+                            "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + archive);
+                }
+            } else {
+                // static AppCDS from the class list of the training run
+                Path list = work.resolve("training.classlist");
+                archive = lib.resolve("flymq.jsa");
+                exit = launch(launcher, args, "-Xshare:off -XX:DumpLoadedClassList=" + list);
+                if (exit != USAGE_ERROR || last) {
+                    launch(launcher, List.of("--version"),
+                            "-Xshare:dump -XX:SharedClassListFile=" + list + " -XX:SharedArchiveFile=" + archive);
+                }
+            }
+            if (exit == USAGE_ERROR && !last) {
+                Files.deleteIfExists(archive);
+                continue;
+            }
+            need(archive);
+            break;
         }
         log("startup archive trained in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
@@ -511,7 +535,7 @@ public final class LinkImage {
         log("startup archive %s: %.1f MB", archive.getFileName(), Files.size(archive) / 1048576.0);
     }
 
-    private void launch(Path launcher, List<String> args, byte[] input, String javaOpts) throws Exception {
+    private int launch(Path launcher, List<String> args, String javaOpts) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.addAll(args);
@@ -521,9 +545,7 @@ public final class LinkImage {
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         Process p = pb.start();
-        try (var stdin = p.getOutputStream()) {
-            stdin.write(input);
-        }
+        p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -534,8 +556,9 @@ public final class LinkImage {
                 || text.contains("Exception in thread \"main\"")) {
             throw new IllegalStateException("training run failed: " + cmd + " with " + javaOpts + "\n" + text);
         }
-        // exit codes of the training commands vary by design (2 for a usage error, 3 when no broker answers)
+        // exit codes vary by design: 3 when no broker answers, 2 for a command this CLI does not have
         log("trained `flymq %s` (exit %d)", String.join(" ", args), p.exitValue());
+        return p.exitValue();
     }
 
     // ---- tarball and files -------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 # with and without the startup archive, plus the image size. Usage: jlink/src/build/bench-startup.sh [runs]
 # Needs hyperfine (apt-get install hyperfine) and a built image (./mvnw -B install -DskipTests).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 img=jlink/target/flymq
 runs=${1:-10}
 [ -x "$img/bin/flymq" ] || { echo "no image at $img: build it first (./mvnw -B install -DskipTests)" >&2; exit 1; }
@@ -19,7 +19,7 @@ bench() { # name, command...
 }
 bench "help, with archive"         "$img/bin/flymq --help"
 bench "help, without archive"      "env FLYMQ_STARTUP_ARCHIVE=none $img/bin/flymq --help"
-if "$img/bin/flymq" topic --help >/dev/null 2>&1; then
+if "$img/bin/flymq" help topic >/dev/null 2>&1; then
   bench "topic list (exit 3), with"  "$img/bin/flymq topic list"
   bench "topic list (exit 3), without" "env FLYMQ_STARTUP_ARCHIVE=none $img/bin/flymq topic list"
 fi

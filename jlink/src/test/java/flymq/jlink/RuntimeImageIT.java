@@ -103,6 +103,17 @@ class RuntimeImageIT {
         assertEquals(0, r.exit(), r.out());
     }
 
+    @Test
+    void clientCommandsGetTheC1OnlyJitAndTheBrokerGetsFullTieredJit() throws Exception {
+        Map<String, String> env = Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        // exit codes do not matter here: the JVM prints its flags before the command runs
+        var client = ImageProcess.run(env, FLYMQ, "--output", "json", "--server=127.0.0.1:1", "topic", "list");
+        assertTrue(client.out().contains("-XX:TieredStopAtLevel=1"), client.out());
+        var server = ImageProcess.run(env, FLYMQ, "--server", "127.0.0.1:1", "server", "start", "--help");
+        assertFalse(server.out().contains("TieredStopAtLevel"), server.out());
+        assertTrue(server.out().contains("-XX:+UseG1GC"), server.out());
+    }
+
     /** PATH and JAVA_HOME point at a JDK 17 (when this machine has one), as on a machine whose default java is 17. */
     private static Map<String, String> java17Env() throws IOException {
         Path jdk17 = ImageProcess.java17Home();

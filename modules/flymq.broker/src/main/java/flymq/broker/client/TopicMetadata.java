@@ -2,12 +2,15 @@ package flymq.broker.client;
 
 import java.util.List;
 
-/** METADATA (0x04): a topic's partitions with their first retained offset and next offset. */
-public record TopicMetadata(String topic, List<PartitionOffsets> partitions) {
+/** METADATA (0x04, our layout): a topic's settings and, per partition, its leader and log state. */
+public record TopicMetadata(String topic, int partitionCount, int replicationFactor, long retentionMs,
+                            long retentionBytes, long segmentBytes, long segmentMs, long createdMs,
+                            List<PartitionState> partitions) {
     public TopicMetadata {
         partitions = List.copyOf(partitions);
     }
 
-    public record PartitionOffsets(int partition, int leaderId, long startOffset, long endOffset) {
+    public record PartitionState(int partition, String leaderId, long startOffset, long endOffset, long sizeBytes,
+                                 int segmentCount) {
     }
 }

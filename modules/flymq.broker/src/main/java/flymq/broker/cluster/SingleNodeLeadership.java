@@ -44,6 +44,11 @@ public final class SingleNodeLeadership implements PartitionLeadership {
         return List.of(new ClusterNode(nodeId, clientAddr.get(), clusterAddr, "online", true));
     }
 
+    /** Every partition is local: nothing to check, nothing to allocate on the produce path. */
+    @Override
+    public void requireLocalLeader(String topic, int partition) {
+    }
+
     @Override
     public PartitionLeader leader(String topic, int partition) {
         return new PartitionLeader(nodeId, clientAddr.get(), 1, "online", List.of(nodeId), List.of(nodeId), true);
