@@ -386,21 +386,28 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /**
-     * METADATA (0x04, our layout; upstream has none): per partition its first and next offset.
-     * Request {@code str16 topic}; answer {@code str16 topic · u32 n · n × (i32 partition · i32 leader_id ·
-     * u64 start_offset · u64 end_offset)}.
+     * METADATA (0x04, our layout in docs/protocol.md; upstream has none): the topic's effective settings and per
+     * partition its first retained offset, next offset, size and segment count.
      */
     public TopicMetadata metadata(String topic) {
         requireTopic(topic);
         return call("METADATA", METADATA, req(topic.length() + 4).str16(topic), true, r -> {
             String name = r.str16("topic");
-            int n = r.count("partition count", 24);
+            r.i32("partitions");
+            int replicationFactor = r.i32("replication_factor");
+            long retentionMs = r.i64("retention_ms");
+            long retentionBytes = r.i64("retention_bytes");
+            long segmentBytes = r.i64("segment_bytes");
+            long segmentMs = r.i64("segment_ms");
+            long createdMs = r.i64("created_ms");
+            int n = r.count("partition count", 34);
             List<TopicMetadata.PartitionOffsets> parts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                parts.add(new TopicMetadata.PartitionOffsets(r.i32("partition"), r.i32("leader_id"),
-                        r.i64("start_offset"), r.i64("end_offset")));
+                parts.add(new TopicMetadata.PartitionOffsets(r.i32("partition"), r.str16("leader_id"),
+                        r.i64("start_offset"), r.i64("end_offset"), r.i64("size_bytes"), r.i32("segment_count")));
             }
-            return new TopicMetadata(name, parts);
+            return new TopicMetadata(name, replicationFactor, retentionMs, retentionBytes, segmentBytes, segmentMs,
+                    createdMs, parts);
         });
     }
 
@@ -540,21 +547,23 @@ public final class FlyMqClient implements AutoCloseable {
         });
     }
 
-    /**
-     * CLUSTER_STATUS (0x52, our layout; upstream has none). Request empty; answer {@code str16 cluster_id ·
-     * str16 node_id · str16 leader_id · u32 n · n × (str16 node_id · str16 address · str16 state)}.
-     */
+    /** CLUSTER_STATUS (0x52, our layout in docs/protocol.md; upstream has none). */
     public ClusterStatus clusterStatus() {
         return call("CLUSTER_STATUS", CLUSTER_STATUS, req(0), true, r -> {
             String clusterId = r.str16("cluster_id");
             String nodeId = r.str16("node_id");
-            String leaderId = r.str16("leader_id");
-            int n = r.count("node count", 6);
+            String controllerId = r.str16("controller_id");
+            long term = r.i64("term");
+            boolean ready = r.bool("ready");
+            int n = r.count("node count", 9);
             List<ClusterStatus.Node> nodes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("address"), r.str16("state")));
+                nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
+                        r.str16("state"), r.bool("controller")));
             }
-            return new ClusterStatus(clusterId, nodeId, leaderId, nodes);
+            int topics = r.i32("topic_count");
+            int partitions = r.i32("partition_count");
+            return new ClusterStatus(clusterId, nodeId, controllerId, term, ready, nodes, topics, partitions);
         });
     }
 
