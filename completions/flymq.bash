@@ -160,6 +160,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} consume" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} group" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} health" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} metrics" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster" ];    then _picocli_flymq; return $?; fi
@@ -179,6 +180,8 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} health check" ];    then _picocli_flymq_health; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} health live" ];    then _picocli_flymq_health; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} health ready" ];    then _picocli_flymq_health; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench produce" ];    then _picocli_flymq_bench; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench consume" ];    then _picocli_flymq_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster status" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
 
@@ -189,49 +192,55 @@ function _complete_flymq() {
   local cmds3=(consume)
   local cmds4=(group)
   local cmds5=(health)
-  local cmds6=(metrics)
-  local cmds7=(shell)
-  local cmds8=(cluster)
-  local cmds9=(top)
-  local cmds10=(completion)
-  local cmds11=(help)
-  local cmds12=(server start)
-  local cmds13=(topic create)
-  local cmds14=(topic list)
-  local cmds15=(topic describe)
-  local cmds16=(topic delete)
-  local cmds17=(group list)
-  local cmds18=(group describe)
-  local cmds19=(group lag)
-  local cmds20=(group reset)
-  local cmds21=(group delete)
-  local cmds22=(health check)
-  local cmds23=(health live)
-  local cmds24=(health ready)
-  local cmds25=(cluster status)
-  local cmds26=(cluster members)
+  local cmds6=(bench)
+  local cmds7=(metrics)
+  local cmds8=(shell)
+  local cmds9=(cluster)
+  local cmds10=(top)
+  local cmds11=(completion)
+  local cmds12=(help)
+  local cmds13=(server start)
+  local cmds14=(topic create)
+  local cmds15=(topic list)
+  local cmds16=(topic describe)
+  local cmds17=(topic delete)
+  local cmds18=(group list)
+  local cmds19=(group describe)
+  local cmds20=(group lag)
+  local cmds21=(group reset)
+  local cmds22=(group delete)
+  local cmds23=(health check)
+  local cmds24=(health live)
+  local cmds25=(health ready)
+  local cmds26=(bench produce)
+  local cmds27=(bench consume)
+  local cmds28=(cluster status)
+  local cmds29=(cluster members)
 
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_server_start; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_help; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_completion; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_flymq_top; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_flymq_cluster; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_flymq_shell; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_flymq_metrics; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_top; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_flymq_cluster; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_flymq_shell; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_flymq_metrics; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_flymq_bench; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_flymq_health; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_flymq_group; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_flymq_consume; return $?; fi
@@ -249,7 +258,7 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health metrics shell cluster top completion help"
+  local commands="server topic produce consume group health bench metrics shell cluster top completion help"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -543,6 +552,45 @@ function _picocli_flymq_health() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `bench` subcommand.
+function _picocli_flymq_bench() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="produce consume"
+  local flag_opts="'-v' '--verbose'"
+  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `metrics` subcommand.
 function _picocli_flymq_metrics() {
   # Get completion data
@@ -765,7 +813,7 @@ function _picocli_flymq_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health metrics shell cluster top completion"
+  local commands="server topic produce consume group health bench metrics shell cluster top completion"
   local flag_opts="'-h' '--help' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1355,6 +1403,135 @@ function _picocli_flymq_health_ready() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `produce` subcommand.
+function _picocli_flymq_bench_produce() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--topic')
+      return
+      ;;
+    '--records')
+      return
+      ;;
+    '--record-size')
+      return
+      ;;
+    '--throughput')
+      return
+      ;;
+    '--acks')
+      return
+      ;;
+    '--batch-size')
+      return
+      ;;
+    '--linger-ms')
+      return
+      ;;
+    '--max-in-flight')
+      return
+      ;;
+    '--partitions')
+      return
+      ;;
+    '--producers')
+      return
+      ;;
+    '--reporting-interval')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `consume` subcommand.
+function _picocli_flymq_bench_consume() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--timeout' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--topic')
+      return
+      ;;
+    '--records')
+      return
+      ;;
+    '--group')
+      return
+      ;;
+    '--fetch-size')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--reporting-interval')
+      return
+      ;;
     '--server')
       return
       ;;

@@ -7,9 +7,11 @@ module flymq.cli {
     requires info.picocli;
     requires org.jline;
     requires java.net.http;
+    requires HdrHistogram;
     requires jdk.unsupported; // sun.misc.Signal: server start exits 0 after a graceful stop on SIGTERM/SIGINT
 
     opens flymq.cli to info.picocli;
+    opens flymq.cli.bench to info.picocli;
     opens flymq.cli.cluster to info.picocli;
     opens flymq.cli.group to info.picocli;
     opens flymq.cli.message to info.picocli;

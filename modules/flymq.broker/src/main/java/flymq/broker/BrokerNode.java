@@ -14,6 +14,9 @@ import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
 import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.ext.BatchFetchHandler;
+import flymq.broker.protocol.ext.BatchProduceHandler;
+import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.TopicManager;
@@ -139,7 +142,9 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
                 .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
                 .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
-                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami);
+                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
+                .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener))
+                .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener));
 
         housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());

@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
             ConsumeCommand.class,
             GroupCommand.class,
             HealthCommand.class,
+            flymq.cli.bench.BenchCommand.class,
             MetricsCommand.class,
             ShellCommand.class,
             ClusterCommand.class,

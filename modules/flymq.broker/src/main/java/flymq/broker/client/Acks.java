@@ -2,7 +2,10 @@ package flymq.broker.client;
 
 /** How much the server does before answering a batch produce (extension opcode; 1.26 PRODUCE is always LEADER). */
 public enum Acks {
-    /** Answer at once, before appending; offsets in the answer are -1 and append errors are not reported. */
+    /**
+     * Fire and forget: the producer completes each record's future as soon as its request is written (offset -1)
+     * and reads the server's answer in the background (errors are then not reported to the sender).
+     */
     NONE(0),
     /** Answer once the records are appended to the partition leader's log. */
     LEADER(1),

@@ -15,6 +15,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.FrameException;
+import flymq.broker.protocol.FrameHeader;
+import flymq.broker.protocol.PayloadWriter;
+
 /**
  * One TCP connection to one broker. The protocol has no correlation id: responses come back in request order, so
  * order is the only correlation. Two modes:
@@ -29,12 +34,6 @@ import java.util.concurrent.TimeoutException;
  * order that correlates answers to requests is lost.
  */
 final class Connection implements AutoCloseable {
-    static final int HEADER_SIZE = 8;
-    static final int MAGIC = 0xAF;
-    static final int VERSION = 1;
-    static final int MAX_PAYLOAD = 32 * 1024 * 1024;
-    static final int FLAG_BINARY = 0x01;
-
     private record Pending(String request, CompletableFuture<Frame> future) {
     }
 
@@ -45,7 +44,6 @@ final class Connection implements AutoCloseable {
     private final long requestTimeoutMillis;
     private final Object ioLock = new Object();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final byte[] header = new byte[HEADER_SIZE];
     private volatile boolean pipelined;
     private volatile boolean closed;
     private volatile String closeReason;
@@ -84,13 +82,13 @@ final class Connection implements AutoCloseable {
     }
 
     /** Sends one request and waits for its answer. */
-    Frame call(String request, int opcode, byte[] payload, int length) {
+    Frame call(String request, int opcode, PayloadWriter payload) {
         if (!pipelined) {
             synchronized (ioLock) {
                 if (!pipelined) {
                     ensureOpen(request);
                     try {
-                        writeFrame(opcode, payload, length);
+                        payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                         out.flush();
                         return readFrame();
                     } catch (SocketTimeoutException e) {
@@ -109,7 +107,7 @@ final class Connection implements AutoCloseable {
                 }
             }
         }
-        return await(request, send(request, opcode, payload, length, true));
+        return await(request, send(request, opcode, payload, true));
     }
 
     /**
@@ -117,7 +115,7 @@ final class Connection implements AutoCloseable {
      * {@code flush == false} the bytes may stay in the buffer until the next flushing send (lets a caller write a
      * burst with one system call).
      */
-    CompletableFuture<Frame> send(String request, int opcode, byte[] payload, int length, boolean flush) {
+    CompletableFuture<Frame> send(String request, int opcode, PayloadWriter payload, boolean flush) {
         CompletableFuture<Frame> future = new CompletableFuture<>();
         synchronized (ioLock) {
             if (closed) {
@@ -130,7 +128,7 @@ final class Connection implements AutoCloseable {
             }
             pending.add(new Pending(request, future));
             try {
-                writeFrame(opcode, payload, length);
+                payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                 if (flush) {
                     out.flush();
                 }
@@ -208,44 +206,20 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    private void writeFrame(int opcode, byte[] payload, int length) throws IOException {
-        header[0] = (byte) MAGIC;
-        header[1] = (byte) VERSION;
-        header[2] = (byte) opcode;
-        header[3] = (byte) FLAG_BINARY;
-        header[4] = (byte) (length >>> 24);
-        header[5] = (byte) (length >>> 16);
-        header[6] = (byte) (length >>> 8);
-        header[7] = (byte) length;
-        out.write(header, 0, HEADER_SIZE);
-        out.write(payload, 0, length);
-    }
-
     /** Only ever called by one thread at a time: the synchronous caller under the lock, or the reader thread. */
     private Frame readFrame() throws IOException {
-        int magic = in.read();
-        if (magic < 0) {
+        FrameHeader h;
+        try {
+            h = FrameCodec.readHeader(in);
+        } catch (FrameException e) {
+            throw new ProtocolException("bad response frame from " + address + ": " + e.getMessage());
+        }
+        if (h == null) {
             throw new EOFException("server closed the connection");
         }
-        int version = in.readUnsignedByte();
-        int opcode = in.readUnsignedByte();
-        int flags = in.readUnsignedByte();
-        long length = in.readInt() & 0xFFFF_FFFFL;
-        if (magic != MAGIC) {
-            throw new ProtocolException("bad magic 0x" + Integer.toHexString(magic) + " from " + address
-                    + " (expected 0xaf)");
-        }
-        if (version != VERSION) {
-            throw new ProtocolException("unsupported protocol version " + version + " from " + address
-                    + " (expected 1)");
-        }
-        if (length > MAX_PAYLOAD) {
-            throw new ProtocolException("response of " + length + " bytes from " + address
-                    + " exceeds the 32 MiB frame limit");
-        }
-        byte[] payload = new byte[(int) length];
+        byte[] payload = new byte[h.length()];
         in.readFully(payload);
-        return new Frame(opcode, flags, payload);
+        return new Frame(h.opcode(), h.flags(), payload);
     }
 
     private void ensureOpen(String request) {

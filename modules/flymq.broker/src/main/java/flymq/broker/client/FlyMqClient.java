@@ -11,6 +11,15 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import flymq.broker.protocol.ErrorFrame;
+import flymq.broker.protocol.MalformedPayloadException;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+
+import static flymq.broker.protocol.Opcodes.*;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_FETCH;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_PRODUCE;
+
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
  * the FlyMQ 1.26 wire protocol plus our extension opcodes.
@@ -27,28 +36,6 @@ import java.util.function.Function;
  * the server broke the wire format.
  */
 public final class FlyMqClient implements AutoCloseable {
-    static final int PRODUCE = 0x01;
-    static final int CONSUME = 0x02;
-    static final int CREATE_TOPIC = 0x03;
-    static final int METADATA = 0x04;
-    static final int SUBSCRIBE = 0x05;
-    static final int COMMIT = 0x06;
-    static final int FETCH = 0x07;
-    static final int LIST_TOPICS = 0x08;
-    static final int DELETE_TOPIC = 0x09;
-    static final int FETCH_BINARY = 0x0B;
-    static final int CLUSTER_STATUS = 0x52;
-    static final int CLUSTER_METADATA = 0x53;
-    static final int GET_OFFSET = 0x60;
-    static final int RESET_OFFSET = 0x61;
-    static final int LIST_GROUPS = 0x62;
-    static final int DESCRIBE_GROUP = 0x63;
-    static final int GET_LAG = 0x64;
-    static final int DELETE_GROUP = 0x65;
-    static final int SEEK_TO_TIMESTAMP = 0x66;
-    static final int AUTH = 0x70;
-    static final int WHOAMI = 0x72;
-    static final int ERROR = 0xFF;
 
     private final List<InetSocketAddress> servers;
     private final int connectTimeoutMillis;
@@ -60,6 +47,7 @@ public final class FlyMqClient implements AutoCloseable {
     private volatile String username;
     private volatile String password;
     private volatile boolean closed;
+    private volatile long connectionGeneration;
 
     private FlyMqClient(Builder b) {
         this.servers = BootstrapServers.parse(b.bootstrap);
@@ -143,6 +131,11 @@ public final class FlyMqClient implements AutoCloseable {
         return connection().address();
     }
 
+    /** Increases every time the client opens a new connection (state bound to the old one is gone). */
+    public long connectionGeneration() {
+        return connectionGeneration;
+    }
+
     Connection connection() {
         Connection c = connection;
         if (c != null && c.isOpen()) {
@@ -161,12 +154,14 @@ public final class FlyMqClient implements AutoCloseable {
                 nextServer = (nextServer + 1) % servers.size();
             }
             connection = openAny();
+            connectionGeneration++;
             return connection;
         }
     }
 
     private Connection openAny() {
         StringBuilder failures = new StringBuilder();
+        IOException last = null;
         for (int pass = 0; pass < connectPasses; pass++) {
             if (pass > 0) {
                 try {
@@ -192,6 +187,7 @@ public final class FlyMqClient implements AutoCloseable {
                     }
                     return c;
                 } catch (IOException e) {
+                    last = e;
                     if (!failures.isEmpty()) {
                         failures.append("; ");
                     }
@@ -201,7 +197,7 @@ public final class FlyMqClient implements AutoCloseable {
             }
         }
         throw new ConnectionException("cannot connect to any FlyMQ server of " + describeServers() + " (" + failures
-                + ")");
+                + ")", last);
     }
 
     private String describeServers() {
@@ -213,8 +209,8 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     private void login(Connection c, String user, String pass) {
-        RequestWriter w = new RequestWriter(32).str16(user).str16(pass);
-        Frame f = c.call("AUTH", AUTH, w.array(), w.length());
+        PayloadWriter w = new PayloadWriter(32).str16(user).str16(pass);
+        Frame f = c.call("AUTH", AUTH, w);
         AuthResult r = decodeAuth(check("AUTH", f));
         if (!r.success()) {
             c.close();
@@ -226,32 +222,52 @@ public final class FlyMqClient implements AutoCloseable {
     // ------------------------------------------------------------------ request plumbing
 
     /** Sends a request and decodes its answer; read-only requests are retried once after a connection failure. */
-    <T> T call(String name, int opcode, RequestWriter w, boolean idempotent, Function<ResponseReader, T> decoder) {
+    <T> T call(String name, int opcode, PayloadWriter w, boolean idempotent, Function<PayloadReader, T> decoder) {
+        return decode(name, callFrame(name, opcode, w, idempotent), decoder);
+    }
+
+    /** Like {@link #call} but returns the checked payload undecoded. */
+    byte[] callPayload(String name, int opcode, PayloadWriter w, boolean idempotent) {
+        return check(name, callFrame(name, opcode, w, idempotent));
+    }
+
+    private Frame callFrame(String name, int opcode, PayloadWriter w, boolean idempotent) {
         Frame f;
         try {
-            f = connection().call(name, opcode, w.array(), w.length());
+            f = connection().call(name, opcode, w);
         } catch (RequestTimeoutException e) {
             throw e;
         } catch (ConnectionException e) {
             if (!idempotent || closed) {
                 throw e;
             }
-            f = connection().call(name, opcode, w.array(), w.length());
+            f = connection().call(name, opcode, w);
         }
-        return decoder.apply(new ResponseReader(name, check(name, f)));
+        return f;
     }
 
     /** Pipelined variant: many may be in flight; each future completes in request order. */
-    <T> CompletableFuture<T> callAsync(String name, int opcode, RequestWriter w, boolean flush,
-                                       Function<ResponseReader, T> decoder) {
+    <T> CompletableFuture<T> callAsync(String name, int opcode, PayloadWriter w, boolean flush,
+                                       Function<PayloadReader, T> decoder) {
         Connection c;
         try {
             c = connection();
         } catch (FlyMqException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return c.send(name, opcode, w.array(), w.length(), flush)
-                .thenApply(f -> decoder.apply(new ResponseReader(name, check(name, f))));
+        return c.send(name, opcode, w, flush)
+                .thenApply(f -> decode(name, f, decoder));
+    }
+
+    /** Decodes an answer; a layout the decoder cannot read becomes a {@link ProtocolException} naming the request. */
+    static <T> T decode(String name, Frame f, Function<PayloadReader, T> decoder) {
+        byte[] payload = check(name, f);
+        try {
+            return decoder.apply(new PayloadReader(payload));
+        } catch (MalformedPayloadException e) {
+            throw new ProtocolException(name + " answer does not decode (" + payload.length + " bytes): "
+                    + e.getMessage());
+        }
     }
 
     /** Returns the payload, or throws the server's error carried by an ERROR frame. */
@@ -263,21 +279,18 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /**
-     * ERROR payload: structured {@code i32 code · str16 text}; anything that does not parse as that is taken as raw
-     * text (upstream's other form), without cutting characters off as the official SDKs do.
+     * ERROR payload: the structured form {@code i32 code · str16 text} when it parses exactly; anything else is
+     * upstream's raw-text form, taken whole (the official SDKs cut its first six characters off).
      */
     static String decodeError(byte[] p) {
-        if (p.length >= 6) {
-            int len = ((p[4] & 0xFF) << 8) | (p[5] & 0xFF);
-            if (6 + len == p.length) {
-                return new String(p, 6, len, java.nio.charset.StandardCharsets.UTF_8);
-            }
+        if (p.length >= 6 && 6 + (((p[4] & 0xFF) << 8) | (p[5] & 0xFF)) == p.length) {
+            return ErrorFrame.decode(p);
         }
         return new String(p, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static RequestWriter req(int capacity) {
-        return new RequestWriter(capacity);
+    private static PayloadWriter req(int capacity) {
+        return new PayloadWriter(capacity);
     }
 
     private static void requireTopic(String topic) {
@@ -310,14 +323,14 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::decodeRecordMetadata);
     }
 
-    private static RequestWriter produceRequest(String topic, int partition, byte[] key, byte[] value) {
+    private static PayloadWriter produceRequest(String topic, int partition, byte[] key, byte[] value) {
         requireTopic(topic);
         Objects.requireNonNull(value, "value");
         int keyLen = key == null ? 0 : key.length;
         return req(topic.length() + keyLen + value.length + 16).str16(topic).bytes32(key).bytes32(value).i32(partition);
     }
 
-    static RecordMetadata decodeRecordMetadata(ResponseReader r) {
+    static RecordMetadata decodeRecordMetadata(PayloadReader r) {
         return new RecordMetadata(r.str16("topic"), r.i32("partition"), r.i64("offset"), r.i64("timestamp"),
                 r.i32("key_size"), r.i32("value_size"));
     }
@@ -325,7 +338,7 @@ public final class FlyMqClient implements AutoCloseable {
     /** CONSUME one record at {@code offset}; the server answers {@code EOF} when there is none. */
     public Message consume(String topic, int partition, long offset) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(offset);
+        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(offset);
         return call("CONSUME", CONSUME, w, true,
                 r -> new Message(topic, partition, offset, -1, r.bytes32("key"), r.bytes32("value"), List.of()));
     }
@@ -347,13 +360,13 @@ public final class FlyMqClient implements AutoCloseable {
                 r -> decodeFetch(r, topic, partition));
     }
 
-    private static RequestWriter fetchRequest(String topic, int partition, long offset, int max, String filter) {
+    private static PayloadWriter fetchRequest(String topic, int partition, long offset, int max, String filter) {
         requireTopic(topic);
         return req(topic.length() + 32).str16(topic).i32(partition).i64(offset).i32(max)
                 .str16(filter == null ? "" : filter);
     }
 
-    private static FetchResult decodeFetch(ResponseReader r, String topic, int partition) {
+    private static FetchResult decodeFetch(PayloadReader r, String topic, int partition) {
         int n = r.count("record count", 16);
         long next = r.i64("next_offset");
         List<Message> records = new ArrayList<>(n);
@@ -364,6 +377,122 @@ public final class FlyMqClient implements AutoCloseable {
             records.add(new Message(topic, partition, off, -1, key, value, List.of()));
         }
         return new FetchResult(records, next);
+    }
+
+    // ------------------------------------------------------------------ extension: batch produce / fetch
+
+    /**
+     * BATCH_PRODUCE (extension 0xC0): many records for one or several partitions of {@code topic} in one frame;
+     * one answer per group with its base offset, or that group's error.
+     */
+    public List<PartitionAppend> batchProduce(String topic, Acks acks, List<PartitionRecords> groups) {
+        return call("BATCH_PRODUCE", BATCH_PRODUCE, batchProduceRequest(topic, acks, groups), false,
+                FlyMqClient::decodeBatchProduce);
+    }
+
+    /** Pipelined BATCH_PRODUCE. */
+    public CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks,
+                                                                      List<PartitionRecords> groups) {
+        PayloadWriter w;
+        try {
+            w = batchProduceRequest(topic, acks, groups);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::decodeBatchProduce);
+    }
+
+    static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups) {
+        requireTopic(topic);
+        int size = topic.length() + 16;
+        for (PartitionRecords g : groups) {
+            size += 8;
+            for (ProducerRecord r : g.records()) {
+                size += r.encodedSize();
+            }
+        }
+        PayloadWriter w = req(size).str16(topic).u8(acks.code()).u32(groups.size());
+        for (PartitionRecords g : groups) {
+            if (g.records().isEmpty()) {
+                throw new IllegalArgumentException("BATCH_PRODUCE group for partition " + g.partition() + " is empty");
+            }
+            w.i32(g.partition()).u32(g.records().size());
+            for (ProducerRecord r : g.records()) {
+                w.i64(r.timestamp()).bytes32(r.key()).bytes32(r.value()).u16(r.headers().size());
+                for (Header h : r.headers()) {
+                    w.str16(h.key()).bytes32(h.value());
+                }
+            }
+        }
+        return w;
+    }
+
+    private static List<PartitionAppend> decodeBatchProduce(PayloadReader r) {
+        r.str16("topic");
+        int n = r.count("groups", 18);
+        List<PartitionAppend> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new PartitionAppend(r.i32("partition"), r.i64("base_offset"), r.i32("record_count"),
+                    r.str16("error")));
+        }
+        return out;
+    }
+
+    /**
+     * BATCH_FETCH (extension 0xC1): records with timestamps and headers from several partitions of {@code topic};
+     * at most about {@code maxBytesPerPartition} each (at least one record when one exists).
+     */
+    public List<PartitionFetch> batchFetch(String topic, List<FetchPosition> positions, int maxBytesPerPartition) {
+        requireTopic(topic);
+        if (maxBytesPerPartition <= 0) {
+            throw new IllegalArgumentException("maxBytesPerPartition must be positive, got " + maxBytesPerPartition);
+        }
+        PayloadWriter w = req(topic.length() + 16 + positions.size() * 12).str16(topic).u32(maxBytesPerPartition)
+                .u32(positions.size());
+        for (FetchPosition p : positions) {
+            w.i32(p.partition()).i64(p.offset());
+        }
+        byte[] payload = callPayload("BATCH_FETCH", BATCH_FETCH, w, true);
+        try {
+            return decodeBatchFetch(new PayloadReader(payload), payload, topic);
+        } catch (flymq.broker.protocol.MalformedPayloadException e) {
+            throw new ProtocolException("BATCH_FETCH answer does not decode (" + payload.length + " bytes): "
+                    + e.getMessage());
+        }
+    }
+
+    private static List<PartitionFetch> decodeBatchFetch(PayloadReader r, byte[] payload, String topic) {
+        r.str16("topic");
+        int n = r.count("partitions", 30);
+        int[] partitions = new int[n];
+        String[] errors = new String[n];
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        int[] counts = new int[n];
+        long[] lengths = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            partitions[i] = r.i32("partition");
+            errors[i] = r.str16("error");
+            starts[i] = r.i64("start_offset");
+            ends[i] = r.i64("end_offset");
+            counts[i] = r.i32("record_count");
+            lengths[i] = r.u32("byte_length");
+            total += lengths[i];
+        }
+        if (total != r.remaining()) {
+            throw new ProtocolException("BATCH_FETCH answer announces " + total + " record bytes, carries "
+                    + r.remaining());
+        }
+        List<PartitionFetch> out = new ArrayList<>(n);
+        int pos = payload.length - r.remaining();
+        for (int i = 0; i < n; i++) {
+            List<Message> records = StoredRecordBytes.decode(topic, partitions[i], payload, pos, (int) lengths[i],
+                    counts[i]);
+            pos += (int) lengths[i];
+            out.add(new PartitionFetch(partitions[i], errors[i], starts[i], ends[i], records));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ topics
@@ -382,32 +511,34 @@ public final class FlyMqClient implements AutoCloseable {
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */
     public List<String> listTopics() {
-        return call("LIST_TOPICS", LIST_TOPICS, req(0), true, r -> r.strList("topics"));
+        return call("LIST_TOPICS", LIST_TOPICS, req(0), true, r -> strList(r, "topics"));
     }
 
     /**
-     * METADATA (0x04, our layout in docs/protocol.md; upstream has none): the topic's effective settings and per
-     * partition its first retained offset, next offset, size and segment count.
+     * METADATA (0x04, our layout; upstream has none). Request {@code str16 topic}; answer {@code str16 topic ·
+     * i32 partitions · i32 replication_factor · i64 retention_ms · i64 retention_bytes · i64 segment_bytes ·
+     * i64 segment_ms · i64 created_ms · u32 n · n × (i32 partition · str16 leader_id · u64 start_offset ·
+     * u64 end_offset · u64 size_bytes · u32 segments)} (docs/protocol.md).
      */
     public TopicMetadata metadata(String topic) {
         requireTopic(topic);
         return call("METADATA", METADATA, req(topic.length() + 4).str16(topic), true, r -> {
             String name = r.str16("topic");
-            r.i32("partitions");
-            int replicationFactor = r.i32("replication_factor");
+            int partitionCount = r.i32("partitions");
+            int rf = r.i32("replication_factor");
             long retentionMs = r.i64("retention_ms");
             long retentionBytes = r.i64("retention_bytes");
             long segmentBytes = r.i64("segment_bytes");
             long segmentMs = r.i64("segment_ms");
-            long createdMs = r.i64("created_ms");
-            int n = r.count("partition count", 34);
-            List<TopicMetadata.PartitionOffsets> parts = new ArrayList<>(n);
+            long created = r.i64("created_ms");
+            int n = r.count("partition", 34);
+            List<TopicMetadata.PartitionState> parts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                parts.add(new TopicMetadata.PartitionOffsets(r.i32("partition"), r.str16("leader_id"),
-                        r.i64("start_offset"), r.i64("end_offset"), r.i64("size_bytes"), r.i32("segment_count")));
+                parts.add(new TopicMetadata.PartitionState(r.i32("partition"), r.str16("leader_id"),
+                        r.i64("start_offset"), r.i64("end_offset"), r.i64("size_bytes"), r.i32("segments")));
             }
-            return new TopicMetadata(name, replicationFactor, retentionMs, retentionBytes, segmentBytes, segmentMs,
-                    createdMs, parts);
+            return new TopicMetadata(name, partitionCount, rf, retentionMs, retentionBytes, segmentBytes, segmentMs,
+                    created, parts);
         });
     }
 
@@ -416,7 +547,7 @@ public final class FlyMqClient implements AutoCloseable {
     /** SUBSCRIBE: registers this connection in {@code group} (if non-empty) and returns where to read next. */
     public long subscribe(String topic, String group, int partition, SubscribeMode mode) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition)
+        PayloadWriter w = req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition)
                 .str8(mode.wireName());
         return call("SUBSCRIBE", SUBSCRIBE, w, false, r -> r.i64("offset"));
     }
@@ -456,14 +587,14 @@ public final class FlyMqClient implements AutoCloseable {
 
     private void resetOffset(String topic, String group, int partition, String mode, long offset) {
         requireTopic(topic);
-        RequestWriter w = groupRequest(topic, group, partition).str8(mode);
+        PayloadWriter w = groupRequest(topic, group, partition).str8(mode);
         if (mode.equals("offset")) {
             w.i64(offset);
         }
         call("RESET_OFFSET", RESET_OFFSET, w, false, r -> null);
     }
 
-    private static RequestWriter groupRequest(String topic, String group, int partition) {
+    private static PayloadWriter groupRequest(String topic, String group, int partition) {
         return req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition);
     }
 
@@ -486,7 +617,7 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::decodeGroup);
     }
 
-    private static GroupInfo decodeGroup(ResponseReader r) {
+    private static GroupInfo decodeGroup(PayloadReader r) {
         String topic = r.str16("topic");
         String group = r.str16("group_id");
         int members = r.i32("member_count");
@@ -519,7 +650,7 @@ public final class FlyMqClient implements AutoCloseable {
      */
     public long seekToTimestamp(String topic, int partition, long timestampMs) {
         requireTopic(topic);
-        RequestWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(timestampMs);
+        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(timestampMs);
         return call("SEEK_TO_TIMESTAMP", SEEK_TO_TIMESTAMP, w, true, r -> r.i64("offset"));
     }
 
@@ -527,7 +658,7 @@ public final class FlyMqClient implements AutoCloseable {
 
     /** CLUSTER_METADATA for one topic ({@code ""} = all topics). */
     public ClusterMetadata clusterMetadata(String topic) {
-        RequestWriter w = req(16).str16(topic == null ? "" : topic);
+        PayloadWriter w = req(16).str16(topic == null ? "" : topic);
         return call("CLUSTER_METADATA", CLUSTER_METADATA, w, true, r -> {
             String clusterId = r.str16("cluster_id");
             int nt = r.count("topic count", 6);
@@ -538,8 +669,8 @@ public final class FlyMqClient implements AutoCloseable {
                 List<ClusterMetadata.Partition> parts = new ArrayList<>(np);
                 for (int p = 0; p < np; p++) {
                     parts.add(new ClusterMetadata.Partition(r.i32("partition"), r.str16("leader_id"),
-                            r.str16("leader_addr"), r.i64("epoch"), r.str16("state"), r.strList("replicas"),
-                            r.strList("isr")));
+                            r.str16("leader_addr"), r.i64("epoch"), r.str16("state"), strList(r, "replicas"),
+                            strList(r, "isr")));
                 }
                 topics.add(new ClusterMetadata.Topic(name, parts));
             }
@@ -547,23 +678,26 @@ public final class FlyMqClient implements AutoCloseable {
         });
     }
 
-    /** CLUSTER_STATUS (0x52, our layout in docs/protocol.md; upstream has none). */
+    /**
+     * CLUSTER_STATUS (0x52, our layout; upstream has none). Request empty; answer {@code str16 cluster_id ·
+     * str16 node_id · str16 controller_id · u64 term · bool ready · u32 n · n × (str16 node_id · str16 client_addr ·
+     * str16 cluster_addr · str16 state · bool leader) · u32 topics · u32 partitions} (docs/protocol.md).
+     */
     public ClusterStatus clusterStatus() {
         return call("CLUSTER_STATUS", CLUSTER_STATUS, req(0), true, r -> {
             String clusterId = r.str16("cluster_id");
             String nodeId = r.str16("node_id");
-            String controllerId = r.str16("controller_id");
+            String controller = r.str16("controller_id");
             long term = r.i64("term");
             boolean ready = r.bool("ready");
-            int n = r.count("node count", 9);
+            int n = r.count("node", 9);
             List<ClusterStatus.Node> nodes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
-                        r.str16("state"), r.bool("controller")));
+                        r.str16("state"), r.bool("leader")));
             }
-            int topics = r.i32("topic_count");
-            int partitions = r.i32("partition_count");
-            return new ClusterStatus(clusterId, nodeId, controllerId, term, ready, nodes, topics, partitions);
+            return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, r.i32("topics"),
+                    r.i32("partitions"));
         });
     }
 
@@ -574,7 +708,7 @@ public final class FlyMqClient implements AutoCloseable {
      * reconnect (the official SDKs forget to). A refused login throws {@link AuthenticationException}.
      */
     public AuthResult auth(String user, String pass) {
-        RequestWriter w = req(32).str16(user).str16(pass == null ? "" : pass);
+        PayloadWriter w = req(32).str16(user).str16(pass == null ? "" : pass);
         AuthResult r = call("AUTH", AUTH, w, false, FlyMqClient::decodeAuthReader);
         if (!r.success()) {
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
@@ -590,21 +724,21 @@ public final class FlyMqClient implements AutoCloseable {
         return call("WHOAMI", WHOAMI, req(0), true, r -> {
             boolean ok = r.bool("authenticated");
             String user = r.str16("username");
-            List<String> roles = r.remaining() >= 4 ? r.strList("roles") : List.of();
-            List<String> perms = r.remaining() >= 4 ? r.strList("permissions") : List.of();
+            List<String> roles = r.remaining() >= 4 ? strList(r, "roles") : List.of();
+            List<String> perms = r.remaining() >= 4 ? strList(r, "permissions") : List.of();
             return new AuthResult(ok, user, roles, perms, "");
         });
     }
 
     private static AuthResult decodeAuth(byte[] payload) {
-        return decodeAuthReader(new ResponseReader("AUTH", payload));
+        return decodeAuthReader(new PayloadReader(payload));
     }
 
     /**
      * AUTH answer: {@code bool success · str16 user · u32 n · n × str8 role · str16 error} (Go layout); the
      * compatible empty form {@code u32 0 · u32 0} reads as no roles and no error.
      */
-    private static AuthResult decodeAuthReader(ResponseReader r) {
+    private static AuthResult decodeAuthReader(PayloadReader r) {
         boolean ok = r.bool("success");
         String user = r.str16("username");
         int n = r.count("role count", 1);
@@ -614,6 +748,15 @@ public final class FlyMqClient implements AutoCloseable {
         }
         String error = r.remaining() >= 2 ? r.str16("error") : "";
         return new AuthResult(ok, user, roles, List.of(), error);
+    }
+
+    static List<String> strList(PayloadReader r, String field) {
+        int n = r.count(field, 2);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(r.str16(field));
+        }
+        return out;
     }
 
     /** Closes the connection; outstanding requests fail with {@link ConnectionException}. */

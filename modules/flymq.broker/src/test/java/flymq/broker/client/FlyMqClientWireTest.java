@@ -27,8 +27,8 @@ class FlyMqClientWireTest {
     }
 
     private static byte[] recordMetadata(String topic, int partition, long offset) {
-        RequestWriter w = new RequestWriter(64).str16(topic).i32(partition).i64(offset).i64(1L).i32(-1).i32(5);
-        return ScriptedServer.frame(0x01, Arrays.copyOf(w.array(), w.length()));
+        flymq.broker.protocol.PayloadWriter w = new flymq.broker.protocol.PayloadWriter(64).str16(topic).i32(partition).i64(offset).i64(1L).i32(-1).i32(5);
+        return ScriptedServer.frame(0x01, w.toPayload());
     }
 
     @Test

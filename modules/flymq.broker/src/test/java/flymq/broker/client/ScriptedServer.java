@@ -95,8 +95,8 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     static byte[] error(String text) {
-        RequestWriter w = new RequestWriter(16).i32(1).str16(text);
-        return frame(0xFF, java.util.Arrays.copyOf(w.array(), w.length()));
+        flymq.broker.protocol.PayloadWriter w = new flymq.broker.protocol.PayloadWriter(16).i32(1).str16(text);
+        return frame(0xFF, w.toPayload());
     }
 
     @Override

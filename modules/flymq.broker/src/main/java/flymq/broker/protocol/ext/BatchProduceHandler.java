@@ -1,0 +1,109 @@
+package flymq.broker.protocol.ext;
+
+import flymq.broker.BrokerListener;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.RequestException;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.storage.Header;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
+import flymq.storage.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * BATCH_PRODUCE 0xC0 (extension; layout in {@link ExtensionOpcodes}). The whole request is decoded before anything
+ * is appended, so a malformed request appends nothing. Each group is then appended with one storage write through
+ * the broker's {@link ProduceAcknowledger} (the same acknowledgement seam as 1.26 PRODUCE), and its outcome, base
+ * offset or error text, is reported per group.
+ *
+ * <p>acks: {@code leader} answers once the log has the batch; {@code all} also flushes the log before answering
+ * (on one node, "every replica" is the local disk); {@code none} is served like {@code leader}, because every
+ * request gets an answer: it is the producer that does not wait for it.
+ */
+public final class BatchProduceHandler implements RequestHandler {
+    private final TopicManager topics;
+    private final PartitionLeadership leadership;
+    private final ProduceAcknowledger acknowledger;
+    private final BrokerListener listener;
+
+    public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
+                               BrokerListener listener) {
+        this.topics = topics;
+        this.leadership = leadership;
+        this.acknowledger = acknowledger;
+        this.listener = listener;
+    }
+
+    private record Group(int partition, List<Record> records, long bytes) {
+    }
+
+    @Override
+    public void handle(Session session, PayloadReader in, PayloadWriter out) {
+        long start = System.nanoTime();
+        String topicName = in.str16("topic");
+        int acks = in.u8("acks");
+        if (acks > ExtensionOpcodes.ACKS_ALL) {
+            throw new RequestException("BATCH_PRODUCE to " + topicName + ": unknown acks " + acks
+                    + " (0 none, 1 leader, 2 all)");
+        }
+        int groupCount = in.count("groups", 8);
+        if (groupCount == 0) {
+            throw new RequestException("BATCH_PRODUCE to " + topicName + ": no record groups");
+        }
+        long now = System.currentTimeMillis();
+        List<Group> groups = new ArrayList<>(groupCount);
+        for (int g = 0; g < groupCount; g++) {
+            int partition = in.i32("partition");
+            if (partition < -1) {
+                throw new RequestException("BATCH_PRODUCE to " + topicName + ": invalid partition " + partition
+                        + " in group " + g + " (use -1 or a partition number from 0)");
+            }
+            // smallest record: timestamp 8, key length 4, value length 4, header count 2
+            int n = in.count("records", 18);
+            if (n == 0) {
+                throw new RequestException("BATCH_PRODUCE to " + topicName + ": group " + g + " (partition "
+                        + partition + ") has no records");
+            }
+            List<Record> records = new ArrayList<>(n);
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                long timestamp = in.i64("timestamp");
+                byte[] key = in.bytes32("key");
+                byte[] value = in.bytes32("value");
+                int headerCount = in.u16("header_count");
+                List<Header> headers = headerCount == 0 ? List.of() : new ArrayList<>(headerCount);
+                for (int h = 0; h < headerCount; h++) {
+                    headers.add(new Header(in.str16("header name"), in.bytes32("header value")));
+                }
+                records.add(new Record(timestamp > 0 ? timestamp : now, key.length == 0 ? null : key, value, headers));
+                bytes += key.length + value.length;
+            }
+            groups.add(new Group(partition, records, bytes));
+        }
+        Topic topic = topics.forProduce(topicName);
+        out.str16(topicName).u32(groupCount);
+        for (Group g : groups) {
+            int partition = g.partition();
+            try {
+                partition = topic.choosePartition(null, g.partition());
+                leadership.requireLocalLeader(topicName, partition);
+                PartitionLog log = topic.log(partition);
+                long base = acknowledger.appendAndAcknowledge(topicName, partition, log, g.records());
+                if (acks == ExtensionOpcodes.ACKS_ALL) {
+                    log.flush();
+                }
+                out.i32(partition).u64(base).u32(g.records().size()).str16("");
+                listener.produced(topicName, partition, g.records().size(), g.bytes(), System.nanoTime() - start);
+            } catch (RequestException | StorageException | IllegalArgumentException e) {
+                out.i32(partition).u64(-1).u32(g.records().size()).str16(String.valueOf(e.getMessage()));
+            }
+        }
+    }
+}

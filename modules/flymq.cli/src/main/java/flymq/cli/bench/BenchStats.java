@@ -1,0 +1,111 @@
+package flymq.cli.bench;
+
+import flymq.cli.output.Json;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Counts records and bytes and records latencies (microseconds, 3 significant digits) from any number of threads;
+ * prints a progress line per interval and the final summary, as text or as the JSON object scripts compare:
+ * {@code {"records":n,"records_per_sec":x,"mb_per_sec":y,"latency_ms":{"avg","p50","p95","p99","p999","max"}}}.
+ * MB is 1024 x 1024 bytes, as in Kafka's tools.
+ */
+final class BenchStats {
+    private final Recorder recorder = new Recorder(3);
+    private final Histogram total = new Histogram(3);
+    private Histogram intervalHistogram;
+    private final LongAdder records = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final long startNanos = System.nanoTime();
+    private long lastReportNanos = startNanos;
+    private long lastReportRecords;
+    private long lastReportBytes;
+    private long endNanos;
+
+    void record(long latencyNanos, int recordBytes) {
+        recorder.recordValue(Math.max(0, latencyNanos / 1000));
+        records.increment();
+        bytes.add(recordBytes);
+    }
+
+    /** Counts records without a latency sample (consume: one sample per fetch, many records). */
+    void count(long n, long nBytes) {
+        records.add(n);
+        bytes.add(nBytes);
+    }
+
+    void latency(long latencyNanos) {
+        recorder.recordValue(Math.max(0, latencyNanos / 1000));
+    }
+
+    long records() {
+        return records.sum();
+    }
+
+    /** Folds the latencies recorded since the last call into the totals; returns the interval's. */
+    private synchronized Histogram drain() {
+        intervalHistogram = recorder.getIntervalHistogram(intervalHistogram);
+        total.add(intervalHistogram);
+        return intervalHistogram;
+    }
+
+    synchronized void progress(PrintWriter err, String verb) {
+        long now = System.nanoTime();
+        Histogram h = drain();
+        long r = records.sum();
+        long b = bytes.sum();
+        double secs = (now - lastReportNanos) / 1e9;
+        err.printf(Locale.ROOT, "%d records %s, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max "
+                        + "latency.%n", r - lastReportRecords, verb, (r - lastReportRecords) / secs,
+                (b - lastReportBytes) / secs / (1024 * 1024), h.getTotalCount() == 0 ? 0 : h.getMean() / 1000,
+                h.getMaxValue() / 1000.0);
+        err.flush();
+        lastReportNanos = now;
+        lastReportRecords = r;
+        lastReportBytes = b;
+    }
+
+    synchronized void finish() {
+        endNanos = System.nanoTime();
+        drain();
+    }
+
+    double seconds() {
+        return Math.max(1e-9, (endNanos - startNanos) / 1e9);
+    }
+
+    private static double ms(long micros) {
+        return Math.round(micros / 1000.0 * 1000) / 1000.0;
+    }
+
+    synchronized void summary(PrintWriter out, boolean json, String verb) {
+        long r = records.sum();
+        double rps = r / seconds();
+        double mbps = bytes.sum() / seconds() / (1024 * 1024);
+        double avg = total.getTotalCount() == 0 ? 0 : Math.round(total.getMean()) / 1000.0;
+        if (json) {
+            out.println(Json.write(Json.object(
+                    "records", r,
+                    "records_per_sec", Math.round(rps * 10) / 10.0,
+                    "mb_per_sec", Math.round(mbps * 100) / 100.0,
+                    "latency_ms", Json.object(
+                            "avg", avg,
+                            "p50", ms(total.getValueAtPercentile(50)),
+                            "p95", ms(total.getValueAtPercentile(95)),
+                            "p99", ms(total.getValueAtPercentile(99)),
+                            "p999", ms(total.getValueAtPercentile(99.9)),
+                            "max", ms(total.getMaxValue())),
+                    "seconds", Math.round(seconds() * 1000) / 1000.0)));
+        } else {
+            out.printf(Locale.ROOT, "%d records %s, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max "
+                            + "latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th.%n", r, verb, rps, mbps,
+                    avg, ms(total.getMaxValue()), ms(total.getValueAtPercentile(50)),
+                    ms(total.getValueAtPercentile(95)), ms(total.getValueAtPercentile(99)),
+                    ms(total.getValueAtPercentile(99.9)));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,127 @@
+package flymq.cli.bench;
+
+import flymq.broker.client.ConnectionException;
+import flymq.broker.client.ConsumerConfig;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.FlyMqConsumer;
+import flymq.broker.client.FlyMqServerException;
+import flymq.broker.client.Message;
+import flymq.broker.client.SubscribeMode;
+import flymq.cli.CliException;
+import flymq.cli.ExitCode;
+import flymq.cli.FlyMq;
+import flymq.cli.Globals;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * `flymq bench consume`: like Kafka's ConsumerPerformance. Reads a topic from the start with the BATCH_FETCH
+ * consumer until --records records arrived (or nothing arrives for --timeout). Latency is per fetch round trip.
+ */
+@Command(name = "consume",
+        header = "Consume records from the start of a topic and report throughput.",
+        description = {"",
+            "Latency figures are per fetch request (one round trip returning many records).",
+            "",
+            "Example:",
+            "  flymq bench consume --topic bench --records 2000000",
+            ""},
+        mixinStandardHelpOptions = true)
+public final class ConsumeBench implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--topic", defaultValue = "flymq-bench", description = "Topic to read (default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Records to read (default ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--group", defaultValue = "", description = "Consumer group to join and commit to (default none).")
+    String group;
+
+    @Option(names = "--fetch-size", defaultValue = "1048576",
+            description = "Bytes per partition per fetch (default ${DEFAULT-VALUE}).")
+    int fetchSize;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = flymq.cli.DurationConverter.class,
+            description = "Stop when no record arrives for this long (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--reporting-interval", defaultValue = "5s", converter = flymq.cli.DurationConverter.class,
+            description = "Progress line interval on stderr (default ${DEFAULT-VALUE}).")
+    Duration reportingInterval;
+
+    @Override
+    public Integer call() {
+        Globals g = FlyMq.globals(spec);
+        if (records < 1) {
+            throw new CliException(ExitCode.USAGE, "--records must be >= 1, got " + records);
+        }
+        if (fetchSize < 1) {
+            throw new CliException(ExitCode.USAGE, "--fetch-size must be >= 1, got " + fetchSize);
+        }
+        String servers = String.join(",", g.servers());
+        FlyMqClient client;
+        try {
+            client = FlyMqClient.connect(servers);
+        } catch (ConnectionException e) {
+            throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);
+        }
+        BenchStats stats = new BenchStats();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long intervalMs = Math.max(100, reportingInterval.toMillis());
+        progress.scheduleAtFixedRate(() -> stats.progress(g.err(), "read"), intervalMs, intervalMs,
+                TimeUnit.MILLISECONDS);
+        ConsumerConfig config = new ConsumerConfig(group, SubscribeMode.EARLIEST, false, Duration.ZERO, fetchSize);
+        try (client; FlyMqConsumer consumer = new FlyMqConsumer(client, config)) {
+            consumer.subscribe(topic);
+            long idleSince = System.nanoTime();
+            while (stats.records() < records) {
+                long t0 = System.nanoTime();
+                List<Message> batch = consumer.poll(Duration.ofMillis(100));
+                long t1 = System.nanoTime();
+                if (batch.isEmpty()) {
+                    if (t1 - idleSince > timeout.toNanos()) {
+                        g.err().println("no record for " + timeout.toMillis() + " ms; stopping after "
+                                + stats.records() + " records");
+                        break;
+                    }
+                    continue;
+                }
+                idleSince = t1;
+                long bytes = 0;
+                for (Message m : batch) {
+                    bytes += m.value().length;
+                }
+                stats.latency(t1 - t0);
+                stats.count(batch.size(), bytes);
+            }
+            if (!group.isEmpty()) {
+                consumer.commitSync();
+            }
+        } catch (ConnectionException e) {
+            throw new CliException(ExitCode.UNREACHABLE, "lost the broker at " + servers + ": " + e.getMessage(), e);
+        } catch (FlyMqServerException e) {
+            throw new CliException(ExitCode.FAILED, e.getMessage(), e);
+        } finally {
+            stats.finish();
+            progress.shutdownNow();
+        }
+        stats.summary(g.out(), g.json(), "read");
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,237 @@
+package flymq.cli.bench;
+
+import flymq.broker.client.Acks;
+import flymq.broker.client.ConnectionException;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.FlyMqException;
+import flymq.broker.client.FlyMqProducer;
+import flymq.broker.client.ProducerConfig;
+import flymq.broker.client.ProducerRecord;
+import flymq.cli.CliException;
+import flymq.cli.ExitCode;
+import flymq.cli.FlyMq;
+import flymq.cli.Globals;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * `flymq bench produce`: like Kafka's ProducerPerformance. Latency is measured per record from {@code send} to its
+ * acknowledgement (with --single: one PRODUCE round trip).
+ */
+@Command(name = "produce",
+        header = "Produce records as fast as allowed and report throughput and latency.",
+        description = {"",
+            "By default each producer thread uses the batching producer (BATCH_PRODUCE extension, pipelined). "
+                    + "--single sends one FlyMQ 1.26 PRODUCE per record and waits for each answer, as the official "
+                    + "SDKs do.",
+            "",
+            "Example:",
+            "  flymq bench produce --topic bench --records 2000000 --record-size 100 --throughput -1 --acks leader",
+            ""},
+        mixinStandardHelpOptions = true)
+public final class ProduceBench implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--topic", defaultValue = "flymq-bench", description = "Topic (created if absent; default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Records to produce in total (default ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--record-size", defaultValue = "100", description = "Value size in bytes (default ${DEFAULT-VALUE}).")
+    int recordSize;
+
+    @Option(names = "--throughput", defaultValue = "-1",
+            description = "Records/s to aim for over all producers; -1 = unthrottled (default ${DEFAULT-VALUE}).")
+    double throughput;
+
+    @Option(names = "--acks", defaultValue = "leader", description = "none, leader or all (default ${DEFAULT-VALUE}).")
+    String acks;
+
+    @Option(names = "--batch-size", defaultValue = "65536", description = "Batch bytes per partition (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--linger-ms", defaultValue = "5", description = "Batch linger in ms (default ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Option(names = "--max-in-flight", defaultValue = "5", description = "Requests in flight per producer (default ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--partitions", defaultValue = "1", description = "Partitions of the topic when it is created (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--producers", defaultValue = "1", description = "Producer threads, one connection each (default ${DEFAULT-VALUE}).")
+    int producers;
+
+    @Option(names = "--single", description = "One 1.26 PRODUCE per record, waiting for each answer.")
+    boolean single;
+
+    @Option(names = "--reporting-interval", defaultValue = "5s", converter = flymq.cli.DurationConverter.class,
+            description = "Progress line interval on stderr (default ${DEFAULT-VALUE}).")
+    Duration reportingInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        Globals g = FlyMq.globals(spec);
+        validate();
+        Acks ackMode;
+        try {
+            ackMode = Acks.parse(acks);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
+        }
+        if (single && ackMode != Acks.LEADER) {
+            throw new CliException(ExitCode.USAGE, "--single uses the 1.26 PRODUCE, which has no acks field: "
+                    + "leave --acks at leader");
+        }
+        String servers = String.join(",", g.servers());
+        List<FlyMqClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < producers; i++) {
+                clients.add(FlyMqClient.connect(servers));
+            }
+            clients.get(0).createTopic(topic, partitions);
+        } catch (ConnectionException e) {
+            clients.forEach(FlyMqClient::close);
+            throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);
+        }
+        byte[] payload = new byte[recordSize];
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) ('A' + random.nextInt(26));
+        }
+        BenchStats stats = new BenchStats();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long intervalMs = Math.max(100, reportingInterval.toMillis());
+        progress.scheduleAtFixedRate(() -> stats.progress(g.err(), "sent"), intervalMs, intervalMs,
+                TimeUnit.MILLISECONDS);
+        var pool = Executors.newFixedThreadPool(producers);
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < producers; i++) {
+                long share = records / producers + (i < records % producers ? 1 : 0);
+                double rate = throughput < 0 ? -1 : throughput / producers;
+                FlyMqClient client = clients.get(i);
+                futures.add(pool.submit(() -> {
+                    if (single) {
+                        runSingle(client, share, rate, payload, stats);
+                    } else {
+                        runBatching(client, share, rate, payload, ackMode, stats, firstError);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    firstError.compareAndSet(null, e.getCause());
+                }
+            }
+        } finally {
+            stats.finish();
+            progress.shutdownNow();
+            pool.shutdownNow();
+            clients.forEach(FlyMqClient::close);
+        }
+        stats.summary(g.out(), g.json(), "sent");
+        Throwable error = firstError.get();
+        if (error != null) {
+            if (error instanceof ConnectionException) {
+                throw new CliException(ExitCode.UNREACHABLE, "lost the broker during the run: " + error.getMessage(),
+                        error);
+            }
+            throw new CliException(ExitCode.FAILED, "produce failed: " + error.getMessage(), error);
+        }
+        return ExitCode.OK;
+    }
+
+    private void validate() {
+        if (records < 1) {
+            throw new CliException(ExitCode.USAGE, "--records must be >= 1, got " + records);
+        }
+        if (recordSize < 0) {
+            throw new CliException(ExitCode.USAGE, "--record-size must be >= 0, got " + recordSize);
+        }
+        if (producers < 1 || producers > 256) {
+            throw new CliException(ExitCode.USAGE, "--producers must be 1..256, got " + producers);
+        }
+        if (partitions < 1) {
+            throw new CliException(ExitCode.USAGE, "--partitions must be >= 1, got " + partitions);
+        }
+        if (throughput == 0 || (throughput < 0 && throughput != -1)) {
+            throw new CliException(ExitCode.USAGE, "--throughput must be positive or -1 (unthrottled), got "
+                    + throughput);
+        }
+        if (batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
+            throw new CliException(ExitCode.USAGE, "--batch-size and --max-in-flight must be >= 1, --linger-ms >= 0");
+        }
+    }
+
+    /** Sleeps until record {@code i} is due at {@code rate} records/s (Kafka's throttler, without its drift). */
+    private static void throttle(long startNanos, long i, double rate) {
+        if (rate <= 0) {
+            return;
+        }
+        long due = startNanos + (long) (i * 1e9 / rate);
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    private void runSingle(FlyMqClient client, long n, double rate, byte[] payload, BenchStats stats) {
+        long start = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+            throttle(start, i, rate);
+            long t0 = System.nanoTime();
+            client.produce(topic, -1, null, payload);
+            stats.record(System.nanoTime() - t0, payload.length);
+        }
+    }
+
+    private void runBatching(FlyMqClient client, long n, double rate, byte[] payload, Acks ackMode, BenchStats stats,
+                             AtomicReference<Throwable> firstError) {
+        ProducerConfig config = ProducerConfig.defaults().withBatchSize(batchSize)
+                .withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight).withAcks(ackMode);
+        try (FlyMqProducer producer = new FlyMqProducer(client, config)) {
+            long start = System.nanoTime();
+            ProducerRecord record = ProducerRecord.of(topic, payload);
+            for (long i = 0; i < n && firstError.get() == null; i++) {
+                throttle(start, i, rate);
+                long t0 = System.nanoTime();
+                producer.send(record).whenComplete((md, err) -> {
+                    if (err != null) {
+                        firstError.compareAndSet(null, err);
+                    } else {
+                        stats.record(System.nanoTime() - t0, payload.length);
+                    }
+                });
+            }
+            producer.flush();
+        } catch (FlyMqException e) {
+            firstError.compareAndSet(null, e);
+        }
+    }
+}

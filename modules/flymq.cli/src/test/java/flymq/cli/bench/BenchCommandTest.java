@@ -1,0 +1,110 @@
+package flymq.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.BrokerListener;
+import flymq.broker.BrokerNode;
+import flymq.cli.FlyMq;
+import flymq.cli.output.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `flymq bench` against an in-process broker, with tiny record counts (shape and exit codes, not speed). */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+    BrokerNode broker;
+    String server;
+
+    @BeforeEach
+    void start() {
+        broker = BrokerNode.start(BrokerConfig.load(null, Map.of(), Map.of("bind_addr", "127.0.0.1:0",
+                "data_dir", dir.toString())), BrokerListener.NONE);
+        server = "127.0.0.1:" + broker.boundPort();
+    }
+
+    @AfterEach
+    void stop() {
+        broker.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FlyMq.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertSummaryShape(String json, long records) {
+        Map<String, Object> m = (Map<String, Object>) Json.parse(json.strip());
+        assertEquals(records, ((Number) m.get("records")).longValue());
+        assertTrue(((Number) m.get("records_per_sec")).doubleValue() > 0);
+        assertTrue(m.get("mb_per_sec") instanceof Number);
+        Map<String, Object> lat = (Map<String, Object>) m.get("latency_ms");
+        for (String k : List.of("avg", "p50", "p95", "p99", "p999", "max")) {
+            assertTrue(lat.get(k) instanceof Number, "latency_ms." + k + " in " + json);
+        }
+    }
+
+    @Test
+    void produceJsonSummaryHasTheDocumentedKeys() {
+        Run r = run("bench", "produce", "--server", server, "--topic", "b", "--records", "300",
+                "--record-size", "10", "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 300);
+    }
+
+    @Test
+    void singleModeProducesEveryRecordWithOneRoundTripEach() {
+        Run r = run("bench", "produce", "--server", server, "--topic", "s", "--records", "50", "--single",
+                "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 50);
+    }
+
+    @Test
+    void consumeReadsWhatProduceWrote() {
+        assertEquals(0, run("bench", "produce", "--server", server, "--topic", "c", "--records", "200",
+                "--partitions", "2", "--producers", "2", "--acks", "all").code());
+        Run r = run("bench", "consume", "--server", server, "--topic", "c", "--records", "200", "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 200);
+    }
+
+    @Test
+    void textSummaryLooksLikeKafkasPerfTool() {
+        Run r = run("bench", "produce", "--server", server, "--topic", "t", "--records", "20");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("20 records sent, "), r.out());
+        assertTrue(r.out().contains("99.9th"), r.out());
+    }
+
+    @Test
+    void unreachableBrokerExitsWith3() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertEquals(3, run("bench", "produce", "--server", "127.0.0.1:" + port, "--records", "1").code());
+    }
+
+    @Test
+    void badAcksIsAUsageError() {
+        assertEquals(2, run("bench", "produce", "--server", server, "--acks", "most").code());
+    }
+}
