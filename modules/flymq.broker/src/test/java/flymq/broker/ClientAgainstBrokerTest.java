@@ -70,7 +70,7 @@ class ClientAgainstBrokerTest {
         assertEquals("test-node", status.leaderId());
         assertTrue(status.ready());
         assertEquals(1, status.nodes().size());
-        assertTrue(status.nodes().get(0).controller());
+        assertTrue(status.nodes().get(0).leader());
         assertEquals("online", status.nodes().get(0).state());
         assertEquals(2, status.topicCount());
         assertEquals(3, status.partitionCount());
