@@ -47,6 +47,7 @@ public final class BrokerNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerNode.class.getName());
 
     private final BrokerConfig config;
+    private final DataDirLock dataDirLock;
     private final LogStore store;
     private final TopicManager topics;
     private final GroupCoordinator groups;
@@ -97,6 +98,7 @@ public final class BrokerNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
         }
+        dataDirLock = DataDirLock.acquire(dataDir);
         LogConfig logDefaults = logDefaults(config);
         int[] boundPort = {config.bindPort()};
         // Cluster (peers configured): leadership and topic create/delete come from the metadata Raft group.
@@ -107,8 +109,15 @@ public final class BrokerNode implements AutoCloseable {
                 config.clusterAddr());
         ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
 
-        store = LogStore.open(dataDir, logDefaults, storageListener);
         OffsetStore offsets = null;
+        LogStore opened = null;
+        try {
+            opened = LogStore.open(dataDir, logDefaults, storageListener);
+        } catch (RuntimeException e) {
+            dataDirLock.close();
+            throw e;
+        }
+        store = opened;
         try {
             // In a cluster a topic exists only through the metadata group, so no local auto-create.
             topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics() && cluster == null,
@@ -121,6 +130,7 @@ public final class BrokerNode implements AutoCloseable {
                 offsets.close();
             }
             store.close();
+            dataDirLock.close();
             throw e;
         }
 
@@ -171,6 +181,7 @@ public final class BrokerNode implements AutoCloseable {
             housekeeping.shutdownNow();
             groups.close();
             store.close();
+            dataDirLock.close();
             throw new UncheckedIOException(e);
         }
         boundPort[0] = server.port();
@@ -262,6 +273,7 @@ public final class BrokerNode implements AutoCloseable {
             groups.close();
             store.close();
         } finally {
+            dataDirLock.close();
             try {
                 if (telemetry != null) {
                     telemetry.close(); // last: flushes spans of the requests answered above
