@@ -17,6 +17,9 @@ import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.ext.BatchFetchHandler;
 import flymq.broker.protocol.ext.BatchProduceHandler;
 import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.broker.replication.ClusterMembers;
+import flymq.broker.replication.MetadataCluster;
+import flymq.broker.server.RequestHandler;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.TopicManager;
@@ -52,6 +55,7 @@ public final class BrokerNode implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final BrokerStateView view;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
+    private final MetadataCluster cluster; // null on a single node (no peers)
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ready;
     private volatile boolean closed;
@@ -97,8 +101,12 @@ public final class BrokerNode implements AutoCloseable {
         dataDirLock = DataDirLock.acquire(dataDir);
         LogConfig logDefaults = logDefaults(config);
         int[] boundPort = {config.bindPort()};
-        PartitionLeadership leadership = new SingleNodeLeadership(config.nodeId(),
-                () -> advertisedAddr(config, boundPort[0]), config.clusterAddr());
+        // Cluster (peers configured): leadership and topic create/delete come from the metadata Raft group.
+        cluster = ClusterMembers.configured(config) ? new MetadataCluster(config, ClusterMembers.from(config),
+                () -> advertisedAddr(config, boundPort[0])) : null;
+        PartitionLeadership leadership = cluster != null ? cluster.leadership()
+                : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
+                config.clusterAddr());
         ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
 
         OffsetStore offsets = null;
@@ -111,8 +119,10 @@ public final class BrokerNode implements AutoCloseable {
         }
         store = opened;
         try {
-            topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics(),
-                    config.defaultPartitions(), leadership.nodes().size(), listener);
+            // In a cluster a topic exists only through the metadata group, so no local auto-create.
+            topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics() && cluster == null,
+                    config.defaultPartitions(),
+                    cluster == null ? leadership.nodes().size() : cluster.members().all().size(), listener);
             offsets = OffsetStore.open(dataDir.resolve("groups").resolve("offsets.log"));
             groups = new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs());
         } catch (RuntimeException e) {
@@ -128,6 +138,8 @@ public final class BrokerNode implements AutoCloseable {
         TopicRequests topicRequests = new TopicRequests(topics, leadership);
         ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
         AuthRequests auth = new AuthRequests();
+        RequestHandler createTopic = cluster == null ? topicRequests::create : cluster::createTopic;
+        RequestHandler deleteTopic = cluster == null ? topicRequests::delete : cluster::deleteTopic;
         FetchHandler fetch = new FetchHandler(topics, listener);
         ConsumeHandler consume = new ConsumeHandler(topics, listener);
         HandlerRegistry handlers = new HandlerRegistry()
@@ -136,8 +148,8 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.CONSUME_ZERO_COPY, consume)
                 .register(Opcodes.FETCH, fetch)
                 .register(Opcodes.FETCH_BINARY, fetch)
-                .register(Opcodes.CREATE_TOPIC, topicRequests::create)
-                .register(Opcodes.DELETE_TOPIC, topicRequests::delete)
+                .register(Opcodes.CREATE_TOPIC, createTopic)
+                .register(Opcodes.DELETE_TOPIC, deleteTopic)
                 .register(Opcodes.LIST_TOPICS, topicRequests::list)
                 .register(Opcodes.METADATA, topicRequests::metadata)
                 .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
@@ -156,6 +168,9 @@ public final class BrokerNode implements AutoCloseable {
                 .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener))
                 .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener));
 
+        if (cluster != null) {
+            handlers.register(MetadataCluster.CLUSTER_REGISTER, cluster::register);
+        }
         housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
         try {
@@ -170,6 +185,17 @@ public final class BrokerNode implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         boundPort[0] = server.port();
+        if (cluster != null) {
+            try {
+                cluster.start(topics);
+            } catch (RuntimeException e) {
+                server.close();
+                housekeeping.shutdownNow();
+                groups.close();
+                store.close();
+                throw e;
+            }
+        }
         housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         view = new BrokerStateView(config, topics, groups, server, () -> ready);
         ready = true;
@@ -205,6 +231,11 @@ public final class BrokerNode implements AutoCloseable {
         return config;
     }
 
+    /** The metadata Raft group's member when this node runs in a cluster (peers configured). */
+    public java.util.Optional<flymq.raft.RaftGroup<Boolean>> metadataGroup() {
+        return cluster == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(cluster.group());
+    }
+
     public BrokerView view() {
         return view;
     }
@@ -235,6 +266,9 @@ public final class BrokerNode implements AutoCloseable {
         }
         try {
             server.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             housekeeping.shutdownNow();
             groups.close();
             store.close();

@@ -1,0 +1,104 @@
+package flymq.broker.replication;
+
+import flymq.broker.protocol.ErrorFrame;
+import flymq.broker.protocol.FrameCodec;
+import flymq.broker.protocol.FrameHeader;
+import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.RequestException;
+import flymq.raft.RaftMember;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Sends a request on to another node's client port, in the ordinary wire protocol, and returns its answer: how a
+ * non-leader serves a request only the leader may execute, so SDKs that do not route keep working. Idle
+ * connections are kept per address for reuse; a connection that fails or times out is closed. An ERROR answer
+ * becomes a {@link RequestException} with the leader's text, so the client sees the leader's own error.
+ */
+final class LeaderForwarder implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MS = 2_000;
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    private record Link(Socket socket, InputStream in, OutputStream out) {
+    }
+
+    private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Link>> idle = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** @return the response payload (the opcode echoes the request's) */
+    byte[] call(String nodeId, String clientAddr, int opcode, PayloadWriter payload) {
+        if (closed) {
+            throw new RequestException("node is shutting down: cannot forward " + Opcodes.name(opcode) + " to leader "
+                    + nodeId);
+        }
+        Link link = idle.computeIfAbsent(clientAddr, a -> new ConcurrentLinkedQueue<>()).poll();
+        try {
+            if (link == null) {
+                link = open(clientAddr);
+            }
+            payload.writeFrame(link.out(), opcode, FrameCodec.FLAG_BINARY);
+            link.out().flush();
+            FrameHeader header = FrameCodec.readHeader(link.in());
+            if (header == null) {
+                throw new IOException("connection closed before the answer");
+            }
+            byte[] answer = new byte[header.length()];
+            FrameCodec.readFully(link.in(), answer, 0, answer.length);
+            if (header.gzipped()) {
+                answer = FrameCodec.gunzip(answer, 0, answer.length);
+            }
+            idle.get(clientAddr).offer(link);
+            if (header.opcode() == Opcodes.ERROR) {
+                throw new RequestException(ErrorFrame.decode(answer));
+            }
+            return answer;
+        } catch (IOException e) {
+            if (link != null) {
+                closeQuietly(link.socket());
+            }
+            throw new RequestException("cannot forward " + Opcodes.name(opcode) + " to leader " + nodeId + " at "
+                    + clientAddr + ": " + e.getMessage());
+        }
+    }
+
+    private static Link open(String clientAddr) throws IOException {
+        InetSocketAddress target = RaftMember.parseAddress(clientAddr);
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(target.getHostString(), target.getPort()), CONNECT_TIMEOUT_MS);
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(READ_TIMEOUT_MS);
+            return new Link(s, new BufferedInputStream(s.getInputStream(), 64 * 1024),
+                    new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing a socket we are discarding: nothing left to do
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        idle.values().forEach(q -> {
+            for (Link l; (l = q.poll()) != null; ) {
+                closeQuietly(l.socket());
+            }
+        });
+    }
+}

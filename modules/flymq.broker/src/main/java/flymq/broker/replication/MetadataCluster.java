@@ -1,0 +1,381 @@
+package flymq.broker.replication;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.cluster.ClusterNode;
+import flymq.broker.cluster.PartitionLeader;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.protocol.Opcodes;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.RequestException;
+import flymq.broker.replication.MetadataCommand.CreateTopic;
+import flymq.broker.replication.MetadataCommand.DeleteTopic;
+import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.server.Session;
+import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicNames;
+import flymq.broker.topic.TopicRequests;
+import flymq.broker.topic.TopicSettings;
+import flymq.raft.RaftGroup;
+import flymq.raft.RaftGroupConfig;
+import flymq.raft.RaftGroupException;
+import flymq.raft.RaftListener;
+import flymq.raft.RaftMember;
+import flymq.raft.transport.TcpClusterTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A node's membership in the cluster: the metadata Raft group (over one {@link TcpClusterTransport} on
+ * {@code cluster_addr}, state in {@code <data_dir>/raft/metadata}), the {@link PartitionLeadership} answered from
+ * the replicated assignment, and the CREATE_TOPIC / DELETE_TOPIC handlers that go through the group.
+ *
+ * <p>A metadata request on a follower is forwarded once to the leader's client port (the leader registers its
+ * client address in the group when elected, every other node when it first learns a leader). The forwarded copy
+ * carries a trailing marker byte so the receiver never forwards it again; where forwarding is impossible (no leader
+ * elected, leader's address unknown, already forwarded) the answer is the spec's
+ * {@code not leader: leader_id=... leader_addr=...}.
+ *
+ * <p>CLUSTER_REGISTER {@value #CLUSTER_REGISTER} (cluster-internal, in FlyMQ's extension range; SDKs never send
+ * it): {@code str16 node_id · str16 client_addr · [u8 forwarded]} → {@code bool}.
+ */
+public final class MetadataCluster implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
+    public static final int CLUSTER_REGISTER = 0xCF;
+    private static final int FORWARDED = 0xFF;
+    private static final long COMMIT_TIMEOUT_MS = 10_000;
+
+    private final BrokerConfig config;
+    private final ClusterMembers members;
+    private final Supplier<String> clientAddr;
+    private final LeaderForwarder forwarder = new LeaderForwarder();
+    private final Leadership leadership = new Leadership();
+    private volatile TcpClusterTransport transport;
+    private volatile RaftGroup<Boolean> group;
+    private volatile MetadataStateMachine state;
+    private volatile boolean closed;
+
+    /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
+    public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
+        this.config = config;
+        this.members = members;
+        this.clientAddr = clientAddr;
+    }
+
+    public ClusterMembers members() {
+        return members;
+    }
+
+    public PartitionLeadership leadership() {
+        return leadership;
+    }
+
+    /**
+     * Binds {@code cluster_addr} and starts this node's member of the metadata group; with state from an earlier
+     * run it resumes from it (topics come back from the snapshot plus the replayed log).
+     *
+     * @throws UncheckedIOException when the port cannot be bound or the Raft state cannot be read
+     */
+    public void start(TopicManager topics) {
+        Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
+        state = new MetadataStateMachine(topics, raftDir);
+        InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
+        try {
+            transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.all())
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
+            group = RaftGroup.start(raftConfig, transport, state, new Registrar());
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
+                    + " (cluster_addr " + config.clusterAddr() + ", state in " + raftDir.toAbsolutePath() + ")", e);
+        }
+        LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
+                + members.all());
+    }
+
+    /** The running group (tests, status). */
+    public RaftGroup<Boolean> group() {
+        return group;
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** CREATE_TOPIC 0x03 in a cluster: same layout as {@link TopicRequests#create}, plus the forwarded marker. */
+    public void createTopic(Session session, PayloadReader in, PayloadWriter out) {
+        String name = in.str16("topic");
+        int partitions = in.i32("partitions");
+        TopicSettings s = TopicSettings.ofPartitions(partitions);
+        if (in.remaining() >= TopicRequests.SETTINGS_BLOCK) {
+            s = new TopicSettings(partitions, in.i32("replication_factor"), in.i64("retention_ms"),
+                    in.i64("retention_bytes"), in.i64("segment_bytes"), in.i64("segment_ms"));
+        }
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        TopicNames.validate(name);
+        TopicSettings settings = s;
+        execute(() -> createCommand(name, settings), forwarded, "create topic " + name, w -> w
+                .str16(name).i32(settings.partitions()).i32(settings.replicationFactor()).i64(settings.retentionMs())
+                .i64(settings.retentionBytes()).i64(settings.segmentBytes()).i64(settings.segmentMs()),
+                Opcodes.CREATE_TOPIC);
+        out.bool(true);
+    }
+
+    /** DELETE_TOPIC 0x09 in a cluster: {@code str16 topic · [u8 forwarded]} → {@code bool}. */
+    public void deleteTopic(Session session, PayloadReader in, PayloadWriter out) {
+        String name = in.str16("topic");
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        execute(() -> new DeleteTopic(name), forwarded, "delete topic " + name, w -> w.str16(name),
+                Opcodes.DELETE_TOPIC);
+        out.bool(true);
+    }
+
+    /** CLUSTER_REGISTER (internal): a node announces its client address through the leader. */
+    public void register(Session session, PayloadReader in, PayloadWriter out) {
+        String nodeId = in.str16("node_id");
+        String addr = in.str16("client_addr");
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        execute(() -> new RegisterNode(nodeId, addr), forwarded, "register node " + nodeId,
+                w -> w.str16(nodeId).str16(addr), CLUSTER_REGISTER);
+        out.bool(true);
+    }
+
+    private interface Body {
+        void write(PayloadWriter w);
+    }
+
+    /**
+     * Replicates the command when this node leads the group; otherwise forwards the request (rebuilt by
+     * {@code body}) once to the leader.
+     */
+    private boolean execute(Supplier<MetadataCommand> command, boolean forwarded, String what, Body body,
+                            int opcode) {
+        RaftGroup<Boolean> g = requireStarted();
+        if (g.isLeader()) {
+            try {
+                return replicate(g, command.get().encode(), what);
+            } catch (RaftGroupException e) {
+                if (e.reason() != RaftGroupException.Reason.NOT_LEADER) {
+                    throw new RequestException("cannot " + what + ": " + e.getMessage());
+                }
+                // lost leadership meanwhile: fall through to forwarding
+            }
+        }
+        Optional<RaftMember> leader = g.leader();
+        if (leader.isEmpty()) {
+            throw new RequestException("not leader: no leader elected (cannot " + what + " on node "
+                    + members.self().id() + ")");
+        }
+        String leaderAddr = state.clientAddrs().getOrDefault(leader.get().id(), "");
+        if (forwarded || leaderAddr.isEmpty() || leader.get().equals(members.self())) {
+            throw new RequestException("not leader: leader_id=" + leader.get().id() + " leader_addr=" + leaderAddr
+                    + " (cannot " + what + " on node " + members.self().id() + ")");
+        }
+        PayloadWriter w = new PayloadWriter();
+        body.write(w);
+        w.u8(FORWARDED);
+        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, opcode, w);
+        return answer.length > 0 && answer[0] != 0;
+    }
+
+    private boolean replicate(RaftGroup<Boolean> g, byte[] command, String what) {
+        try {
+            return g.replicate(command).get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).result();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RequestException re) {
+                throw re;
+            }
+            if (cause instanceof RaftGroupException rge) {
+                throw rge;
+            }
+            throw new RequestException("cannot " + what + ": " + cause);
+        } catch (TimeoutException e) {
+            throw new RequestException("cannot " + what + ": not committed within " + COMMIT_TIMEOUT_MS
+                    + " ms (is a majority of " + members.all() + " running?)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestException("interrupted while waiting to " + what);
+        }
+    }
+
+    private CreateTopic createCommand(String name, TopicSettings s) {
+        List<RaftMember> voters = new ArrayList<>(group.members());
+        voters.sort(java.util.Comparator.comparing(RaftMember::id));
+        int rf = s.replicationFactor() <= 0 ? 1 : s.replicationFactor();
+        if (rf > voters.size()) {
+            throw new RequestException("replication factor " + rf + " for topic " + name + " exceeds the "
+                    + voters.size() + " node(s) of the cluster");
+        }
+        int partitions = s.partitions() <= 0 ? 1 : s.partitions();
+        if (partitions > TopicManager.MAX_PARTITIONS) {
+            throw new RequestException("invalid partition count " + s.partitions() + " for topic " + name
+                    + ": expected 1.." + TopicManager.MAX_PARTITIONS + " (0 means 1)");
+        }
+        int start = Math.floorMod(name.hashCode(), voters.size());
+        List<List<String>> replicas = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            List<String> r = new ArrayList<>(rf);
+            for (int i = 0; i < rf; i++) {
+                r.add(voters.get((start + p + i) % voters.size()).id());
+            }
+            replicas.add(List.copyOf(r));
+        }
+        return new CreateTopic(name, s, System.currentTimeMillis(), List.copyOf(replicas));
+    }
+
+    private RaftGroup<Boolean> requireStarted() {
+        RaftGroup<Boolean> g = group;
+        if (g == null || closed) {
+            throw new RequestException("cluster member " + members.self().id() + " is not running");
+        }
+        return g;
+    }
+
+    // ------------------------------------------------------------------ registration
+
+    /** Registers this node's client address whenever a leader is known and the replicated table lacks it. */
+    private final class Registrar implements RaftListener {
+        @Override
+        public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+            if (leader.isEmpty() || closed) {
+                return;
+            }
+            // Off the Raft thread: registering waits for a commit or a forwarded answer.
+            Thread.ofVirtual().name("flymq-cluster-register").start(() -> registerSelf(leader.get()));
+        }
+    }
+
+    private void registerSelf(RaftMember leader) {
+        String addr = clientAddr.get();
+        for (int attempt = 0; attempt < 50 && !closed; attempt++) {
+            MetadataStateMachine sm = state;
+            RaftGroup<Boolean> g = group;
+            if (g != null && sm != null && addr.equals(sm.clientAddrs().get(members.self().id()))) {
+                return;
+            }
+            try {
+                if (g != null) {
+                    execute(() -> new RegisterNode(members.self().id(), addr), false,
+                            "register node " + members.self().id(),
+                            w -> w.str16(members.self().id()).str16(addr), CLUSTER_REGISTER);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "registering " + members.self().id() + " with leader " + leader
+                        + " failed, retrying: " + e.getMessage());
+            }
+            try {
+                Thread.sleep(100); // the leader's own registration may not be committed yet: retry shortly
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ leadership
+
+    private final class Leadership implements PartitionLeadership {
+        @Override
+        public String clusterId() {
+            return "flymq-" + RaftGroupConfig.DEFAULT_GROUP_ID;
+        }
+
+        @Override
+        public String localNodeId() {
+            return members.self().id();
+        }
+
+        @Override
+        public String controllerId() {
+            RaftGroup<Boolean> g = group;
+            return g == null ? "" : g.leader().map(RaftMember::id).orElse("");
+        }
+
+        @Override
+        public long term() {
+            RaftGroup<Boolean> g = group;
+            return g == null ? 0 : g.term();
+        }
+
+        @Override
+        public List<ClusterNode> nodes() {
+            RaftGroup<Boolean> g = group;
+            List<RaftMember> all = g == null ? members.all() : g.members();
+            String leaderId = controllerId();
+            List<ClusterNode> nodes = new ArrayList<>(all.size());
+            for (RaftMember m : all) {
+                nodes.add(new ClusterNode(m.id(), addrOf(m.id()), m.address(), online(m.id()) ? "online" : "offline",
+                        m.id().equals(leaderId)));
+            }
+            return nodes;
+        }
+
+        @Override
+        public PartitionLeader leader(String topic, int partition) {
+            MetadataStateMachine sm = state;
+            var assignment = sm == null ? Optional.<MetadataStateMachine.Assignment>empty() : sm.assignment(topic);
+            if (assignment.isEmpty()) {
+                // Not (yet) in the replicated table, e.g. while the log is replayed after a restart.
+                return new PartitionLeader("", "", 0, "offline", List.of(), List.of(), false);
+            }
+            List<String> replicas = assignment.get().replicas(partition);
+            if (replicas.isEmpty()) {
+                return new PartitionLeader("", "", 0, "offline", List.of(), List.of(), false);
+            }
+            String leaderId = replicas.get(0);
+            boolean online = online(leaderId);
+            // Records are not replicated yet: the leader is the only in-sync copy.
+            return new PartitionLeader(leaderId, addrOf(leaderId), 1, online ? "online" : "offline", replicas,
+                    online ? List.of(leaderId) : List.of(), leaderId.equals(members.self().id()));
+        }
+
+        private String addrOf(String nodeId) {
+            MetadataStateMachine sm = state;
+            String addr = sm == null ? null : sm.clientAddrs().get(nodeId);
+            if (addr == null && nodeId.equals(members.self().id())) {
+                addr = clientAddr.get();
+            }
+            return addr == null ? "" : addr;
+        }
+
+        private boolean online(String nodeId) {
+            if (nodeId.equals(members.self().id())) {
+                return !closed;
+            }
+            TcpClusterTransport t = transport;
+            RaftGroup<Boolean> g = group;
+            if (t == null || g == null) {
+                return false;
+            }
+            return g.members().stream().filter(m -> m.id().equals(nodeId)).findFirst().map(t::isReachable)
+                    .orElse(false);
+        }
+    }
+
+    /** Leaves the group (peers see this node as failed), then closes the cluster port and forwarded links. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (group != null) {
+                group.close();
+            }
+        } finally {
+            try {
+                if (transport != null) {
+                    transport.close();
+                }
+            } finally {
+                forwarder.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package flymq.broker.replication;
+
+import flymq.broker.topic.TopicSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A command of the metadata Raft group, and its binary form in the Raft log (big-endian, strings as
+ * {@code u16 length + UTF-8} via {@link DataOutputStream#writeUTF}):
+ * <pre>
+ *   u8 type
+ *   type 1 CREATE_TOPIC:  utf name · i32 partitions · i32 replication_factor · i64 retention_ms ·
+ *                         i64 retention_bytes · i64 segment_bytes · i64 segment_ms · i64 created_ms ·
+ *                         i32 n · n × (i32 r · r × utf replica_node_id)      replicas per partition, leader first
+ *   type 2 DELETE_TOPIC:  utf name
+ *   type 3 REGISTER_NODE: utf node_id · utf client_addr
+ * </pre>
+ * Unknown types or trailing bytes are rejected with the facts, never guessed at.
+ */
+sealed interface MetadataCommand {
+    int CREATE = 1;
+    int DELETE = 2;
+    int REGISTER = 3;
+
+    record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
+            implements MetadataCommand {
+    }
+
+    record DeleteTopic(String name) implements MetadataCommand {
+    }
+
+    record RegisterNode(String nodeId, String clientAddr) implements MetadataCommand {
+    }
+
+    default byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            switch (this) {
+                case CreateTopic c -> {
+                    out.writeByte(CREATE);
+                    out.writeUTF(c.name());
+                    writeSettings(out, c.settings());
+                    out.writeLong(c.createdMs());
+                    writeReplicas(out, c.replicas());
+                }
+                case DeleteTopic d -> {
+                    out.writeByte(DELETE);
+                    out.writeUTF(d.name());
+                }
+                case RegisterNode r -> {
+                    out.writeByte(REGISTER);
+                    out.writeUTF(r.nodeId());
+                    out.writeUTF(r.clientAddr());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static MetadataCommand decode(byte[] command) {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(command));
+        try {
+            int type = in.readUnsignedByte();
+            MetadataCommand c = switch (type) {
+                case CREATE -> new CreateTopic(in.readUTF(), readSettings(in), in.readLong(), readReplicas(in));
+                case DELETE -> new DeleteTopic(in.readUTF());
+                case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
+                default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
+                        + command.length + " bytes)");
+            };
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("metadata command type " + type + " has " + in.available()
+                        + " trailing bytes of " + command.length);
+            }
+            return c;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated metadata command (" + command.length + " bytes): " + e, e);
+        }
+    }
+
+    static void writeSettings(DataOutputStream out, TopicSettings s) throws IOException {
+        out.writeInt(s.partitions());
+        out.writeInt(s.replicationFactor());
+        out.writeLong(s.retentionMs());
+        out.writeLong(s.retentionBytes());
+        out.writeLong(s.segmentBytes());
+        out.writeLong(s.segmentMs());
+    }
+
+    static TopicSettings readSettings(DataInputStream in) throws IOException {
+        return new TopicSettings(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readLong(),
+                in.readLong());
+    }
+
+    static void writeReplicas(DataOutputStream out, List<List<String>> replicas) throws IOException {
+        out.writeInt(replicas.size());
+        for (List<String> r : replicas) {
+            out.writeInt(r.size());
+            for (String id : r) {
+                out.writeUTF(id);
+            }
+        }
+    }
+
+    static List<List<String>> readReplicas(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 10_000) {
+            throw new IOException("partition count " + n + " outside 0..10000");
+        }
+        List<List<String>> all = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            int r = in.readInt();
+            if (r < 0 || r > 1_000) {
+                throw new IOException("replica count " + r + " of partition " + p + " outside 0..1000");
+            }
+            List<String> ids = new ArrayList<>(r);
+            for (int i = 0; i < r; i++) {
+                ids.add(in.readUTF());
+            }
+            all.add(List.copyOf(ids));
+        }
+        return List.copyOf(all);
+    }
+}

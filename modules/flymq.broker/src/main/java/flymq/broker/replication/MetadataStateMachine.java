@@ -1,0 +1,201 @@
+package flymq.broker.replication;
+
+import flymq.broker.replication.MetadataCommand.CreateTopic;
+import flymq.broker.replication.MetadataCommand.DeleteTopic;
+import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.raft.ReplicatedStateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The replicated cluster metadata: topics with their partition assignment, and each node's client address.
+ * Applying a command changes the in-memory tables and, for topics, the node's own {@link TopicManager}
+ * ({@code topics.json} and the partition logs).
+ *
+ * <p><b>{@code applied.index}</b> (8 bytes, big-endian: the highest Raft index whose effect on the local
+ * {@link TopicManager} is done; replaced atomically). After a restart MicroRaft replays the log from the last
+ * snapshot; commands at or below this index only rebuild the tables and leave the topic files alone. Without it,
+ * replaying "create t, delete t, create t" would delete the logs of the live, re-created {@code t}.
+ *
+ * <p><b>Snapshot chunk</b> (one): {@code i32 nodes · nodes × (utf id · utf client_addr) · i32 topics · topics ×
+ * (utf name · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in MetadataCommand)}.
+ */
+final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
+    private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
+
+    /** One topic as the cluster knows it. {@code replicas.get(p)} lists partition p's replicas, leader first. */
+    record Assignment(CreateTopic topic) {
+        List<String> replicas(int partition) {
+            return partition >= 0 && partition < topic.replicas().size() ? topic.replicas().get(partition) : List.of();
+        }
+    }
+
+    private final TopicManager topics;
+    private final Path appliedFile;
+    private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
+    private long appliedIndex;
+
+    MetadataStateMachine(TopicManager topics, Path raftDir) {
+        this.topics = topics;
+        this.appliedFile = raftDir.resolve("applied.index");
+        this.appliedIndex = readApplied(appliedFile);
+    }
+
+    Optional<Assignment> assignment(String topic) {
+        return Optional.ofNullable(assignments.get(topic));
+    }
+
+    Map<String, String> clientAddrs() {
+        return Map.copyOf(clientAddrs);
+    }
+
+    @Override
+    public Boolean apply(long commitIndex, byte[] bytes) {
+        MetadataCommand command = MetadataCommand.decode(bytes);
+        boolean replay = commitIndex <= appliedIndex;
+        switch (command) {
+            case CreateTopic c -> {
+                boolean created = assignments.putIfAbsent(c.name(), new Assignment(c)) == null;
+                if (!replay) {
+                    try {
+                        topics.create(c.name(), c.settings());
+                    } catch (RuntimeException e) {
+                        if (created) {
+                            assignments.remove(c.name());
+                        }
+                        markApplied(commitIndex);
+                        throw e;
+                    }
+                    markApplied(commitIndex);
+                }
+                return created;
+            }
+            case DeleteTopic d -> {
+                boolean existed = assignments.remove(d.name()) != null;
+                if (!replay) {
+                    topics.delete(d.name());
+                    markApplied(commitIndex);
+                }
+                return existed;
+            }
+            case RegisterNode r -> {
+                return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
+            }
+        }
+    }
+
+    @Override
+    public void takeSnapshot(long commitIndex, Consumer<byte[]> chunks) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            Map<String, String> nodes = new TreeMap<>(clientAddrs);
+            out.writeInt(nodes.size());
+            for (Map.Entry<String, String> e : nodes.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
+            }
+            Map<String, Assignment> all = new TreeMap<>(assignments);
+            out.writeInt(all.size());
+            for (Assignment a : all.values()) {
+                out.writeUTF(a.topic().name());
+                MetadataCommand.writeSettings(out, a.topic().settings());
+                out.writeLong(a.topic().createdMs());
+                MetadataCommand.writeReplicas(out, a.topic().replicas());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chunks.accept(bytes.toByteArray());
+    }
+
+    @Override
+    public void installSnapshot(long commitIndex, List<byte[]> chunks) {
+        Map<String, String> nodes = new TreeMap<>();
+        Map<String, Assignment> all = new TreeMap<>();
+        for (byte[] chunk : chunks) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunk));
+            try {
+                for (int n = in.readInt(), i = 0; i < n; i++) {
+                    nodes.put(in.readUTF(), in.readUTF());
+                }
+                for (int n = in.readInt(), i = 0; i < n; i++) {
+                    CreateTopic c = new CreateTopic(in.readUTF(), MetadataCommand.readSettings(in), in.readLong(),
+                            MetadataCommand.readReplicas(in));
+                    all.put(c.name(), new Assignment(c));
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("metadata snapshot at index " + commitIndex
+                        + " is truncated or damaged (" + chunk.length + " bytes): " + e, e);
+            }
+        }
+        clientAddrs.clear();
+        clientAddrs.putAll(nodes);
+        assignments.clear();
+        assignments.putAll(all);
+        if (commitIndex > appliedIndex) {
+            // Catching up from a snapshot: bring the local topics to the snapshot's set.
+            for (Assignment a : all.values()) {
+                topics.create(a.topic().name(), a.topic().settings());
+            }
+            for (Topic t : topics.all()) {
+                if (!all.containsKey(t.name())) {
+                    LOG.log(System.Logger.Level.INFO, "deleting topic '" + t.name()
+                            + "': the metadata snapshot at index " + commitIndex + " does not list it");
+                    topics.delete(t.name());
+                }
+            }
+            markApplied(commitIndex);
+        }
+    }
+
+    private void markApplied(long index) {
+        appliedIndex = index;
+        Path tmp = appliedFile.resolveSibling(appliedFile.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(appliedFile.getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.allocate(8).putLong(0, index));
+                ch.force(true);
+            }
+            Files.move(tmp, appliedFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record applied metadata index " + index + " in " + appliedFile, e);
+        }
+    }
+
+    private static long readApplied(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try {
+            byte[] b = Files.readAllBytes(file);
+            if (b.length != 8) {
+                throw new UncheckedIOException(new IOException(file + " holds " + b.length
+                        + " bytes, expected 8 (the last applied metadata index)"));
+            }
+            return ByteBuffer.wrap(b).getLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}

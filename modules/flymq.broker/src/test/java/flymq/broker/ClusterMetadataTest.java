@@ -1,0 +1,240 @@
+package flymq.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.broker.client.ClusterMetadata;
+import flymq.broker.client.ClusterStatus;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.FlyMqServerException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three in-process nodes on loopback forming a cluster from configuration alone (peers, node_id, cluster_addr). */
+class ClusterMetadataTest {
+    @TempDir
+    Path dir;
+
+    private final List<BrokerNode> nodes = new ArrayList<>(List.of());
+    private final List<Map<String, String>> flags = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(n -> {
+            if (n != null) {
+                n.close();
+            }
+        });
+    }
+
+    private void startCluster() throws IOException {
+        int[] ports = {freePort(), freePort(), freePort()};
+        String peers = "n1@127.0.0.1:" + ports[0] + ",n2@127.0.0.1:" + ports[1] + ",n3@127.0.0.1:" + ports[2];
+        for (int i = 0; i < 3; i++) {
+            flags.add(Map.of("node_id", "n" + (i + 1), "bind_addr", "127.0.0.1:0",
+                    "cluster_addr", "127.0.0.1:" + ports[i], "peers", peers,
+                    "data_dir", dir.resolve("n" + (i + 1)).toString()));
+        }
+        for (Map<String, String> f : flags) {
+            nodes.add(BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private int leaderIndex() throws InterruptedException {
+        await("a metadata leader", () -> live().anyMatch(n -> n.metadataGroup().orElseThrow().isLeader()));
+        for (int i = 0; i < nodes.size(); i++) {
+            BrokerNode n = nodes.get(i);
+            if (n != null && n.metadataGroup().orElseThrow().isLeader()) {
+                return i;
+            }
+        }
+        throw new AssertionError("leader vanished");
+    }
+
+    private java.util.stream.Stream<BrokerNode> live() {
+        return nodes.stream().filter(n -> n != null);
+    }
+
+    private FlyMqClient client(int i) {
+        return FlyMqClient.connect("127.0.0.1:" + nodes.get(i).boundPort());
+    }
+
+    private boolean allList(String topic, boolean present) {
+        return live().allMatch(n -> {
+            try (FlyMqClient c = FlyMqClient.connect("127.0.0.1:" + n.boundPort())) {
+                return c.listTopics().contains(topic) == present;
+            }
+        });
+    }
+
+    private static void awaitRegistered(FlyMqClient c) throws InterruptedException {
+        await("every client address registered", () -> c.clusterStatus().nodes().stream()
+                .noneMatch(n -> n.clientAddress().isEmpty()));
+    }
+
+    private int ownerOf(String topic, int partition) {
+        try (FlyMqClient c = client(0)) {
+            String id = c.clusterMetadata(topic).topics().get(0).partitions().get(partition).leaderId();
+            return Integer.parseInt(id.substring(1)) - 1;
+        }
+    }
+
+    @Test
+    void topicCreatedOnAFollowerIsForwardedAndVisibleOnEveryNode() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        int follower = (leader + 1) % 3;
+        // The follower forwards once it knows the leader's client address (registered through the group).
+        await("follower create", () -> {
+            try (FlyMqClient c = client(follower)) {
+                c.createTopic("orders", 3);
+                return true;
+            } catch (FlyMqServerException e) {
+                assertTrue(e.getMessage().contains("not leader"), e.getMessage());
+                return false;
+            }
+        });
+        await("orders on every node", () -> allList("orders", true));
+
+        try (FlyMqClient c = client((leader + 2) % 3)) {
+            ClusterMetadata md = c.clusterMetadata("orders");
+            List<ClusterMetadata.Partition> parts = md.topics().get(0).partitions();
+            assertEquals(3, parts.size());
+            // one partition per node: assignment spreads leaders over the sorted members
+            assertEquals(3, parts.stream().map(ClusterMetadata.Partition::leaderId).distinct().count());
+            for (ClusterMetadata.Partition p : parts) {
+                int owner = Integer.parseInt(p.leaderId().substring(1)) - 1;
+                assertEquals("127.0.0.1:" + nodes.get(owner).boundPort(), p.leaderAddress());
+            }
+            awaitRegistered(c);
+            ClusterStatus st = c.clusterStatus();
+            assertEquals("n" + (leader + 1), st.controllerId());
+            assertEquals(3, st.nodes().size());
+            assertTrue(st.term() >= 1);
+        }
+
+        try (FlyMqClient c = client(follower)) {
+            c.deleteTopic("orders");
+        }
+        await("orders gone everywhere", () -> allList("orders", false));
+    }
+
+    @Test
+    void produceToAPartitionLedElsewhereNamesTheLeader() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        try (FlyMqClient c = client(leader)) {
+            c.createTopic("single", 1);
+        }
+        await("single everywhere", () -> allList("single", true));
+        String owner;
+        try (FlyMqClient c = client(leader)) {
+            awaitRegistered(c);
+            owner = c.clusterMetadata("single").topics().get(0).partitions().get(0).leaderId();
+        }
+        int other = (Integer.parseInt(owner.substring(1))) % 3; // index of the node after the owner
+        try (FlyMqClient c = client(other)) {
+            FlyMqServerException e = assertThrows(FlyMqServerException.class,
+                    () -> c.produce("single", 0, null, "v".getBytes()));
+            assertTrue(e.getMessage().contains("not leader: leader_id=" + owner + " leader_addr=127.0.0.1:"),
+                    e.getMessage());
+        }
+        int ownerIndex = Integer.parseInt(owner.substring(1)) - 1;
+        try (FlyMqClient c = client(ownerIndex)) {
+            assertEquals(0, c.produce("single", 0, null, "v".getBytes()).offset());
+        }
+    }
+
+    @Test
+    void leaderLossElectsANewLeaderAndMetadataWritesContinue() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        String oldLeader = "n" + (leader + 1);
+        nodes.get(leader).close();
+        nodes.set(leader, null);
+        int next = leaderIndex();
+        assertNotEquals(leader, next);
+        int follower = 3 - leader - next;
+        await("create after failover", () -> {
+            try (FlyMqClient c = client(follower)) {
+                c.createTopic("after-failover", 2);
+                return true;
+            } catch (FlyMqServerException e) {
+                return false; // the new leader's address may not be registered yet
+            }
+        });
+        await("after-failover on both live nodes", () -> allList("after-failover", true));
+        try (FlyMqClient c = client(next)) {
+            assertNotEquals(oldLeader, c.clusterStatus().controllerId());
+            assertTrue(c.clusterStatus().nodes().stream()
+                    .anyMatch(n -> n.nodeId().equals(oldLeader) && n.state().equals("offline")));
+        }
+    }
+
+    @Test
+    void wholeClusterRestartKeepsTopics() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        try (FlyMqClient c = client(leader)) {
+            c.createTopic("kept", 2);
+            c.createTopic("dropped", 1);
+            c.deleteTopic("dropped");
+            c.createTopic("dropped", 1); // re-created: the replayed delete must not remove it again
+        }
+        await("topics everywhere", () -> allList("kept", true) && allList("dropped", true));
+        try (FlyMqClient c = client(ownerOf("dropped", 0))) {
+            c.produce("dropped", 0, null, "survives".getBytes());
+        }
+        closeAll();
+        nodes.clear();
+        for (Map<String, String> f : flags) {
+            nodes.add(BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));
+        }
+        leaderIndex();
+        await("topics after restart", () -> allList("kept", true) && allList("dropped", true));
+        try (FlyMqClient c = client(0)) {
+            await("assignment replayed", () -> !c.clusterMetadata("dropped").topics().get(0).partitions().get(0)
+                    .leaderId().isEmpty());
+        }
+        try (FlyMqClient c = client(ownerOf("dropped", 0))) {
+            assertEquals("survives", new String(c.consume("dropped", 0, 0).value()));
+        }
+    }
+
+    @Test
+    void badPeerEntryIsAConfigError() {
+        Map<String, String> f = Map.of("node_id", "n1", "peers", "n2-without-address", "data_dir",
+                dir.toString());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));
+        assertTrue(e.getMessage().contains("n2-without-address"), e.getMessage());
+        assertFalse(e.getMessage().isEmpty());
+    }
+}
