@@ -23,6 +23,29 @@ if "$img/bin/flymq" help topic >/dev/null 2>&1; then
   bench "topic list (exit 3), with"  "$img/bin/flymq topic list"
   bench "topic list (exit 3), without" "env FLYMQ_STARTUP_ARCHIVE=none $img/bin/flymq topic list"
 fi
+# The same starts interleaved (with, without, with, ...) so a busy machine's load swings hit both sides alike.
+python3 - "$img" "$runs" <<'PY'
+import os, resource, statistics as st, subprocess, sys, time
+img, runs = sys.argv[1], int(sys.argv[2])
+cmds = [["--help"], ["topic", "list"]] if subprocess.run([img + "/bin/flymq", "help", "topic"],
+        capture_output=True).returncode == 0 else [["--help"]]
+res = {}
+for _ in range(runs):
+    for archive in ("", "none"):
+        for c in cmds:
+            env = dict(os.environ, FLYMQ_STARTUP_ARCHIVE=archive)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run([img + "/bin/flymq"] + c, env=env, capture_output=True)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            res.setdefault((" ".join(c), archive or "with"), []).append((wall, cpu))
+for (c, a), v in res.items():
+    print("interleaved %-12s %-5s median %4.0f ms  (CPU user+sys %4.0f ms, n=%d)"
+          % (c, "with" if a == "with" else "w/o", st.median(x[0] for x in v) * 1000,
+             st.median(x[1] for x in v) * 1000, len(v)))
+PY
 archive=$(ls "$img"/lib/flymq.aot "$img"/lib/flymq.jsa 2>/dev/null | head -1 || true)
 total=$(du -sm "$img" | cut -f1)
 arch=$( [ -n "$archive" ] && du -sm "$archive" | cut -f1 || echo 0)

@@ -44,6 +44,7 @@ public final class BrokerNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerNode.class.getName());
 
     private final BrokerConfig config;
+    private final DataDirLock dataDirLock;
     private final LogStore store;
     private final TopicManager topics;
     private final GroupCoordinator groups;
@@ -93,14 +94,22 @@ public final class BrokerNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
         }
+        dataDirLock = DataDirLock.acquire(dataDir);
         LogConfig logDefaults = logDefaults(config);
         int[] boundPort = {config.bindPort()};
         PartitionLeadership leadership = new SingleNodeLeadership(config.nodeId(),
                 () -> advertisedAddr(config, boundPort[0]), config.clusterAddr());
         ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
 
-        store = LogStore.open(dataDir, logDefaults, storageListener);
         OffsetStore offsets = null;
+        LogStore opened = null;
+        try {
+            opened = LogStore.open(dataDir, logDefaults, storageListener);
+        } catch (RuntimeException e) {
+            dataDirLock.close();
+            throw e;
+        }
+        store = opened;
         try {
             topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics(),
                     config.defaultPartitions(), leadership.nodes().size(), listener);
@@ -111,6 +120,7 @@ public final class BrokerNode implements AutoCloseable {
                 offsets.close();
             }
             store.close();
+            dataDirLock.close();
             throw e;
         }
 
@@ -156,6 +166,7 @@ public final class BrokerNode implements AutoCloseable {
             housekeeping.shutdownNow();
             groups.close();
             store.close();
+            dataDirLock.close();
             throw new UncheckedIOException(e);
         }
         boundPort[0] = server.port();
@@ -228,6 +239,7 @@ public final class BrokerNode implements AutoCloseable {
             groups.close();
             store.close();
         } finally {
+            dataDirLock.close();
             try {
                 if (telemetry != null) {
                     telemetry.close(); // last: flushes spans of the requests answered above

@@ -63,4 +63,14 @@ class RestartTest {
             }
         }
     }
+
+    @Test
+    void aSecondBrokerCannotOpenADataDirectoryInUse() {
+        try (TestBroker b = TestBroker.start(dir)) {
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.UncheckedIOException.class, () -> TestBroker.start(dir));
+            assertTrue(e.getMessage().contains("in use by another broker"), e.getMessage());
+        }
+        TestBroker.start(dir).close();
+    }
 }

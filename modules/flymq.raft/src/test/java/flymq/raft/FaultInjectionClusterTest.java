@@ -31,7 +31,7 @@ class FaultInjectionClusterTest {
     void acknowledgedCommandsAreAppliedOnceInOrderOnEveryMemberDespiteDropsDelaysDuplicatesAndPartitions()
             throws Exception {
         try (InProcessCluster cluster = new InProcessCluster(3, dataRoot, b -> b.commitCountToTakeSnapshot(100))) {
-            cluster.network.faults(0.05, 0.05, 15);
+            cluster.network.faults(0.08, 0.10, 15);
             Map<String, Long> acknowledged = new ConcurrentHashMap<>();
             int sequence = 0;
             for (int round = 0; round < 4; round++) {
@@ -91,8 +91,10 @@ class FaultInjectionClusterTest {
                     assertEquals(reference, applied, "member " + e.getKey() + " applied a different sequence");
                 }
             }
-            assertTrue(cluster.network.dropped.get() > 0 && cluster.network.duplicated.get() > 0,
-                    "the network injected no faults");
+            String faults = "network: " + cluster.network.delivered.get() + " delivered, " + cluster.network.dropped.get()
+                    + " dropped, " + cluster.network.duplicated.get() + " duplicated";
+            System.out.println(faults);
+            assertTrue(cluster.network.dropped.get() > 0 && cluster.network.duplicated.get() > 0, faults);
         }
     }
 }

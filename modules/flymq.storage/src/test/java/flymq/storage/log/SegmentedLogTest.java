@@ -382,4 +382,66 @@ class SegmentedLogTest {
             assertRecordAt(0, log.read(0, 1, 10).get(0), 100_000);
         }
     }
+
+    @Test
+    void anInterruptedReaderDoesNotBreakTheLogForOthers() throws Exception {
+        try (SegmentedLog log = open(dir, config(1 << 20))) {
+            log.append(batch(0, 10, 100, 1));
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt(); // a FileChannel closes itself when an interrupted thread uses it
+                try {
+                    log.read(0, 10, 1 << 20);
+                } catch (Throwable e) {
+                    seen.set(e);
+                }
+            });
+            reader.start();
+            reader.join(10_000);
+            assertTrue(seen.get() instanceof StorageException, String.valueOf(seen.get()));
+            assertRecordAt(3, log.read(3, 1, 1).get(0), 100);
+            assertEquals(10, log.append(batch(10, 1, 100, 1)));
+        }
+    }
+
+    @Test
+    void listenerHearsOfBytesReadAndSegmentCounts() {
+        AtomicLong read = new AtomicLong();
+        AtomicInteger segments = new AtomicInteger();
+        StorageListener listener = new StorageListener() {
+            @Override
+            public void bytesRead(String topic, int partition, long bytes) {
+                read.addAndGet(bytes);
+            }
+
+            @Override
+            public void segmentCountChanged(String topic, int partition, int count) {
+                segments.set(count);
+            }
+        };
+        try (SegmentedLog log = SegmentedLog.open(dir, "t", 0, config(4096), listener, CLOCK::get)) {
+            assertEquals(1, segments.get());
+            for (int i = 0; i < 20; i++) {
+                log.append(batch(i * 5L, 5, 100, 1));
+            }
+            assertEquals(log.segmentCount(), segments.get());
+            readAll(log);
+            assertEquals(log.sizeInBytes(), read.get());
+        }
+    }
+
+    @Test
+    void offsetForTimestampWorksFromTheTimeIndexAfterReopen() {
+        try (SegmentedLog log = open(dir, config(4096))) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(LogTesting.recordFor(i, 60, 10_000 + i)));
+            }
+        }
+        try (SegmentedLog log = open(dir, config(4096))) {
+            assertEquals(0, log.offsetForTimestamp(5));
+            assertEquals(123, log.offsetForTimestamp(10_123));
+            assertEquals(299, log.offsetForTimestamp(10_299));
+            assertEquals(300, log.offsetForTimestamp(10_300));
+        }
+    }
 }
