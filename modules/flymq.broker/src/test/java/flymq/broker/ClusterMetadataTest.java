@@ -146,29 +146,45 @@ class ClusterMetadataTest {
         await("orders gone everywhere", () -> allList("orders", false));
     }
 
-    @Test
-    void produceToAPartitionLedElsewhereNamesTheLeader() throws Exception {
-        startCluster();
-        int leader = leaderIndex();
-        try (FlyMqClient c = client(leader)) {
-            c.createTopic("single", 1);
-        }
-        await("single everywhere", () -> allList("single", true));
-        String owner;
-        try (FlyMqClient c = client(leader)) {
+    private int createSinglePartitionTopic(String name) throws InterruptedException {
+        try (FlyMqClient c = client(leaderIndex())) {
+            c.createTopic(name, 1);
             awaitRegistered(c);
-            owner = c.clusterMetadata("single").topics().get(0).partitions().get(0).leaderId();
         }
-        int other = (Integer.parseInt(owner.substring(1))) % 3; // index of the node after the owner
-        try (FlyMqClient c = client(other)) {
+        await(name + " everywhere", () -> allList(name, true));
+        return ownerOf(name, 0);
+    }
+
+    @Test
+    void produceAndConsumeThroughAnyNodeReachThePartitionOwner() throws Exception {
+        startCluster();
+        int owner = createSinglePartitionTopic("single");
+        int a = (owner + 1) % 3;
+        int b = (owner + 2) % 3;
+        try (FlyMqClient c = client(a)) {
+            assertEquals(0, c.produce("single", "via-a".getBytes()).offset());
+        }
+        try (FlyMqClient c = client(owner)) {
+            assertEquals(1, c.produce("single", 0, null, "via-owner".getBytes()).offset());
+        }
+        try (FlyMqClient c = client(b)) {
+            assertEquals("via-a", new String(c.consume("single", 0, 0).value()));
+            assertEquals(2, c.fetch("single", 0, 0, 10).records().size());
+        }
+    }
+
+    @Test
+    void produceWhenThePartitionOwnerIsDownNamesTheOwner() throws Exception {
+        startCluster();
+        int owner = createSinglePartitionTopic("orphaned");
+        String ownerAddr = "127.0.0.1:" + nodes.get(owner).boundPort();
+        nodes.get(owner).close();
+        nodes.set(owner, null);
+        try (FlyMqClient c = client((owner + 1) % 3)) {
             FlyMqServerException e = assertThrows(FlyMqServerException.class,
-                    () -> c.produce("single", 0, null, "v".getBytes()));
-            assertTrue(e.getMessage().contains("not leader: leader_id=" + owner + " leader_addr=127.0.0.1:"),
+                    () -> c.produce("orphaned", "v".getBytes()));
+            assertTrue(e.getMessage().contains("not leader: leader_id=n" + (owner + 1) + " leader_addr=" + ownerAddr),
                     e.getMessage());
-        }
-        int ownerIndex = Integer.parseInt(owner.substring(1)) - 1;
-        try (FlyMqClient c = client(ownerIndex)) {
-            assertEquals(0, c.produce("single", 0, null, "v".getBytes()).offset());
         }
     }
 

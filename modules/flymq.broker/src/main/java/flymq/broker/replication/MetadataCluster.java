@@ -11,6 +11,7 @@ import flymq.broker.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
@@ -101,6 +102,21 @@ public final class MetadataCluster implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
                 + members.all());
+    }
+
+    /**
+     * Wraps the handlers of the partition opcodes so that a request reaches the node owning the partition.
+     *
+     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH or FETCH_BINARY
+     */
+    public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
+        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder);
+        return switch (opcode) {
+            case Opcodes.PRODUCE -> router.produce(local);
+            case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
+            case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
+            default -> throw new IllegalArgumentException("opcode " + Opcodes.name(opcode) + " is not routed");
+        };
     }
 
     /** The running group (tests, status). */
