@@ -109,7 +109,7 @@ complete -c flymq -n '__flymq_at "topic delete"' -s o -l output -r -a 'table jso
 complete -c flymq -n '__flymq_at "topic delete"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "produce"' -s k -l key -r -d 'The records\' key'
 complete -c flymq -n '__flymq_at "produce"' -s p -l partition -r -d 'Write to this partition instead of choosing by key or round-robin'
-complete -c flymq -n '__flymq_at "produce"' -s H -l header -r -d 'A record header (repeatable)'
+complete -c flymq -n '__flymq_at "produce"' -s H -l header -r -d 'A record header (repeatable); sent with the batch-produce extension, since the 1.26 PRODUCE request has no headers'
 complete -c flymq -n '__flymq_at "produce"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "produce"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "produce"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'

@@ -6,7 +6,6 @@ module flymq.cli {
     requires flymq.broker;
     requires info.picocli;
     requires org.jline;
-    requires java.net.http;
     requires HdrHistogram;
     requires jdk.unsupported; // sun.misc.Signal: server start exits 0 after a graceful stop on SIGTERM/SIGINT
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -49,7 +48,7 @@ final class Failures implements IExecutionExceptionHandler {
     static boolean isUnreachable(Throwable t) {
         return t instanceof ConnectException
                 || t instanceof UnknownHostException
-                || t instanceof HttpConnectTimeoutException
+                || t instanceof java.net.SocketTimeoutException
                 || t instanceof UnresolvedAddressException
                 || t instanceof java.net.NoRouteToHostException;
     }

@@ -1,6 +1,10 @@
 package flymq.cli.message;
 
+import flymq.broker.client.Acks;
 import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.Header;
+import flymq.broker.client.PartitionRecords;
+import flymq.broker.client.ProducerRecord;
 import flymq.broker.client.RecordMetadata;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
@@ -63,8 +67,8 @@ public final class ProduceCommand implements Callable<Integer> {
     Integer partition;
 
     @Option(names = {"-H", "--header"}, paramLabel = "NAME=VALUE",
-            description = "A record header (repeatable). The 1.26 PRODUCE request has no headers, so a header "
-                    + "needs a broker with the batch-produce extension.")
+            description = "A record header (repeatable); sent with the batch-produce extension, since the 1.26 "
+                    + "PRODUCE request has no headers.")
     Map<String, String> headers = new LinkedHashMap<>();
 
     @Override
@@ -73,13 +77,12 @@ public final class ProduceCommand implements Callable<Integer> {
         if (partition != null && partition < 0) {
             throw new CliException(ExitCode.USAGE, "--partition must be 0 or more, got " + partition);
         }
-        if (!headers.isEmpty()) {
-            throw CliException.failed("cannot send headers: the 1.26 PRODUCE request has no header field and "
-                    + "this client has no batch-produce extension; leave out --header");
-        }
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         int p = partition == null ? -1 : partition;
         try (var client = Brokers.connect(g)) {
+            if (!headers.isEmpty()) {
+                return produceWithHeaders(g, client, p, keyBytes);
+            }
             if (value != null) {
                 var md = client.produce(topic, p, keyBytes, value.getBytes(StandardCharsets.UTF_8));
                 if (g.json()) {
@@ -93,6 +96,69 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             return produceLines(g, client, p, keyBytes);
         }
+    }
+
+    /**
+     * Records with headers go through the BATCH_PRODUCE extension (the 1.26 PRODUCE has no headers), one batch for
+     * all lines. A keyed record's partition is chosen here, FNV-1a-32(key) mod partitions, as the server would.
+     */
+    private int produceWithHeaders(Globals g, FlyMqClient client, int p, byte[] keyBytes) throws IOException {
+        var headerList = new java.util.ArrayList<Header>();
+        headers.forEach((k, v) -> headerList.add(new Header(k, v.getBytes(StandardCharsets.UTF_8))));
+        var values = new java.util.ArrayList<byte[]>();
+        if (value != null) {
+            values.add(value.getBytes(StandardCharsets.UTF_8));
+        } else {
+            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                values.add(line.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (values.isEmpty()) {
+            g.out().println("produced 0 records to " + topic);
+            g.out().flush();
+            return ExitCode.OK;
+        }
+        int target = p;
+        if (target < 0 && keyBytes != null && keyBytes.length > 0 && client.listTopics().contains(topic)) {
+            int n = client.metadata(topic).partitions().size();
+            target = n <= 1 ? 0 : Integer.remainderUnsigned(fnv1a(keyBytes), n);
+        }
+        var records = new java.util.ArrayList<ProducerRecord>();
+        for (var v : values) {
+            records.add(new ProducerRecord(topic, target, 0, keyBytes, v, headerList));
+        }
+        var answers = client.batchProduce(topic, Acks.LEADER, java.util.List.of(new PartitionRecords(target, records)));
+        for (var a : answers) {
+            if (!a.ok()) {
+                throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition() + ": "
+                        + a.error());
+            }
+        }
+        var a = answers.getFirst();
+        if (g.json()) {
+            for (int i = 0; i < a.recordCount(); i++) {
+                g.out().println(Json.write(Json.object("topic", topic, "partition", a.partition(),
+                        "offset", a.baseOffset() + i, "timestamp", null)));
+            }
+        } else if (value != null) {
+            g.out().println("produced to " + topic + " partition " + a.partition() + " offset " + a.baseOffset());
+        } else {
+            g.out().println("produced " + a.recordCount() + " record" + (a.recordCount() == 1 ? "" : "s") + " to "
+                    + topic + " (partitions [" + a.partition() + "])");
+        }
+        g.out().flush();
+        return ExitCode.OK;
+    }
+
+    /** FNV-1a-32, the key hash of the wire spec (section 5). */
+    static int fnv1a(byte[] key) {
+        int h = 0x811C9DC5;
+        for (byte b : key) {
+            h ^= b & 0xFF;
+            h *= 0x01000193;
+        }
+        return h;
     }
 
     private int produceLines(Globals g, FlyMqClient client, int p, byte[] keyBytes)

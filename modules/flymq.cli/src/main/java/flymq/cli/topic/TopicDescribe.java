@@ -6,9 +6,6 @@ import flymq.cli.Brokers;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
-import flymq.cli.Globals;
-import flymq.cli.http.HttpEndpoint;
-import flymq.cli.metrics.Exposition;
 import flymq.cli.output.Json;
 import flymq.cli.output.Table;
 import java.util.ArrayList;
@@ -25,9 +22,9 @@ import picocli.CommandLine.Spec;
         header = "Show a topic's partitions: leaders, replicas, offsets and sizes.",
         description = {
             "",
-            "For each partition: its leader node, replicas and in-sync replicas (CLUSTER_METADATA), the first "
-                    + "retained and the next offset and the record count (METADATA), and the size on disk, read from "
-                    + "the metrics endpoint (--metrics-url) when it answers ('-' otherwise).",
+            "The topic's settings, then for each partition: its leader node, replicas and in-sync replicas "
+                    + "(CLUSTER_METADATA), the first retained and the next offset, the record count, the size on "
+                    + "disk and the number of segments (METADATA).",
             "",
             "Example:",
             "  flymq topic describe orders",
@@ -55,25 +52,29 @@ public final class TopicDescribe implements Callable<Integer> {
             } catch (FlyMqServerException e) {
                 g.err().println("note: no leader information (" + e.serverMessage() + ")");
             }
-            var sizes = sizes(g);
             var rows = new ArrayList<Map<String, Object>>();
             for (var p : offsets.partitions()) {
                 var c = placement.get(p.partition());
                 rows.add(Json.object(
                         "partition", p.partition(),
-                        "leader", c == null ? null : c.leaderId(),
+                        "leader", c != null ? c.leaderId() : p.leaderId(),
                         "replicas", c == null ? java.util.List.of() : c.replicas(),
                         "isr", c == null ? java.util.List.of() : c.isr(),
                         "state", c == null ? null : c.state(),
                         "start_offset", p.startOffset(),
                         "end_offset", p.endOffset(),
                         "records", p.endOffset() - p.startOffset(),
-                        "size_bytes", sizes.get(p.partition())));
+                        "size_bytes", p.sizeBytes(),
+                        "segments", p.segmentCount()));
             }
             if (g.json()) {
-                g.out().println(Json.write(Json.object("topic", name, "partitions", rows)));
+                g.out().println(Json.write(Json.object("topic", name, "replication_factor",
+                        offsets.replicationFactor(), "retention_ms", offsets.retentionMs(), "retention_bytes",
+                        offsets.retentionBytes(), "segment_bytes", offsets.segmentBytes(), "partitions", rows)));
             } else {
-                g.out().println("topic: " + name + "  partitions: " + rows.size());
+                g.out().println("topic: " + name + "  partitions: " + rows.size() + "  replication: "
+                        + offsets.replicationFactor() + "  retention: " + retention(offsets.retentionMs(),
+                        offsets.retentionBytes()));
                 var table = Table.of("PARTITION", "LEADER", "REPLICAS", "ISR", "STATE", "START", "END", "RECORDS",
                         "SIZE").numeric(0, 5, 6, 7, 8);
                 for (var r : rows) {
@@ -93,24 +94,8 @@ public final class TopicDescribe implements Callable<Integer> {
         return (java.util.List<String>) list;
     }
 
-    /** Partition sizes from flymq_topic_bytes_total; empty when the metrics endpoint does not answer. */
-    private Map<Integer, Long> sizes(Globals g) {
-        var out = new HashMap<Integer, Long>();
-        try {
-            var answer = new HttpEndpoint("the metrics endpoint").get(g.metricsUrl());
-            if (!answer.ok()) {
-                return out;
-            }
-            for (var s : Exposition.parse(answer.body()).samples("flymq_topic_bytes_total")) {
-                if (s.label("topic").equals(name)) {
-                    out.put(Integer.parseInt(s.label("partition")), (long) s.value());
-                }
-            }
-        } catch (CliException | IllegalArgumentException e) {
-            if (g.verbose()) {
-                g.err().println("note: no partition sizes (" + e.getMessage() + ")");
-            }
-        }
-        return out;
+    private static String retention(long ms, long bytes) {
+        var time = ms <= 0 ? "forever" : java.time.Duration.ofMillis(ms).toString().substring(2).toLowerCase();
+        return bytes <= 0 ? time : time + " or " + bytes + " bytes";
     }
 }
