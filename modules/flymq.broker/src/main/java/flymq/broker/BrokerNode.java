@@ -107,7 +107,8 @@ public final class BrokerNode implements AutoCloseable {
         PartitionLeadership leadership = cluster != null ? cluster.leadership()
                 : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
                 config.clusterAddr());
-        ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
+        ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger()
+                : new LocalAcknowledger(config.performance().acks());
 
         OffsetStore offsets = null;
         LogStore opened = null;
