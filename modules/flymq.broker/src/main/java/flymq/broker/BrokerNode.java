@@ -107,7 +107,8 @@ public final class BrokerNode implements AutoCloseable {
         PartitionLeadership leadership = cluster != null ? cluster.leadership()
                 : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
                 config.clusterAddr());
-        ProduceAcknowledger acknowledger = new LocalAcknowledger(config.performance().acks());
+        ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger()
+                : new LocalAcknowledger(config.performance().acks());
 
         OffsetStore offsets = null;
         LogStore opened = null;
@@ -143,11 +144,12 @@ public final class BrokerNode implements AutoCloseable {
         FetchHandler fetch = new FetchHandler(topics, listener);
         ConsumeHandler consume = new ConsumeHandler(topics, listener);
         HandlerRegistry handlers = new HandlerRegistry()
-                .register(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger, listener))
-                .register(Opcodes.CONSUME, consume)
-                .register(Opcodes.CONSUME_ZERO_COPY, consume)
-                .register(Opcodes.FETCH, fetch)
-                .register(Opcodes.FETCH_BINARY, fetch)
+                .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
+                        new ProduceHandler(topics, leadership, acknowledger, listener)))
+                .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
+                .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
+                .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
+                .register(Opcodes.FETCH_BINARY, routed(Opcodes.FETCH_BINARY, fetch))
                 .register(Opcodes.CREATE_TOPIC, createTopic)
                 .register(Opcodes.DELETE_TOPIC, deleteTopic)
                 .register(Opcodes.LIST_TOPICS, topicRequests::list)
@@ -204,6 +206,11 @@ public final class BrokerNode implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
                 + ", data in " + dataDir.toAbsolutePath());
+    }
+
+    /** In a cluster, partition requests go to the node owning the partition; on a single node, unchanged. */
+    private RequestHandler routed(int opcode, RequestHandler local) {
+        return cluster == null ? local : cluster.routed(opcode, local, topics);
     }
 
     static LogConfig logDefaults(BrokerConfig config) {

@@ -99,11 +99,32 @@ class ClusterMetadataTest {
                 .noneMatch(n -> n.clientAddress().isEmpty()));
     }
 
-    private int ownerOf(String topic, int partition) {
-        try (FlyMqClient c = client(0)) {
-            String id = c.clusterMetadata(topic).topics().get(0).partitions().get(partition).leaderId();
-            return Integer.parseInt(id.substring(1)) - 1;
+    /** Index of the node leading the partition's Raft group, once one is elected (as seen by a live node). */
+    private int ownerOf(String topic, int partition) throws InterruptedException {
+        int viewer = nodes.indexOf(live().findFirst().orElseThrow());
+        try (FlyMqClient c = client(viewer)) {
+            String[] id = {""};
+            await("a leader of " + topic + "-" + partition, () -> {
+                id[0] = c.clusterMetadata(topic).topics().get(0).partitions().get(partition).leaderId();
+                return !id[0].isEmpty() && nodes.get(Integer.parseInt(id[0].substring(1)) - 1) != null;
+            });
+            return Integer.parseInt(id[0].substring(1)) - 1;
         }
+    }
+
+    /** Produces through the partition's leader, retrying while an election is still settling. */
+    private void produceWhenLed(String topic, String value) throws InterruptedException {
+        await("produce to " + topic, () -> {
+            try (FlyMqClient c = client(ownerOf(topic, 0))) {
+                c.produce(topic, 0, null, value.getBytes());
+                return true;
+            } catch (FlyMqServerException e) {
+                System.out.println("retrying: " + e.getMessage());
+                return false;
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 
     @Test
@@ -124,16 +145,19 @@ class ClusterMetadataTest {
         await("orders on every node", () -> allList("orders", true));
 
         try (FlyMqClient c = client((leader + 2) % 3)) {
+            awaitRegistered(c);
+            await("every partition led, seen from this node", () -> c.clusterMetadata("orders").topics().get(0)
+                    .partitions().stream().noneMatch(p -> p.leaderId().isEmpty()));
             ClusterMetadata md = c.clusterMetadata("orders");
             List<ClusterMetadata.Partition> parts = md.topics().get(0).partitions();
             assertEquals(3, parts.size());
-            // one partition per node: assignment spreads leaders over the sorted members
-            assertEquals(3, parts.stream().map(ClusterMetadata.Partition::leaderId).distinct().count());
             for (ClusterMetadata.Partition p : parts) {
                 int owner = Integer.parseInt(p.leaderId().substring(1)) - 1;
                 assertEquals("127.0.0.1:" + nodes.get(owner).boundPort(), p.leaderAddress());
+                assertEquals(3, p.replicas().size(), "default replication factor on three nodes");
+                assertTrue(p.epoch() >= 1);
+                assertTrue(p.isr().contains(p.leaderId()), p.isr().toString());
             }
-            awaitRegistered(c);
             ClusterStatus st = c.clusterStatus();
             assertEquals("n" + (leader + 1), st.controllerId());
             assertEquals(3, st.nodes().size());
@@ -146,29 +170,53 @@ class ClusterMetadataTest {
         await("orders gone everywhere", () -> allList("orders", false));
     }
 
-    @Test
-    void produceToAPartitionLedElsewhereNamesTheLeader() throws Exception {
-        startCluster();
-        int leader = leaderIndex();
-        try (FlyMqClient c = client(leader)) {
-            c.createTopic("single", 1);
-        }
-        await("single everywhere", () -> allList("single", true));
-        String owner;
-        try (FlyMqClient c = client(leader)) {
+    private int createSinglePartitionTopic(String name) throws InterruptedException {
+        try (FlyMqClient c = client(leaderIndex())) {
+            c.createTopic(name, 1);
             awaitRegistered(c);
-            owner = c.clusterMetadata("single").topics().get(0).partitions().get(0).leaderId();
         }
-        int other = (Integer.parseInt(owner.substring(1))) % 3; // index of the node after the owner
-        try (FlyMqClient c = client(other)) {
-            FlyMqServerException e = assertThrows(FlyMqServerException.class,
-                    () -> c.produce("single", 0, null, "v".getBytes()));
-            assertTrue(e.getMessage().contains("not leader: leader_id=" + owner + " leader_addr=127.0.0.1:"),
-                    e.getMessage());
+        await(name + " everywhere", () -> allList(name, true));
+        return ownerOf(name, 0);
+    }
+
+    @Test
+    void produceAndConsumeThroughAnyNodeReachThePartitionOwner() throws Exception {
+        startCluster();
+        int owner = createSinglePartitionTopic("single");
+        int a = (owner + 1) % 3;
+        int b = (owner + 2) % 3;
+        try (FlyMqClient c = client(a)) {
+            assertEquals(0, c.produce("single", "via-a".getBytes()).offset());
         }
-        int ownerIndex = Integer.parseInt(owner.substring(1)) - 1;
-        try (FlyMqClient c = client(ownerIndex)) {
-            assertEquals(0, c.produce("single", 0, null, "v".getBytes()).offset());
+        try (FlyMqClient c = client(owner)) {
+            assertEquals(1, c.produce("single", 0, null, "via-owner".getBytes()).offset());
+        }
+        try (FlyMqClient c = client(b)) {
+            assertEquals("via-a", new String(c.consume("single", 0, 0).value()));
+            assertEquals(2, c.fetch("single", 0, 0, 10).records().size());
+        }
+    }
+
+    @Test
+    void partitionLeaderLossElectsANewLeaderAndKeepsAcknowledgedRecords() throws Exception {
+        startCluster();
+        int owner = createSinglePartitionTopic("replicated");
+        try (FlyMqClient c = client((owner + 1) % 3)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i, c.produce("replicated", ("r" + i).getBytes()).offset());
+            }
+        }
+        nodes.get(owner).close();
+        nodes.set(owner, null);
+        int next = ownerOf("replicated", 0);
+        assertNotEquals(owner, next);
+        try (FlyMqClient c = client(3 - owner - next)) {
+            assertEquals(3, c.produce("replicated", "after".getBytes()).offset());
+        }
+        try (FlyMqClient c = client(next)) {
+            List<String> values = c.fetch("replicated", 0, 0, 10).records().stream()
+                    .map(m -> new String(m.value())).toList();
+            assertEquals(List.of("r0", "r1", "r2", "after"), values);
         }
     }
 
@@ -209,9 +257,7 @@ class ClusterMetadataTest {
             c.createTopic("dropped", 1); // re-created: the replayed delete must not remove it again
         }
         await("topics everywhere", () -> allList("kept", true) && allList("dropped", true));
-        try (FlyMqClient c = client(ownerOf("dropped", 0))) {
-            c.produce("dropped", 0, null, "survives".getBytes());
-        }
+        produceWhenLed("dropped", "survives");
         closeAll();
         nodes.clear();
         for (Map<String, String> f : flags) {
@@ -219,6 +265,12 @@ class ClusterMetadataTest {
         }
         leaderIndex();
         await("topics after restart", () -> allList("kept", true) && allList("dropped", true));
+        try (FlyMqClient c = client(0)) {
+            // client ports are ephemeral: each node re-registers its new address through the group
+            await("new client addresses registered", () -> c.clusterStatus().nodes().stream().allMatch(n ->
+                    n.clientAddress().equals("127.0.0.1:" + nodes.get(Integer.parseInt(n.nodeId().substring(1)) - 1)
+                            .boundPort())));
+        }
         try (FlyMqClient c = client(0)) {
             await("assignment replayed", () -> !c.clusterMetadata("dropped").topics().get(0).partitions().get(0)
                     .leaderId().isEmpty());

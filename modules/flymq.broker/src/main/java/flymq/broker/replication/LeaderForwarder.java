@@ -27,6 +27,13 @@ final class LeaderForwarder implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
     private static final int READ_TIMEOUT_MS = 10_000;
 
+    /** The node could not be reached or did not answer; its answer, if any, is not known. */
+    static final class Unreachable extends RequestException {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
     private record Link(Socket socket, InputStream in, OutputStream out) {
     }
 
@@ -64,8 +71,8 @@ final class LeaderForwarder implements AutoCloseable {
             if (link != null) {
                 closeQuietly(link.socket());
             }
-            throw new RequestException("cannot forward " + Opcodes.name(opcode) + " to leader " + nodeId + " at "
-                    + clientAddr + ": " + e.getMessage());
+            throw new Unreachable("cannot forward " + Opcodes.name(opcode) + " to leader " + nodeId + " at "
+                    + clientAddr + ": " + e);
         }
     }
 

@@ -4,6 +4,7 @@ import flymq.broker.BrokerConfig;
 import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
@@ -11,6 +12,7 @@ import flymq.broker.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
@@ -53,6 +55,8 @@ public final class MetadataCluster implements AutoCloseable {
     public static final int CLUSTER_REGISTER = 0xCF;
     private static final int FORWARDED = 0xFF;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
+    /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
+    public static final int DEFAULT_REPLICATION_FACTOR = 3;
 
     private final BrokerConfig config;
     private final ClusterMembers members;
@@ -62,6 +66,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile TcpClusterTransport transport;
     private volatile RaftGroup<Boolean> group;
     private volatile MetadataStateMachine state;
+    private volatile PartitionReplicas replicas;
     private volatile boolean closed;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
@@ -91,6 +96,8 @@ public final class MetadataCluster implements AutoCloseable {
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport);
+            state.replicas(replicas);
             RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.all())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
             group = RaftGroup.start(raftConfig, transport, state, new Registrar());
@@ -101,6 +108,36 @@ public final class MetadataCluster implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
                 + members.all());
+    }
+
+    /**
+     * Wraps the handlers of the partition opcodes so that a request reaches the node owning the partition.
+     *
+     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH or FETCH_BINARY
+     */
+    public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
+        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder);
+        return switch (opcode) {
+            case Opcodes.PRODUCE -> router.produce(local);
+            case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
+            case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
+            default -> throw new IllegalArgumentException("opcode " + Opcodes.name(opcode) + " is not routed");
+        };
+    }
+
+    /**
+     * The acknowledgement seam in a cluster: a produced batch is proposed to the partition's Raft group and
+     * answered with its base offset once a majority of the replicas committed it and this node appended it. Every
+     * {@code acks} level waits for that commit (see docs/architecture.md, "Cluster").
+     */
+    public ProduceAcknowledger acknowledger() {
+        return (topic, partition, log, batch) -> {
+            PartitionReplicas r = replicas;
+            if (r == null) {
+                throw new RequestException("cluster member " + members.self().id() + " is not running");
+            }
+            return r.replicate(topic, partition, batch, state.clientAddrs());
+        };
     }
 
     /** The running group (tests, status). */
@@ -114,7 +151,9 @@ public final class MetadataCluster implements AutoCloseable {
     public void createTopic(Session session, PayloadReader in, PayloadWriter out) {
         String name = in.str16("topic");
         int partitions = in.i32("partitions");
-        TopicSettings s = TopicSettings.ofPartitions(partitions);
+        // The SDKs' short form names no replication factor: the cluster default applies (see createCommand).
+        TopicSettings s = new TopicSettings(partitions, -1, TopicSettings.DEFAULT, TopicSettings.DEFAULT,
+                TopicSettings.DEFAULT, TopicSettings.DEFAULT);
         if (in.remaining() >= TopicRequests.SETTINGS_BLOCK) {
             s = new TopicSettings(partitions, in.i32("replication_factor"), in.i64("retention_ms"),
                     in.i64("retention_bytes"), in.i64("segment_bytes"), in.i64("segment_ms"));
@@ -210,7 +249,8 @@ public final class MetadataCluster implements AutoCloseable {
     private CreateTopic createCommand(String name, TopicSettings s) {
         List<RaftMember> voters = new ArrayList<>(group.members());
         voters.sort(java.util.Comparator.comparing(RaftMember::id));
-        int rf = s.replicationFactor() <= 0 ? 1 : s.replicationFactor();
+        int rf = s.replicationFactor() <= 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, voters.size())
+                : s.replicationFactor();
         if (rf > voters.size()) {
             throw new RequestException("replication factor " + rf + " for topic " + name + " exceeds the "
                     + voters.size() + " node(s) of the cluster");
@@ -229,7 +269,9 @@ public final class MetadataCluster implements AutoCloseable {
             }
             replicas.add(List.copyOf(r));
         }
-        return new CreateTopic(name, s, System.currentTimeMillis(), List.copyOf(replicas));
+        TopicSettings resolved = new TopicSettings(partitions, rf, s.retentionMs(), s.retentionBytes(),
+                s.segmentBytes(), s.segmentMs());
+        return new CreateTopic(name, resolved, System.currentTimeMillis(), List.copyOf(replicas));
     }
 
     private RaftGroup<Boolean> requireStarted() {
@@ -326,15 +368,33 @@ public final class MetadataCluster implements AutoCloseable {
                 // Not (yet) in the replicated table, e.g. while the log is replayed after a restart.
                 return new PartitionLeader("", "", 0, "offline", List.of(), List.of(), false);
             }
-            List<String> replicas = assignment.get().replicas(partition);
-            if (replicas.isEmpty()) {
+            List<String> replicaIds = assignment.get().replicas(partition);
+            if (replicaIds.isEmpty()) {
                 return new PartitionLeader("", "", 0, "offline", List.of(), List.of(), false);
             }
-            String leaderId = replicas.get(0);
-            boolean online = online(leaderId);
-            // Records are not replicated yet: the leader is the only in-sync copy.
-            return new PartitionLeader(leaderId, addrOf(leaderId), 1, online ? "online" : "offline", replicas,
-                    online ? List.of(leaderId) : List.of(), leaderId.equals(members.self().id()));
+            PartitionReplicas r = replicas;
+            Optional<RaftGroup<Long>> g = r == null ? Optional.empty() : r.group(topic, partition);
+            if (g.isEmpty() && replicaIds.contains(members.self().id())) {
+                // This node's replica group is still starting: the leader is not known here yet.
+                return new PartitionLeader("", "", 0, "offline", replicaIds, List.of(), false);
+            }
+            if (g.isEmpty()) {
+                // Not a replica here: requests go to the first assigned replica, which knows the real leader.
+                String first = replicaIds.get(0);
+                return new PartitionLeader(first, addrOf(first), 0, online(first) ? "online" : "offline",
+                        replicaIds, List.of(), false);
+            }
+            RaftGroup<Long> group = g.get();
+            Optional<RaftMember> leader = group.leader();
+            if (leader.isEmpty()) {
+                return new PartitionLeader("", "", group.term(), "offline", replicaIds, List.of(), false);
+            }
+            String leaderId = leader.get().id();
+            // In sync: the replicas the cluster transport currently reaches (a reachable follower is
+            // acknowledging the leader's appends; an unreachable one is not).
+            List<String> isr = replicaIds.stream().filter(this::online).toList();
+            return new PartitionLeader(leaderId, addrOf(leaderId), group.term(), "online", replicaIds, isr,
+                    group.isLeader());
         }
 
         private String addrOf(String nodeId) {
@@ -365,6 +425,9 @@ public final class MetadataCluster implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (replicas != null) {
+                replicas.close();
+            }
             if (group != null) {
                 group.close();
             }

@@ -36,13 +36,13 @@ import java.util.function.Consumer;
  * replaying "create t, delete t, create t" would delete the logs of the live, re-created {@code t}.
  *
  * <p><b>Snapshot chunk</b> (one): {@code i32 nodes · nodes × (utf id · utf client_addr) · i32 topics · topics ×
- * (utf name · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in MetadataCommand)}.
+ * (utf name · i64 create_index · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in MetadataCommand)}.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
 
     /** One topic as the cluster knows it. {@code replicas.get(p)} lists partition p's replicas, leader first. */
-    record Assignment(CreateTopic topic) {
+    record Assignment(CreateTopic topic, long createIndex) {
         List<String> replicas(int partition) {
             return partition >= 0 && partition < topic.replicas().size() ? topic.replicas().get(partition) : List.of();
         }
@@ -53,11 +53,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
+    private volatile PartitionReplicas replicas; // null until the cluster transport is bound
 
     MetadataStateMachine(TopicManager topics, Path raftDir) {
         this.topics = topics;
         this.appliedFile = raftDir.resolve("applied.index");
         this.appliedIndex = readApplied(appliedFile);
+    }
+
+    void replicas(PartitionReplicas replicas) {
+        this.replicas = replicas;
     }
 
     Optional<Assignment> assignment(String topic) {
@@ -74,7 +79,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         boolean replay = commitIndex <= appliedIndex;
         switch (command) {
             case CreateTopic c -> {
-                boolean created = assignments.putIfAbsent(c.name(), new Assignment(c)) == null;
+                Assignment assignment = new Assignment(c, commitIndex);
+                boolean created = assignments.putIfAbsent(c.name(), assignment) == null;
                 if (!replay) {
                     try {
                         topics.create(c.name(), c.settings());
@@ -87,15 +93,21 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     }
                     markApplied(commitIndex);
                 }
+                if (created && replicas != null) {
+                    replicas.topicCreated(assignment);
+                }
                 return created;
             }
             case DeleteTopic d -> {
-                boolean existed = assignments.remove(d.name()) != null;
+                Assignment removed = assignments.remove(d.name());
+                if (removed != null && replicas != null) {
+                    replicas.topicDeleted(removed);
+                }
                 if (!replay) {
                     topics.delete(d.name());
                     markApplied(commitIndex);
                 }
-                return existed;
+                return removed != null;
             }
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
@@ -117,6 +129,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             out.writeInt(all.size());
             for (Assignment a : all.values()) {
                 out.writeUTF(a.topic().name());
+                out.writeLong(a.createIndex());
                 MetadataCommand.writeSettings(out, a.topic().settings());
                 out.writeLong(a.topic().createdMs());
                 MetadataCommand.writeReplicas(out, a.topic().replicas());
@@ -138,9 +151,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     nodes.put(in.readUTF(), in.readUTF());
                 }
                 for (int n = in.readInt(), i = 0; i < n; i++) {
-                    CreateTopic c = new CreateTopic(in.readUTF(), MetadataCommand.readSettings(in), in.readLong(),
+                    String name = in.readUTF();
+                    long createIndex = in.readLong();
+                    CreateTopic c = new CreateTopic(name, MetadataCommand.readSettings(in), in.readLong(),
                             MetadataCommand.readReplicas(in));
-                    all.put(c.name(), new Assignment(c));
+                    all.put(c.name(), new Assignment(c, createIndex));
                 }
             } catch (IOException e) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex
@@ -149,6 +164,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         }
         clientAddrs.clear();
         clientAddrs.putAll(nodes);
+        PartitionReplicas r = replicas;
+        if (r != null) {
+            assignments.values().stream().filter(a -> !a.equals(all.get(a.topic().name()))).forEach(r::topicDeleted);
+        }
+        Map<String, Assignment> before = Map.copyOf(assignments);
         assignments.clear();
         assignments.putAll(all);
         if (commitIndex > appliedIndex) {
@@ -164,6 +184,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 }
             }
             markApplied(commitIndex);
+        }
+        if (r != null) {
+            all.values().stream().filter(a -> !a.equals(before.get(a.topic().name()))).forEach(r::topicCreated);
         }
     }
 

@@ -1,0 +1,177 @@
+package flymq.broker.replication;
+
+import flymq.broker.protocol.RequestException;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.raft.RaftGroup;
+import flymq.raft.RaftGroupConfig;
+import flymq.raft.RaftGroupException;
+import flymq.raft.RaftMember;
+import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.Record;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * The Raft groups of the partitions this node holds a replica of: one group per partition, its members the
+ * partition's replicas from the metadata assignment, sharing the node's one cluster transport. Group id
+ * {@code p.<create index>.<partition>.<topic>} and Raft state in
+ * {@code <data_dir>/raft/partitions/<create index>-<partition>}: the metadata index of the CREATE_TOPIC makes each
+ * incarnation of a topic name a distinct group, so a deleted and re-created topic never inherits old Raft state.
+ * Groups are started and stopped on one thread of their own, never on the metadata group's Raft thread.
+ */
+final class PartitionReplicas implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PartitionReplicas.class.getName());
+    private static final long COMMIT_TIMEOUT_MS = 10_000;
+
+    private final ClusterMembers members;
+    private final Path baseDir;
+    private final TopicManager topics;
+    private final TcpClusterTransport transport;
+    private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
+    private volatile boolean closed;
+
+    PartitionReplicas(ClusterMembers members, Path raftDir, TopicManager topics, TcpClusterTransport transport) {
+        this.members = members;
+        this.baseDir = raftDir.resolve("partitions");
+        this.topics = topics;
+        this.transport = transport;
+    }
+
+    private static String key(String topic, int partition) {
+        return partition + "/" + topic;
+    }
+
+    Optional<RaftGroup<Long>> group(String topic, int partition) {
+        return Optional.ofNullable(groups.get(key(topic, partition)));
+    }
+
+    /** The metadata group created (or replayed) a topic: start the groups of the partitions held here. */
+    void topicCreated(MetadataStateMachine.Assignment a) {
+        if (closed) {
+            return;
+        }
+        lifecycle.execute(() -> {
+            Optional<Topic> local = topics.find(a.topic().name());
+            if (local.isEmpty() || closed) {
+                return; // a replayed create of a topic deleted later
+            }
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                List<String> replicaIds = a.replicas(p);
+                if (replicaIds.contains(members.self().id()) && !groups.containsKey(key(a.topic().name(), p))) {
+                    start(a, p, replicaIds, local.get());
+                }
+            }
+        });
+    }
+
+    /** The metadata group deleted a topic: stop its groups and remove their Raft state. */
+    void topicDeleted(MetadataStateMachine.Assignment a) {
+        lifecycle.execute(() -> {
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                RaftGroup<Long> g = groups.remove(key(a.topic().name(), p));
+                if (g != null && g.groupId().equals(groupId(a, p))) {
+                    g.close();
+                } else if (g != null) {
+                    groups.put(key(a.topic().name(), p), g); // a later incarnation's group: keep it
+                }
+                deleteDir(dir(a, p));
+            }
+        });
+    }
+
+    private static String groupId(MetadataStateMachine.Assignment a, int p) {
+        return "p." + a.createIndex() + "." + p + "." + a.topic().name();
+    }
+
+    private Path dir(MetadataStateMachine.Assignment a, int p) {
+        return baseDir.resolve(a.createIndex() + "-" + p);
+    }
+
+    private void start(MetadataStateMachine.Assignment a, int p, List<String> replicaIds, Topic topic) {
+        List<RaftMember> replicaMembers = new ArrayList<>();
+        for (String id : replicaIds) {
+            members.all().stream().filter(m -> m.id().equals(id)).findFirst().ifPresent(replicaMembers::add);
+        }
+        replicaMembers.sort(Comparator.comparing(RaftMember::id));
+        String name = a.topic().name() + "-" + p;
+        try {
+            RaftGroupConfig config = RaftGroupConfig.builder(members.self(), replicaMembers)
+                    .groupId(groupId(a, p)).dataDir(dir(a, p)).build();
+            RaftGroup<Long> g = RaftGroup.start(config, transport, new PartitionStateMachine(name, topic.log(p)),
+                    null);
+            groups.put(key(a.topic().name(), p), g);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot start the Raft group of partition " + name + " with replicas "
+                    + replicaMembers + ": " + e);
+        }
+    }
+
+    /** Proposes a produced batch to the partition's group; returns its base offset once a majority committed it. */
+    long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs) {
+        RaftGroup<Long> g = groups.get(key(topic, partition));
+        if (g == null) {
+            throw new RequestException("not leader: no leader elected (partition " + topic + "-" + partition
+                    + " has no replica group on node " + members.self().id() + " yet)");
+        }
+        try {
+            return g.replicate(PartitionStateMachine.encode(batch)).get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .result();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RaftGroupException rge && rge.reason() == RaftGroupException.Reason.NOT_LEADER) {
+                String id = rge.leader().map(RaftMember::id).orElse("");
+                throw new RequestException("not leader: leader_id=" + id + " leader_addr="
+                        + clientAddrs.getOrDefault(id, "") + " (topic " + topic + " partition " + partition + ")");
+            }
+            throw new RequestException("produce to " + topic + "-" + partition + " not acknowledged: " + cause);
+        } catch (TimeoutException e) {
+            throw new RequestException("produce to " + topic + "-" + partition + " not committed by a majority of "
+                    + g.members() + " within " + COMMIT_TIMEOUT_MS + " ms; it may still be committed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestException("interrupted while replicating to " + topic + "-" + partition);
+        }
+    }
+
+    private static void deleteDir(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove Raft state " + dir + ": " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        lifecycle.shutdown();
+        try {
+            lifecycle.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        groups.values().forEach(RaftGroup::close);
+        groups.clear();
+    }
+}
