@@ -36,7 +36,7 @@ class FaultInjectionClusterTest {
             int sequence = 0;
             for (int round = 0; round < 4; round++) {
                 List<CompletableFuture<?>> inFlight = new ArrayList<>();
-                RaftGroup<Long> leader = cluster.awaitLeader(Duration.ofSeconds(10));
+                RaftGroup<Long> leader = cluster.awaitLeader(Duration.ofSeconds(30));
                 for (int i = 0; i < 60; i++) {
                     String command = "c" + (sequence++);
                     inFlight.add(leader.replicate(command.getBytes(StandardCharsets.UTF_8))
@@ -44,7 +44,7 @@ class FaultInjectionClusterTest {
                 }
                 for (CompletableFuture<?> f : inFlight) {
                     try {
-                        f.get(10, TimeUnit.SECONDS);
+                        f.get(30, TimeUnit.SECONDS);
                     } catch (Exception notAcknowledged) {
                         // not acknowledged: the checker only holds the cluster to acknowledged commands
                     }
@@ -52,18 +52,18 @@ class FaultInjectionClusterTest {
                 // partition the leader away; the majority elects another and carries on
                 System.out.printf("%tT.%<tL isolating %s%n", System.currentTimeMillis(), leader.localMember().id());
                 cluster.network.isolate(leader.localMember().id());
-                InProcessCluster.await("a new leader on the majority side", Duration.ofSeconds(10),
+                InProcessCluster.await("a new leader on the majority side", Duration.ofSeconds(30),
                         () -> cluster.leader().filter(l -> !l.localMember().equals(leader.localMember())).isPresent());
                 cluster.network.heal();
             }
             cluster.network.noFaults();
             // one more command through the final leader so every member can learn the final commit index
-            Committed<Long> last = cluster.replicate("final", Duration.ofSeconds(10));
+            Committed<Long> last = cluster.replicate("final", Duration.ofSeconds(30));
             acknowledged.put("final", last.commitIndex());
 
             assertTrue(acknowledged.size() > 100, "too few commands acknowledged to mean anything: " + acknowledged.size());
             long highest = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-            InProcessCluster.await("every member applying up to index " + highest, Duration.ofSeconds(20),
+            InProcessCluster.await("every member applying up to index " + highest, Duration.ofSeconds(40),
                     () -> cluster.groups.values().stream().allMatch(g -> g.commitIndex() >= highest));
 
             List<RegisterLog.Applied> reference = null;
