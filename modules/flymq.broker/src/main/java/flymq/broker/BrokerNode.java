@@ -155,7 +155,7 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.LIST_TOPICS, topicRequests::list)
                 .register(Opcodes.METADATA, topicRequests::metadata)
                 .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
-                .register(Opcodes.COMMIT, groupRequests::commit)
+                .register(Opcodes.COMMIT, cluster == null ? groupRequests::commit : cluster::commitOffset)
                 .register(Opcodes.GET_OFFSET, groupRequests::getOffset)
                 .register(Opcodes.RESET_OFFSET, groupRequests::resetOffset)
                 .register(Opcodes.LIST_GROUPS, groupRequests::listGroups)
@@ -189,7 +189,7 @@ public final class BrokerNode implements AutoCloseable {
         boundPort[0] = server.port();
         if (cluster != null) {
             try {
-                cluster.start(topics);
+                cluster.start(topics, groups);
             } catch (RuntimeException e) {
                 server.close();
                 housekeeping.shutdownNow();

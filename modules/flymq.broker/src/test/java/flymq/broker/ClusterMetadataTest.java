@@ -281,6 +281,32 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void offsetCommittedOnOneNodeIsReadOnEveryNode() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        try (FlyMqClient c = client(leader)) {
+            c.createTopic("events", 1);
+            awaitRegistered(c);
+        }
+        int follower = (leader + 1) % 3;
+        try (FlyMqClient c = client(follower)) {
+            c.commit("events", "billing", 0, 42); // forwarded to the metadata leader, answered once committed
+        }
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            try (FlyMqClient c = client(node)) {
+                await("offset on n" + (node + 1), () -> {
+                    try {
+                        return c.getOffset("events", "billing", 0) == 42;
+                    } catch (FlyMqServerException e) {
+                        return false; // a follower applies the commit just after the leader answered
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
     void badPeerEntryIsAConfigError() {
         Map<String, String> f = Map.of("node_id", "n1", "peers", "n2-without-address", "data_dir",
                 dir.toString());

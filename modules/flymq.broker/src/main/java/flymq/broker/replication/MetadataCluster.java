@@ -4,6 +4,7 @@ import flymq.broker.BrokerConfig;
 import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.group.GroupCoordinator;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.PayloadReader;
@@ -90,9 +91,9 @@ public final class MetadataCluster implements AutoCloseable {
      *
      * @throws UncheckedIOException when the port cannot be bound or the Raft state cannot be read
      */
-    public void start(TopicManager topics) {
+    public void start(TopicManager topics, GroupCoordinator groups) {
         Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
-        state = new MetadataStateMachine(topics, raftDir);
+        state = new MetadataStateMachine(topics, groups, raftDir);
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
@@ -174,6 +175,23 @@ public final class MetadataCluster implements AutoCloseable {
         boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
         execute(() -> new DeleteTopic(name), forwarded, "delete topic " + name, w -> w.str16(name),
                 Opcodes.DELETE_TOPIC);
+        out.bool(true);
+    }
+
+    /**
+     * COMMIT 0x06 in a cluster: {@code str16 topic · str16 group · i32 partition · u64 offset · [u8 forwarded]} →
+     * {@code bool}. The commit goes through the metadata group, so every node holds the group's offset and a
+     * consumer that reconnects to another node (or survives a failover) resumes where it committed.
+     */
+    public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
+        String topic = in.str16("topic");
+        String group = in.str16("group_id");
+        int partition = in.i32("partition");
+        long offset = in.u64("offset");
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, offset), forwarded,
+                "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
+                w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
         out.bool(true);
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
  *                         i32 n · n × (i32 r · r × utf replica_node_id)      replicas per partition, leader first
  *   type 2 DELETE_TOPIC:  utf name
  *   type 3 REGISTER_NODE: utf node_id · utf client_addr
+ *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -27,6 +28,7 @@ sealed interface MetadataCommand {
     int CREATE = 1;
     int DELETE = 2;
     int REGISTER = 3;
+    int COMMIT = 4;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -36,6 +38,9 @@ sealed interface MetadataCommand {
     }
 
     record RegisterNode(String nodeId, String clientAddr) implements MetadataCommand {
+    }
+
+    record CommitOffset(String topic, String group, int partition, long offset) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -58,6 +63,13 @@ sealed interface MetadataCommand {
                     out.writeUTF(r.nodeId());
                     out.writeUTF(r.clientAddr());
                 }
+                case CommitOffset o -> {
+                    out.writeByte(COMMIT);
+                    out.writeUTF(o.topic());
+                    out.writeUTF(o.group());
+                    out.writeInt(o.partition());
+                    out.writeLong(o.offset());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -73,6 +85,7 @@ sealed interface MetadataCommand {
                 case CREATE -> new CreateTopic(in.readUTF(), readSettings(in), in.readLong(), readReplicas(in));
                 case DELETE -> new DeleteTopic(in.readUTF());
                 case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
+                case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };

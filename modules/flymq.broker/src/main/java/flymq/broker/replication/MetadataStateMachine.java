@@ -1,5 +1,7 @@
 package flymq.broker.replication;
 
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -49,14 +51,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     }
 
     private final TopicManager topics;
+    private final GroupCoordinator groups;
     private final Path appliedFile;
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
 
-    MetadataStateMachine(TopicManager topics, Path raftDir) {
+    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path raftDir) {
         this.topics = topics;
+        this.groups = groups;
         this.appliedFile = raftDir.resolve("applied.index");
         this.appliedIndex = readApplied(appliedFile);
     }
@@ -108,6 +112,17 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     markApplied(commitIndex);
                 }
                 return removed != null;
+            }
+            case CommitOffset o -> {
+                if (!replay) {
+                    // The offset store makes it durable before the next command; a replay finds it there.
+                    try {
+                        groups.commit(o.topic(), o.group(), o.partition(), o.offset());
+                    } finally {
+                        markApplied(commitIndex);
+                    }
+                }
+                return true;
             }
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
