@@ -111,6 +111,14 @@ class RuntimeImageIT {
         var server = ImageProcess.run(env, FLYMQ, "--server", "127.0.0.1:1", "server", "start", "--help");
         assertFalse(server.out().contains("TieredStopAtLevel"), server.out());
         assertTrue(server.out().contains("-XX:+UseG1GC"), server.out());
+        assertTrue(server.out().contains("-XX:MaxHeapSize=402653184"), "broker heap capped at 384 MiB: " + server.out());
+    }
+
+    @Test
+    void brokerHeapCapYieldsToFlymqJavaOpts() throws Exception {
+        Map<String, String> env = Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xmx1g");
+        var server = ImageProcess.run(env, FLYMQ, "server", "start", "--help");
+        assertTrue(server.out().contains("-XX:MaxHeapSize=1073741824"), server.out());
     }
 
     /**
