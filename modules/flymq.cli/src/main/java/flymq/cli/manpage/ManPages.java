@@ -148,7 +148,9 @@ public final class ManPages {
 
     /** Escapes roff and turns Picocli's @|bold x|@ markup into bold or italic. */
     static String text(String s) {
-        var formatted = String.format(s.replace("%n", "\n").replaceAll("%(?![%n])", "%%"));
+        // Picocli texts are format strings: "%%" is a literal percent and "%n" a newline; a lone "%" is literal too.
+        var formatted = java.util.regex.Pattern.compile("%(%|n)?").matcher(s)
+                .replaceAll(m -> m.group(1) == null ? "%" : m.group(1).equals("n") ? "\n" : "%");
         var m = MARKUP.matcher(formatted);
         var sb = new StringBuilder();
         int last = 0;

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  flymq consume orders --from earliest --max 10",
-            "  flymq consume orders --group billing --follow --format '%p:%o %k=%s\\n'",
+            "  flymq consume orders --group billing --follow --format '%%p:%%o %%k=%%s\\n'",
             ""},
         mixinStandardHelpOptions = true)
 public final class ConsumeCommand implements Callable<Integer> {

@@ -33,4 +33,10 @@ class ManPagesTest {
         assertEquals("run \\fBflymq top\\fR now", ManPages.text("run @|bold flymq top|@ now"));
         assertEquals("\\&.hidden", ManPages.escape(".hidden"));
     }
+
+    @Test
+    void formatEscapesBecomeLiteralPercentsAndNewlines() {
+        assertEquals("--format '%p:%o'\nnext", ManPages.text("--format '%%p:%%o'%nnext").replace("\\-", "-"));
+        assertEquals("100% sure", ManPages.text("100% sure"));
+    }
 }
