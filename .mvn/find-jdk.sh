@@ -27,9 +27,9 @@ flymq_find_jdk() {
   best=""; bestv=0
   # callers may run with `set -f` (mvnw does): the folder globs below need globbing
   case $- in *f*) set +f; flymq_reglob=1 ;; *) flymq_reglob=0 ;; esac
-  for d in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* \
-           "${HOME-}"/.sdkman/candidates/java/* "${HOME-}"/.jdks/* \
-           /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+  # FLYMQ_JDK_DIRS (space-separated globs) replaces the usual folders; the build's own tests use it.
+  dirs=${FLYMQ_JDK_DIRS:-'/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* ${HOME-}/.sdkman/candidates/java/* ${HOME-}/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home'}
+  for d in $(eval "echo $dirs"); do
     [ -d "$d" ] || continue
     flymq_is_jdk21 "$d" || continue
     m=$(flymq_jdk_major "$d")
