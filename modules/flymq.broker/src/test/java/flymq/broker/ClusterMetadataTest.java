@@ -307,6 +307,25 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void produceToAMissingTopicThroughAFollowerAutoCreatesItClusterWide() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        try (FlyMqClient c = client(leader)) {
+            awaitRegistered(c);
+        }
+        try (FlyMqClient c = client((leader + 1) % 3)) {
+            await("auto-created produce", () -> {
+                try {
+                    return c.produce("auto", "first".getBytes()).offset() == 0;
+                } catch (FlyMqServerException e) {
+                    return false; // the new partition's group may still be electing its leader
+                }
+            });
+        }
+        await("auto on every node", () -> allList("auto", true));
+    }
+
+    @Test
     void badPeerEntryIsAConfigError() {
         Map<String, String> f = Map.of("node_id", "n1", "peers", "n2-without-address", "data_dir",
                 dir.toString());

@@ -117,7 +117,8 @@ public final class MetadataCluster implements AutoCloseable {
      * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH or FETCH_BINARY
      */
     public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
-        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder);
+        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder,
+                config.autoCreateTopics() ? name -> autoCreate(name, topics) : null);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
@@ -193,6 +194,32 @@ public final class MetadataCluster implements AutoCloseable {
                 "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
                 w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
         out.bool(true);
+    }
+
+    /**
+     * Auto-create on produce in a cluster: the topic is created through the metadata group (forwarded when this
+     * node does not lead it) with {@code default_partitions}, and this node waits until it has applied it.
+     */
+    private void autoCreate(String name, TopicManager topics) {
+        TopicNames.validate(name);
+        TopicSettings s = new TopicSettings(config.defaultPartitions(), -1, TopicSettings.DEFAULT,
+                TopicSettings.DEFAULT, TopicSettings.DEFAULT, TopicSettings.DEFAULT);
+        execute(() -> createCommand(name, s), false, "auto-create topic " + name, w -> w.str16(name)
+                .i32(s.partitions()).i32(s.replicationFactor()).i64(s.retentionMs()).i64(s.retentionBytes())
+                .i64(s.segmentBytes()).i64(s.segmentMs()), Opcodes.CREATE_TOPIC);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
+        while (topics.find(name).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new RequestException("topic " + name + " was auto-created by the cluster but node "
+                        + members.self().id() + " has not applied it within " + COMMIT_TIMEOUT_MS + " ms");
+            }
+            try {
+                Thread.sleep(5); // the commit reaches this follower within a heartbeat
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RequestException("interrupted while auto-creating topic " + name);
+            }
+        }
     }
 
     /** CLUSTER_REGISTER (internal): a node announces its client address through the leader. */

@@ -26,11 +26,15 @@ final class PartitionRouter {
     private final TopicManager topics;
     private final PartitionLeadership leadership;
     private final LeaderForwarder forwarder;
+    private final java.util.function.Consumer<String> autoCreate;
 
-    PartitionRouter(TopicManager topics, PartitionLeadership leadership, LeaderForwarder forwarder) {
+    /** @param autoCreate creates a missing topic through the metadata group (null when auto-create is off) */
+    PartitionRouter(TopicManager topics, PartitionLeadership leadership, LeaderForwarder forwarder,
+                    java.util.function.Consumer<String> autoCreate) {
         this.topics = topics;
         this.leadership = leadership;
         this.forwarder = forwarder;
+        this.autoCreate = autoCreate;
     }
 
     /** PRODUCE: {@code str16 topic · bytes32 key · bytes32 value · [i32 partition]}. */
@@ -41,6 +45,9 @@ final class PartitionRouter {
             byte[] value = in.bytes32("value");
             int requested = in.remaining() >= 4 ? in.i32("partition") : -1;
             int partition = requested;
+            if (autoCreate != null && topics.find(name).isEmpty()) {
+                autoCreate.accept(name);
+            }
             if (requested >= -1) {
                 Topic topic = topics.topic(name);
                 partition = topic.choosePartition(key, requested);
