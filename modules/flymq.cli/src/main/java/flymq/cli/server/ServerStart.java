@@ -58,7 +58,8 @@ public final class ServerStart implements Callable<Integer> {
             description = "Raft listen address (key cluster_addr; default :9093).")
     String clusterAddr;
 
-    @Option(names = "--peers", paramLabel = "HOST:PORT,...", description = "Other cluster nodes (key peers).")
+    @Option(names = "--peers", paramLabel = "ID@HOST:PORT,...",
+            description = "Every cluster node as id@host:cluster_port, this one included (key peers).")
     String peers;
 
     @Option(names = "--segment-bytes", paramLabel = "BYTES",
