@@ -252,6 +252,16 @@ public final class BrokerNode implements AutoCloseable {
         return server.port();
     }
 
+    /** The bound metrics port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
+    public java.util.OptionalInt metricsPort() {
+        return telemetry == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(telemetry.metricsPort());
+    }
+
+    /** The bound health port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
+    public java.util.OptionalInt healthPort() {
+        return telemetry == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(telemetry.healthPort());
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();

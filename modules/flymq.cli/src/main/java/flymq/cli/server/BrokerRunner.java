@@ -50,12 +50,21 @@ final class BrokerRunner {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("flymq-shutdown").unstarted(node::close));
         var host = config.bindHost().isEmpty() ? "0.0.0.0" : config.bindHost();
         out.println("ready: protocol " + host + ":" + node.boundPort()
-                + ", metrics " + config.observability().metrics().addr()
-                + ", health " + config.observability().health().addr());
+                + ", metrics " + bound(config.observability().metrics().addr(), node.metricsPort())
+                + ", health " + bound(config.observability().health().addr(), node.healthPort()));
         out.flush();
         node.awaitShutdown();
         out.println("stopped");
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** host:port as configured, with the port the server really bound (a configured 0 means "any free port"). */
+    static String bound(String configured, java.util.OptionalInt port) {
+        if (port.isEmpty()) {
+            return configured;
+        }
+        int colon = configured.lastIndexOf(':');
+        return (colon < 0 ? "" : configured.substring(0, colon)) + ":" + port.getAsInt();
     }
 }

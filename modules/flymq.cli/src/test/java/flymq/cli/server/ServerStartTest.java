@@ -1,6 +1,7 @@
 package flymq.cli.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.cli.Cli;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `flymq server start` as a child process: banner, ready line, a client round trip, graceful SIGTERM. */
 class ServerStartTest {
-    private static final Pattern READY = Pattern.compile("ready: protocol ([^ ,]+):(\\d+),.*");
+    private static final Pattern READY =
+            Pattern.compile("ready: protocol ([^ ,]+):(\\d+), metrics 127\\.0\\.0\\.1:(\\d+), health 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -60,6 +62,9 @@ class ServerStartTest {
             var m = READY.matcher(ready);
             assertTrue(m.matches(), "ready line: " + ready);
             var server = "127.0.0.1:" + m.group(2);
+            assertNotEquals("0", m.group(3), "the ready line names the bound metrics port");
+            var live = Cli.run("--health-url", "http://127.0.0.1:" + m.group(4), "health", "live");
+            assertEquals(ExitCode.OK, live.code(), "the health port in the ready line answers: " + live);
 
             var created = Cli.run("--server", server, "topic", "create", "served", "--partitions", "2");
             assertEquals(ExitCode.OK, created.code(), created.toString());
