@@ -16,11 +16,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 
 /**
- * One client connection, served on its own virtual thread: read a frame, dispatch it, write the response, repeat.
- * Requests may be pipelined; responses go out strictly in request order and the socket is flushed once per batch
+ * One client connection, served on its own thread (platform or virtual, see {@link ProtocolServer}): read a frame,
+ * dispatch it, write the response, repeat. Requests may be pipelined; responses go out strictly in request order and the socket is flushed once per batch
  * (when no further request is already buffered), so a pipelining producer gets one syscall per batch.
  *
  * <p>Memory per connection is bounded: one request buffer (at most 32 MiB, shrunk back after large frames), one
@@ -38,14 +37,19 @@ final class Connection implements Runnable {
     private final BrokerListener listener;
     private final Session session;
     private volatile long writeBlockedSince;
+    /**
+     * When this connection started waiting for its next request (0 while serving one). The idle timeout is enforced
+     * by {@link ProtocolServer}'s housekeeping from this, not by a socket read timeout: a timed read makes the JDK
+     * switch the socket to non-blocking and poll before every read, three system calls per request instead of one.
+     */
+    private volatile long readWaitSince = System.nanoTime();
 
-    Connection(ProtocolServer server, Socket socket, HandlerRegistry handlers, BrokerListener listener,
-               int idleTimeoutMs) throws IOException {
+    Connection(ProtocolServer server, Socket socket, HandlerRegistry handlers, BrokerListener listener)
+            throws IOException {
         this.server = server;
         this.socket = socket;
         this.handlers = handlers;
         this.listener = listener;
-        socket.setSoTimeout(idleTimeoutMs);
         socket.setTcpNoDelay(true);
         String member = socket.getRemoteSocketAddress() instanceof InetSocketAddress isa
                 ? isa.getAddress().getHostAddress() + ":" + isa.getPort()
@@ -61,6 +65,10 @@ final class Connection implements Runnable {
         return writeBlockedSince;
     }
 
+    long readWaitSince() {
+        return readWaitSince;
+    }
+
     @Override
     public void run() {
         safeListener(true);
@@ -68,8 +76,6 @@ final class Connection implements Runnable {
             serve();
         } catch (FrameException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closing on framing error: " + e.getMessage());
-        } catch (SocketTimeoutException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> session + ": idle timeout");
         } catch (EOFException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closed mid-frame: " + e.getMessage());
         } catch (IOException e) {
@@ -92,6 +98,7 @@ final class Connection implements Runnable {
         PayloadWriter writer = new PayloadWriter(4096);
         try {
             while (true) {
+                readWaitSince = System.nanoTime();
                 FrameHeader header = FrameCodec.readHeader(in, headerScratch);
                 if (header == null) {
                     break;
@@ -101,7 +108,9 @@ final class Connection implements Runnable {
                     requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
                 }
                 FrameCodec.readFully(in, requestBuffer, 0, length);
-                session.touch(System.nanoTime());
+                long now = System.nanoTime();
+                readWaitSince = 0;
+                session.touch(now);
                 int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
                 writeBlockedSince = System.nanoTime();
                 writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
