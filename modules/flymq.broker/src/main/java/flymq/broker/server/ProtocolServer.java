@@ -4,9 +4,10 @@ import flymq.broker.BrokerListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
 public final class ProtocolServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProtocolServer.class.getName());
 
-    private final ServerSocket serverSocket;
+    private final ServerSocketChannel serverSocket;
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Consumer<Session> onSessionClosed;
@@ -57,7 +58,7 @@ public final class ProtocolServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean draining;
 
-    private ProtocolServer(ServerSocket serverSocket, HandlerRegistry handlers, BrokerListener listener,
+    private ProtocolServer(ServerSocketChannel serverSocket, HandlerRegistry handlers, BrokerListener listener,
                            Consumer<Session> onSessionClosed, Duration idleTimeout, Duration writeTimeout,
                            ScheduledExecutorService housekeeping, int platformConnections) {
         this.platformSlots = new Semaphore(platformConnections);
@@ -99,8 +100,9 @@ public final class ProtocolServer implements AutoCloseable {
         if (platformConnections < 0) {
             throw new IllegalArgumentException("platformConnections must be >= 0, got " + platformConnections);
         }
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
+        // a channel rather than a java.net.ServerSocket: connections need SocketChannels to send file regions
+        ServerSocketChannel ss = ServerSocketChannel.open();
+        ss.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         InetSocketAddress addr = host.isEmpty() ? new InetSocketAddress(port)
                 : new InetSocketAddress(InetAddress.getByName(host), port);
         try {
@@ -121,7 +123,7 @@ public final class ProtocolServer implements AutoCloseable {
     }
 
     public int port() {
-        return serverSocket.getLocalPort();
+        return serverSocket.socket().getLocalPort();
     }
 
     public int activeConnections() {
@@ -138,14 +140,14 @@ public final class ProtocolServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!draining) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
                 if (!draining) {
                     LOG.log(System.Logger.Level.ERROR, "accept failed on port " + port() + ": " + e);
                 }
-                if (serverSocket.isClosed()) {
+                if (!serverSocket.isOpen()) {
                     return;
                 }
                 continue;
@@ -154,8 +156,8 @@ public final class ProtocolServer implements AutoCloseable {
             try {
                 c = new Connection(this, socket, handlers, listener);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "dropping connection from " + socket.getRemoteSocketAddress()
-                        + ": " + e);
+                LOG.log(System.Logger.Level.WARNING, "dropping connection from " + socket.socket()
+                        .getRemoteSocketAddress() + ": " + e);
                 closeQuietly(socket);
                 continue;
             }

@@ -5,30 +5,26 @@ import flymq.broker.protocol.FrameCodec;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.RequestException;
-import flymq.broker.server.RequestHandler;
+import flymq.broker.server.FileRegionHandler;
+import flymq.broker.server.ResponseTail;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 
 /**
  * BATCH_FETCH 0xC1 (extension; layout in {@link ExtensionOpcodes}). Records are taken from the partition logs as
  * {@link LogSlice}s and sent as stored, never decoded: the per-partition headers come first and the slices' bytes
- * form the tail of the frame, so a connection that can send file regions sends them with {@code transferTo}. The
- * broker's connection writes from a buffer today, so the slices are transferred into the response buffer (one copy,
- * no per-record work).
+ * form the tail of the frame ({@link ResponseTail}), which the connection sends from the segment files with
+ * {@code FileChannel.transferTo} into its socket: the record bytes are not copied into the heap.
  *
  * <p>The response stays under the 32 MiB frame limit: each partition gets at most {@code max_bytes} and what is
  * left of the frame; a partition whose next record does not fit in what is left gets no records this time (its
  * position does not move, no error).
  */
-public final class BatchFetchHandler implements RequestHandler {
+public final class BatchFetchHandler implements FileRegionHandler {
     private static final int DEFAULT_MAX_BYTES = 1 << 20;
     private static final int PARTITION_HEADER = 4 + 2 + 8 + 8 + 4 + 4;
 
@@ -41,7 +37,7 @@ public final class BatchFetchHandler implements RequestHandler {
     }
 
     @Override
-    public void handle(Session session, PayloadReader in, PayloadWriter out) {
+    public void handle(Session session, PayloadReader in, PayloadWriter out, ResponseTail tail) {
         long start = System.nanoTime();
         String topicName = in.str16("topic");
         long maxBytes = in.u32("max_bytes");
@@ -96,63 +92,13 @@ public final class BatchFetchHandler implements RequestHandler {
             out.i32(partitions[i]).str16(errors[i]).u64(starts[i]).u64(ends[i])
                     .u32(s == null ? 0 : s.recordCount()).u32(s == null ? 0 : s.sizeInBytes());
         }
-        PayloadWriterChannel channel = new PayloadWriterChannel(out);
         for (int i = 0; i < n; i++) {
             LogSlice s = slices[i];
-            if (s == null) {
-                continue;
+            if (s != null) {
+                tail.add(s);
+                listener.consumed(topicName, partitions[i], "", s.recordCount(), s.sizeInBytes(),
+                        System.nanoTime() - start);
             }
-            long before = channel.written;
-            try {
-                s.transferTo(channel);
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading " + topicName + "-" + partitions[i] + " from offset "
-                        + offsets[i] + ": " + e.getMessage(), e);
-            }
-            if (channel.written - before != s.sizeInBytes()) {
-                throw new IllegalStateException("slice of " + topicName + "-" + partitions[i] + " at offset "
-                        + offsets[i] + " announced " + s.sizeInBytes() + " bytes, transferred "
-                        + (channel.written - before));
-            }
-            listener.consumed(topicName, partitions[i], "", s.recordCount(), s.sizeInBytes(),
-                    System.nanoTime() - start);
-        }
-    }
-
-    /** Lets {@link LogSlice#transferTo} append into the response buffer. */
-    private static final class PayloadWriterChannel implements WritableByteChannel {
-        private final PayloadWriter out;
-        private final byte[] chunk = new byte[64 * 1024];
-        long written;
-
-        PayloadWriterChannel(PayloadWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            if (src.hasArray()) {
-                out.raw(src.array(), src.arrayOffset() + src.position(), n);
-                src.position(src.limit());
-            } else {
-                while (src.hasRemaining()) {
-                    int k = Math.min(chunk.length, src.remaining());
-                    src.get(chunk, 0, k);
-                    out.raw(chunk, 0, k);
-                }
-            }
-            written += n;
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
