@@ -27,10 +27,11 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * One thread appending batches to one partition log: 64 MiB segments, retention 512 MiB (so the disk does not fill),
- * housekeeping (retention, syncing sealed segments, recovery checkpoint) every 100 ms on the store's background
- * thread as in the broker, and the sync policy of the {@code sync} parameter ({@code OS} by default). Records have
- * no key and no headers. {@link RawWriteBenchmark} with the same parameters writes the same bytes to the same files
- * with the same syncs and nothing else. Score = batches/s; the aux counters give records/s and payload bytes/s.
+ * housekeeping (retention, syncing sealed segments, recovery checkpoint) every 1 s on the store's background
+ * thread as in the broker (LogStore's default interval; {@code -Dflymq.bench.housekeepingMs} changes it), and the
+ * sync policy of the {@code sync} parameter ({@code OS} by default). Records have no key and no headers.
+ * {@link RawWriteBenchmark} with the same parameters writes the same bytes to the same files with the same syncs
+ * and nothing else. Score = batches/s; the aux counters give records/s and payload bytes/s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -72,7 +73,7 @@ public class AppendBenchmark {
         LogConfig config = LogConfig.defaults().withSyncPolicy(SyncPolicy.valueOf(sync))
                 .withRetentionBytes(512L << 20);
         store = LogStore.open(dir, config, StorageListener.NONE,
-                Duration.ofMillis(Long.getLong("flymq.bench.housekeepingMs", 100)));
+                Duration.ofMillis(Long.getLong("flymq.bench.housekeepingMs", 1000)));
         log = store.getOrCreate("bench", 0, config);
         batch = new ArrayList<>(batchSize);
         long now = System.currentTimeMillis();
