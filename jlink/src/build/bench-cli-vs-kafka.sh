@@ -6,6 +6,8 @@
 #     run.sh) with the same two topics, then the plain `TopicCommand --list` as run.sh runs it (PATH java, no flags).
 # Each command: hyperfine, 10 runs (or $1) after 2 warm-ups, a fresh JVM per run, page cache warm; medians printed
 # with the load average before and after. Kafka is skipped (and said so) when its jars are missing.
+# FLYMQ_IMAGE: the image to measure (default jlink/target/flymq); FLYMQ_BASELINE_IMAGE: an older image whose
+# `topic list` and `health check` are measured too, against the same broker in the same window (before/after).
 # Usage: jlink/src/build/bench-cli-vs-kafka.sh [runs]   (needs hyperfine and a built image)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -93,8 +95,13 @@ echo "brokers up; load $(cut -d' ' -f1-3 /proc/loadavg)"
 bench "flymq topic list" "$img/bin/flymq --server 127.0.0.1:$p topic list"
 bench "flymq health check" "$img/bin/flymq --health-url http://127.0.0.1:$h health check"
 bench "flymq --help" "$img/bin/flymq --help"
+if [ -n "${FLYMQ_BASELINE_IMAGE:-}" ]; then
+  bench "baseline flymq topic list" "$FLYMQ_BASELINE_IMAGE/bin/flymq --server 127.0.0.1:$p topic list"
+  bench "baseline flymq health check" "$FLYMQ_BASELINE_IMAGE/bin/flymq --health-url http://127.0.0.1:$h health check"
+fi
 [ "$kafka" = yes ] && bench "kafka TopicCommand --list" \
   "$JAVA -cp $KAFKA_LIB/* org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kp --list"
 bench "flymq topic list (again, after Kafka)" "$img/bin/flymq --server 127.0.0.1:$p topic list"
+bench "flymq health check (again)" "$img/bin/flymq --health-url http://127.0.0.1:$h health check"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "image: $(du -sm "$img" | cut -f1) MB ($(du -sm "$img"/lib/flymq.aot 2>/dev/null | cut -f1 || echo 0) MB of it the AOT cache)"
