@@ -41,6 +41,9 @@ public final class BatchProduceHandler implements RequestHandler {
         this.listener = listener;
     }
 
+    private static final flymq.broker.BrokerConfig.Acks[] BROKER_ACKS = {flymq.broker.BrokerConfig.Acks.NONE,
+            flymq.broker.BrokerConfig.Acks.LEADER, flymq.broker.BrokerConfig.Acks.ALL};
+
     private record Group(int partition, List<Record> records, long bytes) {
     }
 
@@ -95,7 +98,8 @@ public final class BatchProduceHandler implements RequestHandler {
                 partition = topic.choosePartition(null, g.partition());
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);
-                long base = acknowledger.appendAndAcknowledge(topicName, partition, log, g.records());
+                long base = acknowledger.appendAndAcknowledge(topicName, partition, log, g.records(),
+                        BROKER_ACKS[acks]);
                 if (acks == ExtensionOpcodes.ACKS_ALL) {
                     log.flush();
                 }
