@@ -295,7 +295,7 @@ public final class MetadataCluster implements AutoCloseable {
                     w.str16(g);
                 }, Opcodes.DELETE_GROUP);
         if (!deleted) {
-            throw new RequestException("consumer group not found: " + g);
+            throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
         }
         out.bool(true);
     }
