@@ -59,7 +59,7 @@ import java.util.function.Consumer;
  * <p>Futures complete on the group's Raft thread: chain only quick work on them, or hop to another executor.
  * All methods are thread-safe.
  */
-public final class RaftGroup<R> implements AutoCloseable {
+public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftGroup.class.getName());
     private static final long TERMINATE_TIMEOUT_SECONDS = 5;
@@ -221,38 +221,67 @@ public final class RaftGroup<R> implements AutoCloseable {
         });
     }
 
+    @Override
+    public GroupMembers committedMembers() {
+        return toGroupMembers(node.getCommittedMembers());
+    }
+
+    @Override
+    public GroupMembers effectiveMembers() {
+        return toGroupMembers(node.getEffectiveMembers());
+    }
+
+    @Override
+    public CompletableFuture<GroupMembers> changeMembership(RaftMember member, MembershipChange change,
+                                                           long expectedMembersIndex) {
+        Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(change, "change");
+        if (closed) {
+            return CompletableFuture.failedFuture(terminated());
+        }
+        MembershipChangeMode mode = switch (change) {
+            case ADD_LEARNER -> MembershipChangeMode.ADD_LEARNER;
+            case ADD_OR_PROMOTE_TO_FOLLOWER -> MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER;
+            case REMOVE_MEMBER -> MembershipChangeMode.REMOVE_MEMBER;
+        };
+        return node.changeMembership(member, mode, expectedMembersIndex).handle((ordered, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            return toGroupMembers(ordered.getResult());
+        });
+    }
+
     /**
      * On the leader: adds {@code member} as a learner, and once that is committed promotes it to a voting
      * follower. The member must already run with {@link RaftGroupConfig#initialMembers()} equal to this group's.
+     * A member already present as a learner is only promoted; one already voting is left as it is.
      */
+    @Override
     public CompletableFuture<List<RaftMember>> addMember(RaftMember member) {
         Objects.requireNonNull(member, "member");
-        long membersIndex = node.getCommittedMembers().getLogIndex();
-        return node.changeMembership(member, MembershipChangeMode.ADD_LEARNER, membersIndex)
-                .thenCompose(added -> node.changeMembership(member, MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER,
-                        added.getCommitIndex()))
-                .handle((ordered, error) -> {
-                    if (error != null) {
-                        throw translate(error);
-                    }
-                    return toMembers(ordered.getResult().getMembers());
-                });
+        GroupMembers current = committedMembers();
+        if (current.votingMembers().contains(member)) {
+            return CompletableFuture.completedFuture(current.members());
+        }
+        CompletableFuture<GroupMembers> learner = current.members().contains(member)
+                ? CompletableFuture.completedFuture(current)
+                : changeMembership(member, MembershipChange.ADD_LEARNER, current.logIndex());
+        return learner.thenCompose(added -> changeMembership(member, MembershipChange.ADD_OR_PROMOTE_TO_FOLLOWER,
+                        added.logIndex()))
+                .thenApply(GroupMembers::members);
     }
 
     /** On the leader: removes {@code member} from the group (it may be this member, which then steps down). */
+    @Override
     public CompletableFuture<List<RaftMember>> removeMember(RaftMember member) {
         Objects.requireNonNull(member, "member");
-        long membersIndex = node.getCommittedMembers().getLogIndex();
-        return node.changeMembership(member, MembershipChangeMode.REMOVE_MEMBER, membersIndex)
-                .handle((ordered, error) -> {
-                    if (error != null) {
-                        throw translate(error);
-                    }
-                    return toMembers(ordered.getResult().getMembers());
-                });
+        return changeMembership(member, MembershipChange.REMOVE_MEMBER, committedMembers().logIndex())
+                .thenApply(GroupMembers::members);
     }
 
     /** On the leader: hands leadership to {@code target}, e.g. before a planned shutdown of this node. */
+    @Override
     public CompletableFuture<Void> transferLeadership(RaftMember target) {
         return node.transferLeadership(target).handle((ordered, error) -> {
             if (error != null) {
@@ -441,6 +470,11 @@ public final class RaftGroup<R> implements AutoCloseable {
                 report.getLog().getCommitIndex(), report.getLog().getLastLogOrSnapshotIndex(),
                 report.getLog().getLastSnapshotIndex(), toMembers(effective.getMembers()),
                 toMembers(effective.getVotingMembers()), Map.copyOf(matches));
+    }
+
+    private static GroupMembers toGroupMembers(RaftGroupMembers members) {
+        return new GroupMembers(members.getLogIndex(), toMembers(members.getMembers()),
+                toMembers(members.getVotingMembers()));
     }
 
     private static List<RaftMember> toMembers(Collection<RaftEndpoint> endpoints) {
