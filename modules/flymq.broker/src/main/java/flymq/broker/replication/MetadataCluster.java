@@ -76,6 +76,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile GroupCoordinator groups;
     private volatile PartitionReplicas replicas;
     private volatile boolean closed;
+    private volatile RaftListener observer = RaftListener.NONE;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
@@ -93,6 +94,11 @@ public final class MetadataCluster implements AutoCloseable {
 
     public ClusterMembers members() {
         return members;
+    }
+
+    /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
+    public void observe(RaftListener observer) {
+        this.observer = observer;
     }
 
     public PartitionLeadership leadership() {
@@ -121,7 +127,7 @@ public final class MetadataCluster implements AutoCloseable {
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
             tuning.metadata().accept(raftBuilder);
             RaftGroupConfig raftConfig = raftBuilder.build();
-            group = RaftGroup.start(raftConfig, transport, state, new Registrar());
+            group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
