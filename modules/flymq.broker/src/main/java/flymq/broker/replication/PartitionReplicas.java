@@ -159,8 +159,11 @@ final class PartitionReplicas implements AutoCloseable {
         if (!g.isLeader()) {
             throw notLeader(g.leader().map(RaftMember::id).orElse(""), clientAddrs, topic, partition);
         }
-        OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL);
         try {
+            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS)
+                    .orElseThrow(() -> new RequestException("produce to " + topic + "-" + partition + " refused: "
+                            + OffsetSequencer.MAX_UNCOMMITTED + " batches have been waiting for a majority of "
+                            + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
             if (proposal.promisedBase() >= 0) {
                 if (acks == Acks.LEADER) {
                     // The Raft thread runs tasks in order: once the status task ran, the replicate task before it
