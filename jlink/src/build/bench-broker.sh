@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Broker benchmark: starts the linked image's broker on loopback, runs `flymq bench` for the figures that
 # docs/benchmarks.md compares with Kafka, records the broker's peak RSS, stops it. Bounded; cleans up after itself.
+# commands.txt records each command with the machine's load (uptime) when it started.
 #   jlink/src/build/bench-broker.sh                # then: bash ../shared/bench/kafka/run.sh, back to back
 # Env: PORT [19192], RECORDS [2000000], OUT [/tmp/flymq-bench-results/<timestamp>]
 set -euo pipefail
@@ -23,7 +24,7 @@ peak=0
 sample_rss() { local r; r=$(awk '/VmRSS/{print $2}' /proc/$jpid/status 2>/dev/null || echo 0); ((r > peak)) && peak=$r; return 0; }
 run() { # name, args...
   local name=$1; shift
-  echo "$name: flymq bench $*" >>"$OUT/commands.txt"
+  echo "$name: flymq bench $*  # $(uptime)" >>"$OUT/commands.txt"
   "$flymq" --server 127.0.0.1:$PORT bench "$@" --output json >"$OUT/$name.json" 2>"$OUT/$name.err" &
   local b=$!
   while kill -0 $b 2>/dev/null; do sample_rss; sleep 0.5; done
@@ -37,5 +38,9 @@ run p_3part  produce --topic bench3   --records "$RECORDS" --record-size 100 --t
 run p_lat    produce --topic benchlat --records 100000     --record-size 100 --throughput 10000 --acks all --linger-ms 0 --partitions 1
 run consume  consume --topic bench    --records "$RECORDS"
 run single   produce --topic single   --records 300000     --record-size 100 --single
+# the floor under --single at the same moment: bare loopback round trips of the same frame sizes, no broker
+run floor    pingpong --round-trips 300000
+run floor_vt pingpong --round-trips 100000 --server-thread virtual
+uptime >>"$OUT/commands.txt"
 echo "broker peak RSS: $((peak / 1024)) MiB" | tee "$OUT/rss.txt"
 echo "results: $OUT"
