@@ -19,6 +19,7 @@ import flymq.broker.protocol.PayloadWriter;
 import static flymq.broker.protocol.Opcodes.*;
 import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_FETCH;
 import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_PRODUCE;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
 
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
@@ -699,6 +700,34 @@ public final class FlyMqClient implements AutoCloseable {
             return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, r.i32("topics"),
                     r.i32("partitions"));
         });
+    }
+
+    /**
+     * CLUSTER_MEMBERSHIP join (extension 0xCE): adds the running node {@code nodeId}, reachable for Raft at
+     * {@code clusterAddr}, to the cluster; {@code clientAddr} (may be empty) is where clients reach it. Any member
+     * accepts it and forwards it to the metadata leader. Answers once the node is a voting member.
+     */
+    public ClusterMembership clusterJoin(String nodeId, String clusterAddr, String clientAddr) {
+        PayloadWriter w = req(64).u8(1).str16(nodeId).str16(clusterAddr).str16(clientAddr == null ? "" : clientAddr);
+        return call("CLUSTER_JOIN", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+    }
+
+    /**
+     * CLUSTER_MEMBERSHIP leave (extension 0xCE): removes {@code nodeId} from the cluster (from the metadata group and
+     * every partition group; the partitions it leads get another leader first).
+     */
+    public ClusterMembership clusterLeave(String nodeId) {
+        PayloadWriter w = req(32).u8(2).str16(nodeId).str16("").str16("");
+        return call("CLUSTER_LEAVE", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+    }
+
+    private static ClusterMembership decodeMembership(PayloadReader r) {
+        int n = r.count("member", 5);
+        List<ClusterMembership.Member> members = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            members.add(new ClusterMembership.Member(r.str16("node_id"), r.str16("cluster_addr"), r.bool("voting")));
+        }
+        return new ClusterMembership(members);
     }
 
     // ------------------------------------------------------------------ auth

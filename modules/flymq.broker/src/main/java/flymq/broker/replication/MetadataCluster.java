@@ -54,6 +54,8 @@ import java.util.function.Supplier;
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
     public static final int CLUSTER_REGISTER = 0xCF;
+    /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
+    public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final int FORWARDED = 0xFF;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
@@ -64,6 +66,7 @@ public final class MetadataCluster implements AutoCloseable {
     private final Supplier<String> clientAddr;
     private final LeaderForwarder forwarder = new LeaderForwarder();
     private final Leadership leadership = new Leadership();
+    private final MembershipChanges membership;
     private volatile TcpClusterTransport transport;
     private volatile RaftGroup<Boolean> group;
     private volatile MetadataStateMachine state;
@@ -75,6 +78,7 @@ public final class MetadataCluster implements AutoCloseable {
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
+        this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
     public ClusterMembers members() {
@@ -99,16 +103,44 @@ public final class MetadataCluster implements AutoCloseable {
             transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
             replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport);
             state.replicas(replicas);
-            RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.all())
+            // A joining node starts with the members it joins (itself not among them) and waits to be added; with
+            // Raft state from an earlier run the member list comes from that state instead.
+            RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.configuredMembers())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
+            state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar());
+            RaftGroup<Boolean> started = group;
+            members.follow(started::members);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
                     + " (cluster_addr " + config.clusterAddr() + ", state in " + raftDir.toAbsolutePath() + ")", e);
         }
-        LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
-                + members.all());
+        boolean member = group.members().contains(members.self());
+        LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
+                : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** This node's partition groups (those started so far). */
+    private List<RaftGroup<Long>> partitionGroups() {
+        PartitionReplicas r = replicas;
+        MetadataStateMachine sm = state;
+        if (r == null || sm == null) {
+            return List.of();
+        }
+        List<RaftGroup<Long>> all = new ArrayList<>();
+        for (MetadataStateMachine.Assignment a : sm.assignments().values()) {
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                r.group(a.topic().name(), p).ifPresent(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** CLUSTER_MEMBERSHIP (extension): {@code flymq cluster join / leave}; see {@link MembershipChanges}. */
+    public void changeMembership(Session session, PayloadReader in, PayloadWriter out) {
+        requireStarted();
+        membership.handle(session, in, out);
     }
 
     /**
@@ -292,7 +324,8 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     private CreateTopic createCommand(String name, TopicSettings s) {
-        List<RaftMember> voters = new ArrayList<>(group.members());
+        // voters only: a node still joining as a learner gets partitions once it is promoted
+        List<RaftMember> voters = new ArrayList<>(group.committedMembers().votingMembers());
         voters.sort(java.util.Comparator.comparing(RaftMember::id));
         int rf = s.replicationFactor() <= 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, voters.size())
                 : s.replicationFactor();

@@ -21,6 +21,7 @@ import java.util.List;
  *   type 2 DELETE_TOPIC:  utf name
  *   type 3 REGISTER_NODE: utf node_id · utf client_addr
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset
+ *   type 5 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -29,6 +30,7 @@ sealed interface MetadataCommand {
     int DELETE = 2;
     int REGISTER = 3;
     int COMMIT = 4;
+    int NODE_REMOVED = 5;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -41,6 +43,10 @@ sealed interface MetadataCommand {
     }
 
     record CommitOffset(String topic, String group, int partition, long offset) implements MetadataCommand {
+    }
+
+    /** A node leaves the cluster (flymq cluster leave): it no longer holds a replica of any partition. */
+    record NodeRemoved(String nodeId) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -70,6 +76,10 @@ sealed interface MetadataCommand {
                     out.writeInt(o.partition());
                     out.writeLong(o.offset());
                 }
+                case NodeRemoved n -> {
+                    out.writeByte(NODE_REMOVED);
+                    out.writeUTF(n.nodeId());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -86,6 +96,7 @@ sealed interface MetadataCommand {
                 case DELETE -> new DeleteTopic(in.readUTF());
                 case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
+                case NODE_REMOVED -> new NodeRemoved(in.readUTF());
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };

@@ -4,6 +4,7 @@ import flymq.broker.group.GroupCoordinator;
 import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
+import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
@@ -48,6 +49,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         List<String> replicas(int partition) {
             return partition >= 0 && partition < topic.replicas().size() ? topic.replicas().get(partition) : List.of();
         }
+
+        /** This assignment with {@code nodeId} dropped from every partition's replicas (same create index). */
+        Assignment without(String nodeId) {
+            List<List<String>> kept = topic.replicas().stream()
+                    .map(r -> r.stream().filter(id -> !id.equals(nodeId)).toList()).toList();
+            return kept.equals(topic.replicas()) ? this : new Assignment(new CreateTopic(topic.name(),
+                    topic.settings(), topic.createdMs(), kept), createIndex);
+        }
     }
 
     private final TopicManager topics;
@@ -57,6 +66,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
+    private volatile Consumer<String> nodeRemoved = id -> { };
 
     MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path raftDir) {
         this.topics = topics;
@@ -67,6 +77,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     void replicas(PartitionReplicas replicas) {
         this.replicas = replicas;
+    }
+
+    /** Called on the Raft thread after a NODE_REMOVED is applied (also when replayed): keep it quick. */
+    void onNodeRemoved(Consumer<String> hook) {
+        this.nodeRemoved = hook;
+    }
+
+    /** Every topic's assignment (a copy). */
+    Map<String, Assignment> assignments() {
+        return Map.copyOf(assignments);
     }
 
     Optional<Assignment> assignment(String topic) {
@@ -123,6 +143,21 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     }
                 }
                 return true;
+            }
+            case NodeRemoved n -> {
+                // Table-only: the partition groups drop the node through Raft membership changes (see
+                // MembershipChanges), the local partition logs stay as they are.
+                boolean changed = false;
+                for (Assignment a : List.copyOf(assignments.values())) {
+                    Assignment without = a.without(n.nodeId());
+                    if (!without.equals(a)) {
+                        assignments.put(a.topic().name(), without);
+                        changed = true;
+                    }
+                }
+                changed |= clientAddrs.remove(n.nodeId()) != null;
+                nodeRemoved.accept(n.nodeId());
+                return changed;
             }
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
@@ -181,7 +216,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         clientAddrs.putAll(nodes);
         PartitionReplicas r = replicas;
         if (r != null) {
-            assignments.values().stream().filter(a -> !a.equals(all.get(a.topic().name()))).forEach(r::topicDeleted);
+            // compared by incarnation: a replica list shortened by NODE_REMOVED is the same topic, its groups stay
+            assignments.values().stream().filter(a -> !sameIncarnation(a, all.get(a.topic().name())))
+                    .forEach(r::topicDeleted);
         }
         Map<String, Assignment> before = Map.copyOf(assignments);
         assignments.clear();
@@ -201,8 +238,13 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             markApplied(commitIndex);
         }
         if (r != null) {
-            all.values().stream().filter(a -> !a.equals(before.get(a.topic().name()))).forEach(r::topicCreated);
+            all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name())))
+                    .forEach(r::topicCreated);
         }
+    }
+
+    private static boolean sameIncarnation(Assignment a, Assignment b) {
+        return b != null && a.createIndex() == b.createIndex();
     }
 
     private void markApplied(long index) {
