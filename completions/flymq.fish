@@ -123,7 +123,7 @@ complete -c flymq -n '__flymq_at "consume"' -s p -l partition -r -d 'Read only t
 complete -c flymq -n '__flymq_at "consume"' -s n -l max -r -d 'Stop after N records'
 complete -c flymq -n '__flymq_at "consume"' -s f -l follow -d 'At the end, wait for new records instead of stopping'
 complete -c flymq -n '__flymq_at "consume"' -l show-key -d 'Print the key and a tab before each value'
-complete -c flymq -n '__flymq_at "consume"' -l format -r -d 'Print each record with this template: %t topic, %p partition, %o offset, %k key, %s value, %T timestamp (ms), %I timestamp (ISO), \\n newline, \\t tab'
+complete -c flymq -n '__flymq_at "consume"' -l format -r -d 'Print each record with this template: %t topic, %p partition, %o offset, %k key, %s value, %T timestamp (ms), %I timestamp (ISO), %h headers (k=v,k=v), \\n newline, \\t tab'
 complete -c flymq -n '__flymq_at "consume"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "consume"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "consume"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'

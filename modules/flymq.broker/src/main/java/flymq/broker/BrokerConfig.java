@@ -67,7 +67,14 @@ public record BrokerConfig(
     public record Tracing(boolean enabled, String endpoint, double sampleRate, String serviceName, String protocol) {
     }
 
-    public record Metrics(String addr) {
+    /**
+     * {@code enabled} false: no {@code /metrics} listener and no meter updates on the request path (health and
+     * tracing are unaffected).
+     */
+    public record Metrics(boolean enabled, String addr) {
+        public Metrics(String addr) {
+            this(true, addr);
+        }
     }
 
     public record Health(String addr) {
@@ -114,6 +121,7 @@ public record BrokerConfig(
         KEYS.put("observability.tracing.sample_rate", new Key(Type.RATIO, 0.1));
         KEYS.put("observability.tracing.service_name", new Key(Type.STRING, "flymq"));
         KEYS.put("observability.tracing.protocol", new Key(Type.PROTOCOL, "grpc"));
+        KEYS.put("observability.metrics.enabled", new Key(Type.BOOL, true));
         KEYS.put("observability.metrics.addr", new Key(Type.ADDR, ":9094"));
         KEYS.put("observability.health.addr", new Key(Type.ADDR, ":9095"));
     }
@@ -364,7 +372,8 @@ public record BrokerConfig(
                                 (Double) v.get("observability.tracing.sample_rate"),
                                 (String) v.get("observability.tracing.service_name"),
                                 (String) v.get("observability.tracing.protocol")),
-                        new Metrics((String) v.get("observability.metrics.addr")),
+                        new Metrics((Boolean) v.get("observability.metrics.enabled"),
+                                (String) v.get("observability.metrics.addr")),
                         new Health((String) v.get("observability.health.addr"))));
     }
 

@@ -10,6 +10,7 @@ import flymq.broker.fetch.SeekToTimestampHandler;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
@@ -109,6 +110,10 @@ public final class BrokerNode implements AutoCloseable {
                 config.clusterAddr());
         ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger()
                 : new LocalAcknowledger(config.performance().acks());
+        RequestTracing tracing = telemetry == null ? RequestTracing.OFF : telemetry.requestTracing(cluster != null);
+        if (cluster != null && telemetry != null) {
+            cluster.observe(telemetry.raftListener());
+        }
 
         OffsetStore offsets = null;
         LogStore opened = null;
@@ -142,11 +147,11 @@ public final class BrokerNode implements AutoCloseable {
         AuthRequests auth = new AuthRequests();
         RequestHandler createTopic = cluster == null ? topicRequests::create : cluster::createTopic;
         RequestHandler deleteTopic = cluster == null ? topicRequests::delete : cluster::deleteTopic;
-        FetchHandler fetch = new FetchHandler(topics, listener);
-        ConsumeHandler consume = new ConsumeHandler(topics, listener);
+        FetchHandler fetch = new FetchHandler(topics, listener, tracing);
+        ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
-                        new ProduceHandler(topics, leadership, acknowledger, listener)))
+                        new ProduceHandler(topics, leadership, acknowledger, listener, tracing)))
                 .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                 .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
                 .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
@@ -168,8 +173,9 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
                 .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                 .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
-                .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener))
-                .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener));
+                .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener,
+                        tracing))
+                .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener, tracing));
 
         if (cluster != null) {
             handlers.register(MetadataCluster.CLUSTER_REGISTER, cluster::register);
@@ -209,6 +215,9 @@ public final class BrokerNode implements AutoCloseable {
         view = new BrokerStateView(config, topics, groups, server, () -> ready);
         ready = true;
         if (telemetry != null) {
+            if (cluster != null) {
+                telemetry.attachCluster(cluster.group());
+            }
             telemetry.attach(view);
         }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
@@ -261,7 +270,8 @@ public final class BrokerNode implements AutoCloseable {
 
     /** The bound metrics port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
     public java.util.OptionalInt metricsPort() {
-        return telemetry == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(telemetry.metricsPort());
+        return telemetry == null || telemetry.metricsPort() < 0 ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(telemetry.metricsPort());
     }
 
     /** The bound health port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */

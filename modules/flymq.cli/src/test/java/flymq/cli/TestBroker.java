@@ -28,6 +28,12 @@ public final class TestBroker implements AutoCloseable {
         return "127.0.0.1:" + node.boundPort();
     }
 
+    /** The URL of this broker's Prometheus endpoint (its telemetry listens on an ephemeral port). */
+    public java.net.URI metricsUrl() {
+        int port = node.metricsPort().orElseThrow(() -> new IllegalStateException("the broker started no telemetry"));
+        return java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+    }
+
     /** Runs a flymq command against this broker. */
     public Cli.Result run(String... args) {
         var all = new String[args.length + 2];

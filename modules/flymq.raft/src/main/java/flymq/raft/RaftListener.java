@@ -41,4 +41,47 @@ public interface RaftListener {
     /** A snapshot at {@code index} was taken locally ({@code installed} false) or installed from a peer. */
     default void onSnapshot(String groupId, long index, boolean installed) {
     }
+
+    /** This listener, then {@code next}, for every event (a group takes one listener). */
+    default RaftListener andThen(RaftListener next) {
+        RaftListener first = this;
+        return new RaftListener() {
+            @Override
+            public void onTermChange(String groupId, int term) {
+                first.onTermChange(groupId, term);
+                next.onTermChange(groupId, term);
+            }
+
+            @Override
+            public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+                first.onLeaderChange(groupId, leader, term);
+                next.onLeaderChange(groupId, leader, term);
+            }
+
+            @Override
+            public void onRoleChange(String groupId, Role role, int term) {
+                first.onRoleChange(groupId, role, term);
+                next.onRoleChange(groupId, role, term);
+            }
+
+            @Override
+            public void onCommit(String groupId, long commitIndex) {
+                first.onCommit(groupId, commitIndex);
+                next.onCommit(groupId, commitIndex);
+            }
+
+            @Override
+            public void onAppendEntries(String groupId, RaftMember follower, int entryCount, long startNanos,
+                                        long durationNanos, boolean success) {
+                first.onAppendEntries(groupId, follower, entryCount, startNanos, durationNanos, success);
+                next.onAppendEntries(groupId, follower, entryCount, startNanos, durationNanos, success);
+            }
+
+            @Override
+            public void onSnapshot(String groupId, long index, boolean installed) {
+                first.onSnapshot(groupId, index, installed);
+                next.onSnapshot(groupId, index, installed);
+            }
+        };
+    }
 }

@@ -13,11 +13,13 @@ import flymq.telemetry.metrics.StateMeters;
 import io.helidon.http.HeaderNames;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 
 /**
  * A node's telemetry, assembled in one place: the meter registry, the Prometheus endpoint on
  * {@code observability.metrics.addr} ({@code GET /metrics}) and the health endpoints on
- * {@code observability.health.addr}, both served by one Helidon WebServer with two listeners.
+ * {@code observability.health.addr}, both served by one Helidon WebServer with two listeners. With
+ * {@code observability.metrics.enabled} false only the health listener is bound.
  *
  * <p>The broker calls {@link #metrics()} and {@link #tracing()} on its request path, passes a {@link StateSource} that is read at scrape
  * time, calls {@link #shuttingDown()} when a graceful stop begins (readiness turns 503) and {@link #close()} last.
@@ -34,12 +36,13 @@ public final class Telemetry implements AutoCloseable {
     private final StorageCheck storage;
     private final WebServer server;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final boolean metricsEnabled;
 
     private Telemetry(TelemetryConfig config, StateSource state) {
         long startNanos = System.nanoTime();
         ListenAddress metricsAt = ListenAddress.parse("observability.metrics.addr", config.metricsAddr());
         ListenAddress healthAt = ListenAddress.parse("observability.health.addr", config.healthAddr());
-        if (metricsAt.port() != 0 && metricsAt.port() == healthAt.port()) {
+        if (config.metricsEnabled() && metricsAt.port() != 0 && metricsAt.port() == healthAt.port()) {
             throw new IllegalArgumentException("observability.metrics.addr and observability.health.addr both use port "
                     + metricsAt.port() + "; give them different ports");
         }
@@ -52,19 +55,24 @@ public final class Telemetry implements AutoCloseable {
                 List.of(new ClusterCheck(state::cluster), new MemoryCheck()),
                 state::ready, () -> state.cluster().leaderKnown(), shuttingDown::get, startNanos, config.version());
 
-        server = WebServer.builder()
-                .shutdownHook(false)
-                .host(metricsAt.host())
-                .port(metricsAt.port())
-                .routing(r -> r.get("/metrics", (req, res) -> {
-                    stateMeters.refresh();
-                    String text = MetricFamilies.prometheusText(registry);
-                    res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
-                    res.send(text);
-                }))
-                .putSocket(HEALTH_SOCKET, s -> s.host(healthAt.host()).port(healthAt.port()))
-                .routing(HEALTH_SOCKET, r -> r.register(health))
-                .build();
+        WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
+        if (config.metricsEnabled()) {
+            builder.host(metricsAt.host())
+                    .port(metricsAt.port())
+                    .routing(r -> r.get("/metrics", (req, res) -> {
+                        stateMeters.refresh();
+                        String text = MetricFamilies.prometheusText(registry);
+                        res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+                        res.send(text);
+                    }))
+                    .putSocket(HEALTH_SOCKET, s -> s.host(healthAt.host()).port(healthAt.port()))
+                    .routing(HEALTH_SOCKET, r -> r.register(health));
+        } else {
+            // Metrics off: nothing listens on the metrics address; health is the only (default) socket.
+            builder.host(healthAt.host()).port(healthAt.port()).routing(r -> r.register(health));
+        }
+        metricsEnabled = config.metricsEnabled();
+        server = builder.build();
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -90,12 +98,18 @@ public final class Telemetry implements AutoCloseable {
         return tracing;
     }
 
+    /** Whether {@code /metrics} is served (and meters are worth updating). */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /** The bound metrics port, or -1 when metrics are off. */
     public int metricsPort() {
-        return server.port();
+        return metricsEnabled ? server.port() : -1;
     }
 
     public int healthPort() {
-        return server.port(HEALTH_SOCKET);
+        return metricsEnabled ? server.port(HEALTH_SOCKET) : server.port();
     }
 
     /** A graceful stop has begun: {@code /ready} answers 503 from now on. */

@@ -5,15 +5,23 @@ import java.util.Objects;
 /**
  * Where telemetry listens and how it traces: the {@code observability} block of the broker configuration.
  *
+ * @param metricsEnabled false: no Prometheus endpoint is bound and {@link Telemetry#metrics()} is a registry nobody
+ *                       reads (the broker then skips its meter updates)
  * @param metricsAddr {@code host:port} or {@code :port} of the Prometheus endpoint (default {@code :9094})
  * @param healthAddr  {@code host:port} or {@code :port} of the health endpoints (default {@code :9095})
  * @param tracing     OpenTelemetry export settings
  * @param version     the version reported by {@code /health}
  */
-public record TelemetryConfig(String metricsAddr, String healthAddr, TracingConfig tracing, String version) {
+public record TelemetryConfig(boolean metricsEnabled, String metricsAddr, String healthAddr, TracingConfig tracing,
+                              String version) {
 
     public static final String DEFAULT_METRICS_ADDR = ":9094";
     public static final String DEFAULT_HEALTH_ADDR = ":9095";
+
+    /** Metrics on. */
+    public TelemetryConfig(String metricsAddr, String healthAddr, TracingConfig tracing, String version) {
+        this(true, metricsAddr, healthAddr, tracing, version);
+    }
 
     public TelemetryConfig {
         Objects.requireNonNull(metricsAddr, "observability.metrics.addr");

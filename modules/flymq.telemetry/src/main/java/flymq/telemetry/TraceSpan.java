@@ -29,6 +29,14 @@ public interface TraceSpan {
 
     void end();
 
+    /**
+     * Whether this span records attributes and links (tracing on and the trace sampled). Callers check it before
+     * doing work only a span would use, such as scanning record headers for links.
+     */
+    default boolean recording() {
+        return false;
+    }
+
     /** The span every call returns while tracing is off: does nothing, allocates nothing. */
     TraceSpan NOOP = new TraceSpan() {
         @Override

@@ -97,6 +97,14 @@ class MetricsScrapeTest {
     }
 
     @Test
+    void scrapeHoldsExactlyTheSeedFamiliesAndNoMicrometerMax() throws Exception {
+        Exposition e = scrape();
+        Set<String> seed = SEED.stream().map(r -> (String) r[0]).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(seed, new TreeSet<>(e.types.keySet()));
+        assertTrue(e.samples.stream().noneMatch(s -> s.name().endsWith("_max")), "a _max sample is left");
+    }
+
+    @Test
     void noLabelIsAddedByHelidon() throws Exception {
         Exposition e = scrape();
         Set<String> keys = e.samples.stream().flatMap(s -> s.labels().keySet().stream())

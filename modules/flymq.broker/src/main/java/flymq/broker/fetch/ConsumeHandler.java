@@ -1,6 +1,8 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.observe.RequestTracing;
+import flymq.broker.observe.SubscribedGroup;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.RequestException;
@@ -10,6 +12,8 @@ import flymq.broker.topic.TopicManager;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
+import flymq.telemetry.TraceOp;
+import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
@@ -21,10 +25,20 @@ import java.util.List;
 public final class ConsumeHandler implements RequestHandler {
     private final TopicManager topics;
     private final BrokerListener listener;
+    private final RequestTracing tracing;
 
     public ConsumeHandler(TopicManager topics, BrokerListener listener) {
+        this(topics, listener, RequestTracing.OFF);
+    }
+
+    /**
+     * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation
+     * context of the record returned. Metrics and spans carry the connection's subscribed group.
+     */
+    public ConsumeHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     @Override
@@ -33,13 +47,30 @@ public final class ConsumeHandler implements RequestHandler {
         String topic = in.str16("topic");
         int partition = in.i32("partition");
         long offset = in.u64("offset");
+        String group = SubscribedGroup.of(session, topic);
+        TraceSpan span = tracing.start(TraceOp.CONSUME, topic, partition, null).group(group).offset(offset);
+        try {
+            serve(topic, partition, offset, group, span, start, out);
+        } catch (RuntimeException e) {
+            span.fail(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void serve(String topic, int partition, long offset, String group, TraceSpan span, long start,
+                       PayloadWriter out) {
         PartitionLog log = topics.topic(topic).log(partition);
         List<StoredRecord> records = List.of();
         if (offset >= 0 && offset < log.endOffset()) {
+            TraceSpan read = tracing.read(span, topic, partition, offset);
             try {
                 records = log.read(offset, 1, 1);
             } catch (OffsetOutOfRangeException e) {
                 records = List.of();
+            } finally {
+                read.end();
             }
         }
         if (records.isEmpty() || records.get(0).offset() != offset) {
@@ -50,6 +81,8 @@ public final class ConsumeHandler implements RequestHandler {
         StoredRecord r = records.get(0);
         out.bytes32(r.key()).bytes32(r.value());
         long bytes = (r.key() == null ? 0 : r.key().length) + r.value().length;
-        listener.consumed(topic, partition, "", 1, bytes, System.nanoTime() - start);
+        span.messageSize(bytes);
+        RequestTracing.linkProducers(span, records);
+        listener.consumed(topic, partition, group, 1, bytes, System.nanoTime() - start);
     }
 }

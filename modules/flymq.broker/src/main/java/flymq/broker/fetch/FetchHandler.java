@@ -1,6 +1,8 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.observe.RequestTracing;
+import flymq.broker.observe.SubscribedGroup;
 import flymq.broker.protocol.FrameCodec;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
@@ -10,6 +12,8 @@ import flymq.broker.topic.TopicManager;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
+import flymq.telemetry.TraceOp;
+import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
@@ -31,10 +35,20 @@ public final class FetchHandler implements RequestHandler {
 
     private final TopicManager topics;
     private final BrokerListener listener;
+    private final RequestTracing tracing;
 
     public FetchHandler(TopicManager topics, BrokerListener listener) {
+        this(topics, listener, RequestTracing.OFF);
+    }
+
+    /**
+     * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
+     * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.
+     */
+    public FetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     @Override
@@ -55,6 +69,20 @@ public final class FetchHandler implements RequestHandler {
         if (max <= 0) {
             max = DEFAULT_MAX;
         }
+        String group = SubscribedGroup.of(session, topic);
+        TraceSpan span = tracing.start(TraceOp.FETCH, topic, partition, null).group(group).offset(offset);
+        try {
+            serve(topic, partition, offset, max, filterText, group, span, start, out);
+        } catch (RuntimeException e) {
+            span.fail(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void serve(String topic, int partition, long offset, int max, String filterText,
+                       String group, TraceSpan span, long start, PayloadWriter out) {
         PartitionLog log = topics.topic(topic).log(partition);
         RecordFilter filter = RecordFilter.compile(filterText);
 
@@ -71,6 +99,7 @@ public final class FetchHandler implements RequestHandler {
         while (!full && count < max && examined < SCAN_CAP && position >= 0 && position < log.endOffset()) {
             int want = filter.matchesAll() ? Math.min(max - count, SCAN_CAP - examined) : SCAN_CAP - examined;
             List<StoredRecord> batch;
+            TraceSpan read = tracing.read(span, topic, partition, position);
             try {
                 batch = log.read(position, want, READ_CHUNK_BYTES);
             } catch (OffsetOutOfRangeException e) {
@@ -79,10 +108,13 @@ public final class FetchHandler implements RequestHandler {
                     continue;
                 }
                 break;
+            } finally {
+                read.end();
             }
             if (batch.isEmpty()) {
                 break;
             }
+            RequestTracing.linkProducers(span, batch);
             for (StoredRecord r : batch) {
                 examined++;
                 byte[] key = r.key() == null ? EMPTY : r.key();
@@ -104,8 +136,9 @@ public final class FetchHandler implements RequestHandler {
         }
         out.patchI32(countAt, count);
         patchI64(out, countAt + 4, position);
+        span.messageSize(bytes);
         if (count > 0) {
-            listener.consumed(topic, partition, "", count, bytes, System.nanoTime() - start);
+            listener.consumed(topic, partition, group, count, bytes, System.nanoTime() - start);
         }
     }
 

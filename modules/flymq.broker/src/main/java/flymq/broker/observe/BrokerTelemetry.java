@@ -11,6 +11,9 @@ import java.util.Set;
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
 import flymq.broker.BrokerView;
+import flymq.raft.RaftGroup;
+import flymq.raft.RaftListener;
+import flymq.raft.RaftMember;
 import flymq.storage.StorageListener;
 import flymq.telemetry.FlyMqMetrics;
 import flymq.telemetry.FlyMqTracing;
@@ -41,8 +44,11 @@ public final class BrokerTelemetry implements AutoCloseable {
         this.telemetry = telemetry;
         this.metrics = telemetry.metrics();
         this.state = state;
-        this.listener = new MetricsListener(metrics, telemetry.tracing());
-        this.storageListener = new StorageMetrics(metrics);
+        boolean metricsOn = telemetry.metricsEnabled();
+        // Metrics off: the request path makes no meter calls at all (only commit spans remain, when tracing is on).
+        this.listener = metricsOn || telemetry.tracing().enabled()
+                ? new MetricsListener(metricsOn ? metrics : null, telemetry.tracing()) : BrokerListener.NONE;
+        this.storageListener = metricsOn ? new StorageMetrics(metrics) : StorageListener.NONE;
     }
 
     /** Binds the metrics and health listeners of {@code config}; fails naming the address that is taken. */
@@ -50,8 +56,8 @@ public final class BrokerTelemetry implements AutoCloseable {
         BrokerConfig.Tracing t = config.tracing();
         TracingConfig tracing = new TracingConfig(t.enabled(), t.endpoint(), t.sampleRate(), t.serviceName(),
                 TracingConfig.Protocol.parse(t.protocol()));
-        TelemetryConfig telemetryConfig = new TelemetryConfig(config.metrics().addr(), config.health().addr(),
-                tracing, version());
+        TelemetryConfig telemetryConfig = new TelemetryConfig(config.metrics().enabled(), config.metrics().addr(),
+                config.health().addr(), tracing, version());
         ViewState state = new ViewState(dataDir);
         return new BrokerTelemetry(Telemetry.start(telemetryConfig, state), state);
     }
@@ -59,6 +65,24 @@ public final class BrokerTelemetry implements AutoCloseable {
     /** The node's view is ready to be read: scrapes and health probes use it from now on. */
     public void attach(BrokerView view) {
         state.view = view;
+    }
+
+    /**
+     * In a cluster: scrapes and {@code /health} read the metadata Raft group from now on (nodes, leader, term,
+     * commit index); elections are counted by {@link #raftListener()}.
+     */
+    public void attachCluster(RaftGroup<?> metadataGroup) {
+        state.metadataGroup = metadataGroup;
+    }
+
+    /** Hears the metadata group's term changes (for {@code flymq_raft_elections_total}); give it to the group. */
+    public RaftListener raftListener() {
+        return state.elections;
+    }
+
+    /** Spans of the request handlers; {@code replicated} in a cluster (appends go through a Raft group). */
+    public RequestTracing requestTracing(boolean replicated) {
+        return new RequestTracing(telemetry.tracing(), replicated);
     }
 
     /** Hot-path hooks for the broker's request handlers. */
@@ -76,6 +100,7 @@ public final class BrokerTelemetry implements AutoCloseable {
         return telemetry.tracing();
     }
 
+    /** The bound metrics port, or -1 when {@code observability.metrics.enabled} is false. */
     public int metricsPort() {
         return telemetry.metricsPort();
     }
@@ -100,9 +125,9 @@ public final class BrokerTelemetry implements AutoCloseable {
     }
 
     /**
-     * Broker events to metrics (cached-meter updates) and to spans. The listener hears of an operation when it has
-     * finished, so its span is recorded backdated by the reported latency; with tracing off that is an empty call.
-     * A fetch outside any group is {@code flymq.fetch}, a group's read {@code flymq.consume}.
+     * Broker events to metrics (cached-meter updates; {@code m} is null when metrics are off). Produce, fetch and
+     * consume spans are started by the request handlers themselves (see {@link RequestTracing}); a commit is
+     * recorded here as a {@code flymq.commit} span once it is durable.
      */
     private static final class MetricsListener implements BrokerListener {
         private final FlyMqMetrics m;
@@ -115,46 +140,82 @@ public final class BrokerTelemetry implements AutoCloseable {
 
         @Override
         public void connectionOpened() {
-            m.connectionOpened();
+            if (m != null) {
+                m.connectionOpened();
+            }
         }
 
         @Override
         public void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
-            m.produced(topic, partition, records, bytes, latencyNanos);
-            tracing.completed(TraceOp.PRODUCE, topic, partition, "", bytes, latencyNanos, null);
+            if (m != null) {
+                m.produced(topic, partition, records, bytes, latencyNanos);
+            }
         }
 
         @Override
         public void consumed(String topic, int partition, String group, int records, long bytes, long latencyNanos) {
-            m.consumed(topic, partition, group, records, bytes, latencyNanos);
-            tracing.completed(group.isEmpty() ? TraceOp.FETCH : TraceOp.CONSUME, topic, partition, group, bytes,
-                    latencyNanos, null);
+            if (m != null) {
+                m.consumed(topic, partition, group, records, bytes, latencyNanos);
+            }
         }
 
         @Override
         public void committed(String group, String topic, int partition, long offset) {
-            m.committed(group, topic, partition, offset);
+            if (m != null) {
+                m.committed(group, topic, partition, offset);
+            }
             tracing.completed(TraceOp.COMMIT, topic, partition, group, 0, 0, null);
         }
 
         @Override
         public void memberJoined(String group, String topic) {
-            m.rebalanced(group);
+            if (m != null) {
+                m.rebalanced(group);
+            }
         }
 
         @Override
         public void memberLeft(String group, String topic) {
-            m.rebalanced(group);
+            if (m != null) {
+                m.rebalanced(group);
+            }
         }
 
         @Override
         public void topicDeleted(String topic) {
-            m.topicDeleted(topic);
+            if (m != null) {
+                m.topicDeleted(topic);
+            }
         }
 
         @Override
         public void groupDeleted(String group, String topic) {
-            m.groupDeleted(group);
+            if (m != null) {
+                m.groupDeleted(group);
+            }
+        }
+    }
+
+    /**
+     * Counts leader elections of the metadata group as this node observes them: each Raft term begins with one
+     * election, so every new term is one election. The term a restarted node restores from disk is not an election
+     * it saw; the first term a node observes counts only when it is term 1 (a new cluster's first election).
+     */
+    static final class ElectionCounter implements RaftListener {
+        private final java.util.concurrent.atomic.AtomicLong elections = new java.util.concurrent.atomic.AtomicLong();
+        private volatile int lastTerm;
+
+        @Override
+        public void onTermChange(String groupId, int term) {
+            int previous = lastTerm;
+            lastTerm = term;
+            if (term > previous && (previous > 0 || term == 1)) {
+                elections.incrementAndGet();
+            }
+        }
+
+        long elections() {
+            return elections.get();
         }
     }
 
@@ -187,7 +248,9 @@ public final class BrokerTelemetry implements AutoCloseable {
      */
     static final class ViewState implements StateSource {
         private final Path dataDir;
+        final ElectionCounter elections = new ElectionCounter();
         volatile BrokerView view;
+        volatile RaftGroup<?> metadataGroup;
 
         ViewState(Path dataDir) {
             this.dataDir = dataDir;
@@ -241,7 +304,13 @@ public final class BrokerTelemetry implements AutoCloseable {
         @Override
         public ClusterState cluster() {
             BrokerView v = view;
-            return ClusterState.singleNode(v == null ? "unknown" : v.nodeId());
+            RaftGroup<?> g = metadataGroup;
+            if (g == null) {
+                return ClusterState.singleNode(v == null ? "unknown" : v.nodeId());
+            }
+            String leader = g.leader().map(RaftMember::id).orElse("");
+            return new ClusterState(g.members().size(), g.localMember().id(), leader, g.term(), g.commitIndex(),
+                    elections.elections());
         }
 
         @Override

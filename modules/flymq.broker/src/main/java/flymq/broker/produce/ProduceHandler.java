@@ -2,6 +2,7 @@ package flymq.broker.produce;
 
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.protocol.FrameCodec;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
@@ -12,6 +13,8 @@ import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
+import flymq.telemetry.TraceOp;
+import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
@@ -30,13 +33,21 @@ public final class ProduceHandler implements RequestHandler {
     private final PartitionLeadership leadership;
     private final ProduceAcknowledger acknowledger;
     private final BrokerListener listener;
+    private final RequestTracing tracing;
 
     public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
                           BrokerListener listener) {
+        this(topics, leadership, acknowledger, listener, RequestTracing.OFF);
+    }
+
+    /** With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. */
+    public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
+                          BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     @Override
@@ -57,11 +68,21 @@ public final class ProduceHandler implements RequestHandler {
         }
         Topic topic = topics.forProduce(topicName);
         int partition = topic.choosePartition(key, requested);
-        leadership.requireLocalLeader(topicName, partition);
-        PartitionLog log = topic.log(partition);
+        TraceSpan span = tracing.start(TraceOp.PRODUCE, topicName, partition, null).messageSize(bytes);
+        long offset;
         long timestamp = System.currentTimeMillis();
-        long offset = acknowledger.appendAndAcknowledge(topicName, partition, log,
-                List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())));
+        try {
+            leadership.requireLocalLeader(topicName, partition);
+            PartitionLog log = topic.log(partition);
+            offset = tracing.append(span, acknowledger, topicName, partition, log,
+                    List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
+            span.offset(offset);
+        } catch (RuntimeException e) {
+            span.fail(e);
+            throw e;
+        } finally {
+            span.end();
+        }
         out.str16(topicName).i32(partition).u64(offset).i64(timestamp).i32(key.length == 0 ? -1 : key.length)
                 .i32(value.length);
         listener.produced(topicName, partition, 1, bytes, System.nanoTime() - start);

@@ -72,6 +72,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile MetadataStateMachine state;
     private volatile PartitionReplicas replicas;
     private volatile boolean closed;
+    private volatile RaftListener observer = RaftListener.NONE;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
@@ -83,6 +84,11 @@ public final class MetadataCluster implements AutoCloseable {
 
     public ClusterMembers members() {
         return members;
+    }
+
+    /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
+    public void observe(RaftListener observer) {
+        this.observer = observer;
     }
 
     public PartitionLeadership leadership() {
@@ -108,7 +114,7 @@ public final class MetadataCluster implements AutoCloseable {
             RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.configuredMembers())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
-            group = RaftGroup.start(raftConfig, transport, state, new Registrar());
+            group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
             RaftGroup<Boolean> started = group;
             members.follow(started::members);
         } catch (IOException e) {

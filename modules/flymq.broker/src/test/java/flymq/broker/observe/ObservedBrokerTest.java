@@ -73,4 +73,46 @@ class ObservedBrokerTest {
             assertFalse(after.contains("topic=\"orders\""), after);
         }
     }
+
+    @Test
+    void consumedMetricsCarryTheGroupTheConnectionSubscribedAndEmptyWithoutOne() throws Exception {
+        BrokerConfig config = BrokerConfig.load(null, Map.of(), Map.of(
+                "bind_addr", "127.0.0.1:0",
+                "data_dir", dataDir.toString(),
+                "observability.metrics.addr", "127.0.0.1:0",
+                "observability.health.addr", "127.0.0.1:0"));
+        try (BrokerNode node = BrokerNode.start(config);
+             FlyMqClient member = FlyMqClient.connect("127.0.0.1:" + node.boundPort());
+             FlyMqClient loner = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            member.createTopic("orders", 1);
+            for (int i = 0; i < 3; i++) {
+                member.produce("orders", 0, null, ("o-" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            member.subscribe("orders", "billing", 0, SubscribeMode.EARLIEST);
+            member.fetch("orders", 0, 0, 100);                                          // 3 records
+            member.consume("orders", 0, 0);                                             // 1
+            member.batchFetch("orders", java.util.List.of(new flymq.broker.client.FetchPosition(0, 1)), 1 << 20); // 2
+            loner.fetch("orders", 0, 0, 100);                                           // 3, no group
+
+            String m = get(node.metricsPort().orElseThrow(), "/metrics");
+            assertTrue(m.contains("flymq_messages_consumed_total{group=\"billing\",topic=\"orders\",} 6.0"), m);
+            assertTrue(m.contains("flymq_messages_consumed_total{group=\"\",topic=\"orders\",} 3.0"), m);
+            assertTrue(m.contains("flymq_consume_latency_seconds_count{group=\"billing\",topic=\"orders\",} 3.0"), m);
+        }
+    }
+
+    @Test
+    void metricsDisabledServesHealthButNoMetricsPort() throws Exception {
+        BrokerConfig config = BrokerConfig.load(null, Map.of(), Map.of(
+                "bind_addr", "127.0.0.1:0",
+                "data_dir", dataDir.toString(),
+                "observability.metrics.enabled", "false",
+                "observability.health.addr", "127.0.0.1:0"));
+        try (BrokerNode node = BrokerNode.start(config);
+             FlyMqClient c = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            c.produce("orders", 0, null, "x".getBytes(StandardCharsets.UTF_8));
+            assertTrue(node.metricsPort().isEmpty());
+            assertTrue(get(node.healthPort().orElseThrow(), "/health").startsWith("200 "));
+        }
+    }
 }

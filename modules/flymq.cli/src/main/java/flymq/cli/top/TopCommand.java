@@ -5,8 +5,10 @@ import flymq.cli.DurationConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.http.HttpEndpoint;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,14 +54,19 @@ public final class TopCommand implements Callable<Integer> {
             throw CliException.failed("the metrics endpoint " + url + " answered HTTP " + first.status());
         }
         try (var terminal = TerminalBuilder.builder().name("flymq top").system(true).build()) {
-            new Top(terminal, () -> {
-                var answer = endpoint.get(url);
-                if (!answer.ok()) {
-                    throw new IllegalStateException(url + " answered HTTP " + answer.status());
-                }
-                return answer.body();
-            }, url.toString(), interval).run(frames);
+            new Top(terminal, scraper(endpoint, url), url.toString(), interval).run(frames);
         }
         return ExitCode.OK;
+    }
+
+    /** Fetches the /metrics text at each tick; an answer other than 2xx becomes the error shown on screen. */
+    static Supplier<String> scraper(HttpEndpoint endpoint, URI url) {
+        return () -> {
+            var answer = endpoint.get(url);
+            if (!answer.ok()) {
+                throw new IllegalStateException(url + " answered HTTP " + answer.status());
+            }
+            return answer.body();
+        };
     }
 }

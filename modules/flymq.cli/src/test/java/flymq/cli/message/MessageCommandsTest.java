@@ -88,13 +88,70 @@ class MessageCommandsTest {
     @Test
     void consumeJsonPrintsOneDocumentPerRecord() {
         broker.run("topic", "create", "jsonable");
+        long before = System.currentTimeMillis();
         broker.run("produce", "jsonable", "{\"id\":1}", "--key", "c7");
         var r = broker.run("consume", "jsonable", "-o", "json");
         var doc = (Map<?, ?>) Json.parse(r.out().strip());
-        assertEquals(List.of("topic", "partition", "offset", "timestamp", "key", "value"), List.copyOf(doc.keySet()));
+        assertEquals(List.of("topic", "partition", "offset", "timestamp", "key", "value", "headers"),
+                List.copyOf(doc.keySet()));
         assertEquals("c7", doc.get("key"));
         assertEquals("{\"id\":1}", doc.get("value"));
         assertEquals(0L, doc.get("offset"));
+        assertEquals(List.of(), doc.get("headers"));
+        long timestamp = (Long) doc.get("timestamp");
+        assertTrue(timestamp >= before - 1000 && timestamp <= System.currentTimeMillis(),
+                "timestamp " + timestamp + " is not the produce time (from " + before + ")");
+    }
+
+    @Test
+    void consumeJsonShowsTheHeadersProducedWithHeaderOptions() {
+        broker.run("topic", "create", "headers-json");
+        var produced = broker.run("produce", "headers-json", "v1", "--key", "k1", "--header", "traceparent=00-abc-01",
+                "--header", "origin=cli");
+        assertEquals(ExitCode.OK, produced.code(), produced.toString());
+        var r = broker.run("consume", "headers-json", "--output", "json");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        var doc = (Map<?, ?>) Json.parse(r.out().strip());
+        assertEquals(List.of(Map.of("key", "traceparent", "value", "00-abc-01"), Map.of("key", "origin", "value", "cli")),
+                doc.get("headers"));
+        assertEquals("k1", doc.get("key"));
+        assertEquals("v1", doc.get("value"));
+        assertEquals(0L, doc.get("partition"));
+        assertTrue((Long) doc.get("timestamp") > 0, doc.toString());
+    }
+
+    @Test
+    void consumeFormatPrintsHeadersAndTimestamps() {
+        broker.run("topic", "create", "headers-format");
+        broker.run("produce", "headers-format", "v", "-H", "a=1", "-H", "b=2");
+        broker.run("produce", "headers-format", "plain");
+        var r = broker.run("consume", "headers-format", "--format", "%o [%h] %s %T\\n");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        var lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("0 [a=1,b=2] v "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("1 [] plain "), lines.get(1));
+        long ts = Long.parseLong(lines.get(1).substring(lines.get(1).lastIndexOf(' ') + 1));
+        assertTrue(ts > 0, lines.get(1));
+    }
+
+    @Test
+    void consumeFromATimestampStartsAtTheFirstRecordAtOrAfterIt() throws InterruptedException {
+        broker.run("topic", "create", "timed");
+        broker.run("produce", "timed", "old");
+        var first = (Map<?, ?>) Json.parse(broker.run("consume", "timed", "-o", "json").out().strip());
+        long oldTs = (Long) first.get("timestamp");
+        long later = oldTs + 1;
+        while (System.currentTimeMillis() <= later) {
+            Thread.sleep(2);
+        }
+        broker.run("produce", "timed", "new");
+        assertEquals("new\n", broker.run("consume", "timed", "--from", Long.toString(later))
+                .out());
+        assertEquals("old\nnew\n", broker.run("consume", "timed", "--from", Long.toString(oldTs)).out());
+        // with a group the seek position is committed, so the group's next run has nothing left
+        assertEquals("new\n", broker.run("consume", "timed", "--group", "tg", "--from", Long.toString(later)).out());
+        assertEquals("", broker.run("consume", "timed", "--group", "tg").out());
     }
 
     @Test

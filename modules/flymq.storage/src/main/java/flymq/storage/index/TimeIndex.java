@@ -85,6 +85,12 @@ public final class TimeIndex {
 
     /** Offset after which the first record with timestamp >= {@code timestamp} must lie: a safe scan start. */
     public long scanStartFor(long timestamp) {
+        int found = floorEntryBefore(timestamp);
+        return found < 0 ? baseOffset : offsetAt(found) + 1;
+    }
+
+    /** Index of the greatest entry whose timestamp is &lt; {@code timestamp}, or -1 if there is none. */
+    public int floorEntryBefore(long timestamp) {
         int n = entries.entries();
         MappedByteBuffer buf = entries.buffer();
         int lo = 0;
@@ -99,7 +105,7 @@ public final class TimeIndex {
                 hi = mid - 1;
             }
         }
-        return found < 0 ? baseOffset : baseOffset + buf.getInt(found * ENTRY_SIZE + 8) + 1;
+        return found;
     }
 
     /** Records that the greatest timestamp up to {@code offset} is {@code timestamp}, if that adds information. */

@@ -26,7 +26,14 @@ import java.util.stream.Stream;
  *   <li>The first invalid record (torn, impossible length, CRC mismatch, wrong offset) ends the log: its segment is
  *       truncated there and every later segment is deleted, so nothing after damage is ever served while everything
  *       before it is kept.</li>
+ *   <li>Every kept segment's time index gets a cheap sanity check ({@link LogSegment#timeIndexProblem()}); one that
+ *       fails is rebuilt from the .log, so a plausible-but-wrong time index never steers a seek or time retention.</li>
  * </ol>
+ *
+ * <p>Damage below the recovery point is not looked for here (that would make recovery cost the whole log): bit rot
+ * in a checkpointed record is found by the first read that reaches it, which then fails with a
+ * {@code CorruptRecordException} naming the file, position and offset, and the segment fences the damage off
+ * (reads end before it, reads at or after it fail) - see {@link LogSegment#damagedOffset()}.
  */
 final class LogLoader {
 
@@ -35,6 +42,26 @@ final class LogLoader {
     private static final Pattern INDEX_FILE = Pattern.compile("(\\d{20})\\.(index|timeindex)");
 
     private LogLoader() {}
+
+    /**
+     * A time index that fails {@link LogSegment#timeIndexProblem()} is rebuilt from the .log (with the offset index),
+     * so seeks by timestamp and time retention never act on entries that disagree with the records.
+     */
+    private static void checkTimeIndex(LogSegment seg, String logName, boolean sealed) throws IOException {
+        String problem = seg.timeIndexProblem();
+        if (problem == null) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0}: rebuilding the indexes of {1}: time index {2}: {3}", logName,
+                seg.logFile(), seg.timeIndexFile(), problem);
+        try {
+            seg.rebuildIndexes(sealed);
+        } catch (StorageException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: cannot rebuild the indexes of {1} ({2}); its time index is "
+                    + "dropped and its greatest timestamp treated as unknown", logName, seg.logFile(), e.getMessage());
+            seg.distrustTimeIndex();
+        }
+    }
 
     /** The recovered segments, oldest first; never empty (an empty log gets one empty segment at offset 0). */
     static List<LogSegment> load(Path dir, String logName, OptionalLong recoveryPoint, int indexCapacity, long nowMs) {
@@ -76,6 +103,7 @@ final class LogLoader {
                 seg.openIndexes(nextBase, last ? indexCapacity : 0);
                 segments.add(seg);
                 if (!last && rp >= nextBase && seg.indexesLookSealed() && seg.verifyTail(nextBase)) {
+                    checkTimeIndex(seg, logName, true);
                     continue;
                 }
                 LogSegment.ScanResult r = seg.recover(rp > base && rp < nextBase ? rp : base);
@@ -97,6 +125,7 @@ final class LogLoader {
                 if (!last) {
                     seg.seal();
                 }
+                checkTimeIndex(seg, logName, !last);
             }
             return segments;
         } catch (IOException e) {

@@ -64,6 +64,9 @@ public final class SegmentedLog implements PartitionLog {
     private volatile long endOffset;
     private volatile long flushedOffset;
     private long checkpointedOffset = -1;
+    /** First offset a read found damaged ({@link LogSegment#damagedOffset()}), Long.MAX_VALUE if none. */
+    private volatile long damagedOffset = Long.MAX_VALUE;
+    private volatile String damage;
     private volatile boolean closed;
 
     private SegmentedLog(String topic, int partition, Path dir, LogConfig config, StorageListener listener,
@@ -381,6 +384,8 @@ public final class SegmentedLog implements PartitionLog {
             } catch (IOException e) {
                 throw new StorageException("cannot read offset " + offset + " of " + name + " from "
                         + seg.logFile() + ": " + e, e);
+            } finally {
+                noteDamage(seg);
             }
         }
     }
@@ -413,6 +418,8 @@ public final class SegmentedLog implements PartitionLog {
             } catch (IOException e) {
                 throw new StorageException("cannot slice offset " + offset + " of " + name + " from "
                         + seg.logFile() + ": " + e, e);
+            } finally {
+                noteDamage(seg);
             }
         }
     }
@@ -433,6 +440,11 @@ public final class SegmentedLog implements PartitionLog {
         if (offset == end) {
             return null;
         }
+        long damaged = damagedOffset;
+        if (offset >= damaged && damaged >= start) {
+            throw new CorruptRecordException("offset " + offset + " of " + name + " is not served, it lies at or "
+                    + "after damage: " + damage);
+        }
         int lo = 0;
         int hi = segs.length - 1;
         while (lo < hi) {
@@ -444,6 +456,19 @@ public final class SegmentedLog implements PartitionLog {
             }
         }
         return segs[lo];
+    }
+
+    /** Takes note of damage a read found in {@code seg}, so reads of later segments are fenced off too. */
+    private void noteDamage(LogSegment seg) {
+        long found = seg.damagedOffset();
+        if (found < damagedOffset) {
+            synchronized (checkpointLock) {
+                if (found < damagedOffset) {
+                    damage = seg.damage();
+                    damagedOffset = found;
+                }
+            }
+        }
     }
 
     private void retryAfterClose(long offset, int attempt) {
@@ -478,7 +503,13 @@ public final class SegmentedLog implements PartitionLog {
                 continue;
             }
             try {
-                long found = seg.offsetForTimestamp(timestampMs);
+                long found;
+                try {
+                    found = seg.offsetForTimestamp(timestampMs);
+                } catch (IndexMismatchException e) {
+                    rebuildIndexes(seg);
+                    found = seg.offsetForTimestamp(timestampMs);
+                }
                 if (found >= start) {
                     return found;
                 }

@@ -35,8 +35,19 @@ import java.util.zip.CRC32C;
  * next offset, then the size, and never look past that size, so they see only whole records while the writer is
  * already writing the next batch. The indexes publish their entries the same way.
  *
+ * <h2>Damage found by reads</h2>
+ * Recovery CRC-checks only what follows the recovery point, so bit rot in older records is found by the first read
+ * that reaches it (reads CRC-check every record they decode; index walks check framing and offsets). That read
+ * stops before the damaged record, or fails with {@link CorruptRecordException} naming this file, the position and
+ * the offset if the damaged record is the first one asked for. The segment then remembers the damage
+ * ({@link #damagedOffset()}): later reads and slices end before it and fail at or after it, so no record after a
+ * known damaged one is ever served (the log applies the same fence to later segments). Before any read has reached
+ * the damage, a read that starts after it is served (each record it returns passes its own CRC); finding it sooner
+ * would cost a scan of the whole log on open.
+ *
  * <p>Recovery decisions (what to trust, where to truncate) are made by {@code LogLoader}; this class provides the
- * primitives: {@link #openIndexes}, {@link #verifyTail}, {@link #recover}, {@link #truncateTo}.
+ * primitives: {@link #openIndexes}, {@link #verifyTail}, {@link #recover}, {@link #truncateTo},
+ * {@link #timeIndexProblem}.
  */
 public final class LogSegment {
 
@@ -54,6 +65,10 @@ public final class LogSegment {
     private volatile int size;
     private volatile long nextOffset;
     private volatile long maxTimestamp = Long.MIN_VALUE;
+    /** Offset of the first record a read found damaged (Long.MAX_VALUE: none found), and where it starts. */
+    private volatile long damagedOffset = Long.MAX_VALUE;
+    private volatile long damagedPosition = Long.MAX_VALUE;
+    private volatile String damage;
     private int lastIndexedPosition;
     private final long rollStartMs;
 
@@ -266,7 +281,12 @@ public final class LogSegment {
         int limit = visibleLimitFor(offset);
         Walker w = new Walker(limit);
         long pos = positionOf(offset, w);
-        int first = w.length(pos);
+        int first;
+        try {
+            first = w.length(pos);
+        } catch (CorruptRecordException e) {
+            throw markDamaged(pos, offset, "impossible record length");
+        }
         // Read about maxBytes, but not far more than maxRecords records like the first would need.
         long guess = Math.max(4L + first, 2L * maxRecords * (4L + first));
         int want = (int) Math.min(limit - pos, Math.max(Math.min((long) maxBytes, guess), 4L + first));
@@ -294,8 +314,9 @@ public final class LogSegment {
                 problem = "record carries offset " + buf.getLong(p + RecordCodec.OFFSET_POS);
             }
             if (problem != null) {
+                CorruptRecordException e = markDamaged(pos + p - base, expected, problem);
                 if (added == 0) {
-                    throw corrupt(pos + p - base, expected, problem);
+                    throw e;
                 }
                 break;
             }
@@ -347,13 +368,33 @@ public final class LogSegment {
         if (maxTimestamp < timestamp) {
             return -1;
         }
-        long offset = Math.max(baseOffset, timeIndex.scanStartFor(timestamp));
+        TimeIndex tidx = timeIndex;
+        int entry = tidx.floorEntryBefore(timestamp);
+        long offset = entry < 0 ? baseOffset : tidx.offsetAt(entry) + 1;
         if (offset >= next) {
+            if (entry >= 0 && offset > next) {
+                throw new IndexMismatchException(tidx.file() + ": entry " + entry + " (timestamp "
+                        + tidx.timestampAt(entry) + ", offset " + (offset - 1) + ") lies past the end of " + logFile
+                        + " (next offset " + next + ")");
+            }
             return -1;
         }
         int limit = visibleLimitFor(offset);
-        long pos = positionOf(offset, limit);
         Walker w = new Walker(limit);
+        if (entry >= 0) {
+            // The entry promises every record up to its offset is older than its timestamp (< the target): check
+            // that promise on its own record, which the walk below reads anyway, before skipping what precedes it.
+            long entryOffset = offset - 1;
+            long entryPos = positionOf(entryOffset, w);
+            long found = w.header(entryPos, RecordCodec.KEY_LENGTH_POS)
+                    .getLong(w.at(entryPos) + RecordCodec.TIMESTAMP_POS);
+            if (found > tidx.timestampAt(entry)) {
+                throw new IndexMismatchException(tidx.file() + ": entry " + entry + " says records up to offset "
+                        + entryOffset + " are at most timestamp " + tidx.timestampAt(entry) + ", but that record in "
+                        + logFile + " has timestamp " + found);
+            }
+        }
+        long pos = positionOf(offset, w);
         while (pos < limit) {
             ByteBuffer h = w.header(pos, RecordCodec.KEY_LENGTH_POS);
             if (h.getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS) >= timestamp) {
@@ -371,7 +412,36 @@ public final class LogSegment {
             throw new IllegalArgumentException(logFile + ": offset " + offset + " is not in [" + baseOffset + ", "
                     + next + ")");
         }
-        return limit;
+        if (offset >= damagedOffset) {
+            throw new CorruptRecordException("offset " + offset + " is not served, it lies at or after damage: "
+                    + damage);
+        }
+        return (int) Math.min(limit, damagedPosition);
+    }
+
+    /**
+     * Offset of the first record a read has found damaged in this segment, or Long.MAX_VALUE. From then on reads and
+     * slices end before it, and a read or slice at or after it fails with {@link CorruptRecordException}.
+     */
+    public long damagedOffset() {
+        return damagedOffset;
+    }
+
+    /** The {@link CorruptRecordException} message for the damage behind {@link #damagedOffset()}, or null. */
+    public String damage() {
+        return damage;
+    }
+
+    private CorruptRecordException markDamaged(long pos, long offset, String problem) {
+        CorruptRecordException e = corrupt(pos, offset, problem);
+        synchronized (this) {
+            if (offset < damagedOffset) {
+                damage = e.getMessage();
+                damagedPosition = pos;
+                damagedOffset = offset; // last: readers check it first, then use the position
+            }
+        }
+        return e;
     }
 
     /** Exact .log position of the record at {@code offset}: index lookup, then a forward walk over headers. */
@@ -389,7 +459,13 @@ public final class LogSegment {
             w.checkEntry(pos, off);
         }
         while (off < offset) {
-            pos += 4 + w.length(pos);
+            int length;
+            try {
+                length = w.length(pos);
+            } catch (CorruptRecordException e) {
+                throw markDamaged(pos, off, "impossible record length on the way to offset " + offset);
+            }
+            pos += 4 + length;
             off++;
             if (pos >= limit) {
                 throw corrupt(pos, off, "walk to offset " + offset + " ran past the end of the data (" + limit
@@ -397,7 +473,7 @@ public final class LogSegment {
             }
             long found = w.header(pos, RecordCodec.TIMESTAMP_POS).getLong(w.at(pos) + RecordCodec.OFFSET_POS);
             if (found != off) {
-                throw corrupt(pos, off, "record carries offset " + found);
+                throw markDamaged(pos, off, "record carries offset " + found);
             }
         }
         return pos;
@@ -514,6 +590,82 @@ public final class LogSegment {
         nextOffset = off;
         maxTimestamp = timeIndex.lastTimestamp();
         return true;
+    }
+
+    /**
+     * A cheap sanity check of the time index against the offset index and the .log, once the segment's extent is
+     * known (after {@link #verifyTail} or {@link #recover}, and {@link #seal} for a sealed segment). Returns null if
+     * it passes, else what is wrong. It costs a merge over both mapped indexes plus three short reads of the .log:
+     * <ul>
+     *   <li>every entry's offset lies below {@link #nextOffset()} and is an offset index entry's offset, or the last
+     *       record's (the entry a seal adds) - entries are only ever written at those offsets;</li>
+     *   <li>the records at the first and last entries' offsets carry timestamps no greater than their entries';</li>
+     *   <li>the last entry's timestamp is at least every timestamp in the records after the last offset index
+     *       entry (a walk of at most one index interval), since it must be the segment's greatest.</li>
+     * </ul>
+     * What it cannot see: an entry in the middle whose timestamp is too small while its own record is not the
+     * segment's maximum so far. {@link #offsetForTimestamp} checks the entry it starts from on every seek.
+     */
+    public String timeIndexProblem() {
+        TimeIndex tidx = timeIndex;
+        OffsetIndex idx = index;
+        int n = tidx.entries();
+        if (n == 0) {
+            return null;
+        }
+        long next = nextOffset;
+        int m = idx.entries();
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            long o = tidx.offsetAt(i);
+            if (o >= next) {
+                return "entry " + i + " points at offset " + o + ", at or past the segment's end (next offset "
+                        + next + ")";
+            }
+            while (j < m && idx.offsetAt(j) < o) {
+                j++;
+            }
+            if (o != next - 1 && (j == m || idx.offsetAt(j) != o)) {
+                return "entry " + i + " points at offset " + o + ", which has no offset index entry";
+            }
+        }
+        try {
+            Walker w = new Walker(size);
+            for (int i : new int[] {0, n - 1}) {
+                long o = tidx.offsetAt(i);
+                long pos = positionOf(o, w);
+                long ts = w.header(pos, RecordCodec.KEY_LENGTH_POS).getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS);
+                if (ts > tidx.timestampAt(i)) {
+                    return "entry " + i + " says records up to offset " + o + " are at most timestamp "
+                            + tidx.timestampAt(i) + ", but that record has timestamp " + ts;
+                }
+            }
+            long pos = m == 0 ? 0 : idx.positionAt(m - 1);
+            long off = m == 0 ? baseOffset : idx.offsetAt(m - 1);
+            long last = tidx.timestampAt(n - 1);
+            while (pos < size) {
+                long ts = w.header(pos, RecordCodec.KEY_LENGTH_POS).getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS);
+                if (ts > last) {
+                    return "the last entry says the greatest timestamp is " + last + ", but the record at offset "
+                            + off + " has timestamp " + ts;
+                }
+                pos += 4 + w.length(pos);
+                off++;
+            }
+        } catch (StorageException | IOException e) {
+            return "checking it against " + logFile + " failed: " + e.getMessage();
+        }
+        return null;
+    }
+
+    /**
+     * Gives up on the time index when it cannot be rebuilt (the .log's framing is damaged below the recovery point):
+     * empties it and makes the greatest timestamp unknown (Long.MAX_VALUE), so retention never deletes the segment
+     * by time and a seek by timestamp scans it from its start.
+     */
+    public void distrustTimeIndex() {
+        timeIndex.clear();
+        maxTimestamp = Long.MAX_VALUE;
     }
 
     /** Where a recovery scan stopped. */
@@ -651,6 +803,7 @@ public final class LogSegment {
                     + (next - baseOffset));
         }
         lastIndexedPosition = lastIndexed;
+        maxTimestamp = maxTs;
         if (sealed) {
             timeIndex.maybeAppend(maxTs, next - 1);
             index.trim();

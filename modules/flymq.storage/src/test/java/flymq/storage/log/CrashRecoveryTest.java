@@ -241,6 +241,38 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void onceADamagedRecordBelowTheRecoveryPointIsFoundNoLaterRecordIsServed() throws IOException {
+        Path dir = LogTesting.tempDir();
+        try {
+            List<Placement> placements = crashedLog(dir, RECORDS);
+            int victim = 123;
+            Placement hit = placements.get(victim);
+            String file = hit.file().getFileName().toString();
+            flip(hit.file(), hit.position() + RecordCodec.HEADER_SIZE + 2, 0x40);
+            try (SegmentedLog log = LogTesting.open(dir, CONFIG)) {
+                assertEquals(RECORDS, log.endOffset(), "open does not scan checkpointed data");
+                // The first read that reaches the damage stops before it ...
+                List<StoredRecord> before = log.read(victim - 3, 100, 1 << 20);
+                assertEquals(List.of(victim - 3L, victim - 2L, victim - 1L),
+                        before.stream().map(StoredRecord::offset).toList());
+                // ... and from then on nothing at or after it is served: not in its segment, not in later ones.
+                for (long off : new long[] {victim, victim + 1, RECORDS - 1}) {
+                    CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> log.read(off, 1, 1));
+                    assertTrue(e.getMessage().contains(file) && e.getMessage().contains("(offset " + victim + ")"),
+                            "names the damaged file and offset: " + e.getMessage());
+                    assertThrows(CorruptRecordException.class, () -> log.slice(off, 1 << 20));
+                }
+                assertEquals(victim, log.slice(victim - 3, 1 << 20).nextOffset(), "a slice ends before the damage");
+                assertRecordAt(0, log.read(0, 1, 1).get(0), valueSize(0));
+                assertEquals(RECORDS, log.append(List.of(LogTesting.recordFor(RECORDS, 5, 0))),
+                        "appends go on");
+            }
+        } finally {
+            LogTesting.deleteTree(dir);
+        }
+    }
+
+    @Test
     void recoveryScansOnlyTheTailAfterTheRecoveryPoint() throws IOException {
         Path dir = LogTesting.tempDir();
         try {

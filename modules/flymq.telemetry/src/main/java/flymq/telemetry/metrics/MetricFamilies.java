@@ -26,8 +26,9 @@ import io.helidon.metrics.spi.MeterRegistryFormatterProvider;
  * <ul>
  *   <li>counters print as {@code <name>} with {@code _total} exactly once, whether or not we register the suffix;</li>
  *   <li>timers print as histograms ({@code _bucket}, {@code _sum}, {@code _count}) in seconds, with the fixed
- *       {@link #LATENCY_BUCKETS} and no client-side quantiles; Micrometer also prints a {@code <name>_max} gauge
- *       family beside each timer, which it cannot switch off: an extra family, none of the guide's is renamed;</li>
+ *       {@link #LATENCY_BUCKETS} and no client-side quantiles. Micrometer also prints a {@code <name>_max} gauge
+ *       family beside each timer and has no setting to switch it off (its Prometheus registry adds the max sample
+ *       to every timer); {@link #prometheusText} drops those families, so the scrape holds only the guide's;</li>
  *   <li>Helidon adds a {@code scope="application"} label to every meter by default; we switch scoping off
  *       ({@link #newRegistry()}), so the labels are exactly the guide's.</li>
  * </ul>
@@ -117,6 +118,37 @@ public final class MetricFamilies {
         }
     }
 
+    static String withoutMaxFamilies(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        while (at < text.length()) {
+            int end = text.indexOf('\n', at);
+            end = end < 0 ? text.length() : end + 1;
+            if (!isMaxFamilyLine(text, at, end)) {
+                out.append(text, at, end);
+            }
+            at = end;
+        }
+        return out.toString();
+    }
+
+    /** {@code # HELP name ...}, {@code # TYPE name ...} or a sample {@code name{...} value} of a max family. */
+    private static boolean isMaxFamilyLine(String text, int start, int end) {
+        int nameAt = start;
+        if (text.startsWith("# HELP ", start) || text.startsWith("# TYPE ", start)) {
+            nameAt = start + 7;
+        } else if (text.startsWith("#", start)) {
+            return false;
+        }
+        int nameEnd = nameAt;
+        while (nameEnd < end && text.charAt(nameEnd) != ' ' && text.charAt(nameEnd) != '{'
+                && text.charAt(nameEnd) != '\n') {
+            nameEnd++;
+        }
+        return nameEnd > nameAt && text.startsWith("_max", nameEnd - 4)
+                && MAX_FAMILIES.contains(text.substring(nameAt, nameEnd));
+    }
+
     static String tagValue(Meter meter, String key) {
         for (Tag t : meter.id().tags()) {
             if (t.key().equals(key)) {
@@ -126,15 +158,20 @@ public final class MetricFamilies {
         return null;
     }
 
-    /** The registry in the Prometheus text format 0.0.4, as Helidon's own metrics endpoint prints it. */
+    /** The families Micrometer adds beside each latency histogram and {@link #prometheusText} leaves out. */
+    static final java.util.Set<String> MAX_FAMILIES = java.util.Set.of(PRODUCE_LATENCY + "_max",
+            CONSUME_LATENCY + "_max", STORAGE_SYNC_LATENCY + "_max");
+
+    /**
+     * The registry in the Prometheus text format 0.0.4, as Helidon's own metrics endpoint prints it, without the
+     * {@link #MAX_FAMILIES} (their {@code # HELP}, {@code # TYPE} and sample lines).
+     */
     public static String prometheusText(MeterRegistry registry) {
-        StringBuilder out = new StringBuilder(8192);
         for (MeterRegistryFormatterProvider provider : ServiceLoader.load(MeterRegistryFormatterProvider.class)) {
             Optional<MeterRegistryFormatter> formatter = provider.formatter(MediaTypes.TEXT_PLAIN,
                     MetricsConfig.create(), registry, Optional.empty(), List.of(), List.of());
             if (formatter.isPresent()) {
-                formatter.get().format().ifPresent(out::append);
-                return out.toString();
+                return withoutMaxFamilies(formatter.get().format().map(Object::toString).orElse(""));
             }
         }
         throw new IllegalStateException("no Helidon metrics formatter for text/plain on the module path "

@@ -226,6 +226,11 @@ public final class OtelTracing extends FlyMqTracing {
         public void end() {
             span.end();
         }
+
+        @Override
+        public boolean recording() {
+            return span.unwrap(io.opentelemetry.api.trace.Span.class).isRecording();
+        }
     }
 
     private record MapHeaders(Map<String, String> headers) implements HeaderProvider {

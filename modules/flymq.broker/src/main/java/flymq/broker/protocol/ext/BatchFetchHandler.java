@@ -1,6 +1,8 @@
 package flymq.broker.protocol.ext;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.observe.RequestTracing;
+import flymq.broker.observe.SubscribedGroup;
 import flymq.broker.protocol.FrameCodec;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
@@ -12,6 +14,8 @@ import flymq.broker.topic.TopicManager;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
+import flymq.telemetry.TraceOp;
+import flymq.telemetry.TraceSpan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -34,10 +38,21 @@ public final class BatchFetchHandler implements RequestHandler {
 
     private final TopicManager topics;
     private final BrokerListener listener;
+    private final RequestTracing tracing;
 
     public BatchFetchHandler(TopicManager topics, BrokerListener listener) {
+        this(topics, listener, RequestTracing.OFF);
+    }
+
+    /**
+     * With one {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per partition read, and
+     * links to the creation contexts ({@code traceparent} headers) of the records returned, read from the stored
+     * bytes as they are copied (only for a sampled span). Metrics and spans carry the connection's subscribed group.
+     */
+    public BatchFetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     @Override
@@ -55,6 +70,21 @@ public final class BatchFetchHandler implements RequestHandler {
             partitions[i] = in.i32("partition");
             offsets[i] = in.i64("offset");
         }
+        String group = SubscribedGroup.of(session, topicName);
+        TraceSpan span = tracing.start(TraceOp.FETCH, topicName, -1, null).group(group);
+        try {
+            serve(topicName, maxBytes, partitions, offsets, group, span, start, out);
+        } catch (RuntimeException e) {
+            span.fail(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void serve(String topicName, long maxBytes, int[] partitions, long[] offsets, String group,
+                       TraceSpan span, long start, PayloadWriter out) {
+        int n = partitions.length;
         Topic topic = topics.topic(topicName);
         String[] errors = new String[n];
         LogSlice[] slices = new LogSlice[n];
@@ -79,15 +109,20 @@ public final class BatchFetchHandler implements RequestHandler {
             if (left <= 0) {
                 continue;
             }
+            TraceSpan read = tracing.read(span, topicName, partitions[i], offsets[i]);
             try {
                 LogSlice s = log.slice(offsets[i], (int) Math.min(maxBytes, left));
                 if (s.sizeInBytes() <= left) {
                     slices[i] = s;
                     left -= s.sizeInBytes();
+                    read.messageSize(s.sizeInBytes());
                 }
             } catch (OffsetOutOfRangeException e) {
                 errors[i] = "offset " + offsets[i] + " out of range [" + e.startOffset() + ", " + e.endOffset()
                         + ") for " + topicName + "-" + partitions[i];
+                read.fail(e);
+            } finally {
+                read.end();
             }
         }
         out.str16(topicName).u32(n);
@@ -97,11 +132,14 @@ public final class BatchFetchHandler implements RequestHandler {
                     .u32(s == null ? 0 : s.recordCount()).u32(s == null ? 0 : s.sizeInBytes());
         }
         PayloadWriterChannel channel = new PayloadWriterChannel(out);
+        boolean linking = span.recording();
+        long fetched = 0;
         for (int i = 0; i < n; i++) {
             LogSlice s = slices[i];
             if (s == null) {
                 continue;
             }
+            channel.capture = linking ? new java.io.ByteArrayOutputStream((int) s.sizeInBytes()) : null;
             long before = channel.written;
             try {
                 s.transferTo(channel);
@@ -114,9 +152,15 @@ public final class BatchFetchHandler implements RequestHandler {
                         + offsets[i] + " announced " + s.sizeInBytes() + " bytes, transferred "
                         + (channel.written - before));
             }
-            listener.consumed(topicName, partitions[i], "", s.recordCount(), s.sizeInBytes(),
+            if (linking) {
+                byte[] stored = channel.capture.toByteArray();
+                RequestTracing.linkProducers(span, stored, 0, stored.length);
+            }
+            fetched += s.sizeInBytes();
+            listener.consumed(topicName, partitions[i], group, s.recordCount(), s.sizeInBytes(),
                     System.nanoTime() - start);
         }
+        span.messageSize(fetched);
     }
 
     /** Lets {@link LogSlice#transferTo} append into the response buffer. */
@@ -124,6 +168,8 @@ public final class BatchFetchHandler implements RequestHandler {
         private final PayloadWriter out;
         private final byte[] chunk = new byte[64 * 1024];
         long written;
+        /** When set, a copy of what is written (only while a sampled span looks for trace context). */
+        java.io.ByteArrayOutputStream capture;
 
         PayloadWriterChannel(PayloadWriter out) {
             this.out = out;
@@ -134,12 +180,18 @@ public final class BatchFetchHandler implements RequestHandler {
             int n = src.remaining();
             if (src.hasArray()) {
                 out.raw(src.array(), src.arrayOffset() + src.position(), n);
+                if (capture != null) {
+                    capture.write(src.array(), src.arrayOffset() + src.position(), n);
+                }
                 src.position(src.limit());
             } else {
                 while (src.hasRemaining()) {
                     int k = Math.min(chunk.length, src.remaining());
                     src.get(chunk, 0, k);
                     out.raw(chunk, 0, k);
+                    if (capture != null) {
+                        capture.write(chunk, 0, k);
+                    }
                 }
             }
             written += n;

@@ -2,6 +2,7 @@ package flymq.broker.protocol.ext;
 
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
@@ -14,6 +15,8 @@ import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.storage.StorageException;
+import flymq.telemetry.TraceOp;
+import flymq.telemetry.TraceSpan;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,13 +35,24 @@ public final class BatchProduceHandler implements RequestHandler {
     private final PartitionLeadership leadership;
     private final ProduceAcknowledger acknowledger;
     private final BrokerListener listener;
+    private final RequestTracing tracing;
 
     public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
                                BrokerListener listener) {
+        this(topics, leadership, acknowledger, listener, RequestTracing.OFF);
+    }
+
+    /**
+     * With spans: one {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
+     * group's first record that has one; other distinct traceparents of the group become links.
+     */
+    public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
+                               BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     private record Group(int partition, List<Record> records, long bytes) {
@@ -91,19 +105,54 @@ public final class BatchProduceHandler implements RequestHandler {
         out.str16(topicName).u32(groupCount);
         for (Group g : groups) {
             int partition = g.partition();
+            TraceSpan span = TraceSpan.NOOP;
             try {
-                partition = topic.choosePartition(null, g.partition());
+                try {
+                    partition = topic.choosePartition(null, g.partition());
+                } finally {
+                    // also when the partition is refused: that failure is then on the span
+                    span = startProduceSpan(topicName, partition, g);
+                }
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);
-                long base = acknowledger.appendAndAcknowledge(topicName, partition, log, g.records());
+                long base = tracing.append(span, acknowledger, topicName, partition, log, g.records(), g.bytes());
                 if (acks == ExtensionOpcodes.ACKS_ALL) {
                     log.flush();
                 }
+                span.offset(base);
                 out.i32(partition).u64(base).u32(g.records().size()).str16("");
                 listener.produced(topicName, partition, g.records().size(), g.bytes(), System.nanoTime() - start);
             } catch (RequestException | StorageException | IllegalArgumentException e) {
+                span.fail(e);
                 out.i32(partition).u64(-1).u32(g.records().size()).str16(String.valueOf(e.getMessage()));
+            } finally {
+                span.end();
             }
         }
+    }
+
+    private TraceSpan startProduceSpan(String topic, int partition, Group g) {
+        if (!tracing.enabled()) {
+            return TraceSpan.NOOP;
+        }
+        String parent = null;
+        java.util.Set<String> others = null;
+        for (Record r : g.records()) {
+            String tp = RequestTracing.traceparent(r.headers());
+            if (tp == null) {
+                continue;
+            }
+            if (parent == null) {
+                parent = tp;
+            } else if (!tp.equals(parent)) {
+                others = others == null ? new java.util.LinkedHashSet<>() : others;
+                others.add(tp);
+            }
+        }
+        TraceSpan span = tracing.start(TraceOp.PRODUCE, topic, partition, parent).messageSize(g.bytes());
+        if (others != null && span.recording()) {
+            others.stream().limit(32).forEach(span::linkTo);
+        }
+        return span;
     }
 }
