@@ -50,7 +50,7 @@ complete -c flymq -n '__flymq_at "server start"' -l bind-addr -r -d 'Protocol li
 complete -c flymq -n '__flymq_at "server start"' -l data-dir -r -d 'Where logs and state live (key data_dir; default ./data)'
 complete -c flymq -n '__flymq_at "server start"' -l node-id -r -d 'This node\'s id (key node_id)'
 complete -c flymq -n '__flymq_at "server start"' -l cluster-addr -r -d 'Raft listen address (key cluster_addr; default :9093)'
-complete -c flymq -n '__flymq_at "server start"' -l peers -r -d 'Every cluster node as id@host:cluster_port, this one included (key peers)'
+complete -c flymq -n '__flymq_at "server start"' -l peers -r -d 'The cluster\'s nodes as id@host:cluster_port: this one included to found the cluster, left out to join a running one with \'flymq cluster join\' (key peers)'
 complete -c flymq -n '__flymq_at "server start"' -l segment-bytes -r -d 'Roll a segment at this size (key segment_bytes)'
 complete -c flymq -n '__flymq_at "server start"' -l retention-bytes -r -d 'Keep at most this much per partition, 0 = unlimited (key retention_bytes)'
 complete -c flymq -n '__flymq_at "server start"' -l retention-ms -r -d 'Delete segments older than this (key retention_ms)'

@@ -290,6 +290,34 @@ class ClusterMembershipTest {
     }
 
     @Test
+    void statusOnTheLeaderReportsEveryNodesRoleAndLagAndAFollowerLeavesThemUnknown() throws Exception {
+        startFounders();
+        start("n4");
+        join(aFollower(), "n4");
+        String leader = metadataLeader();
+        await("every node caught up in the leader's CLUSTER_STATUS", () -> {
+            try (FlyMqClient c = client(leader)) {
+                ClusterStatus s = c.clusterStatus();
+                return s.nodes().size() == 4 && s.nodes().stream().allMatch(n -> n.lag() == 0 && n.matchIndex() > 0)
+                        && s.commitIndex() > 0;
+            }
+        });
+        try (FlyMqClient c = client(leader)) {
+            ClusterStatus s = c.clusterStatus();
+            assertEquals(List.of("follower", "follower", "follower", "leader"), s.nodes().stream()
+                    .map(ClusterStatus.Node::role).sorted().toList(), s.toString());
+            assertEquals(leader, s.nodes().stream().filter(n -> n.role().equals("leader")).findFirst()
+                    .orElseThrow().nodeId());
+        }
+        String follower = aFollower();
+        try (FlyMqClient c = client(follower)) {
+            ClusterStatus s = c.clusterStatus();
+            assertTrue(s.nodes().stream().allMatch(n -> n.matchIndex() == -1 && n.lag() == -1), s.toString());
+            assertTrue(s.term() >= 1, s.toString());
+        }
+    }
+
+    @Test
     void leaveOfANonMemberNamesTheMembers() throws Exception {
         startFounders();
         FlyMqServerException e = assertThrows(FlyMqServerException.class, () -> {

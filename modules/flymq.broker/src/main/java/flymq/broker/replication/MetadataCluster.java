@@ -24,6 +24,7 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftStatus;
 import flymq.raft.transport.TcpClusterTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -432,16 +433,47 @@ public final class MetadataCluster implements AutoCloseable {
         }
 
         @Override
+        public long commitIndex() {
+            RaftGroup<Boolean> g = group;
+            return g == null ? 0 : g.commitIndex();
+        }
+
+        @Override
         public List<ClusterNode> nodes() {
             RaftGroup<Boolean> g = group;
             List<RaftMember> all = g == null ? members.all() : g.members();
+            List<RaftMember> voting = g == null ? all : g.effectiveMembers().votingMembers();
             String leaderId = controllerId();
+            RaftStatus progress = leaderProgress(g);
             List<ClusterNode> nodes = new ArrayList<>(all.size());
             for (RaftMember m : all) {
+                boolean leads = m.id().equals(leaderId);
+                String role = leads ? "leader" : voting.contains(m) ? "follower" : "learner";
+                long match = -1;
+                if (progress != null) {
+                    match = m.equals(members.self()) ? progress.lastLogIndex()
+                            : progress.followerMatchIndex().getOrDefault(m.id(), -1L);
+                }
+                long lag = match < 0 ? -1 : Math.max(0, progress.lastLogIndex() - match);
                 nodes.add(new ClusterNode(m.id(), addrOf(m.id()), m.address(), online(m.id()) ? "online" : "offline",
-                        m.id().equals(leaderId)));
+                        leads, role, match, lag));
             }
             return nodes;
+        }
+
+        /** The leader's report with each follower's match index; null on other nodes or when it does not come. */
+        private RaftStatus leaderProgress(RaftGroup<Boolean> g) {
+            if (g == null || !g.isLeader()) {
+                return null;
+            }
+            try {
+                return g.status().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
 
         @Override

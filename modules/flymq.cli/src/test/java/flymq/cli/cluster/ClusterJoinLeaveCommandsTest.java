@@ -91,13 +91,25 @@ class ClusterJoinLeaveCommandsTest {
         assertEquals(ExitCode.OK, members.code(), members.toString());
         assertTrue(members.out().contains("\"node_id\":\"n3\""), members.toString());
 
+        Cli.Result status = runSettled("--server", server("n3"), "cluster", "status", "-o", "json");
+        assertEquals(ExitCode.OK, status.code(), status.toString());
+        for (Object n : (List<?>) ((Map<?, ?>) Json.parse(status.out())).get("nodes")) {
+            Map<?, ?> node = (Map<?, ?>) n;
+            // n3 answers, but the match index of every node comes from the leader
+            assertTrue((Long) node.get("match_index") >= 0, "progress of " + node + " in " + status);
+            assertTrue(List.of("leader", "follower").contains(node.get("role")), node.toString());
+        }
+        Cli.Result table = runSettled("--server", server("n3"), "cluster", "status");
+        assertTrue(table.out().lines().anyMatch(l -> l.matches("NODE\\s+ADDRESS\\s+STATE\\s+ROLE\\s+MATCH\\s+LAG")),
+                table.toString());
+
         Cli.Result left = runSettled("--server", server("n3"), "cluster", "leave", "n1");
         assertEquals(ExitCode.OK, left.code(), left.toString());
-        List<String> table = left.out().lines().toList();
-        assertEquals("left: n1", table.get(0));
-        assertTrue(table.get(1).matches("NODE\\s+CLUSTER_ADDR\\s+ROLE"), table.toString());
-        assertEquals(4, table.size(), "headline, table header, two members: " + table);
-        assertTrue(table.stream().noneMatch(l -> l.startsWith("n1 ")), table.toString());
+        List<String> lines = left.out().lines().toList();
+        assertEquals("left: n1", lines.get(0));
+        assertTrue(lines.get(1).matches("NODE\\s+CLUSTER_ADDR\\s+ROLE"), lines.toString());
+        assertEquals(4, lines.size(), "headline, table header, two members: " + lines);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("n1 ")), lines.toString());
     }
 
     @Test
