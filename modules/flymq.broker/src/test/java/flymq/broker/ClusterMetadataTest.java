@@ -42,9 +42,11 @@ class ClusterMetadataTest {
         int[] ports = {freePort(), freePort(), freePort()};
         String peers = "n1@127.0.0.1:" + ports[0] + ",n2@127.0.0.1:" + ports[1] + ",n3@127.0.0.1:" + ports[2];
         for (int i = 0; i < 3; i++) {
+            // acks=all for 1.26 PRODUCE: these tests close leaders and expect every answered record to survive
+            // (the default, acks=leader, answers before the commit and may lose it; ClusterReplicationTest)
             flags.add(Map.of("node_id", "n" + (i + 1), "bind_addr", "127.0.0.1:0",
                     "cluster_addr", "127.0.0.1:" + ports[i], "peers", peers,
-                    "data_dir", dir.resolve("n" + (i + 1)).toString()));
+                    "data_dir", dir.resolve("n" + (i + 1)).toString(), "performance.acks", "all"));
         }
         for (Map<String, String> f : flags) {
             nodes.add(BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));

@@ -10,6 +10,7 @@ import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.RequestException;
+import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -25,7 +26,10 @@ import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftStatus;
+import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -68,15 +72,25 @@ public final class MetadataCluster implements AutoCloseable {
     private final LeaderForwarder forwarder = new LeaderForwarder();
     private final Leadership leadership = new Leadership();
     private final MembershipChanges membership;
-    private volatile TcpClusterTransport transport;
+    private final ClusterTuning tuning;
+    private volatile TcpClusterTransport tcp;
+    private volatile ClusterTransport transport;
     private volatile RaftGroup<Boolean> group;
     private volatile MetadataStateMachine state;
+    private volatile GroupCoordinator groups;
     private volatile PartitionReplicas replicas;
     private volatile boolean closed;
     private volatile RaftListener observer = RaftListener.NONE;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
+        this(config, members, clientAddr, ClusterTuning.DEFAULT);
+    }
+
+    /** @param tuning transport wrapper and Raft settings (tests); {@link ClusterTuning#DEFAULT} in production */
+    public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr,
+                           ClusterTuning tuning) {
+        this.tuning = tuning;
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
@@ -103,17 +117,23 @@ public final class MetadataCluster implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound or the Raft state cannot be read
      */
     public void start(TopicManager topics, GroupCoordinator groups) {
+        this.groups = groups;
         Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
         state = new MetadataStateMachine(topics, groups, raftDir);
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
-            transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
-            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport);
+            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            transport = tuning.transport().apply(tcp);
+            MetadataStateMachine sm = state;
+            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport, tuning.partitions(),
+                    sm::clientAddrs);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
-            RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.configuredMembers())
-                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
+            RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
+            tuning.metadata().accept(raftBuilder);
+            RaftGroupConfig raftConfig = raftBuilder.build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
             RaftGroup<Boolean> started = group;
@@ -153,31 +173,48 @@ public final class MetadataCluster implements AutoCloseable {
     /**
      * Wraps the handlers of the partition opcodes so that a request reaches the node owning the partition.
      *
-     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH or FETCH_BINARY
+     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH, FETCH_BINARY, BATCH_PRODUCE or BATCH_FETCH
      */
     public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
-        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder,
-                config.autoCreateTopics() ? name -> autoCreate(name, topics) : null);
+        java.util.function.Consumer<String> create = config.autoCreateTopics() ? name -> autoCreate(name, topics)
+                : null;
+        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder, create);
+        BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
+            case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);
+            case ExtensionOpcodes.BATCH_FETCH -> batches.batchFetch(local);
             default -> throw new IllegalArgumentException("opcode " + Opcodes.name(opcode) + " is not routed");
         };
     }
 
+
     /**
      * The acknowledgement seam in a cluster: a produced batch is proposed to the partition's Raft group and
-     * answered with its base offset once a majority of the replicas committed it and this node appended it. Every
-     * {@code acks} level waits for that commit (see docs/architecture.md, "Cluster").
+     * answered by its acks ({@code performance.acks} for 1.26 PRODUCE, the request's for BATCH_PRODUCE): {@code all}
+     * once a majority of the replicas committed it and this node appended it, {@code leader} once it is in the
+     * leader's Raft log, {@code none} once it is handed to Raft (see {@link PartitionReplicas#replicate} and
+     * docs/architecture.md, "Cluster").
      */
     public ProduceAcknowledger acknowledger() {
-        return (topic, partition, log, batch) -> {
-            PartitionReplicas r = replicas;
-            if (r == null) {
-                throw new RequestException("cluster member " + members.self().id() + " is not running");
+        BrokerConfig.Acks configured = config.performance().acks();
+        return new ProduceAcknowledger() {
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch) {
+                return appendAndAcknowledge(topic, partition, log, batch, configured);
             }
-            return r.replicate(topic, partition, batch, state.clientAddrs());
+
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             BrokerConfig.Acks acks) {
+                PartitionReplicas r = replicas;
+                if (r == null) {
+                    throw new RequestException("cluster member " + members.self().id() + " is not running");
+                }
+                return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
+            }
         };
     }
 
@@ -233,6 +270,81 @@ public final class MetadataCluster implements AutoCloseable {
                 "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
                 w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
         out.bool(true);
+    }
+
+    /**
+     * RESET_OFFSET 0x61 in a cluster: {@code str16 topic · str16 group · i32 partition · str8 mode · [u64 value]}
+     * → {@code bool} (layout of {@code GroupRequests#resetOffset}). {@code earliest}, {@code latest} and
+     * {@code timestamp} depend on the partition's log, so the target is resolved on the partition's leader (the
+     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
+     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
+     * every node answers GET_OFFSET with it.
+     */
+    public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
+        String topic = in.str16("topic");
+        String group = in.str16("group_id");
+        int partition = in.i32("partition");
+        String mode = in.str8("mode");
+        long value = in.remaining() >= 8 ? in.u64("value") : 0;
+        boolean hasValue = mode.equals("offset") || mode.equals("timestamp");
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        PartitionLeader owner = leadership.leader(topic, partition);
+        if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
+            if (owner.leaderAddr().isEmpty()) {
+                throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
+                        + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
+            }
+            PayloadWriter w = new PayloadWriter().str16(topic).str16(group).i32(partition).str8(mode).u64(value)
+                    .u8(FORWARDED);
+            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET, w);
+            out.raw(answer, 0, answer.length);
+            return;
+        }
+        long target = requireGroups().resetTarget(topic, partition, mode,
+                hasValue ? java.util.OptionalLong.of(value) : java.util.OptionalLong.empty());
+        execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
+                "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
+                w -> w.str16(topic).str16(group).i32(partition).u64(target), Opcodes.COMMIT);
+        out.bool(true);
+    }
+
+    /**
+     * DELETE_GROUP 0x65 in a cluster: {@code str16 topic · str16 group} (Python/Go) or {@code str16 group} (Java),
+     * then {@code [u8 forwarded]} → {@code bool}. Replicated through the metadata group, so the group is gone on
+     * every node and stays gone after a failover. "consumer group not found" when the metadata leader does not
+     * know it.
+     */
+    public void deleteGroup(Session session, PayloadReader in, PayloadWriter out) {
+        String first = in.str16("group_id");
+        String topic = "";
+        String group = first;
+        if (in.remaining() >= 2) {
+            topic = first;
+            group = in.str16("group_id");
+        }
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        String t = topic;
+        String g = group;
+        boolean deleted = execute(() -> new MetadataCommand.DeleteGroup(t, g), forwarded,
+                "delete group " + g + (t.isEmpty() ? "" : " of topic " + t),
+                w -> {
+                    if (!t.isEmpty()) {
+                        w.str16(t);
+                    }
+                    w.str16(g);
+                }, Opcodes.DELETE_GROUP);
+        if (!deleted) {
+            throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
+        }
+        out.bool(true);
+    }
+
+    private GroupCoordinator requireGroups() {
+        GroupCoordinator g = groups;
+        if (g == null) {
+            throw new RequestException("cluster member " + members.self().id() + " is not running");
+        }
+        return g;
     }
 
     /**
@@ -526,7 +638,7 @@ public final class MetadataCluster implements AutoCloseable {
             if (nodeId.equals(members.self().id())) {
                 return !closed;
             }
-            TcpClusterTransport t = transport;
+            ClusterTransport t = transport;
             RaftGroup<Boolean> g = group;
             if (t == null || g == null) {
                 return false;
@@ -551,6 +663,9 @@ public final class MetadataCluster implements AutoCloseable {
             try {
                 if (transport != null) {
                     transport.close();
+                }
+                if (tcp != null) {
+                    tcp.close();
                 }
             } finally {
                 forwarder.close();

@@ -23,18 +23,14 @@ import java.nio.file.Path;
  * {@code LogLoader}; an entry that passes these checks but disagrees with the .log (the record at its position does
  * not carry its offset) is caught when a read follows it, and the segment then rebuilds the index from the .log.
  */
-public final class OffsetIndex {
+public final class OffsetIndex extends SegmentIndex {
 
     public static final int ENTRY_SIZE = 8;
     /** Bytes of .log between index entries: bounds the forward walk after a lookup. */
     public static final int INTERVAL_BYTES = 4096;
 
-    private final MappedEntries entries;
-    private final long baseOffset;
-
     private OffsetIndex(MappedEntries entries, long baseOffset) {
-        this.entries = entries;
-        this.baseOffset = baseOffset;
+        super(entries, baseOffset);
     }
 
     /**
@@ -63,14 +59,6 @@ public final class OffsetIndex {
         return new OffsetIndex(e, baseOffset);
     }
 
-    public Path file() {
-        return entries.file();
-    }
-
-    public int entries() {
-        return entries.entries();
-    }
-
     public long offsetAt(int i) {
         return baseOffset + entries.buffer().getInt(i * ENTRY_SIZE);
     }
@@ -81,41 +69,13 @@ public final class OffsetIndex {
 
     /** Index of the greatest entry whose offset is <= {@code offset}, or -1 if there is none. */
     public int floorEntryForOffset(long offset) {
-        int n = entries.entries();
-        MappedByteBuffer buf = entries.buffer();
         long rel = offset - baseOffset;
-        int lo = 0;
-        int hi = n - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (buf.getInt(mid * ENTRY_SIZE) <= rel) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+        return lastEntryWhere((buf, i) -> buf.getInt(i * ENTRY_SIZE) <= rel);
     }
 
     /** Index of the greatest entry whose position is <= {@code position}, or -1 if there is none. */
     public int floorEntryForPosition(long position) {
-        int n = entries.entries();
-        MappedByteBuffer buf = entries.buffer();
-        int lo = 0;
-        int hi = n - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (buf.getInt(mid * ENTRY_SIZE + 4) <= position) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+        return lastEntryWhere((buf, i) -> buf.getInt(i * ENTRY_SIZE + 4) <= position);
     }
 
     /** Adds an entry (writer only); offset and position must exceed the last entry's. */
@@ -134,21 +94,5 @@ public final class OffsetIndex {
     /** Keeps only entries whose offset is <= {@code offset} (writer only). */
     public void truncateAfter(long offset) {
         entries.setEntries(floorEntryForOffset(offset) + 1);
-    }
-
-    public void clear() {
-        entries.setEntries(0);
-    }
-
-    public void trim() {
-        entries.trim();
-    }
-
-    public void force() {
-        entries.force();
-    }
-
-    public void delete() {
-        entries.delete();
     }
 }

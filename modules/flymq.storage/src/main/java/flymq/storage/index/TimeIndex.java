@@ -21,16 +21,12 @@ import java.nio.file.Path;
  * longest prefix that obeys the rules (an all-zero first entry counts as empty), and {@code LogLoader} rebuilds what
  * follows the recovery point from the .log.
  */
-public final class TimeIndex {
+public final class TimeIndex extends SegmentIndex {
 
     public static final int ENTRY_SIZE = 12;
 
-    private final MappedEntries entries;
-    private final long baseOffset;
-
     private TimeIndex(MappedEntries entries, long baseOffset) {
-        this.entries = entries;
-        this.baseOffset = baseOffset;
+        super(entries, baseOffset);
     }
 
     /**
@@ -61,14 +57,6 @@ public final class TimeIndex {
         return new TimeIndex(e, baseOffset);
     }
 
-    public Path file() {
-        return entries.file();
-    }
-
-    public int entries() {
-        return entries.entries();
-    }
-
     public long timestampAt(int i) {
         return entries.buffer().getLong(i * ENTRY_SIZE);
     }
@@ -91,21 +79,7 @@ public final class TimeIndex {
 
     /** Index of the greatest entry whose timestamp is &lt; {@code timestamp}, or -1 if there is none. */
     public int floorEntryBefore(long timestamp) {
-        int n = entries.entries();
-        MappedByteBuffer buf = entries.buffer();
-        int lo = 0;
-        int hi = n - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (buf.getLong(mid * ENTRY_SIZE) < timestamp) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+        return lastEntryWhere((buf, i) -> buf.getLong(i * ENTRY_SIZE) < timestamp);
     }
 
     /** Records that the greatest timestamp up to {@code offset} is {@code timestamp}, if that adds information. */
@@ -130,21 +104,5 @@ public final class TimeIndex {
             n--;
         }
         entries.setEntries(n);
-    }
-
-    public void clear() {
-        entries.setEntries(0);
-    }
-
-    public void trim() {
-        entries.trim();
-    }
-
-    public void force() {
-        entries.force();
-    }
-
-    public void delete() {
-        entries.delete();
     }
 }

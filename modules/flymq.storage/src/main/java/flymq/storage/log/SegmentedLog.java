@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
@@ -35,9 +36,11 @@ import java.util.zip.CRC32C;
  *
  * <p>Durability: {@link #flushedOffset} is the offset below which everything is fsynced. EVERY_BATCH appenders wait
  * for it to pass their batch (concurrent appenders share one fsync); INTERVAL relies on {@link #flush()} being called
- * periodically by the owner (the {@code LogStore}'s background thread); a roll fsyncs the sealed segment at once
- * under EVERY_BATCH, otherwise at the next flush or {@link #syncSealedSegments()} (housekeeping). The
- * recovery checkpoint is written from {@link #flushedOffset} by {@link #checkpoint()} and on close.
+ * periodically by the owner (the {@code LogStore}'s background thread); a roll fsyncs the sealed segment and the
+ * directory (for the new segment's name) at once under EVERY_BATCH, otherwise at the next flush or
+ * {@link #syncSealedSegments()} (housekeeping), before the flushed offset passes them. The recovery checkpoint is
+ * written from {@link #flushedOffset} by {@link #checkpoint()} and on close. Retention unlinks expired segments
+ * outside the append lock, so the write path never waits for the file system on their account.
  */
 public final class SegmentedLog implements PartitionLog {
 
@@ -56,6 +59,8 @@ public final class SegmentedLog implements PartitionLog {
     private final BatchBuffer batchBuffer = new BatchBuffer();
     /** Sealed segments whose data may not be on disk yet (rolled under INTERVAL or OS); forced by flushes. */
     private final ConcurrentLinkedQueue<LogSegment> unsynced = new ConcurrentLinkedQueue<>();
+    /** A segment was created since the directory was last fsynced; synced before the flushed offset passes it. */
+    private final AtomicBoolean directoryUnsynced = new AtomicBoolean();
     private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
 
     private volatile LogConfig config;
@@ -179,10 +184,9 @@ public final class SegmentedLog implements PartitionLog {
             unsynced.add(old);
         }
         LogSegment fresh = LogSegment.create(dir, endOffset, indexCapacity(config), clock.getAsLong());
-        try {
-            flymq.storage.AtomicFile.fsyncDirectory(dir);
-        } catch (IOException e) {
-            throw new StorageException("cannot sync directory " + dir + " after creating " + fresh.logFile(), e);
+        directoryUnsynced.set(true);
+        if (syncNow) {
+            syncDirectory();
         }
         LogSegment[] current = segments;
         LogSegment[] grown = Arrays.copyOf(current, current.length + 1);
@@ -195,6 +199,22 @@ public final class SegmentedLog implements PartitionLog {
     @Override
     public void flush() {
         flushTo(endOffset);
+    }
+
+    /**
+     * fsyncs the directory if a segment was created since the last time, so the new file's name is on disk before
+     * the flushed offset (and the recovery point) can pass its base. Under EVERY_BATCH a roll calls this at once;
+     * otherwise the next flush or housekeeping pass does, so an append never waits for a journal commit.
+     */
+    private void syncDirectory() {
+        if (directoryUnsynced.getAndSet(false)) {
+            try {
+                flymq.storage.AtomicFile.fsyncDirectory(dir);
+            } catch (IOException e) {
+                directoryUnsynced.set(true);
+                throw new StorageException("cannot sync directory " + dir + " of " + name + ": " + e, e);
+            }
+        }
     }
 
     /** Returns once everything below {@code target} is fsynced; one fsync serves every waiting appender. */
@@ -227,6 +247,7 @@ public final class SegmentedLog implements PartitionLog {
                     throw new StorageException("cannot fsync " + active.logFile() + ": " + e, e);
                 }
                 listener.fsyncCompleted(System.nanoTime() - t0);
+                syncDirectory();
                 raiseFlushedOffset(upTo);
                 return;
             }
@@ -260,6 +281,7 @@ public final class SegmentedLog implements PartitionLog {
         synchronized (flushLock) {
             LogSegment active = active();
             forceUnsyncedSegments();
+            syncDirectory();
             raiseFlushedOffset(active.baseOffset());
         }
     }
@@ -338,16 +360,20 @@ public final class SegmentedLog implements PartitionLog {
             startOffset = kept[0].baseOffset();
             segments = kept;
             doomed.addAll(Arrays.asList(segs).subList(0, k));
-            for (LogSegment seg : doomed) {
-                seg.delete();
-            }
             listener.segmentCountChanged(topic, partition, kept.length);
-            return doomed.size();
-        } catch (IOException e) {
-            throw new StorageException("cannot delete expired segments of " + name + " in " + dir + ": " + e, e);
         } finally {
             appendLock.unlock();
         }
+        // Unlinking a segment whose pages are cached takes milliseconds: done outside the append lock, so appenders
+        // never wait for it. Readers still holding a doomed segment see it closed and retry against the new start.
+        try {
+            for (LogSegment seg : doomed) {
+                seg.delete();
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot delete expired segments of " + name + " in " + dir + ": " + e, e);
+        }
+        return doomed.size();
     }
 
     // ---------------------------------------------------------------- reading
@@ -569,6 +595,7 @@ public final class SegmentedLog implements PartitionLog {
             active.seal();
             synchronized (flushLock) {
                 forceUnsyncedSegments();
+                syncDirectory();
             }
             raiseFlushedOffset(endOffset);
             synchronized (checkpointLock) {

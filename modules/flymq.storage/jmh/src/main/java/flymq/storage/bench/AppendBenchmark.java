@@ -26,9 +26,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * One thread appending batches to one partition log (64 MiB segments, SyncPolicy.OS, as {@link RawWriteBenchmark}
- * writes without fsync). Retention keeps 512 MiB so the disk does not fill; it runs on the store's background
- * thread every 100 ms, as it would in the broker. Score = batches/s; the aux counters give records/s and bytes/s.
+ * One thread appending batches to one partition log: 64 MiB segments, retention 512 MiB (so the disk does not fill),
+ * housekeeping (retention, syncing sealed segments, recovery checkpoint) every 1 s on the store's background
+ * thread as in the broker (LogStore's default interval; {@code -Dflymq.bench.housekeepingMs} changes it), and the
+ * sync policy of the {@code sync} parameter ({@code OS} by default). Records have no key and no headers.
+ * {@link RawWriteBenchmark} with the same parameters writes the same bytes to the same files with the same syncs
+ * and nothing else. Score = batches/s; the aux counters give records/s and payload bytes/s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -41,6 +44,9 @@ public class AppendBenchmark {
 
     @Param({"1", "100", "1000"})
     int batchSize;
+
+    @Param({"OS"})
+    String sync;
 
     private Path dir;
     private LogStore store;
@@ -64,9 +70,10 @@ public class AppendBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = BenchDirs.create("flymq-append");
-        LogConfig config = LogConfig.defaults().withSyncPolicy(SyncPolicy.OS).withRetentionBytes(512L << 20);
+        LogConfig config = LogConfig.defaults().withSyncPolicy(SyncPolicy.valueOf(sync))
+                .withRetentionBytes(512L << 20);
         store = LogStore.open(dir, config, StorageListener.NONE,
-                Duration.ofMillis(Long.getLong("flymq.bench.housekeepingMs", 100)));
+                Duration.ofMillis(Long.getLong("flymq.bench.housekeepingMs", 1000)));
         log = store.getOrCreate("bench", 0, config);
         batch = new ArrayList<>(batchSize);
         long now = System.currentTimeMillis();
