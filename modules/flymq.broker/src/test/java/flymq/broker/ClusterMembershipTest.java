@@ -57,9 +57,10 @@ class ClusterMembershipTest {
 
     /** Starts {@code id} with the founders as peers: n4, not among them, starts as a joining node. */
     private BrokerNode start(String id) {
+        // acks=all: an acknowledged record is committed by a majority, the promise a membership change must keep
         Map<String, String> f = Map.of("node_id", id, "bind_addr", "127.0.0.1:0",
                 "cluster_addr", "127.0.0.1:" + clusterPorts.get(id), "peers", founders,
-                "data_dir", dir.resolve(id).toString());
+                "data_dir", dir.resolve(id).toString(), "performance.acks", "all");
         BrokerNode node = BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE);
         nodes.put(id, node);
         return node;
@@ -217,7 +218,14 @@ class ClusterMembershipTest {
             retrying("n4", "produce " + v, c -> c.produce("after", onN4, null, v.getBytes(StandardCharsets.UTF_8)));
             more.computeIfAbsent(onN4, k -> new ArrayList<>()).add(v);
         }
-        assertEquals(more.get(onN4), readAll("n2", "after", onN4));
+        // acks=leader (the default) answers before the commit; reads show committed records, a heartbeat later
+        await("the records produced through n4 readable through n2", () -> {
+            try {
+                return more.get(onN4).equals(readAll("n2", "after", onN4));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 
     @Test
