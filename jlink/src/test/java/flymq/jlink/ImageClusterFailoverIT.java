@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageClusterFailoverIT {
     private static final java.util.regex.Pattern READY =
             java.util.regex.Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
-    private static final int KILLS = 3;
+    /** Kills per run; -Dflymq.failover.kills=N for a longer measurement (docs/benchmarks.md). */
+    private static final int KILLS = Integer.getInteger("flymq.failover.kills", 3);
     private static final String TOPIC = "failover";
 
     @TempDir
