@@ -65,9 +65,6 @@ public final class LinkImage {
     private final Path image;
     private final int jdkFeature = Runtime.version().feature();
 
-    /** The CLI's exit code for a usage error, such as an unknown command. */
-    private static final int USAGE_ERROR = 2;
-
     private LinkImage(Map<String, String> opts) {
         this.opts = opts;
         this.libs = opts.containsKey("libs") ? Path.of(opts.get("libs")) : null;
@@ -107,8 +104,8 @@ public final class LinkImage {
         deleteTree(image);
         Path modules = Files.createDirectories(work.resolve("modules"));
 
-        // 1. classify jars
-        List<Path> jars = jars();
+        // 1. classify jars (pre-Java-6 class files rewritten first, so the AOT cache can hold them)
+        List<Path> jars = upgradeOldClasses(jars());
         Map<Path, String> automatic = new TreeMap<>();
         Map<String, Path> byName = new TreeMap<>();
         for (Path jar : jars) {
@@ -182,6 +179,64 @@ public final class LinkImage {
             throw new IllegalStateException("no jars to link (neither libs=... nor a class path)");
         }
         return jars;
+    }
+
+    /**
+     * Jars holding class files older than version 50 are replaced by copies whose old classes are rewritten by
+     * {@code OldClassUpgrade.java} (next to this file; a JDK 24+ runs it: it uses the java.lang.classfile API),
+     * because the AOT cache leaves such classes out and Picocli, which every CLI start runs, targets Java 5. On an
+     * older JDK, or when the option {@code upgradeOldClasses=false}, the jars are used as they are.
+     */
+    private List<Path> upgradeOldClasses(List<Path> jars) throws Exception {
+        if (jdkFeature < 24 || "false".equals(opts.get("upgradeOldClasses"))) {
+            return jars;
+        }
+        Path script = Path.of(opts.getOrDefault("upgrader",
+                Path.of(need("launcher")).getParent().getParent().getParent().resolve("build/OldClassUpgrade.java")
+                        .toString()));
+        Path dir = Files.createDirectories(work.resolve("upgraded"));
+        List<Path> out = new ArrayList<>();
+        for (Path jar : jars) {
+            if (!hasOldClasses(jar)) {
+                out.add(jar);
+                continue;
+            }
+            Path upgraded = dir.resolve(jar.getFileName());
+            String java = ProcessHandle.current().info().command().orElse(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            Process p = new ProcessBuilder(java, script.toString(), jar.toString(), upgraded.toString())
+                    .redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("upgrading the old class files of " + jar + " failed:\n" + text);
+            }
+            log("%s: %s class files older than Java 6 rewritten as Java 8 (stack maps added)", jar.getFileName(),
+                    text);
+            out.add(upgraded);
+        }
+        return out;
+    }
+
+    /** Whether any class file of the jar has a major version below 50 (Java 6). */
+    static boolean hasOldClasses(Path jar) throws IOException {
+        try (JarFile in = new JarFile(jar.toFile())) {
+            var entries = in.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry e = entries.nextElement();
+                if (!e.getName().endsWith(".class") || e.getName().endsWith("module-info.class")) {
+                    continue;
+                }
+                try (DataInputStream is = new DataInputStream(in.getInputStream(e))) {
+                    if (is.readInt() == 0xCAFEBABE) {
+                        is.readUnsignedShort();
+                        if (is.readUnsignedShort() < 50) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     // ---- descriptors -------------------------------------------------------------------------------------------
@@ -476,56 +531,132 @@ public final class LinkImage {
      * Runs the training run through the launcher itself (so the archive is made with the flags it will be used
      * with) and leaves the archive at the path the launcher looks for it.
      *
-     * <p>One JVM run makes the archive, and an AOT cache loads every class it holds at start-up, so the run should
-     * be one typical client command, not a tour of all of them. Option {@code training} lists candidates separated
-     * by {@code ||}, best first; a candidate the CLI rejects as a usage error (exit 2: the command does not exist
-     * yet) is skipped for the next. Commands aimed at closed ports fail fast but load and link what they load when
-     * a broker answers.
+     * <p>One JVM run makes the archive, and an AOT cache maps every class it holds at every start, so the run is
+     * the few client commands scripts call in loops, not a tour of all of them. Option {@code training} lists them
+     * separated by {@code ||}; they run in one JVM through {@code flymq.cli.StartupTraining}. {@code @server@},
+     * {@code @health@} and {@code @metrics@} stand for a broker that this build starts from the image for the
+     * training (ephemeral loopback ports, data under {@code work}), so the archive holds the path of a command
+     * that gets an answer, not only of one that fails to connect. Every command must exit 0.
      */
     private void train(Path launcher) throws Exception {
-        List<List<String>> candidates = new ArrayList<>();
-        for (String c : opts.getOrDefault("training", "--help").split("\\|\\|")) {
-            List<String> args = Arrays.stream(c.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList();
-            if (!args.isEmpty()) {
-                candidates.add(args);
-            }
-        }
-        Path lib = image.resolve("lib");
+        String spec = opts.getOrDefault("training", "--help").trim();
         long t0 = System.nanoTime();
-        for (int i = 0; i < candidates.size(); i++) {
-            List<String> args = candidates.get(i);
-            boolean last = i == candidates.size() - 1;
-            int exit;
+        TrainingBroker broker = spec.contains("@") ? TrainingBroker.start(launcher, work.resolve("training-broker"))
+                : null;
+        try {
+            String line = broker == null ? spec : broker.fill(spec);
+            List<String> args = Arrays.stream(line.split("\\s+")).filter(w -> !w.isEmpty()).toList();
+            Path lib = image.resolve("lib");
             Path archive;
+            int exit;
             if (jdkFeature >= 25) {
                 archive = lib.resolve("flymq.aot");
-                exit = launch(launcher, args, "-XX:AOTCacheOutput=" + archive);
+                exit = launch(launcher, args, "-XX:AOTCacheOutput=" + archive, true);
             } else if (jdkFeature == 24) {
                 Path conf = work.resolve("flymq.aotconf");
                 archive = lib.resolve("flymq.aot");
-                exit = launch(launcher, args, "-XX:AOTMode=record -XX:AOTConfiguration=" + conf);
-                if (exit != USAGE_ERROR || last) {
-                    launch(launcher, args,
-                            "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + archive);
-                }
+                exit = launch(launcher, args, "-XX:AOTMode=record -XX:AOTConfiguration=" + conf, true);
+                launch(launcher, args, "-XX:AOTMode=create -XX:AOTConfiguration=" + conf + " -XX:AOTCache=" + archive,
+                        true);
             } else {
                 // static AppCDS from the class list of the training run
                 Path list = work.resolve("training.classlist");
                 archive = lib.resolve("flymq.jsa");
-                exit = launch(launcher, args, "-Xshare:off -XX:DumpLoadedClassList=" + list);
-                if (exit != USAGE_ERROR || last) {
-                    launch(launcher, List.of("--version"),
-                            "-Xshare:dump -XX:SharedClassListFile=" + list + " -XX:SharedArchiveFile=" + archive);
-                }
+                exit = launch(launcher, args, "-Xshare:off -XX:DumpLoadedClassList=" + list, true);
+                launch(launcher, List.of("--version"),
+                        "-Xshare:dump -XX:SharedClassListFile=" + list + " -XX:SharedArchiveFile=" + archive, false);
             }
-            if (exit == USAGE_ERROR && !last) {
-                Files.deleteIfExists(archive);
-                continue;
+            if (exit != 0) {
+                throw new IllegalStateException("a training command failed (exit " + exit + "): " + line);
             }
             need(archive);
-            break;
+        } finally {
+            if (broker != null) {
+                broker.stop();
+            }
         }
         log("startup archive trained in %.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The image's own broker, run for the training: `bin/flymq server start` on ephemeral loopback ports. */
+    static final class TrainingBroker {
+        private final Process process;
+        private final Map<String, String> addresses;
+
+        private TrainingBroker(Process process, Map<String, String> addresses) {
+            this.process = process;
+            this.addresses = addresses;
+        }
+
+        static TrainingBroker start(Path launcher, Path dataDir) throws Exception {
+            deleteTree(dataDir);
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "server", "start",
+                    "--bind-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+                    "--data-dir", dataDir.toString()).redirectErrorStream(true);
+            pb.environment().put("FLYMQ_STARTUP_ARCHIVE", "none");
+            pb.environment().remove("FLYMQ_JAVA_OPTS");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            var ready = new java.util.concurrent.CompletableFuture<String>();
+            StringBuilder output = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                    for (String l; (l = in.readLine()) != null; ) {
+                        synchronized (output) {
+                            output.append(l).append('\n');
+                        }
+                        if (l.startsWith("ready:")) {
+                            ready.complete(l);
+                        }
+                    }
+                } catch (IOException e) {
+                    ready.completeExceptionally(e);
+                }
+                ready.completeExceptionally(new IllegalStateException("the training broker exited"));
+            }, "training-broker-output");
+            reader.setDaemon(true);
+            reader.start();
+            String line;
+            try {
+                line = ready.get(120, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+                synchronized (output) {
+                    throw new IllegalStateException("the training broker did not print its ready line: " + e
+                            + "\n" + output, e);
+                }
+            }
+            // ready: protocol 127.0.0.1:40123, metrics 127.0.0.1:40125, health 127.0.0.1:40127
+            Map<String, String> addresses = new HashMap<>();
+            for (String part : line.substring("ready:".length()).split(",")) {
+                String[] kv = part.trim().split("\\s+");
+                if (kv.length == 2) {
+                    addresses.put(kv[0], kv[1]);
+                }
+            }
+            for (String k : List.of("protocol", "metrics", "health")) {
+                if (!addresses.containsKey(k)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("no " + k + " address in the training broker's ready line: "
+                            + line);
+                }
+            }
+            log("training broker ready: %s", line);
+            return new TrainingBroker(p, addresses);
+        }
+
+        String fill(String spec) {
+            return spec.replace("@server@", addresses.get("protocol"))
+                    .replace("@health@", "http://" + addresses.get("health"))
+                    .replace("@metrics@", "http://" + addresses.get("metrics") + "/metrics");
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private static void need(Path archive) throws IOException {
@@ -535,13 +666,16 @@ public final class LinkImage {
         log("startup archive %s: %.1f MB", archive.getFileName(), Files.size(archive) / 1048576.0);
     }
 
-    private int launch(Path launcher, List<String> args, String javaOpts) throws Exception {
+    private int launch(Path launcher, List<String> args, String javaOpts, boolean training) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("FLYMQ_JAVA_OPTS", javaOpts);
         pb.environment().put("FLYMQ_STARTUP_ARCHIVE", "none");
+        if (training) {
+            pb.environment().put("FLYMQ_MAIN_CLASS", "flymq.cli.StartupTraining");
+        }
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         Process p = pb.start();
@@ -556,8 +690,10 @@ public final class LinkImage {
                 || text.contains("Exception in thread \"main\"")) {
             throw new IllegalStateException("training run failed: " + cmd + " with " + javaOpts + "\n" + text);
         }
-        // exit codes vary by design: 3 when no broker answers, 2 for a command this CLI does not have
-        log("trained `flymq %s` (exit %d)", String.join(" ", args), p.exitValue());
+        text.lines().filter(l -> l.startsWith("trained ")).forEach(l -> log("%s", l));
+        if (p.exitValue() != 0) {
+            log("training output:\n%s", text);
+        }
         return p.exitValue();
     }
 

@@ -115,6 +115,33 @@ class RuntimeImageIT {
     }
 
     @Test
+    void clientCommandsGetASmallSerialHeapAndNoPerfDataFile() throws Exception {
+        var client = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), FLYMQ,
+                "--server=127.0.0.1:1", "health", "check");
+        assertTrue(client.out().contains("-XX:+UseSerialGC"), client.out());
+        assertTrue(client.out().contains("-XX:MaxHeapSize=268435456"), "client heap capped at 256 MiB: " + client.out());
+        assertTrue(client.out().contains("-XX:-UsePerfData"), client.out());
+    }
+
+    @Test
+    void topicListTakesPicocliAndItsCommandFromTheStartupArchive() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(IMAGE.resolve("lib/flymq.aot")),
+                "the image has no AOT cache (linked by a JDK before 24)");
+        var r = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", "-Xlog:class+load=info"), FLYMQ,
+                "--server=127.0.0.1:1", "topic", "list");
+        assertEquals(3, r.exit(), r.out());
+        var lines = r.out().lines().filter(l -> l.contains("[class,load]")).toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" picocli.CommandLine source: shared objects file")),
+                "picocli.CommandLine did not come from the AOT cache:\n" + String.join("\n", lines));
+        // Picocli targets Java 5: the build rewrites its classes (OldClassUpgrade), else the cache leaves them out
+        var outside = lines.stream()
+                .filter(l -> l.contains(" picocli.") || l.contains(" flymq.cli."))
+                .filter(l -> !l.contains("source: shared objects file"))
+                .toList();
+        assertEquals(List.of(), outside, "classes loaded from outside the startup archive");
+    }
+
+    @Test
     void brokerHeapCapYieldsToFlymqJavaOpts() throws Exception {
         Map<String, String> env = Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xmx1g");
         var server = ImageProcess.run(env, FLYMQ, "server", "start", "--help");

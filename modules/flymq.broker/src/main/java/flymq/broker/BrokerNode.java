@@ -19,6 +19,7 @@ import flymq.broker.protocol.ext.BatchFetchHandler;
 import flymq.broker.protocol.ext.BatchProduceHandler;
 import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.replication.ClusterMembers;
+import flymq.broker.replication.ClusterTuning;
 import flymq.broker.replication.MetadataCluster;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.HandlerRegistry;
@@ -85,11 +86,21 @@ public final class BrokerNode implements AutoCloseable {
      * @throws UncheckedIOException when the data directory or the port cannot be used
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
-        return new BrokerNode(config, listener, storageListener, null);
+        return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT);
+    }
+
+    /** In-process cluster tests: a node whose cluster transport and Raft settings are adjusted by {@code tuning}. */
+    static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning) {
+        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning);
     }
 
     private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
                        BrokerTelemetry telemetry) {
+        this(config, listener, storageListener, telemetry, ClusterTuning.DEFAULT);
+    }
+
+    private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
+                       BrokerTelemetry telemetry, ClusterTuning tuning) {
         this.config = config;
         this.telemetry = telemetry;
         LogLevels.apply(config.logLevel());
@@ -104,7 +115,7 @@ public final class BrokerNode implements AutoCloseable {
         int[] boundPort = {config.bindPort()};
         // Cluster (peers configured): leadership and topic create/delete come from the metadata Raft group.
         cluster = ClusterMembers.configured(config) ? new MetadataCluster(config, ClusterMembers.from(config),
-                () -> advertisedAddr(config, boundPort[0])) : null;
+                () -> advertisedAddr(config, boundPort[0]), tuning) : null;
         PartitionLeadership leadership = cluster != null ? cluster.leadership()
                 : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
                 config.clusterAddr());
@@ -112,7 +123,8 @@ public final class BrokerNode implements AutoCloseable {
                 : new LocalAcknowledger(config.performance().acks());
         RequestTracing tracing = telemetry == null ? RequestTracing.OFF : telemetry.requestTracing(cluster != null);
         if (cluster != null && telemetry != null) {
-            cluster.observe(telemetry.raftListener());
+            // Raft state from an earlier run: the term it restores is not an election this node saw.
+            cluster.observe(telemetry.raftListener(Files.isDirectory(dataDir.resolve("raft"))));
         }
 
         OffsetStore offsets = null;
@@ -128,7 +140,8 @@ public final class BrokerNode implements AutoCloseable {
             // In a cluster a topic exists only through the metadata group, so no local auto-create.
             topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics() && cluster == null,
                     config.defaultPartitions(),
-                    cluster == null ? leadership.nodes().size() : cluster.members().all().size(), listener);
+                    // in a cluster the metadata leader checks the factor against the members of the moment
+                    cluster == null ? leadership.nodes().size() : Integer.MAX_VALUE, listener);
             offsets = OffsetStore.open(dataDir.resolve("groups").resolve("offsets.log"));
             groups = new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs());
         } catch (RuntimeException e) {
@@ -162,22 +175,29 @@ public final class BrokerNode implements AutoCloseable {
                 .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
                 .register(Opcodes.COMMIT, cluster == null ? groupRequests::commit : cluster::commitOffset)
                 .register(Opcodes.GET_OFFSET, groupRequests::getOffset)
-                .register(Opcodes.RESET_OFFSET, groupRequests::resetOffset)
+                .register(Opcodes.RESET_OFFSET, cluster == null ? groupRequests::resetOffset : cluster::resetOffset)
                 .register(Opcodes.LIST_GROUPS, groupRequests::listGroups)
                 .register(Opcodes.DESCRIBE_GROUP, groupRequests::describeGroup)
                 .register(Opcodes.GET_LAG, groupRequests::getLag)
-                .register(Opcodes.DELETE_GROUP, groupRequests::deleteGroup)
+                .register(Opcodes.DELETE_GROUP, cluster == null ? groupRequests::deleteGroup : cluster::deleteGroup)
                 .register(Opcodes.SEEK_TO_TIMESTAMP, new SeekToTimestampHandler(topics))
                 .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
                 .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
                 .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                 .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
-                .register(ExtensionOpcodes.BATCH_PRODUCE, new BatchProduceHandler(topics, leadership, acknowledger, listener,
-                        tracing))
-                .register(ExtensionOpcodes.BATCH_FETCH, new BatchFetchHandler(topics, listener, tracing));
+                .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
+                        new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
+                .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
+                        new BatchFetchHandler(topics, listener, tracing)));
 
         if (cluster != null) {
             handlers.register(MetadataCluster.CLUSTER_REGISTER, cluster::register);
+            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+        } else {
+            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
+                throw new flymq.broker.protocol.RequestException("node " + config.nodeId()
+                        + " runs as a single broker (no peers configured): its cluster membership cannot change");
+            });
         }
         housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());

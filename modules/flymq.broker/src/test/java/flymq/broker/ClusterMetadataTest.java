@@ -39,12 +39,36 @@ class ClusterMetadataTest {
     }
 
     private void startCluster() throws IOException {
+        // A port picked free can be taken by an outgoing connection's ephemeral port before the node binds it.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startClusterOnce();
+                return;
+            } catch (java.io.UncheckedIOException e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                if (attempt == 3 || !(root instanceof java.net.BindException)) {
+                    throw e;
+                }
+                closeAll();
+                nodes.clear();
+                flags.clear();
+                dir = dir.resolve("retry" + attempt);
+            }
+        }
+    }
+
+    private void startClusterOnce() throws IOException {
         int[] ports = {freePort(), freePort(), freePort()};
         String peers = "n1@127.0.0.1:" + ports[0] + ",n2@127.0.0.1:" + ports[1] + ",n3@127.0.0.1:" + ports[2];
         for (int i = 0; i < 3; i++) {
+            // acks=all for 1.26 PRODUCE: these tests close leaders and expect every answered record to survive
+            // (the default, acks=leader, answers before the commit and may lose it; ClusterReplicationTest)
             flags.add(Map.of("node_id", "n" + (i + 1), "bind_addr", "127.0.0.1:0",
                     "cluster_addr", "127.0.0.1:" + ports[i], "peers", peers,
-                    "data_dir", dir.resolve("n" + (i + 1)).toString()));
+                    "data_dir", dir.resolve("n" + (i + 1)).toString(), "performance.acks", "all"));
         }
         for (Map<String, String> f : flags) {
             nodes.add(BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));

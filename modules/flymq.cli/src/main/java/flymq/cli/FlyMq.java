@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
  *
  * <p>Client commands never touch the broker's server classes: only {@code server start} does, through a class
  * that is loaded when that command runs, so {@code flymq topic list} starts as fast as the JVM allows.
+ *
+ * <p>The subcommands are added in code, not by the annotation, so that a start builds only what it runs: Picocli
+ * reads every command class of the tree reflectively when the tree is built, and for a one-shot command such as
+ * {@code flymq topic list} the other ten command groups (about forty classes and their option models) are pure
+ * start-up cost. {@link #commandLine(String...)} gives the tree for given arguments; the shell, {@code help},
+ * {@code completion} and the generators take the whole tree from {@link #commandLine()}.
  */
 @Command(name = "flymq",
         mixinStandardHelpOptions = true,
@@ -40,20 +46,6 @@ import picocli.CommandLine.Spec;
                     + "records, consumer groups, health, metrics and the cluster. Every command reads its target from "
                     + "the global options below, which may be given before or after the command name.",
             ""},
-        subcommands = {
-            ServerCommand.class,
-            TopicCommand.class,
-            ProduceCommand.class,
-            ConsumeCommand.class,
-            GroupCommand.class,
-            HealthCommand.class,
-            flymq.cli.bench.BenchCommand.class,
-            MetricsCommand.class,
-            ShellCommand.class,
-            ClusterCommand.class,
-            TopCommand.class,
-            CompletionCommand.class,
-            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:success",
@@ -94,17 +86,83 @@ public final class FlyMq implements Runnable {
             description = "Print stack traces and extra diagnostics on stderr.")
     boolean verbose;
 
+    /** The top-level commands, in help order ({@code help} comes last). */
+    static final java.util.List<String> COMMANDS = java.util.List.of("server", "topic", "produce", "consume", "group",
+            "health", "bench", "metrics", "shell", "cluster", "top", "completion");
+
+    /** Commands that work on the whole tree, so they never get a pruned one. */
+    private static final java.util.Set<String> NEED_WHOLE_TREE = java.util.Set.of("shell", "completion", "help");
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The command tree with FlyMQ's exit-code mapping, shared by main, the shell and the generators. */
+    /** The command tree with FlyMQ's exit-code mapping, shared by the shell and the generators. */
     public static CommandLine commandLine() {
         var cmd = new CommandLine(new FlyMq());
+        COMMANDS.forEach(name -> cmd.addSubcommand(name, newCommand(name)));
+        cmd.addSubcommand("help", new CommandLine.HelpCommand());
+        return configured(cmd);
+    }
+
+    /**
+     * The tree needed to run {@code args}: the root and only the top-level command the arguments name. Without a
+     * command name, or with one that needs the whole tree or does not exist (so that Picocli's "did you mean"
+     * sees every name), the whole tree.
+     */
+    public static CommandLine commandLine(String... args) {
+        var cmd = new CommandLine(new FlyMq());
+        var name = commandName(cmd.getCommandSpec(), args);
+        if (name == null || NEED_WHOLE_TREE.contains(name) || !COMMANDS.contains(name)) {
+            return commandLine();
+        }
+        cmd.addSubcommand(name, newCommand(name));
+        return configured(cmd);
+    }
+
+    /** FlyMQ's settings; Picocli applies them to the subcommands present, so they come after the tree is built. */
+    private static CommandLine configured(CommandLine cmd) {
         cmd.setExecutionExceptionHandler(new Failures());
         cmd.setParameterExceptionHandler(new Failures.Usage());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
+    }
+
+    /** The first word that is neither a global option nor an option's value, or null. */
+    static String commandName(CommandSpec root, String... args) {
+        for (int i = 0; i < args.length; i++) {
+            var a = args[i];
+            if (a.equals("--")) {
+                return i + 1 < args.length ? args[i + 1] : null;
+            }
+            if (!a.startsWith("-") || a.length() == 1) {
+                return a;
+            }
+            var option = a.contains("=") ? null : root.findOption(a);
+            if (option != null && option.arity().max() > 0 && !option.typeInfo().isBoolean()) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /** A new instance of a top-level command; each class is loaded only when its command is built. */
+    private static Object newCommand(String name) {
+        return switch (name) {
+            case "server" -> new ServerCommand();
+            case "topic" -> new TopicCommand();
+            case "produce" -> new ProduceCommand();
+            case "consume" -> new ConsumeCommand();
+            case "group" -> new GroupCommand();
+            case "health" -> new HealthCommand();
+            case "bench" -> new flymq.cli.bench.BenchCommand();
+            case "metrics" -> new MetricsCommand();
+            case "shell" -> new ShellCommand();
+            case "cluster" -> new ClusterCommand();
+            case "top" -> new TopCommand();
+            case "completion" -> new CompletionCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
     }
 
     /** Like {@link #commandLine()} but writing to the given streams (the shell and tests use this). */

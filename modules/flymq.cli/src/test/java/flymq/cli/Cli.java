@@ -16,10 +16,14 @@ public final class Cli {
         }
     }
 
+    /** Runs like {@code bin/flymq} does: with the command tree {@link FlyMq#commandLine(String...)} builds. */
     public static Result run(String... args) {
         var out = new StringWriter();
         var err = new StringWriter();
-        int code = FlyMq.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        var cmd = FlyMq.commandLine(args);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 }

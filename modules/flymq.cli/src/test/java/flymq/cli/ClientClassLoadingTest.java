@@ -42,5 +42,15 @@ class ClientClassLoadingTest {
                 .toList();
         assertEquals(List.of(), loaded, "flymq " + command + " loaded server classes");
         assertTrue(Files.readString(log).contains("flymq.cli.FlyMq "), "the log shows no flymq class at all");
+        // only the command's own group is built: no other command package, no JLine
+        var own = "flymq.cli." + command.split(" ")[0] + ".";
+        var otherCommands = Files.readAllLines(log).stream()
+                .filter(l -> l.contains("[class,load] flymq.cli.") || l.contains("[class,load] org.jline."))
+                .map(l -> l.replaceAll(".*\\[class,load\\] (\\S+).*", "$1"))
+                .filter(c -> c.startsWith("org.jline.") || c.matches("flymq\\.cli\\.[a-z]+\\..*"))
+                .filter(c -> !c.startsWith(own) && !c.startsWith("flymq.cli.output.")
+                        && !c.startsWith("flymq.cli.http."))
+                .toList();
+        assertEquals(List.of(), otherCommands, "flymq " + command + " built other commands");
     }
 }

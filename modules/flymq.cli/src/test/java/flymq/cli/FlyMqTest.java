@@ -26,6 +26,26 @@ class FlyMqTest {
     }
 
     @Test
+    void aCommandStartBuildsOnlyTheTopLevelCommandItRuns() {
+        assertEquals(java.util.Set.of("topic"), FlyMq.commandLine("topic", "list").getSubcommands().keySet());
+        assertEquals(java.util.Set.of("health"), FlyMq.commandLine("--server", "h:1", "-o", "json", "--verbose",
+                "health", "check").getSubcommands().keySet());
+        assertEquals(java.util.Set.of("group"), FlyMq.commandLine("--output=json", "group", "lag", "g")
+                .getSubcommands().keySet());
+        assertEquals(java.util.Set.of("consume"), FlyMq.commandLine("--", "consume", "t").getSubcommands().keySet());
+    }
+
+    @Test
+    void helpShellCompletionAndUnknownWordsGetTheWholeTree() {
+        var whole = FlyMq.commandLine().getSubcommands().keySet();
+        assertEquals(13, whole.size(), whole.toString());
+        for (var args : java.util.List.of(new String[] {}, new String[] {"--help"}, new String[] {"help", "topic"},
+                new String[] {"shell"}, new String[] {"completion", "bash"}, new String[] {"tpoic", "list"})) {
+            assertEquals(whole, FlyMq.commandLine(args).getSubcommands().keySet(), String.join(" ", args));
+        }
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorOnOneLineWithAHint() {
         var r = Cli.run("--no-such-flag");
         assertEquals(ExitCode.USAGE, r.code());

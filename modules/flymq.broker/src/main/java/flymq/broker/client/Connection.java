@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +31,10 @@ import flymq.broker.protocol.PayloadWriter;
  * </ul>
  * Any I/O error, malformed frame or timeout closes the connection and fails every outstanding request, because the
  * order that correlates answers to requests is lost.
+ *
+ * <p>A synchronous call reads with no socket timeout: a timed read makes the JDK switch the socket to non-blocking
+ * and poll before each read (three system calls per answer instead of one). Instead the call publishes its deadline
+ * and {@link CallWatchdog} closes the socket of a call that overstays it, which ends the blocked read.
  */
 final class Connection implements AutoCloseable {
     private record Pending(String request, CompletableFuture<Frame> future) {
@@ -47,6 +50,9 @@ final class Connection implements AutoCloseable {
     private volatile boolean pipelined;
     private volatile boolean closed;
     private volatile String closeReason;
+    /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
+    private volatile long callDeadline;
+    private volatile boolean callTimedOut;
 
     private Connection(String address, Socket socket, long requestTimeoutMillis) throws IOException {
         this.address = address;
@@ -65,8 +71,9 @@ final class Connection implements AutoCloseable {
             socket.setSendBufferSize(256 * 1024);
             socket.setReceiveBufferSize(256 * 1024);
             socket.connect(target, connectTimeoutMillis);
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeoutMillis));
-            return new Connection(address, socket, requestTimeoutMillis);
+            Connection c = new Connection(address, socket, requestTimeoutMillis);
+            CallWatchdog.watch(c);
+            return c;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -87,22 +94,26 @@ final class Connection implements AutoCloseable {
             synchronized (ioLock) {
                 if (!pipelined) {
                     ensureOpen(request);
+                    callDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
                     try {
                         payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                         out.flush();
                         return readFrame();
-                    } catch (SocketTimeoutException e) {
-                        String why = "no answer to " + request + " from " + address + " within "
-                                + requestTimeoutMillis + " ms";
-                        fail(why);
-                        throw new RequestTimeoutException(why);
                     } catch (IOException e) {
+                        if (callTimedOut) {
+                            String why = "no answer to " + request + " from " + address + " within "
+                                    + requestTimeoutMillis + " ms";
+                            fail(why);
+                            throw new RequestTimeoutException(why);
+                        }
                         String why = "connection to " + address + " lost during " + request + ": " + describe(e);
                         fail(why);
                         throw new ConnectionException(why, e);
                     } catch (ProtocolException e) {
                         fail(e.getMessage());
                         throw e;
+                    } finally {
+                        callDeadline = 0;
                     }
                 }
             }
@@ -176,14 +187,8 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /** The reader blocks for as long as the connection lives; waiting callers time out on their futures. */
     private void startReader() {
-        try {
-            // The reader blocks for as long as the connection lives; waiting callers time out on their futures.
-            socket.setSoTimeout(0);
-        } catch (IOException e) {
-            fail("cannot switch " + address + " to pipelined mode: " + describe(e));
-            return;
-        }
         pipelined = true;
         Thread.ofPlatform().daemon().name("flymq-client-reader-" + address).start(this::readLoop);
     }
@@ -244,6 +249,23 @@ final class Connection implements AutoCloseable {
             p.future().completeExceptionally(new ConnectionException(
                     p.request() + " to " + address + " failed: " + closeReason));
         }
+    }
+
+    /**
+     * Called by the watchdog: closes the connection if its synchronous call is past its deadline, which makes the
+     * blocked read fail; the caller then reports a timeout. Returns whether the connection is still worth watching.
+     */
+    boolean closeIfOverdue(long nowNanos) {
+        long deadline = callDeadline;
+        if (deadline != 0 && nowNanos - deadline > 0 && !closed) {
+            callTimedOut = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the reader sees the close either way
+            }
+        }
+        return !closed;
     }
 
     private static String describe(IOException e) {

@@ -224,6 +224,16 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** RESET_OFFSET. @param mode earliest | latest | offset | timestamp; {@code value} is used by the last two */
     public long reset(String topic, String group, int partition, String mode, OptionalLong value) {
+        long target = resetTarget(topic, partition, mode, value);
+        commit(topic, group, partition, target);
+        return target;
+    }
+
+    /**
+     * The offset a RESET_OFFSET of {@code mode} resolves to on this node's log of the partition (a cluster resolves
+     * it on the partition's leader and then commits it through the metadata group).
+     */
+    public long resetTarget(String topic, int partition, String mode, OptionalLong value) {
         PartitionLog log = topics.topic(topic).log(partition);
         long target = switch (mode) {
             case "earliest" -> log.startOffset();
@@ -234,7 +244,6 @@ public final class GroupCoordinator implements AutoCloseable {
             default -> throw new RequestException("unknown reset mode: " + mode
                     + " (expected earliest, latest, offset or timestamp)");
         };
-        commit(topic, group, partition, target);
         return target;
     }
 

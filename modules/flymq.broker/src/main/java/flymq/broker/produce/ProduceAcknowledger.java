@@ -18,4 +18,13 @@ public interface ProduceAcknowledger {
      * @return the offset of the first record of the batch
      */
     long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch);
+
+    /**
+     * The same with the acks the request asked for (BATCH_PRODUCE carries its own); by default the configured
+     * policy applies.
+     */
+    default long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                      flymq.broker.BrokerConfig.Acks acks) {
+        return appendAndAcknowledge(topic, partition, log, batch);
+    }
 }

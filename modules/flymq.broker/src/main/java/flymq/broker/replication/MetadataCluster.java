@@ -10,6 +10,7 @@ import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.RequestException;
+import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -24,7 +25,11 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftStatus;
+import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -54,6 +59,8 @@ import java.util.function.Supplier;
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
     public static final int CLUSTER_REGISTER = 0xCF;
+    /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
+    public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final int FORWARDED = 0xFF;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
@@ -64,18 +71,30 @@ public final class MetadataCluster implements AutoCloseable {
     private final Supplier<String> clientAddr;
     private final LeaderForwarder forwarder = new LeaderForwarder();
     private final Leadership leadership = new Leadership();
-    private volatile TcpClusterTransport transport;
+    private final MembershipChanges membership;
+    private final ClusterTuning tuning;
+    private volatile TcpClusterTransport tcp;
+    private volatile ClusterTransport transport;
     private volatile RaftGroup<Boolean> group;
     private volatile MetadataStateMachine state;
+    private volatile GroupCoordinator groups;
     private volatile PartitionReplicas replicas;
     private volatile boolean closed;
     private volatile RaftListener observer = RaftListener.NONE;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
+        this(config, members, clientAddr, ClusterTuning.DEFAULT);
+    }
+
+    /** @param tuning transport wrapper and Raft settings (tests); {@link ClusterTuning#DEFAULT} in production */
+    public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr,
+                           ClusterTuning tuning) {
+        this.tuning = tuning;
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
+        this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
     public ClusterMembers members() {
@@ -98,53 +117,104 @@ public final class MetadataCluster implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound or the Raft state cannot be read
      */
     public void start(TopicManager topics, GroupCoordinator groups) {
+        this.groups = groups;
         Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
         state = new MetadataStateMachine(topics, groups, raftDir);
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
-            transport = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
-            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport);
+            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            transport = tuning.transport().apply(tcp);
+            MetadataStateMachine sm = state;
+            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport, tuning.partitions(),
+                    sm::clientAddrs);
             state.replicas(replicas);
-            RaftGroupConfig raftConfig = RaftGroupConfig.builder(members.self(), members.all())
-                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).build();
+            // A joining node starts with the members it joins (itself not among them) and waits to be added; with
+            // Raft state from an earlier run the member list comes from that state instead.
+            RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
+            tuning.metadata().accept(raftBuilder);
+            RaftGroupConfig raftConfig = raftBuilder.build();
+            state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
+            RaftGroup<Boolean> started = group;
+            members.follow(started::members);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
                     + " (cluster_addr " + config.clusterAddr() + ", state in " + raftDir.toAbsolutePath() + ")", e);
         }
-        LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
-                + members.all());
+        boolean member = group.members().contains(members.self());
+        LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
+                : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** This node's partition groups (those started so far). */
+    private List<RaftGroup<Long>> partitionGroups() {
+        PartitionReplicas r = replicas;
+        MetadataStateMachine sm = state;
+        if (r == null || sm == null) {
+            return List.of();
+        }
+        List<RaftGroup<Long>> all = new ArrayList<>();
+        for (MetadataStateMachine.Assignment a : sm.assignments().values()) {
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                r.group(a.topic().name(), p).ifPresent(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** CLUSTER_MEMBERSHIP (extension): {@code flymq cluster join / leave}; see {@link MembershipChanges}. */
+    public void changeMembership(Session session, PayloadReader in, PayloadWriter out) {
+        requireStarted();
+        membership.handle(session, in, out);
     }
 
     /**
      * Wraps the handlers of the partition opcodes so that a request reaches the node owning the partition.
      *
-     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH or FETCH_BINARY
+     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH, FETCH_BINARY, BATCH_PRODUCE or BATCH_FETCH
      */
     public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
-        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder,
-                config.autoCreateTopics() ? name -> autoCreate(name, topics) : null);
+        java.util.function.Consumer<String> create = config.autoCreateTopics() ? name -> autoCreate(name, topics)
+                : null;
+        PartitionRouter router = new PartitionRouter(topics, leadership, forwarder, create);
+        BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
+            case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);
+            case ExtensionOpcodes.BATCH_FETCH -> batches.batchFetch(local);
             default -> throw new IllegalArgumentException("opcode " + Opcodes.name(opcode) + " is not routed");
         };
     }
 
+
     /**
      * The acknowledgement seam in a cluster: a produced batch is proposed to the partition's Raft group and
-     * answered with its base offset once a majority of the replicas committed it and this node appended it. Every
-     * {@code acks} level waits for that commit (see docs/architecture.md, "Cluster").
+     * answered by its acks ({@code performance.acks} for 1.26 PRODUCE, the request's for BATCH_PRODUCE): {@code all}
+     * once a majority of the replicas committed it and this node appended it, {@code leader} once it is in the
+     * leader's Raft log, {@code none} once it is handed to Raft (see {@link PartitionReplicas#replicate} and
+     * docs/architecture.md, "Cluster").
      */
     public ProduceAcknowledger acknowledger() {
-        return (topic, partition, log, batch) -> {
-            PartitionReplicas r = replicas;
-            if (r == null) {
-                throw new RequestException("cluster member " + members.self().id() + " is not running");
+        BrokerConfig.Acks configured = config.performance().acks();
+        return new ProduceAcknowledger() {
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch) {
+                return appendAndAcknowledge(topic, partition, log, batch, configured);
             }
-            return r.replicate(topic, partition, batch, state.clientAddrs());
+
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             BrokerConfig.Acks acks) {
+                PartitionReplicas r = replicas;
+                if (r == null) {
+                    throw new RequestException("cluster member " + members.self().id() + " is not running");
+                }
+                return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
+            }
         };
     }
 
@@ -200,6 +270,81 @@ public final class MetadataCluster implements AutoCloseable {
                 "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
                 w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
         out.bool(true);
+    }
+
+    /**
+     * RESET_OFFSET 0x61 in a cluster: {@code str16 topic · str16 group · i32 partition · str8 mode · [u64 value]}
+     * → {@code bool} (layout of {@code GroupRequests#resetOffset}). {@code earliest}, {@code latest} and
+     * {@code timestamp} depend on the partition's log, so the target is resolved on the partition's leader (the
+     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
+     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
+     * every node answers GET_OFFSET with it.
+     */
+    public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
+        String topic = in.str16("topic");
+        String group = in.str16("group_id");
+        int partition = in.i32("partition");
+        String mode = in.str8("mode");
+        long value = in.remaining() >= 8 ? in.u64("value") : 0;
+        boolean hasValue = mode.equals("offset") || mode.equals("timestamp");
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        PartitionLeader owner = leadership.leader(topic, partition);
+        if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
+            if (owner.leaderAddr().isEmpty()) {
+                throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
+                        + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
+            }
+            PayloadWriter w = new PayloadWriter().str16(topic).str16(group).i32(partition).str8(mode).u64(value)
+                    .u8(FORWARDED);
+            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET, w);
+            out.raw(answer, 0, answer.length);
+            return;
+        }
+        long target = requireGroups().resetTarget(topic, partition, mode,
+                hasValue ? java.util.OptionalLong.of(value) : java.util.OptionalLong.empty());
+        execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
+                "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
+                w -> w.str16(topic).str16(group).i32(partition).u64(target), Opcodes.COMMIT);
+        out.bool(true);
+    }
+
+    /**
+     * DELETE_GROUP 0x65 in a cluster: {@code str16 topic · str16 group} (Python/Go) or {@code str16 group} (Java),
+     * then {@code [u8 forwarded]} → {@code bool}. Replicated through the metadata group, so the group is gone on
+     * every node and stays gone after a failover. "consumer group not found" when the metadata leader does not
+     * know it.
+     */
+    public void deleteGroup(Session session, PayloadReader in, PayloadWriter out) {
+        String first = in.str16("group_id");
+        String topic = "";
+        String group = first;
+        if (in.remaining() >= 2) {
+            topic = first;
+            group = in.str16("group_id");
+        }
+        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        String t = topic;
+        String g = group;
+        boolean deleted = execute(() -> new MetadataCommand.DeleteGroup(t, g), forwarded,
+                "delete group " + g + (t.isEmpty() ? "" : " of topic " + t),
+                w -> {
+                    if (!t.isEmpty()) {
+                        w.str16(t);
+                    }
+                    w.str16(g);
+                }, Opcodes.DELETE_GROUP);
+        if (!deleted) {
+            throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
+        }
+        out.bool(true);
+    }
+
+    private GroupCoordinator requireGroups() {
+        GroupCoordinator g = groups;
+        if (g == null) {
+            throw new RequestException("cluster member " + members.self().id() + " is not running");
+        }
+        return g;
     }
 
     /**
@@ -298,7 +443,8 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     private CreateTopic createCommand(String name, TopicSettings s) {
-        List<RaftMember> voters = new ArrayList<>(group.members());
+        // voters only: a node still joining as a learner gets partitions once it is promoted
+        List<RaftMember> voters = new ArrayList<>(group.committedMembers().votingMembers());
         voters.sort(java.util.Comparator.comparing(RaftMember::id));
         int rf = s.replicationFactor() <= 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, voters.size())
                 : s.replicationFactor();
@@ -399,16 +545,47 @@ public final class MetadataCluster implements AutoCloseable {
         }
 
         @Override
+        public long commitIndex() {
+            RaftGroup<Boolean> g = group;
+            return g == null ? 0 : g.commitIndex();
+        }
+
+        @Override
         public List<ClusterNode> nodes() {
             RaftGroup<Boolean> g = group;
             List<RaftMember> all = g == null ? members.all() : g.members();
+            List<RaftMember> voting = g == null ? all : g.effectiveMembers().votingMembers();
             String leaderId = controllerId();
+            RaftStatus progress = leaderProgress(g);
             List<ClusterNode> nodes = new ArrayList<>(all.size());
             for (RaftMember m : all) {
+                boolean leads = m.id().equals(leaderId);
+                String role = leads ? "leader" : voting.contains(m) ? "follower" : "learner";
+                long match = -1;
+                if (progress != null) {
+                    match = m.equals(members.self()) ? progress.lastLogIndex()
+                            : progress.followerMatchIndex().getOrDefault(m.id(), -1L);
+                }
+                long lag = match < 0 ? -1 : Math.max(0, progress.lastLogIndex() - match);
                 nodes.add(new ClusterNode(m.id(), addrOf(m.id()), m.address(), online(m.id()) ? "online" : "offline",
-                        m.id().equals(leaderId)));
+                        leads, role, match, lag));
             }
             return nodes;
+        }
+
+        /** The leader's report with each follower's match index; null on other nodes or when it does not come. */
+        private RaftStatus leaderProgress(RaftGroup<Boolean> g) {
+            if (g == null || !g.isLeader()) {
+                return null;
+            }
+            try {
+                return g.status().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
 
         @Override
@@ -441,9 +618,11 @@ public final class MetadataCluster implements AutoCloseable {
                 return new PartitionLeader("", "", group.term(), "offline", replicaIds, List.of(), false);
             }
             String leaderId = leader.get().id();
-            // In sync: the replicas the cluster transport currently reaches (a reachable follower is
-            // acknowledging the leader's appends; an unreachable one is not).
-            List<String> isr = replicaIds.stream().filter(this::online).toList();
+            // In sync: on the leader, the followers that acknowledged an append within the last second
+            // (InSyncReplicas); elsewhere, the replicas the cluster transport reaches (an approximation).
+            List<String> isr = group.isLeader()
+                    ? r.inSync(topic, partition).map(t -> t.inSync(replicaIds, leaderId)).orElse(List.of(leaderId))
+                    : replicaIds.stream().filter(this::online).toList();
             return new PartitionLeader(leaderId, addrOf(leaderId), group.term(), "online", replicaIds, isr,
                     group.isLeader());
         }
@@ -461,7 +640,7 @@ public final class MetadataCluster implements AutoCloseable {
             if (nodeId.equals(members.self().id())) {
                 return !closed;
             }
-            TcpClusterTransport t = transport;
+            ClusterTransport t = transport;
             RaftGroup<Boolean> g = group;
             if (t == null || g == null) {
                 return false;
@@ -486,6 +665,9 @@ public final class MetadataCluster implements AutoCloseable {
             try {
                 if (transport != null) {
                     transport.close();
+                }
+                if (tcp != null) {
+                    tcp.close();
                 }
             } finally {
                 forwarder.close();

@@ -3,7 +3,10 @@ package flymq.broker.replication;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
+import flymq.broker.protocol.RequestException;
+import flymq.broker.replication.MetadataCommand.DeleteGroup;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
+import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
@@ -20,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +42,10 @@ import java.util.function.Consumer;
  * replaying "create t, delete t, create t" would delete the logs of the live, re-created {@code t}.
  *
  * <p><b>Snapshot chunk</b> (one): {@code i32 nodes · nodes × (utf id · utf client_addr) · i32 topics · topics ×
- * (utf name · i64 create_index · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in MetadataCommand)}.
+ * (utf name · i64 create_index · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in
+ * MetadataCommand) · [i32 offsets · offsets × (utf topic · utf group · i32 partition · i64 offset)]}. The committed
+ * offsets section (absent in snapshots written before it existed) lets a node that catches up from a snapshot
+ * learn the commits, resets and group deletions whose entries were compacted away.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
@@ -47,6 +54,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     record Assignment(CreateTopic topic, long createIndex) {
         List<String> replicas(int partition) {
             return partition >= 0 && partition < topic.replicas().size() ? topic.replicas().get(partition) : List.of();
+        }
+
+        /** This assignment with {@code nodeId} dropped from every partition's replicas (same create index). */
+        Assignment without(String nodeId) {
+            List<List<String>> kept = topic.replicas().stream()
+                    .map(r -> r.stream().filter(id -> !id.equals(nodeId)).toList()).toList();
+            return kept.equals(topic.replicas()) ? this : new Assignment(new CreateTopic(topic.name(),
+                    topic.settings(), topic.createdMs(), kept), createIndex);
         }
     }
 
@@ -57,6 +72,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
+    private volatile Consumer<String> nodeRemoved = id -> { };
 
     MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path raftDir) {
         this.topics = topics;
@@ -67,6 +83,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     void replicas(PartitionReplicas replicas) {
         this.replicas = replicas;
+    }
+
+    /** Called on the Raft thread after a NODE_REMOVED is applied (also when replayed): keep it quick. */
+    void onNodeRemoved(Consumer<String> hook) {
+        this.nodeRemoved = hook;
+    }
+
+    /** Every topic's assignment (a copy). */
+    Map<String, Assignment> assignments() {
+        return Map.copyOf(assignments);
     }
 
     Optional<Assignment> assignment(String topic) {
@@ -124,6 +150,38 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 }
                 return true;
             }
+            case DeleteGroup g -> {
+                if (replay) {
+                    return true; // the offset store already forgot it
+                }
+                try {
+                    if (g.topic().isEmpty()) {
+                        groups.deleteAll(g.group());
+                    } else {
+                        groups.delete(g.topic(), g.group());
+                    }
+                    return true;
+                } catch (RequestException e) {
+                    return false; // not known on this node
+                } finally {
+                    markApplied(commitIndex);
+                }
+            }
+            case NodeRemoved n -> {
+                // Table-only: the partition groups drop the node through Raft membership changes (see
+                // MembershipChanges), the local partition logs stay as they are.
+                boolean changed = false;
+                for (Assignment a : List.copyOf(assignments.values())) {
+                    Assignment without = a.without(n.nodeId());
+                    if (!without.equals(a)) {
+                        assignments.put(a.topic().name(), without);
+                        changed = true;
+                    }
+                }
+                changed |= clientAddrs.remove(n.nodeId()) != null;
+                nodeRemoved.accept(n.nodeId());
+                return changed;
+            }
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
             }
@@ -149,6 +207,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 out.writeLong(a.topic().createdMs());
                 MetadataCommand.writeReplicas(out, a.topic().replicas());
             }
+            List<MetadataCommand.CommitOffset> offsets = committedOffsets();
+            out.writeInt(offsets.size());
+            for (MetadataCommand.CommitOffset o : offsets) {
+                out.writeUTF(o.topic());
+                out.writeUTF(o.group());
+                out.writeInt(o.partition());
+                out.writeLong(o.offset());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -159,6 +225,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     public void installSnapshot(long commitIndex, List<byte[]> chunks) {
         Map<String, String> nodes = new TreeMap<>();
         Map<String, Assignment> all = new TreeMap<>();
+        List<MetadataCommand.CommitOffset> offsets = new ArrayList<>();
         for (byte[] chunk : chunks) {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunk));
             try {
@@ -172,6 +239,12 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                             MetadataCommand.readReplicas(in));
                     all.put(c.name(), new Assignment(c, createIndex));
                 }
+                if (in.available() > 0) {
+                    for (int n = in.readInt(), i = 0; i < n; i++) {
+                        offsets.add(new MetadataCommand.CommitOffset(in.readUTF(), in.readUTF(), in.readInt(),
+                                in.readLong()));
+                    }
+                }
             } catch (IOException e) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex
                         + " is truncated or damaged (" + chunk.length + " bytes): " + e, e);
@@ -181,7 +254,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         clientAddrs.putAll(nodes);
         PartitionReplicas r = replicas;
         if (r != null) {
-            assignments.values().stream().filter(a -> !a.equals(all.get(a.topic().name()))).forEach(r::topicDeleted);
+            // compared by incarnation: a replica list shortened by NODE_REMOVED is the same topic, its groups stay
+            assignments.values().stream().filter(a -> !sameIncarnation(a, all.get(a.topic().name())))
+                    .forEach(r::topicDeleted);
         }
         Map<String, Assignment> before = Map.copyOf(assignments);
         assignments.clear();
@@ -198,11 +273,42 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     topics.delete(t.name());
                 }
             }
+            installOffsets(offsets);
             markApplied(commitIndex);
         }
         if (r != null) {
-            all.values().stream().filter(a -> !a.equals(before.get(a.topic().name()))).forEach(r::topicCreated);
+            all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name())))
+                    .forEach(r::topicCreated);
         }
+    }
+
+    /** Every committed offset this node holds, ordered, as the snapshot records them. */
+    private List<MetadataCommand.CommitOffset> committedOffsets() {
+        List<MetadataCommand.CommitOffset> all = new ArrayList<>();
+        for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
+            for (Map.Entry<Integer, Long> e : new TreeMap<>(g.offsets()).entrySet()) {
+                all.add(new MetadataCommand.CommitOffset(g.topic(), g.group(), e.getKey(), e.getValue()));
+            }
+        }
+        return all;
+    }
+
+    /** Brings the local offsets to the snapshot's: commits its offsets, deletes groups whose offsets it lacks. */
+    private void installOffsets(List<MetadataCommand.CommitOffset> offsets) {
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        for (MetadataCommand.CommitOffset o : offsets) {
+            kept.add(o.topic() + "\u0000" + o.group());
+            groups.commit(o.topic(), o.group(), o.partition(), o.offset());
+        }
+        for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
+            if (!g.offsets().isEmpty() && !kept.contains(g.topic() + "\u0000" + g.group())) {
+                groups.delete(g.topic(), g.group());
+            }
+        }
+    }
+
+    private static boolean sameIncarnation(Assignment a, Assignment b) {
+        return b != null && a.createIndex() == b.createIndex();
     }
 
     private void markApplied(long index) {

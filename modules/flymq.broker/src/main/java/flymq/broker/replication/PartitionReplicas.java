@@ -7,7 +7,8 @@ import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
-import flymq.raft.transport.TcpClusterTransport;
+import flymq.broker.BrokerConfig.Acks;
+import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -40,17 +43,28 @@ final class PartitionReplicas implements AutoCloseable {
     private final ClusterMembers members;
     private final Path baseDir;
     private final TopicManager topics;
-    private final TcpClusterTransport transport;
+    private final ClusterTransport transport;
+    private final Consumer<RaftGroupConfig.Builder> tuning;
+    private final Supplier<Map<String, String>> clientAddrs;
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
 
-    PartitionReplicas(ClusterMembers members, Path raftDir, TopicManager topics, TcpClusterTransport transport) {
+    /**
+     * @param tuning      adjusts each partition group's Raft settings (tests)
+     * @param clientAddrs the replicated node id to client address table (catch-up reads from the leader there)
+     */
+    PartitionReplicas(ClusterMembers members, Path raftDir, TopicManager topics, ClusterTransport transport,
+                      Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs) {
         this.members = members;
         this.baseDir = raftDir.resolve("partitions");
         this.topics = topics;
         this.transport = transport;
+        this.tuning = tuning;
+        this.clientAddrs = clientAddrs;
     }
 
     private static String key(String topic, int partition) {
@@ -59,6 +73,11 @@ final class PartitionReplicas implements AutoCloseable {
 
     Optional<RaftGroup<Long>> group(String topic, int partition) {
         return Optional.ofNullable(groups.get(key(topic, partition)));
+    }
+
+    /** The in-sync tracking of a partition this node holds a replica of (meaningful while it leads). */
+    Optional<InSyncReplicas> inSync(String topic, int partition) {
+        return Optional.ofNullable(inSync.get(key(topic, partition)));
     }
 
     /** The metadata group created (or replayed) a topic: start the groups of the partitions held here. */
@@ -86,6 +105,8 @@ final class PartitionReplicas implements AutoCloseable {
             for (int p = 0; p < a.topic().replicas().size(); p++) {
                 RaftGroup<Long> g = groups.remove(key(a.topic().name(), p));
                 if (g != null && g.groupId().equals(groupId(a, p))) {
+                    sequencers.remove(key(a.topic().name(), p));
+                    inSync.remove(key(a.topic().name(), p));
                     g.close();
                 } else if (g != null) {
                     groups.put(key(a.topic().name(), p), g); // a later incarnation's group: keep it
@@ -110,34 +131,64 @@ final class PartitionReplicas implements AutoCloseable {
         }
         replicaMembers.sort(Comparator.comparing(RaftMember::id));
         String name = a.topic().name() + "-" + p;
+        String k = key(a.topic().name(), p);
         try {
-            RaftGroupConfig config = RaftGroupConfig.builder(members.self(), replicaMembers)
-                    .groupId(groupId(a, p)).dataDir(dir(a, p)).build();
-            RaftGroup<Long> g = RaftGroup.start(config, transport, new PartitionStateMachine(name, topic.log(p)),
-                    null);
-            groups.put(key(a.topic().name(), p), g);
+            RaftGroupConfig.Builder builder = RaftGroupConfig.builder(members.self(), replicaMembers)
+                    .groupId(groupId(a, p)).dataDir(dir(a, p));
+            tuning.accept(builder);
+            ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
+                    () -> Optional.ofNullable(groups.get(k)), clientAddrs);
+            InSyncReplicas isr = new InSyncReplicas();
+            RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
+                    new PartitionStateMachine(name, topic.log(p), catchUp), isr);
+            sequencers.put(k, new OffsetSequencer());
+            inSync.put(k, isr);
+            groups.put(k, g);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start the Raft group of partition " + name + " with replicas "
                     + replicaMembers + ": " + e);
         }
     }
 
-    /** Proposes a produced batch to the partition's group; returns its base offset once a majority committed it. */
-    long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs) {
-        RaftGroup<Long> g = groups.get(key(topic, partition));
-        if (g == null) {
+    /**
+     * Proposes a produced batch to the partition's group and returns its base offset when {@code acks} allows:
+     * {@code ALL} once a majority committed it and this node appended it to the partition log; {@code LEADER} once
+     * the entry is in this leader's Raft log (before any follower has it); {@code NONE} once it is handed to the
+     * Raft node. The last two need the leader's offset forecast ({@link OffsetSequencer}); while it is unknown (just
+     * after an election or a failed proposal) they wait for the commit like {@code ALL}.
+     */
+    long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks) {
+        String k = key(topic, partition);
+        RaftGroup<Long> g = groups.get(k);
+        OffsetSequencer sequencer = sequencers.get(k);
+        if (g == null || sequencer == null) {
             throw new RequestException("not leader: no leader elected (partition " + topic + "-" + partition
                     + " has no replica group on node " + members.self().id() + " yet)");
         }
+        if (!g.isLeader()) {
+            throw notLeader(g.leader().map(RaftMember::id).orElse(""), clientAddrs, topic, partition);
+        }
         try {
-            return g.replicate(PartitionStateMachine.encode(batch)).get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .result();
+            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS)
+                    .orElseThrow(() -> new RequestException("produce to " + topic + "-" + partition + " refused: "
+                            + OffsetSequencer.MAX_UNCOMMITTED + " batches have been waiting for a majority of "
+                            + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
+            if (proposal.promisedBase() >= 0) {
+                if (acks == Acks.LEADER) {
+                    // The Raft thread runs tasks in order: once the status task ran, the replicate task before it
+                    // has appended the entry to this leader's log, or failed the proposal.
+                    g.status().get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    if (proposal.commit().isCompletedExceptionally()) {
+                        proposal.commit().get(); // throws the reason
+                    }
+                }
+                return proposal.promisedBase();
+            }
+            return proposal.commit().get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).result();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RaftGroupException rge && rge.reason() == RaftGroupException.Reason.NOT_LEADER) {
-                String id = rge.leader().map(RaftMember::id).orElse("");
-                throw new RequestException("not leader: leader_id=" + id + " leader_addr="
-                        + clientAddrs.getOrDefault(id, "") + " (topic " + topic + " partition " + partition + ")");
+                throw notLeader(rge.leader().map(RaftMember::id).orElse(""), clientAddrs, topic, partition);
             }
             throw new RequestException("produce to " + topic + "-" + partition + " not acknowledged: " + cause);
         } catch (TimeoutException e) {
@@ -147,6 +198,12 @@ final class PartitionReplicas implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RequestException("interrupted while replicating to " + topic + "-" + partition);
         }
+    }
+
+    private static RequestException notLeader(String leaderId, Map<String, String> clientAddrs, String topic,
+                                              int partition) {
+        return new RequestException("not leader: leader_id=" + leaderId + " leader_addr="
+                + clientAddrs.getOrDefault(leaderId, "") + " (topic " + topic + " partition " + partition + ")");
     }
 
     private static void deleteDir(Path dir) {

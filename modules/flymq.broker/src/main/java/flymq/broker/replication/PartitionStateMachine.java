@@ -19,11 +19,19 @@ import java.util.function.Consumer;
  * One partition's replicated log: every replica appends each committed batch to its own {@link PartitionLog}, so
  * all replicas hold the same records at the same offsets. The result of applying a batch is its base offset.
  *
- * <p><b>Command</b> (one produced batch, big-endian): {@code i32 count · count × (i64 timestamp · i32 key_len
- * (-1 = no key) · key · i32 value_len · value · u16 headers · headers × (utf key · i32 len · bytes))}.
+ * <p><b>Command</b> (one produced batch, big-endian): {@code i32 -2 (format 2) · i64 expected_base · i32 count ·
+ * count × record}; the older format 1 is {@code i32 count · count × record} (no expected base; still decoded, so a
+ * Raft log written before format 2 replays). {@code record} = {@code i64 timestamp · i32 key_len (-1 = no key) ·
+ * key · i32 value_len · value · u16 headers · headers × (utf key · i32 len · bytes)}. {@code expected_base} is -1
+ * or the offset the leader already promised the batch's first record (acks leader/none answer before the commit):
+ * a batch whose expected base is not where the log stands is rejected by every replica alike
+ * ({@link OffsetMismatch}), so a promised offset never ends up holding another record.
  *
  * <p><b>Snapshot</b> (one chunk): {@code i64 next_offset}, the log end the snapshot stands for. The records
- * themselves stay in the partition log, which is flushed before the snapshot lets MicroRaft drop the entries.
+ * themselves stay in the partition log, which is flushed before the snapshot lets MicroRaft drop the entries. A
+ * replica that installs a snapshot beyond its own log end (it was stopped or cut off while the leader compacted
+ * its Raft log) copies the missing records from the group's leader through the {@link CatchUp} before it applies
+ * anything newer.
  *
  * <p><b>Replay.</b> {@code nextOffset} counts the records the group has committed so far (from the snapshot plus
  * the replayed entries). After a restart the local log usually already holds a replayed batch: records below the
@@ -32,19 +40,49 @@ import java.util.function.Consumer;
 final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private static final System.Logger LOG = System.getLogger(PartitionStateMachine.class.getName());
 
+    private static final int FORMAT_2 = -2;
+
+    /** A batch rejected because the offset promised for it is no longer where the partition's log stands. */
+    static final class OffsetMismatch extends RuntimeException {
+        OffsetMismatch(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Copies the records {@code [from, to)} of the partition from another replica into {@code log}. */
+    interface CatchUp {
+        void copy(PartitionLog log, long from, long to);
+    }
+
+    /** A decoded command: the batch and the base offset promised for it (-1: none). */
+    record Command(long expectedBase, List<Record> batch) {
+    }
+
     private final String name;
     private final PartitionLog log;
-    private long nextOffset;
+    private final CatchUp catchUp;
+    private volatile long nextOffset;
 
-    PartitionStateMachine(String name, PartitionLog log) {
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp) {
         this.name = name;
         this.log = log;
+        this.catchUp = catchUp;
+    }
+
+    /** The offset the next committed batch will start at, as far as this replica has applied the group's log. */
+    long nextOffset() {
+        return nextOffset;
     }
 
     @Override
-    public Long apply(long commitIndex, byte[] command) {
-        List<Record> batch = decode(command);
+    public Long apply(long commitIndex, byte[] bytes) {
+        Command command = decodeCommand(bytes);
+        List<Record> batch = command.batch();
         long base = nextOffset;
+        if (command.expectedBase() >= 0 && command.expectedBase() != base) {
+            throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
+                    + command.expectedBase() + " but the log continues at " + base + "; batch rejected");
+        }
         long end = log.endOffset();
         int present = (int) Math.max(0, Math.min(batch.size(), end - base));
         if (present < batch.size()) {
@@ -71,22 +109,36 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     @Override
     public void installSnapshot(long commitIndex, List<byte[]> chunks) {
+        if (chunks.isEmpty() || chunks.get(0).length != 8) {
+            throw new IllegalArgumentException("partition " + name + ": snapshot at Raft index " + commitIndex
+                    + " has " + chunks.size() + " chunk(s), first of " + (chunks.isEmpty() ? 0 : chunks.get(0).length)
+                    + " bytes; expected one chunk of 8 bytes (i64 next_offset)");
+        }
         long offset = ByteBuffer.wrap(chunks.get(0)).getLong();
-        if (log.endOffset() < offset) {
-            LOG.log(System.Logger.Level.ERROR, "partition " + name + ": snapshot at Raft index " + commitIndex
-                    + " stands for records up to offset " + offset + " but this replica's log ends at "
-                    + log.endOffset() + "; copying the missing records from the leader is not implemented");
+        long end = log.endOffset();
+        if (end < offset) {
+            LOG.log(System.Logger.Level.INFO, "partition " + name + ": snapshot at Raft index " + commitIndex
+                    + " stands for records up to offset " + offset + ", this replica's log ends at " + end
+                    + "; copying offsets " + end + ".." + (offset - 1) + " from the leader");
+            catchUp.copy(log, end, offset);
+            log.flush();
         }
         nextOffset = offset;
     }
 
     static byte[] encode(List<Record> batch) {
-        int size = 4;
+        return encode(-1, batch);
+    }
+
+    static byte[] encode(long expectedBase, List<Record> batch) {
+        int size = 16;
         for (Record r : batch) {
             size += 18 + (r.key() == null ? 0 : r.key().length) + r.value().length;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT_2);
+            out.writeLong(expectedBase);
             out.writeInt(batch.size());
             for (Record r : batch) {
                 out.writeLong(r.timestamp());
@@ -112,9 +164,18 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     }
 
     static List<Record> decode(byte[] command) {
+        return decodeCommand(command).batch();
+    }
+
+    static Command decodeCommand(byte[] command) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(command));
         try {
             int count = in.readInt();
+            long expectedBase = -1;
+            if (count == FORMAT_2) {
+                expectedBase = in.readLong();
+                count = in.readInt();
+            }
             if (count < 0 || count > command.length) {
                 throw new IOException("record count " + count + " impossible in " + command.length + " bytes");
             }
@@ -133,7 +194,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             if (in.available() > 0) {
                 throw new IOException(in.available() + " trailing bytes");
             }
-            return batch;
+            return new Command(expectedBase, batch);
         } catch (IOException e) {
             throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): " + e, e);
         }

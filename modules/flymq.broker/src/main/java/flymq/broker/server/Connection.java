@@ -16,12 +16,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 
 /**
- * One client connection, served on its own virtual thread: read a frame, dispatch it, write the response, repeat.
- * Requests may be pipelined; responses go out strictly in request order and the socket is flushed once per batch
- * (when no further request is already buffered), so a pipelining producer gets one syscall per batch.
+ * One client connection, served on its own thread (platform or virtual, see {@link ProtocolServer}): read a frame,
+ * dispatch it, write the response, repeat. Requests may be pipelined; responses go out strictly in request order
+ * and the socket is flushed once per batch (when no further request is already buffered), so a pipelining producer
+ * gets one syscall per batch.
+ *
+ * <p>A response may end with stored record bytes ({@link FileRegionHandler}, BATCH_FETCH): those go from the segment
+ * files to the socket with {@code FileChannel.transferTo}, never through the heap.
  *
  * <p>Memory per connection is bounded: one request buffer (at most 32 MiB, shrunk back after large frames), one
  * response buffer (same), 64 KiB of buffered input and output. A client that stops reading blocks this thread in a
@@ -33,19 +37,27 @@ final class Connection implements Runnable {
     private static final int RETAINED_REQUEST_BUFFER = 1 << 20;
 
     private final ProtocolServer server;
+    private final SocketChannel channel;
     private final Socket socket;
+    private final ResponseTail tail = new ResponseTail();
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Session session;
     private volatile long writeBlockedSince;
+    /**
+     * When this connection started waiting for its next request (0 while serving one). The idle timeout is enforced
+     * by {@link ProtocolServer}'s housekeeping from this, not by a socket read timeout: a timed read makes the JDK
+     * switch the socket to non-blocking and poll before every read, three system calls per request instead of one.
+     */
+    private volatile long readWaitSince = System.nanoTime();
 
-    Connection(ProtocolServer server, Socket socket, HandlerRegistry handlers, BrokerListener listener,
-               int idleTimeoutMs) throws IOException {
+    Connection(ProtocolServer server, SocketChannel channel, HandlerRegistry handlers, BrokerListener listener)
+            throws IOException {
         this.server = server;
-        this.socket = socket;
+        this.channel = channel;
+        this.socket = channel.socket();
         this.handlers = handlers;
         this.listener = listener;
-        socket.setSoTimeout(idleTimeoutMs);
         socket.setTcpNoDelay(true);
         String member = socket.getRemoteSocketAddress() instanceof InetSocketAddress isa
                 ? isa.getAddress().getHostAddress() + ":" + isa.getPort()
@@ -61,6 +73,10 @@ final class Connection implements Runnable {
         return writeBlockedSince;
     }
 
+    long readWaitSince() {
+        return readWaitSince;
+    }
+
     @Override
     public void run() {
         safeListener(true);
@@ -68,8 +84,6 @@ final class Connection implements Runnable {
             serve();
         } catch (FrameException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closing on framing error: " + e.getMessage());
-        } catch (SocketTimeoutException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> session + ": idle timeout");
         } catch (EOFException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closed mid-frame: " + e.getMessage());
         } catch (IOException e) {
@@ -92,6 +106,7 @@ final class Connection implements Runnable {
         PayloadWriter writer = new PayloadWriter(4096);
         try {
             while (true) {
+                readWaitSince = System.nanoTime();
                 FrameHeader header = FrameCodec.readHeader(in, headerScratch);
                 if (header == null) {
                     break;
@@ -101,12 +116,18 @@ final class Connection implements Runnable {
                     requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
                 }
                 FrameCodec.readFully(in, requestBuffer, 0, length);
-                session.touch(System.nanoTime());
+                long now = System.nanoTime();
+                readWaitSince = 0;
+                session.touch(now);
                 int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
                 writeBlockedSince = System.nanoTime();
-                writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
-                if (!in.hasBufferedBytes() || server.draining()) {
-                    out.flush();
+                if (tail.isEmpty()) {
+                    writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
+                    if (!in.hasBufferedBytes() || server.draining()) {
+                        out.flush();
+                    }
+                } else {
+                    writeWithTail(out, responseOpcode, writer);
                 }
                 writeBlockedSince = 0;
                 writer.reset();
@@ -127,6 +148,34 @@ final class Connection implements Runnable {
                 // the peer is gone; nothing left to deliver
             }
             writeBlockedSince = 0;
+        }
+    }
+
+    /**
+     * Head and tail of a response that ends with stored records: the head goes through the stream buffer (flushed,
+     * so that order holds), the slices go from their files into the socket channel. Once the head is out the frame
+     * is committed: a slice that cannot be sent (its segment deleted meanwhile) leaves no way to finish the frame
+     * correctly, so the connection is closed and the client retries on a new one.
+     */
+    private void writeWithTail(BufferedOutputStream out, int responseOpcode, PayloadWriter writer)
+            throws IOException {
+        long total = writer.size() + tail.bytes();
+        if (total > FrameCodec.MAX_PAYLOAD) {
+            // a handler bug: never let an oversized frame out, answer with an error the client can report
+            tail.clear();
+            error(writer, "internal error: response of " + total + " bytes exceeds " + FrameCodec.MAX_PAYLOAD);
+            writer.writeFrame(out, Opcodes.ERROR, FrameCodec.FLAG_BINARY);
+            out.flush();
+            return;
+        }
+        byte[] head = writer.toFrame(responseOpcode, FrameCodec.FLAG_BINARY);
+        FrameCodec.encodeHeader(head, 0, responseOpcode, FrameCodec.FLAG_BINARY, (int) total);
+        out.write(head);
+        out.flush();
+        try {
+            tail.transferTo(channel);
+        } finally {
+            tail.clear();
         }
     }
 
@@ -158,11 +207,17 @@ final class Connection implements Runnable {
             } else {
                 reader.reset(buffer, 0, length);
             }
-            handler.handle(session, reader, writer);
+            if (handler instanceof FileRegionHandler regions) {
+                regions.handle(session, reader, writer, tail);
+            } else {
+                handler.handle(session, reader, writer);
+            }
             return handlers.responseOpcode(opcode);
         } catch (RequestException | MalformedPayloadException e) {
+            tail.clear();
             return error(writer, e.getMessage());
         } catch (RuntimeException e) {
+            tail.clear();
             LOG.log(System.Logger.Level.ERROR, session + ": " + Opcodes.name(opcode) + " failed", e);
             return error(writer, "internal error while serving " + Opcodes.name(opcode) + ": " + e.getMessage());
         }

@@ -4,23 +4,32 @@ import flymq.broker.BrokerListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The TCP side of the broker: one acceptor, one virtual thread per connection with blocking socket I/O (see the
- * Broker section of docs/architecture.md for why), and a housekeeping thread that closes connections whose writes
- * have been blocked longer than the write timeout (a client that stopped reading).
+ * The TCP side of the broker: one acceptor, one thread per connection with blocking socket I/O (see the Broker
+ * section of docs/architecture.md for why), and a housekeeping thread that closes connections whose writes have been
+ * blocked longer than the write timeout (a client that stopped reading).
+ *
+ * <p>The first {@code platformConnections} concurrent connections get a platform thread each, later ones a virtual
+ * thread. A virtual thread blocked in a socket read is woken through the JDK's poller and then scheduled onto a
+ * carrier: two thread wake-ups per request instead of one, which on loopback more than halves the rate of a client
+ * that sends one request per round trip (measured in docs/benchmarks.md). Platform threads cost more memory and
+ * kernel scheduling per connection, so they are capped; beyond the cap connections are still served, just with the
+ * virtual thread's extra latency.
  *
  * <p>Shutdown ({@link #close}) stops accepting, shuts down the input side of every connection so no new request is
  * read, lets each connection finish the request it is serving and flush its responses, then closes the sockets;
@@ -29,28 +38,35 @@ import java.util.function.Consumer;
 public final class ProtocolServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProtocolServer.class.getName());
 
-    private final ServerSocket serverSocket;
+    private final ServerSocketChannel serverSocket;
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Consumer<Session> onSessionClosed;
-    private final int idleTimeoutMs;
+    private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong totalConnections = new AtomicLong();
-    private final ExecutorService connectionThreads = Executors.newThreadPerTaskExecutor(
+    /** Connections served on platform threads at once, unless {@link #start} is given another number. */
+    public static final int DEFAULT_PLATFORM_CONNECTIONS = 64;
+
+    private final ExecutorService platformThreads = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().name("flymq-conn-p", 0).daemon(true).factory());
+    private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("flymq-conn-", 0).factory());
+    private final Semaphore platformSlots;
     private final ScheduledExecutorService housekeeping;
     private final Thread acceptor;
     private volatile boolean draining;
 
-    private ProtocolServer(ServerSocket serverSocket, HandlerRegistry handlers, BrokerListener listener,
+    private ProtocolServer(ServerSocketChannel serverSocket, HandlerRegistry handlers, BrokerListener listener,
                            Consumer<Session> onSessionClosed, Duration idleTimeout, Duration writeTimeout,
-                           ScheduledExecutorService housekeeping) {
+                           ScheduledExecutorService housekeeping, int platformConnections) {
+        this.platformSlots = new Semaphore(platformConnections);
         this.serverSocket = serverSocket;
         this.handlers = handlers;
         this.listener = listener;
         this.onSessionClosed = onSessionClosed;
-        this.idleTimeoutMs = (int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis());
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.housekeeping = housekeeping;
         this.acceptor = Thread.ofPlatform().name("flymq-acceptor").daemon(true).unstarted(this::acceptLoop);
@@ -68,8 +84,25 @@ public final class ProtocolServer implements AutoCloseable {
                                        Consumer<Session> onSessionClosed, Duration idleTimeout,
                                        Duration writeTimeout, ScheduledExecutorService housekeeping)
             throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
+        return start(host, port, handlers, listener, onSessionClosed, idleTimeout, writeTimeout, housekeeping,
+                DEFAULT_PLATFORM_CONNECTIONS);
+    }
+
+    /**
+     * Like {@link #start(String, int, HandlerRegistry, BrokerListener, Consumer, Duration, Duration,
+     * ScheduledExecutorService)} with an explicit number of connections served on platform threads at once (0 =
+     * every connection on a virtual thread).
+     */
+    public static ProtocolServer start(String host, int port, HandlerRegistry handlers, BrokerListener listener,
+                                       Consumer<Session> onSessionClosed, Duration idleTimeout,
+                                       Duration writeTimeout, ScheduledExecutorService housekeeping,
+                                       int platformConnections) throws IOException {
+        if (platformConnections < 0) {
+            throw new IllegalArgumentException("platformConnections must be >= 0, got " + platformConnections);
+        }
+        // a channel rather than a java.net.ServerSocket: connections need SocketChannels to send file regions
+        ServerSocketChannel ss = ServerSocketChannel.open();
+        ss.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         InetSocketAddress addr = host.isEmpty() ? new InetSocketAddress(port)
                 : new InetSocketAddress(InetAddress.getByName(host), port);
         try {
@@ -80,14 +113,17 @@ public final class ProtocolServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         ProtocolServer server = new ProtocolServer(ss, handlers, listener, onSessionClosed, idleTimeout,
-                writeTimeout, housekeeping);
-        housekeeping.scheduleWithFixedDelay(server::closeStalledWriters, 1, 1, TimeUnit.SECONDS);
+                writeTimeout, housekeeping, platformConnections);
+        // often enough that a short idle or write timeout is enforced close to its value, at most once a second
+        long periodMs = Math.clamp(Math.min(idleTimeout.toMillis(), writeTimeout.toMillis()) / 4, 20, 1000);
+        housekeeping.scheduleWithFixedDelay(server::closeStalledConnections, periodMs, periodMs,
+                TimeUnit.MILLISECONDS);
         server.acceptor.start();
         return server;
     }
 
     public int port() {
-        return serverSocket.getLocalPort();
+        return serverSocket.socket().getLocalPort();
     }
 
     public int activeConnections() {
@@ -104,24 +140,24 @@ public final class ProtocolServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!draining) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
                 if (!draining) {
                     LOG.log(System.Logger.Level.ERROR, "accept failed on port " + port() + ": " + e);
                 }
-                if (serverSocket.isClosed()) {
+                if (!serverSocket.isOpen()) {
                     return;
                 }
                 continue;
             }
             Connection c;
             try {
-                c = new Connection(this, socket, handlers, listener, idleTimeoutMs);
+                c = new Connection(this, socket, handlers, listener);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "dropping connection from " + socket.getRemoteSocketAddress()
-                        + ": " + e);
+                LOG.log(System.Logger.Level.WARNING, "dropping connection from " + socket.socket()
+                        .getRemoteSocketAddress() + ": " + e);
                 closeQuietly(socket);
                 continue;
             }
@@ -131,7 +167,22 @@ public final class ProtocolServer implements AutoCloseable {
                 c.closeNow();
             }
             try {
-                connectionThreads.execute(c);
+                if (platformSlots.tryAcquire()) {
+                    try {
+                        platformThreads.execute(() -> {
+                            try {
+                                c.run();
+                            } finally {
+                                platformSlots.release();
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        platformSlots.release();
+                        throw e;
+                    }
+                } else {
+                    virtualThreads.execute(c);
+                }
             } catch (RuntimeException e) {
                 connections.remove(c);
                 c.closeNow();
@@ -148,13 +199,21 @@ public final class ProtocolServer implements AutoCloseable {
         }
     }
 
-    private void closeStalledWriters() {
+    /** Closes connections that stopped reading their responses or sent no (complete) request for too long. */
+    private void closeStalledConnections() {
         long now = System.nanoTime();
         for (Connection c : connections) {
             long since = c.writeBlockedSince();
             if (since != 0 && now - since > writeTimeoutNanos) {
                 LOG.log(System.Logger.Level.WARNING, c.session() + " did not read its responses for "
                         + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms; closing it");
+                c.closeNow();
+                continue;
+            }
+            long idleSince = c.readWaitSince();
+            if (idleSince != 0 && now - idleSince > idleTimeoutNanos) {
+                LOG.log(System.Logger.Level.DEBUG, () -> c.session() + ": idle for "
+                        + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + " ms; closing it");
                 c.closeNow();
             }
         }
@@ -167,13 +226,15 @@ public final class ProtocolServer implements AutoCloseable {
         for (Connection c : connections) {
             c.stopReading();
         }
-        connectionThreads.shutdown();
+        platformThreads.shutdown();
+        virtualThreads.shutdown();
         try {
-            if (!connectionThreads.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            long deadline = System.nanoTime() + grace.toNanos();
+            if (!awaitConnectionThreads(deadline)) {
                 LOG.log(System.Logger.Level.WARNING, connections.size()
                         + " connection(s) still busy after the shutdown grace period; closing them");
                 connections.forEach(Connection::closeNow);
-                connectionThreads.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+                awaitConnectionThreads(System.nanoTime() + grace.toNanos());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -184,6 +245,12 @@ public final class ProtocolServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private boolean awaitConnectionThreads(long deadlineNanos) throws InterruptedException {
+        return platformThreads.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                & virtualThreads.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
     }
 
     @Override

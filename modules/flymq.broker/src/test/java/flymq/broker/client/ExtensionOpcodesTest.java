@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.broker.server.ResponseTail;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Random;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +119,55 @@ class ExtensionOpcodesTest {
         assertTrue(f.get(0).records().isEmpty());
         assertFalse(f.get(1).ok());
         assertTrue(f.get(1).error().contains("5"), f.get(1).error());
+    }
+
+    @Test
+    void batchFetchSendsRecordBytesFromTheSegmentFilesWithoutAHeapCopy() {
+        client.createTopic("t", 2);
+        Random random = new Random(42);
+        List<List<byte[]>> sent = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int batch = 0; batch < 8; batch++) {
+            List<PartitionRecords> groups = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                List<ProducerRecord> records = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    byte[] value = new byte[1 + random.nextInt(8192)];
+                    random.nextBytes(value);
+                    sent.get(p).add(value);
+                    records.add(new ProducerRecord("t", p, 0, null, value,
+                            List.of(new Header("n", new byte[] {(byte) i}))));
+                }
+                groups.add(new PartitionRecords(p, records));
+            }
+            client.batchProduce("t", Acks.LEADER, groups);
+        }
+        long copiedBefore = ResponseTail.bytesCopiedToHeap();
+        long filesBefore = ResponseTail.bytesSentFromFiles();
+        List<List<byte[]>> received = List.of(new ArrayList<>(), new ArrayList<>());
+        long[] next = new long[2];
+        while (next[0] < 400 || next[1] < 400) {
+            List<PartitionFetch> f = client.batchFetch("t", List.of(new FetchPosition(0, next[0]),
+                    new FetchPosition(1, next[1])), 256 * 1024);
+            for (int p = 0; p < 2; p++) {
+                assertTrue(f.get(p).ok(), f.get(p).error());
+                for (Message m : f.get(p).records()) {
+                    assertEquals(received.get(p).size(), m.offset());
+                    assertEquals(m.offset() % 50, m.headers().get(0).value()[0]);
+                    received.get(p).add(m.value());
+                }
+                next[p] = f.get(p).nextOffset(next[p]);
+            }
+        }
+        for (int p = 0; p < 2; p++) {
+            assertEquals(400, received.get(p).size());
+            for (int i = 0; i < 400; i++) {
+                assertArrayEquals(sent.get(p).get(i), received.get(p).get(i), "partition " + p + " offset " + i);
+            }
+        }
+        long valueBytes = sent.stream().flatMap(List::stream).mapToLong(v -> v.length).sum();
+        assertEquals(0, ResponseTail.bytesCopiedToHeap() - copiedBefore, "record bytes copied into the heap");
+        assertTrue(ResponseTail.bytesSentFromFiles() - filesBefore >= valueBytes,
+                "sent from files: " + (ResponseTail.bytesSentFromFiles() - filesBefore) + " < " + valueBytes);
     }
 
     @Test

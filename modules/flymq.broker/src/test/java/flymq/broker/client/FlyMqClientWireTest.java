@@ -191,6 +191,38 @@ class FlyMqClientWireTest {
     }
 
     @Test
+    void idleTimeBetweenCallsDoesNotCountAgainstTheRequestTimeout() throws Exception {
+        byte[] topics = ScriptedServer.frame(0x08, hex("00 00 00 01 00 01 61"));
+        try (ScriptedServer server = new ScriptedServer(r -> topics);
+             FlyMqClient client = FlyMqClient.builder().bootstrap(server.address())
+                     .requestTimeout(Duration.ofMillis(100)).build()) {
+            assertEquals(List.of("a"), client.listTopics());
+            // several watchdog periods and more than the timeout pass with no call in progress
+            Thread.sleep(400);
+            assertEquals(List.of("a"), client.listTopics());
+            assertEquals(2, server.requests.size());
+            assertEquals(1, server.connectionsAccepted(), "the idle connection must not have been closed");
+        }
+    }
+
+    @Test
+    void aSlowAnswerWithinTheTimeoutIsNotCutOff() throws Exception {
+        byte[] topics = ScriptedServer.frame(0x08, hex("00 00 00 01 00 01 61"));
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return topics;
+        });
+             FlyMqClient client = FlyMqClient.builder().bootstrap(server.address())
+                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+            assertEquals(List.of("a"), client.listTopics());
+        }
+    }
+
+    @Test
     void truncatedAnswerIsAProtocolError() throws Exception {
         try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.frame(0x60, hex("00 00 00")));
              FlyMqClient client = FlyMqClient.connect(server.address())) {

@@ -73,6 +73,10 @@ final class ScriptedServer implements AutoCloseable {
         }
     }
 
+    int connectionsAccepted() {
+        return sockets.size();
+    }
+
     /** Drops every open connection (the server keeps listening). */
     void dropConnections() throws IOException {
         for (Socket s : sockets) {

@@ -7,7 +7,8 @@ import flymq.broker.protocol.FrameCodec;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
 import flymq.broker.protocol.RequestException;
-import flymq.broker.server.RequestHandler;
+import flymq.broker.server.FileRegionHandler;
+import flymq.broker.server.ResponseTail;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
@@ -16,23 +17,23 @@ import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
+import java.nio.channels.Channels;
 
 /**
  * BATCH_FETCH 0xC1 (extension; layout in {@link ExtensionOpcodes}). Records are taken from the partition logs as
  * {@link LogSlice}s and sent as stored, never decoded: the per-partition headers come first and the slices' bytes
- * form the tail of the frame, so a connection that can send file regions sends them with {@code transferTo}. The
- * broker's connection writes from a buffer today, so the slices are transferred into the response buffer (one copy,
- * no per-record work).
+ * form the tail of the frame ({@link ResponseTail}), which the connection sends from the segment files with
+ * {@code FileChannel.transferTo} into its socket: the record bytes are not copied into the heap (except for a
+ * sampled trace span, which reads them to link the records' creation contexts).
  *
  * <p>The response stays under the 32 MiB frame limit: each partition gets at most {@code max_bytes} and what is
  * left of the frame; a partition whose next record does not fit in what is left gets no records this time (its
  * position does not move, no error).
  */
-public final class BatchFetchHandler implements RequestHandler {
+public final class BatchFetchHandler implements FileRegionHandler {
     private static final int DEFAULT_MAX_BYTES = 1 << 20;
     private static final int PARTITION_HEADER = 4 + 2 + 8 + 8 + 4 + 4;
 
@@ -46,8 +47,8 @@ public final class BatchFetchHandler implements RequestHandler {
 
     /**
      * With one {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per partition read, and
-     * links to the creation contexts ({@code traceparent} headers) of the records returned, read from the stored
-     * bytes as they are copied (only for a sampled span). Metrics and spans carry the connection's subscribed group.
+     * links to the creation contexts ({@code traceparent} headers) of the records returned, read from a copy of the
+     * stored bytes (only for a sampled span). Metrics and spans carry the connection's subscribed group.
      */
     public BatchFetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
@@ -56,7 +57,7 @@ public final class BatchFetchHandler implements RequestHandler {
     }
 
     @Override
-    public void handle(Session session, PayloadReader in, PayloadWriter out) {
+    public void handle(Session session, PayloadReader in, PayloadWriter out, ResponseTail tail) {
         long start = System.nanoTime();
         String topicName = in.str16("topic");
         long maxBytes = in.u32("max_bytes");
@@ -73,7 +74,7 @@ public final class BatchFetchHandler implements RequestHandler {
         String group = SubscribedGroup.of(session, topicName);
         TraceSpan span = tracing.start(TraceOp.FETCH, topicName, -1, null).group(group);
         try {
-            serve(topicName, maxBytes, partitions, offsets, group, span, start, out);
+            serve(topicName, maxBytes, partitions, offsets, group, span, start, out, tail);
         } catch (RuntimeException e) {
             span.fail(e);
             throw e;
@@ -83,7 +84,7 @@ public final class BatchFetchHandler implements RequestHandler {
     }
 
     private void serve(String topicName, long maxBytes, int[] partitions, long[] offsets, String group,
-                       TraceSpan span, long start, PayloadWriter out) {
+                       TraceSpan span, long start, PayloadWriter out, ResponseTail tail) {
         int n = partitions.length;
         Topic topic = topics.topic(topicName);
         String[] errors = new String[n];
@@ -131,7 +132,6 @@ public final class BatchFetchHandler implements RequestHandler {
             out.i32(partitions[i]).str16(errors[i]).u64(starts[i]).u64(ends[i])
                     .u32(s == null ? 0 : s.recordCount()).u32(s == null ? 0 : s.sizeInBytes());
         }
-        PayloadWriterChannel channel = new PayloadWriterChannel(out);
         boolean linking = span.recording();
         long fetched = 0;
         for (int i = 0; i < n; i++) {
@@ -139,23 +139,11 @@ public final class BatchFetchHandler implements RequestHandler {
             if (s == null) {
                 continue;
             }
-            channel.capture = linking ? new java.io.ByteArrayOutputStream((int) s.sizeInBytes()) : null;
-            long before = channel.written;
-            try {
-                s.transferTo(channel);
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading " + topicName + "-" + partitions[i] + " from offset "
-                        + offsets[i] + ": " + e.getMessage(), e);
-            }
-            if (channel.written - before != s.sizeInBytes()) {
-                throw new IllegalStateException("slice of " + topicName + "-" + partitions[i] + " at offset "
-                        + offsets[i] + " announced " + s.sizeInBytes() + " bytes, transferred "
-                        + (channel.written - before));
-            }
             if (linking) {
-                byte[] stored = channel.capture.toByteArray();
+                byte[] stored = readForTracing(s, topicName, partitions[i], offsets[i]);
                 RequestTracing.linkProducers(span, stored, 0, stored.length);
             }
+            tail.add(s);
             fetched += s.sizeInBytes();
             listener.consumed(topicName, partitions[i], group, s.recordCount(), s.sizeInBytes(),
                     System.nanoTime() - start);
@@ -163,48 +151,18 @@ public final class BatchFetchHandler implements RequestHandler {
         span.messageSize(fetched);
     }
 
-    /** Lets {@link LogSlice#transferTo} append into the response buffer. */
-    private static final class PayloadWriterChannel implements WritableByteChannel {
-        private final PayloadWriter out;
-        private final byte[] chunk = new byte[64 * 1024];
-        long written;
-        /** When set, a copy of what is written (only while a sampled span looks for trace context). */
-        java.io.ByteArrayOutputStream capture;
-
-        PayloadWriterChannel(PayloadWriter out) {
-            this.out = out;
+    /**
+     * A heap copy of a slice, made only for a sampled span that looks for the records' trace context; the response
+     * itself still sends the slice from its file.
+     */
+    private static byte[] readForTracing(LogSlice s, String topic, int partition, long offset) {
+        ByteArrayOutputStream copy = new ByteArrayOutputStream((int) s.sizeInBytes());
+        try {
+            s.transferTo(Channels.newChannel(copy));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + topic + "-" + partition + " from offset " + offset + ": "
+                    + e.getMessage(), e);
         }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            if (src.hasArray()) {
-                out.raw(src.array(), src.arrayOffset() + src.position(), n);
-                if (capture != null) {
-                    capture.write(src.array(), src.arrayOffset() + src.position(), n);
-                }
-                src.position(src.limit());
-            } else {
-                while (src.hasRemaining()) {
-                    int k = Math.min(chunk.length, src.remaining());
-                    src.get(chunk, 0, k);
-                    out.raw(chunk, 0, k);
-                    if (capture != null) {
-                        capture.write(chunk, 0, k);
-                    }
-                }
-            }
-            written += n;
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
+        return copy.toByteArray();
     }
 }

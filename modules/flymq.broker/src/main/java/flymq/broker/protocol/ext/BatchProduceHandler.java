@@ -55,6 +55,9 @@ public final class BatchProduceHandler implements RequestHandler {
         this.tracing = tracing;
     }
 
+    private static final flymq.broker.BrokerConfig.Acks[] BROKER_ACKS = {flymq.broker.BrokerConfig.Acks.NONE,
+            flymq.broker.BrokerConfig.Acks.LEADER, flymq.broker.BrokerConfig.Acks.ALL};
+
     private record Group(int partition, List<Record> records, long bytes) {
     }
 
@@ -102,6 +105,9 @@ public final class BatchProduceHandler implements RequestHandler {
             groups.add(new Group(partition, records, bytes));
         }
         Topic topic = topics.forProduce(topicName);
+        // the request's acks, not the configured ones, decide when the cluster answers
+        ProduceAcknowledger withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b,
+                BROKER_ACKS[acks]);
         out.str16(topicName).u32(groupCount);
         for (Group g : groups) {
             int partition = g.partition();
@@ -115,7 +121,7 @@ public final class BatchProduceHandler implements RequestHandler {
                 }
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);
-                long base = tracing.append(span, acknowledger, topicName, partition, log, g.records(), g.bytes());
+                long base = tracing.append(span, withAcks, topicName, partition, log, g.records(), g.bytes());
                 if (acks == ExtensionOpcodes.ACKS_ALL) {
                     log.flush();
                 }

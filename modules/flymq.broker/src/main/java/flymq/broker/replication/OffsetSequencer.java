@@ -1,0 +1,92 @@
+package flymq.broker.replication;
+
+import flymq.raft.Committed;
+import flymq.raft.RaftGroup;
+import flymq.storage.Record;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The partition leader's forecast of the offsets its proposals will get, so that {@code acks=leader} and
+ * {@code acks=none} can answer with an offset before the batch is committed.
+ *
+ * <p>Proposals are handed to Raft under this object's lock, so the order in which offsets are promised is the
+ * order of the entries in the leader's log. The forecast is known only while nothing went wrong: it starts unknown,
+ * becomes known when the last proposal made completes (its base offset plus its size), and is forgotten when the
+ * term changes, when a proposal fails, or when a promised offset was not the one the batch got. While unknown,
+ * proposals promise nothing (expected base -1) and their producers wait for the commit, whatever their acks.
+ * A wrong promise cannot put a record at an offset other than the one answered: the state machine rejects a batch
+ * whose promised base is not where the log stands ({@link PartitionStateMachine.OffsetMismatch}), on every
+ * replica alike. Such a batch was answered and is lost, which is what {@code acks=leader} allows.
+ *
+ * <p>Flow control: a producer that does not wait for commits could queue batches faster than the followers take
+ * them, so at most {@value #MAX_UNCOMMITTED} proposals per partition may be uncommitted; the next producer waits
+ * for a slot (up to the given timeout) instead of filling the leader's memory or hitting MicroRaft's BUSY limit.
+ */
+final class OffsetSequencer {
+    static final int MAX_UNCOMMITTED = 256;
+
+    private final Semaphore window = new Semaphore(MAX_UNCOMMITTED);
+
+    /** A proposal handed to Raft: the offset promised for it (-1: none) and its commit. */
+    record Proposal(long promisedBase, CompletableFuture<Committed<Long>> commit) {
+    }
+
+    private long next = -1;
+    private int term = -1;
+    private long issued;
+
+    /**
+     * Proposes {@code batch}; promises an offset only when {@code promise} is set and the forecast is known.
+     *
+     * @return empty when no slot for another uncommitted proposal freed up within {@code waitMs}
+     */
+    Optional<Proposal> propose(RaftGroup<Long> group, List<Record> batch, boolean promise, long waitMs)
+            throws InterruptedException {
+        if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(proposeInOrder(group, batch, promise));
+        } catch (RuntimeException e) {
+            window.release();
+            throw e;
+        }
+    }
+
+    private synchronized Proposal proposeInOrder(RaftGroup<Long> group, List<Record> batch, boolean promise) {
+        int t = group.term();
+        if (t != term) {
+            term = t;
+            next = -1;
+        }
+        long promised = promise && next >= 0 ? next : -1;
+        if (next >= 0) {
+            next += batch.size();
+        }
+        long seq = ++issued;
+        CompletableFuture<Committed<Long>> commit = group.replicate(PartitionStateMachine.encode(promised, batch));
+        int count = batch.size();
+        commit.whenComplete((c, error) -> {
+            window.release();
+            completed(seq, count, promised, c, error);
+        });
+        return new Proposal(promised, commit);
+    }
+
+    private synchronized void completed(long seq, int count, long promised, Committed<Long> c, Throwable error) {
+        if (error != null || (promised >= 0 && c.result() != promised)) {
+            next = -1;
+        } else if (next < 0 && seq == issued) {
+            next = c.result() + count;
+        }
+    }
+
+    /** The forecast (-1 while unknown), for tests and status. */
+    synchronized long forecast() {
+        return next;
+    }
+}

@@ -1,0 +1,128 @@
+package flymq.broker.replication;
+
+import flymq.broker.client.FetchPosition;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.FlyMqException;
+import flymq.broker.client.Message;
+import flymq.broker.client.PartitionFetch;
+import flymq.raft.RaftGroup;
+import flymq.raft.RaftMember;
+import flymq.storage.Header;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Brings a partition replica's log up to a snapshot's offset by copying the missing records from the partition's
+ * leader, when the leader's Raft log no longer holds the entries that carried them (compacted after a snapshot).
+ * The records travel as a BATCH_FETCH (0xC1) to the leader's client port, which carries timestamps, keys, values
+ * and headers as stored; they are appended here in order, each batch checked to land at the offset it has on the
+ * leader. It runs on the partition group's Raft thread: this replica applies nothing newer until its log is
+ * complete, which is what Raft expects of a snapshot install. A leader that is unknown or unreachable is retried
+ * (the group elects one within a second) until {@value #DEADLINE_MS} ms have passed.
+ */
+final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
+    private static final System.Logger LOG = System.getLogger(ReplicaCatchUp.class.getName());
+    private static final long DEADLINE_MS = 60_000;
+    private static final int MAX_BYTES = 1 << 20;
+
+    private final String topic;
+    private final int partition;
+    private final String selfId;
+    private final Supplier<Optional<RaftGroup<Long>>> group;
+    private final Supplier<Map<String, String>> clientAddrs;
+
+    ReplicaCatchUp(String topic, int partition, String selfId, Supplier<Optional<RaftGroup<Long>>> group,
+                   Supplier<Map<String, String>> clientAddrs) {
+        this.topic = topic;
+        this.partition = partition;
+        this.selfId = selfId;
+        this.group = group;
+        this.clientAddrs = clientAddrs;
+    }
+
+    @Override
+    public void copy(PartitionLog log, long from, long to) {
+        long deadline = System.nanoTime() + DEADLINE_MS * 1_000_000;
+        long pos = from;
+        String lastProblem = "no leader known";
+        while (pos < to) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partition " + topic + "-" + partition + ": could not copy offsets "
+                        + pos + ".." + (to - 1) + " from the leader within " + DEADLINE_MS + " ms (" + lastProblem
+                        + ")");
+            }
+            Optional<String> addr = group.get().flatMap(RaftGroup::leader).map(RaftMember::id)
+                    .filter(id -> !id.equals(selfId)).map(id -> clientAddrs.get().getOrDefault(id, ""))
+                    .filter(a -> !a.isEmpty());
+            if (addr.isEmpty()) {
+                pause();
+                continue;
+            }
+            try (FlyMqClient c = FlyMqClient.builder().bootstrap(addr.get()).connectPasses(1)
+                    .requestTimeout(Duration.ofSeconds(10)).build()) {
+                while (pos < to) {
+                    PartitionFetch f = c.batchFetch(topic, List.of(new FetchPosition(partition, pos)), MAX_BYTES)
+                            .get(0);
+                    if (!f.ok()) {
+                        throw new FlyMqException(f.error());
+                    }
+                    List<Record> batch = new ArrayList<>();
+                    for (Message m : f.records()) {
+                        if (m.offset() >= to) {
+                            break;
+                        }
+                        if (m.offset() != pos + batch.size()) {
+                            throw new IllegalStateException("partition " + topic + "-" + partition + ": leader at "
+                                    + addr.get() + " returned offset " + m.offset() + ", expected "
+                                    + (pos + batch.size()));
+                        }
+                        batch.add(toRecord(m));
+                    }
+                    if (batch.isEmpty()) {
+                        lastProblem = "leader at " + addr.get() + " has no record at offset " + pos + " yet (its log"
+                                + " ends at " + f.endOffset() + ")";
+                        break; // a new leader still applying its log: ask again shortly
+                    }
+                    long base = log.append(batch);
+                    if (base != pos) {
+                        throw new IllegalStateException("partition " + topic + "-" + partition + ": copied records"
+                                + " landed at offset " + base + ", expected " + pos);
+                    }
+                    pos += batch.size();
+                }
+            } catch (FlyMqException e) {
+                lastProblem = "leader at " + addr.get() + ": " + e.getMessage();
+                LOG.log(System.Logger.Level.DEBUG, "catch-up of " + topic + "-" + partition + " retrying: "
+                        + lastProblem);
+            }
+            if (pos < to) {
+                pause();
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "partition " + topic + "-" + partition + ": copied offsets " + from + ".."
+                + (to - 1) + " from the leader");
+    }
+
+    private static Record toRecord(Message m) {
+        List<Header> headers = new ArrayList<>(m.headers().size());
+        for (flymq.broker.client.Header h : m.headers()) {
+            headers.add(new Header(h.key(), h.value()));
+        }
+        return new Record(m.timestamp(), m.key().length == 0 ? null : m.key(), m.value(), List.copyOf(headers));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50); // an election or a leader's apply completes within a few heartbeats
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while catching up", e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package flymq.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.broker.client.Acks;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.Message;
+import flymq.broker.client.PartitionRecords;
+import flymq.broker.client.ProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A partition follower that missed entries the leader has compacted away catches up from a snapshot. */
+class ClusterCatchUpTest {
+    @TempDir
+    Path dir;
+
+    private ClusterHarness cluster;
+    private final Logger catchUpLog = Logger.getLogger("flymq.broker.replication.ReplicaCatchUp");
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            logged.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @AfterEach
+    void close() {
+        catchUpLog.removeHandler(capture);
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void restartedFollowerCopiesTheRecordsBehindTheLeadersSnapshotAndServesEveryRecord() throws Exception {
+        catchUpLog.addHandler(capture);
+        // a snapshot, and so a compaction of the partition's Raft log, every 20 commits
+        cluster = new ClusterHarness(dir, 5, b -> b.commitCountToTakeSnapshot(20)).startAll();
+        cluster.awaitRegistered();
+        try (FlyMqClient c = cluster.client(0)) {
+            c.createTopic("lagging", 1);
+        }
+        int leader = cluster.partitionLeader("lagging", 0);
+        int follower = (leader + 1) % ClusterHarness.SIZE;
+        List<String> written = new ArrayList<>();
+        try (FlyMqClient c = cluster.client(leader)) {
+            for (int i = 0; i < 10; i++) {
+                produce(c, written, "before-" + i, 1);
+            }
+            ClusterHarness.await("the follower's first records", 10_000,
+                    () -> local(follower).size() == written.size());
+            cluster.stop(follower);
+            for (int i = 0; i < 150; i++) {
+                produce(c, written, "missed-" + i, 1 + i % 3); // 150 commits: several snapshots behind the follower
+            }
+        }
+        cluster.start(follower);
+        ClusterHarness.await("the restarted follower's log to reach " + written.size() + " records", 30_000,
+                () -> local(follower).size() >= written.size());
+        List<Message> held = local(follower);
+        assertEquals(written, held.stream().map(Message::valueAsString).toList());
+        for (int i = 0; i < held.size(); i++) {
+            assertEquals(i, held.get(i).offset());
+        }
+        assertTrue(logged.stream().anyMatch(m -> m.contains("copied offsets 10..")),
+                "the follower caught up through a snapshot install and a copy from the leader: " + logged);
+        // and it keeps replicating what comes after the snapshot
+        try (FlyMqClient c = cluster.client(cluster.partitionLeader("lagging", 0))) {
+            produce(c, written, "after", 1);
+        }
+        ClusterHarness.await("the record produced after the catch-up", 10_000,
+                () -> local(follower).size() == written.size());
+        assertEquals("after", local(follower).get(written.size() - 1).valueAsString());
+    }
+
+    private static void produce(FlyMqClient c, List<String> written, String prefix, int count) {
+        List<ProducerRecord> records = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            String v = count == 1 ? prefix : prefix + "." + r;
+            records.add(ProducerRecord.of("lagging", v.getBytes(StandardCharsets.UTF_8)));
+            written.add(v);
+        }
+        var answer = c.batchProduce("lagging", Acks.ALL, List.of(new PartitionRecords(0, records))).get(0);
+        assertTrue(answer.ok(), answer.error());
+        assertEquals(written.size() - count, answer.baseOffset());
+    }
+
+    private List<Message> local(int node) {
+        try {
+            return cluster.localRecords(node, "lagging", 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

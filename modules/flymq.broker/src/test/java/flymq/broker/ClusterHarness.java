@@ -1,0 +1,287 @@
+package flymq.broker;
+
+import flymq.broker.client.ClusterMetadata;
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.client.Message;
+import flymq.broker.client.StoredRecordsForTests;
+import flymq.broker.protocol.PayloadReader;
+import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.broker.replication.ClusterTuning;
+import flymq.raft.RaftGroupConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Three in-process broker nodes on loopback forming a cluster from configuration (peers, node_id, cluster_addr),
+ * each node's cluster transport wrapped by a {@link FaultyTransport} of one shared {@link FaultyTransport.Network}.
+ * Nodes can be stopped and restarted on their data directories.
+ */
+final class ClusterHarness implements AutoCloseable {
+    static final int SIZE = 3;
+
+    final FaultyTransport.Network network;
+    private final List<Map<String, String>> flags = new ArrayList<>();
+    private final BrokerNode[] nodes = new BrokerNode[SIZE];
+    private final Consumer<RaftGroupConfig.Builder> partitionRaft;
+
+    /** @param partitionRaft adjusts the partition groups' Raft settings (e.g. a short snapshot interval) */
+    ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
+        this.network = new FaultyTransport.Network(seed);
+        this.partitionRaft = partitionRaft;
+        this.dir = dir;
+        pickPorts();
+    }
+
+    private final Path dir;
+
+    private void pickPorts() throws IOException {
+        int[] ports = new int[SIZE];
+        for (int i = 0; i < SIZE; i++) {
+            ports[i] = freePort();
+        }
+        StringBuilder peers = new StringBuilder();
+        for (int i = 0; i < SIZE; i++) {
+            peers.append(i == 0 ? "" : ",").append(id(i)).append("@127.0.0.1:").append(ports[i]);
+        }
+        flags.clear();
+        for (int i = 0; i < SIZE; i++) {
+            flags.add(Map.of("node_id", id(i), "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i],
+                    "peers", peers.toString(), "data_dir", dir.resolve(id(i)).toString()));
+        }
+    }
+
+    static String id(int i) {
+        return "n" + (i + 1);
+    }
+
+    static int index(String nodeId) {
+        return Integer.parseInt(nodeId.substring(1)) - 1;
+    }
+
+    /**
+     * Starts every node. A cluster port picked free can be taken by an outgoing connection's ephemeral port before
+     * the node binds it: a fresh cluster (no node started before) then retries with new ports.
+     */
+    ClusterHarness startAll() throws IOException {
+        boolean fresh = java.util.Arrays.stream(nodes).allMatch(java.util.Objects::isNull) && !started;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (int i = 0; i < SIZE; i++) {
+                    start(i);
+                }
+                started = true;
+                return this;
+            } catch (java.io.UncheckedIOException e) {
+                if (!fresh || attempt == 3 || !(rootCause(e) instanceof java.net.BindException)) {
+                    throw e;
+                }
+                for (int i = 0; i < SIZE; i++) {
+                    stop(i);
+                }
+                deleteTree(dir);
+                pickPorts();
+            }
+        }
+    }
+
+    private boolean started;
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(root)) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    void start(int i) {
+        String self = id(i);
+        ClusterTuning tuning = new ClusterTuning(t -> network.wrap(self, t), b -> { }, partitionRaft);
+        nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning);
+    }
+
+    void stop(int i) {
+        if (nodes[i] != null) {
+            nodes[i].close();
+            nodes[i] = null;
+        }
+    }
+
+    boolean running(int i) {
+        return nodes[i] != null;
+    }
+
+    BrokerNode node(int i) {
+        return nodes[i];
+    }
+
+    int port(int i) {
+        return nodes[i].boundPort();
+    }
+
+    FlyMqClient client(int i) {
+        return client(i, Duration.ofSeconds(20));
+    }
+
+    FlyMqClient client(int i, Duration requestTimeout) {
+        return FlyMqClient.builder().bootstrap("127.0.0.1:" + port(i)).connectPasses(1).requestTimeout(requestTimeout)
+                .build();
+    }
+
+    int firstRunning() {
+        for (int i = 0; i < SIZE; i++) {
+            if (running(i)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no node is running");
+    }
+
+    /** Waits until every running node's current client address is registered (so forwarding works everywhere). */
+    void awaitRegistered() throws InterruptedException {
+        await("every client address registered", 20_000, () -> {
+            for (int i = 0; i < SIZE; i++) {
+                if (!running(i)) {
+                    continue;
+                }
+                try (FlyMqClient c = client(i)) {
+                    // client ports are ephemeral: after a restart the table must hold the new ones
+                    if (c.clusterStatus().nodes().stream().anyMatch(n -> running(index(n.nodeId()))
+                            && !n.clientAddress().equals("127.0.0.1:" + port(index(n.nodeId()))))) {
+                        return false;
+                    }
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** Index of the node leading the partition's Raft group as seen by every running node alike. */
+    int partitionLeader(String topic, int partition) throws InterruptedException {
+        int[] leader = {-1};
+        await("an agreed leader of " + topic + "-" + partition, 20_000, () -> {
+            String agreed = null;
+            for (int i = 0; i < SIZE; i++) {
+                if (!running(i)) {
+                    continue;
+                }
+                String id;
+                try (FlyMqClient c = client(i)) {
+                    ClusterMetadata m = c.clusterMetadata(topic);
+                    if (m.topics().isEmpty() || m.topics().get(0).partitions().size() <= partition) {
+                        return false;
+                    }
+                    id = m.topics().get(0).partitions().get(partition).leaderId();
+                } catch (RuntimeException e) {
+                    return false;
+                }
+                if (id.isEmpty() || !running(index(id)) || (agreed != null && !agreed.equals(id))) {
+                    return false;
+                }
+                agreed = id;
+            }
+            leader[0] = index(agreed);
+            return true;
+        });
+        return leader[0];
+    }
+
+    int metadataLeader() throws InterruptedException {
+        int[] leader = {-1};
+        await("a metadata leader", 20_000, () -> {
+            for (int i = 0; i < SIZE; i++) {
+                if (running(i) && nodes[i].metadataGroup().orElseThrow().isLeader()) {
+                    leader[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    /**
+     * The records node {@code i} itself holds for the partition: a BATCH_FETCH sent with the forwarded marker, which
+     * the node serves from its own log instead of routing it to the partition's leader.
+     */
+    List<Message> localRecords(int i, String topic, int partition) throws IOException {
+        List<Message> all = new ArrayList<>();
+        try (WireClient w = new WireClient(port(i))) {
+            while (true) {
+                PayloadWriter req = new PayloadWriter().str16(topic).u32(1 << 20).u32(1).i32(partition)
+                        .i64(all.size()).u8(0xFF);
+                WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, req);
+                if (f.isError()) {
+                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + f.errorText());
+                }
+                PayloadReader r = f.reader();
+                r.str16("topic");
+                r.u32("partitions");
+                r.i32("partition");
+                String error = r.str16("error");
+                if (!error.isEmpty()) {
+                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + error);
+                }
+                r.i64("start");
+                r.i64("end");
+                int count = (int) r.u32("count");
+                int length = (int) r.u32("length");
+                if (count == 0) {
+                    return all;
+                }
+                all.addAll(StoredRecordsForTests.decode(topic, partition, f.payload(), f.payload().length - length,
+                        length, count));
+            }
+        }
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < SIZE; i++) {
+            try {
+                stop(i);
+            } catch (RuntimeException e) {
+                // keep closing the others
+            }
+        }
+        network.close();
+    }
+}

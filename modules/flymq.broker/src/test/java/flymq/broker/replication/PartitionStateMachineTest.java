@@ -1,0 +1,122 @@
+package flymq.broker.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.storage.LogConfig;
+import flymq.storage.LogStore;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
+import flymq.storage.StorageListener;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The partition state machine's command and snapshot handling, on a real partition log. */
+class PartitionStateMachineTest {
+    @TempDir
+    Path dir;
+
+    private LogStore store;
+    private PartitionLog log;
+    private final List<long[]> copies = new ArrayList<>();
+
+    @BeforeEach
+    void open() {
+        store = LogStore.open(dir, LogConfig.defaults(), StorageListener.NONE);
+        log = store.getOrCreate("t", 0, LogConfig.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private PartitionStateMachine machine() {
+        return new PartitionStateMachine("t-0", log, (l, from, to) -> {
+            copies.add(new long[] {from, to});
+            List<Record> missing = new ArrayList<>();
+            for (long o = from; o < to; o++) {
+                missing.add(record("copied-" + o));
+            }
+            l.append(missing);
+        });
+    }
+
+    private static Record record(String value) {
+        return new Record(1L, null, value.getBytes(StandardCharsets.UTF_8), List.of());
+    }
+
+    @Test
+    void aBatchPromisedTheLogsNextOffsetIsAppendedThere() {
+        PartitionStateMachine sm = machine();
+        assertEquals(0L, sm.apply(1, PartitionStateMachine.encode(0, List.of(record("a"), record("b")))));
+        assertEquals(2L, sm.apply(2, PartitionStateMachine.encode(2, List.of(record("c")))));
+        assertEquals(3, log.endOffset());
+    }
+
+    @Test
+    void aBatchPromisedAnotherOffsetIsRejectedAndAppendsNothing() {
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(record("a"))));
+        PartitionStateMachine.OffsetMismatch e = assertThrows(PartitionStateMachine.OffsetMismatch.class,
+                () -> sm.apply(2, PartitionStateMachine.encode(5, List.of(record("late")))));
+        assertTrue(e.getMessage().contains("promised base offset 5") && e.getMessage().contains("continues at 1"),
+                e.getMessage());
+        assertEquals(1, log.endOffset());
+        assertEquals(1L, sm.apply(3, PartitionStateMachine.encode(-1, List.of(record("next")))));
+    }
+
+    @Test
+    void aCommandOfTheFormatWithoutAPromiseStillReplays() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(1);
+            out.writeLong(7L);
+            out.writeInt(-1);
+            out.writeInt(2);
+            out.write("hi".getBytes(StandardCharsets.UTF_8));
+            out.writeShort(0);
+        }
+        PartitionStateMachine.Command c = PartitionStateMachine.decodeCommand(bytes.toByteArray());
+        assertEquals(-1, c.expectedBase());
+        assertEquals("hi", new String(c.batch().get(0).value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSnapshotBeyondTheLogsEndCopiesTheMissingOffsetsBeforeAnythingNewer() {
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(List.of(record("a"), record("b"))));
+        sm.installSnapshot(40, List.of(ByteBuffer.allocate(8).putLong(0, 5).array()));
+        assertEquals(1, copies.size());
+        assertEquals(2, copies.get(0)[0]);
+        assertEquals(5, copies.get(0)[1]);
+        assertEquals(5, log.endOffset());
+        assertEquals(5L, sm.apply(41, PartitionStateMachine.encode(5, List.of(record("f")))));
+    }
+
+    @Test
+    void aSnapshotTheLogAlreadyCoversCopiesNothing() {
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(List.of(record("a"), record("b"))));
+        sm.installSnapshot(1, List.of(ByteBuffer.allocate(8).putLong(0, 2).array()));
+        assertEquals(List.of(), copies);
+        assertEquals(2, sm.nextOffset());
+    }
+
+    @Test
+    void aDamagedSnapshotIsRefusedWithItsSize() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> machine().installSnapshot(9, List.of(new byte[3])));
+        assertTrue(e.getMessage().contains("first of 3 bytes"), e.getMessage());
+    }
+}
