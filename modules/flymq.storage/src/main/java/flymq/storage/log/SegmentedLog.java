@@ -63,6 +63,8 @@ public final class SegmentedLog implements PartitionLog {
     private final ConcurrentLinkedQueue<LogSegment> unsynced = new ConcurrentLinkedQueue<>();
     /** A segment was created since the directory was last fsynced; synced before the flushed offset passes it. */
     private final AtomicBoolean directoryUnsynced = new AtomicBoolean();
+    /** Held across a directory fsync, so a caller that finds nothing pending knows no fsync is still running. */
+    private final Object directoryLock = new Object();
     private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
 
     private volatile LogConfig config;
@@ -182,6 +184,7 @@ public final class SegmentedLog implements PartitionLog {
             throw new StorageException("cannot seal " + old.logFile() + " while rolling " + name + ": " + e, e);
         }
         if (syncNow) {
+            syncDirectory(); // the sealed segment's own name, if it was created under another policy
             raiseFlushedOffset(old.nextOffset());
         } else {
             unsynced.add(old);
@@ -218,12 +221,14 @@ public final class SegmentedLog implements PartitionLog {
      * otherwise the next flush or housekeeping pass does, so an append never waits for a journal commit.
      */
     private void syncDirectory() {
-        if (directoryUnsynced.getAndSet(false)) {
-            try {
-                flymq.storage.AtomicFile.fsyncDirectory(dir);
-            } catch (IOException e) {
-                directoryUnsynced.set(true);
-                throw new StorageException("cannot sync directory " + dir + " of " + name + ": " + e, e);
+        synchronized (directoryLock) {
+            if (directoryUnsynced.getAndSet(false)) {
+                try {
+                    flymq.storage.AtomicFile.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    directoryUnsynced.set(true);
+                    throw new StorageException("cannot sync directory " + dir + " of " + name + ": " + e, e);
+                }
             }
         }
     }
