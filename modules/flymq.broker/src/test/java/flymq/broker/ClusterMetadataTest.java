@@ -10,6 +10,7 @@ import flymq.broker.client.ClusterMetadata;
 import flymq.broker.client.ClusterStatus;
 import flymq.broker.client.FlyMqClient;
 import flymq.broker.client.FlyMqServerException;
+import flymq.broker.client.NotLeaderException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -194,9 +195,46 @@ class ClusterMetadataTest {
         await("orders gone everywhere", () -> allList("orders", false));
     }
 
+    /** A request the cluster may refuse while an election settles (on a loaded machine leadership can move). */
+    private interface Request {
+        void send(FlyMqClient c);
+    }
+
+    /**
+     * Sends an idempotent request (create topic, commit) through node {@code i} until it is answered: a refusal for
+     * leadership ("not leader", "outcome unknown") is repeated, since repeating it cannot change the result.
+     */
+    private void idempotent(int i, String what, Request request) throws InterruptedException {
+        await(what, () -> {
+            try (FlyMqClient c = client(i)) {
+                request.send(c);
+                return true;
+            } catch (FlyMqServerException e) {
+                System.out.println("retrying " + what + ": " + e.getMessage());
+                return false;
+            }
+        });
+    }
+
+    /** Sends a produce through node {@code i}, repeating only a definite "not leader" refusal (nothing appended). */
+    private long produceUnlessAppended(int i, String topic, String value) throws InterruptedException {
+        long[] offset = {-1};
+        await("produce " + value + " to " + topic, () -> {
+            try (FlyMqClient c = client(i)) {
+                offset[0] = c.produce(topic, value.getBytes()).offset();
+                return true;
+            } catch (NotLeaderException e) {
+                System.out.println("retrying: " + e.getMessage());
+                return false;
+            }
+        });
+        return offset[0];
+    }
+
     private int createSinglePartitionTopic(String name) throws InterruptedException {
-        try (FlyMqClient c = client(leaderIndex())) {
-            c.createTopic(name, 1);
+        int via = leaderIndex();
+        idempotent(via, "create " + name, c -> c.createTopic(name, 1));
+        try (FlyMqClient c = client(via)) {
             awaitRegistered(c);
         }
         await(name + " everywhere", () -> allList(name, true));
@@ -225,18 +263,14 @@ class ClusterMetadataTest {
     void partitionLeaderLossElectsANewLeaderAndKeepsAcknowledgedRecords() throws Exception {
         startCluster();
         int owner = createSinglePartitionTopic("replicated");
-        try (FlyMqClient c = client((owner + 1) % 3)) {
-            for (int i = 0; i < 3; i++) {
-                assertEquals(i, c.produce("replicated", ("r" + i).getBytes()).offset());
-            }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, produceUnlessAppended((owner + 1) % 3, "replicated", "r" + i));
         }
         nodes.get(owner).close();
         nodes.set(owner, null);
         int next = ownerOf("replicated", 0);
         assertNotEquals(owner, next);
-        try (FlyMqClient c = client(3 - owner - next)) {
-            assertEquals(3, c.produce("replicated", "after".getBytes()).offset());
-        }
+        assertEquals(3, produceUnlessAppended(3 - owner - next, "replicated", "after"));
         try (FlyMqClient c = client(next)) {
             List<String> values = c.fetch("replicated", 0, 0, 10).records().stream()
                     .map(m -> new String(m.value())).toList();
@@ -308,14 +342,13 @@ class ClusterMetadataTest {
     void offsetCommittedOnOneNodeIsReadOnEveryNode() throws Exception {
         startCluster();
         int leader = leaderIndex();
+        idempotent(leader, "create events", c -> c.createTopic("events", 1));
         try (FlyMqClient c = client(leader)) {
-            c.createTopic("events", 1);
             awaitRegistered(c);
         }
         int follower = (leader + 1) % 3;
-        try (FlyMqClient c = client(follower)) {
-            c.commit("events", "billing", 0, 42); // forwarded to the metadata leader, answered once committed
-        }
+        // forwarded to the metadata leader, answered once committed
+        idempotent(follower, "commit", c -> c.commit("events", "billing", 0, 42));
         for (int i = 0; i < 3; i++) {
             int node = i;
             try (FlyMqClient c = client(node)) {
