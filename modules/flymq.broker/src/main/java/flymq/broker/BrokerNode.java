@@ -123,7 +123,8 @@ public final class BrokerNode implements AutoCloseable {
                 : new LocalAcknowledger(config.performance().acks());
         RequestTracing tracing = telemetry == null ? RequestTracing.OFF : telemetry.requestTracing(cluster != null);
         if (cluster != null && telemetry != null) {
-            cluster.observe(telemetry.raftListener());
+            // Raft state from an earlier run: the term it restores is not an election this node saw.
+            cluster.observe(telemetry.raftListener(Files.isDirectory(dataDir.resolve("raft"))));
         }
 
         OffsetStore offsets = null;

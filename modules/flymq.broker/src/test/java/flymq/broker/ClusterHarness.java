@@ -36,6 +36,13 @@ final class ClusterHarness implements AutoCloseable {
     ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
         this.network = new FaultyTransport.Network(seed);
         this.partitionRaft = partitionRaft;
+        this.dir = dir;
+        pickPorts();
+    }
+
+    private final Path dir;
+
+    private void pickPorts() throws IOException {
         int[] ports = new int[SIZE];
         for (int i = 0; i < SIZE; i++) {
             ports[i] = freePort();
@@ -44,6 +51,7 @@ final class ClusterHarness implements AutoCloseable {
         for (int i = 0; i < SIZE; i++) {
             peers.append(i == 0 ? "" : ",").append(id(i)).append("@127.0.0.1:").append(ports[i]);
         }
+        flags.clear();
         for (int i = 0; i < SIZE; i++) {
             flags.add(Map.of("node_id", id(i), "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i],
                     "peers", peers.toString(), "data_dir", dir.resolve(id(i)).toString()));
@@ -58,11 +66,52 @@ final class ClusterHarness implements AutoCloseable {
         return Integer.parseInt(nodeId.substring(1)) - 1;
     }
 
-    ClusterHarness startAll() {
-        for (int i = 0; i < SIZE; i++) {
-            start(i);
+    /**
+     * Starts every node. A cluster port picked free can be taken by an outgoing connection's ephemeral port before
+     * the node binds it: a fresh cluster (no node started before) then retries with new ports.
+     */
+    ClusterHarness startAll() throws IOException {
+        boolean fresh = java.util.Arrays.stream(nodes).allMatch(java.util.Objects::isNull) && !started;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (int i = 0; i < SIZE; i++) {
+                    start(i);
+                }
+                started = true;
+                return this;
+            } catch (java.io.UncheckedIOException e) {
+                if (!fresh || attempt == 3 || !(rootCause(e) instanceof java.net.BindException)) {
+                    throw e;
+                }
+                for (int i = 0; i < SIZE; i++) {
+                    stop(i);
+                }
+                deleteTree(dir);
+                pickPorts();
+            }
         }
-        return this;
+    }
+
+    private boolean started;
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(root)) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     void start(int i) {
@@ -108,7 +157,7 @@ final class ClusterHarness implements AutoCloseable {
         throw new AssertionError("no node is running");
     }
 
-    /** Waits until every running node has registered its client address (so forwarding works everywhere). */
+    /** Waits until every running node's current client address is registered (so forwarding works everywhere). */
     void awaitRegistered() throws InterruptedException {
         await("every client address registered", 20_000, () -> {
             for (int i = 0; i < SIZE; i++) {
@@ -116,8 +165,9 @@ final class ClusterHarness implements AutoCloseable {
                     continue;
                 }
                 try (FlyMqClient c = client(i)) {
+                    // client ports are ephemeral: after a restart the table must hold the new ones
                     if (c.clusterStatus().nodes().stream().anyMatch(n -> running(index(n.nodeId()))
-                            && n.clientAddress().isEmpty())) {
+                            && !n.clientAddress().equals("127.0.0.1:" + port(index(n.nodeId()))))) {
                         return false;
                     }
                 } catch (RuntimeException e) {

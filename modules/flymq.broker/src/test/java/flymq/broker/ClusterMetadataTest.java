@@ -39,6 +39,28 @@ class ClusterMetadataTest {
     }
 
     private void startCluster() throws IOException {
+        // A port picked free can be taken by an outgoing connection's ephemeral port before the node binds it.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startClusterOnce();
+                return;
+            } catch (java.io.UncheckedIOException e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                if (attempt == 3 || !(root instanceof java.net.BindException)) {
+                    throw e;
+                }
+                closeAll();
+                nodes.clear();
+                flags.clear();
+                dir = dir.resolve("retry" + attempt);
+            }
+        }
+    }
+
+    private void startClusterOnce() throws IOException {
         int[] ports = {freePort(), freePort(), freePort()};
         String peers = "n1@127.0.0.1:" + ports[0] + ",n2@127.0.0.1:" + ports[1] + ",n3@127.0.0.1:" + ports[2];
         for (int i = 0; i < 3; i++) {

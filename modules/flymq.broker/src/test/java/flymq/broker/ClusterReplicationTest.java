@@ -100,6 +100,31 @@ class ClusterReplicationTest {
     }
 
     @Test
+    void inSyncReplicasDropAFollowerThatStopsAcknowledgingAndTakeItBackAfterwards() throws Exception {
+        cluster = new ClusterHarness(dir, 6, b -> { }).startAll();
+        cluster.awaitRegistered();
+        try (FlyMqClient c = cluster.client(0)) {
+            c.createTopic("isr", 1);
+        }
+        int leader = cluster.partitionLeader("isr", 0);
+        String follower = ClusterHarness.id((leader + 1) % ClusterHarness.SIZE);
+        try (FlyMqClient c = cluster.client(leader)) {
+            ClusterHarness.await("every replica in sync", 10_000, () -> isr(c).size() == 3);
+            cluster.network.only(g -> g.startsWith("p."));
+            cluster.network.isolate(follower);
+            ClusterHarness.await(follower + " out of the ISR", 10_000,
+                    () -> isr(c).size() == 2 && !isr(c).contains(follower));
+            assertTrue(isr(c).contains(ClusterHarness.id(leader)));
+            cluster.network.heal();
+            ClusterHarness.await(follower + " back in the ISR", 10_000, () -> isr(c).contains(follower));
+        }
+    }
+
+    private static List<String> isr(FlyMqClient c) {
+        return c.clusterMetadata("isr").topics().get(0).partitions().get(0).isr();
+    }
+
+    @Test
     void batchProduceAndBatchFetchThroughAnyNodeReachEveryPartitionsLeader() throws Exception {
         cluster = new ClusterHarness(dir, 2, b -> { }).startAll();
         cluster.awaitRegistered();

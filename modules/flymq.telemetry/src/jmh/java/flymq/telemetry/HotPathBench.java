@@ -88,4 +88,27 @@ public class HotPathBench {
         metrics.produced(topic, c.i & 7, 10, 1000, 42_000);
         metrics.storageWritten(topic, c.i & 7, 1000);
     }
+
+    /**
+     * Every span call a produce handler makes with tracing off (broker's RequestTracing: start flymq.produce, size,
+     * the append child with offset and size, end both), against {@link #spanCallsAbsent}: the price of "tracing off".
+     */
+    @Benchmark
+    @Threads(1)
+    public TraceSpan tracingOffProduceSpanCalls(Cursor c) {
+        String topic = topics[c.i++ & 3];
+        TraceSpan span = tracingOff.start(TraceOp.PRODUCE, topic, 0, (String) null).messageSize(1000);
+        TraceSpan append = span.child(TraceOp.STORAGE_APPEND, topic, 0);
+        append.offset(c.i).messageSize(1000);
+        append.end();
+        span.offset(c.i);
+        span.end();
+        return span;
+    }
+
+    @Benchmark
+    @Threads(1)
+    public String spanCallsAbsent(Cursor c) {
+        return topics[c.i++ & 3];
+    }
 }

@@ -75,9 +75,15 @@ public final class BrokerTelemetry implements AutoCloseable {
         state.metadataGroup = metadataGroup;
     }
 
-    /** Hears the metadata group's term changes (for {@code flymq_raft_elections_total}); give it to the group. */
-    public RaftListener raftListener() {
-        return state.elections;
+    /**
+     * Hears the metadata group's term changes (for {@code flymq_raft_elections_total}); give it to the group.
+     *
+     * @param restored the node starts from Raft state of an earlier run (its restored term is not an election)
+     */
+    public RaftListener raftListener(boolean restored) {
+        ElectionCounter counter = new ElectionCounter(restored);
+        state.elections = counter;
+        return counter;
     }
 
     /** Spans of the request handlers; {@code replicated} in a cluster (appends go through a Raft group). */
@@ -198,20 +204,28 @@ public final class BrokerTelemetry implements AutoCloseable {
 
     /**
      * Counts leader elections of the metadata group as this node observes them: each Raft term begins with one
-     * election, so every new term is one election. The term a restarted node restores from disk is not an election
-     * it saw; the first term a node observes counts only when it is term 1 (a new cluster's first election).
+     * election, so a term increase of n is n elections (terms a node skips, e.g. while it was cut off, were
+     * elections too). A node that starts without Raft state counts its first observed term in full (term 3 after
+     * two split votes is three elections); a restarted node takes the term it restored from disk as its baseline.
      */
     static final class ElectionCounter implements RaftListener {
         private final java.util.concurrent.atomic.AtomicLong elections = new java.util.concurrent.atomic.AtomicLong();
-        private volatile int lastTerm;
+        private final boolean restored;
+        private int lastTerm;
+        private boolean seen;
+
+        ElectionCounter(boolean restored) {
+            this.restored = restored;
+        }
 
         @Override
-        public void onTermChange(String groupId, int term) {
-            int previous = lastTerm;
-            lastTerm = term;
-            if (term > previous && (previous > 0 || term == 1)) {
-                elections.incrementAndGet();
+        public synchronized void onTermChange(String groupId, int term) {
+            int from = seen ? lastTerm : (restored ? term : 0);
+            seen = true;
+            if (term > from) {
+                elections.addAndGet(term - from);
             }
+            lastTerm = Math.max(lastTerm, term);
         }
 
         long elections() {
@@ -248,7 +262,7 @@ public final class BrokerTelemetry implements AutoCloseable {
      */
     static final class ViewState implements StateSource {
         private final Path dataDir;
-        final ElectionCounter elections = new ElectionCounter();
+        volatile ElectionCounter elections = new ElectionCounter(false);
         volatile BrokerView view;
         volatile RaftGroup<?> metadataGroup;
 

@@ -553,9 +553,11 @@ public final class MetadataCluster implements AutoCloseable {
                 return new PartitionLeader("", "", group.term(), "offline", replicaIds, List.of(), false);
             }
             String leaderId = leader.get().id();
-            // In sync: the replicas the cluster transport currently reaches (a reachable follower is
-            // acknowledging the leader's appends; an unreachable one is not).
-            List<String> isr = replicaIds.stream().filter(this::online).toList();
+            // In sync: on the leader, the followers that acknowledged an append within the last second
+            // (InSyncReplicas); elsewhere, the replicas the cluster transport reaches (an approximation).
+            List<String> isr = group.isLeader()
+                    ? r.inSync(topic, partition).map(t -> t.inSync(replicaIds, leaderId)).orElse(List.of(leaderId))
+                    : replicaIds.stream().filter(this::online).toList();
             return new PartitionLeader(leaderId, addrOf(leaderId), group.term(), "online", replicaIds, isr,
                     group.isLeader());
         }

@@ -48,6 +48,7 @@ final class PartitionReplicas implements AutoCloseable {
     private final Supplier<Map<String, String>> clientAddrs;
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
@@ -72,6 +73,11 @@ final class PartitionReplicas implements AutoCloseable {
 
     Optional<RaftGroup<Long>> group(String topic, int partition) {
         return Optional.ofNullable(groups.get(key(topic, partition)));
+    }
+
+    /** The in-sync tracking of a partition this node holds a replica of (meaningful while it leads). */
+    Optional<InSyncReplicas> inSync(String topic, int partition) {
+        return Optional.ofNullable(inSync.get(key(topic, partition)));
     }
 
     /** The metadata group created (or replayed) a topic: start the groups of the partitions held here. */
@@ -100,6 +106,7 @@ final class PartitionReplicas implements AutoCloseable {
                 RaftGroup<Long> g = groups.remove(key(a.topic().name(), p));
                 if (g != null && g.groupId().equals(groupId(a, p))) {
                     sequencers.remove(key(a.topic().name(), p));
+                    inSync.remove(key(a.topic().name(), p));
                     g.close();
                 } else if (g != null) {
                     groups.put(key(a.topic().name(), p), g); // a later incarnation's group: keep it
@@ -131,9 +138,11 @@ final class PartitionReplicas implements AutoCloseable {
             tuning.accept(builder);
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
                     () -> Optional.ofNullable(groups.get(k)), clientAddrs);
+            InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
-                    new PartitionStateMachine(name, topic.log(p), catchUp), null);
+                    new PartitionStateMachine(name, topic.log(p), catchUp), isr);
             sequencers.put(k, new OffsetSequencer());
+            inSync.put(k, isr);
             groups.put(k, g);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start the Raft group of partition " + name + " with replicas "
