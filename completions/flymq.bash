@@ -184,6 +184,8 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench consume" ];    then _picocli_flymq_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster status" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster leave" ];    then _picocli_flymq_cluster; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(server)
@@ -216,7 +218,11 @@ function _complete_flymq() {
   local cmds27=(bench consume)
   local cmds28=(cluster status)
   local cmds29=(cluster members)
+  local cmds30=(cluster join)
+  local cmds31=(cluster leave)
 
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_cluster_join; return $?; fi
   if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_cluster_members; return $?; fi
   if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_cluster_status; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_bench_consume; return $?; fi
@@ -684,7 +690,7 @@ function _picocli_flymq_cluster() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="status members"
+  local commands="status members join leave"
   local flag_opts="'-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1598,6 +1604,93 @@ function _picocli_flymq_cluster_status() {
 
 # Generates completions for the options and subcommands of the `members` subcommand.
 function _picocli_flymq_cluster_members() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `join` subcommand.
+function _picocli_flymq_cluster_join() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--node-id' '--cluster-addr' '--addr' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--node-id')
+      return
+      ;;
+    '--cluster-addr')
+      return
+      ;;
+    '--addr')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `leave` subcommand.
+function _picocli_flymq_cluster_leave() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

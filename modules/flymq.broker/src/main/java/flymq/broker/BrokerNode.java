@@ -140,7 +140,8 @@ public final class BrokerNode implements AutoCloseable {
             // In a cluster a topic exists only through the metadata group, so no local auto-create.
             topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics() && cluster == null,
                     config.defaultPartitions(),
-                    cluster == null ? leadership.nodes().size() : cluster.members().all().size(), listener);
+                    // in a cluster the metadata leader checks the factor against the members of the moment
+                    cluster == null ? leadership.nodes().size() : Integer.MAX_VALUE, listener);
             offsets = OffsetStore.open(dataDir.resolve("groups").resolve("offsets.log"));
             groups = new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs());
         } catch (RuntimeException e) {
@@ -191,6 +192,12 @@ public final class BrokerNode implements AutoCloseable {
 
         if (cluster != null) {
             handlers.register(MetadataCluster.CLUSTER_REGISTER, cluster::register);
+            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+        } else {
+            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
+                throw new flymq.broker.protocol.RequestException("node " + config.nodeId()
+                        + " runs as a single broker (no peers configured): its cluster membership cannot change");
+            });
         }
         housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());

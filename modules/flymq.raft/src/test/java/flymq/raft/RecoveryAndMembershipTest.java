@@ -59,7 +59,10 @@ class RecoveryAndMembershipTest {
 
     @Test
     void laggingFollowerCatchesUpByInstallingASnapshot() throws Exception {
-        try (InProcessCluster cluster = new InProcessCluster(3, dataRoot, b -> b.commitCountToTakeSnapshot(20))) {
+        // a patient leader timeout: this test is about catching up, and on a loaded machine a 400 ms one lets the
+        // leader lose office while the lagging follower is cut off (the commands' outcome then becomes unknown)
+        try (InProcessCluster cluster = new InProcessCluster(3, dataRoot, b -> b.commitCountToTakeSnapshot(20)
+                .leaderHeartbeatTimeout(Duration.ofSeconds(3)))) {
             RaftGroup<Long> leader = cluster.awaitAgreedLeader(Duration.ofSeconds(10));
             String lagging = cluster.groups.keySet().stream().filter(id -> !id.equals(leader.localMember().id()))
                     .findFirst().orElseThrow();

@@ -19,6 +19,7 @@ import flymq.broker.protocol.PayloadWriter;
 import static flymq.broker.protocol.Opcodes.*;
 import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_FETCH;
 import static flymq.broker.protocol.ext.ExtensionOpcodes.BATCH_PRODUCE;
+import static flymq.broker.protocol.ext.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
 
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
@@ -681,7 +682,8 @@ public final class FlyMqClient implements AutoCloseable {
     /**
      * CLUSTER_STATUS (0x52, our layout; upstream has none). Request empty; answer {@code str16 cluster_id ·
      * str16 node_id · str16 controller_id · u64 term · bool ready · u32 n · n × (str16 node_id · str16 client_addr ·
-     * str16 cluster_addr · str16 state · bool leader) · u32 topics · u32 partitions} (docs/protocol.md).
+     * str16 cluster_addr · str16 state · bool leader) · u32 topics · u32 partitions · [u64 commit_index · u32 n ·
+     * n × (str16 node_id · str16 role · i64 match_index · i64 lag)]} (docs/protocol.md).
      */
     public ClusterStatus clusterStatus() {
         return call("CLUSTER_STATUS", CLUSTER_STATUS, req(0), true, r -> {
@@ -691,14 +693,64 @@ public final class FlyMqClient implements AutoCloseable {
             long term = r.i64("term");
             boolean ready = r.bool("ready");
             int n = r.count("node", 9);
+            List<String[]> raw = new ArrayList<>(n);
+            List<Boolean> leaders = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                raw.add(new String[] {r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
+                        r.str16("state")});
+                leaders.add(r.bool("leader"));
+            }
+            int topics = r.i32("topics");
+            int partitions = r.i32("partitions");
+            long commitIndex = 0;
+            Map<String, Object[]> progress = new HashMap<>();
+            if (r.remaining() > 0) { // the progress block (brokers since membership changes)
+                commitIndex = r.i64("commit_index");
+                int m = r.count("progress", 20);
+                for (int i = 0; i < m; i++) {
+                    progress.put(r.str16("node_id"), new Object[] {r.str16("role"), r.i64("match_index"),
+                            r.i64("lag")});
+                }
+            }
             List<ClusterStatus.Node> nodes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                nodes.add(new ClusterStatus.Node(r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
-                        r.str16("state"), r.bool("leader")));
+                String[] f = raw.get(i);
+                Object[] p = progress.getOrDefault(f[0], new Object[] {leaders.get(i) ? "leader" : "follower",
+                        -1L, -1L});
+                nodes.add(new ClusterStatus.Node(f[0], f[1], f[2], f[3], leaders.get(i), (String) p[0], (Long) p[1],
+                        (Long) p[2]));
             }
-            return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, r.i32("topics"),
-                    r.i32("partitions"));
+            return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, topics, partitions,
+                    commitIndex);
         });
+    }
+
+    /**
+     * CLUSTER_MEMBERSHIP join (extension 0xCE): adds the running node {@code nodeId}, reachable for Raft at
+     * {@code clusterAddr}, to the cluster; {@code clientAddr} (may be empty) is where clients reach it. Any member
+     * accepts it and forwards it to the metadata leader. Answers once the node is a voting member.
+     */
+    public ClusterMembership clusterJoin(String nodeId, String clusterAddr, String clientAddr) {
+        PayloadWriter w = req(64).u8(1).str16(nodeId).str16(clusterAddr).str16(clientAddr == null ? "" : clientAddr);
+        return call("CLUSTER_JOIN", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+    }
+
+    /**
+     * CLUSTER_MEMBERSHIP leave (extension 0xCE): removes {@code nodeId} from the cluster (from the metadata group and
+     * every partition group; the partitions it leads get another leader first).
+     */
+    public ClusterMembership clusterLeave(String nodeId) {
+        PayloadWriter w = req(32).u8(2).str16(nodeId).str16("").str16("");
+        return call("CLUSTER_LEAVE", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+    }
+
+    private static ClusterMembership decodeMembership(PayloadReader r) {
+        int n = r.count("member", 5);
+        List<ClusterMembership.Member> members = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            members.add(new ClusterMembership.Member(r.str16("node_id"), r.str16("cluster_addr"), r.bool("voting")));
+        }
+        return new ClusterMembership(members);
     }
 
     // ------------------------------------------------------------------ auth

@@ -45,7 +45,10 @@ public final class ClusterRequests {
      * CLUSTER_STATUS 0x52 (our layout, see docs/protocol.md): empty request →
      * {@code str16 cluster_id · str16 node_id · str16 controller_id · u64 term · bool ready · u32 nodes ·
      * nodes × (str16 node_id · str16 client_addr · str16 cluster_addr · str16 state · bool controller) ·
-     * u32 topic_count · u32 partition_count}.
+     * u32 topic_count · u32 partition_count · u64 commit_index · u32 n · n × (str16 node_id · str16 role ·
+     * i64 match_index · i64 lag)}. The trailing progress block (one entry per node, same order) came later: a reader
+     * that stops after partition_count still works. match_index and lag are -1 where this node does not know them
+     * (only the metadata leader tracks its followers).
      */
     public void status(Session session, PayloadReader in, PayloadWriter out) {
         out.str16(leadership.clusterId()).str16(leadership.localNodeId()).str16(leadership.controllerId())
@@ -61,5 +64,9 @@ public final class ClusterRequests {
             partitions += t.partitionCount();
         }
         out.u32(all.size()).u32(partitions);
+        out.u64(leadership.commitIndex()).u32(nodes.size());
+        for (ClusterNode n : nodes) {
+            out.str16(n.nodeId()).str16(n.role()).i64(n.matchIndex()).i64(n.lag());
+        }
     }
 }

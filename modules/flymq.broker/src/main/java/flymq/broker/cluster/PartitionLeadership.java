@@ -24,6 +24,11 @@ public interface PartitionLeadership {
 
     List<ClusterNode> nodes();
 
+    /** Highest metadata log index committed and applied on this node (0 when not replicated). */
+    default long commitIndex() {
+        return 0;
+    }
+
     PartitionLeader leader(String topic, int partition);
 
     /**

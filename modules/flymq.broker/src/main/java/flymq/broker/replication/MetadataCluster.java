@@ -25,6 +25,7 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
 import flymq.storage.PartitionLog;
@@ -58,6 +59,8 @@ import java.util.function.Supplier;
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
     public static final int CLUSTER_REGISTER = 0xCF;
+    /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
+    public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final int FORWARDED = 0xFF;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
@@ -68,6 +71,7 @@ public final class MetadataCluster implements AutoCloseable {
     private final Supplier<String> clientAddr;
     private final LeaderForwarder forwarder = new LeaderForwarder();
     private final Leadership leadership = new Leadership();
+    private final MembershipChanges membership;
     private final ClusterTuning tuning;
     private volatile TcpClusterTransport tcp;
     private volatile ClusterTransport transport;
@@ -90,6 +94,7 @@ public final class MetadataCluster implements AutoCloseable {
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
+        this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
     public ClusterMembers members() {
@@ -123,18 +128,46 @@ public final class MetadataCluster implements AutoCloseable {
             replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport, tuning.partitions(),
                     sm::clientAddrs);
             state.replicas(replicas);
-            RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.all())
+            // A joining node starts with the members it joins (itself not among them) and waits to be added; with
+            // Raft state from an earlier run the member list comes from that state instead.
+            RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
             tuning.metadata().accept(raftBuilder);
             RaftGroupConfig raftConfig = raftBuilder.build();
+            state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
+            RaftGroup<Boolean> started = group;
+            members.follow(started::members);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
                     + " (cluster_addr " + config.clusterAddr() + ", state in " + raftDir.toAbsolutePath() + ")", e);
         }
-        LOG.log(System.Logger.Level.INFO, "node " + members.self() + " joined the metadata group of "
-                + members.all());
+        boolean member = group.members().contains(members.self());
+        LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
+                : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** This node's partition groups (those started so far). */
+    private List<RaftGroup<Long>> partitionGroups() {
+        PartitionReplicas r = replicas;
+        MetadataStateMachine sm = state;
+        if (r == null || sm == null) {
+            return List.of();
+        }
+        List<RaftGroup<Long>> all = new ArrayList<>();
+        for (MetadataStateMachine.Assignment a : sm.assignments().values()) {
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                r.group(a.topic().name(), p).ifPresent(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** CLUSTER_MEMBERSHIP (extension): {@code flymq cluster join / leave}; see {@link MembershipChanges}. */
+    public void changeMembership(Session session, PayloadReader in, PayloadWriter out) {
+        requireStarted();
+        membership.handle(session, in, out);
     }
 
     /**
@@ -410,7 +443,8 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     private CreateTopic createCommand(String name, TopicSettings s) {
-        List<RaftMember> voters = new ArrayList<>(group.members());
+        // voters only: a node still joining as a learner gets partitions once it is promoted
+        List<RaftMember> voters = new ArrayList<>(group.committedMembers().votingMembers());
         voters.sort(java.util.Comparator.comparing(RaftMember::id));
         int rf = s.replicationFactor() <= 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, voters.size())
                 : s.replicationFactor();
@@ -511,16 +545,47 @@ public final class MetadataCluster implements AutoCloseable {
         }
 
         @Override
+        public long commitIndex() {
+            RaftGroup<Boolean> g = group;
+            return g == null ? 0 : g.commitIndex();
+        }
+
+        @Override
         public List<ClusterNode> nodes() {
             RaftGroup<Boolean> g = group;
             List<RaftMember> all = g == null ? members.all() : g.members();
+            List<RaftMember> voting = g == null ? all : g.effectiveMembers().votingMembers();
             String leaderId = controllerId();
+            RaftStatus progress = leaderProgress(g);
             List<ClusterNode> nodes = new ArrayList<>(all.size());
             for (RaftMember m : all) {
+                boolean leads = m.id().equals(leaderId);
+                String role = leads ? "leader" : voting.contains(m) ? "follower" : "learner";
+                long match = -1;
+                if (progress != null) {
+                    match = m.equals(members.self()) ? progress.lastLogIndex()
+                            : progress.followerMatchIndex().getOrDefault(m.id(), -1L);
+                }
+                long lag = match < 0 ? -1 : Math.max(0, progress.lastLogIndex() - match);
                 nodes.add(new ClusterNode(m.id(), addrOf(m.id()), m.address(), online(m.id()) ? "online" : "offline",
-                        m.id().equals(leaderId)));
+                        leads, role, match, lag));
             }
             return nodes;
+        }
+
+        /** The leader's report with each follower's match index; null on other nodes or when it does not come. */
+        private RaftStatus leaderProgress(RaftGroup<Boolean> g) {
+            if (g == null || !g.isLeader()) {
+                return null;
+            }
+            try {
+                return g.status().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
 
         @Override

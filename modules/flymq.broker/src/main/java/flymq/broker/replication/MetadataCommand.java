@@ -22,6 +22,7 @@ import java.util.List;
  *   type 3 REGISTER_NODE: utf node_id · utf client_addr
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset   (also a resolved RESET_OFFSET)
  *   type 5 DELETE_GROUP:  utf topic · utf group                               topic "" = the group on every topic
+ *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -31,6 +32,7 @@ sealed interface MetadataCommand {
     int REGISTER = 3;
     int COMMIT = 4;
     int DELETE_GROUP = 5;
+    int NODE_REMOVED = 6;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -47,6 +49,10 @@ sealed interface MetadataCommand {
 
     /** Forgets a consumer group's offsets and members; {@code topic} empty: on every topic (the Java SDK's form). */
     record DeleteGroup(String topic, String group) implements MetadataCommand {
+    }
+
+    /** A node leaves the cluster (flymq cluster leave): it no longer holds a replica of any partition. */
+    record NodeRemoved(String nodeId) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -81,6 +87,10 @@ sealed interface MetadataCommand {
                     out.writeUTF(g.topic());
                     out.writeUTF(g.group());
                 }
+                case NodeRemoved n -> {
+                    out.writeByte(NODE_REMOVED);
+                    out.writeUTF(n.nodeId());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -98,6 +108,7 @@ sealed interface MetadataCommand {
                 case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
                 case DELETE_GROUP -> new DeleteGroup(in.readUTF(), in.readUTF());
+                case NODE_REMOVED -> new NodeRemoved(in.readUTF());
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };

@@ -6,6 +6,7 @@ import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.DeleteGroup;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
+import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
@@ -54,6 +55,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         List<String> replicas(int partition) {
             return partition >= 0 && partition < topic.replicas().size() ? topic.replicas().get(partition) : List.of();
         }
+
+        /** This assignment with {@code nodeId} dropped from every partition's replicas (same create index). */
+        Assignment without(String nodeId) {
+            List<List<String>> kept = topic.replicas().stream()
+                    .map(r -> r.stream().filter(id -> !id.equals(nodeId)).toList()).toList();
+            return kept.equals(topic.replicas()) ? this : new Assignment(new CreateTopic(topic.name(),
+                    topic.settings(), topic.createdMs(), kept), createIndex);
+        }
     }
 
     private final TopicManager topics;
@@ -63,6 +72,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
+    private volatile Consumer<String> nodeRemoved = id -> { };
 
     MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path raftDir) {
         this.topics = topics;
@@ -73,6 +83,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     void replicas(PartitionReplicas replicas) {
         this.replicas = replicas;
+    }
+
+    /** Called on the Raft thread after a NODE_REMOVED is applied (also when replayed): keep it quick. */
+    void onNodeRemoved(Consumer<String> hook) {
+        this.nodeRemoved = hook;
+    }
+
+    /** Every topic's assignment (a copy). */
+    Map<String, Assignment> assignments() {
+        return Map.copyOf(assignments);
     }
 
     Optional<Assignment> assignment(String topic) {
@@ -147,6 +167,21 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     markApplied(commitIndex);
                 }
             }
+            case NodeRemoved n -> {
+                // Table-only: the partition groups drop the node through Raft membership changes (see
+                // MembershipChanges), the local partition logs stay as they are.
+                boolean changed = false;
+                for (Assignment a : List.copyOf(assignments.values())) {
+                    Assignment without = a.without(n.nodeId());
+                    if (!without.equals(a)) {
+                        assignments.put(a.topic().name(), without);
+                        changed = true;
+                    }
+                }
+                changed |= clientAddrs.remove(n.nodeId()) != null;
+                nodeRemoved.accept(n.nodeId());
+                return changed;
+            }
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
             }
@@ -219,7 +254,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         clientAddrs.putAll(nodes);
         PartitionReplicas r = replicas;
         if (r != null) {
-            assignments.values().stream().filter(a -> !a.equals(all.get(a.topic().name()))).forEach(r::topicDeleted);
+            // compared by incarnation: a replica list shortened by NODE_REMOVED is the same topic, its groups stay
+            assignments.values().stream().filter(a -> !sameIncarnation(a, all.get(a.topic().name())))
+                    .forEach(r::topicDeleted);
         }
         Map<String, Assignment> before = Map.copyOf(assignments);
         assignments.clear();
@@ -240,7 +277,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             markApplied(commitIndex);
         }
         if (r != null) {
-            all.values().stream().filter(a -> !a.equals(before.get(a.topic().name()))).forEach(r::topicCreated);
+            all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name())))
+                    .forEach(r::topicCreated);
         }
     }
 
@@ -267,6 +305,10 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 groups.delete(g.topic(), g.group());
             }
         }
+    }
+
+    private static boolean sameIncarnation(Assignment a, Assignment b) {
+        return b != null && a.createIndex() == b.createIndex();
     }
 
     private void markApplied(long index) {

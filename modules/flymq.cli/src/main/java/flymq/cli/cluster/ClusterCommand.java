@@ -4,8 +4,9 @@ import picocli.CommandLine.Command;
 
 /** `flymq cluster`: the nodes of the cluster. */
 @Command(name = "cluster",
-        header = "Show the cluster: its id, leader and member nodes.",
+        header = "Show the cluster (its id, leader and nodes) and change its members.",
         description = {"", "A single broker answers as a cluster of one node.", ""},
-        subcommands = {ClusterStatusCommand.class, ClusterMembers.class})
+        subcommands = {ClusterStatusCommand.class, ClusterMembers.class, ClusterJoinCommand.class,
+                ClusterLeaveCommand.class})
 public final class ClusterCommand {
 }

@@ -40,7 +40,10 @@ public final class ClusterMembers implements Callable<Integer> {
     }
 
     static String role(ClusterStatus status, ClusterStatus.Node n) {
-        return n.nodeId().equals(status.leaderId()) ? "leader" : "follower";
+        if (n.nodeId().equals(status.leaderId())) {
+            return "leader";
+        }
+        return n.role().isEmpty() || n.role().equals("leader") ? "follower" : n.role();
     }
 
     static Table table(ClusterStatus status) {

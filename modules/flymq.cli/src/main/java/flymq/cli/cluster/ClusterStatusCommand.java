@@ -1,11 +1,17 @@
 package flymq.cli.cluster;
 
+import flymq.broker.client.ClusterStatus;
+import flymq.broker.client.FlyMqClient;
 import flymq.cli.Brokers;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.output.Json;
 import flymq.cli.output.Table;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "status",
         header = "Show the cluster id, the answering node, the leader and every node's state.",
         description = {"", "Asks the broker named by --server (CLUSTER_STATUS) and, for the partition count, "
-                + "CLUSTER_METADATA.", "", "Example:", "  flymq cluster status", ""},
+                + "CLUSTER_METADATA. Each node's role (leader, follower, learner), the metadata log index it holds "
+                + "(MATCH) and how many entries it is behind (LAG) come from the leader, the only node tracking "
+                + "them: when --server is another node, the leader is asked too ('-' where it cannot be reached).",
+                "", "Example:", "  flymq cluster status", ""},
         mixinStandardHelpOptions = true)
 public final class ClusterStatusCommand implements Callable<Integer> {
     @Spec
@@ -25,7 +34,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
     public Integer call() {
         var g = FlyMq.globals(spec);
         try (var client = Brokers.connect(g)) {
-            var status = client.clusterStatus();
+            var status = withLeaderProgress(client.clusterStatus());
             var metadata = client.clusterMetadata("");
             int partitions = metadata.topics().stream().mapToInt(t -> t.partitions().size()).sum();
             long offline = metadata.topics().stream().flatMap(t -> t.partitions().stream())
@@ -33,19 +42,61 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             if (g.json()) {
                 var nodes = new ArrayList<Object>();
                 status.nodes().forEach(n -> nodes.add(Json.object("node_id", n.nodeId(), "address", n.address(),
-                        "state", n.state(), "leader", n.nodeId().equals(status.leaderId()))));
+                        "state", n.state(), "leader", n.nodeId().equals(status.leaderId()), "role", n.role(),
+                        "match_index", n.matchIndex(), "lag", n.lag())));
                 g.out().println(Json.write(Json.object("cluster_id", status.clusterId(), "node_id", status.nodeId(),
                         "leader_id", status.leaderId(), "topics", metadata.topics().size(), "partitions", partitions,
-                        "offline_partitions", offline, "nodes", nodes)));
+                        "offline_partitions", offline, "nodes", nodes, "term", status.term(),
+                        "commit_index", status.commitIndex())));
             } else {
                 g.out().println("cluster: " + status.clusterId() + "  answered by: " + status.nodeId()
-                        + "  leader: " + (status.leaderId().isEmpty() ? "(none)" : status.leaderId()));
+                        + "  leader: " + (status.leaderId().isEmpty() ? "(none)" : status.leaderId())
+                        + "  term: " + status.term() + "  commit: " + status.commitIndex());
                 g.out().println("topics: " + metadata.topics().size() + "  partitions: " + partitions
                         + "  offline: " + offline);
-                ClusterMembers.table(status).print(g.out());
+                var table = Table.of("NODE", "ADDRESS", "STATE", "ROLE", "MATCH", "LAG");
+                status.nodes().forEach(n -> table.row(n.nodeId(), n.address(), n.state(), ClusterMembers.role(status, n),
+                        known(n.matchIndex()), known(n.lag())));
+                table.print(g.out());
             }
             g.out().flush();
             return ExitCode.OK;
         }
+    }
+
+    private static String known(long value) {
+        return value < 0 ? "-" : Long.toString(value);
+    }
+
+    /**
+     * The answering node's status, with match index and lag taken from the metadata leader's own answer when
+     * another node answered (best effort: an unreachable leader leaves them unknown).
+     */
+    private static ClusterStatus withLeaderProgress(ClusterStatus status) {
+        if (status.leaderId().isEmpty() || status.leaderId().equals(status.nodeId())) {
+            return status;
+        }
+        String leaderAddr = status.nodes().stream().filter(n -> n.nodeId().equals(status.leaderId()))
+                .map(ClusterStatus.Node::address).findFirst().orElse("");
+        if (leaderAddr.isEmpty()) {
+            return status;
+        }
+        ClusterStatus fromLeader;
+        try (var leader = FlyMqClient.builder().bootstrap(leaderAddr).connectTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(5)).build()) {
+            fromLeader = leader.clusterStatus();
+        } catch (RuntimeException e) {
+            return status;
+        }
+        Map<String, ClusterStatus.Node> progress = new HashMap<>();
+        fromLeader.nodes().forEach(n -> progress.put(n.nodeId(), n));
+        List<ClusterStatus.Node> merged = new ArrayList<>();
+        for (ClusterStatus.Node n : status.nodes()) {
+            ClusterStatus.Node p = progress.get(n.nodeId());
+            merged.add(p == null ? n : new ClusterStatus.Node(n.nodeId(), n.clientAddress(), n.clusterAddress(),
+                    n.state(), n.leader(), p.role(), p.matchIndex(), p.lag()));
+        }
+        return new ClusterStatus(status.clusterId(), status.nodeId(), status.controllerId(), status.term(),
+                status.ready(), merged, status.topicCount(), status.partitionCount(), status.commitIndex());
     }
 }

@@ -59,7 +59,8 @@ public final class ServerStart implements Callable<Integer> {
     String clusterAddr;
 
     @Option(names = "--peers", paramLabel = "ID@HOST:PORT,...",
-            description = "Every cluster node as id@host:cluster_port, this one included (key peers).")
+            description = "The cluster's nodes as id@host:cluster_port: this one included to found the cluster, "
+                    + "left out to join a running one with 'flymq cluster join' (key peers).")
     String peers;
 
     @Option(names = "--segment-bytes", paramLabel = "BYTES",

@@ -36,7 +36,7 @@ class ClusterCommandsTest {
         assertEquals(ExitCode.OK, r.code(), r.toString());
         var doc = (Map<?, ?>) Json.parse(r.out());
         assertEquals(List.of("cluster_id", "node_id", "leader_id", "topics", "partitions", "offline_partitions",
-                "nodes"), List.copyOf(doc.keySet()));
+                "nodes", "term", "commit_index"), List.copyOf(doc.keySet()));
         assertEquals("node-1", doc.get("node_id"));
         assertEquals(1, ((List<?>) doc.get("nodes")).size());
         assertTrue((Long) doc.get("partitions") >= 2, doc.toString());

@@ -60,6 +60,8 @@ package flymq.broker.protocol.ext;
 public final class ExtensionOpcodes {
     public static final int BATCH_PRODUCE = 0xC0;
     public static final int BATCH_FETCH = 0xC1;
+    /** Cluster join/leave (admin); layout owned by {@code flymq.broker.replication.MembershipChanges}. */
+    public static final int CLUSTER_MEMBERSHIP = 0xCE;
 
     public static final int ACKS_NONE = 0;
     public static final int ACKS_LEADER = 1;
