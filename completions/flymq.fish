@@ -6,7 +6,7 @@ function __flymq_path --description 'subcommand path typed so far'
     for token in (commandline -opc)[2..-1]
         set -l candidate (string join ' ' $path $token)
         switch $candidate
-            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'completion' 'help'
+            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'bench pingpong' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'completion' 'help'
                 set path $path $token
         end
     end
@@ -214,6 +214,7 @@ complete -c flymq -n '__flymq_at "health ready"' -s o -l output -r -a 'table jso
 complete -c flymq -n '__flymq_at "health ready"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "bench"' -a produce -d 'Produce records as fast as allowed and report throughput and latency'
 complete -c flymq -n '__flymq_at "bench"' -a consume -d 'Consume records from the start of a topic and report throughput'
+complete -c flymq -n '__flymq_at "bench"' -a pingpong -d 'Measure bare loopback TCP round trips: the floor under `bench produce --single`'
 complete -c flymq -n '__flymq_at "bench"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
 complete -c flymq -n '__flymq_at "bench"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
 complete -c flymq -n '__flymq_at "bench"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
@@ -251,6 +252,17 @@ complete -c flymq -n '__flymq_at "bench consume"' -l metrics-url -r -d 'Promethe
 complete -c flymq -n '__flymq_at "bench consume"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
 complete -c flymq -n '__flymq_at "bench consume"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
 complete -c flymq -n '__flymq_at "bench consume"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l round-trips -r -d 'Round trips to time (default 100000)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l request-size -r -d 'Bytes sent per round trip (default 128)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l response-size -r -d 'Bytes answered per round trip (default 44)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l server-thread -r -d 'platform or virtual: the kind of thread that answers (default platform)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -s h -l help -d 'Show this help message and exit'
+complete -c flymq -n '__flymq_at "bench pingpong"' -s V -l version -d 'Print version information and exit'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "metrics"' -l grep -r -d 'Only families whose name contains TEXT, or series whose labels contain it (as name=value); case-insensitive'
 complete -c flymq -n '__flymq_at "metrics"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "metrics"' -s V -l version -d 'Print version information and exit'

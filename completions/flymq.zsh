@@ -186,6 +186,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} health ready" ];    then _picocli_flymq_health; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench produce" ];    then _picocli_flymq_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench consume" ];    then _picocli_flymq_bench; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench pingpong" ];    then _picocli_flymq_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster status" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
@@ -220,15 +221,17 @@ function _complete_flymq() {
   local cmds25=(health ready)
   local cmds26=(bench produce)
   local cmds27=(bench consume)
-  local cmds28=(cluster status)
-  local cmds29=(cluster members)
-  local cmds30=(cluster join)
-  local cmds31=(cluster leave)
+  local cmds28=(bench pingpong)
+  local cmds29=(cluster status)
+  local cmds30=(cluster members)
+  local cmds31=(cluster join)
+  local cmds32=(cluster leave)
 
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_bench_consume; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_bench_produce; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_health_ready; return $?; fi
@@ -568,7 +571,7 @@ function _picocli_flymq_bench() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="produce consume"
+  local commands="produce consume pingpong"
   local flag_opts="'-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1540,6 +1543,57 @@ function _picocli_flymq_bench_consume() {
       return
       ;;
     '--reporting-interval')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `pingpong` subcommand.
+function _picocli_flymq_bench_pingpong() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--round-trips' '--request-size' '--response-size' '--server-thread' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--round-trips')
+      return
+      ;;
+    '--request-size')
+      return
+      ;;
+    '--response-size')
+      return
+      ;;
+    '--server-thread')
       return
       ;;
     '--server')

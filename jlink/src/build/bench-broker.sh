@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Broker benchmark: starts the linked image's broker on loopback, runs `flymq bench` for the figures that
 # docs/benchmarks.md compares with Kafka, records the broker's peak RSS, stops it. Bounded; cleans up after itself.
+# commands.txt records each command with the machine's load (uptime) when it started.
 #   jlink/src/build/bench-broker.sh                # then: bash ../shared/bench/kafka/run.sh, back to back
 # Env: PORT [19192], RECORDS [2000000], OUT [/tmp/flymq-bench-results/<timestamp>]
 set -euo pipefail
@@ -20,15 +21,21 @@ for _ in $(seq 1 200); do grep -q '^ready' "$OUT/broker.log" && break; sleep 0.1
 grep -q '^ready' "$OUT/broker.log" || { cat "$OUT/broker.log" >&2; exit 1; }
 jpid=$(pgrep -P $broker java || echo $broker)
 peak=0
-sample_rss() { local r; r=$(awk '/VmRSS/{print $2}' /proc/$jpid/status 2>/dev/null || echo 0); ((r > peak)) && peak=$r; return 0; }
+run_peak=0
+sample_rss() {
+  local r; r=$(awk '/VmRSS/{print $2}' /proc/$jpid/status 2>/dev/null || echo 0)
+  ((r > peak)) && peak=$r; ((r > run_peak)) && run_peak=$r; return 0
+}
 run() { # name, args...
   local name=$1; shift
-  echo "$name: flymq bench $*" >>"$OUT/commands.txt"
+  echo "$name: flymq bench $*  # $(uptime)" >>"$OUT/commands.txt"
+  run_peak=0
   "$flymq" --server 127.0.0.1:$PORT bench "$@" --output json >"$OUT/$name.json" 2>"$OUT/$name.err" &
   local b=$!
   while kill -0 $b 2>/dev/null; do sample_rss; sleep 0.5; done
   wait $b
-  echo "$name $(cat "$OUT/$name.json")"
+  echo "$name broker peak RSS $((run_peak / 1024)) MiB" >>"$OUT/rss.txt"
+  echo "$name $(cat "$OUT/$name.json") rss_peak_mib=$((run_peak / 1024))"
 }
 run warmup   produce --topic warm     --records 200000     --record-size 100
 run p_leader produce --topic bench    --records "$RECORDS" --record-size 100 --throughput -1 --acks leader --linger-ms 5 --batch-size 65536 --partitions 1
@@ -37,5 +44,9 @@ run p_3part  produce --topic bench3   --records "$RECORDS" --record-size 100 --t
 run p_lat    produce --topic benchlat --records 100000     --record-size 100 --throughput 10000 --acks all --linger-ms 0 --partitions 1
 run consume  consume --topic bench    --records "$RECORDS"
 run single   produce --topic single   --records 300000     --record-size 100 --single
-echo "broker peak RSS: $((peak / 1024)) MiB" | tee "$OUT/rss.txt"
+# the floor under --single at the same moment: bare loopback round trips of the same frame sizes, no broker
+run floor    pingpong --round-trips 300000
+run floor_vt pingpong --round-trips 100000 --server-thread virtual
+uptime >>"$OUT/commands.txt"
+echo "broker peak RSS: $((peak / 1024)) MiB" | tee -a "$OUT/rss.txt"
 echo "results: $OUT"

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * (SyncPolicy.INTERVAL) and retention. Thread-safe.
  *
  * <p>One daemon thread does the background work: for each INTERVAL log a flush every {@code syncIntervalMs} when
- * something is unsynced, and every housekeeping interval (1 s by default) a retention pass and a recovery-checkpoint
- * update for each log. Logs found on disk are opened with the store's default config until
+ * something is unsynced, the fsync of each segment sealed under INTERVAL or OS right after its roll, and every
+ * housekeeping interval (1 s by default) a retention pass and a recovery-checkpoint update for each log. Logs found on disk are opened with the store's default config until
  * {@link #getOrCreate} supplies theirs (which then replaces it).
  *
  * <p>Topic names are used as directory names, so they must match {@code [A-Za-z0-9._-]{1,249}} (and not be "." or
@@ -114,6 +114,7 @@ public final class LogStore implements AutoCloseable {
                     TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
                     SegmentedLog log = SegmentedLog.open(dir, tp.topic(), tp.partition(), defaults, listener,
                             System::currentTimeMillis);
+                    log.syncSealedSegmentsWith(background);
                     logs.put(tp, log);
                     scheduleFlusher(tp, log);
                 } else {
@@ -135,6 +136,7 @@ public final class LogStore implements AutoCloseable {
         if (log == null) {
             log = SegmentedLog.open(logsDir.resolve(tp.toString()), topic, partition, config, listener,
                     System::currentTimeMillis);
+            log.syncSealedSegmentsWith(background);
             logs.put(tp, log);
             scheduleFlusher(tp, log);
         } else if (!log.config().equals(config)) {

@@ -41,6 +41,27 @@ class LogStoreTest {
     }
 
     @Test
+    void aSegmentSealedUnderTheOsPolicyIsSyncedInTheBackgroundRightAfterTheRoll() throws Exception {
+        java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+        StorageListener listener = new StorageListener() {
+            @Override
+            public void fsyncCompleted(long nanos) {
+                synced.countDown();
+            }
+        };
+        LogConfig os = LogConfig.defaults().withSyncPolicy(SyncPolicy.OS).withSegmentBytes(1024);
+        // Housekeeping an hour away: only the roll itself can have the sealed segment synced.
+        try (LogStore store = LogStore.open(dataDir, os, listener, java.time.Duration.ofHours(1))) {
+            PartitionLog log = store.getOrCreate("t", 0, os);
+            for (int i = 0; i < 30 && log.segmentCount() < 2; i++) {
+                log.append(values("0123456789012345678901234567890123456789012345678901234567890123456789"));
+            }
+            assertTrue(log.segmentCount() >= 2, "rolled");
+            assertTrue(synced.await(10, java.util.concurrent.TimeUnit.SECONDS), "sealed segment fsynced");
+        }
+    }
+
+    @Test
     void logsAreRecoveredWhenTheStoreReopens() {
         try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
             store.getOrCreate("a-b", 0, LogConfig.defaults()).append(values("x", "y"));

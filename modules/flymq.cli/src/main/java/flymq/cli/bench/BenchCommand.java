@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
         description = {"", "Modelled on Kafka's kafka-producer-perf-test and kafka-consumer-perf-test: a progress line "
                 + "every few seconds on stderr, then a summary (records/s, MB/s, latency percentiles). With "
                 + "--output json the summary is one JSON object on stdout.", ""},
-        subcommands = {ProduceBench.class, ConsumeBench.class})
+        subcommands = {ProduceBench.class, ConsumeBench.class, PingPongBench.class})
 public final class BenchCommand {
 }

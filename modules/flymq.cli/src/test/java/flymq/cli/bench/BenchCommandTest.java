@@ -78,6 +78,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void pingpongTimesEveryRoundTripOnEitherKindOfServerThread() {
+        for (String kind : List.of("platform", "virtual")) {
+            Run r = run("bench", "pingpong", "--round-trips", "500", "--server-thread", kind, "--output", "json");
+            assertEquals(0, r.code(), r.err());
+            assertSummaryShape(r.out(), 500);
+        }
+    }
+
+    @Test
+    void pingpongRejectsAnUnknownThreadKind() {
+        Run r = run("bench", "pingpong", "--server-thread", "green");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("platform or virtual"), r.err());
+    }
+
+    @Test
     void consumeReadsWhatProduceWrote() {
         assertEquals(0, run("bench", "produce", "--server", server, "--topic", "c", "--records", "200",
                 "--partitions", "2", "--producers", "2", "--acks", "all").code());

@@ -19,7 +19,10 @@ import java.nio.file.Path;
  *
  * <p>Preallocation, trimming and the handling of damage are as for {@link OffsetIndex}: the entry count is the
  * longest prefix that obeys the rules (an all-zero first entry counts as empty), and {@code LogLoader} rebuilds what
- * follows the recovery point from the .log.
+ * follows the recovery point from the .log. Entries that obey the rules can still be wrong (in order but at the
+ * wrong offsets, or with too small timestamps, which would make a seek skip records and time retention delete a
+ * segment early), so after recovery {@code LogSegment.timeIndexProblem} checks the index against the offset index
+ * and a few records, and the segment rebuilds it on a mismatch; every seek also checks the entry it starts from.
  */
 public final class TimeIndex extends SegmentIndex {
 

@@ -23,6 +23,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -61,9 +63,12 @@ public final class SegmentedLog implements PartitionLog {
     private final ConcurrentLinkedQueue<LogSegment> unsynced = new ConcurrentLinkedQueue<>();
     /** A segment was created since the directory was last fsynced; synced before the flushed offset passes it. */
     private final AtomicBoolean directoryUnsynced = new AtomicBoolean();
+    /** Held across a directory fsync, so a caller that finds nothing pending knows no fsync is still running. */
+    private final Object directoryLock = new Object();
     private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
 
     private volatile LogConfig config;
+    private volatile Executor sealedSegmentSyncer;
     private volatile LogSegment[] segments;
     private volatile long startOffset;
     private volatile long endOffset;
@@ -179,9 +184,18 @@ public final class SegmentedLog implements PartitionLog {
             throw new StorageException("cannot seal " + old.logFile() + " while rolling " + name + ": " + e, e);
         }
         if (syncNow) {
+            syncDirectory(); // the sealed segment's own name, if it was created under another policy
             raiseFlushedOffset(old.nextOffset());
         } else {
             unsynced.add(old);
+            Executor syncer = sealedSegmentSyncer;
+            if (syncer != null) {
+                try {
+                    syncer.execute(this::syncSealedSegmentsInBackground);
+                } catch (RejectedExecutionException e) {
+                    // the owner is shutting down: close() forces what is still unsynced
+                }
+            }
         }
         LogSegment fresh = LogSegment.create(dir, endOffset, indexCapacity(config), clock.getAsLong());
         directoryUnsynced.set(true);
@@ -207,12 +221,14 @@ public final class SegmentedLog implements PartitionLog {
      * otherwise the next flush or housekeeping pass does, so an append never waits for a journal commit.
      */
     private void syncDirectory() {
-        if (directoryUnsynced.getAndSet(false)) {
-            try {
-                flymq.storage.AtomicFile.fsyncDirectory(dir);
-            } catch (IOException e) {
-                directoryUnsynced.set(true);
-                throw new StorageException("cannot sync directory " + dir + " of " + name + ": " + e, e);
+        synchronized (directoryLock) {
+            if (directoryUnsynced.getAndSet(false)) {
+                try {
+                    flymq.storage.AtomicFile.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    directoryUnsynced.set(true);
+                    throw new StorageException("cannot sync directory " + dir + " of " + name + ": " + e, e);
+                }
             }
         }
     }
@@ -270,6 +286,28 @@ public final class SegmentedLog implements PartitionLog {
                 throw new StorageException("cannot fsync " + seg.logFile() + ": " + e, e);
             }
             unsynced.remove(seg);
+        }
+    }
+
+    /**
+     * Has each segment sealed under INTERVAL or OS forced on {@code executor} right after the roll (the owner's
+     * background thread), rather than at the next flush or housekeeping pass: writeback then runs steadily beside
+     * the appender, one segment at a time, instead of in bursts that stall it. Null restores the default.
+     */
+    public void syncSealedSegmentsWith(Executor executor) {
+        this.sealedSegmentSyncer = executor;
+    }
+
+    private void syncSealedSegmentsInBackground() {
+        try {
+            if (!closed) {
+                syncSealedSegments();
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                System.getLogger(SegmentedLog.class.getName()).log(System.Logger.Level.WARNING,
+                        "background sync of sealed segments of " + name + " failed (retried by housekeeping)", e);
+            }
         }
     }
 
