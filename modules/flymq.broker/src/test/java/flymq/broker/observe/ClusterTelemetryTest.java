@@ -45,10 +45,20 @@ class ClusterTelemetryTest {
     static OtlpCollector collector;
     static final List<BrokerNode> nodes = new ArrayList<>();
 
+    /**
+     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
+     * outgoing connection's local port before the node binds it, which failed CI runs.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.net.BindException taken) {
+                // in use: try another
+            }
         }
+        throw new java.io.IOException("no free loopback port in 20000-31999");
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
