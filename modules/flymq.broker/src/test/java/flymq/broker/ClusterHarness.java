@@ -1,5 +1,6 @@
 package flymq.broker;
 
+import static flymq.broker.TestPorts.freePort;
 import flymq.broker.client.ClusterMetadata;
 import flymq.broker.client.FlyMqClient;
 import flymq.broker.client.Message;
@@ -10,7 +11,6 @@ import flymq.broker.protocol.ext.ExtensionOpcodes;
 import flymq.broker.replication.ClusterTuning;
 import flymq.raft.RaftGroupConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -267,21 +267,6 @@ final class ClusterHarness implements AutoCloseable {
         }
     }
 
-    /**
-     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
-     * outgoing connection's local port before the node binds it, which failed CI runs.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.net.BindException taken) {
-                // in use: try another
-            }
-        }
-        throw new java.io.IOException("no free loopback port in 20000-31999");
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package flymq.broker;
 
+import static flymq.broker.TestPorts.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,7 +13,6 @@ import flymq.broker.client.FlyMqClient;
 import flymq.broker.client.FlyMqServerException;
 import flymq.broker.client.NotLeaderException;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,21 +76,6 @@ class ClusterMetadataTest {
         }
     }
 
-    /**
-     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
-     * outgoing connection's local port before the node binds it, which failed CI runs.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.net.BindException taken) {
-                // in use: try another
-            }
-        }
-        throw new java.io.IOException("no free loopback port in 20000-31999");
-    }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;

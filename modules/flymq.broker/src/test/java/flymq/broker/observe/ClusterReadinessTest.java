@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static flymq.broker.observe.BrokerTelemetryTest.get;
 import static flymq.broker.observe.ClusterTelemetryTest.await;
 import static flymq.broker.observe.ClusterTelemetryTest.flags;
-import static flymq.broker.observe.ClusterTelemetryTest.freePort;
+import static flymq.broker.TestPorts.freePort;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** In a cluster, {@code /ready} waits for a metadata leader; {@code /health} says the cluster has none meanwhile. */

@@ -1,7 +1,6 @@
 package flymq.broker.observe;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import static flymq.broker.TestPorts.freePort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,21 +44,6 @@ class ClusterTelemetryTest {
     static OtlpCollector collector;
     static final List<BrokerNode> nodes = new ArrayList<>();
 
-    /**
-     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
-     * outgoing connection's local port before the node binds it, which failed CI runs.
-     */
-    static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.net.BindException taken) {
-                // in use: try another
-            }
-        }
-        throw new java.io.IOException("no free loopback port in 20000-31999");
-    }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
