@@ -27,10 +27,6 @@ public final class ConsumeHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    public ConsumeHandler(TopicManager topics, BrokerListener listener) {
-        this(topics, listener, RequestTracing.OFF);
-    }
-
     /**
      * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation
      * context of the record returned. Metrics and spans carry the connection's subscribed group.

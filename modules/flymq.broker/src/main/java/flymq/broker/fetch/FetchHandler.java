@@ -37,10 +37,6 @@ public final class FetchHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    public FetchHandler(TopicManager topics, BrokerListener listener) {
-        this(topics, listener, RequestTracing.OFF);
-    }
-
     /**
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
      * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.

@@ -35,11 +35,6 @@ public final class ProduceHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                          BrokerListener listener) {
-        this(topics, leadership, acknowledger, listener, RequestTracing.OFF);
-    }
-
     /** With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. */
     public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
                           BrokerListener listener, RequestTracing tracing) {

@@ -41,10 +41,6 @@ public final class BatchFetchHandler implements FileRegionHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    public BatchFetchHandler(TopicManager topics, BrokerListener listener) {
-        this(topics, listener, RequestTracing.OFF);
-    }
-
     /**
      * With one {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per partition read, and
      * links to the creation contexts ({@code traceparent} headers) of the records returned, read from a copy of the

@@ -37,11 +37,6 @@ public final class BatchProduceHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                               BrokerListener listener) {
-        this(topics, leadership, acknowledger, listener, RequestTracing.OFF);
-    }
-
     /**
      * With spans: one {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
      * group's first record that has one; other distinct traceparents of the group become links.
