@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The TCP side of the broker: one acceptor, one thread per connection with blocking socket I/O (see the Broker
- * section of docs/architecture.md for why), and a housekeeping thread that closes connections whose writes have been
+ * The TCP side of the broker: one acceptor, one thread per connection with blocking socket I/O (see docs/broker.md,
+ * "Threads", for why), and a housekeeping thread that closes connections whose writes have been
  * blocked longer than the write timeout (a client that stopped reading).
  *
  * <p>The first {@code platformConnections} concurrent connections get a platform thread each, later ones a virtual
