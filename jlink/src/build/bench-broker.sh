@@ -44,7 +44,11 @@ run p_3part  produce --topic bench3   --records "$RECORDS" --record-size 100 --t
 run p_lat    produce --topic benchlat --records 100000     --record-size 100 --throughput 10000 --acks all --linger-ms 0 --partitions 1
 run consume  consume --topic bench    --records "$RECORDS"
 run single   produce --topic single   --records 300000     --record-size 100 --single
-# the floor under --single at the same moment: bare loopback round trips of the same frame sizes, no broker
+# the same with the client blocking at once (the broker still spins: network.read_spin_us is a broker setting)
+run single_block produce --topic single0 --records 300000    --record-size 100 --single --read-spin-us 0
+# the floor under --single at the same moment: bare loopback round trips of the same frame sizes, no broker,
+# with both ends spinning as the client and the broker do, then with both ends blocking at once
+run floor_spin pingpong --round-trips 300000 --read-spin-us 50
 run floor    pingpong --round-trips 300000
 run floor_vt pingpong --round-trips 100000 --server-thread virtual
 uptime >>"$OUT/commands.txt"
