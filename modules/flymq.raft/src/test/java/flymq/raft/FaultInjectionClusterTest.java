@@ -52,7 +52,7 @@ class FaultInjectionClusterTest {
                 // partition the leader away; the majority elects another and carries on
                 System.out.printf("%tT.%<tL isolating %s%n", System.currentTimeMillis(), leader.localMember().id());
                 cluster.network.isolate(leader.localMember().id());
-                InProcessCluster.await("a new leader on the majority side", Duration.ofSeconds(30),
+                cluster.awaitExplained("a new leader on the majority side", Duration.ofSeconds(30),
                         () -> cluster.leader().filter(l -> !l.localMember().equals(leader.localMember())).isPresent());
                 cluster.network.heal();
             }
@@ -63,7 +63,7 @@ class FaultInjectionClusterTest {
 
             assertTrue(acknowledged.size() > 100, "too few commands acknowledged to mean anything: " + acknowledged.size());
             long highest = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-            InProcessCluster.await("every member applying up to index " + highest, Duration.ofSeconds(40),
+            cluster.awaitExplained("every member applying up to index " + highest, Duration.ofSeconds(40),
                     () -> cluster.groups.values().stream().allMatch(g -> g.commitIndex() >= highest));
 
             List<RegisterLog.Applied> reference = null;
