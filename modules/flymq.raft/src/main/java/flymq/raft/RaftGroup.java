@@ -16,6 +16,7 @@ import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
+import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
@@ -427,7 +428,12 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         } else if (message instanceof AppendEntriesFailureResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
-        node.handle(message);
+        if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+            // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
+            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(impl, request));
+        } else {
+            node.handle(message);
+        }
     }
 
     private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {
