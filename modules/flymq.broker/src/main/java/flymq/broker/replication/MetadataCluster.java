@@ -196,7 +196,7 @@ public final class MetadataCluster implements AutoCloseable {
      * answered by its acks ({@code performance.acks} for 1.26 PRODUCE, the request's for BATCH_PRODUCE): {@code all}
      * once a majority of the replicas committed it and this node appended it, {@code leader} once it is in the
      * leader's Raft log, {@code none} once it is handed to Raft (see {@link PartitionReplicas#replicate} and
-     * docs/architecture.md, "Cluster").
+     * docs/cluster.md, "acks").
      */
     public ProduceAcknowledger acknowledger() {
         BrokerConfig.Acks configured = config.performance().acks();
