@@ -1449,7 +1449,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1483,6 +1483,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--producers')
+      return
+      ;;
+    '--read-spin-us')
       return
       ;;
     '--reporting-interval')
@@ -1578,7 +1581,7 @@ function _picocli_flymq_bench_pingpong() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--round-trips' '--request-size' '--response-size' '--server-thread' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--round-trips' '--request-size' '--response-size' '--read-spin-us' '--server-thread' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1591,6 +1594,9 @@ function _picocli_flymq_bench_pingpong() {
       return
       ;;
     '--response-size')
+      return
+      ;;
+    '--read-spin-us')
       return
       ;;
     '--server-thread')

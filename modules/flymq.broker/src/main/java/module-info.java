@@ -8,4 +8,6 @@ module flymq.broker {
 
     exports flymq.broker;
     exports flymq.broker.client;
+    // only for `flymq bench pingpong`, which must wait for input exactly as the client and the broker do
+    exports flymq.broker.protocol to flymq.cli;
 }

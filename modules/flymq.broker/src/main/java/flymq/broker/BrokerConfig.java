@@ -57,8 +57,11 @@ public record BrokerConfig(
     public record Groups(long sessionTimeoutMs) {
     }
 
-    /** Connection limits: idle connections close after idleTimeoutMs; a write blocked longer than writeTimeoutMs closes. */
-    public record Network(long idleTimeoutMs, long writeTimeoutMs) {
+    /**
+     * Connection limits: idle connections close after idleTimeoutMs; a write blocked longer than writeTimeoutMs
+     * closes. A connection thread spins up to readSpinMicros for the next request before it blocks (0 = never).
+     */
+    public record Network(long idleTimeoutMs, long writeTimeoutMs, long readSpinMicros) {
     }
 
     public record Observability(Tracing tracing, Metrics metrics, Health health) {
@@ -91,7 +94,11 @@ public record BrokerConfig(
 
     private static final String ENV_PREFIX = "FLYMQ_";
 
-    private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL }
+    private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL,
+        SPIN_US }
+
+    /** Upper bound of {@code network.read_spin_us}: a longer spin only burns CPU a blocked read would have saved. */
+    public static final long MAX_READ_SPIN_US = 10_000;
 
     private record Key(Type type, Object defaultValue) {
     }
@@ -116,6 +123,7 @@ public record BrokerConfig(
         KEYS.put("groups.session_timeout_ms", new Key(Type.LONG_POS, 30_000L));
         KEYS.put("network.idle_timeout_ms", new Key(Type.LONG_POS, 300_000L));
         KEYS.put("network.write_timeout_ms", new Key(Type.LONG_POS, 30_000L));
+        KEYS.put("network.read_spin_us", new Key(Type.SPIN_US, 50L));
         KEYS.put("observability.tracing.enabled", new Key(Type.BOOL, false));
         KEYS.put("observability.tracing.endpoint", new Key(Type.STRING, "localhost:4317"));
         KEYS.put("observability.tracing.sample_rate", new Key(Type.RATIO, 0.1));
@@ -237,7 +245,7 @@ public record BrokerConfig(
                 }
                 return v.asBoolean();
             }
-            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO -> {
+            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO, SPIN_US -> {
                 if (!v.isNumber()) {
                     throw bad(key, source, "a number", v.toString());
                 }
@@ -265,6 +273,13 @@ public record BrokerConfig(
                     : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
             case LONG_NONNEG -> parseLong(key, text, source, 0);
             case LONG_POS -> parseLong(key, text, source, 1);
+            case SPIN_US -> {
+                long v = parseLong(key, text, source, 0);
+                if (v > MAX_READ_SPIN_US) {
+                    throw bad(key, source, "microseconds from 0 to " + MAX_READ_SPIN_US, text);
+                }
+                yield v;
+            }
             case SEGMENT -> {
                 long v = parseLong(key, text, source, flymq.storage.LogConfig.MIN_SEGMENT_BYTES);
                 if (v > flymq.storage.LogConfig.MAX_SEGMENT_BYTES) {
@@ -365,7 +380,8 @@ public record BrokerConfig(
                 (Integer) v.get("default_partitions"),
                 new Performance((Acks) v.get("performance.acks"), (Long) v.get("performance.sync_interval_ms")),
                 new Groups((Long) v.get("groups.session_timeout_ms")),
-                new Network((Long) v.get("network.idle_timeout_ms"), (Long) v.get("network.write_timeout_ms")),
+                new Network((Long) v.get("network.idle_timeout_ms"), (Long) v.get("network.write_timeout_ms"),
+                        (Long) v.get("network.read_spin_us")),
                 new Observability(
                         new Tracing((Boolean) v.get("observability.tracing.enabled"),
                                 (String) v.get("observability.tracing.endpoint"),

@@ -204,7 +204,8 @@ public final class BrokerNode implements AutoCloseable {
         try {
             server = ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
                     groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
-                    Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping);
+                    Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
+                    ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS, Duration.ofNanos(config.network().readSpinMicros() * 1000));
         } catch (IOException e) {
             housekeeping.shutdownNow();
             groups.close();

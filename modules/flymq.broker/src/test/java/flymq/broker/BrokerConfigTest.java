@@ -51,6 +51,22 @@ class BrokerConfigTest {
     }
 
     @Test
+    void readSpinDefaultsToFiftyMicrosecondsAndZeroTurnsItOff() {
+        assertEquals(50, BrokerConfig.defaults().network().readSpinMicros());
+        assertEquals(0, BrokerConfig.load(null, Map.of("FLYMQ_NETWORK_READ_SPIN_US", "0"), Map.of())
+                .network().readSpinMicros());
+    }
+
+    @Test
+    void readSpinAboveTenMillisecondsIsRefusedWithTheRange() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of(), Map.of("network.read_spin_us", "10001")));
+        assertTrue(e.getMessage().contains("network.read_spin_us"), e.getMessage());
+        assertTrue(e.getMessage().contains("from 0 to 10000"), e.getMessage());
+        assertTrue(e.getMessage().contains("'10001'"), e.getMessage());
+    }
+
+    @Test
     void nestedEnvironmentVariableNamesUseUnderscores() {
         BrokerConfig c = BrokerConfig.load(null, Map.of("FLYMQ_OBSERVABILITY_HEALTH_ADDR", "127.0.0.1:1"), Map.of());
         assertEquals("127.0.0.1:1", c.observability().health().addr());

@@ -9,6 +9,7 @@ import flymq.broker.protocol.MalformedPayloadException;
 import flymq.broker.protocol.Opcodes;
 import flymq.broker.protocol.PayloadReader;
 import flymq.broker.protocol.PayloadWriter;
+import flymq.broker.protocol.ReadSpin;
 import flymq.broker.protocol.RequestException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,7 +21,8 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One client connection, served on its own thread (platform or virtual, see {@link ProtocolServer}): read a frame,
- * dispatch it, write the response, repeat. Requests may be pipelined; responses go out strictly in request order
+ * dispatch it, write the response, repeat. Between requests the thread spins briefly before it blocks
+ * ({@link ReadSpin}). Requests may be pipelined; responses go out strictly in request order
  * and the socket is flushed once per batch (when no further request is already buffered), so a pipelining producer
  * gets one syscall per batch.
  *
@@ -43,6 +45,7 @@ final class Connection implements Runnable {
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Session session;
+    private final ReadSpin readSpin;
     private volatile long writeBlockedSince;
     /**
      * When this connection started waiting for its next request (0 while serving one). The idle timeout is enforced
@@ -58,6 +61,7 @@ final class Connection implements Runnable {
         this.socket = channel.socket();
         this.handlers = handlers;
         this.listener = listener;
+        this.readSpin = new ReadSpin(server.readSpinNanos());
         socket.setTcpNoDelay(true);
         String member = socket.getRemoteSocketAddress() instanceof InetSocketAddress isa
                 ? isa.getAddress().getHostAddress() + ":" + isa.getPort()
@@ -107,6 +111,11 @@ final class Connection implements Runnable {
         try {
             while (true) {
                 readWaitSince = System.nanoTime();
+                if (!in.hasBufferedBytes()) {
+                    // a client that sends one request per round trip answers within microseconds: catch its next
+                    // request without sleeping (ReadSpin says why that matters)
+                    readSpin.awaitInput(in);
+                }
                 FrameHeader header = FrameCodec.readHeader(in, headerScratch);
                 if (header == null) {
                     break;

@@ -9,6 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import flymq.broker.protocol.ReadSpin;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -48,20 +49,24 @@ public final class ProtocolServer implements AutoCloseable {
     private final AtomicLong totalConnections = new AtomicLong();
     /** Connections served on platform threads at once, unless {@link #start} is given another number. */
     public static final int DEFAULT_PLATFORM_CONNECTIONS = 64;
+    /** How long a connection thread spins for its next request before it blocks (see {@link ReadSpin}). */
+    public static final Duration DEFAULT_READ_SPIN = Duration.ofNanos(50_000);
 
     private final ExecutorService platformThreads = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("flymq-conn-p", 0).daemon(true).factory());
     private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("flymq-conn-", 0).factory());
     private final Semaphore platformSlots;
+    private final long readSpinNanos;
     private final ScheduledExecutorService housekeeping;
     private final Thread acceptor;
     private volatile boolean draining;
 
     private ProtocolServer(ServerSocketChannel serverSocket, HandlerRegistry handlers, BrokerListener listener,
                            Consumer<Session> onSessionClosed, Duration idleTimeout, Duration writeTimeout,
-                           ScheduledExecutorService housekeeping, int platformConnections) {
+                           ScheduledExecutorService housekeeping, int platformConnections, Duration readSpin) {
         this.platformSlots = new Semaphore(platformConnections);
+        this.readSpinNanos = readSpin.toNanos();
         this.serverSocket = serverSocket;
         this.handlers = handlers;
         this.listener = listener;
@@ -85,20 +90,23 @@ public final class ProtocolServer implements AutoCloseable {
                                        Duration writeTimeout, ScheduledExecutorService housekeeping)
             throws IOException {
         return start(host, port, handlers, listener, onSessionClosed, idleTimeout, writeTimeout, housekeeping,
-                DEFAULT_PLATFORM_CONNECTIONS);
+                DEFAULT_PLATFORM_CONNECTIONS, DEFAULT_READ_SPIN);
     }
 
     /**
      * Like {@link #start(String, int, HandlerRegistry, BrokerListener, Consumer, Duration, Duration,
      * ScheduledExecutorService)} with an explicit number of connections served on platform threads at once (0 =
-     * every connection on a virtual thread).
+     * every connection on a virtual thread) and an explicit read spin budget ({@link Duration#ZERO} = never spin).
      */
     public static ProtocolServer start(String host, int port, HandlerRegistry handlers, BrokerListener listener,
                                        Consumer<Session> onSessionClosed, Duration idleTimeout,
                                        Duration writeTimeout, ScheduledExecutorService housekeeping,
-                                       int platformConnections) throws IOException {
+                                       int platformConnections, Duration readSpin) throws IOException {
         if (platformConnections < 0) {
             throw new IllegalArgumentException("platformConnections must be >= 0, got " + platformConnections);
+        }
+        if (readSpin.isNegative()) {
+            throw new IllegalArgumentException("readSpin must be >= 0, got " + readSpin);
         }
         // a channel rather than a java.net.ServerSocket: connections need SocketChannels to send file regions
         ServerSocketChannel ss = ServerSocketChannel.open();
@@ -113,7 +121,7 @@ public final class ProtocolServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         ProtocolServer server = new ProtocolServer(ss, handlers, listener, onSessionClosed, idleTimeout,
-                writeTimeout, housekeeping, platformConnections);
+                writeTimeout, housekeeping, platformConnections, readSpin);
         // often enough that a short idle or write timeout is enforced close to its value, at most once a second
         long periodMs = Math.clamp(Math.min(idleTimeout.toMillis(), writeTimeout.toMillis()) / 4, 20, 1000);
         housekeeping.scheduleWithFixedDelay(server::closeStalledConnections, periodMs, periodMs,
@@ -132,6 +140,10 @@ public final class ProtocolServer implements AutoCloseable {
 
     public long totalConnections() {
         return totalConnections.get();
+    }
+
+    long readSpinNanos() {
+        return readSpinNanos;
     }
 
     boolean draining() {

@@ -38,7 +38,7 @@ class ConnectionThreadsTest {
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(ASK, (session, in, out) -> out.bool(Thread.currentThread().isVirtual()));
         server = ProtocolServer.start("127.0.0.1", 0, handlers, BrokerListener.NONE, s -> { }, idleTimeout,
-                Duration.ofSeconds(30), housekeeping, platformConnections);
+                Duration.ofSeconds(30), housekeeping, platformConnections, ProtocolServer.DEFAULT_READ_SPIN);
     }
 
     /** Sends one request and returns whether the broker served it on a virtual thread. */

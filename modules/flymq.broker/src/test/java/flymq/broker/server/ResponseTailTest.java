@@ -105,7 +105,7 @@ class ResponseTailTest {
                 .register(REGION, regionHandler)
                 .register(PLAIN, (session, in, out) -> out.str16("plain"));
         server = ProtocolServer.start("127.0.0.1", 0, handlers, BrokerListener.NONE, s -> { },
-                Duration.ofMinutes(1), Duration.ofSeconds(30), housekeeping, platformConnections);
+                Duration.ofMinutes(1), Duration.ofSeconds(30), housekeeping, platformConnections, Duration.ZERO);
     }
 
     private static byte[] frame(int opcode, PayloadWriter w) {

@@ -1,5 +1,7 @@
 package flymq.cli.bench;
 
+import flymq.broker.client.FlyMqClient;
+import flymq.broker.protocol.ReadSpin;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
 /**
  * `flymq bench pingpong`: the floor under {@code bench produce --single}. Two threads of this process exchange
  * fixed-size messages over a loopback TCP connection with blocking sockets and TCP_NODELAY, one message in flight,
- * no broker and no protocol work. Run it next to a {@code --single} run to tell how much of that run's round trip
+ * no broker and no protocol work. With {@code --read-spin-us} both sides wait for input as the client and the broker
+ * do ({@link ReadSpin}), so a {@code --single} run can be compared with the floor of the same waiting strategy. Run it next to a {@code --single} run to tell how much of that run's round trip
  * is the machine (loopback, scheduler, load) and how much is FlyMQ.
  */
 @Command(name = "pingpong",
@@ -51,6 +54,12 @@ public final class PingPongBench implements Callable<Integer> {
     @Option(names = "--response-size", defaultValue = "44", description = "Bytes answered per round trip (default ${DEFAULT-VALUE}).")
     int responseSize;
 
+    @Option(names = "--read-spin-us", defaultValue = "0",
+            description = "How long each side spins for input before it blocks, as the client's synchronous calls "
+                    + "and the broker's connection threads do (network.read_spin_us); 0 = block at once "
+                    + "(default ${DEFAULT-VALUE}).")
+    long readSpinMicros;
+
     @Option(names = "--server-thread", defaultValue = "platform",
             description = "platform or virtual: the kind of thread that answers (default ${DEFAULT-VALUE}).")
     String serverThread;
@@ -60,6 +69,10 @@ public final class PingPongBench implements Callable<Integer> {
         Globals g = FlyMq.globals(spec);
         if (roundTrips < 1 || requestSize < 1 || responseSize < 1) {
             throw new CliException(ExitCode.USAGE, "--round-trips, --request-size and --response-size must be >= 1");
+        }
+        if (readSpinMicros < 0 || readSpinMicros > FlyMqClient.MAX_READ_SPIN.toNanos() / 1000) {
+            throw new CliException(ExitCode.USAGE, "--read-spin-us must be 0.."
+                    + FlyMqClient.MAX_READ_SPIN.toNanos() / 1000 + ", got " + readSpinMicros);
         }
         boolean virtual = switch (serverThread) {
             case "platform" -> false;
@@ -79,10 +92,12 @@ public final class PingPongBench implements Callable<Integer> {
                 OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
                 byte[] request = new byte[requestSize];
                 byte[] response = new byte[responseSize];
+                ReadSpin spin = new ReadSpin(readSpinMicros * 1000);
                 for (long i = 0; i < roundTrips; i++) {
                     long t0 = System.nanoTime();
                     out.write(request);
                     out.flush();
+                    spin.awaitInput(in);
                     in.readFully(response);
                     stats.record(System.nanoTime() - t0, requestSize);
                 }
@@ -104,7 +119,9 @@ public final class PingPongBench implements Callable<Integer> {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             byte[] request = new byte[requestSize];
             byte[] response = new byte[responseSize];
+            ReadSpin spin = new ReadSpin(readSpinMicros * 1000);
             for (long i = 0; i < roundTrips; i++) {
+                spin.awaitInput(in);
                 in.readFully(request);
                 out.write(response);
                 out.flush();

@@ -82,6 +82,11 @@ public final class ProduceBench implements Callable<Integer> {
     @Option(names = "--single", description = "One 1.26 PRODUCE per record, waiting for each answer.")
     boolean single;
 
+    @Option(names = "--read-spin-us", defaultValue = "50",
+            description = "With --single: how long each call spins for its answer before it blocks; 0 = never "
+                    + "(default ${DEFAULT-VALUE}).")
+    long readSpinMicros;
+
     @Option(names = "--reporting-interval", defaultValue = "5s", converter = flymq.cli.DurationConverter.class,
             description = "Progress line interval on stderr (default ${DEFAULT-VALUE}).")
     Duration reportingInterval;
@@ -104,7 +109,8 @@ public final class ProduceBench implements Callable<Integer> {
         List<FlyMqClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < producers; i++) {
-                clients.add(FlyMqClient.connect(servers));
+                clients.add(FlyMqClient.builder().bootstrap(servers)
+                        .readSpin(Duration.ofNanos(readSpinMicros * 1000)).build());
             }
             clients.get(0).createTopic(topic, partitions);
         } catch (ConnectionException e) {
@@ -183,6 +189,10 @@ public final class ProduceBench implements Callable<Integer> {
         if (throughput == 0 || (throughput < 0 && throughput != -1)) {
             throw new CliException(ExitCode.USAGE, "--throughput must be positive or -1 (unthrottled), got "
                     + throughput);
+        }
+        if (readSpinMicros < 0 || readSpinMicros > FlyMqClient.MAX_READ_SPIN.toNanos() / 1000) {
+            throw new CliException(ExitCode.USAGE, "--read-spin-us must be 0.."
+                    + FlyMqClient.MAX_READ_SPIN.toNanos() / 1000 + ", got " + readSpinMicros);
         }
         if (batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
             throw new CliException(ExitCode.USAGE, "--batch-size and --max-in-flight must be >= 1, --linger-ms >= 0");

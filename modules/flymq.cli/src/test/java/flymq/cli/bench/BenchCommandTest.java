@@ -87,6 +87,33 @@ class BenchCommandTest {
     }
 
     @Test
+    void singleModeWorksWithAndWithoutReadSpin() {
+        for (String spin : List.of("0", "10000")) {
+            Run r = run("bench", "produce", "--server", server, "--topic", "spin" + spin, "--records", "50",
+                    "--single", "--read-spin-us", spin, "--output", "json");
+            assertEquals(0, r.code(), r.err());
+            assertSummaryShape(r.out(), 50);
+        }
+    }
+
+    @Test
+    void readSpinOutsideItsRangeIsAUsageError() {
+        Run produce = run("bench", "produce", "--server", server, "--single", "--read-spin-us", "10001");
+        assertEquals(2, produce.code());
+        assertTrue(produce.err().contains("--read-spin-us must be 0..10000"), produce.err());
+        Run pingpong = run("bench", "pingpong", "--read-spin-us", "-1");
+        assertEquals(2, pingpong.code());
+        assertTrue(pingpong.err().contains("--read-spin-us must be 0..10000"), pingpong.err());
+    }
+
+    @Test
+    void pingpongWithReadSpinTimesEveryRoundTrip() {
+        Run r = run("bench", "pingpong", "--round-trips", "500", "--read-spin-us", "50", "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 500);
+    }
+
+    @Test
     void pingpongRejectsAnUnknownThreadKind() {
         Run r = run("bench", "pingpong", "--server-thread", "green");
         assertEquals(2, r.code());
