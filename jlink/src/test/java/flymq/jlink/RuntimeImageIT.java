@@ -111,7 +111,7 @@ class RuntimeImageIT {
         var server = ImageProcess.run(env, FLYMQ, "--server", "127.0.0.1:1", "server", "start", "--help");
         assertFalse(server.out().contains("TieredStopAtLevel"), server.out());
         assertTrue(server.out().contains("-XX:+UseG1GC"), server.out());
-        assertTrue(server.out().contains("-XX:MaxHeapSize=402653184"), "broker heap capped at 384 MiB: " + server.out());
+        assertTrue(server.out().contains("-XX:MaxHeapSize=268435456"), "broker heap capped at 256 MiB: " + server.out());
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
+import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
@@ -352,6 +353,34 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         });
     }
 
+    /**
+     * MicroRaft's internal view of this member, read on its Raft thread, for a test that failed to explain itself:
+     * role, term, leader, commit and applied index, log and snapshot index, a snapshot transfer in progress and,
+     * on a leader, each follower's replication state (next and match index, request backoff). A Raft thread that
+     * does not answer within {@code timeoutMillis} is itself reported, since that is a finding too.
+     */
+    String internalState(long timeoutMillis) {
+        CompletableFuture<String> described = new CompletableFuture<>();
+        timebase.executor().execute(() -> {
+            try {
+                described.complete(InternalState.describe(node, commitIndex));
+            } catch (RuntimeException e) {
+                described.completeExceptionally(e);
+            }
+        });
+        try {
+            return described.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return config.localMember().id() + ": Raft thread did not answer within " + timeoutMillis + " ms (status "
+                    + node.getStatus() + ", our commitIndex " + commitIndex + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return config.localMember().id() + ": interrupted";
+        } catch (ExecutionException e) {
+            return config.localMember().id() + ": cannot describe: " + e.getCause();
+        }
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     /** Stops this member (its peers see it as failed) and releases its store, thread and, if owned, transport. */
@@ -399,7 +428,12 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         } else if (message instanceof AppendEntriesFailureResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
-        node.handle(message);
+        if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+            // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
+            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(impl, request));
+        } else {
+            node.handle(message);
+        }
     }
 
     private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {

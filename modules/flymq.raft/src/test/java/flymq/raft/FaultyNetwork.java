@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
 final class FaultyNetwork implements AutoCloseable {
 
     private final RaftModelCodec codec = new RaftModelCodec();
-    private final ScheduledExecutorService wire = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor wire = new ScheduledThreadPoolExecutor(1,
             r -> Thread.ofPlatform().daemon().name("faulty-network").unstarted(r));
     private final Map<String, Consumer<RaftMessage>> handlers = new ConcurrentHashMap<>();
     private final Set<String> isolated = ConcurrentHashMap.newKeySet();
@@ -118,6 +117,14 @@ final class FaultyNetwork implements AutoCloseable {
             handler.accept(codec.readMessage(ByteBuffer.wrap(bytes)));
             delivered.incrementAndGet();
         }
+    }
+
+    /** Faults in force, isolated members, counters and messages still waiting for their delay to pass. */
+    String describe() {
+        int waiting = wire.getQueue().size();
+        return "drop rate " + dropRate + ", duplicate rate " + duplicateRate + ", max delay " + maxDelayMicros
+                + " us, isolated " + isolated + ", " + delivered.get() + " delivered, " + dropped.get() + " dropped, "
+                + duplicated.get() + " duplicated, " + waiting + " in flight";
     }
 
     @Override

@@ -23,6 +23,7 @@ final class InProcessCluster implements AutoCloseable {
     private final UnaryOperator<RaftGroupConfig.Builder> tuning;
 
     InProcessCluster(int size, Path dataRoot, UnaryOperator<RaftGroupConfig.Builder> tuning) throws IOException {
+        RecentLogLines.INSTANCE.clear();
         this.dataRoot = dataRoot;
         this.tuning = tuning;
         for (int i = 1; i <= size; i++) {
@@ -106,13 +107,49 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** Like {@link #await(String, Duration, BooleanSupplier)}, with the cluster's state in the failure message. */
+    void awaitExplained(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, condition, this::describe);
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition,
+                              java.util.function.Supplier<String> diagnostics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+                String state = diagnostics.get();
+                System.out.println(state);
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what
+                        + (state.isEmpty() ? "" : "\n" + state));
             }
             pause();
         }
+    }
+
+    /**
+     * Every member's state (MicroRaft's internals read on its Raft thread, what its state machine applied), the
+     * network's, and MicroRaft's recent log lines: what a failed liveness check needs to explain itself.
+     */
+    String describe() {
+        StringBuilder b = new StringBuilder("cluster state at ")
+                .append(String.format("%tT.%<tL", System.currentTimeMillis())).append(":\n");
+        for (Map.Entry<String, RaftGroup<Long>> e : groups.entrySet()) {
+            RegisterLog log = logs.get(e.getKey());
+            List<RegisterLog.Applied> applied = log.applied();
+            b.append("  ").append(e.getValue().internalState(2_000))
+                    .append("; state machine: last applied index ")
+                    .append(applied.isEmpty() ? "none" : applied.getLast().index())
+                    .append(", snapshots installed ").append(log.snapshotsInstalled()).append('\n');
+        }
+        b.append("  network: ").append(network.describe()).append('\n');
+        b.append("  recent MicroRaft/FlyMQ log lines (oldest first):\n");
+        for (String line : RecentLogLines.INSTANCE.lines()) {
+            b.append("    ").append(line).append('\n');
+        }
+        return b.toString();
     }
 
     static void pause() {

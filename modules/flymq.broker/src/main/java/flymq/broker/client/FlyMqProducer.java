@@ -15,7 +15,8 @@ import java.util.concurrent.Semaphore;
 /**
  * A batching producer over the BATCH_PRODUCE extension. {@link #send} only queues the record and returns a future
  * that completes with its partition and offset (or the server's error); one sender thread groups queued records per
- * partition into batches and ships a topic's ready batches in one BATCH_PRODUCE, with up to
+ * partition into batches and ships a topic's ready batches in one BATCH_PRODUCE (of at most
+ * {@link #MAX_REQUEST_BYTES} record bytes), with up to
  * {@link ProducerConfig#maxInFlight()} requests pipelined on the client's connection.
  *
  * <p>Partition choice for records without one: keyed records go to FNV-1a-32(key) mod partitions, as the server's
@@ -44,6 +45,14 @@ public final class FlyMqProducer implements AutoCloseable {
             this.key = key;
         }
     }
+
+    /**
+     * Record bytes per BATCH_PRODUCE, at most (a single larger batch still goes alone). When the server falls
+     * behind, the ready batches pile up to the buffer memory (32 MiB by default); shipped as one request they would
+     * make the broker read, decode and drop a multi-MiB frame each time. 512 KiB per request keeps the broker's
+     * request buffer within the size it reuses across requests, and five requests in flight still keep it busy.
+     */
+    static final int MAX_REQUEST_BYTES = 512 * 1024;
 
     private final FlyMqClient client;
     private final ProducerConfig config;
@@ -216,13 +225,20 @@ public final class FlyMqProducer implements AutoCloseable {
                         return;
                     }
                 }
-                // one request per topic: every ready batch of the first ready batch's topic
+                // one request per topic: the first ready batch's topic, its ready batches in order up to
+                // MAX_REQUEST_BYTES (always at least one); stopping at the first that does not fit keeps each
+                // partition's batches in send order
                 topic = ready.peek().key.topic();
+                long requestBytes = 0;
                 Iterator<Batch> it = ready.iterator();
                 while (it.hasNext()) {
                     Batch b = it.next();
                     if (b.key.topic().equals(topic)) {
+                        if (!batches.isEmpty() && requestBytes + b.bytes > MAX_REQUEST_BYTES) {
+                            break;
+                        }
                         batches.add(b);
+                        requestBytes += b.bytes;
                         it.remove();
                     }
                 }

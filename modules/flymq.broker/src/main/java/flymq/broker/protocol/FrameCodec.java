@@ -105,11 +105,18 @@ public final class FrameCodec {
         out.write(payload, offset, length);
     }
 
-    /** Reads exactly {@code length} bytes or throws {@link EOFException}. */
+    /**
+     * Most bytes asked of the stream in one read. A socket stream copies each read through a temporary direct
+     * buffer as large as the read asked for, and keeps it cached for the thread: an unbounded read of a 5 MiB
+     * payload pins 5 MiB of native memory per connection thread (128 KiB is the JDK's own socket-impl cap).
+     */
+    public static final int MAX_READ = 128 * 1024;
+
+    /** Reads exactly {@code length} bytes or throws {@link EOFException}; at most {@link #MAX_READ} per read. */
     public static void readFully(InputStream in, byte[] dst, int offset, int length) throws IOException {
         int done = 0;
         while (done < length) {
-            int n = in.read(dst, offset + done, length - done);
+            int n = in.read(dst, offset + done, Math.min(MAX_READ, length - done));
             if (n < 0) {
                 throw new EOFException("stream ended after " + done + " of " + length + " bytes");
             }

@@ -119,4 +119,24 @@ class FrameCodecTest {
         byte[] gz = FrameCodec.gzip(zeros, 0, zeros.length);
         assertThrows(MalformedPayloadException.class, () -> FrameCodec.gunzip(gz, 0, gz.length));
     }
+
+    @Test
+    void readFullyAsksTheStreamForAtMostMaxReadBytesAtATime() throws Exception {
+        byte[] src = new byte[3 * FrameCodec.MAX_READ + 17];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (byte) i;
+        }
+        int[] largestAsk = {0};
+        var in = new ByteArrayInputStream(src) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                largestAsk[0] = Math.max(largestAsk[0], len);
+                return super.read(b, off, len);
+            }
+        };
+        byte[] dst = new byte[src.length];
+        FrameCodec.readFully(in, dst, 0, dst.length);
+        assertArrayEquals(src, dst);
+        assertEquals(FrameCodec.MAX_READ, largestAsk[0]);
+    }
 }
