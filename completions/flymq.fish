@@ -231,7 +231,7 @@ complete -c flymq -n '__flymq_at "bench produce"' -l max-in-flight -r -d 'Reques
 complete -c flymq -n '__flymq_at "bench produce"' -l partitions -r -d 'Partitions of the topic when it is created (default 1)'
 complete -c flymq -n '__flymq_at "bench produce"' -l producers -r -d 'Producer threads, one connection each (default 1)'
 complete -c flymq -n '__flymq_at "bench produce"' -l single -d 'One 1.26 PRODUCE per record, waiting for each answer'
-complete -c flymq -n '__flymq_at "bench produce"' -l read-spin-us -r -d 'With --single: how long each call spins for its answer before it blocks; 0 = never (default 50)'
+complete -c flymq -n '__flymq_at "bench produce"' -l read-spin-us -r -d 'With --single: how long each call spins for its answer before it blocks; 0 = never (default 200)'
 complete -c flymq -n '__flymq_at "bench produce"' -l reporting-interval -r -d 'Progress line interval on stderr (default 5s)'
 complete -c flymq -n '__flymq_at "bench produce"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "bench produce"' -s V -l version -d 'Print version information and exit'

@@ -48,7 +48,7 @@ run single   produce --topic single   --records 300000     --record-size 100 --s
 run single_block produce --topic single0 --records 300000    --record-size 100 --single --read-spin-us 0
 # the floor under --single at the same moment: bare loopback round trips of the same frame sizes, no broker,
 # with both ends spinning as the client and the broker do, then with both ends blocking at once
-run floor_spin pingpong --round-trips 300000 --read-spin-us 50
+run floor_spin pingpong --round-trips 300000 --read-spin-us 200
 run floor    pingpong --round-trips 300000
 run floor_vt pingpong --round-trips 100000 --server-thread virtual
 uptime >>"$OUT/commands.txt"

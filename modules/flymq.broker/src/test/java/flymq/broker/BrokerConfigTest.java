@@ -51,8 +51,8 @@ class BrokerConfigTest {
     }
 
     @Test
-    void readSpinDefaultsToFiftyMicrosecondsAndZeroTurnsItOff() {
-        assertEquals(50, BrokerConfig.defaults().network().readSpinMicros());
+    void readSpinDefaultsToTwoHundredMicrosecondsAndZeroTurnsItOff() {
+        assertEquals(200, BrokerConfig.defaults().network().readSpinMicros());
         assertEquals(0, BrokerConfig.load(null, Map.of("FLYMQ_NETWORK_READ_SPIN_US", "0"), Map.of())
                 .network().readSpinMicros());
     }

@@ -67,7 +67,7 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /** A synchronous call's spin budget unless {@link Builder#readSpin} sets another. */
-    public static final Duration DEFAULT_READ_SPIN = Duration.ofNanos(50_000);
+    public static final Duration DEFAULT_READ_SPIN = Duration.ofNanos(200_000);
     /** The largest {@link Builder#readSpin}: longer spins only burn CPU that a blocked read would have saved. */
     public static final Duration MAX_READ_SPIN = Duration.ofMillis(10);
 
@@ -104,7 +104,7 @@ public final class FlyMqClient implements AutoCloseable {
         }
 
         /**
-         * How long a synchronous call spins for its answer before it blocks in the read (default 50 µs;
+         * How long a synchronous call spins for its answer before it blocks in the read (default 200 µs;
          * {@link Duration#ZERO} never spins). Spinning saves the wake-up of a sleeping thread, which dominates one
          * request per round trip on an idle machine; it costs CPU only while a call waits, and backs off on its own
          * when answers take longer than this.

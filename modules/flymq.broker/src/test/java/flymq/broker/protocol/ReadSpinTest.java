@@ -29,7 +29,7 @@ class ReadSpinTest {
         long pauseNanos = PAUSE;
 
         ReadSpin spin(long budget) {
-            return new ReadSpin(budget, () -> now += pauseNanos, () -> now);
+            return new ReadSpin(budget, () -> now += pauseNanos, () -> now, SpareCpuTest.idleMachine());
         }
     }
 
@@ -139,17 +139,86 @@ class ReadSpinTest {
     }
 
     @Test
-    void aYieldThatGaveTheCpuAwayEndsTheSpinAndCountsAsAMiss() throws IOException {
+    void aYieldThatGaveTheCpuAwayEndsThatWaitWithoutBackingOffOnItsOwn() throws IOException {
         SimulatedCpu cpu = new SimulatedCpu();
         cpu.pauseNanos = ReadSpin.CONTENDED_YIELD_NANOS + 1;
         ReadSpin spin = cpu.spin(BUDGET);
         Arriving in = silent();
-        for (int i = 0; i < ReadSpin.MISSES_BEFORE_BACKOFF; i++) {
+        for (int i = 0; i < ReadSpin.CONTENDED_PER_WINDOW - 1; i++) {
             spin.awaitInput(in);
         }
-        assertEquals(ReadSpin.MISSES_BEFORE_BACKOFF, in.polls.get(), "one poll per wait, then it gave up");
-        assertEquals(ReadSpin.MISSES_BEFORE_BACKOFF, spin.contended());
-        assertTrue(spin.skipping() > 0, "contention backs off like a miss");
+        assertEquals(ReadSpin.CONTENDED_PER_WINDOW - 1, in.polls.get(), "one poll per wait, then it blocked");
+        assertEquals(ReadSpin.CONTENDED_PER_WINDOW - 1, spin.contended());
+        assertEquals(0, spin.skipping(), "a few contended yields are noise, not a reason to stop spinning");
+    }
+
+    @Test
+    void contendedYieldsPiledUpInOneWindowBackOffAndKeepBackingOffWhileTheyRecur() throws IOException {
+        SimulatedCpu cpu = new SimulatedCpu();
+        cpu.pauseNanos = ReadSpin.CONTENDED_YIELD_NANOS + 1;
+        ReadSpin spin = cpu.spin(BUDGET);
+        Arriving in = silent();
+        for (int i = 0; i < ReadSpin.CONTENDED_PER_WINDOW; i++) {
+            spin.awaitInput(in);
+        }
+        assertEquals(ReadSpin.CONTENTION_SKIP, spin.skipping());
+        for (int i = spin.skipping(); i > 0; i--) {
+            spin.awaitInput(in);
+        }
+        for (int i = 0; i < ReadSpin.CONTENDED_PER_WINDOW; i++) {
+            spin.awaitInput(in);
+        }
+        assertEquals(2 * ReadSpin.CONTENTION_SKIP, spin.skipping(), "still contended: the backoff doubles");
+    }
+
+    @Test
+    void contentionBackoffComesDownOnlyAfterARunOfCleanWindows() throws IOException {
+        SimulatedCpu cpu = new SimulatedCpu();
+        ReadSpin spin = cpu.spin(BUDGET);
+        tripContention(cpu, spin);
+        assertEquals(ReadSpin.CONTENTION_SKIP, spin.skipping());
+        skipAll(spin);
+        answeredWindows(spin, ReadSpin.CLEAN_WINDOWS_TO_RESET - 1);
+        tripContention(cpu, spin);
+        assertEquals(2 * ReadSpin.CONTENTION_SKIP, spin.skipping(), "too few clean windows: the backoff stays up");
+        skipAll(spin);
+        answeredWindows(spin, ReadSpin.CLEAN_WINDOWS_TO_RESET);
+        tripContention(cpu, spin);
+        assertEquals(ReadSpin.CONTENTION_SKIP, spin.skipping(), "after enough clean windows it starts over");
+    }
+
+    private static void tripContention(SimulatedCpu cpu, ReadSpin spin) throws IOException {
+        cpu.pauseNanos = ReadSpin.CONTENDED_YIELD_NANOS + 1;
+        for (int i = 0; i < ReadSpin.CONTENDED_PER_WINDOW; i++) {
+            spin.awaitInput(silent());
+        }
+        cpu.pauseNanos = PAUSE;
+    }
+
+    private static void skipAll(ReadSpin spin) throws IOException {
+        for (int i = spin.skipping(); i > 0; i--) {
+            spin.awaitInput(silent());
+        }
+    }
+
+    private static void answeredWindows(ReadSpin spin, int windows) throws IOException {
+        for (int i = 0; i < windows * ReadSpin.WINDOW; i++) {
+            spin.awaitInput(new Arriving(1));
+        }
+    }
+
+    @Test
+    void noSpinningWhileTheMachineHasNoCpuToSpare() throws IOException {
+        SpareCpuTest.Pressure pressure = new SpareCpuTest.Pressure();
+        SpareCpu machine = pressure.machine();
+        assertTrue(machine.allowsSpin(), "the first sample is only a baseline");
+        pressure.stallFor(SpareCpu.SAMPLE_MILLIS, 100);
+        assertFalse(machine.allowsSpin(), "a fully stalled interval forbids spinning");
+        ReadSpin spin = new ReadSpin(BUDGET, () -> { }, () -> pressure.nowNanos, machine);
+        Arriving in = silent();
+        spin.awaitInput(in);
+        assertEquals(0, in.polls.get());
+        assertEquals(0, spin.spins());
     }
 
     @Test

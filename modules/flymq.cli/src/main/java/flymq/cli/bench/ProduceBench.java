@@ -82,7 +82,7 @@ public final class ProduceBench implements Callable<Integer> {
     @Option(names = "--single", description = "One 1.26 PRODUCE per record, waiting for each answer.")
     boolean single;
 
-    @Option(names = "--read-spin-us", defaultValue = "50",
+    @Option(names = "--read-spin-us", defaultValue = "200",
             description = "With --single: how long each call spins for its answer before it blocks; 0 = never "
                     + "(default ${DEFAULT-VALUE}).")
     long readSpinMicros;
