@@ -62,10 +62,10 @@ class SpareCpuTest {
         machine.allowsSpin();
         long ban = SpareCpu.FIRST_BAN_MILLIS;
         for (int strike = 1; strike <= 3; strike++) {
-            p.stallFor(SpareCpu.SAMPLE_MILLIS, 60);
+            p.stallFor(SpareCpu.SAMPLE_MILLIS, SpareCpu.STALL_PERCENT + 10);
             assertFalse(machine.allowsSpin());
             assertEquals(strike, machine.strikes());
-            p.stallFor(ban - 1, 60);
+            p.stallFor(ban - 1, SpareCpu.STALL_PERCENT + 10);
             assertFalse(machine.allowsSpin(), "ban " + ban + " ms not over");
             p.stallFor(1, 0);
             assertTrue(machine.allowsSpin(), "ban of " + ban + " ms over");
@@ -95,7 +95,7 @@ class SpareCpuTest {
         Pressure p = new Pressure();
         SpareCpu machine = p.machine();
         machine.allowsSpin();
-        p.stallFor(SpareCpu.SAMPLE_MILLIS, 50);
+        p.stallFor(SpareCpu.SAMPLE_MILLIS, 90);
         assertFalse(machine.allowsSpin());
         p.stallFor(SpareCpu.SAMPLE_MILLIS, 0);
         machine.allowsSpin();
