@@ -90,8 +90,11 @@ class MembershipChangeTest {
             leader.addMember(n4).get(10, TimeUnit.SECONDS);
             leader.replicate(bytes("with-four")).get(10, TimeUnit.SECONDS);
         }
-        // the configuration still names only the founders: the member list comes from the data dirs
-        try (InProcessCluster restarted = new InProcessCluster(3, dataRoot, b -> b)) {
+        // the configuration still names only the founders: the member list comes from the data dirs. With two of four
+        // voters cut off the leader steps down once its heartbeat timeout passes without a majority: a long timeout
+        // gives the commit below time to happen on a loaded machine (it failed once, "lost leadership", at load ~6)
+        try (InProcessCluster restarted = new InProcessCluster(3, dataRoot,
+                b -> b.leaderHeartbeatTimeout(Duration.ofSeconds(10)))) {
             restarted.start(n4);
             RaftGroup<Long> leader = restarted.awaitAgreedLeader(WAIT);
             for (RaftGroup<Long> g : restarted.groups.values()) {
