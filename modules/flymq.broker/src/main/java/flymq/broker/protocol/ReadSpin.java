@@ -36,9 +36,10 @@ import java.util.function.LongSupplier;
  *   {@value #WINDOW} spins back off: for {@value #CONTENTION_SKIP} waits, doubling with each further trip up to
  *   {@value #MAX_SKIP}, and coming down only after {@value #CLEAN_WINDOWS_TO_RESET} windows in a row without one.</li>
  * </ul>
- * Measured on the 2-vCPU VM (docs/benchmarks.md): idle, {@code bench produce --single} went from 7,500-10,700 to
- * 21,500-32,000 records/s with both ends spinning; with two busy loops taking both CPUs, {@link SpareCpu} stops the
- * spinning and the rate stays that of blocking reads. One instance belongs to one connection and is used by the single thread that reads it.
+ * Measured on the 2-vCPU VM (docs/benchmarks.md): idle, {@code bench produce --single} went from 9,200-10,800 to
+ * 29,500-36,300 records/s with both ends spinning; with two busy loops taking both CPUs, {@link SpareCpu} stops the
+ * spinning and the rate stays that of blocking reads. One instance belongs to one connection and is used by the
+ * single thread that reads it.
  */
 public final class ReadSpin {
     static final int MISSES_BEFORE_BACKOFF = 4;

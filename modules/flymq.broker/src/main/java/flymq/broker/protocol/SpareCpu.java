@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,7 +40,7 @@ final class SpareCpu {
     static final SpareCpu SYSTEM = new SpareCpu(SpareCpu::readPsiTotal, System::nanoTime);
 
     private final Supplier<OptionalLong> stallMicros;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
     private final ReentrantLock sampling = new ReentrantLock();
     private volatile long nextSampleNanos;
     private volatile long bannedUntilNanos;
@@ -48,7 +49,7 @@ final class SpareCpu {
     private long lastSampleNanos;
     private int strikes;
 
-    SpareCpu(Supplier<OptionalLong> stallMicros, java.util.function.LongSupplier clock) {
+    SpareCpu(Supplier<OptionalLong> stallMicros, LongSupplier clock) {
         this.stallMicros = stallMicros;
         this.clock = clock;
     }
