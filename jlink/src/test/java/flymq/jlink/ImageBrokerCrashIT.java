@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.client.FlyMqClient;
 import flymq.broker.client.Message;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,42 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
  * serves produces: after a restart on the same data directory every acknowledged record is there, in order.
  */
 class ImageBrokerCrashIT {
-    private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
-
-    private record Broker(Process process, int port) {
-    }
-
-    private static Broker start(Path data) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(ImageProcess.image().resolve("bin/flymq").toString(),
-                "server", "start", "--bind-addr", "127.0.0.1:0", "--data-dir", data.toString(),
-                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0").redirectErrorStream(true);
-        pb.environment().remove("FLYMQ_JAVA_OPTS");
-        Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher m = READY.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(java.io.Writer.nullWriter());
-                    } catch (java.io.IOException ignored) {
-                        // the broker is gone
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return new Broker(p, Integer.parseInt(m.group(1)));
-            }
-        }
-        throw new AssertionError("broker exited before its ready line:\n" + seen);
+    private static ImageProcess.Server start(Path data) throws Exception {
+        return ImageProcess.startServer("broker", "--bind-addr", "127.0.0.1:0", "--data-dir", data.toString(),
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0");
     }
 
     @Test
     void everyAcknowledgedRecordSurvivesKillNine(@TempDir Path data) throws Exception {
-        Broker first = start(data);
+        ImageProcess.Server first = start(data);
         List<Long> acked = new ArrayList<>();
         try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + first.port())) {
             client.createTopic("crash", 1);
@@ -71,7 +39,7 @@ class ImageBrokerCrashIT {
         }
         assertEquals(137, first.process().exitValue(), "killed by SIGKILL, not stopped gracefully");
 
-        Broker second = start(data);
+        ImageProcess.Server second = start(data);
         try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + second.port())) {
             List<Message> back = new ArrayList<>();
             long next = 0;

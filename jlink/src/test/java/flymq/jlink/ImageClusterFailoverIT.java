@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.client.FlyMqClient;
 import flymq.broker.client.Message;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the whole cluster is stopped and started again: topics, records and committed offsets are still there.
  */
 class ImageClusterFailoverIT {
-    private static final java.util.regex.Pattern READY =
-            java.util.regex.Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
     /** Kills per run; -Dflymq.failover.kills=N for a longer measurement (docs/benchmarks.md). */
     private static final int KILLS = Integer.getInteger("flymq.failover.kills", 3);
     private static final String TOPIC = "failover";
@@ -71,33 +67,10 @@ class ImageClusterFailoverIT {
     private void start(String id) throws IOException {
         String peers = String.join(",", clusterPorts.entrySet().stream()
                 .map(e -> e.getKey() + "@127.0.0.1:" + e.getValue()).toList());
-        ProcessBuilder pb = new ProcessBuilder(ImageProcess.image().resolve("bin/flymq").toString(),
-                "server", "start", "--node-id", id, "--bind-addr", addr(id),
+        processes.put(id, ImageProcess.startServer("node " + id, "--node-id", id, "--bind-addr", addr(id),
                 "--cluster-addr", "127.0.0.1:" + clusterPorts.get(id), "--peers", peers,
                 "--data-dir", data.resolve(id).toString(), "--acks", "all",
-                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0").redirectErrorStream(true);
-        pb.environment().remove("FLYMQ_JAVA_OPTS");
-        Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            if (READY.matcher(line).find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(java.io.Writer.nullWriter());
-                    } catch (IOException ignored) {
-                        // the node is gone
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                processes.put(id, p);
-                return;
-            }
-        }
-        throw new AssertionError("node " + id + " exited before its ready line:\n" + seen);
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0").process());
     }
 
     private void kill(String id) throws InterruptedException {

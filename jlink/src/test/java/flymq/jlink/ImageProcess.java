@@ -1,6 +1,9 @@
 package flymq.jlink;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Runs a program of the linked image with a controlled environment and collects its exit code and output. */
 final class ImageProcess {
 
     record Result(int exit, String out) { }
+
+    /** A {@code bin/flymq server start} process that printed its ready line, and the protocol port it named. */
+    record Server(Process process, int port) { }
+
+    private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
 
     static Path image() {
         return Path.of(System.getProperty("flymq.image", "target/flymq")).toAbsolutePath();
@@ -45,6 +55,38 @@ final class ImageProcess {
             throw new AssertionError(cmd + " did not finish within 60 s; output so far:\n" + out);
         }
         return new Result(p.exitValue(), out);
+    }
+
+    /**
+     * Starts {@code bin/flymq server start <serverArgs>} as a user would and returns once it printed its ready line;
+     * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
+     */
+    static Server startServer(String what, String... serverArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
+        cmd.addAll(List.of(serverArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("FLYMQ_JAVA_OPTS");
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        String line;
+        while ((line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        out.transferTo(Writer.nullWriter());
+                    } catch (IOException ignored) {
+                        // the server is gone
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return new Server(p, Integer.parseInt(m.group(1)));
+            }
+        }
+        throw new AssertionError(what + " exited before its ready line:\n" + seen);
     }
 
     /** A JDK 17 install when this machine has one (its java is what an unlucky PATH finds first), else null. */
