@@ -1,5 +1,6 @@
 package flymq.broker.client;
 
+import flymq.broker.protocol.ReadSpin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -67,9 +68,9 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /** A synchronous call's spin budget unless {@link Builder#readSpin} sets another. */
-    public static final Duration DEFAULT_READ_SPIN = Duration.ofNanos(200_000);
+    public static final Duration DEFAULT_READ_SPIN = ReadSpin.DEFAULT_BUDGET;
     /** The largest {@link Builder#readSpin}: longer spins only burn CPU that a blocked read would have saved. */
-    public static final Duration MAX_READ_SPIN = Duration.ofMillis(10);
+    public static final Duration MAX_READ_SPIN = ReadSpin.MAX_BUDGET;
 
     public static Builder builder() {
         return new Builder();

@@ -2,6 +2,7 @@ package flymq.broker.protocol;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -42,6 +43,10 @@ import java.util.function.LongSupplier;
  * single thread that reads it.
  */
 public final class ReadSpin {
+    /** The spin budget of the broker's connections and the client's calls unless configured otherwise. */
+    public static final Duration DEFAULT_BUDGET = Duration.ofNanos(200_000);
+    /** The largest budget allowed: longer spins only burn CPU that a blocked read would have saved. */
+    public static final Duration MAX_BUDGET = Duration.ofMillis(10);
     static final int MISSES_BEFORE_BACKOFF = 4;
     static final int MAX_SKIP = 1024;
     static final long CONTENDED_YIELD_NANOS = 50_000;

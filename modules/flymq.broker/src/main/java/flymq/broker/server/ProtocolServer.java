@@ -50,7 +50,7 @@ public final class ProtocolServer implements AutoCloseable {
     /** Connections served on platform threads at once, unless {@link #start} is given another number. */
     public static final int DEFAULT_PLATFORM_CONNECTIONS = 64;
     /** How long a connection thread spins for its next request before it blocks (see {@link ReadSpin}). */
-    public static final Duration DEFAULT_READ_SPIN = Duration.ofNanos(200_000);
+    public static final Duration DEFAULT_READ_SPIN = ReadSpin.DEFAULT_BUDGET;
 
     private final ExecutorService platformThreads = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("flymq-conn-p", 0).daemon(true).factory());
