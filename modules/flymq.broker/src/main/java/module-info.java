@@ -1,5 +1,6 @@
 /** The FlyMQ broker: wire protocol, topics, partitions, consumer groups. */
 module flymq.broker {
+    requires flymq.protocol;
     requires flymq.storage;
     requires flymq.raft;
     requires flymq.telemetry;
@@ -7,7 +8,4 @@ module flymq.broker {
     requires java.logging;
 
     exports flymq.broker;
-    exports flymq.broker.client;
-    // only for `flymq bench pingpong`, which must wait for input exactly as the client and the broker do
-    exports flymq.broker.protocol to flymq.cli;
 }

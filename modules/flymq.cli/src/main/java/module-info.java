@@ -3,6 +3,7 @@
  * top view, and the build-time generators of shell completions.
  */
 module flymq.cli {
+    requires flymq.client;
     requires flymq.broker;
     requires info.picocli;
     requires org.jline;

@@ -3,8 +3,8 @@ package flymq.jlink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.Message;
+import flymq.client.FlyMqClient;
+import flymq.client.Message;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

@@ -98,7 +98,7 @@ public record BrokerConfig(
         SPIN_US }
 
     /** Upper bound of {@code network.read_spin_us}: a longer spin only burns CPU a blocked read would have saved. */
-    public static final long MAX_READ_SPIN_US = flymq.broker.protocol.ReadSpin.MAX_BUDGET.toNanos() / 1000;
+    public static final long MAX_READ_SPIN_US = flymq.protocol.ReadSpin.MAX_BUDGET.toNanos() / 1000;
 
     private record Key(Type type, Object defaultValue) {
     }
@@ -123,7 +123,7 @@ public record BrokerConfig(
         KEYS.put("groups.session_timeout_ms", new Key(Type.LONG_POS, 30_000L));
         KEYS.put("network.idle_timeout_ms", new Key(Type.LONG_POS, 300_000L));
         KEYS.put("network.write_timeout_ms", new Key(Type.LONG_POS, 30_000L));
-        KEYS.put("network.read_spin_us", new Key(Type.SPIN_US, flymq.broker.protocol.ReadSpin.DEFAULT_BUDGET.toNanos() / 1000));
+        KEYS.put("network.read_spin_us", new Key(Type.SPIN_US, flymq.protocol.ReadSpin.DEFAULT_BUDGET.toNanos() / 1000));
         KEYS.put("observability.tracing.enabled", new Key(Type.BOOL, false));
         KEYS.put("observability.tracing.endpoint", new Key(Type.STRING, "localhost:4317"));
         KEYS.put("observability.tracing.sample_rate", new Key(Type.RATIO, 0.1));

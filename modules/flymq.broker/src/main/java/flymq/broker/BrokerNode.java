@@ -14,10 +14,10 @@ import flymq.broker.observe.RequestTracing;
 import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.ext.BatchFetchHandler;
-import flymq.broker.protocol.ext.BatchProduceHandler;
-import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.protocol.Opcodes;
+import flymq.broker.fetch.BatchFetchHandler;
+import flymq.broker.produce.BatchProduceHandler;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.replication.ClusterMembers;
 import flymq.broker.replication.ClusterTuning;
 import flymq.broker.replication.MetadataCluster;
@@ -195,7 +195,7 @@ public final class BrokerNode implements AutoCloseable {
             handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
         } else {
             handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
-                throw new flymq.broker.protocol.RequestException("node " + config.nodeId()
+                throw new flymq.protocol.RequestException("node " + config.nodeId()
                         + " runs as a single broker (no peers configured): its cluster membership cannot change");
             });
         }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.SubscribeMode;
+import flymq.client.FlyMqClient;
+import flymq.client.SubscribeMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

@@ -1,15 +1,18 @@
 package flymq.broker;
 
 import static flymq.broker.TestPorts.freePort;
-import flymq.broker.client.ClusterMetadata;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.Message;
-import flymq.broker.client.StoredRecordsForTests;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.client.ClusterMetadata;
+import flymq.client.FlyMqClient;
+import flymq.client.Header;
+import flymq.client.Message;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.replication.ClusterTuning;
 import flymq.raft.RaftGroupConfig;
+import flymq.storage.StoredRecord;
+import flymq.storage.StoredRecords;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -251,8 +254,12 @@ final class ClusterHarness implements AutoCloseable {
                 if (count == 0) {
                     return all;
                 }
-                all.addAll(StoredRecordsForTests.decode(topic, partition, f.payload(), f.payload().length - length,
-                        length, count));
+                for (StoredRecord sr : StoredRecords.decode(ByteBuffer.wrap(f.payload(), f.payload().length - length,
+                        length))) {
+                    List<Header> headers = sr.headers().stream().map(h -> new Header(h.key(), h.value())).toList();
+                    all.add(new Message(topic, partition, sr.offset(), sr.timestamp(),
+                            sr.key() == null ? new byte[0] : sr.key(), sr.value(), headers));
+                }
             }
         }
     }

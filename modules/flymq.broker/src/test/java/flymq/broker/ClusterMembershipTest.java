@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.client.ClusterMembership;
-import flymq.broker.client.ClusterMetadata;
-import flymq.broker.client.ClusterStatus;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.FlyMqServerException;
-import flymq.broker.client.Message;
+import flymq.client.ClusterMembership;
+import flymq.client.ClusterMetadata;
+import flymq.client.ClusterStatus;
+import flymq.client.FlyMqClient;
+import flymq.client.FlyMqServerException;
+import flymq.client.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.client.ClusterMetadata;
-import flymq.broker.client.ClusterStatus;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.FlyMqServerException;
-import flymq.broker.client.NotLeaderException;
+import flymq.client.ClusterMetadata;
+import flymq.client.ClusterStatus;
+import flymq.client.FlyMqClient;
+import flymq.client.FlyMqServerException;
+import flymq.client.NotLeaderException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import static flymq.broker.WireClient.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -85,7 +85,7 @@ class KillNineTest {
                 assertTrue(found.containsAll(acked), "missing: " + acked.stream().filter(v -> !found.contains(v))
                         .limit(10).toList());
                 assertEquals(acked.size(), found.size());
-                assertEquals(17, c.call(flymq.broker.protocol.Opcodes.GET_OFFSET,
+                assertEquals(17, c.call(flymq.protocol.Opcodes.GET_OFFSET,
                         WireClient.payload().str16("crash").str16("g").i32(0)).reader().u64("o"));
             }
         } finally {

@@ -4,7 +4,7 @@ import static flymq.broker.WireClient.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.Opcodes;
+import flymq.protocol.Opcodes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -4,8 +4,8 @@ import static flymq.broker.WireClient.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

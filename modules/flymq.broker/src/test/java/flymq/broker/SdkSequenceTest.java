@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

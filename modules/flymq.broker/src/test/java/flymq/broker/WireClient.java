@@ -2,12 +2,12 @@ package flymq.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import flymq.broker.protocol.ErrorFrame;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.FrameHeader;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.ErrorFrame;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,27 +18,27 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A raw-socket test client: sends exact bytes and reads exact frames, so tests see what an SDK would. */
-final class WireClient implements AutoCloseable {
+public final class WireClient implements AutoCloseable {
     final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    record Frame(int opcode, int flags, byte[] payload) {
-        PayloadReader reader() {
+    public record Frame(int opcode, int flags, byte[] payload) {
+        public PayloadReader reader() {
             return new PayloadReader(payload);
         }
 
-        boolean isError() {
+        public boolean isError() {
             return opcode == Opcodes.ERROR;
         }
 
-        String errorText() {
+        public String errorText() {
             assertEquals(Opcodes.ERROR, opcode, "expected an ERROR frame");
             return ErrorFrame.decode(payload);
         }
     }
 
-    WireClient(int port) throws IOException {
+    public WireClient(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(15_000);
@@ -55,7 +55,7 @@ final class WireClient implements AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    Frame call(int opcode, PayloadWriter payload) throws IOException {
+    public Frame call(int opcode, PayloadWriter payload) throws IOException {
         send(payload.toFrame(opcode, FrameCodec.FLAG_BINARY));
         return read();
     }

@@ -1,7 +1,7 @@
 package flymq.cli;
 
-import flymq.broker.client.ConnectionException;
-import flymq.broker.client.FlyMqClient;
+import flymq.client.ConnectionException;
+import flymq.client.FlyMqClient;
 import java.time.Duration;
 
 /**

@@ -38,7 +38,7 @@ final class Failures implements IExecutionExceptionHandler {
             if (t instanceof ParameterException) {
                 return ExitCode.USAGE;
             }
-            if (isUnreachable(t) || t instanceof flymq.broker.client.ConnectionException) {
+            if (isUnreachable(t) || t instanceof flymq.client.ConnectionException) {
                 return ExitCode.UNREACHABLE;
             }
         }
@@ -57,10 +57,10 @@ final class Failures implements IExecutionExceptionHandler {
         if (ex instanceof CliException) {
             return ex.getMessage();
         }
-        if (ex instanceof flymq.broker.client.FlyMqServerException s) {
+        if (ex instanceof flymq.client.FlyMqServerException s) {
             return "the broker refused " + s.request() + ": " + s.serverMessage();
         }
-        if (ex instanceof flymq.broker.client.ConnectionException) {
+        if (ex instanceof flymq.client.ConnectionException) {
             return "lost the connection to the broker (" + ex.getMessage() + "); it may have applied the request";
         }
         Throwable root = ex;

@@ -1,7 +1,7 @@
 package flymq.broker.auth;
 
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.broker.server.Session;
 
 /**

@@ -1,6 +1,6 @@
 package flymq.broker.cluster;
 
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package flymq.broker.group;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.OffsetStore;

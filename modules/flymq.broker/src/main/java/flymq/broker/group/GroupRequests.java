@@ -1,7 +1,7 @@
 package flymq.broker.group;
 
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.broker.server.Session;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,7 +108,7 @@ public final class GroupRequests {
             }
         }
         if (topics.isEmpty()) {
-            throw new flymq.broker.protocol.RequestException("consumer group not found: " + group);
+            throw new flymq.protocol.RequestException("consumer group not found: " + group);
         }
         out.str16(group).str16(members.isEmpty() ? "Empty" : "Stable").strList(members).strList(topics)
                 .str16(nodeId);

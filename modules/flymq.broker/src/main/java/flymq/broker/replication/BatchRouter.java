@@ -2,11 +2,11 @@ package flymq.broker.replication;
 
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.RequestException;
-import flymq.broker.protocol.ext.ExtensionOpcodes;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;

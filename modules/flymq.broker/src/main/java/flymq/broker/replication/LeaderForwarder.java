@@ -1,11 +1,11 @@
 package flymq.broker.replication;
 
-import flymq.broker.protocol.ErrorFrame;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.FrameHeader;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.ErrorFrame;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
 import flymq.raft.RaftMember;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

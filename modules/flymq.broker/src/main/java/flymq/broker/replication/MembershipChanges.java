@@ -1,8 +1,8 @@
 package flymq.broker.replication;
 
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.server.Session;
@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  */
 final class MembershipChanges {
     private static final System.Logger LOG = System.getLogger(MembershipChanges.class.getName());
-    static final int CLUSTER_MEMBERSHIP = flymq.broker.protocol.ext.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
+    static final int CLUSTER_MEMBERSHIP = flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
     static final int JOIN = 1;
     static final int LEAVE = 2;
     private static final int FORWARDED = 0xFF;

@@ -3,7 +3,7 @@ package flymq.broker.replication;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.DeleteGroup;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.NodeRemoved;

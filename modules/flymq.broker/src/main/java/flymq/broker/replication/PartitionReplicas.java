@@ -1,6 +1,6 @@
 package flymq.broker.replication;
 
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.raft.RaftGroup;

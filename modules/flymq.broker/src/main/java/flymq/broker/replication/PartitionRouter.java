@@ -2,10 +2,10 @@ package flymq.broker.replication;
 
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;

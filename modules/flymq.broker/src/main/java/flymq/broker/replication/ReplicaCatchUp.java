@@ -1,16 +1,18 @@
 package flymq.broker.replication;
 
-import flymq.broker.client.FetchPosition;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.FlyMqException;
-import flymq.broker.client.Message;
-import flymq.broker.client.PartitionFetch;
+import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.MalformedPayloadException;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftMember;
-import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
-import java.time.Duration;
+import flymq.storage.StorageException;
+import flymq.storage.StoredRecord;
+import flymq.storage.StoredRecords;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,35 +59,29 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                         + pos + ".." + (to - 1) + " from the leader within " + DEADLINE_MS + " ms (" + lastProblem
                         + ")");
             }
-            Optional<String> addr = group.get().flatMap(RaftGroup::leader).map(RaftMember::id)
-                    .filter(id -> !id.equals(selfId)).map(id -> clientAddrs.get().getOrDefault(id, ""))
-                    .filter(a -> !a.isEmpty());
+            Optional<String> leader = group.get().flatMap(RaftGroup::leader).map(RaftMember::id)
+                    .filter(id -> !id.equals(selfId));
+            String addr = leader.map(id -> clientAddrs.get().getOrDefault(id, "")).orElse("");
             if (addr.isEmpty()) {
                 pause();
                 continue;
             }
-            try (FlyMqClient c = FlyMqClient.builder().bootstrap(addr.get()).connectPasses(1)
-                    .requestTimeout(Duration.ofSeconds(10)).build()) {
+            try (LeaderForwarder link = new LeaderForwarder()) {
                 while (pos < to) {
-                    PartitionFetch f = c.batchFetch(topic, List.of(new FetchPosition(partition, pos)), MAX_BYTES)
-                            .get(0);
-                    if (!f.ok()) {
-                        throw new FlyMqException(f.error());
-                    }
+                    LeaderSlice f = fetch(link, leader.get(), addr, pos);
                     List<Record> batch = new ArrayList<>();
-                    for (Message m : f.records()) {
-                        if (m.offset() >= to) {
+                    for (StoredRecord r : f.records()) {
+                        if (r.offset() >= to) {
                             break;
                         }
-                        if (m.offset() != pos + batch.size()) {
+                        if (r.offset() != pos + batch.size()) {
                             throw new IllegalStateException("partition " + topic + "-" + partition + ": leader at "
-                                    + addr.get() + " returned offset " + m.offset() + ", expected "
-                                    + (pos + batch.size()));
+                                    + addr + " returned offset " + r.offset() + ", expected " + (pos + batch.size()));
                         }
-                        batch.add(toRecord(m));
+                        batch.add(new Record(r.timestamp(), r.key(), r.value(), r.headers()));
                     }
                     if (batch.isEmpty()) {
-                        lastProblem = "leader at " + addr.get() + " has no record at offset " + pos + " yet (its log"
+                        lastProblem = "leader at " + addr + " has no record at offset " + pos + " yet (its log"
                                 + " ends at " + f.endOffset() + ")";
                         break; // a new leader still applying its log: ask again shortly
                     }
@@ -96,8 +92,8 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                     }
                     pos += batch.size();
                 }
-            } catch (FlyMqException e) {
-                lastProblem = "leader at " + addr.get() + ": " + e.getMessage();
+            } catch (RequestException | MalformedPayloadException | StorageException e) {
+                lastProblem = "leader at " + addr + ": " + e.getMessage();
                 LOG.log(System.Logger.Level.DEBUG, "catch-up of " + topic + "-" + partition + " retrying: "
                         + lastProblem);
             }
@@ -109,12 +105,34 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                 + (to - 1) + " from the leader");
     }
 
-    private static Record toRecord(Message m) {
-        List<Header> headers = new ArrayList<>(m.headers().size());
-        for (flymq.broker.client.Header h : m.headers()) {
-            headers.add(new Header(h.key(), h.value()));
+    private record LeaderSlice(long endOffset, List<StoredRecord> records) {
+    }
+
+    /** One BATCH_FETCH of this partition from {@code offset}; the records arrive in the stored format. */
+    private LeaderSlice fetch(LeaderForwarder link, String leaderId, String addr, long offset) {
+        PayloadWriter req = new PayloadWriter(topic.length() + 32).str16(topic).u32(MAX_BYTES).u32(1)
+                .i32(partition).i64(offset);
+        byte[] answer = link.call(leaderId, addr, ExtensionOpcodes.BATCH_FETCH, req);
+        PayloadReader r = new PayloadReader(answer);
+        r.str16("topic");
+        if (r.count("partitions", 30) != 1) {
+            throw new RequestException("BATCH_FETCH answer from " + addr + " does not hold exactly one partition");
         }
-        return new Record(m.timestamp(), m.key().length == 0 ? null : m.key(), m.value(), List.copyOf(headers));
+        r.i32("partition");
+        String error = r.str16("error");
+        r.i64("start_offset");
+        long end = r.i64("end_offset");
+        r.i32("record_count");
+        long length = r.u32("byte_length");
+        if (!error.isEmpty()) {
+            throw new RequestException(error);
+        }
+        if (length != r.remaining()) {
+            throw new RequestException("BATCH_FETCH answer from " + addr + " announces " + length
+                    + " record bytes, carries " + r.remaining());
+        }
+        return new LeaderSlice(end, StoredRecords.decode(ByteBuffer.wrap(answer, answer.length - r.remaining(),
+                r.remaining())));
     }
 
     private static void pause() {

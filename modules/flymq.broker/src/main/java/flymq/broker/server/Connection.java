@@ -1,16 +1,16 @@
 package flymq.broker.server;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.protocol.ErrorFrame;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.FrameException;
-import flymq.broker.protocol.FrameHeader;
-import flymq.broker.protocol.MalformedPayloadException;
-import flymq.broker.protocol.Opcodes;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
-import flymq.broker.protocol.ReadSpin;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.ErrorFrame;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameException;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.MalformedPayloadException;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.ReadSpin;
+import flymq.protocol.RequestException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;

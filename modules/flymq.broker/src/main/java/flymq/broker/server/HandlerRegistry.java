@@ -1,6 +1,6 @@
 package flymq.broker.server;
 
-import flymq.broker.protocol.Opcodes;
+import flymq.protocol.Opcodes;
 
 /**
  * Opcode to handler table. Adding an opcode is one handler plus one {@link #register} line where the node is

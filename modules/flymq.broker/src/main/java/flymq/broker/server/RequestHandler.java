@@ -1,12 +1,12 @@
 package flymq.broker.server;
 
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 
 /**
  * Serves one opcode: decodes the request payload from {@code request} and encodes the response payload into
- * {@code response} (already reset). Throwing {@link flymq.broker.protocol.RequestException} or
- * {@link flymq.broker.protocol.MalformedPayloadException} turns the answer into an ERROR frame; bytes left unread
+ * {@code response} (already reset). Throwing {@link flymq.protocol.RequestException} or
+ * {@link flymq.protocol.MalformedPayloadException} turns the answer into an ERROR frame; bytes left unread
  * in the request are ignored (the Java SDK relies on that). Called on the connection's own thread, so a handler
  * may block (storage, fsync) without hurting other connections.
  */

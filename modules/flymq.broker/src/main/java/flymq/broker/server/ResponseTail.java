@@ -1,6 +1,6 @@
 package flymq.broker.server;
 
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.PayloadWriter;
 import flymq.storage.LogSlice;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package flymq.broker.topic;
 
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.KeyPartitioner;
+import flymq.protocol.RequestException;
 import flymq.storage.PartitionLog;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,7 +73,7 @@ public final class Topic {
             return 0;
         }
         if (key != null && key.length > 0) {
-            return Partitioner.forKey(key, n);
+            return KeyPartitioner.forKey(key, n);
         }
         return (int) Long.remainderUnsigned(roundRobin.getAndIncrement(), n);
     }

@@ -1,7 +1,7 @@
 package flymq.broker.topic;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
 import flymq.storage.PartitionLog;

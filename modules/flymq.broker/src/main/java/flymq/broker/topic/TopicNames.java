@@ -1,6 +1,6 @@
 package flymq.broker.topic;
 
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 
 /** Kafka's topic name rules: 1 to 249 characters from {@code [a-zA-Z0-9._-]}, and neither "." nor "..". */
 public final class TopicNames {

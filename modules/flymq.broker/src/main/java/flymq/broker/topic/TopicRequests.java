@@ -1,8 +1,8 @@
 package flymq.broker.topic;
 
 import flymq.broker.cluster.PartitionLeadership;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.broker.server.Session;
 import flymq.storage.LogConfig;
 import flymq.storage.PartitionLog;

@@ -7,8 +7,8 @@ import java.util.Map;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerNode;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.SubscribeMode;
+import flymq.client.FlyMqClient;
+import flymq.client.SubscribeMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,7 +85,7 @@ class ObservedBrokerTest {
             member.subscribe("orders", "billing", 0, SubscribeMode.EARLIEST);
             member.fetch("orders", 0, 0, 100);                                          // 3 records
             member.consume("orders", 0, 0);                                             // 1
-            member.batchFetch("orders", java.util.List.of(new flymq.broker.client.FetchPosition(0, 1)), 1 << 20); // 2
+            member.batchFetch("orders", java.util.List.of(new flymq.client.FetchPosition(0, 1)), 1 << 20); // 2
             loner.fetch("orders", 0, 0, 100);                                           // 3, no group
 
             String m = get(node.metricsPort().orElseThrow(), "/metrics");

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.FrameHeader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.PayloadWriter;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.protocol.FrameCodec;
-import flymq.broker.protocol.FrameHeader;
-import flymq.broker.protocol.PayloadReader;
-import flymq.broker.protocol.PayloadWriter;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.storage.LogSlice;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.protocol.RequestException;
+import flymq.protocol.RequestException;
 import org.junit.jupiter.api.Test;
 
 class TopicNamesTest {

@@ -1,12 +1,12 @@
 package flymq.cli.bench;
 
-import flymq.broker.client.ConnectionException;
-import flymq.broker.client.ConsumerConfig;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.FlyMqConsumer;
-import flymq.broker.client.FlyMqServerException;
-import flymq.broker.client.Message;
-import flymq.broker.client.SubscribeMode;
+import flymq.client.ConnectionException;
+import flymq.client.ConsumerConfig;
+import flymq.client.FlyMqClient;
+import flymq.client.FlyMqConsumer;
+import flymq.client.FlyMqServerException;
+import flymq.client.Message;
+import flymq.client.SubscribeMode;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

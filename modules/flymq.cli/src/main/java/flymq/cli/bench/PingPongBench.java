@@ -1,7 +1,7 @@
 package flymq.cli.bench;
 
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.protocol.ReadSpin;
+import flymq.client.FlyMqClient;
+import flymq.protocol.ReadSpin;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

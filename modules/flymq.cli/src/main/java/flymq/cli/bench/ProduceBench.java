@@ -1,12 +1,12 @@
 package flymq.cli.bench;
 
-import flymq.broker.client.Acks;
-import flymq.broker.client.ConnectionException;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.FlyMqException;
-import flymq.broker.client.FlyMqProducer;
-import flymq.broker.client.ProducerConfig;
-import flymq.broker.client.ProducerRecord;
+import flymq.client.Acks;
+import flymq.client.ConnectionException;
+import flymq.client.FlyMqClient;
+import flymq.client.FlyMqException;
+import flymq.client.FlyMqProducer;
+import flymq.client.ProducerConfig;
+import flymq.client.ProducerRecord;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

@@ -1,6 +1,6 @@
 package flymq.cli.cluster;
 
-import flymq.broker.client.ClusterStatus;
+import flymq.client.ClusterStatus;
 import flymq.cli.Brokers;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

@@ -1,7 +1,7 @@
 package flymq.cli.cluster;
 
-import flymq.broker.client.ClusterStatus;
-import flymq.broker.client.FlyMqClient;
+import flymq.client.ClusterStatus;
+import flymq.client.FlyMqClient;
 import flymq.cli.Brokers;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

@@ -1,6 +1,6 @@
 package flymq.cli.group;
 
-import flymq.broker.client.GroupInfo;
+import flymq.client.GroupInfo;
 import flymq.cli.Brokers;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;

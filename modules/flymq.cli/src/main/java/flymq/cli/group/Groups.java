@@ -1,7 +1,7 @@
 package flymq.cli.group;
 
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.GroupInfo;
+import flymq.client.FlyMqClient;
+import flymq.client.GroupInfo;
 import flymq.cli.CliException;
 import java.util.Comparator;
 import java.util.List;

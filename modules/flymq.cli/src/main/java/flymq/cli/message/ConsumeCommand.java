@@ -1,11 +1,11 @@
 package flymq.cli.message;
 
-import flymq.broker.client.FetchPosition;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.Header;
-import flymq.broker.client.Message;
-import flymq.broker.client.PartitionFetch;
-import flymq.broker.client.SubscribeMode;
+import flymq.client.FetchPosition;
+import flymq.client.FlyMqClient;
+import flymq.client.Header;
+import flymq.client.Message;
+import flymq.client.PartitionFetch;
+import flymq.client.SubscribeMode;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;

@@ -1,11 +1,11 @@
 package flymq.cli.message;
 
-import flymq.broker.client.Acks;
-import flymq.broker.client.FlyMqClient;
-import flymq.broker.client.Header;
-import flymq.broker.client.PartitionRecords;
-import flymq.broker.client.ProducerRecord;
-import flymq.broker.client.RecordMetadata;
+import flymq.client.Acks;
+import flymq.client.FlyMqClient;
+import flymq.client.Header;
+import flymq.client.PartitionRecords;
+import flymq.client.ProducerRecord;
+import flymq.client.RecordMetadata;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;

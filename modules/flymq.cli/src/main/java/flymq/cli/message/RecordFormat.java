@@ -1,6 +1,6 @@
 package flymq.cli.message;
 
-import flymq.broker.client.Message;
+import flymq.client.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 

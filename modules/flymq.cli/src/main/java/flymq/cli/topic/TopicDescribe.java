@@ -1,7 +1,7 @@
 package flymq.cli.topic;
 
-import flymq.broker.client.ClusterMetadata;
-import flymq.broker.client.FlyMqServerException;
+import flymq.client.ClusterMetadata;
+import flymq.client.FlyMqServerException;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;

@@ -186,8 +186,8 @@ class MessageCommandsTest {
         assertEquals(ExitCode.OK, r.code(), r.toString());
         // the key decides the partition as for a plain produce: FNV-1a-32("user-123") mod 3 = 2
         assertEquals("produced to headed partition 2 offset 0\n", r.out());
-        try (var client = flymq.broker.client.FlyMqClient.connect(broker.server())) {
-            var fetched = client.batchFetch("headed", List.of(new flymq.broker.client.FetchPosition(2, 0)), 1 << 16);
+        try (var client = flymq.client.FlyMqClient.connect(broker.server())) {
+            var fetched = client.batchFetch("headed", List.of(new flymq.client.FetchPosition(2, 0)), 1 << 16);
             var record = fetched.getFirst().records().getFirst();
             assertEquals("v", record.valueAsString());
             assertEquals(List.of("traceparent=00-abc-01", "origin=cli"), record.headers().stream()

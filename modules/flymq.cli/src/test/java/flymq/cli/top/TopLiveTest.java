@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.client.FlyMqClient;
+import flymq.client.FlyMqClient;
 import flymq.cli.ExitCode;
 import flymq.cli.TestBroker;
 import flymq.cli.TestTerminal;

@@ -1,5 +1,0 @@
-package flymq.broker.client;
-
-/** One partition to read in a BATCH_FETCH, from {@code offset}. */
-public record FetchPosition(int partition, long offset) {
-}

@@ -1,0 +1,287 @@
+package flymq.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import flymq.protocol.FrameCodec;
+import flymq.protocol.FrameException;
+import flymq.protocol.FrameHeader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.ReadSpin;
+
+/**
+ * One TCP connection to one broker. The protocol has no correlation id: responses come back in request order, so
+ * order is the only correlation. Two modes:
+ * <ul>
+ *   <li>synchronous (the start): a caller writes its request and reads its own answer under one lock, like the
+ *   official SDKs; no thread hand-off, which keeps the one-request-per-round-trip path short;</li>
+ *   <li>pipelined (from the first {@link #send}): requests are written under the lock after their future is queued;
+ *   a reader thread reads answers and completes the queued futures in FIFO order. Synchronous calls then go through
+ *   the queue as well.</li>
+ * </ul>
+ * Any I/O error, malformed frame or timeout closes the connection and fails every outstanding request, because the
+ * order that correlates answers to requests is lost.
+ *
+ * <p>A synchronous call reads with no socket timeout: a timed read makes the JDK switch the socket to non-blocking
+ * and poll before each read (three system calls per answer instead of one). Instead the call publishes its deadline
+ * and {@link CallWatchdog} closes the socket of a call that overstays it, which ends the blocked read. Before it
+ * blocks, a synchronous call spins briefly for its answer ({@link ReadSpin}): a broker on the same machine answers
+ * within microseconds, sooner than a sleeping thread can be woken.
+ */
+final class Connection implements AutoCloseable {
+    private record Pending(String request, CompletableFuture<Frame> future) {
+    }
+
+    private final String address;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final long requestTimeoutMillis;
+    private final Object ioLock = new Object();
+    /** Used by synchronous calls only, under {@link #ioLock}. */
+    private final ReadSpin readSpin;
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private volatile boolean pipelined;
+    private volatile boolean closed;
+    private volatile String closeReason;
+    /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
+    private volatile long callDeadline;
+    private volatile boolean callTimedOut;
+
+    private Connection(String address, Socket socket, long requestTimeoutMillis, long readSpinNanos)
+            throws IOException {
+        this.address = address;
+        this.readSpin = new ReadSpin(readSpinNanos);
+        this.socket = socket;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    }
+
+    static Connection open(String address, InetSocketAddress target, int connectTimeoutMillis,
+                           long requestTimeoutMillis, long readSpinNanos) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.setSendBufferSize(256 * 1024);
+            socket.setReceiveBufferSize(256 * 1024);
+            socket.connect(target, connectTimeoutMillis);
+            Connection c = new Connection(address, socket, requestTimeoutMillis, readSpinNanos);
+            CallWatchdog.watch(c);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    String address() {
+        return address;
+    }
+
+    boolean isOpen() {
+        return !closed;
+    }
+
+    /** Sends one request and waits for its answer. */
+    Frame call(String request, int opcode, PayloadWriter payload) {
+        if (!pipelined) {
+            synchronized (ioLock) {
+                if (!pipelined) {
+                    ensureOpen(request);
+                    callDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
+                    try {
+                        payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
+                        out.flush();
+                        readSpin.awaitInput(in);
+                        return readFrame();
+                    } catch (IOException e) {
+                        if (callTimedOut) {
+                            String why = "no answer to " + request + " from " + address + " within "
+                                    + requestTimeoutMillis + " ms";
+                            fail(why);
+                            throw new RequestTimeoutException(why);
+                        }
+                        String why = "connection to " + address + " lost during " + request + ": " + describe(e);
+                        fail(why);
+                        throw new ConnectionException(why, e);
+                    } catch (ProtocolException e) {
+                        fail(e.getMessage());
+                        throw e;
+                    } finally {
+                        callDeadline = 0;
+                    }
+                }
+            }
+        }
+        return await(request, send(request, opcode, payload, true));
+    }
+
+    /**
+     * Queues one request without waiting: its answer completes the returned future, in request order. With
+     * {@code flush == false} the bytes may stay in the buffer until the next flushing send (lets a caller write a
+     * burst with one system call).
+     */
+    CompletableFuture<Frame> send(String request, int opcode, PayloadWriter payload, boolean flush) {
+        CompletableFuture<Frame> future = new CompletableFuture<>();
+        synchronized (ioLock) {
+            if (closed) {
+                future.completeExceptionally(new ConnectionException(
+                        "connection to " + address + " is closed (" + closeReason + "); " + request + " not sent"));
+                return future;
+            }
+            if (!pipelined) {
+                startReader();
+            }
+            pending.add(new Pending(request, future));
+            try {
+                payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
+                if (flush) {
+                    out.flush();
+                }
+            } catch (IOException e) {
+                fail("connection to " + address + " lost while sending " + request + ": " + describe(e));
+            }
+        }
+        return future;
+    }
+
+    /** Pushes out requests queued with {@code flush == false}. */
+    void flush() {
+        synchronized (ioLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                out.flush();
+            } catch (IOException e) {
+                fail("connection to " + address + " lost while flushing: " + describe(e));
+            }
+        }
+    }
+
+    /** Number of requests sent and not yet answered (pipelined mode). */
+    int inFlight() {
+        return pending.size();
+    }
+
+    Frame await(String request, CompletableFuture<Frame> future) {
+        try {
+            return future.get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String why = "no answer to " + request + " from " + address + " within " + requestTimeoutMillis + " ms";
+            fail(why);
+            throw new RequestTimeoutException(why);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FlyMqException f) {
+                throw f;
+            }
+            throw new ConnectionException(request + " to " + address + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionException("interrupted while waiting for " + request + " from " + address, e);
+        }
+    }
+
+    /** The reader blocks for as long as the connection lives; waiting callers time out on their futures. */
+    private void startReader() {
+        pipelined = true;
+        Thread.ofPlatform().daemon().name("flymq-client-reader-" + address).start(this::readLoop);
+    }
+
+    private void readLoop() {
+        try {
+            while (!closed) {
+                Frame frame = readFrame();
+                Pending p = pending.poll();
+                if (p == null) {
+                    fail("unsolicited frame (opcode 0x" + Integer.toHexString(frame.opcode()) + ") from " + address);
+                    return;
+                }
+                p.future().complete(frame);
+            }
+        } catch (IOException e) {
+            fail(closed ? closeReason : "connection to " + address + " lost: " + describe(e));
+        } catch (ProtocolException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    /** Only ever called by one thread at a time: the synchronous caller under the lock, or the reader thread. */
+    private Frame readFrame() throws IOException {
+        FrameHeader h;
+        try {
+            h = FrameCodec.readHeader(in);
+        } catch (FrameException e) {
+            throw new ProtocolException("bad response frame from " + address + ": " + e.getMessage());
+        }
+        if (h == null) {
+            throw new EOFException("server closed the connection");
+        }
+        byte[] payload = new byte[h.length()];
+        in.readFully(payload);
+        return new Frame(h.opcode(), h.flags(), payload);
+    }
+
+    private void ensureOpen(String request) {
+        if (closed) {
+            throw new ConnectionException("connection to " + address + " is closed (" + closeReason + "); "
+                    + request + " not sent");
+        }
+    }
+
+    private void fail(String reason) {
+        if (!closed) {
+            closeReason = reason;
+            closed = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already failing; the reason recorded above is what callers need
+            }
+        }
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            p.future().completeExceptionally(new ConnectionException(
+                    p.request() + " to " + address + " failed: " + closeReason));
+        }
+    }
+
+    /**
+     * Called by the watchdog: closes the connection if its synchronous call is past its deadline, which makes the
+     * blocked read fail; the caller then reports a timeout. Returns whether the connection is still worth watching.
+     */
+    boolean closeIfOverdue(long nowNanos) {
+        long deadline = callDeadline;
+        if (deadline != 0 && nowNanos - deadline > 0 && !closed) {
+            callTimedOut = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the reader sees the close either way
+            }
+        }
+        return !closed;
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        fail("closed by the client");
+    }
+}

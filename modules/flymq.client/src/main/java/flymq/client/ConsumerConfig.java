@@ -1,0 +1,51 @@
+package flymq.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link FlyMqConsumer}.
+ *
+ * @param group                group id ({@code ""}: no group, nothing is committed)
+ * @param startFrom            where a partition without a position starts (COMMIT: the group's committed offset)
+ * @param autoCommit           commit the positions of returned records every {@code autoCommitInterval} and on close
+ * @param autoCommitInterval   see autoCommit
+ * @param maxBytesPerPartition fetch size per partition per request (about; at least one record)
+ */
+public record ConsumerConfig(String group, SubscribeMode startFrom, boolean autoCommit, Duration autoCommitInterval,
+                             int maxBytesPerPartition) {
+    public ConsumerConfig {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(startFrom, "startFrom");
+        if (autoCommit && group.isEmpty()) {
+            throw new IllegalArgumentException("autoCommit needs a group id");
+        }
+        if (autoCommitInterval == null || autoCommitInterval.isNegative()) {
+            throw new IllegalArgumentException("autoCommitInterval must be >= 0, got " + autoCommitInterval);
+        }
+        if (maxBytesPerPartition < 1) {
+            throw new IllegalArgumentException("maxBytesPerPartition must be >= 1, got " + maxBytesPerPartition);
+        }
+    }
+
+    /** Group {@code group}, starting at its committed offsets, auto-commit every 5 s, 1 MiB per partition. */
+    public static ConsumerConfig forGroup(String group) {
+        return new ConsumerConfig(group, SubscribeMode.COMMIT, !group.isEmpty(), Duration.ofSeconds(5), 1 << 20);
+    }
+
+    public ConsumerConfig withStartFrom(SubscribeMode mode) {
+        return new ConsumerConfig(group, mode, autoCommit, autoCommitInterval, maxBytesPerPartition);
+    }
+
+    public ConsumerConfig withAutoCommit(boolean on) {
+        return new ConsumerConfig(group, startFrom, on, autoCommitInterval, maxBytesPerPartition);
+    }
+
+    public ConsumerConfig withAutoCommitInterval(Duration d) {
+        return new ConsumerConfig(group, startFrom, autoCommit, d, maxBytesPerPartition);
+    }
+
+    public ConsumerConfig withMaxBytesPerPartition(int bytes) {
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, bytes);
+    }
+}

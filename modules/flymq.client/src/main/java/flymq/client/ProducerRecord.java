@@ -1,0 +1,50 @@
+package flymq.client;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A record to produce. {@code partition} -1 lets the producer choose (keyed: FNV-1a-32(key) mod partitions as the
+ * server does; keyless: one partition per batch, rotating); {@code timestamp} 0 lets the server stamp it.
+ */
+public record ProducerRecord(String topic, int partition, long timestamp, byte[] key, byte[] value,
+                             List<Header> headers) {
+    public ProducerRecord {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(value, "value");
+        if (partition < -1) {
+            throw new IllegalArgumentException("partition must be >= 0 or -1 (any), got " + partition);
+        }
+        key = key == null ? new byte[0] : key;
+        headers = headers == null ? List.of() : List.copyOf(headers);
+    }
+
+    public static ProducerRecord of(String topic, byte[] value) {
+        return new ProducerRecord(topic, -1, 0, null, value, List.of());
+    }
+
+    public static ProducerRecord of(String topic, byte[] key, byte[] value) {
+        return new ProducerRecord(topic, -1, 0, key, value, List.of());
+    }
+
+    public ProducerRecord withPartition(int p) {
+        return new ProducerRecord(topic, p, timestamp, key, value, headers);
+    }
+
+    public ProducerRecord withHeaders(List<Header> h) {
+        return new ProducerRecord(topic, partition, timestamp, key, value, h);
+    }
+
+    public ProducerRecord withTimestamp(long ts) {
+        return new ProducerRecord(topic, partition, ts, key, value, headers);
+    }
+
+    /** Bytes this record takes in a BATCH_PRODUCE request. */
+    int encodedSize() {
+        int size = 8 + 4 + key.length + 4 + value.length + 2;
+        for (Header h : headers) {
+            size += 2 + h.key().length() * 3 + 4 + h.value().length;
+        }
+        return size;
+    }
+}

@@ -1,0 +1,111 @@
+package flymq.client;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A loopback server for client tests that answers each request frame with whatever {@code handler} returns for it
+ * (a whole response frame, or null to close the connection), and records every request.
+ */
+final class ScriptedServer implements AutoCloseable {
+    record Request(int opcode, int flags, byte[] payload, byte[] frame) {
+    }
+
+    private final ServerSocket server;
+    private final Function<Request, byte[]> handler;
+    final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    ScriptedServer(Function<Request, byte[]> handler) throws IOException {
+        this.handler = handler;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().start(this::acceptLoop);
+    }
+
+    String address() {
+        return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                sockets.add(s);
+                Thread.ofPlatform().daemon().start(() -> serve(s));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            while (true) {
+                byte[] header = new byte[8];
+                in.readFully(header);
+                int len = ((header[4] & 0xFF) << 24) | ((header[5] & 0xFF) << 16) | ((header[6] & 0xFF) << 8)
+                        | (header[7] & 0xFF);
+                byte[] payload = new byte[len];
+                in.readFully(payload);
+                byte[] frame = new byte[8 + len];
+                System.arraycopy(header, 0, frame, 0, 8);
+                System.arraycopy(payload, 0, frame, 8, len);
+                Request r = new Request(header[2] & 0xFF, header[3] & 0xFF, payload, frame);
+                requests.add(r);
+                byte[] answer = handler.apply(r);
+                if (answer == null) {
+                    return;
+                }
+                out.write(answer);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // client went away
+        }
+    }
+
+    int connectionsAccepted() {
+        return sockets.size();
+    }
+
+    /** Drops every open connection (the server keeps listening). */
+    void dropConnections() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    static byte[] frame(int opcode, byte[] payload) {
+        byte[] f = new byte[8 + payload.length];
+        f[0] = (byte) 0xAF;
+        f[1] = 1;
+        f[2] = (byte) opcode;
+        f[3] = 1;
+        f[4] = (byte) (payload.length >>> 24);
+        f[5] = (byte) (payload.length >>> 16);
+        f[6] = (byte) (payload.length >>> 8);
+        f[7] = (byte) payload.length;
+        System.arraycopy(payload, 0, f, 8, payload.length);
+        return f;
+    }
+
+    static byte[] error(String text) {
+        flymq.protocol.PayloadWriter w = new flymq.protocol.PayloadWriter(16).i32(1).str16(text);
+        return frame(0xFF, w.toPayload());
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        dropConnections();
+    }
+}

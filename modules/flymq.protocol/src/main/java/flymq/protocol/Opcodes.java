@@ -1,0 +1,74 @@
+package flymq.protocol;
+
+/**
+ * Operation codes of the FlyMQ 1.26 binary protocol (wire spec section 3), as unsigned byte values 0..255.
+ *
+ * <p>The response opcode equals the request opcode except AUTH (answered with {@link #AUTH_RESPONSE}), WHOAMI
+ * (answered with {@link #WHOAMI_RESPONSE}) and any failure (answered with {@link #ERROR}).
+ */
+public final class Opcodes {
+    public static final int PRODUCE = 0x01;
+    public static final int CONSUME = 0x02;
+    public static final int CREATE_TOPIC = 0x03;
+    public static final int METADATA = 0x04;
+    public static final int SUBSCRIBE = 0x05;
+    public static final int COMMIT = 0x06;
+    public static final int FETCH = 0x07;
+    public static final int LIST_TOPICS = 0x08;
+    public static final int DELETE_TOPIC = 0x09;
+    public static final int CONSUME_ZERO_COPY = 0x0A;
+    public static final int FETCH_BINARY = 0x0B;
+    public static final int CLUSTER_JOIN = 0x50;
+    public static final int CLUSTER_LEAVE = 0x51;
+    public static final int CLUSTER_STATUS = 0x52;
+    public static final int CLUSTER_METADATA = 0x53;
+    public static final int GET_OFFSET = 0x60;
+    public static final int RESET_OFFSET = 0x61;
+    public static final int LIST_GROUPS = 0x62;
+    public static final int DESCRIBE_GROUP = 0x63;
+    public static final int GET_LAG = 0x64;
+    public static final int DELETE_GROUP = 0x65;
+    public static final int SEEK_TO_TIMESTAMP = 0x66;
+    public static final int AUTH = 0x70;
+    public static final int AUTH_RESPONSE = 0x71;
+    public static final int WHOAMI = 0x72;
+    /** WHOAMI is answered with this opcode (spec 1.5). */
+    public static final int WHOAMI_RESPONSE = 0x72;
+    public static final int ERROR = 0xFF;
+
+    private Opcodes() {
+    }
+
+    /** A readable name for logs and error texts; {@code "0x%02X"} for codes this broker does not name. */
+    public static String name(int opcode) {
+        return switch (opcode) {
+            case PRODUCE -> "PRODUCE";
+            case CONSUME -> "CONSUME";
+            case CREATE_TOPIC -> "CREATE_TOPIC";
+            case METADATA -> "METADATA";
+            case SUBSCRIBE -> "SUBSCRIBE";
+            case COMMIT -> "COMMIT";
+            case FETCH -> "FETCH";
+            case LIST_TOPICS -> "LIST_TOPICS";
+            case DELETE_TOPIC -> "DELETE_TOPIC";
+            case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
+            case FETCH_BINARY -> "FETCH_BINARY";
+            case CLUSTER_JOIN -> "CLUSTER_JOIN";
+            case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
+            case CLUSTER_STATUS -> "CLUSTER_STATUS";
+            case CLUSTER_METADATA -> "CLUSTER_METADATA";
+            case GET_OFFSET -> "GET_OFFSET";
+            case RESET_OFFSET -> "RESET_OFFSET";
+            case LIST_GROUPS -> "LIST_GROUPS";
+            case DESCRIBE_GROUP -> "DESCRIBE_GROUP";
+            case GET_LAG -> "GET_LAG";
+            case DELETE_GROUP -> "DELETE_GROUP";
+            case SEEK_TO_TIMESTAMP -> "SEEK_TO_TIMESTAMP";
+            case AUTH -> "AUTH";
+            case AUTH_RESPONSE -> "AUTH_RESPONSE";
+            case WHOAMI -> "WHOAMI";
+            case ERROR -> "ERROR";
+            default -> String.format("0x%02X", opcode);
+        };
+    }
+}
