@@ -60,9 +60,19 @@ public record BrokerConfig(
     /**
      * Connection limits: idle connections close after idleTimeoutMs; a write blocked longer than writeTimeoutMs
      * closes. A connection thread spins up to readSpinMicros for the next request before it blocks (0 = never).
+     * Beyond maxConnections open connections, or maxConnectionsPerIp from one address, a new one is closed at once.
      */
-    public record Network(long idleTimeoutMs, long writeTimeoutMs, long readSpinMicros) {
+    public record Network(long idleTimeoutMs, long writeTimeoutMs, long readSpinMicros, int maxConnections,
+                          int maxConnectionsPerIp) {
     }
+
+    /**
+     * Default of {@code network.max_connections}: the default 256 MiB heap holds this many idle connections
+     * (docs/broker.md, "Limits").
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
+    /** Default of {@code network.max_connections_per_ip}: one remote host may take a quarter of the connections. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 4_096;
 
     public record Observability(Tracing tracing, Metrics metrics, Health health) {
     }
@@ -124,6 +134,10 @@ public record BrokerConfig(
         KEYS.put("network.idle_timeout_ms", new Key(Type.LONG_POS, 300_000L));
         KEYS.put("network.write_timeout_ms", new Key(Type.LONG_POS, 30_000L));
         KEYS.put("network.read_spin_us", new Key(Type.SPIN_US, flymq.protocol.ReadSpin.DEFAULT_BUDGET.toNanos() / 1000));
+        KEYS.put("network.max_connections",
+                new Key(Type.INT_POS, DEFAULT_MAX_CONNECTIONS));
+        KEYS.put("network.max_connections_per_ip",
+                new Key(Type.INT_POS, DEFAULT_MAX_CONNECTIONS_PER_IP));
         KEYS.put("observability.tracing.enabled", new Key(Type.BOOL, false));
         KEYS.put("observability.tracing.endpoint", new Key(Type.STRING, "localhost:4317"));
         KEYS.put("observability.tracing.sample_rate", new Key(Type.RATIO, 0.1));
@@ -381,7 +395,8 @@ public record BrokerConfig(
                 new Performance((Acks) v.get("performance.acks"), (Long) v.get("performance.sync_interval_ms")),
                 new Groups((Long) v.get("groups.session_timeout_ms")),
                 new Network((Long) v.get("network.idle_timeout_ms"), (Long) v.get("network.write_timeout_ms"),
-                        (Long) v.get("network.read_spin_us")),
+                        (Long) v.get("network.read_spin_us"), (Integer) v.get("network.max_connections"),
+                        (Integer) v.get("network.max_connections_per_ip")),
                 new Observability(
                         new Tracing((Boolean) v.get("observability.tracing.enabled"),
                                 (String) v.get("observability.tracing.endpoint"),

@@ -15,6 +15,13 @@ public interface BrokerListener {
     default void connectionClosed() {
     }
 
+    /**
+     * A connection was closed as soon as it was accepted because a limit was reached; {@code limit} names it
+     * ({@code max_connections} or {@code max_connections_per_ip}).
+     */
+    default void connectionRefused(String limit) {
+    }
+
     /** A PRODUCE was appended and acknowledged. */
     default void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
     }

@@ -23,6 +23,7 @@ import flymq.broker.replication.ClusterTuning;
 import flymq.broker.replication.MetadataCluster;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.ConnectionLimits;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
@@ -205,7 +206,8 @@ public final class BrokerNode implements AutoCloseable {
             server = ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
                     groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
                     Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
-                    ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS, Duration.ofNanos(config.network().readSpinMicros() * 1000));
+                    ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS, Duration.ofNanos(config.network().readSpinMicros() * 1000),
+                    new ConnectionLimits(config.network().maxConnections(), config.network().maxConnectionsPerIp()));
         } catch (IOException e) {
             housekeeping.shutdownNow();
             groups.close();

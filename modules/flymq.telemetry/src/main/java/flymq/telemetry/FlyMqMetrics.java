@@ -24,6 +24,7 @@ public final class FlyMqMetrics {
 
     private final MeterRegistry registry;
     private final Counter connectionsTotal;
+    private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
     private final Timer syncLatency;
     private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
@@ -36,6 +37,16 @@ public final class FlyMqMetrics {
 
     public void connectionOpened() {
         connectionsTotal.increment();
+    }
+
+    /** A connection closed on accept because {@code limit} was reached (a configuration key's last part). */
+    public void connectionRefused(String limit) {
+        Counter c = refused.get(limit);
+        if (c == null) {
+            c = refused.computeIfAbsent(limit, l -> counter(registry, MetricFamilies.CONNECTIONS_REFUSED,
+                    "Connections closed on accept because a connection limit was reached", tag("limit", l)));
+        }
+        c.increment();
     }
 
     public void produced(String topic, int partition, long records, long bytes, long latencyNanos) {

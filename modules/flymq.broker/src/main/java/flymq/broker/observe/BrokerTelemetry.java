@@ -152,6 +152,13 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
 
         @Override
+        public void connectionRefused(String limit) {
+            if (m != null) {
+                m.connectionRefused(limit);
+            }
+        }
+
+        @Override
         public void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
             if (m != null) {
                 m.produced(topic, partition, records, bytes, latencyNanos);

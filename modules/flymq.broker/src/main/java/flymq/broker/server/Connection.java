@@ -15,6 +15,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
@@ -45,6 +46,7 @@ final class Connection implements Runnable {
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Session session;
+    private final InetAddress remoteAddress;
     private final ReadSpin readSpin;
     private volatile long writeBlockedSince;
     /**
@@ -54,9 +56,10 @@ final class Connection implements Runnable {
      */
     private volatile long readWaitSince = System.nanoTime();
 
-    Connection(ProtocolServer server, SocketChannel channel, HandlerRegistry handlers, BrokerListener listener)
-            throws IOException {
+    Connection(ProtocolServer server, SocketChannel channel, InetAddress remoteAddress, HandlerRegistry handlers,
+               BrokerListener listener) throws IOException {
         this.server = server;
+        this.remoteAddress = remoteAddress;
         this.channel = channel;
         this.socket = channel.socket();
         this.handlers = handlers;
@@ -73,6 +76,10 @@ final class Connection implements Runnable {
         return session;
     }
 
+    InetAddress remoteAddress() {
+        return remoteAddress;
+    }
+
     long writeBlockedSince() {
         return writeBlockedSince;
     }
@@ -83,8 +90,8 @@ final class Connection implements Runnable {
 
     @Override
     public void run() {
-        safeListener(true);
         try {
+            safeListener(true);
             serve();
         } catch (FrameException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closing on framing error: " + e.getMessage());
@@ -92,8 +99,13 @@ final class Connection implements Runnable {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closed mid-frame: " + e.getMessage());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": I/O error: " + e);
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, session + ": connection failed", e);
+        } catch (Throwable e) {
+            // an Error here (out of memory in a handler) ends this connection only; the broker keeps serving
+            try {
+                server.connectionFailed(session, e);
+            } catch (Throwable ignored) {
+                // no memory even to log: closing below is what matters
+            }
         } finally {
             ProtocolServer.closeQuietly(socket);
             server.connectionClosed(this);

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,15 @@ public final class ProtocolServer implements AutoCloseable {
     private final long writeTimeoutNanos;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong totalConnections = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
+    private final ConnectionAdmission admission;
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long MIN_ACCEPT_PAUSE_MS = 10;
+    private static final long MAX_ACCEPT_PAUSE_MS = 1000;
+    private final ThrottledLog refusals = new ThrottledLog(LOG, System.Logger.Level.WARNING, LOG_INTERVAL_NANOS);
+    private final ThrottledLog acceptFailures = new ThrottledLog(LOG, System.Logger.Level.ERROR, LOG_INTERVAL_NANOS);
+    private final ThrottledLog connectionFailures =
+            new ThrottledLog(LOG, System.Logger.Level.ERROR, LOG_INTERVAL_NANOS);
     /** Connections served on platform threads at once, unless {@link #start} is given another number. */
     public static final int DEFAULT_PLATFORM_CONNECTIONS = 64;
     /** How long a connection thread spins for its next request before it blocks (see {@link ReadSpin}). */
@@ -64,7 +74,9 @@ public final class ProtocolServer implements AutoCloseable {
 
     private ProtocolServer(ServerSocketChannel serverSocket, HandlerRegistry handlers, BrokerListener listener,
                            Consumer<Session> onSessionClosed, Duration idleTimeout, Duration writeTimeout,
-                           ScheduledExecutorService housekeeping, int platformConnections, Duration readSpin) {
+                           ScheduledExecutorService housekeeping, int platformConnections, Duration readSpin,
+                           ConnectionLimits limits) {
+        this.admission = new ConnectionAdmission(limits);
         this.platformSlots = new Semaphore(platformConnections);
         this.readSpinNanos = readSpin.toNanos();
         this.serverSocket = serverSocket;
@@ -102,6 +114,16 @@ public final class ProtocolServer implements AutoCloseable {
                                        Consumer<Session> onSessionClosed, Duration idleTimeout,
                                        Duration writeTimeout, ScheduledExecutorService housekeeping,
                                        int platformConnections, Duration readSpin) throws IOException {
+        return start(host, port, handlers, listener, onSessionClosed, idleTimeout, writeTimeout, housekeeping,
+                platformConnections, readSpin, ConnectionLimits.DEFAULTS);
+    }
+
+    /** Like the overload above, with the connection limits of {@code network.*} instead of the defaults. */
+    public static ProtocolServer start(String host, int port, HandlerRegistry handlers, BrokerListener listener,
+                                       Consumer<Session> onSessionClosed, Duration idleTimeout,
+                                       Duration writeTimeout, ScheduledExecutorService housekeeping,
+                                       int platformConnections, Duration readSpin, ConnectionLimits limits)
+            throws IOException {
         if (platformConnections < 0) {
             throw new IllegalArgumentException("platformConnections must be >= 0, got " + platformConnections);
         }
@@ -121,7 +143,7 @@ public final class ProtocolServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         ProtocolServer server = new ProtocolServer(ss, handlers, listener, onSessionClosed, idleTimeout,
-                writeTimeout, housekeeping, platformConnections, readSpin);
+                writeTimeout, housekeeping, platformConnections, readSpin, limits);
         // often enough that a short idle or write timeout is enforced close to its value, at most once a second
         long periodMs = Math.clamp(Math.min(idleTimeout.toMillis(), writeTimeout.toMillis()) / 4, 20, 1000);
         housekeeping.scheduleWithFixedDelay(server::closeStalledConnections, periodMs, periodMs,
@@ -142,6 +164,16 @@ public final class ProtocolServer implements AutoCloseable {
         return totalConnections.get();
     }
 
+    /** Connections closed at once because a connection limit was reached, since start. */
+    public long refusedConnections() {
+        return refusedConnections.get();
+    }
+
+    /** A connection thread ended with an unexpected exception or error; logged at most once per interval. */
+    void connectionFailed(Session session, Throwable failure) {
+        connectionFailures.log(session + ": connection failed and was closed; the broker keeps serving", failure);
+    }
+
     long readSpinNanos() {
         return readSpinNanos;
     }
@@ -150,60 +182,120 @@ public final class ProtocolServer implements AutoCloseable {
         return draining;
     }
 
+    /**
+     * Accepts until shutdown. Nothing that goes wrong with one connection, or with accepting itself, ends this
+     * thread: a failed accept (out of file descriptors, out of memory) is logged at most once per interval and
+     * retried after a pause that doubles up to a second, so the broker keeps its port and recovers when the cause
+     * goes away instead of living on without accepting.
+     */
     private void acceptLoop() {
+        long pauseMillis = 0;
         while (!draining) {
-            SocketChannel socket;
             try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!draining) {
-                    LOG.log(System.Logger.Level.ERROR, "accept failed on port " + port() + ": " + e);
-                }
-                if (!serverSocket.isOpen()) {
+                acceptOne();
+                pauseMillis = 0;
+            } catch (Throwable t) {
+                if (draining || !serverSocket.isOpen()) {
                     return;
                 }
-                continue;
-            }
-            Connection c;
-            try {
-                c = new Connection(this, socket, handlers, listener);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "dropping connection from " + socket.socket()
-                        .getRemoteSocketAddress() + ": " + e);
-                closeQuietly(socket);
-                continue;
-            }
-            connections.add(c);
-            totalConnections.incrementAndGet();
-            if (draining) {
-                c.closeNow();
-            }
-            try {
-                if (platformSlots.tryAcquire()) {
-                    try {
-                        platformThreads.execute(() -> {
-                            try {
-                                c.run();
-                            } finally {
-                                platformSlots.release();
-                            }
-                        });
-                    } catch (RuntimeException e) {
-                        platformSlots.release();
-                        throw e;
-                    }
-                } else {
-                    virtualThreads.execute(c);
+                pauseMillis = Math.clamp(pauseMillis * 2, MIN_ACCEPT_PAUSE_MS, MAX_ACCEPT_PAUSE_MS);
+                try {
+                    acceptFailures.log("accepting a connection on port " + port() + " failed: " + t
+                            + "; retrying, with pauses of up to " + MAX_ACCEPT_PAUSE_MS + " ms", t);
+                } catch (Throwable ignored) {
+                    // out of memory even for the log line: the pause below is what helps
                 }
-            } catch (RuntimeException e) {
-                connections.remove(c);
-                c.closeNow();
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException e) {
+                    if (draining) {
+                        return;
+                    }
+                }
             }
         }
     }
 
+    private void acceptOne() throws IOException {
+        SocketChannel socket = serverSocket.accept();
+        InetAddress remote;
+        try {
+            remote = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException e) {
+            // the peer left between the handshake and here
+            closeQuietly(socket);
+            return;
+        }
+        ConnectionAdmission.Refusal refusal = admission.admit(remote);
+        if (refusal != null) {
+            refuse(socket, remote, refusal);
+            return;
+        }
+        Connection c;
+        try {
+            c = new Connection(this, socket, remote, handlers, listener);
+        } catch (Throwable e) {
+            admission.release(remote);
+            closeQuietly(socket);
+            if (e instanceof IOException io) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "dropping connection from " + remote + ": " + io);
+                return;
+            }
+            throw e;
+        }
+        connections.add(c);
+        totalConnections.incrementAndGet();
+        if (draining) {
+            c.closeNow();
+        }
+        try {
+            if (platformSlots.tryAcquire()) {
+                try {
+                    platformThreads.execute(() -> {
+                        try {
+                            c.run();
+                        } finally {
+                            platformSlots.release();
+                        }
+                    });
+                } catch (Throwable e) {
+                    platformSlots.release();
+                    throw e;
+                }
+            } else {
+                virtualThreads.execute(c);
+            }
+        } catch (Throwable e) {
+            // no thread to serve it (out of memory or native threads): this connection goes, the acceptor stays
+            connections.remove(c);
+            admission.release(remote);
+            c.closeNow();
+            if (!(e instanceof RejectedExecutionException)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Closes a connection beyond a limit before reading from it; counted, and logged at most once per interval. */
+    private void refuse(SocketChannel socket, InetAddress remote, ConnectionAdmission.Refusal refusal) {
+        closeQuietly(socket);
+        refusedConnections.incrementAndGet();
+        try {
+            listener.connectionRefused(refusal.label);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "broker listener failed", e);
+        }
+        refusals.log(refusal == ConnectionAdmission.Refusal.MAX_CONNECTIONS
+                ? "refusing connections on port " + port() + ": network.max_connections ("
+                        + admission.maxConnections() + ") are open; refused one from " + remote.getHostAddress()
+                : "refusing connections on port " + port() + " from " + remote.getHostAddress()
+                        + ": network.max_connections_per_ip (" + admission.maxPerAddress() + ") are open from it");
+    }
+
     void connectionClosed(Connection c) {
-        connections.remove(c);
+        if (connections.remove(c)) {
+            admission.release(c.remoteAddress());
+        }
         try {
             onSessionClosed.accept(c.session());
         } catch (RuntimeException e) {

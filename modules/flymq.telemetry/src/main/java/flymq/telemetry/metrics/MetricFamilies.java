@@ -47,6 +47,8 @@ public final class MetricFamilies {
     public static final String UPTIME = "flymq_server_uptime_seconds";
     public static final String CONNECTIONS_ACTIVE = "flymq_server_connections_active";
     public static final String CONNECTIONS_TOTAL = "flymq_server_connections_total";
+    /** Ours, beyond the guide: connections closed on accept because a limit was reached, by {@code limit}. */
+    public static final String CONNECTIONS_REFUSED = "flymq_server_connections_refused_total";
     public static final String GOROUTINES = "flymq_server_goroutines";
     public static final String MEMORY = "flymq_server_memory_bytes";
     // Messages
