@@ -61,9 +61,10 @@ public record BrokerConfig(
      * Connection limits: idle connections close after idleTimeoutMs; a write blocked longer than writeTimeoutMs
      * closes. A connection thread spins up to readSpinMicros for the next request before it blocks (0 = never).
      * Beyond maxConnections open connections, or maxConnectionsPerIp from one address, a new one is closed at once.
+     * Buffers holding requests being read or served take at most maxInflightRequestBytes over all connections.
      */
     public record Network(long idleTimeoutMs, long writeTimeoutMs, long readSpinMicros, int maxConnections,
-                          int maxConnectionsPerIp) {
+                          int maxConnectionsPerIp, long maxInflightRequestBytes) {
     }
 
     /**
@@ -73,6 +74,13 @@ public record BrokerConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
     /** Default of {@code network.max_connections_per_ip}: one remote host may take a quarter of the connections. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 4_096;
+    /**
+     * Default of {@code network.max_inflight_request_bytes}: a quarter of the default 256 MiB heap; with the one
+     * frame that may overdraw it (32 MiB), request buffers stay under 100 MiB.
+     */
+    public static final long DEFAULT_MAX_INFLIGHT_REQUEST_BYTES = 64L << 20;
+    /** Smallest {@code network.max_inflight_request_bytes}: one read buffer. */
+    public static final long MIN_INFLIGHT_REQUEST_BYTES = 64L << 10;
 
     public record Observability(Tracing tracing, Metrics metrics, Health health) {
     }
@@ -105,7 +113,7 @@ public record BrokerConfig(
     private static final String ENV_PREFIX = "FLYMQ_";
 
     private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL,
-        SPIN_US }
+        SPIN_US, INFLIGHT_BYTES }
 
     /** Upper bound of {@code network.read_spin_us}: a longer spin only burns CPU a blocked read would have saved. */
     public static final long MAX_READ_SPIN_US = flymq.protocol.ReadSpin.MAX_BUDGET.toNanos() / 1000;
@@ -138,6 +146,7 @@ public record BrokerConfig(
                 new Key(Type.INT_POS, DEFAULT_MAX_CONNECTIONS));
         KEYS.put("network.max_connections_per_ip",
                 new Key(Type.INT_POS, DEFAULT_MAX_CONNECTIONS_PER_IP));
+        KEYS.put("network.max_inflight_request_bytes", new Key(Type.INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_REQUEST_BYTES));
         KEYS.put("observability.tracing.enabled", new Key(Type.BOOL, false));
         KEYS.put("observability.tracing.endpoint", new Key(Type.STRING, "localhost:4317"));
         KEYS.put("observability.tracing.sample_rate", new Key(Type.RATIO, 0.1));
@@ -259,7 +268,7 @@ public record BrokerConfig(
                 }
                 return v.asBoolean();
             }
-            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO, SPIN_US -> {
+            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO, SPIN_US, INFLIGHT_BYTES -> {
                 if (!v.isNumber()) {
                     throw bad(key, source, "a number", v.toString());
                 }
@@ -287,6 +296,7 @@ public record BrokerConfig(
                     : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
             case LONG_NONNEG -> parseLong(key, text, source, 0);
             case LONG_POS -> parseLong(key, text, source, 1);
+            case INFLIGHT_BYTES -> parseLong(key, text, source, MIN_INFLIGHT_REQUEST_BYTES);
             case SPIN_US -> {
                 long v = parseLong(key, text, source, 0);
                 if (v > MAX_READ_SPIN_US) {
@@ -396,7 +406,8 @@ public record BrokerConfig(
                 new Groups((Long) v.get("groups.session_timeout_ms")),
                 new Network((Long) v.get("network.idle_timeout_ms"), (Long) v.get("network.write_timeout_ms"),
                         (Long) v.get("network.read_spin_us"), (Integer) v.get("network.max_connections"),
-                        (Integer) v.get("network.max_connections_per_ip")),
+                        (Integer) v.get("network.max_connections_per_ip"),
+                        (Long) v.get("network.max_inflight_request_bytes")),
                 new Observability(
                         new Tracing((Boolean) v.get("observability.tracing.enabled"),
                                 (String) v.get("observability.tracing.endpoint"),

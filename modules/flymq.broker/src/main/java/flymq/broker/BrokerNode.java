@@ -207,7 +207,8 @@ public final class BrokerNode implements AutoCloseable {
                     groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
                     Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
                     ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS, Duration.ofNanos(config.network().readSpinMicros() * 1000),
-                    new ConnectionLimits(config.network().maxConnections(), config.network().maxConnectionsPerIp()));
+                    new ConnectionLimits(config.network().maxConnections(), config.network().maxConnectionsPerIp(),
+                            config.network().maxInflightRequestBytes()));
         } catch (IOException e) {
             housekeeping.shutdownNow();
             groups.close();

@@ -93,11 +93,15 @@ class BadInputTest {
     }
 
     @Test
-    void oversizeLengthClosesBeforeThePayloadIsRead() throws Exception {
+    void oversizeLengthIsAnsweredWithAnErrorNamingTheLimitThenClosedBeforeThePayloadIsRead() throws Exception {
         c.send(header(0xAF, 1, Opcodes.PRODUCE, FrameCodec.MAX_PAYLOAD + 1L));
+        WireClient.Frame f = c.read();
+        assertEquals(Opcodes.ERROR, f.opcode());
+        assertEquals("frame payload of 33554433 bytes exceeds the maximum of 33554432", f.errorText());
         assertTrue(c.closedByBroker());
         try (WireClient other = broker.client()) {
             other.send(header(0xAF, 1, Opcodes.PRODUCE, 0xFFFF_FFFFL));
+            assertEquals("frame payload of 4294967295 bytes exceeds the maximum of 33554432", other.read().errorText());
             assertTrue(other.closedByBroker());
         }
     }

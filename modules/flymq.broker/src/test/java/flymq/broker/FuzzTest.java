@@ -59,9 +59,12 @@ class FuzzTest {
                     ByteArrayOutputStream batch = new ByteArrayOutputStream();
                     int expected = 0;
                     boolean breaking = false;
+                    boolean oversize = false;
                     for (int i = 0; i < BATCH && sent < FRAMES; i++, sent++) {
                         if (random.nextInt(400) == 0) {
-                            batch.writeBytes(brokenHeader(random));
+                            byte[] broken = brokenHeader(random);
+                            batch.writeBytes(broken);
+                            oversize = broken[0] == FrameCodec.MAGIC && broken[1] == FrameCodec.VERSION;
                             breaking = true;
                             sent++;
                             break;
@@ -75,6 +78,11 @@ class FuzzTest {
                         answered++;
                     }
                     if (breaking) {
+                        if (oversize) {
+                            // a well-formed header announcing too much is told the limit before the close
+                            assertTrue(c.read().errorText().endsWith("exceeds the maximum of " + FrameCodec.MAX_PAYLOAD),
+                                    "seed " + seed + ": oversize header must be answered with the limit");
+                        }
                         assertTrue(c.closedByBroker(), "seed " + seed + ": broken header must close");
                         reconnects++;
                     }

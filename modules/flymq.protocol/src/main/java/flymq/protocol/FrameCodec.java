@@ -21,8 +21,8 @@ import java.util.zip.GZIPOutputStream;
  * </pre>
  *
  * The length is checked against {@link #MAX_PAYLOAD} before anything is allocated for the payload. Bad magic, bad
- * version or an oversize length raise {@link FrameException}: the peer's stream cannot be resynchronised, so the
- * connection must be closed. Responses are never compressed and carry flags {@code 0x01}.
+ * version or an oversize length raise {@link FrameException} ({@link FrameTooLargeException} for the length): the
+ * peer's stream cannot be resynchronised, so the connection must be closed. Responses are never compressed and carry flags {@code 0x01}.
  */
 public final class FrameCodec {
     public static final byte MAGIC = (byte) 0xAF;
@@ -75,8 +75,7 @@ public final class FrameCodec {
         }
         long unsignedLength = length & 0xFFFF_FFFFL;
         if (unsignedLength > MAX_PAYLOAD) {
-            throw new FrameException("frame payload of " + unsignedLength + " bytes exceeds the maximum of "
-                    + MAX_PAYLOAD);
+            throw new FrameTooLargeException(unsignedLength);
         }
         return new FrameHeader(opcode & 0xFF, flags & 0xFF, (int) unsignedLength);
     }

@@ -50,6 +50,11 @@ public final class PayloadWriter {
         return this;
     }
 
+    /** Bytes this writer holds now, header room included (a pool keeps only small writers). */
+    public int capacity() {
+        return buf.length;
+    }
+
     /** Bytes of payload written so far. */
     public int size() {
         return pos - FrameCodec.HEADER_SIZE;

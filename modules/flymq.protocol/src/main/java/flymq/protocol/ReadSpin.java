@@ -92,21 +92,23 @@ public final class ReadSpin {
     /**
      * Returns once {@code in} has bytes to read, or once it is time to block in a read instead: the budget ran out,
      * spinning is backed off or not allowed on this thread. Never consumes input.
+     *
+     * @return true when input was seen (a read will not block), false when the caller is about to block
      */
-    public void awaitInput(InputStream in) throws IOException {
+    public boolean awaitInput(InputStream in) throws IOException {
         if (budgetNanos == 0) {
-            return;
+            return false;
         }
         if (skip > 0) {
             skip--;
-            return;
+            return false;
         }
         if (Thread.currentThread().isVirtual() || !spareCpu.allowsSpin()) {
-            return;
+            return false;
         }
         if (SPINNING.incrementAndGet() > MAX_SPINNERS) {
             SPINNING.decrementAndGet();
-            return;
+            return false;
         }
         Outcome outcome;
         try {
@@ -148,6 +150,7 @@ public final class ReadSpin {
                 }
             }
         }
+        return outcome == Outcome.HIT;
     }
 
     private Outcome spin(InputStream in) throws IOException {

@@ -5,20 +5,21 @@ import flymq.protocol.ErrorFrame;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.FrameException;
 import flymq.protocol.FrameHeader;
+import flymq.protocol.FrameTooLargeException;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
 import flymq.protocol.RequestException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
 /**
  * One client connection, served on its own thread (platform or virtual, see {@link ProtocolServer}): read a frame,
@@ -30,14 +31,17 @@ import java.nio.channels.SocketChannel;
  * <p>A response may end with stored record bytes ({@link FileRegionHandler}, BATCH_FETCH): those go from the segment
  * files to the socket with {@code FileChannel.transferTo}, never through the heap.
  *
- * <p>Memory per connection is bounded: one request buffer (at most 32 MiB, shrunk back after large frames), one
- * response buffer (same), 64 KiB of buffered input and output. A client that stops reading blocks this thread in a
- * write, which stops it reading further requests; the server closes it after the write timeout.
+ * <p>Memory: an idle connection holds its own {@value FrameInput#OWN_BYTES}-byte read array and a few small objects;
+ * the buffers a request needs (a read buffer for large or pipelined requests, the response writer, a batch of
+ * responses) are borrowed from the server's {@link RequestMemory} while it is busy and given back before it blocks
+ * waiting for its next request. A client that stops reading blocks this thread in a write, which stops it reading
+ * further requests; the server closes it after the write timeout.
  */
 final class Connection implements Runnable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
-    private static final int IO_BUFFER = 64 * 1024;
-    private static final int RETAINED_REQUEST_BUFFER = 1 << 20;
+    private static final byte[] NO_BYTES = new byte[0];
+    /** How long the rest of an oversize frame is read and dropped before the connection closes. */
+    private static final Duration OVERSIZE_DRAIN = Duration.ofSeconds(2);
 
     private final ProtocolServer server;
     private final SocketChannel channel;
@@ -114,37 +118,58 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException {
-        FrameInput in = new FrameInput(socket.getInputStream());
-        byte[] headerScratch = new byte[FrameCodec.HEADER_SIZE];
-        BufferedOutputStream out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
-        byte[] requestBuffer = new byte[4096];
-        PayloadReader reader = new PayloadReader(requestBuffer, 0, 0);
-        PayloadWriter writer = new PayloadWriter(4096);
+        ResponseOutput[] outRef = new ResponseOutput[1];
+        FrameInput in = new FrameInput(socket.getInputStream(), server.memory(), this::closing, () -> {
+            if (outRef[0] != null) {
+                outRef[0].flush();
+            }
+        });
+        ResponseOutput out = new ResponseOutput(socket.getOutputStream(), server.memory(), in);
+        outRef[0] = out;
+        InputStream socketIn = socket.getInputStream();
+        PayloadReader reader = new PayloadReader(NO_BYTES, 0, 0);
+        PayloadWriter writer = null;
         try {
             while (true) {
                 readWaitSince = System.nanoTime();
                 if (!in.hasBufferedBytes()) {
                     // a client that sends one request per round trip answers within microseconds: catch its next
                     // request without sleeping (ReadSpin says why that matters)
-                    readSpin.awaitInput(in);
+                    if (!readSpin.awaitInput(socketIn)) {
+                        // about to block, perhaps for minutes: an idle connection holds no borrowed memory
+                        out.flush();
+                        in.releaseIfEmpty();
+                        if (writer != null) {
+                            server.memory().recycle(writer);
+                            writer = null;
+                        }
+                    }
                 }
-                FrameHeader header = FrameCodec.readHeader(in, headerScratch);
+                FrameHeader header;
+                try {
+                    header = in.readHeader();
+                } catch (FrameTooLargeException e) {
+                    refuseOversizeFrame(out, e);
+                    return;
+                }
                 if (header == null) {
                     break;
                 }
-                int length = header.length();
-                if (length > requestBuffer.length) {
-                    requestBuffer = new byte[Math.max(length, Math.min(FrameCodec.MAX_PAYLOAD, requestBuffer.length * 2))];
-                }
-                FrameCodec.readFully(in, requestBuffer, 0, length);
+                in.readPayload();
                 long now = System.nanoTime();
                 readWaitSince = 0;
                 session.touch(now);
-                int responseOpcode = dispatch(header, requestBuffer, length, reader, writer);
+                if (writer == null) {
+                    writer = server.memory().writer();
+                }
+                int responseOpcode = dispatch(header, in.array(), in.payloadOffset(), reader, writer);
+                in.consumeFrame();
                 writeBlockedSince = System.nanoTime();
                 if (tail.isEmpty()) {
+                    boolean more = in.hasBufferedBytes() && !server.draining();
+                    out.expectMore(more);
                     writer.writeFrame(out, responseOpcode, FrameCodec.FLAG_BINARY);
-                    if (!in.hasBufferedBytes() || server.draining()) {
+                    if (!more) {
                         out.flush();
                     }
                 } else {
@@ -152,9 +177,6 @@ final class Connection implements Runnable {
                 }
                 writeBlockedSince = 0;
                 writer.reset();
-                if (requestBuffer.length > RETAINED_REQUEST_BUFFER) {
-                    requestBuffer = new byte[4096];
-                }
                 if (server.draining()) {
                     break;
                 }
@@ -169,7 +191,47 @@ final class Connection implements Runnable {
                 // the peer is gone; nothing left to deliver
             }
             writeBlockedSince = 0;
+            in.close();
+            if (writer != null) {
+                server.memory().recycle(writer);
+            }
         }
+    }
+
+    /**
+     * A header announcing more than the protocol allows: the stream cannot be resynchronised, but the client is told
+     * which limit it broke. The ERROR goes out, then the write side is closed and what the client still sends is
+     * read and dropped (into a small array) for a moment, so that closing does not reset the connection and destroy
+     * the ERROR before the client has read it.
+     */
+    private void refuseOversizeFrame(ResponseOutput out, FrameTooLargeException e) throws IOException {
+        LOG.log(System.Logger.Level.DEBUG, () -> session + ": " + e.getMessage());
+        PayloadWriter w = server.memory().writer();
+        try {
+            error(w, e.getMessage());
+            out.expectMore(false);
+            w.writeFrame(out, Opcodes.ERROR, FrameCodec.FLAG_BINARY);
+            out.flush();
+        } finally {
+            server.memory().recycle(w);
+        }
+        socket.shutdownOutput();
+        socket.setSoTimeout((int) OVERSIZE_DRAIN.toMillis());
+        byte[] discard = new byte[FrameInput.OWN_BYTES];
+        long deadline = System.nanoTime() + OVERSIZE_DRAIN.toNanos();
+        InputStream socketIn = socket.getInputStream();
+        try {
+            while (System.nanoTime() - deadline < 0 && socketIn.read(discard) >= 0) {
+                // dropped: only the end of the stream (or the deadline) matters
+            }
+        } catch (IOException ignored) {
+            // timed out or reset: closed below either way
+        }
+    }
+
+    /** Whether this connection is being closed (ends a wait for request memory). */
+    private boolean closing() {
+        return !channel.isOpen() || server.draining();
     }
 
     /**
@@ -178,19 +240,21 @@ final class Connection implements Runnable {
      * is committed: a slice that cannot be sent (its segment deleted meanwhile) leaves no way to finish the frame
      * correctly, so the connection is closed and the client retries on a new one.
      */
-    private void writeWithTail(BufferedOutputStream out, int responseOpcode, PayloadWriter writer)
+    private void writeWithTail(ResponseOutput out, int responseOpcode, PayloadWriter writer)
             throws IOException {
         long total = writer.size() + tail.bytes();
         if (total > FrameCodec.MAX_PAYLOAD) {
             // a handler bug: never let an oversized frame out, answer with an error the client can report
             tail.clear();
             error(writer, "internal error: response of " + total + " bytes exceeds " + FrameCodec.MAX_PAYLOAD);
+            out.expectMore(false);
             writer.writeFrame(out, Opcodes.ERROR, FrameCodec.FLAG_BINARY);
             out.flush();
             return;
         }
         byte[] head = writer.toFrame(responseOpcode, FrameCodec.FLAG_BINARY);
         FrameCodec.encodeHeader(head, 0, responseOpcode, FrameCodec.FLAG_BINARY, (int) total);
+        out.expectMore(false);
         out.write(head);
         out.flush();
         try {
@@ -200,22 +264,9 @@ final class Connection implements Runnable {
         }
     }
 
-    /**
-     * Input buffering that can tell whether another request is already in memory without asking the kernel
-     * ({@code available()} would cost a syscall per request): the flush-per-batch decision.
-     */
-    private static final class FrameInput extends BufferedInputStream {
-        FrameInput(java.io.InputStream in) {
-            super(in, IO_BUFFER);
-        }
-
-        boolean hasBufferedBytes() {
-            return count > pos;
-        }
-    }
-
     /** Runs the handler; returns the response opcode with the response (or ERROR) payload in {@code writer}. */
-    private int dispatch(FrameHeader header, byte[] buffer, int length, PayloadReader reader, PayloadWriter writer) {
+    private int dispatch(FrameHeader header, byte[] buffer, int offset, PayloadReader reader, PayloadWriter writer) {
+        int length = header.length();
         int opcode = header.opcode();
         RequestHandler handler = handlers.handler(opcode);
         if (handler == null) {
@@ -223,10 +274,10 @@ final class Connection implements Runnable {
         }
         try {
             if (header.gzipped()) {
-                byte[] plain = FrameCodec.gunzip(buffer, 0, length);
+                byte[] plain = FrameCodec.gunzip(buffer, offset, length);
                 reader.reset(plain, 0, plain.length);
             } else {
-                reader.reset(buffer, 0, length);
+                reader.reset(buffer, offset, length);
             }
             if (handler instanceof FileRegionHandler regions) {
                 regions.handle(session, reader, writer, tail);

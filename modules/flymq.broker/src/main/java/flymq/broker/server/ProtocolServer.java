@@ -50,6 +50,7 @@ public final class ProtocolServer implements AutoCloseable {
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private final ConnectionAdmission admission;
+    private final RequestMemory memory;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long MIN_ACCEPT_PAUSE_MS = 10;
     private static final long MAX_ACCEPT_PAUSE_MS = 1000;
@@ -77,6 +78,7 @@ public final class ProtocolServer implements AutoCloseable {
                            ScheduledExecutorService housekeeping, int platformConnections, Duration readSpin,
                            ConnectionLimits limits) {
         this.admission = new ConnectionAdmission(limits);
+        this.memory = new RequestMemory(limits.maxInflightRequestBytes());
         this.platformSlots = new Semaphore(platformConnections);
         this.readSpinNanos = readSpin.toNanos();
         this.serverSocket = serverSocket;
@@ -162,6 +164,20 @@ public final class ProtocolServer implements AutoCloseable {
 
     public long totalConnections() {
         return totalConnections.get();
+    }
+
+    RequestMemory memory() {
+        return memory;
+    }
+
+    /** Bytes of request buffers lent to connections now (bounded by {@code network.max_inflight_request_bytes}). */
+    public long requestBytesInUse() {
+        return memory.inUse();
+    }
+
+    /** Times a connection paused reading because the in-flight request budget was spent, since start. */
+    public long requestMemoryWaits() {
+        return memory.waits();
     }
 
     /** Connections closed at once because a connection limit was reached, since start. */

@@ -54,6 +54,10 @@ class ConnectionLimitsTest {
                 Duration.ofSeconds(30), housekeeping, 1, ProtocolServer.DEFAULT_READ_SPIN, limits);
     }
 
+    private static ConnectionLimits limits(int max, int perAddress) {
+        return new ConnectionLimits(max, perAddress, ConnectionLimits.DEFAULTS.maxInflightRequestBytes());
+    }
+
     private void start(ConnectionLimits limits) throws IOException {
         start(limits, new BrokerListener() {
             @Override
@@ -112,7 +116,7 @@ class ConnectionLimitsTest {
 
     @Test
     void aConnectionBeyondTheGlobalLimitIsClosedAndTheOpenOnesKeepWorking() throws Exception {
-        start(new ConnectionLimits(2, 10));
+        start(limits(2, 10));
         try (Socket a = connect(); Socket b = connect("127.0.0.2")) {
             assertServed(a, 1);
             assertServed(b, 2);
@@ -133,7 +137,7 @@ class ConnectionLimitsTest {
 
     @Test
     void aConnectionBeyondThePerAddressLimitIsClosedWhileOtherAddressesAreStillAdmitted() throws Exception {
-        start(new ConnectionLimits(10, 2));
+        start(limits(10, 2));
         try (Socket a = connect(); Socket b = connect()) {
             assertServed(a, 1);
             assertServed(b, 2);
@@ -156,7 +160,7 @@ class ConnectionLimitsTest {
     @Test
     void anErrorInTheAcceptorIsSurvivedAndAcceptingGoesOn() throws Exception {
         CountDownLatch thrown = new CountDownLatch(1);
-        start(new ConnectionLimits(1, 1), new BrokerListener() {
+        start(limits(1, 1), new BrokerListener() {
             @Override
             public void connectionRefused(String limit) {
                 if (thrown.getCount() > 0) {
@@ -181,7 +185,7 @@ class ConnectionLimitsTest {
 
     @Test
     void anErrorInAConnectionThreadClosesOnlyThatConnection() throws Exception {
-        start(new ConnectionLimits(10, 10));
+        start(limits(10, 10));
         try (Socket a = connect(); Socket b = connect()) {
             assertServed(a, 1);
             assertServed(b, 2);
