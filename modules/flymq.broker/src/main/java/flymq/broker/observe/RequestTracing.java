@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.protocol.Acks;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
@@ -55,14 +56,15 @@ public final class RequestTracing {
     }
 
     /**
-     * Appends through the acknowledger inside a child span of {@code parent} ({@code flymq.storage.append} or
-     * {@code flymq.raft.append_entries}) carrying the base offset and the batch's size.
+     * Appends through the acknowledger with {@code acks} inside a child span of {@code parent}
+     * ({@code flymq.storage.append} or {@code flymq.raft.append_entries}) carrying the base offset and the batch's
+     * size.
      */
-    public long append(TraceSpan parent, ProduceAcknowledger acknowledger, String topic, int partition,
+    public long append(TraceSpan parent, ProduceAcknowledger acknowledger, Acks acks, String topic, int partition,
                        PartitionLog log, List<Record> batch, long bytes) {
         TraceSpan span = parent.child(appendOp, topic, partition);
         try {
-            long base = acknowledger.appendAndAcknowledge(topic, partition, log, batch);
+            long base = acknowledger.appendAndAcknowledge(topic, partition, log, batch, acks);
             span.offset(base).messageSize(bytes);
             return base;
         } catch (RuntimeException e) {
