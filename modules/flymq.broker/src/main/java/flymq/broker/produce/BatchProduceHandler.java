@@ -98,6 +98,8 @@ public final class BatchProduceHandler implements RequestHandler {
             groups.add(new Group(partition, records, bytes));
         }
         Topic topic = topics.forProduce(topicName);
+        // the request's acks, not performance.acks, go to the acknowledger
+        RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
         out.str16(topicName).u32(groupCount);
         for (Group g : groups) {
             int partition = g.partition();
@@ -111,8 +113,7 @@ public final class BatchProduceHandler implements RequestHandler {
                 }
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);
-                long base = tracing.append(span, acknowledger, acks, topicName, partition, log, g.records(),
-                        g.bytes());
+                long base = tracing.append(span, withAcks, topicName, partition, log, g.records(), g.bytes());
                 span.offset(base);
                 out.i32(partition).u64(base).u32(g.records().size()).str16("");
                 listener.produced(topicName, partition, g.records().size(), g.bytes(), System.nanoTime() - start);

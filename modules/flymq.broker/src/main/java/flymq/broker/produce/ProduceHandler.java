@@ -75,8 +75,8 @@ public final class ProduceHandler implements RequestHandler {
         try {
             leadership.requireLocalLeader(topicName, partition);
             PartitionLog log = topic.log(partition);
-            offset = tracing.append(span, acknowledger, acks, topicName, partition, log,
-                    List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
+            offset = tracing.append(span, (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks),
+                    topicName, partition, log, List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
             span.offset(offset);
         } catch (RuntimeException e) {
             span.fail(e);
