@@ -20,8 +20,11 @@ final class ImageProcess {
 
     record Result(int exit, String out) { }
 
-    /** A {@code bin/flymq server start} process that printed its ready line, and the protocol port it named. */
-    record Server(Process process, int port) { }
+    /**
+     * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named and the line
+     * itself (it names the metrics and health addresses too).
+     */
+    record Server(Process process, int port, String readyLine) { }
 
     private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
 
@@ -64,6 +67,29 @@ final class ImageProcess {
     static Server startServer(String what, String... serverArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
+        return awaitReady(what, cmd);
+    }
+
+    /**
+     * Like {@link #startServer}, through {@code sh} with the soft limit on open files raised to the hard limit
+     * first, for a test that opens thousands of connections to it.
+     */
+    static Server startServerWithAllFiles(String what, String... serverArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"",
+                image().resolve("bin/flymq").toString(), "server", "start"));
+        cmd.addAll(List.of(serverArgs));
+        return awaitReady(what, cmd);
+    }
+
+    /** The hard limit on open files of processes started from here ({@code ulimit -Hn}); MAX_VALUE if unlimited. */
+    static int openFilesHardLimit() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", "-c", "ulimit -Hn").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out.equals("unlimited") ? Integer.MAX_VALUE : Integer.parseInt(out);
+    }
+
+    private static Server awaitReady(String what, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
         Process p = pb.start();
@@ -83,7 +109,7 @@ final class ImageProcess {
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return new Server(p, Integer.parseInt(m.group(1)));
+                return new Server(p, Integer.parseInt(m.group(1)), line);
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);

@@ -216,8 +216,10 @@ public final class ProtocolServer implements AutoCloseable {
                 }
                 pauseMillis = Math.clamp(pauseMillis * 2, MIN_ACCEPT_PAUSE_MS, MAX_ACCEPT_PAUSE_MS);
                 try {
+                    // an I/O failure (out of file descriptors) says all in its message; an Error needs its trace
                     acceptFailures.log("accepting a connection on port " + port() + " failed: " + t
-                            + "; retrying, with pauses of up to " + MAX_ACCEPT_PAUSE_MS + " ms", t);
+                            + "; retrying, with pauses of up to " + MAX_ACCEPT_PAUSE_MS + " ms",
+                            t instanceof IOException ? null : t);
                 } catch (Throwable ignored) {
                     // out of memory even for the log line: the pause below is what helps
                 }

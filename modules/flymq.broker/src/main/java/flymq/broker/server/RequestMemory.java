@@ -27,8 +27,8 @@ import java.util.function.BooleanSupplier;
  * maximum frame ({@value FrameCodec#MAX_PAYLOAD} bytes); a connection that holds nothing yet (a new frame) waits.
  *
  * <p><b>Pooling.</b> Given-back buffers of up to {@value #MAX_POOLED_CAPACITY} bytes are kept for reuse, up to
- * {@link #retainLimit} bytes in all, and so are small response writers: a busy connection takes and returns the
- * same few buffers without allocating. Capacities are powers of two from {@value #CHUNK} bytes, so that returned
+ * {@link #retainLimit} bytes in all, and so are response writers of up to 1 MiB (8 MiB in all): a busy connection
+ * takes and returns the same few buffers without allocating. Capacities are powers of two from {@value #CHUNK} bytes, so that returned
  * buffers fit the next request. Thread-safe.
  */
 final class RequestMemory {
@@ -36,8 +36,9 @@ final class RequestMemory {
     static final int CHUNK = 64 * 1024;
     static final int MAX_POOLED_CAPACITY = 1 << 20;
     private static final int MAX_FRAME = FrameCodec.HEADER_SIZE + FrameCodec.MAX_PAYLOAD;
-    private static final int RETAINED_WRITERS = 256;
-    private static final int RETAINED_WRITER_CAPACITY = 64 * 1024;
+    /** Writers kept for reuse hold at most this much in all (a FETCH response grows its writer up to 32 MiB). */
+    private static final long RETAINED_WRITER_BYTES = 8L << 20;
+    private static final int RETAINED_WRITER_CAPACITY = 1 << 20;
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final long budget;
@@ -50,6 +51,7 @@ final class RequestMemory {
     private final ArrayDeque<PayloadWriter> writers = new ArrayDeque<>();
     private long charged;
     private long retained;
+    private long retainedWriterBytes;
     private Object overdraftOwner;
     private final AtomicLong waits = new AtomicLong();
 
@@ -192,6 +194,7 @@ final class RequestMemory {
         try {
             PayloadWriter w = writers.poll();
             if (w != null) {
+                retainedWriterBytes -= w.capacity();
                 return w;
             }
         } finally {
@@ -207,8 +210,9 @@ final class RequestMemory {
         writer.reset();
         lock.lock();
         try {
-            if (writers.size() < RETAINED_WRITERS) {
+            if (retainedWriterBytes + writer.capacity() <= RETAINED_WRITER_BYTES) {
                 writers.push(writer);
+                retainedWriterBytes += writer.capacity();
             }
         } finally {
             lock.unlock();
