@@ -21,8 +21,8 @@ final class ImageProcess {
     record Result(int exit, String out) { }
 
     /**
-     * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named and the line
-     * itself (it names the metrics and health addresses too).
+     * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named, and the
+     * ready line itself (it names the metrics and health addresses too).
      */
     record Server(Process process, int port, String readyLine) { }
 
@@ -65,20 +65,25 @@ final class ImageProcess {
      * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
      */
     static Server startServer(String what, String... serverArgs) throws IOException {
+        return startServer(what, Writer.nullWriter(), serverArgs);
+    }
+
+    /** As {@link #startServer(String, String...)}, with its output after the ready line written to {@code rest}. */
+    static Server startServer(String what, Writer rest, String... serverArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
-        return awaitReady(what, cmd);
+        return awaitReady(what, rest, cmd);
     }
 
     /**
-     * Like {@link #startServer}, through {@code sh} with the soft limit on open files raised to the hard limit
-     * first, for a test that opens thousands of connections to it.
+     * Like {@link #startServer(String, String...)}, through {@code sh} with the soft limit on open files raised to
+     * the hard limit first, for a test that opens thousands of connections to it.
      */
     static Server startServerWithAllFiles(String what, String... serverArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"",
                 image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
-        return awaitReady(what, cmd);
+        return awaitReady(what, Writer.nullWriter(), cmd);
     }
 
     /** The hard limit on open files of processes started from here ({@code ulimit -Hn}); MAX_VALUE if unlimited. */
@@ -89,7 +94,7 @@ final class ImageProcess {
         return out.equals("unlimited") ? Integer.MAX_VALUE : Integer.parseInt(out);
     }
 
-    private static Server awaitReady(String what, List<String> cmd) throws IOException {
+    private static Server awaitReady(String what, Writer rest, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
         Process p = pb.start();
@@ -102,7 +107,8 @@ final class ImageProcess {
             if (m.find()) {
                 Thread drain = new Thread(() -> {
                     try {
-                        out.transferTo(Writer.nullWriter());
+                        out.transferTo(rest);
+                        rest.flush();
                     } catch (IOException ignored) {
                         // the server is gone
                     }
