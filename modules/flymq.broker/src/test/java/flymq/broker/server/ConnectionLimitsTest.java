@@ -1,5 +1,7 @@
 package flymq.broker.server;
 
+import static flymq.broker.server.ServerSockets.closedByServer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +12,7 @@ import flymq.protocol.PayloadWriter;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,11 +68,7 @@ class ConnectionLimitsTest {
     }
 
     private Socket connect(String fromAddress) throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(fromAddress, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-        s.setSoTimeout(10_000);
-        return s;
+        return ServerSockets.connect(server, fromAddress);
     }
 
     private Socket connect() throws IOException {
@@ -90,28 +86,12 @@ class ConnectionLimitsTest {
         assertEquals(n, new flymq.protocol.PayloadReader(payload).i32("n"));
     }
 
-    private static boolean closedByServer(Socket s) throws IOException {
-        try {
-            return s.getInputStream().read() < 0;
-        } catch (SocketException reset) {
-            return true;
-        }
-    }
-
-    /** The listener hears of a refusal just after the socket is closed. */
     private void awaitRefusals(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (refused.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        ServerSockets.await(refused::size, n, "refusals heard by the listener");
     }
 
     private void awaitActive(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.activeConnections() != n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(n, server.activeConnections());
+        ServerSockets.await(server::activeConnections, n, "active connections");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package flymq.broker.server;
 
+import static flymq.broker.server.ServerSockets.await;
+import static flymq.broker.server.ServerSockets.closedByServer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,16 +15,13 @@ import flymq.protocol.PayloadReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,10 +60,7 @@ class RequestBudgetTest {
     }
 
     private Socket connect() throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-        s.setSoTimeout(10_000);
-        return s;
+        return ServerSockets.connect(server, "127.0.0.1");
     }
 
     private static byte[] header(int opcode, long length) {
@@ -85,9 +82,8 @@ class RequestBudgetTest {
         return p;
     }
 
-    /** Reads one SUM answer and checks that all {@code length} bytes (each 1) arrived. */
-    private static void assertSummed(Socket s, int length) throws IOException {
-        InputStream in = new BufferedInputStream(s.getInputStream());
+    /** Reads one SUM answer from {@code in} (one stream per socket) and checks all {@code length} bytes arrived. */
+    private static void assertSummed(InputStream in, int length) throws IOException {
         FrameHeader h = FrameCodec.readHeader(in);
         byte[] p = new byte[h.length()];
         FrameCodec.readFully(in, p, 0, p.length);
@@ -95,22 +91,6 @@ class RequestBudgetTest {
         PayloadReader r = new PayloadReader(p);
         assertEquals(length, r.i32("n"));
         assertEquals(length, r.i64("sum"));
-    }
-
-    private static void await(LongSupplier value, long expected, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (value.getAsLong() != expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(expected, value.getAsLong(), what);
-    }
-
-    private static boolean closedByServer(Socket s) throws IOException {
-        try {
-            return s.getInputStream().read() < 0;
-        } catch (SocketException reset) {
-            return true;
-        }
     }
 
     @Test
@@ -161,8 +141,9 @@ class RequestBudgetTest {
                 byte[] twice = Arrays.copyOf(frame, frame.length * 2);
                 System.arraycopy(frame, 0, twice, frame.length, frame.length);
                 s.getOutputStream().write(twice);
-                assertSummed(s, 300_000);
-                assertSummed(s, 300_000);
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                assertSummed(in, 300_000);
+                assertSummed(in, 300_000);
             }
             // platform and virtual threads alike give back what they borrowed before they block
             await(server::requestBytesInUse, 0, "idle connections hold no request memory");
@@ -197,8 +178,8 @@ class RequestBudgetTest {
             await(server::requestMemoryWaits, 1, "the second connection waits for the budget");
             assertEquals(2, server.activeConnections());
             big.getOutputStream().write(payload(800_000));
-            assertSummed(big, 1_000_000);
-            assertSummed(waiting, 100_000);
+            assertSummed(new BufferedInputStream(big.getInputStream()), 1_000_000);
+            assertSummed(new BufferedInputStream(waiting.getInputStream()), 100_000);
         }
         await(server::requestBytesInUse, 0, "everything given back");
     }
