@@ -4,8 +4,9 @@
 # For MINUTES it keeps two producers (one record per request, each acknowledged id logged) and a consumer busy,
 # while it cycles through: kill -9 and restart, a flood of idle connections, a flood of half-sent frame headers
 # and large announced payloads, and (as root, on a small tmpfs data dir) a disk that fills up and is freed.
+# After each step a produce must be acknowledged within 15 s (else the broker counts as wedged and is restarted).
 # At the end it restarts the broker once more and checks that every acknowledged record is stored exactly once.
-# Exits 0 only then. Env: PORT [19392], OUT [/tmp/flymq-chaos/<timestamp>], DISK_MB [512], FLOOD [2000],
+# Exits 0 only when no step wedged the broker and no acknowledged record is lost or duplicated. Env: PORT [19392], OUT [/tmp/flymq-chaos/<timestamp>], DISK_MB [512], FLOOD [2000],
 # RATE [1000 records/s per producer].
 # Build first: ./mvnw -B -q install -DskipTests
 set -euo pipefail
@@ -66,7 +67,7 @@ p2=$!
 chaos consume 127.0.0.1:$PORT $TOPIC $PARTITIONS $seconds >"$OUT/consumer.txt" 2>&1 &
 c1=$!
 
-kills=0 floods=0 half_floods=0 disk_fills=0
+kills=0 floods=0 half_floods=0 disk_fills=0 survived=0 wedged=0
 deadline=$((SECONDS + seconds - 20))
 step=0
 while ((SECONDS < deadline)); do
@@ -100,6 +101,15 @@ while ((SECONDS < deadline)); do
       fi ;;
   esac
   kill -0 "$broker_pid" 2>/dev/null || { log "broker died on its own"; tail -30 "$OUT/broker.log"; exit 1; }
+  if chaos probe 127.0.0.1:$PORT 15 >>"$OUT/events.txt" 2>&1; then
+    survived=$((survived + 1))
+  else
+    wedged=$((wedged + 1)); log "broker wedged: no produce answered for 15 s after that step; kill -9 and restart"
+    kill -9 "$(pgrep -P "$broker_pid" java || echo "$broker_pid")" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+    starts=$((starts + 1))
+    start_broker
+  fi
 done
 wait $p1 $p2 $c1 || true
 
@@ -114,8 +124,10 @@ set -e
 {
   echo "minutes $MINUTES, kill -9 restarts $kills, idle floods $floods ($FLOOD connections each),"
   echo "half-frame floods $half_floods ($((FLOOD / 4)) connections each), disk fills $disk_fills (tmpfs $tmpfs, ${DISK_MB} MiB)"
+  echo "steps the broker served a produce right after: $survived; steps that left it wedged: $wedged"
   cat "$OUT"/producer-*.txt "$OUT/consumer.txt"
   cat "$OUT/verify.txt"
   echo "broker log lines: $(wc -l <"$OUT/broker.log"), of them WARN: $(grep -c WARN "$OUT/broker.log" || true)"
 } | tee "$OUT/summary.txt"
+((wedged == 0)) || verdict=1
 exit "$verdict"

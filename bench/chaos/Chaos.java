@@ -30,6 +30,8 @@ import java.util.Map;
  *   consume ADDR TOPIC PARTITIONS SECONDS              reads every partition from the start and keeps up
  *   flood   HOST PORT CONNECTIONS HOLD_SECONDS HALF    opens idle connections and holds them; with HALF=true each
  *                                                     sends half a frame header or a header announcing 32 MiB
+ *   probe   ADDR SECONDS                               exits 0 once a produce to topic chaos-probe was
+ *                                                     acknowledged within SECONDS, else 1 (a wedged broker)
  *   verify  ADDR TOPIC PARTITIONS ACKED_FILE...        reads the whole topic; prints acked, stored, lost and
  *                                                     duplicated ids; exits 1 when an acknowledged id is missing
  *                                                     or stored twice
@@ -44,6 +46,7 @@ public final class Chaos {
             case "consume" -> consume(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "flood" -> flood(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Long.parseLong(args[4]), Boolean.parseBoolean(args[5]));
+            case "probe" -> System.exit(probe(args[1], Long.parseLong(args[2])));
             case "verify" -> System.exit(verify(args[1], args[2], Integer.parseInt(args[3]),
                     Arrays.stream(args, 4, args.length).map(Path::of).toList()));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -152,6 +155,23 @@ public final class Chaos {
         Thread.sleep(holdSeconds * 1000);
         open.forEach(Chaos::closeQuietly);
         System.out.println("flood: held " + open.size() + ", refused " + refused + (half ? " (half frames)" : ""));
+    }
+
+    private static int probe(String addr, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try (FlyMqClient c = connect(addr)) {
+                c.createTopic("chaos-probe", 1);
+                c.produce("chaos-probe", 0, null, new byte[] {1});
+                return 0;
+            } catch (RuntimeException e) {
+                last = e.toString();
+                Thread.sleep(200);
+            }
+        }
+        System.out.println("probe: no produce acknowledged within " + seconds + " s: " + last);
+        return 1;
     }
 
     /** Ids are {@code <pid>-<n>} with n counting up per producer, so a bit set per producer holds them all. */
