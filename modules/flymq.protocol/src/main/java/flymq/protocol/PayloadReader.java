@@ -34,6 +34,28 @@ public final class PayloadReader {
         return this;
     }
 
+    /** Index in {@link #array()} of the next byte to read. */
+    public int position() {
+        return pos;
+    }
+
+    /**
+     * The array this reader reads (not a copy): lets a message type keep a window of it, e.g. the encoded records
+     * of a BATCH_PRODUCE group, without copying them. Valid only as long as the caller owns the array.
+     */
+    public byte[] array() {
+        return buf;
+    }
+
+    /** Skips {@code n} bytes of field {@code field}, checking they are there. */
+    public void skip(int n, String field) {
+        if (n < 0) {
+            throw new MalformedPayloadException("invalid binary format: " + field + " declares " + n + " bytes");
+        }
+        need(n, field);
+        pos += n;
+    }
+
     public int remaining() {
         return limit - pos;
     }
