@@ -103,9 +103,10 @@ public final class RequestTracing {
     }
 
     /**
-     * Links {@code span} to the creation contexts found in stored record bytes (a BATCH_FETCH answer's tail, format
-     * of {@code flymq.storage.record.RecordCodec}): walks the records' header sections only, no CRC check, and stops
-     * quietly at anything that does not parse (the bytes are the log's own, already checked when written).
+     * Links {@code span} to the creation contexts found in stored record bytes (a BATCH_FETCH answer's tail,
+     * layout {@code flymq.protocol.record.StoredRecordLayout}): walks the records' header sections only, no CRC
+     * check, and stops quietly at anything that does not parse (the bytes are the log's own, already checked when
+     * written).
      */
     public static void linkProducers(TraceSpan span, byte[] buf, int from, int to) {
         if (!span.recording()) {

@@ -1,5 +1,6 @@
 package flymq.storage.log;
 
+import flymq.protocol.record.StoredRecordLayout;
 import static flymq.storage.log.LogTesting.assertRecordAt;
 import static flymq.storage.log.LogTesting.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,7 +62,7 @@ class LogPropertiesTest {
             try (SegmentedLog log = LogTesting.open(dir, config(segmentBytes))) {
                 end = append(log, batchSizes, maxValue);
                 assertAllReadable(log, maxValue);
-                long maxBatchBytes = 30L * (RecordCodec.MIN_RECORD_SIZE + maxValue + 40);
+                long maxBatchBytes = 30L * (StoredRecordLayout.MIN_RECORD_SIZE + maxValue + 40);
                 try (var files = java.nio.file.Files.list(dir)) {
                     for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
                         long size = java.nio.file.Files.size(f);

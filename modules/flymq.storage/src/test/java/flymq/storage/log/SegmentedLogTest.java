@@ -1,5 +1,6 @@
 package flymq.storage.log;
 
+import flymq.protocol.record.StoredRecordLayout;
 import static flymq.storage.log.LogTesting.CLOCK;
 import static flymq.storage.log.LogTesting.assertRecordAt;
 import static flymq.storage.log.LogTesting.batch;
@@ -239,7 +240,7 @@ class SegmentedLogTest {
             CRC32C crc = new CRC32C();
             int p = 0;
             for (long off = 10; off < 15; off++) {
-                assertEquals(null, RecordCodec.validate(bytes, p, crc));
+                assertEquals(null, StoredRecordLayout.validate(bytes, p, crc));
                 assertRecordAt(off, RecordCodec.decode(bytes, p), 100);
                 p += 4 + bytes.getInt(p);
             }
