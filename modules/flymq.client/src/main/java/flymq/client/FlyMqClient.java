@@ -1,5 +1,6 @@
 package flymq.client;
 
+import flymq.protocol.Acks;
 import flymq.protocol.ErrorFrame;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.PayloadReader;

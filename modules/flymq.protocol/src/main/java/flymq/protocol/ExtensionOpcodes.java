@@ -12,7 +12,7 @@ package flymq.protocol;
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
  * </ul>
  *
- * <p>BATCH_PRODUCE answers per group: a non-empty error concerns only that group (others may have been appended).
+ * <p>BATCH_PRODUCE's acks byte is {@link Acks#code()}. It answers per group: a non-empty error concerns only that group (others may have been appended).
  * With acks all the answer waits until the records are durable (single node: the partition log is flushed). Acks
  * none is served like leader, since every request gets an answer; the difference is on the client, whose producer
  * does not wait for that answer. Request-level problems (malformed payload, unknown acks, invalid topic) get an
@@ -25,11 +25,6 @@ public final class ExtensionOpcodes {
     public static final int CLUSTER_MEMBERSHIP = 0xCE;
     /** A node announcing its client address to the metadata leader (cluster-internal). */
     public static final int CLUSTER_REGISTER = 0xCF;
-
-    /** The acks byte of BATCH_PRODUCE. */
-    public static final int ACKS_NONE = 0;
-    public static final int ACKS_LEADER = 1;
-    public static final int ACKS_ALL = 2;
 
     private ExtensionOpcodes() {
     }

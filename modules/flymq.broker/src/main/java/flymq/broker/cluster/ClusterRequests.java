@@ -1,24 +1,24 @@
 package flymq.broker.cluster;
 
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
-import flymq.broker.topic.Topic;
-import flymq.broker.topic.TopicManager;
 import flymq.protocol.message.ClusterMetadataRequest;
 import flymq.protocol.message.ClusterMetadataResponse;
 import flymq.protocol.message.ClusterStatusResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.function.BooleanSupplier;
 
 /** CLUSTER_METADATA 0x53 and CLUSTER_STATUS 0x52. */
 public final class ClusterRequests {
-    private final TopicManager topics;
+    private final TopicCatalog topics;
     private final PartitionLeadership leadership;
     private final BooleanSupplier ready;
 
-    public ClusterRequests(TopicManager topics, PartitionLeadership leadership, BooleanSupplier ready) {
+    public ClusterRequests(TopicCatalog topics, PartitionLeadership leadership, BooleanSupplier ready) {
         this.topics = topics;
         this.leadership = leadership;
         this.ready = ready;
@@ -30,18 +30,18 @@ public final class ClusterRequests {
      */
     public void metadata(Session session, PayloadReader in, PayloadWriter out) {
         String name = ClusterMetadataRequest.read(in).topic();
-        List<Topic> selected = name.isEmpty()
-                ? topics.names().stream().map(topics::topic).toList()
-                : List.of(topics.topic(name));
+        Map<String, Integer> selected = name.isEmpty()
+                ? topics.partitionCounts()
+                : Map.of(name, topics.partitionCount(name));
         List<ClusterMetadataResponse.Topic> answer = new ArrayList<>(selected.size());
-        for (Topic t : selected) {
-            List<ClusterMetadataResponse.Partition> partitions = new ArrayList<>(t.partitionCount());
-            for (int p = 0; p < t.partitionCount(); p++) {
-                PartitionLeader l = leadership.leader(t.name(), p);
+        for (Map.Entry<String, Integer> t : selected.entrySet()) {
+            List<ClusterMetadataResponse.Partition> partitions = new ArrayList<>(t.getValue());
+            for (int p = 0; p < t.getValue(); p++) {
+                PartitionLeader l = leadership.leader(t.getKey(), p);
                 partitions.add(new ClusterMetadataResponse.Partition(p, l.leaderId(), l.leaderAddr(), l.epoch(),
                         l.state(), l.replicas(), l.isr()));
             }
-            answer.add(new ClusterMetadataResponse.Topic(t.name(), partitions));
+            answer.add(new ClusterMetadataResponse.Topic(t.getKey(), partitions));
         }
         new ClusterMetadataResponse(leadership.clusterId(), answer).write(out);
     }
@@ -61,9 +61,9 @@ public final class ClusterRequests {
             progress.add(new ClusterStatusResponse.NodeProgress(n.nodeId(), n.role(), n.matchIndex(), n.lag()));
         }
         int partitions = 0;
-        List<Topic> all = List.copyOf(topics.all());
-        for (Topic t : all) {
-            partitions += t.partitionCount();
+        SortedMap<String, Integer> all = topics.partitionCounts();
+        for (int count : all.values()) {
+            partitions += count;
         }
         new ClusterStatusResponse(leadership.clusterId(), leadership.localNodeId(), leadership.controllerId(),
                 leadership.term(), ready.getAsBoolean(), listed, all.size(), partitions,

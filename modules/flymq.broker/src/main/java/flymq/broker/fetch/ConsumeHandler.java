@@ -4,7 +4,7 @@ import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ConsumeResponse;
 import flymq.broker.BrokerListener;
 import flymq.broker.observe.RequestTracing;
-import flymq.broker.observe.SubscribedGroup;
+import flymq.broker.group.SubscribedGroup;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
