@@ -1,21 +1,22 @@
 package flymq.broker;
 
 import static flymq.broker.TestPorts.freePort;
+
 import flymq.broker.node.BrokerNode;
+import flymq.broker.replication.ClusterTuning;
 import flymq.client.ClusterMetadata;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.Message;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.message.BatchFetchRequest;
 import flymq.protocol.message.BatchFetchResponse;
-import flymq.protocol.ExtensionOpcodes;
-import flymq.broker.replication.ClusterTuning;
 import flymq.raft.RaftGroupConfig;
 import flymq.storage.StoredRecord;
 import flymq.storage.StoredRecords;
-import java.nio.ByteBuffer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -56,10 +56,10 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
-import static flymq.protocol.Opcodes.*;
 import static flymq.protocol.ExtensionOpcodes.BATCH_FETCH;
 import static flymq.protocol.ExtensionOpcodes.BATCH_PRODUCE;
 import static flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
+import static flymq.protocol.Opcodes.*;
 
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking

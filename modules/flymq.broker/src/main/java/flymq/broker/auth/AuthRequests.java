@@ -1,12 +1,12 @@
 package flymq.broker.auth;
 
+import flymq.broker.server.Session;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.AuthRequest;
 import flymq.protocol.message.AuthResponse;
 import flymq.protocol.message.WhoAmIResponse;
 import java.util.List;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
 
 /**
  * AUTH 0x70 (answered with 0x71) and WHOAMI 0x72 with authentication disabled, in the byte layouts that every

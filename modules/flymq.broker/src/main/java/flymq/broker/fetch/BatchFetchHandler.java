@@ -1,19 +1,19 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.message.BatchFetchRequest;
-import flymq.protocol.message.BatchFetchResponse;
-import flymq.protocol.FrameCodec;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.FileRegionHandler;
 import flymq.broker.server.ResponseTail;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;

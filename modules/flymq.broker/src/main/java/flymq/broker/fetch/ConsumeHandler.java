@@ -1,16 +1,16 @@
 package flymq.broker.fetch;
 
-import flymq.protocol.message.ConsumeRequest;
-import flymq.protocol.message.ConsumeResponse;
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.ConsumeRequest;
+import flymq.protocol.message.ConsumeResponse;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;

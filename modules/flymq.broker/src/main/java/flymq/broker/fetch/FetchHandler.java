@@ -1,15 +1,15 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.message.FetchRequest;
-import flymq.protocol.message.FetchResponse;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.FetchRequest;
+import flymq.protocol.message.FetchResponse;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;

@@ -1,12 +1,12 @@
 package flymq.broker.fetch;
 
-import flymq.protocol.message.OffsetResponse;
-import flymq.protocol.message.SeekToTimestampRequest;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.OffsetResponse;
+import flymq.protocol.message.SeekToTimestampRequest;
 
 /**
  * SEEK_TO_TIMESTAMP 0x66 (our layout; upstream never defined one, see docs/protocol.md): a

@@ -1,10 +1,5 @@
 package flymq.broker.observe;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
@@ -12,6 +7,10 @@ import flymq.storage.StoredRecord;
 import flymq.telemetry.FlyMqTracing;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The spans of the broker's request handlers, in one place: {@code flymq.produce} with its append child, and the

@@ -1,19 +1,19 @@
 package flymq.broker.produce;
 
-import flymq.protocol.message.ProduceRequest;
-import flymq.protocol.message.ProduceResponse;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
-import flymq.broker.server.RequestHandler;
-import flymq.broker.server.Session;
-import flymq.broker.topic.Topic;
-import flymq.broker.topic.TopicManager;
+import flymq.protocol.message.ProduceRequest;
+import flymq.protocol.message.ProduceResponse;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.telemetry.TraceOp;

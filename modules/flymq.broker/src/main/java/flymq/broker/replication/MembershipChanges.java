@@ -1,13 +1,13 @@
 package flymq.broker.replication;
 
+import flymq.broker.replication.MetadataCommand.NodeRemoved;
+import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.MembershipRequest;
 import flymq.protocol.message.MembershipResponse;
-import flymq.broker.replication.MetadataCommand.NodeRemoved;
-import flymq.broker.replication.MetadataCommand.RegisterNode;
-import flymq.broker.server.Session;
 import flymq.raft.GroupMembers;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupException;

@@ -2,6 +2,10 @@ package flymq.broker.replication;
 
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -10,10 +14,6 @@ import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.FetchRequest;
 import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.WireMessage;
-import flymq.broker.server.Session;
-import flymq.broker.server.RequestHandler;
-import flymq.broker.topic.Topic;
-import flymq.broker.topic.TopicManager;
 import java.util.function.Consumer;
 
 /**

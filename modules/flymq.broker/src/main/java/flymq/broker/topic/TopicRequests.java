@@ -1,17 +1,17 @@
 package flymq.broker.topic;
 
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
-import flymq.storage.LogConfig;
-import flymq.storage.PartitionLog;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteTopicRequest;
 import flymq.protocol.message.ListTopicsResponse;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.TopicMetadataRequest;
 import flymq.protocol.message.TopicMetadataResponse;
+import flymq.storage.LogConfig;
+import flymq.storage.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 

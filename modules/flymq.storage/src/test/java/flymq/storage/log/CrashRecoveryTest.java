@@ -1,12 +1,6 @@
 package flymq.storage.log;
 
 import flymq.protocol.record.StoredRecordLayout;
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.config;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import flymq.storage.CorruptRecordException;
 import flymq.storage.LogConfig;
 import flymq.storage.Record;
@@ -24,6 +18,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Damage .log and .index files the way crashes and bad disks do, reopen, and check: no exception escapes the open,

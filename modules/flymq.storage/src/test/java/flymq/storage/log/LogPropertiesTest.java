@@ -1,12 +1,6 @@
 package flymq.storage.log;
 
 import flymq.protocol.record.StoredRecordLayout;
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.config;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import flymq.storage.Record;
 import flymq.storage.StoredRecord;
 import flymq.storage.record.RecordCodec;
@@ -19,6 +13,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invariants of append, read, roll and retention over random batch shapes and segment sizes. */
 class LogPropertiesTest {

@@ -1,16 +1,6 @@
 package flymq.storage.log;
 
 import flymq.protocol.record.StoredRecordLayout;
-import static flymq.storage.log.LogTesting.CLOCK;
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.batch;
-import static flymq.storage.log.LogTesting.config;
-import static flymq.storage.log.LogTesting.open;
-import static flymq.storage.log.LogTesting.readAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import flymq.storage.LogConfig;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
@@ -34,6 +24,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static flymq.storage.log.LogTesting.CLOCK;
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.batch;
+import static flymq.storage.log.LogTesting.config;
+import static flymq.storage.log.LogTesting.open;
+import static flymq.storage.log.LogTesting.readAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SegmentedLogTest {
 
