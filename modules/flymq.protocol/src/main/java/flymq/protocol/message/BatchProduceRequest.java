@@ -84,12 +84,12 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
             int start = in.position();
             for (int i = 0; i < count; i++) {
                 in.skip(8, "timestamp");
-                in.skip(length(in, "key"), "key");
-                in.skip(length(in, "value"), "value");
+                in.skip(length(in.u32("key length"), in, "key"), "key");
+                in.skip(length(in.u32("value length"), in, "value"), "value");
                 int headers = in.u16("header_count");
                 for (int h = 0; h < headers; h++) {
                     in.skip(in.u16("header name length"), "header name");
-                    in.skip(length(in, "header value"), "header value");
+                    in.skip(length(in.u32("header value length"), in, "header value"), "header value");
                 }
             }
             groups.add(new Group(partition, count, in.array(), start, in.position() - start));
@@ -97,8 +97,7 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
         return new BatchProduceRequest(topic, acks, groups, Forwarded.read(in));
     }
 
-    private static int length(PayloadReader in, String field) {
-        long len = in.u32(field + " length");
+    private static int length(long len, PayloadReader in, String field) {
         if (len > in.remaining()) {
             throw new MalformedPayloadException("invalid binary format: " + field + " declares " + len
                     + " bytes, " + in.remaining() + " left");
