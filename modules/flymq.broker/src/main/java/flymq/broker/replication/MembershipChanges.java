@@ -3,6 +3,7 @@ package flymq.broker.replication;
 import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.server.Session;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
@@ -47,7 +48,7 @@ import java.util.function.Supplier;
  */
 final class MembershipChanges {
     private static final System.Logger LOG = System.getLogger(MembershipChanges.class.getName());
-    static final int CLUSTER_MEMBERSHIP = flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
+    static final int CLUSTER_MEMBERSHIP = ExtensionOpcodes.CLUSTER_MEMBERSHIP;
     static final int JOIN = MembershipRequest.JOIN;
     static final int LEAVE = MembershipRequest.LEAVE;
     private static final long CHANGE_TIMEOUT_MS = 30_000;
