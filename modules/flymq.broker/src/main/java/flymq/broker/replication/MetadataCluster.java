@@ -1,6 +1,7 @@
 package flymq.broker.replication;
 
 import flymq.broker.BrokerConfig;
+import flymq.broker.DataDirLayout;
 import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
@@ -116,14 +117,15 @@ public final class MetadataCluster implements AutoCloseable {
      */
     public void start(TopicManager topics, GroupCoordinator groups) {
         this.groups = groups;
-        Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
-        state = new MetadataStateMachine(topics, groups, raftDir);
+        DataDirLayout layout = new DataDirLayout(config.dataDir());
+        Path raftDir = layout.metadataRaftDir();
+        state = new MetadataStateMachine(topics, groups, layout.metadataAppliedFile());
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
-            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport, tuning.partitions(),
+            replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
                     sm::clientAddrs);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
