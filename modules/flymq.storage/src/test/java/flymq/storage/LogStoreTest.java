@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +24,7 @@ class LogStoreTest {
     Path dataDir;
 
     private static List<Record> values(String... values) {
-        return java.util.Arrays.stream(values).map(v -> Record.of(System.currentTimeMillis(), v.getBytes())).toList();
+        return Arrays.stream(values).map(v -> Record.of(System.currentTimeMillis(), v.getBytes())).toList();
     }
 
     @Test
@@ -42,7 +43,7 @@ class LogStoreTest {
 
     @Test
     void aSegmentSealedUnderTheOsPolicyIsSyncedInTheBackgroundRightAfterTheRoll() throws Exception {
-        java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch synced = new CountDownLatch(1);
         StorageListener listener = new StorageListener() {
             @Override
             public void fsyncCompleted(long nanos) {
@@ -57,7 +58,7 @@ class LogStoreTest {
                 log.append(values("0123456789012345678901234567890123456789012345678901234567890123456789"));
             }
             assertTrue(log.segmentCount() >= 2, "rolled");
-            assertTrue(synced.await(10, java.util.concurrent.TimeUnit.SECONDS), "sealed segment fsynced");
+            assertTrue(synced.await(10, TimeUnit.SECONDS), "sealed segment fsynced");
         }
     }
 

@@ -22,9 +22,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -294,7 +296,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     /** Brings the local offsets to the snapshot's: commits its offsets, deletes groups whose offsets it lacks. */
     private void installOffsets(List<MetadataCommand.CommitOffset> offsets) {
-        java.util.Set<String> kept = new java.util.HashSet<>();
+        Set<String> kept = new HashSet<>();
         for (MetadataCommand.CommitOffset o : offsets) {
             kept.add(o.topic() + "\u0000" + o.group());
             groups.commit(o.topic(), o.group(), o.partition(), o.offset());
