@@ -257,9 +257,9 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, answer the requests being served, flush and close connections, leave the
-     * cluster, then close group state, flush and close every log, release the data directory and, last, telemetry
-     * (flushing the spans of the requests answered above). Idempotent.
+     * Graceful shutdown: stop accepting, answer the requests being served, flush and close connections, stop the
+     * cluster member, then close group state, flush and close every log, release the data directory and, last,
+     * telemetry (flushing the spans of the requests answered above). Idempotent.
      */
     @Override
     public synchronized void close() {
