@@ -50,6 +50,12 @@ public final class PayloadWriter {
         return this;
     }
 
+    /** Overwrites 8 bytes at payload position {@code payloadPosition}. */
+    public PayloadWriter patchI64(int payloadPosition, long v) {
+        patchI32(payloadPosition, (int) (v >>> 32));
+        return patchI32(payloadPosition + 4, (int) v);
+    }
+
     /** Bytes this writer holds now, header room included (a pool keeps only small writers). */
     public int capacity() {
         return buf.length;
