@@ -31,12 +31,16 @@ public final class GroupRequests {
         out.u64(groups.subscribe(session, topic, group, partition, mode));
     }
 
-    /** COMMIT 0x06: {@code str16 topic · str16 group · i32 partition · u64 offset} → {@code bool}. */
+    /**
+     * COMMIT 0x06: {@code str16 topic · str16 group · i32 partition · u64 offset} → {@code bool}; an offset beyond
+     * the partition's end is refused ({@link GroupCoordinator#checkOffset}).
+     */
     public void commit(Session session, PayloadReader in, PayloadWriter out) {
         String topic = in.str16("topic");
         String group = in.str16("group_id");
         int partition = in.i32("partition");
         long offset = in.u64("offset");
+        groups.checkOffset("COMMIT", topic, group, partition, offset);
         groups.commit(topic, group, partition, offset);
         out.bool(true);
     }

@@ -62,6 +62,8 @@ public final class MetadataCluster implements AutoCloseable {
     /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
     public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final int FORWARDED = 0xFF;
+    /** Marks a COMMIT sent to the partition's leader to check its offset there (then committed as usual). */
+    private static final int TO_PARTITION_LEADER = 0xFE;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
@@ -257,15 +259,30 @@ public final class MetadataCluster implements AutoCloseable {
 
     /**
      * COMMIT 0x06 in a cluster: {@code str16 topic · str16 group · i32 partition · u64 offset · [u8 forwarded]} →
-     * {@code bool}. The commit goes through the metadata group, so every node holds the group's offset and a
-     * consumer that reconnects to another node (or survives a failover) resumes where it committed.
+     * {@code bool}. The offset is checked against the partition leader's log ({@link GroupCoordinator#checkOffset};
+     * a replica's log may lag behind), so a node that does not lead the partition sends the request there first,
+     * marked {@code 0xFE}. The commit then goes through the metadata group (forwarded to its leader marked
+     * {@code 0xFF}), so every node holds the group's offset and a consumer that reconnects to another node (or
+     * survives a failover) resumes where it committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
         String topic = in.str16("topic");
         String group = in.str16("group_id");
         int partition = in.i32("partition");
         long offset = in.u64("offset");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        int marker = in.remaining() >= 1 ? in.u8("forwarded") : 0;
+        boolean forwarded = marker == FORWARDED;
+        if (!forwarded) {
+            PartitionLeader owner = leadership.leader(topic, partition);
+            if (marker != TO_PARTITION_LEADER && !owner.local() && !owner.leaderId().isEmpty()) {
+                byte[] answer = toPartitionLeader(owner, Opcodes.COMMIT, "commit of " + group + " on " + topic + "-"
+                        + partition, new PayloadWriter().str16(topic).str16(group).i32(partition).u64(offset)
+                        .u8(TO_PARTITION_LEADER));
+                out.raw(answer, 0, answer.length);
+                return;
+            }
+            requireGroups().checkOffset("COMMIT", topic, group, partition, offset);
+        }
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, offset), forwarded,
                 "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
                 w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
@@ -274,8 +291,8 @@ public final class MetadataCluster implements AutoCloseable {
 
     /**
      * RESET_OFFSET 0x61 in a cluster: {@code str16 topic · str16 group · i32 partition · str8 mode · [u64 value]}
-     * → {@code bool} (layout of {@code GroupRequests#resetOffset}). {@code earliest}, {@code latest} and
-     * {@code timestamp} depend on the partition's log, so the target is resolved on the partition's leader (the
+     * → {@code bool} (layout of {@code GroupRequests#resetOffset}). Every mode depends on the partition's log
+     * ({@code offset} is checked against its end), so the target is resolved on the partition's leader (the
      * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
      * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
      * every node answers GET_OFFSET with it.
@@ -289,18 +306,14 @@ public final class MetadataCluster implements AutoCloseable {
         boolean hasValue = mode.equals("offset") || mode.equals("timestamp");
         boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
         PartitionLeader owner = leadership.leader(topic, partition);
-        if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
-            if (owner.leaderAddr().isEmpty()) {
-                throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
-                        + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
-            }
-            PayloadWriter w = new PayloadWriter().str16(topic).str16(group).i32(partition).str8(mode).u64(value)
-                    .u8(FORWARDED);
-            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET, w);
+        if (!forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
+            byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "reset of " + group + " on " + topic + "-"
+                    + partition, new PayloadWriter().str16(topic).str16(group).i32(partition).str8(mode).u64(value)
+                    .u8(FORWARDED));
             out.raw(answer, 0, answer.length);
             return;
         }
-        long target = requireGroups().resetTarget(topic, partition, mode,
+        long target = requireGroups().resetTarget(topic, group, partition, mode,
                 hasValue ? java.util.OptionalLong.of(value) : java.util.OptionalLong.empty());
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
                 "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
@@ -337,6 +350,15 @@ public final class MetadataCluster implements AutoCloseable {
             throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
         }
         out.bool(true);
+    }
+
+    /** Sends a group request to the partition's leader, which resolves or checks it against its log. */
+    private byte[] toPartitionLeader(PartitionLeader owner, int opcode, String what, PayloadWriter request) {
+        if (owner.leaderAddr().isEmpty()) {
+            throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (" + what
+                    + ": its client address is not known yet)");
+        }
+        return forwarder.call(owner.leaderId(), owner.leaderAddr(), opcode, request);
     }
 
     private GroupCoordinator requireGroups() {
