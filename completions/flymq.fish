@@ -80,7 +80,7 @@ complete -c flymq -n '__flymq_at "topic"' -l health-url -r -d 'Base URL of the h
 complete -c flymq -n '__flymq_at "topic"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
 complete -c flymq -n '__flymq_at "topic"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "topic create"' -s p -l partitions -r -d 'Number of partitions (default: 1)'
-complete -c flymq -n '__flymq_at "topic create"' -s r -l replication-factor -r -d 'Copies of each partition; at most the number of cluster nodes (default: 1)'
+complete -c flymq -n '__flymq_at "topic create"' -s r -l replication-factor -r -d 'Copies of each partition; at most the number of cluster nodes (default: the broker\'s, 1 on a single node, up to 3 in a cluster)'
 complete -c flymq -n '__flymq_at "topic create"' -l if-not-exists -d 'Succeed without change when the topic already exists'
 complete -c flymq -n '__flymq_at "topic create"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "topic create"' -s V -l version -d 'Print version information and exit'

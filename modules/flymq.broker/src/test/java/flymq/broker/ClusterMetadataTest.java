@@ -334,6 +334,21 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void aTopicCreatedWithAReplicationFactorHasThatManyReplicas() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        idempotent(leader, "create two-copies", c -> c.createTopic("two-copies", 2, 2));
+        idempotent(leader, "create default-copies", c -> c.createTopic("default-copies", 1));
+        try (FlyMqClient c = client(leader)) {
+            assertEquals(2, c.metadata("two-copies").replicationFactor());
+            for (var p : c.clusterMetadata("two-copies").topics().get(0).partitions()) {
+                assertEquals(2, p.replicas().size(), p.toString());
+            }
+            assertEquals(3, c.metadata("default-copies").replicationFactor(), "the cluster default, 3 of 3 nodes");
+        }
+    }
+
+    @Test
     void offsetCommittedOnOneNodeIsReadOnEveryNode() throws Exception {
         startCluster();
         int leader = leaderIndex();
