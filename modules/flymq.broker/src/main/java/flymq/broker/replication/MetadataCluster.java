@@ -150,6 +150,12 @@ public final class MetadataCluster implements AutoCloseable {
                 : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
     }
 
+    /** The bound cluster listener's port, once {@link #start} has bound it. */
+    public java.util.OptionalInt clusterPort() {
+        TcpClusterTransport t = tcp;
+        return t == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(t.localAddress().getPort());
+    }
+
     /** This node's partition groups (those started so far). */
     private List<RaftGroup<Long>> partitionGroups() {
         PartitionReplicas r = replicas;
