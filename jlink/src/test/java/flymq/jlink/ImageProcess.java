@@ -20,8 +20,11 @@ final class ImageProcess {
 
     record Result(int exit, String out) { }
 
-    /** A {@code bin/flymq server start} process that printed its ready line, and the protocol port it named. */
-    record Server(Process process, int port) { }
+    /**
+     * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named, and the
+     * ready line itself (it names the metrics and health addresses too).
+     */
+    record Server(Process process, int port, String readyLine) { }
 
     private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
 
@@ -62,6 +65,11 @@ final class ImageProcess {
      * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
      */
     static Server startServer(String what, String... serverArgs) throws IOException {
+        return startServer(what, Writer.nullWriter(), serverArgs);
+    }
+
+    /** As {@link #startServer(String, String...)}, with its output after the ready line written to {@code rest}. */
+    static Server startServer(String what, Writer rest, String... serverArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -76,14 +84,15 @@ final class ImageProcess {
             if (m.find()) {
                 Thread drain = new Thread(() -> {
                     try {
-                        out.transferTo(Writer.nullWriter());
+                        out.transferTo(rest);
+                        rest.flush();
                     } catch (IOException ignored) {
                         // the server is gone
                     }
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return new Server(p, Integer.parseInt(m.group(1)));
+                return new Server(p, Integer.parseInt(m.group(1)), line);
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);
