@@ -1,5 +1,6 @@
 package flymq.broker.node;
 
+import flymq.broker.DataDirLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -14,8 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An exclusive OS lock on {@code <data_dir>/.lock}, held while a node runs, so that a second broker (in this or
- * another process) cannot open the same logs and corrupt them. The OS drops the lock when the process dies, so a
+ * An exclusive OS lock on the data directory's lock file ({@link DataDirLayout#lockFile()}), held while a node
+ * runs, so that a second broker (in this or another process) cannot open the same logs and corrupt them. The OS drops the lock when the process dies, so a
  * node killed with SIGKILL does not block its restart. The file's content is unused.
  */
 final class DataDirLock implements AutoCloseable {
@@ -28,23 +29,23 @@ final class DataDirLock implements AutoCloseable {
     }
 
     /**
-     * Creates {@code dataDir} and its {@code groups} folder when missing, then takes the lock.
+     * Creates the data directory and its {@code groups} folder when missing, then takes the lock.
      *
      * @throws UncheckedIOException with one line naming the path and the cause: a file where the directory should be,
      *     no permission, or another broker holding the lock
      */
-    static DataDirLock acquire(Path dataDir) {
-        Path dir = dataDir.toAbsolutePath().normalize();
+    static DataDirLock acquire(DataDirLayout layout) {
+        Path dir = layout.root().toAbsolutePath().normalize();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UncheckedIOException(new IOException("data directory " + dir + " is a file, not a directory"));
         }
         try {
-            Files.createDirectories(dir.resolve("groups"));
+            Files.createDirectories(layout.groupsDir());
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("cannot create data directory " + dir + ": "
                     + reason(e), e));
         }
-        Path file = dir.resolve(".lock");
+        Path file = layout.lockFile();
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
