@@ -63,14 +63,11 @@ import java.util.function.Supplier;
  * elected, leader's address unknown, already forwarded) the answer is the spec's
  * {@code not leader: leader_id=... leader_addr=...}.
  *
- * <p>CLUSTER_REGISTER {@value #CLUSTER_REGISTER} (cluster-internal, in FlyMQ's extension range; SDKs never send
+ * <p>CLUSTER_REGISTER 0xCF (cluster-internal, in FlyMQ's extension range; SDKs never send
  * it): a {@link RegisterNodeRequest} answered with a {@link SuccessResponse}.
  */
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
-    public static final int CLUSTER_REGISTER = ExtensionOpcodes.CLUSTER_REGISTER;
-    /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
-    public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
@@ -388,7 +385,7 @@ public final class MetadataCluster implements AutoCloseable {
     public void register(Session session, PayloadReader in, PayloadWriter out) {
         RegisterNodeRequest r = RegisterNodeRequest.read(in);
         execute(() -> new RegisterNode(r.nodeId(), r.clientAddr()), r.forwarded(), "register node " + r.nodeId(),
-                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), CLUSTER_REGISTER);
+                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), ExtensionOpcodes.CLUSTER_REGISTER);
         SuccessResponse.OK.write(out);
     }
 
@@ -507,7 +504,8 @@ public final class MetadataCluster implements AutoCloseable {
                 if (g != null) {
                     execute(() -> new RegisterNode(members.self().id(), addr), false,
                             "register node " + members.self().id(),
-                            new RegisterNodeRequest(members.self().id(), addr, true), CLUSTER_REGISTER);
+                            new RegisterNodeRequest(members.self().id(), addr, true),
+                            ExtensionOpcodes.CLUSTER_REGISTER);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "registering " + members.self().id() + " with leader " + leader
