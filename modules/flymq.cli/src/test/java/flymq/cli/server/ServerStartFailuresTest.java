@@ -25,7 +25,8 @@ class ServerStartFailuresTest {
     record Run(int exit, List<String> out, List<String> err) {
         @Override
         public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + String.join("\n", out) + "\n--- stderr\n" + String.join("\n", err);
+            return "exit " + exit + "\n--- stdout\n" + String.join("\n", out) + "\n--- stderr\n"
+                    + String.join("\n", err);
         }
     }
 
