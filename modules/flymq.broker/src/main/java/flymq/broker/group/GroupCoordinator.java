@@ -205,8 +205,8 @@ public final class GroupCoordinator implements AutoCloseable {
      * The edge check of COMMIT and of RESET_OFFSET to an offset: an offset names the next record the group will
      * read, so it lies in {@code 0 .. end offset} of the partition's log (the end itself means "caught up"). An offset
      * below the log start is accepted (a group can fall behind retention), one beyond the end is refused, like a
-     * u64 of 2^63 or more (a negative {@code long}). Runs where the request arrives, or on the partition's leader in
-     * a cluster, never when a replicated commit is applied (a replica's log may lag behind the leader's).
+     * u64 of 2^63 or more (a negative {@code long}). Runs where the request arrives (in a cluster, see
+     * {@link #withinLocalLog}), never when a replicated commit is applied (a replica's log may lag behind).
      *
      * @throws RequestException naming the request, group, partition, offset and the partition's end offset
      */
@@ -218,6 +218,16 @@ public final class GroupCoordinator implements AutoCloseable {
                     + " for " + topic + "-" + partition + " is beyond the end of the partition (end offset " + end
                     + "): an offset names the next record to read, so it is at most " + end);
         }
+    }
+
+    /**
+     * Whether this node's log of the partition shows {@code offset} valid ({@link #checkOffset} would pass). A
+     * replica holds only committed records, so its end is at most its leader's: an offset valid here is valid on
+     * the leader, and only an offset beyond this log's end needs the leader's word.
+     */
+    public boolean withinLocalLog(String topic, int partition, long offset) {
+        checkPartition(topic, partition);
+        return offset >= 0 && offset <= topics.topic(topic).log(partition).endOffset();
     }
 
     /**

@@ -263,17 +263,19 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The offset is checked against
-     * the partition leader's log ({@link GroupCoordinator#checkOffset}; a replica's log may lag behind), so a node
-     * that does not lead the partition sends it there as what it is, a RESET_OFFSET to that offset (forwarded, so
-     * it is served there). The commit then goes through the metadata group, so every node holds the group's offset
-     * and a consumer that reconnects to another node (or survives a failover) resumes where it committed.
+     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The offset is checked
+     * ({@link GroupCoordinator#checkOffset}) against this node's log when that shows it valid, else against the
+     * partition leader's (this node's replica may lag behind): a node that does not lead the partition sends it there
+     * as what it is, a RESET_OFFSET to that offset (forwarded, so it is served there). So a valid commit needs no
+     * partition leader, as before the check. The commit then goes through the metadata group, so every node holds
+     * the group's offset and a consumer that reconnects to another node (or survives a failover) resumes where it
+     * committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
         CommitRequest r = CommitRequest.read(in);
-        if (!r.forwarded()) {
+        if (!r.forwarded() && !requireGroups().withinLocalLog(r.topic(), r.partition(), r.offset())) {
             PartitionLeader owner = leadership.leader(r.topic(), r.partition());
-            if (!owner.local() && !owner.leaderId().isEmpty()) {
+            if (r.offset() >= 0 && !owner.local() && !owner.leaderId().isEmpty()) {
                 byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "commit of " + r.group() + " on "
                         + r.topic() + "-" + r.partition(), new ResetOffsetRequest(r.topic(), r.group(),
                         r.partition(), "offset", OptionalLong.of(r.offset()), true));
@@ -290,11 +292,12 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. Every mode depends
-     * on the partition's log ({@code offset} is checked against its end), so the target is resolved on the
-     * partition's leader (the request is forwarded there, with {@code value} always present and the forwarded
-     * marker after it); the resolved offset is then committed through the metadata group like a COMMIT, so it
-     * survives a failover and every node answers GET_OFFSET with it.
+     * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest},
+     * {@code latest} and {@code timestamp} depend on the partition's log, and so does {@code offset} when this
+     * node's log does not show it valid (like a COMMIT), so the target is resolved on the partition's leader (the
+     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
+     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
+     * every node answers GET_OFFSET with it.
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
         ResetOffsetRequest r = ResetOffsetRequest.read(in);
@@ -306,7 +309,9 @@ public final class MetadataCluster implements AutoCloseable {
         boolean hasValue = ResetOffsetRequest.needsValue(mode);
         boolean forwarded = r.forwarded();
         PartitionLeader owner = leadership.leader(topic, partition);
-        if (!forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
+        boolean resolvedHere = mode.equals("offset")
+                && (value < 0 || requireGroups().withinLocalLog(topic, partition, value));
+        if (!forwarded && !resolvedHere && !owner.local() && !owner.leaderId().isEmpty()) {
             byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "reset of " + group + " on " + topic + "-"
                     + partition, new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
             out.raw(answer, 0, answer.length);
