@@ -17,6 +17,8 @@ import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
 import io.microraft.impl.RaftNodeImpl;
+import io.microraft.model.RaftModelFactory;
+import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
@@ -45,6 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -75,6 +79,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final RaftNode node;
     private final StalePreVoteRepair preVoteRepair;
     private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
+    private final LogCompaction compaction = new LogCompaction();
+    private final RaftModelFactory modelFactory;
 
     // last observed values, written on the Raft thread, read anywhere
     private volatile int term;
@@ -93,6 +99,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         this.timebase = new RaftTimebase(scale, "flymq-raft-" + config.groupId() + "-" + config.localMember().id());
 
         RaftModelCodec codec = new RaftModelCodec();
+        this.modelFactory = codec.factory();
         RestoredRaftState restored = null;
         if (config.dataDir() != null) {
             FileRaftStore fileStore = FileRaftStore.open(config.dataDir(), codec);
@@ -145,6 +152,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         }
         this.node = builder.build();
         this.preVoteRepair = StalePreVoteRepair.install(node, timebase.executor());
+        config.memory().register(compaction);
         transport.register(config.groupId(), this::onInbound);
     }
 
@@ -394,6 +402,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             preVoteRepair.stop();
         }
         transport.unregister(config.groupId());
+        config.memory().unregister(compaction);
         try {
             node.terminate().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -403,6 +412,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                     + config.groupId() + " did not terminate cleanly: " + e);
         }
         timebase.shutdown();
+        compaction.snapshotted(); // the entries go with the node: give their bytes back to the node's bound
         closeStore();
         if (ownsTransport) {
             transport.close();
@@ -429,11 +439,53 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
         if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+            // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
+            // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
+            long bytes = commandBytes(request.getLogEntries());
+            if (bytes > 0 && !awaitInbound(bytes)) {
+                return; // closing: the message is dropped like any lost message
+            }
+            MemoryBudget inbound = config.memory().inbound();
             // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
-            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(impl, request));
+            timebase.executor().execute(() -> {
+                try {
+                    SnapshotBoundaryRepair.handle(impl, request);
+                } finally {
+                    if (bytes > 0) {
+                        inbound.release(bytes);
+                    }
+                }
+            });
         } else {
             node.handle(message);
         }
+    }
+
+    private boolean awaitInbound(long bytes) {
+        MemoryBudget inbound = config.memory().inbound();
+        try {
+            while (!closed) {
+                if (inbound.tryAcquire(bytes, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** The bytes the entries' commands hold (other operations are a few fields and are not counted). */
+    static long commandBytes(List<LogEntry> entries) {
+        long bytes = 0;
+        for (LogEntry e : entries) {
+            bytes += commandBytes(e);
+        }
+        return bytes;
+    }
+
+    private static long commandBytes(LogEntry entry) {
+        return entry.getOperation() instanceof byte[] command ? command.length : 0;
     }
 
     private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {
@@ -568,7 +620,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final class TimedTransport implements Transport {
         @Override
         public void send(RaftEndpoint target, RaftMessage message) {
-            if (message instanceof AppendEntriesRequest request) {
+            if (message instanceof AppendEntriesRequest full) {
+                AppendEntriesRequest request = bounded(full);
+                message = request;
                 if (appendTimings.size() >= MAX_TIMED_REQUESTS) {
                     appendTimings.clear(); // responses lost to a dead follower; timing is best-effort
                 }
@@ -581,6 +635,67 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         @Override
         public boolean isReachable(RaftEndpoint endpoint) {
             return transport.isReachable((RaftMember) endpoint);
+        }
+    }
+
+    /**
+     * {@code request} with only as many leading entries as fit in {@link RaftMemory#appendEntriesBytes()} (at
+     * least one). Raft allows it: the follower appends what it got and answers with the last index it appended
+     * (previous index + entries sent), from where the leader sends the rest, as after MicroRaft's own capacity cut.
+     */
+    private AppendEntriesRequest bounded(AppendEntriesRequest request) {
+        List<LogEntry> entries = request.getLogEntries();
+        long limit = config.memory().appendEntriesBytes();
+        long bytes = 0;
+        int fit = 0;
+        while (fit < entries.size()) {
+            bytes += commandBytes(entries.get(fit));
+            if (bytes > limit && fit > 0) {
+                break;
+            }
+            fit++;
+        }
+        if (fit == entries.size()) {
+            return request;
+        }
+        return modelFactory.createAppendEntriesRequestBuilder().setGroupId(request.getGroupId())
+                .setSender(request.getSender()).setTerm(request.getTerm())
+                .setPreviousLogIndex(request.getPreviousLogIndex()).setPreviousLogTerm(request.getPreviousLogTerm())
+                .setCommitIndex(request.getCommitIndex()).setLogEntries(entries.subList(0, fit))
+                .setQuerySequenceNumber(request.getQuerySequenceNumber())
+                .setFlowControlSequenceNumber(request.getFlowControlSequenceNumber()).build();
+    }
+
+    /**
+     * This group's share of {@link RaftMemory#logBytes()}: command bytes applied since the last snapshot. Counted
+     * and reset on the Raft thread (apply, take and install snapshot); read by whichever group's Raft thread
+     * finds the node over its bound and picks the largest holder.
+     */
+    private final class LogCompaction implements RaftMemory.LogHolder {
+        private final AtomicLong held = new AtomicLong();
+        private final AtomicBoolean pending = new AtomicBoolean();
+
+        @Override
+        public long held() {
+            return pending.get() ? 0 : held.get();
+        }
+
+        @Override
+        public void compact() {
+            if (closed || !pending.compareAndSet(false, true)) {
+                return;
+            }
+            node.takeSnapshot().whenComplete((report, error) -> pending.set(false));
+        }
+
+        void applied(long bytes) {
+            held.addAndGet(bytes);
+            config.memory().logged(bytes);
+        }
+
+        /** A snapshot (taken, installed, or the group closed) dropped the entries counted so far. */
+        void snapshotted() {
+            config.memory().released(held.getAndSet(0));
         }
     }
 
@@ -601,6 +716,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                 } catch (RuntimeException e) {
                     result = new ApplyFailure(e);
                 }
+                compaction.applied(command.length);
             } else if (operation instanceof NewTermOperation) {
                 // a new leader's first entry is committed: term and leader are settled on this member too
                 observeTerm(node.getTerm());
@@ -618,6 +734,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         @Override
         public void takeSnapshot(long index, Consumer<Object> chunkConsumer) {
             int[] count = {0};
+            // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count
+            compaction.snapshotted();
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
                 chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));
@@ -634,6 +752,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                 bytes.add((byte[]) chunk);
             }
             delegate.installSnapshot(index, bytes);
+            compaction.snapshotted();
             commitIndex = index;
             fire(() -> listener.onCommit(config.groupId(), index));
         }
