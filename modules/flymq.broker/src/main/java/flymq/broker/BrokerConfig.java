@@ -47,7 +47,8 @@ public record BrokerConfig(
         Performance performance,
         Groups groups,
         Network network,
-        Observability observability) {
+        Observability observability,
+        Cluster cluster) {
 
     /** How a produce is acknowledged and how often partition logs are fsynced. */
     public record Performance(Acks acks, long syncIntervalMs) {
@@ -62,6 +63,16 @@ public record BrokerConfig(
      * closes. A connection thread spins up to readSpinMicros for the next request before it blocks (0 = never).
      */
     public record Network(long idleTimeoutMs, long writeTimeoutMs, long readSpinMicros) {
+    }
+
+    /**
+     * The memory bounds of a node in a cluster (docs/cluster.md, "Memory bounds"): what Raft logs, the Raft
+     * transport, produced batches awaiting their commit and forwarded requests may hold, and how long a producer
+     * waits for room before it gets an error.
+     */
+    public record Cluster(long raftLogBytes, long raftInboundBytes, long raftAppendBytes, long transportReadBytes,
+                          long transportQueueBytes, long produceInflightBytes, long forwardInflightBytes,
+                          long budgetWaitMs) {
     }
 
     public record Observability(Tracing tracing, Metrics metrics, Health health) {
@@ -95,7 +106,10 @@ public record BrokerConfig(
     private static final String ENV_PREFIX = "FLYMQ_";
 
     private enum Type { STRING, ADDR, LIST, LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, BOOL, RATIO, LEVEL, ACKS, PROTOCOL,
-        SPIN_US }
+        SPIN_US, APPEND_BYTES }
+
+    /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
+    public static final long MAX_RAFT_APPEND_BYTES = 16L * 1024 * 1024;
 
     /** Upper bound of {@code network.read_spin_us}: a longer spin only burns CPU a blocked read would have saved. */
     public static final long MAX_READ_SPIN_US = flymq.protocol.ReadSpin.MAX_BUDGET.toNanos() / 1000;
@@ -111,6 +125,14 @@ public record BrokerConfig(
         KEYS.put("advertised_addr", new Key(Type.STRING, ""));
         KEYS.put("node_id", new Key(Type.STRING, ""));
         KEYS.put("peers", new Key(Type.LIST, List.of()));
+        KEYS.put("cluster.raft_log_bytes", new Key(Type.LONG_POS, 32L * 1024 * 1024));
+        KEYS.put("cluster.raft_inbound_bytes", new Key(Type.LONG_POS, 16L * 1024 * 1024));
+        KEYS.put("cluster.raft_append_bytes", new Key(Type.APPEND_BYTES, 1024L * 1024));
+        KEYS.put("cluster.transport_read_bytes", new Key(Type.LONG_POS, 16L * 1024 * 1024));
+        KEYS.put("cluster.transport_queue_bytes", new Key(Type.LONG_POS, 8L * 1024 * 1024));
+        KEYS.put("cluster.produce_inflight_bytes", new Key(Type.LONG_POS, 32L * 1024 * 1024));
+        KEYS.put("cluster.forward_inflight_bytes", new Key(Type.LONG_POS, 16L * 1024 * 1024));
+        KEYS.put("cluster.budget_wait_ms", new Key(Type.LONG_POS, 10_000L));
         KEYS.put("data_dir", new Key(Type.STRING, "./data"));
         KEYS.put("segment_bytes", new Key(Type.SEGMENT, 64L * 1024 * 1024));
         KEYS.put("retention_bytes", new Key(Type.LONG_NONNEG, 0L));
@@ -245,7 +267,7 @@ public record BrokerConfig(
                 }
                 return v.asBoolean();
             }
-            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO, SPIN_US -> {
+            case LONG_NONNEG, LONG_POS, SEGMENT, INT_POS, RATIO, SPIN_US, APPEND_BYTES -> {
                 if (!v.isNumber()) {
                     throw bad(key, source, "a number", v.toString());
                 }
@@ -277,6 +299,13 @@ public record BrokerConfig(
                 long v = parseLong(key, text, source, 0);
                 if (v > MAX_READ_SPIN_US) {
                     throw bad(key, source, "microseconds from 0 to " + MAX_READ_SPIN_US, text);
+                }
+                yield v;
+            }
+            case APPEND_BYTES -> {
+                long v = parseLong(key, text, source, 1);
+                if (v > MAX_RAFT_APPEND_BYTES) {
+                    throw bad(key, source, "bytes from 1 to " + MAX_RAFT_APPEND_BYTES, text);
                 }
                 yield v;
             }
@@ -390,7 +419,11 @@ public record BrokerConfig(
                                 (String) v.get("observability.tracing.protocol")),
                         new Metrics((Boolean) v.get("observability.metrics.enabled"),
                                 (String) v.get("observability.metrics.addr")),
-                        new Health((String) v.get("observability.health.addr"))));
+                        new Health((String) v.get("observability.health.addr"))),
+                new Cluster((Long) v.get("cluster.raft_log_bytes"), (Long) v.get("cluster.raft_inbound_bytes"),
+                        (Long) v.get("cluster.raft_append_bytes"), (Long) v.get("cluster.transport_read_bytes"),
+                        (Long) v.get("cluster.transport_queue_bytes"), (Long) v.get("cluster.produce_inflight_bytes"),
+                        (Long) v.get("cluster.forward_inflight_bytes"), (Long) v.get("cluster.budget_wait_ms")));
     }
 
     /** Upstream uses the host name; fall back to a fixed id when the name cannot be resolved. */
