@@ -62,6 +62,11 @@ final class ImageProcess {
      * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
      */
     static Server startServer(String what, String... serverArgs) throws IOException {
+        return startServer(what, null, serverArgs);
+    }
+
+    /** {@link #startServer(String, String...)} keeping all its output, ready line included, in {@code output}. */
+    static Server startServer(String what, Path output, String... serverArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -74,9 +79,17 @@ final class ImageProcess {
             seen.append(line).append('\n');
             Matcher m = READY.matcher(line);
             if (m.find()) {
+                Writer sink = output == null ? Writer.nullWriter() : Files.newBufferedWriter(output);
+                sink.write(seen.toString());
+                sink.flush();
                 Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(Writer.nullWriter());
+                    try (sink) {
+                        // line by line, flushed, so a test reads what the server printed so far
+                        for (String l; (l = out.readLine()) != null; ) {
+                            sink.write(l);
+                            sink.write('\n');
+                            sink.flush();
+                        }
                     } catch (IOException ignored) {
                         // the server is gone
                     }
