@@ -8,4 +8,5 @@ module flymq.broker {
     requires java.logging;
 
     exports flymq.broker;
+    exports flymq.broker.node;
 }

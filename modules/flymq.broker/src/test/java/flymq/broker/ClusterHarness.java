@@ -1,6 +1,7 @@
 package flymq.broker;
 
 import static flymq.broker.TestPorts.freePort;
+import flymq.broker.node.BrokerNode;
 import flymq.client.ClusterMetadata;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;

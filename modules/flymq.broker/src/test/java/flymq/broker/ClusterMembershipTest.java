@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.broker.node.BrokerNode;
 import flymq.client.ClusterMembership;
 import flymq.client.ClusterMetadata;
 import flymq.client.ClusterStatus;

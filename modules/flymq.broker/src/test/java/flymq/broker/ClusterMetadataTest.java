@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.broker.node.BrokerNode;
 import flymq.client.ClusterMetadata;
 import flymq.client.ClusterStatus;
 import flymq.client.FlyMqClient;

@@ -28,7 +28,7 @@ class KillNineTest {
         String modulePath = System.getProperty("jdk.module.path");
         assertNotNull(modulePath, "tests must run on the module path");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "--module-path", modulePath, "-m", "flymq.broker/flymq.broker.BrokerMain",
+                "--module-path", modulePath, "-m", "flymq.broker/flymq.broker.node.BrokerMain",
                 "--bind_addr", "127.0.0.1:0", "--data_dir", dataDir.toString(), "--node_id", "kill9",
                 "--observability.metrics.addr", "127.0.0.1:0", "--observability.health.addr", "127.0.0.1:0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.log").toFile());

@@ -1,5 +1,6 @@
 package flymq.broker;
 
+import flymq.broker.node.BrokerNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

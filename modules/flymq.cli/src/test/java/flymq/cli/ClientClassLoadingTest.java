@@ -37,7 +37,7 @@ class ClientClassLoadingTest {
         assertEquals(ExitCode.UNREACHABLE, p.exitValue());
         var loaded = Files.readAllLines(log).stream()
                 .filter(l -> l.contains("io.helidon.") || l.contains("com.fasterxml.jackson.")
-                        || l.contains("flymq.broker.BrokerConfig") || l.contains("flymq.broker.BrokerNode")
+                        || l.contains("flymq.broker.BrokerConfig") || l.contains("flymq.broker.node.BrokerNode")
                         || l.contains("flymq.cli.server.BrokerRunner") || l.contains("flymq.storage."))
                 .toList();
         assertEquals(List.of(), loaded, "flymq " + command + " loaded server classes");

@@ -1,7 +1,7 @@
 package flymq.cli;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -3,18 +3,18 @@ package flymq.broker.cluster;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.broker.server.Session;
-import flymq.broker.topic.Topic;
-import flymq.broker.topic.TopicManager;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.function.BooleanSupplier;
 
 /** CLUSTER_METADATA 0x53 and CLUSTER_STATUS 0x52. */
 public final class ClusterRequests {
-    private final TopicManager topics;
+    private final TopicCatalog topics;
     private final PartitionLeadership leadership;
     private final BooleanSupplier ready;
 
-    public ClusterRequests(TopicManager topics, PartitionLeadership leadership, BooleanSupplier ready) {
+    public ClusterRequests(TopicCatalog topics, PartitionLeadership leadership, BooleanSupplier ready) {
         this.topics = topics;
         this.leadership = leadership;
         this.ready = ready;
@@ -27,14 +27,14 @@ public final class ClusterRequests {
      */
     public void metadata(Session session, PayloadReader in, PayloadWriter out) {
         String name = in.remaining() >= 2 ? in.str16("topic") : "";
-        List<Topic> selected = name.isEmpty()
-                ? topics.names().stream().map(topics::topic).toList()
-                : List.of(topics.topic(name));
+        Map<String, Integer> selected = name.isEmpty()
+                ? topics.partitionCounts()
+                : Map.of(name, topics.partitionCount(name));
         out.str16(leadership.clusterId()).u32(selected.size());
-        for (Topic t : selected) {
-            out.str16(t.name()).u32(t.partitionCount());
-            for (int p = 0; p < t.partitionCount(); p++) {
-                PartitionLeader l = leadership.leader(t.name(), p);
+        for (Map.Entry<String, Integer> t : selected.entrySet()) {
+            out.str16(t.getKey()).u32(t.getValue());
+            for (int p = 0; p < t.getValue(); p++) {
+                PartitionLeader l = leadership.leader(t.getKey(), p);
                 out.i32(p).str16(l.leaderId()).str16(l.leaderAddr()).u64(l.epoch()).str16(l.state())
                         .strList(l.replicas()).strList(l.isr());
             }
@@ -59,9 +59,9 @@ public final class ClusterRequests {
             out.str16(n.nodeId()).str16(n.clientAddr()).str16(n.clusterAddr()).str16(n.state()).bool(n.leader());
         }
         int partitions = 0;
-        List<Topic> all = List.copyOf(topics.all());
-        for (Topic t : all) {
-            partitions += t.partitionCount();
+        SortedMap<String, Integer> all = topics.partitionCounts();
+        for (int count : all.values()) {
+            partitions += count;
         }
         out.u32(all.size()).u32(partitions);
         out.u64(leadership.commitIndex()).u32(nodes.size());

@@ -2,7 +2,7 @@ package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
 import flymq.broker.observe.RequestTracing;
-import flymq.broker.observe.SubscribedGroup;
+import flymq.broker.group.SubscribedGroup;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.PayloadReader;

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import flymq.broker.produce.ProduceAcknowledger;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
@@ -18,8 +17,8 @@ import flymq.telemetry.TraceSpan;
  * The spans of the broker's request handlers, in one place: {@code flymq.produce} with its append child, and the
  * W3C trace context that records carry in a {@code traceparent} header.
  *
- * <p>The append child is {@code flymq.storage.append} on a single node (the acknowledger appends to the local log)
- * and {@code flymq.raft.append_entries} in a cluster (the acknowledger proposes the batch to the partition's Raft
+ * <p>The append child is {@code flymq.storage.append} on a single node (the produce path appends to the local log)
+ * and {@code flymq.raft.append_entries} in a cluster (the produce path proposes the batch to the partition's Raft
  * group and waits for a majority commit; the log append happens inside that, on the group's Raft thread).
  * Storage stays unaware of tracing: the broker wraps its own calls into the log.
  *
@@ -55,14 +54,23 @@ public final class RequestTracing {
     }
 
     /**
-     * Appends through the acknowledger inside a child span of {@code parent} ({@code flymq.storage.append} or
+     * The traced call into the log: appends {@code batch} and returns its base offset once the produce path may
+     * answer (on a single node after the local append, in a cluster after the partition group commits it).
+     */
+    @FunctionalInterface
+    public interface Append {
+        long append(String topic, int partition, PartitionLog log, List<Record> batch);
+    }
+
+    /**
+     * Runs {@code append} inside a child span of {@code parent} ({@code flymq.storage.append} or
      * {@code flymq.raft.append_entries}) carrying the base offset and the batch's size.
      */
-    public long append(TraceSpan parent, ProduceAcknowledger acknowledger, String topic, int partition,
+    public long append(TraceSpan parent, Append append, String topic, int partition,
                        PartitionLog log, List<Record> batch, long bytes) {
         TraceSpan span = parent.child(appendOp, topic, partition);
         try {
-            long base = acknowledger.appendAndAcknowledge(topic, partition, log, batch);
+            long base = append.append(topic, partition, log, batch);
             span.offset(base).messageSize(bytes);
             return base;
         } catch (RuntimeException e) {

@@ -102,7 +102,7 @@ public final class BatchProduceHandler implements RequestHandler {
         }
         Topic topic = topics.forProduce(topicName);
         // the request's acks, not the configured ones, decide when the cluster answers
-        ProduceAcknowledger withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b,
+        RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b,
                 BROKER_ACKS[acks]);
         out.str16(topicName).u32(groupCount);
         for (Group g : groups) {

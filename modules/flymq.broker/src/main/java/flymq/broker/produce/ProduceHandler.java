@@ -69,7 +69,7 @@ public final class ProduceHandler implements RequestHandler {
         try {
             leadership.requireLocalLeader(topicName, partition);
             PartitionLog log = topic.log(partition);
-            offset = tracing.append(span, acknowledger, topicName, partition, log,
+            offset = tracing.append(span, acknowledger::appendAndAcknowledge, topicName, partition, log,
                     List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
             span.offset(offset);
         } catch (RuntimeException e) {

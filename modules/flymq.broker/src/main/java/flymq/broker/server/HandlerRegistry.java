@@ -4,7 +4,7 @@ import flymq.protocol.Opcodes;
 
 /**
  * Opcode to handler table. Adding an opcode is one handler plus one {@link #register} line where the node is
- * assembled ({@link flymq.broker.BrokerNode}). Registration happens before the server starts; lookups afterwards
+ * assembled ({@code BrokerNode}). Registration happens before the server starts; lookups afterwards
  * are plain array reads.
  */
 public final class HandlerRegistry {

@@ -1,6 +1,7 @@
 package flymq.broker.topic;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.cluster.TopicCatalog;
 import flymq.protocol.RequestException;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (create) or after forgetting the topic (delete), so that after a crash a partition directory without a topic
  * entry can only be the leftover of a delete and is removed at start-up.
  */
-public final class TopicManager {
+public final class TopicManager implements TopicCatalog {
     private static final System.Logger LOG = System.getLogger(TopicManager.class.getName());
     /** Upper bound for one topic's partition count: each partition holds open files. */
     public static final int MAX_PARTITIONS = 10_000;
@@ -221,6 +224,20 @@ public final class TopicManager {
 
     public Collection<Topic> all() {
         return List.copyOf(topics.values());
+    }
+
+    @Override
+    public SortedMap<String, Integer> partitionCounts() {
+        SortedMap<String, Integer> counts = new TreeMap<>();
+        for (Topic t : topics.values()) {
+            counts.put(t.name(), t.partitionCount());
+        }
+        return counts;
+    }
+
+    @Override
+    public int partitionCount(String name) {
+        return topic(name).partitionCount();
     }
 
     /** The effective log settings of a topic (broker defaults merged with its overrides). */

@@ -2,7 +2,7 @@ package flymq.broker.endtoend;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.client.Acks;
 import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.client.Acks;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;

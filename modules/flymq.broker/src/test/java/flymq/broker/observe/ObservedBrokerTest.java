@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.client.FlyMqClient;
 import flymq.client.SubscribeMode;
 import org.junit.jupiter.api.Test;

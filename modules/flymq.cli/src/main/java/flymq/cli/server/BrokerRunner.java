@@ -1,7 +1,7 @@
 package flymq.cli.server;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.broker.ConfigException;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.cli.FlyMq;
 import flymq.cli.output.Json;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.BrokerConfig;
-import flymq.broker.BrokerNode;
+import flymq.broker.node.BrokerNode;
 import flymq.cli.Cli;
 import flymq.cli.ExitCode;
 import flymq.cli.StubHttp;

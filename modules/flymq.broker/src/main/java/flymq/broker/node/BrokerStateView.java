@@ -1,5 +1,7 @@
-package flymq.broker;
+package flymq.broker.node;
 
+import flymq.broker.BrokerConfig;
+import flymq.broker.BrokerView;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.Topic;

@@ -1,5 +1,8 @@
-package flymq.broker;
+package flymq.broker.node;
 
+import flymq.broker.BrokerConfig;
+import flymq.broker.BrokerListener;
+import flymq.broker.BrokerView;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
@@ -89,8 +92,11 @@ public final class BrokerNode implements AutoCloseable {
         return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT);
     }
 
-    /** In-process cluster tests: a node whose cluster transport and Raft settings are adjusted by {@code tuning}. */
-    static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning) {
+    /**
+     * In-process cluster tests: a node whose cluster transport and Raft settings are adjusted by {@code tuning}.
+     * {@link ClusterTuning}'s package is not exported, so only this module and its tests can call it.
+     */
+    public static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning) {
         return new BrokerNode(config, listener, StorageListener.NONE, null, tuning);
     }
 

@@ -1,6 +1,5 @@
-package flymq.broker.observe;
+package flymq.broker.group;
 
-import flymq.broker.group.GroupKey;
 import flymq.broker.server.Session;
 
 /**

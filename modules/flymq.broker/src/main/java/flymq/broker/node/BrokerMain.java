@@ -1,11 +1,13 @@
-package flymq.broker;
+package flymq.broker.node;
 
+import flymq.broker.BrokerConfig;
+import flymq.broker.ConfigException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs one broker in this process: {@code java -m flymq.broker/flymq.broker.BrokerMain [--config FILE]
+ * Runs one broker in this process: {@code java -m flymq.broker/flymq.broker.node.BrokerMain [--config FILE]
  * [--KEY VALUE | --KEY=VALUE]...} where KEY is any configuration key path (docs/configuration.md). Prints one line
  * {@code flymq broker <node> listening on <host>:<port>} to standard output once it serves, and shuts down
  * gracefully on SIGTERM/SIGINT. Exit code 2 for a bad configuration, 1 when start-up fails.

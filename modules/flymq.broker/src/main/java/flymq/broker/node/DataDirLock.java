@@ -1,4 +1,4 @@
-package flymq.broker;
+package flymq.broker.node;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

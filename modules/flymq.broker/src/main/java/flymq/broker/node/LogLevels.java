@@ -1,4 +1,4 @@
-package flymq.broker;
+package flymq.broker.node;
 
 import java.util.logging.Handler;
 import java.util.logging.Level;
