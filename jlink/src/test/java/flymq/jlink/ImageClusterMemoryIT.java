@@ -11,7 +11,6 @@ import flymq.client.PartitionAppend;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds and was left broken. Afterwards: no node printed {@code OutOfMemoryError} or exited, every acknowledged
  * record is at its acknowledged offset, and all nodes name the same leader for each partition.
  * {@code -Dflymq.clustermem.seconds=N} runs the load longer (default 20).
+ *
+ * <p>The second test gives one node a heap too small for what its budgets allow: it must exit with status 3
+ * (out of memory, {@code -XX:+ExitOnOutOfMemoryError}) instead of living on half-alive, the other two keep
+ * acknowledging, and once it is restarted with the default heap all three agree on one leader per partition and
+ * hold every acknowledged record.
  */
 class ImageClusterMemoryIT {
     private static final String TOPIC = "memory";
@@ -56,19 +60,6 @@ class ImageClusterMemoryIT {
     private final Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
 
-    /** A free port below the kernel's ephemeral range, as in {@link ImageClusterFailoverIT}. */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.net.BindException taken) {
-                // in use: try another
-            }
-        }
-        throw new IOException("no free loopback port in 20000-31999");
-    }
-
     private String addr(String id) {
         return "127.0.0.1:" + clientPorts.get(id);
     }
@@ -78,12 +69,19 @@ class ImageClusterMemoryIT {
     }
 
     private void start(String id) throws IOException {
+        start(id, Map.of(), List.of());
+    }
+
+    private void start(String id, Map<String, String> env, List<String> moreArgs) throws IOException {
         String peers = String.join(",", clusterPorts.entrySet().stream()
                 .map(e -> e.getKey() + "@127.0.0.1:" + e.getValue()).toList());
-        processes.put(id, ImageProcess.startServer("node " + id, output(id), "--node-id", id,
+        List<String> args = new ArrayList<>(List.of("--node-id", id,
                 "--bind-addr", addr(id), "--cluster-addr", "127.0.0.1:" + clusterPorts.get(id), "--peers", peers,
                 "--data-dir", data.resolve(id).toString(),
-                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0").process());
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"));
+        args.addAll(moreArgs);
+        processes.put(id, ImageProcess.startServer("node " + id, output(id), env, args.toArray(String[]::new))
+                .process());
     }
 
     @AfterEach
@@ -236,15 +234,14 @@ class ImageClusterMemoryIT {
         assertEquals(expected, found, "acknowledged records of partition " + p + " found through " + via);
     }
 
-    @Test
-    void unthrottledAcksAllProduceThroughOneNodeStaysWithinTheDefaultHeap() throws Exception {
+    private void pickPorts() throws IOException {
         for (String id : List.of("n1", "n2", "n3")) {
-            clientPorts.put(id, freePort());
-            clusterPorts.put(id, freePort());
+            clientPorts.put(id, ImageProcess.freePort());
+            clusterPorts.put(id, ImageProcess.freePort());
         }
-        for (String id : clientPorts.keySet()) {
-            start(id);
-        }
+    }
+
+    private void createTopic() throws InterruptedException {
         try (FlyMqClient admin = FlyMqClient.builder().bootstrap(addr("n1")).requestTimeout(Duration.ofSeconds(30))
                 .build()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -261,7 +258,10 @@ class ImageClusterMemoryIT {
             }
         }
         awaitAgreedLeaders(Duration.ofSeconds(30));
+    }
 
+    /** Runs the producers through n1 for up to {@code seconds}, or until {@code done} holds; returns the acks. */
+    private List<Ack> produce(int seconds, java.util.function.BooleanSupplier done) throws InterruptedException {
         Queue<Ack> acked = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong refused = new AtomicLong();
@@ -272,7 +272,10 @@ class ImageClusterMemoryIT {
             producers.add(producer);
             threads.add(Thread.ofPlatform().name("producer-" + i).start(producer));
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline && !done.getAsBoolean()) {
+            Thread.sleep(100);
+        }
         stop.set(true);
         for (Thread t : threads) {
             t.join(60_000);
@@ -282,21 +285,55 @@ class ImageClusterMemoryIT {
             assertEquals(null, p.crashed.get(), "producer " + p.id + " crashed");
         }
         long records = acked.stream().mapToLong(Ack::count).sum();
-        System.out.printf("cluster memory: %d records (%d MB) acknowledged in %d s through n1, %d groups not"
-                + " acknowledged%n", records, records * VALUE_BYTES / 1_000_000, SECONDS, refused.get());
+        System.out.printf("cluster memory: %d records (%d MB) acknowledged through n1, %d groups not"
+                + " acknowledged%n", records, records * VALUE_BYTES / 1_000_000, refused.get());
         assertTrue(records > 0, "nothing was acknowledged");
+        return List.copyOf(acked);
+    }
 
-        processes.forEach((id, p) -> assertTrue(p.isAlive(), id + " exited with " + (p.isAlive() ? "" : p.exitValue())
-                + " under load:\n" + tail(id)));
+    private void assertAllAcknowledgedPresent(List<Ack> acks) throws InterruptedException {
         List<String> leaders = awaitAgreedLeaders(Duration.ofSeconds(30));
-        List<Ack> acks = List.copyOf(acked);
         for (int p = 0; p < PARTITIONS; p++) {
             assertAcknowledgedPresent(p, acks, leaders.get(p));
         }
+    }
+
+    @Test
+    void unthrottledAcksAllProduceThroughOneNodeStaysWithinTheDefaultHeap() throws Exception {
+        pickPorts();
+        for (String id : clientPorts.keySet()) {
+            start(id);
+        }
+        createTopic();
+        List<Ack> acks = produce(SECONDS, () -> false);
+        processes.forEach((id, p) -> assertTrue(p.isAlive(), id + " exited with " + (p.isAlive() ? "" : p.exitValue())
+                + " under load:\n" + tail(id)));
+        assertAllAcknowledgedPresent(acks);
         for (String id : processes.keySet()) {
             String out = Files.readString(output(id));
             assertFalse(out.contains("OutOfMemoryError"), id + " ran out of memory:\n" + tail(id));
         }
+    }
+
+    @Test
+    void aNodeThatRunsOutOfMemoryExitsAndTheClusterConvergesAfterItsRestart() throws Exception {
+        pickPorts();
+        start("n1");
+        start("n2");
+        // a 48 MiB heap against a 256 MiB log budget: as a follower n3 holds every entry it is sent until it fails
+        start("n3", Map.of("FLYMQ_JAVA_OPTS", "-Xmx48m"), List.of("--set", "cluster.raft_log_bytes=268435456"));
+        createTopic();
+        Process n3 = processes.get("n3");
+        List<Ack> acks = new ArrayList<>(produce(60, () -> !n3.isAlive()));
+        assertTrue(n3.waitFor(30, TimeUnit.SECONDS), "n3 still running with a heap too small for its logs:\n"
+                + tail("n3"));
+        assertEquals(3, n3.exitValue(), "n3's exit status:\n" + tail("n3"));
+        assertTrue(Files.readString(output("n3")).contains("OutOfMemoryError"), tail("n3"));
+        processes.remove("n3");
+        // n1 and n2 are a majority of every group: they go on acknowledging without n3
+        acks.addAll(produce(3, () -> false));
+        start("n3");
+        assertAllAcknowledgedPresent(acks);
     }
 
     private List<String> awaitAgreedLeaders(Duration timeout) throws InterruptedException {

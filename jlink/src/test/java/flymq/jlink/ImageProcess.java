@@ -62,15 +62,20 @@ final class ImageProcess {
      * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
      */
     static Server startServer(String what, String... serverArgs) throws IOException {
-        return startServer(what, null, serverArgs);
+        return startServer(what, null, Map.of(), serverArgs);
     }
 
-    /** {@link #startServer(String, String...)} keeping all its output, ready line included, in {@code output}. */
-    static Server startServer(String what, Path output, String... serverArgs) throws IOException {
+    /**
+     * {@link #startServer(String, String...)} keeping all its output, ready line included, in {@code output}, with
+     * {@code env} added to its environment (e.g. {@code FLYMQ_JAVA_OPTS} for a smaller heap).
+     */
+    static Server startServer(String what, Path output, Map<String, String> env, String... serverArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
+        pb.environment().putAll(env);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
@@ -100,6 +105,22 @@ final class ImageProcess {
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);
+    }
+
+    /**
+     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
+     * outgoing connection's local port before the node binds it, which failed CI runs.
+     */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.net.BindException taken) {
+                // in use: try another
+            }
+        }
+        throw new IOException("no free loopback port in 20000-31999");
     }
 
     /** A JDK 17 install when this machine has one (its java is what an unlucky PATH finds first), else null. */

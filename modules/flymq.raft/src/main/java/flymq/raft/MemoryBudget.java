@@ -68,6 +68,25 @@ public final class MemoryBudget {
         }
     }
 
+    /**
+     * Takes {@code bytes}, waiting as long as it takes unless {@code giveUp} turns true (checked every 100 ms) or
+     * the thread is interrupted (its flag is kept): for threads that must not drop work while their owner runs.
+     *
+     * @return true when the bytes are held, false when it gave up (nothing is held)
+     */
+    public boolean acquireUnless(long bytes, java.util.function.BooleanSupplier giveUp) {
+        try {
+            while (!giveUp.getAsBoolean()) {
+                if (tryAcquire(bytes, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /** Gives back bytes taken with {@link #tryAcquire} (the same number). */
     public void release(long bytes) {
         long back = clamp(bytes);

@@ -442,7 +442,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
             // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
             long bytes = commandBytes(request.getLogEntries());
-            if (bytes > 0 && !awaitInbound(bytes)) {
+            if (bytes > 0 && !config.memory().inbound().acquireUnless(bytes, () -> closed)) {
                 return; // closing: the message is dropped like any lost message
             }
             MemoryBudget inbound = config.memory().inbound();
@@ -459,20 +459,6 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         } else {
             node.handle(message);
         }
-    }
-
-    private boolean awaitInbound(long bytes) {
-        MemoryBudget inbound = config.memory().inbound();
-        try {
-            while (!closed) {
-                if (inbound.tryAcquire(bytes, 100, TimeUnit.MILLISECONDS)) {
-                    return true;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return false;
     }
 
     /** The bytes the entries' commands hold (other operations are a few fields and are not counted). */

@@ -257,7 +257,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                             + ": frame length " + length + " outside 1.." + MAX_FRAME_BYTES);
                     return;
                 }
-                if (!awaitRead(length)) {
+                if (!readBudget.acquireUnless(length, () -> closed)) {
                     return;
                 }
                 try {
@@ -277,19 +277,6 @@ public final class TcpClusterTransport implements ClusterTransport {
         } finally {
             inbound.remove(socket);
         }
-    }
-
-    private boolean awaitRead(int length) {
-        try {
-            while (!closed) {
-                if (readBudget.tryAcquire(length, 100, TimeUnit.MILLISECONDS)) {
-                    return true;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return false;
     }
 
     /** Reads, checks and dispatches one frame; false when the connection must close. */
