@@ -386,7 +386,8 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -400,6 +401,11 @@ function _picocli_flymq_produce() {
       ;;
     '-H'|'--header')
       return
+      ;;
+    '--acks')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--server')
       return
@@ -864,6 +870,7 @@ function _picocli_flymq_server_start() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'-c' '--config' '--bind-addr' '--data-dir' '--node-id' '--cluster-addr' '--peers' '--segment-bytes' '--retention-bytes' '--retention-ms' '--acks' '--log-level' '--metrics-addr' '--health-addr' '--set' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -900,7 +907,9 @@ function _picocli_flymq_server_start() {
       return
       ;;
     '--acks')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--log-level')
       return
@@ -1446,6 +1455,7 @@ function _picocli_flymq_bench_produce() {
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1464,7 +1474,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--acks')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--batch-size')
       return

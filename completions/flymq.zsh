@@ -390,7 +390,8 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -404,6 +405,11 @@ function _picocli_flymq_produce() {
       ;;
     '-H'|'--header')
       return
+      ;;
+    '--acks')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--server')
       return
@@ -868,6 +874,7 @@ function _picocli_flymq_server_start() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'-c' '--config' '--bind-addr' '--data-dir' '--node-id' '--cluster-addr' '--peers' '--segment-bytes' '--retention-bytes' '--retention-ms' '--acks' '--log-level' '--metrics-addr' '--health-addr' '--set' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -904,7 +911,9 @@ function _picocli_flymq_server_start() {
       return
       ;;
     '--acks')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--log-level')
       return
@@ -1450,6 +1459,7 @@ function _picocli_flymq_bench_produce() {
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1468,7 +1478,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--acks')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
+      return $?
       ;;
     '--batch-size')
       return

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import flymq.protocol.Acks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,15 +93,6 @@ public record BrokerConfig(
     }
 
     public record Health(String addr) {
-    }
-
-    /** When a PRODUCE is answered (see docs/configuration.md). */
-    public enum Acks {
-        NONE, LEADER, ALL;
-
-        public String wireName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     private static final String ENV_PREFIX = "FLYMQ_";
@@ -273,6 +265,13 @@ public record BrokerConfig(
                 }
                 return parseText(key, v.asText(), source);
             }
+            case ACKS -> {
+                // Kafka's numeric spellings may come as JSON numbers
+                if (!v.isTextual() && !v.isIntegralNumber()) {
+                    throw bad(key, source, Acks.SPELLINGS, v.toString());
+                }
+                return parseText(key, v.asText(), source);
+            }
             default -> {
                 if (!v.isTextual()) {
                     throw bad(key, source, "a string", v.toString());
@@ -343,8 +342,13 @@ public record BrokerConfig(
             }
             case LEVEL -> oneOf(key, text.toLowerCase(Locale.ROOT), LEVELS, source, Function.identity());
             case PROTOCOL -> oneOf(key, text.toLowerCase(Locale.ROOT), PROTOCOLS, source, Function.identity());
-            case ACKS -> oneOf(key, text.toLowerCase(Locale.ROOT), Set.of("none", "leader", "all"), source,
-                    s -> Acks.valueOf(s.toUpperCase(Locale.ROOT)));
+            case ACKS -> {
+                try {
+                    yield Acks.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, source, Acks.SPELLINGS, text);
+                }
+            }
         };
     }
 

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.protocol.Acks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class BrokerConfigTest {
     @TempDir
@@ -22,7 +25,7 @@ class BrokerConfigTest {
         assertEquals(Path.of("./data"), c.dataDir());
         assertEquals(":9094", c.observability().metrics().addr());
         assertEquals(":9095", c.observability().health().addr());
-        assertEquals(BrokerConfig.Acks.LEADER, c.performance().acks());
+        assertEquals(Acks.LEADER, c.performance().acks());
         assertEquals(300_000, c.network().idleTimeoutMs());
         assertTrue(c.autoCreateTopics());
     }
@@ -43,7 +46,7 @@ class BrokerConfigTest {
         assertEquals("warn", c.logLevel());
         assertEquals(1024, c.segmentBytes());
         assertEquals(List.of("a:9093", "b:9093"), c.peers());
-        assertEquals(BrokerConfig.Acks.ALL, c.performance().acks());
+        assertEquals(Acks.ALL, c.performance().acks());
         assertEquals(0, c.performance().syncIntervalMs());
         assertTrue(c.observability().tracing().enabled());
         assertEquals(0.5, c.observability().tracing().sampleRate());
@@ -140,5 +143,24 @@ class BrokerConfigTest {
         Files.writeString(file, "{ nope");
         ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"none, NONE", "0, NONE", "leader, LEADER", "1, LEADER", "all, ALL", "-1, ALL", "All, ALL"})
+    void acksReadsTheSameSpellingsFromFileEnvironmentAndFlags(String spelling, Acks expected) throws Exception {
+        Path file = dir.resolve("acks.json");
+        Files.writeString(file, "{\"performance\": {\"acks\": \"" + spelling + "\"}}");
+        assertEquals(expected, BrokerConfig.load(file, Map.of(), Map.of()).performance().acks());
+        assertEquals(expected, BrokerConfig.load(null, Map.of("FLYMQ_PERFORMANCE_ACKS", spelling), Map.of())
+                .performance().acks());
+        assertEquals(expected, BrokerConfig.load(null, Map.of(), Map.of("performance.acks", spelling))
+                .performance().acks());
+    }
+
+    @Test
+    void acksInAFileMayBeKafkasNumber() throws Exception {
+        Path file = dir.resolve("kafka.json");
+        Files.writeString(file, "{\"performance\": {\"acks\": -1}}");
+        assertEquals(Acks.ALL, BrokerConfig.load(file, Map.of(), Map.of()).performance().acks());
     }
 }

@@ -3,11 +3,11 @@ package flymq.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.client.Acks;
 import flymq.client.FlyMqClient;
 import flymq.client.Message;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
+import flymq.protocol.Acks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import flymq.client.Acks;
 import flymq.client.ClusterMetadata;
 import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
@@ -13,6 +12,7 @@ import flymq.client.Message;
 import flymq.client.PartitionAppend;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
+import flymq.protocol.Acks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

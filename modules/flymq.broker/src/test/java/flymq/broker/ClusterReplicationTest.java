@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.client.Acks;
 import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqServerException;
@@ -14,6 +13,7 @@ import flymq.client.PartitionFetch;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import flymq.client.RequestTimeoutException;
+import flymq.protocol.Acks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package flymq.client;
 
+import flymq.protocol.Acks;
 import flymq.protocol.ReadSpin;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package flymq.client;
 
+import flymq.protocol.Acks;
 import flymq.protocol.KeyPartitioner;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

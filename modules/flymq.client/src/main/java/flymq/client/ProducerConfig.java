@@ -1,5 +1,6 @@
 package flymq.client;
 
+import flymq.protocol.Acks;
 import java.time.Duration;
 
 /**

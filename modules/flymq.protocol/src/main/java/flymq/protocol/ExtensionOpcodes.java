@@ -8,7 +8,7 @@ package flymq.protocol;
  * Request:
  * <pre>
  *   str16 topic
- *   u8    acks             0 none, 1 leader, 2 all
+ *   u8    acks             {@link Acks#code()}: 0 none, 1 leader, 2 all
  *   u32   group_count
  *   group_count ×
  *     i32   partition      -1: the server picks one partition for the whole group (round robin)
@@ -29,9 +29,9 @@ package flymq.protocol;
  * {@code error} is empty when the group was appended; its records got {@code base_offset .. base_offset+count-1}.
  * A non-empty error concerns only that group (others may have been appended). With acks all the answer waits until
  * the records are durable (single node: the partition log is flushed). Acks none is served like leader, since every
- * request gets an answer; the difference is on the client, whose producer does not wait for that answer. Request-level problems (malformed payload,
- * unknown acks, invalid topic) get an ERROR frame and nothing is appended. An unknown topic is auto-created as a
- * 1.26 PRODUCE would.
+ * request gets an answer; the difference is on the client, whose producer does not wait for that answer.
+ * Request-level problems (malformed payload, unknown acks, invalid topic) get an ERROR frame and nothing is
+ * appended. An unknown topic is auto-created as a 1.26 PRODUCE would.
  *
  * <h2>BATCH_FETCH 0xC1</h2>
  * Request:
@@ -62,10 +62,6 @@ public final class ExtensionOpcodes {
     public static final int BATCH_FETCH = 0xC1;
     /** Cluster join/leave (admin); layout owned by {@code flymq.broker.replication.MembershipChanges}. */
     public static final int CLUSTER_MEMBERSHIP = 0xCE;
-
-    public static final int ACKS_NONE = 0;
-    public static final int ACKS_LEADER = 1;
-    public static final int ACKS_ALL = 2;
 
     private ExtensionOpcodes() {
     }

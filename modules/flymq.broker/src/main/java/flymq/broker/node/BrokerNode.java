@@ -125,8 +125,7 @@ public final class BrokerNode implements AutoCloseable {
         PartitionLeadership leadership = cluster != null ? cluster.leadership()
                 : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
                 config.clusterAddr());
-        ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger()
-                : new LocalAcknowledger(config.performance().acks());
+        ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger() : new LocalAcknowledger();
         RequestTracing tracing = telemetry == null ? RequestTracing.OFF : telemetry.requestTracing(cluster != null);
         if (cluster != null && telemetry != null) {
             // Raft state from an earlier run: the term it restores is not an election this node saw.
@@ -169,7 +168,8 @@ public final class BrokerNode implements AutoCloseable {
         ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
-                        new ProduceHandler(topics, leadership, acknowledger, listener, tracing)))
+                        new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
+                                listener, tracing)))
                 .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                 .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
                 .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))

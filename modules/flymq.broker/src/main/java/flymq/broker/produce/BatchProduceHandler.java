@@ -3,7 +3,7 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
-import flymq.broker.produce.ProduceAcknowledger;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -27,9 +27,8 @@ import java.util.List;
  * the broker's {@link ProduceAcknowledger} (the same acknowledgement seam as 1.26 PRODUCE), and its outcome, base
  * offset or error text, is reported per group.
  *
- * <p>acks: {@code leader} answers once the log has the batch; {@code all} also flushes the log before answering
- * (on one node, "every replica" is the local disk); {@code none} is served like {@code leader}, because every
- * request gets an answer: it is the producer that does not wait for it.
+ * <p>The request's acks, not {@code performance.acks}, go to the acknowledger, which alone decides what each mode
+ * waits for.
  */
 public final class BatchProduceHandler implements RequestHandler {
     private final TopicManager topics;
@@ -51,9 +50,6 @@ public final class BatchProduceHandler implements RequestHandler {
         this.tracing = tracing;
     }
 
-    private static final flymq.broker.BrokerConfig.Acks[] BROKER_ACKS = {flymq.broker.BrokerConfig.Acks.NONE,
-            flymq.broker.BrokerConfig.Acks.LEADER, flymq.broker.BrokerConfig.Acks.ALL};
-
     private record Group(int partition, List<Record> records, long bytes) {
     }
 
@@ -61,10 +57,11 @@ public final class BatchProduceHandler implements RequestHandler {
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
         String topicName = in.str16("topic");
-        int acks = in.u8("acks");
-        if (acks > ExtensionOpcodes.ACKS_ALL) {
-            throw new RequestException("BATCH_PRODUCE to " + topicName + ": unknown acks " + acks
-                    + " (0 none, 1 leader, 2 all)");
+        Acks acks;
+        try {
+            acks = Acks.fromCode(in.u8("acks"));
+        } catch (IllegalArgumentException e) {
+            throw new RequestException("BATCH_PRODUCE to " + topicName + ": " + e.getMessage());
         }
         int groupCount = in.count("groups", 8);
         if (groupCount == 0) {
@@ -101,9 +98,8 @@ public final class BatchProduceHandler implements RequestHandler {
             groups.add(new Group(partition, records, bytes));
         }
         Topic topic = topics.forProduce(topicName);
-        // the request's acks, not the configured ones, decide when the cluster answers
-        RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b,
-                BROKER_ACKS[acks]);
+        // the request's acks, not performance.acks, go to the acknowledger
+        RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
         out.str16(topicName).u32(groupCount);
         for (Group g : groups) {
             int partition = g.partition();
@@ -118,9 +114,6 @@ public final class BatchProduceHandler implements RequestHandler {
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);
                 long base = tracing.append(span, withAcks, topicName, partition, log, g.records(), g.bytes());
-                if (acks == ExtensionOpcodes.ACKS_ALL) {
-                    log.flush();
-                }
                 span.offset(base);
                 out.i32(partition).u64(base).u32(g.records().size()).str16("");
                 listener.produced(topicName, partition, g.records().size(), g.bytes(), System.nanoTime() - start);

@@ -3,6 +3,7 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.protocol.Acks;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -32,15 +33,20 @@ public final class ProduceHandler implements RequestHandler {
     private final TopicManager topics;
     private final PartitionLeadership leadership;
     private final ProduceAcknowledger acknowledger;
+    private final Acks acks;
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
-    /** With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. */
+    /**
+     * With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. The
+     * request has no acks field: every record is acknowledged with {@code acks} ({@code performance.acks}).
+     */
     public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                          BrokerListener listener, RequestTracing tracing) {
+                          Acks acks, BrokerListener listener, RequestTracing tracing) {
         this.topics = topics;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
+        this.acks = acks;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -69,8 +75,8 @@ public final class ProduceHandler implements RequestHandler {
         try {
             leadership.requireLocalLeader(topicName, partition);
             PartitionLog log = topic.log(partition);
-            offset = tracing.append(span, acknowledger::appendAndAcknowledge, topicName, partition, log,
-                    List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
+            offset = tracing.append(span, (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks),
+                    topicName, partition, log, List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
             span.offset(offset);
         } catch (RuntimeException e) {
             span.fail(e);

@@ -30,8 +30,6 @@ import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
-import flymq.storage.PartitionLog;
-import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -214,22 +212,12 @@ public final class MetadataCluster implements AutoCloseable {
      * docs/cluster.md, "acks").
      */
     public ProduceAcknowledger acknowledger() {
-        BrokerConfig.Acks configured = config.performance().acks();
-        return new ProduceAcknowledger() {
-            @Override
-            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch) {
-                return appendAndAcknowledge(topic, partition, log, batch, configured);
+        return (topic, partition, log, batch, acks) -> {
+            PartitionReplicas r = replicas;
+            if (r == null) {
+                throw new RequestException("cluster member " + members.self().id() + " is not running");
             }
-
-            @Override
-            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
-                                             BrokerConfig.Acks acks) {
-                PartitionReplicas r = replicas;
-                if (r == null) {
-                    throw new RequestException("cluster member " + members.self().id() + " is not running");
-                }
-                return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
-            }
+            return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
         };
     }
 

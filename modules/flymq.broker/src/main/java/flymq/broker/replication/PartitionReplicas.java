@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
@@ -8,7 +9,6 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
-import flymq.broker.BrokerConfig.Acks;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package flymq.broker.endtoend;
 
-import flymq.client.Acks;
 import flymq.client.ConsumerConfig;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqConsumer;
@@ -12,6 +11,7 @@ import flymq.client.ProducerConfig;
 import flymq.client.ProducerRecord;
 import flymq.client.RecordMetadata;
 import flymq.client.SubscribeMode;
+import flymq.protocol.Acks;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -9,13 +9,13 @@ import java.util.stream.Collectors;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.node.BrokerNode;
-import flymq.client.Acks;
 import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import flymq.client.SubscribeMode;
+import flymq.protocol.Acks;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -12,11 +12,11 @@ import java.util.regex.Pattern;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.node.BrokerNode;
-import flymq.client.Acks;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
+import flymq.protocol.Acks;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftMember;
 import io.opentelemetry.proto.trace.v1.Span;

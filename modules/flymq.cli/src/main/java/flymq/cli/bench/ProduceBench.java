@@ -1,16 +1,17 @@
 package flymq.cli.bench;
 
-import flymq.client.Acks;
 import flymq.client.ConnectionException;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqException;
 import flymq.client.FlyMqProducer;
 import flymq.client.ProducerConfig;
 import flymq.client.ProducerRecord;
+import flymq.cli.AcksConverter;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.Globals;
+import flymq.protocol.Acks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,10 @@ public final class ProduceBench implements Callable<Integer> {
             description = "Records/s to aim for over all producers; -1 = unthrottled (default ${DEFAULT-VALUE}).")
     double throughput;
 
-    @Option(names = "--acks", defaultValue = "leader", description = "none, leader or all (default ${DEFAULT-VALUE}).")
-    String acks;
+    @Option(names = "--acks", paramLabel = "none|leader|all", defaultValue = "leader", converter = AcksConverter.class,
+            completionCandidates = AcksConverter.Spellings.class,
+            description = "When the broker answers a batch: " + Acks.SPELLINGS + " (default ${DEFAULT-VALUE}).")
+    Acks acks;
 
     @Option(names = "--batch-size", defaultValue = "65536", description = "Batch bytes per partition (default ${DEFAULT-VALUE}).")
     int batchSize;
@@ -95,13 +98,7 @@ public final class ProduceBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Globals g = FlyMq.globals(spec);
         validate();
-        Acks ackMode;
-        try {
-            ackMode = Acks.parse(acks);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCode.USAGE, e.getMessage());
-        }
-        if (single && ackMode != Acks.LEADER) {
+        if (single && acks != Acks.LEADER) {
             throw new CliException(ExitCode.USAGE, "--single uses the 1.26 PRODUCE, which has no acks field: "
                     + "leave --acks at leader");
         }
@@ -143,7 +140,7 @@ public final class ProduceBench implements Callable<Integer> {
                     if (single) {
                         runSingle(client, share, rate, payload, stats);
                     } else {
-                        runBatching(client, share, rate, payload, ackMode, stats, firstError);
+                        runBatching(client, share, rate, payload, acks, stats, firstError);
                     }
                     return null;
                 }));

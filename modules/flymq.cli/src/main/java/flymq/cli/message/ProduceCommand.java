@@ -1,17 +1,18 @@
 package flymq.cli.message;
 
-import flymq.client.Acks;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import flymq.client.RecordMetadata;
+import flymq.cli.AcksConverter;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.Globals;
 import flymq.cli.output.Json;
+import flymq.protocol.Acks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -71,6 +72,13 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "PRODUCE request has no headers.")
     Map<String, String> headers = new LinkedHashMap<>();
 
+    @Option(names = "--acks", paramLabel = "none|leader|all", converter = AcksConverter.class,
+            completionCandidates = AcksConverter.Spellings.class,
+            description = "When the broker answers: " + Acks.SPELLINGS + ". Sends the records with the "
+                    + "batch-produce extension, which carries acks; without it the 1.26 PRODUCE is answered as the "
+                    + "broker's performance.acks says.")
+    Acks acks;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         var g = FlyMq.globals(spec);
@@ -80,8 +88,8 @@ public final class ProduceCommand implements Callable<Integer> {
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         int p = partition == null ? -1 : partition;
         try (var client = Brokers.connect(g)) {
-            if (!headers.isEmpty()) {
-                return produceWithHeaders(g, client, p, keyBytes);
+            if (!headers.isEmpty() || acks != null) {
+                return produceBatch(g, client, p, keyBytes);
             }
             if (value != null) {
                 var md = client.produce(topic, p, keyBytes, value.getBytes(StandardCharsets.UTF_8));
@@ -99,10 +107,11 @@ public final class ProduceCommand implements Callable<Integer> {
     }
 
     /**
-     * Records with headers go through the BATCH_PRODUCE extension (the 1.26 PRODUCE has no headers), one batch for
-     * all lines. A keyed record's partition is chosen here, FNV-1a-32(key) mod partitions, as the server would.
+     * Records with headers or acks go through the BATCH_PRODUCE extension (the 1.26 PRODUCE has neither), one batch
+     * for all lines; headers alone are sent with acks leader. A keyed record's partition is chosen here,
+     * FNV-1a-32(key) mod partitions, as the server would.
      */
-    private int produceWithHeaders(Globals g, FlyMqClient client, int p, byte[] keyBytes) throws IOException {
+    private int produceBatch(Globals g, FlyMqClient client, int p, byte[] keyBytes) throws IOException {
         var headerList = new java.util.ArrayList<Header>();
         headers.forEach((k, v) -> headerList.add(new Header(k, v.getBytes(StandardCharsets.UTF_8))));
         var values = new java.util.ArrayList<byte[]>();
@@ -128,7 +137,8 @@ public final class ProduceCommand implements Callable<Integer> {
         for (var v : values) {
             records.add(new ProducerRecord(topic, target, 0, keyBytes, v, headerList));
         }
-        var answers = client.batchProduce(topic, Acks.LEADER, java.util.List.of(new PartitionRecords(target, records)));
+        var answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks,
+                java.util.List.of(new PartitionRecords(target, records)));
         for (var a : answers) {
             if (!a.ok()) {
                 throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition() + ": "

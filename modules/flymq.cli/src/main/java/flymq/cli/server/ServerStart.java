@@ -1,7 +1,9 @@
 package flymq.cli.server;
 
+import flymq.cli.AcksConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
+import flymq.protocol.Acks;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,8 +77,9 @@ public final class ServerStart implements Callable<Integer> {
             description = "Delete segments older than this (key retention_ms).")
     String retentionMs;
 
-    @Option(names = "--acks", paramLabel = "none|leader|all", description = "When a produce is acknowledged "
-            + "(key performance.acks).")
+    // a string, like every option here: the configuration loader reads it as it reads the key from a file
+    @Option(names = "--acks", paramLabel = "none|leader|all", completionCandidates = AcksConverter.Spellings.class,
+            description = "When a produce is acknowledged: " + Acks.SPELLINGS + " (key performance.acks).")
     String acks;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warn or error (key log_level).")

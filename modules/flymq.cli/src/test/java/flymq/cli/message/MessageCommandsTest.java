@@ -194,4 +194,15 @@ class MessageCommandsTest {
                     .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)).toList());
         }
     }
+
+    @Test
+    void acksSendsTheLinesAsOneBatchThatTheBrokerAnswersWithOffsets() {
+        broker.run("topic", "create", "durable");
+        var r = withStdin("one\ntwo\n", "produce", "durable", "--acks", "all");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertEquals("produced 2 records to durable (partitions [0])\n", r.out());
+        var single = broker.run("produce", "durable", "three", "--acks", "-1");
+        assertEquals("produced to durable partition 0 offset 2\n", single.out());
+        assertEquals("one\ntwo\nthree\n", broker.run("consume", "durable").out());
+    }
 }
