@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.client.Acks;
+import flymq.protocol.Acks;
 import flymq.client.FlyMqClient;
 import flymq.client.Message;
 import flymq.client.PartitionAppend;
