@@ -361,6 +361,20 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         });
     }
 
+    /** Command bytes of the log entries MicroRaft holds in memory now, read on the Raft thread (tests). */
+    long commandBytesInMemory() {
+        CompletableFuture<Long> bytes = new CompletableFuture<>();
+        timebase.executor().execute(() -> {
+            io.microraft.impl.log.RaftLog log = ((RaftNodeImpl) node).state().log();
+            long sum = 0;
+            for (long i = log.lastLogOrSnapshotIndex(); i >= 1 && log.containsLogEntry(i); i--) {
+                sum += commandBytes(log.getLogEntry(i));
+            }
+            bytes.complete(sum);
+        });
+        return bytes.join();
+    }
+
     /**
      * MicroRaft's internal view of this member, read on its Raft thread, for a test that failed to explain itself:
      * role, term, leader, commit and applied index, log and snapshot index, a snapshot transfer in progress and,
@@ -470,7 +484,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         return bytes;
     }
 
-    private static long commandBytes(LogEntry entry) {
+    static long commandBytes(LogEntry entry) {
         return entry.getOperation() instanceof byte[] command ? command.length : 0;
     }
 
@@ -720,8 +734,13 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         @Override
         public void takeSnapshot(long index, Consumer<Object> chunkConsumer) {
             int[] count = {0};
-            // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count
+            // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count. It keeps
+            // a window below the snapshot by count; the trim, queued behind this task, bounds it in bytes.
             compaction.snapshotted();
+            if (node instanceof RaftNodeImpl impl) {
+                long keep = config.memory().keptBelowSnapshotBytes();
+                timebase.executor().execute(() -> SnapshotTailTrim.trim(impl, store, keep));
+            }
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
                 chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));

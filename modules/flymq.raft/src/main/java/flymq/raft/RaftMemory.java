@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       command bytes it applied since its last snapshot; when the node's total reaches {@code logBytes}, the
  *       group holding the most takes a snapshot now (which also drops its entries). A snapshot already requested
  *       is not requested again, so the total stays near {@code logBytes} plus what snapshots in progress still
- *       hold, whatever the number of groups. Entries not yet committed are bounded by the producers' admission
+ *       hold, whatever the number of groups. Below each snapshot a group keeps at most
+ *       {@link #keptBelowSnapshotBytes()} for followers close behind. Entries not yet committed are bounded by the producers' admission
  *       (the broker's {@code cluster.produce_inflight_bytes}), not here.</li>
  *   <li><b>Inbound bytes</b> ({@link #inbound()}): entries received from a leader and waiting for their group's
  *       Raft thread. The transport's reader thread takes them before handing a request over and the Raft thread
@@ -77,6 +78,14 @@ public final class RaftMemory {
 
     public int appendEntriesBytes() {
         return appendEntriesBytes;
+    }
+
+    /**
+     * Command bytes of the entries at or below its latest snapshot that a group keeps in memory for followers close
+     * behind: an eighth of {@link #logBytes()} ({@link SnapshotTailTrim}).
+     */
+    public long keptBelowSnapshotBytes() {
+        return Math.max(1, logBytes / 8);
     }
 
     /** Applied command bytes held by the node's logs now (entries after the groups' last snapshots). */

@@ -50,6 +50,9 @@ class RaftMemoryTest {
                 InProcessCluster.await(g.localMember() + " applying all and keeping its log under the bound",
                         Duration.ofSeconds(10), () -> g.commitIndex() >= 64
                                 && g.config().memory().logHeld() <= logBytes + COMMAND_BYTES);
+                long inMemory = g.commandBytesInMemory();
+                assertTrue(inMemory <= logBytes + logBytes / 8 + COMMAND_BYTES, g.localMember() + " holds "
+                        + inMemory + " command bytes in its log, more than the bound and the window below a snapshot");
                 long snapshotIndex = g.status().join().snapshotIndex();
                 assertTrue(snapshotIndex > 0 && snapshotIndex < RaftGroupConfig.DEFAULT_COMMIT_COUNT_TO_TAKE_SNAPSHOT,
                         g.localMember() + " snapshot index " + snapshotIndex);

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
  * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile). A
  * leader that cannot be reached turns into a per-group (per-partition) error "not leader: leader_id=... leader_addr=
- * ..." in the merged answer; the other parts are still served.
+ * ..." in the merged answer, and a part refused by the forwarding budget into that part's {@link
+ * ClusterBusyException} text; the other parts are still served.
  */
 final class BatchRouter {
     static final int FORWARDED = 0xFF;
@@ -124,12 +125,14 @@ final class BatchRouter {
                 byte[] answer;
                 try {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_PRODUCE, request, local, session);
-                } catch (LeaderForwarder.Unreachable e) {
+                } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
+                    // only these groups failed: the other parts may already be written, so the answer is per group
                     for (ProduceGroup g : gs) {
                         partitions[g.index()] = g.partition();
                         bases[g.index()] = -1;
                         counts[g.index()] = g.recordCount();
-                        answers[g.index()] = notLeader(part.getKey(), topic, g.partition(), e.getMessage());
+                        answers[g.index()] = e instanceof ClusterBusyException ? e.getMessage()
+                                : notLeader(part.getKey(), topic, g.partition(), e.getMessage());
                     }
                     continue;
                 }
@@ -187,10 +190,11 @@ final class BatchRouter {
                 byte[] answer;
                 try {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_FETCH, request, local, session);
-                } catch (LeaderForwarder.Unreachable e) {
+                } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
                     for (Position p : ps) {
-                        fetched[p.index()] = new FetchedPartition(p.partition(),
-                                notLeader(part.getKey(), topic, p.partition(), e.getMessage()), 0, 0, 0, new byte[0]);
+                        String error = e instanceof ClusterBusyException ? e.getMessage()
+                                : notLeader(part.getKey(), topic, p.partition(), e.getMessage());
+                        fetched[p.index()] = new FetchedPartition(p.partition(), error, 0, 0, 0, new byte[0]);
                     }
                     continue;
                 }
