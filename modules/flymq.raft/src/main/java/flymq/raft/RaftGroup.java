@@ -735,11 +735,11 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         public void takeSnapshot(long index, Consumer<Object> chunkConsumer) {
             int[] count = {0};
             // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count. It keeps
-            // a window below the snapshot by count; the trim, queued behind this task, bounds it in bytes.
+            // a window below the snapshot by count, which the trim sets from bytes before MicroRaft truncates.
             compaction.snapshotted();
             if (node instanceof RaftNodeImpl impl) {
-                long keep = config.memory().keptBelowSnapshotBytes();
-                timebase.executor().execute(() -> SnapshotTailTrim.trim(impl, store, keep));
+                SnapshotTailTrim.beforeTruncation(impl, index, config.memory().keptBelowSnapshotBytes(),
+                        config.commitCountToTakeSnapshot());
             }
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
