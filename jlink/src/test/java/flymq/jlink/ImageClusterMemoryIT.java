@@ -11,6 +11,7 @@ import flymq.client.PartitionAppend;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +81,30 @@ class ImageClusterMemoryIT {
                 "--data-dir", data.resolve(id).toString(),
                 "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"));
         args.addAll(moreArgs);
-        processes.put(id, ImageProcess.startServer("node " + id, output(id), env, args.toArray(String[]::new))
-                .process());
+        processes.put(id, ImageProcess.startServer("node " + id, flushing(output(id)), env,
+                args.toArray(String[]::new)).process());
+    }
+
+    /** A file that holds what was written so far at any moment, so a test can read a live server's output. */
+    private static Writer flushing(Path file) throws IOException {
+        Writer to = Files.newBufferedWriter(file);
+        return new Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) throws IOException {
+                to.write(buf, off, len);
+                to.flush();
+            }
+
+            @Override
+            public void flush() throws IOException {
+                to.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                to.close();
+            }
+        };
     }
 
     @AfterEach

@@ -20,8 +20,11 @@ final class ImageProcess {
 
     record Result(int exit, String out) { }
 
-    /** A {@code bin/flymq server start} process that printed its ready line, and the protocol port it named. */
-    record Server(Process process, int port) { }
+    /**
+     * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named, and the
+     * ready line itself (it names the metrics and health addresses too).
+     */
+    record Server(Process process, int port, String readyLine) { }
 
     private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
 
@@ -62,14 +65,16 @@ final class ImageProcess {
      * its later output is drained so that it never blocks on a full pipe. {@code what} names it in the failure.
      */
     static Server startServer(String what, String... serverArgs) throws IOException {
-        return startServer(what, null, Map.of(), serverArgs);
+        return startServer(what, Writer.nullWriter(), serverArgs);
     }
 
-    /**
-     * {@link #startServer(String, String...)} keeping all its output, ready line included, in {@code output}, with
-     * {@code env} added to its environment (e.g. {@code FLYMQ_JAVA_OPTS} for a smaller heap).
-     */
-    static Server startServer(String what, Path output, Map<String, String> env, String... serverArgs)
+    /** As {@link #startServer(String, String...)}, with its output after the ready line written to {@code rest}. */
+    static Server startServer(String what, Writer rest, String... serverArgs) throws IOException {
+        return startServer(what, rest, Map.of(), serverArgs);
+    }
+
+    /** As {@link #startServer(String, Writer, String...)}, with {@code env} added (e.g. {@code FLYMQ_JAVA_OPTS}). */
+    static Server startServer(String what, Writer rest, Map<String, String> env, String... serverArgs)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
@@ -84,24 +89,17 @@ final class ImageProcess {
             seen.append(line).append('\n');
             Matcher m = READY.matcher(line);
             if (m.find()) {
-                Writer sink = output == null ? Writer.nullWriter() : Files.newBufferedWriter(output);
-                sink.write(seen.toString());
-                sink.flush();
                 Thread drain = new Thread(() -> {
-                    try (sink) {
-                        // line by line, flushed, so a test reads what the server printed so far
-                        for (String l; (l = out.readLine()) != null; ) {
-                            sink.write(l);
-                            sink.write('\n');
-                            sink.flush();
-                        }
+                    try {
+                        out.transferTo(rest);
+                        rest.flush();
                     } catch (IOException ignored) {
                         // the server is gone
                     }
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return new Server(p, Integer.parseInt(m.group(1)));
+                return new Server(p, Integer.parseInt(m.group(1)), line);
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);

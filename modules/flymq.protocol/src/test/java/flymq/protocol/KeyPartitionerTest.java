@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class PartitionerTest {
+class KeyPartitionerTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({

@@ -48,6 +48,7 @@ public final class LogStore implements AutoCloseable {
     private final Path logsDir;
     private final LogConfig defaults;
     private final StorageListener listener;
+    private final StorageFaults faults;
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
     private final Map<TopicPartition, ScheduledFuture<?>> flushers = new HashMap<>();
     private final ScheduledExecutorService background;
@@ -57,6 +58,7 @@ public final class LogStore implements AutoCloseable {
         this.logsDir = logsDir;
         this.defaults = defaults;
         this.listener = listener;
+        this.faults = new StorageFaults(listener);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "flymq-storage " + logsDir);
             t.setDaemon(true);
@@ -115,6 +117,7 @@ public final class LogStore implements AutoCloseable {
                     SegmentedLog log = SegmentedLog.open(dir, tp.topic(), tp.partition(), defaults, listener,
                             System::currentTimeMillis);
                     log.syncSealedSegmentsWith(background);
+                    log.reportFaultsTo(faults);
                     logs.put(tp, log);
                     scheduleFlusher(tp, log);
                 } else {
@@ -137,6 +140,7 @@ public final class LogStore implements AutoCloseable {
             log = SegmentedLog.open(logsDir.resolve(tp.toString()), topic, partition, config, listener,
                     System::currentTimeMillis);
             log.syncSealedSegmentsWith(background);
+            log.reportFaultsTo(faults);
             logs.put(tp, log);
             scheduleFlusher(tp, log);
         } else if (!log.config().equals(config)) {
@@ -186,18 +190,32 @@ public final class LogStore implements AutoCloseable {
     }
 
     private void housekeeping() {
+        boolean wrote = false;
         for (Map.Entry<TopicPartition, SegmentedLog> e : logs.entrySet()) {
             SegmentedLog log = e.getValue();
             try {
                 log.enforceRetention();
                 log.syncSealedSegments();
                 log.checkpoint();
+                wrote = true;
+            } catch (StorageException ex) {
+                if (!log.isClosed()) {
+                    faults.failed("housekeeping of " + e.getKey(), ex);
+                }
             } catch (RuntimeException ex) {
                 if (!log.isClosed()) {
                     LOG.log(System.Logger.Level.ERROR, "housekeeping of " + e.getKey() + " failed", ex);
                 }
             }
         }
+        if (wrote) {
+            faults.succeeded();
+        }
+    }
+
+    /** Whether writes to this store's directory currently fail, and why. */
+    public StorageFaults faults() {
+        return faults;
     }
 
     private void scheduleFlusher(TopicPartition tp, SegmentedLog log) {
@@ -213,6 +231,10 @@ public final class LogStore implements AutoCloseable {
             try {
                 if (!log.isClosed() && log.flushedOffset() < log.endOffset()) {
                     log.flush();
+                }
+            } catch (StorageException ex) {
+                if (!log.isClosed()) {
+                    faults.failed("background flush of " + tp, ex);
                 }
             } catch (RuntimeException ex) {
                 if (!log.isClosed()) {

@@ -16,4 +16,7 @@ public interface StorageListener {
 
     /** The number of segments of a partition changed (roll, retention, open). */
     default void segmentCountChanged(String topic, int partition, int segments) {}
+
+    /** A write under the data directory failed; {@code kind} is a {@link StorageFaults.Kind#label()}. */
+    default void storageFailed(String kind) {}
 }

@@ -27,6 +27,7 @@ public final class FlyMqMetrics {
     private final Timer syncLatency;
     private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> storageErrors = new ConcurrentHashMap<>();
 
     FlyMqMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -72,6 +73,13 @@ public final class FlyMqMetrics {
 
     public void storageSynced(long latencyNanos) {
         syncLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A write under the data directory failed; {@code kind} says why (no_space, read_only, ...). */
+    public void storageFailed(String kind) {
+        storageErrors.computeIfAbsent(kind, k -> counter(registry, MetricFamilies.STORAGE_ERRORS,
+                "Failed writes, flushes and housekeeping passes under the data directory, by cause",
+                tag("kind", k))).increment();
     }
 
     public void topicDeleted(String topic) {

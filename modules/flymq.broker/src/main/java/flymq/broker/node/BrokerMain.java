@@ -10,7 +10,8 @@ import java.util.Map;
  * Runs one broker in this process: {@code java -m flymq.broker/flymq.broker.node.BrokerMain [--config FILE]
  * [--KEY VALUE | --KEY=VALUE]...} where KEY is any configuration key path (docs/configuration.md). Prints one line
  * {@code flymq broker <node> listening on <host>:<port>} to standard output once it serves, and shuts down
- * gracefully on SIGTERM/SIGINT. Exit code 2 for a bad configuration, 1 when start-up fails.
+ * gracefully on SIGTERM/SIGINT. Upstream configuration keys it ignores print one {@code WARN} line each on standard
+ * error first. Exit code 2 for a bad configuration, 1 when start-up fails.
  */
 public final class BrokerMain {
     private BrokerMain() {
@@ -43,6 +44,7 @@ public final class BrokerMain {
                 }
             }
             BrokerConfig config = BrokerConfig.load(file, System.getenv(), flags);
+            config.warnings().forEach(w -> System.err.println("WARN " + w));
             BrokerNode node;
             try {
                 node = BrokerNode.start(config);

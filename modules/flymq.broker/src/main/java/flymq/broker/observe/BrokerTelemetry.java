@@ -254,6 +254,11 @@ public final class BrokerTelemetry implements AutoCloseable {
         public void fsyncCompleted(long nanos) {
             m.storageSynced(nanos);
         }
+
+        @Override
+        public void storageFailed(String kind) {
+            m.storageFailed(kind);
+        }
     }
 
     /**

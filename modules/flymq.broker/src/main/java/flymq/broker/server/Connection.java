@@ -11,6 +11,8 @@ import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
 import flymq.protocol.RequestException;
+import flymq.storage.StorageException;
+import flymq.storage.StorageFaults;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -225,6 +227,11 @@ final class Connection implements Runnable {
         } catch (RequestException | MalformedPayloadException e) {
             tail.clear();
             return error(writer, e.getMessage());
+        } catch (StorageException e) {
+            // the storage tracker logs a failing disk once per state change, not once per request
+            tail.clear();
+            LOG.log(System.Logger.Level.DEBUG, session + ": " + Opcodes.name(opcode) + " failed", e);
+            return error(writer, "storage error (" + StorageFaults.classify(e) + "): " + e.getMessage());
         } catch (RuntimeException e) {
             tail.clear();
             LOG.log(System.Logger.Level.ERROR, session + ": " + Opcodes.name(opcode) + " failed", e);

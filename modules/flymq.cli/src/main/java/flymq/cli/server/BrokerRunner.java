@@ -29,6 +29,8 @@ final class BrokerRunner {
             throw new CliException(ExitCode.USAGE, "bad configuration: " + e.getMessage()
                     + " (docs/configuration.md lists every key)", e);
         }
+        config.warnings().forEach(w -> err.println("WARN " + w));
+        err.flush();
         out.println("FlyMQ " + FlyMq.Version.version() + ": node " + config.nodeId() + ", data "
                 + config.dataDir().toAbsolutePath().normalize());
         out.flush();

@@ -24,6 +24,7 @@ class ServerStartTest {
     Path dir;
 
     private Path stdout;
+    private Path stderr;
 
     /** Waits until the child's stdout has at least n lines; returns them. */
     private List<String> lines(int n, Process p) throws Exception {
@@ -45,8 +46,8 @@ class ServerStartTest {
                 "-p", System.getProperty("jdk.module.path"), "-m", "flymq.cli/flymq.cli.FlyMq", "server", "start"));
         args.addAll(List.of(flags));
         stdout = dir.resolve("stdout.txt");
-        return new ProcessBuilder(args).redirectOutput(stdout.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        stderr = dir.resolve("stderr.txt");
+        return new ProcessBuilder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     }
 
     @Test
@@ -101,5 +102,38 @@ class ServerStartTest {
         var r = Cli.run("server", "start", "--config", dir.resolve("absent.json").toString());
         assertEquals(ExitCode.USAGE, r.code(), r.toString());
         assertTrue(r.err().contains("absent.json"), r.err());
+    }
+
+    @Test
+    void anUpstreamConfigFileStartsTheBrokerWithAWarningPerIgnoredKey() throws Exception {
+        var config = dir.resolve("upstream.json");
+        Files.writeString(config, """
+                {"bind_addr": ":9092", "log_json": true, "auth": {"enabled": true},
+                 "observability": {"metrics": {"enabled": true, "addr": ":9094"},
+                                   "health": {"enabled": true, "addr": ":9095"}}}
+                """);
+        var p = start("--config", config.toString(), "--bind-addr", "127.0.0.1:0", "--data-dir",
+                dir.resolve("data").toString(), "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0");
+        try {
+            assertTrue(READY.matcher(lines(2, p).get(1)).matches(), Files.readString(stdout));
+            var warnings = Files.readAllLines(stderr).stream().filter(l -> l.startsWith("WARN ")).toList();
+            assertEquals(List.of("log_json", "auth.enabled", "observability.health.enabled"), warnings.stream()
+                    .map(w -> w.replaceAll("^WARN ignoring upstream FlyMQ key '([^']+)' = .*", "$1")).toList(),
+                    String.join("\n", warnings));
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aConfigFileWithAKeyNobodyKnowsIsAUsageError() throws Exception {
+        var config = dir.resolve("typo.json");
+        Files.writeString(config, "{\"performance\": {\"ackz\": \"all\"}}");
+        var r = Cli.run("server", "start", "--config", config.toString(), "--data-dir", dir.toString());
+        assertEquals(ExitCode.USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown configuration key 'performance.ackz'"), r.err());
     }
 }

@@ -7,6 +7,7 @@ import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.storage.StorageException;
+import flymq.storage.StorageFaults;
 import flymq.storage.StorageListener;
 import flymq.storage.StoredRecord;
 import flymq.storage.SyncPolicy;
@@ -69,6 +70,7 @@ public final class SegmentedLog implements PartitionLog {
 
     private volatile LogConfig config;
     private volatile Executor sealedSegmentSyncer;
+    private volatile StorageFaults faults = new StorageFaults(StorageListener.NONE);
     private volatile LogSegment[] segments;
     private volatile long startOffset;
     private volatile long endOffset;
@@ -138,6 +140,19 @@ public final class SegmentedLog implements PartitionLog {
 
     @Override
     public long append(List<Record> batch) {
+        try {
+            long first = appendBatch(batch);
+            faults.succeeded();
+            return first;
+        } catch (StorageException e) {
+            if (!closed) {
+                faults.failed("append to " + name, e);
+            }
+            throw e;
+        }
+    }
+
+    private long appendBatch(List<Record> batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("cannot append an empty batch to " + name);
@@ -296,6 +311,11 @@ public final class SegmentedLog implements PartitionLog {
      */
     public void syncSealedSegmentsWith(Executor executor) {
         this.sealedSegmentSyncer = executor;
+    }
+
+    /** Where failed and successful appends are reported (the owning store's tracker); by default nowhere. */
+    public void reportFaultsTo(StorageFaults faults) {
+        this.faults = Objects.requireNonNull(faults);
     }
 
     private void syncSealedSegmentsInBackground() {

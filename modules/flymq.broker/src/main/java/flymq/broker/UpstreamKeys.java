@@ -1,0 +1,74 @@
+package flymq.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keys of upstream FlyMQ 1.26 configuration files that this broker accepts and does not act on, so that an upstream
+ * file starts it: each one given produces a warning with its line below, never an error. They are the keys of
+ * upstream's configuration structure and those its configuration guide documents (some only there, such as
+ * {@code tls.*} and {@code cluster.*}). Upstream keys this broker does act on are declared in {@link BrokerConfig}.
+ */
+final class UpstreamKeys {
+    private static final String TLS = "no TLS: clients connect over plain TCP";
+    private static final String SERVER_TLS = "tls_enabled tls_cert_file tls_key_file tls_auto_generate tls_use_global";
+
+    static final List<ConfigKey<Void>> KEYS = declare(
+            "", "advertise_addr", "upstream's spelling: this broker reads `advertised_addr`",
+            "", "advertise_cluster", "peers reach this node at the address `peers` lists for it",
+            "", "log_json", "logs are text lines",
+            "security", "tls_enabled tls_cert_file tls_key_file tls_ca_file", TLS,
+            "security", "encryption_enabled", "no encryption at rest: records are stored as produced",
+            "tls", "enabled cert_file key_file ca_file client_auth", TLS,
+            "encryption", "enabled", "no encryption at rest: records are stored as produced",
+            "auth", "enabled rbac_enabled allow_anonymous user_file acl_file default_public admin_username "
+                    + "admin_password",
+            "no authentication: AUTH accepts every user and every client may read and write every topic",
+            "schema", "enabled registry_dir validation", "no schema registry: payloads are not validated",
+            "dlq", "enabled max_retries retry_delay topic_suffix", "no dead-letter queues",
+            "ttl", "default_ttl cleanup_interval",
+            "no per-message TTL: records leave by `retention_ms` and `retention_bytes`",
+            "delayed", "enabled max_delay", "no delayed delivery",
+            "transaction", "enabled timeout", "no transactions",
+            "partition", "distribution_strategy default_replication_factor auto_rebalance_enabled "
+                    + "auto_rebalance_interval rebalance_threshold",
+            "partition leaders are chosen by each partition's Raft election and the replication factor is "
+                    + "min(3, nodes)",
+            "partition", "default_partitions", "upstream's spelling: this broker reads `default_partitions`",
+            "discovery", "enabled cluster_id", "no mDNS discovery: the cluster's members are listed in `peers`",
+            "cluster", "enabled node_id addr peers",
+            "this broker reads `node_id`, `cluster_addr` and `peers` at the top level",
+            "observability.health", "enabled", "health endpoints are always served, on `observability.health.addr`",
+            "observability.health", "tls_enabled tls_cert_file tls_key_file tls_auto_generate tls_use_admin_cert",
+            "health endpoints are plain HTTP",
+            "observability.admin", "enabled addr auth_enabled tls_enabled tls_cert_file tls_key_file "
+                    + "tls_auto_generate",
+            "no admin HTTP API: the `flymq` command administers the broker over the binary protocol",
+            "grpc", "enabled addr " + SERVER_TLS, "no gRPC server",
+            "grpc.tls", "enabled cert_file key_file ca_file", "no gRPC server",
+            "ws", "enabled addr " + SERVER_TLS, "no WebSocket gateway",
+            "ws.tls", "enabled cert_file key_file ca_file", "no WebSocket gateway",
+            "mqtt", "enabled addr " + SERVER_TLS, "no MQTT bridge",
+            "mqtt.tls", "enabled cert_file key_file ca_file", "no MQTT bridge",
+            "performance", "sync_batch_size", "partition logs are fsynced by time (`performance.sync_interval_ms`)",
+            "performance", "default_serde", "values are opaque bytes to the broker; serialization is the clients' job",
+            "performance", "async_io zero_copy write_buffer_size num_io_workers large_message_threshold",
+            "I/O is not tunable: one thread per connection, BATCH_FETCH sends from the segment files",
+            "performance", "compression compression_level compression_min_size",
+            "records are stored as produced, uncompressed",
+            "audit", "enabled log_dir max_file_size retention_days", "no audit trail");
+
+    private UpstreamKeys() {
+    }
+
+    /** Triples of section, space-separated key names and the reason they are ignored. */
+    private static List<ConfigKey<Void>> declare(String... triples) {
+        List<ConfigKey<Void>> keys = new ArrayList<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            for (String name : triples[i + 1].split(" ")) {
+                keys.add(ConfigKey.ignored(triples[i].isEmpty() ? name : triples[i] + "." + name, triples[i + 2]));
+            }
+        }
+        return List.copyOf(keys);
+    }
+}
