@@ -1,25 +1,33 @@
 package flymq.broker;
 
 import static flymq.broker.TestPorts.freePort;
+
 import flymq.broker.node.BrokerNode;
+import flymq.broker.replication.ClusterTuning;
 import flymq.client.ClusterMetadata;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.Message;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.protocol.ExtensionOpcodes;
-import flymq.broker.replication.ClusterTuning;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
 import flymq.raft.RaftGroupConfig;
 import flymq.storage.StoredRecord;
 import flymq.storage.StoredRecords;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -85,7 +93,7 @@ final class ClusterHarness implements AutoCloseable {
      * the node binds it: a fresh cluster (no node started before) then retries with new ports.
      */
     ClusterHarness startAll() throws IOException {
-        boolean fresh = java.util.Arrays.stream(nodes).allMatch(java.util.Objects::isNull) && !started;
+        boolean fresh = Arrays.stream(nodes).allMatch(Objects::isNull) && !started;
         for (int attempt = 1; ; attempt++) {
             try {
                 for (int i = 0; i < SIZE; i++) {
@@ -93,8 +101,8 @@ final class ClusterHarness implements AutoCloseable {
                 }
                 started = true;
                 return this;
-            } catch (java.io.UncheckedIOException e) {
-                if (!fresh || attempt == 3 || !(rootCause(e) instanceof java.net.BindException)) {
+            } catch (UncheckedIOException e) {
+                if (!fresh || attempt == 3 || !(rootCause(e) instanceof BindException)) {
                     throw e;
                 }
                 for (int i = 0; i < SIZE; i++) {
@@ -116,13 +124,13 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (!java.nio.file.Files.exists(root)) {
+        if (!Files.exists(root)) {
             return;
         }
-        try (var walk = java.nio.file.Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(root)) {
-                    java.nio.file.Files.deleteIfExists(p);
+                    Files.deleteIfExists(p);
                 }
             }
         }
@@ -244,29 +252,21 @@ final class ClusterHarness implements AutoCloseable {
         List<Message> all = new ArrayList<>();
         try (WireClient w = new WireClient(port(i))) {
             while (true) {
-                PayloadWriter req = new PayloadWriter().str16(topic).u32(1 << 20).u32(1).i32(partition)
-                        .i64(all.size()).u8(0xFF);
-                WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, req);
+                WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic, 1 << 20,
+                        List.of(new BatchFetchRequest.Position(partition, all.size())), true));
                 if (f.isError()) {
                     throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + f.errorText());
                 }
                 PayloadReader r = f.reader();
-                r.str16("topic");
-                r.u32("partitions");
-                r.i32("partition");
-                String error = r.str16("error");
-                if (!error.isEmpty()) {
-                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + error);
+                BatchFetchResponse.PartitionHeader p = BatchFetchResponse.read(r).partitions().get(0);
+                if (!p.error().isEmpty()) {
+                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + p.error());
                 }
-                r.i64("start");
-                r.i64("end");
-                int count = (int) r.u32("count");
-                int length = (int) r.u32("length");
-                if (count == 0) {
+                if (p.recordCount() == 0) {
                     return all;
                 }
-                for (StoredRecord sr : StoredRecords.decode(ByteBuffer.wrap(f.payload(), f.payload().length - length,
-                        length))) {
+                for (StoredRecord sr : StoredRecords.decode(ByteBuffer.wrap(f.payload(), r.position(),
+                        p.byteLength()))) {
                     List<Header> headers = sr.headers().stream().map(h -> new Header(h.key(), h.value())).toList();
                     all.add(new Message(topic, partition, sr.offset(), sr.timestamp(),
                             sr.key() == null ? new byte[0] : sr.key(), sr.value(), headers));

@@ -2,6 +2,10 @@ package flymq.raft;
 
 import flymq.raft.codec.NewTermOperation;
 import flymq.raft.codec.RaftModelCodec;
+import flymq.raft.patch.InternalState;
+import flymq.raft.patch.SnapshotBoundaryRepair;
+import flymq.raft.patch.SnapshotTailTrim;
+import flymq.raft.patch.StalePreVoteRepair;
 import flymq.raft.persistence.FileRaftStore;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
@@ -16,7 +20,6 @@ import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
-import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.RaftModelFactory;
 import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesFailureResponse;
@@ -364,14 +367,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     /** Command bytes of the log entries MicroRaft holds in memory now, read on the Raft thread (tests). */
     long commandBytesInMemory() {
         CompletableFuture<Long> bytes = new CompletableFuture<>();
-        timebase.executor().execute(() -> {
-            io.microraft.impl.log.RaftLog log = ((RaftNodeImpl) node).state().log();
-            long sum = 0;
-            for (long i = log.lastLogOrSnapshotIndex(); i >= 1 && log.containsLogEntry(i); i--) {
-                sum += commandBytes(log.getLogEntry(i));
-            }
-            bytes.complete(sum);
-        });
+        timebase.executor().execute(() -> bytes.complete(SnapshotTailTrim.commandBytesHeld(node)));
         return bytes.join();
     }
 
@@ -452,7 +448,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         } else if (message instanceof AppendEntriesFailureResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
-        if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+        if (message instanceof AppendEntriesRequest request) {
             // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
             // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
             long bytes = commandBytes(request.getLogEntries());
@@ -463,7 +459,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
             timebase.executor().execute(() -> {
                 try {
-                    SnapshotBoundaryRepair.handle(impl, request);
+                    SnapshotBoundaryRepair.handle(node, request);
                 } finally {
                     if (bytes > 0) {
                         inbound.release(bytes);
@@ -484,8 +480,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         return bytes;
     }
 
-    static long commandBytes(LogEntry entry) {
-        return entry.getOperation() instanceof byte[] command ? command.length : 0;
+    private static long commandBytes(LogEntry entry) {
+        return SnapshotTailTrim.commandBytes(entry);
     }
 
     private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {
@@ -737,10 +733,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count. It keeps
             // a window below the snapshot by count, which the trim sets from bytes before MicroRaft truncates.
             compaction.snapshotted();
-            if (node instanceof RaftNodeImpl impl) {
-                SnapshotTailTrim.beforeTruncation(impl, index, config.memory().keptBelowSnapshotBytes(),
-                        config.commitCountToTakeSnapshot());
-            }
+            SnapshotTailTrim.beforeTruncation(node, index, config.memory().keptBelowSnapshotBytes(),
+                    config.commitCountToTakeSnapshot());
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
                 chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));

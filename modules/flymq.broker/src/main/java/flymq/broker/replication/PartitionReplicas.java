@@ -9,6 +9,7 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
+import flymq.broker.DataDirLayout;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class PartitionReplicas implements AutoCloseable {
     private static final long COMMIT_TIMEOUT_MS = 10_000;
 
     private final ClusterMembers members;
-    private final Path baseDir;
+    private final DataDirLayout layout;
     private final TopicManager topics;
     private final ClusterTransport transport;
     private final Consumer<RaftGroupConfig.Builder> tuning;
@@ -65,11 +66,11 @@ final class PartitionReplicas implements AutoCloseable {
      *                    ({@code cluster.produce_inflight_bytes})
      * @param forwarding  the forwarding budget, which catch-up reads from the leader draw on
      */
-    PartitionReplicas(ClusterMembers members, Path raftDir, TopicManager topics, ClusterTransport transport,
+    PartitionReplicas(ClusterMembers members, DataDirLayout layout, TopicManager topics, ClusterTransport transport,
                       Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs,
                       RaftMemory memory, Admission produce, Admission forwarding) {
         this.members = members;
-        this.baseDir = raftDir.resolve("partitions");
+        this.layout = layout;
         this.topics = topics;
         this.transport = transport;
         this.tuning = tuning;
@@ -133,7 +134,7 @@ final class PartitionReplicas implements AutoCloseable {
     }
 
     private Path dir(MetadataStateMachine.Assignment a, int p) {
-        return baseDir.resolve(a.createIndex() + "-" + p);
+        return layout.partitionRaftDir(a.createIndex(), p);
     }
 
     private void start(MetadataStateMachine.Assignment a, int p, List<String> replicaIds, Topic topic) {
