@@ -53,11 +53,16 @@ public final class BrokerMain {
                 System.exit(1);
                 return;
             }
+            node.failOnThreadErrors();
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "flymq-shutdown"));
             System.out.println("flymq broker " + config.nodeId() + " listening on "
                     + (config.bindHost().isEmpty() ? "*" : config.bindHost()) + ":" + node.boundPort());
             System.out.flush();
             node.awaitShutdown();
+            if (node.failure().isPresent()) {
+                System.err.println("flymq broker stopped: " + node.failure().get());
+                System.exit(1);
+            }
         } catch (ConfigException e) {
             System.err.println("flymq broker: " + e.getMessage());
             System.exit(2);

@@ -28,11 +28,13 @@ import flymq.protocol.message.RegisterNodeRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.WireMessage;
+import flymq.raft.MemoryBudget;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
@@ -44,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +77,10 @@ public final class MetadataCluster implements AutoCloseable {
     private final BrokerConfig config;
     private final ClusterMembers members;
     private final Supplier<String> clientAddr;
-    private final LeaderForwarder forwarder = new LeaderForwarder();
+    private final LeaderForwarder forwarder;
+    private final RaftMemory raftMemory;
+    private final Admission produceAdmission;
+    private final Admission forwardAdmission;
     private final Leadership leadership = new Leadership();
     private final MembershipChanges membership;
     private final ClusterTuning tuning;
@@ -99,6 +105,14 @@ public final class MetadataCluster implements AutoCloseable {
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
+        BrokerConfig.Cluster bounds = config.cluster();
+        this.raftMemory = new RaftMemory(bounds.raftLogBytes(), bounds.raftInboundBytes(),
+                Math.toIntExact(bounds.raftAppendBytes()));
+        this.produceAdmission = new Admission(new MemoryBudget("cluster.produce_inflight_bytes",
+                bounds.produceInflightBytes()), bounds.budgetWaitMs());
+        this.forwardAdmission = new Admission(new MemoryBudget("cluster.forward_inflight_bytes",
+                bounds.forwardInflightBytes()), bounds.budgetWaitMs());
+        this.forwarder = new LeaderForwarder(forwardAdmission);
         this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
@@ -128,16 +142,18 @@ public final class MetadataCluster implements AutoCloseable {
         state = new MetadataStateMachine(topics, groups, layout.metadataAppliedFile());
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
-            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
+                    new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
+                            config.cluster().transportQueueBytes()));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
-                    sm::clientAddrs);
+                    sm::clientAddrs, raftMemory, produceAdmission, forwardAdmission);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
             RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
-                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory);
             tuning.metadata().accept(raftBuilder);
             RaftGroupConfig raftConfig = raftBuilder.build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
@@ -152,6 +168,12 @@ public final class MetadataCluster implements AutoCloseable {
         boolean member = group.members().contains(members.self());
         LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
                 : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** The bound cluster listener's port, once {@link #start} has bound it. */
+    public OptionalInt clusterPort() {
+        TcpClusterTransport t = tcp;
+        return t == null ? OptionalInt.empty() : OptionalInt.of(t.localAddress().getPort());
     }
 
     /** This node's partition groups (those started so far). */
@@ -256,12 +278,27 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The commit goes through the
-     * metadata group, so every node holds the group's offset and a consumer that reconnects to another node (or
-     * survives a failover) resumes where it committed.
+     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The offset is checked
+     * ({@link GroupCoordinator#checkOffset}) against this node's log when that shows it valid, else against the
+     * partition leader's (this node's replica may lag behind): a node that does not lead the partition sends it there
+     * as what it is, a RESET_OFFSET to that offset (forwarded, so it is served there). So a valid commit needs no
+     * partition leader, as before the check. The commit then goes through the metadata group, so every node holds
+     * the group's offset and a consumer that reconnects to another node (or survives a failover) resumes where it
+     * committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
         CommitRequest r = CommitRequest.read(in);
+        if (!r.forwarded() && !requireGroups().withinLocalLog(r.topic(), r.partition(), r.offset())) {
+            PartitionLeader owner = leadership.leader(r.topic(), r.partition());
+            if (r.offset() >= 0 && !owner.local() && !owner.leaderId().isEmpty()) {
+                byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "commit of " + r.group() + " on "
+                        + r.topic() + "-" + r.partition(), new ResetOffsetRequest(r.topic(), r.group(),
+                        r.partition(), "offset", OptionalLong.of(r.offset()), true));
+                out.raw(answer, 0, answer.length);
+                return;
+            }
+            requireGroups().checkOffset("COMMIT", r.topic(), r.group(), r.partition(), r.offset());
+        }
         execute(() -> new MetadataCommand.CommitOffset(r.topic(), r.group(), r.partition(), r.offset()),
                 r.forwarded(), "commit offset " + r.offset() + " of group " + r.group() + " for " + r.topic() + "-"
                         + r.partition(),
@@ -271,10 +308,11 @@ public final class MetadataCluster implements AutoCloseable {
 
     /**
      * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest},
-     * {@code latest} and {@code timestamp} depend on the partition's log, so the target is resolved on the
-     * partition's leader (the request is forwarded there, with {@code value} always present and the forwarded marker
-     * after it); the resolved offset is then committed through the metadata group like a COMMIT, so it survives a
-     * failover and every node answers GET_OFFSET with it.
+     * {@code latest} and {@code timestamp} depend on the partition's log, and so does {@code offset} when this
+     * node's log does not show it valid (like a COMMIT), so the target is resolved on the partition's leader (the
+     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
+     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
+     * every node answers GET_OFFSET with it.
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
         ResetOffsetRequest r = ResetOffsetRequest.read(in);
@@ -286,17 +324,15 @@ public final class MetadataCluster implements AutoCloseable {
         boolean hasValue = ResetOffsetRequest.needsValue(mode);
         boolean forwarded = r.forwarded();
         PartitionLeader owner = leadership.leader(topic, partition);
-        if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
-            if (owner.leaderAddr().isEmpty()) {
-                throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
-                        + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
-            }
-            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET,
-                    new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
+        boolean resolvedHere = mode.equals("offset")
+                && (value < 0 || requireGroups().withinLocalLog(topic, partition, value));
+        if (!forwarded && !resolvedHere && !owner.local() && !owner.leaderId().isEmpty()) {
+            byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "reset of " + group + " on " + topic + "-"
+                    + partition, new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
             out.raw(answer, 0, answer.length);
             return;
         }
-        long target = requireGroups().resetTarget(topic, partition, mode,
+        long target = requireGroups().resetTarget(topic, group, partition, mode,
                 hasValue ? OptionalLong.of(value) : OptionalLong.empty());
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
                 "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
@@ -321,6 +357,15 @@ public final class MetadataCluster implements AutoCloseable {
             throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
         }
         SuccessResponse.OK.write(out);
+    }
+
+    /** Sends a group request to the partition's leader, which resolves or checks it against its log. */
+    private byte[] toPartitionLeader(PartitionLeader owner, int opcode, String what, WireMessage request) {
+        if (owner.leaderAddr().isEmpty()) {
+            throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (" + what
+                    + ": its client address is not known yet)");
+        }
+        return forwarder.call(owner.leaderId(), owner.leaderAddr(), opcode, request);
     }
 
     private GroupCoordinator requireGroups() {
