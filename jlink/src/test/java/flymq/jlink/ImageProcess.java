@@ -78,7 +78,7 @@ final class ImageProcess {
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
-        return awaitReady(what, rest, cmd);
+        return awaitReady(what, rest, env, cmd);
     }
 
     /**
@@ -89,7 +89,7 @@ final class ImageProcess {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"",
                 image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
-        return awaitReady(what, Writer.nullWriter(), cmd);
+        return awaitReady(what, Writer.nullWriter(), Map.of(), cmd);
     }
 
     /** The hard limit on open files of processes started from here ({@code ulimit -Hn}); MAX_VALUE if unlimited. */
@@ -100,7 +100,8 @@ final class ImageProcess {
         return out.equals("unlimited") ? Integer.MAX_VALUE : Integer.parseInt(out);
     }
 
-    private static Server awaitReady(String what, Writer rest, List<String> cmd) throws IOException {
+    private static Server awaitReady(String what, Writer rest, Map<String, String> env, List<String> cmd)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
         pb.environment().putAll(env);
