@@ -48,6 +48,8 @@ public final class BrokerMain {
             BrokerNode node;
             try {
                 node = BrokerNode.start(config);
+            } catch (ConfigException e) {
+                throw e; // a value only the node can judge (e.g. a peers entry): exit 2 as for the others
             } catch (RuntimeException e) {
                 System.err.println("flymq broker failed to start: " + e.getMessage());
                 System.exit(1);

@@ -26,8 +26,7 @@ final class BrokerRunner {
         try {
             config = BrokerConfig.load(configFile, env, flags);
         } catch (ConfigException e) {
-            throw new CliException(ExitCode.USAGE, "bad configuration: " + e.getMessage()
-                    + " (docs/configuration.md lists every key)", e);
+            throw badConfiguration(e);
         }
         config.warnings().forEach(w -> err.println("WARN " + w));
         err.flush();
@@ -37,6 +36,9 @@ final class BrokerRunner {
         BrokerNode node;
         try {
             node = BrokerNode.start(config);
+        } catch (ConfigException e) {
+            // a value only the node can judge, e.g. a peers entry that is not node_id@host:port
+            throw badConfiguration(e);
         } catch (UncheckedIOException e) {
             throw CliException.failed("cannot start the broker: " + e.getMessage()
                     + (e.getCause() != null && e.getCause().getMessage() != null
@@ -59,6 +61,11 @@ final class BrokerRunner {
         out.println("stopped");
         out.flush();
         return ExitCode.OK;
+    }
+
+    private static CliException badConfiguration(ConfigException e) {
+        return new CliException(ExitCode.USAGE, "bad configuration: " + e.getMessage()
+                + " (docs/configuration.md lists every key)", e);
     }
 
     /** host:port as configured, with the port the server really bound (a configured 0 means "any free port"). */
