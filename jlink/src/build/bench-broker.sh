@@ -2,7 +2,7 @@
 # Broker benchmark: starts the linked image's broker on loopback, runs `flymq bench` for the figures that
 # docs/benchmarks.md compares with Kafka, records the broker's peak RSS, stops it. Bounded; cleans up after itself.
 # commands.txt records each command with the machine's load (uptime) when it started.
-#   jlink/src/build/bench-broker.sh                # then: bash ../shared/bench/kafka/run.sh, back to back
+#   jlink/src/build/bench-broker.sh                # then bench/kafka/run.sh, back to back (the Kafka peer)
 # Env: PORT [19192], RECORDS [2000000], OUT [/tmp/flymq-bench-results/<timestamp>]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)

@@ -2,10 +2,10 @@
 # Cold start of the client commands against live brokers, beside Kafka's CLI anchor, in one window:
 #   - FlyMQ: the image's broker (`bin/flymq server start`, loopback, ephemeral data dir) with two topics, then
 #     `bin/flymq topic list` and `bin/flymq health check` (both exit 0);
-#   - Kafka 4.4.0: a single-node KRaft broker from the jars of ../shared/bench/kafka (KAFKA_LIB, fetched by its
-#     run.sh) with the same two topics, then the plain `TopicCommand --list` as run.sh runs it (PATH java, no flags).
+#   - Kafka: a single-node KRaft broker started by bench/kafka/kafka.sh (jars fetched from Maven Central on first
+#     use) with the same two topics, then the plain `TopicCommand --list` as a user would type it (no flags).
 # Each command: hyperfine, 10 runs (or $1) after 2 warm-ups, a fresh JVM per run, page cache warm; medians printed
-# with the load average before and after. Kafka is skipped (and said so) when its jars are missing.
+# with the load average before and after. Kafka is skipped (and said so) when its jars cannot be fetched.
 # FLYMQ_IMAGE: the image to measure (default jlink/target/flymq); FLYMQ_BASELINE_IMAGE: an older image whose
 # `topic list` and `health check` are measured too, against the same broker in the same window (before/after).
 # Usage: jlink/src/build/bench-cli-vs-kafka.sh [runs]   (needs hyperfine and a built image)
@@ -13,8 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 img=${FLYMQ_IMAGE:-$PWD/jlink/target/flymq}
 runs=${1:-10}
-KAFKA_LIB=${KAFKA_LIB:-/tmp/kafka-lib}
-JAVA=${JAVA:-java}
 [ -x "$img/bin/flymq" ] || { echo "no image at $img: build it first (./mvnw -B install -DskipTests)" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "hyperfine not found: apt-get install hyperfine" >&2; exit 1; }
 work=$(mktemp -d /tmp/flymq-cli-bench.XXXXXX)
@@ -51,44 +49,24 @@ wait_for "$work/flymq.log" '^ready' 60
 "$img/bin/flymq" --server "127.0.0.1:$p" topic create bench >/dev/null
 "$img/bin/flymq" --server "127.0.0.1:$p" topic create bench3 --partitions 3 >/dev/null
 
-# ---- Kafka broker (same settings as ../shared/bench/kafka/run.sh, smaller heap: it only answers metadata)
+# ---- Kafka: one KRaft node from bench/kafka (jars fetched on first use), a smaller heap: it only answers metadata
+. bench/kafka/kafka.sh
 kafka=no
-if [ -f "$KAFKA_LIB/kafka_2.13-4.4.0.jar" ]; then
-  kp=$(free_port); kc=$(free_port)
-  cat >"$work/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-listeners=PLAINTEXT://127.0.0.1:$kp,CONTROLLER://127.0.0.1:$kc
-advertised.listeners=PLAINTEXT://127.0.0.1:$kp
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-controller.quorum.bootstrap.servers=127.0.0.1:$kc
-log.dirs=$work/kafka-data
-num.partitions=1
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-EOF
-  printf 'status = error\nrootLogger.level = WARN\n' >"$work/log4j2.properties"
-  klog="-Dlog4j2.configurationFile=$work/log4j2.properties"
-  id=$("$JAVA" "$klog" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-  "$JAVA" "$klog" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format --config "$work/server.properties" \
-    --cluster-id "$id" --standalone >"$work/kafka-format.log" 2>&1
-  "$JAVA" -Xmx512m "$klog" -cp "$KAFKA_LIB/*" kafka.Kafka "$work/server.properties" >"$work/kafka.log" 2>&1 &
-  pids+=($!)
-  for t in bench bench3; do
-    for _ in $(seq 1 60); do  # the broker may still be electing its controller
-      "$JAVA" "$klog" -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$kp" \
-        --create --if-not-exists --topic "$t" --partitions 1 >/dev/null 2>&1 && break
-      sleep 1
-    done
-  done
+if kafka_fetch_jars "$work/kafka-maven.log" && kafka_java; then
+  KAFKA_WORK=$work/kafka KAFKA_NODES=1 KAFKA_HEAP=-Xmx512m
+  KAFKA_PORT_BASE=$(free_port)  # its controller takes the next port, which must be free too
+  while (exec 3<>"/dev/tcp/127.0.0.1/$((KAFKA_PORT_BASE + 1))") 2>/dev/null; do KAFKA_PORT_BASE=$(free_port); done
+  kafka_configure 1
+  kafka_format 1
+  kafka_start 1 3600
+  pids+=("${KAFKA_WRAPPER[1]}")
+  kafka_wait_ready 1 120
+  kafka_create_topic bench 1
+  kafka_create_topic bench3 1
+  kp=$(kafka_port 1)
   kafka=yes
 else
-  echo "Kafka jars not found in $KAFKA_LIB (run ../shared/bench/kafka/run.sh once): Kafka skipped"
+  echo "Kafka skipped: its jars could not be fetched (see $work/kafka-maven.log)"
 fi
 
 echo "brokers up; load $(cut -d' ' -f1-3 /proc/loadavg)"
