@@ -13,13 +13,19 @@ import flymq.broker.replication.ClusterTuning;
 import flymq.raft.RaftGroupConfig;
 import flymq.storage.StoredRecord;
 import flymq.storage.StoredRecords;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -75,7 +81,7 @@ final class ClusterHarness implements AutoCloseable {
      * the node binds it: a fresh cluster (no node started before) then retries with new ports.
      */
     ClusterHarness startAll() throws IOException {
-        boolean fresh = java.util.Arrays.stream(nodes).allMatch(java.util.Objects::isNull) && !started;
+        boolean fresh = Arrays.stream(nodes).allMatch(Objects::isNull) && !started;
         for (int attempt = 1; ; attempt++) {
             try {
                 for (int i = 0; i < SIZE; i++) {
@@ -83,8 +89,8 @@ final class ClusterHarness implements AutoCloseable {
                 }
                 started = true;
                 return this;
-            } catch (java.io.UncheckedIOException e) {
-                if (!fresh || attempt == 3 || !(rootCause(e) instanceof java.net.BindException)) {
+            } catch (UncheckedIOException e) {
+                if (!fresh || attempt == 3 || !(rootCause(e) instanceof BindException)) {
                     throw e;
                 }
                 for (int i = 0; i < SIZE; i++) {
@@ -106,13 +112,13 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (!java.nio.file.Files.exists(root)) {
+        if (!Files.exists(root)) {
             return;
         }
-        try (var walk = java.nio.file.Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(root)) {
-                    java.nio.file.Files.deleteIfExists(p);
+                    Files.deleteIfExists(p);
                 }
             }
         }

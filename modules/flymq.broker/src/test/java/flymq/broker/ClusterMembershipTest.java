@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +100,7 @@ class ClusterMembershipTest {
     }
 
     /** Retries {@code action} through node {@code via} while the cluster is still electing or registering. */
-    private <T> T retrying(String via, String what, java.util.function.Function<FlyMqClient, T> action)
+    private <T> T retrying(String via, String what, Function<FlyMqClient, T> action)
             throws InterruptedException {
         List<T> result = new ArrayList<>();
         await(what, () -> {

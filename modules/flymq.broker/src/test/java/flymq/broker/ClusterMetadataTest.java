@@ -14,11 +14,14 @@ import flymq.client.FlyMqClient;
 import flymq.client.FlyMqServerException;
 import flymq.client.NotLeaderException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,12 +49,12 @@ class ClusterMetadataTest {
             try {
                 startClusterOnce();
                 return;
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 Throwable root = e;
                 while (root.getCause() != null) {
                     root = root.getCause();
                 }
-                if (attempt == 3 || !(root instanceof java.net.BindException)) {
+                if (attempt == 3 || !(root instanceof BindException)) {
                     throw e;
                 }
                 closeAll();
@@ -99,7 +102,7 @@ class ClusterMetadataTest {
         throw new AssertionError("leader vanished");
     }
 
-    private java.util.stream.Stream<BrokerNode> live() {
+    private Stream<BrokerNode> live() {
         return nodes.stream().filter(n -> n != null);
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.protocol.Opcodes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -85,7 +86,7 @@ class KillNineTest {
                 assertTrue(found.containsAll(acked), "missing: " + acked.stream().filter(v -> !found.contains(v))
                         .limit(10).toList());
                 assertEquals(acked.size(), found.size());
-                assertEquals(17, c.call(flymq.protocol.Opcodes.GET_OFFSET,
+                assertEquals(17, c.call(Opcodes.GET_OFFSET,
                         WireClient.payload().str16("crash").str16("g").i32(0)).reader().u64("o"));
             }
         } finally {

@@ -2,6 +2,7 @@ package flymq.cli;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.node.BrokerNode;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -29,9 +30,9 @@ public final class TestBroker implements AutoCloseable {
     }
 
     /** The URL of this broker's Prometheus endpoint (its telemetry listens on an ephemeral port). */
-    public java.net.URI metricsUrl() {
+    public URI metricsUrl() {
         int port = node.metricsPort().orElseThrow(() -> new IllegalStateException("the broker started no telemetry"));
-        return java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+        return URI.create("http://127.0.0.1:" + port + "/metrics");
     }
 
     /** Runs a flymq command against this broker. */

@@ -2,6 +2,9 @@ package flymq.raft;
 
 import flymq.raft.codec.NewTermOperation;
 import flymq.raft.codec.RaftModelCodec;
+import flymq.raft.patch.InternalState;
+import flymq.raft.patch.SnapshotBoundaryRepair;
+import flymq.raft.patch.StalePreVoteRepair;
 import flymq.raft.persistence.FileRaftStore;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
@@ -16,7 +19,6 @@ import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
-import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
@@ -428,9 +430,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         } else if (message instanceof AppendEntriesFailureResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
-        if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+        if (message instanceof AppendEntriesRequest request) {
             // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
-            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(impl, request));
+            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(node, request));
         } else {
             node.handle(message);
         }

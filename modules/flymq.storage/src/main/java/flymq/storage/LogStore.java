@@ -26,7 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * All partition logs under {@code <dataDir>/logs/<topic>-<partition>/}; recovers them on open; runs background flush
+ * All partition logs under {@code <logsDir>/<topic>-<partition>/}; recovers them on open; runs background flush
  * (SyncPolicy.INTERVAL) and retention. Thread-safe.
  *
  * <p>One daemon thread does the background work: for each INTERVAL log a flush every {@code syncIntervalMs} when
@@ -70,25 +70,25 @@ public final class LogStore implements AutoCloseable {
     }
 
     /** Opens the store with a 1 s housekeeping (retention and checkpoint) interval. */
-    public static LogStore open(Path dataDir, LogConfig defaults, StorageListener listener) {
-        return open(dataDir, defaults, listener, DEFAULT_HOUSEKEEPING);
+    public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener) {
+        return open(logsDir, defaults, listener, DEFAULT_HOUSEKEEPING);
     }
 
     /**
-     * Opens the store, recovering every partition log found under {@code <dataDir>/logs}.
+     * Opens the store, recovering every partition log found under {@code logsDir} (one directory per partition;
+     * the broker's data directory layout decides where {@code logsDir} is).
      *
      * @param housekeepingInterval how often retention runs and recovery checkpoints are written
      */
-    public static LogStore open(Path dataDir, LogConfig defaults, StorageListener listener,
+    public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
                                 Duration housekeepingInterval) {
-        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(logsDir, "logsDir");
         Objects.requireNonNull(defaults, "defaults");
         Objects.requireNonNull(listener, "listener");
         if (housekeepingInterval.isNegative() || housekeepingInterval.isZero()) {
             throw new IllegalArgumentException("housekeepingInterval must be > 0, got " + housekeepingInterval);
         }
-        Path logsDir = dataDir.toAbsolutePath().resolve("logs");
-        LogStore store = new LogStore(logsDir, defaults, listener);
+        LogStore store = new LogStore(logsDir.toAbsolutePath(), defaults, listener);
         try {
             store.recoverAll();
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -23,12 +24,12 @@ class LogStoreTest {
     Path dataDir;
 
     private static List<Record> values(String... values) {
-        return java.util.Arrays.stream(values).map(v -> Record.of(System.currentTimeMillis(), v.getBytes())).toList();
+        return Arrays.stream(values).map(v -> Record.of(System.currentTimeMillis(), v.getBytes())).toList();
     }
 
     @Test
     void partitionsAreStoredUnderLogsTopicDashPartition() {
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             PartitionLog log = store.getOrCreate("orders", 2, LogConfig.defaults());
             log.append(values("a"));
             assertEquals("orders", log.topic());
@@ -42,7 +43,7 @@ class LogStoreTest {
 
     @Test
     void aSegmentSealedUnderTheOsPolicyIsSyncedInTheBackgroundRightAfterTheRoll() throws Exception {
-        java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch synced = new CountDownLatch(1);
         StorageListener listener = new StorageListener() {
             @Override
             public void fsyncCompleted(long nanos) {
@@ -51,23 +52,23 @@ class LogStoreTest {
         };
         LogConfig os = LogConfig.defaults().withSyncPolicy(SyncPolicy.OS).withSegmentBytes(1024);
         // Housekeeping an hour away: only the roll itself can have the sealed segment synced.
-        try (LogStore store = LogStore.open(dataDir, os, listener, java.time.Duration.ofHours(1))) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), os, listener, Duration.ofHours(1))) {
             PartitionLog log = store.getOrCreate("t", 0, os);
             for (int i = 0; i < 30 && log.segmentCount() < 2; i++) {
                 log.append(values("0123456789012345678901234567890123456789012345678901234567890123456789"));
             }
             assertTrue(log.segmentCount() >= 2, "rolled");
-            assertTrue(synced.await(10, java.util.concurrent.TimeUnit.SECONDS), "sealed segment fsynced");
+            assertTrue(synced.await(10, TimeUnit.SECONDS), "sealed segment fsynced");
         }
     }
 
     @Test
     void logsAreRecoveredWhenTheStoreReopens() {
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             store.getOrCreate("a-b", 0, LogConfig.defaults()).append(values("x", "y"));
             store.getOrCreate("a-b", 1, LogConfig.defaults()).append(values("z"));
         }
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             assertEquals(Set.of(new TopicPartition("a-b", 0), new TopicPartition("a-b", 1)), store.partitions());
             PartitionLog log = store.get("a-b", 0).orElseThrow();
             assertEquals(2, log.endOffset());
@@ -77,7 +78,7 @@ class LogStoreTest {
 
     @Test
     void deleteTopicRemovesOnlyItsPartitions() {
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             store.getOrCreate("gone", 0, LogConfig.defaults()).append(values("1"));
             store.getOrCreate("gone", 1, LogConfig.defaults()).append(values("1"));
             store.getOrCreate("kept", 0, LogConfig.defaults()).append(values("1"));
@@ -91,7 +92,7 @@ class LogStoreTest {
 
     @Test
     void invalidTopicNamesAndPartitionsAreRejected() {
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("../etc", 0, LogConfig.defaults()));
             assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("", 0, LogConfig.defaults()));
             assertThrows(IllegalArgumentException.class, () -> store.getOrCreate("..", 0, LogConfig.defaults()));
@@ -111,7 +112,7 @@ class LogStoreTest {
             }
         };
         LogConfig cfg = LogConfig.defaults().withSyncPolicy(SyncPolicy.INTERVAL).withSyncIntervalMs(5);
-        try (LogStore store = LogStore.open(dataDir, cfg, listener)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), cfg, listener)) {
             store.getOrCreate("t", 0, cfg).append(values("a"));
             assertTrue(fsynced.await(10, TimeUnit.SECONDS), "no background fsync");
         }
@@ -121,7 +122,7 @@ class LogStoreTest {
     void housekeepingAppliesRetentionAndWritesTheRecoveryPoint() {
         LogConfig cfg = LogConfig.defaults().withSegmentBytes(4096).withRetentionBytes(4096)
                 .withSyncPolicy(SyncPolicy.EVERY_BATCH);
-        try (LogStore store = LogStore.open(dataDir, cfg, StorageListener.NONE, Duration.ofHours(1))) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), cfg, StorageListener.NONE, Duration.ofHours(1))) {
             PartitionLog log = store.getOrCreate("t", 0, cfg);
             for (int i = 0; i < 100; i++) {
                 log.append(List.of(Record.of(System.currentTimeMillis(), new byte[200])));
@@ -136,11 +137,11 @@ class LogStoreTest {
 
     @Test
     void getOrCreateAppliesTheGivenConfigToALogFoundOnDisk() {
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             store.getOrCreate("t", 0, LogConfig.defaults()).append(values("a"));
         }
         LogConfig small = LogConfig.defaults().withSegmentBytes(1024);
-        try (LogStore store = LogStore.open(dataDir, LogConfig.defaults(), StorageListener.NONE)) {
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), LogConfig.defaults(), StorageListener.NONE)) {
             PartitionLog log = store.getOrCreate("t", 0, small);
             for (int i = 0; i < 20; i++) {
                 log.append(List.of(Record.of(1, new byte[200])));

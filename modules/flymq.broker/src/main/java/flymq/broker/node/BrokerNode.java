@@ -3,10 +3,11 @@ package flymq.broker.node;
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
 import flymq.broker.BrokerView;
+import flymq.broker.DataDirLayout;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
-import flymq.broker.cluster.SingleNodeLeadership;
+import flymq.broker.fetch.BatchFetchHandler;
 import flymq.broker.fetch.ConsumeHandler;
 import flymq.broker.fetch.FetchHandler;
 import flymq.broker.fetch.SeekToTimestampHandler;
@@ -14,21 +15,19 @@ import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.observe.RequestTracing;
-import flymq.broker.produce.LocalAcknowledger;
+import flymq.broker.produce.BatchProduceHandler;
 import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
-import flymq.protocol.Opcodes;
-import flymq.broker.fetch.BatchFetchHandler;
-import flymq.broker.produce.BatchProduceHandler;
-import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.replication.ClusterMembers;
 import flymq.broker.replication.ClusterTuning;
-import flymq.broker.replication.MetadataCluster;
-import flymq.broker.server.RequestHandler;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ProtocolServer;
+import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.Opcodes;
+import flymq.raft.RaftGroup;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
 import flymq.storage.OffsetStore;
@@ -37,8 +36,9 @@ import flymq.storage.SyncPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,21 +46,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one place where a broker node is assembled: configuration → log store → topics → consumer groups → request
- * handlers → protocol server. {@link #close()} shuts down in reverse order after in-flight requests are answered.
+ * handlers → protocol server → cluster member. What differs between a single broker and a cluster member is its
+ * {@link NodeMode}; everything opened is registered with one {@link Closer}, so a failed start-up and
+ * {@link #close()} release the same resources in reverse order (after in-flight requests are answered).
  */
 public final class BrokerNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerNode.class.getName());
 
     private final BrokerConfig config;
-    private final DataDirLock dataDirLock;
-    private final LogStore store;
+    private final Closer resources = new Closer();
+    private final NodeMode mode;
     private final TopicManager topics;
-    private final GroupCoordinator groups;
     private final ProtocolServer server;
-    private final ScheduledExecutorService housekeeping;
     private final BrokerStateView view;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
-    private final MetadataCluster cluster; // null on a single node (no peers)
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ready;
     private volatile boolean closed;
@@ -71,12 +70,8 @@ public final class BrokerNode implements AutoCloseable {
      */
     public static BrokerNode start(BrokerConfig config) {
         BrokerTelemetry telemetry = BrokerTelemetry.start(config.observability(), config.dataDir());
-        try {
-            return new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry);
-        } catch (RuntimeException e) {
-            telemetry.close();
-            throw e;
-        }
+        return new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry,
+                ClusterTuning.DEFAULT);
     }
 
     public static BrokerNode start(BrokerConfig config, BrokerListener listener) {
@@ -100,155 +95,112 @@ public final class BrokerNode implements AutoCloseable {
         return new BrokerNode(config, listener, StorageListener.NONE, null, tuning);
     }
 
-    private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
-                       BrokerTelemetry telemetry) {
-        this(config, listener, storageListener, telemetry, ClusterTuning.DEFAULT);
-    }
-
+    /** @param telemetry owned by the node from here on: closed last, also when start-up fails */
     private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
                        BrokerTelemetry telemetry, ClusterTuning tuning) {
         this.config = config;
         this.telemetry = telemetry;
-        LogLevels.apply(config.logLevel());
-        Path dataDir = config.dataDir();
-        try {
-            Files.createDirectories(dataDir.resolve("groups"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
-        }
-        dataDirLock = DataDirLock.acquire(dataDir);
-        LogConfig logDefaults = logDefaults(config);
-        int[] boundPort = {config.bindPort()};
-        // Cluster (peers configured): leadership and topic create/delete come from the metadata Raft group.
-        cluster = ClusterMembers.configured(config) ? new MetadataCluster(config, ClusterMembers.from(config),
-                () -> advertisedAddr(config, boundPort[0]), tuning) : null;
-        PartitionLeadership leadership = cluster != null ? cluster.leadership()
-                : new SingleNodeLeadership(config.nodeId(), () -> advertisedAddr(config, boundPort[0]),
-                config.clusterAddr());
-        ProduceAcknowledger acknowledger = cluster != null ? cluster.acknowledger() : new LocalAcknowledger();
-        RequestTracing tracing = telemetry == null ? RequestTracing.OFF : telemetry.requestTracing(cluster != null);
-        if (cluster != null && telemetry != null) {
-            // Raft state from an earlier run: the term it restores is not an election this node saw.
-            cluster.observe(telemetry.raftListener(Files.isDirectory(dataDir.resolve("raft"))));
-        }
-
-        OffsetStore offsets = null;
-        LogStore opened = null;
-        try {
-            opened = LogStore.open(dataDir, logDefaults, storageListener);
-        } catch (RuntimeException e) {
-            dataDirLock.close();
-            throw e;
-        }
-        store = opened;
-        try {
-            // In a cluster a topic exists only through the metadata group, so no local auto-create.
-            topics = TopicManager.open(store, dataDir, logDefaults, config.autoCreateTopics() && cluster == null,
-                    config.defaultPartitions(),
-                    // in a cluster the metadata leader checks the factor against the members of the moment
-                    cluster == null ? leadership.nodes().size() : Integer.MAX_VALUE, listener);
-            offsets = OffsetStore.open(dataDir.resolve("groups").resolve("offsets.log"));
-            groups = new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs());
-        } catch (RuntimeException e) {
-            if (offsets != null) {
-                offsets.close();
-            }
-            store.close();
-            dataDirLock.close();
-            throw e;
-        }
-
-        GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
-        TopicRequests topicRequests = new TopicRequests(topics, leadership);
-        ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
-        AuthRequests auth = new AuthRequests();
-        RequestHandler createTopic = cluster == null ? topicRequests::create : cluster::createTopic;
-        RequestHandler deleteTopic = cluster == null ? topicRequests::delete : cluster::deleteTopic;
-        FetchHandler fetch = new FetchHandler(topics, listener, tracing);
-        ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
-        HandlerRegistry handlers = new HandlerRegistry()
-                .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
-                        new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
-                                listener, tracing)))
-                .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
-                .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
-                .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
-                .register(Opcodes.FETCH_BINARY, routed(Opcodes.FETCH_BINARY, fetch))
-                .register(Opcodes.CREATE_TOPIC, createTopic)
-                .register(Opcodes.DELETE_TOPIC, deleteTopic)
-                .register(Opcodes.LIST_TOPICS, topicRequests::list)
-                .register(Opcodes.METADATA, topicRequests::metadata)
-                .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
-                .register(Opcodes.COMMIT, cluster == null ? groupRequests::commit : cluster::commitOffset)
-                .register(Opcodes.GET_OFFSET, groupRequests::getOffset)
-                .register(Opcodes.RESET_OFFSET, cluster == null ? groupRequests::resetOffset : cluster::resetOffset)
-                .register(Opcodes.LIST_GROUPS, groupRequests::listGroups)
-                .register(Opcodes.DESCRIBE_GROUP, groupRequests::describeGroup)
-                .register(Opcodes.GET_LAG, groupRequests::getLag)
-                .register(Opcodes.DELETE_GROUP, cluster == null ? groupRequests::deleteGroup : cluster::deleteGroup)
-                .register(Opcodes.SEEK_TO_TIMESTAMP, new SeekToTimestampHandler(topics))
-                .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
-                .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
-                .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
-                .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
-                .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
-                        new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
-                .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                        new BatchFetchHandler(topics, listener, tracing)));
-
-        if (cluster != null) {
-            handlers.register(MetadataCluster.CLUSTER_REGISTER, cluster::register);
-            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
-        } else {
-            handlers.register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
-                throw new flymq.protocol.RequestException("node " + config.nodeId()
-                        + " runs as a single broker (no peers configured): its cluster membership cannot change");
-            });
-        }
-        housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
-        try {
-            server = ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
-                    groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
-                    Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
-                    ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS, Duration.ofNanos(config.network().readSpinMicros() * 1000));
-        } catch (IOException e) {
-            housekeeping.shutdownNow();
-            groups.close();
-            store.close();
-            dataDirLock.close();
-            throw new UncheckedIOException(e);
-        }
-        boundPort[0] = server.port();
-        if (cluster != null) {
-            try {
-                cluster.start(topics, groups);
-            } catch (RuntimeException e) {
-                server.close();
-                housekeeping.shutdownNow();
-                groups.close();
-                store.close();
-                throw e;
-            }
-        }
-        housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
-        view = new BrokerStateView(config, topics, groups, server, () -> ready);
-        ready = true;
         if (telemetry != null) {
-            if (cluster != null) {
-                telemetry.attachCluster(cluster.group());
-            }
-            telemetry.attach(view);
+            resources.push(telemetry);
         }
-        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
-                + ", data in " + dataDir.toAbsolutePath());
+        try {
+            LogLevels.apply(config.logLevel());
+            DataDirLayout layout = new DataDirLayout(config.dataDir());
+            try {
+                Files.createDirectories(layout.groupsDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create data directory " + layout.root().toAbsolutePath(), e);
+            }
+            resources.push(DataDirLock.acquire(layout));
+            LogConfig logDefaults = logDefaults(config);
+            int[] boundPort = {config.bindPort()};
+            mode = ClusterMembers.configured(config)
+                    ? new ClusterMode(config, layout, () -> advertisedAddr(config, boundPort[0]), tuning)
+                    : new StandaloneMode(config, () -> advertisedAddr(config, boundPort[0]));
+            PartitionLeadership leadership = mode.leadership();
+            ProduceAcknowledger acknowledger = mode.acknowledger();
+            RequestTracing tracing = telemetry == null ? RequestTracing.OFF
+                    : telemetry.requestTracing(mode.replicated());
+            if (telemetry != null) {
+                mode.observe(telemetry);
+            }
+
+            LogStore store = resources.push(LogStore.open(layout.logsDir(), logDefaults, storageListener));
+            topics = TopicManager.open(store, layout.topicsFile(), logDefaults,
+                    config.autoCreateTopics() && mode.createsTopicsLocally(), config.defaultPartitions(),
+                    mode.maxReplicationFactor(), listener);
+            OffsetStore offsets = resources.push(OffsetStore.open(layout.offsetsFile()));
+            GroupCoordinator groups = resources.push(
+                    new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs()));
+
+            GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
+            TopicRequests topicRequests = new TopicRequests(topics, leadership);
+            ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
+            AuthRequests auth = new AuthRequests();
+            FetchHandler fetch = new FetchHandler(topics, listener, tracing);
+            ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
+            HandlerRegistry handlers = new HandlerRegistry()
+                    .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
+                            new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
+                                    listener, tracing)))
+                    .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
+                    .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
+                    .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
+                    .register(Opcodes.FETCH_BINARY, routed(Opcodes.FETCH_BINARY, fetch))
+                    .register(Opcodes.LIST_TOPICS, topicRequests::list)
+                    .register(Opcodes.METADATA, topicRequests::metadata)
+                    .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
+                    .register(Opcodes.GET_OFFSET, groupRequests::getOffset)
+                    .register(Opcodes.LIST_GROUPS, groupRequests::listGroups)
+                    .register(Opcodes.DESCRIBE_GROUP, groupRequests::describeGroup)
+                    .register(Opcodes.GET_LAG, groupRequests::getLag)
+                    .register(Opcodes.SEEK_TO_TIMESTAMP, new SeekToTimestampHandler(topics))
+                    .register(Opcodes.CLUSTER_STATUS, clusterRequests::status)
+                    .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
+                    .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
+                    .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
+                    .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
+                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
+                    .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
+                            new BatchFetchHandler(topics, listener, tracing)));
+            // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
+            mode.register(handlers, topicRequests, groupRequests);
+
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
+            resources.push(housekeeping::shutdownNow);
+            // closed after the server (which answers the requests in flight) and before groups and logs
+            resources.push(mode);
+            try {
+                server = resources.push(ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
+                        groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
+                        Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
+                        ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS,
+                        Duration.ofNanos(config.network().readSpinMicros() * 1000)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            boundPort[0] = server.port();
+            mode.start(topics, groups);
+            housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1,
+                    TimeUnit.SECONDS);
+            view = new BrokerStateView(config, topics, groups, server, () -> ready);
+            ready = true;
+            if (telemetry != null) {
+                mode.attach(telemetry);
+                telemetry.attach(view);
+            }
+            LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
+                    + ", data in " + layout.root().toAbsolutePath());
+        } catch (RuntimeException e) {
+            throw resources.closeAfter(e);
+        }
     }
 
-    /** In a cluster, partition requests go to the node owning the partition; on a single node, unchanged. */
+    /** Partition requests as the mode runs them: on a single node unchanged, in a cluster on the leader. */
     private RequestHandler routed(int opcode, RequestHandler local) {
-        return cluster == null ? local : cluster.routed(opcode, local, topics);
+        return mode.routed(opcode, local, topics);
     }
-
     static LogConfig logDefaults(BrokerConfig config) {
         long syncMs = config.performance().syncIntervalMs();
         return LogConfig.defaults()
@@ -275,8 +227,8 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /** The metadata Raft group's member when this node runs in a cluster (peers configured). */
-    public java.util.Optional<flymq.raft.RaftGroup<Boolean>> metadataGroup() {
-        return cluster == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(cluster.group());
+    public Optional<RaftGroup<Boolean>> metadataGroup() {
+        return mode.metadataGroup();
     }
 
     public BrokerView view() {
@@ -289,14 +241,14 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /** The bound metrics port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
-    public java.util.OptionalInt metricsPort() {
-        return telemetry == null || telemetry.metricsPort() < 0 ? java.util.OptionalInt.empty()
-                : java.util.OptionalInt.of(telemetry.metricsPort());
+    public OptionalInt metricsPort() {
+        return telemetry == null || telemetry.metricsPort() < 0 ? OptionalInt.empty()
+                : OptionalInt.of(telemetry.metricsPort());
     }
 
     /** The bound health port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
-    public java.util.OptionalInt healthPort() {
-        return telemetry == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(telemetry.healthPort());
+    public OptionalInt healthPort() {
+        return telemetry == null ? OptionalInt.empty() : OptionalInt.of(telemetry.healthPort());
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -305,8 +257,9 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, answer the requests being served, flush and close connections, then
-     * close group state and flush and close every log. Idempotent.
+     * Graceful shutdown: stop accepting, answer the requests being served, flush and close connections, stop the
+     * cluster member, then close group state, flush and close every log, release the data directory and, last,
+     * telemetry (flushing the spans of the requests answered above). Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -319,22 +272,9 @@ public final class BrokerNode implements AutoCloseable {
             telemetry.shuttingDown();
         }
         try {
-            server.close();
-            if (cluster != null) {
-                cluster.close();
-            }
-            housekeeping.shutdownNow();
-            groups.close();
-            store.close();
+            resources.close();
         } finally {
-            dataDirLock.close();
-            try {
-                if (telemetry != null) {
-                    telemetry.close(); // last: flushes spans of the requests answered above
-                }
-            } finally {
-                stopped.countDown();
-            }
+            stopped.countDown();
         }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " stopped");
     }

@@ -1,5 +1,6 @@
 package flymq.broker.node;
 
+import flymq.broker.DataDirLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -9,8 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An exclusive OS lock on {@code <data_dir>/.lock}, held while a node runs, so that a second broker (in this or
- * another process) cannot open the same logs and corrupt them. The OS drops the lock when the process dies, so a
+ * An exclusive OS lock on the data directory's lock file ({@link DataDirLayout#lockFile()}), held while a node
+ * runs, so that a second broker (in this or another process) cannot open the same logs and corrupt them. The OS drops the lock when the process dies, so a
  * node killed with SIGKILL does not block its restart. The file's content is unused.
  */
 final class DataDirLock implements AutoCloseable {
@@ -22,8 +23,8 @@ final class DataDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    static DataDirLock acquire(Path dataDir) {
-        Path file = dataDir.resolve(".lock");
+    static DataDirLock acquire(DataDirLayout layout) {
+        Path file = layout.lockFile();
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -42,7 +43,7 @@ final class DataDirLock implements AutoCloseable {
             } catch (IOException ignored) {
                 // already failing with the clearer message below
             }
-            throw new UncheckedIOException(new IOException("data directory " + dataDir.toAbsolutePath()
+            throw new UncheckedIOException(new IOException("data directory " + layout.root().toAbsolutePath()
                     + " is in use by another broker (lock " + file.getFileName() + " is held)"));
         }
         return new DataDirLock(channel, lock);

@@ -1,6 +1,7 @@
 package flymq.broker.replication;
 
 import flymq.broker.BrokerConfig;
+import flymq.broker.DataDirLayout;
 import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
@@ -33,11 +34,14 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -116,14 +120,15 @@ public final class MetadataCluster implements AutoCloseable {
      */
     public void start(TopicManager topics, GroupCoordinator groups) {
         this.groups = groups;
-        Path raftDir = config.dataDir().resolve("raft").resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
-        state = new MetadataStateMachine(topics, groups, raftDir);
+        DataDirLayout layout = new DataDirLayout(config.dataDir());
+        Path raftDir = layout.metadataRaftDir();
+        state = new MetadataStateMachine(topics, groups, layout.metadataAppliedFile());
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
-            replicas = new PartitionReplicas(members, raftDir.getParent(), topics, transport, tuning.partitions(),
+            replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
                     sm::clientAddrs);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
@@ -174,7 +179,7 @@ public final class MetadataCluster implements AutoCloseable {
      * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH, FETCH_BINARY, BATCH_PRODUCE or BATCH_FETCH
      */
     public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
-        java.util.function.Consumer<String> create = config.autoCreateTopics() ? name -> autoCreate(name, topics)
+        Consumer<String> create = config.autoCreateTopics() ? name -> autoCreate(name, topics)
                 : null;
         PartitionRouter router = new PartitionRouter(topics, leadership, forwarder, create);
         BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
@@ -289,7 +294,7 @@ public final class MetadataCluster implements AutoCloseable {
             return;
         }
         long target = requireGroups().resetTarget(topic, partition, mode,
-                hasValue ? java.util.OptionalLong.of(value) : java.util.OptionalLong.empty());
+                hasValue ? OptionalLong.of(value) : OptionalLong.empty());
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
                 "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
                 w -> w.str16(topic).str16(group).i32(partition).u64(target), Opcodes.COMMIT);
@@ -433,7 +438,7 @@ public final class MetadataCluster implements AutoCloseable {
     private CreateTopic createCommand(String name, TopicSettings s) {
         // voters only: a node still joining as a learner gets partitions once it is promoted
         List<RaftMember> voters = new ArrayList<>(group.committedMembers().votingMembers());
-        voters.sort(java.util.Comparator.comparing(RaftMember::id));
+        voters.sort(Comparator.comparing(RaftMember::id));
         int rf = s.replicationFactor() <= 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, voters.size())
                 : s.replicationFactor();
         if (rf > voters.size()) {

@@ -11,6 +11,8 @@ import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.raft.ReplicatedStateMachine;
+import flymq.storage.AtomicFile;
+import flymq.storage.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -18,15 +20,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -67,18 +67,19 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     private final TopicManager topics;
     private final GroupCoordinator groups;
-    private final Path appliedFile;
+    private final AtomicFile appliedFile;
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
     private volatile Consumer<String> nodeRemoved = id -> { };
 
-    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path raftDir) {
+    /** @param appliedFile where the last applied index is kept ({@code applied.index}, 8 bytes) */
+    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path appliedFile) {
         this.topics = topics;
         this.groups = groups;
-        this.appliedFile = raftDir.resolve("applied.index");
-        this.appliedIndex = readApplied(appliedFile);
+        this.appliedFile = new AtomicFile(appliedFile);
+        this.appliedIndex = readApplied(this.appliedFile);
     }
 
     void replicas(PartitionReplicas replicas) {
@@ -295,7 +296,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     /** Brings the local offsets to the snapshot's: commits its offsets, deletes groups whose offsets it lacks. */
     private void installOffsets(List<MetadataCommand.CommitOffset> offsets) {
-        java.util.Set<String> kept = new java.util.HashSet<>();
+        Set<String> kept = new HashSet<>();
         for (MetadataCommand.CommitOffset o : offsets) {
             kept.add(o.topic() + "\u0000" + o.group());
             groups.commit(o.topic(), o.group(), o.partition(), o.offset());
@@ -313,33 +314,23 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     private void markApplied(long index) {
         appliedIndex = index;
-        Path tmp = appliedFile.resolveSibling(appliedFile.getFileName() + ".tmp");
         try {
-            Files.createDirectories(appliedFile.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.allocate(8).putLong(0, index));
-                ch.force(true);
-            }
-            Files.move(tmp, appliedFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record applied metadata index " + index + " in " + appliedFile, e);
+            appliedFile.write(ByteBuffer.allocate(8).putLong(0, index).array());
+        } catch (StorageException e) {
+            throw new StorageException("cannot record applied metadata index " + index + " in "
+                    + appliedFile.path() + ": " + e.getMessage(), e);
         }
     }
 
-    private static long readApplied(Path file) {
-        if (!Files.exists(file)) {
+    private static long readApplied(AtomicFile file) {
+        byte[] b = file.read().orElse(null);
+        if (b == null) {
             return 0;
         }
-        try {
-            byte[] b = Files.readAllBytes(file);
-            if (b.length != 8) {
-                throw new UncheckedIOException(new IOException(file + " holds " + b.length
-                        + " bytes, expected 8 (the last applied metadata index)"));
-            }
-            return ByteBuffer.wrap(b).getLong();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+        if (b.length != 8) {
+            throw new StorageException(file.path() + " holds " + b.length
+                    + " bytes, expected 8 (the last applied metadata index)");
         }
+        return ByteBuffer.wrap(b).getLong();
     }
 }

@@ -8,6 +8,7 @@ import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
+import flymq.broker.DataDirLayout;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class PartitionReplicas implements AutoCloseable {
     private static final long COMMIT_TIMEOUT_MS = 10_000;
 
     private final ClusterMembers members;
-    private final Path baseDir;
+    private final DataDirLayout layout;
     private final TopicManager topics;
     private final ClusterTransport transport;
     private final Consumer<RaftGroupConfig.Builder> tuning;
@@ -57,10 +58,10 @@ final class PartitionReplicas implements AutoCloseable {
      * @param tuning      adjusts each partition group's Raft settings (tests)
      * @param clientAddrs the replicated node id to client address table (catch-up reads from the leader there)
      */
-    PartitionReplicas(ClusterMembers members, Path raftDir, TopicManager topics, ClusterTransport transport,
+    PartitionReplicas(ClusterMembers members, DataDirLayout layout, TopicManager topics, ClusterTransport transport,
                       Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs) {
         this.members = members;
-        this.baseDir = raftDir.resolve("partitions");
+        this.layout = layout;
         this.topics = topics;
         this.transport = transport;
         this.tuning = tuning;
@@ -121,7 +122,7 @@ final class PartitionReplicas implements AutoCloseable {
     }
 
     private Path dir(MetadataStateMachine.Assignment a, int p) {
-        return baseDir.resolve(a.createIndex() + "-" + p);
+        return layout.partitionRaftDir(a.createIndex(), p);
     }
 
     private void start(MetadataStateMachine.Assignment a, int p, List<String> replicaIds, Topic topic) {

@@ -44,23 +44,23 @@ public final class TopicManager implements TopicCatalog {
     private final ReentrantLock changeLock = new ReentrantLock();
 
     /**
-     * Loads {@code topics.json}, opens every partition log and removes partition directories no topic owns.
+     * Loads the topic definitions ({@code topics.json}, {@code metadataFile}), opens every partition log and removes partition directories no topic owns.
      *
      * @param maxReplicationFactor nodes available to hold replicas (1 on a single node)
      */
-    public static TopicManager open(LogStore store, Path dataDir, LogConfig defaults, boolean autoCreate,
+    public static TopicManager open(LogStore store, Path metadataFile, LogConfig defaults, boolean autoCreate,
                                     int autoCreatePartitions, int maxReplicationFactor, BrokerListener listener) {
-        TopicManager m = new TopicManager(store, dataDir, defaults, autoCreate, autoCreatePartitions,
+        TopicManager m = new TopicManager(store, metadataFile, defaults, autoCreate, autoCreatePartitions,
                 maxReplicationFactor, listener);
         m.recover();
         return m;
     }
 
-    private TopicManager(LogStore store, Path dataDir, LogConfig defaults, boolean autoCreate,
+    private TopicManager(LogStore store, Path metadataFile, LogConfig defaults, boolean autoCreate,
                          int autoCreatePartitions, int maxReplicationFactor, BrokerListener listener) {
         this.store = store;
         this.defaults = defaults;
-        this.metadata = new TopicMetadataStore(dataDir.resolve("topics.json"));
+        this.metadata = new TopicMetadataStore(metadataFile);
         this.autoCreate = autoCreate;
         this.autoCreatePartitions = autoCreatePartitions;
         this.maxReplicationFactor = maxReplicationFactor;

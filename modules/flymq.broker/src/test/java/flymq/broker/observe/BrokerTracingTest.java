@@ -2,6 +2,7 @@ package flymq.broker.observe;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,7 +111,7 @@ class BrokerTracingTest {
             c.consume("orders", 0, 0);
             c.batchFetch("orders", List.of(new FetchPosition(0, 0)), 1 << 20);
         }
-        List<Span> receives = new java.util.ArrayList<>(collector.named("flymq.fetch"));
+        List<Span> receives = new ArrayList<>(collector.named("flymq.fetch"));
         receives.addAll(collector.named("flymq.consume"));
         assertEquals(3, receives.size(), "FETCH, BATCH_FETCH and CONSUME: " + receives);
         Set<String> readParents = collector.named("flymq.storage.read").stream()

@@ -1,5 +1,6 @@
 package flymq.broker.observe;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ class ClusterReadinessTest {
                 await("n1 ready once n1 and n2 elect a leader", () -> {
                     try {
                         return get(health, "/ready").startsWith("200 ");
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return false;
                     }
                 });

@@ -4,6 +4,7 @@ import static flymq.broker.TestPorts.freePort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -59,7 +60,7 @@ class ClusterTelemetryTest {
     static Map<String, String> flags(Path dir, int i, int[] clusterPorts, String collectorEndpoint) {
         String peers = "n1@127.0.0.1:" + clusterPorts[0] + ",n2@127.0.0.1:" + clusterPorts[1] + ",n3@127.0.0.1:"
                 + clusterPorts[2];
-        Map<String, String> f = new java.util.HashMap<>(Map.of("node_id", "n" + i, "bind_addr", "127.0.0.1:0",
+        Map<String, String> f = new HashMap<>(Map.of("node_id", "n" + i, "bind_addr", "127.0.0.1:0",
                 "cluster_addr", "127.0.0.1:" + clusterPorts[i - 1], "peers", peers,
                 "data_dir", dir.resolve("n" + i).toString(),
                 "observability.metrics.addr", "127.0.0.1:0",

@@ -3,10 +3,12 @@ package flymq.broker.observe;
 import static flymq.broker.TestPorts.freePort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.node.BrokerNode;
+import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.SubscribeMode;
 import org.junit.jupiter.api.Test;
@@ -85,7 +87,7 @@ class ObservedBrokerTest {
             member.subscribe("orders", "billing", 0, SubscribeMode.EARLIEST);
             member.fetch("orders", 0, 0, 100);                                          // 3 records
             member.consume("orders", 0, 0);                                             // 1
-            member.batchFetch("orders", java.util.List.of(new flymq.client.FetchPosition(0, 1)), 1 << 20); // 2
+            member.batchFetch("orders", List.of(new FetchPosition(0, 1)), 1 << 20); // 2
             loner.fetch("orders", 0, 0, 100);                                           // 3, no group
 
             String m = get(node.metricsPort().orElseThrow(), "/metrics");

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The only class of the CLI that touches the broker's server side: loads the configuration, starts the node,
@@ -69,7 +70,7 @@ final class BrokerRunner {
     }
 
     /** host:port as configured, with the port the server really bound (a configured 0 means "any free port"). */
-    static String bound(String configured, java.util.OptionalInt port) {
+    static String bound(String configured, OptionalInt port) {
         if (port.isEmpty()) {
             return configured;
         }

@@ -11,12 +11,15 @@ import flymq.cli.ExitCode;
 import flymq.cli.TestBroker;
 import flymq.cli.output.Json;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,14 +43,14 @@ class ClusterJoinLeaveCommandsTest {
      */
     private static int freePort() throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 return port;
-            } catch (java.net.BindException taken) {
+            } catch (BindException taken) {
                 // in use: try another
             }
         }
-        throw new java.io.IOException("no free loopback port in 20000-31999");
+        throw new IOException("no free loopback port in 20000-31999");
     }
 
     /** Two founders (n1, n2) and n3 started outside the cluster, waiting to join. */

@@ -1,5 +1,6 @@
-package flymq.raft;
+package flymq.raft.patch;
 
+import flymq.raft.RaftMember;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.impl.RaftNodeImpl;
@@ -14,16 +15,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Renders MicroRaft's internal state of one node as one line for diagnostics ({@link RaftGroup#internalState}).
+ * Renders MicroRaft's internal state of one node as one line for diagnostics ({@code RaftGroup.internalState}).
  * Must run on the node's Raft thread: MicroRaft's state is not thread-safe. MicroRaft is an automatic module, so
  * its internals are readable; the snapshot collector's request bookkeeping is private and read reflectively.
  */
-final class InternalState {
+public final class InternalState {
 
     private InternalState() {
     }
 
-    static String describe(RaftNode raftNode, long ourCommitIndex) {
+    public static String describe(RaftNode raftNode, long ourCommitIndex) {
         StringBuilder b = new StringBuilder();
         b.append(((RaftMember) raftNode.getLocalEndpoint()).id()).append(": status ").append(raftNode.getStatus());
         if (!(raftNode instanceof RaftNodeImpl node) || node.state() == null) {

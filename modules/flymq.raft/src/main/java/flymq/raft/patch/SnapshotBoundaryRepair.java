@@ -1,5 +1,6 @@
-package flymq.raft;
+package flymq.raft.patch;
 
+import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
 import io.microraft.RaftRole;
 import io.microraft.impl.RaftNodeImpl;
@@ -43,15 +44,22 @@ import java.util.List;
  * duplicated or late request is as harmless as the original. A request without entries (a heartbeat or probe) is
  * left alone: the leader follows a rejection with entries or a snapshot, which lands in one of the cases above.
  */
-final class SnapshotBoundaryRepair {
+public final class SnapshotBoundaryRepair {
 
     private static final System.Logger LOG = System.getLogger(SnapshotBoundaryRepair.class.getName());
 
     private SnapshotBoundaryRepair() {
     }
 
-    /** Handles {@code request} on {@code node}'s Raft thread, repaired when it would hit the bug. */
-    static void handle(RaftNodeImpl node, AppendEntriesRequest request) {
+    /**
+     * Handles {@code request} on {@code node}'s Raft thread (call it there), repaired when it would hit the bug. A
+     * node that is not MicroRaft's own implementation gets the request unchanged.
+     */
+    public static void handle(RaftNode raftNode, AppendEntriesRequest request) {
+        if (!(raftNode instanceof RaftNodeImpl node)) {
+            raftNode.handle(request);
+            return;
+        }
         AppendEntriesRequest repaired = request;
         RaftNodeStatus status = node.getStatus();
         if (!RaftNodeStatus.isTerminal(status) && status != RaftNodeStatus.INITIAL) {

@@ -1,4 +1,4 @@
-package flymq.raft;
+package flymq.raft.patch;
 
 import io.microraft.RaftNode;
 import io.microraft.RaftRole;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * moment the leader becomes known. MicroRaft is an automatic module, so its packages are open to this reflective
  * write; if a future MicroRaft renames the field the repair disables itself with a warning.
  */
-final class StalePreVoteRepair implements Runnable {
+public final class StalePreVoteRepair implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(StalePreVoteRepair.class.getName());
     private static final VarHandle PRE_CANDIDATE_STATE = findField();
@@ -40,7 +40,7 @@ final class StalePreVoteRepair implements Runnable {
     }
 
     /** Schedules the repair on {@code executor} (the node's executor), once per MicroRaft second. */
-    static StalePreVoteRepair install(RaftNode node, RaftNodeExecutor executor) {
+    public static StalePreVoteRepair install(RaftNode node, RaftNodeExecutor executor) {
         if (PRE_CANDIDATE_STATE == null || !(node instanceof RaftNodeImpl impl)) {
             return null;
         }
@@ -49,7 +49,7 @@ final class StalePreVoteRepair implements Runnable {
         return repair;
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
     }
 

@@ -1,0 +1,68 @@
+package flymq.broker;
+
+import flymq.raft.RaftGroupConfig;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where everything lives under {@code data_dir}: each path is named here and nowhere else.
+ *
+ * <pre>
+ * data_dir/
+ *   .lock                            held while a node runs, so that a second broker cannot open the same files
+ *   topics.json                      topic definitions (replaced atomically on every change)
+ *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
+ *   groups/offsets.log               committed consumer group offsets
+ *   raft/                            cluster nodes only:
+ *     metadata/                      the metadata group's Raft state (named after its group id)
+ *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
+ *     partitions/CREATE_INDEX-PARTITION/   one partition group's Raft state (CREATE_INDEX: the metadata log
+ *                                    index that created the topic, so a recreated topic starts afresh)
+ * </pre>
+ *
+ * The health check's write probe ({@code flymq.telemetry.health.StorageCheck}) creates and deletes its own file at
+ * the top level; the telemetry module knows nothing of this layout and names it itself.
+ */
+public record DataDirLayout(Path root) {
+    public DataDirLayout {
+        Objects.requireNonNull(root, "root");
+    }
+
+    public Path lockFile() {
+        return root.resolve(".lock");
+    }
+
+    public Path topicsFile() {
+        return root.resolve("topics.json");
+    }
+
+    public Path logsDir() {
+        return root.resolve("logs");
+    }
+
+    public Path groupsDir() {
+        return root.resolve("groups");
+    }
+
+    public Path offsetsFile() {
+        return groupsDir().resolve("offsets.log");
+    }
+
+    /** Present once the node has run as a cluster member. */
+    public Path raftDir() {
+        return root.resolve("raft");
+    }
+
+    public Path metadataRaftDir() {
+        return raftDir().resolve(RaftGroupConfig.DEFAULT_GROUP_ID);
+    }
+
+    public Path metadataAppliedFile() {
+        return metadataRaftDir().resolve("applied.index");
+    }
+
+    /** The Raft state of one partition group of the topic incarnation created at {@code createIndex}. */
+    public Path partitionRaftDir(long createIndex, int partition) {
+        return raftDir().resolve("partitions").resolve(createIndex + "-" + partition);
+    }
+}

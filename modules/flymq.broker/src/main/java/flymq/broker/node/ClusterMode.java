@@ -1,0 +1,104 @@
+package flymq.broker.node;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.DataDirLayout;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.group.GroupRequests;
+import flymq.broker.observe.BrokerTelemetry;
+import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.replication.ClusterMembers;
+import flymq.broker.replication.ClusterTuning;
+import flymq.broker.replication.MetadataCluster;
+import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicRequests;
+import flymq.protocol.Opcodes;
+import flymq.raft.RaftGroup;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A member of a Raft cluster (peers configured): leadership, topic and group changes come from the metadata group,
+ * produced batches are acknowledged through each partition's group, and partition requests are forwarded to the
+ * partition's leader.
+ */
+final class ClusterMode implements NodeMode {
+    private final MetadataCluster cluster;
+    private final DataDirLayout layout;
+
+    /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
+    ClusterMode(BrokerConfig config, DataDirLayout layout, Supplier<String> clientAddr, ClusterTuning tuning) {
+        this.cluster = new MetadataCluster(config, ClusterMembers.from(config), clientAddr, tuning);
+        this.layout = layout;
+    }
+
+    @Override
+    public PartitionLeadership leadership() {
+        return cluster.leadership();
+    }
+
+    @Override
+    public ProduceAcknowledger acknowledger() {
+        return cluster.acknowledger();
+    }
+
+    @Override
+    public boolean replicated() {
+        return true;
+    }
+
+    @Override
+    public boolean createsTopicsLocally() {
+        return false;
+    }
+
+    @Override
+    public int maxReplicationFactor() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups) {
+        handlers.register(Opcodes.CREATE_TOPIC, cluster::createTopic)
+                .register(Opcodes.DELETE_TOPIC, cluster::deleteTopic)
+                .register(Opcodes.COMMIT, cluster::commitOffset)
+                .register(Opcodes.RESET_OFFSET, cluster::resetOffset)
+                .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)
+                .register(MetadataCluster.CLUSTER_REGISTER, cluster::register)
+                .register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+    }
+
+    @Override
+    public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
+        return cluster.routed(opcode, local, topics);
+    }
+
+    @Override
+    public void observe(BrokerTelemetry telemetry) {
+        // Raft state from an earlier run: the term it restores is not an election this node saw.
+        cluster.observe(telemetry.raftListener(Files.isDirectory(layout.raftDir())));
+    }
+
+    @Override
+    public void start(TopicManager topics, GroupCoordinator groups) {
+        cluster.start(topics, groups);
+    }
+
+    @Override
+    public void attach(BrokerTelemetry telemetry) {
+        telemetry.attachCluster(cluster.group());
+    }
+
+    @Override
+    public Optional<RaftGroup<Boolean>> metadataGroup() {
+        return Optional.ofNullable(cluster.group());
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}

@@ -1,0 +1,62 @@
+package flymq.broker.node;
+
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.group.GroupRequests;
+import flymq.broker.observe.BrokerTelemetry;
+import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicRequests;
+import flymq.raft.RaftGroup;
+import java.util.Optional;
+
+/**
+ * What differs between a broker that is its own cluster ({@link StandaloneMode}) and a member of a Raft cluster
+ * ({@link ClusterMode}), so that {@link BrokerNode} assembles both the same way: who leads each partition, when a
+ * produced batch is acknowledged, which requests change state through the metadata group, how partition requests
+ * reach their leader, and the Raft resources that start once the protocol server is bound.
+ */
+interface NodeMode extends AutoCloseable {
+
+    PartitionLeadership leadership();
+
+    ProduceAcknowledger acknowledger();
+
+    /** Whether appends go through a partition's Raft group (the append span is then a Raft one). */
+    boolean replicated();
+
+    /**
+     * Whether PRODUCE may create a missing topic on this node. In a cluster a topic exists only through the
+     * metadata group, so never locally.
+     */
+    boolean createsTopicsLocally();
+
+    /** The largest replication factor a topic may ask for here; in a cluster the metadata leader checks it. */
+    int maxReplicationFactor();
+
+    /**
+     * Registers the opcodes whose handling depends on the mode: topic and group changes (local, or through the
+     * metadata group) and cluster membership.
+     */
+    void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups);
+
+    /** {@code local} as it must run here: on a single node unchanged, in a cluster on the partition's leader. */
+    RequestHandler routed(int opcode, RequestHandler local, TopicManager topics);
+
+    /** Lets telemetry hear the metadata group's events; called before {@link #start}. */
+    void observe(BrokerTelemetry telemetry);
+
+    /** Starts what needs the bound protocol server and the recovered topics and groups. */
+    void start(TopicManager topics, GroupCoordinator groups);
+
+    /** Points telemetry at the running metadata group, if any; called once the node is ready. */
+    void attach(BrokerTelemetry telemetry);
+
+    /** The metadata Raft group's member, in a cluster. */
+    Optional<RaftGroup<Boolean>> metadataGroup();
+
+    @Override
+    void close();
+}

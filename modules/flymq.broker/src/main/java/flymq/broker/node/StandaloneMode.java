@@ -1,0 +1,98 @@
+package flymq.broker.node;
+
+import flymq.broker.BrokerConfig;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.cluster.SingleNodeLeadership;
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.group.GroupRequests;
+import flymq.broker.observe.BrokerTelemetry;
+import flymq.broker.produce.LocalAcknowledger;
+import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.replication.MetadataCluster;
+import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicRequests;
+import flymq.protocol.Opcodes;
+import flymq.protocol.RequestException;
+import flymq.raft.RaftGroup;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** A broker with no peers configured: it leads every partition, appends locally and changes topics itself. */
+final class StandaloneMode implements NodeMode {
+    private final String nodeId;
+    private final PartitionLeadership leadership;
+    private final ProduceAcknowledger acknowledger;
+
+    /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
+    StandaloneMode(BrokerConfig config, Supplier<String> clientAddr) {
+        this.nodeId = config.nodeId();
+        this.leadership = new SingleNodeLeadership(config.nodeId(), clientAddr, config.clusterAddr());
+        this.acknowledger = new LocalAcknowledger();
+    }
+
+    @Override
+    public PartitionLeadership leadership() {
+        return leadership;
+    }
+
+    @Override
+    public ProduceAcknowledger acknowledger() {
+        return acknowledger;
+    }
+
+    @Override
+    public boolean replicated() {
+        return false;
+    }
+
+    @Override
+    public boolean createsTopicsLocally() {
+        return true;
+    }
+
+    @Override
+    public int maxReplicationFactor() {
+        return leadership.nodes().size();
+    }
+
+    @Override
+    public void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups) {
+        handlers.register(Opcodes.CREATE_TOPIC, topics::create)
+                .register(Opcodes.DELETE_TOPIC, topics::delete)
+                .register(Opcodes.COMMIT, groups::commit)
+                .register(Opcodes.RESET_OFFSET, groups::resetOffset)
+                .register(Opcodes.DELETE_GROUP, groups::deleteGroup)
+                .register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
+                    throw new RequestException("node " + nodeId
+                            + " runs as a single broker (no peers configured): its cluster membership cannot change");
+                });
+    }
+
+    @Override
+    public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
+        return local;
+    }
+
+    @Override
+    public void observe(BrokerTelemetry telemetry) {
+    }
+
+    @Override
+    public void start(TopicManager topics, GroupCoordinator groups) {
+    }
+
+    @Override
+    public void attach(BrokerTelemetry telemetry) {
+    }
+
+    @Override
+    public Optional<RaftGroup<Boolean>> metadataGroup() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+    }
+}
