@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The layering rules of docs/architecture.md, checked on the sources of every module: the module graph is one-way
- * (cli -> {client, broker}; client -> protocol; broker -> {protocol, storage, raft, telemetry}; storage, raft and
- * telemetry know no other FlyMQ module), the broker, protocol and client packages form no cycle, and in the other
+ * (cli -> {client, broker}; client -> protocol; broker -> {protocol, storage, raft, telemetry}; storage -> protocol,
+ * for the stored record layout that BATCH_FETCH sends to clients as it lies on disk; raft and telemetry know no other
+ * FlyMQ module), the broker, protocol and client packages form no cycle, and in the other
  * modules a cycle may only pass through the module's root (API) package.
  */
 class ModuleLayoutTest {
@@ -35,7 +36,7 @@ class ModuleLayoutTest {
             "flymq.client", Set.of("flymq.protocol"),
             "flymq.broker", Set.of("flymq.protocol", "flymq.storage", "flymq.raft", "flymq.telemetry"),
             "flymq.protocol", Set.of(),
-            "flymq.storage", Set.of(),
+            "flymq.storage", Set.of("flymq.protocol"),
             "flymq.raft", Set.of(),
             "flymq.telemetry", Set.of());
 

@@ -1,15 +1,17 @@
 package flymq.broker;
 
 import static flymq.broker.TestPorts.freePort;
+
 import flymq.broker.node.BrokerNode;
+import flymq.broker.replication.ClusterTuning;
 import flymq.client.ClusterMetadata;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
 import flymq.client.Message;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.protocol.ExtensionOpcodes;
-import flymq.broker.replication.ClusterTuning;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
 import flymq.raft.RaftGroupConfig;
 import flymq.storage.StoredRecord;
 import flymq.storage.StoredRecords;
@@ -240,29 +242,21 @@ final class ClusterHarness implements AutoCloseable {
         List<Message> all = new ArrayList<>();
         try (WireClient w = new WireClient(port(i))) {
             while (true) {
-                PayloadWriter req = new PayloadWriter().str16(topic).u32(1 << 20).u32(1).i32(partition)
-                        .i64(all.size()).u8(0xFF);
-                WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, req);
+                WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic, 1 << 20,
+                        List.of(new BatchFetchRequest.Position(partition, all.size())), true));
                 if (f.isError()) {
                     throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + f.errorText());
                 }
                 PayloadReader r = f.reader();
-                r.str16("topic");
-                r.u32("partitions");
-                r.i32("partition");
-                String error = r.str16("error");
-                if (!error.isEmpty()) {
-                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + error);
+                BatchFetchResponse.PartitionHeader p = BatchFetchResponse.read(r).partitions().get(0);
+                if (!p.error().isEmpty()) {
+                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + p.error());
                 }
-                r.i64("start");
-                r.i64("end");
-                int count = (int) r.u32("count");
-                int length = (int) r.u32("length");
-                if (count == 0) {
+                if (p.recordCount() == 0) {
                     return all;
                 }
-                for (StoredRecord sr : StoredRecords.decode(ByteBuffer.wrap(f.payload(), f.payload().length - length,
-                        length))) {
+                for (StoredRecord sr : StoredRecords.decode(ByteBuffer.wrap(f.payload(), r.position(),
+                        p.byteLength()))) {
                     List<Header> headers = sr.headers().stream().map(h -> new Header(h.key(), h.value())).toList();
                     all.add(new Message(topic, partition, sr.offset(), sr.timestamp(),
                             sr.key() == null ? new byte[0] : sr.key(), sr.value(), headers));

@@ -8,6 +8,14 @@ import flymq.protocol.FrameHeader;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.CreateTopicRequest;
+import flymq.protocol.message.FetchRequest;
+import flymq.protocol.message.FetchResponse;
+import flymq.protocol.message.ProduceRequest;
+import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.SubscribeRequest;
+import flymq.protocol.message.WireMessage;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +68,13 @@ public final class WireClient implements AutoCloseable {
         return read();
     }
 
+    /** Sends a request in its message type's layout. */
+    public Frame call(int opcode, WireMessage request) throws IOException {
+        PayloadWriter w = new PayloadWriter(request.sizeHint());
+        request.write(w);
+        return call(opcode, w);
+    }
+
     Frame call(int opcode, byte[] payload) throws IOException {
         byte[] frame = new byte[8 + payload.length];
         FrameCodec.encodeHeader(frame, 0, opcode, FrameCodec.FLAG_BINARY, payload.length);
@@ -100,14 +115,13 @@ public final class WireClient implements AutoCloseable {
     }
 
     Produced produce(String topic, String key, String value, int partition) throws IOException {
-        Frame f = call(Opcodes.PRODUCE, payload().str16(topic).bytes32(key == null ? null : utf8(key))
-                .bytes32(utf8(value)).i32(partition));
+        Frame f = call(Opcodes.PRODUCE, new ProduceRequest(topic, key == null ? null : utf8(key), utf8(value),
+                partition));
         if (f.isError()) {
             throw new AssertionError("PRODUCE failed: " + f.errorText());
         }
-        PayloadReader r = f.reader();
-        return new Produced(r.str16("topic"), r.i32("partition"), r.u64("offset"), r.i64("ts"), r.i32("ks"),
-                r.i32("vs"));
+        ProduceResponse r = ProduceResponse.read(f.reader());
+        return new Produced(r.topic(), r.partition(), r.offset(), r.timestamp(), r.keySize(), r.valueSize());
     }
 
     record Fetched(long offset, String key, String value) {
@@ -117,7 +131,7 @@ public final class WireClient implements AutoCloseable {
     }
 
     FetchResult fetch(String topic, int partition, long offset, int max, String filter) throws IOException {
-        Frame f = call(Opcodes.FETCH, payload().str16(topic).i32(partition).u64(offset).i32(max).str16(filter));
+        Frame f = call(Opcodes.FETCH, new FetchRequest(topic, partition, offset, max, filter));
         if (f.isError()) {
             throw new AssertionError("FETCH failed: " + f.errorText());
         }
@@ -125,27 +139,25 @@ public final class WireClient implements AutoCloseable {
     }
 
     static FetchResult parseFetch(Frame f) {
-        PayloadReader r = f.reader();
-        int count = r.i32("count");
-        long next = r.u64("next");
+        FetchResponse r = FetchResponse.read(f.reader());
         java.util.List<Fetched> out = new java.util.ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            out.add(new Fetched(r.u64("offset"), new String(r.bytes32("key"), StandardCharsets.UTF_8),
-                    new String(r.bytes32("value"), StandardCharsets.UTF_8)));
+        for (FetchResponse.Entry e : r.records()) {
+            out.add(new Fetched(e.offset(), new String(e.key(), StandardCharsets.UTF_8),
+                    new String(e.value(), StandardCharsets.UTF_8)));
         }
-        return new FetchResult(next, out);
+        return new FetchResult(r.nextOffset(), out);
     }
 
     Frame createTopic(String topic, int partitions) throws IOException {
-        return call(Opcodes.CREATE_TOPIC, payload().str16(topic).i32(partitions));
+        return call(Opcodes.CREATE_TOPIC, CreateTopicRequest.of(topic, partitions));
     }
 
     Frame subscribe(String topic, String group, int partition, String mode) throws IOException {
-        return call(Opcodes.SUBSCRIBE, payload().str16(topic).str16(group).i32(partition).str8(mode));
+        return call(Opcodes.SUBSCRIBE, new SubscribeRequest(topic, group, partition, mode));
     }
 
     Frame commit(String topic, String group, int partition, long offset) throws IOException {
-        return call(Opcodes.COMMIT, payload().str16(topic).str16(group).i32(partition).u64(offset));
+        return call(Opcodes.COMMIT, new CommitRequest(topic, group, partition, offset, false));
     }
 
     @Override

@@ -1,27 +1,65 @@
 package flymq.client;
 
 import flymq.protocol.Acks;
+import flymq.protocol.ErrorFrame;
+import flymq.protocol.MalformedPayloadException;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
+import flymq.protocol.message.AuthRequest;
+import flymq.protocol.message.AuthResponse;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
+import flymq.protocol.message.BatchProduceRequest;
+import flymq.protocol.message.BatchProduceResponse;
+import flymq.protocol.message.ClusterMetadataRequest;
+import flymq.protocol.message.ClusterMetadataResponse;
+import flymq.protocol.message.ClusterStatusResponse;
+import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.ConsumeRequest;
+import flymq.protocol.message.ConsumeResponse;
+import flymq.protocol.message.CreateTopicRequest;
+import flymq.protocol.message.DeleteGroupRequest;
+import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.DescribeGroupRequest;
+import flymq.protocol.message.EmptyRequest;
+import flymq.protocol.message.FetchRequest;
+import flymq.protocol.message.FetchResponse;
+import flymq.protocol.message.GroupPartitionRequest;
+import flymq.protocol.message.GroupSummary;
+import flymq.protocol.message.LagResponse;
+import flymq.protocol.message.ListGroupsResponse;
+import flymq.protocol.message.ListTopicsResponse;
+import flymq.protocol.message.MembershipRequest;
+import flymq.protocol.message.MembershipResponse;
+import flymq.protocol.message.OffsetResponse;
+import flymq.protocol.message.ProduceRequest;
+import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SeekToTimestampRequest;
+import flymq.protocol.message.SubscribeRequest;
+import flymq.protocol.message.TopicMetadataRequest;
+import flymq.protocol.message.TopicMetadataResponse;
+import flymq.protocol.message.WhoAmIResponse;
+import flymq.protocol.message.WireMessage;
+import flymq.protocol.record.InvalidRecordException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
-import flymq.protocol.ErrorFrame;
-import flymq.protocol.MalformedPayloadException;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-
-import static flymq.protocol.Opcodes.*;
 import static flymq.protocol.ExtensionOpcodes.BATCH_FETCH;
 import static flymq.protocol.ExtensionOpcodes.BATCH_PRODUCE;
 import static flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
+import static flymq.protocol.Opcodes.*;
 
 /**
  * A synchronous, thread-safe client for one FlyMQ broker (or the first reachable one of a bootstrap list), speaking
@@ -236,9 +274,8 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     private void login(Connection c, String user, String pass) {
-        PayloadWriter w = new PayloadWriter(32).str16(user).str16(pass);
-        Frame f = c.call("AUTH", AUTH, w);
-        AuthResult r = decodeAuth(check("AUTH", f));
+        Frame f = c.call("AUTH", AUTH, encode(new AuthRequest(user, pass)));
+        AuthResponse r = decode("AUTH", f, AuthResponse::read);
         if (!r.success()) {
             c.close();
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
@@ -248,14 +285,17 @@ public final class FlyMqClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ request plumbing
 
-    /** Sends a request and decodes its answer; read-only requests are retried once after a connection failure. */
-    <T> T call(String name, int opcode, PayloadWriter w, boolean idempotent, Function<PayloadReader, T> decoder) {
-        return decode(name, callFrame(name, opcode, w, idempotent), decoder);
+    /** A request's payload, in a writer sized for it once. */
+    static PayloadWriter encode(WireMessage request) {
+        PayloadWriter w = new PayloadWriter(request.sizeHint());
+        request.write(w);
+        return w;
     }
 
-    /** Like {@link #call} but returns the checked payload undecoded. */
-    byte[] callPayload(String name, int opcode, PayloadWriter w, boolean idempotent) {
-        return check(name, callFrame(name, opcode, w, idempotent));
+    /** Sends a request and decodes its answer; read-only requests are retried once after a connection failure. */
+    <T> T call(String name, int opcode, WireMessage request, boolean idempotent,
+               Function<PayloadReader, T> decoder) {
+        return decode(name, callFrame(name, opcode, encode(request), idempotent), decoder);
     }
 
     private Frame callFrame(String name, int opcode, PayloadWriter w, boolean idempotent) {
@@ -286,12 +326,15 @@ public final class FlyMqClient implements AutoCloseable {
                 .thenApply(f -> decode(name, f, decoder));
     }
 
-    /** Decodes an answer; a layout the decoder cannot read becomes a {@link ProtocolException} naming the request. */
+    /**
+     * Decodes an answer; a layout the decoder cannot read (or stored records that do not check out) becomes a
+     * {@link ProtocolException} naming the request.
+     */
     static <T> T decode(String name, Frame f, Function<PayloadReader, T> decoder) {
         byte[] payload = check(name, f);
         try {
             return decoder.apply(new PayloadReader(payload));
-        } catch (MalformedPayloadException e) {
+        } catch (MalformedPayloadException | InvalidRecordException e) {
             throw new ProtocolException(name + " answer does not decode (" + payload.length + " bytes): "
                     + e.getMessage());
         }
@@ -313,17 +356,17 @@ public final class FlyMqClient implements AutoCloseable {
         if (p.length >= 6 && 6 + (((p[4] & 0xFF) << 8) | (p[5] & 0xFF)) == p.length) {
             return ErrorFrame.decode(p);
         }
-        return new String(p, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static PayloadWriter req(int capacity) {
-        return new PayloadWriter(capacity);
+        return new String(p, StandardCharsets.UTF_8);
     }
 
     private static void requireTopic(String topic) {
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException("topic name must not be empty");
         }
+    }
+
+    private static Void ignore(PayloadReader r) {
+        return null;
     }
 
     // ------------------------------------------------------------------ produce / consume / fetch
@@ -341,33 +384,33 @@ public final class FlyMqClient implements AutoCloseable {
     /** PRODUCE to an explicit partition ({@code -1} lets the server choose). */
     public RecordMetadata produce(String topic, int partition, byte[] key, byte[] value) {
         return call("PRODUCE", PRODUCE, produceRequest(topic, partition, key, value), false,
-                FlyMqClient::decodeRecordMetadata);
+                FlyMqClient::recordMetadata);
     }
 
     /** Pipelined PRODUCE: returns at once; answers complete the futures in the order the requests were sent. */
     public CompletableFuture<RecordMetadata> produceAsync(String topic, int partition, byte[] key, byte[] value) {
-        return callAsync("PRODUCE", PRODUCE, produceRequest(topic, partition, key, value), true,
-                FlyMqClient::decodeRecordMetadata);
+        return callAsync("PRODUCE", PRODUCE, encode(produceRequest(topic, partition, key, value)), true,
+                FlyMqClient::recordMetadata);
     }
 
-    private static PayloadWriter produceRequest(String topic, int partition, byte[] key, byte[] value) {
+    private static ProduceRequest produceRequest(String topic, int partition, byte[] key, byte[] value) {
         requireTopic(topic);
         Objects.requireNonNull(value, "value");
-        int keyLen = key == null ? 0 : key.length;
-        return req(topic.length() + keyLen + value.length + 16).str16(topic).bytes32(key).bytes32(value).i32(partition);
+        return new ProduceRequest(topic, key, value, partition);
     }
 
-    static RecordMetadata decodeRecordMetadata(PayloadReader r) {
-        return new RecordMetadata(r.str16("topic"), r.i32("partition"), r.i64("offset"), r.i64("timestamp"),
-                r.i32("key_size"), r.i32("value_size"));
+    private static RecordMetadata recordMetadata(PayloadReader r) {
+        ProduceResponse m = ProduceResponse.read(r);
+        return new RecordMetadata(m.topic(), m.partition(), m.offset(), m.timestamp(), m.keySize(), m.valueSize());
     }
 
     /** CONSUME one record at {@code offset}; the server answers {@code EOF} when there is none. */
     public Message consume(String topic, int partition, long offset) {
         requireTopic(topic);
-        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(offset);
-        return call("CONSUME", CONSUME, w, true,
-                r -> new Message(topic, partition, offset, -1, r.bytes32("key"), r.bytes32("value"), List.of()));
+        return call("CONSUME", CONSUME, new ConsumeRequest(topic, partition, offset), true, r -> {
+            ConsumeResponse c = ConsumeResponse.read(r);
+            return new Message(topic, partition, offset, -1, c.key(), c.value(), List.of());
+        });
     }
 
     /** FETCH up to {@code maxMessages} records from {@code offset} (no filter). */
@@ -378,32 +421,27 @@ public final class FlyMqClient implements AutoCloseable {
     /** FETCH with the server-side filter (substring, regex, or {@code $.json.path}); empty filter = none. */
     public FetchResult fetch(String topic, int partition, long offset, int maxMessages, String filter) {
         return call("FETCH", FETCH, fetchRequest(topic, partition, offset, maxMessages, filter), true,
-                r -> decodeFetch(r, topic, partition));
+                r -> fetchResult(r, topic, partition));
     }
 
     /** FETCH_BINARY (0x0B): the same request and answer as FETCH under its own opcode. */
     public FetchResult fetchBinary(String topic, int partition, long offset, int maxMessages) {
         return call("FETCH_BINARY", FETCH_BINARY, fetchRequest(topic, partition, offset, maxMessages, ""), true,
-                r -> decodeFetch(r, topic, partition));
+                r -> fetchResult(r, topic, partition));
     }
 
-    private static PayloadWriter fetchRequest(String topic, int partition, long offset, int max, String filter) {
+    private static FetchRequest fetchRequest(String topic, int partition, long offset, int max, String filter) {
         requireTopic(topic);
-        return req(topic.length() + 32).str16(topic).i32(partition).i64(offset).i32(max)
-                .str16(filter == null ? "" : filter);
+        return new FetchRequest(topic, partition, offset, max, filter);
     }
 
-    private static FetchResult decodeFetch(PayloadReader r, String topic, int partition) {
-        int n = r.count("record count", 16);
-        long next = r.i64("next_offset");
-        List<Message> records = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long off = r.i64("offset");
-            byte[] key = r.bytes32("key");
-            byte[] value = r.bytes32("value");
-            records.add(new Message(topic, partition, off, -1, key, value, List.of()));
+    private static FetchResult fetchResult(PayloadReader r, String topic, int partition) {
+        FetchResponse f = FetchResponse.read(r);
+        List<Message> records = new ArrayList<>(f.records().size());
+        for (FetchResponse.Entry e : f.records()) {
+            records.add(new Message(topic, partition, e.offset(), -1, e.key(), e.value(), List.of()));
         }
-        return new FetchResult(records, next);
+        return new FetchResult(records, f.nextOffset());
     }
 
     // ------------------------------------------------------------------ extension: batch produce / fetch
@@ -413,8 +451,8 @@ public final class FlyMqClient implements AutoCloseable {
      * one answer per group with its base offset, or that group's error.
      */
     public List<PartitionAppend> batchProduce(String topic, Acks acks, List<PartitionRecords> groups) {
-        return call("BATCH_PRODUCE", BATCH_PRODUCE, batchProduceRequest(topic, acks, groups), false,
-                FlyMqClient::decodeBatchProduce);
+        return decode("BATCH_PRODUCE", callFrame("BATCH_PRODUCE", BATCH_PRODUCE,
+                batchProduceRequest(topic, acks, groups), false), FlyMqClient::partitionAppends);
     }
 
     /** Pipelined BATCH_PRODUCE. */
@@ -426,41 +464,42 @@ public final class FlyMqClient implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::decodeBatchProduce);
+        return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::partitionAppends);
     }
 
+    /** Encodes the request straight from the records, sized once ({@link BatchProduceRequest#writer}). */
     static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups) {
         requireTopic(topic);
-        int size = topic.length() + 16;
+        int size = topic.length() * 3 + 16;
         for (PartitionRecords g : groups) {
-            size += 8;
+            size += BatchProduceRequest.GROUP_HEADER_BYTES;
             for (ProducerRecord r : g.records()) {
                 size += r.encodedSize();
             }
         }
-        PayloadWriter w = req(size).str16(topic).u8(acks.code()).u32(groups.size());
+        PayloadWriter w = new PayloadWriter(size);
+        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, topic, acks.code(), groups.size());
         for (PartitionRecords g : groups) {
             if (g.records().isEmpty()) {
                 throw new IllegalArgumentException("BATCH_PRODUCE group for partition " + g.partition() + " is empty");
             }
-            w.i32(g.partition()).u32(g.records().size());
+            out.group(g.partition(), g.records().size());
             for (ProducerRecord r : g.records()) {
-                w.i64(r.timestamp()).bytes32(r.key()).bytes32(r.value()).u16(r.headers().size());
+                out.record(r.timestamp(), r.key(), r.value(), r.headers().size());
                 for (Header h : r.headers()) {
-                    w.str16(h.key()).bytes32(h.value());
+                    out.header(h.key(), h.value());
                 }
             }
         }
+        out.end(false);
         return w;
     }
 
-    private static List<PartitionAppend> decodeBatchProduce(PayloadReader r) {
-        r.str16("topic");
-        int n = r.count("groups", 18);
-        List<PartitionAppend> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new PartitionAppend(r.i32("partition"), r.i64("base_offset"), r.i32("record_count"),
-                    r.str16("error")));
+    private static List<PartitionAppend> partitionAppends(PayloadReader r) {
+        BatchProduceResponse answer = BatchProduceResponse.read(r);
+        List<PartitionAppend> out = new ArrayList<>(answer.groups().size());
+        for (BatchProduceResponse.GroupResult g : answer.groups()) {
+            out.add(new PartitionAppend(g.partition(), g.baseOffset(), g.recordCount(), g.error()));
         }
         return out;
     }
@@ -474,50 +513,23 @@ public final class FlyMqClient implements AutoCloseable {
         if (maxBytesPerPartition <= 0) {
             throw new IllegalArgumentException("maxBytesPerPartition must be positive, got " + maxBytesPerPartition);
         }
-        PayloadWriter w = req(topic.length() + 16 + positions.size() * 12).str16(topic).u32(maxBytesPerPartition)
-                .u32(positions.size());
+        List<BatchFetchRequest.Position> wanted = new ArrayList<>(positions.size());
         for (FetchPosition p : positions) {
-            w.i32(p.partition()).i64(p.offset());
+            wanted.add(new BatchFetchRequest.Position(p.partition(), p.offset()));
         }
-        byte[] payload = callPayload("BATCH_FETCH", BATCH_FETCH, w, true);
-        try {
-            return decodeBatchFetch(new PayloadReader(payload), payload, topic);
-        } catch (flymq.protocol.MalformedPayloadException e) {
-            throw new ProtocolException("BATCH_FETCH answer does not decode (" + payload.length + " bytes): "
-                    + e.getMessage());
-        }
+        return call("BATCH_FETCH", BATCH_FETCH, new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false),
+                true, r -> partitionFetches(r, topic));
     }
 
-    private static List<PartitionFetch> decodeBatchFetch(PayloadReader r, byte[] payload, String topic) {
-        r.str16("topic");
-        int n = r.count("partitions", 30);
-        int[] partitions = new int[n];
-        String[] errors = new String[n];
-        long[] starts = new long[n];
-        long[] ends = new long[n];
-        int[] counts = new int[n];
-        long[] lengths = new long[n];
-        long total = 0;
-        for (int i = 0; i < n; i++) {
-            partitions[i] = r.i32("partition");
-            errors[i] = r.str16("error");
-            starts[i] = r.i64("start_offset");
-            ends[i] = r.i64("end_offset");
-            counts[i] = r.i32("record_count");
-            lengths[i] = r.u32("byte_length");
-            total += lengths[i];
-        }
-        if (total != r.remaining()) {
-            throw new ProtocolException("BATCH_FETCH answer announces " + total + " record bytes, carries "
-                    + r.remaining());
-        }
-        List<PartitionFetch> out = new ArrayList<>(n);
-        int pos = payload.length - r.remaining();
-        for (int i = 0; i < n; i++) {
-            List<Message> records = StoredRecordBytes.decode(topic, partitions[i], payload, pos, (int) lengths[i],
-                    counts[i]);
-            pos += (int) lengths[i];
-            out.add(new PartitionFetch(partitions[i], errors[i], starts[i], ends[i], records));
+    private static List<PartitionFetch> partitionFetches(PayloadReader r, String topic) {
+        BatchFetchResponse answer = BatchFetchResponse.read(r);
+        List<PartitionFetch> out = new ArrayList<>(answer.partitions().size());
+        int pos = r.position();
+        for (BatchFetchResponse.PartitionHeader p : answer.partitions()) {
+            List<Message> records = StoredRecordBytes.decode(topic, p.partition(), r.array(), pos, p.byteLength(),
+                    p.recordCount());
+            pos += p.byteLength();
+            out.add(new PartitionFetch(p.partition(), p.error(), p.startOffset(), p.endOffset(), records));
         }
         return out;
     }
@@ -527,45 +539,32 @@ public final class FlyMqClient implements AutoCloseable {
     /** CREATE_TOPIC; creating an existing topic succeeds. */
     public void createTopic(String topic, int partitions) {
         requireTopic(topic);
-        call("CREATE_TOPIC", CREATE_TOPIC, req(topic.length() + 8).str16(topic).i32(partitions), false, r -> null);
+        call("CREATE_TOPIC", CREATE_TOPIC, CreateTopicRequest.of(topic, partitions), false, FlyMqClient::ignore);
     }
 
     /** DELETE_TOPIC; deleting a missing topic succeeds. */
     public void deleteTopic(String topic) {
         requireTopic(topic);
-        call("DELETE_TOPIC", DELETE_TOPIC, req(topic.length() + 4).str16(topic), false, r -> null);
+        call("DELETE_TOPIC", DELETE_TOPIC, new DeleteTopicRequest(topic, false), false, FlyMqClient::ignore);
     }
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */
     public List<String> listTopics() {
-        return call("LIST_TOPICS", LIST_TOPICS, req(0), true, r -> strList(r, "topics"));
+        return call("LIST_TOPICS", LIST_TOPICS, EmptyRequest.INSTANCE, true, r -> ListTopicsResponse.read(r).topics());
     }
 
-    /**
-     * METADATA (0x04, our layout; upstream has none). Request {@code str16 topic}; answer {@code str16 topic ·
-     * i32 partitions · i32 replication_factor · i64 retention_ms · i64 retention_bytes · i64 segment_bytes ·
-     * i64 segment_ms · i64 created_ms · u32 n · n × (i32 partition · str16 leader_id · u64 start_offset ·
-     * u64 end_offset · u64 size_bytes · u32 segments)} (docs/protocol.md).
-     */
+    /** METADATA (0x04, our layout; upstream has none): a topic's settings and per-partition log state. */
     public TopicMetadata metadata(String topic) {
         requireTopic(topic);
-        return call("METADATA", METADATA, req(topic.length() + 4).str16(topic), true, r -> {
-            String name = r.str16("topic");
-            int partitionCount = r.i32("partitions");
-            int rf = r.i32("replication_factor");
-            long retentionMs = r.i64("retention_ms");
-            long retentionBytes = r.i64("retention_bytes");
-            long segmentBytes = r.i64("segment_bytes");
-            long segmentMs = r.i64("segment_ms");
-            long created = r.i64("created_ms");
-            int n = r.count("partition", 34);
-            List<TopicMetadata.PartitionState> parts = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                parts.add(new TopicMetadata.PartitionState(r.i32("partition"), r.str16("leader_id"),
-                        r.i64("start_offset"), r.i64("end_offset"), r.i64("size_bytes"), r.i32("segments")));
+        return call("METADATA", METADATA, new TopicMetadataRequest(topic), true, r -> {
+            TopicMetadataResponse m = TopicMetadataResponse.read(r);
+            List<TopicMetadata.PartitionState> parts = new ArrayList<>(m.partitions().size());
+            for (TopicMetadataResponse.Partition p : m.partitions()) {
+                parts.add(new TopicMetadata.PartitionState(p.partition(), p.leaderId(), p.startOffset(),
+                        p.endOffset(), p.sizeBytes(), p.segments()));
             }
-            return new TopicMetadata(name, partitionCount, rf, retentionMs, retentionBytes, segmentBytes, segmentMs,
-                    created, parts);
+            return new TopicMetadata(m.topic(), m.partitionCount(), m.replicationFactor(), m.retentionMs(),
+                    m.retentionBytes(), m.segmentBytes(), m.segmentMs(), m.createdMs(), parts);
         });
     }
 
@@ -574,64 +573,59 @@ public final class FlyMqClient implements AutoCloseable {
     /** SUBSCRIBE: registers this connection in {@code group} (if non-empty) and returns where to read next. */
     public long subscribe(String topic, String group, int partition, SubscribeMode mode) {
         requireTopic(topic);
-        PayloadWriter w = req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition)
-                .str8(mode.wireName());
-        return call("SUBSCRIBE", SUBSCRIBE, w, false, r -> r.i64("offset"));
+        return call("SUBSCRIBE", SUBSCRIBE, new SubscribeRequest(topic, group, partition, mode.wireName()), false,
+                r -> OffsetResponse.read(r).offset());
     }
 
     /** COMMIT the next offset to read for (topic, group, partition). */
     public void commit(String topic, String group, int partition, long nextOffset) {
         requireTopic(topic);
-        call("COMMIT", COMMIT, groupRequest(topic, group, partition).i64(nextOffset), false, r -> null);
+        call("COMMIT", COMMIT, new CommitRequest(topic, group, partition, nextOffset, false), false,
+                FlyMqClient::ignore);
     }
 
     /** Pipelined COMMIT (used by auto-commit so that it never blocks a poll). */
     public CompletableFuture<Void> commitAsync(String topic, String group, int partition, long nextOffset) {
         requireTopic(topic);
-        return callAsync("COMMIT", COMMIT, groupRequest(topic, group, partition).i64(nextOffset), true, r -> null);
+        return callAsync("COMMIT", COMMIT, encode(new CommitRequest(topic, group, partition, nextOffset, false)),
+                true, FlyMqClient::ignore);
     }
 
     /** GET_OFFSET: the committed offset, 0 when the partition has none. */
     public long getOffset(String topic, String group, int partition) {
         requireTopic(topic);
-        return call("GET_OFFSET", GET_OFFSET, groupRequest(topic, group, partition), true, r -> r.i64("committed"));
+        return call("GET_OFFSET", GET_OFFSET, new GroupPartitionRequest(topic, group, partition), true,
+                r -> OffsetResponse.read(r).offset());
     }
 
     /** RESET_OFFSET to the first retained offset. */
     public void resetOffsetToEarliest(String topic, String group, int partition) {
-        resetOffset(topic, group, partition, "earliest", 0);
+        resetOffset(topic, group, partition, "earliest", OptionalLong.empty());
     }
 
     /** RESET_OFFSET to the partition's next offset. */
     public void resetOffsetToLatest(String topic, String group, int partition) {
-        resetOffset(topic, group, partition, "latest", 0);
+        resetOffset(topic, group, partition, "latest", OptionalLong.empty());
     }
 
     /** RESET_OFFSET to an explicit offset. */
     public void resetOffset(String topic, String group, int partition, long offset) {
-        resetOffset(topic, group, partition, "offset", offset);
+        resetOffset(topic, group, partition, "offset", OptionalLong.of(offset));
     }
 
-    private void resetOffset(String topic, String group, int partition, String mode, long offset) {
+    private void resetOffset(String topic, String group, int partition, String mode, OptionalLong offset) {
         requireTopic(topic);
-        PayloadWriter w = groupRequest(topic, group, partition).str8(mode);
-        if (mode.equals("offset")) {
-            w.i64(offset);
-        }
-        call("RESET_OFFSET", RESET_OFFSET, w, false, r -> null);
-    }
-
-    private static PayloadWriter groupRequest(String topic, String group, int partition) {
-        return req(topic.length() + 32).str16(topic).str16(group == null ? "" : group).i32(partition);
+        call("RESET_OFFSET", RESET_OFFSET, new ResetOffsetRequest(topic, group, partition, mode, offset, false),
+                false, FlyMqClient::ignore);
     }
 
     /** LIST_GROUPS (Go/Python layout): one entry per (topic, group). */
     public List<GroupInfo> listGroups() {
-        return call("LIST_GROUPS", LIST_GROUPS, req(0), true, r -> {
-            int n = r.count("group count", 12);
-            List<GroupInfo> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(decodeGroup(r));
+        return call("LIST_GROUPS", LIST_GROUPS, EmptyRequest.INSTANCE, true, r -> {
+            List<GroupSummary> groups = ListGroupsResponse.read(r).groups();
+            List<GroupInfo> out = new ArrayList<>(groups.size());
+            for (GroupSummary g : groups) {
+                out.add(groupInfo(g));
             }
             return out;
         });
@@ -640,114 +634,85 @@ public final class FlyMqClient implements AutoCloseable {
     /** DESCRIBE_GROUP (Go/Python request {@code topic · group}). */
     public GroupInfo describeGroup(String topic, String group) {
         requireTopic(topic);
-        return call("DESCRIBE_GROUP", DESCRIBE_GROUP, req(topic.length() + 16).str16(topic).str16(group), true,
-                FlyMqClient::decodeGroup);
+        return call("DESCRIBE_GROUP", DESCRIBE_GROUP, new DescribeGroupRequest(topic, group), true,
+                r -> groupInfo(GroupSummary.read(r)));
     }
 
-    private static GroupInfo decodeGroup(PayloadReader r) {
-        String topic = r.str16("topic");
-        String group = r.str16("group_id");
-        int members = r.i32("member_count");
-        int n = r.count("offset count", 12);
+    private static GroupInfo groupInfo(GroupSummary g) {
         Map<Integer, Long> offsets = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            offsets.put(r.i32("partition"), r.i64("committed offset"));
+        for (GroupSummary.PartitionOffset o : g.offsets()) {
+            offsets.put(o.partition(), o.offset());
         }
-        return new GroupInfo(topic, group, members, offsets);
+        return new GroupInfo(g.topic(), g.group(), g.memberCount(), offsets);
     }
 
     /** DELETE_GROUP (Go/Python request {@code topic · group}): forgets its offsets and members. */
     public void deleteGroup(String topic, String group) {
         requireTopic(topic);
-        call("DELETE_GROUP", DELETE_GROUP, req(topic.length() + 16).str16(topic).str16(group), false, r -> null);
+        call("DELETE_GROUP", DELETE_GROUP, new DeleteGroupRequest(topic, group, false), false, FlyMqClient::ignore);
     }
 
     /** GET_LAG of a group on one partition. */
     public GroupLag getLag(String topic, String group, int partition) {
         requireTopic(topic);
-        return call("GET_LAG", GET_LAG, groupRequest(topic, group, partition), true,
-                r -> new GroupLag(r.i64("current_offset"), r.i64("committed_offset"), r.i64("latest_offset"),
-                        r.i64("lag")));
+        return call("GET_LAG", GET_LAG, new GroupPartitionRequest(topic, group, partition), true, r -> {
+            LagResponse l = LagResponse.read(r);
+            return new GroupLag(l.current(), l.committed(), l.latest(), l.lag());
+        });
     }
 
     /**
      * SEEK_TO_TIMESTAMP (0x66, our layout; upstream has none): the first offset whose timestamp is at or after
-     * {@code timestampMs}, or the partition's next offset when there is none. Request {@code str16 topic ·
-     * i32 partition · i64 timestamp_ms}; answer {@code u64 offset}.
+     * {@code timestampMs}, or the partition's next offset when there is none.
      */
     public long seekToTimestamp(String topic, int partition, long timestampMs) {
         requireTopic(topic);
-        PayloadWriter w = req(topic.length() + 16).str16(topic).i32(partition).i64(timestampMs);
-        return call("SEEK_TO_TIMESTAMP", SEEK_TO_TIMESTAMP, w, true, r -> r.i64("offset"));
+        return call("SEEK_TO_TIMESTAMP", SEEK_TO_TIMESTAMP, new SeekToTimestampRequest(topic, partition, timestampMs),
+                true, r -> OffsetResponse.read(r).offset());
     }
 
     // ------------------------------------------------------------------ cluster
 
     /** CLUSTER_METADATA for one topic ({@code ""} = all topics). */
     public ClusterMetadata clusterMetadata(String topic) {
-        PayloadWriter w = req(16).str16(topic == null ? "" : topic);
-        return call("CLUSTER_METADATA", CLUSTER_METADATA, w, true, r -> {
-            String clusterId = r.str16("cluster_id");
-            int nt = r.count("topic count", 6);
-            List<ClusterMetadata.Topic> topics = new ArrayList<>(nt);
-            for (int t = 0; t < nt; t++) {
-                String name = r.str16("topic");
-                int np = r.count("partition count", 26);
-                List<ClusterMetadata.Partition> parts = new ArrayList<>(np);
-                for (int p = 0; p < np; p++) {
-                    parts.add(new ClusterMetadata.Partition(r.i32("partition"), r.str16("leader_id"),
-                            r.str16("leader_addr"), r.i64("epoch"), r.str16("state"), strList(r, "replicas"),
-                            strList(r, "isr")));
+        return call("CLUSTER_METADATA", CLUSTER_METADATA, new ClusterMetadataRequest(topic), true, r -> {
+            ClusterMetadataResponse m = ClusterMetadataResponse.read(r);
+            List<ClusterMetadata.Topic> topics = new ArrayList<>(m.topics().size());
+            for (ClusterMetadataResponse.Topic t : m.topics()) {
+                List<ClusterMetadata.Partition> parts = new ArrayList<>(t.partitions().size());
+                for (ClusterMetadataResponse.Partition p : t.partitions()) {
+                    parts.add(new ClusterMetadata.Partition(p.partition(), p.leaderId(), p.leaderAddr(), p.epoch(),
+                            p.state(), p.replicas(), p.isr()));
                 }
-                topics.add(new ClusterMetadata.Topic(name, parts));
+                topics.add(new ClusterMetadata.Topic(t.name(), parts));
             }
-            return new ClusterMetadata(clusterId, topics);
+            return new ClusterMetadata(m.clusterId(), topics);
         });
     }
 
     /**
-     * CLUSTER_STATUS (0x52, our layout; upstream has none). Request empty; answer {@code str16 cluster_id ·
-     * str16 node_id · str16 controller_id · u64 term · bool ready · u32 n · n × (str16 node_id · str16 client_addr ·
-     * str16 cluster_addr · str16 state · bool leader) · u32 topics · u32 partitions · [u64 commit_index · u32 n ·
-     * n × (str16 node_id · str16 role · i64 match_index · i64 lag)]} (docs/protocol.md).
+     * CLUSTER_STATUS (0x52, our layout; upstream has none): the answering node, the controller, every node with its
+     * Raft progress when the broker reports it, and totals.
      */
     public ClusterStatus clusterStatus() {
-        return call("CLUSTER_STATUS", CLUSTER_STATUS, req(0), true, r -> {
-            String clusterId = r.str16("cluster_id");
-            String nodeId = r.str16("node_id");
-            String controller = r.str16("controller_id");
-            long term = r.i64("term");
-            boolean ready = r.bool("ready");
-            int n = r.count("node", 9);
-            List<String[]> raw = new ArrayList<>(n);
-            List<Boolean> leaders = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                raw.add(new String[] {r.str16("node_id"), r.str16("client_addr"), r.str16("cluster_addr"),
-                        r.str16("state")});
-                leaders.add(r.bool("leader"));
-            }
-            int topics = r.i32("topics");
-            int partitions = r.i32("partitions");
-            long commitIndex = 0;
-            Map<String, Object[]> progress = new HashMap<>();
-            if (r.remaining() > 0) { // the progress block (brokers since membership changes)
-                commitIndex = r.i64("commit_index");
-                int m = r.count("progress", 20);
-                for (int i = 0; i < m; i++) {
-                    progress.put(r.str16("node_id"), new Object[] {r.str16("role"), r.i64("match_index"),
-                            r.i64("lag")});
+        return call("CLUSTER_STATUS", CLUSTER_STATUS, EmptyRequest.INSTANCE, true, r -> {
+            ClusterStatusResponse s = ClusterStatusResponse.read(r);
+            Map<String, ClusterStatusResponse.NodeProgress> progress = new HashMap<>();
+            if (s.progress() != null) { // brokers since membership changes
+                for (ClusterStatusResponse.NodeProgress p : s.progress().nodes()) {
+                    progress.put(p.nodeId(), p);
                 }
             }
-            List<ClusterStatus.Node> nodes = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                String[] f = raw.get(i);
-                Object[] p = progress.getOrDefault(f[0], new Object[] {leaders.get(i) ? "leader" : "follower",
-                        -1L, -1L});
-                nodes.add(new ClusterStatus.Node(f[0], f[1], f[2], f[3], leaders.get(i), (String) p[0], (Long) p[1],
-                        (Long) p[2]));
+            List<ClusterStatus.Node> nodes = new ArrayList<>(s.nodes().size());
+            for (ClusterStatusResponse.Node n : s.nodes()) {
+                ClusterStatusResponse.NodeProgress p = progress.getOrDefault(n.nodeId(),
+                        new ClusterStatusResponse.NodeProgress(n.nodeId(), n.leader() ? "leader" : "follower", -1,
+                                -1));
+                nodes.add(new ClusterStatus.Node(n.nodeId(), n.clientAddr(), n.clusterAddr(), n.state(), n.leader(),
+                        p.role(), p.matchIndex(), p.lag()));
             }
-            return new ClusterStatus(clusterId, nodeId, controller, term, ready, nodes, topics, partitions,
-                    commitIndex);
+            return new ClusterStatus(s.clusterId(), s.nodeId(), s.controllerId(), s.term(), s.ready(), nodes,
+                    s.topicCount(), s.partitionCount(), s.progress() == null ? 0 : s.progress().commitIndex());
         });
     }
 
@@ -757,8 +722,8 @@ public final class FlyMqClient implements AutoCloseable {
      * accepts it and forwards it to the metadata leader. Answers once the node is a voting member.
      */
     public ClusterMembership clusterJoin(String nodeId, String clusterAddr, String clientAddr) {
-        PayloadWriter w = req(64).u8(1).str16(nodeId).str16(clusterAddr).str16(clientAddr == null ? "" : clientAddr);
-        return call("CLUSTER_JOIN", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+        return call("CLUSTER_JOIN", CLUSTER_MEMBERSHIP, MembershipRequest.join(nodeId, clusterAddr, clientAddr),
+                false, FlyMqClient::membership);
     }
 
     /**
@@ -766,15 +731,15 @@ public final class FlyMqClient implements AutoCloseable {
      * every partition group; the partitions it leads get another leader first).
      */
     public ClusterMembership clusterLeave(String nodeId) {
-        PayloadWriter w = req(32).u8(2).str16(nodeId).str16("").str16("");
-        return call("CLUSTER_LEAVE", CLUSTER_MEMBERSHIP, w, false, FlyMqClient::decodeMembership);
+        return call("CLUSTER_LEAVE", CLUSTER_MEMBERSHIP, MembershipRequest.leave(nodeId), false,
+                FlyMqClient::membership);
     }
 
-    private static ClusterMembership decodeMembership(PayloadReader r) {
-        int n = r.count("member", 5);
-        List<ClusterMembership.Member> members = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            members.add(new ClusterMembership.Member(r.str16("node_id"), r.str16("cluster_addr"), r.bool("voting")));
+    private static ClusterMembership membership(PayloadReader r) {
+        List<MembershipResponse.Member> wire = MembershipResponse.read(r).members();
+        List<ClusterMembership.Member> members = new ArrayList<>(wire.size());
+        for (MembershipResponse.Member m : wire) {
+            members.add(new ClusterMembership.Member(m.nodeId(), m.clusterAddr(), m.voting()));
         }
         return new ClusterMembership(members);
     }
@@ -786,55 +751,22 @@ public final class FlyMqClient implements AutoCloseable {
      * reconnect (the official SDKs forget to). A refused login throws {@link AuthenticationException}.
      */
     public AuthResult auth(String user, String pass) {
-        PayloadWriter w = req(32).str16(user).str16(pass == null ? "" : pass);
-        AuthResult r = call("AUTH", AUTH, w, false, FlyMqClient::decodeAuthReader);
+        AuthResponse r = call("AUTH", AUTH, new AuthRequest(user, pass), false, AuthResponse::read);
         if (!r.success()) {
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
                     : r.error());
         }
         this.username = user;
         this.password = pass == null ? "" : pass;
-        return r;
+        return new AuthResult(true, r.username(), r.roles(), List.of(), r.error());
     }
 
     /** WHOAMI: who this connection is logged in as ({@code success == false}: anonymous). */
     public AuthResult whoami() {
-        return call("WHOAMI", WHOAMI, req(0), true, r -> {
-            boolean ok = r.bool("authenticated");
-            String user = r.str16("username");
-            List<String> roles = r.remaining() >= 4 ? strList(r, "roles") : List.of();
-            List<String> perms = r.remaining() >= 4 ? strList(r, "permissions") : List.of();
-            return new AuthResult(ok, user, roles, perms, "");
+        return call("WHOAMI", WHOAMI, EmptyRequest.INSTANCE, true, r -> {
+            WhoAmIResponse w = WhoAmIResponse.read(r);
+            return new AuthResult(w.authenticated(), w.username(), w.roles(), w.permissions(), "");
         });
-    }
-
-    private static AuthResult decodeAuth(byte[] payload) {
-        return decodeAuthReader(new PayloadReader(payload));
-    }
-
-    /**
-     * AUTH answer: {@code bool success · str16 user · u32 n · n × str8 role · str16 error} (Go layout); the
-     * compatible empty form {@code u32 0 · u32 0} reads as no roles and no error.
-     */
-    private static AuthResult decodeAuthReader(PayloadReader r) {
-        boolean ok = r.bool("success");
-        String user = r.str16("username");
-        int n = r.count("role count", 1);
-        List<String> roles = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            roles.add(r.str8("role"));
-        }
-        String error = r.remaining() >= 2 ? r.str16("error") : "";
-        return new AuthResult(ok, user, roles, List.of(), error);
-    }
-
-    static List<String> strList(PayloadReader r, String field) {
-        int n = r.count(field, 2);
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(r.str16(field));
-        }
-        return out;
     }
 
     /** Closes the connection; outstanding requests fail with {@link ConnectionException}. */

@@ -1,5 +1,6 @@
 package flymq.client;
 
+import flymq.protocol.message.BatchProduceRequest;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,12 +40,14 @@ public record ProducerRecord(String topic, int partition, long timestamp, byte[]
         return new ProducerRecord(topic, partition, ts, key, value, headers);
     }
 
-    /** Bytes this record takes in a BATCH_PRODUCE request. */
+    /** Bytes this record takes in a BATCH_PRODUCE request, at most. */
     int encodedSize() {
-        int size = 8 + 4 + key.length + 4 + value.length + 2;
+        int nameChars = 0;
+        int headerBytes = 0;
         for (Header h : headers) {
-            size += 2 + h.key().length() * 3 + 4 + h.value().length;
+            nameChars += h.key().length();
+            headerBytes += h.value().length;
         }
-        return size;
+        return BatchProduceRequest.recordSize(key, value, headers.size(), nameChars, headerBytes);
     }
 }

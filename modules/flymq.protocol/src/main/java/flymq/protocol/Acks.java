@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * When the broker answers a produce: the one type for the configuration key {@code performance.acks}, the
  * {@code --acks} flags of the CLI, the producer's setting and the acks byte of BATCH_PRODUCE (layout in
- * {@link ExtensionOpcodes}). The 1.26 PRODUCE has no acks field; the broker answers it by its configured acks.
+ * {@code flymq.protocol.message.BatchProduceRequest}). The 1.26 PRODUCE has no acks field; the broker answers it by its configured acks.
  *
  * <p>What each mode waits for is decided by the broker's acknowledgement seam
  * ({@code flymq.broker.produce.ProduceAcknowledger}), not here: one node flushes its partition log for {@code all},

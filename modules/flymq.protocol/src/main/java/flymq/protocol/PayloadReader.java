@@ -34,6 +34,28 @@ public final class PayloadReader {
         return this;
     }
 
+    /** Index in {@link #array()} of the next byte to read. */
+    public int position() {
+        return pos;
+    }
+
+    /**
+     * The array this reader reads (not a copy): lets a message type keep a window of it, e.g. the encoded records
+     * of a BATCH_PRODUCE group, without copying them. Valid only as long as the caller owns the array.
+     */
+    public byte[] array() {
+        return buf;
+    }
+
+    /** Skips {@code n} bytes of field {@code field}, checking they are there. */
+    public void skip(int n, String field) {
+        if (n < 0) {
+            throw new MalformedPayloadException("invalid binary format: " + field + " declares " + n + " bytes");
+        }
+        need(n, field);
+        pos += n;
+    }
+
     public int remaining() {
         return limit - pos;
     }
@@ -44,9 +66,23 @@ public final class PayloadReader {
 
     private void need(int n, String field) {
         if (n > limit - pos) {
-            throw new MalformedPayloadException("buffer too small: " + field + " needs " + n + " bytes, "
-                    + (limit - pos) + " left");
+            throw tooSmall(n, field);
         }
+    }
+
+    /**
+     * Checks the {@code n} bytes of a length or count prefix of {@code field}; its name ({@code field + suffix}) is
+     * built only for the error, so reading a record's fields makes no garbage.
+     */
+    private void needPrefix(int n, String field, String suffix) {
+        if (n > limit - pos) {
+            throw tooSmall(n, field + suffix);
+        }
+    }
+
+    private MalformedPayloadException tooSmall(int n, String field) {
+        return new MalformedPayloadException("buffer too small: " + field + " needs " + n + " bytes, "
+                + (limit - pos) + " left");
     }
 
     public int u8(String field) {
@@ -94,13 +130,25 @@ public final class PayloadReader {
     }
 
     public String str8(String field) {
-        int len = u8(field + " length");
+        needPrefix(1, field, " length");
+        int len = buf[pos++] & 0xFF;
         return utf8(len, field);
     }
 
     public String str16(String field) {
-        int len = u16(field + " length");
+        needPrefix(2, field, " length");
+        int len = ((buf[pos] & 0xFF) << 8) | (buf[pos + 1] & 0xFF);
+        pos += 2;
         return utf8(len, field);
+    }
+
+    /** A u32 prefix of {@code field} (a length or a count). */
+    private long prefix32(String field, String suffix) {
+        needPrefix(4, field, suffix);
+        long v = (((buf[pos] & 0xFF) << 24) | ((buf[pos + 1] & 0xFF) << 16) | ((buf[pos + 2] & 0xFF) << 8)
+                | (buf[pos + 3] & 0xFF)) & 0xFFFF_FFFFL;
+        pos += 4;
+        return v;
     }
 
     private String utf8(int len, String field) {
@@ -115,7 +163,7 @@ public final class PayloadReader {
 
     /** A {@code bytes32} field copied into a new array (an empty array when its length is 0). */
     public byte[] bytes32(String field) {
-        long len = u32(field + " length");
+        long len = prefix32(field, " length");
         if (len > limit - pos) {
             throw new MalformedPayloadException("invalid binary format: " + field + " declares " + len
                     + " bytes, " + (limit - pos) + " left");
@@ -131,7 +179,7 @@ public final class PayloadReader {
      * {@code minElementBytes}, so a huge count in a small payload is rejected before anything is allocated.
      */
     public int count(String field, int minElementBytes) {
-        long n = u32(field + " count");
+        long n = prefix32(field, " count");
         long needed = n * Math.max(1, minElementBytes);
         if (needed > limit - pos) {
             throw new MalformedPayloadException("invalid binary format: " + field + " count " + n + " needs at least "

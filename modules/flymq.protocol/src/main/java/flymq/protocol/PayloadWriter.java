@@ -50,6 +50,12 @@ public final class PayloadWriter {
         return this;
     }
 
+    /** Overwrites 8 bytes at payload position {@code payloadPosition}. */
+    public PayloadWriter patchI64(int payloadPosition, long v) {
+        patchI32(payloadPosition, (int) (v >>> 32));
+        return patchI32(payloadPosition + 4, (int) v);
+    }
+
     /** Bytes of payload written so far. */
     public int size() {
         return pos - FrameCodec.HEADER_SIZE;

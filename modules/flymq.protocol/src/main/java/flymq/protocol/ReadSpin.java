@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Why: a thread that blocks in {@code read} gives up its CPU; when the answer comes, the kernel must wake it and,
  * if its CPU went idle, wake the CPU. On a virtual machine whose idle vCPUs halt at once (this project's 2-vCPU
- * machines run with {@code guest_halt_poll_ns=0}), that costs a VM exit and re-entry per wake-up: a bare loopback
- * ping-pong measured about 110 µs per round trip on an idle machine, so one request per round trip ran near 9,000/s
- * no matter how little the broker did. While both ends spin, neither sleeps and the round trip is the work alone.
+ * machines run with {@code guest_halt_poll_ns=0}), that costs a VM exit and re-entry per wake-up, which bounds one
+ * request per round trip on an idle machine no matter how little the broker does. While both ends spin, neither
+ * sleeps and the round trip is the work alone.
  *
  * <p>Between polls the thread yields ({@link Thread#yield}) rather than pausing in place: on an idle machine the
  * yield returns at once and the loop is a plain spin, but when other threads want the CPU they get it.
@@ -37,10 +37,8 @@ import java.util.function.LongSupplier;
  *   {@value #WINDOW} spins back off: for {@value #CONTENTION_SKIP} waits, doubling with each further trip up to
  *   {@value #MAX_SKIP}, and coming down only after {@value #CLEAN_WINDOWS_TO_RESET} windows in a row without one.</li>
  * </ul>
- * Measured on the 2-vCPU VM (docs/benchmarks.md): idle, {@code bench produce --single} went from 9,200-10,800 to
- * 29,500-36,300 records/s with both ends spinning; with two busy loops taking both CPUs, {@link SpareCpu} stops the
- * spinning and the rate stays that of blocking reads. One instance belongs to one connection and is used by the
- * single thread that reads it.
+ * The figures behind each limit are in docs/benchmarks.md, "Read spinning and --single". One instance belongs to one
+ * connection and is used by the single thread that reads it.
  */
 public final class ReadSpin {
     /** The spin budget of the broker's connections and the client's calls unless configured otherwise. */

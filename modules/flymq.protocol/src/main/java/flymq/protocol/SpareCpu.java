@@ -16,12 +16,11 @@ import java.util.function.Supplier;
  * for a CPU).
  *
  * <p>Why: a spinning thread on a machine whose CPUs are all wanted takes CPU time the peer it waits for needs, and
- * loses the scheduler credit that would let it run at once when woken. With two busy loops taking both CPUs of the
- * 2-vCPU VM, {@code bench produce --single} ran at 6,600-7,900 records/s with both ends spinning against 10,000-12,800
- * blocking. A yield that takes long shows contention only after it has cost a time slice; the stall counter shows it
- * before. The threshold is high because the two spinning ends of a round trip hold both CPUs of a 2-vCPU machine by
- * themselves, so every other thread that wakes waits a little: on an idle machine with both ends spinning the
- * counter read 10-35% per interval; with one more CPU-bound task than CPUs it reads close to 100%.
+ * loses the scheduler credit that would let it run at once when woken, so that spinning makes a busy machine slower
+ * than blocking reads would. A yield that takes long shows contention only after it has cost a time slice; the stall
+ * counter shows it before. The threshold is high because the two spinning ends of a round trip hold both CPUs of a
+ * 2-vCPU machine by themselves, so every other thread that wakes waits a little: the counter must tell that apart
+ * from a machine with more CPU-bound tasks than CPUs (figures: docs/benchmarks.md, "Read spinning and --single").
  *
  * <p>The counter is sampled at most every {@value #SAMPLE_MILLIS} ms, by whichever waiting thread finds the last
  * sample stale (no thread of its own). A sample interval with more than {@value #STALL_PERCENT}% stall while

@@ -1,10 +1,10 @@
 package flymq.storage;
 
+import flymq.protocol.record.InvalidRecordException;
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.record.RecordCodec;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
  * Reads records in the stored format (a {@link LogSlice}'s bytes, as a zero-copy fetch sends them) that arrived
@@ -19,21 +19,11 @@ public final class StoredRecords {
      * @throws CorruptRecordException naming the byte position of the first record that is not valid
      */
     public static List<StoredRecord> decode(ByteBuffer bytes) {
-        List<StoredRecord> out = new ArrayList<>();
-        CRC32C crc = new CRC32C();
-        int pos = bytes.position();
-        while (pos < bytes.limit()) {
-            if (bytes.limit() - pos < RecordCodec.LENGTH_SIZE) {
-                throw new CorruptRecordException("stored records: " + (bytes.limit() - pos)
-                        + " bytes left at byte " + pos + ", too few for a record length");
-            }
-            String problem = RecordCodec.validate(bytes, pos, crc);
-            if (problem != null) {
-                throw new CorruptRecordException("stored records: record at byte " + pos + ": " + problem);
-            }
-            out.add(RecordCodec.decode(bytes, pos));
-            pos += RecordCodec.LENGTH_SIZE + bytes.getInt(pos);
+        try {
+            return StoredRecordLayout.decodeAll(bytes, bytes.position(), bytes.limit(), RecordCodec.storedRecords());
+        } catch (InvalidRecordException e) {
+            throw new CorruptRecordException("stored records: record at byte " + (bytes.position() + e.position())
+                    + ": " + e.problem());
         }
-        return out;
     }
 }

@@ -1,29 +1,31 @@
 package flymq.broker.auth;
 
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
+import flymq.protocol.message.AuthRequest;
+import flymq.protocol.message.AuthResponse;
+import flymq.protocol.message.WhoAmIResponse;
+import java.util.List;
 
 /**
  * AUTH 0x70 (answered with 0x71) and WHOAMI 0x72 with authentication disabled, in the byte layouts that every
- * SDK decodes (wire spec 4.16 compat facts).
+ * SDK decodes (wire spec 4.16 compat facts; the layouts are {@link AuthRequest}, {@link AuthResponse} and
+ * {@link WhoAmIResponse}).
  *
- * <p>AUTH {@code str16 user · str16 password} → {@code bool 1 · str16 user · u32 0 · u32 0}: with no roles the
- * four zero bytes read as "0 permissions" in the Java SDK and as "empty error text" plus ignored bytes in Python
- * and Go. The user name is bound to the connection (upstream crashed on AUTH when auth was disabled).
- * <br>WHOAMI (empty) → {@code bool authenticated · str16 user · u32 0 roles · u32 0 permissions} (the Java layout,
- * which Python also decodes); an anonymous connection answers {@code 0 · "" · 0 · 0}.
+ * <p>AUTH always succeeds, with no roles and no error; the user name is bound to the connection (upstream crashed on
+ * AUTH when auth was disabled). WHOAMI answers with the connection's user, no roles and no permissions; an
+ * anonymous connection answers {@code 0 · "" · 0 · 0}.
  */
 public final class AuthRequests {
 
     public void auth(Session session, PayloadReader in, PayloadWriter out) {
-        String user = in.str16("username");
-        in.str16("password");
+        String user = AuthRequest.read(in).username();
         session.authenticate(user);
-        out.bool(true).str16(user).u32(0).u32(0);
+        new AuthResponse(true, user, List.of(), "").write(out);
     }
 
     public void whoami(Session session, PayloadReader in, PayloadWriter out) {
-        out.bool(session.authenticated()).str16(session.user()).u32(0).u32(0);
+        new WhoAmIResponse(session.authenticated(), session.user(), List.of(), List.of()).write(out);
     }
 }

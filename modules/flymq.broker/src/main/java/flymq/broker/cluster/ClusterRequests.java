@@ -1,8 +1,12 @@
 package flymq.broker.cluster;
 
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
+import flymq.protocol.message.ClusterMetadataRequest;
+import flymq.protocol.message.ClusterMetadataResponse;
+import flymq.protocol.message.ClusterStatusResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,52 +25,48 @@ public final class ClusterRequests {
     }
 
     /**
-     * CLUSTER_METADATA 0x53 (wire spec 4.15): {@code str16 topic} ({@code ""} or an empty payload = all topics) →
-     * {@code str16 cluster_id · u32 topics · topics × (str16 topic · u32 partitions · partitions × (i32 partition ·
-     * str16 leader_id · str16 leader_addr · u64 epoch · str16 state · list<str16> replicas · list<str16> isr))}.
+     * CLUSTER_METADATA 0x53 (wire spec 4.15): {@link ClusterMetadataRequest} ({@code ""} or an empty payload = all
+     * topics) → {@link ClusterMetadataResponse}.
      */
     public void metadata(Session session, PayloadReader in, PayloadWriter out) {
-        String name = in.remaining() >= 2 ? in.str16("topic") : "";
+        String name = ClusterMetadataRequest.read(in).topic();
         Map<String, Integer> selected = name.isEmpty()
                 ? topics.partitionCounts()
                 : Map.of(name, topics.partitionCount(name));
-        out.str16(leadership.clusterId()).u32(selected.size());
+        List<ClusterMetadataResponse.Topic> answer = new ArrayList<>(selected.size());
         for (Map.Entry<String, Integer> t : selected.entrySet()) {
-            out.str16(t.getKey()).u32(t.getValue());
+            List<ClusterMetadataResponse.Partition> partitions = new ArrayList<>(t.getValue());
             for (int p = 0; p < t.getValue(); p++) {
                 PartitionLeader l = leadership.leader(t.getKey(), p);
-                out.i32(p).str16(l.leaderId()).str16(l.leaderAddr()).u64(l.epoch()).str16(l.state())
-                        .strList(l.replicas()).strList(l.isr());
+                partitions.add(new ClusterMetadataResponse.Partition(p, l.leaderId(), l.leaderAddr(), l.epoch(),
+                        l.state(), l.replicas(), l.isr()));
             }
+            answer.add(new ClusterMetadataResponse.Topic(t.getKey(), partitions));
         }
+        new ClusterMetadataResponse(leadership.clusterId(), answer).write(out);
     }
 
     /**
-     * CLUSTER_STATUS 0x52 (our layout, see docs/protocol.md): empty request →
-     * {@code str16 cluster_id · str16 node_id · str16 controller_id · u64 term · bool ready · u32 nodes ·
-     * nodes × (str16 node_id · str16 client_addr · str16 cluster_addr · str16 state · bool controller) ·
-     * u32 topic_count · u32 partition_count · u64 commit_index · u32 n · n × (str16 node_id · str16 role ·
-     * i64 match_index · i64 lag)}. The trailing progress block (one entry per node, same order) came later: a reader
-     * that stops after partition_count still works. match_index and lag are -1 where this node does not know them
-     * (only the metadata leader tracks its followers).
+     * CLUSTER_STATUS 0x52 (our layout, see docs/protocol.md): empty request → {@link ClusterStatusResponse}, always
+     * with the progress block (one entry per node, same order). match_index and lag are -1 where this node does not
+     * know them (only the metadata leader tracks its followers).
      */
     public void status(Session session, PayloadReader in, PayloadWriter out) {
-        out.str16(leadership.clusterId()).str16(leadership.localNodeId()).str16(leadership.controllerId())
-                .u64(leadership.term()).bool(ready.getAsBoolean());
         List<ClusterNode> nodes = leadership.nodes();
-        out.u32(nodes.size());
+        List<ClusterStatusResponse.Node> listed = new ArrayList<>(nodes.size());
+        List<ClusterStatusResponse.NodeProgress> progress = new ArrayList<>(nodes.size());
         for (ClusterNode n : nodes) {
-            out.str16(n.nodeId()).str16(n.clientAddr()).str16(n.clusterAddr()).str16(n.state()).bool(n.leader());
+            listed.add(new ClusterStatusResponse.Node(n.nodeId(), n.clientAddr(), n.clusterAddr(), n.state(),
+                    n.leader()));
+            progress.add(new ClusterStatusResponse.NodeProgress(n.nodeId(), n.role(), n.matchIndex(), n.lag()));
         }
         int partitions = 0;
         SortedMap<String, Integer> all = topics.partitionCounts();
         for (int count : all.values()) {
             partitions += count;
         }
-        out.u32(all.size()).u32(partitions);
-        out.u64(leadership.commitIndex()).u32(nodes.size());
-        for (ClusterNode n : nodes) {
-            out.str16(n.nodeId()).str16(n.role()).i64(n.matchIndex()).i64(n.lag());
-        }
+        new ClusterStatusResponse(leadership.clusterId(), leadership.localNodeId(), leadership.controllerId(),
+                leadership.term(), ready.getAsBoolean(), listed, all.size(), partitions,
+                new ClusterStatusResponse.Progress(leadership.commitIndex(), progress)).write(out);
     }
 }

@@ -1,18 +1,19 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.ExtensionOpcodes;
-import flymq.protocol.FrameCodec;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.FileRegionHandler;
 import flymq.broker.server.ResponseTail;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
@@ -22,9 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * BATCH_FETCH 0xC1 (extension; layout in {@link ExtensionOpcodes}). Records are taken from the partition logs as
+ * BATCH_FETCH 0xC1 (extension): a {@link BatchFetchRequest} answered with a {@link BatchFetchResponse}, whose
+ * headers this handler writes and whose tail is the partitions' log slices. Records are taken from the partition logs as
  * {@link LogSlice}s and sent as stored, never decoded: the per-partition headers come first and the slices' bytes
  * form the tail of the frame ({@link ResponseTail}), which the connection sends from the segment files with
  * {@code FileChannel.transferTo} into its socket: the record bytes are not copied into the heap (except for a
@@ -36,7 +40,6 @@ import java.nio.channels.Channels;
  */
 public final class BatchFetchHandler implements FileRegionHandler {
     private static final int DEFAULT_MAX_BYTES = 1 << 20;
-    private static final int PARTITION_HEADER = 4 + 2 + 8 + 8 + 4 + 4;
 
     private final TopicManager topics;
     private final BrokerListener listener;
@@ -56,17 +59,15 @@ public final class BatchFetchHandler implements FileRegionHandler {
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out, ResponseTail tail) {
         long start = System.nanoTime();
-        String topicName = in.str16("topic");
-        long maxBytes = in.u32("max_bytes");
-        if (maxBytes == 0) {
-            maxBytes = DEFAULT_MAX_BYTES;
-        }
-        int n = in.count("partitions", 12);
+        BatchFetchRequest request = BatchFetchRequest.read(in);
+        String topicName = request.topic();
+        long maxBytes = request.maxBytes() == 0 ? DEFAULT_MAX_BYTES : request.maxBytes();
+        int n = request.positions().size();
         int[] partitions = new int[n];
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
-            partitions[i] = in.i32("partition");
-            offsets[i] = in.i64("offset");
+            partitions[i] = request.positions().get(i).partition();
+            offsets[i] = request.positions().get(i).offset();
         }
         String group = SubscribedGroup.of(session, topicName);
         TraceSpan span = tracing.start(TraceOp.FETCH, topicName, -1, null).group(group);
@@ -88,10 +89,7 @@ public final class BatchFetchHandler implements FileRegionHandler {
         LogSlice[] slices = new LogSlice[n];
         long[] starts = new long[n];
         long[] ends = new long[n];
-        long headerBytes = 2L + topicName.length() * 3L + 4;
-        for (int i = 0; i < n; i++) {
-            headerBytes += PARTITION_HEADER;
-        }
+        long headerBytes = BatchFetchResponse.headerBytes(topicName, n);
         long left = FrameCodec.MAX_PAYLOAD - headerBytes - 64L * 1024 * Math.min(n, 8);
         for (int i = 0; i < n; i++) {
             errors[i] = "";
@@ -123,12 +121,13 @@ public final class BatchFetchHandler implements FileRegionHandler {
                 read.end();
             }
         }
-        out.str16(topicName).u32(n);
+        List<BatchFetchResponse.PartitionHeader> headers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             LogSlice s = slices[i];
-            out.i32(partitions[i]).str16(errors[i]).u64(starts[i]).u64(ends[i])
-                    .u32(s == null ? 0 : s.recordCount()).u32(s == null ? 0 : s.sizeInBytes());
+            headers.add(new BatchFetchResponse.PartitionHeader(partitions[i], errors[i], starts[i], ends[i],
+                    s == null ? 0 : s.recordCount(), s == null ? 0 : (int) s.sizeInBytes()));
         }
+        new BatchFetchResponse(topicName, headers).write(out);
         boolean linking = span.recording();
         long fetched = 0;
         for (int i = 0; i < n; i++) {

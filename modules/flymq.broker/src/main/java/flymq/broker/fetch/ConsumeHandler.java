@@ -1,14 +1,16 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.ConsumeRequest;
+import flymq.protocol.message.ConsumeResponse;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
@@ -17,8 +19,8 @@ import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
- * CONSUME 0x02 and CONSUME_ZERO_COPY 0x0A (wire spec 4.2, 11). Request {@code str16 topic · i32 partition ·
- * u64 offset}; response {@code bytes32 key · bytes32 value} of the record at that offset. An offset outside the
+ * CONSUME 0x02 and CONSUME_ZERO_COPY 0x0A (wire spec 4.2, 11): a {@link ConsumeRequest} answered with the
+ * {@link ConsumeResponse} of the record at that offset. An offset outside the
  * retained log is an ERROR starting with {@code EOF} (upstream's text) followed by the facts. 0x0A answers exactly
  * like 0x02 (upstream's large-value envelope is not reproduced).
  */
@@ -40,9 +42,10 @@ public final class ConsumeHandler implements RequestHandler {
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
-        String topic = in.str16("topic");
-        int partition = in.i32("partition");
-        long offset = in.u64("offset");
+        ConsumeRequest request = ConsumeRequest.read(in);
+        String topic = request.topic();
+        int partition = request.partition();
+        long offset = request.offset();
         String group = SubscribedGroup.of(session, topic);
         TraceSpan span = tracing.start(TraceOp.CONSUME, topic, partition, null).group(group).offset(offset);
         try {
@@ -75,7 +78,7 @@ public final class ConsumeHandler implements RequestHandler {
                     + ")");
         }
         StoredRecord r = records.get(0);
-        out.bytes32(r.key()).bytes32(r.value());
+        new ConsumeResponse(r.key(), r.value()).write(out);
         long bytes = (r.key() == null ? 0 : r.key().length) + r.value().length;
         span.messageSize(bytes);
         RequestTracing.linkProducers(span, records);

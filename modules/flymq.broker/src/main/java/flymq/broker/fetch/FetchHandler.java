@@ -1,14 +1,15 @@
 package flymq.broker.fetch;
 
 import flymq.broker.BrokerListener;
-import flymq.broker.observe.RequestTracing;
 import flymq.broker.group.SubscribedGroup;
-import flymq.protocol.FrameCodec;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
+import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.FetchRequest;
+import flymq.protocol.message.FetchResponse;
 import flymq.storage.OffsetOutOfRangeException;
 import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
@@ -17,10 +18,8 @@ import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
- * FETCH 0x07 and FETCH_BINARY 0x0B (wire spec 4.6). Request
- * {@code str16 topic · i32 partition · u64 offset · i32 max_messages · [str16 filter]}; a missing filter, or one whose
- * length overruns the payload, means no filter. Response
- * {@code u32 count · u64 next_offset · count × (u64 offset · bytes32 key · bytes32 value)}.
+ * FETCH 0x07 and FETCH_BINARY 0x0B (wire spec 4.6): a {@link FetchRequest} (a missing or overrunning filter is no
+ * filter) answered with a {@link FetchResponse}, written record by record as the log is read.
  *
  * <p>Stops at the end of the log, after {@code max_messages} matches ({@code <= 0} means 10), after 1000 records
  * examined, or before the response would exceed 32 MiB (upstream had no byte cap). {@code next_offset} is the first
@@ -31,7 +30,6 @@ public final class FetchHandler implements RequestHandler {
     public static final int SCAN_CAP = 1000;
     public static final int DEFAULT_MAX = 10;
     private static final int READ_CHUNK_BYTES = 1 << 20;
-    private static final int RECORD_OVERHEAD = 8 + 4 + 4;
 
     private final TopicManager topics;
     private final BrokerListener listener;
@@ -50,18 +48,12 @@ public final class FetchHandler implements RequestHandler {
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
-        String topic = in.str16("topic");
-        int partition = in.i32("partition");
-        long offset = in.u64("offset");
-        int max = in.i32("max_messages");
-        String filterText = "";
-        if (in.remaining() >= 2) {
-            try {
-                filterText = in.str16("filter");
-            } catch (RuntimeException overrun) {
-                filterText = "";
-            }
-        }
+        FetchRequest request = FetchRequest.read(in);
+        String topic = request.topic();
+        int partition = request.partition();
+        long offset = request.offset();
+        int max = request.maxMessages();
+        String filterText = request.filter();
         if (max <= 0) {
             max = DEFAULT_MAX;
         }
@@ -82,8 +74,7 @@ public final class FetchHandler implements RequestHandler {
         PartitionLog log = topics.topic(topic).log(partition);
         RecordFilter filter = RecordFilter.compile(filterText);
 
-        int countAt = out.size();
-        out.i32(0).u64(0);
+        FetchResponse.Writer response = FetchResponse.begin(out);
         long position = offset;
         if (Long.compareUnsigned(position, log.startOffset()) < 0) {
             position = log.startOffset();
@@ -115,12 +106,10 @@ public final class FetchHandler implements RequestHandler {
                 examined++;
                 byte[] key = r.key() == null ? EMPTY : r.key();
                 if (filter.matches(key, r.value())) {
-                    long size = (long) RECORD_OVERHEAD + key.length + r.value().length;
-                    if (out.size() + size > FrameCodec.MAX_PAYLOAD) {
+                    if (!response.add(r.offset(), key, r.value())) {
                         full = true;
                         break;
                     }
-                    out.u64(r.offset()).bytes32(key).bytes32(r.value());
                     count++;
                     bytes += key.length + r.value().length;
                 }
@@ -130,8 +119,7 @@ public final class FetchHandler implements RequestHandler {
                 }
             }
         }
-        out.patchI32(countAt, count);
-        patchI64(out, countAt + 4, position);
+        response.finish(position);
         span.messageSize(bytes);
         if (count > 0) {
             listener.consumed(topic, partition, group, count, bytes, System.nanoTime() - start);
@@ -139,9 +127,4 @@ public final class FetchHandler implements RequestHandler {
     }
 
     private static final byte[] EMPTY = new byte[0];
-
-    private static void patchI64(PayloadWriter out, int at, long v) {
-        out.patchI32(at, (int) (v >>> 32));
-        out.patchI32(at + 4, (int) v);
-    }
 }

@@ -1,15 +1,17 @@
 package flymq.broker.fetch;
 
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.OffsetResponse;
+import flymq.protocol.message.SeekToTimestampRequest;
 
 /**
- * SEEK_TO_TIMESTAMP 0x66 (our layout; upstream never defined one, see docs/protocol.md). Request
- * {@code str16 topic · i32 partition · i64 timestamp_ms}; response {@code u64 offset}: the first offset whose record
- * timestamp is at or after the given time, or the end offset (next to be written) when there is none.
+ * SEEK_TO_TIMESTAMP 0x66 (our layout; upstream never defined one, see docs/protocol.md): a
+ * {@link SeekToTimestampRequest} answered with an {@link OffsetResponse}, the first offset whose record timestamp is
+ * at or after the given time, or the end offset (next to be written) when there is none.
  */
 public final class SeekToTimestampHandler implements RequestHandler {
     private final TopicManager topics;
@@ -20,9 +22,8 @@ public final class SeekToTimestampHandler implements RequestHandler {
 
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        int partition = in.i32("partition");
-        long timestamp = in.i64("timestamp_ms");
-        out.u64(topics.topic(topic).log(partition).offsetForTimestamp(timestamp));
+        SeekToTimestampRequest request = SeekToTimestampRequest.read(in);
+        new OffsetResponse(topics.topic(request.topic()).log(request.partition())
+                .offsetForTimestamp(request.timestampMs())).write(out);
     }
 }

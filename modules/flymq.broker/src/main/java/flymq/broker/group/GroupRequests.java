@@ -1,17 +1,30 @@
 package flymq.broker.group;
 
+import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.broker.server.Session;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.DeleteGroupRequest;
+import flymq.protocol.message.DescribeGroupRequest;
+import flymq.protocol.message.GroupDescription;
+import flymq.protocol.message.GroupPartitionRequest;
+import flymq.protocol.message.GroupSummary;
+import flymq.protocol.message.LagResponse;
+import flymq.protocol.message.ListGroupsResponse;
+import flymq.protocol.message.OffsetResponse;
+import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SubscribeRequest;
+import flymq.protocol.message.SuccessResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The consumer-group opcodes (wire spec 4.7-4.14), one method per opcode, registered as handlers by the node.
- * Layouts are in each method's comment; docs/protocol.md has the full table.
+ * The consumer-group opcodes (wire spec 4.7-4.14), one method per opcode, registered as handlers by the node. Each
+ * method names its message types ({@code flymq.protocol.message}); docs/protocol.md has the full table.
  */
 public final class GroupRequests {
     private final GroupCoordinator groups;
@@ -22,80 +35,57 @@ public final class GroupRequests {
         this.nodeId = nodeId;
     }
 
-    /** SUBSCRIBE 0x05: {@code str16 topic · str16 group · i32 partition · str8 mode} → {@code u64 offset}. */
+    /** SUBSCRIBE 0x05: {@link SubscribeRequest} → {@link OffsetResponse}, where to read next. */
     public void subscribe(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        String mode = in.hasRemaining() ? in.str8("mode") : "";
-        out.u64(groups.subscribe(session, topic, group, partition, mode));
+        SubscribeRequest r = SubscribeRequest.read(in);
+        new OffsetResponse(groups.subscribe(session, r.topic(), r.group(), r.partition(), r.mode())).write(out);
     }
 
-    /** COMMIT 0x06: {@code str16 topic · str16 group · i32 partition · u64 offset} → {@code bool}. */
+    /** COMMIT 0x06: {@link CommitRequest} → {@link SuccessResponse}. */
     public void commit(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        long offset = in.u64("offset");
-        groups.commit(topic, group, partition, offset);
-        out.bool(true);
+        CommitRequest r = CommitRequest.read(in);
+        groups.commit(r.topic(), r.group(), r.partition(), r.offset());
+        SuccessResponse.OK.write(out);
     }
 
-    /** GET_OFFSET 0x60: {@code str16 topic · str16 group · i32 partition} → {@code u64 committed}. */
+    /** GET_OFFSET 0x60: {@link GroupPartitionRequest} → {@link OffsetResponse}, the committed offset. */
     public void getOffset(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        out.u64(groups.committed(topic, group, partition));
+        GroupPartitionRequest r = GroupPartitionRequest.read(in);
+        new OffsetResponse(groups.committed(r.topic(), r.group(), r.partition())).write(out);
     }
 
     /**
-     * RESET_OFFSET 0x61: {@code str16 topic · str16 group · i32 partition · str8 mode · [u64 value]} → {@code bool}.
-     * The value is read for modes {@code offset} and {@code timestamp} (ours) and ignored otherwise (the Java SDK
-     * always appends 8 bytes).
+     * RESET_OFFSET 0x61: {@link ResetOffsetRequest} → {@link SuccessResponse}. The value counts for modes
+     * {@code offset} and {@code timestamp} (ours) and is ignored otherwise (the Java SDK always appends 8 bytes).
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        String mode = in.str8("mode");
-        OptionalLong value = OptionalLong.empty();
-        if (mode.equals("offset") || mode.equals("timestamp")) {
-            value = OptionalLong.of(in.u64(mode));
-        }
-        groups.reset(topic, group, partition, mode, value);
-        out.bool(true);
+        ResetOffsetRequest r = ResetOffsetRequest.read(in);
+        groups.reset(r.topic(), r.group(), r.partition(), r.mode(),
+                ResetOffsetRequest.needsValue(r.mode()) ? r.value() : OptionalLong.empty());
+        SuccessResponse.OK.write(out);
     }
 
-    /**
-     * LIST_GROUPS 0x62 (Go/Python layout): {@code u32 n · n × (str16 topic · str16 group · u32 members ·
-     * u32 k · k × (i32 partition · u64 offset))}.
-     */
+    /** LIST_GROUPS 0x62 (Go/Python layout): empty → {@link ListGroupsResponse}, one entry per (topic, group). */
     public void listGroups(Session session, PayloadReader in, PayloadWriter out) {
         List<GroupCoordinator.GroupSnapshot> all = groups.snapshot();
-        out.u32(all.size());
+        List<GroupSummary> summaries = new ArrayList<>(all.size());
         for (GroupCoordinator.GroupSnapshot g : all) {
-            out.str16(g.topic()).str16(g.group()).u32(g.members().size());
-            writeOffsets(out, g.offsets());
+            summaries.add(summary(g));
         }
+        new ListGroupsResponse(summaries).write(out);
     }
 
     /**
-     * DESCRIBE_GROUP 0x63. Python/Go send {@code str16 topic · str16 group} and get {@code str16 topic ·
-     * str16 group · u32 members · u32 k · k × (i32 partition · u64 offset)}. The Java SDK sends only
-     * {@code str16 group} and gets {@code str16 group · str16 state · list<str16> members · list<str16> topics ·
-     * str16 coordinator}, covering the group id on every topic.
+     * DESCRIBE_GROUP 0x63. Python/Go send {@code str16 topic · str16 group} and get a {@link GroupSummary}; the Java
+     * SDK sends only {@code str16 group} and gets a {@link GroupDescription} covering the group id on every topic.
      */
     public void describeGroup(Session session, PayloadReader in, PayloadWriter out) {
-        String first = in.str16("group_id");
-        if (!in.hasRemaining()) {
-            describeForJava(first, out);
+        DescribeGroupRequest r = DescribeGroupRequest.read(in);
+        if (r.javaForm()) {
+            describeForJava(r.group(), out);
             return;
         }
-        String group = in.str16("group_id");
-        GroupCoordinator.GroupSnapshot g = groups.describe(first, group);
-        out.str16(g.topic()).str16(g.group()).u32(g.members().size());
-        writeOffsets(out, g.offsets());
+        summary(groups.describe(r.topic(), r.group())).write(out);
     }
 
     private void describeForJava(String group, PayloadWriter out) {
@@ -108,37 +98,36 @@ public final class GroupRequests {
             }
         }
         if (topics.isEmpty()) {
-            throw new flymq.protocol.RequestException("consumer group not found: " + group);
+            throw new RequestException("consumer group not found: " + group);
         }
-        out.str16(group).str16(members.isEmpty() ? "Empty" : "Stable").strList(members).strList(topics)
-                .str16(nodeId);
+        new GroupDescription(group, members.isEmpty() ? "Empty" : "Stable", List.copyOf(members),
+                List.copyOf(topics), nodeId).write(out);
     }
 
     /**
-     * GET_LAG 0x64: {@code str16 topic · str16 group · i32 partition} → {@code u64 current · u64 committed ·
-     * u64 latest · u64 lag} (current = committed: the broker does not know consumer positions).
+     * GET_LAG 0x64: {@link GroupPartitionRequest} → {@link LagResponse} (current = committed: the broker does not know
+     * consumer positions).
      */
     public void getLag(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        GroupCoordinator.Lag lag = groups.lag(topic, group, partition);
-        out.u64(lag.committed()).u64(lag.committed()).u64(lag.latest()).u64(lag.lag());
+        GroupPartitionRequest r = GroupPartitionRequest.read(in);
+        GroupCoordinator.Lag lag = groups.lag(r.topic(), r.group(), r.partition());
+        new LagResponse(lag.committed(), lag.committed(), lag.latest(), lag.lag()).write(out);
     }
 
-    /** DELETE_GROUP 0x65: {@code str16 topic · str16 group} (Python/Go) or {@code str16 group} (Java) → bool. */
+    /** DELETE_GROUP 0x65: {@link DeleteGroupRequest} (Python/Go: one topic; Java: every topic) → bool. */
     public void deleteGroup(Session session, PayloadReader in, PayloadWriter out) {
-        String first = in.str16("group_id");
-        if (!in.hasRemaining()) {
-            groups.deleteAll(first);
+        DeleteGroupRequest r = DeleteGroupRequest.read(in);
+        if (r.allTopics()) {
+            groups.deleteAll(r.group());
         } else {
-            groups.delete(first, in.str16("group_id"));
+            groups.delete(r.topic(), r.group());
         }
-        out.bool(true);
+        SuccessResponse.OK.write(out);
     }
 
-    private static void writeOffsets(PayloadWriter out, Map<Integer, Long> offsets) {
-        out.u32(offsets.size());
-        offsets.forEach((p, o) -> out.i32(p).u64(o));
+    private static GroupSummary summary(GroupCoordinator.GroupSnapshot g) {
+        List<GroupSummary.PartitionOffset> offsets = new ArrayList<>(g.offsets().size());
+        g.offsets().forEach((p, o) -> offsets.add(new GroupSummary.PartitionOffset(p, o)));
+        return new GroupSummary(g.topic(), g.group(), g.members().size(), offsets);
     }
 }

@@ -1,10 +1,5 @@
 package flymq.broker.observe;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
@@ -12,6 +7,10 @@ import flymq.storage.StoredRecord;
 import flymq.telemetry.FlyMqTracing;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The spans of the broker's request handlers, in one place: {@code flymq.produce} with its append child, and the
@@ -111,9 +110,10 @@ public final class RequestTracing {
     }
 
     /**
-     * Links {@code span} to the creation contexts found in stored record bytes (a BATCH_FETCH answer's tail, format
-     * of {@code flymq.storage.record.RecordCodec}): walks the records' header sections only, no CRC check, and stops
-     * quietly at anything that does not parse (the bytes are the log's own, already checked when written).
+     * Links {@code span} to the creation contexts found in stored record bytes (a BATCH_FETCH answer's tail,
+     * layout {@code flymq.protocol.record.StoredRecordLayout}): walks the records' header sections only, no CRC
+     * check, and stops quietly at anything that does not parse (the bytes are the log's own, already checked when
+     * written).
      */
     public static void linkProducers(TraceSpan span, byte[] buf, int from, int to) {
         if (!span.recording()) {

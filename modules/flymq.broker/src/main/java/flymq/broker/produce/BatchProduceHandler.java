@@ -3,15 +3,17 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
-import flymq.protocol.Acks;
-import flymq.protocol.ExtensionOpcodes;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.Acks;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.BatchProduceRequest;
+import flymq.protocol.message.BatchProduceResponse;
+import flymq.protocol.record.RecordFactory;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
@@ -22,8 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BATCH_PRODUCE 0xC0 (extension; layout in {@link ExtensionOpcodes}). The whole request is decoded before anything
- * is appended, so a malformed request appends nothing. Each group is then appended with one storage write through
+ * BATCH_PRODUCE 0xC0 (extension): a {@link BatchProduceRequest} answered with a {@link BatchProduceResponse}. The
+ * whole request is decoded and checked before anything is appended, so a malformed request appends nothing; its
+ * records are decoded straight into storage's {@link Record}s. Each group is then appended with one storage write through
  * the broker's {@link ProduceAcknowledger} (the same acknowledgement seam as 1.26 PRODUCE), and its outcome, base
  * offset or error text, is reported per group.
  *
@@ -56,51 +59,53 @@ public final class BatchProduceHandler implements RequestHandler {
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
-        String topicName = in.str16("topic");
+        BatchProduceRequest request = BatchProduceRequest.read(in);
+        String topicName = request.topic();
         Acks acks;
         try {
-            acks = Acks.fromCode(in.u8("acks"));
+            acks = Acks.fromCode(request.acks());
         } catch (IllegalArgumentException e) {
             throw new RequestException("BATCH_PRODUCE to " + topicName + ": " + e.getMessage());
         }
-        int groupCount = in.count("groups", 8);
-        if (groupCount == 0) {
+        if (request.groups().isEmpty()) {
             throw new RequestException("BATCH_PRODUCE to " + topicName + ": no record groups");
         }
-        long now = System.currentTimeMillis();
-        List<Group> groups = new ArrayList<>(groupCount);
-        for (int g = 0; g < groupCount; g++) {
-            int partition = in.i32("partition");
-            if (partition < -1) {
-                throw new RequestException("BATCH_PRODUCE to " + topicName + ": invalid partition " + partition
-                        + " in group " + g + " (use -1 or a partition number from 0)");
+        for (int g = 0; g < request.groups().size(); g++) {
+            BatchProduceRequest.Group group = request.groups().get(g);
+            if (group.partition() < -1) {
+                throw new RequestException("BATCH_PRODUCE to " + topicName + ": invalid partition "
+                        + group.partition() + " in group " + g + " (use -1 or a partition number from 0)");
             }
-            // smallest record: timestamp 8, key length 4, value length 4, header count 2
-            int n = in.count("records", 18);
-            if (n == 0) {
+            if (group.recordCount() == 0) {
                 throw new RequestException("BATCH_PRODUCE to " + topicName + ": group " + g + " (partition "
-                        + partition + ") has no records");
+                        + group.partition() + ") has no records");
             }
-            List<Record> records = new ArrayList<>(n);
+        }
+        long now = System.currentTimeMillis();
+        RecordFactory<Record, Header> records = new RecordFactory<>() {
+            @Override
+            public Header header(String name, byte[] value) {
+                return new Header(name, value);
+            }
+
+            @Override
+            public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
+                return new Record(timestamp > 0 ? timestamp : now, key, value, headers);
+            }
+        };
+        List<Group> groups = new ArrayList<>(request.groups().size());
+        for (BatchProduceRequest.Group g : request.groups()) {
+            List<Record> decoded = g.records(records);
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
-                long timestamp = in.i64("timestamp");
-                byte[] key = in.bytes32("key");
-                byte[] value = in.bytes32("value");
-                int headerCount = in.u16("header_count");
-                List<Header> headers = headerCount == 0 ? List.of() : new ArrayList<>(headerCount);
-                for (int h = 0; h < headerCount; h++) {
-                    headers.add(new Header(in.str16("header name"), in.bytes32("header value")));
-                }
-                records.add(new Record(timestamp > 0 ? timestamp : now, key.length == 0 ? null : key, value, headers));
-                bytes += key.length + value.length;
+            for (Record r : decoded) {
+                bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
             }
-            groups.add(new Group(partition, records, bytes));
+            groups.add(new Group(g.partition(), decoded, bytes));
         }
         Topic topic = topics.forProduce(topicName);
         // the request's acks, not performance.acks, go to the acknowledger
         RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
-        out.str16(topicName).u32(groupCount);
+        List<BatchProduceResponse.GroupResult> results = new ArrayList<>(groups.size());
         for (Group g : groups) {
             int partition = g.partition();
             TraceSpan span = TraceSpan.NOOP;
@@ -115,15 +120,17 @@ public final class BatchProduceHandler implements RequestHandler {
                 PartitionLog log = topic.log(partition);
                 long base = tracing.append(span, withAcks, topicName, partition, log, g.records(), g.bytes());
                 span.offset(base);
-                out.i32(partition).u64(base).u32(g.records().size()).str16("");
+                results.add(BatchProduceResponse.GroupResult.appended(partition, base, g.records().size()));
                 listener.produced(topicName, partition, g.records().size(), g.bytes(), System.nanoTime() - start);
             } catch (RequestException | StorageException | IllegalArgumentException e) {
                 span.fail(e);
-                out.i32(partition).u64(-1).u32(g.records().size()).str16(String.valueOf(e.getMessage()));
+                results.add(BatchProduceResponse.GroupResult.failed(partition, g.records().size(),
+                        String.valueOf(e.getMessage())));
             } finally {
                 span.end();
             }
         }
+        new BatchProduceResponse(topicName, results).write(out);
     }
 
     private TraceSpan startProduceSpan(String topic, int partition, Group g) {

@@ -3,15 +3,17 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
-import flymq.broker.server.RequestHandler;
-import flymq.broker.server.Session;
-import flymq.broker.topic.Topic;
-import flymq.broker.topic.TopicManager;
+import flymq.protocol.message.ProduceRequest;
+import flymq.protocol.message.ProduceResponse;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.telemetry.TraceOp;
@@ -19,9 +21,8 @@ import flymq.telemetry.TraceSpan;
 import java.util.List;
 
 /**
- * PRODUCE 0x01 (wire spec 4.1). Request {@code str16 topic · bytes32 key · bytes32 value · i32 partition}
- * ({@code -1} = broker chooses; a missing partition field also means -1). Response "RecordMetadata":
- * {@code str16 topic · i32 partition · u64 offset · i64 timestamp · i32 key_size (-1 when keyless) · i32 value_size}.
+ * PRODUCE 0x01 (wire spec 4.1): a {@link ProduceRequest} ({@code -1} or no partition = the broker chooses) answered
+ * with a {@link ProduceResponse}, "RecordMetadata".
  *
  * <p>Unlike upstream, an explicit partition is honoured and validated. The record's timestamp is the broker's
  * wall clock, stored with the record (SEEK_TO_TIMESTAMP uses it) and echoed in the response.
@@ -54,10 +55,11 @@ public final class ProduceHandler implements RequestHandler {
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
-        String topicName = in.str16("topic");
-        byte[] key = in.bytes32("key");
-        byte[] value = in.bytes32("value");
-        int requested = in.remaining() >= 4 ? in.i32("partition") : -1;
+        ProduceRequest request = ProduceRequest.read(in);
+        String topicName = request.topic();
+        byte[] key = request.key();
+        byte[] value = request.value();
+        int requested = request.partition();
         if (requested < -1) {
             throw new RequestException("invalid partition " + requested + " for topic " + topicName
                     + ": use -1 to let the broker choose, or a partition number from 0");
@@ -84,8 +86,8 @@ public final class ProduceHandler implements RequestHandler {
         } finally {
             span.end();
         }
-        out.str16(topicName).i32(partition).u64(offset).i64(timestamp).i32(key.length == 0 ? -1 : key.length)
-                .i32(value.length);
+        new ProduceResponse(topicName, partition, offset, timestamp, key.length == 0 ? -1 : key.length, value.length)
+                .write(out);
         listener.produced(topicName, partition, 1, bytes, System.nanoTime() - start);
     }
 }

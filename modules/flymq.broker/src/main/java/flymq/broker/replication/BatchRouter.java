@@ -2,15 +2,21 @@ package flymq.broker.replication;
 
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
-import flymq.protocol.FrameCodec;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
-import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.FrameCodec;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
+import flymq.protocol.message.BatchProduceRequest;
+import flymq.protocol.message.BatchProduceResponse;
+import flymq.protocol.message.Forwarded;
+import flymq.protocol.message.WireMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,14 +32,13 @@ import java.util.function.Consumer;
  * with partition -1 gets its partition chosen here (round robin, as the single node does), so the group reaches the
  * partition's leader with an explicit partition.
  *
- * <p>A forwarded part carries one trailing byte {@value #FORWARDED} after the request proper; its receiver serves it
+ * <p>A forwarded part carries the {@link Forwarded} marker after the request proper; its receiver serves it
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
  * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile). A
  * leader that cannot be reached turns into a per-group (per-partition) error "not leader: leader_id=... leader_addr=
  * ..." in the merged answer; the other parts are still served.
  */
 final class BatchRouter {
-    static final int FORWARDED = 0xFF;
 
     private final TopicManager topics;
     private final PartitionLeadership leadership;
@@ -67,193 +72,157 @@ final class BatchRouter {
 
     // ------------------------------------------------------------------ BATCH_PRODUCE
 
-    private record ProduceGroup(int index, int partition, PayloadWriter records, int recordCount) {
+    /** A request group, its position in the request, and its partition once chosen. */
+    private record ProduceGroup(int index, BatchProduceRequest.Group group) {
     }
 
     RequestHandler batchProduce(RequestHandler local) {
         return (session, in, out) -> {
-            String topic = in.str16("topic");
-            int acks = in.u8("acks");
-            int n = in.count("groups", 8);
-            List<ProduceGroup> groups = new ArrayList<>(n);
-            for (int g = 0; g < n; g++) {
-                int partition = in.i32("partition");
-                int count = in.count("records", 18);
-                PayloadWriter records = new PayloadWriter();
-                for (int i = 0; i < count; i++) {
-                    records.i64(in.i64("timestamp")).bytes32(in.bytes32("key")).bytes32(in.bytes32("value"));
-                    int headers = in.u16("header_count");
-                    records.u16(headers);
-                    for (int h = 0; h < headers; h++) {
-                        records.str16(in.str16("header name")).bytes32(in.bytes32("header value"));
-                    }
-                }
-                groups.add(new ProduceGroup(g, partition, records, count));
-            }
-            boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+            BatchProduceRequest request = BatchProduceRequest.read(in);
+            String topic = request.topic();
+            int n = request.groups().size();
+            boolean forwarded = request.forwarded();
             if (autoCreate != null && !forwarded && topics.find(topic).isEmpty()) {
                 autoCreate.accept(topic);
             }
             Optional<Topic> t = topics.find(topic);
             Map<Destination, List<ProduceGroup>> parts = new LinkedHashMap<>();
-            for (ProduceGroup g : groups) {
-                ProduceGroup resolved = g;
+            for (int i = 0; i < n; i++) {
+                BatchProduceRequest.Group g = request.groups().get(i);
                 Destination d = Destination.LOCAL;
                 if (!forwarded && t.isPresent() && g.partition() >= -1) {
                     try {
                         int p = t.get().choosePartition(null, g.partition());
-                        resolved = new ProduceGroup(g.index(), p, g.records(), g.recordCount());
+                        g = g.withPartition(p);
                         d = destination(topic, p);
                     } catch (RequestException e) {
                         // unknown partition: the local handler reports it for this group
                     }
                 }
-                parts.computeIfAbsent(d, k -> new ArrayList<>()).add(resolved);
+                parts.computeIfAbsent(d, k -> new ArrayList<>()).add(new ProduceGroup(i, g));
             }
-            String[] answers = new String[n];
-            int[] partitions = new int[n];
-            long[] bases = new long[n];
-            long[] counts = new long[n];
+            BatchProduceResponse.GroupResult[] results = new BatchProduceResponse.GroupResult[n];
             for (Map.Entry<Destination, List<ProduceGroup>> part : parts.entrySet()) {
                 List<ProduceGroup> gs = part.getValue();
-                PayloadWriter request = new PayloadWriter().str16(topic).u8(acks).u32(gs.size());
+                List<BatchProduceRequest.Group> groups = new ArrayList<>(gs.size());
                 for (ProduceGroup g : gs) {
-                    byte[] records = g.records().toPayload();
-                    request.i32(g.partition()).u32(g.recordCount()).raw(records, 0, records.length);
+                    groups.add(g.group());
                 }
                 byte[] answer;
                 try {
-                    answer = call(part.getKey(), ExtensionOpcodes.BATCH_PRODUCE, request, local, session);
+                    answer = call(part.getKey(), ExtensionOpcodes.BATCH_PRODUCE,
+                            new BatchProduceRequest(topic, request.acks(), groups, !part.getKey().local()), local,
+                            session);
                 } catch (LeaderForwarder.Unreachable e) {
                     for (ProduceGroup g : gs) {
-                        partitions[g.index()] = g.partition();
-                        bases[g.index()] = -1;
-                        counts[g.index()] = g.recordCount();
-                        answers[g.index()] = notLeader(part.getKey(), topic, g.partition(), e.getMessage());
+                        results[g.index()] = BatchProduceResponse.GroupResult.failed(g.group().partition(),
+                                g.group().recordCount(), notLeader(part.getKey(), topic, g.group().partition(),
+                                        e.getMessage()));
                     }
                     continue;
                 }
-                PayloadReader r = new PayloadReader(answer);
-                r.str16("topic");
-                int m = r.count("groups", 18);
-                if (m != gs.size()) {
+                List<BatchProduceResponse.GroupResult> answered = BatchProduceResponse.read(new PayloadReader(answer))
+                        .groups();
+                if (answered.size() != gs.size()) {
                     throw new RequestException("BATCH_PRODUCE to " + topic + ": node " + part.getKey().leaderId()
-                            + " answered " + m + " groups for " + gs.size());
+                            + " answered " + answered.size() + " groups for " + gs.size());
                 }
-                for (ProduceGroup g : gs) {
-                    partitions[g.index()] = r.i32("partition");
-                    bases[g.index()] = r.u64("base_offset");
-                    counts[g.index()] = r.u32("record_count");
-                    answers[g.index()] = r.str16("error");
+                for (int i = 0; i < gs.size(); i++) {
+                    results[gs.get(i).index()] = answered.get(i);
                 }
             }
-            out.str16(topic).u32(n);
-            for (int g = 0; g < n; g++) {
-                out.i32(partitions[g]).u64(bases[g]).u32(counts[g]).str16(answers[g]);
-            }
+            new BatchProduceResponse(topic, List.of(results)).write(out);
         };
     }
 
     // ------------------------------------------------------------------ BATCH_FETCH
 
-    private record Position(int index, int partition, long offset) {
+    private record Position(int index, BatchFetchRequest.Position position) {
     }
 
-    private record FetchedPartition(int partition, String error, long start, long end, long count, byte[] records) {
+    /** One partition's part of a merged answer: its header and its record bytes ({@code records[from, from+len)}). */
+    private record FetchedPartition(BatchFetchResponse.PartitionHeader header, byte[] records, int from) {
+        static FetchedPartition failed(int partition, String error) {
+            return new FetchedPartition(BatchFetchResponse.PartitionHeader.failed(partition, error), new byte[0], 0);
+        }
     }
 
     RequestHandler batchFetch(RequestHandler local) {
         return (session, in, out) -> {
-            String topic = in.str16("topic");
-            long maxBytes = in.u32("max_bytes");
-            int n = in.count("partitions", 12);
-            List<Position> positions = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                positions.add(new Position(i, in.i32("partition"), in.i64("offset")));
-            }
-            boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+            BatchFetchRequest request = BatchFetchRequest.read(in);
+            String topic = request.topic();
+            int n = request.positions().size();
             Map<Destination, List<Position>> parts = new LinkedHashMap<>();
-            for (Position p : positions) {
-                Destination d = forwarded ? Destination.LOCAL : destination(topic, p.partition());
-                parts.computeIfAbsent(d, k -> new ArrayList<>()).add(p);
+            for (int i = 0; i < n; i++) {
+                BatchFetchRequest.Position p = request.positions().get(i);
+                Destination d = request.forwarded() ? Destination.LOCAL : destination(topic, p.partition());
+                parts.computeIfAbsent(d, k -> new ArrayList<>()).add(new Position(i, p));
             }
             FetchedPartition[] fetched = new FetchedPartition[n];
             for (Map.Entry<Destination, List<Position>> part : parts.entrySet()) {
                 List<Position> ps = part.getValue();
-                PayloadWriter request = new PayloadWriter().str16(topic).u32(maxBytes).u32(ps.size());
+                List<BatchFetchRequest.Position> positions = new ArrayList<>(ps.size());
                 for (Position p : ps) {
-                    request.i32(p.partition()).i64(p.offset());
+                    positions.add(p.position());
                 }
                 byte[] answer;
                 try {
-                    answer = call(part.getKey(), ExtensionOpcodes.BATCH_FETCH, request, local, session);
+                    answer = call(part.getKey(), ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic,
+                            request.maxBytes(), positions, !part.getKey().local()), local, session);
                 } catch (LeaderForwarder.Unreachable e) {
                     for (Position p : ps) {
-                        fetched[p.index()] = new FetchedPartition(p.partition(),
-                                notLeader(part.getKey(), topic, p.partition(), e.getMessage()), 0, 0, 0, new byte[0]);
+                        fetched[p.index()] = FetchedPartition.failed(p.position().partition(),
+                                notLeader(part.getKey(), topic, p.position().partition(), e.getMessage()));
                     }
                     continue;
                 }
                 PayloadReader r = new PayloadReader(answer);
-                r.str16("topic");
-                int m = r.count("partitions", 30);
-                if (m != ps.size()) {
+                List<BatchFetchResponse.PartitionHeader> headers = BatchFetchResponse.read(r).partitions();
+                if (headers.size() != ps.size()) {
                     throw new RequestException("BATCH_FETCH of " + topic + ": node " + part.getKey().leaderId()
-                            + " answered " + m + " partitions for " + ps.size());
+                            + " answered " + headers.size() + " partitions for " + ps.size());
                 }
-                FetchedPartition[] headers = new FetchedPartition[m];
-                for (int i = 0; i < m; i++) {
-                    headers[i] = new FetchedPartition(r.i32("partition"), r.str16("error"), r.i64("start_offset"),
-                            r.i64("end_offset"), r.u32("record_count"), null);
-                    long len = r.u32("byte_length");
-                    headers[i] = new FetchedPartition(headers[i].partition(), headers[i].error(), headers[i].start(),
-                            headers[i].end(), headers[i].count(), new byte[(int) len]);
-                }
-                int pos = answer.length - r.remaining();
-                for (int i = 0; i < m; i++) {
-                    byte[] tail = headers[i].records();
-                    if (tail.length > answer.length - pos) {
-                        throw new RequestException("BATCH_FETCH of " + topic + ": answer of node "
-                                + part.getKey().leaderId() + " announces more record bytes than it carries");
-                    }
-                    System.arraycopy(answer, pos, tail, 0, tail.length);
-                    pos += tail.length;
-                    fetched[ps.get(i).index()] = headers[i];
+                int pos = r.position();
+                for (int i = 0; i < headers.size(); i++) {
+                    fetched[ps.get(i).index()] = new FetchedPartition(headers.get(i), answer, pos);
+                    pos += headers.get(i).byteLength();
                 }
             }
             // Parts were each kept under the frame limit; together they may not be: later partitions then return
             // no records this time (no error, their position does not move), as the single node does.
             long left = FrameCodec.MAX_PAYLOAD - 1024L - n * 64L;
-            out.str16(topic).u32(n);
+            List<BatchFetchResponse.PartitionHeader> headers = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                FetchedPartition f = fetched[i];
-                boolean fits = f.records().length <= left;
-                if (fits) {
-                    left -= f.records().length;
+                BatchFetchResponse.PartitionHeader h = fetched[i].header();
+                if (h.byteLength() <= left) {
+                    left -= h.byteLength();
                 } else {
-                    fetched[i] = f = new FetchedPartition(f.partition(), f.error(), f.start(), f.end(), 0, new byte[0]);
+                    h = new BatchFetchResponse.PartitionHeader(h.partition(), h.error(), h.startOffset(),
+                            h.endOffset(), 0, 0);
                 }
-                out.i32(f.partition()).str16(f.error()).u64(f.start()).u64(f.end()).u32(f.count())
-                        .u32(f.records().length);
+                headers.add(h);
             }
-            for (FetchedPartition f : fetched) {
-                out.raw(f.records(), 0, f.records().length);
+            new BatchFetchResponse(topic, headers).write(out);
+            for (int i = 0; i < n; i++) {
+                out.raw(fetched[i].records(), fetched[i].from(), headers.get(i).byteLength());
             }
         };
     }
 
     // ------------------------------------------------------------------ shared
 
-    private byte[] call(Destination d, int opcode, PayloadWriter request, RequestHandler local, Session session) {
+    /** Serves a part here, or forwards it (the request then carries the {@link Forwarded} marker). */
+    private byte[] call(Destination d, int opcode, WireMessage request, RequestHandler local, Session session) {
         if (d.local()) {
+            PayloadWriter bytes = new PayloadWriter(request.sizeHint());
+            request.write(bytes);
             PayloadWriter answer = new PayloadWriter();
-            local.handle(session, new PayloadReader(request.toPayload()), answer);
+            local.handle(session, new PayloadReader(bytes.toPayload()), answer);
             return answer.toPayload();
         }
         if (d.leaderAddr().isEmpty()) {
             throw new LeaderForwarder.Unreachable("its client address is not known yet");
         }
-        request.u8(FORWARDED);
         return forwarder.call(d.leaderId(), d.leaderAddr(), opcode, request);
     }
 

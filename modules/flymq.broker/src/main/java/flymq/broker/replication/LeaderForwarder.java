@@ -6,6 +6,7 @@ import flymq.protocol.FrameHeader;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.WireMessage;
 import flymq.raft.RaftMember;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -39,6 +40,13 @@ final class LeaderForwarder implements AutoCloseable {
 
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Link>> idle = new ConcurrentHashMap<>();
     private volatile boolean closed;
+
+    /** Sends {@code request} under {@code opcode}; @return the response payload (the opcode echoes the request's) */
+    byte[] call(String nodeId, String clientAddr, int opcode, WireMessage request) {
+        PayloadWriter payload = new PayloadWriter(request.sizeHint());
+        request.write(payload);
+        return call(nodeId, clientAddr, opcode, payload);
+    }
 
     /** @return the response payload (the opcode echoes the request's) */
     byte[] call(String nodeId, String clientAddr, int opcode, PayloadWriter payload) {

@@ -1,11 +1,14 @@
 package flymq.broker.replication;
 
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
 import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.server.Session;
+import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.MembershipRequest;
+import flymq.protocol.message.MembershipResponse;
 import flymq.raft.GroupMembers;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupException;
@@ -24,10 +27,8 @@ import java.util.function.Supplier;
  * the metadata group's leader (a follower forwards the request once, like CREATE_TOPIC).
  *
  * <p><b>CLUSTER_MEMBERSHIP {@value #CLUSTER_MEMBERSHIP}</b> (FlyMQ extension range, admin only; the SDKs never
- * send it). Request: {@code u8 action (1 join, 2 leave) · str16 node_id · str16 cluster_addr (join: the node's
- * host:port for Raft; leave: "") · str16 client_addr (join: its client host:port, may be "") · [u8 0xFF
- * forwarded]}. Response: {@code u32 n · n × (str16 node_id · str16 cluster_addr · bool voting)}, the metadata
- * group's members once the change is committed. Errors are ERROR frames naming the node and the reason
+ * send it): a {@link MembershipRequest} (join or leave; a follower forwards it with the forwarded marker) answered
+ * with a {@link MembershipResponse}, the metadata group's members once the change is committed. Errors are ERROR frames naming the node and the reason
  * ({@code node n9 is not a member ...}, {@code not leader: ...} when no leader can be reached).
  *
  * <p><b>Join</b>: the joining node runs already, started with {@code peers} that leave it out (it waits outside
@@ -47,10 +48,9 @@ import java.util.function.Supplier;
  */
 final class MembershipChanges {
     private static final System.Logger LOG = System.getLogger(MembershipChanges.class.getName());
-    static final int CLUSTER_MEMBERSHIP = flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
-    static final int JOIN = 1;
-    static final int LEAVE = 2;
-    private static final int FORWARDED = 0xFF;
+    static final int CLUSTER_MEMBERSHIP = ExtensionOpcodes.CLUSTER_MEMBERSHIP;
+    static final int JOIN = MembershipRequest.JOIN;
+    static final int LEAVE = MembershipRequest.LEAVE;
     private static final long CHANGE_TIMEOUT_MS = 30_000;
     /** How long the leaving node gets to learn that NODE_REMOVED committed before it is cut off the metadata log. */
     private static final long DEPARTURE_GRACE_MS = 500;
@@ -70,11 +70,12 @@ final class MembershipChanges {
 
     /** The CLUSTER_MEMBERSHIP handler. */
     void handle(Session session, PayloadReader in, PayloadWriter out) {
-        int action = in.u8("action");
-        String nodeId = in.str16("node_id");
-        String clusterAddr = in.str16("cluster_addr");
-        String clientAddr = in.str16("client_addr");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        MembershipRequest request = MembershipRequest.read(in);
+        int action = request.action();
+        String nodeId = request.nodeId();
+        String clusterAddr = request.clusterAddr();
+        String clientAddr = request.clientAddr();
+        boolean forwarded = request.forwarded();
         if (nodeId.isBlank()) {
             throw new RequestException("cluster membership: node_id is empty");
         }
@@ -98,10 +99,11 @@ final class MembershipChanges {
     }
 
     static void write(GroupMembers members, PayloadWriter out) {
-        out.u32(members.members().size());
+        List<MembershipResponse.Member> listed = new ArrayList<>(members.members().size());
         for (RaftMember m : members.members()) {
-            out.str16(m.id()).str16(m.address()).bool(members.votingMembers().contains(m));
+            listed.add(new MembershipResponse.Member(m.id(), m.address(), members.votingMembers().contains(m)));
         }
+        new MembershipResponse(listed).write(out);
     }
 
     /** The leaving node led the metadata group and has handed it over: forward to the new leader. */
@@ -151,21 +153,18 @@ final class MembershipChanges {
             throw new RequestException("not leader: leader_id=" + leader.get().id() + " leader_addr=" + leaderAddr
                     + " (cannot " + what + " on node " + members.self().id() + ")");
         }
-        PayloadWriter w = new PayloadWriter();
-        w.u8(action).str16(nodeId).str16(clusterAddr).str16(clientAddr).u8(FORWARDED);
-        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, CLUSTER_MEMBERSHIP, w);
+        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, CLUSTER_MEMBERSHIP,
+                new MembershipRequest(action, nodeId, clusterAddr, clientAddr, true));
         return read(answer);
     }
 
     private static GroupMembers read(byte[] answer) {
-        PayloadReader r = new PayloadReader(answer);
-        long n = r.u32("members");
         List<RaftMember> all = new ArrayList<>();
         List<RaftMember> voting = new ArrayList<>();
-        for (long i = 0; i < n; i++) {
-            RaftMember m = new RaftMember(r.str16("node_id"), r.str16("cluster_addr"));
+        for (MembershipResponse.Member listed : MembershipResponse.read(new PayloadReader(answer)).members()) {
+            RaftMember m = new RaftMember(listed.nodeId(), listed.clusterAddr());
             all.add(m);
-            if (r.bool("voting")) {
+            if (listed.voting()) {
                 voting.add(m);
             }
         }

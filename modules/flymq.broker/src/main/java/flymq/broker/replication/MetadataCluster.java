@@ -7,11 +7,6 @@ import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.produce.ProduceAcknowledger;
-import flymq.protocol.Opcodes;
-import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
-import flymq.protocol.ExtensionOpcodes;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -19,8 +14,20 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
-import flymq.broker.topic.TopicRequests;
 import flymq.broker.topic.TopicSettings;
+import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.CreateTopicRequest;
+import flymq.protocol.message.DeleteGroupRequest;
+import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.RegisterNodeRequest;
+import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SuccessResponse;
+import flymq.protocol.message.WireMessage;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
@@ -56,14 +63,13 @@ import java.util.function.Supplier;
  * {@code not leader: leader_id=... leader_addr=...}.
  *
  * <p>CLUSTER_REGISTER {@value #CLUSTER_REGISTER} (cluster-internal, in FlyMQ's extension range; SDKs never send
- * it): {@code str16 node_id · str16 client_addr · [u8 forwarded]} → {@code bool}.
+ * it): a {@link RegisterNodeRequest} answered with a {@link SuccessResponse}.
  */
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
-    public static final int CLUSTER_REGISTER = 0xCF;
+    public static final int CLUSTER_REGISTER = ExtensionOpcodes.CLUSTER_REGISTER;
     /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
     public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
-    private static final int FORWARDED = 0xFF;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
@@ -218,78 +224,77 @@ public final class MetadataCluster implements AutoCloseable {
 
     // ------------------------------------------------------------------ requests
 
-    /** CREATE_TOPIC 0x03 in a cluster: same layout as {@link TopicRequests#create}, plus the forwarded marker. */
+    /** CREATE_TOPIC 0x03 in a cluster: a {@link CreateTopicRequest}, forwarded with its settings block and marker. */
     public void createTopic(Session session, PayloadReader in, PayloadWriter out) {
-        String name = in.str16("topic");
-        int partitions = in.i32("partitions");
+        CreateTopicRequest r = CreateTopicRequest.read(in);
+        String name = r.topic();
+        int partitions = r.partitions();
         // The SDKs' short form names no replication factor: the cluster default applies (see createCommand).
         TopicSettings s = new TopicSettings(partitions, -1, TopicSettings.DEFAULT, TopicSettings.DEFAULT,
                 TopicSettings.DEFAULT, TopicSettings.DEFAULT);
-        if (in.remaining() >= TopicRequests.SETTINGS_BLOCK) {
-            s = new TopicSettings(partitions, in.i32("replication_factor"), in.i64("retention_ms"),
-                    in.i64("retention_bytes"), in.i64("segment_bytes"), in.i64("segment_ms"));
+        if (r.settings() != null) {
+            CreateTopicRequest.Settings b = r.settings();
+            s = new TopicSettings(partitions, b.replicationFactor(), b.retentionMs(), b.retentionBytes(),
+                    b.segmentBytes(), b.segmentMs());
         }
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
         TopicNames.validate(name);
         TopicSettings settings = s;
-        execute(() -> createCommand(name, settings), forwarded, "create topic " + name, w -> w
-                .str16(name).i32(settings.partitions()).i32(settings.replicationFactor()).i64(settings.retentionMs())
-                .i64(settings.retentionBytes()).i64(settings.segmentBytes()).i64(settings.segmentMs()),
-                Opcodes.CREATE_TOPIC);
-        out.bool(true);
+        execute(() -> createCommand(name, settings), r.forwarded(), "create topic " + name,
+                forwardedCreate(name, settings), Opcodes.CREATE_TOPIC);
+        SuccessResponse.OK.write(out);
     }
 
-    /** DELETE_TOPIC 0x09 in a cluster: {@code str16 topic · [u8 forwarded]} → {@code bool}. */
+    private static CreateTopicRequest forwardedCreate(String name, TopicSettings s) {
+        return new CreateTopicRequest(name, s.partitions(), new CreateTopicRequest.Settings(s.replicationFactor(),
+                s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs()), true);
+    }
+
+    /** DELETE_TOPIC 0x09 in a cluster: a {@link DeleteTopicRequest} → {@link SuccessResponse}. */
     public void deleteTopic(Session session, PayloadReader in, PayloadWriter out) {
-        String name = in.str16("topic");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
-        execute(() -> new DeleteTopic(name), forwarded, "delete topic " + name, w -> w.str16(name),
-                Opcodes.DELETE_TOPIC);
-        out.bool(true);
+        DeleteTopicRequest r = DeleteTopicRequest.read(in);
+        String name = r.topic();
+        execute(() -> new DeleteTopic(name), r.forwarded(), "delete topic " + name,
+                new DeleteTopicRequest(name, true), Opcodes.DELETE_TOPIC);
+        SuccessResponse.OK.write(out);
     }
 
     /**
-     * COMMIT 0x06 in a cluster: {@code str16 topic · str16 group · i32 partition · u64 offset · [u8 forwarded]} →
-     * {@code bool}. The commit goes through the metadata group, so every node holds the group's offset and a
+     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The commit goes through the metadata group, so every node holds the group's offset and a
      * consumer that reconnects to another node (or survives a failover) resumes where it committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        long offset = in.u64("offset");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
-        execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, offset), forwarded,
-                "commit offset " + offset + " of group " + group + " for " + topic + "-" + partition,
-                w -> w.str16(topic).str16(group).i32(partition).u64(offset), Opcodes.COMMIT);
-        out.bool(true);
+        CommitRequest r = CommitRequest.read(in);
+        execute(() -> new MetadataCommand.CommitOffset(r.topic(), r.group(), r.partition(), r.offset()),
+                r.forwarded(), "commit offset " + r.offset() + " of group " + r.group() + " for " + r.topic() + "-"
+                        + r.partition(),
+                new CommitRequest(r.topic(), r.group(), r.partition(), r.offset(), true), Opcodes.COMMIT);
+        SuccessResponse.OK.write(out);
     }
 
     /**
-     * RESET_OFFSET 0x61 in a cluster: {@code str16 topic · str16 group · i32 partition · str8 mode · [u64 value]}
-     * → {@code bool} (layout of {@code GroupRequests#resetOffset}). {@code earliest}, {@code latest} and
+     * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest}, {@code latest} and
      * {@code timestamp} depend on the partition's log, so the target is resolved on the partition's leader (the
      * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
      * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
      * every node answers GET_OFFSET with it.
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
-        String topic = in.str16("topic");
-        String group = in.str16("group_id");
-        int partition = in.i32("partition");
-        String mode = in.str8("mode");
-        long value = in.remaining() >= 8 ? in.u64("value") : 0;
-        boolean hasValue = mode.equals("offset") || mode.equals("timestamp");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
+        ResetOffsetRequest r = ResetOffsetRequest.read(in);
+        String topic = r.topic();
+        String group = r.group();
+        int partition = r.partition();
+        String mode = r.mode();
+        long value = r.value().orElse(0);
+        boolean hasValue = ResetOffsetRequest.needsValue(mode);
+        boolean forwarded = r.forwarded();
         PartitionLeader owner = leadership.leader(topic, partition);
         if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
             if (owner.leaderAddr().isEmpty()) {
                 throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
                         + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
             }
-            PayloadWriter w = new PayloadWriter().str16(topic).str16(group).i32(partition).str8(mode).u64(value)
-                    .u8(FORWARDED);
-            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET, w);
+            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET,
+                    new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
             out.raw(answer, 0, answer.length);
             return;
         }
@@ -297,39 +302,27 @@ public final class MetadataCluster implements AutoCloseable {
                 hasValue ? OptionalLong.of(value) : OptionalLong.empty());
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
                 "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
-                w -> w.str16(topic).str16(group).i32(partition).u64(target), Opcodes.COMMIT);
-        out.bool(true);
+                new CommitRequest(topic, group, partition, target, true), Opcodes.COMMIT);
+        SuccessResponse.OK.write(out);
     }
 
     /**
-     * DELETE_GROUP 0x65 in a cluster: {@code str16 topic · str16 group} (Python/Go) or {@code str16 group} (Java),
-     * then {@code [u8 forwarded]} → {@code bool}. Replicated through the metadata group, so the group is gone on
+     * DELETE_GROUP 0x65 in a cluster: a {@link DeleteGroupRequest} (Python/Go: one topic; Java: every topic) →
+     * {@link SuccessResponse}. Replicated through the metadata group, so the group is gone on
      * every node and stays gone after a failover. "consumer group not found" when the metadata leader does not
      * know it.
      */
     public void deleteGroup(Session session, PayloadReader in, PayloadWriter out) {
-        String first = in.str16("group_id");
-        String topic = "";
-        String group = first;
-        if (in.remaining() >= 2) {
-            topic = first;
-            group = in.str16("group_id");
-        }
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
-        String t = topic;
-        String g = group;
-        boolean deleted = execute(() -> new MetadataCommand.DeleteGroup(t, g), forwarded,
+        DeleteGroupRequest r = DeleteGroupRequest.read(in);
+        String t = r.allTopics() ? "" : r.topic();
+        String g = r.group();
+        boolean deleted = execute(() -> new MetadataCommand.DeleteGroup(t, g), r.forwarded(),
                 "delete group " + g + (t.isEmpty() ? "" : " of topic " + t),
-                w -> {
-                    if (!t.isEmpty()) {
-                        w.str16(t);
-                    }
-                    w.str16(g);
-                }, Opcodes.DELETE_GROUP);
+                new DeleteGroupRequest(r.topic(), g, true), Opcodes.DELETE_GROUP);
         if (!deleted) {
             throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
         }
-        out.bool(true);
+        SuccessResponse.OK.write(out);
     }
 
     private GroupCoordinator requireGroups() {
@@ -348,9 +341,8 @@ public final class MetadataCluster implements AutoCloseable {
         TopicNames.validate(name);
         TopicSettings s = new TopicSettings(config.defaultPartitions(), -1, TopicSettings.DEFAULT,
                 TopicSettings.DEFAULT, TopicSettings.DEFAULT, TopicSettings.DEFAULT);
-        execute(() -> createCommand(name, s), false, "auto-create topic " + name, w -> w.str16(name)
-                .i32(s.partitions()).i32(s.replicationFactor()).i64(s.retentionMs()).i64(s.retentionBytes())
-                .i64(s.segmentBytes()).i64(s.segmentMs()), Opcodes.CREATE_TOPIC);
+        execute(() -> createCommand(name, s), false, "auto-create topic " + name, forwardedCreate(name, s),
+                Opcodes.CREATE_TOPIC);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
         while (topics.find(name).isEmpty()) {
             if (System.nanoTime() > deadline) {
@@ -368,24 +360,18 @@ public final class MetadataCluster implements AutoCloseable {
 
     /** CLUSTER_REGISTER (internal): a node announces its client address through the leader. */
     public void register(Session session, PayloadReader in, PayloadWriter out) {
-        String nodeId = in.str16("node_id");
-        String addr = in.str16("client_addr");
-        boolean forwarded = in.remaining() >= 1 && in.u8("forwarded") == FORWARDED;
-        execute(() -> new RegisterNode(nodeId, addr), forwarded, "register node " + nodeId,
-                w -> w.str16(nodeId).str16(addr), CLUSTER_REGISTER);
-        out.bool(true);
-    }
-
-    private interface Body {
-        void write(PayloadWriter w);
+        RegisterNodeRequest r = RegisterNodeRequest.read(in);
+        execute(() -> new RegisterNode(r.nodeId(), r.clientAddr()), r.forwarded(), "register node " + r.nodeId(),
+                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), CLUSTER_REGISTER);
+        SuccessResponse.OK.write(out);
     }
 
     /**
-     * Replicates the command when this node leads the group; otherwise forwards the request (rebuilt by
-     * {@code body}) once to the leader.
+     * Replicates the command when this node leads the group; otherwise forwards {@code forwardedRequest} (which
+     * carries the forwarded marker) once to the leader.
      */
-    private boolean execute(Supplier<MetadataCommand> command, boolean forwarded, String what, Body body,
-                            int opcode) {
+    private boolean execute(Supplier<MetadataCommand> command, boolean forwarded, String what,
+                            WireMessage forwardedRequest, int opcode) {
         RaftGroup<Boolean> g = requireStarted();
         if (g.isLeader()) {
             try {
@@ -407,11 +393,8 @@ public final class MetadataCluster implements AutoCloseable {
             throw new RequestException("not leader: leader_id=" + leader.get().id() + " leader_addr=" + leaderAddr
                     + " (cannot " + what + " on node " + members.self().id() + ")");
         }
-        PayloadWriter w = new PayloadWriter();
-        body.write(w);
-        w.u8(FORWARDED);
-        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, opcode, w);
-        return answer.length > 0 && answer[0] != 0;
+        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, opcode, forwardedRequest);
+        return SuccessResponse.read(new PayloadReader(answer)).success();
     }
 
     private boolean replicate(RaftGroup<Boolean> g, byte[] command, String what) {
@@ -498,7 +481,7 @@ public final class MetadataCluster implements AutoCloseable {
                 if (g != null) {
                     execute(() -> new RegisterNode(members.self().id(), addr), false,
                             "register node " + members.self().id(),
-                            w -> w.str16(members.self().id()).str16(addr), CLUSTER_REGISTER);
+                            new RegisterNodeRequest(members.self().id(), addr, true), CLUSTER_REGISTER);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "registering " + members.self().id() + " with leader " + leader

@@ -3,8 +3,9 @@ package flymq.broker.replication;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.BatchFetchRequest;
+import flymq.protocol.message.BatchFetchResponse;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftMember;
 import flymq.storage.PartitionLog;
@@ -110,29 +111,20 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
 
     /** One BATCH_FETCH of this partition from {@code offset}; the records arrive in the stored format. */
     private LeaderSlice fetch(LeaderForwarder link, String leaderId, String addr, long offset) {
-        PayloadWriter req = new PayloadWriter(topic.length() + 32).str16(topic).u32(MAX_BYTES).u32(1)
-                .i32(partition).i64(offset);
-        byte[] answer = link.call(leaderId, addr, ExtensionOpcodes.BATCH_FETCH, req);
+        BatchFetchRequest request = new BatchFetchRequest(topic, MAX_BYTES,
+                List.of(new BatchFetchRequest.Position(partition, offset)), false);
+        byte[] answer = link.call(leaderId, addr, ExtensionOpcodes.BATCH_FETCH, request);
         PayloadReader r = new PayloadReader(answer);
-        r.str16("topic");
-        if (r.count("partitions", 30) != 1) {
+        List<BatchFetchResponse.PartitionHeader> partitions = BatchFetchResponse.read(r).partitions();
+        if (partitions.size() != 1) {
             throw new RequestException("BATCH_FETCH answer from " + addr + " does not hold exactly one partition");
         }
-        r.i32("partition");
-        String error = r.str16("error");
-        r.i64("start_offset");
-        long end = r.i64("end_offset");
-        r.i32("record_count");
-        long length = r.u32("byte_length");
-        if (!error.isEmpty()) {
-            throw new RequestException(error);
+        BatchFetchResponse.PartitionHeader p = partitions.get(0);
+        if (!p.error().isEmpty()) {
+            throw new RequestException(p.error());
         }
-        if (length != r.remaining()) {
-            throw new RequestException("BATCH_FETCH answer from " + addr + " announces " + length
-                    + " record bytes, carries " + r.remaining());
-        }
-        return new LeaderSlice(end, StoredRecords.decode(ByteBuffer.wrap(answer, answer.length - r.remaining(),
-                r.remaining())));
+        return new LeaderSlice(p.endOffset(), StoredRecords.decode(ByteBuffer.wrap(answer, r.position(),
+                p.byteLength())));
     }
 
     private static void pause() {

@@ -27,10 +27,10 @@ import java.util.function.Consumer;
  *
  * <p>The first {@code platformConnections} concurrent connections get a platform thread each, later ones a virtual
  * thread. A virtual thread blocked in a socket read is woken through the JDK's poller and then scheduled onto a
- * carrier: two thread wake-ups per request instead of one, which on loopback more than halves the rate of a client
- * that sends one request per round trip (measured in docs/benchmarks.md). Platform threads cost more memory and
- * kernel scheduling per connection, so they are capped; beyond the cap connections are still served, just with the
- * virtual thread's extra latency.
+ * carrier: two thread wake-ups per request instead of one, which on loopback costs a client that sends one request
+ * per round trip much of its rate (docs/benchmarks.md, "Virtual threads and timed reads"). Platform threads cost
+ * more memory and kernel scheduling per connection, so they are capped; beyond the cap connections are still served,
+ * just with the virtual thread's extra latency.
  *
  * <p>Shutdown ({@link #close}) stops accepting, shuts down the input side of every connection so no new request is
  * read, lets each connection finish the request it is serving and flush its responses, then closes the sockets;

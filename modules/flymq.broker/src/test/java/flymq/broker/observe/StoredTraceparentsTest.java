@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Reading {@code traceparent} headers out of stored record bytes (RecordCodec's layout) for BATCH_FETCH links. */
+/** Reading {@code traceparent} headers out of stored record bytes (StoredRecordLayout's layout) for BATCH_FETCH links. */
 class StoredTraceparentsTest {
     static final String TP1 = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     static final String TP2 = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";

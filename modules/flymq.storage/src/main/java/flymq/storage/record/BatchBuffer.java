@@ -1,5 +1,6 @@
 package flymq.storage.record;
 
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.Record;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class BatchBuffer {
     }
 
     public long timestamp(int i) {
-        return buffer.getLong(positions[i] + RecordCodec.TIMESTAMP_POS);
+        return buffer.getLong(positions[i] + StoredRecordLayout.TIMESTAMP_POS);
     }
 
     public long maxTimestamp() {

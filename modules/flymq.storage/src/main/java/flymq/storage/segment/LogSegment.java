@@ -1,5 +1,6 @@
 package flymq.storage.segment;
 
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.CorruptRecordException;
 import flymq.storage.StorageException;
 import flymq.storage.StoredRecord;
@@ -309,9 +310,9 @@ public final class LogSegment {
             if (length >= 0 && p + 4L + length > end) {
                 break; // does not fit in maxBytes: the next read starts here
             }
-            String problem = RecordCodec.validate(buf, p, crc);
-            if (problem == null && buf.getLong(p + RecordCodec.OFFSET_POS) != expected) {
-                problem = "record carries offset " + buf.getLong(p + RecordCodec.OFFSET_POS);
+            String problem = StoredRecordLayout.validate(buf, p, crc);
+            if (problem == null && buf.getLong(p + StoredRecordLayout.OFFSET_POS) != expected) {
+                problem = "record carries offset " + buf.getLong(p + StoredRecordLayout.OFFSET_POS);
             }
             if (problem != null) {
                 CorruptRecordException e = markDamaged(pos + p - base, expected, problem);
@@ -386,8 +387,8 @@ public final class LogSegment {
             // that promise on its own record, which the walk below reads anyway, before skipping what precedes it.
             long entryOffset = offset - 1;
             long entryPos = positionOf(entryOffset, w);
-            long found = w.header(entryPos, RecordCodec.KEY_LENGTH_POS)
-                    .getLong(w.at(entryPos) + RecordCodec.TIMESTAMP_POS);
+            long found = w.header(entryPos, StoredRecordLayout.KEY_LENGTH_POS)
+                    .getLong(w.at(entryPos) + StoredRecordLayout.TIMESTAMP_POS);
             if (found > tidx.timestampAt(entry)) {
                 throw new IndexMismatchException(tidx.file() + ": entry " + entry + " says records up to offset "
                         + entryOffset + " are at most timestamp " + tidx.timestampAt(entry) + ", but that record in "
@@ -396,9 +397,9 @@ public final class LogSegment {
         }
         long pos = positionOf(offset, w);
         while (pos < limit) {
-            ByteBuffer h = w.header(pos, RecordCodec.KEY_LENGTH_POS);
-            if (h.getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS) >= timestamp) {
-                return h.getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+            ByteBuffer h = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS);
+            if (h.getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS) >= timestamp) {
+                return h.getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
             }
             pos += 4 + w.length(pos);
         }
@@ -471,7 +472,7 @@ public final class LogSegment {
                 throw corrupt(pos, off, "walk to offset " + offset + " ran past the end of the data (" + limit
                         + " bytes)");
             }
-            long found = w.header(pos, RecordCodec.TIMESTAMP_POS).getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+            long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS).getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
             if (found != off) {
                 throw markDamaged(pos, off, "record carries offset " + found);
             }
@@ -516,7 +517,7 @@ public final class LogSegment {
         /** The length field of the record at pos, checked to lie within the data. */
         int length(long pos) throws IOException {
             int length = header(pos, 4).getInt(at(pos));
-            if (length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
+            if (length < StoredRecordLayout.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
                 throw corrupt(pos, -1, "impossible record length " + length);
             }
             return length;
@@ -524,14 +525,14 @@ public final class LogSegment {
 
         /** Fails with IndexMismatchException unless a record with {@code offset} starts at {@code pos}. */
         void checkEntry(long pos, long offset) throws IOException {
-            if (pos + RecordCodec.TIMESTAMP_POS > limit) {
+            if (pos + StoredRecordLayout.TIMESTAMP_POS > limit) {
                 throw new IndexMismatchException(index.file() + ": entry for offset " + offset + " points at "
                         + pos + ", past the end of " + logFile + " (" + limit + " bytes)");
             }
-            ByteBuffer h = header(pos, RecordCodec.TIMESTAMP_POS);
+            ByteBuffer h = header(pos, StoredRecordLayout.TIMESTAMP_POS);
             int length = h.getInt(at(pos));
-            long found = h.getLong(at(pos) + RecordCodec.OFFSET_POS);
-            if (found != offset || length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
+            long found = h.getLong(at(pos) + StoredRecordLayout.OFFSET_POS);
+            if (found != offset || length < StoredRecordLayout.MIN_RECORD_SIZE - 4 || pos + 4 + length > limit) {
                 throw new IndexMismatchException(index.file() + ": entry for offset " + offset + " points at "
                         + pos + " in " + logFile + ", where the record claims offset " + found + " and length "
                         + length);
@@ -574,7 +575,7 @@ public final class LogSegment {
                 w.checkEntry(pos, off);
             }
             while (pos < size) {
-                long found = w.header(pos, RecordCodec.TIMESTAMP_POS).getLong(w.at(pos) + RecordCodec.OFFSET_POS);
+                long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS).getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
                 if (found != off) {
                     return false;
                 }
@@ -634,7 +635,7 @@ public final class LogSegment {
             for (int i : new int[] {0, n - 1}) {
                 long o = tidx.offsetAt(i);
                 long pos = positionOf(o, w);
-                long ts = w.header(pos, RecordCodec.KEY_LENGTH_POS).getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS);
+                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS).getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
                 if (ts > tidx.timestampAt(i)) {
                     return "entry " + i + " says records up to offset " + o + " are at most timestamp "
                             + tidx.timestampAt(i) + ", but that record has timestamp " + ts;
@@ -644,7 +645,7 @@ public final class LogSegment {
             long off = m == 0 ? baseOffset : idx.offsetAt(m - 1);
             long last = tidx.timestampAt(n - 1);
             while (pos < size) {
-                long ts = w.header(pos, RecordCodec.KEY_LENGTH_POS).getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS);
+                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS).getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
                 if (ts > last) {
                     return "the last entry says the greatest timestamp is " + last + ", but the record at offset "
                             + off + " has timestamp " + ts;
@@ -726,8 +727,8 @@ public final class LogSegment {
                     break;
                 }
                 int length = at + 4 <= buf.limit() ? buf.getInt(at) : readInt(pos);
-                if (length < RecordCodec.MIN_RECORD_SIZE - 4 || pos + 4 + length > fileSize
-                        || length > RecordCodec.MAX_RECORD_SIZE) {
+                if (length < StoredRecordLayout.MIN_RECORD_SIZE - 4 || pos + 4 + length > fileSize
+                        || length > StoredRecordLayout.MAX_RECORD_SIZE) {
                     problem = "impossible record length " + length
                             + " (" + (fileSize - pos) + " bytes left)";
                     break;
@@ -741,15 +742,15 @@ public final class LogSegment {
                 bufStart = pos;
                 at = 0;
             }
-            String bad = RecordCodec.validate(buf, at, crc);
-            if (bad == null && buf.getLong(at + RecordCodec.OFFSET_POS) != off) {
-                bad = "record carries offset " + buf.getLong(at + RecordCodec.OFFSET_POS) + ", expected " + off;
+            String bad = StoredRecordLayout.validate(buf, at, crc);
+            if (bad == null && buf.getLong(at + StoredRecordLayout.OFFSET_POS) != off) {
+                bad = "record carries offset " + buf.getLong(at + StoredRecordLayout.OFFSET_POS) + ", expected " + off;
             }
             if (bad != null) {
                 problem = bad;
                 break;
             }
-            maxTs = Math.max(maxTs, buf.getLong(at + RecordCodec.TIMESTAMP_POS));
+            maxTs = Math.max(maxTs, buf.getLong(at + StoredRecordLayout.TIMESTAMP_POS));
             if (pos - lastIndexedPosition >= OffsetIndex.INTERVAL_BYTES) {
                 index.append(off, (int) pos);
                 timeIndex.maybeAppend(maxTs, off);
@@ -788,8 +789,8 @@ public final class LogSegment {
         long maxTs = Long.MIN_VALUE;
         int lastIndexed = 0;
         while (pos < visible) {
-            ByteBuffer h = w.header(pos, RecordCodec.KEY_LENGTH_POS);
-            maxTs = Math.max(maxTs, h.getLong(w.at(pos) + RecordCodec.TIMESTAMP_POS));
+            ByteBuffer h = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS);
+            maxTs = Math.max(maxTs, h.getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS));
             if (pos - lastIndexed >= OffsetIndex.INTERVAL_BYTES) {
                 index.append(off, (int) pos);
                 timeIndex.maybeAppend(maxTs, off);

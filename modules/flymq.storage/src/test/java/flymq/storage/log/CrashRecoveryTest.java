@@ -1,16 +1,10 @@
 package flymq.storage.log;
 
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.config;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.CorruptRecordException;
 import flymq.storage.LogConfig;
 import flymq.storage.Record;
 import flymq.storage.StoredRecord;
-import flymq.storage.record.RecordCodec;
 import flymq.storage.segment.LogSegment;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -24,6 +18,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Damage .log and .index files the way crashes and bad disks do, reopen, and check: no exception escapes the open,
@@ -227,7 +227,7 @@ class CrashRecoveryTest {
             List<Placement> placements = crashedLog(dir, RECORDS); // everything below the recovery point
             int victim = 123;
             Placement hit = placements.get(victim);
-            flip(hit.file(), hit.position() + RecordCodec.HEADER_SIZE + 2, 0x40);
+            flip(hit.file(), hit.position() + StoredRecordLayout.HEADER_SIZE + 2, 0x40);
             try (SegmentedLog log = LogTesting.open(dir, CONFIG)) {
                 List<StoredRecord> before = log.read(victim - 3, 100, 1 << 20);
                 assertEquals(3, before.size(), "a read stops before the corrupt record");
@@ -248,7 +248,7 @@ class CrashRecoveryTest {
             int victim = 123;
             Placement hit = placements.get(victim);
             String file = hit.file().getFileName().toString();
-            flip(hit.file(), hit.position() + RecordCodec.HEADER_SIZE + 2, 0x40);
+            flip(hit.file(), hit.position() + StoredRecordLayout.HEADER_SIZE + 2, 0x40);
             try (SegmentedLog log = LogTesting.open(dir, CONFIG)) {
                 assertEquals(RECORDS, log.endOffset(), "open does not scan checkpointed data");
                 // The first read that reaches the damage stops before it ...
@@ -280,7 +280,7 @@ class CrashRecoveryTest {
             // Damage a checkpointed record's payload (not its framing): an O(tail) recovery does not notice it,
             // a full scan would have truncated the log there. This pins "recovery depends on the tail, not the log".
             Placement hit = placements.get(10);
-            flip(hit.file(), hit.position() + RecordCodec.HEADER_SIZE + 1, 0x01);
+            flip(hit.file(), hit.position() + StoredRecordLayout.HEADER_SIZE + 1, 0x01);
             try (SegmentedLog log = LogTesting.open(dir, CONFIG)) {
                 assertEquals(RECORDS, log.endOffset());
             }

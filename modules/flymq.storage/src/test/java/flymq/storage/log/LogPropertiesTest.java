@@ -1,11 +1,6 @@
 package flymq.storage.log;
 
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.config;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.Record;
 import flymq.storage.StoredRecord;
 import flymq.storage.record.RecordCodec;
@@ -18,6 +13,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invariants of append, read, roll and retention over random batch shapes and segment sizes. */
 class LogPropertiesTest {
@@ -61,7 +62,7 @@ class LogPropertiesTest {
             try (SegmentedLog log = LogTesting.open(dir, config(segmentBytes))) {
                 end = append(log, batchSizes, maxValue);
                 assertAllReadable(log, maxValue);
-                long maxBatchBytes = 30L * (RecordCodec.MIN_RECORD_SIZE + maxValue + 40);
+                long maxBatchBytes = 30L * (StoredRecordLayout.MIN_RECORD_SIZE + maxValue + 40);
                 try (var files = java.nio.file.Files.list(dir)) {
                     for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
                         long size = java.nio.file.Files.size(f);

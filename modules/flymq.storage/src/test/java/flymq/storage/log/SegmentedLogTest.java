@@ -1,15 +1,6 @@
 package flymq.storage.log;
 
-import static flymq.storage.log.LogTesting.CLOCK;
-import static flymq.storage.log.LogTesting.assertRecordAt;
-import static flymq.storage.log.LogTesting.batch;
-import static flymq.storage.log.LogTesting.config;
-import static flymq.storage.log.LogTesting.open;
-import static flymq.storage.log.LogTesting.readAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.LogConfig;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
@@ -33,6 +24,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static flymq.storage.log.LogTesting.CLOCK;
+import static flymq.storage.log.LogTesting.assertRecordAt;
+import static flymq.storage.log.LogTesting.batch;
+import static flymq.storage.log.LogTesting.config;
+import static flymq.storage.log.LogTesting.open;
+import static flymq.storage.log.LogTesting.readAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SegmentedLogTest {
 
@@ -239,7 +240,7 @@ class SegmentedLogTest {
             CRC32C crc = new CRC32C();
             int p = 0;
             for (long off = 10; off < 15; off++) {
-                assertEquals(null, RecordCodec.validate(bytes, p, crc));
+                assertEquals(null, StoredRecordLayout.validate(bytes, p, crc));
                 assertRecordAt(off, RecordCodec.decode(bytes, p), 100);
                 p += 4 + bytes.getInt(p);
             }

@@ -1,10 +1,6 @@
 package flymq.storage.record;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.Header;
 import flymq.storage.Record;
 import flymq.storage.StoredRecord;
@@ -22,6 +18,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 class RecordCodecTest {
 
     private final CRC32C crc = new CRC32C();
@@ -38,7 +39,7 @@ class RecordCodecTest {
         Record r = new Record(1_700_000_000_123L, "k".getBytes(), "value".getBytes(), List.of(
                 new Header("traceparent", "00-abc-def-01".getBytes()), new Header("ünïcode", new byte[0])));
         ByteBuffer buf = encode(r, 42);
-        assertNull(RecordCodec.validate(buf, 0, crc));
+        assertNull(StoredRecordLayout.validate(buf, 0, crc));
         StoredRecord s = RecordCodec.decode(buf, 0);
         assertEquals(42, s.offset());
         assertEquals(r.timestamp(), s.timestamp());
@@ -53,27 +54,27 @@ class RecordCodecTest {
     void emptyKeyIsStoredAsNoKey() {
         ByteBuffer buf = encode(new Record(1, new byte[0], "v".getBytes(), List.of()), 0);
         assertNull(RecordCodec.decode(buf, 0).key());
-        assertEquals(-1, buf.getInt(RecordCodec.KEY_LENGTH_POS));
+        assertEquals(-1, buf.getInt(StoredRecordLayout.KEY_LENGTH_POS));
     }
 
     @Test
     void layoutMatchesTheDocumentedFieldPositions() {
         ByteBuffer buf = encode(new Record(77, null, "abc".getBytes(StandardCharsets.US_ASCII), List.of()), 9);
-        assertEquals(RecordCodec.MIN_RECORD_SIZE + 3, buf.limit());
+        assertEquals(StoredRecordLayout.MIN_RECORD_SIZE + 3, buf.limit());
         assertEquals(buf.limit() - 4, buf.getInt(0));
-        assertEquals(0, buf.get(RecordCodec.ATTRIBUTES_POS));
-        assertEquals(9, buf.getLong(RecordCodec.OFFSET_POS));
-        assertEquals(77, buf.getLong(RecordCodec.TIMESTAMP_POS));
-        assertEquals(3, buf.getInt(RecordCodec.HEADER_SIZE));
+        assertEquals(0, buf.get(StoredRecordLayout.ATTRIBUTES_POS));
+        assertEquals(9, buf.getLong(StoredRecordLayout.OFFSET_POS));
+        assertEquals(77, buf.getLong(StoredRecordLayout.TIMESTAMP_POS));
+        assertEquals(3, buf.getInt(StoredRecordLayout.HEADER_SIZE));
         CRC32C expected = new CRC32C();
         expected.update(buf.array(), 8, buf.limit() - 8);
-        assertEquals((int) expected.getValue(), buf.getInt(RecordCodec.CRC_POS));
+        assertEquals((int) expected.getValue(), buf.getInt(StoredRecordLayout.CRC_POS));
     }
 
     @Property(tries = 200)
     void anyRecordRoundTrips(@ForAll("records") Record r, @ForAll long offset) {
         ByteBuffer buf = encode(r, offset);
-        assertNull(RecordCodec.validate(buf, 0, crc));
+        assertNull(StoredRecordLayout.validate(buf, 0, crc));
         StoredRecord s = RecordCodec.decode(buf, 0);
         assertEquals(offset, s.offset());
         assertEquals(r.timestamp(), s.timestamp());
@@ -96,7 +97,7 @@ class RecordCodecTest {
         ByteBuffer buf = encode(r, 5);
         int pos = at % buf.limit();
         buf.put(pos, (byte) (buf.get(pos) ^ xor));
-        assertNotNull(RecordCodec.validate(buf, 0, crc), "flip at " + pos + " of " + buf.limit());
+        assertNotNull(StoredRecordLayout.validate(buf, 0, crc), "flip at " + pos + " of " + buf.limit());
     }
 
     @Provide

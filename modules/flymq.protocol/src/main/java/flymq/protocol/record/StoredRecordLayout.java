@@ -1,0 +1,338 @@
+package flymq.protocol.record;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of one stored record: how a record lies in a segment's {@code .log} file, in a log slice, and in
+ * the tail of a BATCH_FETCH answer, which sends those bytes as they lie in the file. It is defined here, in the
+ * protocol module, because the client reads it too (BATCH_FETCH) and may depend on nothing but this module; the
+ * storage module writes and recovers files with it ({@code flymq.storage.record.RecordCodec}).
+ *
+ * <p>Each record is self-contained (it carries its absolute offset), so a reader can start at any record. All
+ * integers big-endian:
+ * <pre>
+ *   offset in record  field
+ *    0  int32  length       bytes after this field (so the record occupies 4 + length bytes), >= 31
+ *    4  int32  crc32c       CRC32C of the {@code length - 4} bytes from attributes to the end of the record
+ *    8  int8   attributes   0 (bits reserved for compression; a reader rejects other values)
+ *    9  int64  offset       absolute offset in the partition
+ *   17  int64  timestamp    Unix milliseconds given by the producer
+ *   25  int32  keyLength    -1 = no key (an empty key is stored as no key)
+ *   29  bytes  key
+ *       int32  valueLength  >= 0
+ *       bytes  value
+ *       int16  headerCount  >= 0
+ *       per header: int16 nameLength, UTF-8 name, int32 valueLength, value bytes
+ * </pre>
+ * A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes are 0 and the
+ * lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
+ * a validated record; {@link #forEachHeader} walks headers without the CRC, for a reader that only peeks.
+ */
+public final class StoredRecordLayout {
+
+    public static final int LENGTH_SIZE = 4;
+    public static final int CRC_POS = 4;
+    public static final int ATTRIBUTES_POS = 8;
+    public static final int OFFSET_POS = 9;
+    public static final int TIMESTAMP_POS = 17;
+    public static final int KEY_LENGTH_POS = 25;
+    /** Bytes of a record before its key: length, crc, attributes, offset, timestamp, keyLength. */
+    public static final int HEADER_SIZE = 29;
+    /** Smallest record: no key, empty value, no headers. */
+    public static final int MIN_RECORD_SIZE = HEADER_SIZE + 4 + 2;
+    /** Largest record accepted (keeps positions and lengths in int range). */
+    public static final int MAX_RECORD_SIZE = 1 << 30;
+
+    private StoredRecordLayout() {
+    }
+
+    /**
+     * Encoded size of a record (4 + length).
+     *
+     * @throws IllegalArgumentException when it has more headers, a longer header name or more bytes than the
+     *                                  layout allows
+     */
+    public static <H> int sizeOf(byte[] key, byte[] value, List<H> headers, Function<H, String> name,
+                                 Function<H, byte[]> headerValue) {
+        long size = MIN_RECORD_SIZE;
+        if (key != null) {
+            size += key.length;
+        }
+        size += value.length;
+        if (headers.size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("a record has " + headers.size() + " headers, max " + Short.MAX_VALUE);
+        }
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            H h = headers.get(i);
+            String hName = name.apply(h);
+            int nameLength = utf8Length(hName);
+            if (nameLength > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("header name '" + hName.substring(0, 40) + "...' is "
+                        + nameLength + " UTF-8 bytes, max " + Short.MAX_VALUE);
+            }
+            size += 2 + nameLength + 4 + headerValue.apply(h).length;
+        }
+        if (size > MAX_RECORD_SIZE) {
+            throw new IllegalArgumentException("a record encodes to " + size + " bytes, max " + MAX_RECORD_SIZE);
+        }
+        return (int) size;
+    }
+
+    /**
+     * Writes one record at the buffer's position (which advances by {@link #sizeOf}); {@code crc} is scratch state.
+     * An empty key is written as no key.
+     */
+    public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
+                                  List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue) {
+        int start = dst.position();
+        dst.putInt(0).putInt(0).put((byte) 0).putLong(offset).putLong(timestamp);
+        if (key == null || key.length == 0) {
+            dst.putInt(-1);
+        } else {
+            dst.putInt(key.length).put(key);
+        }
+        dst.putInt(value.length).put(value);
+        dst.putShort((short) headers.size());
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            H h = headers.get(i);
+            byte[] hName = name.apply(h).getBytes(StandardCharsets.UTF_8);
+            byte[] hValue = headerValue.apply(h);
+            dst.putShort((short) hName.length).put(hName).putInt(hValue.length).put(hValue);
+        }
+        int end = dst.position();
+        dst.putInt(start, end - start - LENGTH_SIZE);
+        int limit = dst.limit();
+        dst.limit(end).position(start + ATTRIBUTES_POS);
+        crc.reset();
+        crc.update(dst);
+        dst.limit(limit).position(end);
+        dst.putInt(start + CRC_POS, (int) crc.getValue());
+    }
+
+    /** The CRC32C a record's crc field must hold, computed over {@code buf[start + 8, start + 4 + length)}. */
+    public static int computeCrc(ByteBuffer buf, int start, int length, CRC32C crc) {
+        crc.reset();
+        if (buf.hasArray()) {
+            crc.update(buf.array(), buf.arrayOffset() + start + ATTRIBUTES_POS, length - LENGTH_SIZE);
+        } else {
+            ByteBuffer view = buf.duplicate();
+            view.limit(start + LENGTH_SIZE + length).position(start + ATTRIBUTES_POS);
+            crc.update(view);
+        }
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Checks the record at {@code start}, up to the buffer's limit, and returns null if it is valid, else why not.
+     * Needs at least {@link #LENGTH_SIZE} bytes at {@code start}.
+     */
+    public static String validate(ByteBuffer buf, int start, CRC32C crc) {
+        int length = buf.getInt(start);
+        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
+            return "impossible record length " + length;
+        }
+        if ((long) start + LENGTH_SIZE + length > buf.limit()) {
+            return "record length " + length + " runs past the end of the data";
+        }
+        int stored = buf.getInt(start + CRC_POS);
+        int computed = computeCrc(buf, start, length, crc);
+        if (stored != computed) {
+            return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, computed);
+        }
+        if (buf.get(start + ATTRIBUTES_POS) != 0) {
+            return "unknown attributes " + buf.get(start + ATTRIBUTES_POS);
+        }
+        return checkFields(buf, start, start + LENGTH_SIZE + length, null);
+    }
+
+    /**
+     * Walks the fields from the key length on and returns null when their lengths add up to the record's end, else
+     * why not; hands every header to {@code headers} when not null.
+     */
+    private static String checkFields(ByteBuffer buf, int start, int end, HeaderVisitor headers) {
+        int p = start + KEY_LENGTH_POS;
+        int keyLength = buf.getInt(p);
+        p += 4;
+        if (keyLength < -1 || (long) p + Math.max(keyLength, 0) + 6 > end) {
+            return "bad key length " + keyLength;
+        }
+        p += Math.max(keyLength, 0);
+        int valueLength = buf.getInt(p);
+        p += 4;
+        if (valueLength < 0 || (long) p + valueLength + 2 > end) {
+            return "bad value length " + valueLength;
+        }
+        p += valueLength;
+        int headerCount = buf.getShort(p);
+        p += 2;
+        if (headerCount < 0) {
+            return "bad header count " + headerCount;
+        }
+        for (int i = 0; i < headerCount; i++) {
+            if (p + 2 > end) {
+                return "header " + i + " runs past the record";
+            }
+            int nameLength = buf.getShort(p);
+            p += 2;
+            if (nameLength < 0 || (long) p + nameLength + 4 > end) {
+                return "bad header name length " + nameLength;
+            }
+            int name = p;
+            p += nameLength;
+            int headerValueLength = buf.getInt(p);
+            p += 4;
+            if (headerValueLength < 0 || (long) p + headerValueLength > end) {
+                return "bad header value length " + headerValueLength;
+            }
+            if (headers != null) {
+                headers.header(buf, name, nameLength, p, headerValueLength);
+            }
+            p += headerValueLength;
+        }
+        if (p != end) {
+            return "record fields end at " + (p - start) + " but length says " + (end - start);
+        }
+        return null;
+    }
+
+    /** Sees a header's name and value where they lie in the buffer, without copying them. */
+    @FunctionalInterface
+    public interface HeaderVisitor {
+        void header(ByteBuffer buf, int nameStart, int nameLength, int valueStart, int valueLength);
+    }
+
+    /**
+     * Hands every header of the records in {@code buf[from, to)} to {@code visitor}, in record order, without
+     * checking CRCs or copying anything; stops at the first record whose lengths do not add up (its headers are
+     * then not all seen).
+     */
+    public static void forEachHeader(ByteBuffer buf, int from, int to, HeaderVisitor visitor) {
+        int pos = from;
+        while (to - pos >= LENGTH_SIZE) {
+            int length = buf.getInt(pos);
+            if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > to - pos - LENGTH_SIZE) {
+                return;
+            }
+            int end = pos + LENGTH_SIZE + length;
+            if (checkFields(buf, pos, end, visitor) != null) {
+                return;
+            }
+            pos = end;
+        }
+    }
+
+    /** The record's total size (4 + length) as its length field says. */
+    public static int sizeAt(ByteBuffer buf, int start) {
+        return LENGTH_SIZE + buf.getInt(start);
+    }
+
+    /** The offset field of the record at {@code start}. */
+    public static long offsetAt(ByteBuffer buf, int start) {
+        return buf.getLong(start + OFFSET_POS);
+    }
+
+    /** The timestamp field of the record at {@code start}. */
+    public static long timestampAt(ByteBuffer buf, int start) {
+        return buf.getLong(start + TIMESTAMP_POS);
+    }
+
+    /** Decodes a record already checked by {@link #validate} into the caller's types. */
+    public static <R, H> R decode(ByteBuffer buf, int start, RecordFactory<R, H> factory) {
+        long offset = buf.getLong(start + OFFSET_POS);
+        long timestamp = buf.getLong(start + TIMESTAMP_POS);
+        int p = start + KEY_LENGTH_POS;
+        int keyLength = buf.getInt(p);
+        p += 4;
+        byte[] key = null;
+        if (keyLength >= 0) {
+            key = new byte[keyLength];
+            buf.get(p, key);
+            p += keyLength;
+        }
+        int valueLength = buf.getInt(p);
+        p += 4;
+        byte[] value = new byte[valueLength];
+        buf.get(p, value);
+        p += valueLength;
+        int headerCount = buf.getShort(p);
+        p += 2;
+        List<H> headers;
+        if (headerCount == 0) {
+            headers = List.of();
+        } else {
+            headers = new ArrayList<>(headerCount);
+            for (int i = 0; i < headerCount; i++) {
+                int nameLength = buf.getShort(p);
+                p += 2;
+                String name = utf8(buf, p, nameLength);
+                p += nameLength;
+                int headerValueLength = buf.getInt(p);
+                p += 4;
+                byte[] headerValue = new byte[headerValueLength];
+                buf.get(p, headerValue);
+                p += headerValueLength;
+                headers.add(factory.header(name, headerValue));
+            }
+            headers = List.copyOf(headers);
+        }
+        return factory.record(offset, timestamp, key, value, headers);
+    }
+
+    /**
+     * Validates and decodes every record of {@code buf[from, to)}, which must hold whole records only.
+     *
+     * @throws InvalidRecordException naming the byte position (relative to {@code from}) of the first record that
+     *                                is not valid
+     */
+    public static <R, H> List<R> decodeAll(ByteBuffer buf, int from, int to, RecordFactory<R, H> factory) {
+        List<R> out = new ArrayList<>();
+        CRC32C crc = new CRC32C();
+        ByteBuffer window = buf.duplicate().limit(to);
+        int pos = from;
+        while (pos < to) {
+            if (to - pos < LENGTH_SIZE) {
+                throw new InvalidRecordException(pos - from, (to - pos) + " bytes left, too few for a record length");
+            }
+            String problem = validate(window, pos, crc);
+            if (problem != null) {
+                throw new InvalidRecordException(pos - from, problem);
+            }
+            out.add(decode(window, pos, factory));
+            pos += sizeAt(window, pos);
+        }
+        return out;
+    }
+
+    private static String utf8(ByteBuffer buf, int at, int length) {
+        if (buf.hasArray()) {
+            return new String(buf.array(), buf.arrayOffset() + at, length, StandardCharsets.UTF_8);
+        }
+        byte[] b = new byte[length];
+        buf.get(at, b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+}
