@@ -12,11 +12,11 @@ package flymq.protocol;
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
  * </ul>
  *
- * <p>BATCH_PRODUCE's acks byte is {@link Acks#code()}. It answers per group: a non-empty error concerns only that group (others may have been appended).
- * With acks all the answer waits until the records are durable (single node: the partition log is flushed). Acks
- * none is served like leader, since every request gets an answer; the difference is on the client, whose producer
- * does not wait for that answer. Request-level problems (malformed payload, unknown acks, invalid topic) get an
- * ERROR frame and nothing is appended. An unknown topic is auto-created as a 1.26 PRODUCE would.
+ * <p>BATCH_PRODUCE's acks byte is {@link Acks#code()}. It answers per group: a non-empty error concerns only that group
+ * (others may have been appended). With acks all the answer waits until the records are durable (single node: the
+ * partition log is flushed). Acks none is served like leader, since every request gets an answer; the difference is on
+ * the client, whose producer does not wait for that answer. Request-level problems (malformed payload, unknown acks,
+ * invalid topic) get an ERROR frame and nothing is appended. An unknown topic is auto-created as a 1.26 PRODUCE would.
  */
 public final class ExtensionOpcodes {
     public static final int BATCH_PRODUCE = 0xC0;

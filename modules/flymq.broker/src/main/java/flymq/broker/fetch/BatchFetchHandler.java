@@ -27,12 +27,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BATCH_FETCH 0xC1 (extension): a {@link BatchFetchRequest} answered with a {@link BatchFetchResponse}, whose
- * headers this handler writes and whose tail is the partitions' log slices. Records are taken from the partition logs as
- * {@link LogSlice}s and sent as stored, never decoded: the per-partition headers come first and the slices' bytes
- * form the tail of the frame ({@link ResponseTail}), which the connection sends from the segment files with
- * {@code FileChannel.transferTo} into its socket: the record bytes are not copied into the heap (except for a
- * sampled trace span, which reads them to link the records' creation contexts).
+ * BATCH_FETCH 0xC1 (extension): a {@link BatchFetchRequest} answered with a {@link BatchFetchResponse}, whose headers
+ * this handler writes and whose tail is the partitions' log slices. Records are taken from the partition logs as {@link
+ * LogSlice}s and sent as stored, never decoded: the per-partition headers come first and the slices' bytes form the
+ * tail of the frame ({@link ResponseTail}), which the connection sends from the segment files with {@code
+ * FileChannel.transferTo} into its socket: the record bytes are not copied into the heap (except for a sampled trace
+ * span, which reads them to link the records' creation contexts).
  *
  * <p>The response stays under the 32 MiB frame limit: each partition gets at most {@code max_bytes} and what is
  * left of the frame; a partition whose next record does not fit in what is left gets no records this time (its

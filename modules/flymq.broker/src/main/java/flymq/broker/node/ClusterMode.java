@@ -14,6 +14,7 @@ import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.raft.RaftGroup;
 import java.nio.file.Files;
@@ -67,8 +68,8 @@ final class ClusterMode implements NodeMode {
                 .register(Opcodes.COMMIT, cluster::commitOffset)
                 .register(Opcodes.RESET_OFFSET, cluster::resetOffset)
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)
-                .register(MetadataCluster.CLUSTER_REGISTER, cluster::register)
-                .register(MetadataCluster.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+                .register(ExtensionOpcodes.CLUSTER_REGISTER, cluster::register)
+                .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, cluster::changeMembership);
     }
 
     @Override

@@ -8,11 +8,11 @@ import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
-import flymq.broker.replication.MetadataCluster;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
@@ -64,7 +64,7 @@ final class StandaloneMode implements NodeMode {
                 .register(Opcodes.COMMIT, groups::commit)
                 .register(Opcodes.RESET_OFFSET, groups::resetOffset)
                 .register(Opcodes.DELETE_GROUP, groups::deleteGroup)
-                .register(MetadataCluster.CLUSTER_MEMBERSHIP, (session, in, out) -> {
+                .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, (session, in, out) -> {
                     throw new RequestException("node " + nodeId
                             + " runs as a single broker (no peers configured): its cluster membership cannot change");
                 });

@@ -24,11 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BATCH_PRODUCE 0xC0 (extension): a {@link BatchProduceRequest} answered with a {@link BatchProduceResponse}. The
- * whole request is decoded and checked before anything is appended, so a malformed request appends nothing; its
- * records are decoded straight into storage's {@link Record}s. Each group is then appended with one storage write through
- * the broker's {@link ProduceAcknowledger} (the same acknowledgement seam as 1.26 PRODUCE), and its outcome, base
- * offset or error text, is reported per group.
+ * BATCH_PRODUCE 0xC0 (extension): a {@link BatchProduceRequest} answered with a {@link BatchProduceResponse}. The whole
+ * request is decoded and checked before anything is appended, so a malformed request appends nothing; its records are
+ * decoded straight into storage's {@link Record}s. Each group is then appended with one storage write through the
+ * broker's {@link ProduceAcknowledger} (the same acknowledgement seam as 1.26 PRODUCE), and its outcome, base offset or
+ * error text, is reported per group.
  *
  * <p>The request's acks, not {@code performance.acks}, go to the acknowledger, which alone decides what each mode
  * waits for.

@@ -26,10 +26,11 @@ import java.util.function.Supplier;
  * Run-time membership of the cluster ({@code flymq cluster join / leave}), served on every node and carried out by
  * the metadata group's leader (a follower forwards the request once, like CREATE_TOPIC).
  *
- * <p><b>CLUSTER_MEMBERSHIP {@value #CLUSTER_MEMBERSHIP}</b> (FlyMQ extension range, admin only; the SDKs never
- * send it): a {@link MembershipRequest} (join or leave; a follower forwards it with the forwarded marker) answered
- * with a {@link MembershipResponse}, the metadata group's members once the change is committed. Errors are ERROR frames naming the node and the reason
- * ({@code node n9 is not a member ...}, {@code not leader: ...} when no leader can be reached).
+ * <p><b>CLUSTER_MEMBERSHIP 0xCE</b> (FlyMQ extension range, admin only; the SDKs never send it): a
+ * {@link MembershipRequest} (join or leave; a follower forwards it with the forwarded marker) answered with a
+ * {@link MembershipResponse}, the metadata group's members once the change is committed. Errors are ERROR frames
+ * naming the node and the reason ({@code node n9 is not a member ...}, {@code not leader: ...} when no leader can be
+ * reached).
  *
  * <p><b>Join</b>: the joining node runs already, started with {@code peers} that leave it out (it waits outside
  * the group). The leader records its client address (so requests can be routed to it at once), adds it to the
@@ -48,7 +49,6 @@ import java.util.function.Supplier;
  */
 final class MembershipChanges {
     private static final System.Logger LOG = System.getLogger(MembershipChanges.class.getName());
-    static final int CLUSTER_MEMBERSHIP = ExtensionOpcodes.CLUSTER_MEMBERSHIP;
     static final int JOIN = MembershipRequest.JOIN;
     static final int LEAVE = MembershipRequest.LEAVE;
     private static final long CHANGE_TIMEOUT_MS = 30_000;
@@ -153,7 +153,7 @@ final class MembershipChanges {
             throw new RequestException("not leader: leader_id=" + leader.get().id() + " leader_addr=" + leaderAddr
                     + " (cannot " + what + " on node " + members.self().id() + ")");
         }
-        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, CLUSTER_MEMBERSHIP,
+        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
                 new MembershipRequest(action, nodeId, clusterAddr, clientAddr, true));
         return read(answer);
     }

@@ -62,14 +62,11 @@ import java.util.function.Supplier;
  * elected, leader's address unknown, already forwarded) the answer is the spec's
  * {@code not leader: leader_id=... leader_addr=...}.
  *
- * <p>CLUSTER_REGISTER {@value #CLUSTER_REGISTER} (cluster-internal, in FlyMQ's extension range; SDKs never send
+ * <p>CLUSTER_REGISTER 0xCF (cluster-internal, in FlyMQ's extension range; SDKs never send
  * it): a {@link RegisterNodeRequest} answered with a {@link SuccessResponse}.
  */
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
-    public static final int CLUSTER_REGISTER = ExtensionOpcodes.CLUSTER_REGISTER;
-    /** {@code flymq cluster join / leave}; layout in {@link MembershipChanges}. */
-    public static final int CLUSTER_MEMBERSHIP = MembershipChanges.CLUSTER_MEMBERSHIP;
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
@@ -259,8 +256,9 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The commit goes through the metadata group, so every node holds the group's offset and a
-     * consumer that reconnects to another node (or survives a failover) resumes where it committed.
+     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The commit goes through the
+     * metadata group, so every node holds the group's offset and a consumer that reconnects to another node (or
+     * survives a failover) resumes where it committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
         CommitRequest r = CommitRequest.read(in);
@@ -272,11 +270,11 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest}, {@code latest} and
-     * {@code timestamp} depend on the partition's log, so the target is resolved on the partition's leader (the
-     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
-     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
-     * every node answers GET_OFFSET with it.
+     * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest},
+     * {@code latest} and {@code timestamp} depend on the partition's log, so the target is resolved on the
+     * partition's leader (the request is forwarded there, with {@code value} always present and the forwarded marker
+     * after it); the resolved offset is then committed through the metadata group like a COMMIT, so it survives a
+     * failover and every node answers GET_OFFSET with it.
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
         ResetOffsetRequest r = ResetOffsetRequest.read(in);
@@ -362,7 +360,7 @@ public final class MetadataCluster implements AutoCloseable {
     public void register(Session session, PayloadReader in, PayloadWriter out) {
         RegisterNodeRequest r = RegisterNodeRequest.read(in);
         execute(() -> new RegisterNode(r.nodeId(), r.clientAddr()), r.forwarded(), "register node " + r.nodeId(),
-                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), CLUSTER_REGISTER);
+                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), ExtensionOpcodes.CLUSTER_REGISTER);
         SuccessResponse.OK.write(out);
     }
 
@@ -481,7 +479,8 @@ public final class MetadataCluster implements AutoCloseable {
                 if (g != null) {
                     execute(() -> new RegisterNode(members.self().id(), addr), false,
                             "register node " + members.self().id(),
-                            new RegisterNodeRequest(members.self().id(), addr, true), CLUSTER_REGISTER);
+                            new RegisterNodeRequest(members.self().id(), addr, true),
+                            ExtensionOpcodes.CLUSTER_REGISTER);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "registering " + members.self().id() + " with leader " + leader

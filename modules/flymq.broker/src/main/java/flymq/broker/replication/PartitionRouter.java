@@ -17,13 +17,13 @@ import flymq.protocol.message.WireMessage;
 import java.util.function.Consumer;
 
 /**
- * Routes the partition requests the official SDKs send (PRODUCE, CONSUME, FETCH and their variants) to the node
- * that owns the partition, so a client connected to any node of the cluster reads and writes the partition's one
- * log. The request is decoded here with its message type ({@link ProduceRequest}, {@link ConsumeRequest},
- * {@link FetchRequest}, the same the wrapped handlers read); when this node owns the partition the wrapped handler
- * runs on a re-encoded copy, otherwise the copy goes to the owner through {@link LeaderForwarder} and the owner's answer is
- * returned unchanged. A PRODUCE without a partition gets its partition chosen here (the same key hash /
- * round-robin as the single node), so the owner receives an explicit partition.
+ * Routes the partition requests the official SDKs send (PRODUCE, CONSUME, FETCH and their variants) to the node that
+ * owns the partition, so a client connected to any node of the cluster reads and writes the partition's one log. The
+ * request is decoded here with its message type ({@link ProduceRequest}, {@link ConsumeRequest}, {@link FetchRequest},
+ * the same the wrapped handlers read); when this node owns the partition the wrapped handler runs on a re-encoded copy,
+ * otherwise the copy goes to the owner through {@link LeaderForwarder} and the owner's answer is returned unchanged. A
+ * PRODUCE without a partition gets its partition chosen here (the same key hash / round-robin as the single node), so
+ * the owner receives an explicit partition.
  *
  * <p>When the owner is unknown or unreachable the answer is the spec's
  * {@code not leader: leader_id=... leader_addr=...} (with the reason), which smart clients use to reconnect.

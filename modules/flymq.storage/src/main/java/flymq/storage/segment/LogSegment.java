@@ -472,7 +472,8 @@ public final class LogSegment {
                 throw corrupt(pos, off, "walk to offset " + offset + " ran past the end of the data (" + limit
                         + " bytes)");
             }
-            long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS).getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
+            long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS)
+                    .getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
             if (found != off) {
                 throw markDamaged(pos, off, "record carries offset " + found);
             }
@@ -575,7 +576,8 @@ public final class LogSegment {
                 w.checkEntry(pos, off);
             }
             while (pos < size) {
-                long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS).getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
+                long found = w.header(pos, StoredRecordLayout.TIMESTAMP_POS)
+                        .getLong(w.at(pos) + StoredRecordLayout.OFFSET_POS);
                 if (found != off) {
                     return false;
                 }
@@ -635,7 +637,8 @@ public final class LogSegment {
             for (int i : new int[] {0, n - 1}) {
                 long o = tidx.offsetAt(i);
                 long pos = positionOf(o, w);
-                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS).getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
+                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS)
+                        .getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
                 if (ts > tidx.timestampAt(i)) {
                     return "entry " + i + " says records up to offset " + o + " are at most timestamp "
                             + tidx.timestampAt(i) + ", but that record has timestamp " + ts;
@@ -645,7 +648,8 @@ public final class LogSegment {
             long off = m == 0 ? baseOffset : idx.offsetAt(m - 1);
             long last = tidx.timestampAt(n - 1);
             while (pos < size) {
-                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS).getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
+                long ts = w.header(pos, StoredRecordLayout.KEY_LENGTH_POS)
+                        .getLong(w.at(pos) + StoredRecordLayout.TIMESTAMP_POS);
                 if (ts > last) {
                     return "the last entry says the greatest timestamp is " + last + ", but the record at offset "
                             + off + " has timestamp " + ts;
