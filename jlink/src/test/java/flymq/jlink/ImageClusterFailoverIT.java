@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import flymq.client.FlyMqClient;
 import flymq.client.Message;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,22 +41,6 @@ class ImageClusterFailoverIT {
     private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
-
-    /**
-     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
-     * outgoing connection's local port before the node binds it, which failed CI runs.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.net.BindException taken) {
-                // in use: try another
-            }
-        }
-        throw new java.io.IOException("no free loopback port in 20000-31999");
-    }
 
     private String addr(String id) {
         return "127.0.0.1:" + clientPorts.get(id);
@@ -198,8 +181,8 @@ class ImageClusterFailoverIT {
     @Test
     void acknowledgedRecordsSurviveRepeatedKillNineOfTheLeaderAndAWholeClusterRestart() throws Exception {
         for (String id : List.of("n1", "n2", "n3")) {
-            clientPorts.put(id, freePort());
-            clusterPorts.put(id, freePort());
+            clientPorts.put(id, ImageProcess.freePort());
+            clusterPorts.put(id, ImageProcess.freePort());
         }
         try {
             for (String id : clientPorts.keySet()) {

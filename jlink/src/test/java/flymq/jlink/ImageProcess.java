@@ -70,10 +70,17 @@ final class ImageProcess {
 
     /** As {@link #startServer(String, String...)}, with its output after the ready line written to {@code rest}. */
     static Server startServer(String what, Writer rest, String... serverArgs) throws IOException {
+        return startServer(what, rest, Map.of(), serverArgs);
+    }
+
+    /** As {@link #startServer(String, Writer, String...)}, with {@code env} added (e.g. {@code FLYMQ_JAVA_OPTS}). */
+    static Server startServer(String what, Writer rest, Map<String, String> env, String... serverArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(image().resolve("bin/flymq").toString(), "server", "start"));
         cmd.addAll(List.of(serverArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
+        pb.environment().putAll(env);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
@@ -96,6 +103,22 @@ final class ImageProcess {
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);
+    }
+
+    /**
+     * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
+     * outgoing connection's local port before the node binds it, which failed CI runs.
+     */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.net.BindException taken) {
+                // in use: try another
+            }
+        }
+        throw new IOException("no free loopback port in 20000-31999");
     }
 
     /** A JDK 17 install when this machine has one (its java is what an unlucky PATH finds first), else null. */

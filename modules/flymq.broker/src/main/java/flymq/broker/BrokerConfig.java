@@ -42,6 +42,7 @@ public record BrokerConfig(
         Groups groups,
         Network network,
         Observability observability,
+        Cluster cluster,
         List<String> warnings) {
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
@@ -77,6 +78,19 @@ public record BrokerConfig(
 
     public record Health(String addr) {
     }
+
+    /**
+     * The memory bounds of a node in a cluster (docs/cluster.md, "Memory bounds"): what Raft logs, the Raft
+     * transport, produced batches awaiting their commit and forwarded requests may hold, and how long a producer
+     * waits for room before it gets an error.
+     */
+    public record Cluster(long raftLogBytes, long raftInboundBytes, long raftAppendBytes, long transportReadBytes,
+                          long transportQueueBytes, long produceInflightBytes, long forwardInflightBytes,
+                          long budgetWaitMs) {
+    }
+
+    /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
+    public static final long MAX_RAFT_APPEND_BYTES = 16L * 1024 * 1024;
 
     /** Upper bound of {@code network.read_spin_us}: a longer spin only burns CPU a blocked read would have saved. */
     public static final long MAX_READ_SPIN_US = ReadSpin.MAX_BUDGET.toNanos() / 1000;
@@ -150,9 +164,44 @@ public record BrokerConfig(
     static final ConfigKey<String> HEALTH_ADDR = ConfigKey.used("observability.health.addr", ValueType.ADDRESS,
             ":9095", "health probes listener");
 
+    static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
+            "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
+                    + "most takes a snapshot at once, and a snapshot keeps at most an eighth of it below itself "
+                    + "([cluster.md](cluster.md#memory-bounds))").shownAs("`33554432` (32 MiB)");
+    static final ConfigKey<Long> RAFT_INBOUND_BYTES = ConfigKey.used("cluster.raft_inbound_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 16L * 1024 * 1024,
+            "entry bytes received from leaders and waiting for their group's Raft thread; beyond it the cluster "
+                    + "connection stops reading").shownAs("`16777216` (16 MiB)");
+    static final ConfigKey<Long> RAFT_APPEND_BYTES = ConfigKey.used("cluster.raft_append_bytes",
+            ValueType.longs(1, MAX_RAFT_APPEND_BYTES), 1024L * 1024,
+            "most command bytes in one AppendEntries request to a follower (at least one entry is sent)")
+            .shownAs("`1048576` (1 MiB)");
+    static final ConfigKey<Long> TRANSPORT_READ_BYTES = ConfigKey.used("cluster.transport_read_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 16L * 1024 * 1024,
+            "bytes of cluster frames being read and decoded at once, over all inbound cluster connections")
+            .shownAs("`16777216` (16 MiB)");
+    static final ConfigKey<Long> TRANSPORT_QUEUE_BYTES = ConfigKey.used("cluster.transport_queue_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 8L * 1024 * 1024,
+            "encoded frames waiting to be written to one peer; beyond it frames are dropped (Raft resends)")
+            .shownAs("`8388608` (8 MiB)");
+    static final ConfigKey<Long> PRODUCE_INFLIGHT_BYTES = ConfigKey.used("cluster.produce_inflight_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
+            "produced bytes this node has proposed as partition leader and not yet applied; a produce beyond it "
+                    + "waits").shownAs("`33554432` (32 MiB)");
+    static final ConfigKey<Long> FORWARD_INFLIGHT_BYTES = ConfigKey.used("cluster.forward_inflight_bytes",
+            ValueType.longs(1, Long.MAX_VALUE), 16L * 1024 * 1024,
+            "request and answer bytes this node is forwarding to leaders at once; a forward beyond it waits")
+            .shownAs("`16777216` (16 MiB)");
+    static final ConfigKey<Long> BUDGET_WAIT_MS = ConfigKey.used("cluster.budget_wait_ms",
+            ValueType.longs(1, Long.MAX_VALUE), 10_000L,
+            "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
+                    + "...`");
+
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
-            DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
+            RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
+            PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR);
@@ -198,6 +247,9 @@ public record BrokerConfig(
                                 v.get(TRACING_SERVICE_NAME), v.get(TRACING_PROTOCOL)),
                         new Metrics(v.get(METRICS_ENABLED), v.get(METRICS_ADDR)),
                         new Health(v.get(HEALTH_ADDR))),
+                new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
+                        v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
+                        v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
                 v.warnings());
     }
 

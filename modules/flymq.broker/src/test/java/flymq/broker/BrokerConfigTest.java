@@ -54,6 +54,26 @@ class BrokerConfigTest {
     }
 
     @Test
+    void clusterMemoryBudgetsHaveDefaultsAndTheAppendBoundStaysInsideAFrame() {
+        BrokerConfig.Cluster c = BrokerConfig.defaults().cluster();
+        assertEquals(32L << 20, c.raftLogBytes());
+        assertEquals(16L << 20, c.raftInboundBytes());
+        assertEquals(1L << 20, c.raftAppendBytes());
+        assertEquals(16L << 20, c.transportReadBytes());
+        assertEquals(8L << 20, c.transportQueueBytes());
+        assertEquals(32L << 20, c.produceInflightBytes());
+        assertEquals(16L << 20, c.forwardInflightBytes());
+        assertEquals(10_000, c.budgetWaitMs());
+        assertEquals(4096, BrokerConfig.load(null, Map.of("FLYMQ_CLUSTER_PRODUCE_INFLIGHT_BYTES", "4096"), Map.of())
+                .cluster().produceInflightBytes());
+        ConfigException tooLarge = assertThrows(ConfigException.class, () -> BrokerConfig.load(null, Map.of(),
+                Map.of("cluster.raft_append_bytes", String.valueOf(BrokerConfig.MAX_RAFT_APPEND_BYTES + 1))));
+        assertTrue(tooLarge.getMessage().contains("cluster.raft_append_bytes"), tooLarge.getMessage());
+        assertThrows(ConfigException.class,
+                () -> BrokerConfig.load(null, Map.of(), Map.of("cluster.budget_wait_ms", "0")));
+    }
+
+    @Test
     void readSpinDefaultsToTwoHundredMicrosecondsAndZeroTurnsItOff() {
         assertEquals(200, BrokerConfig.defaults().network().readSpinMicros());
         assertEquals(0, BrokerConfig.load(null, Map.of("FLYMQ_NETWORK_READ_SPIN_US", "0"), Map.of())

@@ -43,6 +43,7 @@ final class ClusterHarness implements AutoCloseable {
     private final List<Map<String, String>> flags = new ArrayList<>();
     private final BrokerNode[] nodes = new BrokerNode[SIZE];
     private final Consumer<RaftGroupConfig.Builder> partitionRaft;
+    private Map<String, String> extraFlags = Map.of();
 
     /** @param partitionRaft adjusts the partition groups' Raft settings (e.g. a short snapshot interval) */
     ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
@@ -65,9 +66,18 @@ final class ClusterHarness implements AutoCloseable {
         }
         flags.clear();
         for (int i = 0; i < SIZE; i++) {
-            flags.add(Map.of("node_id", id(i), "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i],
+            Map<String, String> node = new java.util.HashMap<>(extraFlags);
+            node.putAll(Map.of("node_id", id(i), "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i],
                     "peers", peers.toString(), "data_dir", dir.resolve(id(i)).toString()));
+            flags.add(node);
         }
+    }
+
+    /** More configuration for every node (e.g. small cluster memory budgets); call before {@link #startAll}. */
+    ClusterHarness withFlags(Map<String, String> more) throws IOException {
+        extraFlags = Map.copyOf(more);
+        pickPorts();
+        return this;
     }
 
     static String id(int i) {

@@ -4,6 +4,7 @@ import flymq.raft.codec.NewTermOperation;
 import flymq.raft.codec.RaftModelCodec;
 import flymq.raft.patch.InternalState;
 import flymq.raft.patch.SnapshotBoundaryRepair;
+import flymq.raft.patch.SnapshotTailTrim;
 import flymq.raft.patch.StalePreVoteRepair;
 import flymq.raft.persistence.FileRaftStore;
 import flymq.raft.transport.ClusterTransport;
@@ -19,6 +20,8 @@ import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
+import io.microraft.model.RaftModelFactory;
+import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
@@ -47,6 +50,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -77,6 +82,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final RaftNode node;
     private final StalePreVoteRepair preVoteRepair;
     private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
+    private final LogCompaction compaction = new LogCompaction();
+    private final RaftModelFactory modelFactory;
 
     // last observed values, written on the Raft thread, read anywhere
     private volatile int term;
@@ -95,6 +102,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         this.timebase = new RaftTimebase(scale, "flymq-raft-" + config.groupId() + "-" + config.localMember().id());
 
         RaftModelCodec codec = new RaftModelCodec();
+        this.modelFactory = codec.factory();
         RestoredRaftState restored = null;
         if (config.dataDir() != null) {
             FileRaftStore fileStore = FileRaftStore.open(config.dataDir(), codec);
@@ -147,6 +155,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         }
         this.node = builder.build();
         this.preVoteRepair = StalePreVoteRepair.install(node, timebase.executor());
+        config.memory().register(compaction);
         transport.register(config.groupId(), this::onInbound);
     }
 
@@ -355,6 +364,13 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         });
     }
 
+    /** Command bytes of the log entries MicroRaft holds in memory now, read on the Raft thread (tests). */
+    long commandBytesInMemory() {
+        CompletableFuture<Long> bytes = new CompletableFuture<>();
+        timebase.executor().execute(() -> bytes.complete(SnapshotTailTrim.commandBytesHeld(node)));
+        return bytes.join();
+    }
+
     /**
      * MicroRaft's internal view of this member, read on its Raft thread, for a test that failed to explain itself:
      * role, term, leader, commit and applied index, log and snapshot index, a snapshot transfer in progress and,
@@ -396,6 +412,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             preVoteRepair.stop();
         }
         transport.unregister(config.groupId());
+        config.memory().unregister(compaction);
         try {
             node.terminate().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -405,6 +422,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                     + config.groupId() + " did not terminate cleanly: " + e);
         }
         timebase.shutdown();
+        compaction.snapshotted(); // the entries go with the node: give their bytes back to the node's bound
         closeStore();
         if (ownsTransport) {
             transport.close();
@@ -431,11 +449,39 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
         if (message instanceof AppendEntriesRequest request) {
+            // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
+            // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
+            long bytes = commandBytes(request.getLogEntries());
+            if (bytes > 0 && !config.memory().inbound().acquireUnless(bytes, () -> closed)) {
+                return; // closing: the message is dropped like any lost message
+            }
+            MemoryBudget inbound = config.memory().inbound();
             // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
-            timebase.executor().execute(() -> SnapshotBoundaryRepair.handle(node, request));
+            timebase.executor().execute(() -> {
+                try {
+                    SnapshotBoundaryRepair.handle(node, request);
+                } finally {
+                    if (bytes > 0) {
+                        inbound.release(bytes);
+                    }
+                }
+            });
         } else {
             node.handle(message);
         }
+    }
+
+    /** The bytes the entries' commands hold (other operations are a few fields and are not counted). */
+    static long commandBytes(List<LogEntry> entries) {
+        long bytes = 0;
+        for (LogEntry e : entries) {
+            bytes += commandBytes(e);
+        }
+        return bytes;
+    }
+
+    private static long commandBytes(LogEntry entry) {
+        return SnapshotTailTrim.commandBytes(entry);
     }
 
     private void timed(RaftEndpoint follower, long flowControlSeq, boolean success) {
@@ -570,7 +616,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final class TimedTransport implements Transport {
         @Override
         public void send(RaftEndpoint target, RaftMessage message) {
-            if (message instanceof AppendEntriesRequest request) {
+            if (message instanceof AppendEntriesRequest full) {
+                AppendEntriesRequest request = bounded(full);
+                message = request;
                 if (appendTimings.size() >= MAX_TIMED_REQUESTS) {
                     appendTimings.clear(); // responses lost to a dead follower; timing is best-effort
                 }
@@ -583,6 +631,67 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         @Override
         public boolean isReachable(RaftEndpoint endpoint) {
             return transport.isReachable((RaftMember) endpoint);
+        }
+    }
+
+    /**
+     * {@code request} with only as many leading entries as fit in {@link RaftMemory#appendEntriesBytes()} (at
+     * least one). Raft allows it: the follower appends what it got and answers with the last index it appended
+     * (previous index + entries sent), from where the leader sends the rest, as after MicroRaft's own capacity cut.
+     */
+    private AppendEntriesRequest bounded(AppendEntriesRequest request) {
+        List<LogEntry> entries = request.getLogEntries();
+        long limit = config.memory().appendEntriesBytes();
+        long bytes = 0;
+        int fit = 0;
+        while (fit < entries.size()) {
+            bytes += commandBytes(entries.get(fit));
+            if (bytes > limit && fit > 0) {
+                break;
+            }
+            fit++;
+        }
+        if (fit == entries.size()) {
+            return request;
+        }
+        return modelFactory.createAppendEntriesRequestBuilder().setGroupId(request.getGroupId())
+                .setSender(request.getSender()).setTerm(request.getTerm())
+                .setPreviousLogIndex(request.getPreviousLogIndex()).setPreviousLogTerm(request.getPreviousLogTerm())
+                .setCommitIndex(request.getCommitIndex()).setLogEntries(entries.subList(0, fit))
+                .setQuerySequenceNumber(request.getQuerySequenceNumber())
+                .setFlowControlSequenceNumber(request.getFlowControlSequenceNumber()).build();
+    }
+
+    /**
+     * This group's share of {@link RaftMemory#logBytes()}: command bytes applied since the last snapshot. Counted
+     * and reset on the Raft thread (apply, take and install snapshot); read by whichever group's Raft thread
+     * finds the node over its bound and picks the largest holder.
+     */
+    private final class LogCompaction implements RaftMemory.LogHolder {
+        private final AtomicLong held = new AtomicLong();
+        private final AtomicBoolean pending = new AtomicBoolean();
+
+        @Override
+        public long held() {
+            return pending.get() ? 0 : held.get();
+        }
+
+        @Override
+        public void compact() {
+            if (closed || !pending.compareAndSet(false, true)) {
+                return;
+            }
+            node.takeSnapshot().whenComplete((report, error) -> pending.set(false));
+        }
+
+        void applied(long bytes) {
+            held.addAndGet(bytes);
+            config.memory().logged(bytes);
+        }
+
+        /** A snapshot (taken, installed, or the group closed) dropped the entries counted so far. */
+        void snapshotted() {
+            config.memory().released(held.getAndSet(0));
         }
     }
 
@@ -603,6 +712,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                 } catch (RuntimeException e) {
                     result = new ApplyFailure(e);
                 }
+                compaction.applied(command.length);
             } else if (operation instanceof NewTermOperation) {
                 // a new leader's first entry is committed: term and leader are settled on this member too
                 observeTerm(node.getTerm());
@@ -620,6 +730,11 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         @Override
         public void takeSnapshot(long index, Consumer<Object> chunkConsumer) {
             int[] count = {0};
+            // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count. It keeps
+            // a window below the snapshot by count, which the trim sets from bytes before MicroRaft truncates.
+            compaction.snapshotted();
+            SnapshotTailTrim.beforeTruncation(node, index, config.memory().keptBelowSnapshotBytes(),
+                    config.commitCountToTakeSnapshot());
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
                 chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));
@@ -636,6 +751,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                 bytes.add((byte[]) chunk);
             }
             delegate.installSnapshot(index, bytes);
+            compaction.snapshotted();
             commitIndex = index;
             fire(() -> listener.onCommit(config.groupId(), index));
         }

@@ -26,12 +26,14 @@ import java.util.Set;
  *                                  wait between this and twice this
  * @param commitCountToTakeSnapshot a snapshot is taken every this many commits; it bounds the log
  * @param maxPendingLogEntryCount   uncommitted entries the leader accepts before answering BUSY
- * @param appendEntriesBatchSize    most entries per AppendEntries message
+ * @param appendEntriesBatchSize    most entries per AppendEntries message (also bounded in bytes by
+ *                                  {@link RaftMemory#appendEntriesBytes()})
+ * @param memory                    the node's Raft memory bounds, shared by all its groups
  */
 public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftMember> initialMembers, Path dataDir,
                               Duration heartbeatPeriod, Duration leaderHeartbeatTimeout,
                               Duration leaderElectionTimeout, int commitCountToTakeSnapshot,
-                              int maxPendingLogEntryCount, int appendEntriesBatchSize) {
+                              int maxPendingLogEntryCount, int appendEntriesBatchSize, RaftMemory memory) {
 
     public static final String DEFAULT_GROUP_ID = "metadata";
     public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMillis(100);
@@ -48,6 +50,7 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod");
         Objects.requireNonNull(leaderHeartbeatTimeout, "leaderHeartbeatTimeout");
         Objects.requireNonNull(leaderElectionTimeout, "leaderElectionTimeout");
+        Objects.requireNonNull(memory, "memory");
         if (groupId.isBlank()) {
             throw new IllegalArgumentException("Raft group id is blank");
         }
@@ -109,6 +112,7 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         private int commitCountToTakeSnapshot = DEFAULT_COMMIT_COUNT_TO_TAKE_SNAPSHOT;
         private int maxPendingLogEntryCount = DEFAULT_MAX_PENDING_LOG_ENTRY_COUNT;
         private int appendEntriesBatchSize = DEFAULT_APPEND_ENTRIES_BATCH_SIZE;
+        private RaftMemory memory;
 
         private Builder(RaftMember localMember, List<RaftMember> initialMembers) {
             this.localMember = localMember;
@@ -155,10 +159,16 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
             return this;
         }
 
+        /** The node's shared memory bounds; without one the group gets its own {@link RaftMemory#defaults()}. */
+        public Builder memory(RaftMemory memory) {
+            this.memory = memory;
+            return this;
+        }
+
         public RaftGroupConfig build() {
             return new RaftGroupConfig(groupId, localMember, initialMembers, dataDir, heartbeatPeriod,
                     leaderHeartbeatTimeout, leaderElectionTimeout, commitCountToTakeSnapshot, maxPendingLogEntryCount,
-                    appendEntriesBatchSize);
+                    appendEntriesBatchSize, memory == null ? RaftMemory.defaults() : memory);
         }
     }
 }

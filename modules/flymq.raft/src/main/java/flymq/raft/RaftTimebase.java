@@ -107,7 +107,8 @@ final class RaftTimebase {
         final ScheduledThreadPoolExecutor pool;
 
         Executor(String threadName) {
-            pool = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name(threadName).unstarted(r));
+            pool = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name(threadName)
+                    .uncaughtExceptionHandler(FatalErrors.HANDLER).unstarted(r));
             pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
             pool.setRemoveOnCancelPolicy(true);
         }
@@ -141,6 +142,7 @@ final class RaftTimebase {
                 try {
                     task.run();
                 } catch (Throwable t) {
+                    FatalErrors.haltIfFatal(Thread.currentThread().getName(), t);
                     LOG.log(System.Logger.Level.ERROR, "Raft task failed on " + Thread.currentThread().getName(), t);
                 }
             };

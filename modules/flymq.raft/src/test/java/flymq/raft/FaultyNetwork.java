@@ -31,6 +31,8 @@ final class FaultyNetwork implements AutoCloseable {
     private volatile double dropRate;
     private volatile double duplicateRate;
     private volatile long maxDelayMicros;
+    /** Sees every message a member sends, before faults apply (tests that check what leaders send). */
+    volatile Consumer<RaftMessage> sent = m -> { };
 
     void faults(double dropRate, double duplicateRate, long maxDelayMillis) {
         this.dropRate = dropRate;
@@ -80,6 +82,7 @@ final class FaultyNetwork implements AutoCloseable {
     }
 
     private void transmit(RaftMember from, RaftMember to, RaftMessage message) {
+        sent.accept(message);
         if (isolated.contains(from.id()) || isolated.contains(to.id())) {
             dropped.incrementAndGet();
             return;

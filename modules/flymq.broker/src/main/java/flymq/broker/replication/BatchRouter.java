@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
  * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile). A
  * leader that cannot be reached turns into a per-group (per-partition) error "not leader: leader_id=... leader_addr=
- * ..." in the merged answer; the other parts are still served.
+ * ..." in the merged answer, and a part refused by the forwarding budget into that part's {@link
+ * ClusterBusyException} text; the other parts are still served.
  */
 final class BatchRouter {
 
@@ -113,11 +114,13 @@ final class BatchRouter {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceRequest(topic, request.acks(), groups, !part.getKey().local()), local,
                             session);
-                } catch (LeaderForwarder.Unreachable e) {
+                } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
+                    // only these groups failed: the other parts may already be written, so the answer is per group
                     for (ProduceGroup g : gs) {
+                        String error = e instanceof ClusterBusyException ? e.getMessage()
+                                : notLeader(part.getKey(), topic, g.group().partition(), e.getMessage());
                         results[g.index()] = BatchProduceResponse.GroupResult.failed(g.group().partition(),
-                                g.group().recordCount(), notLeader(part.getKey(), topic, g.group().partition(),
-                                        e.getMessage()));
+                                g.group().recordCount(), error);
                     }
                     continue;
                 }
@@ -169,10 +172,11 @@ final class BatchRouter {
                 try {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic,
                             request.maxBytes(), positions, !part.getKey().local()), local, session);
-                } catch (LeaderForwarder.Unreachable e) {
+                } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
                     for (Position p : ps) {
-                        fetched[p.index()] = FetchedPartition.failed(p.position().partition(),
-                                notLeader(part.getKey(), topic, p.position().partition(), e.getMessage()));
+                        String error = e instanceof ClusterBusyException ? e.getMessage()
+                                : notLeader(part.getKey(), topic, p.position().partition(), e.getMessage());
+                        fetched[p.index()] = FetchedPartition.failed(p.position().partition(), error);
                     }
                     continue;
                 }

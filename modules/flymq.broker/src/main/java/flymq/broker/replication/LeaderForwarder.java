@@ -23,6 +23,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * non-leader serves a request only the leader may execute, so SDKs that do not route keep working. Idle
  * connections are kept per address for reuse; a connection that fails or times out is closed. An ERROR answer
  * becomes a {@link RequestException} with the leader's text, so the client sees the leader's own error.
+ *
+ * <p>Memory: the request bytes being written and the answer bytes being read by all forwarding threads of the node
+ * draw on one budget ({@code cluster.forward_inflight_bytes}). A request waits for room before it is written and
+ * gives it back once written; an answer waits for room after its header announced its length, before the buffer
+ * is allocated, and gives it back when the call returns (the callers merge the answer and drop it). The two are
+ * taken one after the other, never together, so forwarders cannot hold the budget while waiting for it. After
+ * {@code cluster.budget_wait_ms} without room the call fails with {@link ClusterBusyException}: a request not yet
+ * written was not forwarded at all; an answer that could not be read closes its connection.
  */
 final class LeaderForwarder implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
@@ -39,7 +47,13 @@ final class LeaderForwarder implements AutoCloseable {
     }
 
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Link>> idle = new ConcurrentHashMap<>();
+    private final Admission admission;
     private volatile boolean closed;
+
+    /** @param admission the node's forwarding budget and how long a call waits for it */
+    LeaderForwarder(Admission admission) {
+        this.admission = admission;
+    }
 
     /** Sends {@code request} under {@code opcode}; @return the response payload (the opcode echoes the request's) */
     byte[] call(String nodeId, String clientAddr, int opcode, WireMessage request) {
@@ -54,6 +68,10 @@ final class LeaderForwarder implements AutoCloseable {
             throw new RequestException("node is shutting down: cannot forward " + Opcodes.name(opcode) + " to leader "
                     + nodeId);
         }
+        String what = "forwarding " + Opcodes.name(opcode) + " to leader " + nodeId;
+        int requestBytes = payload.size();
+        admission.admit(requestBytes, what);
+        boolean requestHeld = true;
         Link link = idle.computeIfAbsent(clientAddr, a -> new ConcurrentLinkedQueue<>()).poll();
         try {
             if (link == null) {
@@ -61,15 +79,13 @@ final class LeaderForwarder implements AutoCloseable {
             }
             payload.writeFrame(link.out(), opcode, FrameCodec.FLAG_BINARY);
             link.out().flush();
+            admission.release(requestBytes);
+            requestHeld = false;
             FrameHeader header = FrameCodec.readHeader(link.in());
             if (header == null) {
                 throw new IOException("connection closed before the answer");
             }
-            byte[] answer = new byte[header.length()];
-            FrameCodec.readFully(link.in(), answer, 0, answer.length);
-            if (header.gzipped()) {
-                answer = FrameCodec.gunzip(answer, 0, answer.length);
-            }
+            byte[] answer = readAnswer(link, header, what);
             idle.get(clientAddr).offer(link);
             if (header.opcode() == Opcodes.ERROR) {
                 throw new RequestException(ErrorFrame.decode(answer));
@@ -81,6 +97,27 @@ final class LeaderForwarder implements AutoCloseable {
             }
             throw new Unreachable("cannot forward " + Opcodes.name(opcode) + " to leader " + nodeId + " at "
                     + clientAddr + ": " + e);
+        } finally {
+            if (requestHeld) {
+                admission.release(requestBytes);
+            }
+        }
+    }
+
+    /** Reads the answer into a buffer admitted by the budget; a refused answer closes the connection unread. */
+    private byte[] readAnswer(Link link, FrameHeader header, String what) throws IOException {
+        try {
+            admission.admit(header.length(), what + " (its " + header.length() + "-byte answer)");
+        } catch (RuntimeException e) {
+            closeQuietly(link.socket());
+            throw e;
+        }
+        try {
+            byte[] answer = new byte[header.length()];
+            FrameCodec.readFully(link.in(), answer, 0, answer.length);
+            return header.gzipped() ? FrameCodec.gunzip(answer, 0, answer.length) : answer;
+        } finally {
+            admission.release(header.length());
         }
     }
 

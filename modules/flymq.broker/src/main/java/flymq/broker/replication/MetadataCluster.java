@@ -28,11 +28,13 @@ import flymq.protocol.message.RegisterNodeRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.WireMessage;
+import flymq.raft.MemoryBudget;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
@@ -74,7 +76,10 @@ public final class MetadataCluster implements AutoCloseable {
     private final BrokerConfig config;
     private final ClusterMembers members;
     private final Supplier<String> clientAddr;
-    private final LeaderForwarder forwarder = new LeaderForwarder();
+    private final LeaderForwarder forwarder;
+    private final RaftMemory raftMemory;
+    private final Admission produceAdmission;
+    private final Admission forwardAdmission;
     private final Leadership leadership = new Leadership();
     private final MembershipChanges membership;
     private final ClusterTuning tuning;
@@ -99,6 +104,14 @@ public final class MetadataCluster implements AutoCloseable {
         this.config = config;
         this.members = members;
         this.clientAddr = clientAddr;
+        BrokerConfig.Cluster bounds = config.cluster();
+        this.raftMemory = new RaftMemory(bounds.raftLogBytes(), bounds.raftInboundBytes(),
+                Math.toIntExact(bounds.raftAppendBytes()));
+        this.produceAdmission = new Admission(new MemoryBudget("cluster.produce_inflight_bytes",
+                bounds.produceInflightBytes()), bounds.budgetWaitMs());
+        this.forwardAdmission = new Admission(new MemoryBudget("cluster.forward_inflight_bytes",
+                bounds.forwardInflightBytes()), bounds.budgetWaitMs());
+        this.forwarder = new LeaderForwarder(forwardAdmission);
         this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
@@ -128,16 +141,18 @@ public final class MetadataCluster implements AutoCloseable {
         state = new MetadataStateMachine(topics, groups, layout.metadataAppliedFile());
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
-            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()));
+            tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
+                    new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
+                            config.cluster().transportQueueBytes()));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
-                    sm::clientAddrs);
+                    sm::clientAddrs, raftMemory, produceAdmission, forwardAdmission);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
             RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
-                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir);
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory);
             tuning.metadata().accept(raftBuilder);
             RaftGroupConfig raftConfig = raftBuilder.build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));

@@ -8,6 +8,7 @@ import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
+import flymq.raft.RaftMemory;
 import flymq.broker.DataDirLayout;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
@@ -47,6 +48,9 @@ final class PartitionReplicas implements AutoCloseable {
     private final ClusterTransport transport;
     private final Consumer<RaftGroupConfig.Builder> tuning;
     private final Supplier<Map<String, String>> clientAddrs;
+    private final RaftMemory memory;
+    private final Admission produce;
+    private final Admission forwarding;
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
@@ -57,15 +61,23 @@ final class PartitionReplicas implements AutoCloseable {
     /**
      * @param tuning      adjusts each partition group's Raft settings (tests)
      * @param clientAddrs the replicated node id to client address table (catch-up reads from the leader there)
+     * @param memory      the node's Raft memory bounds, shared with the metadata group
+     * @param produce     the budget of produced bytes proposed and not yet applied here
+     *                    ({@code cluster.produce_inflight_bytes})
+     * @param forwarding  the forwarding budget, which catch-up reads from the leader draw on
      */
     PartitionReplicas(ClusterMembers members, DataDirLayout layout, TopicManager topics, ClusterTransport transport,
-                      Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs) {
+                      Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs,
+                      RaftMemory memory, Admission produce, Admission forwarding) {
         this.members = members;
         this.layout = layout;
         this.topics = topics;
         this.transport = transport;
         this.tuning = tuning;
         this.clientAddrs = clientAddrs;
+        this.memory = memory;
+        this.produce = produce;
+        this.forwarding = forwarding;
     }
 
     private static String key(String topic, int partition) {
@@ -135,10 +147,10 @@ final class PartitionReplicas implements AutoCloseable {
         String k = key(a.topic().name(), p);
         try {
             RaftGroupConfig.Builder builder = RaftGroupConfig.builder(members.self(), replicaMembers)
-                    .groupId(groupId(a, p)).dataDir(dir(a, p));
+                    .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory);
             tuning.accept(builder);
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
-                    () -> Optional.ofNullable(groups.get(k)), clientAddrs);
+                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, forwarding);
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp), isr);
@@ -157,6 +169,11 @@ final class PartitionReplicas implements AutoCloseable {
      * the entry is in this leader's Raft log (before any follower has it); {@code NONE} once it is handed to the
      * Raft node. The last two need the leader's offset forecast ({@link OffsetSequencer}); while it is unknown (just
      * after an election or a failed proposal) they wait for the commit like {@code ALL}.
+     *
+     * <p>The batch's bytes are admitted to the node's produce budget first and held until the proposal completes
+     * (applied here, or failed): that bounds what all partitions of the node keep in uncommitted Raft entries,
+     * in AppendEntries to followers and in MicroRaft's pending futures, whatever the producers' acks. A producer
+     * that finds no room waits, and after {@code cluster.budget_wait_ms} gets {@link ClusterBusyException}.
      */
     long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks) {
         String k = key(topic, partition);
@@ -169,11 +186,16 @@ final class PartitionReplicas implements AutoCloseable {
         if (!g.isLeader()) {
             throw notLeader(g.leader().map(RaftMember::id).orElse(""), clientAddrs, topic, partition);
         }
+        long bytes = PartitionStateMachine.encodedSize(batch);
+        produce.admit(bytes, "produce of " + batch.size() + " records to " + topic + "-" + partition);
+        boolean handedOver = false;
         try {
             OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS)
                     .orElseThrow(() -> new RequestException("produce to " + topic + "-" + partition + " refused: "
                             + OffsetSequencer.MAX_UNCOMMITTED + " batches have been waiting for a majority of "
                             + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
+            proposal.commit().whenComplete((c, error) -> produce.release(bytes));
+            handedOver = true;
             if (proposal.promisedBase() >= 0) {
                 if (acks == Acks.LEADER) {
                     // The Raft thread runs tasks in order: once the status task ran, the replicate task before it
@@ -198,6 +220,10 @@ final class PartitionReplicas implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RequestException("interrupted while replicating to " + topic + "-" + partition);
+        } finally {
+            if (!handedOver) {
+                produce.release(bytes);
+            }
         }
     }
 

@@ -130,12 +130,17 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         return encode(-1, batch);
     }
 
-    static byte[] encode(long expectedBase, List<Record> batch) {
+    /** The size of the batch's command without its headers: the buffer to start with, and what admission counts. */
+    static int encodedSize(List<Record> batch) {
         int size = 16;
         for (Record r : batch) {
             size += 18 + (r.key() == null ? 0 : r.key().length) + r.value().length;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
+        return size;
+    }
+
+    static byte[] encode(long expectedBase, List<Record> batch) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encodedSize(batch));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT_2);
             out.writeLong(expectedBase);

@@ -39,14 +39,17 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
     private final String selfId;
     private final Supplier<Optional<RaftGroup<Long>>> group;
     private final Supplier<Map<String, String>> clientAddrs;
+    private final Admission forwarding;
 
+    /** @param forwarding the node's forwarding budget: the leader's answers are read into it */
     ReplicaCatchUp(String topic, int partition, String selfId, Supplier<Optional<RaftGroup<Long>>> group,
-                   Supplier<Map<String, String>> clientAddrs) {
+                   Supplier<Map<String, String>> clientAddrs, Admission forwarding) {
         this.topic = topic;
         this.partition = partition;
         this.selfId = selfId;
         this.group = group;
         this.clientAddrs = clientAddrs;
+        this.forwarding = forwarding;
     }
 
     @Override
@@ -67,7 +70,7 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                 pause();
                 continue;
             }
-            try (LeaderForwarder link = new LeaderForwarder()) {
+            try (LeaderForwarder link = new LeaderForwarder(forwarding)) {
                 while (pos < to) {
                     LeaderSlice f = fetch(link, leader.get(), addr, pos);
                     List<Record> batch = new ArrayList<>();

@@ -1,5 +1,7 @@
 package flymq.raft.transport;
 
+import flymq.raft.FatalErrors;
+import flymq.raft.MemoryBudget;
 import flymq.raft.RaftMember;
 import flymq.raft.codec.MalformedRaftDataException;
 import flymq.raft.codec.RaftModelCodec;
@@ -47,11 +49,21 @@ import java.util.zip.CRC32C;
  * disagreed; the sender reconnects and Raft retransmits whatever was lost.
  *
  * <p><b>Sending.</b> {@link #send} encodes on the caller's (Raft) thread, because MicroRaft may reuse log entry
- * views after returning, then offers the frame to the peer's bounded queue ({@value #QUEUE_FRAMES} frames) and
- * returns; a full queue drops the frame and counts it. A writer thread per peer connects lazily, drains the queue
+ * views after returning, then offers the frame to the peer's queue and returns. The queue is bounded twice: at
+ * most {@value #QUEUE_FRAMES} frames and at most {@link Limits#queueBytesPerPeer()} bytes (one frame is always
+ * accepted into an empty queue); a frame beyond either is dropped and counted, since Raft retransmits and a
+ * leader that blocked here would stop heartbeating all its groups. A writer thread per peer connects lazily, drains the queue
  * into a buffered stream and flushes when the queue is empty, so bursts go out in few syscalls. On a connect or
  * write failure the writer discards what is queued (stale for Raft by the time the peer returns), marks the
  * peer unreachable and retries with a backoff from 20 ms up to 500 ms.
+ *
+ * <p><b>Receiving.</b> A reader allocates a frame only after taking its length from the transport's read budget
+ * ({@link Limits#readBytes()}, shared by all inbound connections) and gives it back once the frame is decoded and
+ * handed to its group; while the budget is used up the reader waits and TCP holds the sender back. So the frames
+ * being read are bounded in sum whatever the connections announce (a frame is at most {@value #MAX_FRAME_BYTES}
+ * bytes; one larger than the budget waits until it has the budget to itself).
+ *
+ * <p>A {@link VirtualMachineError} on a transport thread halts the process ({@link FatalErrors}).
  */
 public final class TcpClusterTransport implements ClusterTransport {
 
@@ -61,12 +73,31 @@ public final class TcpClusterTransport implements ClusterTransport {
     public static final int QUEUE_FRAMES = 8192;
     public static final int DEFAULT_PORT = 9093;
 
+    /**
+     * The transport's memory bounds.
+     *
+     * @param readBytes         bytes of inbound frames being read and decoded at once, over all connections
+     * @param queueBytesPerPeer bytes of encoded frames waiting for one peer's writer
+     */
+    public record Limits(long readBytes, long queueBytesPerPeer) {
+        public static final Limits DEFAULT = new Limits(16L * 1024 * 1024, 8L * 1024 * 1024);
+
+        public Limits {
+            if (readBytes < 1 || queueBytesPerPeer < 1) {
+                throw new IllegalArgumentException("cluster transport limits must be positive: read " + readBytes
+                        + " bytes, queue " + queueBytesPerPeer + " bytes per peer");
+            }
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(TcpClusterTransport.class.getName());
     private static final int CONNECT_TIMEOUT_MILLIS = 1000;
     private static final long MIN_BACKOFF_MILLIS = 20;
     private static final long MAX_BACKOFF_MILLIS = 500;
 
     private final RaftModelCodec codec = new RaftModelCodec();
+    private final Limits limits;
+    private final MemoryBudget readBudget;
     private final ServerSocket server;
     private final Thread acceptor;
     private final Map<String, Consumer<RaftMessage>> groups = new ConcurrentHashMap<>();
@@ -78,10 +109,11 @@ public final class TcpClusterTransport implements ClusterTransport {
     private final AtomicLong framesRejected = new AtomicLong();
     private volatile boolean closed;
 
-    private TcpClusterTransport(ServerSocket server) {
+    private TcpClusterTransport(ServerSocket server, Limits limits) {
         this.server = server;
-        this.acceptor = Thread.ofPlatform().daemon().name("flymq-raft-accept-" + server.getLocalPort())
-                .unstarted(this::acceptLoop);
+        this.limits = limits;
+        this.readBudget = new MemoryBudget("cluster.transport_read_bytes", limits.readBytes());
+        this.acceptor = thread("flymq-raft-accept-" + server.getLocalPort()).unstarted(this::acceptLoop);
     }
 
     /**
@@ -89,6 +121,11 @@ public final class TcpClusterTransport implements ClusterTransport {
      * starts accepting peers.
      */
     public static TcpClusterTransport bind(InetSocketAddress address) throws IOException {
+        return bind(address, Limits.DEFAULT);
+    }
+
+    /** {@link #bind(InetSocketAddress)} with other memory bounds. */
+    public static TcpClusterTransport bind(InetSocketAddress address, Limits limits) throws IOException {
         InetSocketAddress resolved = address.isUnresolved()
                 ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
         ServerSocket server = new ServerSocket();
@@ -99,7 +136,7 @@ public final class TcpClusterTransport implements ClusterTransport {
             server.close();
             throw new IOException("cannot bind Raft cluster listener on " + resolved + ": " + e.getMessage(), e);
         }
-        TcpClusterTransport transport = new TcpClusterTransport(server);
+        TcpClusterTransport transport = new TcpClusterTransport(server, limits);
         transport.acceptor.start();
         return transport;
     }
@@ -139,7 +176,7 @@ public final class TcpClusterTransport implements ClusterTransport {
         out.setInt(0, length);
         out.setInt(4, (int) crc.getValue());
         Peer peer = peers.computeIfAbsent(target.address(), Peer::new);
-        if (!peer.queue.offer(out.toByteArray())) {
+        if (!peer.offer(out.toByteArray())) {
             framesDropped.incrementAndGet();
         }
     }
@@ -188,8 +225,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                 Socket socket = server.accept();
                 socket.setTcpNoDelay(true);
                 inbound.add(socket);
-                Thread.ofPlatform().daemon().name("flymq-raft-read-" + socket.getRemoteSocketAddress())
-                        .start(() -> readLoop(socket));
+                thread("flymq-raft-read-" + socket.getRemoteSocketAddress()).start(() -> readLoop(socket));
             } catch (IOException e) {
                 if (!closed) {
                     LOG.log(System.Logger.Level.WARNING, "Raft cluster listener on " + localAddress()
@@ -221,30 +257,15 @@ public final class TcpClusterTransport implements ClusterTransport {
                             + ": frame length " + length + " outside 1.." + MAX_FRAME_BYTES);
                     return;
                 }
-                byte[] payload = new byte[length];
-                in.readFully(payload);
-                crc.reset();
-                crc.update(payload);
-                if ((int) crc.getValue() != expectedCrc) {
-                    framesRejected.incrementAndGet();
-                    LOG.log(System.Logger.Level.WARNING, String.format(
-                            "closing cluster connection from %s: CRC-32C of %d-byte frame is 0x%08X, header says 0x%08X",
-                            remote, length, (int) crc.getValue(), expectedCrc));
+                if (!readBudget.acquireUnless(length, () -> closed)) {
                     return;
                 }
-                RaftMessage message;
                 try {
-                    message = codec.readMessage(ByteBuffer.wrap(payload));
-                } catch (MalformedRaftDataException e) {
-                    framesRejected.incrementAndGet();
-                    LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
-                            + ": undecodable " + length + "-byte frame: " + e.getMessage());
-                    return;
-                }
-                framesReceived.incrementAndGet();
-                Consumer<RaftMessage> handler = groups.get(String.valueOf(message.getGroupId()));
-                if (handler != null) {
-                    handler.accept(message);
+                    if (!readFrame(in, length, expectedCrc, crc, remote)) {
+                        return;
+                    }
+                } finally {
+                    readBudget.release(length);
                 }
             }
         } catch (EOFException | SocketException e) {
@@ -258,18 +279,86 @@ public final class TcpClusterTransport implements ClusterTransport {
         }
     }
 
+    /** Reads, checks and dispatches one frame; false when the connection must close. */
+    private boolean readFrame(DataInputStream in, int length, int expectedCrc, CRC32C crc, String remote)
+            throws IOException {
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        crc.reset();
+        crc.update(payload);
+        if ((int) crc.getValue() != expectedCrc) {
+            framesRejected.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, String.format(
+                    "closing cluster connection from %s: CRC-32C of %d-byte frame is 0x%08X, header says 0x%08X",
+                    remote, length, (int) crc.getValue(), expectedCrc));
+            return false;
+        }
+        RaftMessage message;
+        try {
+            message = codec.readMessage(ByteBuffer.wrap(payload));
+        } catch (MalformedRaftDataException e) {
+            framesRejected.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
+                    + ": undecodable " + length + "-byte frame: " + e.getMessage());
+            return false;
+        }
+        framesReceived.incrementAndGet();
+        Consumer<RaftMessage> handler = groups.get(String.valueOf(message.getGroupId()));
+        if (handler != null) {
+            handler.accept(message);
+        }
+        return true;
+    }
+
     // ---------------------------------------------------------------- outbound
 
     private final class Peer {
         final String address;
         final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+        final AtomicLong queuedBytes = new AtomicLong();
         final Thread writer;
         volatile boolean reachable = true;
         volatile Socket socket;
 
         Peer(String address) {
             this.address = address;
-            this.writer = Thread.ofPlatform().daemon().name("flymq-raft-send-" + address).start(this::writeLoop);
+            this.writer = thread("flymq-raft-send-" + address).start(this::writeLoop);
+        }
+
+        /** Queues a frame unless the queue is full in frames or bytes (an empty queue takes any one frame). */
+        boolean offer(byte[] frame) {
+            long after = queuedBytes.addAndGet(frame.length);
+            if ((after > limits.queueBytesPerPeer() && after != frame.length) || !queue.offer(frame)) {
+                queuedBytes.addAndGet(-frame.length);
+                return false;
+            }
+            return true;
+        }
+
+        private byte[] poll() throws InterruptedException {
+            byte[] frame = queue.poll(200, TimeUnit.MILLISECONDS);
+            if (frame != null) {
+                queuedBytes.addAndGet(-frame.length);
+            }
+            return frame;
+        }
+
+        private void drainTo(List<byte[]> batch) {
+            int before = batch.size();
+            queue.drainTo(batch, 256);
+            for (int i = before; i < batch.size(); i++) {
+                queuedBytes.addAndGet(-batch.get(i).length);
+            }
+        }
+
+        /** Drops everything queued (stale once the peer is back); returns how many frames. */
+        private int discard() {
+            List<byte[]> stale = new ArrayList<>();
+            queue.drainTo(stale);
+            for (byte[] frame : stale) {
+                queuedBytes.addAndGet(-frame.length);
+            }
+            return stale.size();
         }
 
         void stop() {
@@ -286,7 +375,7 @@ public final class TcpClusterTransport implements ClusterTransport {
             while (!closed) {
                 byte[] first;
                 try {
-                    first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    first = poll();
                 } catch (InterruptedException e) {
                     break;
                 }
@@ -299,8 +388,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                     backoff = MIN_BACKOFF_MILLIS;
                 } catch (IOException e) {
                     reachable = false;
-                    framesDropped.addAndGet(1 + queue.size());
-                    queue.clear();
+                    framesDropped.addAndGet(1 + discard());
                     LOG.log(System.Logger.Level.DEBUG, "Raft peer " + address + " unreachable: " + e.getMessage());
                     if (!sleep(backoff)) {
                         break;
@@ -316,7 +404,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                         }
                         framesSent.addAndGet(batch.size());
                         batch.clear();
-                        queue.drainTo(batch, 256);
+                        drainTo(batch);
                     } while (!batch.isEmpty());
                     out.flush();
                 } catch (IOException e) {
@@ -365,6 +453,10 @@ public final class TcpClusterTransport implements ClusterTransport {
                 closeQuietly(s);
             }
         }
+    }
+
+    private static Thread.Builder thread(String name) {
+        return Thread.ofPlatform().daemon().name(name).uncaughtExceptionHandler(FatalErrors.HANDLER);
     }
 
     private static boolean sleep(long millis) {
