@@ -311,7 +311,7 @@ function _picocli_flymq_server() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="start"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -350,7 +350,7 @@ function _picocli_flymq_topic() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="create list describe delete"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -500,7 +500,7 @@ function _picocli_flymq_group() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list describe lag reset delete"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -539,7 +539,7 @@ function _picocli_flymq_health() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="check live ready"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -578,7 +578,7 @@ function _picocli_flymq_bench() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="produce consume pingpong"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -704,7 +704,7 @@ function _picocli_flymq_cluster() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="status members join leave"
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 

@@ -40,7 +40,7 @@ public interface BrokerView {
                      List<GroupPartitionInfo> partitions) {
     }
 
-    /** Committed offset of one partition and lag = max(0, endOffset - committed). */
+    /** Committed offset of one partition and its lag: endOffset - committed, 0 at or past the end. */
     record GroupPartitionInfo(int partition, long committedOffset, long endOffset, long lag) {
     }
 }

@@ -40,6 +40,18 @@ class ClientAgainstBrokerTest {
     }
 
     @Test
+    void aReplicationFactorReachesTheBrokerInTheSettingsBlock() {
+        client.createTopic("copied", 2, 1);
+        assertEquals(1, client.metadata("copied").replicationFactor());
+        assertEquals(2, client.metadata("copied").partitions().size());
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(flymq.client.FlyMqServerException.class,
+                () -> client.createTopic("too-many-copies", 1, 2));
+        assertTrue(refused.getMessage().contains("replication factor 2 for topic too-many-copies exceeds the 1 "
+                + "available node(s)"), refused.getMessage());
+        assertFalse(client.listTopics().contains("too-many-copies"));
+    }
+
+    @Test
     void metadataReportsEveryPartitionWithItsOffsets() {
         client.createTopic("orders", 3);
         client.produce("orders", 2, null, utf8("a"));

@@ -337,6 +337,21 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void aTopicCreatedWithAReplicationFactorHasThatManyReplicas() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        idempotent(leader, "create two-copies", c -> c.createTopic("two-copies", 2, 2));
+        idempotent(leader, "create default-copies", c -> c.createTopic("default-copies", 1));
+        try (FlyMqClient c = client(leader)) {
+            assertEquals(2, c.metadata("two-copies").replicationFactor());
+            for (var p : c.clusterMetadata("two-copies").topics().get(0).partitions()) {
+                assertEquals(2, p.replicas().size(), p.toString());
+            }
+            assertEquals(3, c.metadata("default-copies").replicationFactor(), "the cluster default, 3 of 3 nodes");
+        }
+    }
+
+    @Test
     void offsetCommittedOnOneNodeIsReadOnEveryNode() throws Exception {
         startCluster();
         int leader = leaderIndex();
@@ -344,19 +359,31 @@ class ClusterMetadataTest {
         try (FlyMqClient c = client(leader)) {
             awaitRegistered(c);
         }
+        for (int i = 0; i < 3; i++) {
+            produceWhenLed("events", "e" + i);
+        }
         int follower = (leader + 1) % 3;
-        // forwarded to the metadata leader, answered once committed
-        idempotent(follower, "commit", c -> c.commit("events", "billing", 0, 42));
+        // checked on the partition's leader, forwarded to the metadata leader, answered once committed
+        idempotent(follower, "commit", c -> c.commit("events", "billing", 0, 3));
         for (int i = 0; i < 3; i++) {
             int node = i;
             try (FlyMqClient c = client(node)) {
                 await("offset on n" + (node + 1), () -> {
                     try {
-                        return c.getOffset("events", "billing", 0) == 42;
+                        return c.getOffset("events", "billing", 0) == 3;
                     } catch (FlyMqServerException e) {
                         return false; // a follower applies the commit just after the leader answered
                     }
                 });
+            }
+        }
+        // every node checks the offset against the partition leader's log, not its own replica's
+        for (int i = 0; i < 3; i++) {
+            try (FlyMqClient c = client(i)) {
+                var refused = assertThrows(FlyMqServerException.class,
+                        () -> c.commit("events", "billing", 0, 4));
+                assertTrue(refused.getMessage().contains("is beyond the end of the partition (end offset 3)"),
+                        refused.getMessage());
             }
         }
     }

@@ -536,10 +536,27 @@ public final class FlyMqClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ topics
 
-    /** CREATE_TOPIC; creating an existing topic succeeds. */
+    /**
+     * CREATE_TOPIC as FlyMQ 1.26 sends it ({@code str16 topic · i32 partitions}): the broker's default replication
+     * factor applies (1 on a single node, up to 3 in a cluster). Creating an existing topic succeeds.
+     */
     public void createTopic(String topic, int partitions) {
         requireTopic(topic);
         call("CREATE_TOPIC", CREATE_TOPIC, CreateTopicRequest.of(topic, partitions), false, FlyMqClient::ignore);
+    }
+
+    /**
+     * CREATE_TOPIC with a replication factor. 1.26 has no field for it, so this sends our settings block after the
+     * two 1.26 fields ({@code i32 replication_factor · i64 retention_ms · i64 retention_bytes · i64 segment_bytes ·
+     * i64 segment_ms}, -1 = broker default; docs/protocol.md). The broker refuses a factor above its node count.
+     */
+    public void createTopic(String topic, int partitions, int replicationFactor) {
+        requireTopic(topic);
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor must be at least 1, got " + replicationFactor);
+        }
+        call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
+                new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1), false), false, FlyMqClient::ignore);
     }
 
     /** DELETE_TOPIC; deleting a missing topic succeeds. */

@@ -30,4 +30,23 @@ record ListenAddress(String host, int port) {
         }
         return new ListenAddress(host, port);
     }
+
+    /**
+     * Binds this address once and lets it go, so that a port in use (or an address this host does not have) fails
+     * with the system's reason before a server is built on it. Port 0 is always free.
+     *
+     * @throws IllegalStateException {@code cannot listen on KEY HOST:PORT: REASON}
+     */
+    void requireFree(String key) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException | IllegalArgumentException | SecurityException e) {
+            throw new IllegalStateException("cannot listen on " + key + " " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
 }

@@ -3,9 +3,11 @@ package flymq.telemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import flymq.telemetry.health.ClusterCheck;
 import flymq.telemetry.health.HealthEndpoints;
+import flymq.telemetry.health.ListenerWatch;
 import flymq.telemetry.health.MemoryCheck;
 import flymq.telemetry.health.StorageCheck;
 import flymq.telemetry.metrics.MetricFamilies;
@@ -27,6 +29,8 @@ import io.helidon.webserver.WebServerConfig;
 public final class Telemetry implements AutoCloseable {
 
     static final String HEALTH_SOCKET = "health";
+    private static final String METRICS_KEY = "observability.metrics.addr";
+    private static final String HEALTH_KEY = "observability.health.addr";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Duration STORAGE_PROBE_DEADLINE = Duration.ofSeconds(5);
 
@@ -38,14 +42,20 @@ public final class Telemetry implements AutoCloseable {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final boolean metricsEnabled;
 
-    private Telemetry(TelemetryConfig config, StateSource state) {
+    private Telemetry(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
         long startNanos = System.nanoTime();
-        ListenAddress metricsAt = ListenAddress.parse("observability.metrics.addr", config.metricsAddr());
-        ListenAddress healthAt = ListenAddress.parse("observability.health.addr", config.healthAddr());
+        ListenAddress metricsAt = ListenAddress.parse(METRICS_KEY, config.metricsAddr());
+        ListenAddress healthAt = ListenAddress.parse(HEALTH_KEY, config.healthAddr());
         if (config.metricsEnabled() && metricsAt.port() != 0 && metricsAt.port() == healthAt.port()) {
             throw new IllegalArgumentException("observability.metrics.addr and observability.health.addr both use port "
                     + metricsAt.port() + "; give them different ports");
         }
+        // Helidon does not throw when a listener cannot bind: it logs a stack trace, stops the others and returns.
+        // Binding each address once first turns the common case (port taken) into one line naming the port.
+        if (config.metricsEnabled()) {
+            metricsAt.requireFree(METRICS_KEY);
+        }
+        healthAt.requireFree(HEALTH_KEY);
         tracing = FlyMqTracing.start(config.tracing());
         registry = MetricFamilies.newRegistry();
         metrics = new FlyMqMetrics(registry);
@@ -55,8 +65,12 @@ public final class Telemetry implements AutoCloseable {
                 List.of(new ClusterCheck(state::cluster), new MemoryCheck()),
                 state::ready, () -> state.cluster().leaderKnown(), shuttingDown::get, startNanos, config.version());
 
+        ListenerWatch healthWatch = new ListenerWatch("health listener on " + config.healthAddr(),
+                shuttingDown::get, listenerLost);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
         if (config.metricsEnabled()) {
+            ListenerWatch metricsWatch = new ListenerWatch("metrics listener on " + config.metricsAddr(),
+                    shuttingDown::get, listenerLost);
             builder.host(metricsAt.host())
                     .port(metricsAt.port())
                     .routing(r -> r.get("/metrics", (req, res) -> {
@@ -64,28 +78,48 @@ public final class Telemetry implements AutoCloseable {
                         String text = MetricFamilies.prometheusText(registry);
                         res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
                         res.send(text);
-                    }))
+                    }).register(metricsWatch))
                     .putSocket(HEALTH_SOCKET, s -> s.host(healthAt.host()).port(healthAt.port()))
-                    .routing(HEALTH_SOCKET, r -> r.register(health));
+                    .routing(HEALTH_SOCKET, r -> r.register(health).register(healthWatch));
         } else {
             // Metrics off: nothing listens on the metrics address; health is the only (default) socket.
-            builder.host(healthAt.host()).port(healthAt.port()).routing(r -> r.register(health));
+            builder.host(healthAt.host()).port(healthAt.port()).routing(r -> r.register(health).register(healthWatch));
         }
         metricsEnabled = config.metricsEnabled();
         server = builder.build();
+        RuntimeException failed = null;
         try {
             server.start();
         } catch (RuntimeException e) {
+            failed = e;
+        }
+        String down = failed != null || !server.isRunning() ? "telemetry"
+                : healthPort() < 0 ? HEALTH_KEY + " " + config.healthAddr()
+                : metricsEnabled && metricsPort() < 0 ? METRICS_KEY + " " + config.metricsAddr() : null;
+        if (down != null) {
+            // lost a race for a port freed by the check above, or a failure of Helidon's own (logged by it)
+            shuttingDown.set(true);
+            server.stop();
             storage.close();
             tracing.close();
-            throw new IllegalStateException("cannot start telemetry on metrics " + config.metricsAddr() + " / health "
-                    + config.healthAddr() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen on " + down + ": "
+                    + (failed != null ? failed.getMessage() : "the listener did not start (see the log above)"),
+                    failed);
         }
     }
 
-    /** Starts the metrics and health listeners; fails with the addresses if either cannot bind. */
+    /** Starts the metrics and health listeners; fails naming the address and the cause if either cannot bind. */
     public static Telemetry start(TelemetryConfig config, StateSource state) {
-        return new Telemetry(config, state);
+        return new Telemetry(config, state, lost -> { });
+    }
+
+    /**
+     * Like {@link #start(TelemetryConfig, StateSource)}, and tells {@code listenerLost} (once per listener, with a
+     * line such as {@code health listener on :9095 stopped}) when a listener stops although {@link #close()} was
+     * not called: Helidon ends a listener whose accept loop caught an {@code Error} and keeps the process running.
+     */
+    public static Telemetry start(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
+        return new Telemetry(config, state, listenerLost);
     }
 
     /** The hot-path meters. */

@@ -52,6 +52,14 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** GET_LAG's answer. */
     public record Lag(long committed, long latest, long lag) {
+
+        /**
+         * Records from {@code committed} up to {@code end}: never negative, and never wrapped by a committed offset
+         * stored before offsets were checked (a negative one counts from 0).
+         */
+        public static long of(long committed, long end) {
+            return committed >= end ? 0 : end - Math.max(0, committed);
+        }
     }
 
     public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
@@ -193,7 +201,39 @@ public final class GroupCoordinator implements AutoCloseable {
         }
     }
 
-    /** COMMIT: stores the offset verbatim (the topic need not exist, as upstream); durable when it returns. */
+    /**
+     * The edge check of COMMIT and of RESET_OFFSET to an offset: an offset names the next record the group will
+     * read, so it lies in {@code 0 .. end offset} of the partition's log (the end itself means "caught up"). An offset
+     * below the log start is accepted (a group can fall behind retention), one beyond the end is refused, like a
+     * u64 of 2^63 or more (a negative {@code long}). Runs where the request arrives (in a cluster, see
+     * {@link #withinLocalLog}), never when a replicated commit is applied (a replica's log may lag behind).
+     *
+     * @throws RequestException naming the request, group, partition, offset and the partition's end offset
+     */
+    public void checkOffset(String request, String topic, String group, int partition, long offset) {
+        checkPartition(topic, partition);
+        long end = topics.topic(topic).log(partition).endOffset();
+        if (offset < 0 || offset > end) {
+            throw new RequestException(request + " offset " + Long.toUnsignedString(offset) + " of group " + group
+                    + " for " + topic + "-" + partition + " is beyond the end of the partition (end offset " + end
+                    + "): an offset names the next record to read, so it is at most " + end);
+        }
+    }
+
+    /**
+     * Whether this node's log of the partition shows {@code offset} valid ({@link #checkOffset} would pass). A
+     * replica holds only committed records, so its end is at most its leader's: an offset valid here is valid on
+     * the leader, and only an offset beyond this log's end needs the leader's word.
+     */
+    public boolean withinLocalLog(String topic, int partition, long offset) {
+        checkPartition(topic, partition);
+        return offset >= 0 && offset <= topics.topic(topic).log(partition).endOffset();
+    }
+
+    /**
+     * COMMIT: stores the offset (checked by {@link #checkOffset} where the request arrived); durable when it
+     * returns.
+     */
     public void commit(String topic, String group, int partition, long offset) {
         checkPartition(topic, partition);
         lock.lock();
@@ -224,21 +264,27 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** RESET_OFFSET. @param mode earliest | latest | offset | timestamp; {@code value} is used by the last two */
     public long reset(String topic, String group, int partition, String mode, OptionalLong value) {
-        long target = resetTarget(topic, partition, mode, value);
+        long target = resetTarget(topic, group, partition, mode, value);
         commit(topic, group, partition, target);
         return target;
     }
 
     /**
      * The offset a RESET_OFFSET of {@code mode} resolves to on this node's log of the partition (a cluster resolves
-     * it on the partition's leader and then commits it through the metadata group).
+     * it on the partition's leader and then commits it through the metadata group). Mode {@code offset} is checked
+     * like a COMMIT ({@link #checkOffset}).
      */
-    public long resetTarget(String topic, int partition, String mode, OptionalLong value) {
+    public long resetTarget(String topic, String group, int partition, String mode, OptionalLong value) {
+        checkPartition(topic, partition);
         PartitionLog log = topics.topic(topic).log(partition);
         long target = switch (mode) {
             case "earliest" -> log.startOffset();
             case "latest" -> log.endOffset();
-            case "offset" -> value.orElseThrow(() -> new RequestException("reset mode offset needs a u64 offset"));
+            case "offset" -> {
+                long offset = value.orElseThrow(() -> new RequestException("reset mode offset needs a u64 offset"));
+                checkOffset("RESET_OFFSET", topic, group, partition, offset);
+                yield offset;
+            }
             case "timestamp" -> log.offsetForTimestamp(value.orElseThrow(
                     () -> new RequestException("reset mode timestamp needs an i64 timestamp in ms")));
             default -> throw new RequestException("unknown reset mode: " + mode
@@ -247,7 +293,7 @@ public final class GroupCoordinator implements AutoCloseable {
         return target;
     }
 
-    /** GET_LAG: lag = max(0, end offset - committed), committed 0 when absent. */
+    /** GET_LAG: lag = end offset - committed (0 when the commit is at or past the end), committed 0 when absent. */
     public Lag lag(String topic, String group, int partition) {
         Group g = existing(topic, group);
         PartitionLog log = topics.topic(topic).log(partition);
@@ -259,7 +305,7 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        return new Lag(committed, latest, Math.max(0, latest - committed));
+        return new Lag(committed, latest, Lag.of(committed, latest));
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

@@ -41,9 +41,13 @@ public final class GroupRequests {
         new OffsetResponse(groups.subscribe(session, r.topic(), r.group(), r.partition(), r.mode())).write(out);
     }
 
-    /** COMMIT 0x06: {@link CommitRequest} → {@link SuccessResponse}. */
+    /**
+     * COMMIT 0x06: {@link CommitRequest} → {@link SuccessResponse}; an offset beyond the partition's end is refused
+     * ({@link GroupCoordinator#checkOffset}).
+     */
     public void commit(Session session, PayloadReader in, PayloadWriter out) {
         CommitRequest r = CommitRequest.read(in);
+        groups.checkOffset("COMMIT", r.topic(), r.group(), r.partition(), r.offset());
         groups.commit(r.topic(), r.group(), r.partition(), r.offset());
         SuccessResponse.OK.write(out);
     }

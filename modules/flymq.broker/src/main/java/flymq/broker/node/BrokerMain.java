@@ -48,18 +48,28 @@ public final class BrokerMain {
             BrokerNode node;
             try {
                 node = BrokerNode.start(config);
-            } catch (ConfigException e) {
-                throw e; // a value only the node can judge (e.g. a peers entry): exit 2 as for the others
+            } catch (BrokerStartException e) {
+                if (e.getCause() instanceof ConfigException c) {
+                    throw c; // a value only the node can judge (e.g. a peers entry): exit 2 as for the others
+                }
+                System.err.println("flymq broker failed to start: " + e.getMessage());
+                System.exit(1);
+                return;
             } catch (RuntimeException e) {
                 System.err.println("flymq broker failed to start: " + e.getMessage());
                 System.exit(1);
                 return;
             }
+            node.failOnThreadErrors();
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "flymq-shutdown"));
             System.out.println("flymq broker " + config.nodeId() + " listening on "
                     + (config.bindHost().isEmpty() ? "*" : config.bindHost()) + ":" + node.boundPort());
             System.out.flush();
             node.awaitShutdown();
+            if (node.failure().isPresent()) {
+                System.err.println("flymq broker stopped: " + node.failure().get());
+                System.exit(1);
+            }
         } catch (ConfigException e) {
             System.err.println("flymq broker: " + e.getMessage());
             System.exit(2);

@@ -35,7 +35,6 @@ import flymq.storage.StorageListener;
 import flymq.storage.SyncPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -43,6 +42,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The one place where a broker node is assembled: configuration → log store → topics → consumer groups → request
@@ -61,6 +62,7 @@ public final class BrokerNode implements AutoCloseable {
     private final BrokerStateView view;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -69,9 +71,45 @@ public final class BrokerNode implements AutoCloseable {
      * health on {@code observability.health.addr}, tracing as configured) fed by the node's listeners.
      */
     public static BrokerNode start(BrokerConfig config) {
-        BrokerTelemetry telemetry = BrokerTelemetry.start(config.observability(), config.dataDir());
-        return new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry,
-                ClusterTuning.DEFAULT);
+        LogLevels.apply(config.logLevel());
+        // The data directory first: a path that cannot hold it fails before any port is bound.
+        DataDirLock lock;
+        try {
+            lock = DataDirLock.acquire(new DataDirLayout(config.dataDir()));
+        } catch (RuntimeException e) {
+            throw BrokerStartException.of(e);
+        }
+        // A listener lost during start-up fails the start; after it, the node (stopping itself).
+        AtomicReference<BrokerNode> started = new AtomicReference<>();
+        AtomicReference<String> lostEarly = new AtomicReference<>();
+        Consumer<String> listenerLost = reason -> {
+            BrokerNode n = started.get();
+            if (n != null) {
+                n.fail(reason);
+            } else {
+                lostEarly.compareAndSet(null, reason);
+            }
+        };
+        BrokerTelemetry telemetry;
+        try {
+            telemetry = BrokerTelemetry.start(config.observability(), config.dataDir(), listenerLost);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw BrokerStartException.of(e);
+        }
+        BrokerNode node;
+        try {
+            node = new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry,
+                    ClusterTuning.DEFAULT, lock);
+        } catch (RuntimeException e) {
+            throw BrokerStartException.of(e); // the node released the lock and telemetry
+        }
+        started.set(node);
+        if (lostEarly.get() != null) {
+            node.close();
+            throw new BrokerStartException(lostEarly.get() + " while the broker started", null);
+        }
+        return node;
     }
 
     public static BrokerNode start(BrokerConfig config, BrokerListener listener) {
@@ -84,7 +122,7 @@ public final class BrokerNode implements AutoCloseable {
      * @throws UncheckedIOException when the data directory or the port cannot be used
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
-        return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT);
+        return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT, null);
     }
 
     /**
@@ -92,12 +130,15 @@ public final class BrokerNode implements AutoCloseable {
      * {@link ClusterTuning}'s package is not exported, so only this module and its tests can call it.
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning) {
-        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning);
+        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning, null);
     }
 
-    /** @param telemetry owned by the node from here on: closed last, also when start-up fails */
+    /**
+     * @param telemetry owned by the node from here on: closed last, also when start-up fails
+     * @param lock      the data directory's lock when the caller took it (owned by the node from here on), else null
+     */
     private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
-                       BrokerTelemetry telemetry, ClusterTuning tuning) {
+                       BrokerTelemetry telemetry, ClusterTuning tuning, DataDirLock lock) {
         this.config = config;
         this.telemetry = telemetry;
         if (telemetry != null) {
@@ -106,12 +147,7 @@ public final class BrokerNode implements AutoCloseable {
         try {
             LogLevels.apply(config.logLevel());
             DataDirLayout layout = new DataDirLayout(config.dataDir());
-            try {
-                Files.createDirectories(layout.groupsDir());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create data directory " + layout.root().toAbsolutePath(), e);
-            }
-            resources.push(DataDirLock.acquire(layout));
+            resources.push(lock != null ? lock : DataDirLock.acquire(layout));
             LogConfig logDefaults = logDefaults(config);
             int[] boundPort = {config.bindPort()};
             mode = ClusterMembers.configured(config)
@@ -178,7 +214,8 @@ public final class BrokerNode implements AutoCloseable {
                         ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS,
                         Duration.ofNanos(config.network().readSpinMicros() * 1000)));
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new UncheckedIOException("cannot listen on bind_addr " + (config.bindHost().isEmpty() ? "*"
+                        : config.bindHost()) + ":" + config.bindPort() + ": " + rootMessage(e), e);
             }
             boundPort[0] = server.port();
             mode.start(topics, groups);
@@ -195,6 +232,14 @@ public final class BrokerNode implements AutoCloseable {
         } catch (RuntimeException e) {
             throw resources.closeAfter(e);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Partition requests as the mode runs them: on a single node unchanged, in a cluster on the leader. */
@@ -251,9 +296,64 @@ public final class BrokerNode implements AutoCloseable {
         return telemetry == null ? OptionalInt.empty() : OptionalInt.of(telemetry.healthPort());
     }
 
+    /** The bound cluster (Raft) port when this node runs in a cluster. */
+    public OptionalInt clusterPort() {
+        return mode.clusterPort();
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();
+    }
+
+    /** Like {@link #awaitShutdown()} for at most {@code timeout}; true when the node has stopped. */
+    public boolean awaitShutdown(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Part of the node died (the metrics or health listener stopped on its own, a thread ended with an
+     * {@code Error}): it is logged once and the node stops, so that the process exits instead of serving half-alive;
+     * {@link #failure()} tells its runner to exit non-zero. Ignored once a stop has begun.
+     */
+    public void fail(String reason) {
+        if (closed || !failure.compareAndSet(null, reason)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, "broker " + config.nodeId() + ": " + reason + "; stopping");
+        try {
+            // not on the caller's thread: it may be the dying listener, which a stop of its server waits for
+            Thread.ofPlatform().name("flymq-failure-stop").daemon(true).start(this::close);
+        } catch (Throwable e) {
+            // no thread to be had (out of memory): exit rather than stay half-alive
+            System.err.println("flymq broker " + config.nodeId() + ": " + reason + "; cannot stop gracefully ("
+                    + e + "), exiting");
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    /**
+     * For a process that runs this one node: a thread that ends with an {@link Error} (an OutOfMemoryError in a
+     * connection, listener or housekeeping thread) fails the node ({@link #fail}) instead of leaving the process
+     * half-alive. A thread ending with an exception keeps the JVM's default handling (its stack trace on stderr).
+     */
+    public void failOnThreadErrors() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof Error) {
+                fail("thread " + thread.getName() + " ended with " + e);
+            } else if (previous != null) {
+                previous.uncaughtException(thread, e);
+            } else {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace();
+            }
+        });
+    }
+
+    /** Why the node stopped on its own ({@link #fail}), if it did. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
     }
 
     /**

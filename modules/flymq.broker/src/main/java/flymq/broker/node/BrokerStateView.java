@@ -82,7 +82,7 @@ final class BrokerStateView implements BrokerView {
             for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
                 int p = e.getKey();
                 long end = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p).endOffset()).orElse(0L);
-                parts.add(new GroupPartitionInfo(p, e.getValue(), end, Math.max(0, end - e.getValue())));
+                parts.add(new GroupPartitionInfo(p, e.getValue(), end, GroupCoordinator.Lag.of(e.getValue(), end)));
             }
             out.add(new GroupInfo(g.group(), g.topic(), g.members(), g.rebalances(), List.copyOf(parts)));
         }

@@ -19,6 +19,7 @@ import flymq.protocol.Opcodes;
 import flymq.raft.RaftGroup;
 import java.nio.file.Files;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
@@ -96,6 +97,11 @@ final class ClusterMode implements NodeMode {
     @Override
     public Optional<RaftGroup<Boolean>> metadataGroup() {
         return Optional.ofNullable(cluster.group());
+    }
+
+    @Override
+    public OptionalInt clusterPort() {
+        return cluster.clusterPort();
     }
 
     @Override

@@ -6,6 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -23,13 +28,30 @@ final class DataDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /**
+     * Creates the data directory and its {@code groups} folder when missing, then takes the lock.
+     *
+     * @throws UncheckedIOException with one line naming the path and the cause: a file where the directory should be,
+     *     no permission, or another broker holding the lock
+     */
     static DataDirLock acquire(DataDirLayout layout) {
+        Path dir = layout.root().toAbsolutePath().normalize();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UncheckedIOException(new IOException("data directory " + dir + " is a file, not a directory"));
+        }
+        try {
+            Files.createDirectories(layout.groupsDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot create data directory " + dir + ": "
+                    + reason(e), e));
+        }
         Path file = layout.lockFile();
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open lock file " + file.toAbsolutePath(), e);
+            throw new UncheckedIOException(new IOException("cannot write in data directory " + dir + " (lock file "
+                    + file.getFileName() + "): " + reason(e), e));
         }
         FileLock lock;
         try {
@@ -43,10 +65,27 @@ final class DataDirLock implements AutoCloseable {
             } catch (IOException ignored) {
                 // already failing with the clearer message below
             }
-            throw new UncheckedIOException(new IOException("data directory " + layout.root().toAbsolutePath()
+            throw new UncheckedIOException(new IOException("data directory " + dir
                     + " is in use by another broker (lock " + file.getFileName() + " is held)"));
         }
         return new DataDirLock(channel, lock);
+    }
+
+    /** What went wrong, in words: the JDK's file exceptions carry only the path as their message. */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied" + (a.getFile() == null ? "" : " on " + a.getFile());
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return (f.getFile() == null ? "a path" : f.getFile()) + " exists and is not a directory";
+        }
+        if (e instanceof NotDirectoryException n) {
+            return (n.getFile() == null ? "a path" : n.getFile()) + " is not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     @Override

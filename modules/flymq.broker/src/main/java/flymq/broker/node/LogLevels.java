@@ -5,12 +5,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Applies {@code log_level} to the {@code flymq} logger tree (System.Logger is backed by java.util.logging here) and
- * lowers the root handlers' thresholds when needed so that {@code debug} actually prints.
+ * Applies {@code log_level} to the {@code flymq} logger tree (System.Logger is backed by java.util.logging here),
+ * keeps Helidon to warnings unless it is {@code debug}, and lowers the root handlers' thresholds when needed so that
+ * {@code debug} actually prints.
  */
 final class LogLevels {
     /** Held so the configured logger is not collected and its level forgotten. */
     private static final Logger FLYMQ = Logger.getLogger("flymq");
+    /**
+     * Helidon announces every listener, feature and stop at INFO; at any level but debug it keeps to warnings, so a
+     * start prints the broker's own lines and a failed start one line, not a page of the web server's.
+     */
+    private static final Logger HELIDON = Logger.getLogger("io.helidon");
 
     private LogLevels() {
     }
@@ -23,6 +29,8 @@ final class LogLevels {
             default -> Level.INFO;
         };
         FLYMQ.setLevel(jul);
+        HELIDON.setLevel(jul == Level.FINE ? Level.INFO : jul.intValue() > Level.WARNING.intValue() ? jul
+                : Level.WARNING);
         for (Handler h : Logger.getLogger("").getHandlers()) {
             if (h.getLevel().intValue() > jul.intValue()) {
                 h.setLevel(jul);

@@ -11,6 +11,7 @@ import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
 import flymq.raft.RaftGroup;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What differs between a broker that is its own cluster ({@link StandaloneMode}) and a member of a Raft cluster
@@ -56,6 +57,9 @@ interface NodeMode extends AutoCloseable {
 
     /** The metadata Raft group's member, in a cluster. */
     Optional<RaftGroup<Boolean>> metadataGroup();
+
+    /** The bound cluster (Raft) port, in a cluster once started. */
+    OptionalInt clusterPort();
 
     @Override
     void close();

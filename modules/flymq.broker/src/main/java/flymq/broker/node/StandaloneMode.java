@@ -17,6 +17,7 @@ import flymq.protocol.Opcodes;
 import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /** A broker with no peers configured: it leads every partition, appends locally and changes topics itself. */
@@ -90,6 +91,11 @@ final class StandaloneMode implements NodeMode {
     @Override
     public Optional<RaftGroup<Boolean>> metadataGroup() {
         return Optional.empty();
+    }
+
+    @Override
+    public OptionalInt clusterPort() {
+        return OptionalInt.empty();
     }
 
     @Override

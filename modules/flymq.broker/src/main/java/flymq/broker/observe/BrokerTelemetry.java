@@ -53,13 +53,22 @@ public final class BrokerTelemetry implements AutoCloseable {
 
     /** Binds the metrics and health listeners of {@code config}; fails naming the address that is taken. */
     public static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir) {
+        return start(config, dataDir, lost -> { });
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig.Observability, Path)}; {@code listenerLost} hears (once per listener) that the
+     * metrics or health listener stopped without {@link #close()}, e.g. after an {@code Error} in its accept loop.
+     */
+    public static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir,
+                                        java.util.function.Consumer<String> listenerLost) {
         BrokerConfig.Tracing t = config.tracing();
         TracingConfig tracing = new TracingConfig(t.enabled(), t.endpoint(), t.sampleRate(), t.serviceName(),
                 TracingConfig.Protocol.parse(t.protocol()));
         TelemetryConfig telemetryConfig = new TelemetryConfig(config.metrics().enabled(), config.metrics().addr(),
                 config.health().addr(), tracing, version());
         ViewState state = new ViewState(dataDir);
-        return new BrokerTelemetry(Telemetry.start(telemetryConfig, state), state);
+        return new BrokerTelemetry(Telemetry.start(telemetryConfig, state, listenerLost), state);
     }
 
     /** The node's view is ready to be read: scrapes and health probes use it from now on. */

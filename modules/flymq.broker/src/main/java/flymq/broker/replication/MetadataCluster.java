@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -169,6 +170,12 @@ public final class MetadataCluster implements AutoCloseable {
                 : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
     }
 
+    /** The bound cluster listener's port, once {@link #start} has bound it. */
+    public OptionalInt clusterPort() {
+        TcpClusterTransport t = tcp;
+        return t == null ? OptionalInt.empty() : OptionalInt.of(t.localAddress().getPort());
+    }
+
     /** This node's partition groups (those started so far). */
     private List<RaftGroup<Long>> partitionGroups() {
         PartitionReplicas r = replicas;
@@ -271,12 +278,27 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The commit goes through the
-     * metadata group, so every node holds the group's offset and a consumer that reconnects to another node (or
-     * survives a failover) resumes where it committed.
+     * COMMIT 0x06 in a cluster: a {@link CommitRequest} → {@link SuccessResponse}. The offset is checked
+     * ({@link GroupCoordinator#checkOffset}) against this node's log when that shows it valid, else against the
+     * partition leader's (this node's replica may lag behind): a node that does not lead the partition sends it there
+     * as what it is, a RESET_OFFSET to that offset (forwarded, so it is served there). So a valid commit needs no
+     * partition leader, as before the check. The commit then goes through the metadata group, so every node holds
+     * the group's offset and a consumer that reconnects to another node (or survives a failover) resumes where it
+     * committed.
      */
     public void commitOffset(Session session, PayloadReader in, PayloadWriter out) {
         CommitRequest r = CommitRequest.read(in);
+        if (!r.forwarded() && !requireGroups().withinLocalLog(r.topic(), r.partition(), r.offset())) {
+            PartitionLeader owner = leadership.leader(r.topic(), r.partition());
+            if (r.offset() >= 0 && !owner.local() && !owner.leaderId().isEmpty()) {
+                byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "commit of " + r.group() + " on "
+                        + r.topic() + "-" + r.partition(), new ResetOffsetRequest(r.topic(), r.group(),
+                        r.partition(), "offset", OptionalLong.of(r.offset()), true));
+                out.raw(answer, 0, answer.length);
+                return;
+            }
+            requireGroups().checkOffset("COMMIT", r.topic(), r.group(), r.partition(), r.offset());
+        }
         execute(() -> new MetadataCommand.CommitOffset(r.topic(), r.group(), r.partition(), r.offset()),
                 r.forwarded(), "commit offset " + r.offset() + " of group " + r.group() + " for " + r.topic() + "-"
                         + r.partition(),
@@ -286,10 +308,11 @@ public final class MetadataCluster implements AutoCloseable {
 
     /**
      * RESET_OFFSET 0x61 in a cluster: a {@link ResetOffsetRequest} → {@link SuccessResponse}. {@code earliest},
-     * {@code latest} and {@code timestamp} depend on the partition's log, so the target is resolved on the
-     * partition's leader (the request is forwarded there, with {@code value} always present and the forwarded marker
-     * after it); the resolved offset is then committed through the metadata group like a COMMIT, so it survives a
-     * failover and every node answers GET_OFFSET with it.
+     * {@code latest} and {@code timestamp} depend on the partition's log, and so does {@code offset} when this
+     * node's log does not show it valid (like a COMMIT), so the target is resolved on the partition's leader (the
+     * request is forwarded there, with {@code value} always present and the forwarded marker after it); the
+     * resolved offset is then committed through the metadata group like a COMMIT, so it survives a failover and
+     * every node answers GET_OFFSET with it.
      */
     public void resetOffset(Session session, PayloadReader in, PayloadWriter out) {
         ResetOffsetRequest r = ResetOffsetRequest.read(in);
@@ -301,17 +324,15 @@ public final class MetadataCluster implements AutoCloseable {
         boolean hasValue = ResetOffsetRequest.needsValue(mode);
         boolean forwarded = r.forwarded();
         PartitionLeader owner = leadership.leader(topic, partition);
-        if (!mode.equals("offset") && !forwarded && !owner.local() && !owner.leaderId().isEmpty()) {
-            if (owner.leaderAddr().isEmpty()) {
-                throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (reset of "
-                        + group + " on " + topic + "-" + partition + ": its client address is not known yet)");
-            }
-            byte[] answer = forwarder.call(owner.leaderId(), owner.leaderAddr(), Opcodes.RESET_OFFSET,
-                    new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
+        boolean resolvedHere = mode.equals("offset")
+                && (value < 0 || requireGroups().withinLocalLog(topic, partition, value));
+        if (!forwarded && !resolvedHere && !owner.local() && !owner.leaderId().isEmpty()) {
+            byte[] answer = toPartitionLeader(owner, Opcodes.RESET_OFFSET, "reset of " + group + " on " + topic + "-"
+                    + partition, new ResetOffsetRequest(topic, group, partition, mode, OptionalLong.of(value), true));
             out.raw(answer, 0, answer.length);
             return;
         }
-        long target = requireGroups().resetTarget(topic, partition, mode,
+        long target = requireGroups().resetTarget(topic, group, partition, mode,
                 hasValue ? OptionalLong.of(value) : OptionalLong.empty());
         execute(() -> new MetadataCommand.CommitOffset(topic, group, partition, target), false,
                 "reset offset of group " + group + " for " + topic + "-" + partition + " to " + target,
@@ -336,6 +357,15 @@ public final class MetadataCluster implements AutoCloseable {
             throw new RequestException("consumer group not found: " + (t.isEmpty() ? g : t + ":" + g));
         }
         SuccessResponse.OK.write(out);
+    }
+
+    /** Sends a group request to the partition's leader, which resolves or checks it against its log. */
+    private byte[] toPartitionLeader(PartitionLeader owner, int opcode, String what, WireMessage request) {
+        if (owner.leaderAddr().isEmpty()) {
+            throw new RequestException("not leader: leader_id=" + owner.leaderId() + " leader_addr= (" + what
+                    + ": its client address is not known yet)");
+        }
+        return forwarder.call(owner.leaderId(), owner.leaderAddr(), opcode, request);
     }
 
     private GroupCoordinator requireGroups() {

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** `flymq bench`: load generators modelled on Kafka's producer and consumer performance tools. */
 @Command(name = "bench",
+        mixinStandardHelpOptions = true,
         header = "Measure produce and consume throughput and latency against a broker.",
         description = {"", "Modelled on Kafka's kafka-producer-perf-test and kafka-consumer-perf-test: a progress line "
                 + "every few seconds on stderr, then a summary (records/s, MB/s, latency percentiles). With "

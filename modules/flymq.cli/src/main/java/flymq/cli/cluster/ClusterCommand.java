@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** `flymq cluster`: the nodes of the cluster. */
 @Command(name = "cluster",
+        mixinStandardHelpOptions = true,
         header = "Show the cluster (its id, leader and nodes) and change its members.",
         description = {"", "A single broker answers as a cluster of one node.", ""},
         subcommands = {ClusterStatusCommand.class, ClusterMembers.class, ClusterJoinCommand.class,

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** `flymq health`: the broker's health endpoints, for scripts, probes and CI gates. */
 @Command(name = "health",
+        mixinStandardHelpOptions = true,
         header = "Ask the broker's health endpoints whether it is alive, ready and healthy.",
         description = {
             "",

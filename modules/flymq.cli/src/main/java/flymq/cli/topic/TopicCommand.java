@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** `flymq topic`: create, list, describe and delete topics. */
 @Command(name = "topic",
+        mixinStandardHelpOptions = true,
         header = "Create, list, describe and delete topics.",
         description = {"", "A topic is a named stream of records split into partitions; records with the same key "
                 + "always go to the same partition.", ""},

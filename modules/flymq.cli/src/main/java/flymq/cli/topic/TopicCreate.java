@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
                     + "most 249 characters). Creating a topic that exists is an error (exit 1) unless "
                     + "--if-not-exists is given.",
             "",
+            "Without --replication-factor the request is FlyMQ 1.26's and the broker's default applies; with it, the "
+                    + "factor travels in FlyMQ's CREATE_TOPIC settings block (docs/protocol.md).",
+            "",
             "Example:",
             "  flymq topic create orders --partitions 3",
             ""},
@@ -39,9 +42,10 @@ public final class TopicCreate implements Callable<Integer> {
             description = "Number of partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = {"-r", "--replication-factor"}, paramLabel = "R", defaultValue = "1",
-            description = "Copies of each partition; at most the number of cluster nodes (default: ${DEFAULT-VALUE}).")
-    int replicationFactor;
+    @Option(names = {"-r", "--replication-factor"}, paramLabel = "R",
+            description = "Copies of each partition; at most the number of cluster nodes (default: the broker's, "
+                    + "1 on a single node, up to 3 in a cluster).")
+    Integer replicationFactor;
 
     @Option(names = "--if-not-exists", description = "Succeed without change when the topic already exists.")
     boolean ifNotExists;
@@ -56,7 +60,7 @@ public final class TopicCreate implements Callable<Integer> {
         if (partitions < 1) {
             throw new CliException(ExitCode.USAGE, "--partitions must be at least 1, got " + partitions);
         }
-        if (replicationFactor < 1) {
+        if (replicationFactor != null && replicationFactor < 1) {
             throw new CliException(ExitCode.USAGE, "--replication-factor must be at least 1, got "
                     + replicationFactor);
         }
@@ -66,19 +70,22 @@ public final class TopicCreate implements Callable<Integer> {
                 throw CliException.failed("topic '" + name + "' already exists; use --if-not-exists to accept "
                         + "that, or 'flymq topic describe " + name + "' to see it");
             }
-            if (replicationFactor > 1) {
+            if (replicationFactor != null && replicationFactor > 1) {
                 int nodes = client.clusterStatus().nodes().size();
                 if (replicationFactor > nodes) {
                     throw CliException.failed("--replication-factor " + replicationFactor + " needs at least "
                             + replicationFactor + " nodes, the cluster has " + nodes);
                 }
             }
-            if (!exists) {
-                client.createTopic(name, partitions);
+            if (!exists && replicationFactor == null) {
+                client.createTopic(name, partitions); // the bytes of 1.26 and its SDKs
+            } else if (!exists) {
+                client.createTopic(name, partitions, replicationFactor);
             }
             if (g.json()) {
-                g.out().println(Json.write(Json.object("topic", name, "partitions", partitions,
-                        "replication_factor", replicationFactor, "created", !exists)));
+                var created = client.metadata(name); // the topic as the broker holds it, defaults applied
+                g.out().println(Json.write(Json.object("topic", name, "partitions", created.partitionCount(),
+                        "replication_factor", created.replicationFactor(), "created", !exists)));
             } else {
                 g.out().println(exists ? "topic " + name + " already exists"
                         : "created topic " + name + " with " + partitions + " partition" + (partitions == 1 ? "" : "s"));

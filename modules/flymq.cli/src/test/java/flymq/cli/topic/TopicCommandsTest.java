@@ -105,6 +105,16 @@ class TopicCommandsTest {
     }
 
     @Test
+    void anExplicitReplicationFactorIsCreatedAndReportedAsTheBrokerHoldsIt() {
+        var r = broker.run("topic", "create", "copied", "--partitions", "2", "--replication-factor", "1", "-o", "json");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertEquals(Map.of("topic", "copied", "partitions", 2L, "replication_factor", 1L, "created", true),
+                Json.parse(r.out()));
+        var bad = broker.run("topic", "create", "none", "--replication-factor", "0");
+        assertEquals(ExitCode.USAGE, bad.code(), bad.toString());
+    }
+
+    @Test
     void replicationBeyondTheClusterSizeFails() {
         var r = broker.run("topic", "create", "replicated", "--replication-factor", "3");
         assertEquals(ExitCode.FAILED, r.code(), r.toString());
