@@ -104,6 +104,31 @@ class BrokerStartTest {
     }
 
     @Test
+    void aClusterPortInUseFailsNamingTheKeyAndTheCause() throws Exception {
+        try (ServerSocket busy = taken()) {
+            String addr = "127.0.0.1:" + busy.getLocalPort();
+            var e = assertThrows(BrokerStartException.class, () -> BrokerNode.start(config("node_id", "n1",
+                    "cluster_addr", addr, "peers", "n1@" + addr)));
+            assertTrue(e.getMessage().contains("(cluster_addr " + addr + ", "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(": Address already in use"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+        assertDataDirectoryReleased();
+    }
+
+    @Test
+    void aClusterMemberNamesItsBoundClusterPort() throws Exception {
+        int port;
+        try (ServerSocket probe = taken()) {
+            port = probe.getLocalPort();
+        }
+        String addr = "127.0.0.1:" + port;
+        try (BrokerNode node = BrokerNode.start(config("node_id", "n1", "cluster_addr", addr, "peers", "n1@" + addr))) {
+            assertEquals(port, node.clusterPort().orElseThrow());
+        }
+    }
+
+    @Test
     void everyListenerIsBoundWhenStartReturns() {
         try (BrokerNode node = BrokerNode.start(config())) {
             assertTrue(node.boundPort() > 0);

@@ -82,6 +82,23 @@ class ServerStartTest {
     }
 
     @Test
+    void withMetricsOffTheReadyLineSaysSoInsteadOfNamingAnAddress() throws Exception {
+        var p = start("--bind-addr", "127.0.0.1:0", "--data-dir", dir.resolve("data").toString(),
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+                "--set", "observability.metrics.enabled=false");
+        try {
+            var ready = lines(2, p).get(1);
+            assertTrue(ready.matches("ready: protocol 127\\.0\\.0\\.1:\\d+, metrics off, health 127\\.0\\.0\\.1:\\d+"),
+                    ready);
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void aBadConfigurationValueIsAUsageErrorNamingTheKey() {
         var r = Cli.run("server", "start", "--acks", "sometimes", "--data-dir", dir.toString());
         assertEquals(ExitCode.USAGE, r.code(), r.toString());
