@@ -100,8 +100,9 @@ public record BrokerConfig(
 
     static final ConfigKey<String> BIND_ADDR = ConfigKey.used("bind_addr", ValueType.ADDRESS, ":9092",
             "where the binary protocol listens; empty host = all interfaces; port 0 = ephemeral");
-    static final ConfigKey<String> CLUSTER_ADDR = ConfigKey.used("cluster_addr", ValueType.ADDRESS, ":9093",
-            "where cluster (Raft) traffic is received; reported by CLUSTER_STATUS");
+    static final ConfigKey<String> CLUSTER_ADDR = ConfigKey.used("cluster_addr", ValueType.ADDRESS_OR_EMPTY, ":9093",
+            "where cluster (Raft) traffic is received; reported by CLUSTER_STATUS; empty (a standalone node in "
+                    + "upstream's files) only without `peers`");
     static final ConfigKey<String> ADVERTISED_ADDR = ConfigKey.used("advertised_addr", ValueType.TEXT, "",
             "client-facing `host:port` reported as `leader_addr`; empty = bind host (or `localhost` for a wildcard "
                     + "bind) with the bound port");
@@ -250,6 +251,10 @@ public record BrokerConfig(
     public static BrokerConfig load(Path fileOrNull, Map<String, String> env, Map<String, String> flags) {
         ConfigLoader.Loaded v = new ConfigLoader(KEYS, UpstreamKeys.KEYS).load(fileOrNull, env, flags);
         String nodeId = v.get(NODE_ID);
+        if (v.get(CLUSTER_ADDR).isEmpty() && !v.get(PEERS).isEmpty()) {
+            throw new ConfigException("invalid value for 'cluster_addr': a cluster member (peers " + v.get(PEERS)
+                    + ") needs the host:port its Raft traffic is received on, found ''");
+        }
         return new BrokerConfig(
                 v.get(BIND_ADDR),
                 v.get(CLUSTER_ADDR),

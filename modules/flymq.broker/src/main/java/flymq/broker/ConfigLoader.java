@@ -27,7 +27,9 @@ import java.util.Set;
  *       {@code observability.tracing}, ...): {@link ConfigException}, because it is most likely a typo of a key
  *       that would otherwise silently keep its default.</li>
  * </ul>
- * The environment is read only for used keys ({@code FLYMQ_*} variables of launch scripts are not ours to judge).
+ * Names starting with {@code _} are comments, skipped without a word at any level (upstream's install.sh writes
+ * {@code _comment} and {@code _mode}; the same prefix turns a key off). The environment is read only for used keys
+ * ({@code FLYMQ_*} variables of launch scripts are not ours to judge).
  */
 final class ConfigLoader {
     private final List<ConfigKey<?>> used;
@@ -122,6 +124,9 @@ final class ConfigLoader {
                             List<String> warnings) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().startsWith("_")) {
+                continue;
+            }
             String path = section.isEmpty() ? field.getKey() : section + "." + field.getKey();
             JsonNode value = field.getValue();
             ConfigKey<?> key = byPath.get(path);

@@ -26,6 +26,14 @@ record ValueType<T>(String expected, Predicate<JsonNode> json, Function<String, 
     static final ValueType<String> ADDRESS = new ValueType<>("`host:port` or `:port`, port 0 to 65535",
             JsonNode::isTextual, ValueType::address);
 
+    /**
+     * An address or nothing: upstream writes {@code ""} for the cluster address of a standalone node (its
+     * install.sh does); a cluster still needs one.
+     */
+    static final ValueType<String> ADDRESS_OR_EMPTY = new ValueType<>(
+            "`host:port`, `:port` or empty, port 0 to 65535", JsonNode::isTextual,
+            s -> s.isEmpty() ? s : address(s));
+
     static final ValueType<List<String>> LIST = new ValueType<>("a JSON array of strings, or comma-separated text",
             n -> n.isTextual() || n.isArray(), ValueType::list);
 

@@ -211,4 +211,43 @@ class UpstreamConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("expected a JSON object of keys"), e.getMessage());
     }
+
+    /** The shape of the file upstream's install.sh writes for a standalone node, with its defaults. */
+    @Test
+    void theFileUpstreamsInstallScriptWritesStartsTheBroker() throws Exception {
+        Path file = write("""
+                {
+                  "_comment": "written by an installer",
+                  "_mode": "standalone",
+                  "bind_addr": ":9092", "cluster_addr": "", "advertise_cluster": "", "peers": [], "node_id": "",
+                  "data_dir": "/var/lib/flymq", "retention_bytes": 0, "segment_bytes": 67108864, "log_level": "info",
+                  "security": {"tls_enabled": true, "tls_cert_file": "", "tls_key_file": "", "encryption_enabled": true},
+                  "auth": {"enabled": true, "allow_anonymous": true, "default_public": false, "admin_username": "admin",
+                           "admin_password": ""},
+                  "performance": {"acks": "leader", "default_serde": "binary", "sync_interval_ms": 5},
+                  "schema": {"enabled": true, "validation": "strict"},
+                  "observability": {
+                    "metrics": {"enabled": true, "addr": ":9094"},
+                    "tracing": {"enabled": false, "endpoint": "localhost:4317", "sample_rate": 0.1},
+                    "health": {"enabled": true, "addr": ":9095", "tls_enabled": false, "tls_cert_file": "",
+                               "tls_key_file": "", "tls_auto_generate": false, "tls_use_admin_cert": false}
+                  }
+                }
+                """);
+        BrokerConfig config = BrokerConfig.load(file, Map.of(), localFlags());
+        assertEquals("", config.clusterAddr());
+        assertTrue(config.warnings().stream().noneMatch(w -> w.contains("'_")), String.join("\n", config.warnings()));
+        assertEquals(19, config.warnings().size(), String.join("\n", config.warnings()));
+        try (BrokerNode node = BrokerNode.start(config);
+             FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            assertEquals(0, client.produce("installed", new byte[] {1}).offset());
+        }
+    }
+
+    @Test
+    void anEmptyClusterAddressIsAnErrorForAClusterMember() throws Exception {
+        Path file = write("{\"cluster_addr\": \"\", \"peers\": [\"n1@127.0.0.1:9093\"]}");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("invalid value for 'cluster_addr'"), e.getMessage());
+    }
 }

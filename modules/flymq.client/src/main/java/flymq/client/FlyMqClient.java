@@ -478,7 +478,7 @@ public final class FlyMqClient implements AutoCloseable {
             }
         }
         PayloadWriter w = new PayloadWriter(size);
-        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, topic, acks.code(), groups.size());
+        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, topic, acks, groups.size());
         for (PartitionRecords g : groups) {
             if (g.records().isEmpty()) {
                 throw new IllegalArgumentException("BATCH_PRODUCE group for partition " + g.partition() + " is empty");

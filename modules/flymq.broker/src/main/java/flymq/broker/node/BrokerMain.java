@@ -48,6 +48,13 @@ public final class BrokerMain {
             BrokerNode node;
             try {
                 node = BrokerNode.start(config);
+            } catch (BrokerStartException e) {
+                if (e.getCause() instanceof ConfigException c) {
+                    throw c; // a value only the node can judge (e.g. a peers entry): exit 2 as for the others
+                }
+                System.err.println("flymq broker failed to start: " + e.getMessage());
+                System.exit(1);
+                return;
             } catch (RuntimeException e) {
                 System.err.println("flymq broker failed to start: " + e.getMessage());
                 System.exit(1);

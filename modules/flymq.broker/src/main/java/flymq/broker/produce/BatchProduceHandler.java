@@ -61,12 +61,7 @@ public final class BatchProduceHandler implements RequestHandler {
         long start = System.nanoTime();
         BatchProduceRequest request = BatchProduceRequest.read(in);
         String topicName = request.topic();
-        Acks acks;
-        try {
-            acks = Acks.fromCode(request.acks());
-        } catch (IllegalArgumentException e) {
-            throw new RequestException("BATCH_PRODUCE to " + topicName + ": " + e.getMessage());
-        }
+        Acks acks = request.acks();
         if (request.groups().isEmpty()) {
             throw new RequestException("BATCH_PRODUCE to " + topicName + ": no record groups");
         }

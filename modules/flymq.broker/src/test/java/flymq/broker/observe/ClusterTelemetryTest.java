@@ -85,6 +85,14 @@ class ClusterTelemetryTest {
                 .map(n -> n.metadataGroup().orElseThrow().leader().map(RaftMember::id).orElse(""))
                 .distinct().filter(id -> !id.isEmpty()).count() == 1
                 && nodes.stream().allMatch(n -> n.metadataGroup().orElseThrow().leader().isPresent()));
+        // a follower forwards CREATE_TOPIC to the leader's client address, registered only after the election
+        await("every node knows every client address", () -> nodes.stream().allMatch(n -> {
+            try (FlyMqClient c = FlyMqClient.connect("127.0.0.1:" + n.boundPort())) {
+                return c.clusterStatus().nodes().stream().filter(s -> !s.clientAddress().isEmpty()).count() == 3;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }));
     }
 
     @AfterAll

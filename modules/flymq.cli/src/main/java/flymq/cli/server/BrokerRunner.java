@@ -33,8 +33,7 @@ final class BrokerRunner {
         try {
             config = BrokerConfig.load(configFile, env, flags);
         } catch (ConfigException e) {
-            throw new CliException(ExitCode.USAGE, "bad configuration: " + e.getMessage()
-                    + " (docs/configuration.md lists every key)", e);
+            throw badConfiguration(e);
         }
         config.warnings().forEach(w -> err.println("WARN " + w));
         err.flush();
@@ -45,6 +44,10 @@ final class BrokerRunner {
         try {
             node = BrokerNode.start(config);
         } catch (BrokerStartException e) {
+            if (e.getCause() instanceof ConfigException c) {
+                // a value only the node can judge, e.g. a peers entry that is not node_id@host:port
+                throw badConfiguration(c);
+            }
             throw new CliException(ExitCode.FAILED, "cannot start the broker: " + e.getMessage(), e);
         }
         node.failOnThreadErrors();
@@ -96,6 +99,11 @@ final class BrokerRunner {
         out.println("stopped");
         out.flush();
         return ExitCode.OK;
+    }
+
+    private static CliException badConfiguration(ConfigException e) {
+        return new CliException(ExitCode.USAGE, "bad configuration: " + e.getMessage()
+                + " (docs/configuration.md lists every key)", e);
     }
 
     /** host:port as configured, with the port the server really bound (a configured 0 means "any free port"). */

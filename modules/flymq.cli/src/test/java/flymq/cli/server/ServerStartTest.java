@@ -153,4 +153,13 @@ class ServerStartTest {
         assertEquals(ExitCode.USAGE, r.code(), r.toString());
         assertTrue(r.err().contains("unknown configuration key 'performance.ackz'"), r.err());
     }
+
+    @Test
+    void peersInUpstreamsHostPortFormIsAUsageError() {
+        var r = Cli.run("server", "start", "--peers", "node-2:9093", "--bind-addr", "127.0.0.1:0",
+                "--cluster-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+                "--data-dir", dir.toString());
+        assertEquals(ExitCode.USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("invalid value for 'peers': entry 'node-2:9093'"), r.err());
+    }
 }

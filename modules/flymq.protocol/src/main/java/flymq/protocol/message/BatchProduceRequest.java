@@ -1,5 +1,6 @@
 package flymq.protocol.message;
 
+import flymq.protocol.Acks;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -11,7 +12,7 @@ import java.util.List;
  * BATCH_PRODUCE 0xC0 request (extension):
  * <pre>
  *   str16 topic
- *   u8    acks             0 none, 1 leader, 2 all
+ *   u8    acks             {@link Acks#code()}: 0 none, 1 leader, 2 all; any other byte is refused
  *   u32   group_count
  *   group_count ×
  *     i32   partition      -1: the server picks one partition for the whole group (round robin)
@@ -29,7 +30,7 @@ import java.util.List;
  * appends them decodes them straight into its own record type ({@link Group#records}). A producer writes the
  * request as it walks its batches, with {@link #writer}, without building this record.
  */
-public record BatchProduceRequest(String topic, int acks, List<Group> groups, boolean forwarded)
+public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, boolean forwarded)
         implements WireMessage {
     /** Bytes of the smallest record: timestamp 8, key length 4, value length 4, header count 2. */
     public static final int MIN_RECORD_BYTES = 18;
@@ -75,7 +76,12 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
 
     public static BatchProduceRequest read(PayloadReader in) {
         String topic = in.str16("topic");
-        int acks = in.u8("acks");
+        Acks acks;
+        try {
+            acks = Acks.fromCode(in.u8("acks"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedPayloadException("BATCH_PRODUCE to " + topic + ": " + e.getMessage());
+        }
         int n = in.count("groups", GROUP_HEADER_BYTES);
         List<Group> groups = new ArrayList<>(n);
         for (int g = 0; g < n; g++) {
@@ -107,7 +113,7 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
 
     @Override
     public void write(PayloadWriter out) {
-        out.str16(topic).u8(acks).u32(groups.size());
+        out.str16(topic).u8(acks.code()).u32(groups.size());
         for (Group g : groups) {
             g.write(out);
         }
@@ -135,7 +141,7 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
      * each of its records {@link Writer#record} followed by its headers' {@link Writer#header}; {@link Writer#end}
      * last. The counts given up front are checked as the request is written.
      */
-    public static Writer writer(PayloadWriter out, String topic, int acks, int groupCount) {
+    public static Writer writer(PayloadWriter out, String topic, Acks acks, int groupCount) {
         return new Writer(out, topic, acks, groupCount);
     }
 
@@ -146,10 +152,10 @@ public record BatchProduceRequest(String topic, int acks, List<Group> groups, bo
         private int recordsLeft;
         private int headersLeft;
 
-        private Writer(PayloadWriter out, String topic, int acks, int groupCount) {
+        private Writer(PayloadWriter out, String topic, Acks acks, int groupCount) {
             this.out = out;
             this.groupsLeft = groupCount;
-            out.str16(topic).u8(acks).u32(groupCount);
+            out.str16(topic).u8(acks.code()).u32(groupCount);
         }
 
         public Writer group(int partition, int recordCount) {

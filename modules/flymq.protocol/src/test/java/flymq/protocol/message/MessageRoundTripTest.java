@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.protocol.Acks;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -94,7 +95,7 @@ class MessageRoundTripTest {
     @Test
     void batchProduceRequestOfOneRecordWithAHeader() {
         PayloadWriter w = new PayloadWriter();
-        BatchProduceRequest.writer(w, "t", 2, 1).group(-1, 1).record(5, utf8("k"), utf8("v"), 1)
+        BatchProduceRequest.writer(w, "t", Acks.ALL, 1).group(-1, 1).record(5, utf8("k"), utf8("v"), 1)
                 .header("h", utf8("x")).end(true);
         assertArrayEquals(hex("00 01 74 | 02 | 00 00 00 01 | FF FF FF FF | 00 00 00 01"
                 + " | 00 00 00 00 00 00 00 05 | 00 00 00 01 6B | 00 00 00 01 76 | 00 01 | 00 01 68 | 00 00 00 01 78"
@@ -234,9 +235,18 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void batchProduceWithAnUnknownAcksByteIsRefusedNamingIt() {
+        PayloadWriter w = new PayloadWriter();
+        w.str16("t").u8(9).u32(0);
+        MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
+                () -> BatchProduceRequest.read(new PayloadReader(w.toPayload())));
+        assertEquals("BATCH_PRODUCE to t: unknown acks 9 (0 none, 1 leader, 2 all)", e.getMessage());
+    }
+
+    @Test
     void batchProduce() {
         PayloadWriter w = new PayloadWriter();
-        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, "t", 1, 2);
+        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, "t", Acks.LEADER, 2);
         out.group(0, 2).record(1, null, utf8("a"), 0).record(2, utf8("k"), utf8("b"), 1).header("traceparent",
                 utf8("00-x"));
         out.group(-1, 1).record(0, null, new byte[0], 0);
@@ -244,7 +254,7 @@ class MessageRoundTripTest {
         byte[] payload = w.toPayload();
         BatchProduceRequest r = BatchProduceRequest.read(new PayloadReader(payload));
         assertEquals("t", r.topic());
-        assertEquals(1, r.acks());
+        assertEquals(Acks.LEADER, r.acks());
         assertFalse(r.forwarded());
         assertEquals(2, r.groups().size());
         assertArrayEquals(payload, bytes(r));
@@ -268,7 +278,7 @@ class MessageRoundTripTest {
         assertEquals(-1, records.get(0).offset());
         assertEquals(2, records.get(1).timestamp());
         assertEquals(List.of(new H("traceparent", "00-x")), records.get(1).headers());
-        BatchProduceRequest moved = new BatchProduceRequest("t", 1, List.of(r.groups().get(1).withPartition(4)),
+        BatchProduceRequest moved = new BatchProduceRequest("t", Acks.LEADER, List.of(r.groups().get(1).withPartition(4)),
                 true);
         BatchProduceRequest back = roundTrip(moved, BatchProduceRequest::read);
         assertEquals(4, back.groups().get(0).partition());
@@ -280,7 +290,7 @@ class MessageRoundTripTest {
     @Test
     void batchProduceWriterChecksTheCountsItWasGiven() {
         PayloadWriter w = new PayloadWriter();
-        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, "t", 1, 1).group(0, 2).record(1, null,
+        BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, "t", Acks.LEADER, 1).group(0, 2).record(1, null,
                 utf8("a"), 0);
         assertThrows(IllegalStateException.class, () -> out.end(false));
     }
