@@ -34,10 +34,10 @@ class AdminApiTest {
     @TempDir
     Path dataDir;
 
-    private record Answer(int status, JsonNode body, String etag) {
+    record Answer(int status, JsonNode body, String etag) {
     }
 
-    private static Answer call(int port, String method, String path, String body) throws IOException {
+    static Answer call(int port, String method, String path, String body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
                 .openConnection();
         c.setRequestMethod(method);
@@ -155,7 +155,7 @@ class AdminApiTest {
         }
     }
 
-    private static String text(JsonNode base64) {
+    static String text(JsonNode base64) {
         return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
     }
 }
