@@ -126,8 +126,8 @@ class ContainerImageIT {
         assertEquals(0, run.exit(), run.out());
         try {
             int health = Podman.hostPort(name, 9095);
-            assertTrue(waitReady(health, Duration.ofSeconds(90)),
-                    () -> "/ready never answered 200; logs:\n" + logs(name));
+            assertTrue(Podman.waitReady(health, Duration.ofSeconds(90)),
+                    () -> "/ready never answered 200; logs:\n" + Podman.logs(name));
             Podman.Result uid = Podman.run("exec", name, "sh", "-c",
                     "while read k v rest; do [ \"$k\" = Uid: ] && echo \"$v\"; done < /proc/1/status");
             assertEquals("65532", uid.out().strip(), "the broker runs as flymq");
@@ -145,7 +145,7 @@ class ContainerImageIT {
             Podman.Result stop = Podman.run("stop", "-t", "20", name);
             assertEquals(0, stop.exit(), stop.out());
             Podman.Result exit = Podman.run("inspect", "--format", "{{.State.ExitCode}}", name);
-            assertEquals("0", exit.out().strip(), () -> "a graceful stop on SIGTERM; logs:\n" + logs(name));
+            assertEquals("0", exit.out().strip(), () -> "a graceful stop on SIGTERM; logs:\n" + Podman.logs(name));
         } finally {
             Podman.run("rm", "-f", "-v", name);
             // every build loads a new image; a run of another build that still uses this one keeps it
@@ -193,37 +193,11 @@ class ContainerImageIT {
         }
     }
 
-    private static String logs(String container) {
-        try {
-            return Podman.run("logs", container).out();
-        } catch (IOException | InterruptedException e) {
-            return "(podman logs failed: " + e + ")";
-        }
-    }
-
     private static Podman.Result run(Path program, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(program.toString());
         cmd.addAll(List.of(args));
         return Podman.exec(cmd);
-    }
-
-    private static boolean waitReady(int port, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = 50;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get(port, "/ready").statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException notYet) {
-                // the listener is not bound yet, or podman's port forwarder is not ready
-            }
-            // polling an HTTP probe, as the kubelet does; nothing else tells when a container is ready
-            Thread.sleep(pause);
-            pause = Math.min(pause * 2, 1000);
-        }
-        return false;
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -1,7 +1,15 @@
 package flymq.container;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +59,7 @@ final class Podman {
     static Result exec(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         Thread pump = Thread.ofVirtual().start(() -> {
             try {
                 p.getInputStream().transferTo(out);
@@ -91,7 +99,7 @@ final class Podman {
 
     private static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+            if (Files.isExecutable(Path.of(dir, program))) {
                 return true;
             }
         }
@@ -106,5 +114,39 @@ final class Podman {
             throw new IOException("podman port " + container + " " + port + ": " + r.out());
         }
         return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).strip());
+    }
+
+    /** {@code podman logs}, for failure messages. */
+    static String logs(String container) {
+        try {
+            return run("logs", container).out();
+        } catch (IOException | InterruptedException e) {
+            return "(podman logs failed: " + e + ")";
+        }
+    }
+
+    /**
+     * Polls {@code GET /ready} on a published health port until it answers 200, as the kubelet's readiness probe
+     * does: nothing else tells when a broker in a container is ready.
+     */
+    static boolean waitReady(int port, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 50;
+        try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                    if (res.statusCode() == 200) {
+                        return true;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet, or podman's port forwarding is not up yet
+                }
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 1000);
+            }
+        }
+        return false;
     }
 }
