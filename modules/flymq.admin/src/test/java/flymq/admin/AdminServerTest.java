@@ -230,7 +230,7 @@ class AdminServerTest {
         start();
         HttpResponse<String> read = send("GET", "/api/v1/topics/orders", null);
         String etag = read.headers().firstValue("ETag").orElseThrow();
-        backend.deleteTopic("orders");
+        backend.deleteTopic("test", "orders");
         backend.withTopic("orders", 4, 0); // re-created under the same name
         assertError(send("DELETE", "/api/v1/topics/orders", null, "If-Match", etag), 412, "precondition_failed");
         assertTrue(backend.topic("orders").isPresent());
