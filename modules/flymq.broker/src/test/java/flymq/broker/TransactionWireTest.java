@@ -23,6 +23,7 @@ import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.message.BatchProduceRequest;
+import flymq.protocol.message.BatchProduceTxRequest;
 import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ProduceResponse;
 import java.nio.charset.StandardCharsets;
@@ -186,6 +187,35 @@ class TransactionWireTest {
         assertTrue(bad.errorText().startsWith("invalid transaction id 'banana'"), bad.errorText());
         WireClient.Frame truncated = c.call(Opcodes.COMMIT_TX, new byte[] {0, 9, 't'});
         assertTrue(truncated.isError());
+    }
+
+    private WireClient.Frame batchProduceTx(String txn, long sequence, String value) throws Exception {
+        var w = payload();
+        BatchProduceTxRequest.writeHeader(w, txn, sequence);
+        BatchProduceRequest.writer(w, "seq", Acks.LEADER, 1).group(0, 1)
+                .record(0, null, value.getBytes(StandardCharsets.UTF_8), 0).end(false);
+        return c.call(ExtensionOpcodes.BATCH_PRODUCE_TX, w);
+    }
+
+    @Test
+    void aRetriedBatchIsAppendedOnceAndAnsweredAsTheFirstTime() throws Exception {
+        c.createTopic("seq", 1);
+        String txn = begin();
+        WireClient.Frame first = batchProduceTx(txn, 0, "a");
+        assertEquals(ExtensionOpcodes.BATCH_PRODUCE_TX, first.opcode(), first.isError() ? first.errorText() : "");
+        WireClient.Frame retry = batchProduceTx(txn, 0, "a");
+        assertEquals(java.util.Arrays.toString(first.payload()), java.util.Arrays.toString(retry.payload()),
+                "the same answer, nothing appended again");
+        assertFalse(batchProduceTx(txn, 1, "b").isError());
+        WireClient.Frame gap = batchProduceTx(txn, 3, "d");
+        assertTrue(gap.errorText().contains("batch sequence 3 out of order, expected 2 (or 1 to repeat the last one)"),
+                gap.errorText());
+        WireClient.Frame old = batchProduceTx(txn, 0, "a");
+        assertTrue(old.isError(), "only the last batch can be repeated");
+        assertFalse(batchProduceTx(txn, BatchProduceTxRequest.NO_SEQUENCE, "c").isError());
+        assertFalse(batchProduceTx(txn, BatchProduceTxRequest.NO_SEQUENCE, "c").isError(), "not deduplicated");
+        end(Opcodes.COMMIT_TX, txn);
+        assertEquals(List.of("a", "b", "c", "c"), committedValues("seq", 0));
     }
 
     @Test

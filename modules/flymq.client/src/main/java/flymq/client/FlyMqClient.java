@@ -582,16 +582,28 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::recordMetadata);
     }
 
-    /** BATCH_PRODUCE_TX (extension 0xC2): BATCH_PRODUCE within transaction {@code txnId}. */
-    List<PartitionAppend> batchProduceInTransaction(String txnId, String topic, Acks acks,
+    /**
+     * BATCH_PRODUCE_TX (extension 0xC2): BATCH_PRODUCE within transaction {@code txnId}, as its {@code sequence}-th
+     * batch. A batch whose connection broke or timed out is sent once more with the same sequence: the broker
+     * appends it at most once and answers the retry with the first answer.
+     */
+    List<PartitionAppend> batchProduceInTransaction(String txnId, long sequence, String topic, Acks acks,
                                                     List<PartitionRecords> groups) {
         PayloadWriter body = batchProduceRequest(topic, acks, groups);
-        PayloadWriter w = new PayloadWriter(body.size() + 2 + txnId.length() * 3);
-        BatchProduceTxRequest.writeTxnId(w, txnId);
+        PayloadWriter w = new PayloadWriter(body.size() + 10 + txnId.length() * 3);
+        BatchProduceTxRequest.writeHeader(w, txnId, sequence);
         byte[] bytes = body.toPayload();
         w.raw(bytes, 0, bytes.length);
-        return decode("BATCH_PRODUCE_TX", callFrame("BATCH_PRODUCE_TX", BATCH_PRODUCE_TX, w, false),
-                FlyMqClient::partitionAppends);
+        Frame f;
+        try {
+            f = callFrame("BATCH_PRODUCE_TX", BATCH_PRODUCE_TX, w, false);
+        } catch (ConnectionException e) { // also a RequestTimeoutException: the answer may be lost, not the batch
+            if (closed) {
+                throw e;
+            }
+            f = callFrame("BATCH_PRODUCE_TX", BATCH_PRODUCE_TX, w, false);
+        }
+        return decode("BATCH_PRODUCE_TX", f, FlyMqClient::partitionAppends);
     }
 
     /** TXN_COMMIT_OFFSET (extension 0xC3): a group offset committed if and when transaction {@code txnId} is. */

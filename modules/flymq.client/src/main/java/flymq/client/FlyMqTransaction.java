@@ -22,6 +22,7 @@ public final class FlyMqTransaction implements AutoCloseable {
     private final FlyMqClient client;
     private final String id;
     private boolean open = true;
+    private long nextSequence;
 
     FlyMqTransaction(FlyMqClient client, String id) {
         this.client = client;
@@ -53,11 +54,17 @@ public final class FlyMqTransaction implements AutoCloseable {
         return send(topic, Acks.ALL, groups);
     }
 
-    /** As {@link #send(String, List)} with the given acks. */
+    /**
+     * As {@link #send(String, List)} with the given acks. Idempotent: each call is the transaction's next batch
+     * (sequence 0, 1, ...); if its answer is lost (broken connection, timeout) the client sends it once more with the
+     * same sequence and the broker appends it at most once.
+     */
     public List<PartitionAppend> send(String topic, Acks acks, List<PartitionRecords> groups) {
         requireOpen();
         Objects.requireNonNull(acks, "acks");
-        return client.batchProduceInTransaction(id, topic, acks, groups);
+        List<PartitionAppend> appended = client.batchProduceInTransaction(id, nextSequence, topic, acks, groups);
+        nextSequence++;
+        return appended;
     }
 
     /**

@@ -225,6 +225,41 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
+     * Runs {@code appends} (a BATCH_PRODUCE_TX's) once per {@code sequence} of the transaction: the next sequence is
+     * run and its answer kept, a repeat of the last one gets that answer again without running anything (a retry
+     * after a lost answer), any other is refused. A negative sequence is not deduplicated. Sequences live as long as
+     * the transaction; a restart aborts it, so they need no durable state.
+     *
+     * @throws RequestException when the transaction is not open or the sequence is out of order
+     */
+    public <T> T idempotent(String txnId, long sequence, java.util.function.Supplier<T> appends) {
+        if (sequence < 0) {
+            return appends.get();
+        }
+        Transaction t = open(txnId);
+        t.lock.lock();
+        try {
+            requireOpen(t);
+            if (sequence == t.lastSequence && t.lastAnswer != null) {
+                @SuppressWarnings("unchecked")
+                T again = (T) t.lastAnswer;
+                return again;
+            }
+            if (sequence != t.lastSequence + 1) {
+                throw new RequestException("transaction " + txnId + ": batch sequence " + sequence + " out of order, "
+                        + "expected " + (t.lastSequence + 1) + (t.lastSequence >= 0 ? " (or " + t.lastSequence
+                        + " to repeat the last one)" : ""));
+            }
+            T answer = appends.get();
+            t.lastSequence = sequence;
+            t.lastAnswer = answer;
+            return answer;
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
      * TXN_COMMIT_OFFSET: the group's offset is committed when, and only if, the transaction commits.
      *
      * @throws RequestException when the transaction is not open or COMMIT would refuse the offset
@@ -512,6 +547,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         final Map<TransactionIndex.Key, TransactionStore.Part> parts = new LinkedHashMap<>();
         final List<TransactionStore.PendingOffset> offsets = new ArrayList<>();
         long records;
+        long lastSequence = -1;
+        Object lastAnswer;
         volatile Outcome ended;
 
         Transaction(long id, long startMs, TraceSpan span) {

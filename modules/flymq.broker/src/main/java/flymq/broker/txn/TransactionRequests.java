@@ -78,7 +78,10 @@ public final class TransactionRequests {
         SuccessResponse.OK.write(out);
     }
 
-    /** BATCH_PRODUCE_TX: as BATCH_PRODUCE, each group appended within the transaction; answered per group. */
+    /**
+     * BATCH_PRODUCE_TX: as BATCH_PRODUCE, each group appended within the transaction; answered per group. A repeated
+     * sequence gets the first answer again and appends nothing ({@link TransactionCoordinator#idempotent}).
+     */
     public void batchProduce(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
         BatchProduceTxRequest request = BatchProduceTxRequest.read(in);
@@ -115,25 +118,29 @@ public final class TransactionRequests {
             }
             decoded.add(rs);
         }
-        List<BatchProduceResponse.GroupResult> results = new ArrayList<>(decoded.size());
-        for (int g = 0; g < decoded.size(); g++) {
-            List<Record> rs = decoded.get(g);
-            int requested = batch.groups().get(g).partition();
-            long bytes = 0;
-            for (Record r : rs) {
-                bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
+        BatchProduceResponse answer = coordinator.idempotent(request.txnId(), request.sequence(), () -> {
+            List<BatchProduceResponse.GroupResult> results = new ArrayList<>(decoded.size());
+            for (int g = 0; g < decoded.size(); g++) {
+                List<Record> rs = decoded.get(g);
+                int requested = batch.groups().get(g).partition();
+                long bytes = 0;
+                for (Record r : rs) {
+                    bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
+                }
+                try {
+                    TransactionCoordinator.Appended at = coordinator.append(request.txnId(), topic, requested, null,
+                            rs, batch.acks());
+                    results.add(BatchProduceResponse.GroupResult.appended(at.partition(), at.baseOffset(),
+                            rs.size()));
+                    listener.produced(topic, at.partition(), rs.size(), bytes, System.nanoTime() - start);
+                } catch (RequestException | StorageException | IllegalArgumentException e) {
+                    results.add(BatchProduceResponse.GroupResult.failed(requested, rs.size(),
+                            String.valueOf(e.getMessage())));
+                }
             }
-            try {
-                TransactionCoordinator.Appended at = coordinator.append(request.txnId(), topic, requested, null, rs,
-                        batch.acks());
-                results.add(BatchProduceResponse.GroupResult.appended(at.partition(), at.baseOffset(), rs.size()));
-                listener.produced(topic, at.partition(), rs.size(), bytes, System.nanoTime() - start);
-            } catch (RequestException | StorageException | IllegalArgumentException e) {
-                results.add(BatchProduceResponse.GroupResult.failed(requested, rs.size(),
-                        String.valueOf(e.getMessage())));
-            }
-        }
-        new BatchProduceResponse(topic, results).write(out);
+            return new BatchProduceResponse(topic, results);
+        });
+        answer.write(out);
     }
 
     /** The first header name of {@code records} that only the broker may write, or null. */

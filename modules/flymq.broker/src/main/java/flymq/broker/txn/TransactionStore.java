@@ -13,14 +13,14 @@ import java.util.Map;
  *   next-id                                   first transaction id not yet handed out (ids are reserved in blocks)
  *   part/ID/PARTITION/TOPIC                   transaction ID writes to TOPIC-PARTITION; value: an offset at or
  *                                             before its first record there (written before that record)
- *   offset/ID/PARTITION/N/GROUPTOPIC          a consumer group offset ID commits: group (its first N chars) and
- *                                             topic; value: the offset (applied to the groups when ID commits)
+ *   offset/ID/PARTITION/N/GROUPTOPIC          a consumer group offset ID commits: the group (the first N chars)
+ *                                             then the topic; value: the offset, stored for the group on commit
  *   commit/ID                                 the decision to commit ID (written before its commit markers)
  *   aborted/ID/PARTITION/MARKER/TOPIC         ID aborted in TOPIC-PARTITION, its abort marker at offset MARKER;
  *                                             value: an offset at or before its first record there
  * </pre>
- * A transaction with {@code part/} or {@code offset/} keys and no {@code commit/} key is open, or was open when the broker stopped:
- * recovery aborts it. Commit and abort each end with one {@link OffsetStore#apply} whose every prefix is safe to
+ * A transaction with {@code part/} or {@code offset/} keys and no {@code commit/} key is open, or was open when the
+ * broker stopped: recovery aborts it. Commit and abort each end with one {@link OffsetStore#apply} whose every prefix is safe to
  * recover from ({@link #committed}, {@link #aborted}). Whether writes are fsynced follows the partition logs: with
  * {@code performance.sync_interval_ms = 0} every write is; otherwise they are in the OS page cache when a request is
  * answered, like the records themselves, and survive a killed process.

@@ -54,12 +54,13 @@ class TransactionMessagesTest {
     }
 
     @Test
-    void batchProduceTxIsTheIdThenABatchProduceBody() {
+    void batchProduceTxIsTheIdAndSequenceThenABatchProduceBody() {
         PayloadWriter w = new PayloadWriter();
-        BatchProduceTxRequest.writeTxnId(w, "txn-3");
+        BatchProduceTxRequest.writeHeader(w, "txn-3", 7);
         BatchProduceRequest.writer(w, "t", Acks.ALL, 1).group(-1, 1).record(0, null, new byte[] {9}, 0).end(false);
         BatchProduceTxRequest r = BatchProduceTxRequest.read(new PayloadReader(w.toPayload()));
         assertEquals("txn-3", r.txnId());
+        assertEquals(7, r.sequence());
         assertEquals("t", r.batch().topic());
         assertEquals(Acks.ALL, r.batch().acks());
         assertEquals(1, r.batch().groups().get(0).recordCount());
