@@ -265,6 +265,33 @@ class TransactionWireTest {
     }
 
     @Test
+    void everyTransactionIsReportedToTheListenerWithItsOutcome() throws Exception {
+        c.close();
+        broker.close();
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        broker = TestBroker.start(dir, new BrokerListener() {
+            @Override
+            public void transactionBegun() {
+                events.add("begun");
+            }
+
+            @Override
+            public void transactionEnded(String outcome, long durationMs) {
+                events.add(outcome);
+            }
+        }, "transaction.timeout", "1");
+        c = broker.client();
+        end(Opcodes.COMMIT_TX, begin());
+        end(Opcodes.ABORT_TX, begin());
+        begin();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!events.contains("timed_out") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of("begun", "committed", "begun", "aborted", "begun", "timed_out"), events);
+    }
+
+    @Test
     void disabledTransactionsAreRefused() throws Exception {
         c.close();
         broker.close();
