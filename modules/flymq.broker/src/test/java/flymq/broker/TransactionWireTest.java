@@ -158,6 +158,28 @@ class TransactionWireTest {
         assertTrue(marker.errorText().contains("holds a transaction marker"), marker.errorText());
     }
 
+    private long lag(String topic, String group) throws Exception {
+        return flymq.protocol.message.LagResponse.read(c.call(Opcodes.GET_LAG,
+                payload().str16(topic).str16(group).i32(0)).reader()).lag();
+    }
+
+    @Test
+    void lagLeavesOutMarkersAndAbortedRecords() throws Exception {
+        c.createTopic("lag", 1);
+        String txn = begin();
+        produceTx(txn, "lag", "x");
+        end(Opcodes.COMMIT_TX, txn); // record 0, marker 1
+        c.subscribe("lag", "g", 0, "earliest");
+        c.commit("lag", "g", 0, 1); // the Java SDK commits the last record's offset + 1: before the marker
+        assertEquals(0, lag("lag", "g"), "caught up: only the marker is left");
+        c.produce("lag", null, "plain", 0); // 2
+        String aborted = begin();
+        produceTx(aborted, "lag", "a"); // 3
+        produceTx(aborted, "lag", "b"); // 4
+        end(Opcodes.ABORT_TX, aborted); // marker 5
+        assertEquals(1, lag("lag", "g"), "one message ahead; markers and aborted records are none");
+    }
+
     @Test
     void atomicAcrossTopicsAndPartitions() throws Exception {
         c.createTopic("a", 3);

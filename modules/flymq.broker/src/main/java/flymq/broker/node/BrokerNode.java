@@ -185,6 +185,7 @@ public final class BrokerNode implements AutoCloseable {
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
             TransactionIndex transactionIndex = new TransactionIndex();
+            groups.countHiddenWith(transactionIndex::hiddenIn);
             FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing);
             ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing);
             HandlerRegistry handlers = new HandlerRegistry()

@@ -1,5 +1,9 @@
 package flymq.broker.txn;
 
+import flymq.storage.OffsetOutOfRangeException;
+import flymq.storage.PartitionLog;
+import flymq.storage.StoredRecord;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +27,37 @@ public final class TransactionIndex {
         }
         PartitionTransactions p = partitions.get(new Key(topic, partition));
         return p == null ? PartitionView.NONE : p.view();
+    }
+
+    /**
+     * Records of {@code [from, to)} a read-committed reader skips: transaction markers and records of aborted
+     * transactions (read from the log, so meant for short ranges).
+     */
+    public long hiddenIn(String topic, int partition, PartitionLog log, long from, long to) {
+        PartitionView view = view(topic, partition);
+        long hidden = 0;
+        long position = from;
+        while (position < to) {
+            List<StoredRecord> records;
+            try {
+                records = log.read(position, (int) Math.min(to - position, 1000), 1 << 20);
+            } catch (OffsetOutOfRangeException e) {
+                return hidden;
+            }
+            if (records.isEmpty()) {
+                return hidden;
+            }
+            for (StoredRecord r : records) {
+                if (r.offset() >= to) {
+                    return hidden;
+                }
+                if (view.hidden(r, true)) {
+                    hidden++;
+                }
+                position = r.offset() + 1;
+            }
+        }
+        return hidden;
     }
 
     PartitionTransactions partition(String topic, int partition) {
