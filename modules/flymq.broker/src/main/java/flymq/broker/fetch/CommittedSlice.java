@@ -45,6 +45,10 @@ final class CommittedSlice implements LogSlice {
 
     /** The records of {@code slice} a read-committed reader gets, reading below {@code bound}. */
     static LogSlice of(LogSlice slice, PartitionView view, long bound) {
+        if (slice.firstOffset() >= bound) {
+            // a reader waiting at the last stable offset: nothing to copy
+            return new CommittedSlice(new byte[0], slice.firstOffset(), slice.firstOffset(), 0);
+        }
         ByteArrayOutputStream copy = new ByteArrayOutputStream((int) slice.sizeInBytes());
         try {
             slice.transferTo(Channels.newChannel(copy));
