@@ -34,6 +34,7 @@ import flymq.broker.topic.TopicRequests;
 import flymq.broker.txn.TransactionCoordinator;
 import flymq.broker.txn.TransactionIndex;
 import flymq.broker.txn.TransactionRequests;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.RequestException;
@@ -215,7 +216,10 @@ public final class BrokerNode implements AutoCloseable {
             TransactionCoordinator transactions = null;
             if (config.transactions().enabled() && !mode.replicated()) {
                 transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
-                        logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH, topics, acknowledger::appendAndAcknowledge,
+                        // COMMIT_TX is acknowledged as performance.acks says: with all, its decision is fsynced too
+                        logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH
+                                || config.performance().acks() == Acks.ALL,
+                        topics, acknowledger::appendAndAcknowledge,
                         new TransactionCoordinator.GroupOffsets() {
                             @Override
                             public void check(String request, String topic, String group, int partition, long offset) {
