@@ -47,6 +47,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TransactionCoordinator.class.getName());
     /** The id prefix on the wire: BEGIN_TX answers {@code txn-<n>}. */
     public static final String ID_PREFIX = "txn-";
+    /** Open transactions a broker holds at most: each holds readers back and memory until it ends. */
+    public static final int MAX_OPEN = 100_000;
     /** Finished transactions remembered for a retried COMMIT_TX/ABORT_TX or a late PRODUCE_TX. */
     private static final int REMEMBERED_OUTCOMES = 10_000;
 
@@ -169,6 +171,10 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /** BEGIN_TX: a new open transaction; its id on the wire. */
     public String begin() {
+        if (active.size() >= MAX_OPEN) {
+            throw new RequestException("too many open transactions (" + MAX_OPEN + "): commit or abort some, or "
+                    + "let transaction.timeout (" + timeoutMs + " ms) abort them");
+        }
         long id = store.nextId();
         TraceSpan span = tracing.start(TraceOp.TRANSACTION, "", -1, null);
         active.put(id, new Transaction(id, clockMs.getAsLong(), span));
