@@ -13,6 +13,7 @@ import java.util.Objects;
  *   topics.json                      topic definitions (replaced atomically on every change)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -46,6 +47,10 @@ public record DataDirLayout(Path root) {
 
     public Path offsetsFile() {
         return groupsDir().resolve("offsets.log");
+    }
+
+    public Path transactionsFile() {
+        return root.resolve("transactions").resolve("state.log");
     }
 
     /** Present once the node has run as a cluster member. */
