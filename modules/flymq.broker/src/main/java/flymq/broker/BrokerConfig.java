@@ -43,6 +43,7 @@ public record BrokerConfig(
         Network network,
         Observability observability,
         Cluster cluster,
+        Schema schema,
         List<String> warnings) {
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
@@ -90,6 +91,14 @@ public record BrokerConfig(
     public record Cluster(long raftLogBytes, long raftInboundBytes, long raftAppendBytes, long transportReadBytes,
                           long transportQueueBytes, long produceInflightBytes, long forwardInflightBytes,
                           long budgetWaitMs) {
+    }
+
+    /**
+     * The schema registry ([schemas.md](schemas.md)): {@code enabled} turns produce enforcement on ({@code validation}
+     * {@code strict}, {@code warn} or {@code none}); {@code compatibility} is the mode of subjects that set none.
+     * The registry's opcodes work either way.
+     */
+    public record Schema(boolean enabled, String validation, String compatibility) {
     }
 
     /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
@@ -226,6 +235,21 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
+            "enforce registered schemas on PRODUCE, BATCH_PRODUCE and PRODUCE_WITH_SCHEMA (a topic's schema is the "
+                    + "latest version of subject `TOPIC-value`, else `TOPIC`); the registry opcodes work either way "
+                    + "([schemas.md](schemas.md))");
+    static final ConfigKey<String> SCHEMA_VALIDATION = ConfigKey.used("schema.validation",
+            ValueType.oneOf("strict", "warn", "none"), "strict",
+            "with `schema.enabled`: `strict` refuses a record that breaks its topic's schema (naming the schema, "
+                    + "version and first violation), `warn` counts it in `flymq_schema_validation_failures_total` "
+                    + "and stores it, `none` checks nothing");
+    static final ConfigKey<String> SCHEMA_COMPATIBILITY = ConfigKey.used("schema.compatibility",
+            ValueType.oneOf("none", "backward", "backward_transitive", "forward", "forward_transitive", "full",
+                    "full_transitive"), "backward",
+            "compatibility mode of subjects that set none (a registration may set its subject's), checked when a "
+                    + "new version is registered");
+
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
@@ -233,7 +257,7 @@ public record BrokerConfig(
             ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
-            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR);
+            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, SCHEMA_ENABLED, SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -280,6 +304,7 @@ public record BrokerConfig(
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
+                new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 v.warnings());
     }
 

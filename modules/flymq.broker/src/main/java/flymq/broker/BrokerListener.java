@@ -44,4 +44,11 @@ public interface BrokerListener {
 
     default void groupDeleted(String group, String topic) {
     }
+
+    /**
+     * A produced record broke the schema enforced on its topic ({@code subject}); {@code mode} is {@code strict}
+     * (refused) or {@code warn} (stored anyway).
+     */
+    default void schemaRejected(String topic, String subject, String mode) {
+    }
 }

@@ -18,6 +18,12 @@ public final class Opcodes {
     public static final int DELETE_TOPIC = 0x09;
     public static final int CONSUME_ZERO_COPY = 0x0A;
     public static final int FETCH_BINARY = 0x0B;
+    public static final int REGISTER_SCHEMA = 0x10;
+    public static final int GET_SCHEMA = 0x11;
+    public static final int LIST_SCHEMAS = 0x12;
+    public static final int VALIDATE_SCHEMA = 0x13;
+    public static final int PRODUCE_WITH_SCHEMA = 0x14;
+    public static final int DELETE_SCHEMA = 0x15;
     public static final int CLUSTER_JOIN = 0x50;
     public static final int CLUSTER_LEAVE = 0x51;
     public static final int CLUSTER_STATUS = 0x52;
@@ -53,6 +59,12 @@ public final class Opcodes {
             case DELETE_TOPIC -> "DELETE_TOPIC";
             case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
             case FETCH_BINARY -> "FETCH_BINARY";
+            case REGISTER_SCHEMA -> "REGISTER_SCHEMA";
+            case GET_SCHEMA -> "GET_SCHEMA";
+            case LIST_SCHEMAS -> "LIST_SCHEMAS";
+            case VALIDATE_SCHEMA -> "VALIDATE_SCHEMA";
+            case PRODUCE_WITH_SCHEMA -> "PRODUCE_WITH_SCHEMA";
+            case DELETE_SCHEMA -> "DELETE_SCHEMA";
             case CLUSTER_JOIN -> "CLUSTER_JOIN";
             case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
             case CLUSTER_STATUS -> "CLUSTER_STATUS";

@@ -20,6 +20,14 @@ import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
 import flymq.broker.replication.ClusterMembers;
 import flymq.broker.replication.ClusterTuning;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.ProduceWithSchemaHandler;
+import flymq.broker.schema.RejectedRecords;
+import flymq.broker.schema.SchemaHttpView;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaRequests;
+import flymq.broker.schema.SchemaValidation;
+import flymq.broker.schema.ValidationMode;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ConnectionLimits;
 import flymq.broker.server.ProtocolServer;
@@ -170,16 +178,22 @@ public final class BrokerNode implements AutoCloseable {
             GroupCoordinator groups = resources.push(
                     new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs()));
 
+            SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
+            SchemaValidation validation = config.schema().enabled()
+                    ? new SchemaValidation(schemas, ValidationMode.parse(config.schema().validation()), listener,
+                    RejectedRecords.NONE)
+                    : SchemaValidation.OFF;
+            SchemaRequests schemaRequests = new SchemaRequests(schemas, mode.schemaChanges());
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
             TopicRequests topicRequests = new TopicRequests(topics, leadership);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
             FetchHandler fetch = new FetchHandler(topics, listener, tracing);
             ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
+            RequestHandler produce = routed(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger,
+                    config.performance().acks(), listener, tracing, validation));
             HandlerRegistry handlers = new HandlerRegistry()
-                    .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
-                            new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
-                                    listener, tracing)))
+                    .register(Opcodes.PRODUCE, produce)
                     .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                     .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
                     .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
@@ -197,9 +211,15 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                     .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
-                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
+                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, validation)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, listener, tracing)));
+                            new BatchFetchHandler(topics, listener, tracing)))
+                    .register(Opcodes.REGISTER_SCHEMA, schemaRequests::register)
+                    .register(Opcodes.GET_SCHEMA, schemaRequests::get)
+                    .register(Opcodes.LIST_SCHEMAS, schemaRequests::list)
+                    .register(Opcodes.VALIDATE_SCHEMA, schemaRequests::validate)
+                    .register(Opcodes.PRODUCE_WITH_SCHEMA, new ProduceWithSchemaHandler(schemas, validation, produce))
+                    .register(Opcodes.DELETE_SCHEMA, schemaRequests::delete);
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
 
@@ -230,6 +250,7 @@ public final class BrokerNode implements AutoCloseable {
             if (telemetry != null) {
                 mode.attach(telemetry);
                 telemetry.attach(view);
+                telemetry.addView(new SchemaHttpView(schemas));
             }
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
                     + ", data in " + layout.root().toAbsolutePath());
