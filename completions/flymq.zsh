@@ -169,8 +169,8 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} top" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} console" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server start" ];    then _picocli_flymq_server; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
@@ -192,11 +192,6 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster leave" ];    then _picocli_flymq_cluster; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema register" ];    then _picocli_flymq_schema; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema get" ];    then _picocli_flymq_schema; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema list" ];    then _picocli_flymq_schema; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema validate" ];    then _picocli_flymq_schema; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema delete" ];    then _picocli_flymq_schema; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(server)
@@ -210,8 +205,8 @@ function _complete_flymq() {
   local cmds8=(shell)
   local cmds9=(cluster)
   local cmds10=(top)
-  local cmds11=(completion)
-  local cmds12=(schema)
+  local cmds11=(console)
+  local cmds12=(completion)
   local cmds13=(help)
   local cmds14=(server start)
   local cmds15=(topic create)
@@ -233,17 +228,7 @@ function _complete_flymq() {
   local cmds31=(cluster members)
   local cmds32=(cluster join)
   local cmds33=(cluster leave)
-  local cmds34=(schema register)
-  local cmds35=(schema get)
-  local cmds36=(schema list)
-  local cmds37=(schema validate)
-  local cmds38=(schema delete)
 
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_schema_register; return $?; fi
   if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
   if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_cluster_join; return $?; fi
   if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_cluster_members; return $?; fi
@@ -265,8 +250,8 @@ function _complete_flymq() {
   if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_topic_create; return $?; fi
   if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_server_start; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_help; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_schema; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_console; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_top; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_flymq_cluster; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_flymq_shell; return $?; fi
@@ -289,7 +274,7 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top completion schema help"
+  local commands="server topic produce consume group health bench metrics shell cluster top console completion help"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -408,7 +393,7 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '-s' '--schema' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -428,9 +413,6 @@ function _picocli_flymq_produce() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
       return $?
-      ;;
-    '-s'|'--schema')
-      return
       ;;
     '--server')
       return
@@ -802,6 +784,48 @@ function _picocli_flymq_top() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `console` subcommand.
+function _picocli_flymq_console() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--open' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--admin-url' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--admin-url')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `completion` subcommand.
 function _picocli_flymq_completion() {
   # Get completion data
@@ -847,52 +871,13 @@ function _picocli_flymq_completion() {
   fi
 }
 
-# Generates completions for the options and subcommands of the `schema` subcommand.
-function _picocli_flymq_schema() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands="register get list validate delete"
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_flymq_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top completion schema"
+  local commands="server topic produce consume group health bench metrics shell cluster top console completion"
   local flag_opts="'-h' '--help' '-v' '--verbose'"
   local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1518,7 +1503,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--value-file' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1559,12 +1544,6 @@ function _picocli_flymq_bench_produce() {
       ;;
     '--read-spin-us')
       return
-      ;;
-    '--value-file')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
       ;;
     '--reporting-interval')
       return
@@ -1833,225 +1812,6 @@ function _picocli_flymq_cluster_join() {
 
 # Generates completions for the options and subcommands of the `leave` subcommand.
 function _picocli_flymq_cluster_leave() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `register` subcommand.
-function _picocli_flymq_schema_register() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-f' '--file' '-t' '--type' '-c' '--compatibility' '--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local jsonavroprotobuf_option_args=("json" "avro" "protobuf") # --type values
-  local MODE_option_args=("NONE" "BACKWARD" "BACKWARD_TRANSITIVE" "FORWARD" "FORWARD_TRANSITIVE" "FULL" "FULL_TRANSITIVE") # --compatibility values
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '-f'|'--file')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
-      ;;
-    '-t'|'--type')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${jsonavroprotobuf_option_args[@]}" ) )
-      return $?
-      ;;
-    '-c'|'--compatibility')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
-      return $?
-      ;;
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `get` subcommand.
-function _picocli_flymq_schema_get() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `list` subcommand.
-function _picocli_flymq_schema_list() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `validate` subcommand.
-function _picocli_flymq_schema_validate() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-f' '--file' '--server' '--metrics-url' '--health-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    '-f'|'--file')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
-      ;;
-    '--server')
-      return
-      ;;
-    '--metrics-url')
-      return
-      ;;
-    '--health-url')
-      return
-      ;;
-    '-o'|'--output')
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `delete` subcommand.
-function _picocli_flymq_schema_delete() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
