@@ -84,7 +84,9 @@ final class JsonSchemaDefinition implements ParsedSchema {
             if (out.size() >= max) {
                 break;
             }
-            out.add(e.toString());
+            // the instance location is a JSON pointer: "" for the document itself
+            String at = String.valueOf(e.getInstanceLocation());
+            out.add((at.isEmpty() ? "/" : at) + ": " + e.getMessage());
         }
         return out;
     }
