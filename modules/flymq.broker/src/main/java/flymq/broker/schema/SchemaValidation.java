@@ -9,8 +9,8 @@ import flymq.protocol.RequestException;
  * lookup ({@link SchemaRegistry#bound}); with {@code schema.enabled} false or mode {@code none}, not even that.
  *
  * <p>A refusal names the subject, the version, the id and the first violation:
- * {@code record rejected by schema 'orders-value' version 2 (id 5) for topic orders: $.id: is missing but it is
- * required}. In {@code warn} mode the record is counted ({@link BrokerListener#schemaRejected}), handed to
+ * {@code record rejected by schema 'orders-value' version 2 (id 5) for topic orders: /: required property 'id' not
+ * found}. In {@code warn} mode the record is counted ({@link BrokerListener#schemaRejected}), handed to
  * {@link RejectedRecords} and stored.
  */
 public final class SchemaValidation {
