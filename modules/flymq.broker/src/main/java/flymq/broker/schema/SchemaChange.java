@@ -13,7 +13,8 @@ import java.io.UncheckedIOException;
  * <pre>
  *   u8 kind
  *   kind 1 REGISTER: utf subject · utf format (json|avro|protobuf) · i32 n · n bytes definition ·
- *                    utf compatibility ("" = keep the subject's) · i64 registered_ms (the proposer's clock)
+ *                    utf compatibility ("" = keep the subject's) · i64 registered_ms (the proposer's clock) ·
+ *                    utf fallback (the proposer's schema.compatibility, "" = the applying node's)
  *   kind 2 DELETE:   utf subject · i32 version (0 = every version)
  * </pre>
  * Strings are {@link DataOutputStream#writeUTF}'s. Unknown kinds and trailing bytes are refused.
@@ -22,8 +23,20 @@ public sealed interface SchemaChange {
     int REGISTER = 1;
     int DELETE = 2;
 
+    /**
+     * @param compatibility the subject's mode from now on, or null to keep it
+     * @param fallback      the mode when neither this change nor the subject sets one: the proposer's
+     *                      {@code schema.compatibility}, carried so that every node judges the registration alike
+     *                      even when their configurations differ; null = the applying registry's default
+     */
     record Register(String subject, SchemaFormat format, byte[] definition, Compatibility compatibility,
-                    long registeredMs) implements SchemaChange {
+                    long registeredMs, Compatibility fallback) implements SchemaChange {
+
+        /** A registration judged by the applying registry's default when the subject has no mode. */
+        public Register(String subject, SchemaFormat format, byte[] definition, Compatibility compatibility,
+                        long registeredMs) {
+            this(subject, format, definition, compatibility, registeredMs, null);
+        }
     }
 
     record Delete(String subject, int version) implements SchemaChange {
@@ -41,6 +54,7 @@ public sealed interface SchemaChange {
                     out.write(r.definition());
                     out.writeUTF(r.compatibility() == null ? "" : r.compatibility().name());
                     out.writeLong(r.registeredMs());
+                    out.writeUTF(r.fallback() == null ? "" : r.fallback().name());
                 }
                 case Delete d -> {
                     out.writeByte(DELETE);
@@ -68,7 +82,7 @@ public sealed interface SchemaChange {
                     }
                     byte[] definition = in.readNBytes(n);
                     yield new Register(subject, format, definition, Compatibility.parse(in.readUTF()),
-                            in.readLong());
+                            in.readLong(), Compatibility.parse(in.readUTF()));
                 }
                 case DELETE -> new Delete(in.readUTF(), in.readInt());
                 default -> throw new IllegalArgumentException("unknown schema change kind " + kind + " ("

@@ -142,7 +142,7 @@ public final class SchemaRegistry {
         }
         Compatibility mode = r.compatibility() != null ? r.compatibility()
                 : existing != null && existing.compatibility() != null ? existing.compatibility()
-                : defaultCompatibility;
+                : r.fallback() != null ? r.fallback() : defaultCompatibility;
         if (existing != null) {
             List<Compatibility.Versioned> previous = new ArrayList<>();
             for (SchemaVersion v : existing.versions()) {

@@ -49,7 +49,7 @@ public final class SchemaRequests {
         SchemaFormat format = SchemaFormat.fromWire(r.type());
         Compatibility mode = Compatibility.parse(r.compatibility());
         SchemaChange.Register change = new SchemaChange.Register(r.subject(), format, r.definition(), mode,
-                clock.getAsLong());
+                clock.getAsLong(), registry.defaultCompatibility());
         byte[] answer = changes.submit(change, "register schema subject " + r.subject(), r.forwarded(),
                 new RegisterSchemaRequest(r.subject(), r.type(), r.definition(), mode == null ? "" : mode.name(),
                         true), Opcodes.REGISTER_SCHEMA);

@@ -133,6 +133,19 @@ class SchemaRegistryTest {
     }
 
     @Test
+    void aRegistrationIsJudgedByTheProposersDefaultModeNotTheApplyingNodes() {
+        // two nodes configured with different schema.compatibility apply the same change alike
+        SchemaRegistry lenient = SchemaRegistry.inMemory(Compatibility.NONE);
+        SchemaRegistry strict = SchemaRegistry.inMemory(Compatibility.BACKWARD);
+        for (SchemaRegistry r : List.of(lenient, strict)) {
+            r.apply(json("a", "{\"type\":\"string\"}"));
+            SchemaChange.Register breaking = new SchemaChange.Register("a", SchemaFormat.JSON,
+                    utf8("{\"type\":\"integer\"}"), null, 2000, Compatibility.BACKWARD);
+            assertThrows(IncompatibleSchemaException.class, () -> r.apply(breaking));
+        }
+    }
+
+    @Test
     void changesRoundTripTheirBinaryForm() {
         SchemaChange.Register reg = new SchemaChange.Register("s", SchemaFormat.PROTOBUF, new byte[] {0, 1, 2},
                 Compatibility.FORWARD, 123);
@@ -142,6 +155,9 @@ class SchemaRegistryTest {
         assertArrayEquals(new byte[] {0, 1, 2}, back.definition());
         assertEquals(Compatibility.FORWARD, back.compatibility());
         assertEquals(123, back.registeredMs());
+        assertEquals(null, back.fallback());
+        assertEquals(Compatibility.FULL, ((SchemaChange.Register) SchemaChange.decode(new SchemaChange.Register("s",
+                SchemaFormat.JSON, utf8("true"), null, 1, Compatibility.FULL).encode())).fallback());
         assertEquals(new SchemaChange.Delete("s", 4), SchemaChange.decode(new SchemaChange.Delete("s", 4).encode()));
         byte[] trailing = java.util.Arrays.copyOf(reg.encode(), reg.encode().length + 1);
         assertThrows(IllegalArgumentException.class, () -> SchemaChange.decode(trailing));
