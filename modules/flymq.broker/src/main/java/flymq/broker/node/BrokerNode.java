@@ -260,7 +260,7 @@ public final class BrokerNode implements AutoCloseable {
             }
             admin = telemetry == null || !config.observability().admin().enabled() ? null
                     : startAdmin(config, new BrokerAdminBackend(topics, groups, leadership, handlers, () -> ready,
-                            () -> traffic(telemetry)));
+                            () -> traffic(telemetry), schemas));
             if (admin != null) {
                 resources.push(admin); // closed first: no API call reaches a node that is stopping
             }
