@@ -100,8 +100,16 @@ class ClusterAdminApiTest {
         assertEquals(3, assignments.get("assignments").get(0).get("replicas").size(), assignments.toString());
 
         try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + follower.boundPort())) {
-            client.produce("replicated", 0, "k".getBytes(StandardCharsets.UTF_8),
-                    "across the cluster".getBytes(StandardCharsets.UTF_8));
+            // the new partition's Raft group may still be electing its leader: "not leader" until it has one
+            await("a produce the partition's leader accepts", () -> {
+                try {
+                    client.produce("replicated", 0, "k".getBytes(StandardCharsets.UTF_8),
+                            "across the cluster".getBytes(StandardCharsets.UTF_8));
+                    return true;
+                } catch (flymq.client.NotLeaderException e) {
+                    return false;
+                }
+            });
         }
         for (BrokerNode n : nodes) {
             await("the record on " + n.config().nodeId(), () -> call(n.adminPort().orElseThrow(), "GET",
