@@ -117,7 +117,12 @@ complete -c flymq -n '__flymq_at "produce"' -s k -l key -r -d 'The records\' key
 complete -c flymq -n '__flymq_at "produce"' -s p -l partition -r -d 'Write to this partition instead of choosing by key or round-robin'
 complete -c flymq -n '__flymq_at "produce"' -s H -l header -r -d 'A record header (repeatable); sent with the batch-produce extension, since the 1.26 PRODUCE request has no headers'
 complete -c flymq -n '__flymq_at "produce"' -l acks -r -a 'none leader all' -d 'When the broker answers: none, leader or all (Kafka\'s 0, 1 and -1 also work)'
+<<<<<<< HEAD
 complete -c flymq -n '__flymq_at "produce"' -s s -l schema -r -d 'Send each record with PRODUCE_WITH_SCHEMA, checked against the latest version of SUBJECT when the broker enforces schemas (keyless; not with --key, --partition, --header or --acks)'
+=======
+complete -c flymq -n '__flymq_at "produce"' -l transactional -d 'Write all records in one transaction, committed at the end (aborted on a failure)'
+complete -c flymq -n '__flymq_at "produce"' -l abort -d 'With --transactional: abort the transaction instead of committing it'
+>>>>>>> main
 complete -c flymq -n '__flymq_at "produce"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "produce"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "produce"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
@@ -132,6 +137,7 @@ complete -c flymq -n '__flymq_at "consume"' -s n -l max -r -d 'Stop after N reco
 complete -c flymq -n '__flymq_at "consume"' -s f -l follow -d 'At the end, wait for new records instead of stopping'
 complete -c flymq -n '__flymq_at "consume"' -l show-key -d 'Print the key and a tab before each value'
 complete -c flymq -n '__flymq_at "consume"' -l format -r -d 'Print each record with this template: %t topic, %p partition, %o offset, %k key, %s value, %T timestamp (ms), %I timestamp (ISO), %h headers (k=v,k=v), \\n newline, \\t tab'
+complete -c flymq -n '__flymq_at "consume"' -l isolation -r -a 'read_committed read_uncommitted' -d 'read_committed (default): only records of committed transactions; read_uncommitted: every record, also of open and aborted transactions'
 complete -c flymq -n '__flymq_at "consume"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "consume"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "consume"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
@@ -245,6 +251,7 @@ complete -c flymq -n '__flymq_at "bench produce"' -l max-in-flight -r -d 'Reques
 complete -c flymq -n '__flymq_at "bench produce"' -l partitions -r -d 'Partitions of the topic when it is created (default 1)'
 complete -c flymq -n '__flymq_at "bench produce"' -l producers -r -d 'Producer threads, one connection each (default 1)'
 complete -c flymq -n '__flymq_at "bench produce"' -l single -d 'One 1.26 PRODUCE per record, waiting for each answer'
+complete -c flymq -n '__flymq_at "bench produce"' -l transaction-records -r -d 'Write transactions of this many records (BEGIN_TX, one BATCH_PRODUCE_TX, COMMIT_TX, one after the other per producer); 0 = no transactions (default 0)'
 complete -c flymq -n '__flymq_at "bench produce"' -l read-spin-us -r -d 'With --single: how long each call spins for its answer before it blocks; 0 = never (default 200)'
 complete -c flymq -n '__flymq_at "bench produce"' -l value-file -r -F -d 'Send FILE\'s bytes as every record\'s value instead of random letters of --record-size (a record that matches a topic\'s schema, for the schema benchmarks)'
 complete -c flymq -n '__flymq_at "bench produce"' -l reporting-interval -r -d 'Progress line interval on stderr (default 5s)'
@@ -259,6 +266,7 @@ complete -c flymq -n '__flymq_at "bench consume"' -l topic -r -d 'Topic to read 
 complete -c flymq -n '__flymq_at "bench consume"' -l records -r -d 'Records to read (default 1000000)'
 complete -c flymq -n '__flymq_at "bench consume"' -l group -r -d 'Consumer group to join and commit to (default none)'
 complete -c flymq -n '__flymq_at "bench consume"' -l fetch-size -r -d 'Bytes per partition per fetch (default 1048576)'
+complete -c flymq -n '__flymq_at "bench consume"' -l isolation -r -a 'read_committed read_uncommitted' -d 'read_committed or read_uncommitted (default read_committed)'
 complete -c flymq -n '__flymq_at "bench consume"' -l timeout -r -d 'Stop when no record arrives for this long (default 10s)'
 complete -c flymq -n '__flymq_at "bench consume"' -l reporting-interval -r -d 'Progress line interval on stderr (default 5s)'
 complete -c flymq -n '__flymq_at "bench consume"' -s h -l help -d 'Show this help message and exit'

@@ -410,8 +410,13 @@ function _picocli_flymq_produce() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
+<<<<<<< HEAD
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '-s' '--schema' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+=======
+  local flag_opts="'--transactional' '--abort' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+>>>>>>> main
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -468,8 +473,9 @@ function _picocli_flymq_consume() {
 
   local commands=""
   local flag_opts="'-f' '--follow' '--show-key' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--isolation' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local POSITION_option_args=("earliest" "latest" "commit") # --from values
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -491,6 +497,11 @@ function _picocli_flymq_consume() {
       ;;
     '--format')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--server')
       return
@@ -1563,7 +1574,11 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+<<<<<<< HEAD
   local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--value-file' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+=======
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+>>>>>>> main
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1600,6 +1615,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--producers')
+      return
+      ;;
+    '--transaction-records')
       return
       ;;
     '--read-spin-us')
@@ -1647,7 +1665,8 @@ function _picocli_flymq_bench_consume() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--timeout' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1664,6 +1683,11 @@ function _picocli_flymq_bench_consume() {
       ;;
     '--fetch-size')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--timeout')
       return

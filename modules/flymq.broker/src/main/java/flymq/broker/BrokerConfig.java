@@ -44,6 +44,7 @@ public record BrokerConfig(
         Observability observability,
         Cluster cluster,
         Schema schema,
+        Transactions transactions,
         List<String> warnings) {
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
@@ -123,6 +124,13 @@ public record BrokerConfig(
      * The registry's opcodes work either way.
      */
     public record Schema(boolean enabled, String validation, String compatibility) {
+    }
+
+    /**
+     * Transactions (docs/transactions.md): whether BEGIN_TX and the other transaction opcodes are served, and how
+     * long a transaction may stay open before the broker aborts it.
+     */
+    public record Transactions(boolean enabled, long timeoutMs) {
     }
 
     /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
@@ -283,6 +291,14 @@ public record BrokerConfig(
                     "full_transitive"), "backward",
             "compatibility mode of subjects that set none (a registration may set its subject's), checked when a "
                     + "new version is registered");
+    static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
+            true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
+                    + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
+                    + "`false`; this broker's transactions are on unless turned off");
+    static final ConfigKey<Long> TRANSACTION_TIMEOUT = ConfigKey.used("transaction.timeout",
+            ValueType.longs(1, Long.MAX_VALUE / 1000), 60L,
+            "seconds a transaction may stay open after BEGIN_TX; then the broker aborts it, so that read-committed "
+                    + "readers never wait behind it for longer");
 
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
@@ -292,7 +308,7 @@ public record BrokerConfig(
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
-            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY);
+            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -341,6 +357,7 @@ public record BrokerConfig(
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
+                new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 v.warnings());
     }
 

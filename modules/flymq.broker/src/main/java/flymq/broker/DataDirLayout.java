@@ -15,6 +15,7 @@ import java.util.Objects;
  *                                    a cluster keeps it in the metadata Raft group instead)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -52,6 +53,10 @@ public record DataDirLayout(Path root) {
 
     public Path offsetsFile() {
         return groupsDir().resolve("offsets.log");
+    }
+
+    public Path transactionsFile() {
+        return root.resolve("transactions").resolve("state.log");
     }
 
     /** Present once the node has run as a cluster member. */

@@ -24,6 +24,11 @@ public final class Opcodes {
     public static final int VALIDATE_SCHEMA = 0x13;
     public static final int PRODUCE_WITH_SCHEMA = 0x14;
     public static final int DELETE_SCHEMA = 0x15;
+    /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
+    public static final int BEGIN_TX = 0x40;
+    public static final int COMMIT_TX = 0x41;
+    public static final int ABORT_TX = 0x42;
+    public static final int PRODUCE_TX = 0x43;
     public static final int CLUSTER_JOIN = 0x50;
     public static final int CLUSTER_LEAVE = 0x51;
     public static final int CLUSTER_STATUS = 0x52;
@@ -65,6 +70,10 @@ public final class Opcodes {
             case VALIDATE_SCHEMA -> "VALIDATE_SCHEMA";
             case PRODUCE_WITH_SCHEMA -> "PRODUCE_WITH_SCHEMA";
             case DELETE_SCHEMA -> "DELETE_SCHEMA";
+            case BEGIN_TX -> "BEGIN_TX";
+            case COMMIT_TX -> "COMMIT_TX";
+            case ABORT_TX -> "ABORT_TX";
+            case PRODUCE_TX -> "PRODUCE_TX";
             case CLUSTER_JOIN -> "CLUSTER_JOIN";
             case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
             case CLUSTER_STATUS -> "CLUSTER_STATUS";

@@ -39,8 +39,13 @@ import flymq.broker.server.ProtocolServer;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
+import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
@@ -194,8 +199,10 @@ public final class BrokerNode implements AutoCloseable {
             TopicRequests topicRequests = new TopicRequests(topics, leadership);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
-            FetchHandler fetch = new FetchHandler(topics, listener, tracing);
-            ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
+            TransactionIndex transactionIndex = new TransactionIndex();
+            groups.countHiddenWith(transactionIndex::hiddenIn);
+            FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing);
+            ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing);
             RequestHandler produce = routed(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger,
                     config.performance().acks(), listener, tracing, validation));
             HandlerRegistry handlers = new HandlerRegistry()
@@ -219,13 +226,51 @@ public final class BrokerNode implements AutoCloseable {
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, validation)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, listener, tracing)))
+                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)))
                     .register(Opcodes.REGISTER_SCHEMA, schemaRequests::register)
                     .register(Opcodes.GET_SCHEMA, schemaRequests::get)
                     .register(Opcodes.LIST_SCHEMAS, schemaRequests::list)
                     .register(Opcodes.VALIDATE_SCHEMA, schemaRequests::validate)
                     .register(Opcodes.PRODUCE_WITH_SCHEMA, new ProduceWithSchemaHandler(schemas, validation, produce))
                     .register(Opcodes.DELETE_SCHEMA, schemaRequests::delete);
+            TransactionCoordinator transactions = null;
+            if (config.transactions().enabled() && !mode.replicated()) {
+                transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
+                        // COMMIT_TX is acknowledged as performance.acks says: with all, its decision is fsynced too
+                        logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH
+                                || config.performance().acks() == Acks.ALL,
+                        topics, acknowledger::appendAndAcknowledge,
+                        new TransactionCoordinator.GroupOffsets() {
+                            @Override
+                            public void check(String request, String topic, String group, int partition, long offset) {
+                                groups.checkOffset(request, topic, group, partition, offset);
+                            }
+
+                            @Override
+                            public void commit(String topic, String group, int partition, long offset) {
+                                groups.commit(topic, group, partition, offset);
+                            }
+                        }, transactionIndex, config.transactions().timeoutMs(), System::currentTimeMillis, listener,
+                        tracing));
+                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener);
+                handlers.register(Opcodes.BEGIN_TX, txn::begin)
+                        .register(Opcodes.COMMIT_TX, txn::commit)
+                        .register(Opcodes.ABORT_TX, txn::abort)
+                        .register(Opcodes.PRODUCE_TX, txn::produce)
+                        .register(ExtensionOpcodes.BATCH_PRODUCE_TX, txn::batchProduce)
+                        .register(ExtensionOpcodes.TXN_COMMIT_OFFSET, txn::commitOffset);
+            } else {
+                String why = config.transactions().enabled()
+                        ? "transactions are not available in a cluster yet (docs/transactions.md); this node has peers"
+                        : "transactions are disabled on this broker (transaction.enabled = false)";
+                RequestHandler refuse = (session, in, out) -> {
+                    throw new RequestException(why);
+                };
+                for (int op : new int[] {Opcodes.BEGIN_TX, Opcodes.COMMIT_TX, Opcodes.ABORT_TX, Opcodes.PRODUCE_TX,
+                        ExtensionOpcodes.BATCH_PRODUCE_TX, ExtensionOpcodes.TXN_COMMIT_OFFSET}) {
+                    handlers.register(op, refuse);
+                }
+            }
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
 
@@ -251,6 +296,16 @@ public final class BrokerNode implements AutoCloseable {
             mode.start(topics, groups);
             housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1,
                     TimeUnit.SECONDS);
+            if (transactions != null) {
+                TransactionCoordinator expiring = transactions;
+                housekeeping.scheduleWithFixedDelay(() -> {
+                    try {
+                        expiring.expire();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
+                    }
+                }, 200, 200, TimeUnit.MILLISECONDS);
+            }
             view = new BrokerStateView(config, topics, groups, server, () -> ready);
             ready = true;
             if (telemetry != null) {

@@ -9,6 +9,7 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.TransactionRequests;
 import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -98,6 +99,11 @@ public final class BatchProduceHandler implements RequestHandler {
         SchemaRegistry.Bound schema = schemas.enforced(topicName);
         for (BatchProduceRequest.Group g : request.groups()) {
             List<Record> decoded = g.records(records);
+            String reserved = TransactionRequests.reservedHeader(decoded);
+            if (reserved != null) {
+                throw new RequestException("BATCH_PRODUCE to " + topicName + ": header '" + reserved
+                        + "' is reserved for the broker's transaction records (use BATCH_PRODUCE_TX)");
+            }
             long bytes = 0;
             String refusal = null;
             for (int i = 0; i < decoded.size(); i++) {
