@@ -117,12 +117,9 @@ complete -c flymq -n '__flymq_at "produce"' -s k -l key -r -d 'The records\' key
 complete -c flymq -n '__flymq_at "produce"' -s p -l partition -r -d 'Write to this partition instead of choosing by key or round-robin'
 complete -c flymq -n '__flymq_at "produce"' -s H -l header -r -d 'A record header (repeatable); sent with the batch-produce extension, since the 1.26 PRODUCE request has no headers'
 complete -c flymq -n '__flymq_at "produce"' -l acks -r -a 'none leader all' -d 'When the broker answers: none, leader or all (Kafka\'s 0, 1 and -1 also work)'
-<<<<<<< HEAD
 complete -c flymq -n '__flymq_at "produce"' -s s -l schema -r -d 'Send each record with PRODUCE_WITH_SCHEMA, checked against the latest version of SUBJECT when the broker enforces schemas (keyless; not with --key, --partition, --header or --acks)'
-=======
 complete -c flymq -n '__flymq_at "produce"' -l transactional -d 'Write all records in one transaction, committed at the end (aborted on a failure)'
 complete -c flymq -n '__flymq_at "produce"' -l abort -d 'With --transactional: abort the transaction instead of committing it'
->>>>>>> main
 complete -c flymq -n '__flymq_at "produce"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "produce"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "produce"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
