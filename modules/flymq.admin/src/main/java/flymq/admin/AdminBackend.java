@@ -78,12 +78,13 @@ public interface AdminBackend {
      * {@code compatibility} empty keeps the subject's mode) and returns the version that holds it; a definition the
      * registry refuses (invalid, incompatible) is {@link AdminException#badRequest}.
      */
-    default SchemaInfo registerSchema(String name, String type, byte[] schema, String compatibility) {
+    default SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                      String compatibility) {
         throw new AdminException(501, "not_implemented", "this broker has no schema registry");
     }
 
     /** Deletes every version of a subject; {@link AdminException#notFound} when it does not exist. */
-    default void deleteSchema(String name) {
+    default void deleteSchema(String caller, String name) {
         throw new AdminException(501, "not_implemented", "this broker has no schema registry");
     }
 

@@ -159,7 +159,8 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public SchemaInfo registerSchema(String name, String type, byte[] schema, String compatibility) {
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
         SchemaInfo s = new SchemaInfo(name, 1, schemas.size() + 1, type, new String(schema, StandardCharsets.UTF_8),
                 compatibility.isEmpty() ? "BACKWARD" : compatibility, 0);
         schemas.put(name, s);
@@ -167,7 +168,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteSchema(String name) {
+    public void deleteSchema(String caller, String name) {
         if (schemas.remove(name) == null) {
             throw AdminException.notFound("schema subject '" + name + "' not found");
         }

@@ -123,7 +123,8 @@ public final class ApiRoutes {
             String mode = text(body, "compatibility");
             byte[] bytes = "protobuf".equals(type) || "proto".equals(type) ? decodeBase64(definition)
                     : definition.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            AdminBackend.SchemaInfo s = backend.registerSchema(name, type == null ? "json" : type, bytes,
+            AdminBackend.SchemaInfo s = backend.registerSchema(call.principal().name(), name,
+                    type == null ? "json" : type, bytes,
                     mode == null ? "" : mode);
             call.json(201, schema(s));
         });
@@ -133,7 +134,7 @@ public final class ApiRoutes {
                         + "' not found")))));
         route("DELETE", "/api/v1/schemas/{name}", Access.WRITE, doc("Schemas", "Delete every version of a subject",
                 Map.of(), null, new Route.Response(204, null, "deleted")), call -> {
-            backend.deleteSchema(call.param("name"));
+            backend.deleteSchema(call.principal().name(), call.param("name"));
             call.noContent();
         });
         get("/api/v1/topics/{name}/config", Access.READ, doc("Topics", "A topic's effective settings", Map.of(),

@@ -324,7 +324,8 @@ public final class BrokerAdminBackend implements AdminBackend {
 
     /** Goes through REGISTER_SCHEMA, so in a cluster it reaches the metadata leader; answers from this node's copy. */
     @Override
-    public SchemaInfo registerSchema(String name, String type, byte[] schema, String compatibility) {
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
         SchemaRegistry registry = requireSchemas();
         SchemaFormat format;
         try {
@@ -332,7 +333,7 @@ public final class BrokerAdminBackend implements AdminBackend {
         } catch (RequestException e) {
             throw AdminException.badRequest(e.getMessage());
         }
-        send(Opcodes.REGISTER_SCHEMA, new RegisterSchemaRequest(name, type, schema, compatibility, false));
+        send(caller, Opcodes.REGISTER_SCHEMA, new RegisterSchemaRequest(name, type, schema, compatibility, false));
         awaitApplied(() -> registered(registry, name, format, schema).isPresent());
         return schemaInfo(registered(registry, name, format, schema).orElseThrow());
     }
@@ -344,12 +345,12 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteSchema(String name) {
+    public void deleteSchema(String caller, String name) {
         SchemaRegistry registry = requireSchemas();
         if (registry.versions(name).isEmpty()) {
             throw AdminException.notFound("schema subject '" + name + "' not found");
         }
-        send(Opcodes.DELETE_SCHEMA, new SchemaVersionRequest(name, 0, false));
+        send(caller, Opcodes.DELETE_SCHEMA, new SchemaVersionRequest(name, 0, false));
         awaitApplied(() -> registry.versions(name).isEmpty());
     }
 
