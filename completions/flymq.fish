@@ -115,6 +115,8 @@ complete -c flymq -n '__flymq_at "produce"' -s k -l key -r -d 'The records\' key
 complete -c flymq -n '__flymq_at "produce"' -s p -l partition -r -d 'Write to this partition instead of choosing by key or round-robin'
 complete -c flymq -n '__flymq_at "produce"' -s H -l header -r -d 'A record header (repeatable); sent with the batch-produce extension, since the 1.26 PRODUCE request has no headers'
 complete -c flymq -n '__flymq_at "produce"' -l acks -r -a 'none leader all' -d 'When the broker answers: none, leader or all (Kafka\'s 0, 1 and -1 also work)'
+complete -c flymq -n '__flymq_at "produce"' -l ttl -r -d 'Each record expires this long after the broker receives it, e.g. 1h'
+complete -c flymq -n '__flymq_at "produce"' -l delay -r -d 'The broker appends each record this long after receiving it, e.g. 30s'
 complete -c flymq -n '__flymq_at "produce"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "produce"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "produce"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'

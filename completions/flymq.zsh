@@ -390,7 +390,7 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--ttl' '--delay' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -410,6 +410,12 @@ function _picocli_flymq_produce() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
       return $?
+      ;;
+    '--ttl')
+      return
+      ;;
+    '--delay')
+      return
       ;;
     '--server')
       return

@@ -13,6 +13,9 @@ import java.util.Objects;
  *   topics.json                      topic definitions (replaced atomically on every change)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   delayed/                         records produced with a delay, until they are due (single node only):
+ *     MINUTE.delayed, MINUTE.cancelled   one schedule bucket per due minute (flymq.broker.delay.DelayBucket)
+ *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -46,6 +49,10 @@ public record DataDirLayout(Path root) {
 
     public Path offsetsFile() {
         return groupsDir().resolve("offsets.log");
+    }
+
+    public Path delayedDir() {
+        return root.resolve("delayed");
     }
 
     /** Present once the node has run as a cluster member. */

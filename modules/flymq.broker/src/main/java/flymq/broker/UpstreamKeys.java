@@ -26,9 +26,9 @@ final class UpstreamKeys {
             "no authentication: AUTH accepts every user and every client may read and write every topic",
             "schema", "enabled registry_dir validation", "no schema registry: payloads are not validated",
             "dlq", "enabled max_retries retry_delay topic_suffix", "no dead-letter queues",
-            "ttl", "default_ttl cleanup_interval",
-            "no per-message TTL: records leave by `retention_ms` and `retention_bytes`",
-            "delayed", "enabled max_delay", "no delayed delivery",
+            "ttl", "cleanup_interval",
+            "expired records are hidden from every read at once and removed with their segment by retention",
+            "delayed", "enabled", "delayed delivery is always on (upstream's default off produces at once)",
             "transaction", "enabled timeout", "no transactions",
             "partition", "distribution_strategy default_replication_factor auto_rebalance_enabled "
                     + "auto_rebalance_interval rebalance_threshold",

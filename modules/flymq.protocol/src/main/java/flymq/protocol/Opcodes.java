@@ -18,6 +18,10 @@ public final class Opcodes {
     public static final int DELETE_TOPIC = 0x09;
     public static final int CONSUME_ZERO_COPY = 0x0A;
     public static final int FETCH_BINARY = 0x0B;
+    public static final int PRODUCE_DELAYED = 0x30;
+    /** Our addition: upstream names the code but does not serve it (wire spec 11); layout in docs/protocol.md. */
+    public static final int CANCEL_DELAYED = 0x31;
+    public static final int PRODUCE_WITH_TTL = 0x35;
     public static final int CLUSTER_JOIN = 0x50;
     public static final int CLUSTER_LEAVE = 0x51;
     public static final int CLUSTER_STATUS = 0x52;
@@ -53,6 +57,9 @@ public final class Opcodes {
             case DELETE_TOPIC -> "DELETE_TOPIC";
             case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
             case FETCH_BINARY -> "FETCH_BINARY";
+            case PRODUCE_DELAYED -> "PRODUCE_DELAYED";
+            case CANCEL_DELAYED -> "CANCEL_DELAYED";
+            case PRODUCE_WITH_TTL -> "PRODUCE_WITH_TTL";
             case CLUSTER_JOIN -> "CLUSTER_JOIN";
             case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
             case CLUSTER_STATUS -> "CLUSTER_STATUS";

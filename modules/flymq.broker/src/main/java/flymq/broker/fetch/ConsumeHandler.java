@@ -5,6 +5,7 @@ import flymq.broker.group.SubscribedGroup;
 import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -21,20 +22,23 @@ import java.util.List;
 /**
  * CONSUME 0x02 and CONSUME_ZERO_COPY 0x0A (wire spec 4.2, 11): a {@link ConsumeRequest} answered with the
  * {@link ConsumeResponse} of the record at that offset. An offset outside the
- * retained log is an ERROR starting with {@code EOF} (upstream's text) followed by the facts. 0x0A answers exactly
+ * retained log, or holding an expired record (TTL), is an ERROR starting with {@code EOF} (upstream's text)
+ * followed by the facts. 0x0A answers exactly
  * like 0x02 (upstream's large-value envelope is not reproduced).
  */
 public final class ConsumeHandler implements RequestHandler {
     private final TopicManager topics;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
 
     /**
      * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation
      * context of the record returned. Metrics and spans carry the connection's subscribed group.
      */
-    public ConsumeHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
+    public ConsumeHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
+        this.expiry = expiry;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -78,6 +82,11 @@ public final class ConsumeHandler implements RequestHandler {
                     + ")");
         }
         StoredRecord r = records.get(0);
+        if (r.expiredAt(expiry.nowMs())) {
+            expiry.skipped(1);
+            throw new RequestException("EOF: the record at offset " + offset + " in " + topic + "-" + partition
+                    + " expired at " + java.time.Instant.ofEpochMilli(r.expiresAt()) + " (its time to live ran out)");
+        }
         new ConsumeResponse(r.key(), r.value()).write(out);
         long bytes = (r.key() == null ? 0 : r.key().length) + r.value().length;
         span.messageSize(bytes);

@@ -5,6 +5,7 @@ import flymq.broker.group.SubscribedGroup;
 import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -22,25 +23,31 @@ import java.util.List;
  * filter) answered with a {@link FetchResponse}, written record by record as the log is read.
  *
  * <p>Stops at the end of the log, after {@code max_messages} matches ({@code <= 0} means 10), after 1000 records
- * examined, or before the response would exceed 32 MiB (upstream had no byte cap). {@code next_offset} is the first
+ * examined, or before the response would exceed 32 MiB (upstream had no byte cap). Expired records (TTL) are never
+ * returned; they are skipped without counting as examined (up to {@value #EXPIRED_SKIP_CAP} per request), because the
+ * Java SDK's consumer ignores {@code next_offset} when a FETCH returns nothing and would otherwise stay behind a run of
+ * more than 1000 expired records forever. {@code next_offset} is the first
  * offset not examined. Deliberate difference: an offset below the first retained one starts at the first retained
  * record instead of returning nothing forever.
  */
 public final class FetchHandler implements RequestHandler {
     public static final int SCAN_CAP = 1000;
     public static final int DEFAULT_MAX = 10;
+    public static final int EXPIRED_SKIP_CAP = 100_000;
     private static final int READ_CHUNK_BYTES = 1 << 20;
 
     private final TopicManager topics;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
 
     /**
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
      * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.
      */
-    public FetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
+    public FetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
+        this.expiry = expiry;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -79,12 +86,17 @@ public final class FetchHandler implements RequestHandler {
         if (Long.compareUnsigned(position, log.startOffset()) < 0) {
             position = log.startOffset();
         }
+        long now = expiry.nowMs();
         int count = 0;
         int examined = 0;
+        int expired = 0;
         long bytes = 0;
         boolean full = false;
         while (!full && count < max && examined < SCAN_CAP && position >= 0 && position < log.endOffset()) {
             int want = filter.matchesAll() ? Math.min(max - count, SCAN_CAP - examined) : SCAN_CAP - examined;
+            if (expired > 0) {
+                want = Math.max(want, SCAN_CAP); // in a run of expired records: read on in bigger steps
+            }
             List<StoredRecord> batch;
             TraceSpan read = tracing.read(span, topic, partition, position);
             try {
@@ -103,7 +115,19 @@ public final class FetchHandler implements RequestHandler {
             }
             RequestTracing.linkProducers(span, batch);
             for (StoredRecord r : batch) {
+                if (r.expiredAt(now) && expired < EXPIRED_SKIP_CAP) {
+                    expired++;
+                    position = r.offset() + 1;
+                    continue;
+                }
                 examined++;
+                if (r.expiredAt(now)) {
+                    position = r.offset() + 1; // past the skip cap: counts as examined, still never returned
+                    if (examined >= SCAN_CAP) {
+                        break;
+                    }
+                    continue;
+                }
                 byte[] key = r.key() == null ? EMPTY : r.key();
                 if (filter.matches(key, r.value())) {
                     if (!response.add(r.offset(), key, r.value())) {
@@ -119,6 +143,7 @@ public final class FetchHandler implements RequestHandler {
                 }
             }
         }
+        expiry.skipped(expired);
         response.finish(position);
         span.messageSize(bytes);
         if (count > 0) {

@@ -3,9 +3,11 @@ package flymq.broker.group;
 import flymq.broker.BrokerListener;
 import flymq.protocol.RequestException;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.OffsetStore;
 import flymq.storage.PartitionLog;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final TopicManager topics;
     private final BrokerListener listener;
     private final long sessionTimeoutNanos;
+    private final RecordExpiry expiry;
     private final Map<GroupKey, Group> groups = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -60,9 +63,29 @@ public final class GroupCoordinator implements AutoCloseable {
         public static long of(long committed, long end) {
             return committed >= end ? 0 : end - Math.max(0, committed);
         }
+
+        /**
+         * {@link #of} for a partition's log, less the records of the range that have expired at {@code nowMs}
+         * (TTL): no read path would deliver them, so they are nothing left to consume.
+         */
+        public static long of(long committed, PartitionLog log, long nowMs) {
+            long end = log.endOffset();
+            long lag = of(committed, end);
+            if (lag == 0) {
+                return 0;
+            }
+            return lag - log.countExpired(Math.max(Math.max(0, committed), log.startOffset()), end, nowMs);
+        }
     }
 
     public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
+        this(store, topics, listener, sessionTimeoutMs, new RecordExpiry(InstantSource.system(), 0));
+    }
+
+    /** @param expiry the broker's clock, by which lag leaves out expired records */
+    public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs,
+                            RecordExpiry expiry) {
+        this.expiry = expiry;
         this.store = store;
         this.topics = topics;
         this.listener = listener;
@@ -293,7 +316,10 @@ public final class GroupCoordinator implements AutoCloseable {
         return target;
     }
 
-    /** GET_LAG: lag = end offset - committed (0 when the commit is at or past the end), committed 0 when absent. */
+    /**
+     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end) less the expired records in
+     * between, committed 0 when absent.
+     */
     public Lag lag(String topic, String group, int partition) {
         Group g = existing(topic, group);
         PartitionLog log = topics.topic(topic).log(partition);
@@ -305,7 +331,7 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        return new Lag(committed, latest, Lag.of(committed, latest));
+        return new Lag(committed, latest, Lag.of(committed, log, expiry.nowMs()));
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

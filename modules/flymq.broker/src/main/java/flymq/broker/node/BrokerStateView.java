@@ -2,8 +2,10 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerView;
+import flymq.broker.delay.DelayedDelivery;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.server.ProtocolServer;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.PartitionLog;
@@ -22,10 +24,19 @@ final class BrokerStateView implements BrokerView {
     private final GroupCoordinator groups;
     private final ProtocolServer server;
     private final BooleanSupplier ready;
+    private final RecordExpiry expiry;
 
+    private final DelayedDelivery delayed;
+
+    /**
+     * @param expiry  the broker's clock, by which group lag leaves out expired records
+     * @param delayed null in a cluster
+     */
     BrokerStateView(BrokerConfig config, TopicManager topics, GroupCoordinator groups, ProtocolServer server,
-                    BooleanSupplier ready) {
+                    BooleanSupplier ready, RecordExpiry expiry, DelayedDelivery delayed) {
         this.config = config;
+        this.delayed = delayed;
+        this.expiry = expiry;
         this.topics = topics;
         this.groups = groups;
         this.server = server;
@@ -74,15 +85,28 @@ final class BrokerStateView implements BrokerView {
     }
 
     @Override
+    public TimedRecords timedRecords() {
+        if (delayed == null) {
+            return new TimedRecords(0, 0, 0, 0, expiry.skipped());
+        }
+        return new TimedRecords(delayed.pending(), delayed.delivered(), delayed.cancelled(), delayed.dropped(),
+                expiry.skipped());
+    }
+
+    @Override
     public List<GroupInfo> groups() {
         List<GroupInfo> out = new ArrayList<>();
+        long now = expiry.nowMs();
         for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
             Optional<Topic> topic = topics.find(g.topic());
             List<GroupPartitionInfo> parts = new ArrayList<>();
             for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
                 int p = e.getKey();
-                long end = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p).endOffset()).orElse(0L);
-                parts.add(new GroupPartitionInfo(p, e.getValue(), end, GroupCoordinator.Lag.of(e.getValue(), end)));
+                Optional<PartitionLog> log = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p));
+                long end = log.map(PartitionLog::endOffset).orElse(0L);
+                long lag = log.map(l -> GroupCoordinator.Lag.of(e.getValue(), l, now))
+                        .orElse(GroupCoordinator.Lag.of(e.getValue(), end));
+                parts.add(new GroupPartitionInfo(p, e.getValue(), end, lag));
             }
             out.add(new GroupInfo(g.group(), g.topic(), g.members(), g.rebalances(), List.copyOf(parts)));
         }

@@ -6,6 +6,7 @@ import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
@@ -20,6 +21,7 @@ import flymq.storage.Record;
 import flymq.storage.StorageException;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,14 +41,17 @@ public final class BatchProduceHandler implements RequestHandler {
     private final ProduceAcknowledger acknowledger;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
 
     /**
-     * With spans: one {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
+     * Records get {@code ttl.default_ttl} ({@link RecordExpiry}) counted from the request's arrival. With spans: one
+     * {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
      * group's first record that has one; other distinct traceparents of the group become links.
      */
     public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                               BrokerListener listener, RequestTracing tracing) {
+                               BrokerListener listener, RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
+        this.expiry = expiry;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
@@ -76,7 +81,8 @@ public final class BatchProduceHandler implements RequestHandler {
                         + group.partition() + ") has no records");
             }
         }
-        long now = System.currentTimeMillis();
+        long now = expiry.nowMs();
+        long expiresAt = expiry.defaultExpiresAt(now);
         RecordFactory<Record, Header> records = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -85,7 +91,21 @@ public final class BatchProduceHandler implements RequestHandler {
 
             @Override
             public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
-                return new Record(timestamp > 0 ? timestamp : now, key, value, headers);
+                for (int i = 0; i < headers.size(); i++) {
+                    Header h = headers.get(i);
+                    if (h.key().equals(BatchProduceRequest.TTL_HEADER)) {
+                        long ttl = h.value().length == 8 ? ByteBuffer.wrap(h.value()).getLong() : -1;
+                        if (ttl <= 0) {
+                            throw new RequestException("BATCH_PRODUCE to " + topicName + ": header "
+                                    + BatchProduceRequest.TTL_HEADER + " must hold 8 bytes of milliseconds > 0");
+                        }
+                        List<Header> rest = new ArrayList<>(headers);
+                        rest.remove(i);
+                        return new Record(timestamp > 0 ? timestamp : now, key, value, List.copyOf(rest),
+                                RecordExpiry.expiresAt(now, ttl));
+                    }
+                }
+                return new Record(timestamp > 0 ? timestamp : now, key, value, headers, expiresAt);
             }
         };
         List<Group> groups = new ArrayList<>(request.groups().size());

@@ -210,6 +210,7 @@ public final class MetadataCluster implements AutoCloseable {
         BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
+            case Opcodes.PRODUCE_WITH_TTL -> router.timedProduce(opcode, local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
             case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);

@@ -19,7 +19,8 @@ import java.util.zip.CRC32C;
  *   offset in record  field
  *    0  int32  length       bytes after this field (so the record occupies 4 + length bytes), >= 31
  *    4  int32  crc32c       CRC32C of the {@code length - 4} bytes from attributes to the end of the record
- *    8  int8   attributes   0 (bits reserved for compression; a reader rejects other values)
+ *    8  int8   attributes   bit 6 (0x40): the record carries an expiry time (TTL); every other bit is reserved
+ *                           (bits 0-2 for compression) and a reader rejects a record that sets one
  *    9  int64  offset       absolute offset in the partition
  *   17  int64  timestamp    Unix milliseconds given by the producer
  *   25  int32  keyLength    -1 = no key (an empty key is stored as no key)
@@ -28,9 +29,15 @@ import java.util.zip.CRC32C;
  *       bytes  value
  *       int16  headerCount  >= 0
  *       per header: int16 nameLength, UTF-8 name, int32 valueLength, value bytes
+ *       int64  expiresAt    only when attributes has 0x40: Unix milliseconds from which the record is expired
  * </pre>
- * A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes are 0 and the
- * lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
+ * The expiry is the record's last 8 bytes, so a reader finds it from the length alone ({@link #expiresAtOf}) without
+ * walking key, value and headers; a record without the bit has no such field, so files written before TTL existed
+ * read unchanged. An expired record stays in the file until retention deletes its segment: every read path hides it
+ * (the broker for CONSUME and FETCH; for BATCH_FETCH, whose tail is these bytes as stored, the client, by this field).
+ *
+ * <p>A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes hold no unknown
+ * bit and the lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
  * a validated record; {@link #forEachHeader} walks headers without the CRC, for a reader that only peeks.
  */
 public final class StoredRecordLayout {
@@ -47,6 +54,13 @@ public final class StoredRecordLayout {
     public static final int MIN_RECORD_SIZE = HEADER_SIZE + 4 + 2;
     /** Largest record accepted (keeps positions and lengths in int range). */
     public static final int MAX_RECORD_SIZE = 1 << 30;
+    /** Attributes bit: the record ends with an {@code int64 expiresAt}. */
+    public static final int ATTR_EXPIRES = 0x40;
+    /** Attribute bits a reader accepts. */
+    private static final int KNOWN_ATTRIBUTES = ATTR_EXPIRES;
+    /** The expiresAt value of a record that never expires (no field is written). */
+    public static final long NO_EXPIRY = 0;
+    private static final int EXPIRY_SIZE = 8;
 
     private StoredRecordLayout() {
     }
@@ -59,7 +73,13 @@ public final class StoredRecordLayout {
      */
     public static <H> int sizeOf(byte[] key, byte[] value, List<H> headers, Function<H, String> name,
                                  Function<H, byte[]> headerValue) {
-        long size = MIN_RECORD_SIZE;
+        return sizeOf(key, value, headers, name, headerValue, NO_EXPIRY);
+    }
+
+    /** As {@link #sizeOf(byte[], byte[], List, Function, Function)} for a record expiring at {@code expiresAt}. */
+    public static <H> int sizeOf(byte[] key, byte[] value, List<H> headers, Function<H, String> name,
+                                 Function<H, byte[]> headerValue, long expiresAt) {
+        long size = MIN_RECORD_SIZE + (expiresAt == NO_EXPIRY ? 0 : EXPIRY_SIZE);
         if (key != null) {
             size += key.length;
         }
@@ -89,8 +109,19 @@ public final class StoredRecordLayout {
      */
     public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
                                   List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue) {
+        encode(dst, crc, offset, timestamp, key, value, headers, name, headerValue, NO_EXPIRY);
+    }
+
+    /**
+     * As {@link #encode(ByteBuffer, CRC32C, long, long, byte[], byte[], List, Function, Function)} for a record
+     * that expires at {@code expiresAt} (Unix ms; {@link #NO_EXPIRY}: never, written without the field).
+     */
+    public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
+                                  List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue,
+                                  long expiresAt) {
         int start = dst.position();
-        dst.putInt(0).putInt(0).put((byte) 0).putLong(offset).putLong(timestamp);
+        dst.putInt(0).putInt(0).put((byte) (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)).putLong(offset)
+                .putLong(timestamp);
         if (key == null || key.length == 0) {
             dst.putInt(-1);
         } else {
@@ -103,6 +134,9 @@ public final class StoredRecordLayout {
             byte[] hName = name.apply(h).getBytes(StandardCharsets.UTF_8);
             byte[] hValue = headerValue.apply(h);
             dst.putShort((short) hName.length).put(hName).putInt(hValue.length).put(hValue);
+        }
+        if (expiresAt != NO_EXPIRY) {
+            dst.putLong(expiresAt);
         }
         int end = dst.position();
         dst.putInt(start, end - start - LENGTH_SIZE);
@@ -144,8 +178,9 @@ public final class StoredRecordLayout {
         if (stored != computed) {
             return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, computed);
         }
-        if (buf.get(start + ATTRIBUTES_POS) != 0) {
-            return "unknown attributes " + buf.get(start + ATTRIBUTES_POS);
+        int attributes = buf.get(start + ATTRIBUTES_POS);
+        if ((attributes & ~KNOWN_ATTRIBUTES) != 0) {
+            return "unknown attributes " + attributes;
         }
         return checkFields(buf, start, start + LENGTH_SIZE + length, null);
     }
@@ -154,7 +189,14 @@ public final class StoredRecordLayout {
      * Walks the fields from the key length on and returns null when their lengths add up to the record's end, else
      * why not; hands every header to {@code headers} when not null.
      */
-    private static String checkFields(ByteBuffer buf, int start, int end, HeaderVisitor headers) {
+    private static String checkFields(ByteBuffer buf, int start, int recordEnd, HeaderVisitor headers) {
+        int end = recordEnd;
+        if ((buf.get(start + ATTRIBUTES_POS) & ATTR_EXPIRES) != 0) {
+            end -= EXPIRY_SIZE;
+            if (end - start < MIN_RECORD_SIZE) {
+                return "record of " + (recordEnd - start) + " bytes is too short for its expiry field";
+            }
+        }
         int p = start + KEY_LENGTH_POS;
         int keyLength = buf.getInt(p);
         p += 4;
@@ -241,6 +283,22 @@ public final class StoredRecordLayout {
         return buf.getLong(start + TIMESTAMP_POS);
     }
 
+    /**
+     * The expiry of the record at {@code start} (which must lie whole in the buffer): Unix milliseconds, or
+     * {@link #NO_EXPIRY} when the record has none. Reads only the length, the attributes and the last 8 bytes.
+     */
+    public static long expiresAtOf(ByteBuffer buf, int start) {
+        if ((buf.get(start + ATTRIBUTES_POS) & ATTR_EXPIRES) == 0) {
+            return NO_EXPIRY;
+        }
+        return buf.getLong(start + LENGTH_SIZE + buf.getInt(start) - EXPIRY_SIZE);
+    }
+
+    /** True when a record expiring at {@code expiresAt} is expired at {@code nowMs}: one rule for every reader. */
+    public static boolean isExpired(long expiresAt, long nowMs) {
+        return expiresAt != NO_EXPIRY && expiresAt <= nowMs;
+    }
+
     /** Decodes a record already checked by {@link #validate} into the caller's types. */
     public static <R, H> R decode(ByteBuffer buf, int start, RecordFactory<R, H> factory) {
         long offset = buf.getLong(start + OFFSET_POS);
@@ -280,7 +338,7 @@ public final class StoredRecordLayout {
             }
             headers = List.copyOf(headers);
         }
-        return factory.record(offset, timestamp, key, value, headers);
+        return factory.record(offset, timestamp, key, value, headers, expiresAtOf(buf, start));
     }
 
     /**

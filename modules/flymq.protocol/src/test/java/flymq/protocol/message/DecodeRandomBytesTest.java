@@ -28,7 +28,7 @@ class DecodeRandomBytesTest {
             AuthRequest::read, AuthResponse::read, WhoAmIResponse::read, MembershipRequest::read,
             MembershipResponse::read, RegisterNodeRequest::read, BatchProduceRequest::read,
             BatchProduceResponse::read, BatchFetchRequest::read, BatchFetchResponse::read, SuccessResponse::read,
-            EmptyRequest::read);
+            EmptyRequest::read, TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override
