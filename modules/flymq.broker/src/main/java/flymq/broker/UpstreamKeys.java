@@ -41,9 +41,10 @@ final class UpstreamKeys {
             "observability.health", "enabled", "health endpoints are always served, on `observability.health.addr`",
             "observability.health", "tls_enabled tls_cert_file tls_key_file tls_auto_generate tls_use_admin_cert",
             "health endpoints are plain HTTP",
-            "observability.admin", "enabled addr auth_enabled tls_enabled tls_cert_file tls_key_file "
-                    + "tls_auto_generate",
-            "no admin HTTP API: the `flymq` command administers the broker over the binary protocol",
+            "observability.admin", "auth_enabled",
+            "the admin API authenticates exactly when the broker's authentication is on",
+            "observability.admin", "tls_enabled tls_cert_file tls_key_file tls_auto_generate",
+            "the admin API is plain HTTP (loopback by default)",
             "grpc", "enabled addr " + SERVER_TLS, "no gRPC server",
             "grpc.tls", "enabled cert_file key_file ca_file", "no gRPC server",
             "ws", "enabled addr " + SERVER_TLS, "no WebSocket gateway",
