@@ -334,6 +334,15 @@ public final class GroupCoordinator implements AutoCloseable {
         return new Lag(committed, latest, Lag.of(committed, log, expiry.nowMs()));
     }
 
+    /**
+     * The lag of {@code committed} on a partition as GET_LAG counts it (expired records left out); an unknown topic
+     * or partition counts from an end of 0.
+     */
+    public long lagOf(String topic, int partition, long committed) {
+        return topics.find(topic).filter(t -> partition < t.partitionCount())
+                .map(t -> Lag.of(committed, t.log(partition), expiry.nowMs())).orElse(Lag.of(committed, 0));
+    }
+
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */
     public void delete(String topic, String group) {
         Group g = existing(topic, group);
