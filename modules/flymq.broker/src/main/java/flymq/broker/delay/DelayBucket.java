@@ -209,7 +209,8 @@ final class DelayBucket implements AutoCloseable {
     }
 
     private FileChannel ch() throws IOException {
-        if (channel == null) {
+        // reopened when released, and when an interrupt of a thread using it closed it for every thread
+        if (channel == null || !channel.isOpen()) {
             channel = FileChannel.open(entriesFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         return channel;

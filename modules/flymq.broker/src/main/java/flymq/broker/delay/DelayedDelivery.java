@@ -105,6 +105,8 @@ public final class DelayedDelivery implements AutoCloseable {
     private final BrokerListener listener;
     private final long maxDelayMs;
     private final boolean syncEachSchedule;
+    private final long syncIntervalMs;
+    private boolean unsynced;
     private final AtomicFile stateFile;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -124,10 +126,11 @@ public final class DelayedDelivery implements AutoCloseable {
      * {@link #start()} to begin delivering.
      *
      * @param syncEachSchedule fsync every scheduled record before it is acknowledged ({@code performance.acks=all});
-     *                         otherwise {@link #flush()} does it periodically
+     *                         otherwise the delivery thread fsyncs what was scheduled within {@code syncIntervalMs}
+     * @param syncIntervalMs   {@code performance.sync_interval_ms}
      */
     public DelayedDelivery(Path dir, TopicManager topics, ProduceAcknowledger acknowledger, RecordExpiry expiry,
-                           BrokerListener listener, long maxDelayMs, boolean syncEachSchedule) {
+                           BrokerListener listener, long maxDelayMs, boolean syncEachSchedule, long syncIntervalMs) {
         this.dir = dir;
         this.topics = topics;
         this.acknowledger = acknowledger;
@@ -135,17 +138,18 @@ public final class DelayedDelivery implements AutoCloseable {
         this.listener = listener;
         this.maxDelayMs = maxDelayMs;
         this.syncEachSchedule = syncEachSchedule;
+        this.syncIntervalMs = Math.max(1, syncIntervalMs);
         this.stateFile = new AtomicFile(dir.resolve(STATE_FILE));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e, e);
-        }
         lock.lock();
         try {
-            state = readState();
-            openBuckets();
-            resolveIntent();
+            // the directory is made by the first schedule: a broker that never delays a record has none
+            if (Files.isDirectory(dir)) {
+                state = readState();
+                openBuckets();
+                resolveIntent();
+            } else {
+                state = State.EMPTY;
+            }
         } finally {
             lock.unlock();
         }
@@ -183,6 +187,7 @@ public final class DelayedDelivery implements AutoCloseable {
             long minute = DelayBucket.minuteOf(due);
             DelayBucket bucket = buckets.get(minute);
             if (bucket == null) {
+                createDirectory();
                 bucket = DelayBucket.open(dir, minute);
                 buckets.put(minute, bucket);
             }
@@ -190,6 +195,8 @@ public final class DelayedDelivery implements AutoCloseable {
             int seq = bucket.append(due, now, topicName, p, k, value);
             if (syncEachSchedule) {
                 bucket.force();
+            } else {
+                unsynced = true;
             }
             written(bucket);
             if (window != null && window.bucket == bucket) {
@@ -237,17 +244,28 @@ public final class DelayedDelivery implements AutoCloseable {
         }
     }
 
-    /** Forces recently scheduled records to disk (the periodic fsync when not every schedule is synced). */
-    public void flush() {
-        lock.lock();
-        try {
-            if (!closed) {
-                for (DelayBucket b : recentlyWritten.values()) {
-                    b.force();
-                }
+    /**
+     * Forces recently scheduled records to disk: the delivery thread's periodic fsync when not every schedule is
+     * synced. It runs on that thread (never on a pool that a shutdown interrupts: an interrupt during a force would
+     * close the file under everyone).
+     */
+    private void flushUnsynced() {
+        if (unsynced) {
+            for (DelayBucket b : recentlyWritten.values()) {
+                b.force();
             }
-        } finally {
-            lock.unlock();
+            unsynced = false;
+        }
+    }
+
+    private void createDirectory() {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                AtomicFile.fsyncDirectory(dir.getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e, e);
         }
     }
 
@@ -328,6 +346,7 @@ public final class DelayedDelivery implements AutoCloseable {
             while (!closed) {
                 try {
                     if (deliverDue() == 0 && !closed) {
+                        flushUnsynced();
                         changed.await(waitMs(expiry.nowMs()), TimeUnit.MILLISECONDS);
                     }
                 } catch (InterruptedException e) {
@@ -361,7 +380,8 @@ public final class DelayedDelivery implements AutoCloseable {
         } else if (!buckets.isEmpty()) {
             next = buckets.firstEntry().getValue().startMs();
         }
-        return Math.max(1, Math.min(MAX_WAIT_MS, next == Long.MAX_VALUE ? MAX_WAIT_MS : next - now));
+        long wait = Math.max(1, Math.min(MAX_WAIT_MS, next == Long.MAX_VALUE ? MAX_WAIT_MS : next - now));
+        return unsynced ? Math.min(wait, syncIntervalMs) : wait;
     }
 
     /** Up to {@link #BATCH} entries due at {@code now}, in (due, id) order, taken out of the window. */

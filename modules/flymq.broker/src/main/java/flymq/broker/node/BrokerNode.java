@@ -197,7 +197,8 @@ public final class BrokerNode implements AutoCloseable {
             // single node only: a cluster refuses delayed records (the schedule would die with its node)
             DelayedDelivery delayed = mode.replicated() ? null : resources.push(new DelayedDelivery(
                     layout.delayedDir(), topics, acknowledger, expiry, listener, config.messaging().maxDelayMs(),
-                    config.performance().acks() == Acks.ALL || config.performance().syncIntervalMs() == 0));
+                    config.performance().acks() == Acks.ALL || config.performance().syncIntervalMs() == 0,
+                    config.performance().syncIntervalMs()));
             this.delayed = delayed;
 
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
@@ -266,10 +267,6 @@ public final class BrokerNode implements AutoCloseable {
                     TimeUnit.SECONDS);
             if (delayed != null) {
                 delayed.start();
-                long syncMs = config.performance().syncIntervalMs();
-                if (syncMs > 0) {
-                    housekeeping.scheduleWithFixedDelay(delayed::flush, syncMs, syncMs, TimeUnit.MILLISECONDS);
-                }
             }
             view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed);
             ready = true;

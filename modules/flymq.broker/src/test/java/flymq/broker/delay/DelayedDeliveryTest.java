@@ -60,7 +60,7 @@ class DelayedDeliveryTest {
 
     DelayedDelivery schedule(ProduceAcknowledger acknowledger) {
         return new DelayedDelivery(dir.resolve("delayed"), topics, acknowledger, new RecordExpiry(clock, 0),
-                BrokerListener.NONE, Duration.ofDays(7).toMillis(), true);
+                BrokerListener.NONE, Duration.ofDays(7).toMillis(), true, 5);
     }
 
     @AfterEach
