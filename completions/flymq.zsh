@@ -1011,7 +1011,7 @@ function _picocli_flymq_topic_create() {
 
   local commands=""
   local flag_opts="'--if-not-exists' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--ttl' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1021,6 +1021,9 @@ function _picocli_flymq_topic_create() {
       return
       ;;
     '-r'|'--replication-factor')
+      return
+      ;;
+    '--ttl')
       return
       ;;
     '--server')

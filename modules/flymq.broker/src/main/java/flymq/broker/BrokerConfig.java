@@ -162,7 +162,7 @@ public record BrokerConfig(
     static final ConfigKey<Long> DEFAULT_TTL = ConfigKey.used("ttl.default_ttl",
             ValueType.longs(0, Long.MAX_VALUE / 1000), 0L,
             "seconds a record produced without a time to live (PRODUCE, BATCH_PRODUCE, a delayed delivery) lives "
-                    + "before it expires; `0` = forever (upstream's key and unit)");
+                    + "before it expires; `0` = forever; a topic's own `ttl_ms` comes first (upstream's key and unit)");
     static final ConfigKey<Long> MAX_DELAY = ConfigKey.used("delayed.max_delay",
             ValueType.longs(1, Long.MAX_VALUE / 1000), 7L * 24 * 3600,
             "longest delay PRODUCE_DELAYED accepts, in seconds (upstream's key; its default is 1 day)")

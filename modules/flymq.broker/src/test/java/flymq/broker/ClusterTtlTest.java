@@ -84,6 +84,27 @@ class ClusterTtlTest {
     }
 
     @Test
+    void aTopicsTimeToLiveIsReplicatedWithTheTopic() throws Exception {
+        cluster = new ClusterHarness(dir, 7, b -> { }).startAll();
+        cluster.awaitRegistered();
+        int metadataLeader = cluster.metadataLeader();
+        try (FlyMqClient c = cluster.client((metadataLeader + 1) % ClusterHarness.SIZE)) {
+            c.createTopic("topic-ttl", 1, -1, Duration.ofMinutes(3));
+        }
+        int leader = cluster.partitionLeader("topic-ttl", 0);
+        RecordMetadata md;
+        try (FlyMqClient c = cluster.client((leader + 2) % ClusterHarness.SIZE)) {
+            md = c.produce("topic-ttl", "plain".getBytes(StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            int node = i;
+            ClusterHarness.await("the record on n" + (node + 1), 15_000, () -> count(node, "topic-ttl") == 1);
+            assertEquals(md.timestamp() + Duration.ofMinutes(3).toMillis(), stored(node, "topic-ttl").get(0)
+                    .expiresAt(), "n" + (node + 1));
+        }
+    }
+
+    @Test
     void delayedDeliveryIsRefusedInACluster() throws Exception {
         cluster = new ClusterHarness(dir, 6, b -> { }).startAll();
         cluster.awaitRegistered();

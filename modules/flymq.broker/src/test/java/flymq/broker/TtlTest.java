@@ -173,6 +173,32 @@ class TtlTest {
     }
 
     @Test
+    void aTopicsOwnTimeToLiveComesBeforeTheBrokerDefaultAndSurvivesARestart() {
+        start("ttl.default_ttl", "3600");
+        client.createTopic("own", 1, -1, Duration.ofMinutes(1));
+        client.createTopic("never", 1, -1, Duration.ZERO);
+        client.createTopic("default", 1);
+        for (String t : List.of("own", "never", "default")) {
+            client.produce(t, utf8(t + "-1"));
+        }
+        client.produceWithTtl("never", utf8("own-ttl"), Duration.ofSeconds(30));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(), fetched("own"));
+        assertEquals(List.of("never-1"), fetched("never"), "a record's own TTL still wins over the topic's");
+        assertEquals(List.of("default-1"), fetched("default"));
+        clock.advance(Duration.ofHours(1));
+        assertEquals(List.of(), fetched("default"), "ttl.default_ttl applies to a topic without its own");
+        assertEquals(List.of("never-1"), fetched("never"));
+
+        clocked.close();
+        start("ttl.default_ttl", "3600");
+        client.produce("own", utf8("own-2"));
+        assertEquals(List.of("own-2"), fetched("own"));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(), fetched("own"), "the topic's TTL is kept in topics.json");
+    }
+
+    @Test
     void retentionDeletesSegmentsWhoseRecordsHaveAllExpired() throws Exception {
         start("segment_bytes", "1024");
         client.createTopic("r", 1);

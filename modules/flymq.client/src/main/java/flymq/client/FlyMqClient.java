@@ -635,6 +635,26 @@ public final class FlyMqClient implements AutoCloseable {
                 new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1), false), false, FlyMqClient::ignore);
     }
 
+    /**
+     * CREATE_TOPIC with our settings block and a time to live of the topic's own: records produced into it without
+     * one expire {@code ttl} after the broker receives them ({@link Duration#ZERO}: they never expire, whatever the
+     * broker's {@code ttl.default_ttl}). {@code replicationFactor} -1 leaves it to the broker.
+     */
+    public void createTopic(String topic, int partitions, int replicationFactor, Duration ttl) {
+        requireTopic(topic);
+        Objects.requireNonNull(ttl, "ttl");
+        if (replicationFactor < 1 && replicationFactor != -1) {
+            throw new IllegalArgumentException("replication factor must be at least 1 (or -1), got "
+                    + replicationFactor);
+        }
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
+        }
+        call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
+                new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1, ttl.toMillis()), false), false,
+                FlyMqClient::ignore);
+    }
+
     /** DELETE_TOPIC; deleting a missing topic succeeds. */
     public void deleteTopic(String topic) {
         requireTopic(topic);

@@ -58,9 +58,9 @@ import java.util.stream.Stream;
  *
  * <h2>The delivered record</h2>
  * It gets its offset when it is appended (like upstream, whose answer says offset 0), the delivery time as its
- * timestamp (so a partition's timestamps stay in append order for retention and SEEK_TO_TIMESTAMP), and
- * {@code ttl.default_ttl} counted from then. Topics deleted meanwhile (or a partition gone) drop the record with a
- * warning: there is nowhere to deliver it.
+ * timestamp (so a partition's timestamps stay in append order for retention and SEEK_TO_TIMESTAMP), and the topic's
+ * {@code ttl_ms} (or {@code ttl.default_ttl}) counted from then. Topics deleted meanwhile (or a partition gone) drop
+ * the record with a warning: there is nowhere to deliver it.
  */
 public final class DelayedDelivery implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DelayedDelivery.class.getName());
@@ -430,7 +430,7 @@ public final class DelayedDelivery implements AutoCloseable {
      */
     private void deliver(List<Due> batch, Intent previous) {
         long now = expiry.nowMs();
-        long expiresAt = expiry.defaultExpiresAt(now);
+        Map<String, Long> expiresAt = new LinkedHashMap<>(); // by topic: its ttl_ms or ttl.default_ttl from now
         Map<String, List<Record>> byPartition = new LinkedHashMap<>();
         Map<String, int[]> targets = new LinkedHashMap<>();
         Map<String, String> topicOf = new LinkedHashMap<>();
@@ -446,6 +446,7 @@ public final class DelayedDelivery implements AutoCloseable {
                     continue;
                 }
                 byPartition.put(key, new ArrayList<>());
+                expiresAt.computeIfAbsent(e.topic(), t -> expiry.defaultExpiresAt(topics.topic(t), now));
                 targets.put(key, new int[] {e.partition()});
                 topicOf.put(key, e.topic());
                 boolean known = parts.stream().anyMatch(pt -> pt.topic().equals(e.topic())
@@ -456,7 +457,7 @@ public final class DelayedDelivery implements AutoCloseable {
             }
             byPartition.get(key).add(new Record(now, e.key(), e.value(),
                     List.of(new Header(DELIVERED_HEADER, ByteBuffer.allocate(8).putLong(d.id()).array())),
-                    expiresAt));
+                    expiresAt.get(e.topic())));
         }
         Due last = batch.get(batch.size() - 1);
         long endDue = previous == null ? last.dueMs() : previous.endDue();

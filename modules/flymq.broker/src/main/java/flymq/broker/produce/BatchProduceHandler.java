@@ -81,8 +81,9 @@ public final class BatchProduceHandler implements RequestHandler {
                         + group.partition() + ") has no records");
             }
         }
+        Topic topic = topics.forProduce(topicName);
         long now = expiry.nowMs();
-        long expiresAt = expiry.defaultExpiresAt(now);
+        long expiresAt = expiry.defaultExpiresAt(topic, now);
         RecordFactory<Record, Header> records = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -117,7 +118,6 @@ public final class BatchProduceHandler implements RequestHandler {
             }
             groups.add(new Group(g.partition(), decoded, bytes));
         }
-        Topic topic = topics.forProduce(topicName);
         // the request's acks, not performance.acks, go to the acknowledger
         RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
         List<BatchProduceResponse.GroupResult> results = new ArrayList<>(groups.size());

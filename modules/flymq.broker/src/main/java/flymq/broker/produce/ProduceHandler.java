@@ -96,7 +96,7 @@ public final class ProduceHandler implements RequestHandler {
         TraceSpan span = tracing.start(TraceOp.PRODUCE, topicName, partition, null).messageSize(bytes);
         long offset;
         long timestamp = expiry.nowMs();
-        long expiresAt = ttlMs > 0 ? RecordExpiry.expiresAt(timestamp, ttlMs) : expiry.defaultExpiresAt(timestamp);
+        long expiresAt = ttlMs > 0 ? RecordExpiry.expiresAt(timestamp, ttlMs) : expiry.defaultExpiresAt(topic, timestamp);
         try {
             leadership.requireLocalLeader(topicName, partition);
             PartitionLog log = topic.log(partition);

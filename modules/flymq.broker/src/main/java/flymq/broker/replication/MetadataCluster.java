@@ -255,7 +255,7 @@ public final class MetadataCluster implements AutoCloseable {
         if (r.settings() != null) {
             CreateTopicRequest.Settings b = r.settings();
             s = new TopicSettings(partitions, b.replicationFactor(), b.retentionMs(), b.retentionBytes(),
-                    b.segmentBytes(), b.segmentMs());
+                    b.segmentBytes(), b.segmentMs(), b.ttlMs());
         }
         TopicNames.validate(name);
         TopicSettings settings = s;
@@ -266,7 +266,7 @@ public final class MetadataCluster implements AutoCloseable {
 
     private static CreateTopicRequest forwardedCreate(String name, TopicSettings s) {
         return new CreateTopicRequest(name, s.partitions(), new CreateTopicRequest.Settings(s.replicationFactor(),
-                s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs()), true);
+                s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs(), s.ttlMs()), true);
     }
 
     /** DELETE_TOPIC 0x09 in a cluster: a {@link DeleteTopicRequest} → {@link SuccessResponse}. */
@@ -487,7 +487,7 @@ public final class MetadataCluster implements AutoCloseable {
             replicas.add(List.copyOf(r));
         }
         TopicSettings resolved = new TopicSettings(partitions, rf, s.retentionMs(), s.retentionBytes(),
-                s.segmentBytes(), s.segmentMs());
+                s.segmentBytes(), s.segmentMs(), s.ttlMs());
         return new CreateTopic(name, resolved, System.currentTimeMillis(), List.copyOf(replicas));
     }
 

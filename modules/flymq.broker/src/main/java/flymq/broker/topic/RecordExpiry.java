@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * When a produced record expires (TTL, docs/delayed-and-ttl.md): a time to live given with the record
- * (PRODUCE_WITH_TTL) wins, else {@code ttl.default_ttl}; none of them means never. The expiry is an absolute Unix
+ * (PRODUCE_WITH_TTL, the BATCH_PRODUCE header) wins, else the topic's {@code ttl_ms}, else {@code ttl.default_ttl};
+ * none of them means never. The expiry is an absolute Unix
  * time stored with the record ({@code StoredRecordLayout}), computed here once from the broker's clock, so every
  * replica and every restart agrees on it. Also the broker's clock for everyone who asks "is it expired now?" and
  * "is it due now?", so a test moves one clock for all of them.
@@ -46,9 +47,13 @@ public final class RecordExpiry {
         return skipped.sum();
     }
 
-    /** The expiry of a record produced at {@code producedMs} without a time to live of its own. */
-    public long defaultExpiresAt(long producedMs) {
-        return defaultTtlMs == 0 ? Record.NO_EXPIRY : expiresAt(producedMs, defaultTtlMs);
+    /**
+     * The expiry of a record produced into {@code topic} at {@code producedMs} without a time to live of its own:
+     * the topic's {@code ttl_ms} when it has one (0: never), else {@code ttl.default_ttl}.
+     */
+    public long defaultExpiresAt(Topic topic, long producedMs) {
+        long ttl = topic.settings().ttlMs() == TopicSettings.DEFAULT ? defaultTtlMs : topic.settings().ttlMs();
+        return ttl == 0 ? Record.NO_EXPIRY : expiresAt(producedMs, ttl);
     }
 
     /** The expiry of a record produced at {@code producedMs} that lives {@code ttlMs} (> 0). */

@@ -63,6 +63,21 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void aTopicTtlFollowsTheSettingsBlockOnlyWhenGiven() {
+        CreateTopicRequest plain = new CreateTopicRequest("t", 1, new CreateTopicRequest.Settings(2, -1, -1, -1, -1),
+                false);
+        assertEquals(2 + 1 + 4 + CreateTopicRequest.SETTINGS_BLOCK, bytes(plain).length, "no ttl_ms written");
+        assertEquals(-1, roundTrip(plain, CreateTopicRequest::read).settings().ttlMs());
+        CreateTopicRequest withTtl = new CreateTopicRequest("t", 1,
+                new CreateTopicRequest.Settings(-1, -1, -1, -1, -1, 60_000), true);
+        CreateTopicRequest back = roundTrip(withTtl, CreateTopicRequest::read);
+        assertEquals(60_000, back.settings().ttlMs());
+        assertTrue(back.forwarded(), "the forwarded marker still follows");
+        assertEquals(0, roundTrip(new CreateTopicRequest("t", 1, new CreateTopicRequest.Settings(-1, -1, -1, -1, -1,
+                0), false), CreateTopicRequest::read).settings().ttlMs(), "0: the topic's records never expire");
+    }
+
+    @Test
     void timedProduceRequestIsWhatTheSdksSendAndOurLongFormRoundTrips() {
         // J encodeProduceDelayedRequest / P encode_produce_delayed_request("t", "hi", 5000); TTL has the same bytes
         byte[] sdk = hex("00 01 74 | 00 00 00 02 68 69 | 00 00 00 00 00 00 13 88");
