@@ -392,8 +392,8 @@ function _picocli_flymq_produce() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--ttl' '--delay' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local flag_opts="'--transactional' '--abort' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -413,12 +413,6 @@ function _picocli_flymq_produce() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
       return $?
-      ;;
-    '--ttl')
-      return
-      ;;
-    '--delay')
-      return
       ;;
     '--server')
       return
@@ -453,8 +447,9 @@ function _picocli_flymq_consume() {
 
   local commands=""
   local flag_opts="'-f' '--follow' '--show-key' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--isolation' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local POSITION_option_args=("earliest" "latest" "commit") # --from values
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -476,6 +471,11 @@ function _picocli_flymq_consume() {
       ;;
     '--format')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--server')
       return
@@ -1011,7 +1011,7 @@ function _picocli_flymq_topic_create() {
 
   local commands=""
   local flag_opts="'--if-not-exists' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--ttl' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1021,9 +1021,6 @@ function _picocli_flymq_topic_create() {
       return
       ;;
     '-r'|'--replication-factor')
-      return
-      ;;
-    '--ttl')
       return
       ;;
     '--server')
@@ -1512,7 +1509,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1549,6 +1546,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--producers')
+      return
+      ;;
+    '--transaction-records')
       return
       ;;
     '--read-spin-us')
@@ -1590,7 +1590,8 @@ function _picocli_flymq_bench_consume() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--timeout' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1607,6 +1608,11 @@ function _picocli_flymq_bench_consume() {
       ;;
     '--fetch-size')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--timeout')
       return

@@ -44,6 +44,7 @@ public record BrokerConfig(
         Observability observability,
         Cluster cluster,
         Messaging messaging,
+        Transactions transactions,
         List<String> warnings) {
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
@@ -122,6 +123,13 @@ public record BrokerConfig(
      * (milliseconds, {@code 0}: none), and the longest delay PRODUCE_DELAYED accepts (milliseconds).
      */
     public record Messaging(long defaultTtlMs, long maxDelayMs) {
+    }
+
+    /**
+     * Transactions (docs/transactions.md): whether BEGIN_TX and the other transaction opcodes are served, and how
+     * long a transaction may stay open before the broker aborts it.
+     */
+    public record Transactions(boolean enabled, long timeoutMs) {
     }
 
     /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
@@ -276,6 +284,15 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
+            true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
+                    + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
+                    + "`false`; this broker's transactions are on unless turned off");
+    static final ConfigKey<Long> TRANSACTION_TIMEOUT = ConfigKey.used("transaction.timeout",
+            ValueType.longs(1, Long.MAX_VALUE / 1000), 60L,
+            "seconds a transaction may stay open after BEGIN_TX; then the broker aborts it, so that read-committed "
+                    + "readers never wait behind it for longer");
+
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
@@ -283,7 +300,8 @@ public record BrokerConfig(
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
-            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS);
+            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS,
+            TRANSACTION_ENABLED, TRANSACTION_TIMEOUT);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -332,6 +350,7 @@ public record BrokerConfig(
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
                 new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
+                new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 v.warnings());
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  *   delayed/                         records produced with a delay, until they are due (single node only):
  *     MINUTE.delayed, MINUTE.cancelled   one schedule bucket per due minute (flymq.broker.delay.DelayBucket)
  *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
+ *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -53,6 +54,10 @@ public record DataDirLayout(Path root) {
 
     public Path delayedDir() {
         return root.resolve("delayed");
+    }
+
+    public Path transactionsFile() {
+        return root.resolve("transactions").resolve("state.log");
     }
 
     /** Present once the node has run as a cluster member. */

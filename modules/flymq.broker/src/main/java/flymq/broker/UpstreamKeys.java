@@ -29,7 +29,6 @@ final class UpstreamKeys {
             "ttl", "cleanup_interval",
             "expired records are hidden from every read at once and removed with their segment by retention",
             "delayed", "enabled", "delayed delivery is always on (upstream's default off produces at once)",
-            "transaction", "enabled timeout", "no transactions",
             "partition", "distribution_strategy default_replication_factor auto_rebalance_enabled "
                     + "auto_rebalance_interval rebalance_threshold",
             "partition leaders are chosen by each partition's Raft election and the replication factor is "

@@ -1,11 +1,11 @@
 package flymq.client;
 
-import flymq.protocol.record.InvalidRecordException;
 import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
  * Turns the record bytes of a BATCH_FETCH answer into messages. They are the partition log's stored bytes, sent as
@@ -13,7 +13,10 @@ import java.util.Objects;
  * per record, lengths that add up), belong to {@link StoredRecordLayout}, so a record damaged on disk or on the way
  * is reported instead of delivered.
  *
- * <p>Expired records (TTL) are dropped here: the server sends the stored bytes without decoding them, so it cannot
+ * <p>Control records (transaction markers, attribute bit {@link StoredRecordLayout#CONTROL}) are checked like every
+ * record and then skipped: they are not messages, but the position moves past them ({@link Decoded#lastOffset}).
+ *
+ * <p>Expired records (TTL) are dropped here too: the server sends the stored bytes without decoding them, so it cannot
  * leave an expired record out of the slice, and each record carries its expiry ({@link StoredRecordLayout}). A record
  * counts as expired when its expiry is at or before this client's clock; the position still moves past it.
  */
@@ -21,13 +24,12 @@ final class StoredRecordBytes {
     private StoredRecordBytes() {
     }
 
-    /** The live records of a slice, and the offset after the last stored record (-1 when the slice was empty). */
-    record Decoded(List<Message> messages, long nextOffset) {
+    /** The messages of one partition's bytes, and the offset of the last record there (control or not; -1: none). */
+    record Decoded(List<Message> messages, long lastOffset) {
     }
 
     static Decoded decode(String topic, int partition, byte[] buf, int start, int length, int expectedCount,
                           long nowMs) {
-        long[] next = {-1};
         RecordFactory<Message, Header> messages = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -36,28 +38,36 @@ final class StoredRecordBytes {
 
             @Override
             public Message record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
-                return record(offset, timestamp, key, value, headers, StoredRecordLayout.NO_EXPIRY);
-            }
-
-            @Override
-            public Message record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
-                                  long expiresAt) {
-                next[0] = offset + 1;
-                return StoredRecordLayout.isExpired(expiresAt, nowMs) ? null
-                        : new Message(topic, partition, offset, timestamp, key, value, headers);
+                return new Message(topic, partition, offset, timestamp, key, value, headers);
             }
         };
-        List<Message> out;
-        try {
-            out = StoredRecordLayout.decodeAll(ByteBuffer.wrap(buf), start, start + length, messages);
-        } catch (InvalidRecordException e) {
-            throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": " + e.getMessage());
+        List<Message> out = new ArrayList<>();
+        ByteBuffer window = ByteBuffer.wrap(buf).limit(start + length);
+        CRC32C crc = new CRC32C();
+        int end = start + length;
+        int pos = start;
+        int count = 0;
+        long last = -1;
+        while (pos < end) {
+            String problem = end - pos < StoredRecordLayout.LENGTH_SIZE
+                    ? (end - pos) + " bytes left, too few for a record length"
+                    : StoredRecordLayout.validate(window, pos, crc);
+            if (problem != null) {
+                throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": record at byte "
+                        + (pos - start) + ": " + problem);
+            }
+            last = StoredRecordLayout.offsetAt(window, pos);
+            if ((StoredRecordLayout.attributesAt(window, pos) & StoredRecordLayout.CONTROL) == 0
+                    && !StoredRecordLayout.isExpired(StoredRecordLayout.expiresAtOf(window, pos), nowMs)) {
+                out.add(StoredRecordLayout.decode(window, pos, messages));
+            }
+            count++;
+            pos += StoredRecordLayout.sizeAt(window, pos);
         }
-        if (out.size() != expectedCount) {
+        if (count != expectedCount) {
             throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": answer announced "
-                    + expectedCount + " records, its bytes hold " + out.size());
+                    + expectedCount + " records, its bytes hold " + count);
         }
-        out.removeIf(Objects::isNull);
-        return new Decoded(out, next[0]);
+        return new Decoded(out, last);
     }
 }

@@ -22,6 +22,11 @@ public final class Opcodes {
     /** Our addition: upstream names the code but does not serve it (wire spec 11); layout in docs/protocol.md. */
     public static final int CANCEL_DELAYED = 0x31;
     public static final int PRODUCE_WITH_TTL = 0x35;
+    /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
+    public static final int BEGIN_TX = 0x40;
+    public static final int COMMIT_TX = 0x41;
+    public static final int ABORT_TX = 0x42;
+    public static final int PRODUCE_TX = 0x43;
     public static final int CLUSTER_JOIN = 0x50;
     public static final int CLUSTER_LEAVE = 0x51;
     public static final int CLUSTER_STATUS = 0x52;
@@ -60,6 +65,10 @@ public final class Opcodes {
             case PRODUCE_DELAYED -> "PRODUCE_DELAYED";
             case CANCEL_DELAYED -> "CANCEL_DELAYED";
             case PRODUCE_WITH_TTL -> "PRODUCE_WITH_TTL";
+            case BEGIN_TX -> "BEGIN_TX";
+            case COMMIT_TX -> "COMMIT_TX";
+            case ABORT_TX -> "ABORT_TX";
+            case PRODUCE_TX -> "PRODUCE_TX";
             case CLUSTER_JOIN -> "CLUSTER_JOIN";
             case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
             case CLUSTER_STATUS -> "CLUSTER_STATUS";

@@ -7,6 +7,8 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.PartitionView;
+import flymq.broker.txn.TransactionIndex;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.FetchRequest;
@@ -24,19 +26,26 @@ import java.util.List;
  *
  * <p>Stops at the end of the log, after {@code max_messages} matches ({@code <= 0} means 10), after 1000 records
  * examined, or before the response would exceed 32 MiB (upstream had no byte cap). Expired records (TTL) are never
- * returned; they are skipped without counting as examined (up to {@value #EXPIRED_SKIP_CAP} per request), because the
- * Java SDK's consumer ignores {@code next_offset} when a FETCH returns nothing and would otherwise stay behind a run of
- * more than 1000 expired records forever. {@code next_offset} is the first
+ * returned; like the hidden transaction records below they are skipped without counting as examined. {@code
+ * next_offset} is the first
  * offset not examined. Deliberate difference: an offset below the first retained one starts at the first retained
  * record instead of returning nothing forever.
+ *
+ * <p>Transactions (docs/transactions.md): FETCH is read-committed. It stops at the partition's last stable offset
+ * and skips transaction markers and records of aborted transactions; those skipped records (and expired ones) do not
+ * count against the
+ * 1000-record scan cap (up to {@link #HIDDEN_SCAN_CAP} more), because both SDKs keep their position when a fetch
+ * returns no record and would otherwise ask for the same window forever.
  */
 public final class FetchHandler implements RequestHandler {
     public static final int SCAN_CAP = 1000;
     public static final int DEFAULT_MAX = 10;
-    public static final int EXPIRED_SKIP_CAP = 100_000;
+    /** Hidden records (markers, aborted, expired) a FETCH may skip besides the {@link #SCAN_CAP} it examines. */
+    public static final int HIDDEN_SCAN_CAP = 100_000;
     private static final int READ_CHUNK_BYTES = 1 << 20;
 
     private final TopicManager topics;
+    private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
     private final RecordExpiry expiry;
@@ -45,8 +54,10 @@ public final class FetchHandler implements RequestHandler {
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
      * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.
      */
-    public FetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing, RecordExpiry expiry) {
+    public FetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                        RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
+        this.transactions = transactions;
         this.expiry = expiry;
         this.listener = listener;
         this.tracing = tracing;
@@ -82,6 +93,9 @@ public final class FetchHandler implements RequestHandler {
         RecordFilter filter = RecordFilter.compile(filterText);
 
         FetchResponse.Writer response = FetchResponse.begin(out);
+        long end = log.endOffset(); // before the view: see TransactionIndex.view
+        PartitionView view = transactions.view(topic, partition);
+        long bound = view.bound(end);
         long position = offset;
         if (Long.compareUnsigned(position, log.startOffset()) < 0) {
             position = log.startOffset();
@@ -89,14 +103,15 @@ public final class FetchHandler implements RequestHandler {
         long now = expiry.nowMs();
         int count = 0;
         int examined = 0;
+        int hidden = 0;
         int expired = 0;
         long bytes = 0;
         boolean full = false;
-        while (!full && count < max && examined < SCAN_CAP && position >= 0 && position < log.endOffset()) {
-            int want = filter.matchesAll() ? Math.min(max - count, SCAN_CAP - examined) : SCAN_CAP - examined;
-            if (expired > 0) {
-                want = Math.max(want, SCAN_CAP); // in a run of expired records: read on in bigger steps
-            }
+        while (!full && count < max && examined < SCAN_CAP && hidden < HIDDEN_SCAN_CAP && position >= 0
+                && position < bound) {
+            // once hidden records showed up, read in larger chunks: they do not count against max
+            int want = filter.matchesAll() && hidden == 0 ? Math.min(max - count, SCAN_CAP - examined)
+                    : SCAN_CAP - examined;
             List<StoredRecord> batch;
             TraceSpan read = tracing.read(span, topic, partition, position);
             try {
@@ -115,19 +130,23 @@ public final class FetchHandler implements RequestHandler {
             }
             RequestTracing.linkProducers(span, batch);
             for (StoredRecord r : batch) {
-                if (r.expiredAt(now) && expired < EXPIRED_SKIP_CAP) {
-                    expired++;
-                    position = r.offset() + 1;
-                    continue;
+                if (r.offset() >= bound) {
+                    full = true;
+                    break;
                 }
-                examined++;
-                if (r.expiredAt(now)) {
-                    position = r.offset() + 1; // past the skip cap: counts as examined, still never returned
-                    if (examined >= SCAN_CAP) {
+                boolean expiredNow = r.expiredAt(now);
+                if (expiredNow || view.hidden(r, true)) {
+                    hidden++;
+                    if (expiredNow) {
+                        expired++;
+                    }
+                    position = r.offset() + 1;
+                    if (hidden >= HIDDEN_SCAN_CAP) {
                         break;
                     }
                     continue;
                 }
+                examined++;
                 byte[] key = r.key() == null ? EMPTY : r.key();
                 if (filter.matches(key, r.value())) {
                     if (!response.add(r.offset(), key, r.value())) {

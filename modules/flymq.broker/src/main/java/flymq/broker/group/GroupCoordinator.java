@@ -36,6 +36,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final RecordExpiry expiry;
     private final Map<GroupKey, Group> groups = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile HiddenRecords hidden = (topic, partition, log, from, to) -> 0;
 
     private static final class Group {
         final GroupKey key;
@@ -76,6 +77,20 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             return lag - log.countExpired(Math.max(Math.max(0, committed), log.startOffset()), end, nowMs);
         }
+    }
+
+    /** Counts the records of {@code [from, to)} that are not messages for a reader (transaction markers, aborted). */
+    @FunctionalInterface
+    public interface HiddenRecords {
+        long count(String topic, int partition, PartitionLog log, long from, long to);
+    }
+
+    /** Largest lag GET_LAG counts exactly, record by record; beyond it every record counts. */
+    public static final int EXACT_LAG_RECORDS = 64;
+
+    /** GET_LAG leaves out hidden records when the lag is at most {@link #EXACT_LAG_RECORDS}. */
+    public void countHiddenWith(HiddenRecords counter) {
+        this.hidden = counter;
     }
 
     public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
@@ -317,8 +332,10 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end) less the expired records in
-     * between, committed 0 when absent.
+     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end) less the expired records (TTL)
+     * in between, committed 0 when absent. A lag of at most {@link #EXACT_LAG_RECORDS} also leaves out transaction
+     * markers and aborted records, so that a reader whose position stopped before trailing markers (the official SDKs
+     * do not move past records they are not given) shows no lag; a larger lag counts them, which costs no read.
      */
     public Lag lag(String topic, String group, int partition) {
         Group g = existing(topic, group);
@@ -331,16 +348,27 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        return new Lag(committed, latest, Lag.of(committed, log, expiry.nowMs()));
+        return new Lag(committed, latest, lagOf(topic, partition, log, committed));
     }
 
     /**
-     * The lag of {@code committed} on a partition as GET_LAG counts it (expired records left out); an unknown topic
-     * or partition counts from an end of 0.
+     * The lag of {@code committed} on a partition as GET_LAG counts it; an unknown topic or partition counts from an
+     * end of 0.
      */
     public long lagOf(String topic, int partition, long committed) {
         return topics.find(topic).filter(t -> partition < t.partitionCount())
-                .map(t -> Lag.of(committed, t.log(partition), expiry.nowMs())).orElse(Lag.of(committed, 0));
+                .map(t -> lagOf(topic, partition, t.log(partition), committed)).orElse(Lag.of(committed, 0));
+    }
+
+    private long lagOf(String topic, int partition, PartitionLog log, long committed) {
+        long latest = log.endOffset();
+        long raw = Lag.of(committed, latest);
+        long lag = Lag.of(committed, log, expiry.nowMs());
+        if (raw > 0 && raw <= EXACT_LAG_RECORDS) {
+            // an expired marker or aborted record would be left out twice: never below 0
+            lag -= hidden.count(topic, partition, log, Math.max(0, committed), latest);
+        }
+        return Math.max(0, lag);
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

@@ -34,9 +34,13 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
 import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
+import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
@@ -205,8 +209,10 @@ public final class BrokerNode implements AutoCloseable {
             TopicRequests topicRequests = new TopicRequests(topics, leadership);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
-            FetchHandler fetch = new FetchHandler(topics, listener, tracing, expiry);
-            ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing, expiry);
+            TransactionIndex transactionIndex = new TransactionIndex();
+            groups.countHiddenWith(transactionIndex::hiddenIn);
+            FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing, expiry);
+            ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing, expiry);
             ProduceHandler produce = new ProduceHandler(topics, leadership, acknowledger,
                     config.performance().acks(), listener, tracing, expiry);
             HandlerRegistry handlers = new HandlerRegistry()
@@ -231,7 +237,7 @@ public final class BrokerNode implements AutoCloseable {
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, expiry)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, listener, tracing)));
+                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)));
             if (delayed != null) {
                 DelayedRequests delayedRequests = new DelayedRequests(delayed);
                 handlers.register(Opcodes.PRODUCE_DELAYED, delayedRequests::produceDelayed)
@@ -239,6 +245,44 @@ public final class BrokerNode implements AutoCloseable {
             } else {
                 handlers.register(Opcodes.PRODUCE_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()))
                         .register(Opcodes.CANCEL_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()));
+            }
+            TransactionCoordinator transactions = null;
+            if (config.transactions().enabled() && !mode.replicated()) {
+                transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
+                        // COMMIT_TX is acknowledged as performance.acks says: with all, its decision is fsynced too
+                        logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH
+                                || config.performance().acks() == Acks.ALL,
+                        topics, acknowledger::appendAndAcknowledge,
+                        new TransactionCoordinator.GroupOffsets() {
+                            @Override
+                            public void check(String request, String topic, String group, int partition, long offset) {
+                                groups.checkOffset(request, topic, group, partition, offset);
+                            }
+
+                            @Override
+                            public void commit(String topic, String group, int partition, long offset) {
+                                groups.commit(topic, group, partition, offset);
+                            }
+                        }, transactionIndex, config.transactions().timeoutMs(), System::currentTimeMillis, listener,
+                        tracing));
+                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener);
+                handlers.register(Opcodes.BEGIN_TX, txn::begin)
+                        .register(Opcodes.COMMIT_TX, txn::commit)
+                        .register(Opcodes.ABORT_TX, txn::abort)
+                        .register(Opcodes.PRODUCE_TX, txn::produce)
+                        .register(ExtensionOpcodes.BATCH_PRODUCE_TX, txn::batchProduce)
+                        .register(ExtensionOpcodes.TXN_COMMIT_OFFSET, txn::commitOffset);
+            } else {
+                String why = config.transactions().enabled()
+                        ? "transactions are not available in a cluster yet (docs/transactions.md); this node has peers"
+                        : "transactions are disabled on this broker (transaction.enabled = false)";
+                RequestHandler refuse = (session, in, out) -> {
+                    throw new RequestException(why);
+                };
+                for (int op : new int[] {Opcodes.BEGIN_TX, Opcodes.COMMIT_TX, Opcodes.ABORT_TX, Opcodes.PRODUCE_TX,
+                        ExtensionOpcodes.BATCH_PRODUCE_TX, ExtensionOpcodes.TXN_COMMIT_OFFSET}) {
+                    handlers.register(op, refuse);
+                }
             }
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
@@ -265,6 +309,16 @@ public final class BrokerNode implements AutoCloseable {
             mode.start(topics, groups);
             housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1,
                     TimeUnit.SECONDS);
+            if (transactions != null) {
+                TransactionCoordinator expiring = transactions;
+                housekeeping.scheduleWithFixedDelay(() -> {
+                    try {
+                        expiring.expire();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
+                    }
+                }, 200, 200, TimeUnit.MILLISECONDS);
+            }
             if (delayed != null) {
                 delayed.start();
             }

@@ -96,17 +96,13 @@ final class BrokerStateView implements BrokerView {
     @Override
     public List<GroupInfo> groups() {
         List<GroupInfo> out = new ArrayList<>();
-        long now = expiry.nowMs();
         for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
             Optional<Topic> topic = topics.find(g.topic());
             List<GroupPartitionInfo> parts = new ArrayList<>();
             for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
                 int p = e.getKey();
-                Optional<PartitionLog> log = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p));
-                long end = log.map(PartitionLog::endOffset).orElse(0L);
-                long lag = log.map(l -> GroupCoordinator.Lag.of(e.getValue(), l, now))
-                        .orElse(GroupCoordinator.Lag.of(e.getValue(), end));
-                parts.add(new GroupPartitionInfo(p, e.getValue(), end, lag));
+                long end = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p).endOffset()).orElse(0L);
+                parts.add(new GroupPartitionInfo(p, e.getValue(), end, groups.lagOf(g.topic(), p, e.getValue())));
             }
             out.add(new GroupInfo(g.group(), g.topic(), g.members(), g.rebalances(), List.copyOf(parts)));
         }

@@ -1,7 +1,9 @@
 package flymq.cli.message;
 
 import flymq.client.FlyMqClient;
+import flymq.client.FlyMqTransaction;
 import flymq.client.Header;
+import flymq.client.PartitionAppend;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import flymq.client.RecordMetadata;
@@ -50,11 +52,16 @@ import picocli.CommandLine.Spec;
                     + "when the record is due, since its offset is given only at delivery. Durations: 500ms, 30s, "
                     + "5m, 1h, 2d, 1h30m or ISO-8601.",
             "",
+            "With --transactional all records are written in one transaction (BEGIN_TX, BATCH_PRODUCE_TX, "
+                    + "COMMIT_TX): read-committed consumers see all of them or, if anything fails, none; --abort "
+                    + "writes them and aborts the transaction instead (to test consumers).",
+            "",
             "Examples:",
             "  flymq produce orders '{\"id\":1}' --key customer-7",
             "  seq 1000 | flymq produce numbers",
             "  flymq produce reminders 'call back' --delay 30s",
             "  flymq produce quotes 'EUR/USD 1.08' --ttl 1h",
+            "  seq 1000 | flymq produce numbers --transactional",
             ""},
         mixinStandardHelpOptions = true)
 public final class ProduceCommand implements Callable<Integer> {
@@ -98,6 +105,13 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "The broker appends each record this long after receiving it, e.g. 30s.")
     Duration delay;
 
+    @Option(names = "--transactional",
+            description = "Write all records in one transaction, committed at the end (aborted on a failure).")
+    boolean transactional;
+
+    @Option(names = "--abort", description = "With --transactional: abort the transaction instead of committing it.")
+    boolean abort;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         var g = FlyMq.globals(spec);
@@ -106,9 +120,12 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         int p = partition == null ? -1 : partition;
-        if ((ttl != null || delay != null) && (!headers.isEmpty() || acks != null)) {
-            throw new CliException(ExitCode.USAGE, "--ttl and --delay cannot be combined with --header or --acks "
-                    + "(their requests carry neither)");
+        if (abort && !transactional) {
+            throw new CliException(ExitCode.USAGE, "--abort needs --transactional");
+        }
+        if ((ttl != null || delay != null) && (!headers.isEmpty() || acks != null || transactional)) {
+            throw new CliException(ExitCode.USAGE, "--ttl and --delay cannot be combined with --header, --acks or "
+                    + "--transactional (their requests carry none of them)");
         }
         if (ttl != null && delay != null) {
             throw new CliException(ExitCode.USAGE, "--ttl and --delay cannot be combined (a delayed record gets the "
@@ -124,7 +141,7 @@ public final class ProduceCommand implements Callable<Integer> {
             if (ttl != null || delay != null) {
                 return produceTimed(g, client, p, keyBytes);
             }
-            if (!headers.isEmpty() || acks != null) {
+            if (!headers.isEmpty() || acks != null || transactional) {
                 return produceBatch(g, client, p, keyBytes);
             }
             if (value != null) {
@@ -173,12 +190,32 @@ public final class ProduceCommand implements Callable<Integer> {
         for (var v : values) {
             records.add(new ProducerRecord(topic, target, 0, keyBytes, v, headerList));
         }
-        var answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks,
-                java.util.List.of(new PartitionRecords(target, records)));
-        for (var a : answers) {
-            if (!a.ok()) {
-                throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition() + ": "
-                        + a.error());
+        var groups = java.util.List.of(new PartitionRecords(target, records));
+        java.util.List<PartitionAppend> answers;
+        String outcome = "";
+        if (transactional) {
+            try (FlyMqTransaction tx = client.beginTransaction()) {
+                answers = tx.send(topic, acks == null ? Acks.ALL : acks, groups);
+                for (var a : answers) {
+                    if (!a.ok()) {
+                        throw CliException.failed("the broker refused BATCH_PRODUCE_TX on partition "
+                                + a.partition() + ": " + a.error() + "; transaction " + tx.id() + " is aborted");
+                    }
+                }
+                if (abort) {
+                    tx.abort();
+                } else {
+                    tx.commit();
+                }
+                outcome = " in transaction " + tx.id() + (abort ? " (aborted)" : " (committed)");
+            }
+        } else {
+            answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks, groups);
+            for (var a : answers) {
+                if (!a.ok()) {
+                    throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition()
+                            + ": " + a.error());
+                }
             }
         }
         var a = answers.getFirst();
@@ -188,10 +225,11 @@ public final class ProduceCommand implements Callable<Integer> {
                         "offset", a.baseOffset() + i, "timestamp", null)));
             }
         } else if (value != null) {
-            g.out().println("produced to " + topic + " partition " + a.partition() + " offset " + a.baseOffset());
+            g.out().println("produced to " + topic + " partition " + a.partition() + " offset " + a.baseOffset()
+                    + outcome);
         } else {
             g.out().println("produced " + a.recordCount() + " record" + (a.recordCount() == 1 ? "" : "s") + " to "
-                    + topic + " (partitions [" + a.partition() + "])");
+                    + topic + " (partitions [" + a.partition() + "])" + outcome);
         }
         g.out().flush();
         return ExitCode.OK;

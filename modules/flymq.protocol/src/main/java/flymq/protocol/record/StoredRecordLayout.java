@@ -19,8 +19,7 @@ import java.util.zip.CRC32C;
  *   offset in record  field
  *    0  int32  length       bytes after this field (so the record occupies 4 + length bytes), >= 31
  *    4  int32  crc32c       CRC32C of the {@code length - 4} bytes from attributes to the end of the record
- *    8  int8   attributes   bit 6 (0x40): the record carries an expiry time (TTL); every other bit is reserved
- *                           (bits 0-2 for compression) and a reader rejects a record that sets one
+ *    8  int8   attributes   bit flags, see below; a reader rejects a record with any other bit set
  *    9  int64  offset       absolute offset in the partition
  *   17  int64  timestamp    Unix milliseconds given by the producer
  *   25  int32  keyLength    -1 = no key (an empty key is stored as no key)
@@ -31,13 +30,29 @@ import java.util.zip.CRC32C;
  *       per header: int16 nameLength, UTF-8 name, int32 valueLength, value bytes
  *       int64  expiresAt    only when attributes has 0x40: Unix milliseconds from which the record is expired
  * </pre>
- * The expiry is the record's last 8 bytes, so a reader finds it from the length alone ({@link #expiresAtOf}) without
- * walking key, value and headers; a record without the bit has no such field, so files written before TTL existed
- * read unchanged. An expired record stays in the file until retention deletes its segment: every read path hides it
- * (the broker for CONSUME and FETCH; for BATCH_FETCH, whose tail is these bytes as stored, the client, by this field).
+ * Attributes (files written before transactions and TTL hold 0 everywhere and read unchanged):
+ * <pre>
+ *   0x07  compression (reserved, never set)
+ *   0x10  transactional: the record carries the header {@value #TXN_HEADER}, an int64 transaction id (8 bytes);
+ *         it is visible to read-committed readers only once its transaction committed
+ *   0x20  control: a transaction marker, not user data: the header {@value #TXN_MARKER_HEADER}, one byte
+ *         ({@value #MARKER_COMMIT} commit, {@value #MARKER_ABORT} abort), no key, an empty value. A marker in a
+ *         log also carries its transaction's {@value #TXN_HEADER} (so bit 0x10 too); a broker may close a
+ *         filtered BATCH_FETCH answer with a marker without it (docs/transactions.md). Every reader skips control
+ *         records and moves its position past them; they are never messages
+ *   0x40  expiring (TTL): the record ends with {@code int64 expiresAt}, Unix milliseconds from which it is expired
+ *   0x08, 0x80  not used by this version: a reader rejects them
+ * </pre>
+ * The transaction bits are not given by the writer: {@link #encode} derives them from those reserved headers (names
+ * starting {@code flymq.txn}, which the broker refuses in produced records), so a bit is set exactly when its header
+ * is there, and a reader decides "transactional?" and "control?" from one byte without walking the headers. The
+ * expiry is the record's last 8 bytes, so a reader finds it from the length alone ({@link #expiresAtOf}) without
+ * walking key, value and headers; a record without bit 0x40 has no such field. An expired record stays in the file
+ * until retention deletes its segment: every read path hides it (the broker for CONSUME and FETCH; for BATCH_FETCH,
+ * whose tail is these bytes as stored, the client, by this field).
  *
- * <p>A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes hold no unknown
- * bit and the lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
+ * <p>A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes hold no bit but
+ * those above and the lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
  * a validated record; {@link #forEachHeader} walks headers without the CRC, for a reader that only peeks.
  */
 public final class StoredRecordLayout {
@@ -54,10 +69,22 @@ public final class StoredRecordLayout {
     public static final int MIN_RECORD_SIZE = HEADER_SIZE + 4 + 2;
     /** Largest record accepted (keeps positions and lengths in int range). */
     public static final int MAX_RECORD_SIZE = 1 << 30;
+    /** Attributes bit: the record belongs to a transaction ({@link #TXN_HEADER} holds its id). */
+    public static final int TRANSACTIONAL = 0x10;
+    /** Attributes bit: a transaction marker (control record), never user data. */
+    public static final int CONTROL = 0x20;
     /** Attributes bit: the record ends with an {@code int64 expiresAt}. */
     public static final int ATTR_EXPIRES = 0x40;
     /** Attribute bits a reader accepts. */
-    private static final int KNOWN_ATTRIBUTES = ATTR_EXPIRES;
+    public static final int KNOWN_ATTRIBUTES = TRANSACTIONAL | CONTROL | ATTR_EXPIRES;
+    /** Reserved header of a transactional record: the transaction id, int64 big-endian. */
+    public static final String TXN_HEADER = "flymq.txn";
+    /** Reserved header of a control record: the outcome, one byte. */
+    public static final String TXN_MARKER_HEADER = "flymq.txn.marker";
+    /** Prefix of the reserved transaction headers; produced records may not use it. */
+    public static final String TXN_HEADER_PREFIX = "flymq.txn";
+    public static final int MARKER_ABORT = 0;
+    public static final int MARKER_COMMIT = 1;
     /** The expiresAt value of a record that never expires (no field is written). */
     public static final long NO_EXPIRY = 0;
     private static final int EXPIRY_SIZE = 8;
@@ -120,8 +147,8 @@ public final class StoredRecordLayout {
                                   List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue,
                                   long expiresAt) {
         int start = dst.position();
-        dst.putInt(0).putInt(0).put((byte) (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)).putLong(offset)
-                .putLong(timestamp);
+        dst.putInt(0).putInt(0).put((byte) (attributesOf(headers, name) | (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)))
+                .putLong(offset).putLong(timestamp);
         if (key == null || key.length == 0) {
             dst.putInt(-1);
         } else {
@@ -146,6 +173,27 @@ public final class StoredRecordLayout {
         crc.update(dst);
         dst.limit(limit).position(end);
         dst.putInt(start + CRC_POS, (int) crc.getValue());
+    }
+
+    /** The attribute bits a record with these headers is stored with (0 for none, the common case). */
+    public static <H> int attributesOf(List<H> headers, Function<H, String> name) {
+        int attributes = 0;
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            String h = name.apply(headers.get(i));
+            if (h.startsWith(TXN_HEADER_PREFIX)) {
+                if (h.equals(TXN_HEADER)) {
+                    attributes |= TRANSACTIONAL;
+                } else if (h.equals(TXN_MARKER_HEADER)) {
+                    attributes |= CONTROL;
+                }
+            }
+        }
+        return attributes;
+    }
+
+    /** The attributes byte of the record at {@code start}. */
+    public static int attributesAt(ByteBuffer buf, int start) {
+        return buf.get(start + ATTRIBUTES_POS) & 0xFF;
     }
 
     /** The CRC32C a record's crc field must hold, computed over {@code buf[start + 8, start + 4 + length)}. */
@@ -178,9 +226,8 @@ public final class StoredRecordLayout {
         if (stored != computed) {
             return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, computed);
         }
-        int attributes = buf.get(start + ATTRIBUTES_POS);
-        if ((attributes & ~KNOWN_ATTRIBUTES) != 0) {
-            return "unknown attributes " + attributes;
+        if ((buf.get(start + ATTRIBUTES_POS) & ~KNOWN_ATTRIBUTES) != 0) {
+            return String.format("unknown attributes 0x%02x", buf.get(start + ATTRIBUTES_POS) & 0xFF);
         }
         return checkFields(buf, start, start + LENGTH_SIZE + length, null);
     }
@@ -266,6 +313,32 @@ public final class StoredRecordLayout {
             }
             pos = end;
         }
+    }
+
+    /**
+     * The transaction id of the record at {@code start} (whose lengths add up, e.g. validated), from its
+     * {@link #TXN_HEADER}; -1 when it is not transactional.
+     */
+    public static long txnIdAt(ByteBuffer buf, int start) {
+        if ((attributesAt(buf, start) & TRANSACTIONAL) == 0) {
+            return -1;
+        }
+        long[] id = {-1};
+        checkFields(buf, start, start + sizeAt(buf, start), (b, nameStart, nameLength, valueStart, valueLength) -> {
+            if (valueLength == 8 && nameLength == TXN_HEADER.length() && isTxnHeader(b, nameStart)) {
+                id[0] = b.getLong(valueStart);
+            }
+        });
+        return id[0];
+    }
+
+    private static boolean isTxnHeader(ByteBuffer b, int nameStart) {
+        for (int i = 0; i < TXN_HEADER.length(); i++) {
+            if (b.get(nameStart + i) != TXN_HEADER.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The record's total size (4 + length) as its length field says. */
