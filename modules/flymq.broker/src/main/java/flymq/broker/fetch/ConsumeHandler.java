@@ -19,6 +19,7 @@ import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -38,6 +39,12 @@ public final class ConsumeHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
     private final RecordExpiry expiry;
+
+    /** On the system clock, with no default time to live. */
+    public ConsumeHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                 RequestTracing tracing) {
+        this(topics, transactions, listener, tracing, new RecordExpiry(InstantSource.system(), 0));
+    }
 
     /**
      * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation

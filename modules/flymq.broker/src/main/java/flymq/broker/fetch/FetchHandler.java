@@ -18,6 +18,7 @@ import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -49,6 +50,12 @@ public final class FetchHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
     private final RecordExpiry expiry;
+
+    /** On the system clock, with no default time to live. */
+    public FetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                 RequestTracing tracing) {
+        this(topics, transactions, listener, tracing, new RecordExpiry(InstantSource.system(), 0));
+    }
 
     /**
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
