@@ -62,7 +62,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void createTopic(NewTopic topic) {
+    public void createTopic(String caller, NewTopic topic) {
         if (topic.partitions() > 100) {
             throw AdminException.badRequest("invalid partition count " + topic.partitions());
         }
@@ -70,7 +70,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteTopic(String name) {
+    public void deleteTopic(String caller, String name) {
         topics.remove(name);
     }
 
@@ -108,7 +108,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+    public void resetOffsets(String caller, String group, String topic, int partition, String mode, long value) {
         long end = topics.get(topic).partitions().get(0).endOffset();
         long target = switch (mode) {
             case "earliest" -> 0;
@@ -119,7 +119,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteGroup(String group, String topic) {
+    public void deleteGroup(String caller, String group, String topic) {
         offsets.remove(group);
     }
 

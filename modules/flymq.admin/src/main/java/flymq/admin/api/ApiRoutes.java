@@ -104,7 +104,7 @@ public final class ApiRoutes {
                 new Route.Response(412, "Error", "If-Match does not match the topic's ETag")), call -> {
             TopicDetail t = requireTopic(call.param("name"));
             Etags.requireMatch(call, topicTag(t));
-            backend.deleteTopic(t.topic().name());
+            backend.deleteTopic(call.principal().name(), t.topic().name());
             call.noContent();
         });
         get("/api/v1/topics/{name}/config", Access.READ, doc("Topics", "A topic's effective settings", Map.of(),
@@ -149,7 +149,7 @@ public final class ApiRoutes {
             if (topic != null && g.partitions().stream().noneMatch(p -> p.topic().equals(topic))) {
                 throw AdminException.notFound("consumer group " + g.name() + " has no offsets in topic " + topic);
             }
-            backend.deleteGroup(g.name(), topic);
+            backend.deleteGroup(call.principal().name(), g.name(), topic);
             call.noContent();
         });
     }
@@ -170,7 +170,7 @@ public final class ApiRoutes {
         int rf = (int) number(body, options, "replica_factor", -1, -1, Integer.MAX_VALUE);
         long retentionMs = number(body, options, "retention_ms", -1, -1, Long.MAX_VALUE);
         long retentionBytes = number(body, options, "retention_bytes", -1, -1, Long.MAX_VALUE);
-        backend.createTopic(new AdminBackend.NewTopic(name, partitions, rf, retentionMs, retentionBytes));
+        backend.createTopic(call.principal().name(), new AdminBackend.NewTopic(name, partitions, rf, retentionMs, retentionBytes));
         TopicDetail t = backend.topic(name).orElseThrow(() -> AdminException.unavailable(
                 "topic " + name + " was created but this node does not know it yet; read it again shortly"));
         call.header("Location", "/api/v1/topics/" + java.net.URLEncoder.encode(name,
@@ -236,7 +236,7 @@ public final class ApiRoutes {
             throw AdminException.badRequest("mode " + mode + " needs the field " + mode);
         }
         int partition = (int) number(body, null, "partition", -1, -1, Integer.MAX_VALUE);
-        backend.resetOffsets(g.name(), topic, partition, mode, value);
+        backend.resetOffsets(call.principal().name(), g.name(), topic, partition, mode, value);
         GroupDetail after = requireGroup(g.name());
         call.header("ETag", groupTag(after));
         call.ok(group(after));

@@ -131,22 +131,22 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     @Override
-    public void createTopic(NewTopic topic) {
+    public void createTopic(String caller, NewTopic topic) {
         if (topics.find(topic.name()).isPresent()) {
             throw AdminException.conflict("topic " + topic.name() + " exists");
         }
-        send(Opcodes.CREATE_TOPIC, new CreateTopicRequest(topic.name(), topic.partitions(),
+        send(caller, Opcodes.CREATE_TOPIC, new CreateTopicRequest(topic.name(), topic.partitions(),
                 new CreateTopicRequest.Settings(topic.replicationFactor(), topic.retentionMs(),
                         topic.retentionBytes(), -1, -1), false));
         awaitApplied(() -> topics.find(topic.name()).isPresent());
     }
 
     @Override
-    public void deleteTopic(String name) {
+    public void deleteTopic(String caller, String name) {
         if (topics.find(name).isEmpty()) {
             throw AdminException.notFound("topic not found: " + name);
         }
-        send(Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
+        send(caller, Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
         awaitApplied(() -> topics.find(name).isEmpty());
     }
 
@@ -219,7 +219,7 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     @Override
-    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+    public void resetOffsets(String caller, String group, String topic, int partition, String mode, long value) {
         Topic t = topics.find(topic).orElseThrow(() -> AdminException.notFound("topic not found: " + topic));
         if (partition >= t.partitionCount()) {
             throw AdminException.notFound("topic " + topic + " has no partition " + partition);
@@ -227,13 +227,14 @@ public final class BrokerAdminBackend implements AdminBackend {
         int from = partition < 0 ? 0 : partition;
         int to = partition < 0 ? t.partitionCount() : partition + 1;
         for (int p = from; p < to; p++) {
-            send(Opcodes.RESET_OFFSET, new ResetOffsetRequest(topic, group, p, mode, OptionalLong.of(value), false));
+            send(caller, Opcodes.RESET_OFFSET,
+                    new ResetOffsetRequest(topic, group, p, mode, OptionalLong.of(value), false));
         }
     }
 
     @Override
-    public void deleteGroup(String group, String topic) {
-        send(Opcodes.DELETE_GROUP, new DeleteGroupRequest(topic, group, false));
+    public void deleteGroup(String caller, String group, String topic) {
+        send(caller, Opcodes.DELETE_GROUP, new DeleteGroupRequest(topic, group, false));
         awaitApplied(() -> groups.snapshot().stream()
                 .noneMatch(g -> g.group().equals(group) && (topic == null || g.topic().equals(topic))));
     }
@@ -298,10 +299,10 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     /**
-     * Runs a request through this node's handler for {@code opcode}, as a connection would; a refusal becomes the
-     * API's error with a status that fits its text.
+     * Runs a request through this node's handler for {@code opcode}, as a connection would, on a session of its own
+     * bound to the API's caller; a refusal becomes the API's error with a status that fits its text.
      */
-    private void send(int opcode, WireMessage request) {
+    private void send(String caller, int opcode, WireMessage request) {
         RequestHandler handler = handlers.handler(opcode);
         if (handler == null) {
             throw AdminException.unavailable(Opcodes.name(opcode) + " is not served by this node");
@@ -309,7 +310,9 @@ public final class BrokerAdminBackend implements AdminBackend {
         PayloadWriter payload = new PayloadWriter(request.sizeHint());
         request.write(payload);
         try {
-            handler.handle(new Session("admin-api"), new PayloadReader(payload.toPayload()), new PayloadWriter(64));
+            Session session = new Session("admin-api");
+            session.authenticate(caller);
+            handler.handle(session, new PayloadReader(payload.toPayload()), new PayloadWriter(64));
         } catch (RequestException | MalformedPayloadException e) {
             throw refusal(e.getMessage());
         } catch (StorageException e) {
