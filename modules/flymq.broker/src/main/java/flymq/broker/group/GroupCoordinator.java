@@ -348,7 +348,7 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        return new Lag(committed, latest, lagOf(topic, partition, log, committed));
+        return new Lag(committed, latest, lag(topic, partition, log, committed, latest));
     }
 
     /**
@@ -357,16 +357,23 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public long lagOf(String topic, int partition, long committed) {
         return topics.find(topic).filter(t -> partition < t.partitionCount())
-                .map(t -> lagOf(topic, partition, t.log(partition), committed)).orElse(Lag.of(committed, 0));
+                .map(t -> lag(topic, partition, t.log(partition), committed, t.log(partition).endOffset()))
+                .orElse(Lag.of(committed, 0));
     }
 
-    private long lagOf(String topic, int partition, PartitionLog log, long committed) {
-        long latest = log.endOffset();
-        long raw = Lag.of(committed, latest);
-        long lag = Lag.of(committed, log, expiry.nowMs());
-        if (raw > 0 && raw <= EXACT_LAG_RECORDS) {
+    /**
+     * The lag of {@code committed} against {@code end} as GET_LAG reports it (and the metrics and the admin API):
+     * expired records (TTL) left out, and transaction markers and aborted records up to {@link #EXACT_LAG_RECORDS}.
+     */
+    public long lag(String topic, int partition, PartitionLog log, long committed, long end) {
+        long raw = Lag.of(committed, end);
+        if (raw == 0) {
+            return 0;
+        }
+        long lag = raw - log.countExpired(Math.max(Math.max(0, committed), log.startOffset()), end, expiry.nowMs());
+        if (raw <= EXACT_LAG_RECORDS) {
             // an expired marker or aborted record would be left out twice: never below 0
-            lag -= hidden.count(topic, partition, log, Math.max(0, committed), latest);
+            lag -= hidden.count(topic, partition, log, Math.max(0, committed), end);
         }
         return Math.max(0, lag);
     }
