@@ -63,6 +63,40 @@ public interface AdminBackend {
     /** Running totals the console's throughput and latency charts are drawn from (deltas between samples). */
     Traffic traffic();
 
+    /** Every live schema version of the registry, by subject then version. */
+    default List<SchemaInfo> schemas() {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /** The latest version of a subject, or empty when it does not exist. */
+    default Optional<SchemaInfo> schema(String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /**
+     * Registers {@code schema} as the next version of {@code name} ({@code type} json, avro or protobuf;
+     * {@code compatibility} empty keeps the subject's mode) and returns the version that holds it; a definition the
+     * registry refuses (invalid, incompatible) is {@link AdminException#badRequest}.
+     */
+    default SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                      String compatibility) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /** Deletes every version of a subject; {@link AdminException#notFound} when it does not exist. */
+    default void deleteSchema(String caller, String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /**
+     * A registered schema version: upstream's {@code SchemaInfo} ({@code name}, {@code version}, {@code type},
+     * {@code schema}, {@code created_at}) plus the registry-wide id and the subject's compatibility mode. A
+     * Protobuf {@code schema} is its descriptor set in base64.
+     */
+    record SchemaInfo(String name, int version, int id, String type, String schema, String compatibility,
+                      long createdAtMs) {
+    }
+
     /** Cluster facts: {@code leaderId} empty when no leader is known. */
     record ClusterInfo(String clusterId, String nodeId, String leaderId, long raftTerm, long raftCommitIndex,
                        boolean ready) {

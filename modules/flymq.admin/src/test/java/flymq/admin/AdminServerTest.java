@@ -138,7 +138,7 @@ class AdminServerTest {
     @Test
     void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
         start();
-        assertError(send("GET", "/api/v1/schemas", null), 501, "not_implemented");
+        assertError(send("GET", "/api/v1/roles", null), 501, "not_implemented");
         assertError(send("GET", "/api/v1/users/alice", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
         assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");

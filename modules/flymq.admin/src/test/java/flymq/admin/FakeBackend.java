@@ -144,4 +144,33 @@ final class FakeBackend implements AdminBackend {
     public Traffic traffic() {
         return new Traffic(10, 100, 5, 50, 2, 2_000_000);
     }
+
+    /** Schemas by subject: one version each, enough for the routes' shapes. */
+    private final Map<String, SchemaInfo> schemas = new ConcurrentHashMap<>();
+
+    @Override
+    public List<SchemaInfo> schemas() {
+        return List.copyOf(new TreeMap<>(schemas).values());
+    }
+
+    @Override
+    public Optional<SchemaInfo> schema(String name) {
+        return Optional.ofNullable(schemas.get(name));
+    }
+
+    @Override
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
+        SchemaInfo s = new SchemaInfo(name, 1, schemas.size() + 1, type, new String(schema, StandardCharsets.UTF_8),
+                compatibility.isEmpty() ? "BACKWARD" : compatibility, 0);
+        schemas.put(name, s);
+        return s;
+    }
+
+    @Override
+    public void deleteSchema(String caller, String name) {
+        if (schemas.remove(name) == null) {
+            throw AdminException.notFound("schema subject '" + name + "' not found");
+        }
+    }
 }

@@ -44,6 +44,7 @@ public record BrokerConfig(
         Observability observability,
         Cluster cluster,
         Messaging messaging,
+        Schema schema,
         Transactions transactions,
         List<String> warnings) {
 
@@ -123,6 +124,14 @@ public record BrokerConfig(
      * (milliseconds, {@code 0}: none), and the longest delay PRODUCE_DELAYED accepts (milliseconds).
      */
     public record Messaging(long defaultTtlMs, long maxDelayMs) {
+    }
+
+    /**
+     * The schema registry ([schemas.md](schemas.md)): {@code enabled} turns produce enforcement on ({@code validation}
+     * {@code strict}, {@code warn} or {@code none}); {@code compatibility} is the mode of subjects that set none.
+     * The registry's opcodes work either way.
+     */
+    public record Schema(boolean enabled, String validation, String compatibility) {
     }
 
     /**
@@ -284,6 +293,20 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
+            "enforce registered schemas on PRODUCE, BATCH_PRODUCE and PRODUCE_WITH_SCHEMA (a topic's schema is the "
+                    + "latest version of subject `TOPIC-value`, else `TOPIC`); the registry opcodes work either way "
+                    + "([schemas.md](schemas.md))");
+    static final ConfigKey<String> SCHEMA_VALIDATION = ConfigKey.used("schema.validation",
+            ValueType.oneOf("strict", "warn", "none"), "strict",
+            "with `schema.enabled`: `strict` refuses a record that breaks its topic's schema (naming the schema, "
+                    + "version and first violation), `warn` counts it in `flymq_schema_validation_failures_total` "
+                    + "and stores it, `none` checks nothing");
+    static final ConfigKey<String> SCHEMA_COMPATIBILITY = ConfigKey.used("schema.compatibility",
+            ValueType.oneOf("none", "backward", "backward_transitive", "forward", "forward_transitive", "full",
+                    "full_transitive"), "backward",
+            "compatibility mode of subjects that set none (a registration may set its subject's), checked when a "
+                    + "new version is registered");
     static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
             true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
                     + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
@@ -300,8 +323,8 @@ public record BrokerConfig(
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
-            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS,
-            TRANSACTION_ENABLED, TRANSACTION_TIMEOUT);
+            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
+            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -350,6 +373,7 @@ public record BrokerConfig(
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
                 new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
+                new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 v.warnings());
     }

@@ -22,6 +22,12 @@ public final class Opcodes {
     /** Our addition: upstream names the code but does not serve it (wire spec 11); layout in docs/protocol.md. */
     public static final int CANCEL_DELAYED = 0x31;
     public static final int PRODUCE_WITH_TTL = 0x35;
+    public static final int REGISTER_SCHEMA = 0x10;
+    public static final int GET_SCHEMA = 0x11;
+    public static final int LIST_SCHEMAS = 0x12;
+    public static final int VALIDATE_SCHEMA = 0x13;
+    public static final int PRODUCE_WITH_SCHEMA = 0x14;
+    public static final int DELETE_SCHEMA = 0x15;
     /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
     public static final int BEGIN_TX = 0x40;
     public static final int COMMIT_TX = 0x41;
@@ -65,6 +71,12 @@ public final class Opcodes {
             case PRODUCE_DELAYED -> "PRODUCE_DELAYED";
             case CANCEL_DELAYED -> "CANCEL_DELAYED";
             case PRODUCE_WITH_TTL -> "PRODUCE_WITH_TTL";
+            case REGISTER_SCHEMA -> "REGISTER_SCHEMA";
+            case GET_SCHEMA -> "GET_SCHEMA";
+            case LIST_SCHEMAS -> "LIST_SCHEMAS";
+            case VALIDATE_SCHEMA -> "VALIDATE_SCHEMA";
+            case PRODUCE_WITH_SCHEMA -> "PRODUCE_WITH_SCHEMA";
+            case DELETE_SCHEMA -> "DELETE_SCHEMA";
             case BEGIN_TX -> "BEGIN_TX";
             case COMMIT_TX -> "COMMIT_TX";
             case ABORT_TX -> "ABORT_TX";

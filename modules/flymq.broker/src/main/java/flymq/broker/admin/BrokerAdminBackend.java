@@ -6,6 +6,9 @@ import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
+import flymq.broker.schema.SchemaFormat;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaVersion;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
@@ -20,7 +23,9 @@ import flymq.protocol.RequestException;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.RegisterSchemaRequest;
 import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SchemaVersionRequest;
 import flymq.protocol.message.WireMessage;
 import flymq.storage.LogConfig;
 import flymq.storage.OffsetOutOfRangeException;
@@ -51,6 +56,7 @@ public final class BrokerAdminBackend implements AdminBackend {
     private static final long APPLY_WAIT_NANOS = 5_000_000_000L;
     private static final int MESSAGE_BYTES = 4 << 20;
 
+    private final SchemaRegistry schemas;
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final PartitionLeadership leadership;
@@ -60,6 +66,14 @@ public final class BrokerAdminBackend implements AdminBackend {
 
     public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
                               HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic) {
+        this(topics, groups, leadership, handlers, ready, traffic, null);
+    }
+
+    /** @param schemas the node's schema registry (read here; changed through REGISTER/DELETE_SCHEMA), or null */
+    public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
+                              HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic,
+                              SchemaRegistry schemas) {
+        this.schemas = schemas;
         this.topics = topics;
         this.groups = groups;
         this.leadership = leadership;
@@ -296,6 +310,62 @@ public final class BrokerAdminBackend implements AdminBackend {
     @Override
     public Traffic traffic() {
         return traffic.get();
+    }
+
+    @Override
+    public List<SchemaInfo> schemas() {
+        return requireSchemas().list("").stream().map(this::schemaInfo).toList();
+    }
+
+    @Override
+    public Optional<SchemaInfo> schema(String name) {
+        return requireSchemas().version(name, 0).map(this::schemaInfo);
+    }
+
+    /** Goes through REGISTER_SCHEMA, so in a cluster it reaches the metadata leader; answers from this node's copy. */
+    @Override
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
+        SchemaRegistry registry = requireSchemas();
+        SchemaFormat format;
+        try {
+            format = SchemaFormat.fromWire(type);
+        } catch (RequestException e) {
+            throw AdminException.badRequest(e.getMessage());
+        }
+        send(caller, Opcodes.REGISTER_SCHEMA, new RegisterSchemaRequest(name, type, schema, compatibility, false));
+        awaitApplied(() -> registered(registry, name, format, schema).isPresent());
+        return schemaInfo(registered(registry, name, format, schema).orElseThrow());
+    }
+
+    private static Optional<SchemaVersion> registered(SchemaRegistry registry, String name, SchemaFormat format,
+                                                      byte[] schema) {
+        return registry.versions(name).stream()
+                .filter(v -> v.format() == format && java.util.Arrays.equals(v.definition(), schema)).findFirst();
+    }
+
+    @Override
+    public void deleteSchema(String caller, String name) {
+        SchemaRegistry registry = requireSchemas();
+        if (registry.versions(name).isEmpty()) {
+            throw AdminException.notFound("schema subject '" + name + "' not found");
+        }
+        send(caller, Opcodes.DELETE_SCHEMA, new SchemaVersionRequest(name, 0, false));
+        awaitApplied(() -> registry.versions(name).isEmpty());
+    }
+
+    private SchemaRegistry requireSchemas() {
+        if (schemas == null) {
+            throw new AdminException(501, "not_implemented", "this node has no schema registry");
+        }
+        return schemas;
+    }
+
+    private SchemaInfo schemaInfo(SchemaVersion v) {
+        String text = v.format() == SchemaFormat.PROTOBUF ? java.util.Base64.getEncoder().encodeToString(v.definition())
+                : new String(v.definition(), java.nio.charset.StandardCharsets.UTF_8);
+        return new SchemaInfo(v.subject(), v.version(), v.id(), v.format().wireName(), text,
+                schemas.compatibility(v.subject()).name(), v.registeredMs());
     }
 
     /**

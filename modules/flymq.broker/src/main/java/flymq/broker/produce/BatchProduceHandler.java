@@ -3,6 +3,8 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
@@ -43,23 +45,28 @@ public final class BatchProduceHandler implements RequestHandler {
     private final BrokerListener listener;
     private final RequestTracing tracing;
     private final RecordExpiry expiry;
+    private final SchemaValidation schemas;
 
     /**
      * Records get {@code ttl.default_ttl} ({@link RecordExpiry}) counted from the request's arrival. With spans: one
      * {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
-     * group's first record that has one; other distinct traceparents of the group become links.
+     * group's first record that has one; other distinct traceparents of the group become links. On a topic with a
+     * schema ({@code schemas}) every record's value is checked before its group is appended; in strict mode a group
+     * with a record that breaks it is refused whole (as Kafka refuses a batch), its error naming the record.
      */
     public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                               BrokerListener listener, RequestTracing tracing, RecordExpiry expiry) {
+                               BrokerListener listener, RequestTracing tracing, RecordExpiry expiry,
+                               SchemaValidation schemas) {
         this.topics = topics;
         this.expiry = expiry;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
         this.tracing = tracing;
+        this.schemas = schemas;
     }
 
-    private record Group(int partition, List<Record> records, long bytes) {
+    private record Group(int partition, List<Record> records, long bytes, String refusal) {
     }
 
     @Override
@@ -111,6 +118,7 @@ public final class BatchProduceHandler implements RequestHandler {
             }
         };
         List<Group> groups = new ArrayList<>(request.groups().size());
+        SchemaRegistry.Bound schema = schemas.enforced(topicName);
         for (BatchProduceRequest.Group g : request.groups()) {
             List<Record> decoded = g.records(records);
             String reserved = TransactionRequests.reservedHeader(decoded);
@@ -119,10 +127,18 @@ public final class BatchProduceHandler implements RequestHandler {
                         + "' is reserved for the broker's transaction records (use BATCH_PRODUCE_TX)");
             }
             long bytes = 0;
-            for (Record r : decoded) {
+            String refusal = null;
+            for (int i = 0; i < decoded.size(); i++) {
+                Record r = decoded.get(i);
                 bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
+                if (schema != null && refusal == null) {
+                    String why = schemas.refusal(topicName, schema, r.key(), r.value());
+                    if (why != null) {
+                        refusal = "record " + i + " of the group: " + why;
+                    }
+                }
             }
-            groups.add(new Group(g.partition(), decoded, bytes));
+            groups.add(new Group(g.partition(), decoded, bytes, refusal));
         }
         // the request's acks, not performance.acks, go to the acknowledger
         RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
@@ -136,6 +152,9 @@ public final class BatchProduceHandler implements RequestHandler {
                 } finally {
                     // also when the partition is refused: that failure is then on the span
                     span = startProduceSpan(topicName, partition, g);
+                }
+                if (g.refusal() != null) {
+                    throw new RequestException(g.refusal());
                 }
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);

@@ -28,7 +28,10 @@ class DecodeRandomBytesTest {
             AuthRequest::read, AuthResponse::read, WhoAmIResponse::read, MembershipRequest::read,
             MembershipResponse::read, RegisterNodeRequest::read, BatchProduceRequest::read,
             BatchProduceResponse::read, BatchFetchRequest::read, BatchFetchResponse::read, SuccessResponse::read,
-            EmptyRequest::read, TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
+            EmptyRequest::read, RegisterSchemaRequest::read, RegisterSchemaResponse::read, SchemaVersionRequest::read,
+            GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
+            ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
+            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override
