@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import flymq.broker.BrokerListener;
 import flymq.broker.group.GroupCoordinator;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicSettings;
 import flymq.storage.LogConfig;
@@ -39,7 +41,7 @@ class MetadataTtlTest {
         OffsetStore offsets = OffsetStore.open(d.resolve("offsets.log"));
         GroupCoordinator groups = new GroupCoordinator(offsets, topics, BrokerListener.NONE, 30_000);
         return new Node(store, topics, offsets, groups, new MetadataStateMachine(topics, groups,
-                d.resolve("applied.index")));
+                SchemaRegistry.inMemory(Compatibility.BACKWARD), d.resolve("applied.index")));
     }
 
     private static MetadataCommand.CreateTopic create(String name, long ttlMs) {
