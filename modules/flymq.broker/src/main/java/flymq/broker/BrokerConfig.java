@@ -294,8 +294,9 @@ public record BrokerConfig(
                     + "...`");
 
     static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
-            "enforce registered schemas on PRODUCE, BATCH_PRODUCE and PRODUCE_WITH_SCHEMA (a topic's schema is the "
-                    + "latest version of subject `TOPIC-value`, else `TOPIC`); the registry opcodes work either way "
+            "enforce registered schemas on PRODUCE, BATCH_PRODUCE, PRODUCE_WITH_SCHEMA and transactional produce (a "
+                    + "topic's schema is the latest version of subject `TOPIC-value`, else `TOPIC`); the registry "
+                    + "opcodes work either way "
                     + "([schemas.md](schemas.md))");
     static final ConfigKey<String> SCHEMA_VALIDATION = ConfigKey.used("schema.validation",
             ValueType.oneOf("strict", "warn", "none"), "strict",

@@ -287,7 +287,8 @@ public final class BrokerNode implements AutoCloseable {
                             }
                         }, transactionIndex, config.transactions().timeoutMs(), System::currentTimeMillis, listener,
                         tracing));
-                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener);
+                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener,
+                        validation);
                 handlers.register(Opcodes.BEGIN_TX, txn::begin)
                         .register(Opcodes.COMMIT_TX, txn::commit)
                         .register(Opcodes.ABORT_TX, txn::abort)
