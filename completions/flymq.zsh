@@ -411,7 +411,7 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'--transactional' '--abort' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '-s' '--schema' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--ttl' '--delay' '-s' '--schema' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -431,6 +431,12 @@ function _picocli_flymq_produce() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
       return $?
+      ;;
+    '--ttl')
+      return
+      ;;
+    '--delay')
+      return
       ;;
     '-s'|'--schema')
       return
@@ -1071,7 +1077,7 @@ function _picocli_flymq_topic_create() {
 
   local commands=""
   local flag_opts="'--if-not-exists' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--server' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--ttl' '--server' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1081,6 +1087,9 @@ function _picocli_flymq_topic_create() {
       return
       ;;
     '-r'|'--replication-factor')
+      return
+      ;;
+    '--ttl')
       return
       ;;
     '--server')
