@@ -13,6 +13,9 @@ import java.util.Objects;
  *   topics.json                      topic definitions (replaced atomically on every change)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   tls/                             security.tls_auto_generate only (owner-only directory):
+ *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
+ *     server.crt, server.key         the broker's certificate and its key (keys are owner-only files)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -64,5 +67,26 @@ public record DataDirLayout(Path root) {
     /** The Raft state of one partition group of the topic incarnation created at {@code createIndex}. */
     public Path partitionRaftDir(long createIndex, int partition) {
         return raftDir().resolve("partitions").resolve(createIndex + "-" + partition);
+    }
+
+    /** Development certificates ({@code security.tls_auto_generate}). */
+    public Path tlsDir() {
+        return root.resolve("tls");
+    }
+
+    public Path tlsCaCertFile() {
+        return tlsDir().resolve("ca.crt");
+    }
+
+    public Path tlsCaKeyFile() {
+        return tlsDir().resolve("ca.key");
+    }
+
+    public Path tlsServerCertFile() {
+        return tlsDir().resolve("server.crt");
+    }
+
+    public Path tlsServerKeyFile() {
+        return tlsDir().resolve("server.key");
     }
 }

@@ -15,13 +15,19 @@ public final class TestBroker implements AutoCloseable {
     }
 
     public static TestBroker start(Path dataDir) {
-        var config = BrokerConfig.load(null, Map.of(), Map.of(
+        return start(dataDir, Map.of());
+    }
+
+    /** With extra configuration keys (e.g. {@code security.tls_*}). */
+    public static TestBroker start(Path dataDir, Map<String, String> extra) {
+        var flags = new java.util.HashMap<String, String>(Map.of(
                 "bind_addr", "127.0.0.1:0",
                 "node_id", "node-1",
                 "data_dir", dataDir.toString(),
                 "observability.metrics.addr", "127.0.0.1:0",
                 "observability.health.addr", "127.0.0.1:0"));
-        return new TestBroker(BrokerNode.start(config));
+        flags.putAll(extra);
+        return new TestBroker(BrokerNode.start(BrokerConfig.load(null, Map.of(), flags)));
     }
 
     /** The --server value for this broker. */

@@ -85,6 +85,9 @@ final class BrokerRunner {
                         ? bound(config.observability().metrics().addr(), node.metricsPort()) : "off")
                 + ", health " + bound(config.observability().health().addr(), node.healthPort())
                 + (node.clusterPort().isPresent() ? ", cluster " + bound(config.clusterAddr(), node.clusterPort())
+                        : "")
+                + (node.tlsPort().isPresent() ? ", tls " + (config.tls().separateListener()
+                        ? bound(config.tls().addr(), node.tlsPort()) : host + ":" + node.tlsPort().getAsInt())
                         : ""));
         out.flush();
         // A node that fails (a listener lost, an Error in a thread) stops itself; the stopper bounds that stop too.
