@@ -6,7 +6,7 @@ function __flymq_path --description 'subcommand path typed so far'
     for token in (commandline -opc)[2..-1]
         set -l candidate (string join ' ' $path $token)
         switch $candidate
-            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'bench pingpong' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'security' 'security init' 'completion' 'help'
+            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'bench pingpong' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'console' 'security' 'security init' 'completion' 'help'
                 set path $path $token
         end
     end
@@ -30,6 +30,7 @@ complete -c flymq -n '__flymq_at ""' -a metrics -d 'Print the broker\'s Promethe
 complete -c flymq -n '__flymq_at ""' -a shell -d 'Start an interactive prompt that runs flymq commands'
 complete -c flymq -n '__flymq_at ""' -a cluster -d 'Show the cluster (its id, leader and nodes) and change its members'
 complete -c flymq -n '__flymq_at ""' -a top -d 'Watch the broker live: rates per topic, lag per group, p99 latency, connections'
+complete -c flymq -n '__flymq_at ""' -a console -d 'Print the URL of a broker\'s web console (and open it)'
 complete -c flymq -n '__flymq_at ""' -a security -d 'Set up TLS certificates for a development or test cluster'
 complete -c flymq -n '__flymq_at ""' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c flymq -n '__flymq_at ""' -a help -d 'Display help information about the specified command'
@@ -505,6 +506,20 @@ complete -c flymq -n '__flymq_at "top"' -l metrics-url -r -d 'Prometheus metrics
 complete -c flymq -n '__flymq_at "top"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
 complete -c flymq -n '__flymq_at "top"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
 complete -c flymq -n '__flymq_at "top"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
+complete -c flymq -n '__flymq_at "console"' -l admin-url -r -d 'Base URL of the admin API (env FLYMQ_ADMIN_URL; default: http://localhost:9096)'
+complete -c flymq -n '__flymq_at "console"' -l open -d 'Open the console in a browser with xdg-open, where there is one'
+complete -c flymq -n '__flymq_at "console"' -s h -l help -d 'Show this help message and exit'
+complete -c flymq -n '__flymq_at "console"' -s V -l version -d 'Print version information and exit'
+complete -c flymq -n '__flymq_at "console"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
+complete -c flymq -n '__flymq_at "console"' -l tls -d 'Connect to brokers over TLS, verifying their certificate against --tls-ca or the JVM\'s trusted CAs (implied by the other --tls options and --insecure)'
+complete -c flymq -n '__flymq_at "console"' -l tls-ca -r -F -d 'PEM CA certificate(s) that vouch for the brokers, e.g. DATA_DIR/tls/ca.crt of a broker started with --tls'
+complete -c flymq -n '__flymq_at "console"' -l tls-cert -r -F -d 'PEM client certificate for brokers that ask for one (mutual TLS); needs --tls-key'
+complete -c flymq -n '__flymq_at "console"' -l tls-key -r -F -d 'PEM private key of --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted)'
+complete -c flymq -n '__flymq_at "console"' -l insecure -l tls-insecure -d 'TLS without verifying the broker\'s certificate: encrypted, but anyone in the middle can read it'
+complete -c flymq -n '__flymq_at "console"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
+complete -c flymq -n '__flymq_at "console"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
+complete -c flymq -n '__flymq_at "console"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
+complete -c flymq -n '__flymq_at "console"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "security"' -a init -d 'Create a CA and node and client certificates (PEM) for a development or test cluster'
 complete -c flymq -n '__flymq_at "security"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "security"' -s V -l version -d 'Print version information and exit'

@@ -4,6 +4,7 @@ module flymq.broker {
     requires flymq.storage;
     requires flymq.raft;
     requires flymq.telemetry;
+    requires flymq.admin;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
     // X.509 certificate building only (development CA and certificates); TLS itself is the JDK's

@@ -17,6 +17,7 @@ module flymq.cli {
     opens flymq.cli.message to info.picocli;
     opens flymq.cli.topic to info.picocli;
     opens flymq.cli.completion to info.picocli;
+    opens flymq.cli.console to info.picocli;
     opens flymq.cli.health to info.picocli;
     opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The layering rules of docs/architecture.md, checked on the sources of every module: the module graph is one-way
- * (cli -> {client, broker}; client -> protocol; broker -> {protocol, storage, raft, telemetry}; storage -> protocol,
- * for the stored record layout that BATCH_FETCH sends to clients as it lies on disk; raft and telemetry know no other
- * FlyMQ module), the broker, protocol and client packages form no cycle, and in the other
+ * (cli -> {client, broker}; client -> protocol; broker -> {protocol, storage, raft, telemetry, admin}; storage ->
+ * protocol, for the stored record layout that BATCH_FETCH sends to clients as it lies on disk; raft, telemetry and
+ * admin know no other FlyMQ module), the broker, protocol and client packages form no cycle, and in the other
  * modules a cycle may only pass through the module's root (API) package.
  */
 class ModuleLayoutTest {
@@ -34,11 +34,12 @@ class ModuleLayoutTest {
     private static final Map<String, Set<String>> MODULE_GRAPH = Map.of(
             "flymq.cli", Set.of("flymq.client", "flymq.broker"),
             "flymq.client", Set.of("flymq.protocol"),
-            "flymq.broker", Set.of("flymq.protocol", "flymq.storage", "flymq.raft", "flymq.telemetry"),
+            "flymq.broker", Set.of("flymq.protocol", "flymq.storage", "flymq.raft", "flymq.telemetry", "flymq.admin"),
             "flymq.protocol", Set.of(),
             "flymq.storage", Set.of("flymq.protocol"),
             "flymq.raft", Set.of(),
-            "flymq.telemetry", Set.of());
+            "flymq.telemetry", Set.of(),
+            "flymq.admin", Set.of());
 
     private static final Pattern REQUIRES = Pattern.compile(
             "\\brequires\\s+(?:(?:transitive|static)\\s+)*([\\w.]+)\\s*;");
@@ -54,7 +55,7 @@ class ModuleLayoutTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"flymq.cli", "flymq.client", "flymq.broker", "flymq.protocol", "flymq.storage",
-            "flymq.raft", "flymq.telemetry"})
+            "flymq.raft", "flymq.telemetry", "flymq.admin"})
     void moduleRequiresFollowTheOneWayGraph(String module) throws IOException {
         Set<String> flymq = requires(module).stream().filter(r -> r.startsWith("flymq."))
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -77,7 +78,7 @@ class ModuleLayoutTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"flymq.cli", "flymq.storage", "flymq.raft", "flymq.telemetry"})
+    @ValueSource(strings = {"flymq.cli", "flymq.storage", "flymq.raft", "flymq.telemetry", "flymq.admin"})
     void cyclesPassOnlyThroughTheRootPackage(String module) {
         SourceGraph graph = SourceGraph.of(mainSources(module));
         assertTrue(graph.packages().contains(module), "no package " + module + " under " + mainSources(module));

@@ -24,7 +24,8 @@ class RuntimeImageIT {
     void listsAllFiveFlymqModules() throws Exception {
         var r = ImageProcess.run(Map.of(), IMAGE.resolve("bin/java"), "--list-modules");
         assertEquals(0, r.exit(), r.out());
-        for (String m : List.of("flymq.storage", "flymq.raft", "flymq.telemetry", "flymq.broker", "flymq.cli")) {
+        for (String m : List.of("flymq.storage", "flymq.raft", "flymq.telemetry", "flymq.admin", "flymq.broker",
+                "flymq.cli")) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(m + "@")), m + " missing from:\n" + r.out());
         }
     }

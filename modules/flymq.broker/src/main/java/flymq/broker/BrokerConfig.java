@@ -66,7 +66,11 @@ public record BrokerConfig(
                           int maxConnectionsPerIp, long maxInflightRequestBytes) {
     }
 
-    public record Observability(Tracing tracing, Metrics metrics, Health health) {
+    public record Observability(Tracing tracing, Metrics metrics, Health health, Admin admin) {
+        /** Without the admin API (it is off). */
+        public Observability(Tracing tracing, Metrics metrics, Health health) {
+            this(tracing, metrics, health, Admin.OFF);
+        }
     }
 
     public record Tracing(boolean enabled, String endpoint, double sampleRate, String serviceName, String protocol) {
@@ -100,6 +104,26 @@ public record BrokerConfig(
     public record HttpTls(boolean enabled, String certFile, String keyFile, boolean generated) {
         public static final HttpTls OFF = new HttpTls(false, "", "", false);
     }
+
+    /**
+     * The admin REST API and web console ({@code flymq.admin}). {@code addr} is {@link #DEFAULT_ADMIN_ADDR} unless
+     * configured; on that default a port already in use is a warning, not a failed start (see docs/admin-api.md).
+     */
+    public record Admin(boolean enabled, String addr, List<String> corsOrigins) {
+        public static final Admin OFF = new Admin(false, DEFAULT_ADMIN_ADDR, List.of());
+
+        public Admin {
+            corsOrigins = List.copyOf(corsOrigins);
+        }
+
+        /** Whether the address is the default one (loopback, for this machine's browser only). */
+        public boolean defaultAddr() {
+            return addr.equals(DEFAULT_ADMIN_ADDR);
+        }
+    }
+
+    /** Where the admin API listens unless configured: loopback only, since it can change everything. */
+    public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1:9096";
 
     /**
      * The memory bounds of a node in a cluster (docs/cluster.md, "Memory bounds"): what Raft logs, the Raft
@@ -232,6 +256,17 @@ public record BrokerConfig(
             ":9094", "Prometheus `/metrics` listener");
     static final ConfigKey<String> HEALTH_ADDR = ConfigKey.used("observability.health.addr", ValueType.ADDRESS,
             ":9095", "health probes listener");
+    static final ConfigKey<Boolean> ADMIN_ENABLED = ConfigKey.used("observability.admin.enabled",
+            ValueType.BOOLEAN, true, "serve the admin REST API and the web console ([admin-api.md](admin-api.md), "
+                    + "[console.md](console.md))");
+    static final ConfigKey<String> ADMIN_ADDR = ConfigKey.used("observability.admin.addr", ValueType.ADDRESS,
+            DEFAULT_ADMIN_ADDR, "admin API and console listener (`/api/v1`, `/ui/`); loopback by default because "
+                    + "it can change everything. On this default a port in use only skips the listener with a "
+                    + "warning; a configured address must bind");
+    static final ConfigKey<List<String>> ADMIN_CORS_ORIGINS = ConfigKey.used("observability.admin.cors_origins",
+            ValueType.LIST, List.of(), "origins (`https://ops.example.com`, or `*`) whose pages may call the admin "
+                    + "API from a browser; empty = no CORS headers (off)");
+
     static final ConfigKey<Boolean> METRICS_TLS_ENABLED = ConfigKey.used("observability.metrics.tls_enabled",
             ValueType.BOOLEAN, false, "serve `/metrics` over HTTPS (TLS 1.3 and 1.2), with this listener's "
                     + "certificate, else the client port's (`security.tls_*`), else a development certificate "
@@ -327,7 +362,7 @@ public record BrokerConfig(
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
-            HEALTH_TLS_AUTO_GENERATE,
+            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
             TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
 
@@ -377,7 +412,8 @@ public record BrokerConfig(
                                 METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
                                 METRICS_TLS_AUTO_GENERATE, tls)),
                         new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.health", HEALTH_TLS_ENABLED,
-                                HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, tls))),
+                                HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, tls)),
+                        new Admin(v.get(ADMIN_ENABLED), v.get(ADMIN_ADDR), v.get(ADMIN_CORS_ORIGINS))),
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),

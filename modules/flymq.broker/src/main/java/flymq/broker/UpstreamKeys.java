@@ -38,11 +38,12 @@ final class UpstreamKeys {
             "cluster", "enabled node_id addr peers",
             "this broker reads `node_id`, `cluster_addr` and `peers` at the top level",
             "observability.health", "enabled", "health endpoints are always served, on `observability.health.addr`",
-            "observability.health", "tls_use_admin_cert", "no admin HTTP API: give the health listener "
-                    + "`observability.health.tls_cert_file` or let it use the client port's certificate",
-            "observability.admin", "enabled addr auth_enabled tls_enabled tls_cert_file tls_key_file "
-                    + "tls_auto_generate",
-            "no admin HTTP API: the `flymq` command administers the broker over the binary protocol",
+            "observability.health", "tls_use_admin_cert", "the health listener takes "
+                    + "`observability.health.tls_cert_file`, else the client port's certificate",
+            "observability.admin", "auth_enabled",
+            "the admin API authenticates exactly when the broker's authentication is on",
+            "observability.admin", "tls_enabled tls_cert_file tls_key_file tls_auto_generate",
+            "the admin API is plain HTTP (loopback by default)",
             "grpc", "enabled addr " + SERVER_TLS, "no gRPC server",
             "grpc.tls", "enabled cert_file key_file ca_file", "no gRPC server",
             "ws", "enabled addr " + SERVER_TLS, "no WebSocket gateway",

@@ -148,15 +148,15 @@ class UpstreamConfigTest {
     void anUnknownKeyInAnUpstreamOnlySectionWarns() throws Exception {
         BrokerConfig config = BrokerConfig.load(write("""
                 {"auth": {"enabled": false, "oidc": {"issuer": "https://id.example.com"}},
-                 "observability": {"admin": {"cors_origins": ["*"]}}}
+                 "grpc": {"max_streams": 4}}
                 """), Map.of(), Map.of());
         assertEquals(List.of(
                 "ignoring upstream FlyMQ key 'auth.enabled' = false (file " + dir.resolve("flymq.json") + "): "
                         + "no authentication: AUTH accepts every user and every client may read and write every topic",
                 "ignoring 'auth.oidc' (file " + dir.resolve("flymq.json") + "): not a key of this broker, in upstream "
                         + "FlyMQ's 'auth' section, which this broker does not use",
-                "ignoring 'observability.admin.cors_origins' (file " + dir.resolve("flymq.json") + "): not a key of "
-                        + "this broker, in upstream FlyMQ's 'observability.admin' section, which this broker does not "
+                "ignoring 'grpc.max_streams' (file " + dir.resolve("flymq.json") + "): not a key of "
+                        + "this broker, in upstream FlyMQ's 'grpc' section, which this broker does not "
                         + "use"), config.warnings());
     }
 

@@ -109,6 +109,36 @@ public final class FlyMqMetrics {
         MetricFamilies.removeLabelled(registry, "group", group);
     }
 
+    /**
+     * Running totals over every topic, read when asked (the admin console samples them for its charts): records and
+     * bytes produced and consumed, produce requests and their summed latency. A deleted topic's meters leave the
+     * totals, so successive values may step back.
+     */
+    public Totals totals() {
+        long produced = 0;
+        long bytesIn = 0;
+        long consumed = 0;
+        long bytesOut = 0;
+        long requests = 0;
+        double latencyNanos = 0;
+        for (TopicMeters t : topics.values()) {
+            produced += (long) t.produced.count();
+            bytesIn += (long) t.bytesProduced.count();
+            requests += t.produceLatency.count();
+            latencyNanos += t.produceLatency.totalTime(TimeUnit.NANOSECONDS);
+            for (ConsumeMeters c : t.consumers.values()) {
+                consumed += (long) c.consumed.count();
+                bytesOut += (long) c.bytesConsumed.count();
+            }
+        }
+        return new Totals(produced, bytesIn, consumed, bytesOut, requests, (long) latencyNanos);
+    }
+
+    /** See {@link #totals()}. */
+    public record Totals(long produced, long bytesProduced, long consumed, long bytesConsumed, long produceRequests,
+                         long produceLatencyNanos) {
+    }
+
     private TopicMeters topic(String topic) {
         TopicMeters t = topics.get(topic);
         return t != null ? t : topics.computeIfAbsent(topic, TopicMeters::new);

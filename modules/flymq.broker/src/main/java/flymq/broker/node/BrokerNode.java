@@ -4,6 +4,11 @@ import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
 import flymq.broker.BrokerView;
 import flymq.broker.DataDirLayout;
+import flymq.admin.AdminBackend;
+import flymq.admin.AdminConfig;
+import flymq.admin.AdminServer;
+import flymq.admin.Authenticator;
+import flymq.broker.admin.BrokerAdminBackend;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
@@ -63,6 +68,7 @@ public final class BrokerNode implements AutoCloseable {
     private final ProtocolServer server;
     private final BrokerStateView view;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
+    private final AdminServer admin; // null when off, not started (telemetry off) or its default port was taken
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean ready;
@@ -243,12 +249,45 @@ public final class BrokerNode implements AutoCloseable {
                 mode.attach(telemetry);
                 telemetry.attach(view);
             }
+            admin = telemetry == null || !config.observability().admin().enabled() ? null
+                    : startAdmin(config, new BrokerAdminBackend(topics, groups, leadership, handlers, () -> ready,
+                            () -> traffic(telemetry)));
+            if (admin != null) {
+                resources.push(admin); // closed first: no API call reaches a node that is stopping
+            }
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
                     + (tls == null ? "" : config.tls().separateListener() ? " (plaintext) and " + server.tlsPort()
                             + " (TLS)" : " (TLS)") + ", data in " + layout.root().toAbsolutePath());
         } catch (RuntimeException e) {
             throw resources.closeAfter(e);
         }
+    }
+
+    /**
+     * The admin API and console. On its default (loopback) address a port in use is logged and skipped: the default
+     * is a convenience for this machine's browser, and a second broker on the same host must still start. A
+     * configured address that cannot be bound fails the start like every other listener.
+     */
+    private static AdminServer startAdmin(BrokerConfig config, AdminBackend backend) {
+        BrokerConfig.Admin a = config.observability().admin();
+        AdminConfig adminConfig = new AdminConfig(a.addr(), a.corsOrigins(), BrokerTelemetry.version());
+        try {
+            // the broker has no users yet: every caller may do everything (docs/admin-api.md, "Authentication")
+            return AdminServer.start(adminConfig, backend, Authenticator.allowAll());
+        } catch (IllegalStateException e) {
+            if (!a.defaultAddr()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "admin API and console not started: " + e.getMessage()
+                    + " (set observability.admin.addr to serve them elsewhere)");
+            return null;
+        }
+    }
+
+    private static AdminBackend.Traffic traffic(BrokerTelemetry telemetry) {
+        var t = telemetry.traffic();
+        return new AdminBackend.Traffic(t.produced(), t.bytesProduced(), t.consumed(), t.bytesConsumed(),
+                t.produceRequests(), t.produceLatencyNanos());
     }
 
     private static String rootMessage(Throwable e) {
@@ -317,6 +356,16 @@ public final class BrokerNode implements AutoCloseable {
     /** The bound health port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
     public OptionalInt healthPort() {
         return telemetry == null ? OptionalInt.empty() : OptionalInt.of(telemetry.healthPort());
+    }
+
+    /** The bound admin API port, when this node serves the admin API and console. */
+    public OptionalInt adminPort() {
+        return admin == null ? OptionalInt.empty() : OptionalInt.of(admin.port());
+    }
+
+    /** The console's URL ({@code http://localhost:9096/ui/}), when this node serves it. */
+    public Optional<String> consoleUrl() {
+        return admin == null ? Optional.empty() : Optional.of(admin.consoleUrl());
     }
 
     /** The bound cluster (Raft) port when this node runs in a cluster. */

@@ -139,6 +139,11 @@ public final class BrokerTelemetry implements AutoCloseable {
         return new RequestTracing(telemetry.tracing(), replicated);
     }
 
+    /** Traffic totals since start, summed over the meters (all zero while metrics are off). */
+    public FlyMqMetrics.Totals traffic() {
+        return metrics.totals();
+    }
+
     /** Hot-path hooks for the broker's request handlers. */
     public BrokerListener listener() {
         return listener;
@@ -173,7 +178,7 @@ public final class BrokerTelemetry implements AutoCloseable {
         telemetry.close();
     }
 
-    static String version() {
+    public static String version() {
         return BrokerTelemetry.class.getModule().getDescriptor() == null ? "unknown"
                 : BrokerTelemetry.class.getModule().getDescriptor().rawVersion().orElse("unknown");
     }

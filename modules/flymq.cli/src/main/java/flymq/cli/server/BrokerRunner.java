@@ -89,6 +89,9 @@ final class BrokerRunner {
                 + (node.tlsPort().isPresent() ? ", tls " + (config.tls().separateListener()
                         ? bound(config.tls().addr(), node.tlsPort()) : host + ":" + node.tlsPort().getAsInt())
                         : ""));
+        // a line of its own: scripts and tests parse the ready line as it is
+        out.println("console: " + node.consoleUrl().orElse("not served (observability.admin.enabled is false, or "
+                + "its default port was taken: see the log)"));
         out.flush();
         // A node that fails (a listener lost, an Error in a thread) stops itself; the stopper bounds that stop too.
         while (!node.awaitShutdown(FAILURE_POLL)) {

@@ -108,6 +108,16 @@ class ServerStartFailuresTest {
     }
 
     @Test
+    void aConfiguredAdminPortInUseStopsTheStartBeforeTheReadyLine() throws Exception {
+        try (ServerSocket busy = taken()) {
+            String addr = "127.0.0.1:" + busy.getLocalPort();
+            Run r = serverStart(ephemeral("--set", "observability.admin.addr=" + addr).toArray(String[]::new));
+            assertFailedWithOneLine(r, "flymq server start: cannot start the broker: cannot listen on "
+                    + "observability.admin.addr " + addr + ": Address already in use");
+        }
+    }
+
+    @Test
     void verboseAddsTheStackTrace() throws Exception {
         Path file = Files.writeString(dir.resolve("flymq-data"), "not a directory");
         var flags = ephemeral("--data-dir", file.toString());

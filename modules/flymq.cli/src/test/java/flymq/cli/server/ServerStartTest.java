@@ -54,9 +54,10 @@ class ServerStartTest {
     void printsReadyServesAndStopsGracefullyOnSigterm() throws Exception {
         var data = dir.resolve("data");
         var p = start("--bind-addr", "127.0.0.1:0", "--data-dir", data.toString(), "--node-id", "n1",
-                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0");
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+                "--set", "observability.admin.addr=127.0.0.1:0");
         try {
-            var first = lines(2, p);
+            var first = lines(3, p);
             var banner = first.get(0);
             assertTrue(banner.startsWith("FlyMQ ") && banner.contains("node n1, data "), banner);
             var ready = first.get(1);
@@ -74,7 +75,9 @@ class ServerStartTest {
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
             assertEquals(0, p.exitValue());
-            assertEquals(List.of("stopped"), Files.readAllLines(stdout).subList(2, Files.readAllLines(stdout).size()));
+            var console = first.get(2);
+            assertTrue(console.matches("console: http://127\\.0\\.0\\.1:\\d+/ui/"), "console line: " + console);
+            assertEquals(List.of("stopped"), Files.readAllLines(stdout).subList(3, Files.readAllLines(stdout).size()));
             assertTrue(Files.isDirectory(data), "no data directory at " + data);
         } finally {
             p.destroyForcibly();

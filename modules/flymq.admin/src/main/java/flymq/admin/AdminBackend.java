@@ -1,0 +1,158 @@
+package flymq.admin;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the admin API needs of a broker, implemented by the broker. Reads are answered from the node's own view
+ * (in a cluster: the replicated metadata and the logs this node holds); writes go the way a client request would,
+ * so that in a cluster they reach the node that must decide them. Every method may throw {@link AdminException}
+ * for a refusal the caller should see (not found, bad value, no leader).
+ */
+public interface AdminBackend {
+
+    /** This node's view of its cluster; a single node is a cluster of one that leads itself. */
+    ClusterInfo cluster();
+
+    /** Every node this node knows, itself included. */
+    List<NodeInfo> nodes();
+
+    /** Every partition of every topic with its leader, replicas and in-sync replicas. */
+    List<PartitionAssignment> partitions();
+
+    /** Every topic, sorted by name, internal ({@code __}) ones included. */
+    List<TopicInfo> topics();
+
+    /** One topic with its partitions, or empty when it does not exist. */
+    Optional<TopicDetail> topic(String name);
+
+    /** Creates a topic; {@link AdminException#conflict} when it exists. */
+    void createTopic(NewTopic topic);
+
+    /** Deletes a topic and its records; {@link AdminException#notFound} when it does not exist. */
+    void deleteTopic(String name);
+
+    /** Every consumer group, sorted by name. */
+    List<GroupInfo> groups();
+
+    /** One group over every topic it has offsets in, or empty when no such group exists. */
+    Optional<GroupDetail> group(String name);
+
+    /**
+     * Moves a group's committed offset: {@code mode} is {@code earliest}, {@code latest}, {@code offset} or
+     * {@code timestamp} ({@code value} is the offset or the time in ms); {@code partition} -1 means every partition
+     * of the topic.
+     */
+    void resetOffsets(String group, String topic, int partition, String mode, long value);
+
+    /** Deletes a group's offsets in one topic, or in every topic when {@code topic} is null. */
+    void deleteGroup(String group, String topic);
+
+    /**
+     * Up to {@code limit} records of one partition from {@code offset} on, read from this node's copy of the log.
+     *
+     * @throws AdminException not found (topic or partition), bad request (offset outside the log), or unavailable
+     *                        when this node holds no copy of the partition
+     */
+    MessagePage messages(String topic, int partition, long offset, int limit);
+
+    /** The first offset of a partition whose record time is at or after {@code timestampMs}. */
+    long offsetForTimestamp(String topic, int partition, long timestampMs);
+
+    /** Running totals the console's throughput and latency charts are drawn from (deltas between samples). */
+    Traffic traffic();
+
+    /** Cluster facts: {@code leaderId} empty when no leader is known. */
+    record ClusterInfo(String clusterId, String nodeId, String leaderId, long raftTerm, long raftCommitIndex,
+                       boolean ready) {
+    }
+
+    /** A node: its client address, cluster (Raft) address, state and Raft role. */
+    record NodeInfo(String id, String address, String clusterAddr, String state, String raftState,
+                    boolean isLeader) {
+    }
+
+    /** Where a partition lives. {@code state} is {@code online} while a leader is known, else {@code offline}. */
+    record PartitionAssignment(String topic, int partition, String leader, String leaderAddr, List<String> replicas,
+                               List<String> isr, long epoch, String state) {
+        public PartitionAssignment {
+            replicas = List.copyOf(replicas);
+            isr = List.copyOf(isr);
+        }
+    }
+
+    /**
+     * A topic and its effective settings (broker defaults applied). Sizes and counts are what this node holds.
+     * {@code retentionMs}/{@code retentionBytes} 0 = unlimited.
+     */
+    record TopicInfo(String name, int partitions, int replicationFactor, long messageCount, long sizeBytes,
+                     long retentionMs, long retentionBytes, long segmentBytes, long segmentMs, long createdAtMs) {
+    }
+
+    /** A topic with the state of each partition. */
+    record TopicDetail(TopicInfo topic, List<PartitionInfo> partitions) {
+        public TopicDetail {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /** One partition's log: first retained offset, next offset to assign, bytes on disk, segment files. */
+    record PartitionInfo(int partition, String leader, long startOffset, long endOffset, long sizeBytes,
+                         int segments) {
+    }
+
+    /** A topic to create; -1 in a setting means the broker default, 0 partitions means 1. */
+    record NewTopic(String name, int partitions, int replicationFactor, long retentionMs, long retentionBytes) {
+    }
+
+    /** A group: the topics it has offsets in, its live members and its total lag. */
+    record GroupInfo(String name, List<String> topics, int members, long lag) {
+        public GroupInfo {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /** A group's position in every partition it has committed in. */
+    record GroupDetail(String name, int members, List<String> memberIds, List<GroupPartition> partitions) {
+        public GroupDetail {
+            memberIds = List.copyOf(memberIds);
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /**
+     * A group's position in one partition: {@code lag} records after its committed offset; {@code lagMillis} how
+     * long ago the oldest of them was written (-1 when there is no lag or this node cannot read the record).
+     */
+    record GroupPartition(String topic, int partition, long committedOffset, long endOffset, long lag,
+                          long lagMillis) {
+    }
+
+    /** A run of records: {@code nextOffset} is where the next page starts. */
+    record MessagePage(String topic, int partition, long startOffset, long endOffset, long nextOffset,
+                       List<Message> messages) {
+        public MessagePage {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** One stored record; {@code key} is empty for a record without key. */
+    record Message(long offset, long timestampMs, byte[] key, byte[] value, List<Header> headers) {
+        public Message {
+            headers = List.copyOf(headers);
+        }
+    }
+
+    /** One record header. */
+    record Header(String key, byte[] value) {
+    }
+
+    /**
+     * Running totals since the node started (they may step back when a topic is deleted):
+     * records and bytes produced and consumed, produce requests and the sum of their latencies.
+     */
+    record Traffic(long messagesIn, long bytesIn, long messagesOut, long bytesOut, long produceRequests,
+                   long produceLatencyNanos) {
+        public static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0);
+    }
+}

@@ -1,0 +1,455 @@
+package flymq.admin.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import flymq.admin.AdminBackend;
+import flymq.admin.AdminBackend.GroupDetail;
+import flymq.admin.AdminBackend.GroupPartition;
+import flymq.admin.AdminBackend.PartitionAssignment;
+import flymq.admin.AdminBackend.TopicDetail;
+import flymq.admin.AdminBackend.TopicInfo;
+import flymq.admin.AdminException;
+import flymq.admin.Authenticator.Access;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The routes of {@code /api/v1}: upstream FlyMQ's paths, verbs and JSON field names (snake_case), plus what the
+ * console needs (messages, lag in seconds, traffic). Each route's answer is built here from the backend's records;
+ * docs/admin-api.md shows every shape.
+ */
+public final class ApiRoutes {
+    /** Most records one messages call returns. */
+    static final int MAX_MESSAGES = 500;
+
+    private final AdminBackend backend;
+    private final String version;
+    private final long startNanos;
+    private final List<Route> routes = new ArrayList<>();
+
+    private ApiRoutes(AdminBackend backend, String version) {
+        this.backend = backend;
+        this.version = version;
+        this.startNanos = System.nanoTime();
+    }
+
+    /**
+     * Every route: the API's own, then {@code extra} (the console's event stream), then the 501 table; the
+     * OpenAPI document routes last, as they describe all of them.
+     */
+    public static List<Route> all(AdminBackend backend, String version, List<Route> extra) {
+        ApiRoutes r = new ApiRoutes(backend, version);
+        r.define();
+        r.routes.addAll(extra);
+        for (NotBuiltYet.Row row : NotBuiltYet.ROWS) {
+            r.routes.add(NotBuiltYet.route(row));
+        }
+        // the document describes every route, its own three included
+        java.util.concurrent.atomic.AtomicReference<List<Route>> all = new java.util.concurrent.atomic.AtomicReference<>();
+        for (String path : List.of("/api/v1/openapi.json", "/api/v1/swagger.json", "/swagger.json")) {
+            r.routes.add(new Route("GET", path, null, doc("API", "This API's OpenAPI 3 document", Map.of(), null,
+                    ok("object", "the OpenAPI 3.0 document")), call -> call.ok(OpenApi.document(all.get(), version))));
+        }
+        all.set(List.copyOf(r.routes));
+        return List.copyOf(r.routes);
+    }
+
+    private void define() {
+        get("/api/v1/health", null, doc("Cluster", "Whether this node serves requests", Map.of(), null,
+                ok("Health", "ready"), new Route.Response(503, "Health", "recovering or shutting down")), call -> {
+            boolean ready = backend.cluster().ready();
+            call.json(ready ? 200 : 503, Json.obj("status", ready ? "healthy" : "unavailable"));
+        });
+        get("/api/v1/cluster", Access.READ, doc("Cluster", "The cluster as this node sees it", Map.of(), null,
+                ok("Cluster", "cluster facts and its nodes")), call -> call.ok(cluster()));
+        get("/api/v1/cluster/nodes", Access.READ, doc("Cluster", "The cluster's nodes", paging(), null,
+                ok("NodeList", "every node")), call -> call.ok(Pages.page(call, nodes())));
+        get("/api/v1/cluster/metadata", Access.READ, doc("Cluster", "Partition to node mapping for routing",
+                Map.of("topic", "only this topic"), null, ok("ClusterMetadata", "by topic")),
+                call -> call.ok(metadata(call.query("topic").orElse(null))));
+        get("/api/v1/cluster/partitions", Access.READ, doc("Cluster", "Every partition's replicas and leader",
+                withPaging(Map.of("topic", "only this topic")), null, ok("Assignments", "assignments")), call -> {
+            String topic = call.query("topic").orElse(null);
+            List<Map<String, Object>> all = new ArrayList<>();
+            for (PartitionAssignment a : backend.partitions()) {
+                if (topic == null || topic.equals(a.topic())) {
+                    all.add(assignment(a));
+                }
+            }
+            call.ok(Json.obj("assignments", Pages.page(call, all), "count", all.size()));
+        });
+        get("/api/v1/cluster/leaders", Access.READ, doc("Cluster", "How partition leaders spread over the nodes",
+                Map.of(), null, ok("Leaders", "leaders per node")), call -> call.ok(leaders()));
+        get("/api/v1/traffic", Access.READ, doc("Cluster", "Running traffic totals of this node", Map.of(), null,
+                ok("Traffic", "totals since start")), call -> call.ok(traffic(backend.traffic())));
+
+        get("/api/v1/topics", Access.READ, doc("Topics", "List topics", paging(), null, ok("TopicList", "topics")),
+                call -> call.ok(Pages.page(call, backend.topics().stream().map(ApiRoutes::topic).toList())));
+        route("POST", "/api/v1/topics", Access.WRITE, doc("Topics", "Create a topic", Map.of(), "NewTopic",
+                new Route.Response(201, "TopicDetail", "created"),
+                new Route.Response(409, "Error", "a topic of that name exists")), this::createTopic);
+        get("/api/v1/topics/{name}", Access.READ, doc("Topics", "Describe a topic", Map.of(), null,
+                ok("TopicDetail", "the topic and its partitions (ETag)")), call -> {
+            TopicDetail t = requireTopic(call.param("name"));
+            call.header("ETag", topicTag(t));
+            call.ok(topicDetail(t));
+        });
+        route("DELETE", "/api/v1/topics/{name}", Access.WRITE, doc("Topics", "Delete a topic and its records",
+                Map.of(), null, new Route.Response(204, null, "deleted"),
+                new Route.Response(412, "Error", "If-Match does not match the topic's ETag")), call -> {
+            TopicDetail t = requireTopic(call.param("name"));
+            Etags.requireMatch(call, topicTag(t));
+            backend.deleteTopic(t.topic().name());
+            call.noContent();
+        });
+        get("/api/v1/topics/{name}/config", Access.READ, doc("Topics", "A topic's effective settings", Map.of(),
+                null, ok("TopicConfig", "settings (ETag)")), call -> {
+            TopicDetail t = requireTopic(call.param("name"));
+            call.header("ETag", topicTag(t));
+            call.ok(config(t.topic()));
+        });
+        get("/api/v1/topics/{name}/messages", Access.READ, doc("Topics", "Read records of one partition",
+                Map.of("partition", "partition (default 0)", "offset", "first offset (default: the oldest)",
+                        "timestamp", "instead of offset: first record at or after this time (ms)",
+                        "limit", "most records, 1.." + MAX_MESSAGES + " (default 50)"), null,
+                ok("MessagePage", "records; key, value and header values in base64")), this::messages);
+
+        get("/api/v1/consumer-groups", Access.READ, doc("Consumer groups", "List consumer groups", paging(), null,
+                ok("GroupList", "groups")), call -> call.ok(Pages.page(call, backend.groups().stream()
+                        .map(g -> Json.obj("name", g.name(), "topics", g.topics(), "members", g.members(),
+                                "state", g.members() > 0 ? "Stable" : "Empty", "lag", g.lag())).toList())));
+        get("/api/v1/consumer-groups/{name}", Access.READ, doc("Consumer groups", "Describe a group", Map.of(), null,
+                ok("GroupDetail", "offsets and lag per partition (ETag)")), call -> {
+            GroupDetail g = requireGroup(call.param("name"));
+            call.header("ETag", groupTag(g));
+            call.ok(group(g));
+        });
+        get("/api/v1/consumer-groups/{name}/lag", Access.READ, doc("Consumer groups", "A group's lag", Map.of(),
+                null, ok("GroupLag", "lag in records and seconds per partition")), call -> {
+            GroupDetail g = requireGroup(call.param("name"));
+            Map<String, Object> all = group(g);
+            call.ok(Json.obj("name", g.name(), "lag", all.get("lag"), "max_lag_seconds", all.get("max_lag_seconds"),
+                    "partitions", all.get("partitions")));
+        });
+        route("POST", "/api/v1/consumer-groups/{name}/reset", Access.WRITE, doc("Consumer groups",
+                "Move a group's committed offsets", Map.of(), "ResetOffsets", ok("GroupDetail", "the group after"),
+                new Route.Response(412, "Error", "If-Match does not match the group's ETag")), this::reset);
+        route("DELETE", "/api/v1/consumer-groups/{name}", Access.WRITE, doc("Consumer groups",
+                "Delete a group's offsets", Map.of("topic", "only its offsets in this topic"), null,
+                new Route.Response(204, null, "deleted"),
+                new Route.Response(412, "Error", "If-Match does not match the group's ETag")), call -> {
+            GroupDetail g = requireGroup(call.param("name"));
+            Etags.requireMatch(call, groupTag(g));
+            String topic = call.query("topic").orElse(null);
+            if (topic != null && g.partitions().stream().noneMatch(p -> p.topic().equals(topic))) {
+                throw AdminException.notFound("consumer group " + g.name() + " has no offsets in topic " + topic);
+            }
+            backend.deleteGroup(g.name(), topic);
+            call.noContent();
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------- handlers
+
+    private void createTopic(Call call) {
+        JsonNode body = call.body();
+        JsonNode options = body.path("options");
+        String name = text(body, "name");
+        if (name == null || name.isBlank()) {
+            throw AdminException.badRequest("name is required");
+        }
+        if (backend.topic(name).isPresent()) {
+            throw AdminException.conflict("topic " + name + " exists");
+        }
+        int partitions = (int) number(body, options, "partitions", 1, 0, Integer.MAX_VALUE);
+        int rf = (int) number(body, options, "replica_factor", -1, -1, Integer.MAX_VALUE);
+        long retentionMs = number(body, options, "retention_ms", -1, -1, Long.MAX_VALUE);
+        long retentionBytes = number(body, options, "retention_bytes", -1, -1, Long.MAX_VALUE);
+        backend.createTopic(new AdminBackend.NewTopic(name, partitions, rf, retentionMs, retentionBytes));
+        TopicDetail t = backend.topic(name).orElseThrow(() -> AdminException.unavailable(
+                "topic " + name + " was created but this node does not know it yet; read it again shortly"));
+        call.header("Location", "/api/v1/topics/" + java.net.URLEncoder.encode(name,
+                java.nio.charset.StandardCharsets.UTF_8));
+        call.header("ETag", topicTag(t));
+        call.json(201, topicDetail(t));
+    }
+
+    private void messages(Call call) {
+        TopicDetail t = requireTopic(call.param("name"));
+        int partition = (int) call.longQuery("partition", 0, 0, Integer.MAX_VALUE);
+        if (partition >= t.topic().partitions()) {
+            throw AdminException.notFound("topic " + t.topic().name() + " has no partition " + partition
+                    + " (it has " + t.topic().partitions() + ")");
+        }
+        int limit = (int) call.longQuery("limit", 50, 1, MAX_MESSAGES);
+        AdminBackend.PartitionInfo p = t.partitions().get(partition);
+        long offset;
+        if (call.query("timestamp").isPresent()) {
+            long ts = call.longQuery("timestamp", 0, 0, Long.MAX_VALUE);
+            offset = backend.offsetForTimestamp(t.topic().name(), partition, ts);
+        } else {
+            offset = call.longQuery("offset", p.startOffset(), 0, Long.MAX_VALUE);
+        }
+        AdminBackend.MessagePage page = backend.messages(t.topic().name(), partition, offset, limit);
+        Base64.Encoder b64 = Base64.getEncoder();
+        List<Map<String, Object>> messages = new ArrayList<>();
+        for (AdminBackend.Message m : page.messages()) {
+            List<Map<String, Object>> headers = m.headers().stream()
+                    .map(h -> Json.obj("key", h.key(), "value", b64.encodeToString(h.value()))).toList();
+            messages.add(Json.obj("offset", m.offset(), "timestamp", m.timestampMs(),
+                    "time", Instant.ofEpochMilli(m.timestampMs()).toString(),
+                    "key", b64.encodeToString(m.key()), "value", b64.encodeToString(m.value()),
+                    "headers", headers));
+        }
+        call.ok(Json.obj("topic", page.topic(), "partition", page.partition(), "start_offset", page.startOffset(),
+                "end_offset", page.endOffset(), "next_offset", page.nextOffset(), "encoding", "base64",
+                "messages", messages));
+    }
+
+    private void reset(Call call) {
+        GroupDetail g = requireGroup(call.param("name"));
+        Etags.requireMatch(call, groupTag(g));
+        JsonNode body = call.body();
+        String topic = text(body, "topic");
+        if (topic == null) {
+            throw AdminException.badRequest("topic is required");
+        }
+        requireTopic(topic);
+        String mode = text(body, "mode");
+        if (mode == null) {
+            throw AdminException.badRequest("mode is required: earliest, latest, offset or timestamp");
+        }
+        long value;
+        switch (mode) {
+            case "earliest", "latest" -> value = 0;
+            case "offset" -> value = number(body, null, "offset", -1, 0, Long.MAX_VALUE);
+            case "timestamp" -> value = number(body, null, "timestamp", -1, 0, Long.MAX_VALUE);
+            default -> throw AdminException.badRequest("mode must be earliest, latest, offset or timestamp, found '"
+                    + mode + "'");
+        }
+        if (value < 0) {
+            throw AdminException.badRequest("mode " + mode + " needs the field " + mode);
+        }
+        int partition = (int) number(body, null, "partition", -1, -1, Integer.MAX_VALUE);
+        backend.resetOffsets(g.name(), topic, partition, mode, value);
+        GroupDetail after = requireGroup(g.name());
+        call.header("ETag", groupTag(after));
+        call.ok(group(after));
+    }
+
+    // ------------------------------------------------------------------------------------------------- answers
+
+    Map<String, Object> cluster() {
+        AdminBackend.ClusterInfo c = backend.cluster();
+        List<TopicInfo> topics = backend.topics();
+        long messages = topics.stream().mapToLong(TopicInfo::messageCount).sum();
+        int partitions = topics.stream().mapToInt(TopicInfo::partitions).sum();
+        List<Map<String, Object>> nodes = nodes();
+        return Json.obj("cluster_id", c.clusterId(), "version", version, "node_id", c.nodeId(),
+                "node_count", nodes.size(), "leader_id", c.leaderId(), "raft_term", c.raftTerm(),
+                "raft_commit_index", c.raftCommitIndex(), "topic_count", topics.size(),
+                "partition_count", partitions, "total_messages", messages,
+                "uptime", uptime(Duration.ofNanos(System.nanoTime() - startNanos)), "ready", c.ready(),
+                "nodes", nodes);
+    }
+
+    List<Map<String, Object>> nodes() {
+        return backend.nodes().stream().map(n -> Json.obj("id", n.id(), "address", n.address(),
+                "cluster_addr", n.clusterAddr(), "state", n.state(), "raft_state", n.raftState(),
+                "is_leader", n.isLeader())).toList();
+    }
+
+    private Map<String, Object> metadata(String topic) {
+        Map<String, List<Map<String, Object>>> byTopic = new TreeMap<>();
+        for (PartitionAssignment a : backend.partitions()) {
+            if (topic == null || topic.equals(a.topic())) {
+                byTopic.computeIfAbsent(a.topic(), t -> new ArrayList<>()).add(Json.obj("partition", a.partition(),
+                        "leader_id", a.leader(), "leader_addr", a.leaderAddr(), "epoch", a.epoch(),
+                        "state", a.state(), "replicas", a.replicas(), "isr", a.isr()));
+            }
+        }
+        if (topic != null && byTopic.isEmpty()) {
+            requireTopic(topic);
+        }
+        List<Map<String, Object>> topics = new ArrayList<>();
+        byTopic.forEach((t, parts) -> topics.add(Json.obj("topic", t, "partitions", parts)));
+        return Json.obj("cluster_id", backend.cluster().clusterId(), "topics", topics);
+    }
+
+    private static Map<String, Object> assignment(PartitionAssignment a) {
+        return Json.obj("topic", a.topic(), "partition", a.partition(), "leader", a.leader(),
+                "leader_addr", a.leaderAddr(), "replicas", a.replicas(), "isr", a.isr(), "epoch", a.epoch(),
+                "state", a.state());
+    }
+
+    private Map<String, Object> leaders() {
+        Map<String, Integer> distribution = new TreeMap<>();
+        for (AdminBackend.NodeInfo n : backend.nodes()) {
+            distribution.put(n.id(), 0);
+        }
+        for (PartitionAssignment a : backend.partitions()) {
+            if (!a.leader().isEmpty()) {
+                distribution.merge(a.leader(), 1, Integer::sum);
+            }
+        }
+        int total = distribution.values().stream().mapToInt(Integer::intValue).sum();
+        int max = distribution.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int min = distribution.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        return Json.obj("distribution", distribution, "total_leaders", total, "node_count", distribution.size(),
+                "max_per_node", max, "min_per_node", min, "balanced", max - min <= 1);
+    }
+
+    static Map<String, Object> traffic(AdminBackend.Traffic t) {
+        return Json.obj("messages_in", t.messagesIn(), "bytes_in", t.bytesIn(), "messages_out", t.messagesOut(),
+                "bytes_out", t.bytesOut(), "produce_requests", t.produceRequests(),
+                "produce_latency_ns", t.produceLatencyNanos());
+    }
+
+    static Map<String, Object> topic(TopicInfo t) {
+        return Json.obj("name", t.name(), "partitions", t.partitions(), "replica_factor", t.replicationFactor(),
+                "message_count", t.messageCount(), "size_bytes", t.sizeBytes(),
+                "retention_bytes", t.retentionBytes(), "retention_ms", t.retentionMs(),
+                "created_at", Instant.ofEpochMilli(t.createdAtMs()).toString());
+    }
+
+    static Map<String, Object> topicDetail(TopicDetail d) {
+        Map<String, Object> m = topic(d.topic());
+        m.put("segment_bytes", d.topic().segmentBytes());
+        m.put("segment_ms", d.topic().segmentMs());
+        m.put("partition_details", d.partitions().stream().map(p -> Json.obj("partition", p.partition(),
+                "leader", p.leader(), "start_offset", p.startOffset(), "end_offset", p.endOffset(),
+                "messages", p.endOffset() - p.startOffset(), "size_bytes", p.sizeBytes(),
+                "segments", p.segments())).toList());
+        return m;
+    }
+
+    private static Map<String, Object> config(TopicInfo t) {
+        return Json.obj("name", t.name(), "partitions", t.partitions(), "replica_factor", t.replicationFactor(),
+                "retention_ms", t.retentionMs(), "retention_bytes", t.retentionBytes(),
+                "segment_bytes", t.segmentBytes(), "segment_ms", t.segmentMs());
+    }
+
+    static Map<String, Object> group(GroupDetail g) {
+        long lag = 0;
+        double maxLagSeconds = 0;
+        List<Map<String, Object>> partitions = new ArrayList<>();
+        LinkedHashMap<String, Boolean> topics = new LinkedHashMap<>();
+        for (GroupPartition p : g.partitions()) {
+            lag += p.lag();
+            topics.put(p.topic(), true);
+            Double seconds = p.lagMillis() < 0 ? (p.lag() == 0 ? 0.0 : null) : p.lagMillis() / 1000.0;
+            if (seconds != null) {
+                maxLagSeconds = Math.max(maxLagSeconds, seconds);
+            }
+            partitions.add(Json.obj("topic", p.topic(), "partition", p.partition(), "offset", p.committedOffset(),
+                    "end_offset", p.endOffset(), "lag", p.lag(), "lag_seconds", seconds));
+        }
+        return Json.obj("name", g.name(), "state", g.members() > 0 ? "Stable" : "Empty", "members", g.members(),
+                "member_ids", g.memberIds(), "topics", List.copyOf(topics.keySet()), "lag", lag,
+                "max_lag_seconds", maxLagSeconds, "partitions", partitions);
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    private TopicDetail requireTopic(String name) {
+        return backend.topic(name).orElseThrow(() -> AdminException.notFound("topic not found: " + name));
+    }
+
+    private GroupDetail requireGroup(String name) {
+        return backend.group(name).orElseThrow(() -> AdminException.notFound("consumer group not found: " + name));
+    }
+
+    /** Changes when the topic is re-created or its settings or partitions change, not when records arrive. */
+    static String topicTag(TopicDetail d) {
+        TopicInfo t = d.topic();
+        return Etags.of(t.name() + "|" + t.createdAtMs() + "|" + t.partitions() + "|" + t.replicationFactor() + "|"
+                + t.retentionMs() + "|" + t.retentionBytes() + "|" + t.segmentBytes() + "|" + t.segmentMs());
+    }
+
+    /** Changes whenever a committed offset moves. */
+    static String groupTag(GroupDetail g) {
+        StringBuilder s = new StringBuilder(g.name());
+        for (GroupPartition p : g.partitions()) {
+            s.append('|').append(p.topic()).append('/').append(p.partition()).append('=').append(p.committedOffset());
+        }
+        return Etags.of(s.toString());
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw AdminException.badRequest(field + " must be a string");
+        }
+        return n.asText();
+    }
+
+    /** A whole number from the body (or its {@code options} object, upstream's place for topic settings). */
+    private static long number(JsonNode body, JsonNode options, String field, long dflt, long min, long max) {
+        JsonNode n = body.get(field);
+        if ((n == null || n.isNull()) && options != null) {
+            n = options.get(field);
+        }
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.canConvertToLong() || !n.isIntegralNumber()) {
+            throw AdminException.badRequest(field + " must be an integer, found " + n);
+        }
+        long v = n.asLong();
+        if (v < min || v > max) {
+            throw AdminException.badRequest(field + " must be in " + min + ".." + max + ", found " + v);
+        }
+        return v;
+    }
+
+    /** Uptime as the health endpoint writes it: {@code 7d12h30m}, {@code 3h5m}, {@code 4m10s}. */
+    static String uptime(Duration d) {
+        long s = d.toSeconds();
+        long days = s / 86_400;
+        long hours = s % 86_400 / 3600;
+        long minutes = s % 3600 / 60;
+        if (days > 0) {
+            return days + "d" + hours + "h" + minutes + "m";
+        }
+        if (hours > 0) {
+            return hours + "h" + minutes + "m";
+        }
+        return minutes + "m" + s % 60 + "s";
+    }
+
+    private void get(String template, Access access, Route.Doc doc, Route.Handler handler) {
+        route("GET", template, access, doc, handler);
+    }
+
+    private void route(String method, String template, Access access, Route.Doc doc, Route.Handler handler) {
+        routes.add(new Route(method, template, access, doc, handler));
+    }
+
+    static Route.Doc doc(String tag, String summary, Map<String, String> query, String body,
+                         Route.Response... responses) {
+        return new Route.Doc(tag, summary, query, body, List.of(responses), "application/json");
+    }
+
+    static Route.Response ok(String schema, String description) {
+        return new Route.Response(200, schema, description);
+    }
+
+    private static Map<String, String> paging() {
+        return withPaging(Map.of());
+    }
+
+    private static Map<String, String> withPaging(Map<String, String> query) {
+        Map<String, String> m = new LinkedHashMap<>(query);
+        m.put("limit", "page size, 1.." + Pages.MAX_LIMIT + " (default " + Pages.DEFAULT_LIMIT + ")");
+        m.put("offset", "items to skip (default 0)");
+        return m;
+    }
+}

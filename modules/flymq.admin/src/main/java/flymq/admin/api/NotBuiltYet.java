@@ -1,0 +1,63 @@
+package flymq.admin.api;
+
+import flymq.admin.AdminException;
+import flymq.admin.Authenticator.Access;
+import java.util.List;
+
+/**
+ * Upstream's endpoints for features this broker does not have yet. Each answers 501 with the JSON error shape and
+ * is documented as such, so clients and the console can tell "not built" from "not found". When a feature lands,
+ * its engineer deletes its rows here and adds real routes to {@link ApiRoutes} (the OpenAPI test then checks them).
+ */
+final class NotBuiltYet {
+
+    /** One endpoint: verb, template, access it will need, and the feature that will serve it. */
+    record Row(String method, String template, Access access, String tag, String summary, String feature) {
+    }
+
+    static final List<Row> ROWS = List.of(
+            new Row("PUT", "/api/v1/topics/{name}/config", Access.WRITE, "Topics",
+                    "Change a topic's settings", "topic settings changes (no ALTER in the cluster metadata yet)"),
+            new Row("POST", "/api/v1/cluster/partitions/{topic}/{partition}", Access.ADMIN, "Cluster",
+                    "Reassign a partition", "partition reassignment"),
+            new Row("POST", "/api/v1/cluster/rebalance", Access.ADMIN, "Cluster",
+                    "Rebalance partition leaders", "partition reassignment"),
+            new Row("GET", "/api/v1/schemas", Access.READ, "Schemas", "List schemas", "the schema registry"),
+            new Row("POST", "/api/v1/schemas", Access.WRITE, "Schemas", "Register a schema", "the schema registry"),
+            new Row("GET", "/api/v1/schemas/{name}", Access.READ, "Schemas", "Get a schema", "the schema registry"),
+            new Row("DELETE", "/api/v1/schemas/{name}", Access.WRITE, "Schemas", "Delete a schema",
+                    "the schema registry"),
+            new Row("GET", "/api/v1/users", Access.ADMIN, "Security", "List users", "users and roles"),
+            new Row("POST", "/api/v1/users", Access.ADMIN, "Security", "Create a user", "users and roles"),
+            new Row("GET", "/api/v1/users/{name}", Access.ADMIN, "Security", "Get a user", "users and roles"),
+            new Row("PUT", "/api/v1/users/{name}", Access.ADMIN, "Security", "Update a user", "users and roles"),
+            new Row("DELETE", "/api/v1/users/{name}", Access.ADMIN, "Security", "Delete a user", "users and roles"),
+            new Row("POST", "/api/v1/users/{name}/password", Access.READ, "Security", "Change a password",
+                    "users and roles"),
+            new Row("GET", "/api/v1/roles", Access.ADMIN, "Security", "List roles", "users and roles"),
+            new Row("GET", "/api/v1/acls", Access.ADMIN, "Security", "List topic ACLs", "ACLs"),
+            new Row("GET", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Get a topic's ACL", "ACLs"),
+            new Row("PUT", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Set a topic's ACL", "ACLs"),
+            new Row("DELETE", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Delete a topic's ACL", "ACLs"),
+            new Row("GET", "/api/v1/dlq/{topic}", Access.READ, "DLQ", "Read a dead-letter queue", "dead-letter queues"),
+            new Row("POST", "/api/v1/dlq/{topic}/replay/{id}", Access.WRITE, "DLQ", "Replay a dead letter",
+                    "dead-letter queues"),
+            new Row("DELETE", "/api/v1/dlq/{topic}", Access.WRITE, "DLQ", "Purge a dead-letter queue",
+                    "dead-letter queues"),
+            new Row("GET", "/api/v1/audit/events", Access.ADMIN, "Audit", "Query audit events", "the audit trail"),
+            new Row("POST", "/api/v1/audit/export", Access.ADMIN, "Audit", "Export audit events", "the audit trail"));
+
+    private NotBuiltYet() {
+    }
+
+    static Route route(Row row) {
+        return new Route(row.method(), row.template(), row.access(),
+                new Route.Doc(row.tag(), row.summary() + " (not built yet: answers 501)", java.util.Map.of(), null,
+                        List.of(new Route.Response(501, "Error", "not built yet: " + row.feature())),
+                        "application/json"),
+                call -> {
+                    throw new AdminException(501, "not_implemented", row.method() + " " + row.template()
+                            + " needs " + row.feature() + ", which this broker does not have yet");
+                });
+    }
+}

@@ -1,0 +1,359 @@
+package flymq.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import flymq.admin.api.Route;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final FakeBackend backend = new FakeBackend().withTopic("orders", 2, 3).withTopic("audit", 1, 0)
+            .withGroup("billing", "orders", 1);
+    private AdminServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private AdminServer start(Authenticator auth, List<String> cors) {
+        server = AdminServer.start(new AdminConfig("127.0.0.1:0", cors, "test-1"), backend, auth, 100);
+        return server;
+    }
+
+    private AdminServer start() {
+        return start(Authenticator.allowAll(), List.of());
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().map().toString());
+        JsonNode body = json(r);
+        assertEquals(status, body.get("status").asInt(), r.body());
+        assertEquals(code, body.get("code").asText(), r.body());
+        assertFalse(body.get("error").asText().isBlank(), r.body());
+    }
+
+    @Test
+    void everyRouteIsInTheOpenApiDocumentAndTheDocumentNamesNoOtherRoute() throws Exception {
+        start();
+        JsonNode doc = json(send("GET", "/api/v1/openapi.json", null));
+        assertEquals("3.0.3", doc.get("openapi").asText());
+        TreeSet<String> documented = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
+            var path = it.next();
+            path.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + path.getKey()));
+        }
+        TreeSet<String> served = new TreeSet<>();
+        for (Route r : server.routes()) {
+            served.add(r.method() + " " + r.template());
+        }
+        assertEquals(served, documented);
+        assertEquals(doc, json(send("GET", "/swagger.json", null)), "upstream's /swagger.json is the same document");
+        assertEquals(doc, json(send("GET", "/api/v1/swagger.json", null)));
+    }
+
+    @Test
+    void everyDocumentedOperationAnswersAndNoneIsUnrouted() throws Exception {
+        start();
+        JsonNode doc = json(send("GET", "/api/v1/openapi.json", null));
+        List<String> failures = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
+            var path = it.next();
+            for (Iterator<String> ms = path.getValue().fieldNames(); ms.hasNext(); ) {
+                String method = ms.next().toUpperCase();
+                if (path.getKey().equals("/api/v1/events")) {
+                    continue; // a stream: its own test reads it
+                }
+                String concrete = path.getKey().replace("{name}", method.equals("DELETE") ? "audit" : "orders")
+                        .replace("{topic}", "orders").replace("{partition}", "0").replace("{id}", "1");
+                if (concrete.startsWith("/api/v1/consumer-groups/")) {
+                    concrete = concrete.replace("/orders", "/billing");
+                }
+                String body = switch (method + " " + path.getKey()) {
+                    case "POST /api/v1/topics" -> "{\"name\":\"fresh\",\"partitions\":2}";
+                    case "POST /api/v1/consumer-groups/{name}/reset" -> "{\"topic\":\"orders\",\"mode\":\"earliest\"}";
+                    default -> method.equals("GET") || method.equals("DELETE") ? null : "{}";
+                };
+                HttpResponse<String> r = send(method, concrete, body);
+                boolean unrouted = r.statusCode() == 405
+                        || r.statusCode() == 404 && r.body().contains("no such resource")
+                        || r.statusCode() >= 500 && r.statusCode() != 501 && r.statusCode() != 503;
+                boolean undocumented501 = r.statusCode() == 501
+                        && !path.getValue().get(method.toLowerCase()).get("responses").has("501");
+                if (unrouted || undocumented501) {
+                    failures.add(method + " " + concrete + " answered " + r.statusCode() + ": " + r.body());
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
+        start();
+        assertError(send("GET", "/api/v1/schemas", null), 501, "not_implemented");
+        assertError(send("GET", "/api/v1/users/alice", null), 501, "not_implemented");
+        assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
+        assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{}"), 501, "not_implemented");
+    }
+
+    @Test
+    void unknownPathsAndVerbsAnswerWithTheErrorShape() throws Exception {
+        start();
+        assertError(send("GET", "/api/v1/nothing", null), 404, "not_found");
+        HttpResponse<String> wrongVerb = send("PATCH", "/api/v1/topics", "{}");
+        assertError(wrongVerb, 405, "method_not_allowed");
+        assertEquals("GET, POST", wrongVerb.headers().firstValue("Allow").orElse(""));
+        assertError(send("GET", "/api/v1/topics/missing", null), 404, "not_found");
+        assertError(send("GET", "/api/v1/consumer-groups/missing", null), 404, "not_found");
+        assertError(send("GET", "/api/v1/topics/orders/messages?partition=7", null), 404, "not_found");
+        assertError(send("GET", "/api/v1/topics/orders/messages?limit=0", null), 400, "bad_request");
+    }
+
+    @Test
+    void createTopicValidatesItsBodyAndAnswers201WithLocation() throws Exception {
+        start();
+        assertError(send("POST", "/api/v1/topics", "not json"), 400, "bad_request");
+        assertError(send("POST", "/api/v1/topics", ""), 400, "bad_request");
+        assertError(send("POST", "/api/v1/topics", "{\"partitions\":1}"), 400, "bad_request");
+        assertError(send("POST", "/api/v1/topics", "{\"name\":\"x\",\"partitions\":\"two\"}"), 400, "bad_request");
+        assertError(send("POST", "/api/v1/topics", "{\"name\":\"x\",\"partitions\":500}"), 400, "bad_request");
+        assertError(send("POST", "/api/v1/topics", "{\"name\":\"orders\"}"), 409, "conflict");
+
+        HttpResponse<String> created = send("POST", "/api/v1/topics",
+                "{\"name\":\"events\",\"options\":{\"partitions\":3}}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("/api/v1/topics/events", created.headers().firstValue("Location").orElse(""));
+        assertEquals(3, json(created).get("partitions").asInt(), "upstream's options object is read");
+        assertEquals(3, json(created).get("partition_details").size());
+    }
+
+    @Test
+    void listsPageWithLimitAndOffset() throws Exception {
+        start();
+        for (int i = 0; i < 5; i++) {
+            backend.withTopic("t" + i, 1, 0);
+        }
+        HttpResponse<String> first = send("GET", "/api/v1/topics?limit=3", null);
+        assertEquals(200, first.statusCode());
+        assertEquals(3, json(first).size());
+        assertEquals("7", first.headers().firstValue("X-Total-Count").orElse(""));
+        assertEquals("</api/v1/topics?offset=3&limit=3>; rel=\"next\"", first.headers().firstValue("Link").orElse(""));
+        HttpResponse<String> last = send("GET", "/api/v1/topics?limit=3&offset=6", null);
+        assertEquals(1, json(last).size());
+        assertTrue(last.headers().firstValue("Link").isEmpty(), "no next page after the last");
+        assertError(send("GET", "/api/v1/topics?limit=1001", null), 400, "bad_request");
+        assertError(send("GET", "/api/v1/topics?offset=-1", null), 400, "bad_request");
+    }
+
+    @Test
+    void deletingATopicThatChangedSinceItWasReadIsRefusedWith412() throws Exception {
+        start();
+        HttpResponse<String> read = send("GET", "/api/v1/topics/orders", null);
+        String etag = read.headers().firstValue("ETag").orElseThrow();
+        backend.deleteTopic("orders");
+        backend.withTopic("orders", 4, 0); // re-created under the same name
+        assertError(send("DELETE", "/api/v1/topics/orders", null, "If-Match", etag), 412, "precondition_failed");
+        assertTrue(backend.topic("orders").isPresent());
+        String now = send("GET", "/api/v1/topics/orders/config", null).headers().firstValue("ETag").orElseThrow();
+        assertNotEquals(etag, now);
+        assertEquals(204, send("DELETE", "/api/v1/topics/orders", null, "If-Match", now).statusCode());
+        assertTrue(backend.topic("orders").isEmpty());
+    }
+
+    @Test
+    void resettingOffsetsThatMovedSinceTheyWereReadIsRefusedWith412() throws Exception {
+        start();
+        HttpResponse<String> read = send("GET", "/api/v1/consumer-groups/billing", null);
+        assertEquals(2, json(read).get("lag").asLong());
+        assertEquals(1.5, json(read).get("partitions").get(0).get("lag_seconds").asDouble());
+        String etag = read.headers().firstValue("ETag").orElseThrow();
+        backend.offsets.get("billing").put("orders/0", 2L); // the consumer committed meanwhile
+        assertError(send("POST", "/api/v1/consumer-groups/billing/reset", "{\"topic\":\"orders\",\"mode\":\"earliest\"}",
+                "If-Match", etag), 412, "precondition_failed");
+        HttpResponse<String> fresh = send("GET", "/api/v1/consumer-groups/billing/lag", null);
+        assertEquals(1, json(fresh).get("lag").asLong());
+        HttpResponse<String> reset = send("POST", "/api/v1/consumer-groups/billing/reset",
+                "{\"topic\":\"orders\",\"mode\":\"offset\",\"offset\":0}",
+                "If-Match", send("GET", "/api/v1/consumer-groups/billing", null).headers().firstValue("ETag").orElseThrow());
+        assertEquals(200, reset.statusCode(), reset.body());
+        assertEquals(3, json(reset).get("lag").asLong());
+        assertError(send("POST", "/api/v1/consumer-groups/billing/reset", "{\"topic\":\"orders\",\"mode\":\"sideways\"}"),
+                400, "bad_request");
+        assertError(send("POST", "/api/v1/consumer-groups/billing/reset", "{\"topic\":\"orders\",\"mode\":\"offset\"}"),
+                400, "bad_request");
+    }
+
+    @Test
+    void messagesCarryKeyHeadersAndValueInBase64() throws Exception {
+        start();
+        JsonNode page = json(send("GET", "/api/v1/topics/orders/messages?partition=0&offset=1&limit=1", null));
+        assertEquals(1, page.get("messages").size());
+        JsonNode m = page.get("messages").get(0);
+        assertEquals(1, m.get("offset").asLong());
+        assertEquals("k1", new String(Base64.getDecoder().decode(m.get("key").asText()), StandardCharsets.UTF_8));
+        assertEquals("{\"n\":1}", new String(Base64.getDecoder().decode(m.get("value").asText()), StandardCharsets.UTF_8));
+        assertEquals("h", m.get("headers").get(0).get("key").asText());
+        assertEquals(2, page.get("next_offset").asLong());
+        JsonNode byTime = json(send("GET", "/api/v1/topics/orders/messages?timestamp=1700000000002", null));
+        assertEquals(2, byTime.get("messages").get(0).get("offset").asLong());
+    }
+
+    @Test
+    void healthIsOpenAndSays503WhileTheBrokerIsNotReady() throws Exception {
+        start();
+        assertEquals("healthy", json(send("GET", "/api/v1/health", null)).get("status").asText());
+        backend.ready = false;
+        assertEquals(503, send("GET", "/api/v1/health", null).statusCode());
+    }
+
+    @Test
+    void corsHeadersOnlyForConfiguredOrigins() throws Exception {
+        start();
+        HttpResponse<String> off = send("GET", "/api/v1/topics", null, "Origin", "https://evil.example");
+        assertTrue(off.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "CORS is off by default");
+        server.close();
+        start(Authenticator.allowAll(), List.of("https://ops.example"));
+        HttpResponse<String> allowed = send("GET", "/api/v1/topics", null, "Origin", "https://ops.example");
+        assertEquals("https://ops.example", allowed.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        HttpResponse<String> other = send("GET", "/api/v1/topics", null, "Origin", "https://evil.example");
+        assertTrue(other.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+        HttpResponse<String> preflight = send("OPTIONS", "/api/v1/topics/orders", null, "Origin", "https://ops.example",
+                "Access-Control-Request-Method", "DELETE");
+        assertEquals(204, preflight.statusCode());
+        assertEquals("DELETE, GET", preflight.headers().firstValue("Access-Control-Allow-Methods").orElse(""));
+    }
+
+    @Test
+    void withAuthenticationRequiredCallersNeedCredentialsAndTheRightAccess() throws Exception {
+        String readerAuth = "Basic " + Base64.getEncoder().encodeToString("reader:pw".getBytes(StandardCharsets.UTF_8));
+        start(new Authenticator() {
+            @Override
+            public boolean required() {
+                return true;
+            }
+
+            @Override
+            public Optional<Principal> authenticate(String authorization) {
+                return readerAuth.equals(authorization) ? Optional.of(new Principal("reader", false, false))
+                        : Optional.empty();
+            }
+        }, List.of());
+        HttpResponse<String> anonymous = send("GET", "/api/v1/topics", null);
+        assertError(anonymous, 401, "unauthorized");
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"flymq\""));
+        assertError(send("GET", "/api/v1/topics", null, "Authorization", "Basic d3Jvbmc6d3Jvbmc="), 401, "unauthorized");
+        assertEquals(200, send("GET", "/api/v1/topics", null, "Authorization", readerAuth).statusCode());
+        assertError(send("DELETE", "/api/v1/topics/orders", null, "Authorization", readerAuth), 403, "forbidden");
+        assertTrue(backend.topic("orders").isPresent());
+        assertEquals(200, send("GET", "/api/v1/health", null).statusCode(), "health needs no credentials");
+        assertEquals(200, send("GET", "/api/v1/openapi.json", null).statusCode());
+        assertEquals(200, send("GET", "/ui/", null).statusCode(), "the console's files are public; its data is not");
+    }
+
+    @Test
+    void theEventStreamSendsSnapshots() throws Exception {
+        start();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/events"))
+                .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<java.io.InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            List<JsonNode> events = new ArrayList<>();
+            String line;
+            while (events.size() < 2 && (line = in.readLine()) != null) {
+                if (line.startsWith("data: ")) {
+                    events.add(JSON.readTree(line.substring(6)));
+                }
+            }
+            assertEquals(2, events.size(), "a snapshot at once and another after the interval");
+            assertEquals("audit", events.get(0).get("topics").get(0).get("name").asText());
+            assertEquals(10, events.get(1).get("traffic").get("messages_in").asLong());
+        }
+    }
+
+    @Test
+    void theConsoleIsServedFromTheModuleWithASelfOnlyContentPolicy() throws Exception {
+        start();
+        HttpResponse<String> root = send("GET", "/", null);
+        assertEquals(308, root.statusCode());
+        assertEquals("/ui/", root.headers().firstValue("Location").orElse(""));
+        HttpResponse<String> index = send("GET", "/ui/", null);
+        assertEquals(200, index.statusCode());
+        assertTrue(index.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(index.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+        assertTrue(index.body().contains("<script type=\"module\" src=\"console.js\">"), index.body());
+        assertFalse(index.body().contains("http://") || index.body().contains("https://"), "no CDN, no other origin");
+        for (String js : List.of("console.js", "pages.js", "api.js", "format.js", "charts.js")) {
+            HttpResponse<String> r = send("GET", "/ui/" + js, null);
+            assertEquals(200, r.statusCode(), js);
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"), js);
+            assertFalse(r.body().contains("https://"), js + " loads nothing from elsewhere");
+        }
+        assertEquals(404, send("GET", "/ui/secrets.txt", null).statusCode());
+        assertEquals(405, send("POST", "/ui/", "{}").statusCode());
+    }
+
+    @Test
+    void aTakenPortFailsTheStartNamingTheKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> AdminServer.start(
+                    new AdminConfig("127.0.0.1:" + taken.getLocalPort(), List.of(), "t"), backend,
+                    Authenticator.allowAll()));
+            assertTrue(e.getMessage().startsWith("cannot listen on observability.admin.addr 127.0.0.1:"
+                    + taken.getLocalPort()), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new AdminConfig("nohost", List.of(), "t"));
+    }
+
+    @Test
+    void consoleUrlNamesLocalhostForAWildcardBind() {
+        assertEquals("http://localhost:9096/ui/", AdminServer.consoleUrl("0.0.0.0", 9096));
+        assertEquals("http://127.0.0.1:9096/ui/", AdminServer.consoleUrl("127.0.0.1", 9096));
+        assertEquals("http://[::1]:9096/ui/", AdminServer.consoleUrl("::1", 9096));
+    }
+}

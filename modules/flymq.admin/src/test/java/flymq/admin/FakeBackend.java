@@ -1,0 +1,147 @@
+package flymq.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** An in-memory broker for the API's tests: topics with records in partition 0, groups with offsets. */
+final class FakeBackend implements AdminBackend {
+    final Map<String, TopicDetail> topics = new ConcurrentHashMap<>();
+    final Map<String, Map<String, Long>> offsets = new ConcurrentHashMap<>(); // group -> "topic/partition" -> offset
+    volatile boolean ready = true;
+
+    FakeBackend withTopic(String name, int partitions, long records) {
+        List<PartitionInfo> parts = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            parts.add(new PartitionInfo(p, "n1", 0, p == 0 ? records : 0, p == 0 ? records * 10 : 0, 1));
+        }
+        topics.put(name, new TopicDetail(new TopicInfo(name, partitions, 1, records, records * 10, 604_800_000L, 0,
+                1 << 20, 604_800_000L, 1_700_000_000_000L + topics.size()), parts));
+        return this;
+    }
+
+    FakeBackend withGroup(String group, String topic, long committed) {
+        offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).put(topic + "/0", committed);
+        return this;
+    }
+
+    @Override
+    public ClusterInfo cluster() {
+        return new ClusterInfo("standalone", "n1", "n1", 1, 0, ready);
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return List.of(new NodeInfo("n1", "localhost:9092", ":9093", "online", "leader", true));
+    }
+
+    @Override
+    public List<PartitionAssignment> partitions() {
+        List<PartitionAssignment> out = new ArrayList<>();
+        new TreeMap<>(topics).forEach((name, t) -> {
+            for (int p = 0; p < t.topic().partitions(); p++) {
+                out.add(new PartitionAssignment(name, p, "n1", "localhost:9092", List.of("n1"), List.of("n1"), 1,
+                        "online"));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public List<TopicInfo> topics() {
+        return new TreeMap<>(topics).values().stream().map(TopicDetail::topic).toList();
+    }
+
+    @Override
+    public Optional<TopicDetail> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    @Override
+    public void createTopic(NewTopic topic) {
+        if (topic.partitions() > 100) {
+            throw AdminException.badRequest("invalid partition count " + topic.partitions());
+        }
+        withTopic(topic.name(), Math.max(1, topic.partitions()), 0);
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        topics.remove(name);
+    }
+
+    @Override
+    public List<GroupInfo> groups() {
+        List<GroupInfo> out = new ArrayList<>();
+        new TreeMap<>(offsets).forEach((g, o) -> out.add(new GroupInfo(g,
+                o.keySet().stream().map(k -> k.substring(0, k.indexOf('/'))).distinct().toList(), 0, lag(o))));
+        return out;
+    }
+
+    private long lag(Map<String, Long> o) {
+        long lag = 0;
+        for (var e : o.entrySet()) {
+            String topic = e.getKey().substring(0, e.getKey().indexOf('/'));
+            lag += Math.max(0, topics.get(topic).partitions().get(0).endOffset() - e.getValue());
+        }
+        return lag;
+    }
+
+    @Override
+    public Optional<GroupDetail> group(String name) {
+        Map<String, Long> o = offsets.get(name);
+        if (o == null) {
+            return Optional.empty();
+        }
+        List<GroupPartition> parts = new ArrayList<>();
+        new TreeMap<>(o).forEach((k, committed) -> {
+            String topic = k.substring(0, k.indexOf('/'));
+            long end = topics.get(topic).partitions().get(0).endOffset();
+            long lag = Math.max(0, end - committed);
+            parts.add(new GroupPartition(topic, 0, committed, end, lag, lag == 0 ? -1 : 1500));
+        });
+        return Optional.of(new GroupDetail(name, 0, List.of(), parts));
+    }
+
+    @Override
+    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+        long end = topics.get(topic).partitions().get(0).endOffset();
+        long target = switch (mode) {
+            case "earliest" -> 0;
+            case "latest" -> end;
+            default -> value;
+        };
+        offsets.get(group).put(topic + "/0", target);
+    }
+
+    @Override
+    public void deleteGroup(String group, String topic) {
+        offsets.remove(group);
+    }
+
+    @Override
+    public MessagePage messages(String topic, int partition, long offset, int limit) {
+        long end = topics.get(topic).partitions().get(partition).endOffset();
+        List<Message> out = new ArrayList<>();
+        for (long o = offset; o < end && out.size() < limit; o++) {
+            out.add(new Message(o, 1_700_000_000_000L + o, ("k" + o).getBytes(StandardCharsets.UTF_8),
+                    ("{\"n\":" + o + "}").getBytes(StandardCharsets.UTF_8),
+                    List.of(new Header("h", "v".getBytes(StandardCharsets.UTF_8)))));
+        }
+        return new MessagePage(topic, partition, 0, end, offset + out.size(), out);
+    }
+
+    @Override
+    public long offsetForTimestamp(String topic, int partition, long timestampMs) {
+        return Math.max(0, timestampMs - 1_700_000_000_000L);
+    }
+
+    @Override
+    public Traffic traffic() {
+        return new Traffic(10, 100, 5, 50, 2, 2_000_000);
+    }
+}

@@ -1,0 +1,343 @@
+package flymq.broker.admin;
+
+import flymq.admin.AdminBackend;
+import flymq.admin.AdminException;
+import flymq.broker.cluster.ClusterNode;
+import flymq.broker.cluster.PartitionLeader;
+import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.group.GroupCoordinator;
+import flymq.broker.server.HandlerRegistry;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.broker.topic.Topic;
+import flymq.broker.topic.TopicManager;
+import flymq.protocol.MalformedPayloadException;
+import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.CreateTopicRequest;
+import flymq.protocol.message.DeleteGroupRequest;
+import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.WireMessage;
+import flymq.storage.LogConfig;
+import flymq.storage.OffsetOutOfRangeException;
+import flymq.storage.PartitionLog;
+import flymq.storage.StorageException;
+import flymq.storage.StoredRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The broker behind the admin API. Reads come from this node's managers (topics, groups, the leadership seam), as
+ * {@code CLUSTER_STATUS} and {@code METADATA} answer them. Writes are sent through this node's own request handlers
+ * as the wire messages a client would send ({@code CREATE_TOPIC}, {@code DELETE_TOPIC}, {@code RESET_OFFSET},
+ * {@code DELETE_GROUP}), so in a cluster they take the path a client's request takes (to the metadata leader, through
+ * the Raft log) and the API needs no second implementation of any of them.
+ */
+public final class BrokerAdminBackend implements AdminBackend {
+    /** How long a write waits to see its effect in this node's view (a cluster applies it after the commit). */
+    private static final long APPLY_WAIT_NANOS = 5_000_000_000L;
+    private static final int MESSAGE_BYTES = 4 << 20;
+
+    private final TopicManager topics;
+    private final GroupCoordinator groups;
+    private final PartitionLeadership leadership;
+    private final HandlerRegistry handlers;
+    private final BooleanSupplier ready;
+    private final Supplier<Traffic> traffic;
+
+    public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
+                              HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic) {
+        this.topics = topics;
+        this.groups = groups;
+        this.leadership = leadership;
+        this.handlers = handlers;
+        this.ready = ready;
+        this.traffic = traffic;
+    }
+
+    @Override
+    public ClusterInfo cluster() {
+        return new ClusterInfo(leadership.clusterId(), leadership.localNodeId(), leadership.controllerId(),
+                leadership.term(), leadership.commitIndex(), ready.getAsBoolean());
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        List<NodeInfo> out = new ArrayList<>();
+        for (ClusterNode n : leadership.nodes()) {
+            out.add(new NodeInfo(n.nodeId(), n.clientAddr(), n.clusterAddr(), n.state(), n.role(), n.leader()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<PartitionAssignment> partitions() {
+        List<PartitionAssignment> out = new ArrayList<>();
+        for (Map.Entry<String, Integer> t : topics.partitionCounts().entrySet()) {
+            for (int p = 0; p < t.getValue(); p++) {
+                PartitionLeader l = leadership.leader(t.getKey(), p);
+                out.add(new PartitionAssignment(t.getKey(), p, l.leaderId(), l.leaderAddr(), l.replicas(), l.isr(),
+                        l.epoch(), l.state()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<TopicInfo> topics() {
+        List<TopicInfo> out = new ArrayList<>();
+        for (String name : topics.names()) {
+            topics.find(name).ifPresent(t -> out.add(info(t)));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<TopicDetail> topic(String name) {
+        return topics.find(name).map(t -> {
+            List<PartitionInfo> parts = new ArrayList<>(t.partitionCount());
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionLog log = t.log(p);
+                parts.add(new PartitionInfo(p, leadership.leader(name, p).leaderId(), log.startOffset(),
+                        log.endOffset(), log.sizeInBytes(), log.segmentCount()));
+            }
+            return new TopicDetail(info(t), parts);
+        });
+    }
+
+    private TopicInfo info(Topic t) {
+        long messages = 0;
+        long bytes = 0;
+        for (PartitionLog log : t.logs()) {
+            messages += log.endOffset() - log.startOffset();
+            bytes += log.sizeInBytes();
+        }
+        LogConfig c = topics.effectiveConfig(t);
+        return new TopicInfo(t.name(), t.partitionCount(), t.settings().replicationFactor(), messages, bytes,
+                c.retentionMs(), c.retentionBytes(), c.segmentBytes(), c.segmentMs(), t.createdMs());
+    }
+
+    @Override
+    public void createTopic(NewTopic topic) {
+        if (topics.find(topic.name()).isPresent()) {
+            throw AdminException.conflict("topic " + topic.name() + " exists");
+        }
+        send(Opcodes.CREATE_TOPIC, new CreateTopicRequest(topic.name(), topic.partitions(),
+                new CreateTopicRequest.Settings(topic.replicationFactor(), topic.retentionMs(),
+                        topic.retentionBytes(), -1, -1), false));
+        awaitApplied(() -> topics.find(topic.name()).isPresent());
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        if (topics.find(name).isEmpty()) {
+            throw AdminException.notFound("topic not found: " + name);
+        }
+        send(Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
+        awaitApplied(() -> topics.find(name).isEmpty());
+    }
+
+    @Override
+    public List<GroupInfo> groups() {
+        Map<String, List<GroupCoordinator.GroupSnapshot>> byName = byName();
+        List<GroupInfo> out = new ArrayList<>();
+        byName.forEach((name, snapshots) -> {
+            Set<String> members = new LinkedHashSet<>();
+            List<String> groupTopics = new ArrayList<>();
+            long lag = 0;
+            for (GroupCoordinator.GroupSnapshot g : snapshots) {
+                members.addAll(g.members());
+                groupTopics.add(g.topic());
+                for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
+                    lag += GroupCoordinator.Lag.of(e.getValue(), endOffset(g.topic(), e.getKey()));
+                }
+            }
+            out.add(new GroupInfo(name, groupTopics, members.size(), lag));
+        });
+        return out;
+    }
+
+    @Override
+    public Optional<GroupDetail> group(String name) {
+        List<GroupCoordinator.GroupSnapshot> snapshots = byName().get(name);
+        if (snapshots == null) {
+            return Optional.empty();
+        }
+        Set<String> members = new LinkedHashSet<>();
+        List<GroupPartition> partitions = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (GroupCoordinator.GroupSnapshot g : snapshots) {
+            members.addAll(g.members());
+            for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
+                int p = e.getKey();
+                long committed = e.getValue();
+                long end = endOffset(g.topic(), p);
+                long lag = GroupCoordinator.Lag.of(committed, end);
+                partitions.add(new GroupPartition(g.topic(), p, committed, end, lag,
+                        lag == 0 ? -1 : oldestUnreadAge(g.topic(), p, committed, now)));
+            }
+        }
+        return Optional.of(new GroupDetail(name, members.size(), List.copyOf(members), partitions));
+    }
+
+    /** How long ago the first record after the committed offset was written; -1 when this node cannot read it. */
+    private long oldestUnreadAge(String topic, int partition, long committed, long now) {
+        try {
+            PartitionLog log = topics.topic(topic).log(partition);
+            List<StoredRecord> first = log.read(Math.max(committed, log.startOffset()), 1, 64 << 10);
+            return first.isEmpty() ? -1 : Math.max(0, now - first.getFirst().timestamp());
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private Map<String, List<GroupCoordinator.GroupSnapshot>> byName() {
+        Map<String, List<GroupCoordinator.GroupSnapshot>> byName = new TreeMap<>();
+        for (GroupCoordinator.GroupSnapshot g : groups.snapshot()) {
+            byName.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g);
+        }
+        byName.values().forEach(l -> l.sort((a, b) -> a.topic().compareTo(b.topic())));
+        return byName;
+    }
+
+    private long endOffset(String topic, int partition) {
+        return topics.find(topic).filter(t -> partition < t.partitionCount())
+                .map(t -> t.log(partition).endOffset()).orElse(0L);
+    }
+
+    @Override
+    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+        Topic t = topics.find(topic).orElseThrow(() -> AdminException.notFound("topic not found: " + topic));
+        if (partition >= t.partitionCount()) {
+            throw AdminException.notFound("topic " + topic + " has no partition " + partition);
+        }
+        int from = partition < 0 ? 0 : partition;
+        int to = partition < 0 ? t.partitionCount() : partition + 1;
+        for (int p = from; p < to; p++) {
+            send(Opcodes.RESET_OFFSET, new ResetOffsetRequest(topic, group, p, mode, OptionalLong.of(value), false));
+        }
+    }
+
+    @Override
+    public void deleteGroup(String group, String topic) {
+        send(Opcodes.DELETE_GROUP, new DeleteGroupRequest(topic, group, false));
+        awaitApplied(() -> groups.snapshot().stream()
+                .noneMatch(g -> g.group().equals(group) && (topic == null || g.topic().equals(topic))));
+    }
+
+    @Override
+    public MessagePage messages(String topic, int partition, long offset, int limit) {
+        PartitionLog log = localLog(topic, partition);
+        long start = log.startOffset();
+        long end = log.endOffset();
+        long from = Math.max(offset, start);
+        if (from > end) {
+            throw AdminException.badRequest("offset " + offset + " is past the end of " + topic + "/" + partition
+                    + " (offsets " + start + ".." + end + ")");
+        }
+        List<StoredRecord> records;
+        try {
+            records = from == end ? List.of() : log.read(from, limit, MESSAGE_BYTES);
+        } catch (OffsetOutOfRangeException e) {
+            // retention deleted the segment between the bounds above and the read
+            throw AdminException.badRequest(e.getMessage());
+        } catch (StorageException e) {
+            throw new AdminException(500, "storage_error", "cannot read " + topic + "/" + partition + ": "
+                    + e.getMessage());
+        }
+        List<Message> messages = new ArrayList<>(records.size());
+        for (StoredRecord r : records) {
+            List<Header> headers = r.headers().stream().map(h -> new Header(h.key(), h.value())).toList();
+            messages.add(new Message(r.offset(), r.timestamp(), r.key() == null ? new byte[0] : r.key(), r.value(),
+                    headers));
+        }
+        long next = records.isEmpty() ? from : records.getLast().offset() + 1;
+        return new MessagePage(topic, partition, log.startOffset(), log.endOffset(), next, messages);
+    }
+
+    @Override
+    public long offsetForTimestamp(String topic, int partition, long timestampMs) {
+        return localLog(topic, partition).offsetForTimestamp(timestampMs);
+    }
+
+    /** This node's copy of a partition; 503 naming the leader when this node holds none. */
+    private PartitionLog localLog(String topic, int partition) {
+        Topic t = topics.find(topic).orElseThrow(() -> AdminException.notFound("topic not found: " + topic));
+        if (partition < 0 || partition >= t.partitionCount()) {
+            throw AdminException.notFound("topic " + topic + " has no partition " + partition + " (it has "
+                    + t.partitionCount() + ")");
+        }
+        PartitionLeader l = leadership.leader(topic, partition);
+        if (!l.replicas().isEmpty() && !l.replicas().contains(leadership.localNodeId())) {
+            throw AdminException.unavailable("node " + leadership.localNodeId() + " holds no copy of " + topic + "/"
+                    + partition + "; its replicas are " + l.replicas() + " (leader " + l.leaderId() + " at "
+                    + l.leaderAddr() + ")");
+        }
+        return t.log(partition);
+    }
+
+    @Override
+    public Traffic traffic() {
+        return traffic.get();
+    }
+
+    /**
+     * Runs a request through this node's handler for {@code opcode}, as a connection would; a refusal becomes the
+     * API's error with a status that fits its text.
+     */
+    private void send(int opcode, WireMessage request) {
+        RequestHandler handler = handlers.handler(opcode);
+        if (handler == null) {
+            throw AdminException.unavailable(Opcodes.name(opcode) + " is not served by this node");
+        }
+        PayloadWriter payload = new PayloadWriter(request.sizeHint());
+        request.write(payload);
+        try {
+            handler.handle(new Session("admin-api"), new PayloadReader(payload.toPayload()), new PayloadWriter(64));
+        } catch (RequestException | MalformedPayloadException e) {
+            throw refusal(e.getMessage());
+        } catch (StorageException e) {
+            throw new AdminException(500, "storage_error", e.getMessage());
+        }
+    }
+
+    /** The status of a broker refusal, from the forms its messages take (docs/admin-api.md lists them). */
+    static AdminException refusal(String message) {
+        String m = message == null ? "refused" : message;
+        if (m.contains("not found")) {
+            return AdminException.notFound(m);
+        }
+        if (m.startsWith("not leader") || m.startsWith("cluster busy") || m.contains("no leader")
+                || m.contains("unavailable") || m.contains("timed out")) {
+            return AdminException.unavailable(m);
+        }
+        if (m.contains("already exists")) {
+            return AdminException.conflict(m);
+        }
+        return AdminException.badRequest(m);
+    }
+
+    /** Waits (bounded) until this node's view shows a write; a cluster applies a commit a moment after it. */
+    private static void awaitApplied(BooleanSupplier applied) {
+        long deadline = System.nanoTime() + APPLY_WAIT_NANOS;
+        while (!applied.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw AdminException.unavailable("the change was accepted but this node has not applied it within "
+                        + APPLY_WAIT_NANOS / 1_000_000_000 + " s; read it again shortly");
+            }
+            LockSupport.parkNanos(10_000_000L);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package flymq.broker.admin;
+
+import static flymq.broker.TestPorts.freePort;
+import static flymq.broker.admin.AdminApiTest.call;
+import static flymq.broker.admin.AdminApiTest.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import flymq.broker.BrokerConfig;
+import flymq.broker.node.BrokerNode;
+import flymq.client.FlyMqClient;
+import flymq.raft.RaftMember;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API of a three-node Raft cluster: a write sent to a follower's API takes the path a client's request
+ * takes (to the metadata leader, through the Raft log) and every node's API then shows it; each node reports the
+ * same cluster and serves the messages of the partitions it holds a replica of.
+ */
+class ClusterAdminApiTest {
+    @TempDir
+    static Path dir;
+    static final List<BrokerNode> nodes = new ArrayList<>();
+
+    static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort()};
+        String peers = "n1@127.0.0.1:" + ports[0] + ",n2@127.0.0.1:" + ports[1] + ",n3@127.0.0.1:" + ports[2];
+        for (int i = 1; i <= 3; i++) {
+            nodes.add(BrokerNode.start(BrokerConfig.load(null, Map.of(), Map.of("node_id", "n" + i,
+                    "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i - 1], "peers", peers,
+                    "data_dir", dir.resolve("n" + i).toString(), "observability.metrics.addr", "127.0.0.1:0",
+                    "observability.health.addr", "127.0.0.1:0", "observability.admin.addr", "127.0.0.1:0"))));
+        }
+        await("one metadata leader known everywhere", () -> nodes.stream()
+                .map(n -> n.metadataGroup().orElseThrow().leader().map(RaftMember::id).orElse(""))
+                .distinct().count() == 1 && nodes.get(0).metadataGroup().orElseThrow().leader().isPresent());
+        // a follower forwards CREATE_TOPIC to the leader's client address, registered only after the election
+        await("every node knows every client address", () -> nodes.stream().allMatch(n -> {
+            try {
+                JsonNode c = call(n.adminPort().orElseThrow(), "GET", "/api/v1/cluster/nodes", null).body();
+                int known = 0;
+                for (JsonNode node : c) {
+                    known += node.get("address").asText().isEmpty() ? 0 : 1;
+                }
+                return known == 3;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        nodes.forEach(BrokerNode::close);
+    }
+
+    private static BrokerNode follower() {
+        String leader = nodes.get(0).metadataGroup().orElseThrow().leader().orElseThrow().id();
+        return nodes.stream().filter(n -> !n.config().nodeId().equals(leader)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aTopicCreatedThroughAFollowersApiExistsOnEveryNodeAndItsMessagesAreReadOnAReplica() throws Exception {
+        BrokerNode follower = follower();
+        var created = call(follower.adminPort().orElseThrow(), "POST", "/api/v1/topics",
+                "{\"name\":\"replicated\",\"partitions\":1,\"replica_factor\":3}");
+        assertEquals(201, created.status(), String.valueOf(created.body()));
+        for (BrokerNode n : nodes) {
+            await("the topic on " + n.config().nodeId(), () ->
+                    call(n.adminPort().orElseThrow(), "GET", "/api/v1/topics/replicated", null).status() == 200);
+            JsonNode cluster = call(n.adminPort().orElseThrow(), "GET", "/api/v1/cluster", null).body();
+            assertEquals(3, cluster.get("node_count").asInt(), cluster.toString());
+            assertEquals(nodes.get(0).metadataGroup().orElseThrow().leader().orElseThrow().id(),
+                    cluster.get("leader_id").asText());
+        }
+        JsonNode assignments = call(follower.adminPort().orElseThrow(), "GET",
+                "/api/v1/cluster/partitions?topic=replicated", null).body();
+        assertEquals(1, assignments.get("count").asInt());
+        assertEquals(3, assignments.get("assignments").get(0).get("replicas").size(), assignments.toString());
+
+        try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + follower.boundPort())) {
+            client.produce("replicated", 0, "k".getBytes(StandardCharsets.UTF_8),
+                    "across the cluster".getBytes(StandardCharsets.UTF_8));
+        }
+        for (BrokerNode n : nodes) {
+            await("the record on " + n.config().nodeId(), () -> call(n.adminPort().orElseThrow(), "GET",
+                    "/api/v1/topics/replicated/messages?partition=0", null).body().get("messages").size() == 1);
+            JsonNode m = call(n.adminPort().orElseThrow(), "GET", "/api/v1/topics/replicated/messages", null).body()
+                    .get("messages").get(0);
+            assertEquals("across the cluster", text(m.get("value")));
+        }
+
+        BrokerNode other = nodes.stream().filter(n -> n != follower).findFirst().orElseThrow();
+        assertEquals(204, call(other.adminPort().orElseThrow(), "DELETE", "/api/v1/topics/replicated", null).status());
+        for (BrokerNode n : nodes) {
+            await("the topic gone from " + n.config().nodeId(), () ->
+                    call(n.adminPort().orElseThrow(), "GET", "/api/v1/topics/replicated", null).status() == 404);
+        }
+        assertTrue(call(follower.adminPort().orElseThrow(), "GET", "/api/v1/cluster/leaders", null).body()
+                .get("node_count").asInt() == 3);
+    }
+}
