@@ -7,9 +7,6 @@ module flymq.broker {
     requires flymq.admin;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
-    // X.509 certificate building only (development CA and certificates); TLS itself is the JDK's
-    requires org.bouncycastle.pkix;
-    requires org.bouncycastle.provider;
 
     exports flymq.broker;
     exports flymq.broker.node;

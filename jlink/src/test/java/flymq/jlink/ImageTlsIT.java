@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The linked image's development TLS as a user meets it: {@code flymq server start --tls} makes a CA and a server
- * certificate under the data directory (Bouncy Castle linked into the image), and every client command of the same
+ * certificate under the data directory (made with the JDK alone), and every client command of the same
  * image connects with {@code --tls-ca DATA_DIR/tls/ca.crt}; plaintext and untrusted clients are refused.
  */
 class ImageTlsIT {

@@ -15,36 +15,17 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A certificate authority for development and test set-ups: a self-signed CA certificate and its key, which issues
  * certificates for servers (and cluster nodes) and clients. Used by {@code security.tls_auto_generate} and by
  * {@code flymq security init}; production certificates come from an organisation's own CA.
  *
- * <p>Keys are made with the JDK ({@link KeyPairGenerator}); Bouncy Castle only assembles and signs the X.509
- * structure, because the JDK has no public API that builds certificates. Signing goes through the JDK's JCA
- * providers too (no Bouncy Castle provider is registered). Certificates carry what verifiers check: basic
- * constraints, key usage, extended key usage (server and client authentication for issued certificates, so that one
- * node certificate serves both ends of a cluster connection), subject alternative names, and key identifiers.
+ * <p>Keys are made and certificates signed with the JDK (JCA); {@link X509Builder} encodes the X.509 structure,
+ * which the JDK has no public API for. Certificates carry what verifiers check: basic constraints, key usage, extended
+ * key usage (server and client authentication for issued certificates, so that one node certificate serves both ends
+ * of a cluster connection), subject alternative names, and key identifiers.
  */
 public final class CertificateAuthority {
     /** Key types for new keys: ECDSA P-256 (fast to make and to handshake) or RSA 2048 (upstream's choice). */
@@ -86,33 +67,37 @@ public final class CertificateAuthority {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Issued ca;
+    /** The CN of the CA's certificate: the issuer name of what it issues. */
+    private final String caName;
 
-    private CertificateAuthority(Issued ca) {
+    private CertificateAuthority(Issued ca, String caName) {
         this.ca = ca;
+        this.caName = caName;
     }
 
     /** A new CA with a self-signed certificate named {@code commonName}. */
     public static CertificateAuthority create(String commonName, KeyType keyType, Duration validity) {
         try {
             KeyPair pair = keyType.generate();
-            X500Name name = name(commonName);
             Instant now = Instant.now();
-            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), notBefore(now),
-                    Date.from(now.plus(validity)), name, pair.getPublic());
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-            return new CertificateAuthority(new Issued(sign(b, pair.getPrivate()), pair.getPrivate()));
-        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            X509Certificate cert = X509Builder.sign(new X509Builder.Fields(serial(), commonName, commonName,
+                    notBefore(now), now.plus(validity), pair.getPublic(), pair.getPublic(), true,
+                    List.of(X509Builder.KEY_CERT_SIGN, X509Builder.CRL_SIGN), false, List.of()), pair.getPrivate());
+            return new CertificateAuthority(new Issued(cert, pair.getPrivate()), commonName);
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create a CA certificate: " + e.getMessage(), e);
         }
     }
 
     /** The CA stored in PEM files (as {@link #write} left them). */
     public static CertificateAuthority load(Path certFile, Path keyFile) throws IOException {
-        return new CertificateAuthority(new Issued(Pem.readCertificates(certFile).getFirst(),
-                Pem.readPrivateKey(keyFile)));
+        X509Certificate cert = Pem.readCertificates(certFile).getFirst();
+        String dn = cert.getSubjectX500Principal().getName();
+        java.util.regex.Matcher cn = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]+)").matcher(dn);
+        if (!cn.find() || !dn.contains("O=FlyMQ")) {
+            throw new IOException(certFile + ": not a CA made by FlyMQ (subject " + dn + ")");
+        }
+        return new CertificateAuthority(new Issued(cert, Pem.readPrivateKey(keyFile)), cn.group(1));
     }
 
     public X509Certificate certificate() {
@@ -134,35 +119,18 @@ public final class CertificateAuthority {
         try {
             KeyPair pair = keyType.generate();
             Instant now = Instant.now();
-            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate, serial(),
-                    notBefore(now), Date.from(now.plus(validity)), name(commonName), pair.getPublic());
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            if (!hostNames.isEmpty()) {
-                b.addExtension(Extension.subjectAlternativeName, false, alternativeNames(hostNames));
+            List<String> names = new ArrayList<>();
+            for (String h : hostNames) {
+                names.add(h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h);
             }
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-            b.addExtension(Extension.authorityKeyIdentifier, false,
-                    ext.createAuthorityKeyIdentifier(ca.certificate));
-            return new Issued(sign(b, ca.key), pair.getPrivate());
-        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            X509Certificate cert = X509Builder.sign(new X509Builder.Fields(serial(), caName, commonName,
+                    notBefore(now), now.plus(validity), pair.getPublic(), ca.certificate.getPublicKey(), false,
+                    List.of(X509Builder.DIGITAL_SIGNATURE, X509Builder.KEY_ENCIPHERMENT), true, names), ca.key);
+            return new Issued(cert, pair.getPrivate());
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue a certificate for " + commonName + ": " + e.getMessage(),
                     e);
         }
-    }
-
-    private static GeneralNames alternativeNames(List<String> hostNames) {
-        List<GeneralName> names = new ArrayList<>();
-        for (String h : hostNames) {
-            String host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-            names.add(isIpLiteral(host) ? new GeneralName(GeneralName.iPAddress, host)
-                    : new GeneralName(GeneralName.dNSName, host));
-        }
-        return new GeneralNames(names.toArray(GeneralName[]::new));
     }
 
     /** An IPv4 or IPv6 literal (never a DNS look-up: {@link InetAddress#getByName} on a literal does none). */
@@ -178,24 +146,13 @@ public final class CertificateAuthority {
         }
     }
 
-    private static X500Name name(String commonName) {
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "FlyMQ").addRDN(BCStyle.CN, commonName)
-                .build();
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey issuerKey)
-            throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder(KeyType.signatureFor(issuerKey)).build(issuerKey)));
-    }
-
     /** A positive random 127-bit serial (RFC 5280 allows up to 20 bytes; random serials never repeat in practice). */
     private static BigInteger serial() {
         return new BigInteger(127, RANDOM).add(BigInteger.ONE);
     }
 
     /** A little in the past, so that a verifier whose clock is slightly behind accepts a certificate made now. */
-    private static Date notBefore(Instant now) {
-        return Date.from(now.minus(Duration.ofHours(1)));
+    private static Instant notBefore(Instant now) {
+        return now.minus(Duration.ofHours(1));
     }
 }
