@@ -452,7 +452,7 @@ function _picocli_flymq_produce() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local flag_opts="'--transactional' '--abort' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
@@ -525,8 +525,9 @@ function _picocli_flymq_consume() {
 
   local commands=""
   local flag_opts="'-f' '--follow' '--show-key' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--isolation' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local POSITION_option_args=("earliest" "latest" "commit") # --from values
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -548,6 +549,11 @@ function _picocli_flymq_consume() {
       ;;
     '--format')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--server')
       return
@@ -2073,7 +2079,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--read-spin-us' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2110,6 +2116,9 @@ function _picocli_flymq_bench_produce() {
       return
       ;;
     '--producers')
+      return
+      ;;
+    '--transaction-records')
       return
       ;;
     '--read-spin-us')
@@ -2169,7 +2178,8 @@ function _picocli_flymq_bench_consume() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2186,6 +2196,11 @@ function _picocli_flymq_bench_consume() {
       ;;
     '--fetch-size')
       return
+      ;;
+    '--isolation')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--timeout')
       return

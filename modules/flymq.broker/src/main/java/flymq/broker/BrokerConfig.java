@@ -45,6 +45,7 @@ public record BrokerConfig(
         Network network,
         Observability observability,
         Cluster cluster,
+        Transactions transactions,
         Tls tls,
         List<String> warnings) {
 
@@ -133,6 +134,13 @@ public record BrokerConfig(
     public record Cluster(long raftLogBytes, long raftInboundBytes, long raftAppendBytes, long transportReadBytes,
                           long transportQueueBytes, long produceInflightBytes, long forwardInflightBytes,
                           long budgetWaitMs) {
+    }
+
+    /**
+     * Transactions (docs/transactions.md): whether BEGIN_TX and the other transaction opcodes are served, and how
+     * long a transaction may stay open before the broker aborts it.
+     */
+    public record Transactions(boolean enabled, long timeoutMs) {
     }
 
     /**
@@ -353,6 +361,15 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
+            true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
+                    + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
+                    + "`false`; this broker's transactions are on unless turned off");
+    static final ConfigKey<Long> TRANSACTION_TIMEOUT = ConfigKey.used("transaction.timeout",
+            ValueType.longs(1, Long.MAX_VALUE / 1000), 60L,
+            "seconds a transaction may stay open after BEGIN_TX; then the broker aborts it, so that read-committed "
+                    + "readers never wait behind it for longer");
+
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
@@ -363,6 +380,7 @@ public record BrokerConfig(
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
             HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS,
+            TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
             TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
 
@@ -417,6 +435,7 @@ public record BrokerConfig(
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
+                new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 tls,
                 List.copyOf(warnings));
     }

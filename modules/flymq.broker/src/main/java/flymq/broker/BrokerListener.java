@@ -44,4 +44,15 @@ public interface BrokerListener {
 
     default void groupDeleted(String group, String topic) {
     }
+
+    /** BEGIN_TX opened a transaction. */
+    default void transactionBegun() {
+    }
+
+    /**
+     * A transaction ended: {@code outcome} is {@code committed}, {@code aborted} or {@code timed_out}, after
+     * {@code durationMs} since it began.
+     */
+    default void transactionEnded(String outcome, long durationMs) {
+    }
 }

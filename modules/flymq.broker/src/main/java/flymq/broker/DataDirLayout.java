@@ -13,6 +13,7 @@ import java.util.Objects;
  *   topics.json                      topic definitions (replaced atomically on every change)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   tls/                             security.tls_auto_generate only (owner-only directory):
  *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
  *     server.crt, server.key         the broker's certificate and its key (keys are owner-only files)
@@ -49,6 +50,10 @@ public record DataDirLayout(Path root) {
 
     public Path offsetsFile() {
         return groupsDir().resolve("offsets.log");
+    }
+
+    public Path transactionsFile() {
+        return root.resolve("transactions").resolve("state.log");
     }
 
     /** Present once the node has run as a cluster member. */

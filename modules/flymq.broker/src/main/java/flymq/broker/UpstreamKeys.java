@@ -28,7 +28,6 @@ final class UpstreamKeys {
             "ttl", "default_ttl cleanup_interval",
             "no per-message TTL: records leave by `retention_ms` and `retention_bytes`",
             "delayed", "enabled max_delay", "no delayed delivery",
-            "transaction", "enabled timeout", "no transactions",
             "partition", "distribution_strategy default_replication_factor auto_rebalance_enabled "
                     + "auto_rebalance_interval rebalance_threshold",
             "partition leaders are chosen by each partition's Raft election and the replication factor is "

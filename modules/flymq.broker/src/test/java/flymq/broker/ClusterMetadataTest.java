@@ -337,6 +337,18 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void transactionsAreRefusedByEveryClusterNode() throws Exception {
+        startCluster();
+        for (int i = 0; i < 3; i++) {
+            try (FlyMqClient c = client(i)) {
+                FlyMqServerException e = assertThrows(FlyMqServerException.class, c::beginTransaction);
+                assertTrue(e.getMessage().contains("transactions are not available in a cluster yet"),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void aTopicCreatedWithAReplicationFactorHasThatManyReplicas() throws Exception {
         startCluster();
         int leader = leaderIndex();

@@ -29,9 +29,10 @@ class DataDirLayoutTest {
             assertTrue(Files.isRegularFile(layout.topicsFile()), "topic definitions");
             assertTrue(Files.isDirectory(layout.logsDir().resolve("orders-0")), "partition log");
             assertTrue(Files.isRegularFile(layout.offsetsFile()), "group offsets");
+            assertTrue(Files.isRegularFile(layout.transactionsFile()), "transaction state");
             try (Stream<Path> top = Files.list(dir)) {
-                assertEquals(List.of(layout.lockFile(), layout.groupsDir(), layout.logsDir(), layout.topicsFile()),
-                        top.sorted().toList());
+                assertEquals(List.of(layout.lockFile(), layout.groupsDir(), layout.logsDir(), layout.topicsFile(),
+                        layout.transactionsFile().getParent()), top.sorted().toList());
             }
             assertTrue(Files.notExists(layout.raftDir()), "a single node keeps no Raft state");
         }

@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param autoCommit           commit the positions of returned records every {@code autoCommitInterval} and on close
  * @param autoCommitInterval   see autoCommit
  * @param maxBytesPerPartition fetch size per partition per request (about; at least one record)
+ * @param isolation            which records of transactions {@link FlyMqConsumer#poll} returns
  */
 public record ConsumerConfig(String group, SubscribeMode startFrom, boolean autoCommit, Duration autoCommitInterval,
-                             int maxBytesPerPartition) {
+                             int maxBytesPerPartition, IsolationLevel isolation) {
     public ConsumerConfig {
         Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(startFrom, "startFrom");
         if (autoCommit && group.isEmpty()) {
             throw new IllegalArgumentException("autoCommit needs a group id");
@@ -28,24 +30,37 @@ public record ConsumerConfig(String group, SubscribeMode startFrom, boolean auto
         }
     }
 
-    /** Group {@code group}, starting at its committed offsets, auto-commit every 5 s, 1 MiB per partition. */
+    /** Read-committed settings. */
+    public ConsumerConfig(String group, SubscribeMode startFrom, boolean autoCommit, Duration autoCommitInterval,
+                          int maxBytesPerPartition) {
+        this(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, IsolationLevel.READ_COMMITTED);
+    }
+
+    /**
+     * Group {@code group}, starting at its committed offsets, auto-commit every 5 s, 1 MiB per partition,
+     * read-committed.
+     */
     public static ConsumerConfig forGroup(String group) {
         return new ConsumerConfig(group, SubscribeMode.COMMIT, !group.isEmpty(), Duration.ofSeconds(5), 1 << 20);
     }
 
+    public ConsumerConfig withIsolation(IsolationLevel level) {
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, level);
+    }
+
     public ConsumerConfig withStartFrom(SubscribeMode mode) {
-        return new ConsumerConfig(group, mode, autoCommit, autoCommitInterval, maxBytesPerPartition);
+        return new ConsumerConfig(group, mode, autoCommit, autoCommitInterval, maxBytesPerPartition, isolation);
     }
 
     public ConsumerConfig withAutoCommit(boolean on) {
-        return new ConsumerConfig(group, startFrom, on, autoCommitInterval, maxBytesPerPartition);
+        return new ConsumerConfig(group, startFrom, on, autoCommitInterval, maxBytesPerPartition, isolation);
     }
 
     public ConsumerConfig withAutoCommitInterval(Duration d) {
-        return new ConsumerConfig(group, startFrom, autoCommit, d, maxBytesPerPartition);
+        return new ConsumerConfig(group, startFrom, autoCommit, d, maxBytesPerPartition, isolation);
     }
 
     public ConsumerConfig withMaxBytesPerPartition(int bytes) {
-        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, bytes);
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, bytes, isolation);
     }
 }

@@ -12,6 +12,7 @@ import flymq.protocol.message.BatchFetchRequest;
 import flymq.protocol.message.BatchFetchResponse;
 import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
+import flymq.protocol.message.BatchProduceTxRequest;
 import flymq.protocol.message.ClusterMetadataRequest;
 import flymq.protocol.message.ClusterMetadataResponse;
 import flymq.protocol.message.ClusterStatusResponse;
@@ -35,11 +36,15 @@ import flymq.protocol.message.MembershipResponse;
 import flymq.protocol.message.OffsetResponse;
 import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.ProduceTxRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SeekToTimestampRequest;
 import flymq.protocol.message.SubscribeRequest;
 import flymq.protocol.message.TopicMetadataRequest;
 import flymq.protocol.message.TopicMetadataResponse;
+import flymq.protocol.message.TxnCommitOffsetRequest;
+import flymq.protocol.message.TxnRequest;
+import flymq.protocol.message.TxnResponse;
 import flymq.protocol.message.WhoAmIResponse;
 import flymq.protocol.message.WireMessage;
 import flymq.protocol.record.InvalidRecordException;
@@ -60,6 +65,8 @@ import java.util.function.Function;
 
 import static flymq.protocol.ExtensionOpcodes.BATCH_FETCH;
 import static flymq.protocol.ExtensionOpcodes.BATCH_PRODUCE;
+import static flymq.protocol.ExtensionOpcodes.BATCH_PRODUCE_TX;
+import static flymq.protocol.ExtensionOpcodes.TXN_COMMIT_OFFSET;
 import static flymq.protocol.ExtensionOpcodes.CLUSTER_MEMBERSHIP;
 import static flymq.protocol.Opcodes.*;
 
@@ -591,7 +598,18 @@ public final class FlyMqClient implements AutoCloseable {
      * at most about {@code maxBytesPerPartition} each (at least one record when one exists).
      */
     public List<PartitionFetch> batchFetch(String topic, List<FetchPosition> positions, int maxBytesPerPartition) {
+        return batchFetch(topic, positions, maxBytesPerPartition, IsolationLevel.READ_COMMITTED);
+    }
+
+    /**
+     * BATCH_FETCH at an isolation level: {@code READ_COMMITTED} returns records of committed transactions only, up
+     * to each partition's last stable offset; {@code READ_UNCOMMITTED} every record. Transaction markers are never
+     * returned as messages.
+     */
+    public List<PartitionFetch> batchFetch(String topic, List<FetchPosition> positions, int maxBytesPerPartition,
+                                           IsolationLevel isolation) {
         requireTopic(topic);
+        Objects.requireNonNull(isolation, "isolation");
         if (maxBytesPerPartition <= 0) {
             throw new IllegalArgumentException("maxBytesPerPartition must be positive, got " + maxBytesPerPartition);
         }
@@ -599,8 +617,8 @@ public final class FlyMqClient implements AutoCloseable {
         for (FetchPosition p : positions) {
             wanted.add(new BatchFetchRequest.Position(p.partition(), p.offset()));
         }
-        return call("BATCH_FETCH", BATCH_FETCH, new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false),
-                true, r -> partitionFetches(r, topic));
+        return call("BATCH_FETCH", BATCH_FETCH, new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false,
+                        isolation.wire()), true, r -> partitionFetches(r, topic));
     }
 
     private static List<PartitionFetch> partitionFetches(PayloadReader r, String topic) {
@@ -608,12 +626,79 @@ public final class FlyMqClient implements AutoCloseable {
         List<PartitionFetch> out = new ArrayList<>(answer.partitions().size());
         int pos = r.position();
         for (BatchFetchResponse.PartitionHeader p : answer.partitions()) {
-            List<Message> records = StoredRecordBytes.decode(topic, p.partition(), r.array(), pos, p.byteLength(),
-                    p.recordCount());
+            StoredRecordBytes.Decoded records = StoredRecordBytes.decode(topic, p.partition(), r.array(), pos,
+                    p.byteLength(), p.recordCount());
             pos += p.byteLength();
-            out.add(new PartitionFetch(p.partition(), p.error(), p.startOffset(), p.endOffset(), records));
+            out.add(new PartitionFetch(p.partition(), p.error(), p.startOffset(), p.endOffset(), records.messages(),
+                    records.lastOffset()));
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ transactions
+
+    /**
+     * BEGIN_TX: opens a transaction on the connected broker. Records produced through it become visible to
+     * read-committed readers only when it commits; an abort (or the broker's {@code transaction.timeout}) discards
+     * them. Close it to abort it if it is neither committed nor aborted.
+     */
+    public FlyMqTransaction beginTransaction() {
+        String id = call("BEGIN_TX", BEGIN_TX, EmptyRequest.INSTANCE, false, r -> TxnResponse.read(r).txnId());
+        return new FlyMqTransaction(this, id);
+    }
+
+    /**
+     * A handle on a transaction begun elsewhere (another connection or process), by the id BEGIN_TX answered there:
+     * the broker, not the connection, owns a transaction.
+     */
+    public FlyMqTransaction transaction(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        return new FlyMqTransaction(this, txnId);
+    }
+
+    /** PRODUCE_TX: one keyless record within transaction {@code txnId}; the broker picks the partition. */
+    RecordMetadata produceInTransaction(String txnId, String topic, byte[] value) {
+        requireTopic(topic);
+        Objects.requireNonNull(value, "value");
+        return call("PRODUCE_TX", PRODUCE_TX, new ProduceTxRequest(txnId, topic, value), false,
+                FlyMqClient::recordMetadata);
+    }
+
+    /**
+     * BATCH_PRODUCE_TX (extension 0xC2): BATCH_PRODUCE within transaction {@code txnId}, as its {@code sequence}-th
+     * batch. A batch whose connection broke or timed out is sent once more with the same sequence: the broker
+     * appends it at most once and answers the retry with the first answer.
+     */
+    List<PartitionAppend> batchProduceInTransaction(String txnId, long sequence, String topic, Acks acks,
+                                                    List<PartitionRecords> groups) {
+        PayloadWriter body = batchProduceRequest(topic, acks, groups);
+        PayloadWriter w = new PayloadWriter(body.size() + 10 + txnId.length() * 3);
+        BatchProduceTxRequest.writeHeader(w, txnId, sequence);
+        byte[] bytes = body.toPayload();
+        w.raw(bytes, 0, bytes.length);
+        Frame f;
+        try {
+            f = callFrame("BATCH_PRODUCE_TX", BATCH_PRODUCE_TX, w, false);
+        } catch (ConnectionException e) { // also a RequestTimeoutException: the answer may be lost, not the batch
+            if (closed) {
+                throw e;
+            }
+            f = callFrame("BATCH_PRODUCE_TX", BATCH_PRODUCE_TX, w, false);
+        }
+        return decode("BATCH_PRODUCE_TX", f, FlyMqClient::partitionAppends);
+    }
+
+    /** TXN_COMMIT_OFFSET (extension 0xC3): a group offset committed if and when transaction {@code txnId} is. */
+    void commitOffsetInTransaction(String txnId, String topic, String group, int partition, long nextOffset) {
+        requireTopic(topic);
+        call("TXN_COMMIT_OFFSET", TXN_COMMIT_OFFSET, new TxnCommitOffsetRequest(txnId, topic, group, partition,
+                nextOffset), false, FlyMqClient::ignore);
+    }
+
+    /** COMMIT_TX or ABORT_TX. */
+    void endTransaction(String txnId, boolean commit) {
+        call(commit ? "COMMIT_TX" : "ABORT_TX", commit ? COMMIT_TX : ABORT_TX, new TxnRequest(txnId), false,
+                FlyMqClient::ignore);
     }
 
     // ------------------------------------------------------------------ topics

@@ -107,7 +107,8 @@ public final class FlyMqConsumer implements AutoCloseable {
                 .add(new FetchPosition(tp.partition(), off)));
         List<Message> out = new ArrayList<>();
         for (Map.Entry<String, List<FetchPosition>> e : byTopic.entrySet()) {
-            List<PartitionFetch> answers = client.batchFetch(e.getKey(), e.getValue(), config.maxBytesPerPartition());
+            List<PartitionFetch> answers = client.batchFetch(e.getKey(), e.getValue(), config.maxBytesPerPartition(),
+                    config.isolation());
             for (int i = 0; i < answers.size(); i++) {
                 PartitionFetch f = answers.get(i);
                 TopicPartition tp = new TopicPartition(e.getKey(), f.partition());

@@ -1,22 +1,30 @@
 package flymq.client;
 
-import flymq.protocol.record.InvalidRecordException;
 import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Turns the record bytes of a BATCH_FETCH answer into messages. They are the partition log's stored bytes, sent as
  * they lie in the segment file so that the server sends them without decoding; their layout, and the checks (CRC
  * per record, lengths that add up), belong to {@link StoredRecordLayout}, so a record damaged on disk or on the way
  * is reported instead of delivered.
+ *
+ * <p>Control records (transaction markers, attribute bit {@link StoredRecordLayout#CONTROL}) are checked like every
+ * record and then skipped: they are not messages, but the position moves past them ({@link Decoded#lastOffset}).
  */
 final class StoredRecordBytes {
     private StoredRecordBytes() {
     }
 
-    static List<Message> decode(String topic, int partition, byte[] buf, int start, int length, int expectedCount) {
+    /** The messages of one partition's bytes, and the offset of the last record there (control or not; -1: none). */
+    record Decoded(List<Message> messages, long lastOffset) {
+    }
+
+    static Decoded decode(String topic, int partition, byte[] buf, int start, int length, int expectedCount) {
         RecordFactory<Message, Header> messages = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -28,16 +36,32 @@ final class StoredRecordBytes {
                 return new Message(topic, partition, offset, timestamp, key, value, headers);
             }
         };
-        List<Message> out;
-        try {
-            out = StoredRecordLayout.decodeAll(ByteBuffer.wrap(buf), start, start + length, messages);
-        } catch (InvalidRecordException e) {
-            throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": " + e.getMessage());
+        List<Message> out = new ArrayList<>();
+        ByteBuffer window = ByteBuffer.wrap(buf).limit(start + length);
+        CRC32C crc = new CRC32C();
+        int end = start + length;
+        int pos = start;
+        int count = 0;
+        long last = -1;
+        while (pos < end) {
+            String problem = end - pos < StoredRecordLayout.LENGTH_SIZE
+                    ? (end - pos) + " bytes left, too few for a record length"
+                    : StoredRecordLayout.validate(window, pos, crc);
+            if (problem != null) {
+                throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": record at byte "
+                        + (pos - start) + ": " + problem);
+            }
+            last = StoredRecordLayout.offsetAt(window, pos);
+            if ((StoredRecordLayout.attributesAt(window, pos) & StoredRecordLayout.CONTROL) == 0) {
+                out.add(StoredRecordLayout.decode(window, pos, messages));
+            }
+            count++;
+            pos += StoredRecordLayout.sizeAt(window, pos);
         }
-        if (out.size() != expectedCount) {
+        if (count != expectedCount) {
             throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": answer announced "
-                    + expectedCount + " records, its bytes hold " + out.size());
+                    + expectedCount + " records, its bytes hold " + count);
         }
-        return out;
+        return new Decoded(out, last);
     }
 }

@@ -8,6 +8,9 @@ package flymq.protocol;
  *   <li>BATCH_PRODUCE 0xC0: {@code BatchProduceRequest}, {@code BatchProduceResponse}</li>
  *   <li>BATCH_FETCH 0xC1: {@code BatchFetchRequest}, {@code BatchFetchResponse} (headers, then the stored record
  *       bytes as a tail)</li>
+ *   <li>BATCH_PRODUCE_TX 0xC2: {@code BatchProduceTxRequest} (a transaction id, then a BATCH_PRODUCE body),
+ *       {@code BatchProduceResponse}</li>
+ *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
  * </ul>
@@ -21,6 +24,10 @@ package flymq.protocol;
 public final class ExtensionOpcodes {
     public static final int BATCH_PRODUCE = 0xC0;
     public static final int BATCH_FETCH = 0xC1;
+    /** BATCH_PRODUCE inside a transaction begun with BEGIN_TX 0x40. */
+    public static final int BATCH_PRODUCE_TX = 0xC2;
+    /** A consumer group offset commit inside a transaction (consume-transform-produce). */
+    public static final int TXN_COMMIT_OFFSET = 0xC3;
     /** Cluster join/leave (admin). */
     public static final int CLUSTER_MEMBERSHIP = 0xCE;
     /** A node announcing its client address to the metadata leader (cluster-internal). */

@@ -18,6 +18,11 @@ public final class Opcodes {
     public static final int DELETE_TOPIC = 0x09;
     public static final int CONSUME_ZERO_COPY = 0x0A;
     public static final int FETCH_BINARY = 0x0B;
+    /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
+    public static final int BEGIN_TX = 0x40;
+    public static final int COMMIT_TX = 0x41;
+    public static final int ABORT_TX = 0x42;
+    public static final int PRODUCE_TX = 0x43;
     public static final int CLUSTER_JOIN = 0x50;
     public static final int CLUSTER_LEAVE = 0x51;
     public static final int CLUSTER_STATUS = 0x52;
@@ -53,6 +58,10 @@ public final class Opcodes {
             case DELETE_TOPIC -> "DELETE_TOPIC";
             case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
             case FETCH_BINARY -> "FETCH_BINARY";
+            case BEGIN_TX -> "BEGIN_TX";
+            case COMMIT_TX -> "COMMIT_TX";
+            case ABORT_TX -> "ABORT_TX";
+            case PRODUCE_TX -> "PRODUCE_TX";
             case CLUSTER_JOIN -> "CLUSTER_JOIN";
             case CLUSTER_LEAVE -> "CLUSTER_LEAVE";
             case CLUSTER_STATUS -> "CLUSTER_STATUS";

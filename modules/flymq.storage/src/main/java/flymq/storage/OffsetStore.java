@@ -15,8 +15,10 @@ import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
- * Durable String -> long map (consumer-group committed offsets): an append-only, CRC-checked log of puts and removes,
- * compacted when it grows; a torn tail is dropped on open. put/remove are durable (fsynced) when they return.
+ * Durable String -> long map (consumer-group committed offsets, the broker's transaction state): an append-only,
+ * CRC-checked log of puts and removes, compacted when it grows; a torn tail is dropped on open. put/remove/apply are
+ * durable (fsynced) when they return, unless the store was opened without syncing, when they are in the OS page
+ * cache (they survive a crash of the process, not of the machine).
  *
  * <h2>File format</h2>
  * A sequence of entries, all integers big-endian:
@@ -42,15 +44,17 @@ public final class OffsetStore implements AutoCloseable {
 
     private final Path file;
     private final long compactThreshold;
+    private final boolean sync;
     private final Map<String, Long> map = new HashMap<>();
     private final CRC32C crc = new CRC32C();
     private FileChannel channel;
     private long fileSize;
     private boolean closed;
 
-    private OffsetStore(Path file, long compactThreshold) {
+    private OffsetStore(Path file, long compactThreshold, boolean sync) {
         this.file = file;
         this.compactThreshold = compactThreshold;
+        this.sync = sync;
     }
 
     /** Opens (creating if absent) the store, replaying the file and dropping a torn tail. */
@@ -60,8 +64,20 @@ public final class OffsetStore implements AutoCloseable {
 
     /** As {@link #open(Path)}, compacting once the file passes {@code compactThreshold} bytes (tests use small). */
     static OffsetStore open(Path file, long compactThreshold) {
+        return open(file, compactThreshold, true);
+    }
+
+    /**
+     * As {@link #open(Path)}; with {@code syncEveryWrite} false writes are not fsynced (for state whose durability
+     * follows partition logs that are fsynced by time, not per write).
+     */
+    public static OffsetStore open(Path file, boolean syncEveryWrite) {
+        return open(file, MIN_COMPACT_BYTES, syncEveryWrite);
+    }
+
+    static OffsetStore open(Path file, long compactThreshold, boolean sync) {
         Objects.requireNonNull(file, "file");
-        OffsetStore store = new OffsetStore(file.toAbsolutePath(), compactThreshold);
+        OffsetStore store = new OffsetStore(file.toAbsolutePath(), compactThreshold, sync);
         store.load();
         return store;
     }
@@ -140,6 +156,38 @@ public final class OffsetStore implements AutoCloseable {
         maybeCompact();
     }
 
+    /**
+     * Puts {@code puts}, then removes {@code removes} (in their iteration order), with one write and at most one
+     * fsync. A torn write (power loss) can leave a prefix of these entries applied, never a later one without the
+     * earlier ones, so callers order them such that every prefix is a state they recover from.
+     */
+    public synchronized void apply(Map<String, Long> puts, java.util.Collection<String> removes) {
+        ensureOpen();
+        java.util.List<ByteBuffer> entries = new java.util.ArrayList<>(puts.size() + removes.size());
+        int total = 0;
+        for (Map.Entry<String, Long> e : puts.entrySet()) {
+            ByteBuffer b = encode(PUT, e.getKey(), e.getValue());
+            entries.add(b);
+            total += b.remaining();
+        }
+        for (String key : removes) {
+            if (map.containsKey(key) || puts.containsKey(key)) {
+                ByteBuffer b = encode(REMOVE, key, 0);
+                entries.add(b);
+                total += b.remaining();
+            }
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        ByteBuffer all = ByteBuffer.allocate(total);
+        entries.forEach(all::put);
+        write(all.flip(), "a batch of " + entries.size() + " entries");
+        map.putAll(puts);
+        removes.forEach(map::remove);
+        maybeCompact();
+    }
+
     /** A copy of the whole map. */
     public synchronized Map<String, Long> snapshot() {
         ensureOpen();
@@ -162,15 +210,20 @@ public final class OffsetStore implements AutoCloseable {
     private void append(byte type, String key, long value) {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        ByteBuffer entry = encode(type, key, value);
+        write(encode(type, key, value), "key '" + key + "'");
+    }
+
+    private void write(ByteBuffer entry, String what) {
         try {
             while (entry.hasRemaining()) {
                 channel.write(entry);
             }
-            channel.force(false);
+            if (sync) {
+                channel.force(false);
+            }
             fileSize += entry.limit();
         } catch (IOException e) {
-            throw new StorageException("cannot append to offset store " + file + " for key '" + key + "': " + e, e);
+            throw new StorageException("cannot append to offset store " + file + " for " + what + ": " + e, e);
         }
     }
 

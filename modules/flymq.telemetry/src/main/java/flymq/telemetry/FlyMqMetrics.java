@@ -29,11 +29,29 @@ public final class FlyMqMetrics {
     private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> storageErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> transactions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong openTransactions = new java.util.concurrent.atomic.AtomicLong();
 
     FlyMqMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.connectionsTotal = counter(registry, MetricFamilies.CONNECTIONS_TOTAL, "Total connections since startup");
         this.syncLatency = latency(registry, MetricFamilies.STORAGE_SYNC_LATENCY, "Disk sync latency");
+    }
+
+    /** BEGIN_TX opened a transaction. */
+    public void transactionBegun() {
+        openTransactions.incrementAndGet();
+        // registered on the first transaction (getOrCreate returns the registered one after that), so that a
+        // broker without transactions exports exactly the guide's metrics
+        registry.getOrCreate(io.helidon.metrics.api.Gauge.builder(MetricFamilies.TRANSACTIONS_OPEN,
+                () -> (double) openTransactions.get()).description("Transactions open now"));
+    }
+
+    /** A transaction ended: {@code outcome} committed, aborted or timed_out. */
+    public void transactionEnded(String outcome) {
+        openTransactions.decrementAndGet();
+        transactions.computeIfAbsent(outcome, o -> counter(registry, MetricFamilies.TRANSACTIONS,
+                "Transactions ended, by outcome", tag("outcome", o))).increment();
     }
 
     public void connectionOpened() {

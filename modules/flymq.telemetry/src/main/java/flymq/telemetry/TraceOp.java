@@ -9,6 +9,8 @@ public enum TraceOp {
     CONSUME("flymq.consume", "receive", true),
     FETCH("flymq.fetch", "receive", true),
     COMMIT("flymq.commit", "settle", false),
+    /** One transaction, from BEGIN_TX to its commit, abort or timeout. */
+    TRANSACTION("flymq.transaction", "", false),
     STORAGE_APPEND("flymq.storage.append", "", false),
     STORAGE_READ("flymq.storage.read", "", false),
     RAFT_APPEND_ENTRIES("flymq.raft.append_entries", "", false);

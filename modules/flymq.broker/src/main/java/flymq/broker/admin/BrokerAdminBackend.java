@@ -11,6 +11,7 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.PartitionView;
 import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
@@ -259,6 +260,9 @@ public final class BrokerAdminBackend implements AdminBackend {
         }
         List<Message> messages = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
+            if (PartitionView.isMarker(r)) {
+                continue; // transaction markers are never messages (the browser reads uncommitted otherwise)
+            }
             List<Header> headers = r.headers().stream().map(h -> new Header(h.key(), h.value())).toList();
             messages.add(new Message(r.offset(), r.timestamp(), r.key() == null ? new byte[0] : r.key(), r.value(),
                     headers));

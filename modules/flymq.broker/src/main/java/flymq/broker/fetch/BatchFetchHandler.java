@@ -8,6 +8,8 @@ import flymq.broker.server.ResponseTail;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.PartitionView;
+import flymq.broker.txn.TransactionIndex;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -37,11 +39,17 @@ import java.util.List;
  * <p>The response stays under the 32 MiB frame limit: each partition gets at most {@code max_bytes} and what is
  * left of the frame; a partition whose next record does not fit in what is left gets no records this time (its
  * position does not move, no error).
+ *
+ * <p>Isolation (the request's trailing byte, docs/transactions.md): read-uncommitted answers are the slices as
+ * stored. Read-committed ones (the default) are too, unless a slice reaches past the partition's last stable offset
+ * or overlaps an aborted transaction: then that partition's records are filtered in the heap ({@link CommittedSlice}).
+ * Transaction markers stay in either answer; the client skips them by their attributes.
  */
 public final class BatchFetchHandler implements FileRegionHandler {
     private static final int DEFAULT_MAX_BYTES = 1 << 20;
 
     private final TopicManager topics;
+    private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
@@ -50,8 +58,10 @@ public final class BatchFetchHandler implements FileRegionHandler {
      * links to the creation contexts ({@code traceparent} headers) of the records returned, read from a copy of the
      * stored bytes (only for a sampled span). Metrics and spans carry the connection's subscribed group.
      */
-    public BatchFetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
+    public BatchFetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                             RequestTracing tracing) {
         this.topics = topics;
+        this.transactions = transactions;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -72,7 +82,8 @@ public final class BatchFetchHandler implements FileRegionHandler {
         String group = SubscribedGroup.of(session, topicName);
         TraceSpan span = tracing.start(TraceOp.FETCH, topicName, -1, null).group(group);
         try {
-            serve(topicName, maxBytes, partitions, offsets, group, span, start, out, tail);
+            serve(topicName, maxBytes, partitions, offsets,
+                    request.isolation() == BatchFetchRequest.Isolation.READ_COMMITTED, group, span, start, out, tail);
         } catch (RuntimeException e) {
             span.fail(e);
             throw e;
@@ -81,8 +92,8 @@ public final class BatchFetchHandler implements FileRegionHandler {
         }
     }
 
-    private void serve(String topicName, long maxBytes, int[] partitions, long[] offsets, String group,
-                       TraceSpan span, long start, PayloadWriter out, ResponseTail tail) {
+    private void serve(String topicName, long maxBytes, int[] partitions, long[] offsets, boolean readCommitted,
+                       String group, TraceSpan span, long start, PayloadWriter out, ResponseTail tail) {
         int n = partitions.length;
         Topic topic = topics.topic(topicName);
         String[] errors = new String[n];
@@ -102,12 +113,17 @@ public final class BatchFetchHandler implements FileRegionHandler {
             }
             starts[i] = log.startOffset();
             ends[i] = log.endOffset();
+            PartitionView view = transactions.view(topicName, partitions[i]); // after the end offset
+            long bound = view.bound(ends[i]);
             if (left <= 0) {
                 continue;
             }
             TraceSpan read = tracing.read(span, topicName, partitions[i], offsets[i]);
             try {
                 LogSlice s = log.slice(offsets[i], (int) Math.min(maxBytes, left));
+                if (readCommitted && CommittedSlice.needed(s, view, bound)) {
+                    s = CommittedSlice.of(s, view, bound);
+                }
                 if (s.sizeInBytes() <= left) {
                     slices[i] = s;
                     left -= s.sizeInBytes();

@@ -6,6 +6,8 @@ import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.PartitionView;
+import flymq.broker.txn.TransactionIndex;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
@@ -23,9 +25,14 @@ import java.util.List;
  * {@link ConsumeResponse} of the record at that offset. An offset outside the
  * retained log is an ERROR starting with {@code EOF} (upstream's text) followed by the facts. 0x0A answers exactly
  * like 0x02 (upstream's large-value envelope is not reproduced).
+ *
+ * <p>Read-committed (docs/transactions.md): an offset at or beyond the partition's last stable offset is answered
+ * like one beyond the end, and one holding a transaction marker or a record of an aborted transaction gets an ERROR
+ * saying so (CONSUME names one offset and its answer cannot say where the next message is).
  */
 public final class ConsumeHandler implements RequestHandler {
     private final TopicManager topics;
+    private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
@@ -33,8 +40,10 @@ public final class ConsumeHandler implements RequestHandler {
      * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation
      * context of the record returned. Metrics and spans carry the connection's subscribed group.
      */
-    public ConsumeHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
+    public ConsumeHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                          RequestTracing tracing) {
         this.topics = topics;
+        this.transactions = transactions;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -62,7 +71,14 @@ public final class ConsumeHandler implements RequestHandler {
                        PayloadWriter out) {
         PartitionLog log = topics.topic(topic).log(partition);
         List<StoredRecord> records = List.of();
-        if (offset >= 0 && offset < log.endOffset()) {
+        long end = log.endOffset(); // before the view: see TransactionIndex.view
+        PartitionView view = transactions.view(topic, partition);
+        if (offset >= 0 && offset < end && offset >= view.bound(end)) {
+            throw new RequestException("EOF: offset " + offset + " in " + topic + "-" + partition
+                    + " is not stable yet: a transaction open since offset " + view.lastStableOffset()
+                    + " has not committed or aborted");
+        }
+        if (offset >= 0 && offset < end) {
             TraceSpan read = tracing.read(span, topic, partition, offset);
             try {
                 records = log.read(offset, 1, 1);
@@ -78,6 +94,10 @@ public final class ConsumeHandler implements RequestHandler {
                     + ")");
         }
         StoredRecord r = records.get(0);
+        if (view.hidden(r, true)) {
+            throw new RequestException("EOF: offset " + offset + " in " + topic + "-" + partition + " holds "
+                    + (PartitionView.isMarker(r) ? "a transaction marker" : "a record of an aborted transaction") + ", not a message");
+        }
         new ConsumeResponse(r.key(), r.value()).write(out);
         long bytes = (r.key() == null ? 0 : r.key().length) + r.value().length;
         span.messageSize(bytes);

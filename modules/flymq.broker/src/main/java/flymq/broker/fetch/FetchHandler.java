@@ -6,6 +6,8 @@ import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.PartitionView;
+import flymq.broker.txn.TransactionIndex;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.FetchRequest;
@@ -25,13 +27,21 @@ import java.util.List;
  * examined, or before the response would exceed 32 MiB (upstream had no byte cap). {@code next_offset} is the first
  * offset not examined. Deliberate difference: an offset below the first retained one starts at the first retained
  * record instead of returning nothing forever.
+ *
+ * <p>Transactions (docs/transactions.md): FETCH is read-committed. It stops at the partition's last stable offset
+ * and skips transaction markers and records of aborted transactions; those skipped records do not count against the
+ * 1000-record scan cap (up to {@link #HIDDEN_SCAN_CAP} more), because both SDKs keep their position when a fetch
+ * returns no record and would otherwise ask for the same window forever.
  */
 public final class FetchHandler implements RequestHandler {
     public static final int SCAN_CAP = 1000;
     public static final int DEFAULT_MAX = 10;
+    /** Hidden records (markers, aborted) a FETCH may skip besides the {@link #SCAN_CAP} it examines. */
+    public static final int HIDDEN_SCAN_CAP = 100_000;
     private static final int READ_CHUNK_BYTES = 1 << 20;
 
     private final TopicManager topics;
+    private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
 
@@ -39,8 +49,10 @@ public final class FetchHandler implements RequestHandler {
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
      * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.
      */
-    public FetchHandler(TopicManager topics, BrokerListener listener, RequestTracing tracing) {
+    public FetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                        RequestTracing tracing) {
         this.topics = topics;
+        this.transactions = transactions;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -75,16 +87,23 @@ public final class FetchHandler implements RequestHandler {
         RecordFilter filter = RecordFilter.compile(filterText);
 
         FetchResponse.Writer response = FetchResponse.begin(out);
+        long end = log.endOffset(); // before the view: see TransactionIndex.view
+        PartitionView view = transactions.view(topic, partition);
+        long bound = view.bound(end);
         long position = offset;
         if (Long.compareUnsigned(position, log.startOffset()) < 0) {
             position = log.startOffset();
         }
         int count = 0;
         int examined = 0;
+        int hidden = 0;
         long bytes = 0;
         boolean full = false;
-        while (!full && count < max && examined < SCAN_CAP && position >= 0 && position < log.endOffset()) {
-            int want = filter.matchesAll() ? Math.min(max - count, SCAN_CAP - examined) : SCAN_CAP - examined;
+        while (!full && count < max && examined < SCAN_CAP && hidden < HIDDEN_SCAN_CAP && position >= 0
+                && position < bound) {
+            // once hidden records showed up, read in larger chunks: they do not count against max
+            int want = filter.matchesAll() && hidden == 0 ? Math.min(max - count, SCAN_CAP - examined)
+                    : SCAN_CAP - examined;
             List<StoredRecord> batch;
             TraceSpan read = tracing.read(span, topic, partition, position);
             try {
@@ -103,6 +122,18 @@ public final class FetchHandler implements RequestHandler {
             }
             RequestTracing.linkProducers(span, batch);
             for (StoredRecord r : batch) {
+                if (r.offset() >= bound) {
+                    full = true;
+                    break;
+                }
+                if (view.hidden(r, true)) {
+                    hidden++;
+                    position = r.offset() + 1;
+                    if (hidden >= HIDDEN_SCAN_CAP) {
+                        break;
+                    }
+                    continue;
+                }
                 examined++;
                 byte[] key = r.key() == null ? EMPTY : r.key();
                 if (filter.matches(key, r.value())) {

@@ -33,6 +33,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final long sessionTimeoutNanos;
     private final Map<GroupKey, Group> groups = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile HiddenRecords hidden = (topic, partition, log, from, to) -> 0;
 
     private static final class Group {
         final GroupKey key;
@@ -60,6 +61,20 @@ public final class GroupCoordinator implements AutoCloseable {
         public static long of(long committed, long end) {
             return committed >= end ? 0 : end - Math.max(0, committed);
         }
+    }
+
+    /** Counts the records of {@code [from, to)} that are not messages for a reader (transaction markers, aborted). */
+    @FunctionalInterface
+    public interface HiddenRecords {
+        long count(String topic, int partition, PartitionLog log, long from, long to);
+    }
+
+    /** Largest lag GET_LAG counts exactly, record by record; beyond it every record counts. */
+    public static final int EXACT_LAG_RECORDS = 64;
+
+    /** GET_LAG leaves out hidden records when the lag is at most {@link #EXACT_LAG_RECORDS}. */
+    public void countHiddenWith(HiddenRecords counter) {
+        this.hidden = counter;
     }
 
     public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
@@ -293,7 +308,12 @@ public final class GroupCoordinator implements AutoCloseable {
         return target;
     }
 
-    /** GET_LAG: lag = end offset - committed (0 when the commit is at or past the end), committed 0 when absent. */
+    /**
+     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end), committed 0 when absent. A lag
+     * of at most {@link #EXACT_LAG_RECORDS} leaves out transaction markers and aborted records, so that a reader whose
+     * position stopped before trailing markers (the official SDKs do not move past records they are not given) shows
+     * no lag; a larger lag counts them, which costs no read.
+     */
     public Lag lag(String topic, String group, int partition) {
         Group g = existing(topic, group);
         PartitionLog log = topics.topic(topic).log(partition);
@@ -305,7 +325,11 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        return new Lag(committed, latest, Lag.of(committed, latest));
+        long lag = Lag.of(committed, latest);
+        if (lag > 0 && lag <= EXACT_LAG_RECORDS) {
+            lag -= hidden.count(topic, partition, log, Math.max(0, committed), latest);
+        }
+        return new Lag(committed, latest, lag);
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

@@ -32,8 +32,13 @@ import flymq.broker.tls.ServerTls;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
+import flymq.protocol.RequestException;
 import flymq.raft.RaftGroup;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
@@ -183,8 +188,10 @@ public final class BrokerNode implements AutoCloseable {
             TopicRequests topicRequests = new TopicRequests(topics, leadership);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
-            FetchHandler fetch = new FetchHandler(topics, listener, tracing);
-            ConsumeHandler consume = new ConsumeHandler(topics, listener, tracing);
+            TransactionIndex transactionIndex = new TransactionIndex();
+            groups.countHiddenWith(transactionIndex::hiddenIn);
+            FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing);
+            ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing);
             HandlerRegistry handlers = new HandlerRegistry()
                     .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
                             new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
@@ -208,7 +215,45 @@ public final class BrokerNode implements AutoCloseable {
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, listener, tracing)));
+                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)));
+            TransactionCoordinator transactions = null;
+            if (config.transactions().enabled() && !mode.replicated()) {
+                transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
+                        // COMMIT_TX is acknowledged as performance.acks says: with all, its decision is fsynced too
+                        logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH
+                                || config.performance().acks() == Acks.ALL,
+                        topics, acknowledger::appendAndAcknowledge,
+                        new TransactionCoordinator.GroupOffsets() {
+                            @Override
+                            public void check(String request, String topic, String group, int partition, long offset) {
+                                groups.checkOffset(request, topic, group, partition, offset);
+                            }
+
+                            @Override
+                            public void commit(String topic, String group, int partition, long offset) {
+                                groups.commit(topic, group, partition, offset);
+                            }
+                        }, transactionIndex, config.transactions().timeoutMs(), System::currentTimeMillis, listener,
+                        tracing));
+                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener);
+                handlers.register(Opcodes.BEGIN_TX, txn::begin)
+                        .register(Opcodes.COMMIT_TX, txn::commit)
+                        .register(Opcodes.ABORT_TX, txn::abort)
+                        .register(Opcodes.PRODUCE_TX, txn::produce)
+                        .register(ExtensionOpcodes.BATCH_PRODUCE_TX, txn::batchProduce)
+                        .register(ExtensionOpcodes.TXN_COMMIT_OFFSET, txn::commitOffset);
+            } else {
+                String why = config.transactions().enabled()
+                        ? "transactions are not available in a cluster yet (docs/transactions.md); this node has peers"
+                        : "transactions are disabled on this broker (transaction.enabled = false)";
+                RequestHandler refuse = (session, in, out) -> {
+                    throw new RequestException(why);
+                };
+                for (int op : new int[] {Opcodes.BEGIN_TX, Opcodes.COMMIT_TX, Opcodes.ABORT_TX, Opcodes.PRODUCE_TX,
+                        ExtensionOpcodes.BATCH_PRODUCE_TX, ExtensionOpcodes.TXN_COMMIT_OFFSET}) {
+                    handlers.register(op, refuse);
+                }
+            }
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
 
@@ -243,6 +288,16 @@ public final class BrokerNode implements AutoCloseable {
             mode.start(topics, groups);
             housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1,
                     TimeUnit.SECONDS);
+            if (transactions != null) {
+                TransactionCoordinator expiring = transactions;
+                housekeeping.scheduleWithFixedDelay(() -> {
+                    try {
+                        expiring.expire();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
+                    }
+                }, 200, 200, TimeUnit.MILLISECONDS);
+            }
             view = new BrokerStateView(config, topics, groups, server, () -> ready);
             ready = true;
             if (telemetry != null) {

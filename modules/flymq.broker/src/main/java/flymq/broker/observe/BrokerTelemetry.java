@@ -205,6 +205,20 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
 
         @Override
+        public void transactionBegun() {
+            if (m != null) {
+                m.transactionBegun();
+            }
+        }
+
+        @Override
+        public void transactionEnded(String outcome, long durationMs) {
+            if (m != null) {
+                m.transactionEnded(outcome);
+            }
+        }
+
+        @Override
         public void connectionRefused(String limit) {
             if (m != null) {
                 m.connectionRefused(limit);

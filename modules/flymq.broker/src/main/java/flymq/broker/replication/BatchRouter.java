@@ -171,7 +171,8 @@ final class BatchRouter {
                 byte[] answer;
                 try {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic,
-                            request.maxBytes(), positions, !part.getKey().local()), local, session);
+                            request.maxBytes(), positions, !part.getKey().local(), request.isolation()), local,
+                            session);
                 } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
                     for (Position p : ps) {
                         String error = e instanceof ClusterBusyException ? e.getMessage()

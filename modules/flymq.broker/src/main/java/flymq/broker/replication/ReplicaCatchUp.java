@@ -115,7 +115,8 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
     /** One BATCH_FETCH of this partition from {@code offset}; the records arrive in the stored format. */
     private LeaderSlice fetch(LeaderForwarder link, String leaderId, String addr, long offset) {
         BatchFetchRequest request = new BatchFetchRequest(topic, MAX_BYTES,
-                List.of(new BatchFetchRequest.Position(partition, offset)), false);
+                List.of(new BatchFetchRequest.Position(partition, offset)), false,
+                BatchFetchRequest.Isolation.READ_UNCOMMITTED); // a replica copies every record, markers included
         byte[] answer = link.call(leaderId, addr, ExtensionOpcodes.BATCH_FETCH, request);
         PayloadReader r = new PayloadReader(answer);
         List<BatchFetchResponse.PartitionHeader> partitions = BatchFetchResponse.read(r).partitions();

@@ -100,8 +100,17 @@ class ClusterAdminApiTest {
         assertEquals(3, assignments.get("assignments").get(0).get("replicas").size(), assignments.toString());
 
         try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + follower.boundPort())) {
-            client.produce("replicated", 0, "k".getBytes(StandardCharsets.UTF_8),
-                    "across the cluster".getBytes(StandardCharsets.UTF_8));
+            // the partition's Raft group elects its leader after the topic exists (failed under load otherwise:
+            // 'not leader: leader_id= leader_addr= (topic replicated partition 0)'); a refused produce appends nothing
+            await("a leader for replicated-0", () -> {
+                try {
+                    client.produce("replicated", 0, "k".getBytes(StandardCharsets.UTF_8),
+                            "across the cluster".getBytes(StandardCharsets.UTF_8));
+                    return true;
+                } catch (flymq.client.NotLeaderException e) {
+                    return false;
+                }
+            });
         }
         for (BrokerNode n : nodes) {
             await("the record on " + n.config().nodeId(), () -> call(n.adminPort().orElseThrow(), "GET",

@@ -53,6 +53,11 @@ public final class ConsumeBench implements Callable<Integer> {
             description = "Bytes per partition per fetch (default ${DEFAULT-VALUE}).")
     int fetchSize;
 
+    @Option(names = "--isolation", paramLabel = "LEVEL", defaultValue = "read_committed",
+            completionCandidates = flymq.cli.message.ConsumeCommand.IsolationCandidates.class,
+            description = "read_committed or read_uncommitted (default ${DEFAULT-VALUE}).")
+    String isolation;
+
     @Option(names = "--timeout", defaultValue = "10s", converter = flymq.cli.DurationConverter.class,
             description = "Stop when no record arrives for this long (default ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -86,7 +91,8 @@ public final class ConsumeBench implements Callable<Integer> {
         long intervalMs = Math.max(100, reportingInterval.toMillis());
         progress.scheduleAtFixedRate(() -> stats.progress(g.err(), "read"), intervalMs, intervalMs,
                 TimeUnit.MILLISECONDS);
-        ConsumerConfig config = new ConsumerConfig(group, SubscribeMode.EARLIEST, false, Duration.ZERO, fetchSize);
+        ConsumerConfig config = new ConsumerConfig(group, SubscribeMode.EARLIEST, false, Duration.ZERO, fetchSize,
+                flymq.cli.message.ConsumeCommand.isolation(isolation));
         try (client; FlyMqConsumer consumer = new FlyMqConsumer(client, config)) {
             consumer.subscribe(topic);
             long idleSince = System.nanoTime();

@@ -85,6 +85,11 @@ public final class ProduceBench implements Callable<Integer> {
     @Option(names = "--single", description = "One 1.26 PRODUCE per record, waiting for each answer.")
     boolean single;
 
+    @Option(names = "--transaction-records", defaultValue = "0",
+            description = "Write transactions of this many records (BEGIN_TX, one BATCH_PRODUCE_TX, COMMIT_TX, one "
+                    + "after the other per producer); 0 = no transactions (default ${DEFAULT-VALUE}).")
+    int transactionRecords;
+
     @Option(names = "--read-spin-us", defaultValue = "200",
             description = "With --single: how long each call spins for its answer before it blocks; 0 = never "
                     + "(default ${DEFAULT-VALUE}).")
@@ -137,7 +142,9 @@ public final class ProduceBench implements Callable<Integer> {
                 double rate = throughput < 0 ? -1 : throughput / producers;
                 FlyMqClient client = clients.get(i);
                 futures.add(pool.submit(() -> {
-                    if (single) {
+                    if (transactionRecords > 0) {
+                        runTransactional(client, share, payload, stats);
+                    } else if (single) {
                         runSingle(client, share, rate, payload, stats);
                     } else {
                         runBatching(client, share, rate, payload, acks, stats, firstError);
@@ -191,6 +198,10 @@ public final class ProduceBench implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "--read-spin-us must be 0.."
                     + FlyMqClient.MAX_READ_SPIN.toNanos() / 1000 + ", got " + readSpinMicros);
         }
+        if (transactionRecords < 0 || (transactionRecords > 0 && (single || throughput != -1))) {
+            throw new CliException(ExitCode.USAGE, "--transaction-records must be >= 0, and is not combined with "
+                    + "--single or --throughput");
+        }
         if (batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
             throw new CliException(ExitCode.USAGE, "--batch-size and --max-in-flight must be >= 1, --linger-ms >= 0");
         }
@@ -215,6 +226,33 @@ public final class ProduceBench implements Callable<Integer> {
             long t0 = System.nanoTime();
             client.produce(topic, -1, null, payload);
             stats.record(System.nanoTime() - t0, payload.length);
+        }
+    }
+
+    /**
+     * Transactions of {@code --transaction-records} records, one after the other: each is BEGIN_TX, one
+     * BATCH_PRODUCE_TX (the broker picks the partition) and COMMIT_TX; every record's latency is its transaction's.
+     */
+    private void runTransactional(FlyMqClient client, long n, byte[] payload, BenchStats stats) {
+        ProducerRecord record = ProducerRecord.of(topic, payload);
+        for (long done = 0; done < n; ) {
+            int size = (int) Math.min(transactionRecords, n - done);
+            List<ProducerRecord> batch = java.util.Collections.nCopies(size, record);
+            long t0 = System.nanoTime();
+            try (var tx = client.beginTransaction()) {
+                for (var appended : tx.send(topic, acks, List.of(new flymq.client.PartitionRecords(-1, batch)))) {
+                    if (!appended.ok()) {
+                        throw new CliException(ExitCode.FAILED, "transaction " + tx.id() + " refused on partition "
+                                + appended.partition() + ": " + appended.error());
+                    }
+                }
+                tx.commit();
+            }
+            long latency = System.nanoTime() - t0;
+            for (int i = 0; i < size; i++) {
+                stats.record(latency, payload.length);
+            }
+            done += size;
         }
     }
 

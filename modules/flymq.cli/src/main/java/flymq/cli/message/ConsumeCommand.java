@@ -3,6 +3,7 @@ package flymq.cli.message;
 import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.Header;
+import flymq.client.IsolationLevel;
 import flymq.client.Message;
 import flymq.client.PartitionFetch;
 import flymq.client.SubscribeMode;
@@ -40,6 +41,11 @@ import picocli.CommandLine.Spec;
             "",
             "--from takes earliest, latest, commit, an offset (e.g. 42, for each partition read), a Unix time in "
                     + "ms (from 10^12 on, e.g. 1764240000000) or an ISO time (2026-11-27T12:00:00Z).",
+            "",
+            "Records of transactions are returned once their transaction committed (--isolation read_committed, "
+                    + "the default): reading stops before the oldest open transaction and skips aborted ones. "
+                    + "--isolation read_uncommitted returns every record as written. Transaction markers are never "
+                    + "printed.",
             "",
             "Examples:",
             "  flymq consume orders --from earliest --max 10",
@@ -86,6 +92,30 @@ public final class ConsumeCommand implements Callable<Integer> {
                     + "\\t tab.")
     String format;
 
+    @Option(names = "--isolation", paramLabel = "LEVEL", defaultValue = "read_committed",
+            completionCandidates = IsolationCandidates.class,
+            description = "read_committed (default): only records of committed transactions; read_uncommitted: "
+                    + "every record, also of open and aborted transactions.")
+    String isolation;
+
+    /** The level an {@code --isolation} value names. */
+    public static IsolationLevel isolation(String value) {
+        return switch (value) {
+            case "read_committed" -> IsolationLevel.READ_COMMITTED;
+            case "read_uncommitted" -> IsolationLevel.READ_UNCOMMITTED;
+            default -> throw new CliException(ExitCode.USAGE, "--isolation must be read_committed or "
+                    + "read_uncommitted, got '" + value + "'");
+        };
+    }
+
+    /** Completion values of --isolation. */
+    public static final class IsolationCandidates implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("read_committed", "read_uncommitted").iterator();
+        }
+    }
+
     /** Completion values of --from. */
     static final class FromCandidates implements Iterable<String> {
         @Override
@@ -106,6 +136,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "--from commit needs --group: only a group has a committed "
                     + "position");
         }
+        IsolationLevel level = isolation(isolation);
         RecordFormat template;
         try {
             template = new RecordFormat(format != null ? format : showKey ? "%k\t%s\n" : "%s\n");
@@ -126,7 +157,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             for (int p : partitions) {
                 positions.put(p, startOffset(client, p, start));
             }
-            long printed = read(client, positions, template, g);
+            long printed = read(client, positions, template, level, g);
             if (g.verbose()) {
                 g.err().println("consumed " + printed + " record(s) from " + topic);
             }
@@ -160,7 +191,7 @@ public final class ConsumeCommand implements Callable<Integer> {
      * partition still being read, each answer is printed in offset order, then the group (if any) commits the
      * partition's next offset, so a crash between print and commit replays at most one batch.
      */
-    private long read(FlyMqClient client, Map<Integer, Long> positions, RecordFormat template,
+    private long read(FlyMqClient client, Map<Integer, Long> positions, RecordFormat template, IsolationLevel level,
                       flymq.cli.Globals g) throws InterruptedException {
         long printed = 0;
         long limit = max == null ? Long.MAX_VALUE : max;
@@ -168,7 +199,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             var wanted = new ArrayList<FetchPosition>(positions.size());
             positions.forEach((p, offset) -> wanted.add(new FetchPosition(p, offset)));
             boolean any = false;
-            for (PartitionFetch fetched : client.batchFetch(topic, wanted, MAX_BYTES_PER_PARTITION)) {
+            for (PartitionFetch fetched : client.batchFetch(topic, wanted, MAX_BYTES_PER_PARTITION, level)) {
                 int p = fetched.partition();
                 Long requested = positions.get(p);
                 if (requested == null) {
@@ -179,7 +210,8 @@ public final class ConsumeCommand implements Callable<Integer> {
                             + " failed: " + fetched.error());
                 }
                 var records = fetched.records();
-                if (records.size() > limit - printed) {
+                boolean cut = records.size() > limit - printed;
+                if (cut) {
                     records = records.subList(0, (int) (limit - printed));
                 }
                 for (var m : records) {
@@ -187,16 +219,18 @@ public final class ConsumeCommand implements Callable<Integer> {
                 }
                 g.out().flush();
                 printed += records.size();
-                // a position below the first retained offset (retention deleted it) moves up to that offset
-                long next = records.isEmpty() ? Math.max(requested, fetched.startOffset())
-                        : records.getLast().offset() + 1;
+                // a position below the first retained offset (retention deleted it) moves up to that offset; an
+                // answer of transaction markers only moves past them
+                long next = cut ? records.getLast().offset() + 1
+                        : fetched.lastOffset() < 0 ? Math.max(requested, fetched.startOffset())
+                        : fetched.nextOffset(requested);
                 if (next != requested) {
                     positions.put(p, next);
                     if (group != null) {
                         client.commit(topic, group, p, next);
                     }
                 }
-                any |= !records.isEmpty();
+                any |= next != requested;
                 if (printed >= limit) {
                     break;
                 }

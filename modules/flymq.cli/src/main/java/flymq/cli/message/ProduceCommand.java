@@ -1,7 +1,9 @@
 package flymq.cli.message;
 
 import flymq.client.FlyMqClient;
+import flymq.client.FlyMqTransaction;
 import flymq.client.Header;
+import flymq.client.PartitionAppend;
 import flymq.client.PartitionRecords;
 import flymq.client.ProducerRecord;
 import flymq.client.RecordMetadata;
@@ -41,9 +43,14 @@ import picocli.CommandLine.Spec;
                     + "record. Records with a key go to partition FNV-1a(key) mod partitions; keyless records are "
                     + "spread round-robin, unless --partition chooses one.",
             "",
+            "With --transactional all records are written in one transaction (BEGIN_TX, BATCH_PRODUCE_TX, "
+                    + "COMMIT_TX): read-committed consumers see all of them or, if anything fails, none; --abort "
+                    + "writes them and aborts the transaction instead (to test consumers).",
+            "",
             "Examples:",
             "  flymq produce orders '{\"id\":1}' --key customer-7",
             "  seq 1000 | flymq produce numbers",
+            "  seq 1000 | flymq produce numbers --transactional",
             ""},
         mixinStandardHelpOptions = true)
 public final class ProduceCommand implements Callable<Integer> {
@@ -79,6 +86,13 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "broker's performance.acks says.")
     Acks acks;
 
+    @Option(names = "--transactional",
+            description = "Write all records in one transaction, committed at the end (aborted on a failure).")
+    boolean transactional;
+
+    @Option(names = "--abort", description = "With --transactional: abort the transaction instead of committing it.")
+    boolean abort;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         var g = FlyMq.globals(spec);
@@ -87,8 +101,11 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         int p = partition == null ? -1 : partition;
+        if (abort && !transactional) {
+            throw new CliException(ExitCode.USAGE, "--abort needs --transactional");
+        }
         try (var client = Brokers.connect(g)) {
-            if (!headers.isEmpty() || acks != null) {
+            if (!headers.isEmpty() || acks != null || transactional) {
                 return produceBatch(g, client, p, keyBytes);
             }
             if (value != null) {
@@ -137,12 +154,32 @@ public final class ProduceCommand implements Callable<Integer> {
         for (var v : values) {
             records.add(new ProducerRecord(topic, target, 0, keyBytes, v, headerList));
         }
-        var answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks,
-                java.util.List.of(new PartitionRecords(target, records)));
-        for (var a : answers) {
-            if (!a.ok()) {
-                throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition() + ": "
-                        + a.error());
+        var groups = java.util.List.of(new PartitionRecords(target, records));
+        java.util.List<PartitionAppend> answers;
+        String outcome = "";
+        if (transactional) {
+            try (FlyMqTransaction tx = client.beginTransaction()) {
+                answers = tx.send(topic, acks == null ? Acks.ALL : acks, groups);
+                for (var a : answers) {
+                    if (!a.ok()) {
+                        throw CliException.failed("the broker refused BATCH_PRODUCE_TX on partition "
+                                + a.partition() + ": " + a.error() + "; transaction " + tx.id() + " is aborted");
+                    }
+                }
+                if (abort) {
+                    tx.abort();
+                } else {
+                    tx.commit();
+                }
+                outcome = " in transaction " + tx.id() + (abort ? " (aborted)" : " (committed)");
+            }
+        } else {
+            answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks, groups);
+            for (var a : answers) {
+                if (!a.ok()) {
+                    throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition()
+                            + ": " + a.error());
+                }
             }
         }
         var a = answers.getFirst();
@@ -152,10 +189,11 @@ public final class ProduceCommand implements Callable<Integer> {
                         "offset", a.baseOffset() + i, "timestamp", null)));
             }
         } else if (value != null) {
-            g.out().println("produced to " + topic + " partition " + a.partition() + " offset " + a.baseOffset());
+            g.out().println("produced to " + topic + " partition " + a.partition() + " offset " + a.baseOffset()
+                    + outcome);
         } else {
             g.out().println("produced " + a.recordCount() + " record" + (a.recordCount() == 1 ? "" : "s") + " to "
-                    + topic + " (partitions [" + a.partition() + "])");
+                    + topic + " (partitions [" + a.partition() + "])" + outcome);
         }
         g.out().flush();
         return ExitCode.OK;

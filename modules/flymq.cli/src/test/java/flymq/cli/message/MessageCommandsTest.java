@@ -63,6 +63,24 @@ class MessageCommandsTest {
     }
 
     @Test
+    void transactionalProduceIsSeenWholeByReadCommittedConsumersAndAbortedNever() {
+        broker.run("topic", "create", "tx-lines");
+        var committed = withStdin("one\ntwo\n", "produce", "tx-lines", "--transactional");
+        assertEquals(ExitCode.OK, committed.code(), committed.toString());
+        assertTrue(committed.out().matches("produced 2 records to tx-lines \\(partitions \\[0]\\) in transaction "
+                + "txn-[0-9]+ \\(committed\\)\n"), committed.out());
+        var aborted = withStdin("gone\n", "produce", "tx-lines", "--transactional", "--abort");
+        assertEquals(ExitCode.OK, aborted.code(), aborted.toString());
+        assertTrue(aborted.out().endsWith("(aborted)\n"), aborted.out());
+        broker.run("produce", "tx-lines", "three");
+        assertEquals("one\ntwo\nthree\n", broker.run("consume", "tx-lines").out());
+        assertEquals("one\ntwo\ngone\nthree\n",
+                broker.run("consume", "tx-lines", "--isolation", "read_uncommitted").out());
+        assertEquals(ExitCode.USAGE, broker.run("consume", "tx-lines", "--isolation", "dirty").code());
+        assertEquals(ExitCode.USAGE, broker.run("produce", "tx-lines", "x", "--abort").code());
+    }
+
+    @Test
     void keyedRecordsGoToTheirHashPartition() {
         broker.run("topic", "create", "keyed", "--partitions", "3");
         // FNV-1a-32("user-123") mod 3 = 2 (wire spec, section 5)

@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  *   offset in record  field
  *    0  int32  length       bytes after this field (so the record occupies 4 + length bytes), >= 31
  *    4  int32  crc32c       CRC32C of the {@code length - 4} bytes from attributes to the end of the record
- *    8  int8   attributes   0 (bits reserved for compression; a reader rejects other values)
+ *    8  int8   attributes   bit flags, see below; a reader rejects a record with any other bit set
  *    9  int64  offset       absolute offset in the partition
  *   17  int64  timestamp    Unix milliseconds given by the producer
  *   25  int32  keyLength    -1 = no key (an empty key is stored as no key)
@@ -29,8 +29,24 @@ import java.util.zip.CRC32C;
  *       int16  headerCount  >= 0
  *       per header: int16 nameLength, UTF-8 name, int32 valueLength, value bytes
  * </pre>
- * A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes are 0 and the
- * lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
+ * Attributes (files written before transactions hold 0 everywhere and read unchanged):
+ * <pre>
+ *   0x07  compression (reserved, never set)
+ *   0x10  transactional: the record carries the header {@value #TXN_HEADER}, an int64 transaction id (8 bytes);
+ *         it is visible to read-committed readers only once its transaction committed
+ *   0x20  control: a transaction marker, not user data: the header {@value #TXN_MARKER_HEADER}, one byte
+ *         ({@value #MARKER_COMMIT} commit, {@value #MARKER_ABORT} abort), no key, an empty value. A marker in a
+ *         log also carries its transaction's {@value #TXN_HEADER} (so bit 0x10 too); a broker may close a
+ *         filtered BATCH_FETCH answer with a marker without it (docs/transactions.md). Every reader skips control
+ *         records and moves its position past them; they are never messages
+ *   0x08, 0x40, 0x80  not used by this version: a reader rejects them
+ * </pre>
+ * The bits are not given by the writer: {@link #encode} derives them from those reserved headers (names starting
+ * {@code flymq.txn}, which the broker refuses in produced records), so a bit is set exactly when its header is
+ * there, and a reader decides "transactional?" and "control?" from one byte without walking the headers.
+ *
+ * <p>A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes hold no bit but
+ * those above and the lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
  * a validated record; {@link #forEachHeader} walks headers without the CRC, for a reader that only peeks.
  */
 public final class StoredRecordLayout {
@@ -47,6 +63,20 @@ public final class StoredRecordLayout {
     public static final int MIN_RECORD_SIZE = HEADER_SIZE + 4 + 2;
     /** Largest record accepted (keeps positions and lengths in int range). */
     public static final int MAX_RECORD_SIZE = 1 << 30;
+    /** Attributes bit: the record belongs to a transaction ({@link #TXN_HEADER} holds its id). */
+    public static final int TRANSACTIONAL = 0x10;
+    /** Attributes bit: a transaction marker (control record), never user data. */
+    public static final int CONTROL = 0x20;
+    /** Attribute bits a reader accepts. */
+    public static final int KNOWN_ATTRIBUTES = TRANSACTIONAL | CONTROL;
+    /** Reserved header of a transactional record: the transaction id, int64 big-endian. */
+    public static final String TXN_HEADER = "flymq.txn";
+    /** Reserved header of a control record: the outcome, one byte. */
+    public static final String TXN_MARKER_HEADER = "flymq.txn.marker";
+    /** Prefix of the reserved transaction headers; produced records may not use it. */
+    public static final String TXN_HEADER_PREFIX = "flymq.txn";
+    public static final int MARKER_ABORT = 0;
+    public static final int MARKER_COMMIT = 1;
 
     private StoredRecordLayout() {
     }
@@ -90,7 +120,7 @@ public final class StoredRecordLayout {
     public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
                                   List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue) {
         int start = dst.position();
-        dst.putInt(0).putInt(0).put((byte) 0).putLong(offset).putLong(timestamp);
+        dst.putInt(0).putInt(0).put((byte) attributesOf(headers, name)).putLong(offset).putLong(timestamp);
         if (key == null || key.length == 0) {
             dst.putInt(-1);
         } else {
@@ -112,6 +142,27 @@ public final class StoredRecordLayout {
         crc.update(dst);
         dst.limit(limit).position(end);
         dst.putInt(start + CRC_POS, (int) crc.getValue());
+    }
+
+    /** The attribute bits a record with these headers is stored with (0 for none, the common case). */
+    public static <H> int attributesOf(List<H> headers, Function<H, String> name) {
+        int attributes = 0;
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            String h = name.apply(headers.get(i));
+            if (h.startsWith(TXN_HEADER_PREFIX)) {
+                if (h.equals(TXN_HEADER)) {
+                    attributes |= TRANSACTIONAL;
+                } else if (h.equals(TXN_MARKER_HEADER)) {
+                    attributes |= CONTROL;
+                }
+            }
+        }
+        return attributes;
+    }
+
+    /** The attributes byte of the record at {@code start}. */
+    public static int attributesAt(ByteBuffer buf, int start) {
+        return buf.get(start + ATTRIBUTES_POS) & 0xFF;
     }
 
     /** The CRC32C a record's crc field must hold, computed over {@code buf[start + 8, start + 4 + length)}. */
@@ -144,8 +195,8 @@ public final class StoredRecordLayout {
         if (stored != computed) {
             return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, computed);
         }
-        if (buf.get(start + ATTRIBUTES_POS) != 0) {
-            return "unknown attributes " + buf.get(start + ATTRIBUTES_POS);
+        if ((buf.get(start + ATTRIBUTES_POS) & ~KNOWN_ATTRIBUTES) != 0) {
+            return String.format("unknown attributes 0x%02x", buf.get(start + ATTRIBUTES_POS) & 0xFF);
         }
         return checkFields(buf, start, start + LENGTH_SIZE + length, null);
     }
@@ -224,6 +275,32 @@ public final class StoredRecordLayout {
             }
             pos = end;
         }
+    }
+
+    /**
+     * The transaction id of the record at {@code start} (whose lengths add up, e.g. validated), from its
+     * {@link #TXN_HEADER}; -1 when it is not transactional.
+     */
+    public static long txnIdAt(ByteBuffer buf, int start) {
+        if ((attributesAt(buf, start) & TRANSACTIONAL) == 0) {
+            return -1;
+        }
+        long[] id = {-1};
+        checkFields(buf, start, start + sizeAt(buf, start), (b, nameStart, nameLength, valueStart, valueLength) -> {
+            if (valueLength == 8 && nameLength == TXN_HEADER.length() && isTxnHeader(b, nameStart)) {
+                id[0] = b.getLong(valueStart);
+            }
+        });
+        return id[0];
+    }
+
+    private static boolean isTxnHeader(ByteBuffer b, int nameStart) {
+        for (int i = 0; i < TXN_HEADER.length(); i++) {
+            if (b.get(nameStart + i) != TXN_HEADER.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The record's total size (4 + length) as its length field says. */

@@ -50,6 +50,10 @@ public final class MetricFamilies {
     /** Ours, beyond the guide: connections closed on accept because a limit was reached, by {@code limit}. */
     public static final String CONNECTIONS_REFUSED = "flymq_server_connections_refused_total";
     public static final String GOROUTINES = "flymq_server_goroutines";
+    /** Ours, beyond the guide: transactions ended, by {@code outcome} (committed, aborted, timed_out). */
+    public static final String TRANSACTIONS = "flymq_transactions_total";
+    /** Ours, beyond the guide: transactions open now. */
+    public static final String TRANSACTIONS_OPEN = "flymq_transactions_open";
     public static final String MEMORY = "flymq_server_memory_bytes";
     // Messages
     public static final String PRODUCED = "flymq_messages_produced_total";
