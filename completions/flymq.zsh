@@ -172,6 +172,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} console" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server start" ];    then _picocli_flymq_server; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
@@ -194,6 +195,11 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster leave" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security init" ];    then _picocli_flymq_security; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema register" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema get" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema list" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema validate" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema delete" ];    then _picocli_flymq_schema; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(server)
@@ -210,51 +216,63 @@ function _complete_flymq() {
   local cmds11=(console)
   local cmds12=(security)
   local cmds13=(completion)
-  local cmds14=(help)
-  local cmds15=(server start)
-  local cmds16=(topic create)
-  local cmds17=(topic list)
-  local cmds18=(topic describe)
-  local cmds19=(topic delete)
-  local cmds20=(group list)
-  local cmds21=(group describe)
-  local cmds22=(group lag)
-  local cmds23=(group reset)
-  local cmds24=(group delete)
-  local cmds25=(health check)
-  local cmds26=(health live)
-  local cmds27=(health ready)
-  local cmds28=(bench produce)
-  local cmds29=(bench consume)
-  local cmds30=(bench pingpong)
-  local cmds31=(cluster status)
-  local cmds32=(cluster members)
-  local cmds33=(cluster join)
-  local cmds34=(cluster leave)
-  local cmds35=(security init)
+  local cmds14=(schema)
+  local cmds15=(help)
+  local cmds16=(server start)
+  local cmds17=(topic create)
+  local cmds18=(topic list)
+  local cmds19=(topic describe)
+  local cmds20=(topic delete)
+  local cmds21=(group list)
+  local cmds22=(group describe)
+  local cmds23=(group lag)
+  local cmds24=(group reset)
+  local cmds25=(group delete)
+  local cmds26=(health check)
+  local cmds27=(health live)
+  local cmds28=(health ready)
+  local cmds29=(bench produce)
+  local cmds30=(bench consume)
+  local cmds31=(bench pingpong)
+  local cmds32=(cluster status)
+  local cmds33=(cluster members)
+  local cmds34=(cluster join)
+  local cmds35=(cluster leave)
+  local cmds36=(security init)
+  local cmds37=(schema register)
+  local cmds38=(schema get)
+  local cmds39=(schema list)
+  local cmds40=(schema validate)
+  local cmds41=(schema delete)
 
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_server_start; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_schema; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_completion; return $?; fi
   if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_security; return $?; fi
   if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_console; return $?; fi
@@ -280,7 +298,7 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion help"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema help"
   local flag_opts="'--tls' '--insecure' '--tls-insecure' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -453,7 +471,7 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'--transactional' '--abort' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '-s' '--schema' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -473,6 +491,9 @@ function _picocli_flymq_produce() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${noneleaderall_option_args[@]}" ) )
       return $?
+      ;;
+    '-s'|'--schema')
+      return
       ;;
     '--server')
       return
@@ -1192,13 +1213,70 @@ function _picocli_flymq_completion() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `schema` subcommand.
+function _picocli_flymq_schema() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="register get list validate delete"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_flymq_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema"
   local flag_opts="'-h' '--help' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -2079,7 +2157,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--value-file' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2123,6 +2201,12 @@ function _picocli_flymq_bench_produce() {
       ;;
     '--read-spin-us')
       return
+      ;;
+    '--value-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--reporting-interval')
       return
@@ -2598,6 +2682,315 @@ function _picocli_flymq_security_init() {
     '--days')
       return
       ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `register` subcommand.
+function _picocli_flymq_schema_register() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-f' '--file' '-t' '--type' '-c' '--compatibility' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local jsonavroprotobuf_option_args=("json" "avro" "protobuf") # --type values
+  local MODE_option_args=("NONE" "BACKWARD" "BACKWARD_TRANSITIVE" "FORWARD" "FORWARD_TRANSITIVE" "FULL" "FULL_TRANSITIVE") # --compatibility values
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-f'|'--file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-t'|'--type')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${jsonavroprotobuf_option_args[@]}" ) )
+      return $?
+      ;;
+    '-c'|'--compatibility')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `get` subcommand.
+function _picocli_flymq_schema_get() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_schema_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `validate` subcommand.
+function _picocli_flymq_schema_validate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-f' '--file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-f'|'--file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_flymq_schema_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--server')
       return
       ;;

@@ -7,6 +7,10 @@ module flymq.broker {
     requires flymq.admin;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
+    // schema registry formats (flymq.broker.schema): each is loaded only when a schema of its format is parsed
+    requires org.apache.avro;
+    requires com.networknt.schema;
+    requires com.google.protobuf;
 
     exports flymq.broker;
     exports flymq.broker.node;

@@ -94,6 +94,7 @@ class ConsoleBrowserIT {
             chrome.waitFor("lag per partition with its age", "document.querySelector('#lag-table tr[data-partition=\"0\"] "
                     + "td[data-lag=\"1\"]')", WAIT);
             chrome.screenshot(SHOTS.resolve("group.png"));
+            assertEquals(List.of(), unnamedControls(chrome), "every control has an accessible name");
 
             chrome.navigate(ui + "#/cluster");
             chrome.waitFor("the node and its Raft role", "document.querySelector('#nodes-table').textContent"
@@ -104,6 +105,17 @@ class ConsoleBrowserIT {
             chrome.waitFor("the partitions of the topic", "document.querySelectorAll('#partitions-table tbody tr')"
                     + ".length === 2", WAIT);
             chrome.screenshot(SHOTS.resolve("topic.png"));
+
+            chrome.navigate(ui + "#/groups/browser-readers");
+            chrome.waitFor("the group's delete button", "document.querySelector('#lag-table tbody tr')", WAIT);
+            chrome.click("#group-delete");
+            chrome.waitFor("the confirmation", "document.querySelector('#group-delete').textContent === "
+                    + "'Confirm delete'", WAIT);
+            chrome.click("#group-delete");
+            chrome.waitFor("the group list without the group", "location.hash === '#/groups' && "
+                    + "document.querySelector('#groups-table') && !document.querySelector('tr[data-group=\"browser-readers\"]')",
+                    WAIT);
+            assertEquals(List.of(), client.listGroups(), "the console deleted the group on the broker");
 
             chrome.navigate(ui + "#/topics");
             chrome.waitFor("the topic's delete button", "document.querySelector('tr[data-topic=\"browser-orders\"] "

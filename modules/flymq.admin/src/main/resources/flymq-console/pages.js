@@ -284,11 +284,25 @@ function groupDetail(main, name) {
     } },
     h("label", {}, "Topic", topic), h("label", {}, "Partition (-1 = all)", partition), h("label", {}, "Reset to", mode),
     h("label", {}, "Value", value), h("button", { type: "submit", id: "reset-submit" }, "Reset offsets"));
+  let confirming = false;
+  const remove = h("button", { type: "button", class: "secondary", id: "group-delete",
+    onclick: async () => {
+      if (!confirming) {
+        confirming = true;
+        remove.textContent = "Confirm delete";
+        remove.className = "danger";
+        remove.setAttribute("aria-label", "Confirm delete of consumer group " + name);
+        return;
+      }
+      try { await del("/consumer-groups/" + enc(name), etag); location.hash = "#/groups"; }
+      catch (err) { message(status, err.status === 412 ? "The group's offsets moved meanwhile; check them and try again." : err.message, true); refresh(); }
+    } }, "Delete group");
   main.append(h("h2", {}, "Consumer group ", h("code", {}, name)), summary,
     h("h3", {}, "Lag per partition"),
     table("lag-table", "Lag per partition", [["Topic"], ["Partition", "num"], ["Committed", "num"], ["End", "num"],
       ["Lag", "num"], ["Lag (time)", "num"]], []),
-    h("h3", {}, "Reset offsets"), reset, status);
+    h("h3", {}, "Reset offsets"), reset,
+    h("h3", {}, "Delete"), h("p", {}, "Removes the group's committed offsets in every topic. ", remove), status);
   main.querySelector("#lag-table tbody").replaceWith(body);
   async function refresh() {
     try {

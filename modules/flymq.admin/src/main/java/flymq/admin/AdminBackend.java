@@ -7,7 +7,8 @@ import java.util.Optional;
  * What the admin API needs of a broker, implemented by the broker. Reads are answered from the node's own view
  * (in a cluster: the replicated metadata and the logs this node holds); writes go the way a client request would,
  * so that in a cluster they reach the node that must decide them. Every method may throw {@link AdminException}
- * for a refusal the caller should see (not found, bad value, no leader).
+ * for a refusal the caller should see (not found, bad value, no leader). Writes name the API's caller
+ * ({@link Authenticator.Principal#name()}), so that the broker can act, check and audit as that user.
  */
 public interface AdminBackend {
 
@@ -27,10 +28,10 @@ public interface AdminBackend {
     Optional<TopicDetail> topic(String name);
 
     /** Creates a topic; {@link AdminException#conflict} when it exists. */
-    void createTopic(NewTopic topic);
+    void createTopic(String caller, NewTopic topic);
 
     /** Deletes a topic and its records; {@link AdminException#notFound} when it does not exist. */
-    void deleteTopic(String name);
+    void deleteTopic(String caller, String name);
 
     /** Every consumer group, sorted by name. */
     List<GroupInfo> groups();
@@ -43,10 +44,10 @@ public interface AdminBackend {
      * {@code timestamp} ({@code value} is the offset or the time in ms); {@code partition} -1 means every partition
      * of the topic.
      */
-    void resetOffsets(String group, String topic, int partition, String mode, long value);
+    void resetOffsets(String caller, String group, String topic, int partition, String mode, long value);
 
     /** Deletes a group's offsets in one topic, or in every topic when {@code topic} is null. */
-    void deleteGroup(String group, String topic);
+    void deleteGroup(String caller, String group, String topic);
 
     /**
      * Up to {@code limit} records of one partition from {@code offset} on, read from this node's copy of the log.
@@ -61,6 +62,40 @@ public interface AdminBackend {
 
     /** Running totals the console's throughput and latency charts are drawn from (deltas between samples). */
     Traffic traffic();
+
+    /** Every live schema version of the registry, by subject then version. */
+    default List<SchemaInfo> schemas() {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /** The latest version of a subject, or empty when it does not exist. */
+    default Optional<SchemaInfo> schema(String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /**
+     * Registers {@code schema} as the next version of {@code name} ({@code type} json, avro or protobuf;
+     * {@code compatibility} empty keeps the subject's mode) and returns the version that holds it; a definition the
+     * registry refuses (invalid, incompatible) is {@link AdminException#badRequest}.
+     */
+    default SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                      String compatibility) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /** Deletes every version of a subject; {@link AdminException#notFound} when it does not exist. */
+    default void deleteSchema(String caller, String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no schema registry");
+    }
+
+    /**
+     * A registered schema version: upstream's {@code SchemaInfo} ({@code name}, {@code version}, {@code type},
+     * {@code schema}, {@code created_at}) plus the registry-wide id and the subject's compatibility mode. A
+     * Protobuf {@code schema} is its descriptor set in base64.
+     */
+    record SchemaInfo(String name, int version, int id, String type, String schema, String compatibility,
+                      long createdAtMs) {
+    }
 
     /** Cluster facts: {@code leaderId} empty when no leader is known. */
     record ClusterInfo(String clusterId, String nodeId, String leaderId, long raftTerm, long raftCommitIndex,

@@ -30,12 +30,15 @@ public final class AdminServer implements AutoCloseable {
         routes = ApiRoutes.all(backend, config.version(), List.of(events.route()));
         Router router = new Router(routes, authenticator, config.corsOrigins());
         ConsoleAssets console = new ConsoleAssets();
+        boolean loopback = isLoopback(address.host());
         server = WebServer.builder()
                 .shutdownHook(false)
                 .host(address.host())
                 .port(address.port())
                 .routing(r -> r.any((req, res) -> {
-                    if (ConsoleAssets.serves(req.path().rawPath())) {
+                    if (loopback && !Router.loopbackHost(req.authority())) {
+                        Router.misdirected(req, res);
+                    } else if (ConsoleAssets.serves(req.path().rawPath())) {
                         console.handle(req, res);
                     } else {
                         router.handle(req, res);
@@ -84,6 +87,14 @@ public final class AdminServer implements AutoCloseable {
     /** Where a browser on this machine finds the console: {@code http://localhost:9096/ui/} for a wildcard bind. */
     public String consoleUrl() {
         return consoleUrl(address.host(), port());
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     static String consoleUrl(String host, int port) {

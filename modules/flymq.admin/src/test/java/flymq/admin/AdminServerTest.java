@@ -56,8 +56,13 @@ class AdminServerTest {
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (body != null && !typed) {
+            b.header("Content-Type", "application/json");
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -133,7 +138,7 @@ class AdminServerTest {
     @Test
     void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
         start();
-        assertError(send("GET", "/api/v1/schemas", null), 501, "not_implemented");
+        assertError(send("GET", "/api/v1/roles", null), 501, "not_implemented");
         assertError(send("GET", "/api/v1/users/alice", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
         assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");
@@ -172,6 +177,37 @@ class AdminServerTest {
     }
 
     @Test
+    void aBodyThatIsNotDeclaredJsonIsRefusedSoOtherSitesFormsCannotWrite() throws Exception {
+        start();
+        assertError(send("POST", "/api/v1/topics", "{\"name\":\"csrf\"}", "Content-Type", "text/plain"), 415,
+                "unsupported_media_type");
+        assertError(send("POST", "/api/v1/topics", "name=csrf", "Content-Type", "application/x-www-form-urlencoded"),
+                415, "unsupported_media_type");
+        assertTrue(backend.topic("csrf").isEmpty());
+        assertEquals(201, send("POST", "/api/v1/topics", "{\"name\":\"csrf\"}", "Content-Type",
+                "application/json; charset=utf-8").statusCode());
+    }
+
+    @Test
+    void aLoopbackListenerRefusesRequestsAddressedToOtherNames() throws Exception {
+        start();
+        assertEquals("HTTP/1.1 421 Misdirected Request", rawGet("evil.example:" + server.port()));
+        assertEquals("HTTP/1.1 421 Misdirected Request", rawGet("evil.example"));
+        assertTrue(rawGet("localhost:" + server.port()).startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet("[::1]:" + server.port()).startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet("127.0.0.1").startsWith("HTTP/1.1 200"));
+    }
+
+    /** The status line of a GET /api/v1/topics sent with this Host header (java.net.http will not set it). */
+    private String rawGet(String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            s.getOutputStream().write(("GET /api/v1/topics HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        }
+    }
+
+    @Test
     void listsPageWithLimitAndOffset() throws Exception {
         start();
         for (int i = 0; i < 5; i++) {
@@ -194,7 +230,7 @@ class AdminServerTest {
         start();
         HttpResponse<String> read = send("GET", "/api/v1/topics/orders", null);
         String etag = read.headers().firstValue("ETag").orElseThrow();
-        backend.deleteTopic("orders");
+        backend.deleteTopic("test", "orders");
         backend.withTopic("orders", 4, 0); // re-created under the same name
         assertError(send("DELETE", "/api/v1/topics/orders", null, "If-Match", etag), 412, "precondition_failed");
         assertTrue(backend.topic("orders").isPresent());

@@ -62,7 +62,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void createTopic(NewTopic topic) {
+    public void createTopic(String caller, NewTopic topic) {
         if (topic.partitions() > 100) {
             throw AdminException.badRequest("invalid partition count " + topic.partitions());
         }
@@ -70,7 +70,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteTopic(String name) {
+    public void deleteTopic(String caller, String name) {
         topics.remove(name);
     }
 
@@ -108,7 +108,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+    public void resetOffsets(String caller, String group, String topic, int partition, String mode, long value) {
         long end = topics.get(topic).partitions().get(0).endOffset();
         long target = switch (mode) {
             case "earliest" -> 0;
@@ -119,7 +119,7 @@ final class FakeBackend implements AdminBackend {
     }
 
     @Override
-    public void deleteGroup(String group, String topic) {
+    public void deleteGroup(String caller, String group, String topic) {
         offsets.remove(group);
     }
 
@@ -143,5 +143,34 @@ final class FakeBackend implements AdminBackend {
     @Override
     public Traffic traffic() {
         return new Traffic(10, 100, 5, 50, 2, 2_000_000);
+    }
+
+    /** Schemas by subject: one version each, enough for the routes' shapes. */
+    private final Map<String, SchemaInfo> schemas = new ConcurrentHashMap<>();
+
+    @Override
+    public List<SchemaInfo> schemas() {
+        return List.copyOf(new TreeMap<>(schemas).values());
+    }
+
+    @Override
+    public Optional<SchemaInfo> schema(String name) {
+        return Optional.ofNullable(schemas.get(name));
+    }
+
+    @Override
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
+        SchemaInfo s = new SchemaInfo(name, 1, schemas.size() + 1, type, new String(schema, StandardCharsets.UTF_8),
+                compatibility.isEmpty() ? "BACKWARD" : compatibility, 0);
+        schemas.put(name, s);
+        return s;
+    }
+
+    @Override
+    public void deleteSchema(String caller, String name) {
+        if (schemas.remove(name) == null) {
+            throw AdminException.notFound("schema subject '" + name + "' not found");
+        }
     }
 }

@@ -45,6 +45,7 @@ public record BrokerConfig(
         Network network,
         Observability observability,
         Cluster cluster,
+        Schema schema,
         Transactions transactions,
         Tls tls,
         List<String> warnings) {
@@ -134,6 +135,14 @@ public record BrokerConfig(
     public record Cluster(long raftLogBytes, long raftInboundBytes, long raftAppendBytes, long transportReadBytes,
                           long transportQueueBytes, long produceInflightBytes, long forwardInflightBytes,
                           long budgetWaitMs) {
+    }
+
+    /**
+     * The schema registry ([schemas.md](schemas.md)): {@code enabled} turns produce enforcement on ({@code validation}
+     * {@code strict}, {@code warn} or {@code none}); {@code compatibility} is the mode of subjects that set none.
+     * The registry's opcodes work either way.
+     */
+    public record Schema(boolean enabled, String validation, String compatibility) {
     }
 
     /**
@@ -361,6 +370,20 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
+            "enforce registered schemas on PRODUCE, BATCH_PRODUCE and PRODUCE_WITH_SCHEMA (a topic's schema is the "
+                    + "latest version of subject `TOPIC-value`, else `TOPIC`); the registry opcodes work either way "
+                    + "([schemas.md](schemas.md))");
+    static final ConfigKey<String> SCHEMA_VALIDATION = ConfigKey.used("schema.validation",
+            ValueType.oneOf("strict", "warn", "none"), "strict",
+            "with `schema.enabled`: `strict` refuses a record that breaks its topic's schema (naming the schema, "
+                    + "version and first violation), `warn` counts it in `flymq_schema_validation_failures_total` "
+                    + "and stores it, `none` checks nothing");
+    static final ConfigKey<String> SCHEMA_COMPATIBILITY = ConfigKey.used("schema.compatibility",
+            ValueType.oneOf("none", "backward", "backward_transitive", "forward", "forward_transitive", "full",
+                    "full_transitive"), "backward",
+            "compatibility mode of subjects that set none (a registration may set its subject's), checked when a "
+                    + "new version is registered");
     static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
             true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
                     + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
@@ -379,8 +402,8 @@ public record BrokerConfig(
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
-            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS,
-            TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
+            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
+            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
             TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
 
@@ -435,6 +458,7 @@ public record BrokerConfig(
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
+                new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 tls,
                 List.copyOf(warnings));

@@ -45,6 +45,13 @@ public interface BrokerListener {
     default void groupDeleted(String group, String topic) {
     }
 
+    /**
+     * A produced record broke the schema enforced on its topic ({@code subject}); {@code mode} is {@code strict}
+     * (refused) or {@code warn} (stored anyway).
+     */
+    default void schemaRejected(String topic, String subject, String mode) {
+    }
+
     /** BEGIN_TX opened a transaction. */
     default void transactionBegun() {
     }

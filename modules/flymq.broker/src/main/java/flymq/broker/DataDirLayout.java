@@ -11,6 +11,8 @@ import java.util.Objects;
  * data_dir/
  *   .lock                            held while a node runs, so that a second broker cannot open the same files
  *   topics.json                      topic definitions (replaced atomically on every change)
+ *   schemas.json                     the schema registry of a single node (replaced atomically on every change;
+ *                                    a cluster keeps it in the metadata Raft group instead)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
  *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
@@ -38,6 +40,10 @@ public record DataDirLayout(Path root) {
 
     public Path topicsFile() {
         return root.resolve("topics.json");
+    }
+
+    public Path schemasFile() {
+        return root.resolve("schemas.json");
     }
 
     public Path logsDir() {

@@ -23,7 +23,8 @@ final class UpstreamKeys {
             "auth", "enabled rbac_enabled allow_anonymous user_file acl_file default_public admin_username "
                     + "admin_password",
             "no authentication: AUTH accepts every user and every client may read and write every topic",
-            "schema", "enabled registry_dir validation", "no schema registry: payloads are not validated",
+            "schema", "registry_dir", "schemas are kept in `data_dir` (`schemas.json`) or, in a cluster, in the "
+                    + "metadata Raft group",
             "dlq", "enabled max_retries retry_delay topic_suffix", "no dead-letter queues",
             "ttl", "default_ttl cleanup_interval",
             "no per-message TTL: records leave by `retention_ms` and `retention_bytes`",

@@ -43,11 +43,19 @@ final class ClusterHarness implements AutoCloseable {
     private final List<Map<String, String>> flags = new ArrayList<>();
     private final BrokerNode[] nodes = new BrokerNode[SIZE];
     private final Consumer<RaftGroupConfig.Builder> partitionRaft;
+    private final Consumer<RaftGroupConfig.Builder> metadataRaft;
     private Map<String, String> extraFlags = Map.of();
 
     /** @param partitionRaft adjusts the partition groups' Raft settings (e.g. a short snapshot interval) */
     ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
+        this(dir, seed, b -> { }, partitionRaft);
+    }
+
+    /** @param metadataRaft adjusts the metadata group's Raft settings (e.g. a short snapshot interval) */
+    ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> metadataRaft,
+                   Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
         this.network = new FaultyTransport.Network(seed);
+        this.metadataRaft = metadataRaft;
         this.partitionRaft = partitionRaft;
         this.dir = dir;
         pickPorts();
@@ -138,7 +146,7 @@ final class ClusterHarness implements AutoCloseable {
 
     void start(int i) {
         String self = id(i);
-        ClusterTuning tuning = new ClusterTuning(t -> network.wrap(self, t), b -> { }, partitionRaft);
+        ClusterTuning tuning = new ClusterTuning(t -> network.wrap(self, t), metadataRaft, partitionRaft);
         nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning);
     }
 

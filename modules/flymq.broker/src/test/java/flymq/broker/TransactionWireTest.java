@@ -178,6 +178,9 @@ class TransactionWireTest {
         produceTx(aborted, "lag", "b"); // 4
         end(Opcodes.ABORT_TX, aborted); // marker 5
         assertEquals(1, lag("lag", "g"), "one message ahead; markers and aborted records are none");
+        long viewLag = broker.node.view().groups().stream().filter(g -> g.group().equals("g")).findFirst()
+                .orElseThrow().partitions().get(0).lag();
+        assertEquals(1, viewLag, "flymq_consumer_lag reads the same");
     }
 
     @Test

@@ -120,7 +120,7 @@ public final class FlyMq implements Runnable {
 
     /** The top-level commands, in help order ({@code help} comes last). */
     static final java.util.List<String> COMMANDS = java.util.List.of("server", "topic", "produce", "consume", "group",
-            "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "completion");
+            "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "completion", "schema");
 
     /** Commands that work on the whole tree, so they never get a pruned one. */
     private static final java.util.Set<String> NEED_WHOLE_TREE = java.util.Set.of("shell", "completion", "help");
@@ -195,6 +195,7 @@ public final class FlyMq implements Runnable {
             case "console" -> new flymq.cli.console.ConsoleCommand();
             case "security" -> new flymq.cli.security.SecurityCommand();
             case "completion" -> new CompletionCommand();
+            case "schema" -> new flymq.cli.schema.SchemaCommand();
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

@@ -18,9 +18,9 @@ public final class TestBroker implements AutoCloseable {
         return start(dataDir, Map.of());
     }
 
-    /** With extra configuration keys (e.g. {@code security.tls_*}). */
+    /** A broker with more configuration keys ({@code extra}: key path to value). */
     public static TestBroker start(Path dataDir, Map<String, String> extra) {
-        var flags = new java.util.HashMap<String, String>(Map.of(
+        var flags = new java.util.HashMap<>(Map.of(
                 "bind_addr", "127.0.0.1:0",
                 "node_id", "node-1",
                 "data_dir", dataDir.toString(),

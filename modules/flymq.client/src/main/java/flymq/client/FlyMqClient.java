@@ -21,27 +21,37 @@ import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ConsumeResponse;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
+import flymq.protocol.message.DeleteSchemaResponse;
 import flymq.protocol.message.DeleteTopicRequest;
 import flymq.protocol.message.DescribeGroupRequest;
 import flymq.protocol.message.EmptyRequest;
 import flymq.protocol.message.FetchRequest;
 import flymq.protocol.message.FetchResponse;
+import flymq.protocol.message.GetSchemaResponse;
 import flymq.protocol.message.GroupPartitionRequest;
 import flymq.protocol.message.GroupSummary;
 import flymq.protocol.message.LagResponse;
 import flymq.protocol.message.ListGroupsResponse;
+import flymq.protocol.message.ListSchemasRequest;
+import flymq.protocol.message.ListSchemasResponse;
 import flymq.protocol.message.ListTopicsResponse;
 import flymq.protocol.message.MembershipRequest;
 import flymq.protocol.message.MembershipResponse;
 import flymq.protocol.message.OffsetResponse;
 import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.ProduceWithSchemaRequest;
+import flymq.protocol.message.RegisterSchemaRequest;
+import flymq.protocol.message.RegisterSchemaResponse;
 import flymq.protocol.message.ProduceTxRequest;
 import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SchemaVersionRequest;
 import flymq.protocol.message.SeekToTimestampRequest;
 import flymq.protocol.message.SubscribeRequest;
 import flymq.protocol.message.TopicMetadataRequest;
 import flymq.protocol.message.TopicMetadataResponse;
+import flymq.protocol.message.ValidateSchemaRequest;
+import flymq.protocol.message.ValidateSchemaResponse;
 import flymq.protocol.message.TxnCommitOffsetRequest;
 import flymq.protocol.message.TxnRequest;
 import flymq.protocol.message.TxnResponse;
@@ -834,6 +844,61 @@ public final class FlyMqClient implements AutoCloseable {
     public void deleteGroup(String topic, String group) {
         requireTopic(topic);
         call("DELETE_GROUP", DELETE_GROUP, new DeleteGroupRequest(topic, group, false), false, FlyMqClient::ignore);
+    }
+
+    // ------------------------------------------------------------------ schema registry (wire spec 11)
+
+    /** REGISTER_SCHEMA: a new version of {@code subject} (type json, avro or protobuf), checked by its mode. */
+    public SchemaRegistration registerSchema(String subject, String type, byte[] definition) {
+        return registerSchema(subject, type, definition, "");
+    }
+
+    /**
+     * REGISTER_SCHEMA that also sets the subject's compatibility mode ({@code BACKWARD}, {@code FULL_TRANSITIVE},
+     * ...; empty keeps it): an extension field the SDKs do not send.
+     */
+    public SchemaRegistration registerSchema(String subject, String type, byte[] definition, String compatibility) {
+        RegisterSchemaResponse r = call("REGISTER_SCHEMA", REGISTER_SCHEMA,
+                new RegisterSchemaRequest(subject, type, definition, compatibility, false), false,
+                RegisterSchemaResponse::read);
+        return new SchemaRegistration(r.subject(), r.type(), r.version(), r.id());
+    }
+
+    /** GET_SCHEMA: a version of {@code subject}, {@code 0} for the latest. */
+    public SchemaInfo getSchema(String subject, int version) {
+        GetSchemaResponse r = call("GET_SCHEMA", GET_SCHEMA, new SchemaVersionRequest(subject, version, false), true,
+                GetSchemaResponse::read);
+        return new SchemaInfo(r.id(), r.subject(), r.version(), r.type(), r.definition(), r.compatibility());
+    }
+
+    /** LIST_SCHEMAS: every live version; a non-empty {@code filter} keeps the subjects bound to that topic. */
+    public List<SchemaEntry> listSchemas(String filter) {
+        return call("LIST_SCHEMAS", LIST_SCHEMAS, new ListSchemasRequest(filter), true,
+                r -> ListSchemasResponse.read(r).schemas().stream()
+                        .map(e -> new SchemaEntry(e.subject(), e.type(), e.version())).toList());
+    }
+
+    /** VALIDATE_SCHEMA: {@code message} against the latest version of {@code subject}; nothing is stored. */
+    public SchemaCheck validateSchema(String subject, byte[] message) {
+        ValidateSchemaResponse r = call("VALIDATE_SCHEMA", VALIDATE_SCHEMA,
+                new ValidateSchemaRequest(subject, message), true, ValidateSchemaResponse::read);
+        return new SchemaCheck(r.valid(), r.errors());
+    }
+
+    /** DELETE_SCHEMA: one version of {@code subject}, or {@code 0} for all of them. */
+    public void deleteSchema(String subject, int version) {
+        call("DELETE_SCHEMA", DELETE_SCHEMA, new SchemaVersionRequest(subject, version, false), false,
+                DeleteSchemaResponse::read);
+    }
+
+    /**
+     * PRODUCE_WITH_SCHEMA (the SDKs' field order): a keyless record checked against the latest version of
+     * {@code subject} when the broker enforces schemas; the server picks the partition.
+     */
+    public RecordMetadata produceWithSchema(String topic, byte[] value, String subject) {
+        requireTopic(topic);
+        return call("PRODUCE_WITH_SCHEMA", PRODUCE_WITH_SCHEMA, ProduceWithSchemaRequest.of(topic, value, subject),
+                false, FlyMqClient::recordMetadata);
     }
 
     /** GET_LAG of a group on one partition. */

@@ -18,6 +18,12 @@ public final class Opcodes {
     public static final int DELETE_TOPIC = 0x09;
     public static final int CONSUME_ZERO_COPY = 0x0A;
     public static final int FETCH_BINARY = 0x0B;
+    public static final int REGISTER_SCHEMA = 0x10;
+    public static final int GET_SCHEMA = 0x11;
+    public static final int LIST_SCHEMAS = 0x12;
+    public static final int VALIDATE_SCHEMA = 0x13;
+    public static final int PRODUCE_WITH_SCHEMA = 0x14;
+    public static final int DELETE_SCHEMA = 0x15;
     /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
     public static final int BEGIN_TX = 0x40;
     public static final int COMMIT_TX = 0x41;
@@ -58,6 +64,12 @@ public final class Opcodes {
             case DELETE_TOPIC -> "DELETE_TOPIC";
             case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
             case FETCH_BINARY -> "FETCH_BINARY";
+            case REGISTER_SCHEMA -> "REGISTER_SCHEMA";
+            case GET_SCHEMA -> "GET_SCHEMA";
+            case LIST_SCHEMAS -> "LIST_SCHEMAS";
+            case VALIDATE_SCHEMA -> "VALIDATE_SCHEMA";
+            case PRODUCE_WITH_SCHEMA -> "PRODUCE_WITH_SCHEMA";
+            case DELETE_SCHEMA -> "DELETE_SCHEMA";
             case BEGIN_TX -> "BEGIN_TX";
             case COMMIT_TX -> "COMMIT_TX";
             case ABORT_TX -> "ABORT_TX";

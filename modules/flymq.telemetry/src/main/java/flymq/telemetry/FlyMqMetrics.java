@@ -29,6 +29,7 @@ public final class FlyMqMetrics {
     private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> storageErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> schemaFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transactions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong openTransactions = new java.util.concurrent.atomic.AtomicLong();
 
@@ -111,7 +112,18 @@ public final class FlyMqMetrics {
                 tag("kind", k))).increment();
     }
 
+    /**
+     * A produced record broke its topic's schema; {@code mode} {@code strict} (refused) or {@code warn} (stored).
+     * Labelled by topic, so {@link #topicDeleted} drops it with the topic's other series.
+     */
+    public void schemaRejected(String topic, String mode) {
+        schemaFailures.computeIfAbsent(topic + '\u0000' + mode, k -> counter(registry,
+                MetricFamilies.SCHEMA_VALIDATION_FAILURES, "Produced records that broke their topic's schema, by "
+                        + "validation mode", tag("topic", topic), tag("mode", mode))).increment();
+    }
+
     public void topicDeleted(String topic) {
+        schemaFailures.keySet().removeIf(k -> k.startsWith(topic + '\u0000'));
         topics.remove(topic);
         MetricFamilies.removeLabelled(registry, "topic", topic);
         for (GroupMeters g : groups.values()) {

@@ -14,6 +14,7 @@ import flymq.telemetry.metrics.MetricFamilies;
 import flymq.telemetry.metrics.StateMeters;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -43,6 +44,7 @@ public final class Telemetry implements AutoCloseable {
     private final WebServer server;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final boolean metricsEnabled;
+    private final List<HttpView> views = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Telemetry(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
         long startNanos = System.nanoTime();
@@ -83,6 +85,11 @@ public final class Telemetry implements AutoCloseable {
                         String text = MetricFamilies.prometheusText(registry);
                         res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
                         res.send(text);
+                    }).get("/*", (req, res) -> {
+                        HttpView.Answer answer = view(req.path().rawPath());
+                        res.status(Status.create(answer.status()));
+                        res.header(HeaderNames.CONTENT_TYPE, answer.contentType());
+                        res.send(answer.body());
                     }).register(metricsWatch))
                     .putSocket(HEALTH_SOCKET, s -> {
                         s.host(healthAt.host()).port(healthAt.port());
@@ -155,6 +162,24 @@ public final class Telemetry implements AutoCloseable {
                 server.reloadTls(helidonTls(healthTls));
             }
         }
+    }
+
+    /**
+     * Serves {@code view}'s resources on the metrics listener from now on (nothing when metrics are disabled). Paths
+     * already served ({@code /metrics}) stay telemetry's.
+     */
+    public void addView(HttpView view) {
+        views.add(view);
+    }
+
+    private HttpView.Answer view(String path) {
+        for (HttpView v : views) {
+            java.util.Optional<HttpView.Answer> a = v.get(path);
+            if (a.isPresent()) {
+                return a.get();
+            }
+        }
+        return new HttpView.Answer(404, "text/plain; charset=utf-8", "not found: " + path + "\n");
     }
 
     /** The hot-path meters. */

@@ -104,7 +104,37 @@ public final class ApiRoutes {
                 new Route.Response(412, "Error", "If-Match does not match the topic's ETag")), call -> {
             TopicDetail t = requireTopic(call.param("name"));
             Etags.requireMatch(call, topicTag(t));
-            backend.deleteTopic(t.topic().name());
+            backend.deleteTopic(call.principal().name(), t.topic().name());
+            call.noContent();
+        });
+        get("/api/v1/schemas", Access.READ, doc("Schemas", "List every schema version", paging(), null,
+                ok("SchemaList", "live versions by subject")),
+                call -> call.ok(Pages.page(call, backend.schemas().stream().map(ApiRoutes::schema).toList())));
+        route("POST", "/api/v1/schemas", Access.WRITE, doc("Schemas", "Register a schema version", Map.of(),
+                "NewSchema", new Route.Response(201, "Schema", "registered (or the version that already holds it)"),
+                new Route.Response(400, "Error", "invalid, or incompatible with the subject's versions")), call -> {
+            JsonNode body = call.body();
+            String name = text(body, "name");
+            String definition = text(body, "schema");
+            if (name == null || name.isBlank() || definition == null) {
+                throw AdminException.badRequest("name and schema are required");
+            }
+            String type = text(body, "type");
+            String mode = text(body, "compatibility");
+            byte[] bytes = "protobuf".equals(type) || "proto".equals(type) ? decodeBase64(definition)
+                    : definition.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            AdminBackend.SchemaInfo s = backend.registerSchema(call.principal().name(), name,
+                    type == null ? "json" : type, bytes,
+                    mode == null ? "" : mode);
+            call.json(201, schema(s));
+        });
+        get("/api/v1/schemas/{name}", Access.READ, doc("Schemas", "The latest version of a subject", Map.of(), null,
+                ok("Schema", "the latest version")), call -> call.ok(schema(backend.schema(call.param("name"))
+                .orElseThrow(() -> AdminException.notFound("schema subject '" + call.param("name")
+                        + "' not found")))));
+        route("DELETE", "/api/v1/schemas/{name}", Access.WRITE, doc("Schemas", "Delete every version of a subject",
+                Map.of(), null, new Route.Response(204, null, "deleted")), call -> {
+            backend.deleteSchema(call.principal().name(), call.param("name"));
             call.noContent();
         });
         get("/api/v1/topics/{name}/config", Access.READ, doc("Topics", "A topic's effective settings", Map.of(),
@@ -149,7 +179,7 @@ public final class ApiRoutes {
             if (topic != null && g.partitions().stream().noneMatch(p -> p.topic().equals(topic))) {
                 throw AdminException.notFound("consumer group " + g.name() + " has no offsets in topic " + topic);
             }
-            backend.deleteGroup(g.name(), topic);
+            backend.deleteGroup(call.principal().name(), g.name(), topic);
             call.noContent();
         });
     }
@@ -170,7 +200,7 @@ public final class ApiRoutes {
         int rf = (int) number(body, options, "replica_factor", -1, -1, Integer.MAX_VALUE);
         long retentionMs = number(body, options, "retention_ms", -1, -1, Long.MAX_VALUE);
         long retentionBytes = number(body, options, "retention_bytes", -1, -1, Long.MAX_VALUE);
-        backend.createTopic(new AdminBackend.NewTopic(name, partitions, rf, retentionMs, retentionBytes));
+        backend.createTopic(call.principal().name(), new AdminBackend.NewTopic(name, partitions, rf, retentionMs, retentionBytes));
         TopicDetail t = backend.topic(name).orElseThrow(() -> AdminException.unavailable(
                 "topic " + name + " was created but this node does not know it yet; read it again shortly"));
         call.header("Location", "/api/v1/topics/" + java.net.URLEncoder.encode(name,
@@ -236,7 +266,7 @@ public final class ApiRoutes {
             throw AdminException.badRequest("mode " + mode + " needs the field " + mode);
         }
         int partition = (int) number(body, null, "partition", -1, -1, Integer.MAX_VALUE);
-        backend.resetOffsets(g.name(), topic, partition, mode, value);
+        backend.resetOffsets(call.principal().name(), g.name(), topic, partition, mode, value);
         GroupDetail after = requireGroup(g.name());
         call.header("ETag", groupTag(after));
         call.ok(group(after));
@@ -308,6 +338,20 @@ public final class ApiRoutes {
         return Json.obj("messages_in", t.messagesIn(), "bytes_in", t.bytesIn(), "messages_out", t.messagesOut(),
                 "bytes_out", t.bytesOut(), "produce_requests", t.produceRequests(),
                 "produce_latency_ns", t.produceLatencyNanos());
+    }
+
+    static Map<String, Object> schema(AdminBackend.SchemaInfo s) {
+        return Json.obj("name", s.name(), "version", s.version(), "id", s.id(), "type", s.type(),
+                "schema", s.schema(), "compatibility", s.compatibility(),
+                "created_at", Instant.ofEpochMilli(s.createdAtMs()).toString());
+    }
+
+    private static byte[] decodeBase64(String text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw AdminException.badRequest("a protobuf schema is a descriptor set in base64: " + e.getMessage());
+        }
     }
 
     static Map<String, Object> topic(TopicInfo t) {

@@ -85,8 +85,18 @@ public final class Call {
         return request.headers().first(HeaderNames.create(name));
     }
 
-    /** The JSON request body; 400 when it is missing or not a JSON object. */
+    /**
+     * The JSON request body; 415 unless sent as {@code application/json}, 400 when it is missing or not a JSON
+     * object. Requiring the media type is what keeps other sites' pages from writing: a browser sends a form or a
+     * {@code text/plain} POST to any origin without asking, but a JSON one only after a CORS preflight, which this
+     * API refuses unless the origin is configured.
+     */
     public JsonNode body() {
+        String type = request.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+        if (!type.equalsIgnoreCase("application/json")) {
+            throw new AdminException(415, "unsupported_media_type", "send the body as Content-Type: "
+                    + "application/json" + (type.isEmpty() ? "" : " (found " + type + ")"));
+        }
         String text = request.content().hasEntity() ? request.content().as(String.class) : "";
         if (text.isBlank()) {
             throw AdminException.badRequest("a JSON object is required as the request body");

@@ -144,6 +144,14 @@ final class OpenApi {
                 "message_count", "int", "size_bytes", "int", "retention_bytes", "int", "retention_ms", "int",
                 "created_at", "string"));
         s.put("TopicList", arrayOf("Topic"));
+        s.put("Schema", object("name", "string", "version", "int", "id", "int", "type", "string", "schema", "string",
+                "compatibility", "string", "created_at", "string"));
+        s.put("SchemaList", arrayOf("Schema"));
+        Map<String, Object> newSchema = object("name", "string", "schema", "string",
+                "type", Json.obj("type", "string", "enum", List.of("json", "avro", "protobuf")),
+                "compatibility", "string");
+        newSchema.put("required", List.of("name", "schema"));
+        s.put("NewSchema", newSchema);
         s.put("PartitionState", object("partition", "int", "leader", "string", "start_offset", "int",
                 "end_offset", "int", "messages", "int", "size_bytes", "int", "segments", "int"));
         Map<String, Object> detail = object("name", "string", "partitions", "int", "replica_factor", "int",

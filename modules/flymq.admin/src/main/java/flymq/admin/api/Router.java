@@ -35,6 +35,30 @@ public final class Router implements Handler {
         this.corsOrigins = List.copyOf(corsOrigins);
     }
 
+    /** The names a request to a loopback listener may be addressed to. */
+    private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost", "127.0.0.1", "[::1]");
+
+    /**
+     * Whether a listener bound to loopback should answer a request with this {@code Host}: only when it names this
+     * machine. A page of another site whose name is made to resolve to 127.0.0.1 (DNS rebinding) is same-origin to
+     * the browser; its requests still carry that site's name, and are refused with 421.
+     */
+    public static boolean loopbackHost(String authority) {
+        String host = authority == null ? "" : authority.trim().toLowerCase(java.util.Locale.ROOT);
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon) {
+            host = host.substring(0, colon);
+        }
+        return LOOPBACK_NAMES.contains(host);
+    }
+
+    /** Answers 421 for a request to a loopback listener that names another host (see {@link #loopbackHost}). */
+    public static void misdirected(ServerRequest req, ServerResponse res) {
+        error(res, 421, "misdirected_request", "this listener is bound to loopback and answers only requests "
+                + "addressed to localhost, 127.0.0.1 or [::1], not " + req.authority()
+                + "; set observability.admin.addr to serve other names");
+    }
+
     public List<Route> routes() {
         return routes;
     }

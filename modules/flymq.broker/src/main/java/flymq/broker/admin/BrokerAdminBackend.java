@@ -6,6 +6,9 @@ import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
+import flymq.broker.schema.SchemaFormat;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaVersion;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
@@ -20,7 +23,9 @@ import flymq.protocol.RequestException;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.RegisterSchemaRequest;
 import flymq.protocol.message.ResetOffsetRequest;
+import flymq.protocol.message.SchemaVersionRequest;
 import flymq.protocol.message.WireMessage;
 import flymq.storage.LogConfig;
 import flymq.storage.OffsetOutOfRangeException;
@@ -51,6 +56,7 @@ public final class BrokerAdminBackend implements AdminBackend {
     private static final long APPLY_WAIT_NANOS = 5_000_000_000L;
     private static final int MESSAGE_BYTES = 4 << 20;
 
+    private final SchemaRegistry schemas;
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final PartitionLeadership leadership;
@@ -60,6 +66,14 @@ public final class BrokerAdminBackend implements AdminBackend {
 
     public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
                               HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic) {
+        this(topics, groups, leadership, handlers, ready, traffic, null);
+    }
+
+    /** @param schemas the node's schema registry (read here; changed through REGISTER/DELETE_SCHEMA), or null */
+    public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
+                              HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic,
+                              SchemaRegistry schemas) {
+        this.schemas = schemas;
         this.topics = topics;
         this.groups = groups;
         this.leadership = leadership;
@@ -131,22 +145,22 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     @Override
-    public void createTopic(NewTopic topic) {
+    public void createTopic(String caller, NewTopic topic) {
         if (topics.find(topic.name()).isPresent()) {
             throw AdminException.conflict("topic " + topic.name() + " exists");
         }
-        send(Opcodes.CREATE_TOPIC, new CreateTopicRequest(topic.name(), topic.partitions(),
+        send(caller, Opcodes.CREATE_TOPIC, new CreateTopicRequest(topic.name(), topic.partitions(),
                 new CreateTopicRequest.Settings(topic.replicationFactor(), topic.retentionMs(),
                         topic.retentionBytes(), -1, -1), false));
         awaitApplied(() -> topics.find(topic.name()).isPresent());
     }
 
     @Override
-    public void deleteTopic(String name) {
+    public void deleteTopic(String caller, String name) {
         if (topics.find(name).isEmpty()) {
             throw AdminException.notFound("topic not found: " + name);
         }
-        send(Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
+        send(caller, Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
         awaitApplied(() -> topics.find(name).isEmpty());
     }
 
@@ -219,7 +233,7 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     @Override
-    public void resetOffsets(String group, String topic, int partition, String mode, long value) {
+    public void resetOffsets(String caller, String group, String topic, int partition, String mode, long value) {
         Topic t = topics.find(topic).orElseThrow(() -> AdminException.notFound("topic not found: " + topic));
         if (partition >= t.partitionCount()) {
             throw AdminException.notFound("topic " + topic + " has no partition " + partition);
@@ -227,13 +241,14 @@ public final class BrokerAdminBackend implements AdminBackend {
         int from = partition < 0 ? 0 : partition;
         int to = partition < 0 ? t.partitionCount() : partition + 1;
         for (int p = from; p < to; p++) {
-            send(Opcodes.RESET_OFFSET, new ResetOffsetRequest(topic, group, p, mode, OptionalLong.of(value), false));
+            send(caller, Opcodes.RESET_OFFSET,
+                    new ResetOffsetRequest(topic, group, p, mode, OptionalLong.of(value), false));
         }
     }
 
     @Override
-    public void deleteGroup(String group, String topic) {
-        send(Opcodes.DELETE_GROUP, new DeleteGroupRequest(topic, group, false));
+    public void deleteGroup(String caller, String group, String topic) {
+        send(caller, Opcodes.DELETE_GROUP, new DeleteGroupRequest(topic, group, false));
         awaitApplied(() -> groups.snapshot().stream()
                 .noneMatch(g -> g.group().equals(group) && (topic == null || g.topic().equals(topic))));
     }
@@ -297,11 +312,67 @@ public final class BrokerAdminBackend implements AdminBackend {
         return traffic.get();
     }
 
+    @Override
+    public List<SchemaInfo> schemas() {
+        return requireSchemas().list("").stream().map(this::schemaInfo).toList();
+    }
+
+    @Override
+    public Optional<SchemaInfo> schema(String name) {
+        return requireSchemas().version(name, 0).map(this::schemaInfo);
+    }
+
+    /** Goes through REGISTER_SCHEMA, so in a cluster it reaches the metadata leader; answers from this node's copy. */
+    @Override
+    public SchemaInfo registerSchema(String caller, String name, String type, byte[] schema,
+                                     String compatibility) {
+        SchemaRegistry registry = requireSchemas();
+        SchemaFormat format;
+        try {
+            format = SchemaFormat.fromWire(type);
+        } catch (RequestException e) {
+            throw AdminException.badRequest(e.getMessage());
+        }
+        send(caller, Opcodes.REGISTER_SCHEMA, new RegisterSchemaRequest(name, type, schema, compatibility, false));
+        awaitApplied(() -> registered(registry, name, format, schema).isPresent());
+        return schemaInfo(registered(registry, name, format, schema).orElseThrow());
+    }
+
+    private static Optional<SchemaVersion> registered(SchemaRegistry registry, String name, SchemaFormat format,
+                                                      byte[] schema) {
+        return registry.versions(name).stream()
+                .filter(v -> v.format() == format && java.util.Arrays.equals(v.definition(), schema)).findFirst();
+    }
+
+    @Override
+    public void deleteSchema(String caller, String name) {
+        SchemaRegistry registry = requireSchemas();
+        if (registry.versions(name).isEmpty()) {
+            throw AdminException.notFound("schema subject '" + name + "' not found");
+        }
+        send(caller, Opcodes.DELETE_SCHEMA, new SchemaVersionRequest(name, 0, false));
+        awaitApplied(() -> registry.versions(name).isEmpty());
+    }
+
+    private SchemaRegistry requireSchemas() {
+        if (schemas == null) {
+            throw new AdminException(501, "not_implemented", "this node has no schema registry");
+        }
+        return schemas;
+    }
+
+    private SchemaInfo schemaInfo(SchemaVersion v) {
+        String text = v.format() == SchemaFormat.PROTOBUF ? java.util.Base64.getEncoder().encodeToString(v.definition())
+                : new String(v.definition(), java.nio.charset.StandardCharsets.UTF_8);
+        return new SchemaInfo(v.subject(), v.version(), v.id(), v.format().wireName(), text,
+                schemas.compatibility(v.subject()).name(), v.registeredMs());
+    }
+
     /**
-     * Runs a request through this node's handler for {@code opcode}, as a connection would; a refusal becomes the
-     * API's error with a status that fits its text.
+     * Runs a request through this node's handler for {@code opcode}, as a connection would, on a session of its own
+     * bound to the API's caller; a refusal becomes the API's error with a status that fits its text.
      */
-    private void send(int opcode, WireMessage request) {
+    private void send(String caller, int opcode, WireMessage request) {
         RequestHandler handler = handlers.handler(opcode);
         if (handler == null) {
             throw AdminException.unavailable(Opcodes.name(opcode) + " is not served by this node");
@@ -309,7 +380,9 @@ public final class BrokerAdminBackend implements AdminBackend {
         PayloadWriter payload = new PayloadWriter(request.sizeHint());
         request.write(payload);
         try {
-            handler.handle(new Session("admin-api"), new PayloadReader(payload.toPayload()), new PayloadWriter(64));
+            Session session = new Session("admin-api");
+            session.authenticate(caller);
+            handler.handle(session, new PayloadReader(payload.toPayload()), new PayloadWriter(64));
         } catch (RequestException | MalformedPayloadException e) {
             throw refusal(e.getMessage());
         } catch (StorageException e) {

@@ -325,11 +325,19 @@ public final class GroupCoordinator implements AutoCloseable {
             lock.unlock();
         }
         long latest = log.endOffset();
-        long lag = Lag.of(committed, latest);
+        return new Lag(committed, latest, lag(topic, partition, log, committed, latest));
+    }
+
+    /**
+     * The lag of {@code committed} against {@code end} as GET_LAG reports it (and the metrics and the admin API):
+     * transaction markers and aborted records left out up to {@link #EXACT_LAG_RECORDS}.
+     */
+    public long lag(String topic, int partition, PartitionLog log, long committed, long end) {
+        long lag = Lag.of(committed, end);
         if (lag > 0 && lag <= EXACT_LAG_RECORDS) {
-            lag -= hidden.count(topic, partition, log, Math.max(0, committed), latest);
+            lag -= hidden.count(topic, partition, log, Math.max(0, committed), end);
         }
-        return new Lag(committed, latest, lag);
+        return lag;
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

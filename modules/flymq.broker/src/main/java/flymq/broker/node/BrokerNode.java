@@ -25,6 +25,14 @@ import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.produce.ProduceHandler;
 import flymq.broker.replication.ClusterMembers;
 import flymq.broker.replication.ClusterTuning;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.ProduceWithSchemaHandler;
+import flymq.broker.schema.RejectedRecords;
+import flymq.broker.schema.SchemaHttpView;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaRequests;
+import flymq.broker.schema.SchemaValidation;
+import flymq.broker.schema.ValidationMode;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ConnectionLimits;
 import flymq.broker.server.ProtocolServer;
@@ -184,6 +192,12 @@ public final class BrokerNode implements AutoCloseable {
             GroupCoordinator groups = resources.push(
                     new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs()));
 
+            SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
+            SchemaValidation validation = config.schema().enabled()
+                    ? new SchemaValidation(schemas, ValidationMode.parse(config.schema().validation()), listener,
+                    RejectedRecords.NONE)
+                    : SchemaValidation.OFF;
+            SchemaRequests schemaRequests = new SchemaRequests(schemas, mode.schemaChanges());
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
             TopicRequests topicRequests = new TopicRequests(topics, leadership);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
@@ -192,10 +206,10 @@ public final class BrokerNode implements AutoCloseable {
             groups.countHiddenWith(transactionIndex::hiddenIn);
             FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing);
             ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing);
+            RequestHandler produce = routed(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger,
+                    config.performance().acks(), listener, tracing, validation));
             HandlerRegistry handlers = new HandlerRegistry()
-                    .register(Opcodes.PRODUCE, routed(Opcodes.PRODUCE,
-                            new ProduceHandler(topics, leadership, acknowledger, config.performance().acks(),
-                                    listener, tracing)))
+                    .register(Opcodes.PRODUCE, produce)
                     .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                     .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
                     .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
@@ -213,9 +227,15 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                     .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
-                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing)))
+                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, validation)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)));
+                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)))
+                    .register(Opcodes.REGISTER_SCHEMA, schemaRequests::register)
+                    .register(Opcodes.GET_SCHEMA, schemaRequests::get)
+                    .register(Opcodes.LIST_SCHEMAS, schemaRequests::list)
+                    .register(Opcodes.VALIDATE_SCHEMA, schemaRequests::validate)
+                    .register(Opcodes.PRODUCE_WITH_SCHEMA, new ProduceWithSchemaHandler(schemas, validation, produce))
+                    .register(Opcodes.DELETE_SCHEMA, schemaRequests::delete);
             TransactionCoordinator transactions = null;
             if (config.transactions().enabled() && !mode.replicated()) {
                 transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
@@ -303,10 +323,11 @@ public final class BrokerNode implements AutoCloseable {
             if (telemetry != null) {
                 mode.attach(telemetry);
                 telemetry.attach(view);
+                telemetry.addView(new SchemaHttpView(schemas));
             }
             admin = telemetry == null || !config.observability().admin().enabled() ? null
                     : startAdmin(config, new BrokerAdminBackend(topics, groups, leadership, handlers, () -> ready,
-                            () -> traffic(telemetry)));
+                            () -> traffic(telemetry), schemas));
             if (admin != null) {
                 resources.push(admin); // closed first: no API call reaches a node that is stopping
             }

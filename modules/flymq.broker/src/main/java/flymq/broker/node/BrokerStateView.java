@@ -81,8 +81,11 @@ final class BrokerStateView implements BrokerView {
             List<GroupPartitionInfo> parts = new ArrayList<>();
             for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
                 int p = e.getKey();
-                long end = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p).endOffset()).orElse(0L);
-                parts.add(new GroupPartitionInfo(p, e.getValue(), end, GroupCoordinator.Lag.of(e.getValue(), end)));
+                Optional<PartitionLog> log = topic.filter(t -> p < t.partitionCount()).map(t -> t.log(p));
+                long end = log.map(PartitionLog::endOffset).orElse(0L);
+                long lag = log.isPresent() ? groups.lag(g.topic(), p, log.get(), e.getValue(), end)
+                        : GroupCoordinator.Lag.of(e.getValue(), end);
+                parts.add(new GroupPartitionInfo(p, e.getValue(), end, lag));
             }
             out.add(new GroupInfo(g.group(), g.topic(), g.members(), g.rebalances(), List.copyOf(parts)));
         }

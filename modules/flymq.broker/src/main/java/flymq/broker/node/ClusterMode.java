@@ -7,6 +7,9 @@ import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.SchemaChanges;
+import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.replication.ClusterMembers;
 import flymq.broker.replication.ClusterTuning;
 import flymq.broker.replication.MetadataCluster;
@@ -71,6 +74,18 @@ final class ClusterMode implements NodeMode {
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)
                 .register(ExtensionOpcodes.CLUSTER_REGISTER, cluster::register)
                 .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+    }
+
+    @Override
+    public SchemaRegistry schemaRegistry(DataDirLayout layout, Compatibility defaultCompatibility) {
+        SchemaRegistry schemas = SchemaRegistry.inMemory(defaultCompatibility);
+        cluster.schemaRegistry(schemas);
+        return schemas;
+    }
+
+    @Override
+    public SchemaChanges schemaChanges() {
+        return cluster::schemaChange;
     }
 
     @Override

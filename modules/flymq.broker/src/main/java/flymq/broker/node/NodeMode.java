@@ -1,10 +1,14 @@
 package flymq.broker.node;
 
+import flymq.broker.DataDirLayout;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.schema.Compatibility;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.schema.SchemaChanges;
+import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
@@ -42,6 +46,15 @@ interface NodeMode extends AutoCloseable {
      * metadata group) and cluster membership.
      */
     void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups);
+
+    /**
+     * The schema registry of this node and how changes to it take effect: a single node's is kept in
+     * {@code schemas.json} and changed at once; a cluster node's is rebuilt from the metadata group, which every
+     * change goes through. Called once, before {@link #start}.
+     */
+    SchemaRegistry schemaRegistry(DataDirLayout layout, Compatibility defaultCompatibility);
+
+    SchemaChanges schemaChanges();
 
     /** {@code local} as it must run here: on a single node unchanged, in a cluster on the partition's leader. */
     RequestHandler routed(int opcode, RequestHandler local, TopicManager topics);

@@ -1,6 +1,7 @@
 package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
+import flymq.broker.DataDirLayout;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.SingleNodeLeadership;
 import flymq.broker.group.GroupCoordinator;
@@ -8,6 +9,10 @@ import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
 import flymq.broker.produce.LocalAcknowledger;
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.SchemaChanges;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaStore;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
@@ -25,6 +30,7 @@ final class StandaloneMode implements NodeMode {
     private final String nodeId;
     private final PartitionLeadership leadership;
     private final ProduceAcknowledger acknowledger;
+    private SchemaRegistry schemas;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     StandaloneMode(BrokerConfig config, Supplier<String> clientAddr) {
@@ -69,6 +75,17 @@ final class StandaloneMode implements NodeMode {
                     throw new RequestException("node " + nodeId
                             + " runs as a single broker (no peers configured): its cluster membership cannot change");
                 });
+    }
+
+    @Override
+    public SchemaRegistry schemaRegistry(DataDirLayout layout, Compatibility defaultCompatibility) {
+        schemas = SchemaRegistry.open(new SchemaStore(layout.schemasFile()), defaultCompatibility);
+        return schemas;
+    }
+
+    @Override
+    public SchemaChanges schemaChanges() {
+        return SchemaChanges.local(schemas);
     }
 
     @Override

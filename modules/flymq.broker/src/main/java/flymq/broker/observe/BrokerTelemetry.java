@@ -110,6 +110,11 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
     }
 
+    /** Serves {@code view}'s read-only resources on the metrics listener (the schema registry's REST view). */
+    public void addView(flymq.telemetry.HttpView view) {
+        telemetry.addView(view);
+    }
+
     /** The node's view is ready to be read: scrapes and health probes use it from now on. */
     public void attach(BrokerView view) {
         state.view = view;
@@ -272,6 +277,13 @@ public final class BrokerTelemetry implements AutoCloseable {
         public void groupDeleted(String group, String topic) {
             if (m != null) {
                 m.groupDeleted(group);
+            }
+        }
+
+        @Override
+        public void schemaRejected(String topic, String subject, String mode) {
+            if (m != null) {
+                m.schemaRejected(topic, mode);
             }
         }
     }

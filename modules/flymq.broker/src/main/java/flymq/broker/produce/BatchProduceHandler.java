@@ -3,6 +3,8 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
@@ -40,21 +42,25 @@ public final class BatchProduceHandler implements RequestHandler {
     private final ProduceAcknowledger acknowledger;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final SchemaValidation schemas;
 
     /**
      * With spans: one {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
-     * group's first record that has one; other distinct traceparents of the group become links.
+     * group's first record that has one; other distinct traceparents of the group become links. On a topic with a
+     * schema ({@code schemas}) every record's value is checked before its group is appended; in strict mode a group
+     * with a record that breaks it is refused whole (as Kafka refuses a batch), its error naming the record.
      */
     public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                               BrokerListener listener, RequestTracing tracing) {
+                               BrokerListener listener, RequestTracing tracing, SchemaValidation schemas) {
         this.topics = topics;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
         this.tracing = tracing;
+        this.schemas = schemas;
     }
 
-    private record Group(int partition, List<Record> records, long bytes) {
+    private record Group(int partition, List<Record> records, long bytes, String refusal) {
     }
 
     @Override
@@ -90,6 +96,7 @@ public final class BatchProduceHandler implements RequestHandler {
             }
         };
         List<Group> groups = new ArrayList<>(request.groups().size());
+        SchemaRegistry.Bound schema = schemas.enforced(topicName);
         for (BatchProduceRequest.Group g : request.groups()) {
             List<Record> decoded = g.records(records);
             String reserved = TransactionRequests.reservedHeader(decoded);
@@ -98,10 +105,18 @@ public final class BatchProduceHandler implements RequestHandler {
                         + "' is reserved for the broker's transaction records (use BATCH_PRODUCE_TX)");
             }
             long bytes = 0;
-            for (Record r : decoded) {
+            String refusal = null;
+            for (int i = 0; i < decoded.size(); i++) {
+                Record r = decoded.get(i);
                 bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
+                if (schema != null && refusal == null) {
+                    String why = schemas.refusal(topicName, schema, r.key(), r.value());
+                    if (why != null) {
+                        refusal = "record " + i + " of the group: " + why;
+                    }
+                }
             }
-            groups.add(new Group(g.partition(), decoded, bytes));
+            groups.add(new Group(g.partition(), decoded, bytes, refusal));
         }
         Topic topic = topics.forProduce(topicName);
         // the request's acks, not performance.acks, go to the acknowledger
@@ -116,6 +131,9 @@ public final class BatchProduceHandler implements RequestHandler {
                 } finally {
                     // also when the partition is refused: that failure is then on the span
                     span = startProduceSpan(topicName, partition, g);
+                }
+                if (g.refusal() != null) {
+                    throw new RequestException(g.refusal());
                 }
                 leadership.requireLocalLeader(topicName, partition);
                 PartitionLog log = topic.log(partition);

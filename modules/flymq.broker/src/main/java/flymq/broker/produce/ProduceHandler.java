@@ -3,6 +3,7 @@ package flymq.broker.produce;
 import flymq.broker.BrokerListener;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.observe.RequestTracing;
+import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
@@ -37,19 +38,22 @@ public final class ProduceHandler implements RequestHandler {
     private final Acks acks;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final SchemaValidation schemas;
 
     /**
      * With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. The
-     * request has no acks field: every record is acknowledged with {@code acks} ({@code performance.acks}).
+     * request has no acks field: every record is acknowledged with {@code acks} ({@code performance.acks}). A record
+     * that breaks its topic's schema is refused before anything else happens ({@code schemas}, strict mode).
      */
     public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                          Acks acks, BrokerListener listener, RequestTracing tracing) {
+                          Acks acks, BrokerListener listener, RequestTracing tracing, SchemaValidation schemas) {
         this.topics = topics;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.acks = acks;
         this.listener = listener;
         this.tracing = tracing;
+        this.schemas = schemas;
     }
 
     @Override
@@ -69,6 +73,7 @@ public final class ProduceHandler implements RequestHandler {
             throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
                     + MAX_RECORD_BYTES);
         }
+        schemas.check(topicName, key, value);
         Topic topic = topics.forProduce(topicName);
         int partition = topic.choosePartition(key, requested);
         TraceSpan span = tracing.start(TraceOp.PRODUCE, topicName, partition, null).messageSize(bytes);

@@ -10,6 +10,9 @@ import flymq.broker.produce.ProduceAcknowledger;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.schema.Compatibility;
+import flymq.broker.schema.SchemaChange;
+import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
@@ -92,6 +95,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile PartitionReplicas replicas;
     private volatile boolean closed;
     private volatile RaftListener observer = RaftListener.NONE;
+    private volatile SchemaRegistry schemas;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
@@ -120,6 +124,37 @@ public final class MetadataCluster implements AutoCloseable {
         return members;
     }
 
+    /**
+     * The node's schema registry, which the metadata group changes (REGISTER/DELETE_SCHEMA go through
+     * {@link #schemaChange}); set before {@link #start}.
+     */
+    public void schemaRegistry(SchemaRegistry registry) {
+        this.schemas = registry;
+    }
+
+    /**
+     * A schema registry change in a cluster ({@link flymq.broker.schema.SchemaChanges}): replicated through the
+     * metadata group when this node leads it, so every node's registry applies it in log order (and refuses an
+     * invalid or incompatible one the same way); otherwise {@code forwardedRequest} goes once to the leader.
+     *
+     * @return null when replicated here, else the leader's answer payload
+     */
+    public byte[] schemaChange(SchemaChange change, String what, boolean forwarded, WireMessage forwardedRequest,
+                               int opcode) {
+        RaftGroup<Boolean> g = requireStarted();
+        if (g.isLeader()) {
+            try {
+                replicate(g, new MetadataCommand.Schema(change).encode(), what);
+                return null;
+            } catch (RaftGroupException e) {
+                if (e.reason() != RaftGroupException.Reason.NOT_LEADER) {
+                    throw new RequestException("cannot " + what + ": " + e.getMessage());
+                }
+            }
+        }
+        return toMetadataLeader(g, forwarded, what, forwardedRequest, opcode);
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -139,7 +174,10 @@ public final class MetadataCluster implements AutoCloseable {
         this.groups = groups;
         DataDirLayout layout = new DataDirLayout(config.dataDir());
         Path raftDir = layout.metadataRaftDir();
-        state = new MetadataStateMachine(topics, groups, layout.metadataAppliedFile());
+        if (schemas == null) {
+            schemas = SchemaRegistry.inMemory(Compatibility.BACKWARD);
+        }
+        state = new MetadataStateMachine(topics, groups, schemas, layout.metadataAppliedFile());
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
@@ -426,6 +464,16 @@ public final class MetadataCluster implements AutoCloseable {
                 // lost leadership meanwhile: fall through to forwarding
             }
         }
+        byte[] answer = toMetadataLeader(g, forwarded, what, forwardedRequest, opcode);
+        return SuccessResponse.read(new PayloadReader(answer)).success();
+    }
+
+    /**
+     * Forwards {@code forwardedRequest} once to the metadata leader and returns its answer payload; a request already
+     * forwarded, or one with no leader or leader address known, is refused with the spec's {@code not leader: ...}.
+     */
+    private byte[] toMetadataLeader(RaftGroup<Boolean> g, boolean forwarded, String what,
+                                    WireMessage forwardedRequest, int opcode) {
         Optional<RaftMember> leader = g.leader();
         if (leader.isEmpty()) {
             throw new RequestException("not leader: no leader elected (cannot " + what + " on node "
@@ -436,8 +484,7 @@ public final class MetadataCluster implements AutoCloseable {
             throw new RequestException("not leader: leader_id=" + leader.get().id() + " leader_addr=" + leaderAddr
                     + " (cannot " + what + " on node " + members.self().id() + ")");
         }
-        byte[] answer = forwarder.call(leader.get().id(), leaderAddr, opcode, forwardedRequest);
-        return SuccessResponse.read(new PayloadReader(answer)).success();
+        return forwarder.call(leader.get().id(), leaderAddr, opcode, forwardedRequest);
     }
 
     private boolean replicate(RaftGroup<Boolean> g, byte[] command, String what) {

@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.schema.SchemaChange;
 import flymq.broker.topic.TopicSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,8 @@ import java.util.List;
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset   (also a resolved RESET_OFFSET)
  *   type 5 DELETE_GROUP:  utf topic · utf group                               topic "" = the group on every topic
  *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
+ *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
+ *                         binary form
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -33,6 +36,7 @@ sealed interface MetadataCommand {
     int COMMIT = 4;
     int DELETE_GROUP = 5;
     int NODE_REMOVED = 6;
+    int SCHEMA = 16;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -53,6 +57,10 @@ sealed interface MetadataCommand {
 
     /** A node leaves the cluster (flymq cluster leave): it no longer holds a replica of any partition. */
     record NodeRemoved(String nodeId) implements MetadataCommand {
+    }
+
+    /** A schema registry change, applied by every node's registry in log order. */
+    record Schema(SchemaChange change) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -91,6 +99,10 @@ sealed interface MetadataCommand {
                     out.writeByte(NODE_REMOVED);
                     out.writeUTF(n.nodeId());
                 }
+                case Schema s -> {
+                    out.writeByte(SCHEMA);
+                    out.write(s.change().encode());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,6 +121,7 @@ sealed interface MetadataCommand {
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
                 case DELETE_GROUP -> new DeleteGroup(in.readUTF(), in.readUTF());
                 case NODE_REMOVED -> new NodeRemoved(in.readUTF());
+                case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };

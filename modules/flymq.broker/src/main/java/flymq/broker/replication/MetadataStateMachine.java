@@ -8,6 +8,7 @@ import flymq.broker.replication.MetadataCommand.DeleteGroup;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.NodeRemoved;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.raft.ReplicatedStateMachine;
@@ -46,6 +47,10 @@ import java.util.function.Consumer;
  * MetadataCommand) · [i32 offsets · offsets × (utf topic · utf group · i32 partition · i64 offset)]}. The committed
  * offsets section (absent in snapshots written before it existed) lets a node that catches up from a snapshot
  * learn the commits, resets and group deletions whose entries were compacted away.
+ *
+ * <p>Further chunks are tagged sections: {@code u8 tag · bytes}. Tag 1: the schema registry
+ * ({@link SchemaRegistry#snapshot()}). A snapshot without it (written before it existed) means an empty registry.
+ * The registry is not written to a file of its own on a cluster node: the snapshot plus the replayed log rebuild it.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
@@ -67,6 +72,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     private final TopicManager topics;
     private final GroupCoordinator groups;
+    private final SchemaRegistry schemas;
     private final AtomicFile appliedFile;
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
@@ -74,10 +80,13 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
     private volatile Consumer<String> nodeRemoved = id -> { };
 
+    static final int SCHEMAS_SECTION = 1;
+
     /** @param appliedFile where the last applied index is kept ({@code applied.index}, 8 bytes) */
-    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, Path appliedFile) {
+    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, SchemaRegistry schemas, Path appliedFile) {
         this.topics = topics;
         this.groups = groups;
+        this.schemas = schemas;
         this.appliedFile = new AtomicFile(appliedFile);
         this.appliedIndex = readApplied(this.appliedFile);
     }
@@ -186,6 +195,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             case RegisterNode r -> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
             }
+            case MetadataCommand.Schema c -> {
+                // in memory only, rebuilt by replay: a refusal (invalid, incompatible) is the same on every node
+                schemas.apply(c.change());
+                return true;
+            }
         }
     }
 
@@ -220,6 +234,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             throw new UncheckedIOException(e);
         }
         chunks.accept(bytes.toByteArray());
+        byte[] registry = schemas.snapshot();
+        byte[] section = new byte[registry.length + 1];
+        section[0] = SCHEMAS_SECTION;
+        System.arraycopy(registry, 0, section, 1, registry.length);
+        chunks.accept(section);
     }
 
     @Override
@@ -227,7 +246,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         Map<String, String> nodes = new TreeMap<>();
         Map<String, Assignment> all = new TreeMap<>();
         List<MetadataCommand.CommitOffset> offsets = new ArrayList<>();
-        for (byte[] chunk : chunks) {
+        byte[] registry = null;
+        for (byte[] section : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
+            if (section.length > 0 && section[0] == SCHEMAS_SECTION) {
+                registry = java.util.Arrays.copyOfRange(section, 1, section.length);
+            } else if (section.length > 0) {
+                throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + " has a section "
+                        + "with unknown tag " + section[0] + " (" + section.length + " bytes)");
+            }
+        }
+        for (byte[] chunk : chunks.subList(0, Math.min(1, chunks.size()))) {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunk));
             try {
                 for (int n = in.readInt(), i = 0; i < n; i++) {
@@ -251,6 +279,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                         + " is truncated or damaged (" + chunk.length + " bytes): " + e, e);
             }
         }
+        schemas.install(registry != null ? registry : SchemaRegistry.inMemory(schemas.defaultCompatibility())
+                .snapshot());
         clientAddrs.clear();
         clientAddrs.putAll(nodes);
         PartitionReplicas r = replicas;

@@ -95,6 +95,11 @@ public final class ProduceBench implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     long readSpinMicros;
 
+    @Option(names = "--value-file", paramLabel = "FILE",
+            description = "Send FILE's bytes as every record's value instead of random letters of --record-size "
+                    + "(a record that matches a topic's schema, for the schema benchmarks).")
+    java.nio.file.Path valueFile;
+
     @Option(names = "--reporting-interval", defaultValue = "5s", converter = flymq.cli.DurationConverter.class,
             description = "Progress line interval on stderr (default ${DEFAULT-VALUE}).")
     Duration reportingInterval;
@@ -119,10 +124,12 @@ public final class ProduceBench implements Callable<Integer> {
             clients.forEach(FlyMqClient::close);
             throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);
         }
-        byte[] payload = new byte[recordSize];
-        SplittableRandom random = new SplittableRandom(42);
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] = (byte) ('A' + random.nextInt(26));
+        byte[] payload;
+        try {
+            payload = valueFile != null ? java.nio.file.Files.readAllBytes(valueFile) : randomLetters(recordSize);
+        } catch (java.io.IOException e) {
+            clients.forEach(FlyMqClient::close);
+            throw new CliException(ExitCode.USAGE, "cannot read --value-file " + valueFile + ": " + e.getMessage());
         }
         BenchStats stats = new BenchStats();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -217,6 +224,15 @@ public final class ProduceBench implements Callable<Integer> {
         while ((wait = due - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);
         }
+    }
+
+    private static byte[] randomLetters(int size) {
+        byte[] payload = new byte[size];
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) ('A' + random.nextInt(26));
+        }
+        return payload;
     }
 
     private void runSingle(FlyMqClient client, long n, double rate, byte[] payload, BenchStats stats) {

@@ -86,6 +86,11 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "broker's performance.acks says.")
     Acks acks;
 
+    @Option(names = {"-s", "--schema"}, paramLabel = "SUBJECT",
+            description = "Send each record with PRODUCE_WITH_SCHEMA, checked against the latest version of SUBJECT "
+                    + "when the broker enforces schemas (keyless; not with --key, --partition, --header or --acks).")
+    String schema;
+
     @Option(names = "--transactional",
             description = "Write all records in one transaction, committed at the end (aborted on a failure).")
     boolean transactional;
@@ -101,10 +106,18 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         int p = partition == null ? -1 : partition;
+        if (schema != null && (key != null || partition != null || !headers.isEmpty() || acks != null
+                || transactional)) {
+            throw new CliException(ExitCode.USAGE, "--schema sends keyless records to a partition the broker "
+                    + "chooses: it does not combine with --key, --partition, --header, --acks or --transactional");
+        }
         if (abort && !transactional) {
             throw new CliException(ExitCode.USAGE, "--abort needs --transactional");
         }
         try (var client = Brokers.connect(g)) {
+            if (schema != null) {
+                return produceWithSchema(g, client);
+            }
             if (!headers.isEmpty() || acks != null || transactional) {
                 return produceBatch(g, client, p, keyBytes);
             }
@@ -121,6 +134,31 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             return produceLines(g, client, p, keyBytes);
         }
+    }
+
+    /** PRODUCE_WITH_SCHEMA, one request per record (the value, or each line of standard input). */
+    private int produceWithSchema(Globals g, FlyMqClient client) throws IOException {
+        if (value != null) {
+            var md = client.produceWithSchema(topic, value.getBytes(StandardCharsets.UTF_8), schema);
+            if (g.json()) {
+                g.out().println(json(md));
+            } else {
+                g.out().println("produced to " + md.topic() + " partition " + md.partition() + " offset "
+                        + md.offset() + " (schema " + schema + ")");
+            }
+            g.out().flush();
+            return ExitCode.OK;
+        }
+        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        long count = 0;
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            client.produceWithSchema(topic, line.getBytes(StandardCharsets.UTF_8), schema);
+            count++;
+        }
+        g.out().println("produced " + count + " record" + (count == 1 ? "" : "s") + " to " + topic + " (schema "
+                + schema + ")");
+        g.out().flush();
+        return ExitCode.OK;
     }
 
     /**

@@ -28,7 +28,9 @@ class DecodeRandomBytesTest {
             AuthRequest::read, AuthResponse::read, WhoAmIResponse::read, MembershipRequest::read,
             MembershipResponse::read, RegisterNodeRequest::read, BatchProduceRequest::read,
             BatchProduceResponse::read, BatchFetchRequest::read, BatchFetchResponse::read, SuccessResponse::read,
-            EmptyRequest::read);
+            EmptyRequest::read, RegisterSchemaRequest::read, RegisterSchemaResponse::read, SchemaVersionRequest::read,
+            GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
+            ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override

@@ -288,6 +288,33 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void schemaRegistry() {
+        RegisterSchemaRequest sdk = roundTrip(new RegisterSchemaRequest("s", "avro", utf8("\"int\""), "", false),
+                RegisterSchemaRequest::read);
+        assertEquals("s", sdk.subject());
+        assertEquals("", sdk.compatibility());
+        assertArrayEquals(hex("00 01 73 | 04 61 76 72 6F | 00 00 00 05 22 69 6E 74 22"), bytes(sdk));
+        RegisterSchemaRequest forwarded = roundTrip(new RegisterSchemaRequest("s", "json", utf8("true"), "", true),
+                RegisterSchemaRequest::read);
+        assertTrue(forwarded.forwarded());
+        assertEquals("FULL", roundTrip(new RegisterSchemaRequest("s", "json", utf8("true"), "FULL", false),
+                RegisterSchemaRequest::read).compatibility());
+        roundTripEquals(new RegisterSchemaResponse("s", "json", 3, 7), RegisterSchemaResponse::read);
+        roundTripEquals(new SchemaVersionRequest("s", 2, false), SchemaVersionRequest::read);
+        roundTripEquals(new SchemaVersionRequest("s", 0, true), SchemaVersionRequest::read);
+        GetSchemaResponse get = roundTrip(new GetSchemaResponse("7", "s", 2, "json", utf8("true"), "BACKWARD"),
+                GetSchemaResponse::read);
+        assertEquals("BACKWARD", get.compatibility());
+        roundTripEquals(new ListSchemasRequest("orders"), ListSchemasRequest::read);
+        roundTripEquals(new ListSchemasResponse(List.of(new ListSchemasResponse.Entry("a", "json", 1),
+                new ListSchemasResponse.Entry("a", "json", 2))), ListSchemasResponse::read);
+        assertArrayEquals(utf8("msg"), roundTrip(new ValidateSchemaRequest("s", utf8("msg")),
+                ValidateSchemaRequest::read).message());
+        roundTripEquals(new ValidateSchemaResponse(false, List.of("$.id: required")), ValidateSchemaResponse::read);
+        roundTripEquals(new DeleteSchemaResponse(true, "deleted"), DeleteSchemaResponse::read);
+    }
+
+    @Test
     void batchProduceWriterChecksTheCountsItWasGiven() {
         PayloadWriter w = new PayloadWriter();
         BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, "t", Acks.LEADER, 1).group(0, 2).record(1, null,

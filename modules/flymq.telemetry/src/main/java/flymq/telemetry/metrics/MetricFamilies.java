@@ -85,6 +85,7 @@ public final class MetricFamilies {
     public static final String STORAGE_READ = "flymq_storage_bytes_read_total";
     public static final String STORAGE_SYNC_LATENCY = "flymq_storage_sync_latency_seconds";
     public static final String STORAGE_ERRORS = "flymq_storage_errors_total";
+    public static final String SCHEMA_VALIDATION_FAILURES = "flymq_schema_validation_failures_total";
 
     private MetricFamilies() {
     }
