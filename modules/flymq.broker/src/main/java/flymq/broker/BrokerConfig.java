@@ -45,6 +45,7 @@ public record BrokerConfig(
         Network network,
         Observability observability,
         Cluster cluster,
+        Messaging messaging,
         Schema schema,
         Transactions transactions,
         Tls tls,
@@ -138,6 +139,13 @@ public record BrokerConfig(
     }
 
     /**
+     * Delayed delivery and TTL (docs/delayed-and-ttl.md): the time to live given to records produced without one
+     * (milliseconds, {@code 0}: none), and the longest delay PRODUCE_DELAYED accepts (milliseconds).
+     */
+    public record Messaging(long defaultTtlMs, long maxDelayMs) {
+    }
+
+    /**
      * The schema registry ([schemas.md](schemas.md)): {@code enabled} turns produce enforcement on ({@code validation}
      * {@code strict}, {@code warn} or {@code none}); {@code compatibility} is the mode of subjects that set none.
      * The registry's opcodes work either way.
@@ -209,6 +217,14 @@ public record BrokerConfig(
             true, "PRODUCE to an unknown topic creates it");
     static final ConfigKey<Integer> DEFAULT_PARTITIONS = ConfigKey.used("default_partitions",
             ValueType.ints(1, Integer.MAX_VALUE), 1, "partitions of an auto-created topic");
+    static final ConfigKey<Long> DEFAULT_TTL = ConfigKey.used("ttl.default_ttl",
+            ValueType.longs(0, Long.MAX_VALUE / 1000), 0L,
+            "seconds a record produced without a time to live (PRODUCE, BATCH_PRODUCE, a delayed delivery) lives "
+                    + "before it expires; `0` = forever; a topic's own `ttl_ms` comes first (upstream's key and unit)");
+    static final ConfigKey<Long> MAX_DELAY = ConfigKey.used("delayed.max_delay",
+            ValueType.longs(1, Long.MAX_VALUE / 1000), 7L * 24 * 3600,
+            "longest delay PRODUCE_DELAYED accepts, in seconds (upstream's key; its default is 1 day)")
+            .shownAs("`604800` (7 days)");
     static final ConfigKey<Acks> ACKS = ConfigKey.used("performance.acks", ValueType.ACKS, Acks.LEADER,
             "when a 1.26 PRODUCE is answered (BATCH_PRODUCE carries its own): `none`/`leader` after the append (in "
                     + "the page cache, fsynced by the sync interval; survives a process crash), `all` after the "
@@ -371,8 +387,9 @@ public record BrokerConfig(
                     + "...`");
 
     static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
-            "enforce registered schemas on PRODUCE, BATCH_PRODUCE and PRODUCE_WITH_SCHEMA (a topic's schema is the "
-                    + "latest version of subject `TOPIC-value`, else `TOPIC`); the registry opcodes work either way "
+            "enforce registered schemas on PRODUCE, BATCH_PRODUCE, PRODUCE_WITH_SCHEMA and transactional produce (a "
+                    + "topic's schema is the latest version of subject `TOPIC-value`, else `TOPIC`); the registry "
+                    + "opcodes work either way "
                     + "([schemas.md](schemas.md))");
     static final ConfigKey<String> SCHEMA_VALIDATION = ConfigKey.used("schema.validation",
             ValueType.oneOf("strict", "warn", "none"), "strict",
@@ -397,7 +414,7 @@ public record BrokerConfig(
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
-            ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
+            DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
@@ -458,6 +475,7 @@ public record BrokerConfig(
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
+                new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 tls,

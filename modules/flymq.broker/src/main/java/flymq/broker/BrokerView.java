@@ -24,6 +24,20 @@ public interface BrokerView {
 
     List<GroupInfo> groups();
 
+    /** Delayed delivery and TTL counts (docs/delayed-and-ttl.md); zero where the node has neither. */
+    default TimedRecords timedRecords() {
+        return TimedRecords.NONE;
+    }
+
+    /**
+     * Delayed records pending (scheduled, neither delivered nor cancelled), and delivered, cancelled and dropped since
+     * start; expired records CONSUME and FETCH passed over since start.
+     */
+    record TimedRecords(long delayedPending, long delayedDelivered, long delayedCancelled, long delayedDropped,
+                        long expiredSkipped) {
+        public static final TimedRecords NONE = new TimedRecords(0, 0, 0, 0, 0);
+    }
+
     /** One topic: its settings and per-partition log state. */
     record TopicInfo(String name, int replicationFactor, List<PartitionInfo> partitions) {
     }

@@ -15,6 +15,9 @@ import java.util.Objects;
  *                                    a cluster keeps it in the metadata Raft group instead)
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
+ *   delayed/                         records produced with a delay, until they are due (single node only):
+ *     MINUTE.delayed, MINUTE.cancelled   one schedule bucket per due minute (flymq.broker.delay.DelayBucket)
+ *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
  *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   tls/                             security.tls_auto_generate only (owner-only directory):
  *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
@@ -56,6 +59,10 @@ public record DataDirLayout(Path root) {
 
     public Path offsetsFile() {
         return groupsDir().resolve("offsets.log");
+    }
+
+    public Path delayedDir() {
+        return root.resolve("delayed");
     }
 
     public Path transactionsFile() {

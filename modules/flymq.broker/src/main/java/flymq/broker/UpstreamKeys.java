@@ -26,9 +26,9 @@ final class UpstreamKeys {
             "schema", "registry_dir", "schemas are kept in `data_dir` (`schemas.json`) or, in a cluster, in the "
                     + "metadata Raft group",
             "dlq", "enabled max_retries retry_delay topic_suffix", "no dead-letter queues",
-            "ttl", "default_ttl cleanup_interval",
-            "no per-message TTL: records leave by `retention_ms` and `retention_bytes`",
-            "delayed", "enabled max_delay", "no delayed delivery",
+            "ttl", "cleanup_interval",
+            "expired records are hidden from every read at once and removed with their segment by retention",
+            "delayed", "enabled", "delayed delivery is always on (upstream's default off produces at once)",
             "partition", "distribution_strategy default_replication_factor auto_rebalance_enabled "
                     + "auto_rebalance_interval rebalance_threshold",
             "partition leaders are chosen by each partition's Raft election and the replication factor is "

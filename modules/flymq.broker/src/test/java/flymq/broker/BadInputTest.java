@@ -122,11 +122,11 @@ class BadInputTest {
 
     @Test
     void unknownOpcodeGetsAStructuredErrorAndTheConnectionStaysOpen() throws Exception {
-        WireClient.Frame f = c.call(0x31, new byte[0]);
+        WireClient.Frame f = c.call(0x3E, new byte[0]);
         assertEquals(Opcodes.ERROR, f.opcode());
         assertEquals(1, f.flags());
         assertArrayEquals(new byte[] {0, 0, 0, 1}, Arrays.copyOf(f.payload(), 4));
-        assertEquals("unknown opcode: 49", f.errorText());
+        assertEquals("unknown opcode: 62", f.errorText());
         assertEquals("unknown opcode: 255", c.call(0xFF, new byte[0]).errorText());
         assertStillUsable(c);
     }

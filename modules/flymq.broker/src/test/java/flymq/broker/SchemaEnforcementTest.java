@@ -214,6 +214,31 @@ class SchemaEnforcementTest {
     }
 
     @Test
+    void transactionalProduceIsCheckedBeforeTheRecordJoinsTheTransaction() throws Exception {
+        try (TestBroker b = TestBroker.start(dir, "schema.enabled", "true"); FlyMqClient c = client(b)) {
+            c.registerSchema("orders-value", "json", ORDER_SCHEMA);
+            try (var txn = c.beginTransaction()) {
+                txn.produce("orders", valid(1));
+                FlyMqServerException e = assertThrows(FlyMqServerException.class,
+                        () -> txn.produce("orders", invalid(2)));
+                assertTrue(e.getMessage().contains("record rejected by schema 'orders-value' version 1"),
+                        e.getMessage());
+                PartitionAppend refused = txn.send("orders", List.of(new PartitionRecords(-1,
+                        List.of(ProducerRecord.of("orders", valid(3)), ProducerRecord.of("orders", invalid(4))))))
+                        .getFirst();
+                assertTrue(!refused.ok() && refused.error().startsWith("record 1 of the group: record rejected by "
+                        + "schema 'orders-value'"), String.valueOf(refused.error()));
+                txn.commit();
+            }
+            List<String> stored = stored(c, "orders", 1);
+            assertTrue(stored.contains(new String(valid(1), StandardCharsets.UTF_8)), stored.toString());
+            for (String s : stored) {
+                assertTrue(!s.contains("\"item\":2") && !s.contains("\"id\":3"), "refused record stored: " + s);
+            }
+        }
+    }
+
+    @Test
     void produceWithSchemaChecksTheNamedSubject() throws Exception {
         try (TestBroker b = TestBroker.start(dir, "schema.enabled", "true"); FlyMqClient c = client(b)) {
             c.registerSchema("order-schema", "json", ORDER_SCHEMA);

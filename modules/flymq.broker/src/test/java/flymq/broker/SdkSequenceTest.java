@@ -11,6 +11,7 @@ import flymq.protocol.FrameCodec;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.ProduceResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,59 @@ class SdkSequenceTest {
         assertEquals("pp", r.str16("t"));
         assertEquals(1, r.i32("p"));
         assertEquals("zipped", c.fetch("pp", 1, 0, 10, "").records().get(0).value());
+    }
+
+    /**
+     * J {@code produceWithTTL(t, data, ttlMs)} and P {@code produce_with_ttl(t, data, ttl_ms=...)}: the same bytes,
+     * {@code str16 topic · bytes32 data · i64 ttl_ms}; RecordMetadata back, the record readable until it expires.
+     */
+    @Test
+    void javaAndPythonProduceWithTtl() throws Exception {
+        WireClient.Frame f = c.call(Opcodes.PRODUCE_WITH_TTL,
+                hex("00 02 73 74 | 00 00 00 02 68 69 | 00 00 00 00 00 00 EA 60"));
+        assertEquals(Opcodes.PRODUCE_WITH_TTL, f.opcode(), f.isError() ? f.errorText() : "");
+        ProduceResponse md = ProduceResponse.read(f.reader());
+        assertEquals("st", md.topic());
+        assertEquals(0, md.partition());
+        assertEquals(0, md.offset());
+        assertEquals(-1, md.keySize());
+        assertEquals(2, md.valueSize());
+        assertEquals("hi", c.fetch("st", 0, 0, 10, "").records().get(0).value());
+    }
+
+    /**
+     * J {@code produceDelayed(t, data, delayMs)} and P {@code produce_delayed(t, data, delay_ms=...)}: {@code str16
+     * topic · bytes32 data · i64 delay_ms}. The answer's offset is the schedule's delay id (upstream: 0), its
+     * timestamp when the record is due; the record is appended to the topic when it is due.
+     */
+    @Test
+    void javaAndPythonProduceDelayed() throws Exception {
+        long before = System.currentTimeMillis();
+        WireClient.Frame f = c.call(Opcodes.PRODUCE_DELAYED,
+                hex("00 02 73 64 | 00 00 00 02 68 69 | 00 00 00 00 00 00 13 88"));
+        long after = System.currentTimeMillis();
+        assertEquals(Opcodes.PRODUCE_DELAYED, f.opcode(), f.isError() ? f.errorText() : "");
+        ProduceResponse md = ProduceResponse.read(f.reader());
+        assertEquals("sd", md.topic());
+        assertEquals(0, md.partition());
+        assertTrue(md.offset() >= 0, "delay id " + md.offset());
+        assertTrue(md.timestamp() >= before + 5000 && md.timestamp() <= after + 5000, "due " + md.timestamp());
+        assertEquals(-1, md.keySize());
+        assertEquals(2, md.valueSize());
+        assertEquals(0, c.fetch("sd", 0, 0, 10, "").records().size(), "not before it is due");
+
+        // delay 0: due at once, appended by the delivery thread
+        f = c.call(Opcodes.PRODUCE_DELAYED, hex("00 02 73 64 | 00 00 00 03 6E 6F 77 | 00 00 00 00 00 00 00 00"));
+        assertEquals(Opcodes.PRODUCE_DELAYED, f.opcode(), f.isError() ? f.errorText() : "");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<WireClient.Fetched> got = List.of();
+        while (got.isEmpty() && System.nanoTime() < deadline) {
+            got = c.fetch("sd", 0, 0, 10, "").records();
+            if (got.isEmpty()) {
+                Thread.sleep(5);
+            }
+        }
+        assertEquals(List.of("now"), got.stream().map(WireClient.Fetched::value).toList());
     }
 
     @Test

@@ -137,6 +137,8 @@ class UpstreamConfigTest {
         assertEquals(Acks.ALL, config.performance().acks());
         assertEquals(0.25, config.observability().tracing().sampleRate());
         assertEquals("orders-mq", config.observability().tracing().serviceName());
+        assertEquals(0, config.messaging().defaultTtlMs());
+        assertEquals(86_400_000L, config.messaging().maxDelayMs(), "delayed.max_delay is in seconds, as upstream's");
 
         try (BrokerNode node = BrokerNode.start(config);
              FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {

@@ -13,6 +13,8 @@ import flymq.protocol.message.BatchFetchResponse;
 import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
 import flymq.protocol.message.BatchProduceTxRequest;
+import flymq.protocol.message.CancelDelayedRequest;
+import flymq.protocol.message.CancelDelayedResponse;
 import flymq.protocol.message.ClusterMetadataRequest;
 import flymq.protocol.message.ClusterMetadataResponse;
 import flymq.protocol.message.ClusterStatusResponse;
@@ -48,6 +50,7 @@ import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SchemaVersionRequest;
 import flymq.protocol.message.SeekToTimestampRequest;
 import flymq.protocol.message.SubscribeRequest;
+import flymq.protocol.message.TimedProduceRequest;
 import flymq.protocol.message.TopicMetadataRequest;
 import flymq.protocol.message.TopicMetadataResponse;
 import flymq.protocol.message.ValidateSchemaRequest;
@@ -64,6 +67,7 @@ import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,6 +109,7 @@ public final class FlyMqClient implements AutoCloseable {
     private final long requestTimeoutMillis;
     private final long readSpinNanos;
     private final int connectPasses;
+    private final InstantSource clock;
     private final ClientTls tls;
     private final Object connectLock = new Object();
     private volatile Connection connection;
@@ -120,6 +125,7 @@ public final class FlyMqClient implements AutoCloseable {
         this.requestTimeoutMillis = b.requestTimeout.toMillis();
         this.readSpinNanos = b.readSpin.toNanos();
         this.connectPasses = b.connectPasses;
+        this.clock = b.clock;
         this.tls = b.buildTls();
         this.username = b.username;
         this.password = b.password;
@@ -146,6 +152,7 @@ public final class FlyMqClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration readSpin = DEFAULT_READ_SPIN;
         private int connectPasses = 1;
+        private InstantSource clock = InstantSource.system();
         private String username;
         private String password;
         private boolean tlsOn;
@@ -263,6 +270,15 @@ public final class FlyMqClient implements AutoCloseable {
                 throw new IllegalArgumentException("connectPasses must be >= 1, got " + passes);
             }
             this.connectPasses = passes;
+            return this;
+        }
+
+        /**
+         * The clock by which records of a BATCH_FETCH answer count as expired (TTL) and are left out (default the
+         * system clock); it should agree with the brokers' clocks, which hide expired records from the other reads.
+         */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -492,6 +508,65 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::recordMetadata);
     }
 
+    /**
+     * PRODUCE_WITH_TTL: a keyless record that expires {@code ttl} after the broker receives it; from then on no read
+     * returns it, lag leaves it out and retention removes it with its segment.
+     */
+    public RecordMetadata produceWithTtl(String topic, byte[] value, Duration ttl) {
+        return produceWithTtl(topic, -1, null, value, ttl);
+    }
+
+    /** PRODUCE_WITH_TTL with a key and/or an explicit partition ({@code -1} lets the server choose). */
+    public RecordMetadata produceWithTtl(String topic, int partition, byte[] key, byte[] value, Duration ttl) {
+        requireTopic(topic);
+        Objects.requireNonNull(value, "value");
+        return call("PRODUCE_WITH_TTL", PRODUCE_WITH_TTL,
+                new TimedProduceRequest(topic, value, positiveMillis(ttl, "ttl"), key, partition), false,
+                FlyMqClient::recordMetadata);
+    }
+
+    /**
+     * PRODUCE_DELAYED: the broker keeps the record aside and appends it to the topic {@code delay} after it received
+     * it (on a single broker; a cluster refuses). The record's offset is given at delivery; the answer names the
+     * schedule ({@link ScheduledRecord#delayId()}, for {@link #cancelDelayed}) and when it is due.
+     */
+    public ScheduledRecord produceDelayed(String topic, byte[] value, Duration delay) {
+        return produceDelayed(topic, -1, null, value, delay);
+    }
+
+    /** PRODUCE_DELAYED with a key and/or an explicit partition ({@code -1} lets the server choose). */
+    public ScheduledRecord produceDelayed(String topic, int partition, byte[] key, byte[] value, Duration delay) {
+        requireTopic(topic);
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        return call("PRODUCE_DELAYED", PRODUCE_DELAYED,
+                new TimedProduceRequest(topic, value, delay.toMillis(), key, partition), false, r -> {
+                    ProduceResponse m = ProduceResponse.read(r);
+                    return new ScheduledRecord(m.topic(), m.partition(), m.offset(), m.timestamp());
+                });
+    }
+
+    /**
+     * CANCEL_DELAYED: true when the scheduled record will now never be delivered; false when it was already
+     * delivered or cancelled, or is unknown.
+     */
+    public boolean cancelDelayed(String topic, long delayId) {
+        requireTopic(topic);
+        return call("CANCEL_DELAYED", CANCEL_DELAYED, new CancelDelayedRequest(topic, delayId), false,
+                r -> CancelDelayedResponse.read(r).cancelled());
+    }
+
+    private static long positiveMillis(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.toMillis() <= 0) {
+            throw new IllegalArgumentException(what + " must be at least 1 ms, got " + d);
+        }
+        return d.toMillis();
+    }
+
     private static ProduceRequest produceRequest(String topic, int partition, byte[] key, byte[] value) {
         requireTopic(topic);
         Objects.requireNonNull(value, "value");
@@ -628,16 +703,16 @@ public final class FlyMqClient implements AutoCloseable {
             wanted.add(new BatchFetchRequest.Position(p.partition(), p.offset()));
         }
         return call("BATCH_FETCH", BATCH_FETCH, new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false,
-                        isolation.wire()), true, r -> partitionFetches(r, topic));
+                        isolation.wire()), true, r -> partitionFetches(r, topic, clock.millis()));
     }
 
-    private static List<PartitionFetch> partitionFetches(PayloadReader r, String topic) {
+    private static List<PartitionFetch> partitionFetches(PayloadReader r, String topic, long nowMs) {
         BatchFetchResponse answer = BatchFetchResponse.read(r);
         List<PartitionFetch> out = new ArrayList<>(answer.partitions().size());
         int pos = r.position();
         for (BatchFetchResponse.PartitionHeader p : answer.partitions()) {
             StoredRecordBytes.Decoded records = StoredRecordBytes.decode(topic, p.partition(), r.array(), pos,
-                    p.byteLength(), p.recordCount());
+                    p.byteLength(), p.recordCount(), nowMs);
             pos += p.byteLength();
             out.add(new PartitionFetch(p.partition(), p.error(), p.startOffset(), p.endOffset(), records.messages(),
                     records.lastOffset()));
@@ -734,6 +809,26 @@ public final class FlyMqClient implements AutoCloseable {
         }
         call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
                 new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1), false), false, FlyMqClient::ignore);
+    }
+
+    /**
+     * CREATE_TOPIC with our settings block and a time to live of the topic's own: records produced into it without
+     * one expire {@code ttl} after the broker receives them ({@link Duration#ZERO}: they never expire, whatever the
+     * broker's {@code ttl.default_ttl}). {@code replicationFactor} -1 leaves it to the broker.
+     */
+    public void createTopic(String topic, int partitions, int replicationFactor, Duration ttl) {
+        requireTopic(topic);
+        Objects.requireNonNull(ttl, "ttl");
+        if (replicationFactor < 1 && replicationFactor != -1) {
+            throw new IllegalArgumentException("replication factor must be at least 1 (or -1), got "
+                    + replicationFactor);
+        }
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
+        }
+        call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
+                new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1, ttl.toMillis()), false), false,
+                FlyMqClient::ignore);
     }
 
     /** DELETE_TOPIC; deleting a missing topic succeeds. */

@@ -1,6 +1,9 @@
 package flymq.client;
 
 import flymq.protocol.message.BatchProduceRequest;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,6 +41,25 @@ public record ProducerRecord(String topic, int partition, long timestamp, byte[]
 
     public ProducerRecord withTimestamp(long ts) {
         return new ProducerRecord(topic, partition, ts, key, value, headers);
+    }
+
+    /**
+     * This record with a time to live: it expires {@code ttl} after the broker receives it (the header
+     * {@code flymq.ttl-ms}, which the broker takes off and stores as the record's expiry).
+     */
+    public ProducerRecord withTtl(Duration ttl) {
+        long ms = ttl.toMillis();
+        if (ms <= 0) {
+            throw new IllegalArgumentException("ttl must be at least 1 ms, got " + ttl);
+        }
+        List<Header> h = new ArrayList<>(headers.size() + 1);
+        for (Header old : headers) {
+            if (!old.key().equals(BatchProduceRequest.TTL_HEADER)) {
+                h.add(old);
+            }
+        }
+        h.add(new Header(BatchProduceRequest.TTL_HEADER, ByteBuffer.allocate(8).putLong(ms).array()));
+        return new ProducerRecord(topic, partition, timestamp, key, value, h);
     }
 
     /** Bytes this record takes in a BATCH_PRODUCE request, at most. */

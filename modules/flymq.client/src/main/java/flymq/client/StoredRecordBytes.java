@@ -15,6 +15,10 @@ import java.util.zip.CRC32C;
  *
  * <p>Control records (transaction markers, attribute bit {@link StoredRecordLayout#CONTROL}) are checked like every
  * record and then skipped: they are not messages, but the position moves past them ({@link Decoded#lastOffset}).
+ *
+ * <p>Expired records (TTL) are dropped here too: the server sends the stored bytes without decoding them, so it cannot
+ * leave an expired record out of the slice, and each record carries its expiry ({@link StoredRecordLayout}). A record
+ * counts as expired when its expiry is at or before this client's clock; the position still moves past it.
  */
 final class StoredRecordBytes {
     private StoredRecordBytes() {
@@ -24,7 +28,8 @@ final class StoredRecordBytes {
     record Decoded(List<Message> messages, long lastOffset) {
     }
 
-    static Decoded decode(String topic, int partition, byte[] buf, int start, int length, int expectedCount) {
+    static Decoded decode(String topic, int partition, byte[] buf, int start, int length, int expectedCount,
+                          long nowMs) {
         RecordFactory<Message, Header> messages = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -52,7 +57,8 @@ final class StoredRecordBytes {
                         + (pos - start) + ": " + problem);
             }
             last = StoredRecordLayout.offsetAt(window, pos);
-            if ((StoredRecordLayout.attributesAt(window, pos) & StoredRecordLayout.CONTROL) == 0) {
+            if ((StoredRecordLayout.attributesAt(window, pos) & StoredRecordLayout.CONTROL) == 0
+                    && !StoredRecordLayout.isExpired(StoredRecordLayout.expiresAtOf(window, pos), nowMs)) {
                 out.add(StoredRecordLayout.decode(window, pos, messages));
             }
             count++;

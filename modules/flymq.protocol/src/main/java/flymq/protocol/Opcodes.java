@@ -18,6 +18,10 @@ public final class Opcodes {
     public static final int DELETE_TOPIC = 0x09;
     public static final int CONSUME_ZERO_COPY = 0x0A;
     public static final int FETCH_BINARY = 0x0B;
+    public static final int PRODUCE_DELAYED = 0x30;
+    /** Our addition: upstream names the code but does not serve it (wire spec 11); layout in docs/protocol.md. */
+    public static final int CANCEL_DELAYED = 0x31;
+    public static final int PRODUCE_WITH_TTL = 0x35;
     public static final int REGISTER_SCHEMA = 0x10;
     public static final int GET_SCHEMA = 0x11;
     public static final int LIST_SCHEMAS = 0x12;
@@ -64,6 +68,9 @@ public final class Opcodes {
             case DELETE_TOPIC -> "DELETE_TOPIC";
             case CONSUME_ZERO_COPY -> "CONSUME_ZERO_COPY";
             case FETCH_BINARY -> "FETCH_BINARY";
+            case PRODUCE_DELAYED -> "PRODUCE_DELAYED";
+            case CANCEL_DELAYED -> "CANCEL_DELAYED";
+            case PRODUCE_WITH_TTL -> "PRODUCE_WITH_TTL";
             case REGISTER_SCHEMA -> "REGISTER_SCHEMA";
             case GET_SCHEMA -> "GET_SCHEMA";
             case LIST_SCHEMAS -> "LIST_SCHEMAS";

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,13 +50,15 @@ public final class LogStore implements AutoCloseable {
     private final LogConfig defaults;
     private final StorageListener listener;
     private final StorageFaults faults;
+    private final LongSupplier clock;
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
     private final Map<TopicPartition, ScheduledFuture<?>> flushers = new HashMap<>();
     private final ScheduledExecutorService background;
     private volatile boolean closed;
 
-    private LogStore(Path logsDir, LogConfig defaults, StorageListener listener) {
+    private LogStore(Path logsDir, LogConfig defaults, StorageListener listener, LongSupplier clock) {
         this.logsDir = logsDir;
+        this.clock = clock;
         this.defaults = defaults;
         this.listener = listener;
         this.faults = new StorageFaults(listener);
@@ -82,13 +85,23 @@ public final class LogStore implements AutoCloseable {
      */
     public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
                                 Duration housekeepingInterval) {
+        return open(logsDir, defaults, listener, housekeepingInterval, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, StorageListener, Duration)} with the wall clock (Unix ms) that segment rolls
+     * and retention (record age, record expiry) read: a test can move it instead of waiting.
+     */
+    public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
+                                Duration housekeepingInterval, LongSupplier clock) {
+        Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(logsDir, "logsDir");
         Objects.requireNonNull(defaults, "defaults");
         Objects.requireNonNull(listener, "listener");
         if (housekeepingInterval.isNegative() || housekeepingInterval.isZero()) {
             throw new IllegalArgumentException("housekeepingInterval must be > 0, got " + housekeepingInterval);
         }
-        LogStore store = new LogStore(logsDir.toAbsolutePath(), defaults, listener);
+        LogStore store = new LogStore(logsDir.toAbsolutePath(), defaults, listener, clock);
         try {
             store.recoverAll();
         } catch (RuntimeException e) {
@@ -115,7 +128,7 @@ public final class LogStore implements AutoCloseable {
                 } else if (m.matches() && TOPIC.matcher(m.group(1)).matches()) {
                     TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
                     SegmentedLog log = SegmentedLog.open(dir, tp.topic(), tp.partition(), defaults, listener,
-                            System::currentTimeMillis);
+                            clock);
                     log.syncSealedSegmentsWith(background);
                     log.reportFaultsTo(faults);
                     logs.put(tp, log);
@@ -138,7 +151,7 @@ public final class LogStore implements AutoCloseable {
         SegmentedLog log = logs.get(tp);
         if (log == null) {
             log = SegmentedLog.open(logsDir.resolve(tp.toString()), topic, partition, config, listener,
-                    System::currentTimeMillis);
+                    clock);
             log.syncSealedSegmentsWith(background);
             log.reportFaultsTo(faults);
             logs.put(tp, log);

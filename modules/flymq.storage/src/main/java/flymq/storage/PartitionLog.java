@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The append-only log of one partition: offsets are assigned contiguously from 0, records are kept until retention
- * deletes the whole segment holding them. Thread-safe: appends are serialised, reads take no lock and never wait for
+ * deletes the whole segment holding them (by age, by size, or when every record in it has expired, oldest segments
+ * first). Thread-safe: appends are serialised, reads take no lock and never wait for
  * an append. Obtain instances from {@link LogStore}.
  */
 public interface PartitionLog extends AutoCloseable {
@@ -43,6 +44,14 @@ public interface PartitionLog extends AutoCloseable {
 
     /** Next offset to be assigned (0 for an empty log). */
     long endOffset();
+
+    /**
+     * How many records of {@code [fromOffset, toOffset)} carry an expiry (TTL) that has passed at {@code nowMs}
+     * (lag leaves them out). Offsets outside the retained log count nothing. Segments without expiring records cost
+     * nothing; a segment whose records are all expired costs nothing once its expiries are known; otherwise the
+     * record headers of the range are read.
+     */
+    long countExpired(long fromOffset, long toOffset, long nowMs);
 
     /** First offset whose record timestamp >= timestampMs; endOffset() if none. */
     long offsetForTimestamp(long timestampMs);

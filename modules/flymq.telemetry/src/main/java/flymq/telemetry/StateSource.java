@@ -27,6 +27,26 @@ public interface StateSource {
     /** The node's data directory, probed by the storage health check. */
     Path dataDir();
 
+    /** Delayed delivery and TTL counts; all zero for a source that has neither. */
+    default TimedRecordsState timedRecords() {
+        return TimedRecordsState.NONE;
+    }
+
+    /**
+     * Delayed records scheduled and neither delivered nor cancelled ({@code delayedPending}); delivered, cancelled and
+     * dropped (due, but their topic or partition was gone) since the node started; and expired records that reads
+     * passed over since the node started ({@code expiredSkipped}).
+     */
+    record TimedRecordsState(long delayedPending, long delayedDelivered, long delayedCancelled, long delayedDropped,
+                             long expiredSkipped) {
+        public static final TimedRecordsState NONE = new TimedRecordsState(0, 0, 0, 0, 0);
+
+        public boolean any() {
+            return delayedPending != 0 || delayedDelivered != 0 || delayedCancelled != 0 || delayedDropped != 0
+                    || expiredSkipped != 0;
+        }
+    }
+
     /** A topic and the state of each of its partitions. */
     record TopicState(String name, List<PartitionState> partitions) {
         public TopicState {

@@ -176,7 +176,7 @@ public final class BrokerAdminBackend implements AdminBackend {
                 members.addAll(g.members());
                 groupTopics.add(g.topic());
                 for (Map.Entry<Integer, Long> e : g.offsets().entrySet()) {
-                    lag += GroupCoordinator.Lag.of(e.getValue(), endOffset(g.topic(), e.getKey()));
+                    lag += groups.lagOf(g.topic(), e.getKey(), e.getValue());
                 }
             }
             out.add(new GroupInfo(name, groupTopics, members.size(), lag));
@@ -199,7 +199,7 @@ public final class BrokerAdminBackend implements AdminBackend {
                 int p = e.getKey();
                 long committed = e.getValue();
                 long end = endOffset(g.topic(), p);
-                long lag = GroupCoordinator.Lag.of(committed, end);
+                long lag = groups.lagOf(g.topic(), p, committed);
                 partitions.add(new GroupPartition(g.topic(), p, committed, end, lag,
                         lag == 0 ? -1 : oldestUnreadAge(g.topic(), p, committed, now)));
             }

@@ -5,6 +5,7 @@ import flymq.broker.group.SubscribedGroup;
 import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.txn.PartitionView;
 import flymq.broker.txn.TransactionIndex;
@@ -18,12 +19,14 @@ import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
  * CONSUME 0x02 and CONSUME_ZERO_COPY 0x0A (wire spec 4.2, 11): a {@link ConsumeRequest} answered with the
  * {@link ConsumeResponse} of the record at that offset. An offset outside the
- * retained log is an ERROR starting with {@code EOF} (upstream's text) followed by the facts. 0x0A answers exactly
+ * retained log, or holding an expired record (TTL), is an ERROR starting with {@code EOF} (upstream's text)
+ * followed by the facts. 0x0A answers exactly
  * like 0x02 (upstream's large-value envelope is not reproduced).
  *
  * <p>Read-committed (docs/transactions.md): an offset at or beyond the partition's last stable offset is answered
@@ -35,15 +38,23 @@ public final class ConsumeHandler implements RequestHandler {
     private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
+
+    /** On the system clock, with no default time to live. */
+    public ConsumeHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                 RequestTracing tracing) {
+        this(topics, transactions, listener, tracing, new RecordExpiry(InstantSource.system(), 0));
+    }
 
     /**
      * With a {@code flymq.consume} span per request, its {@code flymq.storage.read} child, and a link to the creation
      * context of the record returned. Metrics and spans carry the connection's subscribed group.
      */
     public ConsumeHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
-                          RequestTracing tracing) {
+                          RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
         this.transactions = transactions;
+        this.expiry = expiry;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -97,6 +108,11 @@ public final class ConsumeHandler implements RequestHandler {
         if (view.hidden(r, true)) {
             throw new RequestException("EOF: offset " + offset + " in " + topic + "-" + partition + " holds "
                     + (PartitionView.isMarker(r) ? "a transaction marker" : "a record of an aborted transaction") + ", not a message");
+        }
+        if (r.expiredAt(expiry.nowMs())) {
+            expiry.skipped(1);
+            throw new RequestException("EOF: the record at offset " + offset + " in " + topic + "-" + partition
+                    + " expired at " + java.time.Instant.ofEpochMilli(r.expiresAt()) + " (its time to live ran out)");
         }
         new ConsumeResponse(r.key(), r.value()).write(out);
         long bytes = (r.key() == null ? 0 : r.key().length) + r.value().length;

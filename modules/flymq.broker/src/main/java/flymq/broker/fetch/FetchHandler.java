@@ -5,6 +5,7 @@ import flymq.broker.group.SubscribedGroup;
 import flymq.broker.observe.RequestTracing;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.txn.PartitionView;
 import flymq.broker.txn.TransactionIndex;
@@ -17,6 +18,7 @@ import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -24,19 +26,22 @@ import java.util.List;
  * filter) answered with a {@link FetchResponse}, written record by record as the log is read.
  *
  * <p>Stops at the end of the log, after {@code max_messages} matches ({@code <= 0} means 10), after 1000 records
- * examined, or before the response would exceed 32 MiB (upstream had no byte cap). {@code next_offset} is the first
+ * examined, or before the response would exceed 32 MiB (upstream had no byte cap). Expired records (TTL) are never
+ * returned; like the hidden transaction records below they are skipped without counting as examined. {@code
+ * next_offset} is the first
  * offset not examined. Deliberate difference: an offset below the first retained one starts at the first retained
  * record instead of returning nothing forever.
  *
  * <p>Transactions (docs/transactions.md): FETCH is read-committed. It stops at the partition's last stable offset
- * and skips transaction markers and records of aborted transactions; those skipped records do not count against the
+ * and skips transaction markers and records of aborted transactions; those skipped records (and expired ones) do not
+ * count against the
  * 1000-record scan cap (up to {@link #HIDDEN_SCAN_CAP} more), because both SDKs keep their position when a fetch
  * returns no record and would otherwise ask for the same window forever.
  */
 public final class FetchHandler implements RequestHandler {
     public static final int SCAN_CAP = 1000;
     public static final int DEFAULT_MAX = 10;
-    /** Hidden records (markers, aborted) a FETCH may skip besides the {@link #SCAN_CAP} it examines. */
+    /** Hidden records (markers, aborted, expired) a FETCH may skip besides the {@link #SCAN_CAP} it examines. */
     public static final int HIDDEN_SCAN_CAP = 100_000;
     private static final int READ_CHUNK_BYTES = 1 << 20;
 
@@ -44,15 +49,23 @@ public final class FetchHandler implements RequestHandler {
     private final TransactionIndex transactions;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
+
+    /** On the system clock, with no default time to live. */
+    public FetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
+                 RequestTracing tracing) {
+        this(topics, transactions, listener, tracing, new RecordExpiry(InstantSource.system(), 0));
+    }
 
     /**
      * With a {@code flymq.fetch} span per request, a {@code flymq.storage.read} child per log read, and links to the
      * creation contexts of the records returned. Metrics and spans carry the connection's subscribed group.
      */
     public FetchHandler(TopicManager topics, TransactionIndex transactions, BrokerListener listener,
-                        RequestTracing tracing) {
+                        RequestTracing tracing, RecordExpiry expiry) {
         this.topics = topics;
         this.transactions = transactions;
+        this.expiry = expiry;
         this.listener = listener;
         this.tracing = tracing;
     }
@@ -94,9 +107,11 @@ public final class FetchHandler implements RequestHandler {
         if (Long.compareUnsigned(position, log.startOffset()) < 0) {
             position = log.startOffset();
         }
+        long now = expiry.nowMs();
         int count = 0;
         int examined = 0;
         int hidden = 0;
+        int expired = 0;
         long bytes = 0;
         boolean full = false;
         while (!full && count < max && examined < SCAN_CAP && hidden < HIDDEN_SCAN_CAP && position >= 0
@@ -126,8 +141,12 @@ public final class FetchHandler implements RequestHandler {
                     full = true;
                     break;
                 }
-                if (view.hidden(r, true)) {
+                boolean expiredNow = r.expiredAt(now);
+                if (expiredNow || view.hidden(r, true)) {
                     hidden++;
+                    if (expiredNow) {
+                        expired++;
+                    }
                     position = r.offset() + 1;
                     if (hidden >= HIDDEN_SCAN_CAP) {
                         break;
@@ -150,6 +169,7 @@ public final class FetchHandler implements RequestHandler {
                 }
             }
         }
+        expiry.skipped(expired);
         response.finish(position);
         span.messageSize(bytes);
         if (count > 0) {

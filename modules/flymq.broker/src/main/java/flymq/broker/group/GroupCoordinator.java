@@ -3,9 +3,11 @@ package flymq.broker.group;
 import flymq.broker.BrokerListener;
 import flymq.protocol.RequestException;
 import flymq.broker.server.Session;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.OffsetStore;
 import flymq.storage.PartitionLog;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final TopicManager topics;
     private final BrokerListener listener;
     private final long sessionTimeoutNanos;
+    private final RecordExpiry expiry;
     private final Map<GroupKey, Group> groups = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile HiddenRecords hidden = (topic, partition, log, from, to) -> 0;
@@ -61,6 +64,19 @@ public final class GroupCoordinator implements AutoCloseable {
         public static long of(long committed, long end) {
             return committed >= end ? 0 : end - Math.max(0, committed);
         }
+
+        /**
+         * {@link #of} for a partition's log, less the records of the range that have expired at {@code nowMs}
+         * (TTL): no read path would deliver them, so they are nothing left to consume.
+         */
+        public static long of(long committed, PartitionLog log, long nowMs) {
+            long end = log.endOffset();
+            long lag = of(committed, end);
+            if (lag == 0) {
+                return 0;
+            }
+            return lag - log.countExpired(Math.max(Math.max(0, committed), log.startOffset()), end, nowMs);
+        }
     }
 
     /** Counts the records of {@code [from, to)} that are not messages for a reader (transaction markers, aborted). */
@@ -78,6 +94,13 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs) {
+        this(store, topics, listener, sessionTimeoutMs, new RecordExpiry(InstantSource.system(), 0));
+    }
+
+    /** @param expiry the broker's clock, by which lag leaves out expired records */
+    public GroupCoordinator(OffsetStore store, TopicManager topics, BrokerListener listener, long sessionTimeoutMs,
+                            RecordExpiry expiry) {
+        this.expiry = expiry;
         this.store = store;
         this.topics = topics;
         this.listener = listener;
@@ -309,10 +332,10 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end), committed 0 when absent. A lag
-     * of at most {@link #EXACT_LAG_RECORDS} leaves out transaction markers and aborted records, so that a reader whose
-     * position stopped before trailing markers (the official SDKs do not move past records they are not given) shows
-     * no lag; a larger lag counts them, which costs no read.
+     * GET_LAG: lag = end offset - committed (0 when the commit is at or past the end) less the expired records (TTL)
+     * in between, committed 0 when absent. A lag of at most {@link #EXACT_LAG_RECORDS} also leaves out transaction
+     * markers and aborted records, so that a reader whose position stopped before trailing markers (the official SDKs
+     * do not move past records they are not given) shows no lag; a larger lag counts them, which costs no read.
      */
     public Lag lag(String topic, String group, int partition) {
         Group g = existing(topic, group);
@@ -329,15 +352,30 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
+     * The lag of {@code committed} on a partition as GET_LAG counts it; an unknown topic or partition counts from an
+     * end of 0.
+     */
+    public long lagOf(String topic, int partition, long committed) {
+        return topics.find(topic).filter(t -> partition < t.partitionCount())
+                .map(t -> lag(topic, partition, t.log(partition), committed, t.log(partition).endOffset()))
+                .orElse(Lag.of(committed, 0));
+    }
+
+    /**
      * The lag of {@code committed} against {@code end} as GET_LAG reports it (and the metrics and the admin API):
-     * transaction markers and aborted records left out up to {@link #EXACT_LAG_RECORDS}.
+     * expired records (TTL) left out, and transaction markers and aborted records up to {@link #EXACT_LAG_RECORDS}.
      */
     public long lag(String topic, int partition, PartitionLog log, long committed, long end) {
-        long lag = Lag.of(committed, end);
-        if (lag > 0 && lag <= EXACT_LAG_RECORDS) {
+        long raw = Lag.of(committed, end);
+        if (raw == 0) {
+            return 0;
+        }
+        long lag = raw - log.countExpired(Math.max(Math.max(0, committed), log.startOffset()), end, expiry.nowMs());
+        if (raw <= EXACT_LAG_RECORDS) {
+            // an expired marker or aborted record would be left out twice: never below 0
             lag -= hidden.count(topic, partition, log, Math.max(0, committed), end);
         }
-        return lag;
+        return Math.max(0, lag);
     }
 
     /** DELETE_GROUP for one (topic, group): forgets offsets and members. */

@@ -12,6 +12,8 @@ import flymq.broker.admin.BrokerAdminBackend;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.delay.DelayedDelivery;
+import flymq.broker.delay.DelayedRequests;
 import flymq.broker.fetch.BatchFetchHandler;
 import flymq.broker.fetch.ConsumeHandler;
 import flymq.broker.fetch.FetchHandler;
@@ -38,6 +40,7 @@ import flymq.broker.server.ConnectionLimits;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.tls.ServerTls;
 import flymq.broker.server.RequestHandler;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
 import flymq.broker.txn.TransactionCoordinator;
@@ -56,6 +59,7 @@ import flymq.storage.SyncPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -81,6 +85,7 @@ public final class BrokerNode implements AutoCloseable {
     private final ProtocolServer server;
     private final BrokerStateView view;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
+    private final DelayedDelivery delayed; // null in a cluster
     private final AdminServer admin; // null when off, not started (telemetry off) or its default port was taken
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -123,7 +128,7 @@ public final class BrokerNode implements AutoCloseable {
         BrokerNode node;
         try {
             node = new BrokerNode(config, telemetry.listener(), telemetry.storageListener(), telemetry,
-                    ClusterTuning.DEFAULT, lock);
+                    ClusterTuning.DEFAULT, lock, InstantSource.system());
         } catch (RuntimeException e) {
             throw BrokerStartException.of(e); // the node released the lock and telemetry
         }
@@ -145,7 +150,16 @@ public final class BrokerNode implements AutoCloseable {
      * @throws UncheckedIOException when the data directory or the port cannot be used
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, StorageListener storageListener) {
-        return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT, null);
+        return new BrokerNode(config, listener, storageListener, null, ClusterTuning.DEFAULT, null,
+                InstantSource.system());
+    }
+
+    /**
+     * Tests of time: a node whose wall clock (record timestamps, TTL expiry, delayed delivery, retention) is
+     * {@code clock}, so a test moves time instead of waiting for it.
+     */
+    public static BrokerNode start(BrokerConfig config, BrokerListener listener, InstantSource clock) {
+        return new BrokerNode(config, listener, StorageListener.NONE, null, ClusterTuning.DEFAULT, null, clock);
     }
 
     /**
@@ -153,15 +167,16 @@ public final class BrokerNode implements AutoCloseable {
      * {@link ClusterTuning}'s package is not exported, so only this module and its tests can call it.
      */
     public static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning) {
-        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning, null);
+        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning, null, InstantSource.system());
     }
 
     /**
      * @param telemetry owned by the node from here on: closed last, also when start-up fails
      * @param lock      the data directory's lock when the caller took it (owned by the node from here on), else null
+     * @param clock     the node's wall clock
      */
     private BrokerNode(BrokerConfig config, BrokerListener listener, StorageListener storageListener,
-                       BrokerTelemetry telemetry, ClusterTuning tuning, DataDirLock lock) {
+                       BrokerTelemetry telemetry, ClusterTuning tuning, DataDirLock lock, InstantSource clock) {
         this.config = config;
         this.telemetry = telemetry;
         if (telemetry != null) {
@@ -184,13 +199,22 @@ public final class BrokerNode implements AutoCloseable {
                 mode.observe(telemetry);
             }
 
-            LogStore store = resources.push(LogStore.open(layout.logsDir(), logDefaults, storageListener));
+            RecordExpiry expiry = new RecordExpiry(clock, config.messaging().defaultTtlMs());
+            LogStore store = resources.push(LogStore.open(layout.logsDir(), logDefaults, storageListener,
+                    Duration.ofSeconds(1), clock::millis));
             topics = TopicManager.open(store, layout.topicsFile(), logDefaults,
                     config.autoCreateTopics() && mode.createsTopicsLocally(), config.defaultPartitions(),
                     mode.maxReplicationFactor(), listener);
             OffsetStore offsets = resources.push(OffsetStore.open(layout.offsetsFile()));
             GroupCoordinator groups = resources.push(
-                    new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs()));
+                    new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs(), expiry));
+
+            // single node only: a cluster refuses delayed records (the schedule would die with its node)
+            DelayedDelivery delayed = mode.replicated() ? null : resources.push(new DelayedDelivery(
+                    layout.delayedDir(), topics, acknowledger, expiry, listener, config.messaging().maxDelayMs(),
+                    config.performance().acks() == Acks.ALL || config.performance().syncIntervalMs() == 0,
+                    config.performance().syncIntervalMs()));
+            this.delayed = delayed;
 
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
             SchemaValidation validation = config.schema().enabled()
@@ -204,12 +228,14 @@ public final class BrokerNode implements AutoCloseable {
             AuthRequests auth = new AuthRequests();
             TransactionIndex transactionIndex = new TransactionIndex();
             groups.countHiddenWith(transactionIndex::hiddenIn);
-            FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing);
-            ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing);
-            RequestHandler produce = routed(Opcodes.PRODUCE, new ProduceHandler(topics, leadership, acknowledger,
-                    config.performance().acks(), listener, tracing, validation));
+            FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing, expiry);
+            ConsumeHandler consume = new ConsumeHandler(topics, transactionIndex, listener, tracing, expiry);
+            ProduceHandler produceHandler = new ProduceHandler(topics, leadership, acknowledger,
+                    config.performance().acks(), listener, tracing, expiry, validation);
+            RequestHandler produce = routed(Opcodes.PRODUCE, produceHandler);
             HandlerRegistry handlers = new HandlerRegistry()
                     .register(Opcodes.PRODUCE, produce)
+                    .register(Opcodes.PRODUCE_WITH_TTL, routed(Opcodes.PRODUCE_WITH_TTL, produceHandler::handleWithTtl))
                     .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                     .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
                     .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
@@ -227,7 +253,8 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                     .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
-                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, validation)))
+                            new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, expiry,
+                                    validation)))
                     .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
                             new BatchFetchHandler(topics, transactionIndex, listener, tracing)))
                     .register(Opcodes.REGISTER_SCHEMA, schemaRequests::register)
@@ -236,6 +263,14 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.VALIDATE_SCHEMA, schemaRequests::validate)
                     .register(Opcodes.PRODUCE_WITH_SCHEMA, new ProduceWithSchemaHandler(schemas, validation, produce))
                     .register(Opcodes.DELETE_SCHEMA, schemaRequests::delete);
+            if (delayed != null) {
+                DelayedRequests delayedRequests = new DelayedRequests(delayed);
+                handlers.register(Opcodes.PRODUCE_DELAYED, delayedRequests::produceDelayed)
+                        .register(Opcodes.CANCEL_DELAYED, delayedRequests::cancelDelayed);
+            } else {
+                handlers.register(Opcodes.PRODUCE_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()))
+                        .register(Opcodes.CANCEL_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()));
+            }
             TransactionCoordinator transactions = null;
             if (config.transactions().enabled() && !mode.replicated()) {
                 transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
@@ -255,7 +290,8 @@ public final class BrokerNode implements AutoCloseable {
                             }
                         }, transactionIndex, config.transactions().timeoutMs(), System::currentTimeMillis, listener,
                         tracing));
-                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener);
+                TransactionRequests txn = new TransactionRequests(transactions, config.performance().acks(), listener,
+                        validation);
                 handlers.register(Opcodes.BEGIN_TX, txn::begin)
                         .register(Opcodes.COMMIT_TX, txn::commit)
                         .register(Opcodes.ABORT_TX, txn::abort)
@@ -318,7 +354,10 @@ public final class BrokerNode implements AutoCloseable {
                     }
                 }, 200, 200, TimeUnit.MILLISECONDS);
             }
-            view = new BrokerStateView(config, topics, groups, server, () -> ready);
+            if (delayed != null) {
+                delayed.start();
+            }
+            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed);
             ready = true;
             if (telemetry != null) {
                 mode.attach(telemetry);
@@ -432,6 +471,21 @@ public final class BrokerNode implements AutoCloseable {
     /** The bound health port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */
     public OptionalInt healthPort() {
         return telemetry == null ? OptionalInt.empty() : OptionalInt.of(telemetry.healthPort());
+    }
+
+    /**
+     * Wakes the delayed-delivery thread, which otherwise looks at the clock at least once a second: for a test that
+     * moved the node's clock ({@link #start(BrokerConfig, BrokerListener, InstantSource)}).
+     */
+    public void wakeDelayedDelivery() {
+        if (delayed != null) {
+            delayed.wakeUp();
+        }
+    }
+
+    /** Delayed records neither delivered nor cancelled yet (0 in a cluster, which keeps none). */
+    public long pendingDelayedRecords() {
+        return delayed == null ? 0 : delayed.pending();
     }
 
     /** The bound admin API port, when this node serves the admin API and console. */

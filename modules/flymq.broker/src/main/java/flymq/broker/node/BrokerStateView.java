@@ -2,8 +2,10 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerView;
+import flymq.broker.delay.DelayedDelivery;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.server.ProtocolServer;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.storage.PartitionLog;
@@ -22,10 +24,19 @@ final class BrokerStateView implements BrokerView {
     private final GroupCoordinator groups;
     private final ProtocolServer server;
     private final BooleanSupplier ready;
+    private final RecordExpiry expiry;
 
+    private final DelayedDelivery delayed;
+
+    /**
+     * @param expiry  the broker's clock, by which group lag leaves out expired records
+     * @param delayed null in a cluster
+     */
     BrokerStateView(BrokerConfig config, TopicManager topics, GroupCoordinator groups, ProtocolServer server,
-                    BooleanSupplier ready) {
+                    BooleanSupplier ready, RecordExpiry expiry, DelayedDelivery delayed) {
         this.config = config;
+        this.delayed = delayed;
+        this.expiry = expiry;
         this.topics = topics;
         this.groups = groups;
         this.server = server;
@@ -71,6 +82,15 @@ final class BrokerStateView implements BrokerView {
         }
         out.sort(Comparator.comparing(TopicInfo::name));
         return List.copyOf(out);
+    }
+
+    @Override
+    public TimedRecords timedRecords() {
+        if (delayed == null) {
+            return new TimedRecords(0, 0, 0, 0, expiry.skipped());
+        }
+        return new TimedRecords(delayed.pending(), delayed.delivered(), delayed.cancelled(), delayed.dropped(),
+                expiry.skipped());
     }
 
     @Override

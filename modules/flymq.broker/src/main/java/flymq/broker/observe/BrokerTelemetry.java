@@ -407,6 +407,17 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
 
         @Override
+        public TimedRecordsState timedRecords() {
+            BrokerView v = view;
+            if (v == null) {
+                return TimedRecordsState.NONE;
+            }
+            BrokerView.TimedRecords t = v.timedRecords();
+            return new TimedRecordsState(t.delayedPending(), t.delayedDelivered(), t.delayedCancelled(),
+                    t.delayedDropped(), t.expiredSkipped());
+        }
+
+        @Override
         public ClusterState cluster() {
             BrokerView v = view;
             RaftGroup<?> g = metadataGroup;

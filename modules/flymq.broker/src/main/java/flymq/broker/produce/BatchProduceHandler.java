@@ -8,6 +8,7 @@ import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.txn.TransactionRequests;
 import flymq.protocol.Acks;
@@ -23,6 +24,7 @@ import flymq.storage.Record;
 import flymq.storage.StorageException;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TraceSpan;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +44,21 @@ public final class BatchProduceHandler implements RequestHandler {
     private final ProduceAcknowledger acknowledger;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
     private final SchemaValidation schemas;
 
     /**
-     * With spans: one {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
+     * Records get {@code ttl.default_ttl} ({@link RecordExpiry}) counted from the request's arrival. With spans: one
+     * {@code flymq.produce} per record group, whose parent is the {@code traceparent} header of the
      * group's first record that has one; other distinct traceparents of the group become links. On a topic with a
      * schema ({@code schemas}) every record's value is checked before its group is appended; in strict mode a group
      * with a record that breaks it is refused whole (as Kafka refuses a batch), its error naming the record.
      */
     public BatchProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                               BrokerListener listener, RequestTracing tracing, SchemaValidation schemas) {
+                               BrokerListener listener, RequestTracing tracing, RecordExpiry expiry,
+                               SchemaValidation schemas) {
         this.topics = topics;
+        this.expiry = expiry;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.listener = listener;
@@ -83,7 +89,9 @@ public final class BatchProduceHandler implements RequestHandler {
                         + group.partition() + ") has no records");
             }
         }
-        long now = System.currentTimeMillis();
+        Topic topic = topics.forProduce(topicName);
+        long now = expiry.nowMs();
+        long expiresAt = expiry.defaultExpiresAt(topic, now);
         RecordFactory<Record, Header> records = new RecordFactory<>() {
             @Override
             public Header header(String name, byte[] value) {
@@ -92,7 +100,21 @@ public final class BatchProduceHandler implements RequestHandler {
 
             @Override
             public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
-                return new Record(timestamp > 0 ? timestamp : now, key, value, headers);
+                for (int i = 0; i < headers.size(); i++) {
+                    Header h = headers.get(i);
+                    if (h.key().equals(BatchProduceRequest.TTL_HEADER)) {
+                        long ttl = h.value().length == 8 ? ByteBuffer.wrap(h.value()).getLong() : -1;
+                        if (ttl <= 0) {
+                            throw new RequestException("BATCH_PRODUCE to " + topicName + ": header "
+                                    + BatchProduceRequest.TTL_HEADER + " must hold 8 bytes of milliseconds > 0");
+                        }
+                        List<Header> rest = new ArrayList<>(headers);
+                        rest.remove(i);
+                        return new Record(timestamp > 0 ? timestamp : now, key, value, List.copyOf(rest),
+                                RecordExpiry.expiresAt(now, ttl));
+                    }
+                }
+                return new Record(timestamp > 0 ? timestamp : now, key, value, headers, expiresAt);
             }
         };
         List<Group> groups = new ArrayList<>(request.groups().size());
@@ -118,7 +140,6 @@ public final class BatchProduceHandler implements RequestHandler {
             }
             groups.add(new Group(g.partition(), decoded, bytes, refusal));
         }
-        Topic topic = topics.forProduce(topicName);
         // the request's acks, not performance.acks, go to the acknowledger
         RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
         List<BatchProduceResponse.GroupResult> results = new ArrayList<>(groups.size());

@@ -7,6 +7,7 @@ import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
 import flymq.protocol.FrameCodec;
@@ -15,6 +16,7 @@ import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.TimedProduceRequest;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.telemetry.TraceOp;
@@ -38,16 +40,20 @@ public final class ProduceHandler implements RequestHandler {
     private final Acks acks;
     private final BrokerListener listener;
     private final RequestTracing tracing;
+    private final RecordExpiry expiry;
     private final SchemaValidation schemas;
 
     /**
      * With spans: {@code flymq.produce} (a new trace: 1.26 records carry no headers) and its append child. The
      * request has no acks field: every record is acknowledged with {@code acks} ({@code performance.acks}). A record
-     * that breaks its topic's schema is refused before anything else happens ({@code schemas}, strict mode).
+     * expires after {@code ttl.default_ttl} unless PRODUCE_WITH_TTL ({@link #handleWithTtl}) gives its own time. A
+     * record that breaks its topic's schema is refused before anything else happens ({@code schemas}, strict mode).
      */
     public ProduceHandler(TopicManager topics, PartitionLeadership leadership, ProduceAcknowledger acknowledger,
-                          Acks acks, BrokerListener listener, RequestTracing tracing, SchemaValidation schemas) {
+                          Acks acks, BrokerListener listener, RequestTracing tracing, RecordExpiry expiry,
+                          SchemaValidation schemas) {
         this.topics = topics;
+        this.expiry = expiry;
         this.leadership = leadership;
         this.acknowledger = acknowledger;
         this.acks = acks;
@@ -58,12 +64,29 @@ public final class ProduceHandler implements RequestHandler {
 
     @Override
     public void handle(Session session, PayloadReader in, PayloadWriter out) {
-        long start = System.nanoTime();
         ProduceRequest request = ProduceRequest.read(in);
-        String topicName = request.topic();
-        byte[] key = request.key();
-        byte[] value = request.value();
-        int requested = request.partition();
+        produce(request.topic(), request.key(), request.value(), request.partition(), 0, out);
+    }
+
+    /**
+     * PRODUCE_WITH_TTL 0x35 (wire spec 11): a {@link TimedProduceRequest} whose {@code millis} is the record's time to
+     * live (> 0), answered like PRODUCE. The record expires at the broker's clock on arrival plus that time; the
+     * expiry is stored with it, so it holds across restarts and on every replica.
+     */
+    public void handleWithTtl(Session session, PayloadReader in, PayloadWriter out) {
+        TimedProduceRequest request = TimedProduceRequest.read(in);
+        if (request.millis() <= 0) {
+            throw new RequestException("invalid ttl_ms " + request.millis() + " for topic " + request.topic()
+                    + ": expected > 0 (a record without a time to live is a plain PRODUCE)");
+        }
+        produce(request.topic(), request.key(), request.value(), request.partition(),
+                request.millis(), out);
+    }
+
+    /** @param ttlMs the record's own time to live, 0 for the default */
+    private void produce(String topicName, byte[] key, byte[] value, int requested, long ttlMs,
+                         PayloadWriter out) {
+        long start = System.nanoTime();
         if (requested < -1) {
             throw new RequestException("invalid partition " + requested + " for topic " + topicName
                     + ": use -1 to let the broker choose, or a partition number from 0");
@@ -78,12 +101,14 @@ public final class ProduceHandler implements RequestHandler {
         int partition = topic.choosePartition(key, requested);
         TraceSpan span = tracing.start(TraceOp.PRODUCE, topicName, partition, null).messageSize(bytes);
         long offset;
-        long timestamp = System.currentTimeMillis();
+        long timestamp = expiry.nowMs();
+        long expiresAt = ttlMs > 0 ? RecordExpiry.expiresAt(timestamp, ttlMs) : expiry.defaultExpiresAt(topic, timestamp);
         try {
             leadership.requireLocalLeader(topicName, partition);
             PartitionLog log = topic.log(partition);
+            Record record = new Record(timestamp, key.length == 0 ? null : key, value, List.of(), expiresAt);
             offset = tracing.append(span, (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks),
-                    topicName, partition, log, List.of(new Record(timestamp, key.length == 0 ? null : key, value, List.of())), bytes);
+                    topicName, partition, log, List.of(record), bytes);
             span.offset(offset);
         } catch (RuntimeException e) {
             span.fail(e);

@@ -248,6 +248,7 @@ public final class MetadataCluster implements AutoCloseable {
         BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
+            case Opcodes.PRODUCE_WITH_TTL -> router.timedProduce(opcode, local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
             case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);
@@ -292,7 +293,7 @@ public final class MetadataCluster implements AutoCloseable {
         if (r.settings() != null) {
             CreateTopicRequest.Settings b = r.settings();
             s = new TopicSettings(partitions, b.replicationFactor(), b.retentionMs(), b.retentionBytes(),
-                    b.segmentBytes(), b.segmentMs());
+                    b.segmentBytes(), b.segmentMs(), b.ttlMs());
         }
         TopicNames.validate(name);
         TopicSettings settings = s;
@@ -303,7 +304,7 @@ public final class MetadataCluster implements AutoCloseable {
 
     private static CreateTopicRequest forwardedCreate(String name, TopicSettings s) {
         return new CreateTopicRequest(name, s.partitions(), new CreateTopicRequest.Settings(s.replicationFactor(),
-                s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs()), true);
+                s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs(), s.ttlMs()), true);
     }
 
     /** DELETE_TOPIC 0x09 in a cluster: a {@link DeleteTopicRequest} → {@link SuccessResponse}. */
@@ -533,7 +534,7 @@ public final class MetadataCluster implements AutoCloseable {
             replicas.add(List.copyOf(r));
         }
         TopicSettings resolved = new TopicSettings(partitions, rf, s.retentionMs(), s.retentionBytes(),
-                s.segmentBytes(), s.segmentMs());
+                s.segmentBytes(), s.segmentMs(), s.ttlMs());
         return new CreateTopic(name, resolved, System.currentTimeMillis(), List.copyOf(replicas));
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
  *   type 1 CREATE_TOPIC:  utf name · i32 partitions · i32 replication_factor · i64 retention_ms ·
  *                         i64 retention_bytes · i64 segment_bytes · i64 segment_ms · i64 created_ms ·
  *                         i32 n · n × (i32 r · r × utf replica_node_id)      replicas per partition, leader first
+ *                         [· i64 ttl_ms]   the topic's TTL, only when it has one (not -1), so older commands read
  *   type 2 DELETE_TOPIC:  utf name
  *   type 3 REGISTER_NODE: utf node_id · utf client_addr
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset   (also a resolved RESET_OFFSET)
@@ -40,6 +41,10 @@ sealed interface MetadataCommand {
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
+
+        CreateTopic withTtlMs(long ttlMs) {
+            return new CreateTopic(name, settings.withTtlMs(ttlMs), createdMs, replicas);
+        }
     }
 
     record DeleteTopic(String name) implements MetadataCommand {
@@ -73,6 +78,9 @@ sealed interface MetadataCommand {
                     writeSettings(out, c.settings());
                     out.writeLong(c.createdMs());
                     writeReplicas(out, c.replicas());
+                    if (c.settings().ttlMs() != TopicSettings.DEFAULT) {
+                        out.writeLong(c.settings().ttlMs());
+                    }
                 }
                 case DeleteTopic d -> {
                     out.writeByte(DELETE);
@@ -115,7 +123,11 @@ sealed interface MetadataCommand {
         try {
             int type = in.readUnsignedByte();
             MetadataCommand c = switch (type) {
-                case CREATE -> new CreateTopic(in.readUTF(), readSettings(in), in.readLong(), readReplicas(in));
+                case CREATE -> {
+                    CreateTopic create = new CreateTopic(in.readUTF(), readSettings(in), in.readLong(),
+                            readReplicas(in));
+                    yield in.available() >= 8 ? create.withTtlMs(in.readLong()) : create;
+                }
                 case DELETE -> new DeleteTopic(in.readUTF());
                 case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());

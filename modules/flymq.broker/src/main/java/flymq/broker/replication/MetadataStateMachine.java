@@ -11,6 +11,7 @@ import flymq.broker.replication.MetadataCommand.RegisterNode;
 import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicSettings;
 import flymq.raft.ReplicatedStateMachine;
 import flymq.storage.AtomicFile;
 import flymq.storage.StorageException;
@@ -44,9 +45,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Snapshot chunk</b> (one): {@code i32 nodes · nodes × (utf id · utf client_addr) · i32 topics · topics ×
  * (utf name · i64 create_index · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in
- * MetadataCommand) · [i32 offsets · offsets × (utf topic · utf group · i32 partition · i64 offset)]}. The committed
- * offsets section (absent in snapshots written before it existed) lets a node that catches up from a snapshot
- * learn the commits, resets and group deletions whose entries were compacted away.
+ * MetadataCommand) · [i32 offsets · offsets × (utf topic · utf group · i32 partition · i64 offset)] · [i32 ttls ·
+ * ttls × (utf topic · i64 ttl_ms)]}. The committed offsets section (absent in snapshots written before it existed)
+ * lets a node that catches up from a snapshot learn the commits, resets and group deletions whose entries were
+ * compacted away; the TTL section, present only when a topic has a TTL of its own, gives those topics theirs.
  *
  * <p>Further chunks are tagged sections: {@code u8 tag · bytes}. Tag 1: the schema registry
  * ({@link SchemaRegistry#snapshot()}). A snapshot without it (written before it existed) means an empty registry.
@@ -230,6 +232,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 out.writeInt(o.partition());
                 out.writeLong(o.offset());
             }
+            // topic TTLs last (a later section), so a snapshot of topics without one keeps its bytes
+            List<Assignment> withTtl = all.values().stream()
+                    .filter(a -> a.topic().settings().ttlMs() != TopicSettings.DEFAULT).toList();
+            if (!withTtl.isEmpty()) {
+                out.writeInt(withTtl.size());
+                for (Assignment a : withTtl) {
+                    out.writeUTF(a.topic().name());
+                    out.writeLong(a.topic().settings().ttlMs());
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -272,6 +284,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     for (int n = in.readInt(), i = 0; i < n; i++) {
                         offsets.add(new MetadataCommand.CommitOffset(in.readUTF(), in.readUTF(), in.readInt(),
                                 in.readLong()));
+                    }
+                }
+                if (in.available() > 0) {
+                    for (int n = in.readInt(), i = 0; i < n; i++) {
+                        String name = in.readUTF();
+                        long ttl = in.readLong();
+                        Assignment a = all.get(name);
+                        if (a != null) {
+                            all.put(name, new Assignment(a.topic().withTtlMs(ttl), a.createIndex()));
+                        }
                     }
                 }
             } catch (IOException e) {

@@ -13,6 +13,7 @@ import flymq.protocol.RequestException;
 import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.FetchRequest;
 import flymq.protocol.message.ProduceRequest;
+import flymq.protocol.message.TimedProduceRequest;
 import flymq.protocol.message.WireMessage;
 import java.util.function.Consumer;
 
@@ -58,6 +59,26 @@ final class PartitionRouter {
             }
             route(Opcodes.PRODUCE, name, partition, new ProduceRequest(name, r.key(), r.value(), partition), local,
                     session, out);
+        };
+    }
+
+    /**
+     * PRODUCE_WITH_TTL ({@link TimedProduceRequest}): like PRODUCE, forwarded with the partition chosen here (the
+     * owner then receives the request's long form, which carries the partition).
+     */
+    RequestHandler timedProduce(int opcode, RequestHandler local) {
+        return (session, in, out) -> {
+            TimedProduceRequest r = TimedProduceRequest.read(in);
+            String name = r.topic();
+            int partition = r.partition();
+            if (autoCreate != null && topics.find(name).isEmpty()) {
+                autoCreate.accept(name);
+            }
+            if (r.partition() >= -1) {
+                partition = topics.topic(name).choosePartition(r.key(), r.partition());
+            }
+            route(opcode, name, partition, new TimedProduceRequest(name, r.value(), r.millis(), r.key(), partition),
+                    local, session, out);
         };
     }
 

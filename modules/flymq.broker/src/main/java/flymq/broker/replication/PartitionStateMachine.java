@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * <p><b>Command</b> (one produced batch, big-endian): {@code i32 -2 (format 2) · i64 expected_base · i32 count ·
  * count × record}; the older format 1 is {@code i32 count · count × record} (no expected base; still decoded, so a
  * Raft log written before format 2 replays). {@code record} = {@code i64 timestamp · i32 key_len (-1 = no key) ·
- * key · i32 value_len · value · u16 headers · headers × (utf key · i32 len · bytes)}. {@code expected_base} is -1
+ * key · i32 value_len · value · u16 headers · headers × (utf key · i32 len · bytes)}. Format 3 ({@code i32 -3}, then
+ * as format 2) adds {@code i64 expires_at} (0 = never) after each record's headers; it is written only for a batch
+ * with an expiring (TTL) record, so batches without one keep format 2's bytes. {@code expected_base} is -1
  * or the offset the leader already promised the batch's first record (acks leader/none answer before the commit):
  * a batch whose expected base is not where the log stands is rejected by every replica alike
  * ({@link OffsetMismatch}), so a promised offset never ends up holding another record.
@@ -41,6 +43,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private static final System.Logger LOG = System.getLogger(PartitionStateMachine.class.getName());
 
     private static final int FORMAT_2 = -2;
+    private static final int FORMAT_3 = -3;
 
     /** A batch rejected because the offset promised for it is no longer where the partition's log stands. */
     static final class OffsetMismatch extends RuntimeException {
@@ -141,8 +144,12 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     static byte[] encode(long expectedBase, List<Record> batch) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(encodedSize(batch));
+        boolean expiring = false;
+        for (Record r : batch) {
+            expiring |= r.expiresAt() != Record.NO_EXPIRY;
+        }
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(FORMAT_2);
+            out.writeInt(expiring ? FORMAT_3 : FORMAT_2);
             out.writeLong(expectedBase);
             out.writeInt(batch.size());
             for (Record r : batch) {
@@ -161,6 +168,9 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
                     out.writeInt(h.value().length);
                     out.write(h.value());
                 }
+                if (expiring) {
+                    out.writeLong(r.expiresAt());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -177,7 +187,8 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         try {
             int count = in.readInt();
             long expectedBase = -1;
-            if (count == FORMAT_2) {
+            boolean expiring = count == FORMAT_3;
+            if (count == FORMAT_2 || count == FORMAT_3) {
                 expectedBase = in.readLong();
                 count = in.readInt();
             }
@@ -194,7 +205,11 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
                 for (int h = 0; h < headers; h++) {
                     hs.add(new Header(in.readUTF(), readBytes(in, false)));
                 }
-                batch.add(new Record(ts, key, value, List.copyOf(hs)));
+                long expiresAt = expiring ? in.readLong() : Record.NO_EXPIRY;
+                if (expiresAt < 0) {
+                    throw new IOException("record " + i + " expires at " + expiresAt);
+                }
+                batch.add(new Record(ts, key, value, List.copyOf(hs), expiresAt));
             }
             if (in.available() > 0) {
                 throw new IOException(in.available() + " trailing bytes");

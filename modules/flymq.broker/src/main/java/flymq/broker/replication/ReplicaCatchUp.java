@@ -82,7 +82,7 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                             throw new IllegalStateException("partition " + topic + "-" + partition + ": leader at "
                                     + addr + " returned offset " + r.offset() + ", expected " + (pos + batch.size()));
                         }
-                        batch.add(new Record(r.timestamp(), r.key(), r.value(), r.headers()));
+                        batch.add(new Record(r.timestamp(), r.key(), r.value(), r.headers(), r.expiresAt()));
                     }
                     if (batch.isEmpty()) {
                         lastProblem = "leader at " + addr + " has no record at offset " + pos + " yet (its log"

@@ -186,8 +186,9 @@ public final class TopicManager implements TopicCatalog {
         checkOptional(name, "retention_ms", s.retentionMs(), 0);
         checkOptional(name, "retention_bytes", s.retentionBytes(), 0);
         checkOptional(name, "segment_ms", s.segmentMs(), 1);
+        checkOptional(name, "ttl_ms", s.ttlMs(), 0);
         return new TopicSettings(partitions, rf, s.retentionMs(), s.retentionBytes(), s.segmentBytes(),
-                s.segmentMs());
+                s.segmentMs(), s.ttlMs());
     }
 
     private static void checkOptional(String topic, String field, long v, long min) {

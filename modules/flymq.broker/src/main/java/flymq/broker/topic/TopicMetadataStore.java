@@ -18,7 +18,8 @@ import java.util.Map;
  * <pre>
  * {"version": 1,
  *  "topics": [{"name": "orders", "partitions": 3, "replication_factor": 1, "retention_ms": -1,
- *              "retention_bytes": -1, "segment_bytes": -1, "segment_ms": -1, "created_ms": 1764245000000}]}
+ *              "retention_bytes": -1, "segment_bytes": -1, "segment_ms": -1, "ttl_ms": -1,
+ *              "created_ms": 1764245000000}]}
  * </pre>
  *
  * {@code -1} in a log setting means "use the broker default". An unreadable or malformed file stops start-up with
@@ -57,7 +58,8 @@ final class TopicMetadataStore {
                 }
                 out.put(name, new Entry(new TopicSettings(partitions, t.path("replication_factor").asInt(1),
                         t.path("retention_ms").asLong(-1), t.path("retention_bytes").asLong(-1),
-                        t.path("segment_bytes").asLong(-1), t.path("segment_ms").asLong(-1)),
+                        t.path("segment_bytes").asLong(-1), t.path("segment_ms").asLong(-1),
+                        t.path("ttl_ms").asLong(-1)),
                         t.path("created_ms").asLong(0)));
             }
             return out;
@@ -75,7 +77,7 @@ final class TopicMetadataStore {
             list.addObject().put("name", name).put("partitions", s.partitions())
                     .put("replication_factor", s.replicationFactor()).put("retention_ms", s.retentionMs())
                     .put("retention_bytes", s.retentionBytes()).put("segment_bytes", s.segmentBytes())
-                    .put("segment_ms", s.segmentMs()).put("created_ms", e.createdMs());
+                    .put("segment_ms", s.segmentMs()).put("ttl_ms", s.ttlMs()).put("created_ms", e.createdMs());
         });
         try {
             file.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));

@@ -35,7 +35,7 @@ public final class TopicRequests {
         CreateTopicRequest.Settings s = r.settings();
         if (s != null) {
             settings = new TopicSettings(r.partitions(), s.replicationFactor(), s.retentionMs(), s.retentionBytes(),
-                    s.segmentBytes(), s.segmentMs());
+                    s.segmentBytes(), s.segmentMs(), s.ttlMs());
         }
         topics.create(r.topic(), settings);
         SuccessResponse.OK.write(out);

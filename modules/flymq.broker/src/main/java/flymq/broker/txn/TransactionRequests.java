@@ -1,6 +1,8 @@
 package flymq.broker.txn;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.schema.SchemaRegistry;
+import flymq.broker.schema.SchemaValidation;
 import flymq.broker.server.Session;
 import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
@@ -36,12 +38,23 @@ public final class TransactionRequests {
     private final TransactionCoordinator coordinator;
     private final Acks acks;
     private final BrokerListener listener;
+    private final SchemaValidation schemas;
 
     /** @param acks {@code performance.acks}: how PRODUCE_TX records and commits are acknowledged */
     public TransactionRequests(TransactionCoordinator coordinator, Acks acks, BrokerListener listener) {
+        this(coordinator, acks, listener, SchemaValidation.OFF);
+    }
+
+    /**
+     * @param schemas produce enforcement: a PRODUCE_TX record, or a BATCH_PRODUCE_TX group with a record, that breaks
+     *                its topic's schema is refused (strict mode) before it joins the transaction
+     */
+    public TransactionRequests(TransactionCoordinator coordinator, Acks acks, BrokerListener listener,
+                               SchemaValidation schemas) {
         this.coordinator = coordinator;
         this.acks = acks;
         this.listener = listener;
+        this.schemas = schemas;
     }
 
     public void begin(Session session, PayloadReader in, PayloadWriter out) {
@@ -63,6 +76,7 @@ public final class TransactionRequests {
     public void produce(Session session, PayloadReader in, PayloadWriter out) {
         long start = System.nanoTime();
         ProduceTxRequest request = ProduceTxRequest.read(in);
+        schemas.check(request.topic(), null, request.data());
         long timestamp = System.currentTimeMillis();
         TransactionCoordinator.Appended at = coordinator.append(request.txnId(), request.topic(), -1, null,
                 List.of(new Record(timestamp, null, request.data(), List.of())), acks);
@@ -103,6 +117,8 @@ public final class TransactionRequests {
             }
         };
         List<List<Record>> decoded = new ArrayList<>(batch.groups().size());
+        List<String> refusals = new ArrayList<>(batch.groups().size());
+        SchemaRegistry.Bound schema = schemas.enforced(topic);
         for (int g = 0; g < batch.groups().size(); g++) {
             BatchProduceRequest.Group group = batch.groups().get(g);
             if (group.partition() < -1 || group.recordCount() == 0) {
@@ -117,6 +133,12 @@ public final class TransactionRequests {
                         + g + " is reserved for the broker's transaction records");
             }
             decoded.add(rs);
+            String refusal = null;
+            for (int i = 0; schema != null && refusal == null && i < rs.size(); i++) {
+                String why = schemas.refusal(topic, schema, rs.get(i).key(), rs.get(i).value());
+                refusal = why == null ? null : "record " + i + " of the group: " + why;
+            }
+            refusals.add(refusal);
         }
         BatchProduceResponse answer = coordinator.idempotent(request.txnId(), request.sequence(), () -> {
             List<BatchProduceResponse.GroupResult> results = new ArrayList<>(decoded.size());
@@ -128,6 +150,9 @@ public final class TransactionRequests {
                     bytes += (r.key() == null ? 0 : r.key().length) + r.value().length;
                 }
                 try {
+                    if (refusals.get(g) != null) {
+                        throw new RequestException(refusals.get(g));
+                    }
                     TransactionCoordinator.Appended at = coordinator.append(request.txnId(), topic, requested, null,
                             rs, batch.acks());
                     results.add(BatchProduceResponse.GroupResult.appended(at.partition(), at.baseOffset(),

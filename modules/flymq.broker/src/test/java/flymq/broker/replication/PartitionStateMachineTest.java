@@ -9,7 +9,9 @@ import flymq.storage.LogStore;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.storage.StorageListener;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +76,22 @@ class PartitionStateMachineTest {
                 e.getMessage());
         assertEquals(1, log.endOffset());
         assertEquals(1L, sm.apply(3, PartitionStateMachine.encode(-1, List.of(record("next")))));
+    }
+
+    @Test
+    void expiringRecordsTravelInFormat3AndOthersKeepFormat2() throws Exception {
+        byte[] plain = PartitionStateMachine.encode(4, List.of(record("a")));
+        assertEquals(-2, new DataInputStream(new ByteArrayInputStream(plain)).readInt());
+        Record expiring = new Record(1L, null, "b".getBytes(StandardCharsets.UTF_8), List.of(), 1_900_000_000_000L);
+        byte[] mixed = PartitionStateMachine.encode(4, List.of(record("a"), expiring));
+        assertEquals(-3, new DataInputStream(new ByteArrayInputStream(mixed)).readInt());
+        PartitionStateMachine.Command c = PartitionStateMachine.decodeCommand(mixed);
+        assertEquals(4, c.expectedBase());
+        assertEquals(Record.NO_EXPIRY, c.batch().get(0).expiresAt());
+        assertEquals(1_900_000_000_000L, c.batch().get(1).expiresAt());
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(0, List.of(expiring)));
+        assertEquals(1_900_000_000_000L, log.read(0, 1, 1 << 20).get(0).expiresAt(), "every replica stores it");
     }
 
     @Test

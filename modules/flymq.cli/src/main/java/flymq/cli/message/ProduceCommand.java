@@ -10,6 +10,7 @@ import flymq.client.RecordMetadata;
 import flymq.cli.AcksConverter;
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
+import flymq.cli.DurationConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.Globals;
@@ -19,6 +20,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,6 +46,12 @@ import picocli.CommandLine.Spec;
                     + "record. Records with a key go to partition FNV-1a(key) mod partitions; keyless records are "
                     + "spread round-robin, unless --partition chooses one.",
             "",
+            "With --ttl, each record expires that long after the broker receives it (PRODUCE_WITH_TTL): no read "
+                    + "returns it after that. With --delay, the broker keeps each record aside and appends it that "
+                    + "long after receiving it (PRODUCE_DELAYED, single broker only); it prints the delay id and "
+                    + "when the record is due, since its offset is given only at delivery. Durations: 500ms, 30s, "
+                    + "5m, 1h, 2d, 1h30m or ISO-8601.",
+            "",
             "With --transactional all records are written in one transaction (BEGIN_TX, BATCH_PRODUCE_TX, "
                     + "COMMIT_TX): read-committed consumers see all of them or, if anything fails, none; --abort "
                     + "writes them and aborts the transaction instead (to test consumers).",
@@ -50,6 +59,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  flymq produce orders '{\"id\":1}' --key customer-7",
             "  seq 1000 | flymq produce numbers",
+            "  flymq produce reminders 'call back' --delay 30s",
+            "  flymq produce quotes 'EUR/USD 1.08' --ttl 1h",
             "  seq 1000 | flymq produce numbers --transactional",
             ""},
         mixinStandardHelpOptions = true)
@@ -86,6 +97,14 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "broker's performance.acks says.")
     Acks acks;
 
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Each record expires this long after the broker receives it, e.g. 1h.")
+    Duration ttl;
+
+    @Option(names = "--delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "The broker appends each record this long after receiving it, e.g. 30s.")
+    Duration delay;
+
     @Option(names = {"-s", "--schema"}, paramLabel = "SUBJECT",
             description = "Send each record with PRODUCE_WITH_SCHEMA, checked against the latest version of SUBJECT "
                     + "when the broker enforces schemas (keyless; not with --key, --partition, --header or --acks).")
@@ -114,7 +133,24 @@ public final class ProduceCommand implements Callable<Integer> {
         if (abort && !transactional) {
             throw new CliException(ExitCode.USAGE, "--abort needs --transactional");
         }
+        if ((ttl != null || delay != null) && (!headers.isEmpty() || acks != null || transactional || schema != null)) {
+            throw new CliException(ExitCode.USAGE, "--ttl and --delay cannot be combined with --header, --acks, "
+                    + "--transactional or --schema (their requests carry none of them)");
+        }
+        if (ttl != null && delay != null) {
+            throw new CliException(ExitCode.USAGE, "--ttl and --delay cannot be combined (a delayed record gets the "
+                    + "broker's ttl.default_ttl from its delivery)");
+        }
+        if (ttl != null && ttl.toMillis() <= 0) {
+            throw new CliException(ExitCode.USAGE, "--ttl must be at least 1ms, got " + ttl);
+        }
+        if (delay != null && delay.isNegative()) {
+            throw new CliException(ExitCode.USAGE, "--delay must not be negative, got " + delay);
+        }
         try (var client = Brokers.connect(g)) {
+            if (ttl != null || delay != null) {
+                return produceTimed(g, client, p, keyBytes);
+            }
             if (schema != null) {
                 return produceWithSchema(g, client);
             }
@@ -232,6 +268,43 @@ public final class ProduceCommand implements Callable<Integer> {
         } else {
             g.out().println("produced " + a.recordCount() + " record" + (a.recordCount() == 1 ? "" : "s") + " to "
                     + topic + " (partitions [" + a.partition() + "])" + outcome);
+        }
+        g.out().flush();
+        return ExitCode.OK;
+    }
+
+    /** --ttl or --delay: one synchronous request per record (the VALUE, or each line of standard input). */
+    private int produceTimed(Globals g, FlyMqClient client, int p, byte[] keyBytes) throws IOException {
+        long count = 0;
+        var partitions = new TreeSet<Integer>();
+        var in = value != null ? null : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String v = value != null ? value : in.readLine(); v != null; v = in == null ? null : in.readLine()) {
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            if (delay != null) {
+                var s = client.produceDelayed(topic, p, keyBytes, bytes, delay);
+                partitions.add(s.partition());
+                if (g.json()) {
+                    g.out().println(Json.write(Json.object("topic", s.topic(), "partition", s.partition(),
+                            "delay_id", s.delayId(), "deliver_at", s.deliverAtMs())));
+                } else if (value != null) {
+                    g.out().println("scheduled for " + s.topic() + " partition " + s.partition() + " at "
+                            + Instant.ofEpochMilli(s.deliverAtMs()) + " (delay id " + s.delayId() + ")");
+                }
+            } else {
+                var md = client.produceWithTtl(topic, p, keyBytes, bytes, ttl);
+                partitions.add(md.partition());
+                if (g.json()) {
+                    g.out().println(json(md));
+                } else if (value != null) {
+                    g.out().println("produced to " + md.topic() + " partition " + md.partition() + " offset "
+                            + md.offset() + ", expires at " + Instant.ofEpochMilli(md.timestamp() + ttl.toMillis()));
+                }
+            }
+            count++;
+        }
+        if (value == null && !g.json()) {
+            g.out().println((delay != null ? "scheduled " : "produced ") + count + " record" + (count == 1 ? "" : "s")
+                    + " to " + topic + (partitions.isEmpty() ? "" : " (partitions " + partitions + ")"));
         }
         g.out().flush();
         return ExitCode.OK;

@@ -2,9 +2,11 @@ package flymq.cli.topic;
 
 import flymq.cli.Brokers;
 import flymq.cli.CliException;
+import flymq.cli.DurationConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.output.Json;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -25,8 +27,12 @@ import picocli.CommandLine.Spec;
             "Without --replication-factor the request is FlyMQ 1.26's and the broker's default applies; with it, the "
                     + "factor travels in FlyMQ's CREATE_TOPIC settings block (docs/protocol.md).",
             "",
-            "Example:",
+            "With --ttl, records produced into the topic without a time to live of their own expire that long "
+                    + "after the broker receives them (0s: never, whatever the broker's ttl.default_ttl).",
+            "",
+            "Examples:",
             "  flymq topic create orders --partitions 3",
+            "  flymq topic create quotes --ttl 1h",
             ""},
         mixinStandardHelpOptions = true)
 public final class TopicCreate implements Callable<Integer> {
@@ -47,6 +53,10 @@ public final class TopicCreate implements Callable<Integer> {
                     + "1 on a single node, up to 3 in a cluster).")
     Integer replicationFactor;
 
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time to live of the topic's records, e.g. 1h (0s: they never expire).")
+    Duration ttl;
+
     @Option(names = "--if-not-exists", description = "Succeed without change when the topic already exists.")
     boolean ifNotExists;
 
@@ -59,6 +69,9 @@ public final class TopicCreate implements Callable<Integer> {
         }
         if (partitions < 1) {
             throw new CliException(ExitCode.USAGE, "--partitions must be at least 1, got " + partitions);
+        }
+        if (ttl != null && ttl.isNegative()) {
+            throw new CliException(ExitCode.USAGE, "--ttl must not be negative, got " + ttl);
         }
         if (replicationFactor != null && replicationFactor < 1) {
             throw new CliException(ExitCode.USAGE, "--replication-factor must be at least 1, got "
@@ -77,7 +90,9 @@ public final class TopicCreate implements Callable<Integer> {
                             + replicationFactor + " nodes, the cluster has " + nodes);
                 }
             }
-            if (!exists && replicationFactor == null) {
+            if (!exists && ttl != null) {
+                client.createTopic(name, partitions, replicationFactor == null ? -1 : replicationFactor, ttl);
+            } else if (!exists && replicationFactor == null) {
                 client.createTopic(name, partitions); // the bytes of 1.26 and its SDKs
             } else if (!exists) {
                 client.createTopic(name, partitions, replicationFactor);

@@ -54,6 +54,36 @@ class MessageCommandsTest {
     }
 
     @Test
+    void produceWithTtlPrintsWhenTheRecordExpires() {
+        broker.run("topic", "create", "expiring");
+        var r = broker.run("produce", "expiring", "soon-gone", "--ttl", "1h");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertTrue(r.out().startsWith("produced to expiring partition 0 offset 0, expires at "), r.out());
+        assertEquals("soon-gone\n", broker.run("consume", "expiring").out(), "readable until it expires");
+        var lines = withStdin("a\nb\n", "produce", "expiring", "--ttl", "90s");
+        assertEquals("produced 2 records to expiring (partitions [0])\n", lines.out());
+    }
+
+    @Test
+    void produceWithDelayPrintsTheDelayIdAndWhenItIsDue() {
+        broker.run("topic", "create", "later");
+        var r = broker.run("produce", "later", "tomorrow", "--delay", "1d");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertTrue(r.out().matches("scheduled for later partition 0 at \\S+ \\(delay id \\d+\\)\n"), r.out());
+        var json = (Map<?, ?>) Json.parse(broker.run("produce", "later", "x", "--delay", "2h", "-o", "json").out());
+        assertEquals(List.of("topic", "partition", "delay_id", "deliver_at"), List.copyOf(json.keySet()));
+        assertEquals("", broker.run("consume", "later").out(), "nothing is appended before it is due");
+    }
+
+    @Test
+    void ttlAndDelayRefuseEachOtherAndBatchOptions() {
+        assertEquals(ExitCode.USAGE, broker.run("produce", "t", "v", "--ttl", "1h", "--delay", "1m").code());
+        assertEquals(ExitCode.USAGE, broker.run("produce", "t", "v", "--ttl", "1h", "--acks", "all").code());
+        assertEquals(ExitCode.USAGE, broker.run("produce", "t", "v", "--delay", "1m", "-H", "a=b").code());
+        assertEquals(ExitCode.USAGE, broker.run("produce", "t", "v", "--ttl", "0s").code());
+    }
+
+    @Test
     void produceWithoutValueWritesOneRecordPerStdinLine() {
         broker.run("topic", "create", "lines");
         var r = withStdin("one\ntwo\nthree\n", "produce", "lines");

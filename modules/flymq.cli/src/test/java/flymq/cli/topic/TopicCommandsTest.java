@@ -39,6 +39,15 @@ class TopicCommandsTest {
     }
 
     @Test
+    void createWithTtlGivesTheTopicItsOwnTimeToLive() throws Exception {
+        var r = broker.run("topic", "create", "expiring-topic", "--ttl", "1h");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        String topics = java.nio.file.Files.readString(dir.resolve("topics.json"));
+        assertTrue(topics.matches("(?s).*\"name\"\\s*:\\s*\"expiring-topic\"[^}]*\"ttl_ms\"\\s*:\\s*3600000\\b.*"),
+                topics);
+    }
+
+    @Test
     void createingAnExistingTopicFailsUnlessIfNotExists() {
         broker.run("topic", "create", "twice");
         var again = broker.run("topic", "create", "twice");

@@ -25,6 +25,9 @@ import java.util.List;
  *       header_count × (str16 name · bytes32 value)
  *   [u8 forwarded]         {@link Forwarded}: a part passed on by a cluster node
  * </pre>
+ * A record's header named {@value #TTL_HEADER} with an 8-byte big-endian value asks for a time to live in
+ * milliseconds (> 0), as PRODUCE_WITH_TTL does for one record: the broker takes the header off and stores the
+ * record with its expiry instead.
  * Reading checks the whole layout but decodes no record: each {@link Group} keeps the window of the request bytes
  * that holds its records, so a node that only routes groups to other nodes copies them once, and the node that
  * appends them decodes them straight into its own record type ({@link Group#records}). A producer writes the
@@ -32,6 +35,9 @@ import java.util.List;
  */
 public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, boolean forwarded)
         implements WireMessage {
+    /** The reserved header that carries a record's time to live (8 bytes, big-endian milliseconds). */
+    public static final String TTL_HEADER = "flymq.ttl-ms";
+
     /** Bytes of the smallest record: timestamp 8, key length 4, value length 4, header count 2. */
     public static final int MIN_RECORD_BYTES = 18;
     /** Bytes of a group before its records. */

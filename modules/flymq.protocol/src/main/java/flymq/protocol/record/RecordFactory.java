@@ -21,4 +21,12 @@ public interface RecordFactory<R, H> {
      * @param headers   in encoded order; {@code List.of()} when there are none
      */
     R record(long offset, long timestamp, byte[] key, byte[] value, List<H> headers);
+
+    /**
+     * A record that may carry an expiry ({@code StoredRecordLayout.NO_EXPIRY} when it has none). A factory that has
+     * no use for the expiry keeps this default, which drops it.
+     */
+    default R record(long offset, long timestamp, byte[] key, byte[] value, List<H> headers, long expiresAt) {
+        return record(offset, timestamp, key, value, headers);
+    }
 }

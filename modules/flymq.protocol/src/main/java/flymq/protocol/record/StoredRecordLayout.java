@@ -28,8 +28,9 @@ import java.util.zip.CRC32C;
  *       bytes  value
  *       int16  headerCount  >= 0
  *       per header: int16 nameLength, UTF-8 name, int32 valueLength, value bytes
+ *       int64  expiresAt    only when attributes has 0x40: Unix milliseconds from which the record is expired
  * </pre>
- * Attributes (files written before transactions hold 0 everywhere and read unchanged):
+ * Attributes (files written before transactions and TTL hold 0 everywhere and read unchanged):
  * <pre>
  *   0x07  compression (reserved, never set)
  *   0x10  transactional: the record carries the header {@value #TXN_HEADER}, an int64 transaction id (8 bytes);
@@ -39,11 +40,16 @@ import java.util.zip.CRC32C;
  *         log also carries its transaction's {@value #TXN_HEADER} (so bit 0x10 too); a broker may close a
  *         filtered BATCH_FETCH answer with a marker without it (docs/transactions.md). Every reader skips control
  *         records and moves its position past them; they are never messages
- *   0x08, 0x40, 0x80  not used by this version: a reader rejects them
+ *   0x40  expiring (TTL): the record ends with {@code int64 expiresAt}, Unix milliseconds from which it is expired
+ *   0x08, 0x80  not used by this version: a reader rejects them
  * </pre>
- * The bits are not given by the writer: {@link #encode} derives them from those reserved headers (names starting
- * {@code flymq.txn}, which the broker refuses in produced records), so a bit is set exactly when its header is
- * there, and a reader decides "transactional?" and "control?" from one byte without walking the headers.
+ * The transaction bits are not given by the writer: {@link #encode} derives them from those reserved headers (names
+ * starting {@code flymq.txn}, which the broker refuses in produced records), so a bit is set exactly when its header
+ * is there, and a reader decides "transactional?" and "control?" from one byte without walking the headers. The
+ * expiry is the record's last 8 bytes, so a reader finds it from the length alone ({@link #expiresAtOf}) without
+ * walking key, value and headers; a record without bit 0x40 has no such field. An expired record stays in the file
+ * until retention deletes its segment: every read path hides it (the broker for CONSUME and FETCH; for BATCH_FETCH,
+ * whose tail is these bytes as stored, the client, by this field).
  *
  * <p>A record is valid when its length fits in the bytes at hand, its CRC matches, its attributes hold no bit but
  * those above and the lengths inside it add up to exactly {@code length}. {@link #validate} checks all of that; {@link #decode} trusts
@@ -67,8 +73,10 @@ public final class StoredRecordLayout {
     public static final int TRANSACTIONAL = 0x10;
     /** Attributes bit: a transaction marker (control record), never user data. */
     public static final int CONTROL = 0x20;
+    /** Attributes bit: the record ends with an {@code int64 expiresAt}. */
+    public static final int ATTR_EXPIRES = 0x40;
     /** Attribute bits a reader accepts. */
-    public static final int KNOWN_ATTRIBUTES = TRANSACTIONAL | CONTROL;
+    public static final int KNOWN_ATTRIBUTES = TRANSACTIONAL | CONTROL | ATTR_EXPIRES;
     /** Reserved header of a transactional record: the transaction id, int64 big-endian. */
     public static final String TXN_HEADER = "flymq.txn";
     /** Reserved header of a control record: the outcome, one byte. */
@@ -77,6 +85,9 @@ public final class StoredRecordLayout {
     public static final String TXN_HEADER_PREFIX = "flymq.txn";
     public static final int MARKER_ABORT = 0;
     public static final int MARKER_COMMIT = 1;
+    /** The expiresAt value of a record that never expires (no field is written). */
+    public static final long NO_EXPIRY = 0;
+    private static final int EXPIRY_SIZE = 8;
 
     private StoredRecordLayout() {
     }
@@ -89,7 +100,13 @@ public final class StoredRecordLayout {
      */
     public static <H> int sizeOf(byte[] key, byte[] value, List<H> headers, Function<H, String> name,
                                  Function<H, byte[]> headerValue) {
-        long size = MIN_RECORD_SIZE;
+        return sizeOf(key, value, headers, name, headerValue, NO_EXPIRY);
+    }
+
+    /** As {@link #sizeOf(byte[], byte[], List, Function, Function)} for a record expiring at {@code expiresAt}. */
+    public static <H> int sizeOf(byte[] key, byte[] value, List<H> headers, Function<H, String> name,
+                                 Function<H, byte[]> headerValue, long expiresAt) {
+        long size = MIN_RECORD_SIZE + (expiresAt == NO_EXPIRY ? 0 : EXPIRY_SIZE);
         if (key != null) {
             size += key.length;
         }
@@ -119,8 +136,19 @@ public final class StoredRecordLayout {
      */
     public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
                                   List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue) {
+        encode(dst, crc, offset, timestamp, key, value, headers, name, headerValue, NO_EXPIRY);
+    }
+
+    /**
+     * As {@link #encode(ByteBuffer, CRC32C, long, long, byte[], byte[], List, Function, Function)} for a record
+     * that expires at {@code expiresAt} (Unix ms; {@link #NO_EXPIRY}: never, written without the field).
+     */
+    public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
+                                  List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue,
+                                  long expiresAt) {
         int start = dst.position();
-        dst.putInt(0).putInt(0).put((byte) attributesOf(headers, name)).putLong(offset).putLong(timestamp);
+        dst.putInt(0).putInt(0).put((byte) (attributesOf(headers, name) | (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)))
+                .putLong(offset).putLong(timestamp);
         if (key == null || key.length == 0) {
             dst.putInt(-1);
         } else {
@@ -133,6 +161,9 @@ public final class StoredRecordLayout {
             byte[] hName = name.apply(h).getBytes(StandardCharsets.UTF_8);
             byte[] hValue = headerValue.apply(h);
             dst.putShort((short) hName.length).put(hName).putInt(hValue.length).put(hValue);
+        }
+        if (expiresAt != NO_EXPIRY) {
+            dst.putLong(expiresAt);
         }
         int end = dst.position();
         dst.putInt(start, end - start - LENGTH_SIZE);
@@ -205,7 +236,14 @@ public final class StoredRecordLayout {
      * Walks the fields from the key length on and returns null when their lengths add up to the record's end, else
      * why not; hands every header to {@code headers} when not null.
      */
-    private static String checkFields(ByteBuffer buf, int start, int end, HeaderVisitor headers) {
+    private static String checkFields(ByteBuffer buf, int start, int recordEnd, HeaderVisitor headers) {
+        int end = recordEnd;
+        if ((buf.get(start + ATTRIBUTES_POS) & ATTR_EXPIRES) != 0) {
+            end -= EXPIRY_SIZE;
+            if (end - start < MIN_RECORD_SIZE) {
+                return "record of " + (recordEnd - start) + " bytes is too short for its expiry field";
+            }
+        }
         int p = start + KEY_LENGTH_POS;
         int keyLength = buf.getInt(p);
         p += 4;
@@ -318,6 +356,22 @@ public final class StoredRecordLayout {
         return buf.getLong(start + TIMESTAMP_POS);
     }
 
+    /**
+     * The expiry of the record at {@code start} (which must lie whole in the buffer): Unix milliseconds, or
+     * {@link #NO_EXPIRY} when the record has none. Reads only the length, the attributes and the last 8 bytes.
+     */
+    public static long expiresAtOf(ByteBuffer buf, int start) {
+        if ((buf.get(start + ATTRIBUTES_POS) & ATTR_EXPIRES) == 0) {
+            return NO_EXPIRY;
+        }
+        return buf.getLong(start + LENGTH_SIZE + buf.getInt(start) - EXPIRY_SIZE);
+    }
+
+    /** True when a record expiring at {@code expiresAt} is expired at {@code nowMs}: one rule for every reader. */
+    public static boolean isExpired(long expiresAt, long nowMs) {
+        return expiresAt != NO_EXPIRY && expiresAt <= nowMs;
+    }
+
     /** Decodes a record already checked by {@link #validate} into the caller's types. */
     public static <R, H> R decode(ByteBuffer buf, int start, RecordFactory<R, H> factory) {
         long offset = buf.getLong(start + OFFSET_POS);
@@ -357,7 +411,7 @@ public final class StoredRecordLayout {
             }
             headers = List.copyOf(headers);
         }
-        return factory.record(offset, timestamp, key, value, headers);
+        return factory.record(offset, timestamp, key, value, headers, expiresAtOf(buf, start));
     }
 
     /**

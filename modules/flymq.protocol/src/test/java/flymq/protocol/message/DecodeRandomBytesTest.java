@@ -30,7 +30,8 @@ class DecodeRandomBytesTest {
             BatchProduceResponse::read, BatchFetchRequest::read, BatchFetchResponse::read, SuccessResponse::read,
             EmptyRequest::read, RegisterSchemaRequest::read, RegisterSchemaResponse::read, SchemaVersionRequest::read,
             GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
-            ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read);
+            ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
+            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override

@@ -63,6 +63,39 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void aTopicTtlFollowsTheSettingsBlockOnlyWhenGiven() {
+        CreateTopicRequest plain = new CreateTopicRequest("t", 1, new CreateTopicRequest.Settings(2, -1, -1, -1, -1),
+                false);
+        assertEquals(2 + 1 + 4 + CreateTopicRequest.SETTINGS_BLOCK, bytes(plain).length, "no ttl_ms written");
+        assertEquals(-1, roundTrip(plain, CreateTopicRequest::read).settings().ttlMs());
+        CreateTopicRequest withTtl = new CreateTopicRequest("t", 1,
+                new CreateTopicRequest.Settings(-1, -1, -1, -1, -1, 60_000), true);
+        CreateTopicRequest back = roundTrip(withTtl, CreateTopicRequest::read);
+        assertEquals(60_000, back.settings().ttlMs());
+        assertTrue(back.forwarded(), "the forwarded marker still follows");
+        assertEquals(0, roundTrip(new CreateTopicRequest("t", 1, new CreateTopicRequest.Settings(-1, -1, -1, -1, -1,
+                0), false), CreateTopicRequest::read).settings().ttlMs(), "0: the topic's records never expire");
+    }
+
+    @Test
+    void timedProduceRequestIsWhatTheSdksSendAndOurLongFormRoundTrips() {
+        // J encodeProduceDelayedRequest / P encode_produce_delayed_request("t", "hi", 5000); TTL has the same bytes
+        byte[] sdk = hex("00 01 74 | 00 00 00 02 68 69 | 00 00 00 00 00 00 13 88");
+        assertArrayEquals(sdk, bytes(TimedProduceRequest.of("t", utf8("hi"), 5000)));
+        TimedProduceRequest read = TimedProduceRequest.read(new PayloadReader(sdk));
+        assertEquals(5000, read.millis());
+        assertEquals(-1, read.partition());
+        assertEquals(0, read.key().length);
+        TimedProduceRequest keyed = roundTrip(new TimedProduceRequest("t", utf8("v"), 7, utf8("k"), 2),
+                TimedProduceRequest::read);
+        assertEquals("k", new String(keyed.key(), StandardCharsets.UTF_8));
+        assertEquals(2, keyed.partition());
+        roundTrip(new TimedProduceRequest("t", utf8("v"), 7, null, 3), TimedProduceRequest::read);
+        roundTripEquals(new CancelDelayedRequest("t", 123L << 32 | 4), CancelDelayedRequest::read);
+        roundTripEquals(new CancelDelayedResponse(false, "already delivered"), CancelDelayedResponse::read);
+    }
+
+    @Test
     void subscribeRequestIsTheSpecExample() {
         // wire spec 4.7: topic orders, group g1, partition 0, mode commit (note the str8 mode)
         assertArrayEquals(hex("00 06 6F 72 64 65 72 73 | 00 02 67 31 | 00 00 00 00 | 06 63 6F 6D 6D 69 74"),

@@ -114,6 +114,95 @@ class StoredRecordLayoutTest {
         assertThrows(InvalidRecordException.class, () -> StoredRecordLayout.decodeAll(both, 0, 3, FACTORY));
     }
 
+    static ByteBuffer encodeExpiring(long offset, byte[] key, byte[] value, List<H> headers, long expiresAt) {
+        ByteBuffer buf = ByteBuffer.allocate(StoredRecordLayout.sizeOf(key, value, headers, H::name, H::value,
+                expiresAt));
+        StoredRecordLayout.encode(buf, new CRC32C(), offset, 77, key, value, headers, H::name, H::value, expiresAt);
+        return buf.flip();
+    }
+
+    @Test
+    void anExpiringRecordSetsBit6AndEndsWithItsExpiry() {
+        ByteBuffer plain = encode(4, utf8("k"), utf8("value"), List.of(new H("h", utf8("x"))));
+        ByteBuffer expiring = encodeExpiring(4, utf8("k"), utf8("value"), List.of(new H("h", utf8("x"))),
+                1_700_000_123_456L);
+        assertEquals(plain.limit() + 8, expiring.limit());
+        assertEquals(StoredRecordLayout.ATTR_EXPIRES, expiring.get(StoredRecordLayout.ATTRIBUTES_POS));
+        assertEquals(1_700_000_123_456L, expiring.getLong(expiring.limit() - 8));
+        assertNull(StoredRecordLayout.validate(expiring, 0, new CRC32C()));
+        assertEquals(1_700_000_123_456L, StoredRecordLayout.expiresAtOf(expiring, 0));
+        assertEquals(StoredRecordLayout.NO_EXPIRY, StoredRecordLayout.expiresAtOf(plain, 0));
+        // the fields before the expiry are the plain record's, byte for byte
+        for (int i = StoredRecordLayout.OFFSET_POS; i < plain.limit(); i++) {
+            assertEquals(plain.get(i), expiring.get(i), "byte " + i);
+        }
+    }
+
+    @Test
+    void anExpiringRecordDecodesWithItsExpiryAndItsHeadersIntact() {
+        ByteBuffer buf = encodeExpiring(8, null, utf8("v"), List.of(new H("a", utf8("1")), new H("b", utf8("2"))),
+                99);
+        long[] seen = {-1};
+        R r = StoredRecordLayout.decode(buf, 0, new RecordFactory<R, H>() {
+            @Override
+            public H header(String name, byte[] value) {
+                return new H(name, value);
+            }
+
+            @Override
+            public R record(long offset, long timestamp, byte[] key, byte[] value, List<H> headers) {
+                throw new AssertionError("the expiry-aware method is called");
+            }
+
+            @Override
+            public R record(long offset, long timestamp, byte[] key, byte[] value, List<H> headers, long expiresAt) {
+                seen[0] = expiresAt;
+                return new R(offset, timestamp, key, value, headers);
+            }
+        });
+        assertEquals(99, seen[0]);
+        assertEquals(List.of("a", "b"), r.headers().stream().map(H::name).toList());
+        List<String> headers = new ArrayList<>();
+        StoredRecordLayout.forEachHeader(buf, 0, buf.limit(), (b, name, nameLength, value, valueLength) ->
+                headers.add(new String(b.array(), name, nameLength, StandardCharsets.UTF_8)));
+        assertEquals(List.of("a", "b"), headers);
+        // a factory that does not care about expiry still decodes it
+        assertEquals(8, StoredRecordLayout.decode(buf, 0, FACTORY).offset());
+    }
+
+    @Test
+    void attributeBitsOtherThanTheExpiryAreRefused() {
+        for (int bit : new int[] {0x01, 0x08, 0x80}) {
+            ByteBuffer buf = encode(0, null, utf8("v"), List.of());
+            buf.put(StoredRecordLayout.ATTRIBUTES_POS, (byte) bit);
+            buf.putInt(StoredRecordLayout.CRC_POS, StoredRecordLayout.computeCrc(buf, 0, buf.getInt(0),
+                    new CRC32C()));
+            assertEquals(String.format("unknown attributes 0x%02x", bit), StoredRecordLayout.validate(buf, 0,
+                    new CRC32C()));
+        }
+    }
+
+    @Test
+    void theExpiryBitOnARecordWithoutTheFieldIsCaught() {
+        ByteBuffer buf = encode(0, utf8("key"), utf8("value"), List.of());
+        buf.put(StoredRecordLayout.ATTRIBUTES_POS, (byte) StoredRecordLayout.ATTR_EXPIRES);
+        buf.putInt(StoredRecordLayout.CRC_POS, StoredRecordLayout.computeCrc(buf, 0, buf.getInt(0), new CRC32C()));
+        assertNotNull(StoredRecordLayout.validate(buf, 0, new CRC32C()));
+        ByteBuffer smallest = encode(0, null, new byte[0], List.of());
+        smallest.put(StoredRecordLayout.ATTRIBUTES_POS, (byte) StoredRecordLayout.ATTR_EXPIRES);
+        smallest.putInt(StoredRecordLayout.CRC_POS, StoredRecordLayout.computeCrc(smallest, 0, smallest.getInt(0),
+                new CRC32C()));
+        assertEquals("record of " + smallest.limit() + " bytes is too short for its expiry field",
+                StoredRecordLayout.validate(smallest, 0, new CRC32C()));
+    }
+
+    @Test
+    void expiryIsAtOrBeforeNow() {
+        assertEquals(false, StoredRecordLayout.isExpired(StoredRecordLayout.NO_EXPIRY, Long.MAX_VALUE));
+        assertEquals(true, StoredRecordLayout.isExpired(100, 100));
+        assertEquals(false, StoredRecordLayout.isExpired(101, 100));
+    }
+
     @Property(tries = 300)
     void randomBytesDecodeOrAreInvalid(@ForAll("bytes") byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);

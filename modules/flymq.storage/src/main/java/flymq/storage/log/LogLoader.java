@@ -39,7 +39,7 @@ final class LogLoader {
 
     private static final System.Logger LOG = System.getLogger(LogLoader.class.getName());
     private static final Pattern LOG_FILE = Pattern.compile("(\\d{20})\\.log");
-    private static final Pattern INDEX_FILE = Pattern.compile("(\\d{20})\\.(index|timeindex)");
+    private static final Pattern INDEX_FILE = Pattern.compile("(\\d{20})\\.(index|timeindex|expiring)");
 
     private LogLoader() {}
 

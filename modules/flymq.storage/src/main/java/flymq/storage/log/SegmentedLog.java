@@ -13,6 +13,7 @@ import flymq.storage.StoredRecord;
 import flymq.storage.SyncPolicy;
 import flymq.storage.index.OffsetIndex;
 import flymq.storage.record.BatchBuffer;
+import flymq.storage.record.ExpiryStats;
 import flymq.storage.segment.FileLogSlice;
 import flymq.storage.segment.IndexMismatchException;
 import flymq.storage.segment.LogSegment;
@@ -377,8 +378,10 @@ public final class SegmentedLog implements PartitionLog {
 
     /**
      * Deletes whole old segments beyond the retention limits: by time, segments whose newest record is older than
-     * retentionMs (the active one is rolled first when it has expired too); by size, oldest segments while the rest
-     * stays at least retentionBytes. Returns how many segments were deleted.
+     * retentionMs, or all of whose records carry an expiry (TTL) that has passed (the active one is rolled first
+     * when it qualifies too); by size, oldest segments while the rest stays at least retentionBytes. Only a run of
+     * oldest segments goes, so the log stays contiguous: an all-expired segment after a live one waits for it.
+     * Returns how many segments were deleted.
      */
     public int enforceRetention() {
         List<LogSegment> doomed = new ArrayList<>();
@@ -391,15 +394,14 @@ public final class SegmentedLog implements PartitionLog {
             long now = clock.getAsLong();
             LogSegment[] segs = segments;
             int k = 0;
-            if (cfg.retentionMs() > 0) {
-                long cutoff = now - cfg.retentionMs();
-                while (k < segs.length && !segs[k].isEmpty() && segs[k].maxTimestamp() < cutoff) {
-                    if (k == segs.length - 1) {
-                        roll();
-                        segs = segments;
-                    }
-                    k++;
+            long cutoff = cfg.retentionMs() > 0 ? now - cfg.retentionMs() : Long.MIN_VALUE;
+            while (k < segs.length && !segs[k].isEmpty()
+                    && (segs[k].maxTimestamp() < cutoff || allExpired(segs[k], now))) {
+                if (k == segs.length - 1) {
+                    roll();
+                    segs = segments;
                 }
+                k++;
             }
             if (cfg.retentionBytes() > 0) {
                 long total = 0;
@@ -432,6 +434,60 @@ public final class SegmentedLog implements PartitionLog {
             throw new StorageException("cannot delete expired segments of " + name + " in " + dir + ": " + e, e);
         }
         return doomed.size();
+    }
+
+    /** Under the append lock (the active segment's expiries must not change during a scan). */
+    private boolean allExpired(LogSegment seg, long now) {
+        try {
+            return seg.expiryStats().allExpired(seg.nextOffset() - seg.baseOffset(), now);
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(SegmentedLog.class.getName()).log(System.Logger.Level.WARNING,
+                    "{0}: cannot read the expiries of {1}; it is kept until its time or size limit: {2}", name,
+                    seg.logFile(), e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public long countExpired(long fromOffset, long toOffset, long nowMs) {
+        long expired = 0;
+        for (LogSegment seg : segments) {
+            long base = seg.baseOffset();
+            long next = seg.nextOffset();
+            if (next <= fromOffset || base >= toOffset || base == next) {
+                continue;
+            }
+            try {
+                ExpiryStats stats = expiryStatsOf(seg);
+                if (stats.noneExpired(nowMs)) {
+                    continue;
+                }
+                if (fromOffset <= base && next <= toOffset && stats.allExpired(next - base, nowMs)) {
+                    expired += next - base;
+                } else {
+                    expired += seg.countExpired(fromOffset, toOffset, nowMs);
+                }
+            } catch (ClosedChannelException e) {
+                // deleted by retention meanwhile: its records are gone, none of them is lag any more
+            } catch (IOException e) {
+                throw new StorageException("cannot read the expiries of " + seg.logFile() + " of " + name + ": " + e,
+                        e);
+            }
+        }
+        return expired;
+    }
+
+    private ExpiryStats expiryStatsOf(LogSegment seg) throws IOException {
+        LogSegment[] segs = segments;
+        if (seg != segs[segs.length - 1]) {
+            return seg.expiryStats();
+        }
+        appendLock.lock();
+        try {
+            return seg.expiryStats();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- reading

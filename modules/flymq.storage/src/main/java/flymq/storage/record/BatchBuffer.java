@@ -20,6 +20,7 @@ public final class BatchBuffer {
     private int[] positions = new int[1024];
     private int count;
     private long maxTimestamp;
+    private ExpiryStats expiry = ExpiryStats.NONE;
 
     /** Encodes the batch with offsets from {@code firstOffset}; afterwards {@link #buffer()} is ready to write. */
     public void encode(List<Record> batch, long firstOffset) {
@@ -40,15 +41,18 @@ public final class BatchBuffer {
         }
         buffer.clear();
         long max = Long.MIN_VALUE;
+        ExpiryStats expiring = ExpiryStats.NONE;
         for (int i = 0; i < n; i++) {
             Record r = batch.get(i);
             positions[i] = buffer.position();
             RecordCodec.encode(r, firstOffset + i, buffer, crc);
             max = Math.max(max, r.timestamp());
+            expiring = expiring.plus(r.expiresAt());
         }
         buffer.flip();
         count = n;
         maxTimestamp = max;
+        expiry = expiring;
     }
 
     public ByteBuffer buffer() {
@@ -74,5 +78,10 @@ public final class BatchBuffer {
 
     public long maxTimestamp() {
         return maxTimestamp;
+    }
+
+    /** The expiries of the batch's records. */
+    public ExpiryStats expiry() {
+        return expiry;
     }
 }

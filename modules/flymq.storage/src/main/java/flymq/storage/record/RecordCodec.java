@@ -32,6 +32,12 @@ public final class RecordCodec {
         public StoredRecord record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
             return new StoredRecord(offset, timestamp, key, value, headers);
         }
+
+        @Override
+        public StoredRecord record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
+                                   long expiresAt) {
+            return new StoredRecord(offset, timestamp, key, value, headers, expiresAt);
+        }
     };
 
     private RecordCodec() {}
@@ -43,7 +49,8 @@ public final class RecordCodec {
 
     /** Encoded size of a record (4 + length). */
     public static int sizeOf(Record record) {
-        return StoredRecordLayout.sizeOf(record.key(), record.value(), record.headers(), Header::key, Header::value);
+        return StoredRecordLayout.sizeOf(record.key(), record.value(), record.headers(), Header::key, Header::value,
+                record.expiresAt());
     }
 
     /**
@@ -51,7 +58,7 @@ public final class RecordCodec {
      */
     public static void encode(Record record, long offset, ByteBuffer dst, CRC32C crc) {
         StoredRecordLayout.encode(dst, crc, offset, record.timestamp(), record.key(), record.value(),
-                record.headers(), Header::key, Header::value);
+                record.headers(), Header::key, Header::value, record.expiresAt());
     }
 
     /** Decodes a record already checked by {@link StoredRecordLayout#validate}. */

@@ -1,12 +1,14 @@
 package flymq.storage.segment;
 
 import flymq.protocol.record.StoredRecordLayout;
+import flymq.storage.AtomicFile;
 import flymq.storage.CorruptRecordException;
 import flymq.storage.StorageException;
 import flymq.storage.StoredRecord;
 import flymq.storage.index.OffsetIndex;
 import flymq.storage.index.TimeIndex;
 import flymq.storage.record.BatchBuffer;
+import flymq.storage.record.ExpiryStats;
 import flymq.storage.record.RecordCodec;
 import java.io.EOFException;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -27,7 +30,13 @@ import java.util.zip.CRC32C;
  * <ul>
  *   <li>{@code .log} - the records, in the format owned by {@link RecordCodec};</li>
  *   <li>{@code .index} - the sparse offset index, format owned by {@link OffsetIndex};</li>
- *   <li>{@code .timeindex} - the timestamp index, format owned by {@link TimeIndex}.</li>
+ *   <li>{@code .timeindex} - the timestamp index, format owned by {@link TimeIndex};</li>
+ *   <li>{@code .expiring} - an empty marker, created (and its directory entry fsynced) before the first record that
+ *       carries an expiry (TTL) is written to the segment. A segment without it holds no expiring record, so
+ *       retention and lag know that without reading it; one with it is scanned once, when retention or lag first
+ *       asks ({@link #expiryStats}), and kept up to date by appends after that. A marker lost to a power failure
+ *       only makes the segment look expiry-free: retention then keeps it until its time or size limit, and lag
+ *       counts its expired records; reads still hide them, since each record carries its own expiry.</li>
  * </ul>
  *
  * <h2>Concurrency</h2>
@@ -72,6 +81,10 @@ public final class LogSegment {
     private volatile String damage;
     private int lastIndexedPosition;
     private final long rollStartMs;
+    /** The expiries of the visible records; null until scanned (a segment opened with a {@code .expiring} marker). */
+    private volatile ExpiryStats expiry;
+    private volatile boolean expiringMarked;
+    private final Object expiryScan = new Object();
 
     private LogSegment(Path dir, long baseOffset, FileChannel channel, long rollStartMs) {
         this.dir = dir;
@@ -96,6 +109,8 @@ public final class LogSegment {
             FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
+            Files.deleteIfExists(seg.expiringMarkerFile());
+            seg.expiry = ExpiryStats.NONE;
             seg.index = OffsetIndex.open(seg.indexFile(), baseOffset, 0, indexCapacity);
             seg.timeIndex = TimeIndex.open(seg.timeIndexFile(), baseOffset, 0, indexCapacity);
             return seg;
@@ -111,6 +126,8 @@ public final class LogSegment {
             FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
             LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
             seg.size = (int) Math.min(ch.size(), Integer.MAX_VALUE);
+            seg.expiringMarked = Files.exists(seg.expiringMarkerFile());
+            seg.expiry = seg.expiringMarked ? null : ExpiryStats.NONE;
             return seg;
         } catch (IOException e) {
             throw new StorageException("cannot open segment " + log + ": " + e, e);
@@ -131,6 +148,10 @@ public final class LogSegment {
 
     public Path timeIndexFile() {
         return dir.resolve(fileName(baseOffset, ".timeindex"));
+    }
+
+    public Path expiringMarkerFile() {
+        return dir.resolve(fileName(baseOffset, ".expiring"));
     }
 
     /** Bytes of whole records visible to readers. */
@@ -167,6 +188,10 @@ public final class LogSegment {
         }
         int start = size;
         ByteBuffer buf = batch.buffer();
+        ExpiryStats batchExpiry = batch.expiry();
+        if (batchExpiry.expiring() > 0 && !expiringMarked) {
+            markExpiring();
+        }
         try {
             while (buf.hasRemaining()) {
                 channel.write(buf, start + buf.position());
@@ -189,8 +214,86 @@ public final class LogSegment {
             }
         }
         maxTimestamp = maxTs;
+        ExpiryStats known = expiry;
+        if (known != null) {
+            expiry = known.plus(batchExpiry);
+        }
         size = start + batch.sizeInBytes();
         nextOffset = firstOffset + batch.count();
+    }
+
+    private void markExpiring() {
+        Path marker = expiringMarkerFile();
+        try {
+            if (!Files.exists(marker)) {
+                Files.createFile(marker);
+                AtomicFile.fsyncDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot create " + marker + " before the first expiring record of "
+                    + logFile + ": " + e, e);
+        }
+        expiringMarked = true;
+    }
+
+    // ---------------------------------------------------------------- expiry (TTL)
+
+    /**
+     * The expiries of the segment's visible records, scanning the segment the first time for a segment opened with
+     * a {@code .expiring} marker. The caller holds the log's append lock for the active segment (a scan must not
+     * race an append); a sealed segment needs no lock.
+     */
+    public ExpiryStats expiryStats() throws IOException {
+        ExpiryStats known = expiry;
+        if (known != null) {
+            return known;
+        }
+        synchronized (expiryScan) {
+            if (expiry == null) {
+                ExpiryStats[] stats = {ExpiryStats.NONE};
+                if (!isEmpty()) {
+                    walkExpiries(baseOffset, nextOffset, e -> stats[0] = stats[0].plus(e));
+                }
+                expiry = stats[0];
+            }
+            return expiry;
+        }
+    }
+
+    /** How many records of {@code [fromOffset, toOffset)} (within this segment) are expired at {@code nowMs}. */
+    public long countExpired(long fromOffset, long toOffset, long nowMs) throws IOException {
+        long from = Math.max(fromOffset, baseOffset);
+        long to = Math.min(toOffset, nextOffset);
+        if (from >= to) {
+            return 0;
+        }
+        long[] count = {0};
+        walkExpiries(from, to, e -> {
+            if (StoredRecordLayout.isExpired(e, nowMs)) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    /** Hands the expiry of every record of {@code [fromOffset, toOffset)} to {@code sink}; reads headers only. */
+    private void walkExpiries(long fromOffset, long toOffset, LongConsumer sink)
+            throws IOException {
+        int limit = visibleLimitFor(fromOffset);
+        Walker w = new Walker(limit);
+        long pos = positionOf(fromOffset, w);
+        for (long off = fromOffset; off < toOffset && pos < limit; off++) {
+            int length = w.length(pos);
+            byte attributes = w.header(pos, StoredRecordLayout.ATTRIBUTES_POS + 1)
+                    .get(w.at(pos) + StoredRecordLayout.ATTRIBUTES_POS);
+            if ((attributes & StoredRecordLayout.ATTR_EXPIRES) != 0) {
+                long last = pos + 4 + length - 8;
+                sink.accept(w.header(last, 8).getLong(w.at(last)));
+            } else {
+                sink.accept(StoredRecordLayout.NO_EXPIRY);
+            }
+            pos += 4 + length;
+        }
     }
 
     /** fsyncs the .log data. */
@@ -267,6 +370,7 @@ public final class LogSegment {
         Files.deleteIfExists(logFile);
         index.delete();
         timeIndex.delete();
+        Files.deleteIfExists(expiringMarkerFile());
     }
 
     // ---------------------------------------------------------------- reading (lock-free)
@@ -774,6 +878,9 @@ public final class LogSegment {
         channel.truncate(position);
         channel.force(true);
         size = (int) position;
+        if (expiringMarked) {
+            expiry = null; // counted records may be gone: scan again when asked
+        }
     }
 
     /**

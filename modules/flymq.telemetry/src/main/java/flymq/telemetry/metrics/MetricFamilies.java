@@ -87,6 +87,12 @@ public final class MetricFamilies {
     public static final String STORAGE_ERRORS = "flymq_storage_errors_total";
     public static final String SCHEMA_VALIDATION_FAILURES = "flymq_schema_validation_failures_total";
 
+    public static final String DELAYED_PENDING = "flymq_delayed_pending";
+    public static final String DELAYED_DELIVERED = "flymq_delayed_delivered_total";
+    public static final String DELAYED_CANCELLED = "flymq_delayed_cancelled_total";
+    public static final String DELAYED_DROPPED = "flymq_delayed_dropped_total";
+    public static final String TTL_EXPIRED_SKIPPED = "flymq_ttl_expired_skipped_total";
+
     private MetricFamilies() {
     }
 

@@ -15,6 +15,7 @@ import flymq.telemetry.StateSource.ClusterState;
 import flymq.telemetry.StateSource.GroupPartitionState;
 import flymq.telemetry.StateSource.GroupState;
 import flymq.telemetry.StateSource.PartitionState;
+import flymq.telemetry.StateSource.TimedRecordsState;
 import flymq.telemetry.StateSource.TopicState;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
@@ -40,6 +41,12 @@ public final class StateMeters {
     private final Cell term = new Cell();
     private final Cell commitIndex = new Cell();
     private final Cell elections = new Cell();
+    private final Cell delayedPending = new Cell();
+    private final Cell delayedDelivered = new Cell();
+    private final Cell delayedCancelled = new Cell();
+    private final Cell delayedDropped = new Cell();
+    private final Cell expiredSkipped = new Cell();
+    private boolean timedRegistered;
     private final Map<String, Cell> leaderByNode = new HashMap<>();
     private final Map<String, TopicCells> topics = new HashMap<>();
     private final Map<String, GroupCells> groups = new HashMap<>();
@@ -69,6 +76,38 @@ public final class StateMeters {
         refreshCluster(source.cluster());
         refreshTopics(source.topics());
         refreshGroups(source.groups());
+        refreshTimed(source.timedRecords());
+    }
+
+    /**
+     * The delayed-delivery and TTL families appear with the first delayed record or skipped expired record, so a
+     * broker that uses neither scrapes exactly the guide's families.
+     */
+    private void refreshTimed(TimedRecordsState t) {
+        if (!timedRegistered && !t.any()) {
+            return;
+        }
+        if (!timedRegistered) {
+            timedRegistered = true;
+            gauge(MetricFamilies.DELAYED_PENDING, "Delayed records scheduled and not yet delivered or cancelled",
+                    delayedPending);
+            counter(MetricFamilies.DELAYED_DELIVERED, "Delayed records appended to their partition", delayedDelivered);
+            counter(MetricFamilies.DELAYED_CANCELLED, "Delayed records cancelled before they were due",
+                    delayedCancelled);
+            counter(MetricFamilies.DELAYED_DROPPED, "Delayed records due whose topic or partition no longer existed",
+                    delayedDropped);
+            counter(MetricFamilies.TTL_EXPIRED_SKIPPED, "Expired records that CONSUME and FETCH passed over",
+                    expiredSkipped);
+        }
+        delayedPending.value = t.delayedPending();
+        delayedDelivered.value = t.delayedDelivered();
+        delayedCancelled.value = t.delayedCancelled();
+        delayedDropped.value = t.delayedDropped();
+        expiredSkipped.value = t.expiredSkipped();
+    }
+
+    private void counter(String name, String help, Cell cell) {
+        registry.getOrCreate(FunctionalCounter.builder(name, cell, c -> (long) c.value).description(help));
     }
 
     private void refreshCluster(ClusterState c) {

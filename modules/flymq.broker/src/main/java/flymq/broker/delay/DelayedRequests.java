@@ -1,0 +1,58 @@
+package flymq.broker.delay;
+
+import flymq.broker.produce.ProduceHandler;
+import flymq.broker.server.RequestHandler;
+import flymq.broker.server.Session;
+import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.RequestException;
+import flymq.protocol.message.CancelDelayedRequest;
+import flymq.protocol.message.CancelDelayedResponse;
+import flymq.protocol.message.ProduceResponse;
+import flymq.protocol.message.TimedProduceRequest;
+
+/**
+ * PRODUCE_DELAYED 0x30 and CANCEL_DELAYED 0x31 on a single node, served by {@link DelayedDelivery}.
+ *
+ * <p>PRODUCE_DELAYED reads a {@link TimedProduceRequest} ({@code millis} = the delay, 0 .. {@code delayed.max_delay})
+ * and answers a {@link ProduceResponse} whose {@code partition} is where the record will be appended, whose
+ * {@code offset} is the schedule's delay id (the record's own offset is given at delivery: upstream answers 0 there)
+ * and whose {@code timestamp} is when it is due. CANCEL_DELAYED answers a {@link CancelDelayedResponse}.
+ */
+public final class DelayedRequests {
+    private final DelayedDelivery delivery;
+
+    public DelayedRequests(DelayedDelivery delivery) {
+        this.delivery = delivery;
+    }
+
+    public void produceDelayed(Session session, PayloadReader in, PayloadWriter out) {
+        TimedProduceRequest r = TimedProduceRequest.read(in);
+        long bytes = (long) r.key().length + r.value().length;
+        if (bytes > ProduceHandler.MAX_RECORD_BYTES) {
+            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
+                    + ProduceHandler.MAX_RECORD_BYTES);
+        }
+        DelayedDelivery.Scheduled s = delivery.schedule(r.topic(), r.partition(), r.key(), r.value(), r.millis());
+        new ProduceResponse(s.topic(), s.partition(), s.id(), s.dueMs(), r.key().length == 0 ? -1 : r.key().length,
+                r.value().length).write(out);
+    }
+
+    public void cancelDelayed(Session session, PayloadReader in, PayloadWriter out) {
+        CancelDelayedRequest r = CancelDelayedRequest.read(in);
+        String refused = delivery.cancel(r.topic(), r.delayId());
+        new CancelDelayedResponse(refused == null, refused == null ? "cancelled delay id " + r.delayId() : refused)
+                .write(out);
+    }
+
+    /**
+     * What a cluster node answers: the schedule lives in one node's data directory and would not survive its
+     * failure, so a cluster refuses delayed records rather than lose them.
+     */
+    public static RequestHandler refusedInCluster(String nodeId) {
+        return (session, in, out) -> {
+            throw new RequestException("delayed delivery is not available in a cluster (node " + nodeId
+                    + " has peers): the schedule is kept by a single broker; produce without a delay");
+        };
+    }
+}
