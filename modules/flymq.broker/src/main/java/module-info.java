@@ -14,4 +14,6 @@ module flymq.broker {
 
     exports flymq.broker;
     exports flymq.broker.node;
+    // server TLS (PEM files, reload) and development certificates: for `flymq security init` and the cluster transport
+    exports flymq.broker.tls;
 }

@@ -22,6 +22,7 @@ module flymq.cli {
     opens flymq.cli.manpage to info.picocli;
     opens flymq.cli.metrics to info.picocli;
     opens flymq.cli.output to info.picocli;
+    opens flymq.cli.security to info.picocli;
     opens flymq.cli.schema to info.picocli;
     opens flymq.cli.server to info.picocli;
     opens flymq.cli.shell to info.picocli;

@@ -9,6 +9,7 @@ module flymq.telemetry {
     requires io.helidon.health;
     requires io.helidon.common.media.type;
     requires io.helidon.http;
+    requires io.helidon.common.tls;
     requires io.helidon.tracing;
     requires io.helidon.tracing.providers.opentelemetry;
     requires io.opentelemetry.api;

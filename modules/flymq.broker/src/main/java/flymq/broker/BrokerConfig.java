@@ -6,7 +6,9 @@ import flymq.storage.LogConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import flymq.protocol.tls.TlsContexts.ClientAuth;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -46,6 +48,7 @@ public record BrokerConfig(
         Messaging messaging,
         Schema schema,
         Transactions transactions,
+        Tls tls,
         List<String> warnings) {
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
@@ -80,13 +83,29 @@ public record BrokerConfig(
      * {@code enabled} false: no {@code /metrics} listener and no meter updates on the request path (health and
      * tracing are unaffected).
      */
-    public record Metrics(boolean enabled, String addr) {
+    public record Metrics(boolean enabled, String addr, HttpTls tls) {
         public Metrics(String addr) {
-            this(true, addr);
+            this(true, addr, HttpTls.OFF);
+        }
+
+        public Metrics(boolean enabled, String addr) {
+            this(enabled, addr, HttpTls.OFF);
         }
     }
 
-    public record Health(String addr) {
+    public record Health(String addr, HttpTls tls) {
+        public Health(String addr) {
+            this(addr, HttpTls.OFF);
+        }
+    }
+
+    /**
+     * HTTPS on a telemetry listener ({@code observability.metrics.tls_*}, {@code observability.health.tls_*}):
+     * off, or with the PEM files given (resolved: the listener's own, else the client port's), or with the
+     * development certificate of the data directory ({@code generated}).
+     */
+    public record HttpTls(boolean enabled, String certFile, String keyFile, boolean generated) {
+        public static final HttpTls OFF = new HttpTls(false, "", "", false);
     }
 
     /**
@@ -139,6 +158,28 @@ public record BrokerConfig(
      * long a transaction may stay open before the broker aborts it.
      */
     public record Transactions(boolean enabled, long timeoutMs) {
+    }
+
+    /**
+     * TLS on the client port ({@code security.tls_*}): off, or on {@code bind_addr} itself (TLS only, as upstream),
+     * or on a second listener {@code addr} next to the plaintext one on {@code bind_addr}. PEM files: certificate
+     * chain, private key, and the CAs that vouch for client certificates; or, with {@code autoGenerate} and no files,
+     * a development CA and certificate under the data directory. Paths are empty when not given.
+     */
+    public record Tls(boolean enabled, String addr, String certFile, String keyFile, String caFile,
+                      ClientAuth clientAuth, boolean autoGenerate, long handshakeTimeoutMs, long reloadIntervalMs) {
+        /** TLS off. */
+        public static final Tls OFF = new Tls(false, "", "", "", "", ClientAuth.NONE, false, 10_000, 10_000);
+
+        /** Whether plaintext stays on {@code bind_addr} and TLS gets a listener of its own. */
+        public boolean separateListener() {
+            return enabled && !addr.isEmpty();
+        }
+
+        /** Whether the certificate comes from the data directory's development CA. */
+        public boolean usesGeneratedCertificate() {
+            return enabled && autoGenerate && certFile.isEmpty();
+        }
     }
 
     /** Upper bound of {@code cluster.raft_append_bytes}: an AppendEntries request must stay well inside a frame. */
@@ -259,6 +300,58 @@ public record BrokerConfig(
             ValueType.LIST, List.of(), "origins (`https://ops.example.com`, or `*`) whose pages may call the admin "
                     + "API from a browser; empty = no CORS headers (off)");
 
+    static final ConfigKey<Boolean> METRICS_TLS_ENABLED = ConfigKey.used("observability.metrics.tls_enabled",
+            ValueType.BOOLEAN, false, "serve `/metrics` over HTTPS (TLS 1.3 and 1.2), with this listener's "
+                    + "certificate, else the client port's (`security.tls_*`), else a development certificate "
+                    + "(`observability.metrics.tls_auto_generate`)");
+    static final ConfigKey<String> METRICS_TLS_CERT_FILE = ConfigKey.used("observability.metrics.tls_cert_file",
+            ValueType.TEXT, "", "PEM certificate chain of the metrics listener; re-read when it changes");
+    static final ConfigKey<String> METRICS_TLS_KEY_FILE = ConfigKey.used("observability.metrics.tls_key_file",
+            ValueType.TEXT, "", "PEM private key of the metrics listener's certificate");
+    static final ConfigKey<Boolean> METRICS_TLS_AUTO_GENERATE = ConfigKey.used(
+            "observability.metrics.tls_auto_generate", ValueType.BOOLEAN, false,
+            "without certificate files: use the development certificate under `data_dir/tls/` (made if missing)");
+    static final ConfigKey<Boolean> HEALTH_TLS_ENABLED = ConfigKey.used("observability.health.tls_enabled",
+            ValueType.BOOLEAN, false, "serve the health endpoints over HTTPS; certificate as for metrics");
+    static final ConfigKey<String> HEALTH_TLS_CERT_FILE = ConfigKey.used("observability.health.tls_cert_file",
+            ValueType.TEXT, "", "PEM certificate chain of the health listener; re-read when it changes");
+    static final ConfigKey<String> HEALTH_TLS_KEY_FILE = ConfigKey.used("observability.health.tls_key_file",
+            ValueType.TEXT, "", "PEM private key of the health listener's certificate");
+    static final ConfigKey<Boolean> HEALTH_TLS_AUTO_GENERATE = ConfigKey.used(
+            "observability.health.tls_auto_generate", ValueType.BOOLEAN, false,
+            "without certificate files: use the development certificate under `data_dir/tls/` (made if missing)");
+
+    static final ConfigKey<Boolean> TLS_ENABLED = ConfigKey.used("security.tls_enabled", ValueType.BOOLEAN, false,
+            "serve clients over TLS (1.3 and 1.2): on `security.tls_addr` when it is set, else on `bind_addr` "
+                    + "(which then speaks TLS only, as upstream's); needs a certificate and key, or "
+                    + "`security.tls_auto_generate` ([security.md](security.md#tls))");
+    static final ConfigKey<String> TLS_ADDR = ConfigKey.used("security.tls_addr", ValueType.ADDRESS_OR_EMPTY, "",
+            "a second client listener for TLS, so that `bind_addr` keeps serving plaintext while clients move over; "
+                    + "empty = TLS on `bind_addr`. Connection limits count both listeners together");
+    static final ConfigKey<String> TLS_CERT_FILE = ConfigKey.used("security.tls_cert_file", ValueType.TEXT, "",
+            "PEM certificate chain the broker presents, leaf first; re-read when it changes");
+    static final ConfigKey<String> TLS_KEY_FILE = ConfigKey.used("security.tls_key_file", ValueType.TEXT, "",
+            "PEM private key of the certificate (PKCS#8, PKCS#1 RSA or SEC1 EC; not encrypted); re-read when it "
+                    + "changes");
+    static final ConfigKey<String> TLS_CA_FILE = ConfigKey.used("security.tls_ca_file", ValueType.TEXT, "",
+            "PEM CA certificates that vouch for client certificates (used by `security.tls_client_auth`)");
+    static final ConfigKey<String> TLS_CLIENT_AUTH = ConfigKey.used("security.tls_client_auth",
+            ValueType.oneOf("none", "request", "require"), "none",
+            "client certificates: `none` never asks (upstream), `request` asks and refuses one the CA does not "
+                    + "vouch for, `require` also refuses a client without one (mutual TLS); the latter two need "
+                    + "`security.tls_ca_file`");
+    static final ConfigKey<Boolean> TLS_AUTO_GENERATE = ConfigKey.used("security.tls_auto_generate",
+            ValueType.BOOLEAN, false,
+            "without certificate files: make a development CA and server certificate under `data_dir/tls/` on first "
+                    + "start and reuse them; clients trust `data_dir/tls/ca.crt`");
+    static final ConfigKey<Long> TLS_HANDSHAKE_TIMEOUT_MS = ConfigKey.used("security.tls_handshake_timeout_ms",
+            ValueType.longs(1, Long.MAX_VALUE), 10_000L,
+            "a TLS connection that has not completed its handshake this long after it was accepted is closed");
+    static final ConfigKey<Long> TLS_RELOAD_INTERVAL_MS = ConfigKey.used("security.tls_reload_interval_ms",
+            ValueType.longs(0, Long.MAX_VALUE), 10_000L,
+            "how often the TLS files are checked for changes (new connections then get the new certificate; a "
+                    + "broken set keeps the old one and logs one WARN); 0 = never");
+
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -324,8 +417,12 @@ public record BrokerConfig(
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_INFLIGHT_REQUEST_BYTES,
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
-            METRICS_ENABLED, METRICS_ADDR, HEALTH_ADDR, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
-            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT);
+            METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
+            METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
+            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
+            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
+            TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
+            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -347,6 +444,8 @@ public record BrokerConfig(
             throw new ConfigException("invalid value for 'cluster_addr': a cluster member (peers " + v.get(PEERS)
                     + ") needs the host:port its Raft traffic is received on, found ''");
         }
+        List<String> warnings = new java.util.ArrayList<>(v.warnings());
+        Tls tls = loadTls(v, v.get(BIND_ADDR), warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
                 v.get(CLUSTER_ADDR),
@@ -367,8 +466,11 @@ public record BrokerConfig(
                 new Observability(
                         new Tracing(v.get(TRACING_ENABLED), v.get(TRACING_ENDPOINT), v.get(TRACING_SAMPLE_RATE),
                                 v.get(TRACING_SERVICE_NAME), v.get(TRACING_PROTOCOL)),
-                        new Metrics(v.get(METRICS_ENABLED), v.get(METRICS_ADDR)),
-                        new Health(v.get(HEALTH_ADDR)),
+                        new Metrics(v.get(METRICS_ENABLED), v.get(METRICS_ADDR), httpTls(v, "observability.metrics",
+                                METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
+                                METRICS_TLS_AUTO_GENERATE, tls)),
+                        new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.health", HEALTH_TLS_ENABLED,
+                                HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, tls)),
                         new Admin(v.get(ADMIN_ENABLED), v.get(ADMIN_ADDR), v.get(ADMIN_CORS_ORIGINS))),
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
@@ -376,7 +478,89 @@ public record BrokerConfig(
                 new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
-                v.warnings());
+                tls,
+                List.copyOf(warnings));
+    }
+
+    private static Tls loadTls(ConfigLoader.Loaded v, String bindAddr, List<String> warnings) {
+        Tls t = new Tls(v.get(TLS_ENABLED), v.get(TLS_ADDR), v.get(TLS_CERT_FILE).trim(), v.get(TLS_KEY_FILE).trim(),
+                v.get(TLS_CA_FILE).trim(), ClientAuth.valueOf(v.get(TLS_CLIENT_AUTH).toUpperCase(Locale.ROOT)),
+                v.get(TLS_AUTO_GENERATE), v.get(TLS_HANDSHAKE_TIMEOUT_MS), v.get(TLS_RELOAD_INTERVAL_MS));
+        if (!t.enabled()) {
+            if (!t.addr().isEmpty()) {
+                throw new ConfigException("invalid value for 'security.tls_addr': a TLS listener needs "
+                        + "'security.tls_enabled' true");
+            }
+            return t;
+        }
+        if (t.certFile().isEmpty() != t.keyFile().isEmpty()) {
+            throw new ConfigException("TLS needs both 'security.tls_cert_file' and 'security.tls_key_file', found only "
+                    + (t.certFile().isEmpty() ? "the key file" : "the certificate file"));
+        }
+        if (t.certFile().isEmpty() && !t.autoGenerate()) {
+            // upstream's installer writes exactly this, and upstream then serves plaintext: so does this broker,
+            // loudly, so that an upstream file keeps its clients working
+            warnings.add("'security.tls_enabled' is true but neither 'security.tls_cert_file' and "
+                    + "'security.tls_key_file' nor 'security.tls_auto_generate' is set: serving PLAINTEXT, as upstream "
+                    + "FlyMQ does (give the PEM files, or set 'security.tls_auto_generate' for a development "
+                    + "certificate)");
+            return Tls.OFF;
+        }
+        if (t.clientAuth() != ClientAuth.NONE && t.caFile().isEmpty()) {
+            throw new ConfigException("'security.tls_client_auth' " + t.clientAuth().name().toLowerCase(Locale.ROOT)
+                    + " needs 'security.tls_ca_file': the CA certificates that vouch for client certificates");
+        }
+        if (t.addr().isEmpty() && !v.get(PEERS).isEmpty()) {
+            throw new ConfigException("'security.tls_enabled' in a cluster (peers " + v.get(PEERS) + ") needs "
+                    + "'security.tls_addr': nodes forward requests to each other's 'bind_addr' in plaintext, so TLS "
+                    + "gets a listener of its own (keep 'bind_addr' on a private network)");
+        }
+        if (!t.addr().isEmpty()) {
+            String tlsPort = t.addr().substring(t.addr().lastIndexOf(':') + 1);
+            String plainPort = bindAddr.substring(bindAddr.lastIndexOf(':') + 1);
+            if (!tlsPort.equals("0") && tlsPort.equals(plainPort)) {
+                throw new ConfigException("'security.tls_addr' " + t.addr() + " and 'bind_addr' " + bindAddr
+                        + " use the same port; give TLS a port of its own, or leave 'security.tls_addr' empty to "
+                        + "serve TLS on 'bind_addr'");
+            }
+        }
+        return t;
+    }
+
+    private static HttpTls httpTls(ConfigLoader.Loaded v, String section, ConfigKey<Boolean> enabledKey,
+                                   ConfigKey<String> certKey, ConfigKey<String> keyKey, ConfigKey<Boolean> autoKey,
+                                   Tls client) {
+        if (!v.get(enabledKey)) {
+            return HttpTls.OFF;
+        }
+        String cert = v.get(certKey).trim();
+        String key = v.get(keyKey).trim();
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw new ConfigException("'" + section + ".tls_enabled' needs both '" + certKey.path() + "' and '"
+                    + keyKey.path() + "', found only " + (cert.isEmpty() ? "the key file" : "the certificate file"));
+        }
+        if (!cert.isEmpty()) {
+            return new HttpTls(true, cert, key, false);
+        }
+        if (v.get(autoKey)) {
+            return new HttpTls(true, "", "", true);
+        }
+        if (client.enabled()) {
+            return client.usesGeneratedCertificate() ? new HttpTls(true, "", "", true)
+                    : new HttpTls(true, client.certFile(), client.keyFile(), false);
+        }
+        throw new ConfigException("'" + section + ".tls_enabled' needs a certificate: '" + certKey.path() + "' and '"
+                + keyKey.path() + "', or the client port's ('security.tls_*'), or '" + autoKey.path() + "'");
+    }
+
+    /** The host part of {@link Tls#addr()} ({@code ""} = all interfaces). */
+    public String tlsHost() {
+        return tls.addr().substring(0, tls.addr().lastIndexOf(':'));
+    }
+
+    /** The port part of {@link Tls#addr()}. */
+    public int tlsPort() {
+        return Integer.parseInt(tls.addr().substring(tls.addr().lastIndexOf(':') + 1));
     }
 
     /** Upstream uses the host name; fall back to a fixed id when the name cannot be resolved. */

@@ -19,6 +19,9 @@ import java.util.Objects;
  *     MINUTE.delayed, MINUTE.cancelled   one schedule bucket per due minute (flymq.broker.delay.DelayBucket)
  *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
  *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
+ *   tls/                             security.tls_auto_generate only (owner-only directory):
+ *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
+ *     server.crt, server.key         the broker's certificate and its key (keys are owner-only files)
  *   raft/                            cluster nodes only:
  *     metadata/                      the metadata group's Raft state (named after its group id)
  *       applied.index                the last metadata log index applied to topics and groups (8 bytes)
@@ -82,5 +85,26 @@ public record DataDirLayout(Path root) {
     /** The Raft state of one partition group of the topic incarnation created at {@code createIndex}. */
     public Path partitionRaftDir(long createIndex, int partition) {
         return raftDir().resolve("partitions").resolve(createIndex + "-" + partition);
+    }
+
+    /** Development certificates ({@code security.tls_auto_generate}). */
+    public Path tlsDir() {
+        return root.resolve("tls");
+    }
+
+    public Path tlsCaCertFile() {
+        return tlsDir().resolve("ca.crt");
+    }
+
+    public Path tlsCaKeyFile() {
+        return tlsDir().resolve("ca.key");
+    }
+
+    public Path tlsServerCertFile() {
+        return tlsDir().resolve("server.crt");
+    }
+
+    public Path tlsServerKeyFile() {
+        return tlsDir().resolve("server.key");
     }
 }

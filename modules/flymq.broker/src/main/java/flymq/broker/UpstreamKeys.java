@@ -10,16 +10,15 @@ import java.util.List;
  * {@code tls.*} and {@code cluster.*}). Upstream keys this broker does act on are declared in {@link BrokerConfig}.
  */
 final class UpstreamKeys {
-    private static final String TLS = "no TLS: clients connect over plain TCP";
     private static final String SERVER_TLS = "tls_enabled tls_cert_file tls_key_file tls_auto_generate tls_use_global";
 
     static final List<ConfigKey<Void>> KEYS = declare(
             "", "advertise_addr", "upstream's spelling: this broker reads `advertised_addr`",
             "", "advertise_cluster", "peers reach this node at the address `peers` lists for it",
             "", "log_json", "logs are text lines",
-            "security", "tls_enabled tls_cert_file tls_key_file tls_ca_file", TLS,
             "security", "encryption_enabled", "no encryption at rest: records are stored as produced",
-            "tls", "enabled cert_file key_file ca_file client_auth", TLS,
+            "tls", "enabled cert_file key_file ca_file client_auth",
+            "upstream's guide spelling: this broker reads `security.tls_*` (with `security.tls_client_auth`)",
             "encryption", "enabled", "no encryption at rest: records are stored as produced",
             "auth", "enabled rbac_enabled allow_anonymous user_file acl_file default_public admin_username "
                     + "admin_password",
@@ -39,8 +38,8 @@ final class UpstreamKeys {
             "cluster", "enabled node_id addr peers",
             "this broker reads `node_id`, `cluster_addr` and `peers` at the top level",
             "observability.health", "enabled", "health endpoints are always served, on `observability.health.addr`",
-            "observability.health", "tls_enabled tls_cert_file tls_key_file tls_auto_generate tls_use_admin_cert",
-            "health endpoints are plain HTTP",
+            "observability.health", "tls_use_admin_cert", "the health listener takes "
+                    + "`observability.health.tls_cert_file`, else the client port's certificate",
             "observability.admin", "auth_enabled",
             "the admin API authenticates exactly when the broker's authentication is on",
             "observability.admin", "tls_enabled tls_cert_file tls_key_file tls_auto_generate",

@@ -11,6 +11,8 @@ final class TestBroker implements AutoCloseable {
     final Path dataDir;
     final Map<String, String> flags;
     final BrokerListener listener;
+    /** When set, {@link #client()} connects over TLS with it (to the TLS port), as the official Java SDK does. */
+    javax.net.ssl.SSLContext clientTls;
     BrokerNode node;
 
     private TestBroker(Path dataDir, Map<String, String> flags, BrokerListener listener) {
@@ -51,7 +53,15 @@ final class TestBroker implements AutoCloseable {
     }
 
     WireClient client() throws IOException {
-        return new WireClient(port());
+        if (clientTls == null) {
+            return new WireClient(port());
+        }
+        int tlsPort = node.tlsPort().orElseThrow();
+        // the Java SDK's way: a socket from the context's factory, handshake on first use, no host name check
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientTls.getSocketFactory()
+                .createSocket("127.0.0.1", tlsPort);
+        s.startHandshake();
+        return new WireClient(s);
     }
 
     @Override

@@ -47,12 +47,22 @@ public final class WireClient implements AutoCloseable {
     }
 
     public WireClient(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this(connect(port));
+    }
+
+    /** Over a connected socket, e.g. a TLS one. */
+    public WireClient(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(15_000);
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return s;
     }
 
     static PayloadWriter payload() {

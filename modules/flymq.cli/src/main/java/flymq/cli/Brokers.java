@@ -18,8 +18,7 @@ public final class Brokers {
     public static FlyMqClient connect(Globals g) {
         var servers = String.join(",", g.servers());
         try {
-            return FlyMqClient.builder()
-                    .bootstrap(servers)
+            return g.clientBuilder()
                     .connectTimeout(CONNECT_TIMEOUT)
                     .requestTimeout(REQUEST_TIMEOUT)
                     .build();
@@ -28,6 +27,9 @@ public final class Brokers {
                     + ": is it running? Start one with 'flymq server start' or point --server / FLYMQ_SERVER at it",
                     e);
         } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("TLS:")) {
+                throw new CliException(ExitCode.USAGE, "bad --tls option: " + e.getMessage(), e);
+            }
             throw new CliException(ExitCode.USAGE, "bad --server '" + servers + "': " + e.getMessage(), e);
         }
     }

@@ -53,7 +53,12 @@ import picocli.CommandLine.Spec;
             " 2:usage error (unknown command or option, bad value)",
             " 3:the broker could not be reached"},
         footerHeading = "%nEnvironment:%n",
-        footer = {"  FLYMQ_SERVER   default for --server (host:port[,host:port...])",
+        footer = {"  FLYMQ_SERVER         default for --server (host:port[,host:port...])",
+                  "  FLYMQ_TLS            true: as --tls",
+                  "  FLYMQ_TLS_CA_FILE    default for --tls-ca",
+                  "  FLYMQ_TLS_CERT_FILE  default for --tls-cert",
+                  "  FLYMQ_TLS_KEY_FILE   default for --tls-key",
+                  "  FLYMQ_TLS_INSECURE   true: as --insecure",
                   "",
                   "Run 'flymq help COMMAND' or 'flymq COMMAND --help' for a command's options."})
 public final class FlyMq implements Runnable {
@@ -66,6 +71,33 @@ public final class FlyMq implements Runnable {
             description = "Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; "
                     + "default: ${DEFAULT-VALUE}).")
     String server;
+
+    @Option(names = "--tls", scope = ScopeType.INHERIT, defaultValue = "${env:FLYMQ_TLS:-false}",
+            description = "Connect to brokers over TLS, verifying their certificate against --tls-ca or the JVM's "
+                    + "trusted CAs (implied by the other --tls options and --insecure).")
+    boolean tls;
+
+    @Option(names = "--tls-ca", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            defaultValue = "${env:FLYMQ_TLS_CA_FILE}",
+            description = "PEM CA certificate(s) that vouch for the brokers, e.g. DATA_DIR/tls/ca.crt of a broker "
+                    + "started with --tls.")
+    java.nio.file.Path tlsCa;
+
+    @Option(names = "--tls-cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            defaultValue = "${env:FLYMQ_TLS_CERT_FILE}",
+            description = "PEM client certificate for brokers that ask for one (mutual TLS); needs --tls-key.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            defaultValue = "${env:FLYMQ_TLS_KEY_FILE}",
+            description = "PEM private key of --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = {"--insecure", "--tls-insecure"}, scope = ScopeType.INHERIT,
+            defaultValue = "${env:FLYMQ_TLS_INSECURE:-false}",
+            description = "TLS without verifying the broker's certificate: encrypted, but anyone in the middle can "
+                    + "read it. For throw-away test set-ups only.")
+    boolean insecure;
 
     @Option(names = "--metrics-url", scope = ScopeType.INHERIT, paramLabel = "URL",
             defaultValue = "http://localhost:9094/metrics",
@@ -88,7 +120,7 @@ public final class FlyMq implements Runnable {
 
     /** The top-level commands, in help order ({@code help} comes last). */
     static final java.util.List<String> COMMANDS = java.util.List.of("server", "topic", "produce", "consume", "group",
-            "health", "bench", "metrics", "shell", "cluster", "top", "console", "completion", "schema");
+            "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "completion", "schema");
 
     /** Commands that work on the whole tree, so they never get a pruned one. */
     private static final java.util.Set<String> NEED_WHOLE_TREE = java.util.Set.of("shell", "completion", "help");
@@ -161,6 +193,7 @@ public final class FlyMq implements Runnable {
             case "cluster" -> new ClusterCommand();
             case "top" -> new TopCommand();
             case "console" -> new flymq.cli.console.ConsoleCommand();
+            case "security" -> new flymq.cli.security.SecurityCommand();
             case "completion" -> new CompletionCommand();
             case "schema" -> new flymq.cli.schema.SchemaCommand();
             default -> throw new IllegalArgumentException("no command " + name);
@@ -184,7 +217,8 @@ public final class FlyMq implements Runnable {
     public static Globals globals(CommandSpec anyCommand) {
         var root = (FlyMq) anyCommand.root().userObject();
         return new Globals(root.server, root.metricsUrl, root.healthUrl, root.output, root.verbose,
-                anyCommand.commandLine().getOut(), anyCommand.commandLine().getErr());
+                anyCommand.commandLine().getOut(), anyCommand.commandLine().getErr(),
+                new TlsOptions(root.tls, root.tlsCa, root.tlsCert, root.tlsKey, root.insecure));
     }
 
     /** Reads the version Maven wrote into version.properties at build time. */

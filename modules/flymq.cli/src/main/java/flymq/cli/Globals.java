@@ -16,9 +16,21 @@ import java.util.List;
  * @param verbose    stack traces and diagnostics on stderr
  * @param out        where results go (stdout)
  * @param err        where diagnostics go (stderr)
+ * @param tls        how client connections use TLS (--tls and its siblings)
  */
 public record Globals(String server, URI metricsUrl, URI healthUrl, OutputFormat output, boolean verbose,
-                      PrintWriter out, PrintWriter err) {
+                      PrintWriter out, PrintWriter err, TlsOptions tls) {
+
+    /** Without TLS options (plain TCP). */
+    public Globals(String server, URI metricsUrl, URI healthUrl, OutputFormat output, boolean verbose,
+                   PrintWriter out, PrintWriter err) {
+        this(server, metricsUrl, healthUrl, output, verbose, out, err, TlsOptions.OFF);
+    }
+
+    /** A client builder for the --server list with the TLS options applied. */
+    public flymq.client.FlyMqClient.Builder clientBuilder() {
+        return tls.applyTo(flymq.client.FlyMqClient.builder().bootstrap(String.join(",", servers())));
+    }
 
     /** The --server list split into host:port entries, validated. */
     public List<String> servers() {

@@ -5,9 +5,11 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,9 @@ import flymq.protocol.FrameException;
 import flymq.protocol.FrameHeader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
+import flymq.protocol.tls.TlsSockets;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One TCP connection to one broker. The protocol has no correlation id: responses come back in request order, so
@@ -38,14 +43,22 @@ import flymq.protocol.ReadSpin;
  * and {@link CallWatchdog} closes the socket of a call that overstays it, which ends the blocked read. Before it
  * blocks, a synchronous call spins briefly for its answer ({@link ReadSpin}): a broker on the same machine answers
  * within microseconds, sooner than a sleeping thread can be woken.
+ *
+ * <p>Over TLS ({@link ClientTls}) the same, on a JSSE socket layered over the TCP one; the handshake completes within
+ * the connect timeout, inside {@link #open}, so a connection is either usable or not returned.
  */
 final class Connection implements AutoCloseable {
     private record Pending(String request, CompletableFuture<Frame> future) {
     }
 
     private final String address;
+    /** The TCP socket: closing it ends a blocked read at once, also under TLS. */
     private final Socket socket;
+    /** The TLS socket over {@link #socket}, or null. */
+    private final SSLSocket ssl;
     private final DataInputStream in;
+    /** What the read spin polls: {@link #in}, or under TLS a view that also sees encrypted bytes waiting. */
+    private final InputStream spinIn;
     private final OutputStream out;
     private final long requestTimeoutMillis;
     private final Object ioLock = new Object();
@@ -59,18 +72,22 @@ final class Connection implements AutoCloseable {
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
 
-    private Connection(String address, Socket socket, long requestTimeoutMillis, long readSpinNanos)
+    private Connection(String address, Socket socket, SSLSocket ssl, long requestTimeoutMillis, long readSpinNanos)
             throws IOException {
         this.address = address;
         this.readSpin = new ReadSpin(readSpinNanos);
         this.socket = socket;
+        this.ssl = ssl;
         this.requestTimeoutMillis = requestTimeoutMillis;
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        Socket io = ssl != null ? ssl : socket;
+        this.in = new DataInputStream(new BufferedInputStream(io.getInputStream(), 64 * 1024));
+        this.out = new BufferedOutputStream(io.getOutputStream(), 64 * 1024);
+        this.spinIn = ssl != null ? TlsSockets.spinView(in, socket.getInputStream()) : in;
     }
 
+    /** @param tls null for plain TCP */
     static Connection open(String address, InetSocketAddress target, int connectTimeoutMillis,
-                           long requestTimeoutMillis, long readSpinNanos) throws IOException {
+                           long requestTimeoutMillis, long readSpinNanos, ClientTls tls) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -78,7 +95,18 @@ final class Connection implements AutoCloseable {
             socket.setSendBufferSize(256 * 1024);
             socket.setReceiveBufferSize(256 * 1024);
             socket.connect(target, connectTimeoutMillis);
-            Connection c = new Connection(address, socket, requestTimeoutMillis, readSpinNanos);
+            SSLSocket ssl = null;
+            if (tls != null) {
+                try {
+                    ssl = TlsSockets.connect(socket, target.getHostString(), tls.context(), tls.verifyHostname(),
+                            Duration.ofMillis(connectTimeoutMillis));
+                } catch (SSLException e) {
+                    throw new SSLException("TLS handshake failed: " + describe(e)
+                            + (describe(e).contains("plaintext") || describe(e).contains("nrecognized")
+                            ? " (does this port serve TLS?)" : ""), e);
+                }
+            }
+            Connection c = new Connection(address, socket, ssl, requestTimeoutMillis, readSpinNanos);
             CallWatchdog.watch(c);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -105,7 +133,7 @@ final class Connection implements AutoCloseable {
                     try {
                         payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                         out.flush();
-                        readSpin.awaitInput(in);
+                        readSpin.awaitInput(spinIn);
                         return readFrame();
                     } catch (IOException e) {
                         if (callTimedOut) {
@@ -248,6 +276,9 @@ final class Connection implements AutoCloseable {
             closed = true;
             try {
                 socket.close();
+                if (ssl != null) {
+                    ssl.close();
+                }
             } catch (IOException ignored) {
                 // already failing; the reason recorded above is what callers need
             }

@@ -63,6 +63,8 @@ import flymq.protocol.message.WireMessage;
 import flymq.protocol.record.InvalidRecordException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -93,6 +95,9 @@ import static flymq.protocol.Opcodes.*;
  * listings, metadata) are retried once on the fresh connection; writes are not, since the server may have applied
  * them.
  *
+ * <p>TLS: {@link Builder#tls()} and its siblings; every connection (and reconnection) then handshakes before its
+ * first request, and the server's certificate is verified against the trusted CAs and the host name.
+ *
  * <p>Errors: {@link FlyMqServerException} (and its {@link NotLeaderException}, {@link AuthenticationException})
  * carry the server's text; {@link ConnectionException} means no broker answered; {@link ProtocolException} means
  * the server broke the wire format.
@@ -105,6 +110,7 @@ public final class FlyMqClient implements AutoCloseable {
     private final long readSpinNanos;
     private final int connectPasses;
     private final InstantSource clock;
+    private final ClientTls tls;
     private final Object connectLock = new Object();
     private volatile Connection connection;
     private int nextServer;
@@ -120,6 +126,7 @@ public final class FlyMqClient implements AutoCloseable {
         this.readSpinNanos = b.readSpin.toNanos();
         this.connectPasses = b.connectPasses;
         this.clock = b.clock;
+        this.tls = b.buildTls();
         this.username = b.username;
         this.password = b.password;
     }
@@ -148,8 +155,83 @@ public final class FlyMqClient implements AutoCloseable {
         private InstantSource clock = InstantSource.system();
         private String username;
         private String password;
+        private boolean tlsOn;
+        private Path tlsCaFile;
+        private Path tlsCertFile;
+        private Path tlsKeyFile;
+        private boolean tlsInsecure;
+        private boolean tlsVerifyHostname = true;
+        private SSLContext sslContext;
 
         private Builder() {
+        }
+
+        /**
+         * Connects over TLS (1.3 or 1.2), trusting the CAs of the JVM's default trust store unless
+         * {@link #tlsTrust} names others.
+         */
+        public Builder tls() {
+            this.tlsOn = true;
+            return this;
+        }
+
+        /** Connects over TLS and trusts the CA certificates in this PEM file (only them) to vouch for servers. */
+        public Builder tlsTrust(Path caPemFile) {
+            this.tlsCaFile = Objects.requireNonNull(caPemFile, "caPemFile");
+            this.tlsOn = true;
+            return this;
+        }
+
+        /**
+         * Connects over TLS and presents this certificate (PEM, leaf first) with its private key (PEM: PKCS#8,
+         * PKCS#1 RSA or SEC1 EC) when the server asks for one (mutual TLS).
+         */
+        public Builder tlsClientCertificate(Path certPemFile, Path keyPemFile) {
+            this.tlsCertFile = Objects.requireNonNull(certPemFile, "certPemFile");
+            this.tlsKeyFile = Objects.requireNonNull(keyPemFile, "keyPemFile");
+            this.tlsOn = true;
+            return this;
+        }
+
+        /**
+         * Connects over TLS and accepts any server certificate, as the official SDKs' insecure mode: the traffic is
+         * encrypted, but anyone in the middle can read it. For tests against a throw-away certificate only.
+         */
+        public Builder tlsInsecure() {
+            this.tlsInsecure = true;
+            this.tlsOn = true;
+            return this;
+        }
+
+        /**
+         * Whether the server's certificate must name the host connected to (default true, as HTTPS; the official
+         * Java SDK does not check it). Turn it off only for certificates made without the names clients use.
+         */
+        public Builder tlsVerifyHostname(boolean verify) {
+            this.tlsVerifyHostname = verify;
+            return this;
+        }
+
+        /**
+         * Connects over TLS with this context (its key and trust managers: a JKS or PKCS#12 trust store, a
+         * hardware token...); {@link #tlsTrust}, {@link #tlsClientCertificate} and {@link #tlsInsecure} then do not
+         * apply. Versions and cipher suites are still restricted to those FlyMQ allows.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            this.tlsOn = true;
+            return this;
+        }
+
+        /** The TLS settings, built (files read) now so that a bad file fails {@link #build()} itself. */
+        private ClientTls buildTls() {
+            if (!tlsOn) {
+                return null;
+            }
+            if (sslContext != null) {
+                return new ClientTls(sslContext, tlsVerifyHostname && !tlsInsecure);
+            }
+            return ClientTls.fromFiles(tlsCaFile, tlsCertFile, tlsKeyFile, tlsInsecure, tlsVerifyHostname);
         }
 
         public Builder bootstrap(String hostPortList) {
@@ -278,7 +360,7 @@ public final class FlyMqClient implements AutoCloseable {
                         throw new IOException("unknown host " + unresolved.getHostString());
                     }
                     Connection c = Connection.open(address, target, connectTimeoutMillis, requestTimeoutMillis,
-                            readSpinNanos);
+                            readSpinNanos, tls);
                     nextServer = idx;
                     if (username != null) {
                         login(c, username, password);

@@ -12,6 +12,7 @@ import flymq.telemetry.health.MemoryCheck;
 import flymq.telemetry.health.StorageCheck;
 import flymq.telemetry.metrics.MetricFamilies;
 import flymq.telemetry.metrics.StateMeters;
+import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.metrics.api.MeterRegistry;
@@ -22,7 +23,8 @@ import io.helidon.webserver.WebServerConfig;
  * A node's telemetry, assembled in one place: the meter registry, the Prometheus endpoint on
  * {@code observability.metrics.addr} ({@code GET /metrics}) and the health endpoints on
  * {@code observability.health.addr}, both served by one Helidon WebServer with two listeners. With
- * {@code observability.metrics.enabled} false only the health listener is bound.
+ * {@code observability.metrics.enabled} false only the health listener is bound. Either listener may serve HTTPS
+ * ({@link HttpTls}), and its certificate may be replaced while it runs ({@link #reloadTls}).
  *
  * <p>The broker calls {@link #metrics()} and {@link #tracing()} on its request path, passes a {@link StateSource} that is read at scrape
  * time, calls {@link #shuttingDown()} when a graceful stop begins (readiness turns 503) and {@link #close()} last.
@@ -73,6 +75,9 @@ public final class Telemetry implements AutoCloseable {
         if (config.metricsEnabled()) {
             ListenerWatch metricsWatch = new ListenerWatch("metrics listener on " + config.metricsAddr(),
                     shuttingDown::get, listenerLost);
+            if (config.metricsTls() != null) {
+                builder.tls(helidonTls(config.metricsTls()));
+            }
             builder.host(metricsAt.host())
                     .port(metricsAt.port())
                     .routing(r -> r.get("/metrics", (req, res) -> {
@@ -86,10 +91,18 @@ public final class Telemetry implements AutoCloseable {
                         res.header(HeaderNames.CONTENT_TYPE, answer.contentType());
                         res.send(answer.body());
                     }).register(metricsWatch))
-                    .putSocket(HEALTH_SOCKET, s -> s.host(healthAt.host()).port(healthAt.port()))
+                    .putSocket(HEALTH_SOCKET, s -> {
+                        s.host(healthAt.host()).port(healthAt.port());
+                        if (config.healthTls() != null) {
+                            s.tls(helidonTls(config.healthTls()));
+                        }
+                    })
                     .routing(HEALTH_SOCKET, r -> r.register(health).register(healthWatch));
         } else {
             // Metrics off: nothing listens on the metrics address; health is the only (default) socket.
+            if (config.healthTls() != null) {
+                builder.tls(helidonTls(config.healthTls()));
+            }
             builder.host(healthAt.host()).port(healthAt.port()).routing(r -> r.register(health).register(healthWatch));
         }
         metricsEnabled = config.metricsEnabled();
@@ -127,6 +140,28 @@ public final class Telemetry implements AutoCloseable {
      */
     public static Telemetry start(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
         return new Telemetry(config, state, listenerLost);
+    }
+
+    private static Tls helidonTls(HttpTls tls) {
+        return Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).sslParameters(tls.parameters())
+                .build();
+    }
+
+    /**
+     * Serves new HTTPS connections with a new certificate (a renewed file); connections already open keep theirs.
+     * A listener that serves plain HTTP ignores its argument, and null leaves a listener's certificate as it is.
+     */
+    public void reloadTls(HttpTls metricsTls, HttpTls healthTls) {
+        if (metricsEnabled && metricsTls != null && server.hasTls()) {
+            server.reloadTls(helidonTls(metricsTls));
+        }
+        if (healthTls != null) {
+            if (metricsEnabled && server.hasTls(HEALTH_SOCKET)) {
+                server.reloadTls(HEALTH_SOCKET, helidonTls(healthTls));
+            } else if (!metricsEnabled && server.hasTls()) {
+                server.reloadTls(helidonTls(healthTls));
+            }
+        }
     }
 
     /**

@@ -11,9 +11,17 @@ import java.util.Objects;
  * @param healthAddr  {@code host:port} or {@code :port} of the health endpoints (default {@code :9095})
  * @param tracing     OpenTelemetry export settings
  * @param version     the version reported by {@code /health}
+ * @param metricsTls  HTTPS for the metrics listener, or null for plain HTTP
+ * @param healthTls   HTTPS for the health listener, or null for plain HTTP
  */
 public record TelemetryConfig(boolean metricsEnabled, String metricsAddr, String healthAddr, TracingConfig tracing,
-                              String version) {
+                              String version, HttpTls metricsTls, HttpTls healthTls) {
+
+    /** Plain HTTP on both listeners. */
+    public TelemetryConfig(boolean metricsEnabled, String metricsAddr, String healthAddr, TracingConfig tracing,
+                           String version) {
+        this(metricsEnabled, metricsAddr, healthAddr, tracing, version, null, null);
+    }
 
     public static final String DEFAULT_METRICS_ADDR = ":9094";
     public static final String DEFAULT_HEALTH_ADDR = ":9095";

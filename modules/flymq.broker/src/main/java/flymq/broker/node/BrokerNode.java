@@ -38,6 +38,7 @@ import flymq.broker.schema.ValidationMode;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.ConnectionLimits;
 import flymq.broker.server.ProtocolServer;
+import flymq.broker.tls.ServerTls;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
@@ -117,7 +118,9 @@ public final class BrokerNode implements AutoCloseable {
         };
         BrokerTelemetry telemetry;
         try {
-            telemetry = BrokerTelemetry.start(config.observability(), config.dataDir(), listenerLost);
+            HttpTlsSetup https = HttpTlsSetup.load(config, new DataDirLayout(config.dataDir()));
+            telemetry = BrokerTelemetry.start(config.observability(), config.dataDir(), listenerLost,
+                    https.metrics(), https.health());
         } catch (RuntimeException e) {
             lock.close();
             throw BrokerStartException.of(e);
@@ -310,14 +313,15 @@ public final class BrokerNode implements AutoCloseable {
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
 
+            ServerTls tls = ClientTlsSetup.serverTls(config, layout);
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("flymq-housekeeping").daemon(true).factory());
             resources.push(housekeeping::shutdownNow);
             // closed after the server (which answers the requests in flight) and before groups and logs
             resources.push(mode);
             try {
-                server = resources.push(ProtocolServer.start(config.bindHost(), config.bindPort(), handlers, listener,
-                        groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
+                server = resources.push(ProtocolServer.start(ClientTlsSetup.endpoints(config, tls), handlers,
+                        listener, groups::leaveAll, Duration.ofMillis(config.network().idleTimeoutMs()),
                         Duration.ofMillis(config.network().writeTimeoutMs()), housekeeping,
                         ProtocolServer.DEFAULT_PLATFORM_CONNECTIONS,
                         Duration.ofNanos(config.network().readSpinMicros() * 1000),
@@ -325,8 +329,16 @@ public final class BrokerNode implements AutoCloseable {
                                 config.network().maxConnectionsPerIp(),
                                 config.network().maxInflightRequestBytes())));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot listen on bind_addr " + (config.bindHost().isEmpty() ? "*"
-                        : config.bindHost()) + ":" + config.bindPort() + ": " + rootMessage(e), e);
+                throw new UncheckedIOException("cannot listen on " + ClientTlsSetup.describeListeners(config) + ": "
+                        + rootMessage(e), e);
+            }
+            long reloadMs = config.tls().reloadIntervalMs();
+            if (tls != null && reloadMs > 0) {
+                housekeeping.scheduleWithFixedDelay(tls::reloadIfChanged, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+            }
+            if (telemetry != null && telemetry.servesHttps() && reloadMs > 0) {
+                housekeeping.scheduleWithFixedDelay(telemetry::reloadTlsIfChanged, reloadMs, reloadMs,
+                        TimeUnit.MILLISECONDS);
             }
             boundPort[0] = server.port();
             mode.start(topics, groups);
@@ -359,7 +371,8 @@ public final class BrokerNode implements AutoCloseable {
                 resources.push(admin); // closed first: no API call reaches a node that is stopping
             }
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
-                    + ", data in " + layout.root().toAbsolutePath());
+                    + (tls == null ? "" : config.tls().separateListener() ? " (plaintext) and " + server.tlsPort()
+                            + " (TLS)" : " (TLS)") + ", data in " + layout.root().toAbsolutePath());
         } catch (RuntimeException e) {
             throw resources.closeAfter(e);
         }
@@ -438,9 +451,15 @@ public final class BrokerNode implements AutoCloseable {
         return view;
     }
 
-    /** The port actually bound (useful with port 0). */
+    /** The port actually bound (useful with port 0): {@code bind_addr}'s, plaintext or TLS. */
     public int boundPort() {
         return server.port();
+    }
+
+    /** The port serving TLS ({@code security.tls_addr}'s, or {@code bind_addr}'s when TLS is on it), if any. */
+    public OptionalInt tlsPort() {
+        int p = server.tlsPort();
+        return p < 0 ? OptionalInt.empty() : OptionalInt.of(p);
     }
 
     /** The bound metrics port, when this node serves telemetry (started by {@link #start(BrokerConfig)}). */

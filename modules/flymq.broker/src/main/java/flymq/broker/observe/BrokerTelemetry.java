@@ -21,6 +21,10 @@ import flymq.telemetry.StateSource;
 import flymq.telemetry.Telemetry;
 import flymq.telemetry.TraceOp;
 import flymq.telemetry.TelemetryConfig;
+import flymq.telemetry.HttpTls;
+import flymq.broker.tls.ServerTls;
+import flymq.protocol.tls.TlsContexts;
+import flymq.protocol.tls.TlsContexts.ClientAuth;
 import flymq.telemetry.TracingConfig;
 
 /**
@@ -39,6 +43,8 @@ public final class BrokerTelemetry implements AutoCloseable {
     private final ViewState state;
     private final BrokerListener listener;
     private final StorageListener storageListener;
+    private ServerTls metricsTls;
+    private ServerTls healthTls;
 
     private BrokerTelemetry(Telemetry telemetry, ViewState state) {
         this.telemetry = telemetry;
@@ -62,13 +68,46 @@ public final class BrokerTelemetry implements AutoCloseable {
      */
     public static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir,
                                         java.util.function.Consumer<String> listenerLost) {
+        return start(config, dataDir, listenerLost, null, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig.Observability, Path, java.util.function.Consumer)}, serving HTTPS on the
+     * metrics and/or health listener with these certificates (null: plain HTTP); {@link #reloadTlsIfChanged}
+     * picks up renewed files.
+     */
+    public static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir,
+                                        java.util.function.Consumer<String> listenerLost, ServerTls metricsTls,
+                                        ServerTls healthTls) {
         BrokerConfig.Tracing t = config.tracing();
         TracingConfig tracing = new TracingConfig(t.enabled(), t.endpoint(), t.sampleRate(), t.serviceName(),
                 TracingConfig.Protocol.parse(t.protocol()));
         TelemetryConfig telemetryConfig = new TelemetryConfig(config.metrics().enabled(), config.metrics().addr(),
-                config.health().addr(), tracing, version());
+                config.health().addr(), tracing, version(), http(metricsTls), http(healthTls));
         ViewState state = new ViewState(dataDir);
-        return new BrokerTelemetry(Telemetry.start(telemetryConfig, state, listenerLost), state);
+        BrokerTelemetry started = new BrokerTelemetry(Telemetry.start(telemetryConfig, state, listenerLost), state);
+        started.metricsTls = metricsTls;
+        started.healthTls = healthTls;
+        return started;
+    }
+
+    private static HttpTls http(ServerTls tls) {
+        return tls == null ? null
+                : new HttpTls(tls.key(), tls.chain(), TlsContexts.serverParameters(tls.context(), ClientAuth.NONE));
+    }
+
+    /** Whether a listener serves HTTPS from files that {@link #reloadTlsIfChanged} watches. */
+    public boolean servesHttps() {
+        return metricsTls != null || healthTls != null;
+    }
+
+    /** Serves renewed certificate files on the HTTPS listeners (new connections); a broken set keeps the old. */
+    public void reloadTlsIfChanged() {
+        boolean metrics = metricsTls != null && metricsTls.reloadIfChanged();
+        boolean health = healthTls != null && (healthTls == metricsTls ? metrics : healthTls.reloadIfChanged());
+        if (metrics || health) {
+            telemetry.reloadTls(metrics ? http(metricsTls) : null, health ? http(healthTls) : null);
+        }
     }
 
     /** Serves {@code view}'s read-only resources on the metrics listener (the schema registry's REST view). */

@@ -12,16 +12,23 @@ import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
 import flymq.protocol.RequestException;
+import flymq.protocol.tls.TlsSockets;
+import flymq.broker.tls.ServerTls;
 import flymq.storage.StorageException;
 import flymq.storage.StorageFaults;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One client connection, served on its own thread (platform or virtual, see {@link ProtocolServer}): read a frame,
@@ -31,7 +38,13 @@ import java.time.Duration;
  * gets one syscall per batch.
  *
  * <p>A response may end with stored record bytes ({@link FileRegionHandler}, BATCH_FETCH): those go from the segment
- * files to the socket with {@code FileChannel.transferTo}, never through the heap.
+ * files to the socket with {@code FileChannel.transferTo}, never through the heap. On a TLS connection they cannot
+ * (the bytes must be encrypted in this process): they are copied through the response batch buffer borrowed from
+ * {@link RequestMemory}, 8 KiB at a time from the file, so the heap they take stays bounded whatever the fetch size.
+ *
+ * <p>TLS: the acceptor only accepts; the handshake happens here, on the connection's own thread, so a client that
+ * connects and never (or slowly) handshakes holds only its own thread, never the acceptor. It must finish within the
+ * handshake timeout, which {@link ProtocolServer}'s housekeeping enforces like the idle timeout (no timed reads).
  *
  * <p>Memory: an idle connection holds its own {@value FrameInput#OWN_BYTES}-byte read array and a few small objects;
  * the buffers a request needs (a read buffer for large or pipelined requests, the response writer, a batch of
@@ -54,6 +67,13 @@ final class Connection implements Runnable {
     private final Session session;
     private final InetAddress remoteAddress;
     private final ReadSpin readSpin;
+    private final ServerTls tls;
+    /** The TLS socket over {@link #socket} once the connection thread layered it, else null. */
+    private volatile SSLSocket ssl;
+    /** When a TLS connection was accepted, until its handshake completes (0 otherwise). */
+    private volatile long handshakeSince;
+    /** The file-to-TLS copy path's read buffer, made on the connection's first tail over TLS. */
+    private TlsTailChannel tlsTail;
     private volatile long writeBlockedSince;
     /**
      * When this connection started waiting for its next request (0 while serving one). The idle timeout is enforced
@@ -63,8 +83,10 @@ final class Connection implements Runnable {
     private volatile long readWaitSince = System.nanoTime();
 
     Connection(ProtocolServer server, SocketChannel channel, InetAddress remoteAddress, HandlerRegistry handlers,
-               BrokerListener listener) throws IOException {
+               BrokerListener listener, ServerTls tls) throws IOException {
         this.server = server;
+        this.tls = tls;
+        this.handshakeSince = tls == null ? 0 : System.nanoTime();
         this.remoteAddress = remoteAddress;
         this.channel = channel;
         this.socket = channel.socket();
@@ -94,11 +116,32 @@ final class Connection implements Runnable {
         return readWaitSince;
     }
 
+    /** When this TLS connection was accepted if its handshake is not complete yet, else 0. */
+    long handshakeSince() {
+        return handshakeSince;
+    }
+
+    /** The TLS handshake, on this thread; on failure the connection just closes (the client sees why). */
+    private boolean handshake() throws IOException {
+        SSLSocket s = tls.layer(socket);
+        ssl = s;
+        try {
+            s.startHandshake();
+        } catch (SSLException e) {
+            server.handshakeFailed(session, e);
+            return false;
+        }
+        handshakeSince = 0;
+        return true;
+    }
+
     @Override
     public void run() {
         try {
             safeListener(true);
-            serve();
+            if (tls == null || handshake()) {
+                serve();
+            }
         } catch (FrameException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> session + ": closing on framing error: " + e.getMessage());
         } catch (EOFException e) {
@@ -113,6 +156,12 @@ final class Connection implements Runnable {
                 // no memory even to log: closing below is what matters
             }
         } finally {
+            SSLSocket s = ssl;
+            if (s != null) {
+                // close_notify is a write: a peer that stopped reading is cut off by the write timeout
+                writeBlockedSince = System.nanoTime();
+                ProtocolServer.closeQuietly(s);
+            }
             ProtocolServer.closeQuietly(socket);
             server.connectionClosed(this);
             safeListener(false);
@@ -120,15 +169,17 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException {
+        Socket active = ssl != null ? ssl : socket;
         ResponseOutput[] outRef = new ResponseOutput[1];
-        FrameInput in = new FrameInput(socket.getInputStream(), server.memory(), this::closing, () -> {
+        FrameInput in = new FrameInput(active.getInputStream(), server.memory(), this::closing, () -> {
             if (outRef[0] != null) {
                 outRef[0].flush();
             }
         });
-        ResponseOutput out = new ResponseOutput(socket.getOutputStream(), server.memory(), in);
+        ResponseOutput out = new ResponseOutput(active.getOutputStream(), server.memory(), in);
         outRef[0] = out;
-        InputStream socketIn = socket.getInputStream();
+        InputStream socketIn = ssl != null
+                ? TlsSockets.spinView(ssl.getInputStream(), socket.getInputStream()) : socket.getInputStream();
         PayloadReader reader = new PayloadReader(NO_BYTES, 0, 0);
         PayloadWriter writer = null;
         try {
@@ -217,11 +268,12 @@ final class Connection implements Runnable {
         } finally {
             server.memory().recycle(w);
         }
-        socket.shutdownOutput();
-        socket.setSoTimeout((int) OVERSIZE_DRAIN.toMillis());
+        Socket active = ssl != null ? ssl : socket;
+        active.shutdownOutput();
+        active.setSoTimeout((int) OVERSIZE_DRAIN.toMillis());
         byte[] discard = new byte[FrameInput.OWN_BYTES];
         long deadline = System.nanoTime() + OVERSIZE_DRAIN.toNanos();
-        InputStream socketIn = socket.getInputStream();
+        InputStream socketIn = active.getInputStream();
         try {
             while (System.nanoTime() - deadline < 0 && socketIn.read(discard) >= 0) {
                 // dropped: only the end of the stream (or the deadline) matters
@@ -256,6 +308,25 @@ final class Connection implements Runnable {
         }
         byte[] head = writer.toFrame(responseOpcode, FrameCodec.FLAG_BINARY);
         FrameCodec.encodeHeader(head, 0, responseOpcode, FrameCodec.FLAG_BINARY, (int) total);
+        if (ssl != null) {
+            // no sendfile through TLS: head and records leave through the batch buffer in large writes (a few TLS
+            // records each) rather than one small record per 8 KiB the file channel hands over
+            out.expectMore(true);
+            out.write(head);
+            if (tlsTail == null) {
+                tlsTail = new TlsTailChannel();
+            }
+            tlsTail.target = out;
+            try {
+                tail.copyTo(tlsTail);
+            } finally {
+                tlsTail.target = null;
+                tail.clear();
+            }
+            out.expectMore(false);
+            out.flush();
+            return;
+        }
         out.expectMore(false);
         out.write(head);
         out.flush();
@@ -263,6 +334,37 @@ final class Connection implements Runnable {
             tail.transferTo(channel);
         } finally {
             tail.clear();
+        }
+    }
+
+    /** Lets {@code FileChannel.transferTo} write into the TLS stream (through a heap chunk of its own). */
+    private static final class TlsTailChannel implements WritableByteChannel {
+        private final byte[] chunk = new byte[8 * 1024];
+        OutputStream target;
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int n = src.remaining();
+            if (src.hasArray()) {
+                target.write(src.array(), src.arrayOffset() + src.position(), n);
+                src.position(src.limit());
+                return n;
+            }
+            while (src.hasRemaining()) {
+                int k = Math.min(chunk.length, src.remaining());
+                src.get(chunk, 0, k);
+                target.write(chunk, 0, k);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return target != null;
+        }
+
+        @Override
+        public void close() {
         }
     }
 

@@ -1,6 +1,7 @@
 package flymq.broker.server;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,6 +11,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import flymq.protocol.ReadSpin;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +36,10 @@ import java.util.function.Consumer;
  * more memory and kernel scheduling per connection, so they are capped; beyond the cap connections are still served,
  * just with the virtual thread's extra latency.
  *
+ * <p>A server has one or more listeners ({@link Endpoint}): plaintext, TLS, or both side by side (so that clients
+ * can move to TLS while plaintext is still served). Each has its own acceptor thread; everything else is shared,
+ * so connection limits, request memory and shutdown cover all listeners together.
+ *
  * <p>Shutdown ({@link #close}) stops accepting, shuts down the input side of every connection so no new request is
  * read, lets each connection finish the request it is serving and flush its responses, then closes the sockets;
  * connections still busy after the grace period are closed forcibly.
@@ -40,7 +47,32 @@ import java.util.function.Consumer;
 public final class ProtocolServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProtocolServer.class.getName());
 
-    private final ServerSocketChannel serverSocket;
+    /** Where a listener binds, and the TLS it layers over its connections (null: plaintext). */
+    public record Endpoint(String host, int port, ServerTls tls) {
+        public static Endpoint plaintext(String host, int port) {
+            return new Endpoint(host, port, null);
+        }
+    }
+
+    /** One bound listener and its acceptor. */
+    private final class Listener {
+        final ServerSocketChannel socket;
+        final ServerTls tls;
+        final Thread acceptor;
+
+        Listener(ServerSocketChannel socket, ServerTls tls) {
+            this.socket = socket;
+            this.tls = tls;
+            this.acceptor = Thread.ofPlatform().name(tls == null ? "flymq-acceptor" : "flymq-acceptor-tls")
+                    .daemon(true).unstarted(() -> acceptLoop(this));
+        }
+
+        int port() {
+            return socket.socket().getLocalPort();
+        }
+    }
+
+    private final List<Listener> listeners = new ArrayList<>();
     private final HandlerRegistry handlers;
     private final BrokerListener listener;
     private final Consumer<Session> onSessionClosed;
@@ -58,6 +90,9 @@ public final class ProtocolServer implements AutoCloseable {
     private final ThrottledLog acceptFailures = new ThrottledLog(LOG, System.Logger.Level.ERROR, LOG_INTERVAL_NANOS);
     private final ThrottledLog connectionFailures =
             new ThrottledLog(LOG, System.Logger.Level.ERROR, LOG_INTERVAL_NANOS);
+    private final ThrottledLog handshakeFailures = new ThrottledLog(LOG, System.Logger.Level.INFO, LOG_INTERVAL_NANOS);
+    private final AtomicLong failedHandshakes = new AtomicLong();
+    private final long handshakeTimeoutNanos;
     /** Connections served on platform threads at once, unless {@link #start} is given another number. */
     public static final int DEFAULT_PLATFORM_CONNECTIONS = 64;
     /** How long a connection thread spins for its next request before it blocks (see {@link ReadSpin}). */
@@ -70,10 +105,9 @@ public final class ProtocolServer implements AutoCloseable {
     private final Semaphore platformSlots;
     private final long readSpinNanos;
     private final ScheduledExecutorService housekeeping;
-    private final Thread acceptor;
     private volatile boolean draining;
 
-    private ProtocolServer(ServerSocketChannel serverSocket, HandlerRegistry handlers, BrokerListener listener,
+    private ProtocolServer(List<Endpoint> endpoints, HandlerRegistry handlers, BrokerListener listener,
                            Consumer<Session> onSessionClosed, Duration idleTimeout, Duration writeTimeout,
                            ScheduledExecutorService housekeeping, int platformConnections, Duration readSpin,
                            ConnectionLimits limits) {
@@ -81,14 +115,14 @@ public final class ProtocolServer implements AutoCloseable {
         this.memory = new RequestMemory(limits.maxInflightRequestBytes());
         this.platformSlots = new Semaphore(platformConnections);
         this.readSpinNanos = readSpin.toNanos();
-        this.serverSocket = serverSocket;
+        this.handshakeTimeoutNanos = endpoints.stream().filter(e -> e.tls() != null)
+                .mapToLong(e -> e.tls().handshakeTimeout().toNanos()).min().orElse(Long.MAX_VALUE);
         this.handlers = handlers;
         this.listener = listener;
         this.onSessionClosed = onSessionClosed;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.housekeeping = housekeeping;
-        this.acceptor = Thread.ofPlatform().name("flymq-acceptor").daemon(true).unstarted(this::acceptLoop);
     }
 
     /**
@@ -126,36 +160,77 @@ public final class ProtocolServer implements AutoCloseable {
                                        Duration writeTimeout, ScheduledExecutorService housekeeping,
                                        int platformConnections, Duration readSpin, ConnectionLimits limits)
             throws IOException {
+        return start(List.of(Endpoint.plaintext(host, port)), handlers, listener, onSessionClosed, idleTimeout,
+                writeTimeout, housekeeping, platformConnections, readSpin, limits);
+    }
+
+    /**
+     * Like the overload above, listening on every endpoint (in order; {@link #port()} is the first one's). Either
+     * all bind or none stays bound.
+     */
+    public static ProtocolServer start(List<Endpoint> endpoints, HandlerRegistry handlers, BrokerListener listener,
+                                       Consumer<Session> onSessionClosed, Duration idleTimeout,
+                                       Duration writeTimeout, ScheduledExecutorService housekeeping,
+                                       int platformConnections, Duration readSpin, ConnectionLimits limits)
+            throws IOException {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("a server needs at least one endpoint");
+        }
         if (platformConnections < 0) {
             throw new IllegalArgumentException("platformConnections must be >= 0, got " + platformConnections);
         }
         if (readSpin.isNegative()) {
             throw new IllegalArgumentException("readSpin must be >= 0, got " + readSpin);
         }
+        ProtocolServer server = new ProtocolServer(endpoints, handlers, listener, onSessionClosed, idleTimeout,
+                writeTimeout, housekeeping, platformConnections, readSpin, limits);
+        try {
+            for (Endpoint e : endpoints) {
+                server.listeners.add(server.new Listener(bind(e.host(), e.port()), e.tls()));
+            }
+        } catch (IOException e) {
+            server.listeners.forEach(l -> closeQuietly(l.socket));
+            throw e;
+        }
+        // often enough that a short idle, write or handshake timeout is enforced close to its value, at most once a
+        // second
+        long periodMs = Math.clamp(Math.min(Math.min(idleTimeout.toMillis(), writeTimeout.toMillis()),
+                TimeUnit.NANOSECONDS.toMillis(server.handshakeTimeoutNanos)) / 4, 20, 1000);
+        housekeeping.scheduleWithFixedDelay(server::closeStalledConnections, periodMs, periodMs,
+                TimeUnit.MILLISECONDS);
+        server.listeners.forEach(l -> l.acceptor.start());
+        return server;
+    }
+
+    private static ServerSocketChannel bind(String host, int port) throws IOException {
         // a channel rather than a java.net.ServerSocket: connections need SocketChannels to send file regions
         ServerSocketChannel ss = ServerSocketChannel.open();
         ss.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        InetSocketAddress addr = host.isEmpty() ? new InetSocketAddress(port)
-                : new InetSocketAddress(InetAddress.getByName(host), port);
         try {
+            InetSocketAddress addr = host.isEmpty() ? new InetSocketAddress(port)
+                    : new InetSocketAddress(InetAddress.getByName(host), port);
             ss.bind(addr, 4096);
         } catch (IOException e) {
             ss.close();
             throw new IOException("cannot listen on " + (host.isEmpty() ? "*" : host) + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        ProtocolServer server = new ProtocolServer(ss, handlers, listener, onSessionClosed, idleTimeout,
-                writeTimeout, housekeeping, platformConnections, readSpin, limits);
-        // often enough that a short idle or write timeout is enforced close to its value, at most once a second
-        long periodMs = Math.clamp(Math.min(idleTimeout.toMillis(), writeTimeout.toMillis()) / 4, 20, 1000);
-        housekeeping.scheduleWithFixedDelay(server::closeStalledConnections, periodMs, periodMs,
-                TimeUnit.MILLISECONDS);
-        server.acceptor.start();
-        return server;
+        return ss;
     }
 
+    /** The first listener's port. */
     public int port() {
-        return serverSocket.socket().getLocalPort();
+        return listeners.getFirst().port();
+    }
+
+    /** The port of the first TLS listener, or -1 when there is none. */
+    public int tlsPort() {
+        return listeners.stream().filter(l -> l.tls != null).mapToInt(Listener::port).findFirst().orElse(-1);
+    }
+
+    /** TLS handshakes that failed (refused certificates, protocol mismatches, plaintext on a TLS port) since start. */
+    public long failedHandshakes() {
+        return failedHandshakes.get();
     }
 
     public int activeConnections() {
@@ -185,6 +260,12 @@ public final class ProtocolServer implements AutoCloseable {
         return refusedConnections.get();
     }
 
+    /** A TLS handshake failed: the client learns why from the alert; the log says it at most once per interval. */
+    void handshakeFailed(Session session, IOException failure) {
+        failedHandshakes.incrementAndGet();
+        handshakeFailures.log(session + ": TLS handshake failed: " + failure.getMessage(), null);
+    }
+
     /** A connection thread ended with an unexpected exception or error; logged at most once per interval. */
     void connectionFailed(Session session, Throwable failure) {
         connectionFailures.log(session + ": connection failed and was closed; the broker keeps serving", failure);
@@ -204,20 +285,20 @@ public final class ProtocolServer implements AutoCloseable {
      * retried after a pause that doubles up to a second, so the broker keeps its port and recovers when the cause
      * goes away instead of living on without accepting.
      */
-    private void acceptLoop() {
+    private void acceptLoop(Listener on) {
         long pauseMillis = 0;
         while (!draining) {
             try {
-                acceptOne();
+                acceptOne(on);
                 pauseMillis = 0;
             } catch (Throwable t) {
-                if (draining || !serverSocket.isOpen()) {
+                if (draining || !on.socket.isOpen()) {
                     return;
                 }
                 pauseMillis = Math.clamp(pauseMillis * 2, MIN_ACCEPT_PAUSE_MS, MAX_ACCEPT_PAUSE_MS);
                 try {
                     // an I/O failure (out of file descriptors) says all in its message; an Error needs its trace
-                    acceptFailures.log("accepting a connection on port " + port() + " failed: " + t
+                    acceptFailures.log("accepting a connection on port " + on.port() + " failed: " + t
                             + "; retrying, with pauses of up to " + MAX_ACCEPT_PAUSE_MS + " ms",
                             t instanceof IOException ? null : t);
                 } catch (Throwable ignored) {
@@ -234,8 +315,8 @@ public final class ProtocolServer implements AutoCloseable {
         }
     }
 
-    private void acceptOne() throws IOException {
-        SocketChannel socket = serverSocket.accept();
+    private void acceptOne(Listener on) throws IOException {
+        SocketChannel socket = on.socket.accept();
         InetAddress remote;
         try {
             remote = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
@@ -246,12 +327,12 @@ public final class ProtocolServer implements AutoCloseable {
         }
         ConnectionAdmission.Refusal refusal = admission.admit(remote);
         if (refusal != null) {
-            refuse(socket, remote, refusal);
+            refuse(on, socket, remote, refusal);
             return;
         }
         Connection c;
         try {
-            c = new Connection(this, socket, remote, handlers, listener);
+            c = new Connection(this, socket, remote, handlers, listener, on.tls);
         } catch (Throwable e) {
             admission.release(remote);
             closeQuietly(socket);
@@ -295,7 +376,7 @@ public final class ProtocolServer implements AutoCloseable {
     }
 
     /** Closes a connection beyond a limit before reading from it; counted, and logged at most once per interval. */
-    private void refuse(SocketChannel socket, InetAddress remote, ConnectionAdmission.Refusal refusal) {
+    private void refuse(Listener on, SocketChannel socket, InetAddress remote, ConnectionAdmission.Refusal refusal) {
         closeQuietly(socket);
         refusedConnections.incrementAndGet();
         try {
@@ -304,9 +385,9 @@ public final class ProtocolServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "broker listener failed", e);
         }
         refusals.log(refusal == ConnectionAdmission.Refusal.MAX_CONNECTIONS
-                ? "refusing connections on port " + port() + ": network.max_connections ("
+                ? "refusing connections on port " + on.port() + ": network.max_connections ("
                         + admission.maxConnections() + ") are open; refused one from " + remote.getHostAddress()
-                : "refusing connections on port " + port() + " from " + remote.getHostAddress()
+                : "refusing connections on port " + on.port() + " from " + remote.getHostAddress()
                         + ": network.max_connections_per_ip (" + admission.maxPerAddress() + ") are open from it");
     }
 
@@ -325,6 +406,14 @@ public final class ProtocolServer implements AutoCloseable {
     private void closeStalledConnections() {
         long now = System.nanoTime();
         for (Connection c : connections) {
+            long handshaking = c.handshakeSince();
+            if (handshaking != 0 && now - handshaking > handshakeTimeoutNanos) {
+                handshakeFailures.log(c.session() + ": TLS handshake not complete after "
+                        + TimeUnit.NANOSECONDS.toMillis(now - handshaking) + " ms; closing it", null);
+                failedHandshakes.incrementAndGet();
+                c.closeNow();
+                continue;
+            }
             long since = c.writeBlockedSince();
             if (since != 0 && now - since > writeTimeoutNanos) {
                 LOG.log(System.Logger.Level.WARNING, c.session() + " did not read its responses for "
@@ -344,7 +433,7 @@ public final class ProtocolServer implements AutoCloseable {
     /** Graceful shutdown; waits up to {@code grace} for in-flight requests, then closes what is left. */
     public void close(Duration grace) {
         draining = true;
-        closeQuietly(serverSocket);
+        listeners.forEach(l -> closeQuietly(l.socket));
         for (Connection c : connections) {
             c.stopReading();
         }
@@ -363,7 +452,9 @@ public final class ProtocolServer implements AutoCloseable {
             connections.forEach(Connection::closeNow);
         }
         try {
-            acceptor.join(grace.toMillis());
+            for (Listener l : listeners) {
+                l.acceptor.join(grace.toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -59,6 +59,21 @@ public final class ResponseTail {
         }
     }
 
+    /**
+     * Sends every slice to {@code target}, a channel that copies through the heap (a TLS stream): counted as copied,
+     * not as sent from files.
+     */
+    void copyTo(WritableByteChannel target) throws IOException {
+        for (LogSlice s : slices) {
+            long sent = s.transferTo(target);
+            COPIED_TO_HEAP.add(sent);
+            if (sent != s.sizeInBytes()) {
+                throw new IOException("slice at offset " + s.firstOffset() + " announced " + s.sizeInBytes()
+                        + " bytes, copied " + sent);
+            }
+        }
+    }
+
     /** Appends every slice's bytes to {@code out} (one copy through a 64 KiB chunk) and empties the tail. */
     public void copyInto(PayloadWriter out) throws IOException {
         PayloadWriterChannel channel = new PayloadWriterChannel(out);

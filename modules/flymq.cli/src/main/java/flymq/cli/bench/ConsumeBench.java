@@ -78,7 +78,7 @@ public final class ConsumeBench implements Callable<Integer> {
         String servers = String.join(",", g.servers());
         FlyMqClient client;
         try {
-            client = FlyMqClient.connect(servers);
+            client = g.clientBuilder().build();
         } catch (ConnectionException e) {
             throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);
         }

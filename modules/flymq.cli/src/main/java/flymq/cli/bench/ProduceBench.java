@@ -116,7 +116,7 @@ public final class ProduceBench implements Callable<Integer> {
         List<FlyMqClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < producers; i++) {
-                clients.add(FlyMqClient.builder().bootstrap(servers)
+                clients.add(g.clientBuilder()
                         .readSpin(Duration.ofNanos(readSpinMicros * 1000)).build());
             }
             clients.get(0).createTopic(topic, partitions);

@@ -34,7 +34,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
     public Integer call() {
         var g = FlyMq.globals(spec);
         try (var client = Brokers.connect(g)) {
-            var status = withLeaderProgress(client.clusterStatus());
+            var status = withLeaderProgress(client.clusterStatus(), g);
             var metadata = client.clusterMetadata("");
             int partitions = metadata.topics().stream().mapToInt(t -> t.partitions().size()).sum();
             long offline = metadata.topics().stream().flatMap(t -> t.partitions().stream())
@@ -72,7 +72,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
      * The answering node's status, with match index and lag taken from the metadata leader's own answer when
      * another node answered (best effort: an unreachable leader leaves them unknown).
      */
-    private static ClusterStatus withLeaderProgress(ClusterStatus status) {
+    private static ClusterStatus withLeaderProgress(ClusterStatus status, flymq.cli.Globals g) {
         if (status.leaderId().isEmpty() || status.leaderId().equals(status.nodeId())) {
             return status;
         }
@@ -82,7 +82,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             return status;
         }
         ClusterStatus fromLeader;
-        try (var leader = FlyMqClient.builder().bootstrap(leaderAddr).connectTimeout(Duration.ofSeconds(2))
+        try (var leader = g.tls().applyTo(FlyMqClient.builder().bootstrap(leaderAddr))
+                .connectTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(5)).build()) {
             fromLeader = leader.clusterStatus();
         } catch (RuntimeException e) {

@@ -45,7 +45,7 @@ public final class HealthCheck implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var g = FlyMq.globals(spec);
         var uri = HttpEndpoint.resolve(g.healthUrl(), "/health");
-        var endpoint = new HttpEndpoint("the health endpoint");
+        var endpoint = new HttpEndpoint("the health endpoint", g.tls());
         long deadline = System.nanoTime() + (wait == null ? 0 : wait.toNanos());
         while (true) {
             Outcome outcome = probe(endpoint, uri);

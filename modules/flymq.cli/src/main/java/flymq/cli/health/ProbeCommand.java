@@ -12,7 +12,7 @@ abstract class ProbeCommand {
     int probe(CommandSpec spec, String path, String yes, String no) {
         var g = FlyMq.globals(spec);
         var uri = HttpEndpoint.resolve(g.healthUrl(), path);
-        var answer = new HttpEndpoint("the health endpoint").get(uri);
+        var answer = new HttpEndpoint("the health endpoint", g.tls()).get(uri);
         if (g.json()) {
             g.out().println(Json.write(Json.object(
                     "url", uri.toString(),

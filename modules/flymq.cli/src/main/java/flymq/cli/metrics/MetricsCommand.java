@@ -47,7 +47,7 @@ public final class MetricsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var g = FlyMq.globals(spec);
-        var answer = new HttpEndpoint("the metrics endpoint").get(g.metricsUrl());
+        var answer = new HttpEndpoint("the metrics endpoint", g.tls()).get(g.metricsUrl());
         if (!answer.ok()) {
             throw CliException.failed("the metrics endpoint " + g.metricsUrl() + " answered HTTP " + answer.status()
                     + "; is --metrics-url right?");

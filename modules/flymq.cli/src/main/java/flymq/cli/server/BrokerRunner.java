@@ -85,6 +85,9 @@ final class BrokerRunner {
                         ? bound(config.observability().metrics().addr(), node.metricsPort()) : "off")
                 + ", health " + bound(config.observability().health().addr(), node.healthPort())
                 + (node.clusterPort().isPresent() ? ", cluster " + bound(config.clusterAddr(), node.clusterPort())
+                        : "")
+                + (node.tlsPort().isPresent() ? ", tls " + (config.tls().separateListener()
+                        ? bound(config.tls().addr(), node.tlsPort()) : host + ":" + node.tlsPort().getAsInt())
                         : ""));
         // a line of its own: scripts and tests parse the ready line as it is
         out.println("console: " + node.consoleUrl().orElse("not served (observability.admin.enabled is false, or "

@@ -36,6 +36,14 @@ import picocli.CommandLine.Spec;
             "  flymq server start",
             "  flymq server start --config flymq.json --data-dir /var/lib/flymq",
             "  flymq server start --bind-addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0",
+            "  flymq server start --tls           (TLS with a development certificate made under DATA_DIR/tls/)",
+            "  flymq server start --tls-addr :9443 --set security.tls_cert_file=server.crt "
+                    + "--set security.tls_key_file=server.key",
+            "",
+            "With --tls (or --tls-addr) the broker serves TLS: on --bind-addr, or on --tls-addr next to plaintext on "
+                    + "--bind-addr. Without security.tls_cert_file it makes a development CA and certificate under "
+                    + "DATA_DIR/tls/ (key security.tls_auto_generate); clients trust it with "
+                    + "'--tls-ca DATA_DIR/tls/ca.crt'. The ready line then ends with ', tls HOST:PORT'.",
             ""},
         mixinStandardHelpOptions = true)
 public final class ServerStart implements Callable<Integer> {
@@ -93,6 +101,11 @@ public final class ServerStart implements Callable<Integer> {
             description = "Health endpoints listen address (key observability.health.addr; default :9095).")
     String healthAddr;
 
+    @Option(names = "--tls-addr", paramLabel = "HOST:PORT",
+            description = "Serve TLS on this address too, keeping plaintext on --bind-addr (key security.tls_addr; "
+                    + "implies --tls).")
+    String tlsAddr;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key (repeatable).")
     Map<String, String> set = new LinkedHashMap<>();
 
@@ -112,6 +125,12 @@ public final class ServerStart implements Callable<Integer> {
         put(flags, "log_level", logLevel);
         put(flags, "observability.metrics.addr", metricsAddr);
         put(flags, "observability.health.addr", healthAddr);
+        if (g.tls().enabled() || tlsAddr != null) {
+            // the inherited --tls: TLS on, with a development certificate unless certificate files are configured
+            flags.putIfAbsent("security.tls_enabled", "true");
+            flags.putIfAbsent("security.tls_auto_generate", "true");
+            put(flags, "security.tls_addr", tlsAddr);
+        }
         int code = BrokerRunner.run(config, System.getenv(), flags, g.out(), g.err());
         return code == 0 ? ExitCode.OK : code;
     }

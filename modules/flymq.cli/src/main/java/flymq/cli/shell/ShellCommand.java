@@ -42,6 +42,22 @@ public final class ShellCommand implements Callable<Integer> {
         if (g.verbose()) {
             globals.add("--verbose");
         }
+        var tls = g.tls();
+        if (tls.enabled()) {
+            globals.add("--tls");
+        }
+        if (tls.ca() != null) {
+            globals.add("--tls-ca=" + tls.ca());
+        }
+        if (tls.cert() != null) {
+            globals.add("--tls-cert=" + tls.cert());
+        }
+        if (tls.key() != null) {
+            globals.add("--tls-key=" + tls.key());
+        }
+        if (tls.insecure()) {
+            globals.add("--insecure");
+        }
         var history = historyFile != null ? historyFile
                 : Path.of(System.getProperty("user.home"), ".flymq_history");
         try (var terminal = TerminalBuilder.builder().name("flymq").system(true).build()) {

@@ -46,7 +46,7 @@ public final class TopCommand implements Callable<Integer> {
         if (interval.isZero() || interval.isNegative()) {
             throw new CliException(ExitCode.USAGE, "--interval must be positive, got " + interval);
         }
-        var endpoint = new HttpEndpoint("the metrics endpoint");
+        var endpoint = new HttpEndpoint("the metrics endpoint", g.tls());
         var url = g.metricsUrl();
         // Fail fast (exit 3) when nothing answers at start; once running, errors are shown on screen.
         var first = endpoint.get(url);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# TLS benchmark: one linked-image broker serving plaintext on PORT and TLS on PORT+1 (security.tls_addr, with the
+# development certificate of its data directory), then paired runs of the same `flymq bench` workloads over each
+# listener, back to back: batched produce (acks=leader) and consume (BATCH_FETCH: sendfile in plaintext, copied
+# through the heap over TLS). Prints each run's JSON and the TLS/plaintext ratios of records/s.
+#   jlink/src/build/bench-tls.sh
+# Env: PORT [19292], RECORDS [2000000], RECORD_SIZE [100], OUT [/tmp/flymq-bench-results/tls-<timestamp>]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../../.." && pwd)
+flymq="$here/jlink/target/flymq/bin/flymq"
+[ -x "$flymq" ] || { echo "bench-tls: build the image first (./mvnw -B -q install -DskipTests)" >&2; exit 1; }
+PORT=${PORT:-19292}
+TLS_PORT=$((PORT + 1))
+RECORDS=${RECORDS:-2000000}
+RECORD_SIZE=${RECORD_SIZE:-100}
+OUT=${OUT:-/tmp/flymq-bench-results/tls-$(date +%Y%m%dT%H%M%S)}
+mkdir -p "$OUT"
+data=$(mktemp -d /tmp/flymq-bench-data.XXXXXX)
+"$flymq" server start --bind-addr 127.0.0.1:$PORT --tls-addr 127.0.0.1:$TLS_PORT --data-dir "$data" \
+  --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 >"$OUT/broker.log" 2>&1 &
+broker=$!
+trap 'kill -TERM $broker 2>/dev/null; wait $broker 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 300); do grep -q '^ready' "$OUT/broker.log" && break; sleep 0.1; done
+grep -q '^ready' "$OUT/broker.log" || { cat "$OUT/broker.log" >&2; exit 1; }
+plain=(--server 127.0.0.1:$PORT)
+tls=(--server 127.0.0.1:$TLS_PORT --tls-ca "$data/tls/ca.crt")
+run() { # name, connection options (array name), bench args...
+  local name=$1 conn=$2; shift 2
+  local -n opts=$conn
+  echo "$name: flymq ${opts[*]} bench $*  # $(uptime)" >>"$OUT/commands.txt"
+  "$flymq" "${opts[@]}" bench "$@" --output json >"$OUT/$name.json" 2>"$OUT/$name.err"
+  echo "$name $(cat "$OUT/$name.json")"
+}
+rate() { sed -n 's/.*"records_per_sec":\([0-9.]*\).*/\1/p' "$OUT/$1.json"; }
+run warmup_plain plain produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
+run warmup_tls   tls   produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
+produce=(--records "$RECORDS" --record-size "$RECORD_SIZE" --throughput -1 --acks leader --linger-ms 5
+         --batch-size 65536 --partitions 1)
+run p_plain plain produce --topic bench_plain "${produce[@]}"
+run p_tls   tls   produce --topic bench_tls   "${produce[@]}"
+# both consumers read the plaintext run's topic, so they read the same bytes
+run c_plain plain consume --topic bench_plain --records "$RECORDS"
+run c_tls   tls   consume --topic bench_plain --records "$RECORDS"
+uptime >>"$OUT/commands.txt"
+awk -v p="$(rate p_plain)" -v t="$(rate p_tls)" 'BEGIN { printf "produce TLS/plaintext: %.2f (goal >= 0.7)\n", t / p }' \
+  | tee -a "$OUT/ratios.txt"
+awk -v p="$(rate c_plain)" -v t="$(rate c_tls)" 'BEGIN { printf "consume TLS/plaintext: %.2f (goal >= 0.6)\n", t / p }' \
+  | tee -a "$OUT/ratios.txt"
+echo "results: $OUT"
