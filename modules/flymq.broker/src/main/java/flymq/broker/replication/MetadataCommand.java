@@ -27,6 +27,7 @@ import java.util.List;
  *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
+ *   type 17 SECURITY:     i32 n · n bytes: a user or ACL change, flymq.broker.auth.SecurityChange's JSON form
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -38,6 +39,7 @@ sealed interface MetadataCommand {
     int DELETE_GROUP = 5;
     int NODE_REMOVED = 6;
     int SCHEMA = 16;
+    int SECURITY = 17;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -66,6 +68,10 @@ sealed interface MetadataCommand {
 
     /** A schema registry change, applied by every node's registry in log order. */
     record Schema(SchemaChange change) implements MetadataCommand {
+    }
+
+    /** A user or ACL change (its encoded form, decoded where it is applied), applied by every node in log order. */
+    record Security(byte[] change) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -111,6 +117,11 @@ sealed interface MetadataCommand {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
                 }
+                case Security s -> {
+                    out.writeByte(SECURITY);
+                    out.writeInt(s.change().length);
+                    out.write(s.change());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -134,6 +145,16 @@ sealed interface MetadataCommand {
                 case DELETE_GROUP -> new DeleteGroup(in.readUTF(), in.readUTF());
                 case NODE_REMOVED -> new NodeRemoved(in.readUTF());
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
+                case SECURITY -> {
+                    int n = in.readInt();
+                    if (n < 0 || n > in.available()) {
+                        throw new IllegalArgumentException("security command declares " + n + " bytes, "
+                                + in.available() + " follow");
+                    }
+                    byte[] change = new byte[n];
+                    in.readFully(change);
+                    yield new Security(change);
+                }
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };
