@@ -402,8 +402,14 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     private void login(Connection c, String user, String pass) {
-        Frame f = c.call("AUTH", AUTH, encode(new AuthRequest(user, pass)));
-        AuthResponse r = decode("AUTH", f, AuthResponse::read);
+        AuthResponse r;
+        try {
+            Frame f = c.call("AUTH", AUTH, encode(new AuthRequest(user, pass)));
+            r = decode("AUTH", f, AuthResponse::read);
+        } catch (RuntimeException e) {
+            c.close(); // e.g. an ERROR answer (too many failed logins): the connection is not handed out
+            throw e;
+        }
         if (!r.success()) {
             c.close();
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
