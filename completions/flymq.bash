@@ -178,6 +178,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic list" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic describe" ];    then _picocli_flymq_topic; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic alter" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic delete" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} group list" ];    then _picocli_flymq_group; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} group describe" ];    then _picocli_flymq_group; return $?; fi
@@ -239,77 +240,79 @@ function _complete_flymq() {
   local cmds21=(topic create)
   local cmds22=(topic list)
   local cmds23=(topic describe)
-  local cmds24=(topic delete)
-  local cmds25=(group list)
-  local cmds26=(group describe)
-  local cmds27=(group lag)
-  local cmds28=(group reset)
-  local cmds29=(group delete)
-  local cmds30=(health check)
-  local cmds31=(health live)
-  local cmds32=(health ready)
-  local cmds33=(bench produce)
-  local cmds34=(bench consume)
-  local cmds35=(bench pingpong)
-  local cmds36=(cluster status)
-  local cmds37=(cluster members)
-  local cmds38=(cluster join)
-  local cmds39=(cluster leave)
-  local cmds40=(security init)
-  local cmds41=(user create)
-  local cmds42=(user list)
-  local cmds43=(user get)
-  local cmds44=(user update)
-  local cmds45=(user delete)
-  local cmds46=(user passwd)
-  local cmds47=(acl set)
-  local cmds48=(acl get)
-  local cmds49=(acl list)
-  local cmds50=(acl delete)
-  local cmds51=(role list)
-  local cmds52=(audit query)
-  local cmds53=(audit export)
-  local cmds54=(schema register)
-  local cmds55=(schema get)
-  local cmds56=(schema list)
-  local cmds57=(schema validate)
-  local cmds58=(schema delete)
+  local cmds24=(topic alter)
+  local cmds25=(topic delete)
+  local cmds26=(group list)
+  local cmds27=(group describe)
+  local cmds28=(group lag)
+  local cmds29=(group reset)
+  local cmds30=(group delete)
+  local cmds31=(health check)
+  local cmds32=(health live)
+  local cmds33=(health ready)
+  local cmds34=(bench produce)
+  local cmds35=(bench consume)
+  local cmds36=(bench pingpong)
+  local cmds37=(cluster status)
+  local cmds38=(cluster members)
+  local cmds39=(cluster join)
+  local cmds40=(cluster leave)
+  local cmds41=(security init)
+  local cmds42=(user create)
+  local cmds43=(user list)
+  local cmds44=(user get)
+  local cmds45=(user update)
+  local cmds46=(user delete)
+  local cmds47=(user passwd)
+  local cmds48=(acl set)
+  local cmds49=(acl get)
+  local cmds50=(acl list)
+  local cmds51=(acl delete)
+  local cmds52=(role list)
+  local cmds53=(audit query)
+  local cmds54=(audit export)
+  local cmds55=(schema register)
+  local cmds56=(schema get)
+  local cmds57=(schema list)
+  local cmds58=(schema validate)
+  local cmds59=(schema delete)
 
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_audit_export; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_audit_query; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_role_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_delete; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_list; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_acl_get; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_acl_set; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_passwd; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_delete; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_update; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_get; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_user_create; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_audit_export; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_audit_query; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_role_list; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_acl_delete; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_list; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_get; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_acl_set; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_passwd; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_delete; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_update; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_get; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_user_create; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_topic_alter; return $?; fi
   if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_topic_describe; return $?; fi
   if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_list; return $?; fi
   if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_create; return $?; fi
@@ -471,7 +474,7 @@ function _picocli_flymq_topic() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="create list describe delete"
+  local commands="create list describe alter delete"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1997,6 +2000,72 @@ function _picocli_flymq_topic_describe() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `alter` subcommand.
+function _picocli_flymq_topic_alter() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-c' '--config' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--config')
+      return
+      ;;
     '--server')
       return
       ;;

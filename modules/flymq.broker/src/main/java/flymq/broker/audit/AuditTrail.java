@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  *  "resource":"","action":"authenticate","result":"failure","node_id":"n1","details":{"reason":"..."}}
  * </pre>
  * Types: {@code auth.success}, {@code auth.failure}, {@code access.denied}, {@code user.create|update|delete|password},
- * {@code acl.set|delete}, {@code topic.create|delete}, {@code offset.reset}, {@code group.delete},
+ * {@code acl.set|delete}, {@code topic.create|alter|delete}, {@code offset.reset}, {@code group.delete},
  * {@code cluster.join|leave}. Passwords are never part of an event.
  *
  * <p>When {@code audit.log} reaches {@code audit.max_file_size} it is renamed {@code audit-<unix ms>.log} and a new

@@ -7,6 +7,7 @@ import flymq.broker.server.Session;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -17,9 +18,9 @@ import java.util.Map;
 /**
  * The broker's {@link RequestGuard}: checks each request against its {@link AccessRules} entry when
  * {@code auth.enabled} is true (a refusal is counted, audited as {@code access.denied} and answered with the
- * structured ERROR frame), and audits the administrative requests that succeeded (topic create/delete, offset reset,
- * group delete, cluster join/leave) whether auth is on or not. User and ACL changes and logins are audited by their
- * handlers, which know the outcome's details.
+ * structured ERROR frame), and audits the administrative requests that succeeded (topic create, alter and delete,
+ * offset reset, group delete, cluster join/leave) whether auth is on or not. User and ACL changes and logins are
+ * audited by their handlers, which know the outcome's details.
  *
  * <p>In a cluster a request another node forwarded (to the leader of the metadata group) is audited only where it
  * entered, with the client's address and user: the forwarding node logs in as the bootstrap admin.
@@ -91,7 +92,7 @@ public final class AccessGuard implements RequestGuard {
     @Override
     public boolean follows(int opcode) {
         return audit.enabled() && (opcode == Opcodes.CREATE_TOPIC || opcode == Opcodes.DELETE_TOPIC
-                || opcode == Opcodes.RESET_OFFSET || opcode == Opcodes.DELETE_GROUP
+                || opcode == ExtensionOpcodes.ALTER_TOPIC || opcode == Opcodes.RESET_OFFSET || opcode == Opcodes.DELETE_GROUP
                 || opcode == ExtensionOpcodes.CLUSTER_MEMBERSHIP);
     }
 
@@ -112,6 +113,15 @@ public final class AccessGuard implements RequestGuard {
                     return;
                 }
                 audit.record("topic.delete", session, null, r.topic(), "delete_topic", "success", Map.of());
+            }
+            case ExtensionOpcodes.ALTER_TOPIC -> {
+                AlterTopicRequest r = AlterTopicRequest.read(request);
+                if (r.forwarded()) {
+                    return;
+                }
+                Map<String, String> settings = new java.util.TreeMap<>();
+                r.settings().forEach((k, v) -> settings.put(k, Long.toString(v)));
+                audit.record("topic.alter", session, null, r.topic(), "alter_topic", "success", settings);
             }
             case Opcodes.RESET_OFFSET -> {
                 ResetOffsetRequest r = ResetOffsetRequest.read(request);
