@@ -35,13 +35,13 @@ for log in plain auth; do
   grep -q '^ready' "$OUT/$log.log" || { cat "$OUT/$log.log" >&2; exit 1; }
 done
 admin=(--server 127.0.0.1:$AUTH_PORT --user admin --password-file "$work/admin.pw")
-"$flymq" "${admin[@]}" user create bench --role guest --new-password-file "$work/user.pw" >>"$OUT/setup.txt"
+"$flymq" "${admin[@]}" user create loadgen --role guest --new-password-file "$work/user.pw" >>"$OUT/setup.txt"
 for t in warm bench_auth; do
   "$flymq" "${admin[@]}" topic create $t --partitions 1 >>"$OUT/setup.txt"
-  "$flymq" "${admin[@]}" acl set $t --allow-user bench >>"$OUT/setup.txt"
+  "$flymq" "${admin[@]}" acl set $t --allow-user loadgen >>"$OUT/setup.txt"
 done
 plain=(--server 127.0.0.1:$PORT)
-auth=(--server 127.0.0.1:$AUTH_PORT --user bench --password-file "$work/user.pw")
+auth=(--server 127.0.0.1:$AUTH_PORT --user loadgen --password-file "$work/user.pw")
 run() { # name, connection options (array name), bench args...
   local name=$1 conn=$2; shift 2
   local -n opts=$conn
