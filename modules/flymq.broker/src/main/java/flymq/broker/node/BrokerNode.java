@@ -17,6 +17,7 @@ import flymq.broker.auth.AccessRules;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.auth.Authorizer;
 import flymq.broker.auth.PasswordHasher;
+import flymq.broker.auth.Permission;
 import flymq.broker.auth.SecurityRequests;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterRequests;
@@ -348,7 +349,7 @@ public final class BrokerNode implements AutoCloseable {
             servedOpcodes = handlers.opcodes();
             AccessRules.requireAll(servedOpcodes);
             handlers.guard(new AccessGuard(authorizer, audit, listener));
-            warnAboutAuth(config);
+            warnAboutAuth(config, securityStore);
 
             ServerTls tls = ClientTlsSetup.serverTls(config, layout);
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -451,13 +452,21 @@ public final class BrokerNode implements AutoCloseable {
 
     /**
      * Cluster nodes forward requests to leaders logged in as the bootstrap admin: without its password a node with
-     * auth on can serve only what it leads itself.
+     * auth on can serve only what it leads itself. And a broker with neither a bootstrap admin nor a stored admin
+     * cannot be administered at all (upstream's installer writes such a file).
      */
-    private static void warnAboutAuth(BrokerConfig config) {
+    private static void warnAboutAuth(BrokerConfig config, SecurityStore users) {
         BrokerConfig.Auth auth = config.auth();
-        if (auth.enabled() && auth.adminPassword().isEmpty() && !config.peers().isEmpty()) {
+        if (!auth.enabled() || !auth.adminPassword().isEmpty()) {
+            return;
+        }
+        if (!config.peers().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password on cluster node "
                     + config.nodeId() + ": requests this node forwards to a leader will be refused as anonymous");
+        }
+        if (users.users().stream().noneMatch(u -> u.enabled() && u.has(Permission.ADMIN))) {
+            LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password and without an admin "
+                    + "user: nobody can create users, ACLs or topics on this broker (set auth.admin_password_file)");
         }
     }
 
