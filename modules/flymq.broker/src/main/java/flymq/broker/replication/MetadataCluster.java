@@ -7,6 +7,7 @@ import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.produce.ProducerBatch;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -18,6 +19,7 @@ import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
 import flymq.broker.topic.TopicSettings;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
@@ -41,6 +43,8 @@ import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -266,12 +270,22 @@ public final class MetadataCluster implements AutoCloseable {
      * docs/cluster.md, "acks").
      */
     public ProduceAcknowledger acknowledger() {
-        return (topic, partition, log, batch, acks) -> {
-            PartitionReplicas r = replicas;
-            if (r == null) {
-                throw new RequestException("cluster member " + members.self().id() + " is not running");
+        return new ProduceAcknowledger() {
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             Acks acks) {
+                return appendAndAcknowledge(topic, partition, log, batch, acks, ProducerBatch.NONE);
             }
-            return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
+
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             Acks acks, ProducerBatch producer) {
+                PartitionReplicas r = replicas;
+                if (r == null) {
+                    throw new RequestException("cluster member " + members.self().id() + " is not running");
+                }
+                return r.replicate(topic, partition, batch, state.clientAddrs(), acks, producer);
+            }
         };
     }
 

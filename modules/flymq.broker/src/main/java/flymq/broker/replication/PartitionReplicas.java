@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.produce.ProducerBatch;
 import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
 import flymq.broker.topic.Topic;
@@ -176,6 +177,17 @@ final class PartitionReplicas implements AutoCloseable {
      * that finds no room waits, and after {@code cluster.budget_wait_ms} gets {@link ClusterBusyException}.
      */
     long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks) {
+        return replicate(topic, partition, batch, clientAddrs, acks, ProducerBatch.NONE);
+    }
+
+    /**
+     * {@link #replicate(String, int, List, Map, Acks)} for a batch that may come from an idempotent producer: the
+     * producer identity travels in the Raft entry, and the partition's state machine appends a batch it has
+     * appended before only once, answering with the first base offset ({@link PartitionStateMachine}). Such a
+     * batch is always answered after its commit, whatever the acks: only the commit tells whether it was new.
+     */
+    long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks,
+                   ProducerBatch producer) {
         String k = key(topic, partition);
         RaftGroup<Long> g = groups.get(k);
         OffsetSequencer sequencer = sequencers.get(k);
@@ -190,7 +202,8 @@ final class PartitionReplicas implements AutoCloseable {
         produce.admit(bytes, "produce of " + batch.size() + " records to " + topic + "-" + partition);
         boolean handedOver = false;
         try {
-            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS)
+            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS,
+                            producer)
                     .orElseThrow(() -> new RequestException("produce to " + topic + "-" + partition + " refused: "
                             + OffsetSequencer.MAX_UNCOMMITTED + " batches have been waiting for a majority of "
                             + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
