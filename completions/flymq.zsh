@@ -1641,13 +1641,16 @@ function _picocli_flymq_topic_alter() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-c' '--config' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-c' '--config' '--partitions' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-c'|'--config')
+      return
+      ;;
+    '--partitions')
       return
       ;;
     '--server')

@@ -22,6 +22,7 @@ import flymq.protocol.message.CommitRequest;
 import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ConsumeResponse;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteSchemaResponse;
@@ -945,6 +946,22 @@ public final class FlyMqClient implements AutoCloseable {
         }
         call("ALTER_TOPIC", flymq.protocol.ExtensionOpcodes.ALTER_TOPIC, new AlterTopicRequest(topic, settings, false), false,
                 FlyMqClient::ignore);
+    }
+
+    /**
+     * CREATE_PARTITIONS (0xC5, FlyMQ's extension; Kafka's CreatePartitions): grows {@code topic} to
+     * {@code partitions} partitions in all. Records already written stay in their partitions; keyed records
+     * produced from now on go to FNV-1a(key) mod the new count, so a key's later records may land in another
+     * partition than its earlier ones. The current count changes nothing (a retry is harmless); fewer is refused,
+     * naming the current count. In a cluster the new partitions get replicas and Raft groups on every node.
+     */
+    public void createPartitions(String topic, int partitions) {
+        requireTopic(topic);
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        call("CREATE_PARTITIONS", flymq.protocol.ExtensionOpcodes.CREATE_PARTITIONS,
+                new CreatePartitionsRequest(topic, partitions, false), false, FlyMqClient::ignore);
     }
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */

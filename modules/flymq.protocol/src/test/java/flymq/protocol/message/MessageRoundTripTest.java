@@ -207,6 +207,14 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void createPartitionsCarriesTheNewTotalAndTheForwardedMarker() {
+        CreatePartitionsRequest r = roundTrip(new CreatePartitionsRequest("t", 6, false), CreatePartitionsRequest::read);
+        assertEquals(6, r.partitions());
+        assertArrayEquals(hex("00 01 74 | 00 00 00 06"), bytes(r));
+        assertTrue(roundTrip(new CreatePartitionsRequest("t", 6, true), CreatePartitionsRequest::read).forwarded());
+    }
+
+    @Test
     void forwardedMarkerIsOneTrailingByte() {
         byte[] plain = bytes(new DeleteTopicRequest("t", false));
         byte[] forwarded = bytes(new DeleteTopicRequest("t", true));
