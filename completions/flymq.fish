@@ -475,6 +475,7 @@ complete -c flymq -n '__flymq_at "cluster"' -l metrics-url -r -d 'Prometheus met
 complete -c flymq -n '__flymq_at "cluster"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
 complete -c flymq -n '__flymq_at "cluster"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
 complete -c flymq -n '__flymq_at "cluster"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
+complete -c flymq -n '__flymq_at "cluster status"' -l partitions -d 'Also show every partition\'s leader, replicas, ISR and each replica\'s lag (asks every node)'
 complete -c flymq -n '__flymq_at "cluster status"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "cluster status"' -s V -l version -d 'Print version information and exit'
 complete -c flymq -n '__flymq_at "cluster status"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'

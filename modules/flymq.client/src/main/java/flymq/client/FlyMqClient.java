@@ -1182,8 +1182,16 @@ public final class FlyMqClient implements AutoCloseable {
                 nodes.add(new ClusterStatus.Node(n.nodeId(), n.clientAddr(), n.clusterAddr(), n.state(), n.leader(),
                         p.role(), p.matchIndex(), p.lag()));
             }
+            List<ClusterStatus.LedPartition> led = new ArrayList<>();
+            if (s.led() != null) { // brokers since per-partition progress
+                for (ClusterStatusResponse.LedPartition p : s.led()) {
+                    led.add(new ClusterStatus.LedPartition(p.topic(), p.partition(), p.lastIndex(),
+                            p.replicas().stream().map(x -> new ClusterStatus.Replica(x.nodeId(), x.matchIndex(),
+                                    x.lag(), x.inSync())).toList()));
+                }
+            }
             return new ClusterStatus(s.clusterId(), s.nodeId(), s.controllerId(), s.term(), s.ready(), nodes,
-                    s.topicCount(), s.partitionCount(), s.progress() == null ? 0 : s.progress().commitIndex());
+                    s.topicCount(), s.partitionCount(), s.progress() == null ? 0 : s.progress().commitIndex(), led);
         });
     }
 

@@ -25,6 +25,7 @@ import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.ClusterStatusResponse;
 import flymq.protocol.message.CommitRequest;
 import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreatePartitionsRequest;
@@ -692,6 +693,12 @@ public final class MetadataCluster implements AutoCloseable {
         public long commitIndex() {
             RaftGroup<Boolean> g = group;
             return g == null ? 0 : g.commitIndex();
+        }
+
+        @Override
+        public List<ClusterStatusResponse.LedPartition> ledPartitions() {
+            PartitionReplicas r = replicas;
+            return r == null ? List.of() : r.ledPartitions();
         }
 
         @Override

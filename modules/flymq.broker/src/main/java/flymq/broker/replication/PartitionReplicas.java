@@ -3,6 +3,7 @@ package flymq.broker.replication;
 import flymq.broker.produce.ProducerBatch;
 import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.ClusterStatusResponse;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.raft.RaftGroup;
@@ -10,6 +11,8 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
+import flymq.raft.RaftStatus;
+import flymq.raft.Role;
 import flymq.broker.DataDirLayout;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
@@ -238,6 +241,49 @@ final class PartitionReplicas implements AutoCloseable {
                 produce.release(bytes);
             }
         }
+    }
+
+    /**
+     * The partitions this node leads with each replica's match index in the partition's Raft log, its lag (entries,
+     * i.e. produced batches, behind the leader's last index) and whether it is in sync ({@link InSyncReplicas}).
+     * One status request per led group on its Raft thread; a group that does not answer within a second is left out.
+     */
+    List<ClusterStatusResponse.LedPartition> ledPartitions() {
+        List<ClusterStatusResponse.LedPartition> led = new ArrayList<>();
+        for (Map.Entry<String, RaftGroup<Long>> e : new java.util.TreeMap<>(groups).entrySet()) {
+            RaftGroup<Long> g = e.getValue();
+            if (!g.isLeader()) {
+                continue;
+            }
+            RaftStatus st;
+            try {
+                st = g.status().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException ex) {
+                continue;
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (st.role() != Role.LEADER) {
+                continue;
+            }
+            String self = members.self().id();
+            List<String> ids = st.members().stream().map(RaftMember::id).sorted().toList();
+            InSyncReplicas isr = inSync.get(e.getKey());
+            List<String> inSyncIds = isr == null ? List.of(self) : isr.inSync(ids, self);
+            List<ClusterStatusResponse.ReplicaProgress> replicas = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                long match = id.equals(self) ? st.lastLogIndex() : st.followerMatchIndex().getOrDefault(id, -1L);
+                long lag = match < 0 ? -1 : Math.max(0, st.lastLogIndex() - match);
+                replicas.add(new ClusterStatusResponse.ReplicaProgress(id, match, lag, inSyncIds.contains(id)));
+            }
+            int slash = e.getKey().indexOf('/');
+            led.add(new ClusterStatusResponse.LedPartition(e.getKey().substring(slash + 1),
+                    Integer.parseInt(e.getKey().substring(0, slash)), st.lastLogIndex(), replicas));
+        }
+        led.sort(java.util.Comparator.comparing(ClusterStatusResponse.LedPartition::topic)
+                .thenComparingInt(ClusterStatusResponse.LedPartition::partition));
+        return led;
     }
 
     private static RequestException notLeader(String leaderId, Map<String, String> clientAddrs, String topic,

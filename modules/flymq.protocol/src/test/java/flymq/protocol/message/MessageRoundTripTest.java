@@ -328,6 +328,15 @@ class MessageRoundTripTest {
         roundTripEquals(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
                 new ClusterStatusResponse.Progress(17, List.of(new ClusterStatusResponse.NodeProgress("n1", "leader",
                         17, 0)))), ClusterStatusResponse::read);
+        ClusterStatusResponse withLed = roundTrip(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
+                new ClusterStatusResponse.Progress(17, List.of()), List.of(new ClusterStatusResponse.LedPartition("t",
+                        1, 40, List.of(new ClusterStatusResponse.ReplicaProgress("n1", 40, 0, true),
+                        new ClusterStatusResponse.ReplicaProgress("n2", 35, 5, false))))), ClusterStatusResponse::read);
+        assertEquals(5, withLed.led().getFirst().replicas().get(1).lag());
+        assertFalse(withLed.led().getFirst().replicas().get(1).inSync());
+        assertEquals(null, roundTrip(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
+                new ClusterStatusResponse.Progress(17, List.of())), ClusterStatusResponse::read).led(),
+                "an answer of an older broker has no led-partitions block");
         roundTripEquals(MembershipRequest.join("n4", "h:9", ""), MembershipRequest::read);
         roundTripEquals(new MembershipRequest(MembershipRequest.LEAVE, "n4", "", "", true), MembershipRequest::read);
         roundTripEquals(new MembershipResponse(List.of(new MembershipResponse.Member("n1", "h:1", true),
