@@ -101,6 +101,7 @@ public final class FlyMqProducer implements AutoCloseable {
     private long sealed;
     private final Set<Batch> unfinished = new HashSet<>();
     private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final Map<String, Long> partitionCountsAt = new ConcurrentHashMap<>();
     private final Map<String, Integer> stickyPartition = new ConcurrentHashMap<>();
     private final Semaphore inFlight;
     private final Thread sender;
@@ -183,22 +184,38 @@ public final class FlyMqProducer implements AutoCloseable {
         return stickyPartition.computeIfAbsent(r.topic(), t -> 0) % count;
     }
 
+    /**
+     * How long a topic's partition count is trusted before it is asked again (Kafka's {@code metadata.max.age.ms}
+     * default): a topic grown meanwhile ({@code flymq topic alter --partitions}) gets records in its new partitions
+     * at the latest this long after the growth.
+     */
+    static final long METADATA_MAX_AGE_NANOS = 5L * 60 * 1_000_000_000;
+
     private int partitionCount(String topic) {
         Integer known = partitionCounts.get(topic);
         if (known != null) {
-            return known;
+            Long at = partitionCountsAt.get(topic);
+            if (at == null || System.nanoTime() - at < METADATA_MAX_AGE_NANOS) {
+                return known;
+            }
         }
         int count;
         try {
             count = client.clusterMetadata(topic).topic(topic).map(t -> t.partitions().size()).orElse(0);
         } catch (FlyMqServerException e) {
             // not created yet: the server creates it on the first batch
-            return 0;
+            return known != null ? known : 0;
+        } catch (ConnectionException e) {
+            if (known == null) {
+                throw e;
+            }
+            return known; // a refresh that fails keeps the count known: the send goes on, retries handle the rest
         }
         if (count > 0) {
             partitionCounts.put(topic, count);
+            partitionCountsAt.put(topic, System.nanoTime());
         }
-        return count;
+        return count > 0 || known == null ? count : known;
     }
 
     /** The id this producer's idempotent batches carry. */
