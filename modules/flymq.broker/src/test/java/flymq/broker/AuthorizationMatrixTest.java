@@ -58,7 +58,7 @@ class AuthorizationMatrixTest {
             POLICY.put(op, Need.WRITE);
         }
         for (int op : new int[] {Opcodes.CREATE_TOPIC, Opcodes.DELETE_TOPIC, ExtensionOpcodes.ALTER_TOPIC,
-                Opcodes.RESET_OFFSET,
+                ExtensionOpcodes.CREATE_PARTITIONS, Opcodes.RESET_OFFSET,
                 Opcodes.LIST_GROUPS, Opcodes.DESCRIBE_GROUP, Opcodes.DELETE_GROUP, Opcodes.USER_CREATE,
                 Opcodes.USER_DELETE, Opcodes.USER_UPDATE, Opcodes.USER_LIST, Opcodes.USER_GET, Opcodes.ACL_SET,
                 Opcodes.ACL_GET, Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,

@@ -8,6 +8,7 @@ import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -18,8 +19,8 @@ import java.util.Map;
 /**
  * The broker's {@link RequestGuard}: checks each request against its {@link AccessRules} entry when
  * {@code auth.enabled} is true (a refusal is counted, audited as {@code access.denied} and answered with the
- * structured ERROR frame), and audits the administrative requests that succeeded (topic create, alter and delete,
- * offset reset, group delete, cluster join/leave) whether auth is on or not. User and ACL changes and logins are
+ * structured ERROR frame), and audits the administrative requests that succeeded (topic create, alter, partition
+ * growth and delete, offset reset, group delete, cluster join/leave) whether auth is on or not. User and ACL changes and logins are
  * audited by their handlers, which know the outcome's details.
  *
  * <p>In a cluster a request another node forwarded (to the leader of the metadata group) is audited only where it
@@ -92,7 +93,8 @@ public final class AccessGuard implements RequestGuard {
     @Override
     public boolean follows(int opcode) {
         return audit.enabled() && (opcode == Opcodes.CREATE_TOPIC || opcode == Opcodes.DELETE_TOPIC
-                || opcode == ExtensionOpcodes.ALTER_TOPIC || opcode == Opcodes.RESET_OFFSET || opcode == Opcodes.DELETE_GROUP
+                || opcode == ExtensionOpcodes.ALTER_TOPIC || opcode == ExtensionOpcodes.CREATE_PARTITIONS
+                || opcode == Opcodes.RESET_OFFSET || opcode == Opcodes.DELETE_GROUP
                 || opcode == ExtensionOpcodes.CLUSTER_MEMBERSHIP);
     }
 
@@ -122,6 +124,14 @@ public final class AccessGuard implements RequestGuard {
                 Map<String, String> settings = new java.util.TreeMap<>();
                 r.settings().forEach((k, v) -> settings.put(k, Long.toString(v)));
                 audit.record("topic.alter", session, null, r.topic(), "alter_topic", "success", settings);
+            }
+            case ExtensionOpcodes.CREATE_PARTITIONS -> {
+                CreatePartitionsRequest r = CreatePartitionsRequest.read(request);
+                if (r.forwarded()) {
+                    return;
+                }
+                audit.record("topic.alter", session, null, r.topic(), "create_partitions", "success",
+                        Map.of("partitions", Integer.toString(r.partitions())));
             }
             case Opcodes.RESET_OFFSET -> {
                 ResetOffsetRequest r = ResetOffsetRequest.read(request);

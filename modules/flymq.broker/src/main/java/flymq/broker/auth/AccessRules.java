@@ -37,7 +37,7 @@ public final class AccessRules {
                 ExtensionOpcodes.BATCH_FETCH, Opcodes.SUBSCRIBE, Opcodes.COMMIT, Opcodes.GET_OFFSET, Opcodes.GET_LAG,
                 Opcodes.SEEK_TO_TIMESTAMP, FETCH_DLQ);
         rule(AccessRule.ADMIN, Opcodes.CREATE_TOPIC, Opcodes.DELETE_TOPIC, ExtensionOpcodes.ALTER_TOPIC,
-                Opcodes.RESET_OFFSET, Opcodes.LIST_GROUPS,
+                ExtensionOpcodes.CREATE_PARTITIONS, Opcodes.RESET_OFFSET, Opcodes.LIST_GROUPS,
                 Opcodes.DESCRIBE_GROUP, Opcodes.DELETE_GROUP, Opcodes.USER_CREATE, Opcodes.USER_DELETE,
                 Opcodes.USER_UPDATE, Opcodes.USER_LIST, Opcodes.USER_GET, Opcodes.ACL_SET, Opcodes.ACL_GET,
                 Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
