@@ -33,6 +33,7 @@ public final class AuditRequests {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
     static final int MAX_EXPORT = 100_000;
+    static final String CSV_HEADER = "id,timestamp_ms,type,user,client_ip,resource,action,result,node_id,details";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AuditTrail trail;
@@ -89,7 +90,7 @@ public final class AuditRequests {
     }
 
     static byte[] csv(List<AuditEvent> events) {
-        StringBuilder b = new StringBuilder("id,timestamp_ms,type,user,client_ip,resource,action,result,node_id,details\n");
+        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (AuditEvent e : events) {
             String details = new TreeMap<>(e.details()).entrySet().stream()
                     .map((Map.Entry<String, String> en) -> en.getKey() + "=" + en.getValue())

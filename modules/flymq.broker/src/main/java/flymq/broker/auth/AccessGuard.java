@@ -20,8 +20,8 @@ import java.util.Map;
  * The broker's {@link RequestGuard}: checks each request against its {@link AccessRules} entry when
  * {@code auth.enabled} is true (a refusal is counted, audited as {@code access.denied} and answered with the
  * structured ERROR frame), and audits the administrative requests that succeeded (topic create, alter, partition
- * growth and delete, offset reset, group delete, cluster join/leave) whether auth is on or not. User and ACL changes and logins are
- * audited by their handlers, which know the outcome's details.
+ * growth and delete, offset reset, group delete, cluster join/leave) whether auth is on or not. User and ACL changes
+ * and logins are audited by their handlers, which know the outcome's details.
  *
  * <p>In a cluster a request another node forwarded (to the leader of the metadata group) is audited only where it
  * entered, with the client's address and user: the forwarding node logs in as the bootstrap admin.

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * AUDIT_QUERY 0x80 request (wire spec section 11): {@code i64 start_s · i64 end_s · list<str16> types ·
- * str16 user · str16 resource · str16 result · str16 search · i32 limit · i32 offset}. Zero times, empty strings and
- * an empty type list do not filter; {@code search} matches any text field, ignoring case; a limit of 0 or less
+ * str16 user · str16 resource · str16 result · str16 search · i32 limit · i32 offset}. Zero times, empty strings
+ * and an empty type list do not filter; {@code search} matches any text field, ignoring case; a limit of 0 or less
  * takes the server's default page size.
  */
 public record AuditQueryRequest(long startSeconds, long endSeconds, List<String> types, String user,
