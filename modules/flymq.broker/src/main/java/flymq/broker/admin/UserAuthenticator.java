@@ -26,14 +26,22 @@ import java.util.concurrent.TimeUnit;
  * third of a second): a verified name and password pair is therefore remembered for 60 s, by a SHA-256 of the
  * password, never the password itself. The user's roles and enabled flag are looked up again on every request, so a
  * disabled or deleted user loses access at once.
+ *
+ * <p>Guessing is limited per user name (the API's seam does not carry the caller's address): after 20 wrong
+ * passwords for a name within 60 s, its logins are refused unchecked until the window ends, which also keeps a flood
+ * of Basic headers from spending the node's CPU on hashes.
  */
 public final class UserAuthenticator implements Authenticator {
     static final long REMEMBER_SECONDS = 60;
     private static final int MAX_REMEMBERED = 10_000;
+    static final int MAX_FAILURES = 20;
+    static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Authorizer authorizer;
     private final AuthRequests logins;
     private final ConcurrentHashMap<String, Long> verified = new ConcurrentHashMap<>();
+    /** Per user name: {@code [window start (nanoTime), failures in it]}. */
+    private final ConcurrentHashMap<String, long[]> failures = new ConcurrentHashMap<>();
 
     public UserAuthenticator(Authorizer authorizer, AuthRequests logins) {
         this.authorizer = authorizer;
@@ -70,9 +78,18 @@ public final class UserAuthenticator implements Authenticator {
             User u = authorizer.user(name);
             return u != null && u.enabled() ? Optional.of(principal(u)) : Optional.empty();
         }
+        long[] window = failures.get(name);
+        if (window != null && now - window[0] < WINDOW_NANOS && window[1] >= MAX_FAILURES) {
+            return Optional.empty();
+        }
         User u = logins.verify(name, password);
         if (u == null) {
             verified.remove(key);
+            failures.compute(name, (n, w) -> w == null || now - w[0] >= WINDOW_NANOS ? new long[] {now, 1}
+                    : new long[] {w[0], w[1] + 1});
+            if (failures.size() > MAX_REMEMBERED) {
+                failures.values().removeIf(w -> now - w[0] >= WINDOW_NANOS);
+            }
             return Optional.empty();
         }
         if (verified.size() > MAX_REMEMBERED) {

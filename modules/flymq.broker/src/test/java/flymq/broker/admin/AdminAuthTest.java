@@ -119,6 +119,24 @@ class AdminAuthTest {
     }
 
     @Test
+    void twentyWrongPasswordsForANameRefuseItForAMinute() throws Exception {
+        try (BrokerNode node = BrokerNode.start(config(true))) {
+            int port = node.adminPort().orElseThrow();
+            for (int i = 0; i < UserAuthenticator.MAX_FAILURES; i++) {
+                assertEquals(401, call(port, "GET", "/api/v1/topics", null, "admin", "guess-" + i).status());
+            }
+            assertEquals(401, call(port, "GET", "/api/v1/topics", null, "admin", "s3cret").status(),
+                    "the right password is not even checked now");
+            try (FlyMqClient admin = FlyMqClient.builder().bootstrap("127.0.0.1:" + node.boundPort())
+                    .credentials("admin", "s3cret").build()) {
+                // only the failures that were checked are audited: 20, not 21
+                assertEquals(20, admin.queryAudit(new AuditQueryRequest(0, 0, List.of("auth.failure"), "", "", "",
+                        "", 0, 0)).total());
+            }
+        }
+    }
+
+    @Test
     void withAuthOffTheApiNeedsNoCredentials() throws Exception {
         try (BrokerNode node = BrokerNode.start(config(false))) {
             int port = node.adminPort().orElseThrow();
