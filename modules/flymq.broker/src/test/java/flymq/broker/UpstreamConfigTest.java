@@ -240,8 +240,9 @@ class UpstreamConfigTest {
         BrokerConfig config = BrokerConfig.load(file, Map.of(), localFlags());
         assertEquals("", config.clusterAddr());
         assertTrue(config.warnings().stream().noneMatch(w -> w.contains("'_")), String.join("\n", config.warnings()));
-        // schema.* and the TLS keys are acted on; one line says that TLS without certificate files serves plaintext
-        assertEquals(11, config.warnings().size(), String.join("\n", config.warnings()));
+        // schema.*, the TLS keys and health.tls_use_admin_cert are acted on; one line says that TLS without
+        // certificate files serves plaintext
+        assertEquals(10, config.warnings().size(), String.join("\n", config.warnings()));
         assertTrue(config.warnings().stream().anyMatch(w -> w.contains("serving PLAINTEXT")),
                 String.join("\n", config.warnings()));
         assertFalse(config.tls().enabled());
