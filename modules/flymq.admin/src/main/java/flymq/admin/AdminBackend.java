@@ -157,6 +157,42 @@ public interface AdminBackend {
         throw new AdminException(501, "not_implemented", "this broker has no ACLs");
     }
 
+    /** A page of the audit trail matching {@code filter}, newest first as the broker keeps it. */
+    default AuditPage auditEvents(String caller, AuditFilter filter) {
+        throw new AdminException(501, "not_implemented", "this broker has no audit trail");
+    }
+
+    /** Every audit event matching {@code filter} as a file: {@code format} json or csv. */
+    default byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        throw new AdminException(501, "not_implemented", "this broker has no audit trail");
+    }
+
+    /**
+     * Which audit events to read: times in Unix ms (0 = unbounded), empty lists and texts do not filter; limit 0 =
+     * the broker's page size.
+     */
+    record AuditFilter(long startMs, long endMs, List<String> types, String user, String resource, String result,
+                       String search, int limit, int offset) {
+        public AuditFilter {
+            types = List.copyOf(types);
+        }
+    }
+
+    /** One audit event. */
+    record AuditEventInfo(String id, long timestampMs, String type, String user, String clientIp, String resource,
+                          String action, String result, String nodeId, java.util.Map<String, String> details) {
+        public AuditEventInfo {
+            details = java.util.Map.copyOf(details);
+        }
+    }
+
+    /** A page of audit events: {@code total} matching, {@code hasMore} when a later page holds more. */
+    record AuditPage(List<AuditEventInfo> events, int total, boolean hasMore) {
+        public AuditPage {
+            events = List.copyOf(events);
+        }
+    }
+
     /** A user as upstream's API shows one (never a password or its hash). Times in Unix ms. */
     record UserInfo(String username, List<String> roles, List<String> permissions, boolean enabled,
                     long createdAtMs, long updatedAtMs) {

@@ -140,7 +140,6 @@ class AdminServerTest {
         start();
         assertError(send("GET", "/api/v1/dlq/orders", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
-        assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");
     }
 
     @Test
@@ -294,6 +293,32 @@ class AdminServerTest {
         assertEquals(204, send("DELETE", "/api/v1/users/alice", null).statusCode());
         assertError(send("GET", "/api/v1/users/alice", null), 404, "not_found");
         assertError(send("DELETE", "/api/v1/users/alice", null), 404, "not_found");
+    }
+
+    @Test
+    void auditEventsAreQueriedWithUpstreamsFiltersAndExportedAsFiles() throws Exception {
+        start();
+        HttpResponse<String> page = send("GET", "/api/v1/audit/events?start_time=2026-12-03T08:00:00Z"
+                + "&types=auth.failure,topic.create&user=alice&limit=5&offset=10", null);
+        assertEquals(200, page.statusCode(), page.body());
+        JsonNode body = json(page);
+        assertEquals("topic.create", body.get("events").get(0).get("type").asText());
+        assertEquals("2", body.get("events").get(0).get("details").get("partitions").asText());
+        assertEquals(1, body.get("total_count").asInt());
+        assertFalse(body.get("has_more").asBoolean());
+        assertEquals(new AdminBackend.AuditFilter(java.time.Instant.parse("2026-12-03T08:00:00Z").toEpochMilli(), 0,
+                List.of("auth.failure", "topic.create"), "alice", "", "", "", 5, 10), backend.lastAuditFilter);
+        assertError(send("GET", "/api/v1/audit/events?start_time=yesterday", null), 400, "bad_request");
+
+        HttpResponse<String> csv = send("POST", "/api/v1/audit/export",
+                "{\"format\":\"csv\",\"filter\":{\"event_types\":[\"topic.create\"],\"result\":\"success\"}}");
+        assertEquals(200, csv.statusCode(), csv.body());
+        assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), csv.headers().map().toString());
+        assertEquals("attachment; filename=audit_events.csv", csv.headers().firstValue("Content-Disposition").orElseThrow());
+        assertTrue(csv.body().startsWith("id,type"), csv.body());
+        assertEquals(List.of("topic.create"), backend.lastAuditFilter.types());
+        assertEquals("success", backend.lastAuditFilter.result());
+        assertError(send("POST", "/api/v1/audit/export", "{\"format\":\"xml\"}"), 400, "bad_request");
     }
 
     @Test

@@ -150,6 +150,23 @@ final class FakeBackend implements AdminBackend {
         }
     }
 
+    /** The last audit filter asked for. */
+    volatile AuditFilter lastAuditFilter;
+
+    @Override
+    public AuditPage auditEvents(String caller, AuditFilter filter) {
+        lastAuditFilter = filter;
+        return new AuditPage(List.of(new AuditEventInfo("e1", 1_700_000_000_000L, "topic.create", "admin",
+                "127.0.0.1", "orders", "create", "success", "n1", Map.of("partitions", "2"))), 1, false);
+    }
+
+    @Override
+    public byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        lastAuditFilter = filter;
+        return (format.equals("csv") ? "id,type\ne1,topic.create\n" : "[{\"id\":\"e1\"}]")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The changes alterTopic was given, with their caller. */
     final List<String> alterations = new java.util.concurrent.CopyOnWriteArrayList<>();
 

@@ -154,6 +154,7 @@ public final class ApiRoutes {
                 ok("MessagePage", "records; key, value and header values in base64")), this::messages);
 
         defineSecurity();
+        defineAudit();
         get("/api/v1/consumer-groups", Access.READ, doc("Consumer groups", "List consumer groups", paging(), null,
                 ok("GroupList", "groups")), call -> call.ok(Pages.page(call, backend.groups().stream()
                         .map(g -> Json.obj("name", g.name(), "topics", g.topics(), "members", g.members(),
@@ -270,6 +271,83 @@ public final class ApiRoutes {
             backend.deleteAcl(call.principal().name(), call.param("topic"));
             call.noContent();
         });
+    }
+
+    /** Upstream's audit query and export, over the broker's AUDIT_QUERY and AUDIT_EXPORT. */
+    private void defineAudit() {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("start_time", "events at or after this time (RFC 3339)");
+        filters.put("end_time", "events before this time (RFC 3339)");
+        filters.put("types", "event types, comma-separated (auth.success, topic.create, ...)");
+        filters.put("user", "only this user's");
+        filters.put("resource", "only about this resource (a topic, a user)");
+        filters.put("result", "success or failure");
+        filters.put("search", "text in any field, ignoring case");
+        filters.put("limit", "page size (default 100)");
+        filters.put("offset", "events to skip (default 0)");
+        get("/api/v1/audit/events", Access.ADMIN, doc("Audit", "Query audit events", filters, null,
+                ok("AuditPage", "matching events, total_count and has_more")), call -> {
+            AdminBackend.AuditFilter f = new AdminBackend.AuditFilter(time(call.query("start_time").orElse(null),
+                    "start_time"), time(call.query("end_time").orElse(null), "end_time"),
+                    call.query("types").map(t -> List.of(t.split(","))).orElse(List.of()),
+                    call.query("user").orElse(""), call.query("resource").orElse(""),
+                    call.query("result").orElse(""), call.query("search").orElse(""),
+                    (int) call.longQuery("limit", 100, 1, 10_000), (int) call.longQuery("offset", 0, 0, Integer.MAX_VALUE));
+            AdminBackend.AuditPage page = backend.auditEvents(call.principal().name(), f);
+            call.ok(Json.obj("events", page.events().stream().map(ApiRoutes::auditEvent).toList(),
+                    "total_count", page.total(), "has_more", page.hasMore()));
+        });
+        route("POST", "/api/v1/audit/export", Access.ADMIN, new Route.Doc("Audit",
+                "Export audit events as a JSON or CSV file", Map.of(), "AuditExport",
+                List.of(ok("object", "the file (Content-Disposition: attachment)")), "application/json"), call -> {
+            JsonNode body = call.body();
+            JsonNode filter = body.path("filter");
+            String format = text(body, "format");
+            format = format == null || format.isEmpty() ? "json" : format;
+            if (!format.equals("json") && !format.equals("csv")) {
+                throw AdminException.badRequest("format must be json or csv, found '" + format + "'");
+            }
+            List<String> types = new ArrayList<>();
+            filter.path("event_types").forEach(t -> types.add(t.asText()));
+            AdminBackend.AuditFilter f = new AdminBackend.AuditFilter(time(textOr(filter, "start_time"), "start_time"),
+                    time(textOr(filter, "end_time"), "end_time"), types, textOr(filter, "user", ""),
+                    textOr(filter, "resource", ""), textOr(filter, "result", ""), textOr(filter, "search", ""),
+                    filter.path("limit").asInt(0), filter.path("offset").asInt(0));
+            byte[] file = backend.exportAudit(call.principal().name(), f, format);
+            call.response().header("Content-Disposition", "attachment; filename=audit_events." + format);
+            call.response().headers().contentType(format.equals("csv")
+                    ? io.helidon.common.media.type.MediaTypes.create("text/csv")
+                    : io.helidon.common.media.type.MediaTypes.APPLICATION_JSON);
+            call.response().send(file);
+        });
+    }
+
+    private static String textOr(JsonNode node, String field) {
+        return textOr(node, field, null);
+    }
+
+    private static String textOr(JsonNode node, String field, String dflt) {
+        JsonNode n = node.get(field);
+        return n == null || n.isNull() ? dflt : n.asText();
+    }
+
+    /** An RFC 3339 time as Unix ms; null or empty = unbounded (0). */
+    private static long time(String text, String field) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw AdminException.badRequest(field + " must be an RFC 3339 time such as 2026-12-03T08:00:00Z, found '"
+                    + text + "'");
+        }
+    }
+
+    static Map<String, Object> auditEvent(AdminBackend.AuditEventInfo e) {
+        return Json.obj("id", e.id(), "timestamp", Instant.ofEpochMilli(e.timestampMs()).toString(), "type", e.type(),
+                "user", e.user(), "client_ip", e.clientIp(), "resource", e.resource(), "action", e.action(),
+                "result", e.result(), "details", new TreeMap<>(e.details()), "node_id", e.nodeId());
     }
 
     private AdminBackend.UserInfo requireUser(Call call, String name) {

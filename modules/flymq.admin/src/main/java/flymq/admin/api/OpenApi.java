@@ -193,6 +193,14 @@ final class OpenApi {
                 "allowed_roles", "string[]"));
         s.put("AclList", arrayOf("Acl"));
         s.put("AclChange", object("public", "boolean", "allowed_users", "string[]", "allowed_roles", "string[]"));
+        s.put("AuditEvent", object("id", "string", "timestamp", "string", "type", "string", "user", "string",
+                "client_ip", "string", "resource", "string", "action", "string", "result", "string",
+                "details", "object", "node_id", "string"));
+        s.put("AuditPage", object("events", arrayOf("AuditEvent"), "total_count", "int", "has_more", "boolean"));
+        s.put("AuditExport", object("filter", object("start_time", "string", "end_time", "string",
+                "event_types", "string[]", "user", "string", "resource", "string", "result", "string",
+                "search", "string", "limit", "int", "offset", "int"),
+                "format", Json.obj("type", "string", "enum", List.of("json", "csv"))));
         s.put("Header", object("key", "string", "value", "string"));
         s.put("Message", object("offset", "int", "timestamp", "int", "time", "string", "key", "string",
                 "value", "string", "headers", arrayOf("Header")));

@@ -27,6 +27,10 @@ import flymq.protocol.RequestException;
 import flymq.protocol.message.AclListResponse;
 import flymq.protocol.message.AclSetRequest;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.AuditExportRequest;
+import flymq.protocol.message.AuditExportResponse;
+import flymq.protocol.message.AuditQueryRequest;
+import flymq.protocol.message.AuditQueryResponse;
 import flymq.protocol.message.EmptyRequest;
 import flymq.protocol.message.NameRequest;
 import flymq.protocol.message.RoleListResponse;
@@ -261,6 +265,26 @@ public final class BrokerAdminBackend implements AdminBackend {
     @Override
     public void deleteAcl(String caller, String topic) {
         send(caller, Opcodes.ACL_DELETE, new NameRequest(topic));
+    }
+
+    @Override
+    public AuditPage auditEvents(String caller, AuditFilter filter) {
+        AuditQueryResponse r = AuditQueryResponse.read(exchange(caller, Opcodes.AUDIT_QUERY, query(filter)));
+        return new AuditPage(r.events().stream().map(e -> new AuditEventInfo(e.id(), e.timestampMs(), e.type(),
+                e.user(), e.clientIp(), e.resource(), e.action(), e.result(), e.nodeId(), e.details())).toList(),
+                r.total(), r.hasMore());
+    }
+
+    @Override
+    public byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        return AuditExportResponse.read(exchange(caller, Opcodes.AUDIT_EXPORT,
+                new AuditExportRequest(query(filter), format))).data();
+    }
+
+    /** The wire's filter counts whole seconds: a start is rounded down and an end up, so no event in range is lost. */
+    private static AuditQueryRequest query(AuditFilter f) {
+        return new AuditQueryRequest(f.startMs() / 1000, f.endMs() == 0 ? 0 : (f.endMs() + 999) / 1000, f.types(),
+                f.user(), f.resource(), f.result(), f.search(), f.limit(), f.offset());
     }
 
     private static UserInfo user(flymq.protocol.message.UserInfo u) {

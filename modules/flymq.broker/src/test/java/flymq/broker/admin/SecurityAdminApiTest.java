@@ -34,6 +34,27 @@ class SecurityAdminApiTest {
                 "auth.admin_password", "s3cret", "auth.password_hash_iterations", "1000"));
     }
 
+    /** A POST whose answer is a file, not JSON. */
+    static final class AdminApiTestHttp {
+        static String post(int port, String path, String body, String user, String password) throws Exception {
+            var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + path).toURL()
+                    .openConnection();
+            c.setRequestMethod("POST");
+            c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            c.setRequestProperty("Content-Type", "application/json");
+            c.setDoOutput(true);
+            try (var out = c.getOutputStream()) {
+                out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertEquals(200, c.getResponseCode());
+            assertTrue(c.getContentType().startsWith("text/csv"), c.getContentType());
+            try (var in = c.getInputStream()) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+    }
+
     private static List<String> names(JsonNode list, String field) {
         List<String> out = new ArrayList<>();
         list.forEach(n -> out.add(n.get(field).asText()));
@@ -88,6 +109,17 @@ class SecurityAdminApiTest {
             assertEquals(204, call(api, "DELETE", "/api/v1/acls/orders", null, "admin", "s3cret").status());
             assertFalse(call(api, "GET", "/api/v1/acls/orders", null, "admin", "s3cret").body().get("exists")
                     .asBoolean());
+
+            var audit = call(api, "GET", "/api/v1/audit/events?types=user.create&resource=alice&result=success", null,
+                    "admin", "s3cret");
+            assertEquals(200, audit.status(), String.valueOf(audit.body()));
+            assertEquals(1, audit.body().get("total_count").asInt(), audit.body().toString());
+            JsonNode event = audit.body().get("events").get(0);
+            assertEquals("admin", event.get("user").asText(), "the API's caller is the event's user");
+            assertEquals("success", event.get("result").asText());
+            var csv = AdminApiTestHttp.post(api, "/api/v1/audit/export",
+                    "{\"format\":\"csv\",\"filter\":{\"event_types\":[\"acl.set\"]}}", "admin", "s3cret");
+            assertTrue(csv.contains("acl.set") && csv.contains("orders"), csv);
 
             assertEquals(204, call(api, "DELETE", "/api/v1/users/alice", null, "admin", "s3cret").status());
             assertEquals(404, call(api, "GET", "/api/v1/users/alice", null, "admin", "s3cret").status());
