@@ -507,4 +507,89 @@ function schemaDetail(main, name) {
   return { title: "Schema " + name };
 }
 
-export const pages = { overview, topics, messages, groups, schemas, cluster };
+// ---------------------------------------------------------------------------------------------------- security
+
+const list = text => text.split(",").map(x => x.trim()).filter(x => x);
+
+function security(main) {
+  const status = h("p", { role: "status", "aria-live": "polite", id: "security-status" });
+  const fail = err => message(status, err.status === 501 ? "This broker has no users (no authentication)." : err.message, true);
+  const username = h("input", { id: "user-name", required: true, autocomplete: "off" });
+  const password = h("input", { id: "user-password", type: "password", required: true, autocomplete: "new-password" });
+  const roles = h("input", { id: "user-roles", placeholder: "consumer, producer", autocomplete: "off" });
+  const userForm = h("form", { class: "row", id: "create-user", "aria-label": "Create a user",
+    onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await post("/users", { username: username.value.trim(), password: password.value, roles: list(roles.value) });
+        message(status, "Created user " + username.value.trim() + ".");
+        username.value = ""; password.value = "";
+        refresh();
+      } catch (err) { fail(err); }
+    } },
+    h("label", {}, "User name", username), h("label", {}, "Password", password),
+    h("label", {}, "Roles (comma-separated)", roles), h("button", { type: "submit", id: "create-user-submit" }, "Create user"));
+  const topic = h("input", { id: "acl-topic", required: true, autocomplete: "off" });
+  const isPublic = h("input", { id: "acl-public", type: "checkbox" });
+  const aclUsers = h("input", { id: "acl-users", placeholder: "alice, bob", autocomplete: "off" });
+  const aclRoles = h("input", { id: "acl-roles", placeholder: "consumer", autocomplete: "off" });
+  const aclForm = h("form", { class: "row", id: "set-acl", "aria-label": "Set a topic's ACL",
+    onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await put("/acls/" + enc(topic.value.trim()), { public: isPublic.checked, allowed_users: list(aclUsers.value),
+          allowed_roles: list(aclRoles.value) });
+        message(status, "Set the ACL of topic " + topic.value.trim() + ".");
+        refresh();
+      } catch (err) { fail(err); }
+    } },
+    h("label", {}, "Topic", topic), h("label", {}, "Public (every user)", isPublic),
+    h("label", {}, "Allowed users", aclUsers), h("label", {}, "Allowed roles", aclRoles),
+    h("button", { type: "submit", id: "set-acl-submit" }, "Set ACL"));
+  const users = h("tbody");
+  const acls = h("tbody");
+  const defaults = h("p", { class: "muted" }, "Topics without an ACL follow the broker's auth.default_public.");
+  main.append(h("h2", {}, "Users and topic ACLs"), status,
+    h("h3", {}, "Users"), userForm,
+    table("users-table", "Users", [["User"], ["Roles"], ["Permissions"], ["Enabled"], ["Actions"]], []),
+    h("h3", {}, "Topic ACLs"), aclForm, defaults,
+    table("acls-table", "Topic ACLs", [["Topic"], ["Public"], ["Allowed users"], ["Allowed roles"], ["Actions"]], []));
+  main.querySelector("#users-table tbody").replaceWith(users);
+  main.querySelector("#acls-table tbody").replaceWith(acls);
+  const confirming = new Set();
+  function confirmButton(key, label, what, action) {
+    const armed = confirming.has(key);
+    return h("button", { type: "button", class: armed ? "danger" : "secondary",
+      "aria-label": (armed ? "Confirm delete of " : "Delete ") + what,
+      onclick: async () => {
+        if (!confirming.has(key)) { confirming.add(key); refresh(); return; }
+        confirming.delete(key);
+        try { await action(); message(status, "Deleted " + what + "."); refresh(); } catch (err) { fail(err); }
+      } }, armed ? "Confirm delete" : label);
+  }
+  async function refresh() {
+    try {
+      const all = await get("/users?limit=1000");
+      users.replaceChildren(...all.map(u => h("tr", { "data-user": u.username },
+        h("td", {}, u.username), h("td", {}, u.roles.join(", ")), h("td", {}, u.permissions.join(", ")),
+        h("td", { "data-enabled": String(u.enabled) }, u.enabled ? "yes" : "no"),
+        h("td", {},
+          h("button", { type: "button", class: "secondary", "aria-label": (u.enabled ? "Disable user " : "Enable user ") + u.username,
+            onclick: async () => {
+              try { await put("/users/" + enc(u.username), { enabled: !u.enabled }); refresh(); } catch (err) { fail(err); }
+            } }, u.enabled ? "Disable" : "Enable"), " ",
+          confirmButton("user:" + u.username, "Delete", "user " + u.username, () => del("/users/" + enc(u.username)))))));
+    } catch (err) { fail(err); }
+    try {
+      const all = await get("/acls?limit=1000");
+      acls.replaceChildren(...all.map(a => h("tr", { "data-acl": a.topic },
+        h("td", {}, a.topic), h("td", {}, a.public ? "yes" : "no"), h("td", {}, a.allowed_users.join(", ")),
+        h("td", {}, a.allowed_roles.join(", ")),
+        h("td", {}, confirmButton("acl:" + a.topic, "Delete", "the ACL of topic " + a.topic, () => del("/acls/" + enc(a.topic)))))));
+    } catch (err) { fail(err); }
+  }
+  refresh();
+  return { title: "Users and ACLs" };
+}
+
+export const pages = { overview, topics, messages, groups, schemas, security, cluster };
