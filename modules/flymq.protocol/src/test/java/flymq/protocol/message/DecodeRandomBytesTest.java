@@ -19,7 +19,8 @@ class DecodeRandomBytesTest {
 
     private static final List<Function<PayloadReader, ?>> DECODERS = List.of(
             ProduceRequest::read, ProduceResponse::read, ConsumeRequest::read, ConsumeResponse::read,
-            CreateTopicRequest::read, DeleteTopicRequest::read, ListTopicsResponse::read, TopicMetadataRequest::read,
+            CreateTopicRequest::read, DeleteTopicRequest::read, CreatePartitionsRequest::read, ListTopicsResponse::read,
+            TopicMetadataRequest::read,
             TopicMetadataResponse::read, FetchRequest::read, FetchResponse::read, SubscribeRequest::read,
             OffsetResponse::read, CommitRequest::read, GroupPartitionRequest::read, LagResponse::read,
             ResetOffsetRequest::read, GroupSummary::read, ListGroupsResponse::read, DescribeGroupRequest::read,
@@ -31,7 +32,8 @@ class DecodeRandomBytesTest {
             EmptyRequest::read, RegisterSchemaRequest::read, RegisterSchemaResponse::read, SchemaVersionRequest::read,
             GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
             ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
-            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
+            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read,
+            AlterTopicRequest::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override
