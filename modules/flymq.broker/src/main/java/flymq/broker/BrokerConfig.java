@@ -2,6 +2,7 @@ package flymq.broker;
 
 import flymq.protocol.Acks;
 import flymq.protocol.ReadSpin;
+import flymq.storage.EncryptionKey;
 import flymq.storage.LogConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,7 +50,17 @@ public record BrokerConfig(
         Schema schema,
         Transactions transactions,
         Tls tls,
+        Encryption encryption,
         List<String> warnings) {
+
+    /** Encryption at rest of record values; {@link #OFF} without a key. */
+    public record Encryption(EncryptionKey key) {
+        public static final Encryption OFF = new Encryption(null);
+
+        public boolean enabled() {
+            return key != null;
+        }
+    }
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
     public record Performance(Acks acks, long syncIntervalMs) {
@@ -352,6 +363,15 @@ public record BrokerConfig(
             "how often the TLS files are checked for changes (new connections then get the new certificate; a "
                     + "broken set keeps the old one and logs one WARN); 0 = never");
 
+    static final ConfigKey<Boolean> ENCRYPTION_ENABLED = ConfigKey.used("security.encryption_enabled",
+            ValueType.BOOLEAN, false,
+            "encrypt record values in the segment files (AES-256-GCM) and, in a cluster, the Raft logs; the key comes "
+                    + "from `FLYMQ_ENCRYPTION_KEY` or `security.encryption_key_file`, never from this file "
+                    + "([security.md](security.md#encryption-at-rest))");
+    static final ConfigKey<String> ENCRYPTION_KEY_FILE = ConfigKey.used("security.encryption_key_file",
+            ValueType.TEXT, "",
+            "file holding the at-rest key as 64 hexadecimal characters (mode 0600); instead of `FLYMQ_ENCRYPTION_KEY`");
+
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -422,7 +442,7 @@ public record BrokerConfig(
             HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
-            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
+            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, ENCRYPTION_ENABLED, ENCRYPTION_KEY_FILE);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -446,6 +466,10 @@ public record BrokerConfig(
         }
         List<String> warnings = new java.util.ArrayList<>(v.warnings());
         Tls tls = loadTls(v, v.get(BIND_ADDR), warnings);
+        boolean encrypt = v.get(ENCRYPTION_ENABLED) || "true".equalsIgnoreCase(
+                env.getOrDefault(SecretSources.UPSTREAM_ENCRYPTION_ENABLED_ENV, "").strip());
+        EncryptionKey encryptionKey = SecretSources.encryptionKey(encrypt, v.get(ENCRYPTION_KEY_FILE).trim(), env,
+                warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
                 v.get(CLUSTER_ADDR),
@@ -479,6 +503,7 @@ public record BrokerConfig(
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 tls,
+                encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 List.copyOf(warnings));
     }
 

@@ -39,11 +39,14 @@ import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
+import flymq.raft.RaftStoreKey;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.EncryptionKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -155,6 +158,16 @@ public final class MetadataCluster implements AutoCloseable {
         return toMetadataLeader(g, forwarded, what, forwardedRequest, opcode);
     }
 
+    /**
+     * The key this node's Raft logs (metadata and partition groups) are encrypted with at rest: derived from the
+     * at-rest key under a label of its own, so it never equals the key of the segment files; null without encryption.
+     */
+    private static RaftStoreKey raftStoreKey(BrokerConfig config) {
+        EncryptionKey key = config.encryption().key();
+        return key == null ? null
+                : RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -185,7 +198,9 @@ public final class MetadataCluster implements AutoCloseable {
                             config.cluster().transportQueueBytes()));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
-            replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
+            RaftStoreKey storeKey = raftStoreKey(config);
+            replicas = new PartitionReplicas(members, layout, topics, transport,
+                    tuning.partitions().andThen(b -> b.storeKey(storeKey)),
                     sm::clientAddrs, raftMemory, produceAdmission, forwardAdmission);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
@@ -193,6 +208,7 @@ public final class MetadataCluster implements AutoCloseable {
             RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory);
             tuning.metadata().accept(raftBuilder);
+            raftBuilder.storeKey(storeKey);
             RaftGroupConfig raftConfig = raftBuilder.build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));

@@ -3,6 +3,7 @@ package flymq.storage.segment;
 import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.AtomicFile;
 import flymq.storage.CorruptRecordException;
+import flymq.storage.FileModes;
 import flymq.storage.StorageException;
 import flymq.storage.StoredRecord;
 import flymq.storage.index.OffsetIndex;
@@ -10,6 +11,7 @@ import flymq.storage.index.TimeIndex;
 import flymq.storage.record.BatchBuffer;
 import flymq.storage.record.ExpiryStats;
 import flymq.storage.record.RecordCodec;
+import flymq.storage.ValueCipher;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -106,7 +108,7 @@ public final class LogSegment {
         try {
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".index")));
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".timeindex")));
-            FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            FileChannel ch = FileModes.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
             Files.deleteIfExists(seg.expiringMarkerFile());
@@ -226,7 +228,7 @@ public final class LogSegment {
         Path marker = expiringMarkerFile();
         try {
             if (!Files.exists(marker)) {
-                Files.createFile(marker);
+                FileModes.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 AtomicFile.fsyncDirectory(dir);
             }
         } catch (IOException e) {
@@ -383,6 +385,15 @@ public final class LogSegment {
      */
     public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc)
             throws IOException {
+        return read(offset, maxRecords, maxBytes, out, crc, null);
+    }
+
+    /**
+     * As {@link #read(long, int, int, List, CRC32C)}, opening sealed values with {@code opener} (null: the log is
+     * not encrypted, and a sealed value fails with {@link flymq.storage.EncryptionException}).
+     */
+    public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc,
+                    ValueCipher.Opener opener) throws IOException {
         int limit = visibleLimitFor(offset);
         Walker w = new Walker(limit);
         long pos = positionOf(offset, w);
@@ -414,7 +425,7 @@ public final class LogSegment {
             if (length >= 0 && p + 4L + length > end) {
                 break; // does not fit in maxBytes: the next read starts here
             }
-            String problem = StoredRecordLayout.validate(buf, p, crc);
+            String problem = RecordCodec.validate(buf, p, crc);
             if (problem == null && buf.getLong(p + StoredRecordLayout.OFFSET_POS) != expected) {
                 problem = "record carries offset " + buf.getLong(p + StoredRecordLayout.OFFSET_POS);
             }
@@ -425,7 +436,7 @@ public final class LogSegment {
                 }
                 break;
             }
-            out.add(RecordCodec.decode(buf, p));
+            out.add(RecordCodec.decode(buf, p, opener, logFile.toString()));
             added++;
             expected++;
             p += 4 + length;
@@ -465,6 +476,43 @@ public final class LogSegment {
             off = offset + 1;
         }
         return new FileLogSlice(channel, logFile, start, pos - start, offset, off);
+    }
+
+    /**
+     * The records of {@code slice} (one of this segment's) with their sealed values opened, in the heap: the slice an
+     * encrypted log serves instead of a zero-copy one, since a file region can only be sent as it lies. Each record
+     * is CRC-checked on the way, as {@link #read} does; damage stops the slice before it (or fails, when it is the
+     * first record). Plain records among them (written before encryption was turned on) are copied as they are.
+     */
+    public HeapLogSlice decrypt(FileLogSlice slice, ValueCipher.Opener opener, CRC32C crc) throws IOException {
+        int size = Math.toIntExact(slice.sizeInBytes());
+        ByteBuffer in = ByteBuffer.allocate(size);
+        readFully(in, slice.position());
+        ByteBuffer out = ByteBuffer.allocate(size); // opened values are shorter than sealed ones
+        int p = 0;
+        long expected = slice.firstOffset();
+        while (p < size) {
+            String problem = size - p < 4 ? "truncated record" : RecordCodec.validate(in, p, crc);
+            if (problem == null && StoredRecordLayout.offsetAt(in, p) != expected) {
+                problem = "record carries offset " + StoredRecordLayout.offsetAt(in, p);
+            }
+            if (problem != null) {
+                CorruptRecordException e = markDamaged(slice.position() + p, expected, problem);
+                if (expected == slice.firstOffset()) {
+                    throw e;
+                }
+                break;
+            }
+            int length = StoredRecordLayout.sizeAt(in, p);
+            if ((StoredRecordLayout.attributesAt(in, p) & StoredRecordLayout.ATTR_ENCRYPTED) == 0) {
+                out.put(in.slice(p, length));
+            } else {
+                RecordCodec.encodePlain(RecordCodec.decode(in, p, opener, logFile.toString()), out, crc);
+            }
+            p += length;
+            expected++;
+        }
+        return new HeapLogSlice(out.flip(), slice.firstOffset(), expected);
     }
 
     /** First offset in this segment whose timestamp >= {@code timestamp}, or -1 if there is none. */
@@ -850,7 +898,7 @@ public final class LogSegment {
                 bufStart = pos;
                 at = 0;
             }
-            String bad = StoredRecordLayout.validate(buf, at, crc);
+            String bad = RecordCodec.validate(buf, at, crc);
             if (bad == null && buf.getLong(at + StoredRecordLayout.OFFSET_POS) != off) {
                 bad = "record carries offset " + buf.getLong(at + StoredRecordLayout.OFFSET_POS) + ", expected " + off;
             }
