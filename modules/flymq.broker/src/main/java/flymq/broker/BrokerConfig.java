@@ -2,6 +2,7 @@ package flymq.broker;
 
 import flymq.protocol.Acks;
 import flymq.protocol.ReadSpin;
+import flymq.raft.transport.ClusterAuth;
 import flymq.storage.EncryptionKey;
 import flymq.storage.LogConfig;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import flymq.protocol.tls.TlsContexts.ClientAuth;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The broker's configuration, with upstream FlyMQ key names. Sources, highest precedence first:
@@ -51,6 +53,7 @@ public record BrokerConfig(
         Transactions transactions,
         Tls tls,
         Encryption encryption,
+        ClusterAuth clusterAuth,
         List<String> warnings) {
 
     /** Encryption at rest of record values; {@link #OFF} without a key. */
@@ -372,6 +375,11 @@ public record BrokerConfig(
             ValueType.TEXT, "",
             "file holding the at-rest key as 64 hexadecimal characters (mode 0600); instead of `FLYMQ_ENCRYPTION_KEY`");
 
+    static final ConfigKey<String> CLUSTER_SECRET_FILE = ConfigKey.used("cluster.secret_file", ValueType.TEXT, "",
+            "file holding the secret every node of the cluster shares (at least 16 bytes, mode 0600), instead of "
+                    + "`FLYMQ_CLUSTER_SECRET`; with one, every cluster connection is authenticated and a node without "
+                    + "it cannot join, vote or append ([security.md](security.md#cluster-authentication))");
+
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -432,6 +440,7 @@ public record BrokerConfig(
 
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
+            CLUSTER_SECRET_FILE,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -470,6 +479,7 @@ public record BrokerConfig(
                 env.getOrDefault(SecretSources.UPSTREAM_ENCRYPTION_ENABLED_ENV, "").strip());
         EncryptionKey encryptionKey = SecretSources.encryptionKey(encrypt, v.get(ENCRYPTION_KEY_FILE).trim(), env,
                 warnings);
+        ClusterAuth clusterAuth = SecretSources.clusterAuth(v.get(CLUSTER_SECRET_FILE).trim(), env, warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
                 v.get(CLUSTER_ADDR),
@@ -504,7 +514,16 @@ public record BrokerConfig(
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
                 tls,
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
+                clusterAuth,
                 List.copyOf(warnings));
+    }
+
+    /**
+     * The one start-up warning of a broker that listens on non-loopback addresses without authentication (which
+     * listeners, and what to do), or empty; the launchers print it after {@link #warnings()}.
+     */
+    public Optional<String> exposureWarning() {
+        return Exposure.warning(this);
     }
 
     private static Tls loadTls(ConfigLoader.Loaded v, String bindAddr, List<String> warnings) {

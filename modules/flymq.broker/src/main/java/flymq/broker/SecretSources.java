@@ -1,5 +1,6 @@
 package flymq.broker;
 
+import flymq.raft.transport.ClusterAuth;
 import flymq.storage.EncryptionKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ final class SecretSources {
     static final String ENCRYPTION_KEY_ENV = "FLYMQ_ENCRYPTION_KEY";
     /** Upstream's switch for encryption at rest, read next to {@code security.encryption_enabled}. */
     static final String UPSTREAM_ENCRYPTION_ENABLED_ENV = "FLYMQ_ENCRYPTION_ENABLED";
+    static final String CLUSTER_SECRET_ENV = "FLYMQ_CLUSTER_SECRET";
 
     private SecretSources() {}
 
@@ -51,6 +53,24 @@ final class SecretSources {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * How cluster connections are authenticated: with the shared secret when one is given (its UTF-8 bytes, at least
+     * {@value ClusterAuth#MIN_SECRET_BYTES}), else not at all.
+     */
+    static ClusterAuth clusterAuth(String secretFile, Map<String, String> env, List<String> warnings) {
+        String text = secret(CLUSTER_SECRET_ENV, "cluster.secret_file", secretFile, env, warnings);
+        if (text == null) {
+            return ClusterAuth.NONE;
+        }
+        byte[] secret = text.getBytes(StandardCharsets.UTF_8);
+        if (secret.length < ClusterAuth.MIN_SECRET_BYTES) {
+            throw new ConfigException("the cluster secret (" + (secretFile.isEmpty() ? CLUSTER_SECRET_ENV
+                    : "cluster.secret_file " + secretFile) + ") must be at least " + ClusterAuth.MIN_SECRET_BYTES
+                    + " bytes, found " + secret.length + " (e.g. 'openssl rand -hex 32')");
+        }
+        return ClusterAuth.sharedSecret(secret);
     }
 
     /** The secret's text from {@code envName} or the file, stripped; null when neither is given. */

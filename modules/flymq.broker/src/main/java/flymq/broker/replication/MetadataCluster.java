@@ -168,6 +168,12 @@ public final class MetadataCluster implements AutoCloseable {
                 : RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
     }
 
+    /** Cluster connections this node's transport refused for authentication, in and out (0 before start). */
+    public long authFailures() {
+        TcpClusterTransport t = tcp;
+        return t == null ? 0 : t.stats().authFailures();
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -195,7 +201,7 @@ public final class MetadataCluster implements AutoCloseable {
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
                     new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
-                            config.cluster().transportQueueBytes()));
+                            config.cluster().transportQueueBytes()), config.clusterAuth());
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             RaftStoreKey storeKey = raftStoreKey(config);
