@@ -86,10 +86,15 @@ public final class ValueCipher {
     }
 
     private static void aad(Cipher cipher, byte[] scratch, long offset, long timestamp, byte[] recordKey) {
+        aad(cipher, scratch, offset, timestamp, recordKey, 0, recordKey == null ? 0 : recordKey.length);
+    }
+
+    private static void aad(Cipher cipher, byte[] scratch, long offset, long timestamp, byte[] key, int keyOffset,
+                            int keyLength) {
         ByteBuffer.wrap(scratch).putLong(0, offset).putLong(8, timestamp);
         cipher.updateAAD(scratch);
-        if (recordKey != null && recordKey.length > 0) {
-            cipher.updateAAD(recordKey);
+        if (keyLength > 0) {
+            cipher.updateAAD(key, keyOffset, keyLength);
         }
     }
 
@@ -136,12 +141,24 @@ public final class ValueCipher {
          * @throws EncryptionException for a value sealed under another key, altered, or too short
          */
         public byte[] open(byte[] sealed, long offset, long timestamp, byte[] recordKey) {
-            if (sealed.length < StoredRecordLayout.ENCRYPTED_VALUE_OVERHEAD) {
+            byte[] plain = new byte[Math.max(0, sealed.length - StoredRecordLayout.ENCRYPTED_VALUE_OVERHEAD)];
+            openInto(sealed, 0, sealed.length, offset, timestamp, recordKey, 0,
+                    recordKey == null ? 0 : recordKey.length, plain, 0);
+            return plain;
+        }
+
+        /**
+         * As {@link #open}, for a sealed value and a record key that lie in arrays (e.g. a record in a read buffer),
+         * writing the plain value into {@code out} at {@code outOffset}: no copy of either. Returns its length.
+         */
+        public int openInto(byte[] sealed, int sealedOffset, int sealedLength, long offset, long timestamp,
+                            byte[] recordKey, int keyOffset, int keyLength, byte[] out, int outOffset) {
+            if (sealedLength < StoredRecordLayout.ENCRYPTED_VALUE_OVERHEAD) {
                 throw new EncryptionException("the encrypted value of offset " + offset + " of " + log + " is "
-                        + sealed.length + " bytes, shorter than its " + StoredRecordLayout.ENCRYPTED_VALUE_OVERHEAD
+                        + sealedLength + " bytes, shorter than its " + StoredRecordLayout.ENCRYPTED_VALUE_OVERHEAD
                         + "-byte envelope");
             }
-            ByteBuffer head = ByteBuffer.wrap(sealed);
+            ByteBuffer head = ByteBuffer.wrap(sealed, sealedOffset, sealedLength);
             int format = head.get();
             int keyId = head.getInt();
             long recordSalt = head.getLong();
@@ -161,8 +178,9 @@ public final class ValueCipher {
             }
             try {
                 cipher.init(Cipher.DECRYPT_MODE, dataKey(recordSalt), new GCMParameterSpec(TAG_BITS, nonce));
-                aad(cipher, aadScratch, offset, timestamp, recordKey);
-                return cipher.doFinal(sealed, head.position(), sealed.length - head.position());
+                aad(cipher, aadScratch, offset, timestamp, recordKey, keyOffset, keyLength);
+                return cipher.doFinal(sealed, head.position(), sealedOffset + sealedLength - head.position(), out,
+                        outOffset);
             } catch (AEADBadTagException e) {
                 throw new EncryptionException("the encrypted value of offset " + offset + " of " + log
                         + " fails authentication under key id " + key.idHex()

@@ -507,12 +507,43 @@ public final class LogSegment {
             if ((StoredRecordLayout.attributesAt(in, p) & StoredRecordLayout.ATTR_ENCRYPTED) == 0) {
                 out.put(in.slice(p, length));
             } else {
-                RecordCodec.encodePlain(RecordCodec.decode(in, p, opener, logFile.toString()), out, crc);
+                openRecord(in.array(), p, length, out, opener, crc);
             }
             p += length;
             expected++;
         }
         return new HeapLogSlice(out.flip(), slice.firstOffset(), expected);
+    }
+
+    /**
+     * Writes the validated sealed record {@code in[p, p + length)} to {@code out} (a heap buffer) as the plain record:
+     * the same fields with the value opened straight into {@code out}, the length shorter by the envelope, bit 0x08
+     * cleared and the CRC computed again. No object per record: this is the consume path of an encrypted log.
+     */
+    private void openRecord(byte[] in, int p, int length, ByteBuffer out, ValueCipher.Opener opener, CRC32C crc) {
+        ByteBuffer r = ByteBuffer.wrap(in);
+        int keyLength = r.getInt(p + StoredRecordLayout.KEY_LENGTH_POS);
+        int keyStart = p + StoredRecordLayout.HEADER_SIZE;
+        int valueLengthPos = keyStart + Math.max(keyLength, 0);
+        int sealedLength = r.getInt(valueLengthPos);
+        int sealedStart = valueLengthPos + 4;
+        int restStart = sealedStart + sealedLength; // headers, then the expiry when there is one
+        int restLength = p + length - restStart;
+        int q = out.position();
+        byte[] o = out.array();
+        int head = valueLengthPos - p;
+        System.arraycopy(in, p, o, q, head);
+        int plainLength = opener.openInto(in, sealedStart, sealedLength, r.getLong(p + StoredRecordLayout.OFFSET_POS),
+                r.getLong(p + StoredRecordLayout.TIMESTAMP_POS), in, keyStart, Math.max(keyLength, 0), o,
+                q + head + 4);
+        out.putInt(q + head, plainLength);
+        System.arraycopy(in, restStart, o, q + head + 4 + plainLength, restLength);
+        int size = head + 4 + plainLength + restLength;
+        out.putInt(q, size - StoredRecordLayout.LENGTH_SIZE);
+        o[q + StoredRecordLayout.ATTRIBUTES_POS] &= (byte) ~StoredRecordLayout.ATTR_ENCRYPTED;
+        out.putInt(q + StoredRecordLayout.CRC_POS,
+                StoredRecordLayout.computeCrc(out, q, size - StoredRecordLayout.LENGTH_SIZE, crc));
+        out.position(q + size);
     }
 
     /** First offset in this segment whose timestamp >= {@code timestamp}, or -1 if there is none. */
