@@ -12,6 +12,7 @@ package flymq.protocol;
  *       {@code BatchProduceResponse}</li>
  *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
  *   <li>ALTER_TOPIC 0xC4 (admin): {@code AlterTopicRequest}, {@code SuccessResponse}</li>
+ *   <li>CREATE_PARTITIONS 0xC5 (admin): {@code CreatePartitionsRequest}, {@code SuccessResponse}</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
  * </ul>
@@ -31,6 +32,8 @@ public final class ExtensionOpcodes {
     public static final int TXN_COMMIT_OFFSET = 0xC3;
     /** Changes an existing topic's settings (retention, segments, TTL). */
     public static final int ALTER_TOPIC = 0xC4;
+    /** Grows a topic's partition count (admin; Kafka's CreatePartitions). */
+    public static final int CREATE_PARTITIONS = 0xC5;
     /** Cluster join/leave (admin). */
     public static final int CLUSTER_MEMBERSHIP = 0xCE;
     /** A node announcing its client address to the metadata leader (cluster-internal). */
