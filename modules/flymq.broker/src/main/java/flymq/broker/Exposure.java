@@ -12,11 +12,12 @@ import java.util.Optional;
  * The start-up warning of a broker reachable beyond this machine by anyone: every listener bound to a non-loopback
  * address that does not authenticate who talks to it, in one line. A listener authenticates when
  * <ul>
- *   <li>client port: TLS with {@code security.tls_client_auth=require} serves it (mutual TLS). Users and passwords
- *       are not built yet, so a plaintext client port always counts as open;</li>
+ *   <li>client listeners: {@code auth.enabled} without {@code auth.allow_anonymous} (every request needs a login),
+ *       or TLS with {@code security.tls_client_auth=require} (mutual TLS). With anonymous access allowed the port
+ *       is named, saying so;</li>
  *   <li>cluster port: a cluster secret is set ({@link ClusterAuth});</li>
- *   <li>metrics, health, admin: never (they are plain HTTP(S) without login; the admin API gets its login with the
- *       broker's authentication).</li>
+ *   <li>admin API: {@code auth.enabled} (it then asks for a broker user);</li>
+ *   <li>metrics and health: never (they answer anyone; bind them where only monitoring reaches them).</li>
  * </ul>
  * An address is loopback when its host is {@code localhost} or resolves to loopback addresses only; an empty host
  * (":9092", every interface) is not. Defaults bind every interface, as upstream's do, so a default start warns.
@@ -28,13 +29,14 @@ final class Exposure {
     static Optional<String> warning(BrokerConfig c) {
         List<String> open = new ArrayList<>();
         BrokerConfig.Tls tls = c.tls();
+        boolean login = c.auth().enabled() && !c.auth().allowAnonymous();
+        String why = c.auth().enabled() ? " (anonymous access allowed)" : "";
         boolean mutualTls = tls.enabled() && tls.clientAuth() == ClientAuth.REQUIRE;
-        if (!loopback(c.bindAddr()) && !(mutualTls && !tls.separateListener())) {
-            open.add("client " + c.bindAddr() + (tls.enabled() && !tls.separateListener() ? " (TLS without client "
-                    + "certificates)" : ""));
+        if (!login && !loopback(c.bindAddr()) && !(mutualTls && !tls.separateListener())) {
+            open.add("client " + c.bindAddr() + why);
         }
-        if (tls.separateListener() && !mutualTls && !loopback(tls.addr())) {
-            open.add("client TLS " + tls.addr() + " (without client certificates)");
+        if (!login && tls.separateListener() && !mutualTls && !loopback(tls.addr())) {
+            open.add("client TLS " + tls.addr() + why);
         }
         if (!c.peers().isEmpty() && !c.clusterAuth().enabled() && !loopback(c.clusterAddr())) {
             open.add("cluster " + c.clusterAddr() + " (no cluster secret)");
@@ -46,7 +48,7 @@ final class Exposure {
         if (!loopback(o.health().addr())) {
             open.add("health " + o.health().addr());
         }
-        if (o.admin().enabled() && !loopback(o.admin().addr())) {
+        if (o.admin().enabled() && !c.auth().enabled() && !loopback(o.admin().addr())) {
             open.add("admin " + o.admin().addr());
         }
         if (open.isEmpty()) {
@@ -54,7 +56,7 @@ final class Exposure {
         }
         return Optional.of("listening without authentication on non-loopback addresses: " + String.join(", ", open)
                 + "; anyone who can reach them can use them (bind them to 127.0.0.1, or follow the production "
-                + "checklist in docs/security.md)");
+                + "set-up in docs/security.md)");
     }
 
     /** Whether {@code host:port} listens on loopback only. */

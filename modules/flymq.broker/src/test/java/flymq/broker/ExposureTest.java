@@ -75,6 +75,32 @@ class ExposureTest {
         assertFalse(warning(f).orElseThrow().contains("metrics"));
     }
 
+    @Test
+    void clientsWhoMustLogInAreNotNamedAndAnonymousAccessIsSaid() {
+        Map<String, String> f = loopbackOnly();
+        f.put("bind_addr", "0.0.0.0:9092");
+        f.put("observability.admin.enabled", "true");
+        f.put("observability.admin.addr", "0.0.0.0:9096");
+        f.put("auth.enabled", "true");
+        f.put("auth.admin_password", "a long enough password");
+        assertEquals(Optional.empty(), warning(f));
+        f.put("auth.allow_anonymous", "true");
+        assertEquals("client 0.0.0.0:9092 (anonymous access allowed)", named(warning(f).orElseThrow()));
+    }
+
+    @Test
+    void mutualTlsOnTheClientPortCountsAsAuthentication() throws Exception {
+        Map<String, String> f = loopbackOnly();
+        f.put("bind_addr", "0.0.0.0:9092");
+        f.put("security.tls_enabled", "true");
+        f.put("security.tls_auto_generate", "true");
+        f.put("security.tls_ca_file", dir.resolve("ca.crt").toString());
+        f.put("security.tls_client_auth", "require");
+        assertEquals(Optional.empty(), warning(f));
+        f.put("security.tls_client_auth", "none");
+        assertEquals("client 0.0.0.0:9092", named(warning(f).orElseThrow()));
+    }
+
     private static String named(String warning) {
         String prefix = "listening without authentication on non-loopback addresses: ";
         assertTrue(warning.startsWith(prefix), warning);
