@@ -409,43 +409,52 @@ public final class FlyMqProducer implements AutoCloseable {
             }
         }
         answer.whenComplete((answers, error) -> {
-            inFlight.release();
-            if (error != null) {
-                Throwable cause = RetryPolicy.unwrap(error);
-                for (Batch b : batches) {
-                    retryOrFail(b, cause);
-                }
-                return;
-            }
-            for (int i = 0; i < batches.size(); i++) {
-                Batch b = batches.get(i);
-                if (i >= answers.size()) {
-                    failBatch(b, new ProtocolException("BATCH_PRODUCE answered " + answers.size() + " groups for "
-                            + batches.size() + " sent"));
-                    continue;
-                }
-                PartitionAppend a = answers.get(i);
-                if (!a.ok()) {
-                    retryOrFail(b, FlyMqServerException.of("BATCH_PRODUCE", a.error()));
-                    continue;
-                }
-                if (namedLeader != null) {
-                    synchronized (lock) {
-                        namedLeaderCount = 0;
-                    }
-                }
-                if (b.key.partition() < 0) {
-                    partitionCounts.remove(topic);
-                }
-                for (int j = 0; j < b.records.size(); j++) {
-                    Pending p = b.records.get(j);
-                    long offset = a.baseOffset() < 0 ? -1 : a.baseOffset() + j;
-                    p.future().complete(new RecordMetadata(topic, a.partition(), offset, p.record().timestamp(),
-                            p.record().key().length == 0 ? -1 : p.record().key().length, p.record().value().length));
-                }
-                finished(b);
+            try {
+                handleAnswer(topic, batches, answers, error);
+            } finally {
+                // only now: a failed batch is back in the ready queue before the sender can put the next request
+                // together, so its partition's later batches cannot overtake it
+                inFlight.release();
             }
         });
+    }
+
+    private void handleAnswer(String topic, List<Batch> batches, List<PartitionAppend> answers, Throwable error) {
+        if (error != null) {
+            Throwable cause = RetryPolicy.unwrap(error);
+            for (Batch b : batches) {
+                retryOrFail(b, cause);
+            }
+            return;
+        }
+        for (int i = 0; i < batches.size(); i++) {
+            Batch b = batches.get(i);
+            if (i >= answers.size()) {
+                failBatch(b, new ProtocolException("BATCH_PRODUCE answered " + answers.size() + " groups for "
+                        + batches.size() + " sent"));
+                continue;
+            }
+            PartitionAppend a = answers.get(i);
+            if (!a.ok()) {
+                retryOrFail(b, FlyMqServerException.of("BATCH_PRODUCE", a.error()));
+                continue;
+            }
+            if (namedLeader != null) {
+                synchronized (lock) {
+                    namedLeaderCount = 0;
+                }
+            }
+            if (b.key.partition() < 0) {
+                partitionCounts.remove(topic);
+            }
+            for (int j = 0; j < b.records.size(); j++) {
+                Pending p = b.records.get(j);
+                long offset = a.baseOffset() < 0 ? -1 : a.baseOffset() + j;
+                p.future().complete(new RecordMetadata(topic, a.partition(), offset, p.record().timestamp(),
+                        p.record().key().length == 0 ? -1 : p.record().key().length, p.record().value().length));
+            }
+            finished(b);
+        }
     }
 
     /** Repeated answers naming one leader address before the producer moves its connection there. */

@@ -36,17 +36,20 @@ public final class LocalAcknowledger implements ProduceAcknowledger {
             return appendAndAcknowledge(topic, partition, log, batch, acks);
         }
         ProducerSequences table = sequences.computeIfAbsent(partition + "/" + topic, k -> new ProducerSequences());
+        long offset;
         synchronized (table) {
-            long before = table.duplicateOf(producer, batch.size());
-            if (before >= 0) {
-                if (acks == Acks.ALL) {
-                    log.flush(); // the first try may have been answered by acks leader: make it durable now
-                }
-                return before;
+            // the check and the append under one lock: a retry racing its original is appended once
+            offset = table.duplicateOf(producer, batch.size());
+            if (offset < 0) {
+                offset = log.append(batch);
+                table.appended(producer, batch.size(), offset);
             }
-            long offset = appendAndAcknowledge(topic, partition, log, batch, acks);
-            table.appended(producer, batch.size(), offset);
-            return offset;
         }
+        // the flush outside it, so that concurrent producers' flushes overlap as they do without idempotence; for a
+        // duplicate it makes the first try's records durable before this answer
+        if (acks == Acks.ALL) {
+            log.flush();
+        }
+        return offset;
     }
 }
