@@ -278,6 +278,33 @@ class DeadLetterQueueTest {
     }
 
     @Test
+    void aRecordBreakingItsSchemaInWarnModeIsStoredAndDeadLettered() {
+        try (TestBroker b = broker(dir, "schema.enabled", "true", "schema.validation", "warn");
+             FlyMqClient c = client(b)) {
+            c.registerSchema("orders-value", "json", SchemaEnforcementTest.ORDER_SCHEMA);
+            c.produce("orders", SchemaEnforcementTest.valid(1));
+            c.produce("orders", utf8("key-2"), SchemaEnforcementTest.invalid(2));
+            assertEquals(2, all(c, "orders").size(), "warn mode stores it");
+            List<Message> dead = deadLetters(c, "orders.dlq");
+            assertEquals(1, dead.size());
+            Map<String, String> h = headers(dead.get(0));
+            assertEquals(new String(SchemaEnforcementTest.invalid(2), StandardCharsets.UTF_8),
+                    dead.get(0).valueAsString());
+            assertEquals("key-2", dead.get(0).keyAsString());
+            assertEquals("schema", h.get("flymq.dlq.reason"));
+            assertEquals("orders", h.get("flymq.dlq.origin-topic"));
+            assertEquals("-1", h.get("flymq.dlq.origin-offset"));
+            assertTrue(h.get("flymq.dlq.error").startsWith("record rejected by schema 'orders-value' version 1"),
+                    h.get("flymq.dlq.error"));
+            assertEquals("0", h.get("flymq.dlq.retries"));
+            // replay of a record that still breaks the schema: stored again and dead-lettered again (warn mode)
+            assertTrue(c.replayDlq("orders", Long.toString(dead.get(0).offset())).success());
+            assertEquals(3, all(c, "orders").size());
+            assertEquals(1, c.fetchDlq("orders", 10).size());
+        }
+    }
+
+    @Test
     void withoutDlqEnabledFetchIsEmptyAndTheRestSaySo() {
         try (TestBroker b = TestBroker.start(dir); FlyMqClient c = client(b)) {
             c.produce("orders", utf8("x"));
