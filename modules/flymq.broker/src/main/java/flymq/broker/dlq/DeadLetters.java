@@ -2,6 +2,7 @@ package flymq.broker.dlq;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
+import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
@@ -47,15 +48,17 @@ public final class DeadLetters {
 
     private final BrokerConfig.DeadLetters config;
     private final TopicManager topics;
+    private final PartitionLeadership leadership;
     private final InternalCalls calls;
     private final InstantSource clock;
     private final BrokerListener listener;
     private final Map<String, QueueView> views = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    public DeadLetters(BrokerConfig.DeadLetters config, TopicManager topics,
+    public DeadLetters(BrokerConfig.DeadLetters config, TopicManager topics, PartitionLeadership leadership,
                        flymq.broker.server.HandlerRegistry handlers, InstantSource clock, BrokerListener listener) {
         this.config = config;
+        this.leadership = leadership;
         this.topics = topics;
         this.calls = new InternalCalls(handlers);
         this.clock = clock;
@@ -81,13 +84,18 @@ public final class DeadLetters {
         return locks.computeIfAbsent(queue, q -> new Object());
     }
 
-    /** The up-to-date view of {@code queue}'s log on this node, if the topic exists here. */
+    /**
+     * The up-to-date view of {@code queue}'s log, if the topic exists. Only the queue partition's leader answers from
+     * its log (a restarted cluster node's copy may be behind until it has caught up): elsewhere this is the usual
+     * {@code not leader: ...} refusal, which the routing of the queue opcodes normally avoids.
+     */
     private Optional<QueueView> view(String queue) {
         Optional<Topic> t = topics.find(queue);
         if (t.isEmpty()) {
             views.remove(queue);
             return Optional.empty();
         }
+        leadership.requireLocalLeader(queue, 0);
         PartitionLog log;
         try {
             log = t.get().log(0);
@@ -283,6 +291,9 @@ public final class DeadLetters {
         for (String name : topics.names()) {
             if (name.endsWith(config.topicSuffix()) && name.length() > config.topicSuffix().length()) {
                 try {
+                    if (!leadership.leader(name, 0).local()) {
+                        continue; // the queue's depth is reported by its leader only, once per cluster
+                    }
                     view(name).ifPresent(v -> out.put(name.substring(0, name.length() - config.topicSuffix().length()),
                             v.depth()));
                 } catch (RuntimeException e) {
@@ -357,8 +368,35 @@ public final class DeadLetters {
         return produce(queue, 0, key, value, headers);
     }
 
-    /** One record, acks=all, into {@code topic}/{@code partition}; its offset. */
+    /** How long an append waits for a partition that has no leader yet (a new queue topic, a failover). */
+    private static final long ELECTION_WAIT_MS = 10_000;
+
+    /**
+     * One record, acks=all, into {@code topic}/{@code partition}; its offset. In a cluster a partition without a
+     * leader (just created, or its leader just failed) answers {@code not leader ...}: the append is tried again
+     * until one is elected, for at most {@link #ELECTION_WAIT_MS}.
+     */
     private long produce(String topic, int partition, byte[] key, byte[] value, List<Header> headers) {
+        long deadline = System.nanoTime() + ELECTION_WAIT_MS * 1_000_000;
+        while (true) {
+            try {
+                return produceOnce(topic, partition, key, value, headers);
+            } catch (RequestException e) {
+                String m = String.valueOf(e.getMessage());
+                if (!(m.startsWith("not leader") || m.contains("no leader")) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long produceOnce(String topic, int partition, byte[] key, byte[] value, List<Header> headers) {
         PayloadWriter w = new PayloadWriter(256 + value.length);
         BatchProduceRequest.Writer batch = BatchProduceRequest.writer(w, topic, Acks.ALL, 1)
                 .group(partition, 1)

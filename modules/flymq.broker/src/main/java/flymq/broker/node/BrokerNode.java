@@ -226,7 +226,7 @@ public final class BrokerNode implements AutoCloseable {
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
             // the handlers are registered below; the queues reach them only once requests are served
             HandlerRegistry handlers = new HandlerRegistry();
-            DeadLetters deadLetters = new DeadLetters(config.deadLetters(), topics, handlers, clock, listener);
+            DeadLetters deadLetters = new DeadLetters(config.deadLetters(), topics, leadership, handlers, clock, listener);
             RejectedRecords rejected = !config.deadLetters().enabled() ? RejectedRecords.NONE
                     : (topic, version, violation, key, value) -> deadLetters.rejected(topic,
                     "'" + version.subject() + "' version " + version.version() + " (id " + version.id() + ")",
