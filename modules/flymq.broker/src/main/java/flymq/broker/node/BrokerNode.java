@@ -371,7 +371,8 @@ public final class BrokerNode implements AutoCloseable {
             if (delayed != null) {
                 delayed.start();
             }
-            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed);
+            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed,
+                    deadLetters::depths);
             ready = true;
             if (telemetry != null) {
                 mode.attach(telemetry);
