@@ -173,6 +173,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server start" ];    then _picocli_flymq_server; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
@@ -200,6 +201,9 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema list" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema validate" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema delete" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq list" ];    then _picocli_flymq_dlq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq replay" ];    then _picocli_flymq_dlq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq purge" ];    then _picocli_flymq_dlq; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(server)
@@ -217,61 +221,69 @@ function _complete_flymq() {
   local cmds12=(security)
   local cmds13=(completion)
   local cmds14=(schema)
-  local cmds15=(help)
-  local cmds16=(server start)
-  local cmds17=(topic create)
-  local cmds18=(topic list)
-  local cmds19=(topic describe)
-  local cmds20=(topic delete)
-  local cmds21=(group list)
-  local cmds22=(group describe)
-  local cmds23=(group lag)
-  local cmds24=(group reset)
-  local cmds25=(group delete)
-  local cmds26=(health check)
-  local cmds27=(health live)
-  local cmds28=(health ready)
-  local cmds29=(bench produce)
-  local cmds30=(bench consume)
-  local cmds31=(bench pingpong)
-  local cmds32=(cluster status)
-  local cmds33=(cluster members)
-  local cmds34=(cluster join)
-  local cmds35=(cluster leave)
-  local cmds36=(security init)
-  local cmds37=(schema register)
-  local cmds38=(schema get)
-  local cmds39=(schema list)
-  local cmds40=(schema validate)
-  local cmds41=(schema delete)
+  local cmds15=(dlq)
+  local cmds16=(help)
+  local cmds17=(server start)
+  local cmds18=(topic create)
+  local cmds19=(topic list)
+  local cmds20=(topic describe)
+  local cmds21=(topic delete)
+  local cmds22=(group list)
+  local cmds23=(group describe)
+  local cmds24=(group lag)
+  local cmds25=(group reset)
+  local cmds26=(group delete)
+  local cmds27=(health check)
+  local cmds28=(health live)
+  local cmds29=(health ready)
+  local cmds30=(bench produce)
+  local cmds31=(bench consume)
+  local cmds32=(bench pingpong)
+  local cmds33=(cluster status)
+  local cmds34=(cluster members)
+  local cmds35=(cluster join)
+  local cmds36=(cluster leave)
+  local cmds37=(security init)
+  local cmds38=(schema register)
+  local cmds39=(schema get)
+  local cmds40=(schema list)
+  local cmds41=(schema validate)
+  local cmds42=(schema delete)
+  local cmds43=(dlq list)
+  local cmds44=(dlq replay)
+  local cmds45=(dlq purge)
 
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_server_start; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_dlq_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_dlq; return $?; fi
   if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_schema; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_completion; return $?; fi
   if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_security; return $?; fi
@@ -298,7 +310,7 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema help"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema dlq help"
   local flag_opts="'--tls' '--insecure' '--tls-insecure' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1276,13 +1288,70 @@ function _picocli_flymq_schema() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `dlq` subcommand.
+function _picocli_flymq_dlq() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list replay purge"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_flymq_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema dlq"
   local flag_opts="'-h' '--help' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -2988,6 +3057,180 @@ function _picocli_flymq_schema_validate() {
 
 # Generates completions for the options and subcommands of the `delete` subcommand.
 function _picocli_flymq_schema_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_dlq_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-n' '--max' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-n'|'--max')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `replay` subcommand.
+function _picocli_flymq_dlq_replay() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `purge` subcommand.
+function _picocli_flymq_dlq_purge() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
