@@ -1,11 +1,9 @@
 package flymq.client;
 
+import flymq.protocol.record.InvalidRecordException;
 import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
  * Turns the record bytes of a BATCH_FETCH answer into messages. They are the partition log's stored bytes, sent as
@@ -41,33 +39,17 @@ final class StoredRecordBytes {
                 return new Message(topic, partition, offset, timestamp, key, value, headers);
             }
         };
-        List<Message> out = new ArrayList<>();
-        ByteBuffer window = ByteBuffer.wrap(buf).limit(start + length);
-        CRC32C crc = new CRC32C();
-        int end = start + length;
-        int pos = start;
-        int count = 0;
-        long last = -1;
-        while (pos < end) {
-            String problem = end - pos < StoredRecordLayout.LENGTH_SIZE
-                    ? (end - pos) + " bytes left, too few for a record length"
-                    : StoredRecordLayout.validate(window, pos, crc);
-            if (problem != null) {
-                throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": record at byte "
-                        + (pos - start) + ": " + problem);
-            }
-            last = StoredRecordLayout.offsetAt(window, pos);
-            if ((StoredRecordLayout.attributesAt(window, pos) & StoredRecordLayout.CONTROL) == 0
-                    && !StoredRecordLayout.isExpired(StoredRecordLayout.expiresAtOf(window, pos), nowMs)) {
-                out.add(StoredRecordLayout.decode(window, pos, messages));
-            }
-            count++;
-            pos += StoredRecordLayout.sizeAt(window, pos);
+        StoredRecordLayout.Visible<Message> found;
+        try {
+            found = StoredRecordLayout.decodeVisible(buf, start, start + length, messages, nowMs, expectedCount);
+        } catch (InvalidRecordException e) {
+            throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": record at byte "
+                    + e.position() + ": " + e.problem());
         }
-        if (count != expectedCount) {
+        if (found.count() != expectedCount) {
             throw new ProtocolException("BATCH_FETCH " + topic + "-" + partition + ": answer announced "
-                    + expectedCount + " records, its bytes hold " + count);
+                    + expectedCount + " records, its bytes hold " + found.count());
         }
-        return new Decoded(out, last);
+        return new Decoded(found.records(), found.lastOffset());
     }
 }

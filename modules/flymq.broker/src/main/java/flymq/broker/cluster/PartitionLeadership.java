@@ -1,7 +1,9 @@
 package flymq.broker.cluster;
 
 import flymq.protocol.RequestException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The cluster seam for leadership: which node leads each partition and which nodes exist. The single-node broker
@@ -30,6 +32,30 @@ public interface PartitionLeadership {
     }
 
     PartitionLeader leader(String topic, int partition);
+
+    /**
+     * The partition's leader, waiting up to {@code maxWait} while its replicas are still electing one (a topic created
+     * a moment ago, or a leader that just died): a request that arrives in that window is served a few hundred
+     * milliseconds late instead of refused with a "not leader" that names no leader, which the official SDKs do not
+     * retry. An unknown partition (no replicas) and a partition with a known leader answer at once.
+     */
+    default PartitionLeader awaitLeader(String topic, int partition, Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        PartitionLeader l = leader(topic, partition);
+        while (electing(l) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            l = leader(topic, partition);
+        }
+        return l;
+    }
+
+    private boolean electing(PartitionLeader l) {
+        if (l.local() || l.replicas().isEmpty()) {
+            return false;
+        }
+        // A node elected a moment ago may name itself leader before its role says so: still settling.
+        return l.leaderId().isEmpty() || l.leaderId().equals(localNodeId());
+    }
 
     /**
      * Throws unless this node may accept writes for the partition; the text follows the SDK-recognised form

@@ -64,7 +64,7 @@ final class BatchRouter {
     }
 
     private Destination destination(String topic, int partition) {
-        PartitionLeader owner = leadership.leader(topic, partition);
+        PartitionLeader owner = leadership.awaitLeader(topic, partition, PartitionRouter.ELECTION_WAIT);
         if (owner.local() || owner.leaderId().isEmpty()) {
             return Destination.LOCAL; // the local handler gives the usual answer for unknown or leaderless partitions
         }

@@ -15,6 +15,7 @@ import flymq.protocol.message.FetchRequest;
 import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.TimedProduceRequest;
 import flymq.protocol.message.WireMessage;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,9 @@ final class PartitionRouter {
     private final Consumer<String> autoCreate;
 
     /** @param autoCreate creates a missing topic through the metadata group (null when auto-create is off) */
+    /** How long a request waits for a partition's replicas to elect a leader: a few elections' worth. */
+    static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+
     PartitionRouter(TopicManager topics, PartitionLeadership leadership, LeaderForwarder forwarder,
                     Consumer<String> autoCreate) {
         this.topics = topics;
@@ -113,7 +117,7 @@ final class PartitionRouter {
 
     private void route(int opcode, String topic, int partition, WireMessage request, RequestHandler local,
                        Session session, PayloadWriter out) {
-        PartitionLeader owner = leadership.leader(topic, partition);
+        PartitionLeader owner = leadership.awaitLeader(topic, partition, ELECTION_WAIT);
         if (owner.local() || owner.leaderId().isEmpty()) {
             // Local, or no owner (unknown topic or partition, assignment not replayed yet): the wrapped handler
             // gives the usual answer ("topic not found", "partition 7 not found", "not leader ...").

@@ -1,8 +1,12 @@
 package flymq.protocol.record;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.zip.CRC32C;
@@ -88,6 +92,9 @@ public final class StoredRecordLayout {
     /** The expiresAt value of a record that never expires (no field is written). */
     public static final long NO_EXPIRY = 0;
     private static final int EXPIRY_SIZE = 8;
+    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private StoredRecordLayout() {
     }
@@ -437,6 +444,132 @@ public final class StoredRecordLayout {
             pos += sizeAt(window, pos);
         }
         return out;
+    }
+
+    /**
+     * What {@link #decodeVisible} found in a slice.
+     *
+     * @param records    the records a consumer sees, in order
+     * @param count      every record of the slice, control and expired ones included
+     * @param lastOffset offset of the slice's last record, whatever its kind; -1 for an empty slice
+     */
+    public record Visible<R>(List<R> records, int count, long lastOffset) {
+    }
+
+    /**
+     * Checks every record of {@code a[from, to)} as {@link #validate} does and decodes those a consumer sees: not
+     * control records, not expired at {@code nowMs}. This is the consumer's hot path (a BATCH_FETCH answer holds
+     * thousands of records), so each record is read once, straight from the array: the checks, the CRC and the
+     * copies of key, value and headers happen in one walk, and skipped records make no objects.
+     *
+     * @param expectedCount how many records the caller expects (sizes the list; not checked here)
+     * @throws InvalidRecordException naming the byte position (relative to {@code from}) of the first record that
+     *                                is not valid, with {@link #validate}'s reason
+     */
+    public static <R, H> Visible<R> decodeVisible(byte[] a, int from, int to, RecordFactory<R, H> factory,
+                                                  long nowMs, int expectedCount) {
+        List<R> out = new ArrayList<>(Math.max(expectedCount, 0));
+        CRC32C crc = new CRC32C();
+        int pos = from;
+        int count = 0;
+        long last = -1;
+        while (pos < to) {
+            int size = to - pos < LENGTH_SIZE ? -1 : visit(a, pos, to, factory, nowMs, crc, out);
+            if (size < 0) {
+                // The fast walk only says "invalid"; validate says why (the same checks, so it finds the problem).
+                String problem = to - pos < LENGTH_SIZE
+                        ? (to - pos) + " bytes left, too few for a record length"
+                        : validate(ByteBuffer.wrap(a).limit(to), pos, crc);
+                throw new InvalidRecordException(pos - from, problem != null ? problem : "record does not decode");
+            }
+            last = (long) I64.get(a, pos + OFFSET_POS);
+            count++;
+            pos += size;
+        }
+        return new Visible<>(out, count, last);
+    }
+
+    /**
+     * Checks the record at {@code start} (whose bytes must end by {@code limit}) as {@link #validate} does, adds it
+     * to {@code out} when a consumer sees it, and returns its size; -1 when it is not valid.
+     */
+    private static <R, H> int visit(byte[] a, int start, int limit, RecordFactory<R, H> factory, long nowMs,
+                                    CRC32C crc, List<R> out) {
+        int length = (int) I32.get(a, start);
+        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE
+                || (long) start + LENGTH_SIZE + length > limit) {
+            return -1;
+        }
+        crc.reset();
+        crc.update(a, start + ATTRIBUTES_POS, length - LENGTH_SIZE);
+        if ((int) I32.get(a, start + CRC_POS) != (int) crc.getValue()) {
+            return -1;
+        }
+        int attributes = a[start + ATTRIBUTES_POS] & 0xFF;
+        if ((attributes & ~KNOWN_ATTRIBUTES) != 0) {
+            return -1;
+        }
+        int end = start + LENGTH_SIZE + length;
+        long expiresAt = NO_EXPIRY;
+        if ((attributes & ATTR_EXPIRES) != 0) {
+            end -= EXPIRY_SIZE;
+            if (end - start < MIN_RECORD_SIZE) {
+                return -1;
+            }
+            expiresAt = (long) I64.get(a, end);
+        }
+        boolean visible = (attributes & CONTROL) == 0 && !isExpired(expiresAt, nowMs);
+        int p = start + KEY_LENGTH_POS;
+        int keyLength = (int) I32.get(a, p);
+        p += 4;
+        if (keyLength < -1 || (long) p + Math.max(keyLength, 0) + 6 > end) {
+            return -1;
+        }
+        byte[] key = visible && keyLength >= 0 ? Arrays.copyOfRange(a, p, p + keyLength) : null;
+        p += Math.max(keyLength, 0);
+        int valueLength = (int) I32.get(a, p);
+        p += 4;
+        if (valueLength < 0 || (long) p + valueLength + 2 > end) {
+            return -1;
+        }
+        byte[] value = visible ? Arrays.copyOfRange(a, p, p + valueLength) : null;
+        p += valueLength;
+        int headerCount = (short) I16.get(a, p);
+        p += 2;
+        if (headerCount < 0) {
+            return -1;
+        }
+        List<H> headers = visible && headerCount > 0 ? new ArrayList<>(headerCount) : null;
+        for (int i = 0; i < headerCount; i++) {
+            if (p + 2 > end) {
+                return -1;
+            }
+            int nameLength = (short) I16.get(a, p);
+            p += 2;
+            if (nameLength < 0 || (long) p + nameLength + 4 > end) {
+                return -1;
+            }
+            int name = p;
+            p += nameLength;
+            int headerValueLength = (int) I32.get(a, p);
+            p += 4;
+            if (headerValueLength < 0 || (long) p + headerValueLength > end) {
+                return -1;
+            }
+            if (headers != null) {
+                headers.add(factory.header(new String(a, name, nameLength, StandardCharsets.UTF_8),
+                        Arrays.copyOfRange(a, p, p + headerValueLength)));
+            }
+            p += headerValueLength;
+        }
+        if (p != end) {
+            return -1;
+        }
+        if (visible) {
+            out.add(factory.record((long) I64.get(a, start + OFFSET_POS), (long) I64.get(a, start + TIMESTAMP_POS),
+                    key, value, headers == null ? List.of() : List.copyOf(headers), expiresAt));
+        }
+        return LENGTH_SIZE + length;
     }
 
     private static String utf8(ByteBuffer buf, int at, int length) {

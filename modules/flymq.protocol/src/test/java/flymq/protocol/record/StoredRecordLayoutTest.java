@@ -215,6 +215,98 @@ class StoredRecordLayoutTest {
         });
     }
 
+    /** A slice of every kind of record: plain, keyed with headers, transactional, a marker, expiring, expired. */
+    static byte[] mixedSlice() {
+        List<ByteBuffer> parts = new ArrayList<>();
+        parts.add(encode(10, null, utf8("plain"), List.of()));
+        parts.add(encode(11, utf8("k"), utf8("with headers"), List.of(new H("traceparent", utf8("00-a")),
+                new H("é", new byte[0]))));
+        byte[] txnId = ByteBuffer.allocate(8).putLong(0, 42).array();
+        parts.add(encode(12, null, utf8("in txn"), List.of(new H(StoredRecordLayout.TXN_HEADER, txnId))));
+        parts.add(encode(13, null, new byte[0], List.of(new H(StoredRecordLayout.TXN_HEADER, txnId),
+                new H(StoredRecordLayout.TXN_MARKER_HEADER, new byte[] {StoredRecordLayout.MARKER_COMMIT}))));
+        for (long[] r : new long[][] {{14, 5_000}, {15, 500}}) {
+            byte[] v = utf8("expires at " + r[1]);
+            ByteBuffer b = ByteBuffer.allocate(StoredRecordLayout.sizeOf(null, v, List.of(), H::name, H::value, r[1]));
+            StoredRecordLayout.encode(b, new CRC32C(), r[0], 77, null, v, List.<H>of(), H::name, H::value, r[1]);
+            parts.add(b.flip());
+        }
+        ByteBuffer all = ByteBuffer.allocate(parts.stream().mapToInt(ByteBuffer::limit).sum());
+        parts.forEach(all::put);
+        return all.array();
+    }
+
+    /** What validate + decode make of a slice, skipping what a consumer does not see: the reference. */
+    static StoredRecordLayout.Visible<R> slowVisible(byte[] a, int from, int to, long nowMs) {
+        ByteBuffer buf = ByteBuffer.wrap(a).limit(to);
+        List<R> out = new ArrayList<>();
+        int count = 0;
+        long last = -1;
+        for (int pos = from; pos < to; pos += StoredRecordLayout.sizeAt(buf, pos)) {
+            String problem = to - pos < StoredRecordLayout.LENGTH_SIZE
+                    ? (to - pos) + " bytes left, too few for a record length"
+                    : StoredRecordLayout.validate(buf, pos, new CRC32C());
+            if (problem != null) {
+                throw new InvalidRecordException(pos - from, problem);
+            }
+            if ((StoredRecordLayout.attributesAt(buf, pos) & StoredRecordLayout.CONTROL) == 0
+                    && !StoredRecordLayout.isExpired(StoredRecordLayout.expiresAtOf(buf, pos), nowMs)) {
+                out.add(StoredRecordLayout.decode(buf, pos, FACTORY));
+            }
+            last = StoredRecordLayout.offsetAt(buf, pos);
+            count++;
+        }
+        return new StoredRecordLayout.Visible<>(out, count, last);
+    }
+
+    static String describe(StoredRecordLayout.Visible<R> v) {
+        StringBuilder b = new StringBuilder(v.count() + " records, last " + v.lastOffset() + ":");
+        for (R r : v.records()) {
+            b.append(' ').append(r.offset()).append('/').append(r.timestamp()).append('/')
+                    .append(r.key() == null ? "-" : new String(r.key(), StandardCharsets.UTF_8)).append('/')
+                    .append(new String(r.value(), StandardCharsets.UTF_8));
+            for (H h : r.headers()) {
+                b.append('[').append(h.name()).append('=').append(java.util.HexFormat.of().formatHex(h.value()))
+                        .append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    static String outcome(java.util.function.Supplier<StoredRecordLayout.Visible<R>> decoder) {
+        try {
+            return describe(decoder.get());
+        } catch (InvalidRecordException e) {
+            return "invalid at " + e.position() + ": " + e.problem();
+        }
+    }
+
+    @Test
+    void theConsumersWalkSkipsMarkersAndExpiredRecordsButCountsThem() {
+        byte[] slice = mixedSlice();
+        StoredRecordLayout.Visible<R> v = StoredRecordLayout.decodeVisible(slice, 0, slice.length, FACTORY, 1_000, 6);
+        assertEquals(6, v.count());
+        assertEquals(15, v.lastOffset());
+        assertEquals(List.of(10L, 11L, 12L, 14L), v.records().stream().map(R::offset).toList());
+        assertEquals(describe(slowVisible(slice, 0, slice.length, 1_000)), describe(v));
+    }
+
+    @Property(tries = 600)
+    void theConsumersWalkAgreesWithValidateAndDecodeOnAnyDamage(@ForAll("damage") int[] damage) {
+        byte[] slice = mixedSlice();
+        int at = Math.floorMod(damage[0], slice.length);
+        slice[at] = (byte) damage[1];
+        int to = slice.length - Math.floorMod(damage[2], 3) * Math.floorMod(damage[0], 7);
+        long now = damage[1] * 50L;
+        assertEquals(outcome(() -> slowVisible(slice, 0, to, now)),
+                outcome(() -> StoredRecordLayout.decodeVisible(slice, 0, to, FACTORY, now, 0)));
+    }
+
+    @Provide
+    Arbitrary<int[]> damage() {
+        return Arbitraries.integers().between(-1_000, 1_000).array(int[].class).ofSize(3);
+    }
+
     @Provide
     Arbitrary<byte[]> bytes() {
         return Arbitraries.bytes().array(byte[].class).ofMaxSize(80);
