@@ -34,11 +34,6 @@ final class NotBuiltYet {
             new Row("GET", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Get a topic's ACL", "ACLs"),
             new Row("PUT", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Set a topic's ACL", "ACLs"),
             new Row("DELETE", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Delete a topic's ACL", "ACLs"),
-            new Row("GET", "/api/v1/dlq/{topic}", Access.READ, "DLQ", "Read a dead-letter queue", "dead-letter queues"),
-            new Row("POST", "/api/v1/dlq/{topic}/replay/{id}", Access.WRITE, "DLQ", "Replay a dead letter",
-                    "dead-letter queues"),
-            new Row("DELETE", "/api/v1/dlq/{topic}", Access.WRITE, "DLQ", "Purge a dead-letter queue",
-                    "dead-letter queues"),
             new Row("GET", "/api/v1/audit/events", Access.ADMIN, "Audit", "Query audit events", "the audit trail"),
             new Row("POST", "/api/v1/audit/export", Access.ADMIN, "Audit", "Export audit events", "the audit trail"));
 
