@@ -42,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * one queue are serialised on the node serving them.
  */
 public final class DeadLetters {
+    private static final System.Logger LOG = System.getLogger(DeadLetters.class.getName());
     /** FETCH_DLQ's count when the request asks for 0 or less (upstream's CLI default is 10, its REST API 100). */
     public static final int DEFAULT_FETCH = 100;
     public static final int MAX_FETCH = 10_000;
@@ -162,7 +163,8 @@ public final class DeadLetters {
 
     /**
      * The schema registry's {@code warn} mode hook: the record that broke its topic's schema is dead-lettered (and
-     * then stored in its topic as warn mode does). It has no offset yet: origin offset and partition are -1.
+     * then stored in its topic as warn mode does). It has no offset yet: origin offset and partition are -1. A copy
+     * that cannot be appended (the queue's leader unreachable) is logged, and the produce goes on.
      */
     public void rejected(String topic, String schema, String violation, byte[] key, byte[] value) {
         if (!config.enabled() || topic.endsWith(config.topicSuffix())) {
@@ -170,7 +172,7 @@ public final class DeadLetters {
         }
         String queue = queueOf(topic);
         long now = clock.millis();
-        synchronized (lock(queue)) {
+        try {
             append(queue, key == null || key.length == 0 ? null : key, value, DeadLetterRecord.headers(
                     DeadLetterRecord.KIND, DeadLetterRecord.DEAD,
                     DeadLetterRecord.ORIGIN_TOPIC, topic,
@@ -181,6 +183,11 @@ public final class DeadLetters {
                     DeadLetterRecord.FIRST_FAILURE, Long.toString(now),
                     DeadLetterRecord.LAST_FAILURE, Long.toString(now),
                     DeadLetterRecord.REASON, "schema"));
+        } catch (RuntimeException e) {
+            // warn mode stores the record whatever happens to its copy: the produce is not failed for it
+            LOG.log(System.Logger.Level.WARNING, "a record of " + topic + " that broke its schema could not be "
+                    + "dead-lettered into " + queue + ": " + e.getMessage());
+            return;
         }
         listener.deadLettered(topic, "schema");
     }

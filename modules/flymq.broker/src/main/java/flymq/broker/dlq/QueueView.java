@@ -5,11 +5,9 @@ import flymq.storage.PartitionLog;
 import flymq.storage.StoredRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,7 +32,6 @@ final class QueueView {
     private final Map<Long, DeadLetterRecord> replaying = new HashMap<>();
     private final Map<Failed, List<DeadLetterRecord>> failures = new HashMap<>();
     private final Map<Failed, Long> deadByFailure = new HashMap<>();
-    private final Set<Long> seen = new HashSet<>();
 
     QueueView(PartitionLog log) {
         this.log = log;
@@ -71,7 +68,7 @@ final class QueueView {
     }
 
     private void fold(DeadLetterRecord r) {
-        if (r == null || !seen.add(r.offset())) {
+        if (r == null) {
             return;
         }
         switch (r.kind()) {
