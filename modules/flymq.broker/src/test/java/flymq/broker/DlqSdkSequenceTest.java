@@ -125,4 +125,28 @@ class DlqSdkSequenceTest {
         assertTrue(missing.isError());
         assertTrue(missing.errorText().contains("no record at offset 9 of t partition 0"), missing.errorText());
     }
+
+    /**
+     * The Java SDK's {@code examples/core/DLQExample.java} (which cannot run as shipped: the SDK does not compile at
+     * upstream HEAD, docs/protocol.md) as its calls put it on the wire: fetch 10, fetch 100, fetch 1 and replay the
+     * first by id, purge. {@code sendBinaryRequest} fails only on an ERROR frame; it does not read replay's or purge's
+     * body.
+     */
+    @Test
+    void theJavaSdksDlqExampleFlow() throws Exception {
+        for (String max : new String[] {"00 00 00 0A", "00 00 00 64", "00 00 00 01"}) {
+            WireClient.Frame f = c.call(Opcodes.FETCH_DLQ, hex("00 01 74 | " + max));
+            assertEquals(Opcodes.FETCH_DLQ, f.opcode(), () -> f.isError() ? f.errorText() : "");
+            ByteBuffer b = ByteBuffer.wrap(f.payload()); // decodeDLQResponse
+            assertEquals(1, b.getInt());
+            byte[] id = new byte[b.getShort()];
+            b.get(id);
+            assertEquals("0", new String(id, StandardCharsets.UTF_8));
+        }
+        WireClient.Frame replay = c.call(Opcodes.REPLAY_DLQ, hex("00 01 74 | 00 01 30"));
+        assertEquals(Opcodes.REPLAY_DLQ, replay.opcode(), () -> replay.isError() ? replay.errorText() : "");
+        WireClient.Frame purge = c.call(Opcodes.PURGE_DLQ, hex("00 01 74"));
+        assertEquals(Opcodes.PURGE_DLQ, purge.opcode(), () -> purge.isError() ? purge.errorText() : "");
+        assertArrayEquals(hex("00 00 00 00"), c.call(Opcodes.FETCH_DLQ, hex("00 01 74 | 00 00 00 0A")).payload());
+    }
 }
