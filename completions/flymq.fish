@@ -6,7 +6,7 @@ function __flymq_path --description 'subcommand path typed so far'
     for token in (commandline -opc)[2..-1]
         set -l candidate (string join ' ' $path $token)
         switch $candidate
-            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'bench pingpong' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'console' 'security' 'security init' 'completion' 'schema' 'schema register' 'schema get' 'schema list' 'schema validate' 'schema delete' 'dlq' 'dlq list' 'dlq replay' 'dlq purge' 'help'
+            case 'server' 'server start' 'topic' 'topic create' 'topic list' 'topic describe' 'topic alter' 'topic delete' 'produce' 'consume' 'group' 'group list' 'group describe' 'group lag' 'group reset' 'group delete' 'health' 'health check' 'health live' 'health ready' 'bench' 'bench produce' 'bench consume' 'bench pingpong' 'metrics' 'shell' 'cluster' 'cluster status' 'cluster members' 'cluster join' 'cluster leave' 'top' 'console' 'security' 'security init' 'completion' 'schema' 'schema register' 'schema get' 'schema list' 'schema validate' 'schema delete' 'dlq' 'dlq list' 'dlq replay' 'dlq purge' 'help'
                 set path $path $token
         end
     end
@@ -20,7 +20,7 @@ end
 
 complete -c flymq -f
 complete -c flymq -n '__flymq_at ""' -a server -d 'Run a FlyMQ broker'
-complete -c flymq -n '__flymq_at ""' -a topic -d 'Create, list, describe and delete topics'
+complete -c flymq -n '__flymq_at ""' -a topic -d 'Create, list, describe, alter and delete topics'
 complete -c flymq -n '__flymq_at ""' -a produce -d 'Write records to a topic'
 complete -c flymq -n '__flymq_at ""' -a consume -d 'Read records from a topic'
 complete -c flymq -n '__flymq_at ""' -a group -d 'List, describe, measure lag of, reset and delete consumer groups'
@@ -91,6 +91,7 @@ complete -c flymq -n '__flymq_at "server start"' -s v -l verbose -d 'Print stack
 complete -c flymq -n '__flymq_at "topic"' -a create -d 'Create a topic'
 complete -c flymq -n '__flymq_at "topic"' -a list -d 'List the topics'
 complete -c flymq -n '__flymq_at "topic"' -a describe -d 'Show a topic\'s partitions: leaders, replicas, offsets and sizes'
+complete -c flymq -n '__flymq_at "topic"' -a alter -d 'Change a topic\'s settings: retention, segments, time to live'
 complete -c flymq -n '__flymq_at "topic"' -a delete -d 'Delete a topic and all its records'
 complete -c flymq -n '__flymq_at "topic"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "topic"' -s V -l version -d 'Print version information and exit'
@@ -144,6 +145,19 @@ complete -c flymq -n '__flymq_at "topic describe"' -l metrics-url -r -d 'Prometh
 complete -c flymq -n '__flymq_at "topic describe"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
 complete -c flymq -n '__flymq_at "topic describe"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
 complete -c flymq -n '__flymq_at "topic describe"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
+complete -c flymq -n '__flymq_at "topic alter"' -s c -l config -r -d 'A setting to change (repeatable): retention_ms, retention_bytes, segment_bytes, segment_ms or ttl_ms'
+complete -c flymq -n '__flymq_at "topic alter"' -s h -l help -d 'Show this help message and exit'
+complete -c flymq -n '__flymq_at "topic alter"' -s V -l version -d 'Print version information and exit'
+complete -c flymq -n '__flymq_at "topic alter"' -l server -r -d 'Broker(s) to talk to; the next one is tried when one is down (env FLYMQ_SERVER; default: localhost:9092)'
+complete -c flymq -n '__flymq_at "topic alter"' -l tls -d 'Connect to brokers over TLS, verifying their certificate against --tls-ca or the JVM\'s trusted CAs (implied by the other --tls options and --insecure)'
+complete -c flymq -n '__flymq_at "topic alter"' -l tls-ca -r -F -d 'PEM CA certificate(s) that vouch for the brokers, e.g. DATA_DIR/tls/ca.crt of a broker started with --tls'
+complete -c flymq -n '__flymq_at "topic alter"' -l tls-cert -r -F -d 'PEM client certificate for brokers that ask for one (mutual TLS); needs --tls-key'
+complete -c flymq -n '__flymq_at "topic alter"' -l tls-key -r -F -d 'PEM private key of --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted)'
+complete -c flymq -n '__flymq_at "topic alter"' -l insecure -l tls-insecure -d 'TLS without verifying the broker\'s certificate: encrypted, but anyone in the middle can read it'
+complete -c flymq -n '__flymq_at "topic alter"' -l metrics-url -r -d 'Prometheus metrics endpoint, for metrics and top (default: http://localhost:9094/metrics)'
+complete -c flymq -n '__flymq_at "topic alter"' -l health-url -r -d 'Base URL of the health endpoints /live, /ready and /health (default: http://localhost:9095)'
+complete -c flymq -n '__flymq_at "topic alter"' -s o -l output -r -a 'table json' -d 'Output format of read commands: table, json (default: table)'
+complete -c flymq -n '__flymq_at "topic alter"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "topic delete"' -l if-exists -d 'Succeed without change when the topic does not exist'
 complete -c flymq -n '__flymq_at "topic delete"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "topic delete"' -s V -l version -d 'Print version information and exit'

@@ -179,6 +179,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic list" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic describe" ];    then _picocli_flymq_topic; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic alter" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic delete" ];    then _picocli_flymq_topic; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} group list" ];    then _picocli_flymq_group; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} group describe" ];    then _picocli_flymq_group; return $?; fi
@@ -227,57 +228,59 @@ function _complete_flymq() {
   local cmds18=(topic create)
   local cmds19=(topic list)
   local cmds20=(topic describe)
-  local cmds21=(topic delete)
-  local cmds22=(group list)
-  local cmds23=(group describe)
-  local cmds24=(group lag)
-  local cmds25=(group reset)
-  local cmds26=(group delete)
-  local cmds27=(health check)
-  local cmds28=(health live)
-  local cmds29=(health ready)
-  local cmds30=(bench produce)
-  local cmds31=(bench consume)
-  local cmds32=(bench pingpong)
-  local cmds33=(cluster status)
-  local cmds34=(cluster members)
-  local cmds35=(cluster join)
-  local cmds36=(cluster leave)
-  local cmds37=(security init)
-  local cmds38=(schema register)
-  local cmds39=(schema get)
-  local cmds40=(schema list)
-  local cmds41=(schema validate)
-  local cmds42=(schema delete)
-  local cmds43=(dlq list)
-  local cmds44=(dlq replay)
-  local cmds45=(dlq purge)
+  local cmds21=(topic alter)
+  local cmds22=(topic delete)
+  local cmds23=(group list)
+  local cmds24=(group describe)
+  local cmds25=(group lag)
+  local cmds26=(group reset)
+  local cmds27=(group delete)
+  local cmds28=(health check)
+  local cmds29=(health live)
+  local cmds30=(health ready)
+  local cmds31=(bench produce)
+  local cmds32=(bench consume)
+  local cmds33=(bench pingpong)
+  local cmds34=(cluster status)
+  local cmds35=(cluster members)
+  local cmds36=(cluster join)
+  local cmds37=(cluster leave)
+  local cmds38=(security init)
+  local cmds39=(schema register)
+  local cmds40=(schema get)
+  local cmds41=(schema list)
+  local cmds42=(schema validate)
+  local cmds43=(schema delete)
+  local cmds44=(dlq list)
+  local cmds45=(dlq replay)
+  local cmds46=(dlq purge)
 
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_dlq_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_dlq_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_alter; return $?; fi
   if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_topic_describe; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_list; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_create; return $?; fi
@@ -424,7 +427,7 @@ function _picocli_flymq_topic() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="create list describe delete"
+  local commands="create list describe alter delete"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1647,6 +1650,66 @@ function _picocli_flymq_topic_describe() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `alter` subcommand.
+function _picocli_flymq_topic_alter() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-c' '--config' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--config')
+      return
+      ;;
     '--server')
       return
       ;;

@@ -11,6 +11,7 @@ module flymq.admin {
     requires io.helidon.common.uri;
     requires io.helidon.common.parameters;
     requires io.helidon.common;
+    requires io.helidon.common.tls;
     requires com.fasterxml.jackson.databind;
 
     exports flymq.admin;

@@ -63,12 +63,19 @@ final class Chromium implements AutoCloseable {
     }
 
     static Chromium start(Path browser, int width, int height) throws Exception {
+        return start(browser, width, height, List.of());
+    }
+
+    /** @param extraFlags more command-line switches, e.g. {@code --ignore-certificate-errors-spki-list=...} */
+    static Chromium start(Path browser, int width, int height, List<String> extraFlags) throws Exception {
         Path profile = Files.createTempDirectory("flymq-chromium");
-        Process p = new ProcessBuilder(browser.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
-                "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-                "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of(browser.toString(), "--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+                "--hide-scrollbars", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+                "--user-data-dir=" + profile, "--window-size=" + width + "," + height));
+        command.addAll(extraFlags);
+        command.add("about:blank");
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String browserUrl = null;

@@ -33,6 +33,17 @@ public interface AdminBackend {
     /** Deletes a topic and its records; {@link AdminException#notFound} when it does not exist. */
     void deleteTopic(String caller, String name);
 
+    /** The settings a topic's config can change, as {@link #alterTopic} takes them. */
+    List<String> TOPIC_SETTINGS = List.of("retention_ms", "retention_bytes", "segment_bytes", "segment_ms", "ttl_ms");
+
+    /**
+     * Changes settings of an existing topic ({@link #TOPIC_SETTINGS}; -1 puts one back to the broker default): all of
+     * them or, when one is refused ({@link AdminException#badRequest}, {@link AdminException#notFound}), none.
+     */
+    default void alterTopic(String caller, String name, java.util.Map<String, Long> changes) {
+        throw new AdminException(501, "not_implemented", "this broker cannot change a topic's settings");
+    }
+
     /** Every consumer group, sorted by name. */
     List<GroupInfo> groups();
 
@@ -140,10 +151,19 @@ public interface AdminBackend {
 
     /**
      * A topic and its effective settings (broker defaults applied). Sizes and counts are what this node holds.
-     * {@code retentionMs}/{@code retentionBytes} 0 = unlimited.
+     * {@code retentionMs}/{@code retentionBytes} 0 = unlimited; {@code ttlMs} the time to live of records produced
+     * without one of their own, 0 = they never expire, -1 = not known.
      */
     record TopicInfo(String name, int partitions, int replicationFactor, long messageCount, long sizeBytes,
-                     long retentionMs, long retentionBytes, long segmentBytes, long segmentMs, long createdAtMs) {
+                     long retentionMs, long retentionBytes, long segmentBytes, long segmentMs, long createdAtMs,
+                     long ttlMs) {
+
+        /** Without a known TTL. */
+        public TopicInfo(String name, int partitions, int replicationFactor, long messageCount, long sizeBytes,
+                         long retentionMs, long retentionBytes, long segmentBytes, long segmentMs, long createdAtMs) {
+            this(name, partitions, replicationFactor, messageCount, sizeBytes, retentionMs, retentionBytes,
+                    segmentBytes, segmentMs, createdAtMs, -1);
+        }
     }
 
     /** A topic with the state of each partition. */

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param corsOrigins origins ({@code https://ops.example.com}) answered with CORS headers; empty = CORS off, so a
  *                    page of another origin cannot read the API's answers
  * @param version     the broker version reported by {@code /api/v1/cluster}
+ * @param tls         HTTPS ({@code observability.admin.tls_*}), or null for plain HTTP
  */
-public record AdminConfig(String addr, List<String> corsOrigins, String version) {
+public record AdminConfig(String addr, List<String> corsOrigins, String version, AdminTls tls) {
     public static final String DEFAULT_ADDR = "127.0.0.1:9096";
 
     public AdminConfig {
@@ -19,5 +20,10 @@ public record AdminConfig(String addr, List<String> corsOrigins, String version)
         corsOrigins = List.copyOf(corsOrigins);
         Objects.requireNonNull(version, "version");
         ListenAddress.parse(addr);
+    }
+
+    /** Plain HTTP. */
+    public AdminConfig(String addr, List<String> corsOrigins, String version) {
+        this(addr, corsOrigins, version, null);
     }
 }

@@ -5,13 +5,18 @@ import flymq.admin.api.EventStream;
 import flymq.admin.api.Route;
 import flymq.admin.api.Router;
 import flymq.admin.console.ConsoleAssets;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import java.util.List;
 
 /**
  * The admin listener, assembled in one place: one Helidon WebServer on {@code observability.admin.addr} serving
  * the REST API under {@code /api/v1} (and upstream's {@code /swagger.json}) through one {@link Router}, and the
  * console's files under {@code /ui/}. The broker starts it after its own listeners and closes it first.
+ *
+ * <p>With {@link AdminConfig#tls()} the listener speaks HTTPS only (as upstream's with
+ * {@code observability.admin.tls_enabled}); its certificate can be replaced while it runs ({@link #reloadTls}).
  */
 public final class AdminServer implements AutoCloseable {
     /** How often the console's event stream sends a snapshot. */
@@ -21,6 +26,7 @@ public final class AdminServer implements AutoCloseable {
     private final EventStream events;
     private final ListenAddress address;
     private final List<Route> routes;
+    private final boolean https;
 
     private AdminServer(AdminConfig config, AdminBackend backend, Authenticator authenticator, long eventMillis) {
         address = ListenAddress.parse(config.addr());
@@ -31,7 +37,12 @@ public final class AdminServer implements AutoCloseable {
         Router router = new Router(routes, authenticator, config.corsOrigins());
         ConsoleAssets console = new ConsoleAssets();
         boolean loopback = isLoopback(address.host());
-        server = WebServer.builder()
+        https = config.tls() != null;
+        WebServerConfig.Builder builder = WebServer.builder();
+        if (https) {
+            builder.tls(helidonTls(config.tls()));
+        }
+        server = builder
                 .shutdownHook(false)
                 .host(address.host())
                 .port(address.port())
@@ -84,9 +95,32 @@ public final class AdminServer implements AutoCloseable {
         return routes;
     }
 
-    /** Where a browser on this machine finds the console: {@code http://localhost:9096/ui/} for a wildcard bind. */
+    /**
+     * Where a browser on this machine finds the console: {@code http://localhost:9096/ui/} for a wildcard bind,
+     * {@code https://...} when the listener serves TLS.
+     */
     public String consoleUrl() {
-        return consoleUrl(address.host(), port());
+        return consoleUrl(https ? "https" : "http", address.host(), port());
+    }
+
+    /** Whether the listener serves HTTPS. */
+    public boolean https() {
+        return https;
+    }
+
+    /**
+     * Serves new connections with a new certificate (a renewed file); connections already open keep theirs. Ignored
+     * by a listener that serves plain HTTP.
+     */
+    public void reloadTls(AdminTls tls) {
+        if (https && server.hasTls()) {
+            server.reloadTls(helidonTls(tls));
+        }
+    }
+
+    private static Tls helidonTls(AdminTls tls) {
+        return Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).sslParameters(tls.parameters())
+                .build();
     }
 
     private static boolean isLoopback(String host) {
@@ -97,10 +131,10 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    static String consoleUrl(String host, int port) {
+    static String consoleUrl(String scheme, String host, int port) {
         String h = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? "localhost"
                 : host.contains(":") ? "[" + host + "]" : host;
-        return "http://" + h + ":" + port + "/ui/";
+        return scheme + "://" + h + ":" + port + "/ui/";
     }
 
     @Override

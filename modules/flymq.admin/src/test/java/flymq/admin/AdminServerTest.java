@@ -142,7 +142,6 @@ class AdminServerTest {
         assertError(send("GET", "/api/v1/users/alice", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
         assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");
-        assertError(send("PUT", "/api/v1/topics/orders/config", "{}"), 501, "not_implemented");
     }
 
     @Test
@@ -238,6 +237,60 @@ class AdminServerTest {
         assertNotEquals(etag, now);
         assertEquals(204, send("DELETE", "/api/v1/topics/orders", null, "If-Match", now).statusCode());
         assertTrue(backend.topic("orders").isEmpty());
+    }
+
+    @Test
+    void puttingATopicsConfigChangesOnlyTheSettingsGivenAndAnswersTheNewConfig() throws Exception {
+        start();
+        HttpResponse<String> put = send("PUT", "/api/v1/topics/orders/config",
+                "{\"retention_ms\": 3600000, \"ttl_ms\": 60000}");
+        assertEquals(200, put.statusCode(), put.body());
+        JsonNode config = json(put);
+        assertEquals(3_600_000, config.get("retention_ms").asLong());
+        assertEquals(60_000, config.get("ttl_ms").asLong());
+        assertEquals(1 << 20, config.get("segment_bytes").asLong(), "untouched");
+        assertEquals(List.of("anonymous orders {retention_ms=3600000, ttl_ms=60000}"), backend.alterations);
+        assertEquals(put.headers().firstValue("ETag"),
+                send("GET", "/api/v1/topics/orders/config", null).headers().firstValue("ETag"), "the new ETag");
+        JsonNode described = json(send("GET", "/api/v1/topics/orders", null));
+        assertEquals(3_600_000, described.get("retention_ms").asLong(), "describe shows the change");
+        assertEquals(60_000, described.get("ttl_ms").asLong());
+
+        // upstream's nested form, and null for the broker default
+        HttpResponse<String> nested = send("PUT", "/api/v1/topics/orders/config",
+                "{\"config\": {\"retention_ms\": null, \"segment_bytes\": 2048}}");
+        assertEquals(200, nested.statusCode(), nested.body());
+        assertEquals(604_800_000L, json(nested).get("retention_ms").asLong());
+        assertEquals(2048, json(nested).get("segment_bytes").asLong());
+        // GET's own answer may be sent back as it is (name included)
+        String got = send("GET", "/api/v1/topics/orders/config", null).body();
+        assertEquals(200, send("PUT", "/api/v1/topics/orders/config",
+                got.replace("\"partitions\":2,\"replica_factor\":1,", "")).statusCode());
+    }
+
+    @Test
+    void aBadConfigChangeIsRefusedWholeWithTheReason() throws Exception {
+        start();
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{\"retention_ms\": 1, \"partitions\": 9}"),
+                400, "bad_request");
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{\"retention_ms\": \"1d\"}"), 400, "bad_request");
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{\"retention_ms\": -5}"), 400, "bad_request");
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{}"), 400, "bad_request");
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{\"segment_bytes\": 10}"), 400, "bad_request");
+        assertError(send("PUT", "/api/v1/topics/nope/config", "{\"retention_ms\": 1}"), 404, "not_found");
+        assertEquals(List.of(), backend.alterations, "nothing changed");
+        assertEquals(604_800_000L, backend.topic("orders").orElseThrow().topic().retentionMs());
+    }
+
+    @Test
+    void aConfigChangeAgainstAnOutdatedETagIsRefusedWith412() throws Exception {
+        start();
+        String etag = send("GET", "/api/v1/topics/orders/config", null).headers().firstValue("ETag").orElseThrow();
+        assertEquals(200, send("PUT", "/api/v1/topics/orders/config", "{\"retention_ms\": 1000}",
+                "If-Match", etag).statusCode());
+        assertError(send("PUT", "/api/v1/topics/orders/config", "{\"retention_ms\": 2000}", "If-Match", etag),
+                412, "precondition_failed");
+        assertEquals(1000, backend.topic("orders").orElseThrow().topic().retentionMs(), "the second did not apply");
     }
 
     @Test
@@ -388,8 +441,8 @@ class AdminServerTest {
 
     @Test
     void consoleUrlNamesLocalhostForAWildcardBind() {
-        assertEquals("http://localhost:9096/ui/", AdminServer.consoleUrl("0.0.0.0", 9096));
-        assertEquals("http://127.0.0.1:9096/ui/", AdminServer.consoleUrl("127.0.0.1", 9096));
-        assertEquals("http://[::1]:9096/ui/", AdminServer.consoleUrl("::1", 9096));
+        assertEquals("http://localhost:9096/ui/", AdminServer.consoleUrl("http", "0.0.0.0", 9096));
+        assertEquals("http://127.0.0.1:9096/ui/", AdminServer.consoleUrl("http", "127.0.0.1", 9096));
+        assertEquals("http://[::1]:9096/ui/", AdminServer.consoleUrl("http", "::1", 9096));
     }
 }

@@ -20,7 +20,7 @@ final class FakeBackend implements AdminBackend {
             parts.add(new PartitionInfo(p, "n1", 0, p == 0 ? records : 0, p == 0 ? records * 10 : 0, 1));
         }
         topics.put(name, new TopicDetail(new TopicInfo(name, partitions, 1, records, records * 10, 604_800_000L, 0,
-                1 << 20, 604_800_000L, 1_700_000_000_000L + topics.size()), parts));
+                1 << 20, 604_800_000L, 1_700_000_000_000L + topics.size(), 0), parts));
         return this;
     }
 
@@ -72,6 +72,43 @@ final class FakeBackend implements AdminBackend {
     @Override
     public void deleteTopic(String caller, String name) {
         topics.remove(name);
+    }
+
+    /** The changes alterTopic was given, with their caller. */
+    final List<String> alterations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void alterTopic(String caller, String name, Map<String, Long> changes) {
+        TopicDetail d = topics.get(name);
+        if (d == null) {
+            throw AdminException.notFound("topic not found: " + name);
+        }
+        TopicInfo t = d.topic();
+        long retentionMs = t.retentionMs();
+        long retentionBytes = t.retentionBytes();
+        long segmentBytes = t.segmentBytes();
+        long segmentMs = t.segmentMs();
+        long ttlMs = t.ttlMs();
+        for (var e : changes.entrySet()) {
+            long v = e.getValue();
+            switch (e.getKey()) {
+                case "retention_ms" -> retentionMs = v == -1 ? 604_800_000L : v;
+                case "retention_bytes" -> retentionBytes = v == -1 ? 0 : v;
+                case "segment_bytes" -> {
+                    if (v != -1 && v < 1024) {
+                        throw AdminException.badRequest("invalid segment_bytes " + v + " for topic " + name);
+                    }
+                    segmentBytes = v == -1 ? 1 << 20 : v;
+                }
+                case "segment_ms" -> segmentMs = v == -1 ? 604_800_000L : v;
+                case "ttl_ms" -> ttlMs = v == -1 ? 0 : v;
+                default -> throw AdminException.badRequest("unknown topic setting " + e.getKey());
+            }
+        }
+        alterations.add(caller + " " + name + " " + changes);
+        topics.put(name, new TopicDetail(new TopicInfo(name, t.partitions(), t.replicationFactor(), t.messageCount(),
+                t.sizeBytes(), retentionMs, retentionBytes, segmentBytes, segmentMs, t.createdAtMs(), ttlMs),
+                d.partitions()));
     }
 
     @Override

@@ -112,12 +112,19 @@ public record BrokerConfig(
     /**
      * The admin REST API and web console ({@code flymq.admin}). {@code addr} is {@link #DEFAULT_ADMIN_ADDR} unless
      * configured; on that default a port already in use is a warning, not a failed start (see docs/admin-api.md).
+     * {@code tls}: HTTPS ({@code observability.admin.tls_*}), resolved as for the telemetry listeners.
      */
-    public record Admin(boolean enabled, String addr, List<String> corsOrigins) {
+    public record Admin(boolean enabled, String addr, List<String> corsOrigins, HttpTls tls) {
         public static final Admin OFF = new Admin(false, DEFAULT_ADMIN_ADDR, List.of());
 
         public Admin {
             corsOrigins = List.copyOf(corsOrigins);
+            java.util.Objects.requireNonNull(tls, "tls");
+        }
+
+        /** Plain HTTP. */
+        public Admin(boolean enabled, String addr, List<String> corsOrigins) {
+            this(enabled, addr, corsOrigins, HttpTls.OFF);
         }
 
         /** Whether the address is the default one (loopback, for this machine's browser only). */
@@ -305,6 +312,18 @@ public record BrokerConfig(
             DEFAULT_ADMIN_ADDR, "admin API and console listener (`/api/v1`, `/ui/`); loopback by default because "
                     + "it can change everything. On this default a port in use only skips the listener with a "
                     + "warning; a configured address must bind");
+    static final ConfigKey<Boolean> ADMIN_TLS_ENABLED = ConfigKey.used("observability.admin.tls_enabled",
+            ValueType.BOOLEAN, false, "serve the admin API and console over HTTPS only (TLS 1.3 and 1.2), with this "
+                    + "listener's certificate, else the client port's (`security.tls_*`), else a development "
+                    + "certificate (`observability.admin.tls_auto_generate`). Off on an address other than loopback "
+                    + "gives a warning at start");
+    static final ConfigKey<String> ADMIN_TLS_CERT_FILE = ConfigKey.used("observability.admin.tls_cert_file",
+            ValueType.TEXT, "", "PEM certificate chain of the admin listener; re-read when it changes");
+    static final ConfigKey<String> ADMIN_TLS_KEY_FILE = ConfigKey.used("observability.admin.tls_key_file",
+            ValueType.TEXT, "", "PEM private key of the admin listener's certificate");
+    static final ConfigKey<Boolean> ADMIN_TLS_AUTO_GENERATE = ConfigKey.used(
+            "observability.admin.tls_auto_generate", ValueType.BOOLEAN, false,
+            "without certificate files: use the development certificate under `data_dir/tls/` (made if missing)");
     static final ConfigKey<List<String>> ADMIN_CORS_ORIGINS = ConfigKey.used("observability.admin.cors_origins",
             ValueType.LIST, List.of(), "origins (`https://ops.example.com`, or `*`) whose pages may call the admin "
                     + "API from a browser; empty = no CORS headers (off)");
@@ -441,7 +460,8 @@ public record BrokerConfig(
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
-            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, SCHEMA_ENABLED,
+            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, ADMIN_TLS_ENABLED, ADMIN_TLS_CERT_FILE,
+            ADMIN_TLS_KEY_FILE, ADMIN_TLS_AUTO_GENERATE, SCHEMA_ENABLED,
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
             TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
@@ -494,7 +514,7 @@ public record BrokerConfig(
                                 METRICS_TLS_AUTO_GENERATE, tls)),
                         new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.health", HEALTH_TLS_ENABLED,
                                 HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, tls)),
-                        new Admin(v.get(ADMIN_ENABLED), v.get(ADMIN_ADDR), v.get(ADMIN_CORS_ORIGINS))),
+                        admin(v, tls, warnings)),
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
@@ -558,6 +578,40 @@ public record BrokerConfig(
             }
         }
         return t;
+    }
+
+    private static Admin admin(ConfigLoader.Loaded v, Tls client, List<String> warnings) {
+        Admin a = new Admin(v.get(ADMIN_ENABLED), v.get(ADMIN_ADDR), v.get(ADMIN_CORS_ORIGINS),
+                httpTls(v, "observability.admin", ADMIN_TLS_ENABLED, ADMIN_TLS_CERT_FILE, ADMIN_TLS_KEY_FILE,
+                        ADMIN_TLS_AUTO_GENERATE, client));
+        if (a.enabled() && !a.tls().enabled() && !loopback(a.addr())) {
+            warnings.add("'observability.admin.addr' " + a.addr() + " is not a loopback address and "
+                    + "'observability.admin.tls_enabled' is false: the admin API and console, which can change "
+                    + "everything, are served in plain HTTP to the network (set 'observability.admin.tls_enabled', "
+                    + "or bind the listener to 127.0.0.1)");
+        }
+        return a;
+    }
+
+    /** Whether a listener address binds only this machine's loopback interface ({@code :9096} binds them all). */
+    static boolean loopback(String addr) {
+        String host = addr.substring(0, addr.lastIndexOf(':')).trim();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            return false;
+        }
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false; // the listener fails to bind anyway, with its own message
+        }
     }
 
     private static HttpTls httpTls(ConfigLoader.Loaded v, String section, ConfigKey<Boolean> enabledKey,

@@ -41,8 +41,6 @@ final class UpstreamKeys {
                     + "`observability.health.tls_cert_file`, else the client port's certificate",
             "observability.admin", "auth_enabled",
             "the admin API authenticates exactly when the broker's authentication is on",
-            "observability.admin", "tls_enabled tls_cert_file tls_key_file tls_auto_generate",
-            "the admin API is plain HTTP (loopback by default)",
             "grpc", "enabled addr " + SERVER_TLS, "no gRPC server",
             "grpc.tls", "enabled cert_file key_file ca_file", "no gRPC server",
             "ws", "enabled addr " + SERVER_TLS, "no WebSocket gateway",

@@ -29,6 +29,7 @@ import flymq.protocol.message.ClusterStatusResponse;
 import flymq.protocol.message.CommitRequest;
 import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ConsumeResponse;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteSchemaResponse;
@@ -906,6 +907,21 @@ public final class FlyMqClient implements AutoCloseable {
         call("DELETE_TOPIC", DELETE_TOPIC, new DeleteTopicRequest(topic, false), false, FlyMqClient::ignore);
     }
 
+    /**
+     * ALTER_TOPIC (0xC4, FlyMQ's extension): changes settings of an existing topic; only the keys given change
+     * ({@link AlterTopicRequest#SETTINGS}: retention_ms, retention_bytes, segment_bytes, segment_ms, ttl_ms; -1 puts
+     * one back to the broker's default). The broker refuses all of them when one is unknown or out of range. In a
+     * cluster the change goes through the metadata Raft group to every node.
+     */
+    public void alterTopic(String topic, Map<String, Long> settings) {
+        requireTopic(topic);
+        if (settings.isEmpty()) {
+            throw new IllegalArgumentException("no setting to change for topic " + topic);
+        }
+        call("ALTER_TOPIC", flymq.protocol.ExtensionOpcodes.ALTER_TOPIC, new AlterTopicRequest(topic, settings, false), false,
+                FlyMqClient::ignore);
+    }
+
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */
     public List<String> listTopics() {
         return call("LIST_TOPICS", LIST_TOPICS, EmptyRequest.INSTANCE, true, r -> ListTopicsResponse.read(r).topics());
@@ -922,7 +938,7 @@ public final class FlyMqClient implements AutoCloseable {
                         p.endOffset(), p.sizeBytes(), p.segments()));
             }
             return new TopicMetadata(m.topic(), m.partitionCount(), m.replicationFactor(), m.retentionMs(),
-                    m.retentionBytes(), m.segmentBytes(), m.segmentMs(), m.createdMs(), parts);
+                    m.retentionBytes(), m.segmentBytes(), m.segmentMs(), m.createdMs(), parts, m.ttlMs());
         });
     }
 

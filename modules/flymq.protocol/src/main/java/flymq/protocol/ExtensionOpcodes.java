@@ -11,6 +11,7 @@ package flymq.protocol;
  *   <li>BATCH_PRODUCE_TX 0xC2: {@code BatchProduceTxRequest} (a transaction id, then a BATCH_PRODUCE body),
  *       {@code BatchProduceResponse}</li>
  *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
+ *   <li>ALTER_TOPIC 0xC4 (admin): {@code AlterTopicRequest}, {@code SuccessResponse}</li>
  *   <li>DLQ_NACK 0xC8: {@code NackRequest}, {@code NackResponse}</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
@@ -29,6 +30,8 @@ public final class ExtensionOpcodes {
     public static final int BATCH_PRODUCE_TX = 0xC2;
     /** A consumer group offset commit inside a transaction (consume-transform-produce). */
     public static final int TXN_COMMIT_OFFSET = 0xC3;
+    /** Changes an existing topic's settings (retention, segments, TTL). */
+    public static final int ALTER_TOPIC = 0xC4;
     /** A consumer reports that it failed a record: retried, or dead-lettered after dlq.max_retries (docs/dlq.md). */
     public static final int DLQ_NACK = 0xC8;
     /** Cluster join/leave (admin). */

@@ -162,6 +162,10 @@ public final class ApiRoutes {
             call.header("ETag", topicTag(t));
             call.ok(config(t.topic()));
         });
+        route("PUT", "/api/v1/topics/{name}/config", Access.WRITE, doc("Topics", "Change a topic's settings",
+                Map.of(), "TopicConfigChange", ok("TopicConfig", "the settings after the change (ETag)"),
+                new Route.Response(400, "Error", "an unknown setting or a value out of range (nothing changed)"),
+                new Route.Response(412, "Error", "If-Match does not match the topic's ETag")), this::alterTopic);
         get("/api/v1/topics/{name}/messages", Access.READ, doc("Topics", "Read records of one partition",
                 Map.of("partition", "partition (default 0)", "offset", "first offset (default: the oldest)",
                         "timestamp", "instead of offset: first record at or after this time (ms)",
@@ -226,6 +230,50 @@ public final class ApiRoutes {
                 java.nio.charset.StandardCharsets.UTF_8));
         call.header("ETag", topicTag(t));
         call.json(201, topicDetail(t));
+    }
+
+    /**
+     * PUT /topics/{name}/config: the settings to change at the top level of the body or in its {@code config}
+     * object (upstream's place for them when a topic is created); null or -1 puts one back to the broker default.
+     */
+    private void alterTopic(Call call) {
+        TopicDetail t = requireTopic(call.param("name"));
+        Etags.requireMatch(call, topicTag(t));
+        JsonNode body = call.body();
+        JsonNode settings = body.has("config") ? body.get("config") : body;
+        if (settings == null || !settings.isObject()) {
+            throw AdminException.badRequest("expected a JSON object of settings (or {\"config\": {...}}), such as "
+                    + "{\"retention_ms\": 86400000}");
+        }
+        Map<String, Long> changes = new LinkedHashMap<>();
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = settings.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (settings == body && e.getKey().equals("name") && e.getValue().isTextual()
+                    && e.getValue().asText().equals(t.topic().name())) {
+                continue; // the topic's own name, as GET .../config shows it
+            }
+            if (!AdminBackend.TOPIC_SETTINGS.contains(e.getKey())) {
+                throw AdminException.badRequest("'" + e.getKey() + "' is not a setting that can be changed; "
+                        + "these are: " + String.join(", ", AdminBackend.TOPIC_SETTINGS));
+            }
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                changes.put(e.getKey(), -1L);
+            } else if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= -1) {
+                changes.put(e.getKey(), v.asLong());
+            } else {
+                throw AdminException.badRequest(e.getKey() + " must be a whole number >= 0 (or -1 or null for the "
+                        + "broker default), found " + v);
+            }
+        }
+        if (changes.isEmpty()) {
+            throw AdminException.badRequest("no setting to change; these can be: "
+                    + String.join(", ", AdminBackend.TOPIC_SETTINGS));
+        }
+        backend.alterTopic(call.principal().name(), t.topic().name(), changes);
+        TopicDetail after = requireTopic(t.topic().name());
+        call.header("ETag", topicTag(after));
+        call.ok(config(after.topic()));
     }
 
     private void messages(Call call) {
@@ -384,6 +432,7 @@ public final class ApiRoutes {
         Map<String, Object> m = topic(d.topic());
         m.put("segment_bytes", d.topic().segmentBytes());
         m.put("segment_ms", d.topic().segmentMs());
+        m.put("ttl_ms", d.topic().ttlMs());
         m.put("partition_details", d.partitions().stream().map(p -> Json.obj("partition", p.partition(),
                 "leader", p.leader(), "start_offset", p.startOffset(), "end_offset", p.endOffset(),
                 "messages", p.endOffset() - p.startOffset(), "size_bytes", p.sizeBytes(),
@@ -394,7 +443,7 @@ public final class ApiRoutes {
     private static Map<String, Object> config(TopicInfo t) {
         return Json.obj("name", t.name(), "partitions", t.partitions(), "replica_factor", t.replicationFactor(),
                 "retention_ms", t.retentionMs(), "retention_bytes", t.retentionBytes(),
-                "segment_bytes", t.segmentBytes(), "segment_ms", t.segmentMs());
+                "segment_bytes", t.segmentBytes(), "segment_ms", t.segmentMs(), "ttl_ms", t.ttlMs());
     }
 
     static Map<String, Object> group(GroupDetail g) {
@@ -431,7 +480,8 @@ public final class ApiRoutes {
     static String topicTag(TopicDetail d) {
         TopicInfo t = d.topic();
         return Etags.of(t.name() + "|" + t.createdAtMs() + "|" + t.partitions() + "|" + t.replicationFactor() + "|"
-                + t.retentionMs() + "|" + t.retentionBytes() + "|" + t.segmentBytes() + "|" + t.segmentMs());
+                + t.retentionMs() + "|" + t.retentionBytes() + "|" + t.segmentBytes() + "|" + t.segmentMs() + "|"
+                + t.ttlMs());
     }
 
     /** Changes whenever a committed offset moves. */

@@ -16,8 +16,6 @@ final class NotBuiltYet {
     }
 
     static final List<Row> ROWS = List.of(
-            new Row("PUT", "/api/v1/topics/{name}/config", Access.WRITE, "Topics",
-                    "Change a topic's settings", "topic settings changes (no ALTER in the cluster metadata yet)"),
             new Row("POST", "/api/v1/cluster/partitions/{topic}/{partition}", Access.ADMIN, "Cluster",
                     "Reassign a partition", "partition reassignment"),
             new Row("POST", "/api/v1/cluster/rebalance", Access.ADMIN, "Cluster",

@@ -160,11 +160,22 @@ final class OpenApi {
                 "end_offset", "int", "messages", "int", "size_bytes", "int", "segments", "int"));
         Map<String, Object> detail = object("name", "string", "partitions", "int", "replica_factor", "int",
                 "message_count", "int", "size_bytes", "int", "retention_bytes", "int", "retention_ms", "int",
-                "created_at", "string", "segment_bytes", "int", "segment_ms", "int",
+                "created_at", "string", "segment_bytes", "int", "segment_ms", "int", "ttl_ms", "int",
                 "partition_details", arrayOf("PartitionState"));
         s.put("TopicDetail", detail);
         s.put("TopicConfig", object("name", "string", "partitions", "int", "replica_factor", "int",
-                "retention_ms", "int", "retention_bytes", "int", "segment_bytes", "int", "segment_ms", "int"));
+                "retention_ms", "int", "retention_bytes", "int", "segment_bytes", "int", "segment_ms", "int",
+                "ttl_ms", "int"));
+        Map<String, Object> settings = object("retention_ms", "int", "retention_bytes", "int",
+                "segment_bytes", "int", "segment_ms", "int", "ttl_ms", "int");
+        Map<String, Object> change = new LinkedHashMap<>(settings);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> props = new LinkedHashMap<>((Map<String, Object>) settings.get("properties"));
+        props.put("config", settings);
+        change.put("properties", props);
+        change.put("description", "the settings to change (only those given; -1 or null = the broker default), "
+                + "at the top level or in config");
+        s.put("TopicConfigChange", change);
         Map<String, Object> newTopic = object("name", "string", "partitions", "int", "replica_factor", "int",
                 "retention_ms", "int", "retention_bytes", "int", "options", object("partitions", "int",
                         "replica_factor", "int", "retention_ms", "int", "retention_bytes", "int"));

@@ -13,13 +13,17 @@ import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
+import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.topic.TopicSettings;
 import flymq.broker.txn.PartitionView;
 import flymq.protocol.MalformedPayloadException;
+import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -63,6 +67,7 @@ public final class BrokerAdminBackend implements AdminBackend {
     private static final int MESSAGE_BYTES = 4 << 20;
 
     private final SchemaRegistry schemas;
+    private final RecordExpiry expiry;
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final PartitionLeadership leadership;
@@ -79,6 +84,14 @@ public final class BrokerAdminBackend implements AdminBackend {
     public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
                               HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic,
                               SchemaRegistry schemas) {
+        this(topics, groups, leadership, handlers, ready, traffic, schemas, null);
+    }
+
+    /** @param expiry the broker's TTL default, so a topic's effective TTL can be shown (null: shown as -1) */
+    public BrokerAdminBackend(TopicManager topics, GroupCoordinator groups, PartitionLeadership leadership,
+                              HandlerRegistry handlers, BooleanSupplier ready, Supplier<Traffic> traffic,
+                              SchemaRegistry schemas, RecordExpiry expiry) {
+        this.expiry = expiry;
         this.schemas = schemas;
         this.topics = topics;
         this.groups = groups;
@@ -147,7 +160,8 @@ public final class BrokerAdminBackend implements AdminBackend {
         }
         LogConfig c = topics.effectiveConfig(t);
         return new TopicInfo(t.name(), t.partitionCount(), t.settings().replicationFactor(), messages, bytes,
-                c.retentionMs(), c.retentionBytes(), c.segmentBytes(), c.segmentMs(), t.createdMs());
+                c.retentionMs(), c.retentionBytes(), c.segmentBytes(), c.segmentMs(), t.createdMs(),
+                expiry == null ? -1 : expiry.ttlMs(t));
     }
 
     @Override
@@ -168,6 +182,21 @@ public final class BrokerAdminBackend implements AdminBackend {
         }
         send(caller, Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
         awaitApplied(() -> topics.find(name).isEmpty());
+    }
+
+    /** Sent as ALTER_TOPIC; in a cluster it returns once this node has applied the change. */
+    @Override
+    public void alterTopic(String caller, String name, Map<String, Long> changes) {
+        Topic before = topics.find(name).orElseThrow(() -> AdminException.notFound("topic not found: " + name));
+        TopicSettings wanted;
+        try {
+            wanted = before.settings().with(changes);
+        } catch (RequestException e) {
+            throw AdminException.badRequest(e.getMessage());
+        }
+        send(caller, ExtensionOpcodes.ALTER_TOPIC, new AlterTopicRequest(name, changes, false));
+        awaitApplied(() -> topics.find(name).map(t -> t.createdMs() != before.createdMs()
+                || t.settings().equals(wanted)).orElse(true));
     }
 
     @Override

@@ -237,7 +237,7 @@ public final class BrokerNode implements AutoCloseable {
                     : SchemaValidation.OFF;
             SchemaRequests schemaRequests = new SchemaRequests(schemas, mode.schemaChanges());
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
-            TopicRequests topicRequests = new TopicRequests(topics, leadership);
+            TopicRequests topicRequests = new TopicRequests(topics, leadership, expiry);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
             AuthRequests auth = new AuthRequests();
             TransactionIndex transactionIndex = new TransactionIndex();
@@ -379,11 +379,21 @@ public final class BrokerNode implements AutoCloseable {
                 telemetry.attach(view);
                 telemetry.addView(new SchemaHttpView(schemas));
             }
+            ServerTls adminTls = telemetry == null || !config.observability().admin().enabled() ? null
+                    : HttpTlsSetup.admin(config, layout);
             admin = telemetry == null || !config.observability().admin().enabled() ? null
-                    : startAdmin(config, new BrokerAdminBackend(topics, groups, leadership, handlers, () -> ready,
-                            () -> traffic(telemetry), schemas));
+                    : startAdmin(config, adminTls, new BrokerAdminBackend(topics, groups, leadership, handlers,
+                            () -> ready, () -> traffic(telemetry), schemas, expiry));
             if (admin != null) {
                 resources.push(admin); // closed first: no API call reaches a node that is stopping
+                AdminServer served = admin;
+                if (adminTls != null && reloadMs > 0) {
+                    housekeeping.scheduleWithFixedDelay(() -> {
+                        if (adminTls.reloadIfChanged()) {
+                            served.reloadTls(HttpTlsSetup.adminKeys(adminTls));
+                        }
+                    }, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+                }
             }
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " serving on port " + server.port()
                     + (tls == null ? "" : config.tls().separateListener() ? " (plaintext) and " + server.tlsPort()
@@ -398,9 +408,10 @@ public final class BrokerNode implements AutoCloseable {
      * is a convenience for this machine's browser, and a second broker on the same host must still start. A
      * configured address that cannot be bound fails the start like every other listener.
      */
-    private static AdminServer startAdmin(BrokerConfig config, AdminBackend backend) {
+    private static AdminServer startAdmin(BrokerConfig config, ServerTls tls, AdminBackend backend) {
         BrokerConfig.Admin a = config.observability().admin();
-        AdminConfig adminConfig = new AdminConfig(a.addr(), a.corsOrigins(), BrokerTelemetry.version());
+        AdminConfig adminConfig = new AdminConfig(a.addr(), a.corsOrigins(), BrokerTelemetry.version(),
+                tls == null ? null : HttpTlsSetup.adminKeys(tls));
         try {
             // the broker has no users yet: every caller may do everything (docs/admin-api.md, "Authentication")
             return AdminServer.start(adminConfig, backend, Authenticator.allowAll());

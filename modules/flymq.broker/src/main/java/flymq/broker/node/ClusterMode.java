@@ -69,6 +69,7 @@ final class ClusterMode implements NodeMode {
     public void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups) {
         handlers.register(Opcodes.CREATE_TOPIC, cluster::createTopic)
                 .register(Opcodes.DELETE_TOPIC, cluster::deleteTopic)
+                .register(ExtensionOpcodes.ALTER_TOPIC, cluster::alterTopic)
                 .register(Opcodes.COMMIT, cluster::commitOffset)
                 .register(Opcodes.RESET_OFFSET, cluster::resetOffset)
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)

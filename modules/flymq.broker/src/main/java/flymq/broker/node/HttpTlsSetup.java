@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * How {@code observability.metrics.tls_*} and {@code observability.health.tls_*} turn into the PEM files of the two
- * HTTP listeners (null: plain HTTP). Both listeners share one {@link ServerTls} when they use the same files.
+ * HTTP listeners (null: plain HTTP). Both listeners share one {@link ServerTls} when they use the same files. The
+ * admin listener's ({@code observability.admin.tls_*}, {@link #admin}) is resolved the same way.
  */
 record HttpTlsSetup(ServerTls metrics, ServerTls health) {
     static HttpTlsSetup load(BrokerConfig config, DataDirLayout layout) {
@@ -31,6 +32,31 @@ record HttpTlsSetup(ServerTls metrics, ServerTls health) {
         } catch (IOException e) {
             throw new UncheckedIOException("HTTPS (observability.*.tls_*): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The admin listener's HTTPS ({@code observability.admin.tls_*}), or null for plain HTTP. Always an instance of
+     * its own, even on the same files as a telemetry listener: each poller must see a renewal for itself.
+     */
+    static ServerTls admin(BrokerConfig config, DataDirLayout layout) {
+        BrokerConfig.HttpTls a = config.observability().admin().tls();
+        if (!a.enabled()) {
+            return null;
+        }
+        try {
+            if (a.generated()) {
+                DevTls.ensure(layout, List.of(host(config.observability().admin().addr())));
+            }
+            return load(a, layout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("HTTPS (observability.admin.tls_*): " + e.getMessage(), e);
+        }
+    }
+
+    /** The key material Helidon serves the admin listener with. */
+    static flymq.admin.AdminTls adminKeys(ServerTls tls) {
+        return new flymq.admin.AdminTls(tls.key(), tls.chain(),
+                flymq.protocol.tls.TlsContexts.serverParameters(tls.context(), ClientAuth.NONE));
     }
 
     private static ServerTls load(BrokerConfig.HttpTls t, DataDirLayout layout) throws IOException {

@@ -68,6 +68,7 @@ final class StandaloneMode implements NodeMode {
     public void register(HandlerRegistry handlers, TopicRequests topics, GroupRequests groups) {
         handlers.register(Opcodes.CREATE_TOPIC, topics::create)
                 .register(Opcodes.DELETE_TOPIC, topics::delete)
+                .register(ExtensionOpcodes.ALTER_TOPIC, topics::alter)
                 .register(Opcodes.COMMIT, groups::commit)
                 .register(Opcodes.RESET_OFFSET, groups::resetOffset)
                 .register(Opcodes.DELETE_GROUP, groups::deleteGroup)

@@ -24,6 +24,7 @@ import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -323,6 +324,25 @@ public final class MetadataCluster implements AutoCloseable {
         String name = r.topic();
         execute(() -> new DeleteTopic(name), r.forwarded(), "delete topic " + name,
                 new DeleteTopicRequest(name, true), Opcodes.DELETE_TOPIC);
+        SuccessResponse.OK.write(out);
+    }
+
+    /**
+     * ALTER_TOPIC 0xC4 in a cluster: an {@link AlterTopicRequest} → {@link SuccessResponse}. The metadata leader checks
+     * the change against its copy of the topic, then replicates it; every node applies it to its own topic files and
+     * logs (forwarded to the leader from a follower, like CREATE_TOPIC).
+     */
+    public void alterTopic(Session session, PayloadReader in, PayloadWriter out) {
+        AlterTopicRequest r = AlterTopicRequest.read(in);
+        String name = r.topic();
+        boolean altered = execute(() -> {
+            state.topics().altered(name, r.settings()); // refuses an unknown key or a bad value before the log
+            return new MetadataCommand.AlterTopic(name, r.settings());
+        }, r.forwarded(), "change settings " + r.settings().keySet() + " of topic " + name,
+                new AlterTopicRequest(name, r.settings(), true), ExtensionOpcodes.ALTER_TOPIC);
+        if (!altered) {
+            throw new RequestException("topic not found: " + name);
+        }
         SuccessResponse.OK.write(out);
     }
 

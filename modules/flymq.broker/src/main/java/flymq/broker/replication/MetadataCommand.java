@@ -25,6 +25,8 @@ import java.util.List;
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset   (also a resolved RESET_OFFSET)
  *   type 5 DELETE_GROUP:  utf topic · utf group                               topic "" = the group on every topic
  *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
+ *   type 7 ALTER_TOPIC:   utf name · u16 n · n × (utf key · i64 value)   settings changed, in order (ALTER_TOPIC
+ *                         0xC4's keys; -1 = the broker default)
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
  * </pre>
@@ -37,6 +39,7 @@ sealed interface MetadataCommand {
     int COMMIT = 4;
     int DELETE_GROUP = 5;
     int NODE_REMOVED = 6;
+    int ALTER = 7;
     int SCHEMA = 16;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
@@ -62,6 +65,16 @@ sealed interface MetadataCommand {
 
     /** A node leaves the cluster (flymq cluster leave): it no longer holds a replica of any partition. */
     record NodeRemoved(String nodeId) implements MetadataCommand {
+    }
+
+    /**
+     * Changes settings of a topic (ALTER_TOPIC): every node merges {@code changes} into the topic's settings in log
+     * order, so two changes of different keys both hold.
+     */
+    record AlterTopic(String name, java.util.Map<String, Long> changes) implements MetadataCommand {
+        public AlterTopic {
+            changes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(changes));
+        }
     }
 
     /** A schema registry change, applied by every node's registry in log order. */
@@ -107,6 +120,15 @@ sealed interface MetadataCommand {
                     out.writeByte(NODE_REMOVED);
                     out.writeUTF(n.nodeId());
                 }
+                case AlterTopic a -> {
+                    out.writeByte(ALTER);
+                    out.writeUTF(a.name());
+                    out.writeShort(a.changes().size());
+                    for (java.util.Map.Entry<String, Long> e : a.changes().entrySet()) {
+                        out.writeUTF(e.getKey());
+                        out.writeLong(e.getValue());
+                    }
+                }
                 case Schema s -> {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
@@ -133,6 +155,14 @@ sealed interface MetadataCommand {
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
                 case DELETE_GROUP -> new DeleteGroup(in.readUTF(), in.readUTF());
                 case NODE_REMOVED -> new NodeRemoved(in.readUTF());
+                case ALTER -> {
+                    String name = in.readUTF();
+                    java.util.Map<String, Long> changes = new java.util.LinkedHashMap<>();
+                    for (int n = in.readUnsignedShort(), i = 0; i < n; i++) {
+                        changes.put(in.readUTF(), in.readLong());
+                    }
+                    yield new AlterTopic(name, changes);
+                }
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");

@@ -12,6 +12,7 @@ import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicSettings;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.raft.ReplicatedStateMachine;
 import flymq.storage.AtomicFile;
 import flymq.storage.StorageException;
@@ -111,6 +112,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         return Optional.ofNullable(assignments.get(topic));
     }
 
+    /** The node's topics (a settings change is checked against them before it is replicated). */
+    TopicManager topics() {
+        return topics;
+    }
+
     Map<String, String> clientAddrs() {
         return Map.copyOf(clientAddrs);
     }
@@ -178,6 +184,26 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 } finally {
                     markApplied(commitIndex);
                 }
+            }
+            case MetadataCommand.AlterTopic a -> {
+                Assignment current = assignments.get(a.name());
+                if (current == null) {
+                    if (!replay) {
+                        markApplied(commitIndex);
+                    }
+                    return false; // deleted meanwhile: "topic not found" for the caller
+                }
+                CreateTopic t = current.topic();
+                assignments.put(a.name(), new Assignment(new CreateTopic(t.name(), t.settings().with(a.changes()),
+                        t.createdMs(), t.replicas()), current.createIndex()));
+                if (!replay) {
+                    try {
+                        topics.alter(a.name(), a.changes());
+                    } finally {
+                        markApplied(commitIndex);
+                    }
+                }
+                return true;
             }
             case NodeRemoved n -> {
                 // Table-only: the partition groups drop the node through Raft membership changes (see
@@ -317,7 +343,12 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         if (commitIndex > appliedIndex) {
             // Catching up from a snapshot: bring the local topics to the snapshot's set.
             for (Assignment a : all.values()) {
-                topics.create(a.topic().name(), a.topic().settings());
+                Topic local = topics.create(a.topic().name(), a.topic().settings());
+                // a topic this node had already: it takes the settings changes (ALTER_TOPIC) it missed
+                Map<String, Long> changes = settingsOf(a.topic().settings());
+                if (!settingsOf(local.settings()).equals(changes)) {
+                    topics.alter(a.topic().name(), changes);
+                }
             }
             for (Topic t : topics.all()) {
                 if (!all.containsKey(t.name())) {
@@ -333,6 +364,17 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name())))
                     .forEach(r::topicCreated);
         }
+    }
+
+    /** The settings ALTER_TOPIC can change, as its keys. */
+    static Map<String, Long> settingsOf(TopicSettings s) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put(AlterTopicRequest.RETENTION_MS, s.retentionMs());
+        m.put(AlterTopicRequest.RETENTION_BYTES, s.retentionBytes());
+        m.put(AlterTopicRequest.SEGMENT_BYTES, s.segmentBytes());
+        m.put(AlterTopicRequest.SEGMENT_MS, s.segmentMs());
+        m.put(AlterTopicRequest.TTL_MS, s.ttlMs());
+        return m;
     }
 
     /** Every committed offset this node holds, ordered, as the snapshot records them. */

@@ -52,8 +52,13 @@ public final class RecordExpiry {
      * the topic's {@code ttl_ms} when it has one (0: never), else {@code ttl.default_ttl}.
      */
     public long defaultExpiresAt(Topic topic, long producedMs) {
-        long ttl = topic.settings().ttlMs() == TopicSettings.DEFAULT ? defaultTtlMs : topic.settings().ttlMs();
+        long ttl = ttlMs(topic);
         return ttl == 0 ? Record.NO_EXPIRY : expiresAt(producedMs, ttl);
+    }
+
+    /** The time to live of records produced into {@code topic} without one of their own: 0 = they never expire. */
+    public long ttlMs(Topic topic) {
+        return topic.settings().ttlMs() == TopicSettings.DEFAULT ? defaultTtlMs : topic.settings().ttlMs();
     }
 
     /** The expiry of a record produced at {@code producedMs} that lives {@code ttlMs} (> 0). */

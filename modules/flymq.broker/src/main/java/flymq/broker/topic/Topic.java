@@ -21,6 +21,11 @@ public final class Topic {
         this.logs = logs;
     }
 
+    /** The same topic and logs with other settings (ALTER_TOPIC); records in flight are unaffected. */
+    Topic withSettings(TopicSettings changed) {
+        return new Topic(name, changed, createdMs, logs);
+    }
+
     public String name() {
         return name;
     }

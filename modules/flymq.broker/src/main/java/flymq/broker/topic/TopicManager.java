@@ -163,6 +163,51 @@ public final class TopicManager implements TopicCatalog {
         }
     }
 
+    /**
+     * The settings {@code name} would have after {@code changes} (ALTER_TOPIC), checked as a create checks them;
+     * nothing changes. A cluster's metadata leader asks before it replicates a change, so that every node can apply it.
+     *
+     * @throws RequestException when the topic does not exist, a key is unknown or a value out of range
+     */
+    public TopicSettings altered(String name, Map<String, Long> changes) {
+        Topic t = topic(name);
+        if (changes.isEmpty()) {
+            throw new RequestException("no setting to change for topic " + name + ": give one of "
+                    + flymq.protocol.message.AlterTopicRequest.SETTINGS);
+        }
+        return validate(name, t.settings().with(changes));
+    }
+
+    /**
+     * Changes settings of an existing topic: {@code topics.json} first, then its partition logs take the new log
+     * settings (they govern the next roll and retention pass; segments already rolled stay as they are) and new
+     * records take its new TTL.
+     *
+     * @return the topic with its new settings
+     * @throws RequestException as {@link #altered}
+     */
+    public Topic alter(String name, Map<String, Long> changes) {
+        changeLock.lock();
+        try {
+            TopicSettings s = altered(name, changes);
+            Topic t = topics.get(name);
+            TopicMetadataStore.Entry entry = new TopicMetadataStore.Entry(s, t.createdMs());
+            Map<String, TopicMetadataStore.Entry> next = new LinkedHashMap<>(entries);
+            next.put(name, entry);
+            metadata.save(next);
+            entries.put(name, entry);
+            LogConfig config = logConfig(s);
+            for (int p = 0; p < t.partitionCount(); p++) {
+                store.getOrCreate(name, p, config);
+            }
+            Topic changed = t.withSettings(s);
+            topics.put(name, changed);
+            return changed;
+        } finally {
+            changeLock.unlock();
+        }
+    }
+
     private TopicSettings validate(String name, TopicSettings s) {
         int partitions = s.partitions() == 0 ? 1 : s.partitions();
         if (partitions < 0 || partitions > MAX_PARTITIONS) {

@@ -4,6 +4,7 @@ import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteTopicRequest;
 import flymq.protocol.message.ListTopicsResponse;
@@ -15,14 +16,34 @@ import flymq.storage.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The topic opcodes CREATE_TOPIC, DELETE_TOPIC, LIST_TOPICS and METADATA; one method per opcode. */
+/**
+ * The topic opcodes CREATE_TOPIC, DELETE_TOPIC, LIST_TOPICS, METADATA and (our extension) ALTER_TOPIC; one method per
+ * opcode.
+ */
 public final class TopicRequests {
     private final TopicManager topics;
     private final PartitionLeadership leadership;
+    private final RecordExpiry expiry;
 
     public TopicRequests(TopicManager topics, PartitionLeadership leadership) {
+        this(topics, leadership, null);
+    }
+
+    /** @param expiry the broker's TTL default, so METADATA can tell a topic's effective TTL (null: not told) */
+    public TopicRequests(TopicManager topics, PartitionLeadership leadership, RecordExpiry expiry) {
         this.topics = topics;
         this.leadership = leadership;
+        this.expiry = expiry;
+    }
+
+    /**
+     * ALTER_TOPIC 0xC4 on a single node: {@link AlterTopicRequest} → {@link SuccessResponse}. Every key is checked
+     * before anything changes.
+     */
+    public void alter(Session session, PayloadReader in, PayloadWriter out) {
+        AlterTopicRequest r = AlterTopicRequest.read(in);
+        topics.alter(r.topic(), r.settings());
+        SuccessResponse.OK.write(out);
     }
 
     /**
@@ -66,6 +87,7 @@ public final class TopicRequests {
                     log.startOffset(), log.endOffset(), log.sizeInBytes(), log.segmentCount()));
         }
         new TopicMetadataResponse(t.name(), t.partitionCount(), t.settings().replicationFactor(), c.retentionMs(),
-                c.retentionBytes(), c.segmentBytes(), c.segmentMs(), t.createdMs(), partitions).write(out);
+                c.retentionBytes(), c.segmentBytes(), c.segmentMs(), t.createdMs(), partitions,
+                expiry == null ? -1 : expiry.ttlMs(t)).write(out);
     }
 }

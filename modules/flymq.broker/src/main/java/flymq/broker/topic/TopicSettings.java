@@ -1,5 +1,8 @@
 package flymq.broker.topic;
 
+import flymq.protocol.RequestException;
+import flymq.protocol.message.AlterTopicRequest;
+
 /**
  * How a topic was created. The four log settings and {@code ttlMs} are per-topic overrides; {@code -1} means "the
  * broker's default" so that changing the broker configuration applies to topics that did not override it.
@@ -19,6 +22,39 @@ public record TopicSettings(int partitions, int replicationFactor, long retentio
 
     public static TopicSettings ofPartitions(int partitions) {
         return new TopicSettings(partitions, 1, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT);
+    }
+
+    /**
+     * These settings with one of the alterable ones ({@link AlterTopicRequest#SETTINGS}) set to {@code value}
+     * (-1 = the broker default); the range is checked where the topic is changed ({@link TopicManager}).
+     *
+     * @throws RequestException naming the keys that can be changed, for any other key
+     */
+    public TopicSettings with(String key, long value) {
+        return switch (key) {
+            case AlterTopicRequest.RETENTION_MS -> new TopicSettings(partitions, replicationFactor, value,
+                    retentionBytes, segmentBytes, segmentMs, ttlMs);
+            case AlterTopicRequest.RETENTION_BYTES -> new TopicSettings(partitions, replicationFactor, retentionMs,
+                    value, segmentBytes, segmentMs, ttlMs);
+            case AlterTopicRequest.SEGMENT_BYTES -> new TopicSettings(partitions, replicationFactor, retentionMs,
+                    retentionBytes, value, segmentMs, ttlMs);
+            case AlterTopicRequest.SEGMENT_MS -> new TopicSettings(partitions, replicationFactor, retentionMs,
+                    retentionBytes, segmentBytes, value, ttlMs);
+            case AlterTopicRequest.TTL_MS -> withTtlMs(value);
+            case "partitions" -> throw new RequestException("cannot change setting 'partitions' this way: the "
+                    + "settings of a topic that can be changed are " + AlterTopicRequest.SETTINGS);
+            default -> throw new RequestException("unknown topic setting '" + key + "': the settings that can be "
+                    + "changed are " + AlterTopicRequest.SETTINGS);
+        };
+    }
+
+    /** These settings with every change applied, in order (see {@link #with}). */
+    public TopicSettings with(java.util.Map<String, Long> changes) {
+        TopicSettings s = this;
+        for (java.util.Map.Entry<String, Long> e : changes.entrySet()) {
+            s = s.with(e.getKey(), e.getValue());
+        }
+        return s;
     }
 
     public TopicSettings withTtlMs(long ttl) {

@@ -155,6 +155,31 @@ class AdminApiTest {
         }
     }
 
+    @Test
+    void aTopicsConfigPutThroughTheApiIsWhatClientsAndARestartedBrokerSee() throws Exception {
+        try (BrokerNode node = BrokerNode.start(config("127.0.0.1:0"));
+             FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            int port = node.adminPort().orElseThrow();
+            client.createTopic("tuned", 1);
+            Answer before = call(port, "GET", "/api/v1/topics/tuned/config", null);
+            assertEquals(0, before.body().get("ttl_ms").asLong(), "no TTL: records never expire");
+            Answer put = call(port, "PUT", "/api/v1/topics/tuned/config",
+                    "{\"retention_bytes\":1048576,\"ttl_ms\":30000,\"segment_ms\":600000}");
+            assertEquals(200, put.status(), String.valueOf(put.body()));
+            assertTrue(!put.etag().equals(before.etag()), "a new ETag");
+            var m = client.metadata("tuned");
+            assertEquals(1_048_576, m.retentionBytes());
+            assertEquals(600_000, m.segmentMs());
+            assertEquals(30_000, m.ttlMs());
+        }
+        try (BrokerNode again = BrokerNode.start(config("127.0.0.1:0"))) {
+            JsonNode t = call(again.adminPort().orElseThrow(), "GET", "/api/v1/topics/tuned", null).body();
+            assertEquals(1_048_576, t.get("retention_bytes").asLong(), "kept across a restart: " + t);
+            assertEquals(30_000, t.get("ttl_ms").asLong());
+            assertEquals(600_000, t.get("segment_ms").asLong());
+        }
+    }
+
     static String text(JsonNode base64) {
         return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
     }

@@ -81,6 +81,41 @@ class ClusterAdminApiTest {
     }
 
     @Test
+    void aConfigChangeThroughAFollowersApiOrTheWireReachesEveryNode() throws Exception {
+        BrokerNode follower = follower();
+        int api = follower.adminPort().orElseThrow();
+        assertEquals(201, call(api, "POST", "/api/v1/topics", "{\"name\":\"tuned\",\"partitions\":2}").status());
+        var put = call(api, "PUT", "/api/v1/topics/tuned/config", "{\"retention_ms\":3600000,\"ttl_ms\":120000}");
+        assertEquals(200, put.status(), String.valueOf(put.body()));
+        assertEquals(3_600_000, put.body().get("retention_ms").asLong(), "the follower answers after applying it");
+        for (BrokerNode n : nodes) {
+            await("the change on " + n.config().nodeId(), () -> {
+                JsonNode t = call(n.adminPort().orElseThrow(), "GET", "/api/v1/topics/tuned", null).body();
+                return t != null && t.get("retention_ms").asLong() == 3_600_000 && t.get("ttl_ms").asLong() == 120_000;
+            });
+        }
+        // through the wire, from another node, as `flymq topic alter` sends it
+        BrokerNode other = nodes.stream().filter(n -> n != follower).findFirst().orElseThrow();
+        try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + other.boundPort())) {
+            client.alterTopic("tuned", Map.of("segment_bytes", 8192L));
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(flymq.client.FlyMqServerException.class,
+                    () -> client.alterTopic("tuned", Map.of("segment_bytes", 1L)));
+            assertTrue(refused.getMessage().contains("invalid segment_bytes 1"), refused.getMessage());
+        }
+        for (BrokerNode n : nodes) {
+            await("segment_bytes on " + n.config().nodeId(), () -> call(n.adminPort().orElseThrow(), "GET",
+                    "/api/v1/topics/tuned/config", null).body().get("segment_bytes").asLong() == 8192);
+            try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + n.boundPort())) {
+                var m = client.metadata("tuned");
+                assertEquals(3_600_000, m.retentionMs(), n.config().nodeId());
+                assertEquals(120_000, m.ttlMs(), n.config().nodeId());
+            }
+        }
+        assertEquals(400, call(api, "PUT", "/api/v1/topics/tuned/config", "{\"segment_bytes\":5}").status());
+        assertEquals(404, call(api, "PUT", "/api/v1/topics/absent/config", "{\"retention_ms\":5}").status());
+    }
+
+    @Test
     void aTopicCreatedThroughAFollowersApiExistsOnEveryNodeAndItsMessagesAreReadOnAReplica() throws Exception {
         BrokerNode follower = follower();
         var created = call(follower.adminPort().orElseThrow(), "POST", "/api/v1/topics",

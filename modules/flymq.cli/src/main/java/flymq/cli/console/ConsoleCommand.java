@@ -27,10 +27,14 @@ import picocli.CommandLine.Spec;
                     + "URL. The broker serves both on observability.admin.addr, 127.0.0.1:9096 unless configured; "
                     + "'flymq server start' prints the same URL when it starts.",
             "",
+            "An https:// URL (observability.admin.tls_enabled) is verified against --tls-ca, else the JVM's "
+                    + "trusted CAs; --insecure skips the check.",
+            "",
             "Examples:",
             "  flymq console",
             "  flymq console --open",
             "  flymq console --admin-url http://broker-1:9096",
+            "  flymq console --admin-url https://localhost:9096 --tls-ca data/tls/ca.crt",
             ""},
         mixinStandardHelpOptions = true)
 public final class ConsoleCommand implements Callable<Integer> {
@@ -47,7 +51,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         var g = FlyMq.globals(spec);
-        var answer = new HttpEndpoint("the admin API").get(HttpEndpoint.resolve(adminUrl, "/api/v1/health"));
+        var answer = new HttpEndpoint("the admin API", g.tls()).get(HttpEndpoint.resolve(adminUrl, "/api/v1/health"));
         if (answer.status() == 404) {
             g.err().println("flymq console: " + adminUrl + " answers, but it is not a FlyMQ admin API (404 on "
                     + "/api/v1/health)");

@@ -70,11 +70,13 @@ public final class TopicDescribe implements Callable<Integer> {
             if (g.json()) {
                 g.out().println(Json.write(Json.object("topic", name, "replication_factor",
                         offsets.replicationFactor(), "retention_ms", offsets.retentionMs(), "retention_bytes",
-                        offsets.retentionBytes(), "segment_bytes", offsets.segmentBytes(), "partitions", rows)));
+                        offsets.retentionBytes(), "segment_bytes", offsets.segmentBytes(), "segment_ms",
+                        offsets.segmentMs(), "ttl_ms", offsets.ttlMs(), "partitions", rows)));
             } else {
                 g.out().println("topic: " + name + "  partitions: " + rows.size() + "  replication: "
                         + offsets.replicationFactor() + "  retention: " + retention(offsets.retentionMs(),
-                        offsets.retentionBytes()));
+                        offsets.retentionBytes()) + (offsets.ttlMs() < 0 ? "" : "  ttl: "
+                        + (offsets.ttlMs() == 0 ? "none" : duration(offsets.ttlMs()))));
                 var table = Table.of("PARTITION", "LEADER", "REPLICAS", "ISR", "STATE", "START", "END", "RECORDS",
                         "SIZE").numeric(0, 5, 6, 7, 8);
                 for (var r : rows) {
@@ -94,8 +96,12 @@ public final class TopicDescribe implements Callable<Integer> {
         return (java.util.List<String>) list;
     }
 
+    private static String duration(long ms) {
+        return java.time.Duration.ofMillis(ms).toString().substring(2).toLowerCase();
+    }
+
     private static String retention(long ms, long bytes) {
-        var time = ms <= 0 ? "forever" : java.time.Duration.ofMillis(ms).toString().substring(2).toLowerCase();
+        var time = ms <= 0 ? "forever" : duration(ms);
         return bytes <= 0 ? time : time + " or " + bytes + " bytes";
     }
 }

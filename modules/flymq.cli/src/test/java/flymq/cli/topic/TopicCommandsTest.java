@@ -81,7 +81,7 @@ class TopicCommandsTest {
         assertEquals("described", doc.get("topic"));
         var p1 = (Map<?, ?>) ((List<?>) doc.get("partitions")).get(1);
         assertEquals(List.of("topic", "replication_factor", "retention_ms", "retention_bytes", "segment_bytes",
-                "partitions"), List.copyOf(doc.keySet()));
+                "segment_ms", "ttl_ms", "partitions"), List.copyOf(doc.keySet()));
         assertEquals(List.of("partition", "leader", "replicas", "isr", "state", "start_offset", "end_offset",
                 "records", "size_bytes", "segments"), List.copyOf(p1.keySet()));
         assertEquals("node-1", p1.get("leader"));
@@ -90,8 +90,65 @@ class TopicCommandsTest {
         assertEquals(2L, p1.get("end_offset"));
         assertEquals(2L, p1.get("records"));
         var table = broker.run("topic", "describe", "described");
-        assertTrue(table.out().startsWith("topic: described  partitions: 2  replication: 1  retention: 168h\nPARTITION"),
-                table.out());
+        assertTrue(table.out().startsWith("topic: described  partitions: 2  replication: 1  retention: 168h  ttl: none"
+                + "\nPARTITION"), table.out());
+    }
+
+    @Test
+    void alterChangesOnlyTheSettingsGivenAndDescribeShowsThem() throws Exception {
+        broker.run("topic", "create", "altered", "--partitions", "2");
+        var r = broker.run("topic", "alter", "altered", "--config", "retention_ms=2h", "--config",
+                "retention_bytes=1MiB", "--config", "ttl_ms=90000");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertEquals("changed topic altered: retention_ms=7200000, retention_bytes=1048576, ttl_ms=90000\n", r.out());
+        var doc = (Map<?, ?>) Json.parse(broker.run("topic", "describe", "altered", "-o", "json").out());
+        assertEquals(7_200_000L, doc.get("retention_ms"));
+        assertEquals(1_048_576L, doc.get("retention_bytes"));
+        assertEquals(90_000L, doc.get("ttl_ms"));
+        assertEquals(2, ((List<?>) doc.get("partitions")).size(), "partitions untouched");
+        assertTrue(broker.run("topic", "describe", "altered").out().startsWith(
+                "topic: altered  partitions: 2  replication: 1  retention: 2h or 1048576 bytes  ttl: 1m30s\n"));
+        String stored = java.nio.file.Files.readString(dir.resolve("topics.json"));
+        assertTrue(stored.matches("(?s).*\"name\"\\s*:\\s*\"altered\"[^}]*\"retention_ms\"\\s*:\\s*7200000\\b.*"),
+                "persisted: " + stored);
+
+        var back = broker.run("topic", "alter", "altered", "--config", "retention_ms=default", "-o", "json");
+        assertEquals(ExitCode.OK, back.code(), back.toString());
+        var json = (Map<?, ?>) Json.parse(back.out());
+        assertEquals(604_800_000L, json.get("retention_ms"), "the broker default again");
+        assertEquals(1_048_576L, json.get("retention_bytes"), "the other change stays");
+    }
+
+    @Test
+    void alterRefusesWhatTheBrokerCannotChangeAndChangesNothing() {
+        broker.run("topic", "create", "kept");
+        var unknown = broker.run("topic", "alter", "kept", "--config", "colour=blue");
+        assertEquals(ExitCode.USAGE, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("unknown setting 'colour'"), unknown.err());
+        assertEquals(ExitCode.USAGE, broker.run("topic", "alter", "kept").code(), "nothing to change");
+        assertEquals(ExitCode.USAGE, broker.run("topic", "alter", "kept", "--config", "retention_ms=soon").code());
+
+        var tooSmall = broker.run("topic", "alter", "kept", "--config", "retention_ms=1h", "--config",
+                "segment_bytes=10");
+        assertEquals(ExitCode.FAILED, tooSmall.code(), tooSmall.toString());
+        assertTrue(tooSmall.err().contains("segment_bytes 10"), tooSmall.err());
+        var doc = (Map<?, ?>) Json.parse(broker.run("topic", "describe", "kept", "-o", "json").out());
+        assertEquals(604_800_000L, doc.get("retention_ms"), "the valid setting did not change either");
+
+        var missing = broker.run("topic", "alter", "nowhere", "--config", "retention_ms=1h");
+        assertEquals(ExitCode.FAILED, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("topic 'nowhere' does not exist"), missing.err());
+    }
+
+    @Test
+    void alterValuesAreReadAsDurationsAndSizes() {
+        assertEquals(604_800_000L, TopicAlter.parse("retention_ms", "7d"));
+        assertEquals(1_800_000L, TopicAlter.parse("segment_ms", "30m"));
+        assertEquals(123L, TopicAlter.parse("ttl_ms", "123"));
+        assertEquals(10L << 30, TopicAlter.parse("retention_bytes", "10GiB"));
+        assertEquals(256L << 20, TopicAlter.parse("segment_bytes", "256MiB"));
+        assertEquals(-1L, TopicAlter.parse("segment_bytes", "default"));
+        assertEquals(0L, TopicAlter.parse("ttl_ms", "0"));
     }
 
     @Test

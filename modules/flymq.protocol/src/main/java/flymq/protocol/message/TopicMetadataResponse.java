@@ -8,14 +8,24 @@ import java.util.List;
 /**
  * METADATA 0x04 response (our layout): {@code str16 topic · i32 partitions · i32 replication_factor ·
  * i64 retention_ms · i64 retention_bytes · i64 segment_bytes · i64 segment_ms · i64 created_ms · u32 n · n ×
- * (i32 partition · str16 leader_id · u64 start_offset · u64 end_offset · u64 size_bytes · u32 segments)}. The first
- * three fields are what the Java SDK's decoder reads; the rest are effective settings and per-partition log state.
+ * (i32 partition · str16 leader_id · u64 start_offset · u64 end_offset · u64 size_bytes · u32 segments) ·
+ * [i64 ttl_ms]}. The first three fields are what the Java SDK's decoder reads; the rest are effective settings and
+ * per-partition log state. {@code ttl_ms}, the topic's effective time to live (0 = records never expire), came
+ * later: -1 means the broker did not send it, and it is written only when known.
  */
 public record TopicMetadataResponse(String topic, int partitionCount, int replicationFactor, long retentionMs,
                                     long retentionBytes, long segmentBytes, long segmentMs, long createdMs,
-                                    List<Partition> partitions) implements WireMessage {
+                                    List<Partition> partitions, long ttlMs) implements WireMessage {
     public TopicMetadataResponse {
         partitions = List.copyOf(partitions);
+    }
+
+    /** Without the TTL (as brokers before it answered). */
+    public TopicMetadataResponse(String topic, int partitionCount, int replicationFactor, long retentionMs,
+                                 long retentionBytes, long segmentBytes, long segmentMs, long createdMs,
+                                 List<Partition> partitions) {
+        this(topic, partitionCount, replicationFactor, retentionMs, retentionBytes, segmentBytes, segmentMs,
+                createdMs, partitions, -1);
     }
 
     public record Partition(int partition, String leaderId, long startOffset, long endOffset, long sizeBytes,
@@ -37,8 +47,9 @@ public record TopicMetadataResponse(String topic, int partitionCount, int replic
             parts.add(new Partition(in.i32("partition"), in.str16("leader_id"), in.u64("start_offset"),
                     in.u64("end_offset"), in.u64("size_bytes"), in.i32("segments")));
         }
+        long ttl = in.remaining() >= 8 ? in.i64("ttl_ms") : -1;
         return new TopicMetadataResponse(topic, partitionCount, rf, retentionMs, retentionBytes, segmentBytes,
-                segmentMs, created, parts);
+                segmentMs, created, parts, ttl);
     }
 
     @Override
@@ -49,10 +60,13 @@ public record TopicMetadataResponse(String topic, int partitionCount, int replic
             out.i32(p.partition()).str16(p.leaderId()).u64(p.startOffset()).u64(p.endOffset()).u64(p.sizeBytes())
                     .u32(p.segments());
         }
+        if (ttlMs != -1) {
+            out.i64(ttlMs);
+        }
     }
 
     @Override
     public int sizeHint() {
-        return topic.length() * 3 + 54 + partitions.size() * 48;
+        return topic.length() * 3 + 62 + partitions.size() * 48;
     }
 }

@@ -31,7 +31,8 @@ class DecodeRandomBytesTest {
             EmptyRequest::read, RegisterSchemaRequest::read, RegisterSchemaResponse::read, SchemaVersionRequest::read,
             GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
             ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
-            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read);
+            TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read,
+            AlterTopicRequest::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override

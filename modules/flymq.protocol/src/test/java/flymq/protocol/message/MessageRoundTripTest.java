@@ -63,6 +63,32 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void alterTopicIsTheTopicThenKeyValuePairsInOrder() {
+        var r = new AlterTopicRequest("t", new java.util.LinkedHashMap<>(java.util.Map.of("ttl_ms", 1L)), false);
+        assertArrayEquals(hex("00 01 74 | 00 01 | 00 06 74 74 6C 5F 6D 73 | 00 00 00 00 00 00 00 01"), bytes(r));
+        var two = new java.util.LinkedHashMap<String, Long>();
+        two.put("retention_ms", 3_600_000L);
+        two.put("segment_bytes", -1L);
+        AlterTopicRequest back = roundTrip(new AlterTopicRequest("orders", two, true), AlterTopicRequest::read);
+        assertEquals(List.of("retention_ms", "segment_bytes"), List.copyOf(back.settings().keySet()));
+        assertEquals(-1L, back.settings().get("segment_bytes"));
+        assertTrue(back.forwarded());
+        byte[] twice = hex("00 01 74 | 00 02 | 00 01 61 | 00 00 00 00 00 00 00 01 | 00 01 61 | 00 00 00 00 00 00 00 02");
+        assertThrows(MalformedPayloadException.class, () -> AlterTopicRequest.read(new PayloadReader(twice)),
+                "a key given twice");
+    }
+
+    @Test
+    void topicMetadataCarriesTheTtlOnlyWhenKnown() {
+        var parts = List.of(new TopicMetadataResponse.Partition(0, "n1", 0, 10, 999, 1));
+        var without = new TopicMetadataResponse("t", 1, 1, 1, 2, 3, 4, 5, parts);
+        var with = new TopicMetadataResponse("t", 1, 1, 1, 2, 3, 4, 5, parts, 0);
+        assertEquals(bytes(without).length + 8, bytes(with).length);
+        assertEquals(-1, roundTrip(without, TopicMetadataResponse::read).ttlMs());
+        assertEquals(0, roundTrip(with, TopicMetadataResponse::read).ttlMs());
+    }
+
+    @Test
     void aTopicTtlFollowsTheSettingsBlockOnlyWhenGiven() {
         CreateTopicRequest plain = new CreateTopicRequest("t", 1, new CreateTopicRequest.Settings(2, -1, -1, -1, -1),
                 false);
