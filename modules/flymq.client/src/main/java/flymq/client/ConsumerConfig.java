@@ -12,9 +12,14 @@ import java.util.Objects;
  * @param autoCommitInterval   see autoCommit
  * @param maxBytesPerPartition fetch size per partition per request (about; at least one record)
  * @param isolation            which records of transactions {@link FlyMqConsumer#poll} returns
+ * @param retryTimeout         how long {@link FlyMqConsumer#poll} keeps retrying transient failures (a lost
+ *                             connection, a leader election) in a row before it throws the last one
  */
 public record ConsumerConfig(String group, SubscribeMode startFrom, boolean autoCommit, Duration autoCommitInterval,
-                             int maxBytesPerPartition, IsolationLevel isolation) {
+                             int maxBytesPerPartition, IsolationLevel isolation, Duration retryTimeout) {
+    /** The default {@link #retryTimeout}: Kafka's producer delivery timeout, so both sides ride out the same outage. */
+    public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(120);
+
     public ConsumerConfig {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(isolation, "isolation");
@@ -28,6 +33,16 @@ public record ConsumerConfig(String group, SubscribeMode startFrom, boolean auto
         if (maxBytesPerPartition < 1) {
             throw new IllegalArgumentException("maxBytesPerPartition must be >= 1, got " + maxBytesPerPartition);
         }
+        if (retryTimeout == null || retryTimeout.isNegative()) {
+            throw new IllegalArgumentException("retryTimeout must be >= 0, got " + retryTimeout);
+        }
+    }
+
+    /** Settings with the default {@link #retryTimeout}. */
+    public ConsumerConfig(String group, SubscribeMode startFrom, boolean autoCommit, Duration autoCommitInterval,
+                          int maxBytesPerPartition, IsolationLevel isolation) {
+        this(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, isolation,
+                DEFAULT_RETRY_TIMEOUT);
     }
 
     /** Read-committed settings. */
@@ -45,22 +60,30 @@ public record ConsumerConfig(String group, SubscribeMode startFrom, boolean auto
     }
 
     public ConsumerConfig withIsolation(IsolationLevel level) {
-        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, level);
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, level,
+                retryTimeout);
     }
 
     public ConsumerConfig withStartFrom(SubscribeMode mode) {
-        return new ConsumerConfig(group, mode, autoCommit, autoCommitInterval, maxBytesPerPartition, isolation);
+        return new ConsumerConfig(group, mode, autoCommit, autoCommitInterval, maxBytesPerPartition, isolation,
+                retryTimeout);
     }
 
     public ConsumerConfig withAutoCommit(boolean on) {
-        return new ConsumerConfig(group, startFrom, on, autoCommitInterval, maxBytesPerPartition, isolation);
+        return new ConsumerConfig(group, startFrom, on, autoCommitInterval, maxBytesPerPartition, isolation,
+                retryTimeout);
     }
 
     public ConsumerConfig withAutoCommitInterval(Duration d) {
-        return new ConsumerConfig(group, startFrom, autoCommit, d, maxBytesPerPartition, isolation);
+        return new ConsumerConfig(group, startFrom, autoCommit, d, maxBytesPerPartition, isolation, retryTimeout);
     }
 
     public ConsumerConfig withMaxBytesPerPartition(int bytes) {
-        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, bytes, isolation);
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, bytes, isolation, retryTimeout);
+    }
+
+    /** How long poll keeps retrying transient failures in a row ({@link Duration#ZERO}: it throws the first). */
+    public ConsumerConfig withRetryTimeout(Duration d) {
+        return new ConsumerConfig(group, startFrom, autoCommit, autoCommitInterval, maxBytesPerPartition, isolation, d);
     }
 }

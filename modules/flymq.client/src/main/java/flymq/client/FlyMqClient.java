@@ -30,6 +30,7 @@ import flymq.protocol.message.CommitRequest;
 import flymq.protocol.message.ConsumeRequest;
 import flymq.protocol.message.ConsumeResponse;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteSchemaResponse;
@@ -344,6 +345,57 @@ public final class FlyMqClient implements AutoCloseable {
             connection = openAny();
             connectionGeneration++;
             return connection;
+        }
+    }
+
+    /**
+     * Replaces the connection with one to {@code hostPort} (a leader a server named in a not-leader answer), which
+     * need not be in the bootstrap list. When it cannot be reached the current connection stays (the next reconnect
+     * walks the bootstrap list as usual). Requests outstanding on the old connection fail with
+     * {@link ConnectionException}, as after any reconnect.
+     *
+     * @return whether the client now talks to {@code hostPort}
+     */
+    boolean reconnectTo(String hostPort) {
+        InetSocketAddress unresolved;
+        try {
+            unresolved = BootstrapServers.parse(hostPort).getFirst();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        synchronized (connectLock) {
+            if (closed) {
+                return false;
+            }
+            Connection current = connection;
+            if (current != null && current.isOpen() && current.address().equals(hostPort)) {
+                return true;
+            }
+            Connection next;
+            try {
+                InetSocketAddress target = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+                if (target.isUnresolved()) {
+                    return false;
+                }
+                next = Connection.open(hostPort, target, connectTimeoutMillis, requestTimeoutMillis, readSpinNanos,
+                        tls);
+            } catch (IOException e) {
+                return false;
+            }
+            try {
+                if (username != null) {
+                    login(next, username, password);
+                }
+            } catch (FlyMqException e) {
+                next.close();
+                return false;
+            }
+            connection = next;
+            connectionGeneration++;
+            if (current != null) {
+                current.close();
+            }
+            return true;
         }
     }
 
@@ -699,6 +751,24 @@ public final class FlyMqClient implements AutoCloseable {
                 batchProduceRequest(topic, acks, groups), false), FlyMqClient::partitionAppends);
     }
 
+    /**
+     * BATCH_PRODUCE as an idempotent producer sends it: {@code producerId} (> 0) and each group's first sequence
+     * number ({@code firstSequences[i]} for {@code groups.get(i)}: the producer's count of records sent to that
+     * partition before the group; -1 for a group that is not deduplicated). Sending the same groups again with the
+     * same numbers (a retry after a lost answer) appends nothing a partition already appended and answers with the
+     * first offsets. {@link FlyMqProducer} numbers its batches this way with acks all.
+     */
+    public List<PartitionAppend> batchProduce(String topic, Acks acks, List<PartitionRecords> groups, long producerId,
+                                              int[] firstSequences) {
+        Objects.requireNonNull(firstSequences, "firstSequences");
+        if (firstSequences.length != groups.size()) {
+            throw new IllegalArgumentException(firstSequences.length + " sequences for " + groups.size() + " groups");
+        }
+        return decode("BATCH_PRODUCE", callFrame("BATCH_PRODUCE", BATCH_PRODUCE,
+                batchProduceRequest(topic, acks, groups, producerId, firstSequences), false),
+                FlyMqClient::partitionAppends);
+    }
+
     /** Pipelined BATCH_PRODUCE. */
     public CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks,
                                                                       List<PartitionRecords> groups) {
@@ -711,12 +781,33 @@ public final class FlyMqClient implements AutoCloseable {
         return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::partitionAppends);
     }
 
+    /**
+     * Pipelined BATCH_PRODUCE of an idempotent producer: {@code producerId} and each group's first sequence number
+     * ({@code firstSequences[i]} for {@code groups.get(i)}, -1: not deduplicated) travel in the request's trailer, so
+     * that a partition that already appended a group answers its retry with the first answer.
+     */
+    CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks, List<PartitionRecords> groups,
+                                                               long producerId, int[] firstSequences) {
+        PayloadWriter w;
+        try {
+            w = batchProduceRequest(topic, acks, groups, producerId, firstSequences);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return callAsync("BATCH_PRODUCE", BATCH_PRODUCE, w, true, FlyMqClient::partitionAppends);
+    }
+
     /** Encodes the request straight from the records, sized once ({@link BatchProduceRequest#writer}). */
     static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups) {
+        return batchProduceRequest(topic, acks, groups, BatchProduceRequest.NO_PRODUCER, null);
+    }
+
+    private static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups,
+                                                     long producerId, int[] firstSequences) {
         requireTopic(topic);
-        int size = topic.length() * 3 + 16;
+        int size = topic.length() * 3 + 24;
         for (PartitionRecords g : groups) {
-            size += BatchProduceRequest.GROUP_HEADER_BYTES;
+            size += BatchProduceRequest.GROUP_HEADER_BYTES + 4;
             for (ProducerRecord r : g.records()) {
                 size += r.encodedSize();
             }
@@ -735,7 +826,11 @@ public final class FlyMqClient implements AutoCloseable {
                 }
             }
         }
-        out.end(false);
+        if (producerId == BatchProduceRequest.NO_PRODUCER) {
+            out.end(false);
+        } else {
+            out.endIdempotent(producerId, firstSequences);
+        }
         return w;
     }
 
@@ -920,6 +1015,22 @@ public final class FlyMqClient implements AutoCloseable {
         }
         call("ALTER_TOPIC", flymq.protocol.ExtensionOpcodes.ALTER_TOPIC, new AlterTopicRequest(topic, settings, false), false,
                 FlyMqClient::ignore);
+    }
+
+    /**
+     * CREATE_PARTITIONS (0xC5, FlyMQ's extension; Kafka's CreatePartitions): grows {@code topic} to
+     * {@code partitions} partitions in all. Records already written stay in their partitions; keyed records
+     * produced from now on go to FNV-1a(key) mod the new count, so a key's later records may land in another
+     * partition than its earlier ones. The current count changes nothing (a retry is harmless); fewer is refused,
+     * naming the current count. In a cluster the new partitions get replicas and Raft groups on every node.
+     */
+    public void createPartitions(String topic, int partitions) {
+        requireTopic(topic);
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        call("CREATE_PARTITIONS", flymq.protocol.ExtensionOpcodes.CREATE_PARTITIONS,
+                new CreatePartitionsRequest(topic, partitions, false), false, FlyMqClient::ignore);
     }
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */
@@ -1140,8 +1251,16 @@ public final class FlyMqClient implements AutoCloseable {
                 nodes.add(new ClusterStatus.Node(n.nodeId(), n.clientAddr(), n.clusterAddr(), n.state(), n.leader(),
                         p.role(), p.matchIndex(), p.lag()));
             }
+            List<ClusterStatus.LedPartition> led = new ArrayList<>();
+            if (s.led() != null) { // brokers since per-partition progress
+                for (ClusterStatusResponse.LedPartition p : s.led()) {
+                    led.add(new ClusterStatus.LedPartition(p.topic(), p.partition(), p.lastIndex(),
+                            p.replicas().stream().map(x -> new ClusterStatus.Replica(x.nodeId(), x.matchIndex(),
+                                    x.lag(), x.inSync())).toList()));
+                }
+            }
             return new ClusterStatus(s.clusterId(), s.nodeId(), s.controllerId(), s.term(), s.ready(), nodes,
-                    s.topicCount(), s.partitionCount(), s.progress() == null ? 0 : s.progress().commitIndex());
+                    s.topicCount(), s.partitionCount(), s.progress() == null ? 0 : s.progress().commitIndex(), led);
         });
     }
 

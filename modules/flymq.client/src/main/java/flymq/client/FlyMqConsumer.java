@@ -16,6 +16,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link #assign} picks partitions explicitly. If the client reconnects, the consumer subscribes again on the new
  * connection before its next fetch (membership is per connection) and keeps its own positions.
  *
+ * <p>Failover: a lost connection, or a partition whose leader is being elected ({@code not leader}), does not fail
+ * {@link #poll}: the partitions that answered return their records, the others keep their positions, and the poll
+ * backs off ({@value #RETRY_BACKOFF_MS} ms) and tries again, on a new connection to the next bootstrap server when the
+ * old one broke, until its timeout. Only when such failures last longer than {@link ConsumerConfig#retryTimeout()}
+ * does poll throw the last one. An auto-commit that fails that way is made again at the next poll.
+ *
  * <p>Commits store the next offset to read. With auto-commit on, positions are committed from {@link #poll} every
  * interval and on {@link #close}. Not thread-safe: one thread polls (like Kafka's consumer).
  */
@@ -30,7 +36,12 @@ public final class FlyMqConsumer implements AutoCloseable {
     private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
     /** Partitions held back after a {@link #nack}, until this Unix ms (the broker's {@code dlq.retry_delay}). */
     private final Map<TopicPartition, Long> pausedUntil = new LinkedHashMap<>();
+    /** The wait between fetches while the cluster answers with transient errors (an election, a lost connection). */
+    private static final long RETRY_BACKOFF_MS = 100;
+
     private long connectionGeneration;
+    /** {@link System#nanoTime} of the first of the transient failures in a row (0: the last fetch worked). */
+    private long failingSince;
     private long lastCommitNanos = System.nanoTime();
     private boolean closed;
 
@@ -83,11 +94,27 @@ public final class FlyMqConsumer implements AutoCloseable {
             throw new IllegalStateException("poll before subscribe/assign");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        maybeAutoCommit();
         long backoffMillis = 1;
         while (true) {
-            resubscribeAfterReconnect();
-            List<Message> out = fetchOnce();
+            List<Message> out;
+            try {
+                maybeAutoCommit();
+                resubscribeAfterReconnect();
+                out = fetchOnce();
+            } catch (FlyMqException | java.util.concurrent.CompletionException e) {
+                if (!RetryPolicy.retriable(e)) {
+                    throw e;
+                }
+                out = List.of();
+                long now = System.nanoTime();
+                if (failingSince == 0) {
+                    failingSince = now;
+                } else if (now - failingSince - config.retryTimeout().toNanos() > 0) {
+                    failingSince = 0;
+                    throw e;
+                }
+                backoffMillis = Math.max(backoffMillis, RETRY_BACKOFF_MS);
+            }
             if (!out.isEmpty() || System.nanoTime() - deadline >= 0) {
                 return out;
             }
@@ -99,7 +126,7 @@ public final class FlyMqConsumer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return out;
             }
-            backoffMillis = Math.min(backoffMillis * 2, 50);
+            backoffMillis = backoffMillis >= RETRY_BACKOFF_MS ? backoffMillis : Math.min(backoffMillis * 2, 50);
         }
     }
 
@@ -113,6 +140,7 @@ public final class FlyMqConsumer implements AutoCloseable {
             }
         });
         List<Message> out = new ArrayList<>();
+        FlyMqServerException transientError = null;
         for (Map.Entry<String, List<FetchPosition>> e : byTopic.entrySet()) {
             List<PartitionFetch> answers = client.batchFetch(e.getKey(), e.getValue(), config.maxBytesPerPartition(),
                     config.isolation());
@@ -120,12 +148,22 @@ public final class FlyMqConsumer implements AutoCloseable {
                 PartitionFetch f = answers.get(i);
                 TopicPartition tp = new TopicPartition(e.getKey(), f.partition());
                 if (!f.ok()) {
-                    throw new FlyMqServerException("BATCH_FETCH", f.error());
+                    FlyMqServerException error = FlyMqServerException.of("BATCH_FETCH", f.error());
+                    if (!RetryPolicy.retriable(error)) {
+                        throw error;
+                    }
+                    // a leader election: this partition keeps its position and is fetched again next time
+                    transientError = transientError == null ? error : transientError;
+                    continue;
                 }
                 out.addAll(f.records());
                 positions.put(tp, f.nextOffset(positions.get(tp)));
             }
         }
+        if (out.isEmpty() && transientError != null) {
+            throw transientError;
+        }
+        failingSince = 0;
         return out;
     }
 

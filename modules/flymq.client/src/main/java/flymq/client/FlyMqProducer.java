@@ -2,17 +2,21 @@ package flymq.client;
 
 import flymq.protocol.Acks;
 import flymq.protocol.KeyPartitioner;
-import java.util.ArrayDeque;
+import flymq.protocol.message.BatchProduceRequest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A batching producer over the BATCH_PRODUCE extension. {@link #send} only queues the record and returns a future
@@ -26,8 +30,21 @@ import java.util.concurrent.Semaphore;
  * counts come from CLUSTER_METADATA; a topic that does not exist yet is sent with partition -1 and created by the
  * server.
  *
- * <p>Records of one partition are acknowledged in send order. There are no automatic retries: a failed batch fails
- * its records' futures, and retrying may duplicate records the server had appended. Thread-safe.
+ * <p>Retries ({@link RetryPolicy}): a batch that fails for a transient reason (not leader, a lost connection, a
+ * timed-out answer, a busy cluster) goes back to the ready queue and is sent again after its backoff, until it
+ * succeeds, its retries are used up or its delivery timeout runs out; only then does it fail its records' futures.
+ * While a batch waits for its retry, later batches of its partition wait behind it, so a partition's records keep
+ * their order unless several requests were in flight when it failed (as in Kafka with {@code max.in.flight > 1}).
+ * A lost connection is replaced by the client on the next request (the next bootstrap server); when several
+ * answers in a row name the same leader address ({@code not leader: leader_id=.. leader_addr=host:port}), the
+ * producer moves its connection there. An empty leader (an election in progress) just backs off and retries through
+ * the same server.
+ *
+ * <p>Idempotence ({@link ProducerConfig#idempotence()} with acks all): the producer has a random 63-bit id and
+ * numbers each partition's records (the sequence of a batch is that of its first record); a batch keeps its
+ * sequence across retries, and the broker appends a batch whose (producer id, first sequence, record count) it
+ * appended already only once, answering the retry with the first offset. Without it (or with acks leader/none) a
+ * retry after a lost answer may append the batch twice: at least once. Thread-safe.
  */
 public final class FlyMqProducer implements AutoCloseable {
     private record PartitionKey(String topic, int partition) {
@@ -42,6 +59,14 @@ public final class FlyMqProducer implements AutoCloseable {
         final List<Pending> records = new ArrayList<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int bytes;
+        /** Order in which batches were sealed: the ready queue's order, which a retried batch keeps. */
+        long sealOrder;
+        /** Tries that failed so far. */
+        int failures;
+        /** {@link System#nanoTime} before which the batch is not sent again (0: due). */
+        long retryAtNanos;
+        /** The producer's sequence of the first record, fixed at the first try (-1: none). */
+        int firstSequence = BatchProduceRequest.NO_SEQUENCE;
 
         Batch(PartitionKey key) {
             this.key = key;
@@ -61,9 +86,22 @@ public final class FlyMqProducer implements AutoCloseable {
     private final boolean ownsClient;
     private final Object lock = new Object();
     private final Map<PartitionKey, Batch> open = new LinkedHashMap<>();
-    private final ArrayDeque<Batch> ready = new ArrayDeque<>();
+    /** Sealed batches by seal order: new ones at the end, retried ones back in their place. */
+    private final TreeMap<Long, Batch> ready = new TreeMap<>();
+    private final RetryPolicy retryPolicy;
+    private final long producerId;
+    /** Next sequence per partition; touched by the sender thread only. */
+    private final Map<PartitionKey, Integer> sequences = new HashMap<>();
+    private final AtomicLong retried = new AtomicLong();
+    /** A leader address answers keep naming, and how many in a row did. */
+    private String namedLeader;
+    private int namedLeaderCount;
+    /** Where the sender thread should move the connection before its next request (null: stay). */
+    private volatile String moveTo;
+    private long sealed;
     private final Set<Batch> unfinished = new HashSet<>();
     private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final Map<String, Long> partitionCountsAt = new ConcurrentHashMap<>();
     private final Map<String, Integer> stickyPartition = new ConcurrentHashMap<>();
     private final Semaphore inFlight;
     private final Thread sender;
@@ -81,6 +119,9 @@ public final class FlyMqProducer implements AutoCloseable {
         this.config = config;
         this.ownsClient = ownsClient;
         this.inFlight = new Semaphore(config.maxInFlight());
+        this.retryPolicy = RetryPolicy.of(config);
+        long id = new SecureRandom().nextLong() & Long.MAX_VALUE;
+        this.producerId = id == 0 ? 1 : id;
         this.sender = Thread.ofPlatform().daemon().name("flymq-producer-sender").start(this::sendLoop);
     }
 
@@ -143,28 +184,55 @@ public final class FlyMqProducer implements AutoCloseable {
         return stickyPartition.computeIfAbsent(r.topic(), t -> 0) % count;
     }
 
+    /**
+     * How long a topic's partition count is trusted before it is asked again (Kafka's {@code metadata.max.age.ms}
+     * default): a topic grown meanwhile ({@code flymq topic alter --partitions}) gets records in its new partitions
+     * at the latest this long after the growth.
+     */
+    static final long METADATA_MAX_AGE_NANOS = 5L * 60 * 1_000_000_000;
+
     private int partitionCount(String topic) {
         Integer known = partitionCounts.get(topic);
         if (known != null) {
-            return known;
+            Long at = partitionCountsAt.get(topic);
+            if (at == null || System.nanoTime() - at < METADATA_MAX_AGE_NANOS) {
+                return known;
+            }
         }
         int count;
         try {
             count = client.clusterMetadata(topic).topic(topic).map(t -> t.partitions().size()).orElse(0);
         } catch (FlyMqServerException e) {
             // not created yet: the server creates it on the first batch
-            return 0;
+            return known != null ? known : 0;
+        } catch (ConnectionException e) {
+            if (known == null) {
+                throw e;
+            }
+            return known; // a refresh that fails keeps the count known: the send goes on, retries handle the rest
         }
         if (count > 0) {
             partitionCounts.put(topic, count);
+            partitionCountsAt.put(topic, System.nanoTime());
         }
-        return count;
+        return count > 0 || known == null ? count : known;
+    }
+
+    /** The id this producer's idempotent batches carry. */
+    public long producerId() {
+        return producerId;
+    }
+
+    /** How many times a batch was queued to be sent again after a failure, since the producer started. */
+    public long retriedBatches() {
+        return retried.get();
     }
 
     /** Moves an open batch to the ready queue; the caller holds the lock. */
     private void seal(Batch batch) {
         open.remove(batch.key);
-        ready.add(batch);
+        batch.sealOrder = sealed++;
+        ready.put(batch.sealOrder, batch);
         if (batch.key.partition() >= 0) {
             Integer count = partitionCounts.get(batch.key.topic());
             if (count != null && count > 1) {
@@ -178,6 +246,13 @@ public final class FlyMqProducer implements AutoCloseable {
         while (true) {
             String topic;
             List<Batch> batches = new ArrayList<>();
+            // the request slot first, then the batches: a batch that fails while the sender waits for a slot is
+            // back in the queue before the next request is put together, so its partition's later batches wait
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
             synchronized (lock) {
                 while (true) {
                     long now = System.nanoTime();
@@ -189,7 +264,8 @@ public final class FlyMqProducer implements AutoCloseable {
                         long deadline = b.createdNanos + lingerNanos;
                         if (flushRequested || closing || deadline - now <= 0) {
                             it.remove();
-                            ready.add(b);
+                            b.sealOrder = sealed++;
+                            ready.put(b.sealOrder, b);
                             Integer count = partitionCounts.get(b.key.topic());
                             if (count != null && count > 1 && b.key.partition() >= 0) {
                                 stickyPartition.computeIfPresent(b.key.topic(), (t, p) -> p == b.key.partition()
@@ -200,11 +276,17 @@ public final class FlyMqProducer implements AutoCloseable {
                         }
                     }
                     flushRequested = false;
-                    if (!ready.isEmpty()) {
+                    long nextRetry = takeDue(now, batches);
+                    if (!batches.isEmpty()) {
                         break;
                     }
-                    if (closing && open.isEmpty()) {
+                    if (closing && open.isEmpty() && ready.isEmpty()) {
+                        inFlight.release();
                         return;
+                    }
+                    if (nextRetry != Long.MAX_VALUE
+                            && (nextDeadline == Long.MAX_VALUE || nextRetry - nextDeadline < 0)) {
+                        nextDeadline = nextRetry;
                     }
                     try {
                         if (nextDeadline == Long.MAX_VALUE) {
@@ -214,35 +296,59 @@ public final class FlyMqProducer implements AutoCloseable {
                             lock.wait(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
                         }
                     } catch (InterruptedException e) {
+                        inFlight.release();
                         return;
                     }
                 }
-                // one request per topic: the first ready batch's topic, its ready batches in order up to
-                // MAX_REQUEST_BYTES (always at least one); stopping at the first that does not fit keeps each
-                // partition's batches in send order
-                topic = ready.peek().key.topic();
-                long requestBytes = 0;
-                Iterator<Batch> it = ready.iterator();
-                while (it.hasNext()) {
-                    Batch b = it.next();
-                    if (b.key.topic().equals(topic)) {
-                        if (!batches.isEmpty() && requestBytes + b.bytes > MAX_REQUEST_BYTES) {
-                            break;
-                        }
-                        batches.add(b);
-                        requestBytes += b.bytes;
-                        it.remove();
-                    }
-                }
+                topic = batches.getFirst().key.topic();
             }
-            try {
-                inFlight.acquire();
-            } catch (InterruptedException e) {
-                fail(batches, new FlyMqException("producer interrupted before sending"));
-                return;
+            String leader = moveTo;
+            if (leader != null) {
+                moveTo = null;
+                client.reconnectTo(leader);
             }
             ship(topic, batches);
         }
+    }
+
+    /**
+     * Takes the next request's batches out of the ready queue into {@code into}: one request per topic, the first
+     * due batch's topic, its due batches in order up to {@link #MAX_REQUEST_BYTES} (always at least one); stopping
+     * at the first that does not fit keeps each partition's batches in send order, and so does skipping every batch
+     * of a partition that has one waiting for its retry. The caller holds the lock.
+     *
+     * @return when the earliest batch waiting for its retry is due ({@link Long#MAX_VALUE}: none waits)
+     */
+    private long takeDue(long now, List<Batch> into) {
+        long nextRetry = Long.MAX_VALUE;
+        Set<PartitionKey> waiting = null;
+        String topic = null;
+        long requestBytes = 0;
+        Iterator<Batch> it = ready.values().iterator();
+        while (it.hasNext()) {
+            Batch b = it.next();
+            if (b.retryAtNanos != 0 && b.retryAtNanos - now > 0) {
+                waiting = waiting == null ? new HashSet<>() : waiting;
+                waiting.add(b.key);
+                nextRetry = nextRetry == Long.MAX_VALUE || b.retryAtNanos - nextRetry < 0 ? b.retryAtNanos : nextRetry;
+                continue;
+            }
+            if (waiting != null && waiting.contains(b.key)) {
+                continue;
+            }
+            if (topic == null) {
+                topic = b.key.topic();
+            }
+            if (b.key.topic().equals(topic)) {
+                if (!into.isEmpty() && requestBytes + b.bytes > MAX_REQUEST_BYTES) {
+                    break;
+                }
+                into.add(b);
+                requestBytes += b.bytes;
+                it.remove();
+            }
+        }
+        return nextRetry;
     }
 
     private void ship(String topic, List<Batch> batches) {
@@ -254,7 +360,23 @@ public final class FlyMqProducer implements AutoCloseable {
             }
             groups.add(new PartitionRecords(b.key.partition(), records));
         }
-        CompletableFuture<List<PartitionAppend>> answer = client.batchProduceAsync(topic, config.acks(), groups);
+        CompletableFuture<List<PartitionAppend>> answer;
+        if (config.sendsSequences()) {
+            int[] firstSequences = new int[batches.size()];
+            for (int i = 0; i < batches.size(); i++) {
+                Batch b = batches.get(i);
+                if (b.firstSequence == BatchProduceRequest.NO_SEQUENCE && b.key.partition() >= 0) {
+                    // a batch keeps its sequence across retries: that is what lets the broker recognise it
+                    int first = sequences.getOrDefault(b.key, 0);
+                    b.firstSequence = first;
+                    sequences.put(b.key, (first + b.records.size()) & Integer.MAX_VALUE);
+                }
+                firstSequences[i] = b.firstSequence;
+            }
+            answer = client.batchProduceAsync(topic, config.acks(), groups, producerId, firstSequences);
+        } else {
+            answer = client.batchProduceAsync(topic, config.acks(), groups);
+        }
         if (config.acks() == Acks.NONE) {
             // written (or failed to write) by now: do not wait for the answer
             if (!answer.isDone() || !answer.isCompletedExceptionally()) {
@@ -270,9 +392,10 @@ public final class FlyMqProducer implements AutoCloseable {
         answer.whenComplete((answers, error) -> {
             inFlight.release();
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                fail(batches, cause);
+                Throwable cause = RetryPolicy.unwrap(error);
+                for (Batch b : batches) {
+                    retryOrFail(b, cause);
+                }
                 return;
             }
             for (int i = 0; i < batches.size(); i++) {
@@ -284,8 +407,13 @@ public final class FlyMqProducer implements AutoCloseable {
                 }
                 PartitionAppend a = answers.get(i);
                 if (!a.ok()) {
-                    failBatch(b, FlyMqServerException.of("BATCH_PRODUCE", a.error()));
+                    retryOrFail(b, FlyMqServerException.of("BATCH_PRODUCE", a.error()));
                     continue;
+                }
+                if (namedLeader != null) {
+                    synchronized (lock) {
+                        namedLeaderCount = 0;
+                    }
                 }
                 if (b.key.partition() < 0) {
                     partitionCounts.remove(topic);
@@ -301,9 +429,49 @@ public final class FlyMqProducer implements AutoCloseable {
         });
     }
 
-    private void fail(List<Batch> batches, Throwable cause) {
-        for (Batch b : batches) {
+    /** Repeated answers naming one leader address before the producer moves its connection there. */
+    static final int LEADER_HINTS_BEFORE_MOVE = 3;
+
+    /**
+     * Puts a failed batch back in the ready queue, due after its backoff, when the retry policy allows; fails its
+     * records otherwise (and always with acks none, whose futures completed when the request was written).
+     */
+    private void retryOrFail(Batch b, Throwable cause) {
+        long now = System.nanoTime();
+        long at = config.acks() == Acks.NONE ? -1 : retryPolicy.retryAt(cause, b.failures + 1, b.createdNanos, now);
+        if (at < 0) {
             failBatch(b, cause);
+            return;
+        }
+        synchronized (lock) {
+            b.failures++;
+            b.retryAtNanos = at;
+            ready.put(b.sealOrder, b);
+            if (cause instanceof NotLeaderException nl) {
+                noteLeaderHint(nl.leaderAddress().orElse(null));
+            }
+            lock.notifyAll();
+        }
+        if (b.key.partition() < 0) {
+            partitionCounts.remove(b.key.topic()); // the topic may exist now: learn its partitions on the next send
+        }
+        retried.incrementAndGet();
+    }
+
+    /** Counts answers naming {@code leaderAddr} in a row; the caller holds the lock. */
+    private void noteLeaderHint(String leaderAddr) {
+        if (leaderAddr == null) {
+            return; // an election in progress: back off and retry through the same server
+        }
+        if (leaderAddr.equals(namedLeader)) {
+            namedLeaderCount++;
+        } else {
+            namedLeader = leaderAddr;
+            namedLeaderCount = 1;
+        }
+        if (namedLeaderCount >= LEADER_HINTS_BEFORE_MOVE) {
+            namedLeaderCount = 0;
+            moveTo = leaderAddr;
         }
     }
 

@@ -24,7 +24,12 @@ public class FlyMqServerException extends FlyMqException {
         return request;
     }
 
-    static FlyMqServerException of(String request, String serverMessage) {
+    /**
+     * The exception a server's error text stands for: {@link NotLeaderException} for a not-leader text,
+     * {@link AuthenticationException} for a refused login or permission, else this class (also for per-group errors
+     * of a BATCH_PRODUCE answer, which come as text, not as an ERROR frame).
+     */
+    public static FlyMqServerException of(String request, String serverMessage) {
         if (serverMessage.toLowerCase(java.util.Locale.ROOT).contains("not leader")
                 || serverMessage.toLowerCase(java.util.Locale.ROOT).contains("not partition leader")) {
             return new NotLeaderException(request, serverMessage);

@@ -12,6 +12,7 @@ package flymq.protocol;
  *       {@code BatchProduceResponse}</li>
  *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
  *   <li>ALTER_TOPIC 0xC4 (admin): {@code AlterTopicRequest}, {@code SuccessResponse}</li>
+ *   <li>CREATE_PARTITIONS 0xC5 (admin): {@code CreatePartitionsRequest}, {@code SuccessResponse}</li>
  *   <li>DLQ_NACK 0xC8: {@code NackRequest}, {@code NackResponse}</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
  *   <li>CLUSTER_REGISTER 0xCF (cluster-internal): {@code RegisterNodeRequest}, {@code SuccessResponse}</li>
@@ -32,6 +33,8 @@ public final class ExtensionOpcodes {
     public static final int TXN_COMMIT_OFFSET = 0xC3;
     /** Changes an existing topic's settings (retention, segments, TTL). */
     public static final int ALTER_TOPIC = 0xC4;
+    /** Grows a topic's partition count (admin; Kafka's CreatePartitions). */
+    public static final int CREATE_PARTITIONS = 0xC5;
     /** A consumer reports that it failed a record: retried, or dead-lettered after dlq.max_retries (docs/dlq.md). */
     public static final int DLQ_NACK = 0xC8;
     /** Cluster join/leave (admin). */

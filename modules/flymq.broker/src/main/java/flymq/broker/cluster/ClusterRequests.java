@@ -48,8 +48,9 @@ public final class ClusterRequests {
 
     /**
      * CLUSTER_STATUS 0x52 (our layout, see docs/protocol.md): empty request → {@link ClusterStatusResponse}, always
-     * with the progress block (one entry per node, same order). match_index and lag are -1 where this node does not
-     * know them (only the metadata leader tracks its followers).
+     * with the progress block (one entry per node, same order) and the partitions this node leads with their
+     * replicas' Raft positions. match_index and lag are -1 where this node does not know them (only the metadata
+     * leader tracks its followers, only a partition's leader its replicas).
      */
     public void status(Session session, PayloadReader in, PayloadWriter out) {
         List<ClusterNode> nodes = leadership.nodes();
@@ -67,6 +68,7 @@ public final class ClusterRequests {
         }
         new ClusterStatusResponse(leadership.clusterId(), leadership.localNodeId(), leadership.controllerId(),
                 leadership.term(), ready.getAsBoolean(), listed, all.size(), partitions,
-                new ClusterStatusResponse.Progress(leadership.commitIndex(), progress)).write(out);
+                new ClusterStatusResponse.Progress(leadership.commitIndex(), progress), leadership.ledPartitions())
+                .write(out);
     }
 }

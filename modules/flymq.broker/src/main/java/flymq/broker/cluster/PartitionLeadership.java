@@ -1,6 +1,7 @@
 package flymq.broker.cluster;
 
 import flymq.protocol.RequestException;
+import flymq.protocol.message.ClusterStatusResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +33,14 @@ public interface PartitionLeadership {
     }
 
     PartitionLeader leader(String topic, int partition);
+
+    /**
+     * The partitions this node leads, each with where its replicas stand in the partition's Raft log (for
+     * CLUSTER_STATUS); empty on a single node, which replicates nothing.
+     */
+    default List<ClusterStatusResponse.LedPartition> ledPartitions() {
+        return List.of();
+    }
 
     /**
      * The partition's leader, waiting up to {@code maxWait} while its replicas are still electing one (a topic created

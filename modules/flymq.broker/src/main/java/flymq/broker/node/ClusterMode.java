@@ -70,6 +70,7 @@ final class ClusterMode implements NodeMode {
         handlers.register(Opcodes.CREATE_TOPIC, cluster::createTopic)
                 .register(Opcodes.DELETE_TOPIC, cluster::deleteTopic)
                 .register(ExtensionOpcodes.ALTER_TOPIC, cluster::alterTopic)
+                .register(ExtensionOpcodes.CREATE_PARTITIONS, cluster::createPartitions)
                 .register(Opcodes.COMMIT, cluster::commitOffset)
                 .register(Opcodes.RESET_OFFSET, cluster::resetOffset)
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)

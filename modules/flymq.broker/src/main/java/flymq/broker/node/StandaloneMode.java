@@ -69,6 +69,7 @@ final class StandaloneMode implements NodeMode {
         handlers.register(Opcodes.CREATE_TOPIC, topics::create)
                 .register(Opcodes.DELETE_TOPIC, topics::delete)
                 .register(ExtensionOpcodes.ALTER_TOPIC, topics::alter)
+                .register(ExtensionOpcodes.CREATE_PARTITIONS, topics::createPartitions)
                 .register(Opcodes.COMMIT, groups::commit)
                 .register(Opcodes.RESET_OFFSET, groups::resetOffset)
                 .register(Opcodes.DELETE_GROUP, groups::deleteGroup)

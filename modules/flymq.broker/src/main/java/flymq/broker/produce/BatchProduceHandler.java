@@ -36,7 +36,8 @@ import java.util.List;
  * error text, is reported per group.
  *
  * <p>The request's acks, not {@code performance.acks}, go to the acknowledger, which alone decides what each mode
- * waits for.
+ * waits for. A request with the idempotence trailer passes each group's producer id and first sequence on
+ * ({@link ProducerBatch}): the acknowledger appends a group it has appended before only once.
  */
 public final class BatchProduceHandler implements RequestHandler {
     private final TopicManager topics;
@@ -66,7 +67,7 @@ public final class BatchProduceHandler implements RequestHandler {
         this.schemas = schemas;
     }
 
-    private record Group(int partition, List<Record> records, long bytes, String refusal) {
+    private record Group(int partition, List<Record> records, long bytes, String refusal, ProducerBatch producer) {
     }
 
     @Override
@@ -138,12 +139,15 @@ public final class BatchProduceHandler implements RequestHandler {
                     }
                 }
             }
-            groups.add(new Group(g.partition(), decoded, bytes, refusal));
+            ProducerBatch producer = request.idempotent()
+                    ? new ProducerBatch(request.producerId(), g.firstSequence()) : ProducerBatch.NONE;
+            groups.add(new Group(g.partition(), decoded, bytes, refusal, producer));
         }
-        // the request's acks, not performance.acks, go to the acknowledger
-        RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks);
         List<BatchProduceResponse.GroupResult> results = new ArrayList<>(groups.size());
         for (Group g : groups) {
+            // the request's acks, not performance.acks, go to the acknowledger, with the group's producer identity
+            RequestTracing.Append withAcks = (t, p, l, b) -> acknowledger.appendAndAcknowledge(t, p, l, b, acks,
+                    g.producer());
             int partition = g.partition();
             TraceSpan span = TraceSpan.NOOP;
             try {

@@ -21,4 +21,19 @@ public interface ProduceAcknowledger {
      * @return the offset of the first record of the batch
      */
     long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch, Acks acks);
+
+    /**
+     * Like {@link #appendAndAcknowledge(String, int, PartitionLog, List, Acks)}, for a batch of an idempotent
+     * producer: when the partition appended this producer's batch before ({@link ProducerSequences}), nothing is
+     * appended and the first append's base offset is returned. Acknowledgers that keep no producer state refuse
+     * identified batches rather than append them twice.
+     */
+    default long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch, Acks acks,
+                                      ProducerBatch producer) {
+        if (producer.identified()) {
+            throw new IllegalStateException(getClass().getName() + " cannot deduplicate batches of producer "
+                    + producer.producerId());
+        }
+        return appendAndAcknowledge(topic, partition, log, batch, acks);
+    }
 }

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * request per leader (groups or positions kept in request order), the parts run locally or are forwarded through
  * {@link LeaderForwarder}, and the answers are merged back into one answer in request order. A BATCH_PRODUCE group
  * with partition -1 gets its partition chosen here (round robin, as the single node does), so the group reaches the
- * partition's leader with an explicit partition.
+ * partition's leader with an explicit partition. An idempotent producer's id and the groups' sequences go along with
+ * every part, so the leader can recognise a retried group.
  *
  * <p>A forwarded part carries the {@link Forwarded} marker after the request proper; its receiver serves it
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
@@ -112,7 +113,8 @@ final class BatchRouter {
                 byte[] answer;
                 try {
                     answer = call(part.getKey(), ExtensionOpcodes.BATCH_PRODUCE,
-                            new BatchProduceRequest(topic, request.acks(), groups, !part.getKey().local()), local,
+                            new BatchProduceRequest(topic, request.acks(), groups, !part.getKey().local(),
+                                    request.producerId()), local,
                             session);
                 } catch (LeaderForwarder.Unreachable | ClusterBusyException e) {
                     // only these groups failed: the other parts may already be written, so the answer is per group

@@ -7,6 +7,7 @@ import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.produce.ProduceAcknowledger;
+import flymq.broker.produce.ProducerBatch;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
@@ -18,13 +19,16 @@ import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
 import flymq.broker.topic.TopicSettings;
+import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.ClusterStatusResponse;
 import flymq.protocol.message.CommitRequest;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -42,6 +46,8 @@ import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.PartitionLog;
+import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -277,12 +283,22 @@ public final class MetadataCluster implements AutoCloseable {
      * docs/cluster.md, "acks").
      */
     public ProduceAcknowledger acknowledger() {
-        return (topic, partition, log, batch, acks) -> {
-            PartitionReplicas r = replicas;
-            if (r == null) {
-                throw new RequestException("cluster member " + members.self().id() + " is not running");
+        return new ProduceAcknowledger() {
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             Acks acks) {
+                return appendAndAcknowledge(topic, partition, log, batch, acks, ProducerBatch.NONE);
             }
-            return r.replicate(topic, partition, batch, state.clientAddrs(), acks);
+
+            @Override
+            public long appendAndAcknowledge(String topic, int partition, PartitionLog log, List<Record> batch,
+                                             Acks acks, ProducerBatch producer) {
+                PartitionReplicas r = replicas;
+                if (r == null) {
+                    throw new RequestException("cluster member " + members.self().id() + " is not running");
+                }
+                return r.replicate(topic, partition, batch, state.clientAddrs(), acks, producer);
+            }
         };
     }
 
@@ -316,6 +332,47 @@ public final class MetadataCluster implements AutoCloseable {
     private static CreateTopicRequest forwardedCreate(String name, TopicSettings s) {
         return new CreateTopicRequest(name, s.partitions(), new CreateTopicRequest.Settings(s.replicationFactor(),
                 s.retentionMs(), s.retentionBytes(), s.segmentBytes(), s.segmentMs(), s.ttlMs()), true);
+    }
+
+    /**
+     * CREATE_PARTITIONS 0xC5 in a cluster: a {@link CreatePartitionsRequest} → {@link SuccessResponse}. The metadata
+     * leader checks the count against its copy of the topic (refusing fewer partitions than it has), places the new
+     * partitions' replicas as a create would have placed them, and replicates ADD_PARTITIONS; every node then opens
+     * the new partition logs and starts the Raft groups of the new partitions it holds (forwarded to the leader from
+     * a follower, like CREATE_TOPIC). The answer comes once the command is committed; the new partitions elect their
+     * leaders right after, as a new topic's do.
+     */
+    public void createPartitions(Session session, PayloadReader in, PayloadWriter out) {
+        CreatePartitionsRequest r = CreatePartitionsRequest.read(in);
+        String name = r.topic();
+        boolean grown = execute(() -> addPartitionsCommand(name, r.partitions()), r.forwarded(),
+                "grow topic " + name + " to " + r.partitions() + " partitions",
+                new CreatePartitionsRequest(name, r.partitions(), true), ExtensionOpcodes.CREATE_PARTITIONS);
+        if (!grown) {
+            throw new RequestException("topic " + name + " was deleted or changed while it grew to " + r.partitions()
+                    + " partitions; nothing changed, try again");
+        }
+        SuccessResponse.OK.write(out);
+    }
+
+    private MetadataCommand.AddPartitions addPartitionsCommand(String name, int partitions) {
+        MetadataStateMachine.Assignment a = state.assignment(name)
+                .orElseThrow(() -> new RequestException("topic not found: " + name));
+        int current = a.topic().replicas().size();
+        TopicManager.checkGrowth(name, current, partitions);
+        List<RaftMember> voters = new ArrayList<>(group.committedMembers().votingMembers());
+        voters.sort(Comparator.comparing(RaftMember::id));
+        int rf = Math.min(a.topic().settings().replicationFactor(), voters.size());
+        int start = Math.floorMod(name.hashCode(), voters.size());
+        List<List<String>> added = new ArrayList<>(partitions - current);
+        for (int p = current; p < partitions; p++) {
+            List<String> r = new ArrayList<>(rf);
+            for (int i = 0; i < rf; i++) {
+                r.add(voters.get((start + p + i) % voters.size()).id());
+            }
+            added.add(List.copyOf(r));
+        }
+        return new MetadataCommand.AddPartitions(name, a.createIndex(), partitions, List.copyOf(added));
     }
 
     /** DELETE_TOPIC 0x09 in a cluster: a {@link DeleteTopicRequest} → {@link SuccessResponse}. */
@@ -646,6 +703,12 @@ public final class MetadataCluster implements AutoCloseable {
         public long commitIndex() {
             RaftGroup<Boolean> g = group;
             return g == null ? 0 : g.commitIndex();
+        }
+
+        @Override
+        public List<ClusterStatusResponse.LedPartition> ledPartitions() {
+            PartitionReplicas r = replicas;
+            return r == null ? List.of() : r.ledPartitions();
         }
 
         @Override

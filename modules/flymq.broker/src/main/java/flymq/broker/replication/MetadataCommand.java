@@ -27,6 +27,9 @@ import java.util.List;
  *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
  *   type 7 ALTER_TOPIC:   utf name · u16 n · n × (utf key · i64 value)   settings changed, in order (ALTER_TOPIC
  *                         0xC4's keys; -1 = the broker default)
+ *   type 8 ADD_PARTITIONS: utf name · i64 create_index · i32 partitions · i32 n · n × (i32 r · r × utf replica)
+ *                         the topic (the incarnation created at create_index) grows to partitions in all; the
+ *                         replicas of the n = partitions - old count new partitions, leader first
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
  * </pre>
@@ -40,6 +43,7 @@ sealed interface MetadataCommand {
     int DELETE_GROUP = 5;
     int NODE_REMOVED = 6;
     int ALTER = 7;
+    int ADD_PARTITIONS = 8;
     int SCHEMA = 16;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
@@ -75,6 +79,15 @@ sealed interface MetadataCommand {
         public AlterTopic {
             changes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(changes));
         }
+    }
+
+    /**
+     * Grows a topic to {@code partitions} partitions (CREATE_PARTITIONS): {@code added} lists the replicas of the new
+     * partitions, in partition order. Only the incarnation of the topic created at {@code createIndex} grows: one
+     * deleted and re-created in between does not take another's growth.
+     */
+    record AddPartitions(String name, long createIndex, int partitions, List<List<String>> added)
+            implements MetadataCommand {
     }
 
     /** A schema registry change, applied by every node's registry in log order. */
@@ -129,6 +142,13 @@ sealed interface MetadataCommand {
                         out.writeLong(e.getValue());
                     }
                 }
+                case AddPartitions a -> {
+                    out.writeByte(ADD_PARTITIONS);
+                    out.writeUTF(a.name());
+                    out.writeLong(a.createIndex());
+                    out.writeInt(a.partitions());
+                    writeReplicas(out, a.added());
+                }
                 case Schema s -> {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
@@ -163,6 +183,8 @@ sealed interface MetadataCommand {
                     }
                     yield new AlterTopic(name, changes);
                 }
+                case ADD_PARTITIONS -> new AddPartitions(in.readUTF(), in.readLong(), in.readInt(),
+                        readReplicas(in));
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");

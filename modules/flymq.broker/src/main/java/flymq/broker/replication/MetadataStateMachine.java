@@ -205,6 +205,34 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 }
                 return true;
             }
+            case MetadataCommand.AddPartitions g -> {
+                Assignment current = assignments.get(g.name());
+                if (current == null || current.createIndex() != g.createIndex()
+                        || current.topic().replicas().size() + g.added().size() != g.partitions()) {
+                    // deleted, re-created or grown meanwhile: the leader checked against a state that is gone
+                    if (!replay) {
+                        markApplied(commitIndex);
+                    }
+                    return false;
+                }
+                CreateTopic t = current.topic();
+                List<List<String>> all = new ArrayList<>(t.replicas());
+                all.addAll(g.added());
+                Assignment grown = new Assignment(new CreateTopic(t.name(), t.settings().withPartitions(g.partitions()),
+                        t.createdMs(), List.copyOf(all)), current.createIndex());
+                assignments.put(g.name(), grown);
+                if (!replay) {
+                    try {
+                        topics.growPartitions(g.name(), g.partitions());
+                    } finally {
+                        markApplied(commitIndex);
+                    }
+                }
+                if (replicas != null) {
+                    replicas.topicCreated(grown); // starts the groups of the new partitions held here
+                }
+                return true;
+            }
             case NodeRemoved n -> {
                 // Table-only: the partition groups drop the node through Raft membership changes (see
                 // MembershipChanges), the local partition logs stay as they are.
@@ -344,6 +372,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             // Catching up from a snapshot: bring the local topics to the snapshot's set.
             for (Assignment a : all.values()) {
                 Topic local = topics.create(a.topic().name(), a.topic().settings());
+                if (local.partitionCount() < a.topic().replicas().size()) {
+                    topics.growPartitions(local.name(), a.topic().replicas().size()); // a growth it missed
+                }
                 // a topic this node had already: it takes the settings changes (ALTER_TOPIC) it missed
                 Map<String, Long> changes = settingsOf(a.topic().settings());
                 if (!settingsOf(local.settings()).equals(changes)) {
@@ -361,7 +392,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             markApplied(commitIndex);
         }
         if (r != null) {
-            all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name())))
+            // new incarnations, and topics that grew: topicCreated starts the groups this node lacks
+            all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name()))
+                            || a.topic().replicas().size() > before.get(a.topic().name()).topic().replicas().size())
                     .forEach(r::topicCreated);
         }
     }

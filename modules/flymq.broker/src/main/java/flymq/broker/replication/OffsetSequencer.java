@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.produce.ProducerBatch;
 import flymq.raft.Committed;
 import flymq.raft.RaftGroup;
 import flymq.storage.Record;
@@ -46,41 +47,57 @@ final class OffsetSequencer {
      */
     Optional<Proposal> propose(RaftGroup<Long> group, List<Record> batch, boolean promise, long waitMs)
             throws InterruptedException {
+        return propose(group, batch, promise, waitMs, ProducerBatch.NONE);
+    }
+
+    /**
+     * Proposes an idempotent producer's batch ({@code producer} identified) or any other. An identified batch is
+     * never promised an offset and makes the forecast unknown: it may turn out to be a duplicate that the state
+     * machine does not append, so the offsets after it cannot be foreseen until a later proposal completes.
+     */
+    Optional<Proposal> propose(RaftGroup<Long> group, List<Record> batch, boolean promise, long waitMs,
+                               ProducerBatch producer) throws InterruptedException {
         if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(proposeInOrder(group, batch, promise));
+            return Optional.of(proposeInOrder(group, batch, promise, producer));
         } catch (RuntimeException e) {
             window.release();
             throw e;
         }
     }
 
-    private synchronized Proposal proposeInOrder(RaftGroup<Long> group, List<Record> batch, boolean promise) {
+    private synchronized Proposal proposeInOrder(RaftGroup<Long> group, List<Record> batch, boolean promise,
+                                                 ProducerBatch producer) {
         int t = group.term();
         if (t != term) {
             term = t;
             next = -1;
         }
-        long promised = promise && next >= 0 ? next : -1;
-        if (next >= 0) {
+        boolean identified = producer.identified();
+        long promised = promise && !identified && next >= 0 ? next : -1;
+        if (identified) {
+            next = -1;
+        } else if (next >= 0) {
             next += batch.size();
         }
         long seq = ++issued;
-        CompletableFuture<Committed<Long>> commit = group.replicate(PartitionStateMachine.encode(promised, batch));
+        CompletableFuture<Committed<Long>> commit = group.replicate(
+                PartitionStateMachine.encode(promised, batch, producer));
         int count = batch.size();
         commit.whenComplete((c, error) -> {
             window.release();
-            completed(seq, count, promised, c, error);
+            completed(seq, count, promised, identified, c, error);
         });
         return new Proposal(promised, commit);
     }
 
-    private synchronized void completed(long seq, int count, long promised, Committed<Long> c, Throwable error) {
+    private synchronized void completed(long seq, int count, long promised, boolean identified, Committed<Long> c,
+                                        Throwable error) {
         if (error != null || (promised >= 0 && c.result() != promised)) {
             next = -1;
-        } else if (next < 0 && seq == issued) {
+        } else if (next < 0 && seq == issued && !identified) {
             next = c.result() + count;
         }
     }

@@ -1,7 +1,9 @@
 package flymq.broker.replication;
 
+import flymq.broker.produce.ProducerBatch;
 import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.ClusterStatusResponse;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
 import flymq.raft.RaftGroup;
@@ -9,6 +11,8 @@ import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
+import flymq.raft.RaftStatus;
+import flymq.raft.Role;
 import flymq.broker.DataDirLayout;
 import flymq.raft.transport.ClusterTransport;
 import flymq.storage.Record;
@@ -176,6 +180,17 @@ final class PartitionReplicas implements AutoCloseable {
      * that finds no room waits, and after {@code cluster.budget_wait_ms} gets {@link ClusterBusyException}.
      */
     long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks) {
+        return replicate(topic, partition, batch, clientAddrs, acks, ProducerBatch.NONE);
+    }
+
+    /**
+     * {@link #replicate(String, int, List, Map, Acks)} for a batch that may come from an idempotent producer: the
+     * producer identity travels in the Raft entry, and the partition's state machine appends a batch it has
+     * appended before only once, answering with the first base offset ({@link PartitionStateMachine}). Such a
+     * batch is always answered after its commit, whatever the acks: only the commit tells whether it was new.
+     */
+    long replicate(String topic, int partition, List<Record> batch, Map<String, String> clientAddrs, Acks acks,
+                   ProducerBatch producer) {
         String k = key(topic, partition);
         RaftGroup<Long> g = groups.get(k);
         OffsetSequencer sequencer = sequencers.get(k);
@@ -190,7 +205,8 @@ final class PartitionReplicas implements AutoCloseable {
         produce.admit(bytes, "produce of " + batch.size() + " records to " + topic + "-" + partition);
         boolean handedOver = false;
         try {
-            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS)
+            OffsetSequencer.Proposal proposal = sequencer.propose(g, batch, acks != Acks.ALL, COMMIT_TIMEOUT_MS,
+                            producer)
                     .orElseThrow(() -> new RequestException("produce to " + topic + "-" + partition + " refused: "
                             + OffsetSequencer.MAX_UNCOMMITTED + " batches have been waiting for a majority of "
                             + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
@@ -225,6 +241,49 @@ final class PartitionReplicas implements AutoCloseable {
                 produce.release(bytes);
             }
         }
+    }
+
+    /**
+     * The partitions this node leads with each replica's match index in the partition's Raft log, its lag (entries,
+     * i.e. produced batches, behind the leader's last index) and whether it is in sync ({@link InSyncReplicas}).
+     * One status request per led group on its Raft thread; a group that does not answer within a second is left out.
+     */
+    List<ClusterStatusResponse.LedPartition> ledPartitions() {
+        List<ClusterStatusResponse.LedPartition> led = new ArrayList<>();
+        for (Map.Entry<String, RaftGroup<Long>> e : new java.util.TreeMap<>(groups).entrySet()) {
+            RaftGroup<Long> g = e.getValue();
+            if (!g.isLeader()) {
+                continue;
+            }
+            RaftStatus st;
+            try {
+                st = g.status().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException ex) {
+                continue;
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (st.role() != Role.LEADER) {
+                continue;
+            }
+            String self = members.self().id();
+            List<String> ids = st.members().stream().map(RaftMember::id).sorted().toList();
+            InSyncReplicas isr = inSync.get(e.getKey());
+            List<String> inSyncIds = isr == null ? List.of(self) : isr.inSync(ids, self);
+            List<ClusterStatusResponse.ReplicaProgress> replicas = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                long match = id.equals(self) ? st.lastLogIndex() : st.followerMatchIndex().getOrDefault(id, -1L);
+                long lag = match < 0 ? -1 : Math.max(0, st.lastLogIndex() - match);
+                replicas.add(new ClusterStatusResponse.ReplicaProgress(id, match, lag, inSyncIds.contains(id)));
+            }
+            int slash = e.getKey().indexOf('/');
+            led.add(new ClusterStatusResponse.LedPartition(e.getKey().substring(slash + 1),
+                    Integer.parseInt(e.getKey().substring(0, slash)), st.lastLogIndex(), replicas));
+        }
+        led.sort(java.util.Comparator.comparing(ClusterStatusResponse.LedPartition::topic)
+                .thenComparingInt(ClusterStatusResponse.LedPartition::partition));
+        return led;
     }
 
     private static RequestException notLeader(String leaderId, Map<String, String> clientAddrs, String topic,

@@ -1,5 +1,7 @@
 package flymq.broker.replication;
 
+import flymq.broker.produce.ProducerBatch;
+import flymq.broker.produce.ProducerSequences;
 import flymq.raft.ReplicatedStateMachine;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
@@ -27,9 +29,15 @@ import java.util.function.Consumer;
  * with an expiring (TTL) record, so batches without one keep format 2's bytes. {@code expected_base} is -1
  * or the offset the leader already promised the batch's first record (acks leader/none answer before the commit):
  * a batch whose expected base is not where the log stands is rejected by every replica alike
- * ({@link OffsetMismatch}), so a promised offset never ends up holding another record.
+ * ({@link OffsetMismatch}), so a promised offset never ends up holding another record. Format 4 ({@code i32 -4 ·
+ * i64 expected_base · i64 producer_id · i32 first_sequence · u8 expiring · i32 count · count × record}, with
+ * format 3's {@code expires_at} per record when {@code expiring} is 1) is a batch of an idempotent producer: if the
+ * partition's {@link ProducerSequences} show that producer appended this batch (same first sequence and count)
+ * already, the entry appends nothing and its result is the first append's base offset. Every replica decides alike,
+ * since the table is built from the same entries in the same order.
  *
- * <p><b>Snapshot</b> (one chunk): {@code i64 next_offset}, the log end the snapshot stands for. The records
+ * <p><b>Snapshot</b> (one chunk): {@code i64 next_offset}, the log end the snapshot stands for, followed by the
+ * {@link ProducerSequences} table when it is not empty (a chunk of exactly 8 bytes has an empty table). The records
  * themselves stay in the partition log, which is flushed before the snapshot lets MicroRaft drop the entries. A
  * replica that installs a snapshot beyond its own log end (it was stopped or cut off while the leader compacted
  * its Raft log) copies the missing records from the group's leader through the {@link CatchUp} before it applies
@@ -44,6 +52,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     private static final int FORMAT_2 = -2;
     private static final int FORMAT_3 = -3;
+    private static final int FORMAT_4 = -4;
 
     /** A batch rejected because the offset promised for it is no longer where the partition's log stands. */
     static final class OffsetMismatch extends RuntimeException {
@@ -57,13 +66,15 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         void copy(PartitionLog log, long from, long to);
     }
 
-    /** A decoded command: the batch and the base offset promised for it (-1: none). */
-    record Command(long expectedBase, List<Record> batch) {
+    /** A decoded command: the batch, the base offset promised for it (-1: none) and its producer. */
+    record Command(long expectedBase, List<Record> batch, ProducerBatch producer) {
     }
 
     private final String name;
     private final PartitionLog log;
     private final CatchUp catchUp;
+    /** Touched by the group's Raft thread only (apply, snapshots). */
+    private ProducerSequences producers = new ProducerSequences();
     private volatile long nextOffset;
 
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp) {
@@ -82,6 +93,10 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         Command command = decodeCommand(bytes);
         List<Record> batch = command.batch();
         long base = nextOffset;
+        long earlier = producers.duplicateOf(command.producer(), batch.size());
+        if (earlier >= 0) {
+            return earlier; // a retry of a batch this partition holds: answered, not appended again
+        }
         if (command.expectedBase() >= 0 && command.expectedBase() != base) {
             throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
                     + command.expectedBase() + " but the log continues at " + base + "; batch rejected");
@@ -101,23 +116,49 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             }
         }
         nextOffset = base + batch.size();
+        producers.appended(command.producer(), batch.size(), base);
         return base;
     }
 
     @Override
     public void takeSnapshot(long commitIndex, Consumer<byte[]> chunks) {
         log.flush(); // the entries below the snapshot are about to be dropped: their records must be on disk
-        chunks.accept(ByteBuffer.allocate(8).putLong(0, nextOffset).array());
+        if (producers.isEmpty()) {
+            chunks.accept(ByteBuffer.allocate(8).putLong(0, nextOffset).array());
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(nextOffset);
+            producers.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chunks.accept(bytes.toByteArray());
     }
 
     @Override
     public void installSnapshot(long commitIndex, List<byte[]> chunks) {
-        if (chunks.isEmpty() || chunks.get(0).length != 8) {
+        if (chunks.size() != 1 || chunks.get(0).length < 8) {
             throw new IllegalArgumentException("partition " + name + ": snapshot at Raft index " + commitIndex
                     + " has " + chunks.size() + " chunk(s), first of " + (chunks.isEmpty() ? 0 : chunks.get(0).length)
-                    + " bytes; expected one chunk of 8 bytes (i64 next_offset)");
+                    + " bytes; expected one chunk of at least 8 bytes (i64 next_offset, producer table)");
         }
-        long offset = ByteBuffer.wrap(chunks.get(0)).getLong();
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunks.get(0)));
+        long offset;
+        ProducerSequences table = new ProducerSequences();
+        try {
+            offset = in.readLong();
+            if (in.available() > 0) {
+                table.read(in);
+            }
+            if (in.available() > 0) {
+                throw new IOException(in.available() + " trailing bytes");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("partition " + name + ": damaged snapshot at Raft index "
+                    + commitIndex + ": " + e.getMessage(), e);
+        }
         long end = log.endOffset();
         if (end < offset) {
             LOG.log(System.Logger.Level.INFO, "partition " + name + ": snapshot at Raft index " + commitIndex
@@ -127,10 +168,15 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             log.flush();
         }
         nextOffset = offset;
+        producers = table;
     }
 
     static byte[] encode(List<Record> batch) {
         return encode(-1, batch);
+    }
+
+    static byte[] encode(long expectedBase, List<Record> batch) {
+        return encode(expectedBase, batch, ProducerBatch.NONE);
     }
 
     /** The size of the batch's command without its headers: the buffer to start with, and what admission counts. */
@@ -142,15 +188,24 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         return size;
     }
 
-    static byte[] encode(long expectedBase, List<Record> batch) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encodedSize(batch));
+    /** The command of a batch; format 4 when {@code producer} is identified (the others keep their bytes). */
+    static byte[] encode(long expectedBase, List<Record> batch, ProducerBatch producer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encodedSize(batch) + 13);
         boolean expiring = false;
         for (Record r : batch) {
             expiring |= r.expiresAt() != Record.NO_EXPIRY;
         }
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(expiring ? FORMAT_3 : FORMAT_2);
-            out.writeLong(expectedBase);
+            if (producer.identified()) {
+                out.writeInt(FORMAT_4);
+                out.writeLong(expectedBase);
+                out.writeLong(producer.producerId());
+                out.writeInt(producer.firstSequence());
+                out.writeByte(expiring ? 1 : 0);
+            } else {
+                out.writeInt(expiring ? FORMAT_3 : FORMAT_2);
+                out.writeLong(expectedBase);
+            }
             out.writeInt(batch.size());
             for (Record r : batch) {
                 out.writeLong(r.timestamp());
@@ -188,7 +243,17 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             int count = in.readInt();
             long expectedBase = -1;
             boolean expiring = count == FORMAT_3;
-            if (count == FORMAT_2 || count == FORMAT_3) {
+            ProducerBatch producer = ProducerBatch.NONE;
+            if (count == FORMAT_4) {
+                expectedBase = in.readLong();
+                producer = new ProducerBatch(in.readLong(), in.readInt());
+                int flag = in.readUnsignedByte();
+                if (flag > 1) {
+                    throw new IOException("expiring flag " + flag);
+                }
+                expiring = flag == 1;
+                count = in.readInt();
+            } else if (count == FORMAT_2 || count == FORMAT_3) {
                 expectedBase = in.readLong();
                 count = in.readInt();
             }
@@ -214,7 +279,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             if (in.available() > 0) {
                 throw new IOException(in.available() + " trailing bytes");
             }
-            return new Command(expectedBase, batch);
+            return new Command(expectedBase, batch, producer);
         } catch (IOException e) {
             throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): " + e, e);
         }

@@ -208,6 +208,56 @@ public final class TopicManager implements TopicCatalog {
         }
     }
 
+    /**
+     * Grows a topic to {@code partitions} partitions: new, empty partition logs are added after the existing ones,
+     * whose records stay where they are. {@code topics.json} is written first, so a crash in between leaves the
+     * topic with the new count and its missing logs are created at start-up. Asking for the current count changes
+     * nothing; a smaller count is refused (a partition's records cannot be moved or dropped by this), as Kafka
+     * refuses it. Keyed records produced from now on go to FNV-1a(key) mod the new count, so a key's new records may
+     * go to another partition than its old ones.
+     *
+     * @return whether the topic grew
+     * @throws RequestException for an unknown topic, a smaller count or one above {@link #MAX_PARTITIONS}
+     */
+    public boolean growPartitions(String name, int partitions) {
+        changeLock.lock();
+        try {
+            Topic existing = topic(name);
+            checkGrowth(name, existing.partitionCount(), partitions);
+            if (partitions == existing.partitionCount()) {
+                return false;
+            }
+            TopicMetadataStore.Entry old = entries.get(name);
+            TopicMetadataStore.Entry entry = new TopicMetadataStore.Entry(old.settings().withPartitions(partitions),
+                    old.createdMs());
+            Map<String, TopicMetadataStore.Entry> next = new LinkedHashMap<>(entries);
+            next.put(name, entry);
+            metadata.save(next);
+            entries.put(name, entry);
+            topics.put(name, openLogs(name, entry)); // the existing logs are open already: the same objects
+            LOG.log(System.Logger.Level.INFO, "topic " + name + " grew from " + existing.partitionCount() + " to "
+                    + partitions + " partitions");
+            return true;
+        } finally {
+            changeLock.unlock();
+        }
+    }
+
+    /**
+     * Refuses a partition count a topic of {@code current} partitions cannot grow to, with the facts: the cluster's
+     * metadata leader checks with this before it replicates a growth, each node's {@link #growPartitions} again.
+     */
+    public static void checkGrowth(String name, int current, int partitions) {
+        if (partitions < current) {
+            throw new RequestException("topic " + name + " has " + current + " partitions; partitions can be added "
+                    + "but not removed (asked for " + partitions + ")");
+        }
+        if (partitions > MAX_PARTITIONS) {
+            throw new RequestException("invalid partition count " + partitions + " for topic " + name
+                    + ": expected " + current + ".." + MAX_PARTITIONS);
+        }
+    }
+
     private TopicSettings validate(String name, TopicSettings s) {
         int partitions = s.partitions() == 0 ? 1 : s.partitions();
         if (partitions < 0 || partitions > MAX_PARTITIONS) {

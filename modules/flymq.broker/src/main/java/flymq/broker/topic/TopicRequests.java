@@ -5,6 +5,7 @@ import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteTopicRequest;
 import flymq.protocol.message.ListTopicsResponse;
@@ -43,6 +44,17 @@ public final class TopicRequests {
     public void alter(Session session, PayloadReader in, PayloadWriter out) {
         AlterTopicRequest r = AlterTopicRequest.read(in);
         topics.alter(r.topic(), r.settings());
+        SuccessResponse.OK.write(out);
+    }
+
+    /**
+     * CREATE_PARTITIONS 0xC5 on a single node: {@link CreatePartitionsRequest} → {@link SuccessResponse}; the topic
+     * grows to the given count ({@link TopicManager#growPartitions}), the same count changes nothing, fewer is
+     * refused.
+     */
+    public void createPartitions(Session session, PayloadReader in, PayloadWriter out) {
+        CreatePartitionsRequest r = CreatePartitionsRequest.read(in);
+        topics.growPartitions(r.topic(), r.partitions());
         SuccessResponse.OK.write(out);
     }
 

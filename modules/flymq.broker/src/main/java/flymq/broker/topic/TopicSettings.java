@@ -41,8 +41,9 @@ public record TopicSettings(int partitions, int replicationFactor, long retentio
             case AlterTopicRequest.SEGMENT_MS -> new TopicSettings(partitions, replicationFactor, retentionMs,
                     retentionBytes, segmentBytes, value, ttlMs);
             case AlterTopicRequest.TTL_MS -> withTtlMs(value);
-            case "partitions" -> throw new RequestException("cannot change setting 'partitions' this way: the "
-                    + "settings of a topic that can be changed are " + AlterTopicRequest.SETTINGS);
+            case "partitions" -> throw new RequestException("cannot change setting 'partitions' this way: partitions "
+                    + "are added with CREATE_PARTITIONS (flymq topic alter --partitions); the settings that can be "
+                    + "changed are " + AlterTopicRequest.SETTINGS);
             default -> throw new RequestException("unknown topic setting '" + key + "': the settings that can be "
                     + "changed are " + AlterTopicRequest.SETTINGS);
         };
@@ -55,6 +56,11 @@ public record TopicSettings(int partitions, int replicationFactor, long retentio
             s = s.with(e.getKey(), e.getValue());
         }
         return s;
+    }
+
+    public TopicSettings withPartitions(int count) {
+        return new TopicSettings(count, replicationFactor, retentionMs, retentionBytes, segmentBytes, segmentMs,
+                ttlMs);
     }
 
     public TopicSettings withTtlMs(long ttl) {

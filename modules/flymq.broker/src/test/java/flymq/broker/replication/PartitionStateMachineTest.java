@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.broker.produce.ProducerBatch;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
 import flymq.storage.PartitionLog;
@@ -136,5 +137,67 @@ class PartitionStateMachineTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> machine().installSnapshot(9, List.of(new byte[3])));
         assertTrue(e.getMessage().contains("first of 3 bytes"), e.getMessage());
+    }
+
+    private static final ProducerBatch FIRST = new ProducerBatch(77, 0);
+
+    @Test
+    void aRetriedBatchOfAnIdempotentProducerIsAnsweredWithItsFirstOffsetAndNotAppendedAgain() {
+        PartitionStateMachine sm = machine();
+        assertEquals(0L, sm.apply(1, PartitionStateMachine.encode(-1, List.of(record("a"), record("b")), FIRST)));
+        assertEquals(2L, sm.apply(2, PartitionStateMachine.encode(-1, List.of(record("x")))));
+        assertEquals(0L, sm.apply(3, PartitionStateMachine.encode(-1, List.of(record("a"), record("b")), FIRST)),
+                "the retry gets the first answer");
+        assertEquals(3, log.endOffset(), "and appends nothing");
+        assertEquals(3L, sm.apply(4, PartitionStateMachine.encode(-1, List.of(record("c")),
+                new ProducerBatch(77, 2))), "the producer's next batch is new");
+        assertEquals(4L, sm.apply(5, PartitionStateMachine.encode(-1, List.of(record("a"), record("b")),
+                new ProducerBatch(78, 0))), "another producer's batch with the same sequence is new");
+        assertEquals(6, log.endOffset());
+    }
+
+    @Test
+    void aBatchWithoutAProducerIsAppendedEveryTime() {
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(record("a"))));
+        sm.apply(2, PartitionStateMachine.encode(-1, List.of(record("a"))));
+        assertEquals(2, log.endOffset());
+    }
+
+    @Test
+    void producerCommandsKeepTheirFieldsAndExpiries() {
+        Record expiring = new Record(1L, null, "e".getBytes(StandardCharsets.UTF_8), List.of(), 99L);
+        PartitionStateMachine.Command c = PartitionStateMachine.decodeCommand(PartitionStateMachine.encode(7,
+                List.of(expiring, record("plain")), new ProducerBatch(5, 9)));
+        assertEquals(7, c.expectedBase());
+        assertEquals(new ProducerBatch(5, 9), c.producer());
+        assertEquals(99L, c.batch().get(0).expiresAt());
+        assertEquals(Record.NO_EXPIRY, c.batch().get(1).expiresAt());
+    }
+
+    @Test
+    void theProducerTableTravelsInTheSnapshotSoARetryAfterInstallingItIsStillRecognised() {
+        PartitionStateMachine leader = machine();
+        leader.apply(1, PartitionStateMachine.encode(-1, List.of(record("a"), record("b")), FIRST));
+        List<byte[]> chunks = new ArrayList<>();
+        leader.takeSnapshot(1, chunks::add);
+        assertEquals(1, chunks.size());
+        assertTrue(chunks.get(0).length > 8, "the table follows next_offset");
+
+        PartitionStateMachine follower = machine(); // same log: the snapshot covers it, nothing is copied
+        follower.installSnapshot(1, chunks);
+        assertEquals(List.of(), copies);
+        assertEquals(0L, follower.apply(2, PartitionStateMachine.encode(-1, List.of(record("a"), record("b")),
+                FIRST)));
+        assertEquals(2, log.endOffset());
+    }
+
+    @Test
+    void aSnapshotWithoutProducersKeepsItsEightBytes() {
+        PartitionStateMachine sm = machine();
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(record("a"))));
+        List<byte[]> chunks = new ArrayList<>();
+        sm.takeSnapshot(1, chunks::add);
+        assertEquals(8, chunks.get(0).length);
     }
 }

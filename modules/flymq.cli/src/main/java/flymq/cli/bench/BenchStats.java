@@ -10,8 +10,11 @@ import org.HdrHistogram.Recorder;
 /**
  * Counts records and bytes and records latencies (microseconds, 3 significant digits) from any number of threads;
  * prints a progress line per interval and the final summary, as text or as the JSON object scripts compare:
- * {@code {"records":n,"records_per_sec":x,"mb_per_sec":y,"latency_ms":{"avg","p50","p95","p99","p999","max"}}}.
- * MB is 1024 x 1024 bytes, as in Kafka's tools.
+ * {@code {"records":n,"records_per_sec":x,"mb_per_sec":y,"latency_ms":{"avg","p50","p95","p99","p999","max"},
+ * "seconds"}}, for produce also {@code "failed","retried_batches","max_ack_gap_ms"}. MB is 1024 x 1024 bytes, as in
+ * Kafka's tools. The last three show what a failover cost: records that failed for good, batches the producers sent again, and the longest
+ * wait between two acknowledgements (for a leader killed under a steady load: about the time to the first
+ * acknowledgement after the kill).
  */
 final class BenchStats {
     private final Recorder recorder = new Recorder(3);
@@ -24,11 +27,47 @@ final class BenchStats {
     private long lastReportRecords;
     private long lastReportBytes;
     private long endNanos;
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder retried = new LongAdder();
+    /** When the last acknowledgement came, and the longest wait between two (a failover shows as one). */
+    private long lastAckNanos = startNanos;
+    private long maxAckGapNanos;
+    private boolean acked;
+    private volatile boolean deliveryReport;
 
     void record(long latencyNanos, int recordBytes) {
         recorder.recordValue(Math.max(0, latencyNanos / 1000));
         records.increment();
         bytes.add(recordBytes);
+        acknowledged();
+    }
+
+    private synchronized void acknowledged() {
+        long now = System.nanoTime();
+        if (acked) {
+            maxAckGapNanos = Math.max(maxAckGapNanos, now - lastAckNanos);
+        }
+        acked = true;
+        lastAckNanos = now;
+    }
+
+    /** The summary also reports failed records, retried batches and the longest wait between acknowledgements. */
+    void reportDelivery() {
+        deliveryReport = true;
+    }
+
+    /** A record that failed for good (after its retries). */
+    void failed() {
+        failed.increment();
+    }
+
+    long failedRecords() {
+        return failed.sum();
+    }
+
+    /** Batches a producer sent again after a transient failure. */
+    void retried(long batches) {
+        retried.add(batches);
     }
 
     /** Counts records without a latency sample (consume: one sample per fetch, many records). */
@@ -87,7 +126,11 @@ final class BenchStats {
         double mbps = bytes.sum() / seconds() / (1024 * 1024);
         double avg = total.getTotalCount() == 0 ? 0 : Math.round(total.getMean()) / 1000.0;
         if (json) {
-            out.println(Json.write(Json.object(
+            java.util.Map<String, Object> delivery = !deliveryReport ? java.util.Map.of() : Json.object(
+                    "failed", failed.sum(),
+                    "retried_batches", retried.sum(),
+                    "max_ack_gap_ms", Math.round(maxAckGapNanos / 1e3) / 1000.0);
+            java.util.Map<String, Object> fields = Json.object(
                     "records", r,
                     "records_per_sec", Math.round(rps * 10) / 10.0,
                     "mb_per_sec", Math.round(mbps * 100) / 100.0,
@@ -98,13 +141,19 @@ final class BenchStats {
                             "p99", ms(total.getValueAtPercentile(99)),
                             "p999", ms(total.getValueAtPercentile(99.9)),
                             "max", ms(total.getMaxValue())),
-                    "seconds", Math.round(seconds() * 1000) / 1000.0)));
+                    "seconds", Math.round(seconds() * 1000) / 1000.0);
+            fields.putAll(delivery);
+            out.println(Json.write(fields));
         } else {
             out.printf(Locale.ROOT, "%d records %s, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max "
                             + "latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th.%n", r, verb, rps, mbps,
                     avg, ms(total.getMaxValue()), ms(total.getValueAtPercentile(50)),
                     ms(total.getValueAtPercentile(95)), ms(total.getValueAtPercentile(99)),
                     ms(total.getValueAtPercentile(99.9)));
+            if (deliveryReport && (failed.sum() > 0 || retried.sum() > 0)) {
+                out.printf(Locale.ROOT, "%d records failed, %d batches retried, %.1f ms longest wait between two "
+                        + "acknowledgements.%n", failed.sum(), retried.sum(), maxAckGapNanos / 1e6);
+            }
         }
         out.flush();
     }

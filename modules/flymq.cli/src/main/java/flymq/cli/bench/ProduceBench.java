@@ -6,11 +6,13 @@ import flymq.client.FlyMqException;
 import flymq.client.FlyMqProducer;
 import flymq.client.ProducerConfig;
 import flymq.client.ProducerRecord;
+import flymq.client.RetryPolicy;
 import flymq.cli.AcksConverter;
 import flymq.cli.CliException;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.Globals;
+import flymq.cli.RetryOptions;
 import flymq.protocol.Acks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -100,6 +103,9 @@ public final class ProduceBench implements Callable<Integer> {
                     + "(a record that matches a topic's schema, for the schema benchmarks).")
     java.nio.file.Path valueFile;
 
+    @Mixin
+    RetryOptions retry;
+
     @Option(names = "--reporting-interval", defaultValue = "5s", converter = flymq.cli.DurationConverter.class,
             description = "Progress line interval on stderr (default ${DEFAULT-VALUE}).")
     Duration reportingInterval;
@@ -132,6 +138,7 @@ public final class ProduceBench implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "cannot read --value-file " + valueFile + ": " + e.getMessage());
         }
         BenchStats stats = new BenchStats();
+        stats.reportDelivery();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-progress");
             t.setDaemon(true);
@@ -174,6 +181,10 @@ public final class ProduceBench implements Callable<Integer> {
         }
         stats.summary(g.out(), g.json(), "sent");
         Throwable error = firstError.get();
+        if (error != null && stats.failedRecords() > 0) {
+            throw new CliException(error instanceof ConnectionException ? ExitCode.UNREACHABLE : ExitCode.FAILED,
+                    stats.failedRecords() + " record(s) failed; the first: " + error.getMessage(), error);
+        }
         if (error != null) {
             if (error instanceof ConnectionException) {
                 throw new CliException(ExitCode.UNREACHABLE, "lost the broker during the run: " + error.getMessage(),
@@ -212,6 +223,7 @@ public final class ProduceBench implements Callable<Integer> {
         if (batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
             throw new CliException(ExitCode.USAGE, "--batch-size and --max-in-flight must be >= 1, --linger-ms >= 0");
         }
+        retry.validate();
     }
 
     /** Sleeps until record {@code i} is due at {@code rate} records/s (Kafka's throttler, without its drift). */
@@ -235,12 +247,14 @@ public final class ProduceBench implements Callable<Integer> {
         return payload;
     }
 
+    /** One 1.26 PRODUCE at a time, each retried as the retry options say (at least once: it has no sequence). */
     private void runSingle(FlyMqClient client, long n, double rate, byte[] payload, BenchStats stats) {
         long start = System.nanoTime();
+        RetryPolicy policy = retry.policy();
         for (long i = 0; i < n; i++) {
             throttle(start, i, rate);
             long t0 = System.nanoTime();
-            client.produce(topic, -1, null, payload);
+            policy.call(() -> client.produce(topic, -1, null, payload));
             stats.record(System.nanoTime() - t0, payload.length);
         }
     }
@@ -274,23 +288,27 @@ public final class ProduceBench implements Callable<Integer> {
 
     private void runBatching(FlyMqClient client, long n, double rate, byte[] payload, Acks ackMode, BenchStats stats,
                              AtomicReference<Throwable> firstError) {
-        ProducerConfig config = ProducerConfig.defaults().withBatchSize(batchSize)
-                .withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight).withAcks(ackMode);
+        ProducerConfig config = retry.applyTo(ProducerConfig.defaults().withBatchSize(batchSize)
+                .withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight).withAcks(ackMode));
         try (FlyMqProducer producer = new FlyMqProducer(client, config)) {
             long start = System.nanoTime();
             ProducerRecord record = ProducerRecord.of(topic, payload);
-            for (long i = 0; i < n && firstError.get() == null; i++) {
+            // a record that failed (after its retries) is counted and the run goes on, as Kafka's
+            // ProducerPerformance does, so that a failover shows how many records it cost
+            for (long i = 0; i < n; i++) {
                 throttle(start, i, rate);
                 long t0 = System.nanoTime();
                 producer.send(record).whenComplete((md, err) -> {
                     if (err != null) {
                         firstError.compareAndSet(null, err);
+                        stats.failed();
                     } else {
                         stats.record(System.nanoTime() - t0, payload.length);
                     }
                 });
             }
             producer.flush();
+            stats.retried(producer.retriedBatches());
         } catch (FlyMqException e) {
             firstError.compareAndSet(null, e);
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -24,11 +25,19 @@ import picocli.CommandLine.Spec;
                 + "CLUSTER_METADATA. Each node's role (leader, follower, learner), the metadata log index it holds "
                 + "(MATCH) and how many entries it is behind (LAG) come from the leader, the only node tracking "
                 + "them: when --server is another node, the leader is asked too ('-' where it cannot be reached).",
-                "", "Example:", "  flymq cluster status", ""},
+                "", "With --partitions, one row per partition: its leader, replicas and ISR (CLUSTER_METADATA), and "
+                + "each replica's lag behind the leader in the partition's Raft log, in entries (one entry per "
+                + "produced batch), e.g. 'n2:0 n3:14'. Only a partition's leader tracks that, so every node is asked "
+                + "(CLUSTER_STATUS lists the partitions each leads); '-' where the leader did not answer.",
+                "", "Examples:", "  flymq cluster status", "  flymq cluster status --partitions -o json", ""},
         mixinStandardHelpOptions = true)
 public final class ClusterStatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--partitions", description = "Also show every partition's leader, replicas, ISR and each "
+            + "replica's lag (asks every node).")
+    boolean showPartitions;
 
     @Override
     public Integer call() {
@@ -39,15 +48,36 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             int partitions = metadata.topics().stream().mapToInt(t -> t.partitions().size()).sum();
             long offline = metadata.topics().stream().flatMap(t -> t.partitions().stream())
                     .filter(p -> !p.state().equals("online")).count();
+            Map<String, ClusterStatus.LedPartition> led = showPartitions ? ledPartitions(client, status, g)
+                    : Map.of();
             if (g.json()) {
                 var nodes = new ArrayList<Object>();
                 status.nodes().forEach(n -> nodes.add(Json.object("node_id", n.nodeId(), "address", n.address(),
                         "state", n.state(), "leader", n.nodeId().equals(status.leaderId()), "role", n.role(),
                         "match_index", n.matchIndex(), "lag", n.lag())));
-                g.out().println(Json.write(Json.object("cluster_id", status.clusterId(), "node_id", status.nodeId(),
+                var doc = Json.object("cluster_id", status.clusterId(), "node_id", status.nodeId(),
                         "leader_id", status.leaderId(), "topics", metadata.topics().size(), "partitions", partitions,
                         "offline_partitions", offline, "nodes", nodes, "term", status.term(),
-                        "commit_index", status.commitIndex())));
+                        "commit_index", status.commitIndex());
+                if (showPartitions) {
+                    var rows = new ArrayList<Object>();
+                    for (var t : metadata.topics()) {
+                        for (var p : t.partitions()) {
+                            var l = led.get(t.name() + "-" + p.partition());
+                            var replicas = new ArrayList<Object>();
+                            for (String id : p.replicas()) {
+                                var r = l == null ? null : l.replicas().stream().filter(x -> x.nodeId().equals(id))
+                                        .findFirst().orElse(null);
+                                replicas.add(Json.object("node_id", id, "match_index", r == null ? -1 : r.matchIndex(),
+                                        "lag", r == null ? -1 : r.lag()));
+                            }
+                            rows.add(Json.object("topic", t.name(), "partition", p.partition(), "leader",
+                                    p.leaderId(), "state", p.state(), "isr", p.isr(), "replicas", replicas));
+                        }
+                    }
+                    doc.put("partition_status", rows);
+                }
+                g.out().println(Json.write(doc));
             } else {
                 g.out().println("cluster: " + status.clusterId() + "  answered by: " + status.nodeId()
                         + "  leader: " + (status.leaderId().isEmpty() ? "(none)" : status.leaderId())
@@ -58,10 +88,52 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                 status.nodes().forEach(n -> table.row(n.nodeId(), n.address(), n.state(), ClusterMembers.role(status, n),
                         known(n.matchIndex()), known(n.lag())));
                 table.print(g.out());
+                if (showPartitions) {
+                    g.out().println();
+                    var rows = Table.of("TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR", "LAG").numeric(1);
+                    for (var t : metadata.topics()) {
+                        for (var p : t.partitions()) {
+                            var l = led.get(t.name() + "-" + p.partition());
+                            var lag = new StringBuilder();
+                            for (String id : p.replicas()) {
+                                var r = l == null ? null : l.replicas().stream().filter(x -> x.nodeId().equals(id))
+                                        .findFirst().orElse(null);
+                                lag.append(lag.isEmpty() ? "" : " ").append(id).append(':')
+                                        .append(r == null ? "-" : known(r.lag()));
+                            }
+                            rows.row(t.name(), Integer.toString(p.partition()),
+                                    p.leaderId().isEmpty() ? "(none)" : p.leaderId(), String.join(",", p.replicas()),
+                                    String.join(",", p.isr()), lag.toString());
+                        }
+                    }
+                    rows.print(g.out());
+                }
             }
             g.out().flush();
             return ExitCode.OK;
         }
+    }
+
+    /**
+     * Every node's led partitions by {@code topic-partition}: the answering node's, then each other node's own
+     * CLUSTER_STATUS (best effort: a node that cannot be reached leaves its partitions' lags unknown).
+     */
+    private static Map<String, ClusterStatus.LedPartition> ledPartitions(FlyMqClient client, ClusterStatus status,
+                                                                        flymq.cli.Globals g) {
+        Map<String, ClusterStatus.LedPartition> led = new HashMap<>();
+        status.led().forEach(p -> led.put(p.topic() + "-" + p.partition(), p));
+        for (ClusterStatus.Node n : status.nodes()) {
+            if (n.nodeId().equals(status.nodeId()) || n.address().isEmpty()) {
+                continue;
+            }
+            try (var other = g.tls().applyTo(FlyMqClient.builder().bootstrap(n.address()))
+                    .connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5)).build()) {
+                other.clusterStatus().led().forEach(p -> led.put(p.topic() + "-" + p.partition(), p));
+            } catch (RuntimeException e) {
+                // unreachable: its partitions show '-'
+            }
+        }
+        return led;
     }
 
     private static String known(long value) {
@@ -98,6 +170,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                     n.state(), n.leader(), p.role(), p.matchIndex(), p.lag()));
         }
         return new ClusterStatus(status.clusterId(), status.nodeId(), status.controllerId(), status.term(),
-                status.ready(), merged, status.topicCount(), status.partitionCount(), status.commitIndex());
+                status.ready(), merged, status.topicCount(), status.partitionCount(), status.commitIndex(),
+                status.led());
     }
 }

@@ -1,6 +1,8 @@
 package flymq.cli.message;
 
 import flymq.client.FlyMqClient;
+import flymq.client.FlyMqServerException;
+import flymq.client.RetryPolicy;
 import flymq.client.FlyMqTransaction;
 import flymq.client.Header;
 import flymq.client.PartitionAppend;
@@ -14,6 +16,7 @@ import flymq.cli.DurationConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.Globals;
+import flymq.cli.RetryOptions;
 import flymq.cli.output.Json;
 import flymq.protocol.Acks;
 import java.io.BufferedReader;
@@ -31,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -117,9 +121,13 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--abort", description = "With --transactional: abort the transaction instead of committing it.")
     boolean abort;
 
+    @Mixin
+    RetryOptions retry;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         var g = FlyMq.globals(spec);
+        retry.validate();
         if (partition != null && partition < 0) {
             throw new CliException(ExitCode.USAGE, "--partition must be 0 or more, got " + partition);
         }
@@ -158,7 +166,8 @@ public final class ProduceCommand implements Callable<Integer> {
                 return produceBatch(g, client, p, keyBytes);
             }
             if (value != null) {
-                var md = client.produce(topic, p, keyBytes, value.getBytes(StandardCharsets.UTF_8));
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                var md = retry.policy().call(() -> client.produce(topic, p, keyBytes, bytes));
                 if (g.json()) {
                     g.out().println(json(md));
                 } else {
@@ -248,7 +257,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 outcome = " in transaction " + tx.id() + (abort ? " (aborted)" : " (committed)");
             }
         } else {
-            answers = client.batchProduce(topic, acks == null ? Acks.LEADER : acks, groups);
+            answers = sendRetried(client, acks == null ? Acks.LEADER : acks, groups);
             for (var a : answers) {
                 if (!a.ok()) {
                     throw CliException.failed("the broker refused BATCH_PRODUCE on partition " + a.partition()
@@ -271,6 +280,28 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         g.out().flush();
         return ExitCode.OK;
+    }
+
+    /**
+     * One BATCH_PRODUCE, sent again on transient failures as --retries and its siblings say. With acks all and a
+     * known partition it is numbered as an idempotent producer's first batch (a random producer id, sequence 0), so a
+     * retry after a lost answer is appended once; otherwise a retry may append it twice.
+     */
+    private java.util.List<PartitionAppend> sendRetried(FlyMqClient client, Acks ackMode,
+                                                        java.util.List<PartitionRecords> groups) {
+        boolean numbered = retry.idempotent(ackMode) && groups.stream().allMatch(gr -> gr.partition() >= 0);
+        long producerId = numbered ? RetryOptions.newProducerId() : -1;
+        int[] sequences = new int[groups.size()];
+        return retry.policy().call(() -> {
+            var answers = numbered ? client.batchProduce(topic, ackMode, groups, producerId, sequences)
+                    : client.batchProduce(topic, ackMode, groups);
+            for (var a : answers) {
+                if (!a.ok() && RetryPolicy.retriableServerText(a.error())) {
+                    throw FlyMqServerException.of("BATCH_PRODUCE", a.error());
+                }
+            }
+            return answers;
+        });
     }
 
     /** --ttl or --delay: one synchronous request per record (the VALUE, or each line of standard input). */
@@ -323,18 +354,20 @@ public final class ProduceCommand implements Callable<Integer> {
     private int produceLines(Globals g, FlyMqClient client, int p, byte[] keyBytes)
             throws IOException, InterruptedException {
         var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        var inFlight = new ArrayDeque<CompletableFuture<RecordMetadata>>();
+        var inFlight = new ArrayDeque<Sent>();
         long count = 0;
         var partitions = new TreeSet<Integer>();
+        RetryPolicy policy = retry.policy();
         String line;
         while ((line = in.readLine()) != null) {
-            inFlight.add(client.produceAsync(topic, p, keyBytes, line.getBytes(StandardCharsets.UTF_8)));
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            inFlight.add(new Sent(bytes, client.produceAsync(topic, p, keyBytes, bytes)));
             if (inFlight.size() >= WINDOW) {
-                count += settle(g, inFlight.poll(), partitions, count);
+                count += settle(g, client, policy, inFlight.poll(), p, keyBytes, partitions, count);
             }
         }
         while (!inFlight.isEmpty()) {
-            count += settle(g, inFlight.poll(), partitions, count);
+            count += settle(g, client, policy, inFlight.poll(), p, keyBytes, partitions, count);
         }
         if (!g.json()) {
             g.out().println("produced " + count + " record" + (count == 1 ? "" : "s") + " to " + topic
@@ -344,17 +377,34 @@ public final class ProduceCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private int settle(Globals g, CompletableFuture<RecordMetadata> f, TreeSet<Integer> partitions, long done)
-            throws InterruptedException {
+    /** A pipelined PRODUCE: the value, kept to send it again, and the answer. */
+    private record Sent(byte[] value, CompletableFuture<RecordMetadata> answer) {
+    }
+
+    /**
+     * Waits for a pipelined PRODUCE; a transient failure (the connection broke, not leader) sends that record again,
+     * synchronously, as the retry options allow. PRODUCE has no sequence: after a lost answer the record may be
+     * written twice, and a retried record may land after records sent later.
+     */
+    private int settle(Globals g, FlyMqClient client, RetryPolicy policy, Sent sent, int p, byte[] keyBytes,
+                       TreeSet<Integer> partitions, long done) throws InterruptedException {
         try {
-            var md = f.get();
+            RecordMetadata md;
+            try {
+                md = sent.answer().get();
+            } catch (ExecutionException e) {
+                if (!RetryPolicy.retriable(e.getCause()) || policy.retries() == 0) {
+                    throw e;
+                }
+                md = policy.call(() -> client.produce(topic, p, keyBytes, sent.value()));
+            }
             partitions.add(md.partition());
             if (g.json()) {
                 g.out().println(json(md));
             }
             return 1;
-        } catch (ExecutionException e) {
-            var cause = e.getCause();
+        } catch (ExecutionException | RuntimeException e) {
+            var cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof RuntimeException re) {
                 g.err().println("flymq produce: " + done + " record(s) were written before the failure");
                 throw re;

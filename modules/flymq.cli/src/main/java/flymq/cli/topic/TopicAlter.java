@@ -19,10 +19,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** `flymq topic alter`: changes an existing topic's settings (ALTER_TOPIC). */
+/** `flymq topic alter`: adds partitions (CREATE_PARTITIONS) and changes settings (ALTER_TOPIC) of a topic. */
 @Command(name = "alter",
-        header = "Change a topic's settings: retention, segments, time to live.",
+        header = "Add partitions to a topic, change its settings: retention, segments, time to live.",
         description = {
+            "",
+            "--partitions N grows the topic to N partitions in all (never fewer: a smaller N is refused, naming the "
+                    + "current count; the current count changes nothing). Records already written stay where they "
+                    + "are. Keyed records go to FNV-1a(key) mod partitions, so from now on a key's new records may "
+                    + "go to another partition than its earlier ones: per-key order holds only within each "
+                    + "partition (as in Kafka). In a cluster the new partitions get replicas on the nodes and elect "
+                    + "their leaders within a second.",
             "",
             "Changes the settings given with --config KEY=VALUE and leaves the others as they are. KEY is one of "
                     + "retention_ms, retention_bytes, segment_bytes, segment_ms and ttl_ms. VALUE is a whole number, "
@@ -34,6 +41,7 @@ import picocli.CommandLine.Spec;
                     + "retention pass; a new TTL applies to records produced from now on.",
             "",
             "Examples:",
+            "  flymq topic alter orders --partitions 6",
             "  flymq topic alter orders --config retention_ms=7d",
             "  flymq topic alter orders --config retention_bytes=10GiB --config segment_bytes=256MiB",
             "  flymq topic alter quotes --config ttl_ms=1h",
@@ -54,12 +62,19 @@ public final class TopicAlter implements Callable<Integer> {
                     + "segment_ms or ttl_ms.")
     Map<String, String> config = new LinkedHashMap<>();
 
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Grow the topic to N partitions in all (more than it has; never fewer).")
+    Integer partitions;
+
     @Override
     public Integer call() {
         var g = FlyMq.globals(spec);
-        if (config.isEmpty()) {
-            throw new CliException(ExitCode.USAGE, "nothing to change: give --config KEY=VALUE with one of "
-                    + String.join(", ", AlterTopicRequest.SETTINGS));
+        if (config.isEmpty() && partitions == null) {
+            throw new CliException(ExitCode.USAGE, "nothing to change: give --partitions N or --config KEY=VALUE "
+                    + "with one of " + String.join(", ", AlterTopicRequest.SETTINGS));
+        }
+        if (partitions != null && partitions < 1) {
+            throw new CliException(ExitCode.USAGE, "--partitions must be at least 1, got " + partitions);
         }
         Map<String, Long> changes = new LinkedHashMap<>();
         config.forEach((key, value) -> changes.put(key, parse(key, value)));
@@ -67,17 +82,32 @@ public final class TopicAlter implements Callable<Integer> {
             if (!client.listTopics().contains(name)) {
                 throw CliException.failed("topic '" + name + "' does not exist; 'flymq topic list' shows the topics");
             }
-            client.alterTopic(name, changes);
+            int before = client.metadata(name).partitionCount();
+            if (partitions != null) {
+                client.createPartitions(name, partitions);
+            }
+            if (!changes.isEmpty()) {
+                client.alterTopic(name, changes);
+            }
             var t = client.metadata(name); // the effective settings, broker defaults applied
             if (g.json()) {
-                g.out().println(Json.write(Json.object("topic", name, "retention_ms", t.retentionMs(),
-                        "retention_bytes", t.retentionBytes(), "segment_bytes", t.segmentBytes(),
-                        "segment_ms", t.segmentMs(), "ttl_ms", t.ttlMs())));
+                // a follower may apply the growth a moment after the leader answered: the count asked for is it
+                int count = partitions != null ? Math.max(partitions, t.partitionCount()) : t.partitionCount();
+                g.out().println(Json.write(Json.object("topic", name, "partitions", count,
+                        "retention_ms", t.retentionMs(), "retention_bytes", t.retentionBytes(), "segment_bytes",
+                        t.segmentBytes(), "segment_ms", t.segmentMs(), "ttl_ms", t.ttlMs())));
             } else {
-                var parts = new StringBuilder();
-                changes.forEach((k, v) -> parts.append(parts.isEmpty() ? "" : ", ").append(k).append('=')
-                        .append(v == AlterTopicRequest.BROKER_DEFAULT ? "default" : v));
-                g.out().println("changed topic " + name + ": " + parts);
+                if (partitions != null) {
+                    g.out().println(partitions == before ? "topic " + name + " already has " + before + " partitions"
+                            : "grew topic " + name + " from " + before + " to " + partitions + " partitions (keyed "
+                            + "records produced from now on may go to other partitions than before)");
+                }
+                if (!changes.isEmpty()) {
+                    var parts = new StringBuilder();
+                    changes.forEach((k, v) -> parts.append(parts.isEmpty() ? "" : ", ").append(k).append('=')
+                            .append(v == AlterTopicRequest.BROKER_DEFAULT ? "default" : v));
+                    g.out().println("changed topic " + name + ": " + parts);
+                }
             }
             g.out().flush();
             return ExitCode.OK;

@@ -150,4 +150,49 @@ class BenchCommandTest {
     void badAcksIsAUsageError() {
         assertEquals(2, run("bench", "produce", "--server", server, "--acks", "most").code());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void produceSummaryReportsWhatDeliveryCost() {
+        Run r = run("bench", "produce", "--server", server, "--topic", "d", "--records", "100", "--acks", "all",
+                "--retries", "3", "--retry-backoff-ms", "10", "--delivery-timeout-ms", "30000", "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(r.out().strip());
+        assertEquals(0L, ((Number) m.get("failed")).longValue());
+        assertEquals(0L, ((Number) m.get("retried_batches")).longValue());
+        assertTrue(m.get("max_ack_gap_ms") instanceof Number, r.out());
+    }
+
+    @Test
+    void recordsThatFailForGoodAreCountedAndExitWith1() throws Exception {
+        // a strict schema refuses the bench's random letters: a permanent refusal, never retried
+        Path schemaDir = dir.resolve("strict");
+        BrokerNode strict = BrokerNode.start(BrokerConfig.load(null, Map.of(), Map.of("bind_addr", "127.0.0.1:0",
+                "data_dir", schemaDir.toString(), "schema.enabled", "true", "schema.validation", "strict")),
+                BrokerListener.NONE);
+        try {
+            String at = "127.0.0.1:" + strict.boundPort();
+            Path schema = dir.resolve("int.json");
+            java.nio.file.Files.writeString(schema, "{\"type\":\"integer\"}");
+            assertEquals(0, run("schema", "register", "ints-value", "--type", "json", "--file", schema.toString(),
+                    "--server", at).code());
+            Run bad = run("bench", "produce", "--server", at, "--topic", "ints", "--records", "5", "--linger-ms",
+                    "0", "--record-size", "4");
+            assertEquals(1, bad.code(), bad.err());
+            assertTrue(bad.err().contains("5 record(s) failed; the first:"), bad.err());
+            assertTrue(bad.out().contains("5 records failed, 0 batches retried"), bad.out());
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void badRetryOptionsAreUsageErrors() {
+        Run r = run("bench", "produce", "--server", server, "--retries", "-1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--retries must be >= 0, got -1"), r.err());
+        Run b = run("bench", "produce", "--server", server, "--retry-backoff-ms", "0");
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("--retry-backoff-ms must be >= 1, got 0"), b.err());
+    }
 }

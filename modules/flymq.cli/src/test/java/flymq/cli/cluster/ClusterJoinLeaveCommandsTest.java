@@ -170,4 +170,41 @@ class ClusterJoinLeaveCommandsTest {
         Cli.Result r = Cli.run("--server", "127.0.0.1:" + freePort(), "cluster", "leave", "n2");
         assertEquals(ExitCode.UNREACHABLE, r.code(), r.toString());
     }
+
+    @Test
+    void statusWithPartitionsShowsEachReplicasLagFromThePartitionsLeader() throws Exception {
+        startTwoFoundersAndAJoiner();
+        assertEquals(ExitCode.OK, runSettled("--server", server("n1"), "topic", "create", "st", "--partitions", "2",
+                "--replication-factor", "2").code());
+        assertEquals(ExitCode.OK, runSettled("--server", server("n1"), "produce", "st", "one", "--partition",
+                "1", "--acks", "all").code());
+        // the lags come from each partition's leader, which every node is asked for; wait for the elections
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Cli.Result status = Cli.run("--server", server("n2"), "cluster", "status", "--partitions", "-o", "json");
+        while ((status.code() != ExitCode.OK || status.out().contains("\"lag\":-1"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            status = Cli.run("--server", server("n2"), "cluster", "status", "--partitions", "-o", "json");
+        }
+        assertEquals(ExitCode.OK, status.code(), status.toString());
+        List<?> rows = (List<?>) ((Map<?, ?>) Json.parse(status.out())).get("partition_status");
+        assertEquals(2, rows.size(), status.toString());
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            assertEquals("st", row.get("topic"));
+            assertTrue(List.of("n1", "n2").contains(row.get("leader")), row.toString());
+            List<?> replicas = (List<?>) row.get("replicas");
+            assertEquals(2, replicas.size(), row.toString());
+            for (Object r : replicas) {
+                Map<?, ?> replica = (Map<?, ?>) r;
+                assertTrue((Long) replica.get("lag") >= 0 && (Long) replica.get("match_index") >= 0, row.toString());
+            }
+        }
+        Cli.Result table = Cli.run("--server", server("n1"), "cluster", "status", "--partitions");
+        List<String> lines = table.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.matches("TOPIC\\s+PARTITION\\s+LEADER\\s+REPLICAS\\s+ISR\\s+LAG")),
+                table.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("st\\s+1\\s+n[12]\\s+(n1,n2|n2,n1)\\s+\\S+\\s+"
+                + "n[12]:\\d+ n[12]:\\d+")), table.toString());
+    }
 }

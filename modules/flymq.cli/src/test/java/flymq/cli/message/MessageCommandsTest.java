@@ -253,4 +253,23 @@ class MessageCommandsTest {
         assertEquals("produced to durable partition 0 offset 2\n", single.out());
         assertEquals("one\ntwo\nthree\n", broker.run("consume", "durable").out());
     }
+
+    @Test
+    void retryOptionsAreTakenAndAnIdempotentBatchIsWrittenOnce() {
+        broker.run("topic", "create", "retried");
+        var r = withStdin("one\ntwo\n", "produce", "retried", "--acks", "all", "--partition", "0", "--retries", "3",
+                "--retry-backoff-ms", "10", "--delivery-timeout-ms", "5000");
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        assertEquals("produced 2 records to retried (partitions [0])\n", r.out());
+        var plain = broker.run("produce", "retried", "three", "--retries", "0", "--no-idempotence");
+        assertEquals(ExitCode.OK, plain.code(), plain.toString());
+        assertEquals("one\ntwo\nthree\n", broker.run("consume", "retried").out());
+    }
+
+    @Test
+    void badRetryOptionsAreUsageErrors() {
+        var r = broker.run("produce", "t", "v", "--delivery-timeout-ms", "0");
+        assertEquals(ExitCode.USAGE, r.code());
+        assertTrue(r.err().contains("--delivery-timeout-ms must be >= 1, got 0"), r.err());
+    }
 }

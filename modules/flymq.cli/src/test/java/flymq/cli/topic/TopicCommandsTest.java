@@ -141,6 +141,28 @@ class TopicCommandsTest {
     }
 
     @Test
+    void alterPartitionsGrowsTheTopicAndRefusesToShrinkIt() {
+        broker.run("topic", "create", "widened", "--partitions", "2");
+        var grow = broker.run("topic", "alter", "widened", "--partitions", "5");
+        assertEquals(ExitCode.OK, grow.code(), grow.toString());
+        assertEquals("grew topic widened from 2 to 5 partitions (keyed records produced from now on may go to other "
+                + "partitions than before)\n", grow.out());
+        assertTrue(broker.run("topic", "describe", "widened").out().startsWith("topic: widened  partitions: 5"));
+        var same = broker.run("topic", "alter", "widened", "--partitions", "5", "--config", "retention_ms=1h");
+        assertEquals("topic widened already has 5 partitions\nchanged topic widened: retention_ms=3600000\n",
+                same.out());
+        var json = (Map<?, ?>) Json.parse(broker.run("topic", "alter", "widened", "--partitions", "6", "-o",
+                "json").out());
+        assertEquals(6L, json.get("partitions"));
+
+        var shrink = broker.run("topic", "alter", "widened", "--partitions", "3");
+        assertEquals(ExitCode.FAILED, shrink.code(), shrink.toString());
+        assertTrue(shrink.err().contains("topic widened has 6 partitions; partitions can be added but not removed "
+                + "(asked for 3)"), shrink.err());
+        assertEquals(ExitCode.USAGE, broker.run("topic", "alter", "widened", "--partitions", "0").code());
+    }
+
+    @Test
     void alterValuesAreReadAsDurationsAndSizes() {
         assertEquals(604_800_000L, TopicAlter.parse("retention_ms", "7d"));
         assertEquals(1_800_000L, TopicAlter.parse("segment_ms", "30m"));

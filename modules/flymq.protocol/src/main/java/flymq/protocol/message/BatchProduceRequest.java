@@ -23,8 +23,13 @@ import java.util.List;
  *       bytes32 value
  *       u16     header_count
  *       header_count × (str16 name · bytes32 value)
- *   [u8 forwarded]         {@link Forwarded}: a part passed on by a cluster node
+ *   [u8 forwarded          {@link Forwarded}: a part passed on by a cluster node (0xFF), else 0 when more follows
+ *    [i64 producer_id      an idempotent producer's id (> 0)
+ *     group_count ×
+ *       i32 first_sequence the producer's sequence number of the group's first record on its partition; -1: none]]
  * </pre>
+ * The idempotence trailer makes a retried group safe: a partition that already appended the group with this
+ * producer id and first sequence answers with the offset it gave then and appends nothing (docs/protocol.md).
  * A record's header named {@value #TTL_HEADER} with an 8-byte big-endian value asks for a time to live in
  * milliseconds (> 0), as PRODUCE_WITH_TTL does for one record: the broker takes the header off and stores the
  * record with its expiry instead.
@@ -33,8 +38,13 @@ import java.util.List;
  * appends them decodes them straight into its own record type ({@link Group#records}). A producer writes the
  * request as it walks its batches, with {@link #writer}, without building this record.
  */
-public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, boolean forwarded)
+public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, boolean forwarded, long producerId)
         implements WireMessage {
+    /** The producer id of a request without the idempotence trailer. */
+    public static final long NO_PRODUCER = -1;
+    /** The sequence of a group that is not deduplicated. */
+    public static final int NO_SEQUENCE = -1;
+
     /** The reserved header that carries a record's time to live (8 bytes, big-endian milliseconds). */
     public static final String TTL_HEADER = "flymq.ttl-ms";
 
@@ -45,16 +55,38 @@ public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, b
 
     public BatchProduceRequest {
         groups = List.copyOf(groups);
+        if (producerId <= 0 && producerId != NO_PRODUCER) {
+            throw new IllegalArgumentException("producer id must be > 0 (or -1 for none), got " + producerId);
+        }
+    }
+
+    /** A request without the idempotence trailer. */
+    public BatchProduceRequest(String topic, Acks acks, List<Group> groups, boolean forwarded) {
+        this(topic, acks, groups, forwarded, NO_PRODUCER);
+    }
+
+    /** Whether the request carries a producer id (and so a sequence per group). */
+    public boolean idempotent() {
+        return producerId != NO_PRODUCER;
     }
 
     /**
      * One group's encoded records: {@code length} bytes of {@code buf} from {@code offset} (the request's own bytes,
      * not a copy: valid as long as the request buffer is).
      */
-    public record Group(int partition, int recordCount, byte[] buf, int offset, int length) {
+    public record Group(int partition, int recordCount, byte[] buf, int offset, int length, int firstSequence) {
+
+        /** A group without a sequence. */
+        public Group(int partition, int recordCount, byte[] buf, int offset, int length) {
+            this(partition, recordCount, buf, offset, length, NO_SEQUENCE);
+        }
 
         public Group withPartition(int p) {
-            return new Group(p, recordCount, buf, offset, length);
+            return new Group(p, recordCount, buf, offset, length, firstSequence);
+        }
+
+        Group withSequence(int sequence) {
+            return new Group(partition, recordCount, buf, offset, length, sequence);
         }
 
         /** Decodes the records into the caller's types; keys of length 0 come as null, offsets as -1. */
@@ -106,7 +138,19 @@ public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, b
             }
             groups.add(new Group(partition, count, in.array(), start, in.position() - start));
         }
-        return new BatchProduceRequest(topic, acks, groups, Forwarded.read(in));
+        boolean forwarded = Forwarded.read(in);
+        long producerId = NO_PRODUCER;
+        if (in.remaining() > 0) {
+            producerId = in.i64("producer_id");
+            if (producerId <= 0) {
+                throw new MalformedPayloadException("BATCH_PRODUCE to " + topic + ": producer id must be > 0, got "
+                        + producerId);
+            }
+            for (int g = 0; g < n; g++) {
+                groups.set(g, groups.get(g).withSequence(in.i32("first_sequence")));
+            }
+        }
+        return new BatchProduceRequest(topic, acks, groups, forwarded, producerId);
     }
 
     private static int length(long len, PayloadReader in, String field) {
@@ -123,14 +167,21 @@ public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, b
         for (Group g : groups) {
             g.write(out);
         }
-        Forwarded.write(out, forwarded);
+        if (!idempotent()) {
+            Forwarded.write(out, forwarded);
+            return;
+        }
+        out.u8(forwarded ? Forwarded.MARKER : 0).i64(producerId);
+        for (Group g : groups) {
+            out.i32(g.firstSequence());
+        }
     }
 
     @Override
     public int sizeHint() {
-        int n = topic.length() * 3 + 8;
+        int n = topic.length() * 3 + 17;
         for (Group g : groups) {
-            n += GROUP_HEADER_BYTES + g.length();
+            n += GROUP_HEADER_BYTES + 4 + g.length();
         }
         return n;
     }
@@ -154,12 +205,14 @@ public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, b
     /** Streams a request into a payload writer (a producer encodes its batches with it, without copies). */
     public static final class Writer {
         private final PayloadWriter out;
+        private final int groupCount;
         private int groupsLeft;
         private int recordsLeft;
         private int headersLeft;
 
         private Writer(PayloadWriter out, String topic, Acks acks, int groupCount) {
             this.out = out;
+            this.groupCount = groupCount;
             this.groupsLeft = groupCount;
             out.str16(topic).u8(acks.code()).u32(groupCount);
         }
@@ -193,10 +246,32 @@ public record BatchProduceRequest(String topic, Acks acks, List<Group> groups, b
 
         /** Finishes the request, with the {@link Forwarded} marker when {@code forwarded}. */
         public void end(boolean forwarded) {
+            checkComplete();
+            Forwarded.write(out, forwarded);
+        }
+
+        /**
+         * Finishes the request with the idempotence trailer: {@code producerId} and each group's first sequence, in
+         * the order the groups were written (the length must be the group count).
+         */
+        public void endIdempotent(long producerId, int[] firstSequences) {
+            checkComplete();
+            if (producerId <= 0) {
+                throw new IllegalArgumentException("producer id must be > 0, got " + producerId);
+            }
+            if (firstSequences.length != groupCount) {
+                throw new IllegalArgumentException(firstSequences.length + " sequences for " + groupCount + " groups");
+            }
+            out.u8(0).i64(producerId);
+            for (int s : firstSequences) {
+                out.i32(s);
+            }
+        }
+
+        private void checkComplete() {
             if (groupsLeft != 0 || recordsLeft != 0 || headersLeft != 0) {
                 throw new IllegalStateException(state("the end"));
             }
-            Forwarded.write(out, forwarded);
         }
 
         private String state(String what) {

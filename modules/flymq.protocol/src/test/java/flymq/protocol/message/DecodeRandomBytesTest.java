@@ -19,7 +19,8 @@ class DecodeRandomBytesTest {
 
     private static final List<Function<PayloadReader, ?>> DECODERS = List.of(
             ProduceRequest::read, ProduceResponse::read, ConsumeRequest::read, ConsumeResponse::read,
-            CreateTopicRequest::read, DeleteTopicRequest::read, ListTopicsResponse::read, TopicMetadataRequest::read,
+            CreateTopicRequest::read, DeleteTopicRequest::read, CreatePartitionsRequest::read, ListTopicsResponse::read,
+            TopicMetadataRequest::read,
             TopicMetadataResponse::read, FetchRequest::read, FetchResponse::read, SubscribeRequest::read,
             OffsetResponse::read, CommitRequest::read, GroupPartitionRequest::read, LagResponse::read,
             ResetOffsetRequest::read, GroupSummary::read, ListGroupsResponse::read, DescribeGroupRequest::read,

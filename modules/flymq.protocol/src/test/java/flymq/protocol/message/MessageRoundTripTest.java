@@ -162,6 +162,59 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void idempotentBatchProduceCarriesTheProducerIdAndASequencePerGroupAfterTheForwardedByte() {
+        PayloadWriter w = new PayloadWriter();
+        BatchProduceRequest.writer(w, "t", Acks.ALL, 2).group(0, 1).record(5, null, utf8("a"), 0)
+                .group(1, 1).record(6, null, utf8("b"), 0).endIdempotent(0x0102, new int[] {7, -1});
+        byte[] payload = w.toPayload();
+        assertArrayEquals(hex("00 01 74 | 02 | 00 00 00 02"
+                + " | 00 00 00 00 | 00 00 00 01 | 00 00 00 00 00 00 00 05 | 00 00 00 00 | 00 00 00 01 61 | 00 00"
+                + " | 00 00 00 01 | 00 00 00 01 | 00 00 00 00 00 00 00 06 | 00 00 00 00 | 00 00 00 01 62 | 00 00"
+                + " | 00 | 00 00 00 00 00 00 01 02 | 00 00 00 07 | FF FF FF FF"), payload);
+        BatchProduceRequest r = BatchProduceRequest.read(new PayloadReader(payload));
+        assertTrue(r.idempotent());
+        assertFalse(r.forwarded());
+        assertEquals(0x0102, r.producerId());
+        assertEquals(7, r.groups().get(0).firstSequence());
+        assertEquals(BatchProduceRequest.NO_SEQUENCE, r.groups().get(1).firstSequence());
+        assertArrayEquals(payload, bytes(r));
+        // a routed part keeps its groups' sequences and says it was forwarded
+        BatchProduceRequest part = roundTrip(new BatchProduceRequest("t", Acks.ALL,
+                List.of(r.groups().get(0).withPartition(3)), true, r.producerId()), BatchProduceRequest::read);
+        assertTrue(part.forwarded());
+        assertEquals(0x0102, part.producerId());
+        assertEquals(7, part.groups().get(0).firstSequence());
+        assertEquals(3, part.groups().get(0).partition());
+    }
+
+    @Test
+    void plainBatchProduceHasNoProducerId() {
+        PayloadWriter w = new PayloadWriter();
+        BatchProduceRequest.writer(w, "t", Acks.ALL, 1).group(0, 1).record(5, null, utf8("a"), 0).end(false);
+        BatchProduceRequest r = BatchProduceRequest.read(new PayloadReader(w.toPayload()));
+        assertFalse(r.idempotent());
+        assertEquals(BatchProduceRequest.NO_SEQUENCE, r.groups().get(0).firstSequence());
+    }
+
+    @Test
+    void anIdempotenceTrailerWithANonPositiveProducerIdIsRefused() {
+        PayloadWriter w = new PayloadWriter();
+        BatchProduceRequest.writer(w, "t", Acks.ALL, 1).group(0, 1).record(5, null, utf8("a"), 0).end(false);
+        w.u8(0).i64(0).i32(0);
+        MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
+                () -> BatchProduceRequest.read(new PayloadReader(w.toPayload())));
+        assertEquals("BATCH_PRODUCE to t: producer id must be > 0, got 0", e.getMessage());
+    }
+
+    @Test
+    void createPartitionsCarriesTheNewTotalAndTheForwardedMarker() {
+        CreatePartitionsRequest r = roundTrip(new CreatePartitionsRequest("t", 6, false), CreatePartitionsRequest::read);
+        assertEquals(6, r.partitions());
+        assertArrayEquals(hex("00 01 74 | 00 00 00 06"), bytes(r));
+        assertTrue(roundTrip(new CreatePartitionsRequest("t", 6, true), CreatePartitionsRequest::read).forwarded());
+    }
+
+    @Test
     void forwardedMarkerIsOneTrailingByte() {
         byte[] plain = bytes(new DeleteTopicRequest("t", false));
         byte[] forwarded = bytes(new DeleteTopicRequest("t", true));
@@ -275,6 +328,15 @@ class MessageRoundTripTest {
         roundTripEquals(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
                 new ClusterStatusResponse.Progress(17, List.of(new ClusterStatusResponse.NodeProgress("n1", "leader",
                         17, 0)))), ClusterStatusResponse::read);
+        ClusterStatusResponse withLed = roundTrip(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
+                new ClusterStatusResponse.Progress(17, List.of()), List.of(new ClusterStatusResponse.LedPartition("t",
+                        1, 40, List.of(new ClusterStatusResponse.ReplicaProgress("n1", 40, 0, true),
+                        new ClusterStatusResponse.ReplicaProgress("n2", 35, 5, false))))), ClusterStatusResponse::read);
+        assertEquals(5, withLed.led().getFirst().replicas().get(1).lag());
+        assertFalse(withLed.led().getFirst().replicas().get(1).inSync());
+        assertEquals(null, roundTrip(new ClusterStatusResponse("c", "n1", "n1", 4, true, nodes, 2, 6,
+                new ClusterStatusResponse.Progress(17, List.of())), ClusterStatusResponse::read).led(),
+                "an answer of an older broker has no led-partitions block");
         roundTripEquals(MembershipRequest.join("n4", "h:9", ""), MembershipRequest::read);
         roundTripEquals(new MembershipRequest(MembershipRequest.LEAVE, "n4", "", "", true), MembershipRequest::read);
         roundTripEquals(new MembershipResponse(List.of(new MembershipResponse.Member("n1", "h:1", true),
