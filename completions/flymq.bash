@@ -167,6 +167,10 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} top" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} console" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} role" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq" ];    then _picocli_flymq; return $?; fi
@@ -193,6 +197,19 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster leave" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security init" ];    then _picocli_flymq_security; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user create" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user get" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user update" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user delete" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user passwd" ];    then _picocli_flymq_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl set" ];    then _picocli_flymq_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl get" ];    then _picocli_flymq_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl list" ];    then _picocli_flymq_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl delete" ];    then _picocli_flymq_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} role list" ];    then _picocli_flymq_role; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit query" ];    then _picocli_flymq_audit; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit export" ];    then _picocli_flymq_audit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema register" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema get" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema list" ];    then _picocli_flymq_schema; return $?; fi
@@ -216,75 +233,109 @@ function _complete_flymq() {
   local cmds10=(top)
   local cmds11=(console)
   local cmds12=(security)
-  local cmds13=(completion)
-  local cmds14=(schema)
-  local cmds15=(dlq)
-  local cmds16=(help)
-  local cmds17=(server start)
-  local cmds18=(topic create)
-  local cmds19=(topic list)
-  local cmds20=(topic describe)
-  local cmds21=(topic alter)
-  local cmds22=(topic delete)
-  local cmds23=(group list)
-  local cmds24=(group describe)
-  local cmds25=(group lag)
-  local cmds26=(group reset)
-  local cmds27=(group delete)
-  local cmds28=(health check)
-  local cmds29=(health live)
-  local cmds30=(health ready)
-  local cmds31=(bench produce)
-  local cmds32=(bench consume)
-  local cmds33=(bench pingpong)
-  local cmds34=(cluster status)
-  local cmds35=(cluster members)
-  local cmds36=(cluster join)
-  local cmds37=(cluster leave)
-  local cmds38=(security init)
-  local cmds39=(schema register)
-  local cmds40=(schema get)
-  local cmds41=(schema list)
-  local cmds42=(schema validate)
-  local cmds43=(schema delete)
-  local cmds44=(dlq list)
-  local cmds45=(dlq replay)
-  local cmds46=(dlq purge)
+  local cmds13=(user)
+  local cmds14=(acl)
+  local cmds15=(role)
+  local cmds16=(audit)
+  local cmds17=(completion)
+  local cmds18=(schema)
+  local cmds19=(dlq)
+  local cmds20=(help)
+  local cmds21=(server start)
+  local cmds22=(topic create)
+  local cmds23=(topic list)
+  local cmds24=(topic describe)
+  local cmds25=(topic alter)
+  local cmds26=(topic delete)
+  local cmds27=(group list)
+  local cmds28=(group describe)
+  local cmds29=(group lag)
+  local cmds30=(group reset)
+  local cmds31=(group delete)
+  local cmds32=(health check)
+  local cmds33=(health live)
+  local cmds34=(health ready)
+  local cmds35=(bench produce)
+  local cmds36=(bench consume)
+  local cmds37=(bench pingpong)
+  local cmds38=(cluster status)
+  local cmds39=(cluster members)
+  local cmds40=(cluster join)
+  local cmds41=(cluster leave)
+  local cmds42=(security init)
+  local cmds43=(user create)
+  local cmds44=(user list)
+  local cmds45=(user get)
+  local cmds46=(user update)
+  local cmds47=(user delete)
+  local cmds48=(user passwd)
+  local cmds49=(acl set)
+  local cmds50=(acl get)
+  local cmds51=(acl list)
+  local cmds52=(acl delete)
+  local cmds53=(role list)
+  local cmds54=(audit query)
+  local cmds55=(audit export)
+  local cmds56=(schema register)
+  local cmds57=(schema get)
+  local cmds58=(schema list)
+  local cmds59=(schema validate)
+  local cmds60=(schema delete)
+  local cmds61=(dlq list)
+  local cmds62=(dlq replay)
+  local cmds63=(dlq purge)
 
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_dlq_list; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_alter; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_server_start; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_help; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_dlq; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_schema; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_flymq_dlq_list; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_audit_export; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_audit_query; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_role_list; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_acl_delete; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_acl_list; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_get; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_set; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_user_passwd; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_delete; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_update; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_get; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_create; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_topic_alter; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_dlq; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_schema; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_completion; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_audit; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_flymq_role; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_flymq_acl; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_flymq_user; return $?; fi
   if CompWordsContainsArray "${cmds12[@]}"; then _picocli_flymq_security; return $?; fi
   if CompWordsContainsArray "${cmds11[@]}"; then _picocli_flymq_console; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_flymq_top; return $?; fi
@@ -309,9 +360,9 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema dlq help"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema dlq help"
   local flag_opts="'--tls' '--insecure' '--tls-insecure' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -348,6 +399,12 @@ function _picocli_flymq() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -368,7 +425,7 @@ function _picocli_flymq_server() {
 
   local commands="start"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -405,6 +462,12 @@ function _picocli_flymq_server() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -425,7 +488,7 @@ function _picocli_flymq_topic() {
 
   local commands="create list describe alter delete"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -463,6 +526,12 @@ function _picocli_flymq_topic() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -482,7 +551,7 @@ function _picocli_flymq_produce() {
 
   local commands=""
   local flag_opts="'--transactional' '--abort' '--idempotence' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--ttl' '--delay' '-s' '--schema' '--retries' '--retry-backoff-ms' '--delivery-timeout-ms' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-k' '--key' '-p' '--partition' '-H' '--header' '--acks' '--ttl' '--delay' '-s' '--schema' '--retries' '--retry-backoff-ms' '--delivery-timeout-ms' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -553,6 +622,12 @@ function _picocli_flymq_produce() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -572,7 +647,7 @@ function _picocli_flymq_consume() {
 
   local commands=""
   local flag_opts="'-f' '--follow' '--show-key' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--isolation' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-g' '--group' '--from' '-p' '--partition' '-n' '--max' '--format' '--isolation' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local POSITION_option_args=("earliest" "latest" "commit") # --from values
   local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
@@ -634,6 +709,12 @@ function _picocli_flymq_consume() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -653,7 +734,7 @@ function _picocli_flymq_group() {
 
   local commands="list describe lag reset delete"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -690,6 +771,12 @@ function _picocli_flymq_group() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -710,7 +797,7 @@ function _picocli_flymq_health() {
 
   local commands="check live ready"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -747,6 +834,12 @@ function _picocli_flymq_health() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -767,7 +860,7 @@ function _picocli_flymq_bench() {
 
   local commands="produce consume pingpong"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -805,6 +898,12 @@ function _picocli_flymq_bench() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -824,7 +923,7 @@ function _picocli_flymq_metrics() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--grep' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--grep' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -865,6 +964,12 @@ function _picocli_flymq_metrics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -884,7 +989,7 @@ function _picocli_flymq_shell() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--history-file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--history-file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -928,6 +1033,12 @@ function _picocli_flymq_shell() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -947,7 +1058,7 @@ function _picocli_flymq_cluster() {
 
   local commands="status members join leave"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -985,6 +1096,12 @@ function _picocli_flymq_cluster() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1004,7 +1121,7 @@ function _picocli_flymq_top() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--interval' '--frames' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--interval' '--frames' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1048,6 +1165,12 @@ function _picocli_flymq_top() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1067,7 +1190,7 @@ function _picocli_flymq_console() {
 
   local commands=""
   local flag_opts="'--open' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--admin-url' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--admin-url' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1108,6 +1231,12 @@ function _picocli_flymq_console() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1127,7 +1256,7 @@ function _picocli_flymq_security() {
 
   local commands="init"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1164,6 +1293,264 @@ function _picocli_flymq_security() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `user` subcommand.
+function _picocli_flymq_user() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="create list get update delete passwd"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `acl` subcommand.
+function _picocli_flymq_acl() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="set get list delete"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `role` subcommand.
+function _picocli_flymq_role() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `audit` subcommand.
+function _picocli_flymq_audit() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="query export"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1184,7 +1571,7 @@ function _picocli_flymq_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1221,6 +1608,12 @@ function _picocli_flymq_completion() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
   local SHELL_pos_param_args=("bash" "zsh" "fish") # 0-0 values
@@ -1247,7 +1640,7 @@ function _picocli_flymq_schema() {
 
   local commands="register get list validate delete"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1284,6 +1677,12 @@ function _picocli_flymq_schema() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1304,7 +1703,7 @@ function _picocli_flymq_dlq() {
 
   local commands="list replay purge"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1341,6 +1740,12 @@ function _picocli_flymq_dlq() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1359,9 +1764,9 @@ function _picocli_flymq_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security completion schema dlq"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema dlq"
   local flag_opts="'-h' '--help' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1398,6 +1803,12 @@ function _picocli_flymq_help() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1418,7 +1829,7 @@ function _picocli_flymq_server_start() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-c' '--config' '--bind-addr' '--data-dir' '--node-id' '--cluster-addr' '--peers' '--segment-bytes' '--retention-bytes' '--retention-ms' '--acks' '--log-level' '--metrics-addr' '--health-addr' '--tls-addr' '--set' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-c' '--config' '--bind-addr' '--data-dir' '--node-id' '--cluster-addr' '--peers' '--segment-bytes' '--retention-bytes' '--retention-ms' '--acks' '--log-level' '--metrics-addr' '--health-addr' '--tls-addr' '--set' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -1507,6 +1918,12 @@ function _picocli_flymq_server_start() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1526,7 +1943,7 @@ function _picocli_flymq_topic_create() {
 
   local commands=""
   local flag_opts="'--if-not-exists' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--ttl' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-p' '--partitions' '-r' '--replication-factor' '--ttl' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1573,6 +1990,12 @@ function _picocli_flymq_topic_create() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1592,7 +2015,7 @@ function _picocli_flymq_topic_list() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1629,6 +2052,12 @@ function _picocli_flymq_topic_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1649,7 +2078,7 @@ function _picocli_flymq_topic_describe() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1687,6 +2116,12 @@ function _picocli_flymq_topic_describe() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1706,7 +2141,7 @@ function _picocli_flymq_topic_alter() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-c' '--config' '--partitions' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-c' '--config' '--partitions' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1750,6 +2185,12 @@ function _picocli_flymq_topic_alter() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1769,7 +2210,7 @@ function _picocli_flymq_topic_delete() {
 
   local commands=""
   local flag_opts="'--if-exists' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1806,6 +2247,12 @@ function _picocli_flymq_topic_delete() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1826,7 +2273,7 @@ function _picocli_flymq_group_list() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1863,6 +2310,12 @@ function _picocli_flymq_group_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1883,7 +2336,7 @@ function _picocli_flymq_group_describe() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1923,6 +2376,12 @@ function _picocli_flymq_group_describe() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -1943,7 +2402,7 @@ function _picocli_flymq_group_lag() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1984,6 +2443,12 @@ function _picocli_flymq_group_lag() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2003,7 +2468,7 @@ function _picocli_flymq_group_reset() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-t' '--topic' '--to' '-p' '--partition' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-t' '--topic' '--to' '-p' '--partition' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local POSITION_option_args=("earliest" "latest") # --to values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2053,6 +2518,12 @@ function _picocli_flymq_group_reset() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2072,7 +2543,7 @@ function _picocli_flymq_group_delete() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-t' '--topic' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2113,6 +2584,12 @@ function _picocli_flymq_group_delete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2132,7 +2609,7 @@ function _picocli_flymq_health_check() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--wait' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--wait' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2173,6 +2650,12 @@ function _picocli_flymq_health_check() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2192,7 +2675,7 @@ function _picocli_flymq_health_live() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2229,6 +2712,12 @@ function _picocli_flymq_health_live() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -2249,7 +2738,7 @@ function _picocli_flymq_health_ready() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2287,6 +2776,12 @@ function _picocli_flymq_health_ready() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2306,7 +2801,7 @@ function _picocli_flymq_bench_produce() {
 
   local commands=""
   local flag_opts="'--single' '--idempotence' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--value-file' '--retries' '--retry-backoff-ms' '--delivery-timeout-ms' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--record-size' '--throughput' '--acks' '--batch-size' '--linger-ms' '--max-in-flight' '--partitions' '--producers' '--transaction-records' '--read-spin-us' '--value-file' '--retries' '--retry-backoff-ms' '--delivery-timeout-ms' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local noneleaderall_option_args=("none" "leader" "all") # --acks values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2401,6 +2896,12 @@ function _picocli_flymq_bench_produce() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2420,7 +2921,7 @@ function _picocli_flymq_bench_consume() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2482,6 +2983,12 @@ function _picocli_flymq_bench_consume() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2501,7 +3008,7 @@ function _picocli_flymq_bench_pingpong() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--round-trips' '--request-size' '--response-size' '--read-spin-us' '--server-thread' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--round-trips' '--request-size' '--response-size' '--read-spin-us' '--server-thread' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2554,6 +3061,12 @@ function _picocli_flymq_bench_pingpong() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2573,7 +3086,7 @@ function _picocli_flymq_cluster_status() {
 
   local commands=""
   local flag_opts="'--partitions' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2610,6 +3123,12 @@ function _picocli_flymq_cluster_status() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -2630,7 +3149,7 @@ function _picocli_flymq_cluster_members() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2668,6 +3187,12 @@ function _picocli_flymq_cluster_members() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2687,7 +3212,7 @@ function _picocli_flymq_cluster_join() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--node-id' '--cluster-addr' '--addr' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--node-id' '--cluster-addr' '--addr' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2734,6 +3259,12 @@ function _picocli_flymq_cluster_join() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2753,7 +3284,7 @@ function _picocli_flymq_cluster_leave() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2791,6 +3322,12 @@ function _picocli_flymq_cluster_leave() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2810,7 +3347,7 @@ function _picocli_flymq_security_init() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--dir' '--nodes' '--hosts' '--client' '--key-type' '--days' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--dir' '--nodes' '--hosts' '--client' '--key-type' '--days' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local TYPE_option_args=("EC" "RSA") # --key-type values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2872,6 +3409,906 @@ function _picocli_flymq_security_init() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_flymq_user_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-r' '--role' '--new-password-file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-r'|'--role')
+      return
+      ;;
+    '--new-password-file')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_user_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `get` subcommand.
+function _picocli_flymq_user_get() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `update` subcommand.
+function _picocli_flymq_user_update() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--disable' '--enable' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-r' '--role' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-r'|'--role')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_flymq_user_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `passwd` subcommand.
+function _picocli_flymq_user_passwd() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--new-password-file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--new-password-file')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set` subcommand.
+function _picocli_flymq_acl_set() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--public' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--allow-user' '--allow-role' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--allow-user')
+      return
+      ;;
+    '--allow-role')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `get` subcommand.
+function _picocli_flymq_acl_get() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_acl_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_flymq_acl_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_role_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `query` subcommand.
+function _picocli_flymq_audit_query() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--since' '--until' '--type' '--event-user' '--resource' '--result' '--search' '--limit' '--offset' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--type')
+      return
+      ;;
+    '--event-user')
+      return
+      ;;
+    '--resource')
+      return
+      ;;
+    '--result')
+      return
+      ;;
+    '--search')
+      return
+      ;;
+    '--limit')
+      return
+      ;;
+    '--offset')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_flymq_audit_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--since' '--until' '--type' '--event-user' '--resource' '--result' '--search' '--format' '--file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--type')
+      return
+      ;;
+    '--event-user')
+      return
+      ;;
+    '--resource')
+      return
+      ;;
+    '--result')
+      return
+      ;;
+    '--search')
+      return
+      ;;
+    '--format')
+      return
+      ;;
+    '--file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2891,7 +4328,7 @@ function _picocli_flymq_schema_register() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-f' '--file' '-t' '--type' '-c' '--compatibility' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-f' '--file' '-t' '--type' '-c' '--compatibility' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local jsonavroprotobuf_option_args=("json" "avro" "protobuf") # --type values
   local MODE_option_args=("NONE" "BACKWARD" "BACKWARD_TRANSITIVE" "FORWARD" "FORWARD_TRANSITIVE" "FULL" "FULL_TRANSITIVE") # --compatibility values
   local FORMAT_option_args=("table" "json") # --output values
@@ -2947,6 +4384,12 @@ function _picocli_flymq_schema_register() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2966,7 +4409,7 @@ function _picocli_flymq_schema_get() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3003,6 +4446,12 @@ function _picocli_flymq_schema_get() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -3023,7 +4472,7 @@ function _picocli_flymq_schema_list() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3061,6 +4510,12 @@ function _picocli_flymq_schema_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3080,7 +4535,7 @@ function _picocli_flymq_schema_validate() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-f' '--file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-f' '--file' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3124,6 +4579,12 @@ function _picocli_flymq_schema_validate() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3143,7 +4604,7 @@ function _picocli_flymq_schema_delete() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3181,6 +4642,12 @@ function _picocli_flymq_schema_delete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3200,7 +4667,7 @@ function _picocli_flymq_dlq_list() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'-n' '--max' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'-n' '--max' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3241,6 +4708,12 @@ function _picocli_flymq_dlq_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3260,7 +4733,7 @@ function _picocli_flymq_dlq_replay() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3297,6 +4770,12 @@ function _picocli_flymq_dlq_replay() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 
@@ -3317,7 +4796,7 @@ function _picocli_flymq_dlq_purge() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3354,6 +4833,12 @@ function _picocli_flymq_dlq_purge() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
       ;;
   esac
 

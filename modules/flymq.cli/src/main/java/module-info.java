@@ -28,4 +28,8 @@ module flymq.cli {
     opens flymq.cli.server to info.picocli;
     opens flymq.cli.shell to info.picocli;
     opens flymq.cli.top to info.picocli;
+    opens flymq.cli.user to info.picocli;
+    opens flymq.cli.acl to info.picocli;
+    opens flymq.cli.role to info.picocli;
+    opens flymq.cli.audit to info.picocli;
 }

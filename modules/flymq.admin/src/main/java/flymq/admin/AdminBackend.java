@@ -78,7 +78,7 @@ public interface AdminBackend {
      * Up to {@code max} dead letters of {@code topic}'s queue not replayed yet, oldest first (docs/dlq.md); empty
      * when the broker's dead-letter queues are off.
      */
-    default List<DeadLetter> deadLetters(String topic, int max) {
+    default List<DeadLetter> deadLetters(String caller, String topic, int max) {
         throw new AdminException(501, "not_implemented", "this broker has no dead-letter queues");
     }
 

@@ -215,7 +215,7 @@ final class FakeBackend implements AdminBackend {
     final Map<String, List<DeadLetter>> deadLetters = new ConcurrentHashMap<>();
 
     @Override
-    public List<DeadLetter> deadLetters(String topic, int max) {
+    public List<DeadLetter> deadLetters(String caller, String topic, int max) {
         List<DeadLetter> all = deadLetters.getOrDefault(topic, List.of());
         return List.copyOf(all.subList(0, Math.min(max, all.size())));
     }

@@ -45,6 +45,8 @@ public record BrokerConfig(
         Network network,
         Observability observability,
         Cluster cluster,
+        Auth auth,
+        Audit audit,
         Messaging messaging,
         Schema schema,
         Transactions transactions,
@@ -54,6 +56,25 @@ public record BrokerConfig(
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
     public record Performance(Acks acks, long syncIntervalMs) {
+    }
+
+    /**
+     * Authentication and authorization ([security.md](security.md)). {@link #toString()} masks the password, so
+     * a logged configuration never shows it.
+     */
+    public record Auth(boolean enabled, boolean rbacEnabled, boolean allowAnonymous, boolean defaultPublic,
+                       String adminUsername, String adminPassword, int passwordHashIterations) {
+        @Override
+        public String toString() {
+            return "Auth[enabled=" + enabled + ", rbacEnabled=" + rbacEnabled + ", allowAnonymous=" + allowAnonymous
+                    + ", defaultPublic=" + defaultPublic + ", adminUsername=" + adminUsername + ", adminPassword="
+                    + (adminPassword.isEmpty() ? "" : "***") + ", passwordHashIterations=" + passwordHashIterations
+                    + "]";
+        }
+    }
+
+    /** The audit trail: where, how large a file grows before rotation, how long rotated files are kept. */
+    public record Audit(boolean enabled, String logDir, long maxFileSize, int retentionDays) {
     }
 
     /** Consumer-group membership: a member that sends nothing for this long is removed. */
@@ -414,6 +435,38 @@ public record BrokerConfig(
             "how long a produce or forward waits for room in its budget before it is refused with `cluster busy: "
                     + "...`");
 
+    static final ConfigKey<Boolean> AUTH_ENABLED = ConfigKey.used("auth.enabled", ValueType.BOOLEAN, false,
+            "require AUTH and check every request against roles and topic ACLs ([security.md](security.md))");
+    static final ConfigKey<Boolean> AUTH_RBAC_ENABLED = ConfigKey.used("auth.rbac_enabled", ValueType.BOOLEAN, true,
+            "as upstream, roles are always checked while `auth.enabled` is true: `false` only prints a warning");
+    static final ConfigKey<Boolean> AUTH_ALLOW_ANONYMOUS = ConfigKey.used("auth.allow_anonymous", ValueType.BOOLEAN,
+            false, "connections that never sent AUTH may read and write public topics");
+    static final ConfigKey<Boolean> AUTH_DEFAULT_PUBLIC = ConfigKey.used("auth.default_public", ValueType.BOOLEAN,
+            true, "a topic without an ACL is public: every logged-in user (and anonymous ones when allowed) may read "
+                    + "and write it");
+    static final ConfigKey<String> AUTH_ADMIN_USERNAME = ConfigKey.used("auth.admin_username", ValueType.TEXT,
+            "admin", "the bootstrap admin: a user with role `admin` for as long as a password is configured");
+    static final ConfigKey<String> AUTH_ADMIN_PASSWORD = ConfigKey.used("auth.admin_password", ValueType.TEXT, "",
+            "the bootstrap admin's password; prefer `FLYMQ_AUTH_ADMIN_PASSWORD` or `auth.admin_password_file`. "
+                    + "Never logged. In a cluster every node needs it: nodes forward requests to leaders as this "
+                    + "user");
+    static final ConfigKey<String> AUTH_ADMIN_PASSWORD_FILE = ConfigKey.used("auth.admin_password_file",
+            ValueType.TEXT, "", "a file whose first line is the bootstrap admin's password (used when "
+                    + "`auth.admin_password` is empty)");
+    static final ConfigKey<Integer> AUTH_HASH_ITERATIONS = ConfigKey.used("auth.password_hash_iterations",
+            ValueType.ints(1000, 10_000_000), 600_000,
+            "PBKDF2-HMAC-SHA256 iterations of new password hashes (stored hashes keep their own count)");
+    static final ConfigKey<Boolean> AUDIT_ENABLED = ConfigKey.used("audit.enabled", ValueType.BOOLEAN, true,
+            "append security events to the audit trail (JSON lines)");
+    static final ConfigKey<String> AUDIT_LOG_DIR = ConfigKey.used("audit.log_dir", ValueType.TEXT, "",
+            "where the audit files go; empty = `audit/` under `data_dir`");
+    static final ConfigKey<Long> AUDIT_MAX_FILE_SIZE = ConfigKey.used("audit.max_file_size",
+            ValueType.longs(4096, Long.MAX_VALUE), 100L * 1024 * 1024,
+            "bytes after which the current audit file is closed and a new one begun")
+            .shownAs("`104857600` (100 MiB)");
+    static final ConfigKey<Integer> AUDIT_RETENTION_DAYS = ConfigKey.used("audit.retention_days",
+            ValueType.ints(0, Integer.MAX_VALUE), 90, "closed audit files older than this are deleted; 0 = kept");
+
     static final ConfigKey<Boolean> SCHEMA_ENABLED = ConfigKey.used("schema.enabled", ValueType.BOOLEAN, false,
             "enforce registered schemas on PRODUCE, BATCH_PRODUCE, PRODUCE_WITH_SCHEMA and transactional produce (a "
                     + "topic's schema is the latest version of subject `TOPIC-value`, else `TOPIC`); the registry "
@@ -465,7 +518,9 @@ public record BrokerConfig(
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
             TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
-            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS);
+            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, AUTH_ENABLED, AUTH_RBAC_ENABLED, AUTH_ALLOW_ANONYMOUS,
+            AUTH_DEFAULT_PUBLIC, AUTH_ADMIN_USERNAME, AUTH_ADMIN_PASSWORD, AUTH_ADMIN_PASSWORD_FILE,
+            AUTH_HASH_ITERATIONS, AUDIT_ENABLED, AUDIT_LOG_DIR, AUDIT_MAX_FILE_SIZE, AUDIT_RETENTION_DAYS);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -488,6 +543,10 @@ public record BrokerConfig(
                     + ") needs the host:port its Raft traffic is received on, found ''");
         }
         List<String> warnings = new java.util.ArrayList<>(v.warnings());
+        if (v.get(AUTH_ENABLED) && !v.get(AUTH_RBAC_ENABLED)) {
+            warnings.add("auth.rbac_enabled = false is not acted on: with auth.enabled, roles are always checked "
+                    + "(as upstream FlyMQ does)");
+        }
         Tls tls = loadTls(v, v.get(BIND_ADDR), warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
@@ -518,6 +577,12 @@ public record BrokerConfig(
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
                         v.get(FORWARD_INFLIGHT_BYTES), v.get(BUDGET_WAIT_MS)),
+                new Auth(v.get(AUTH_ENABLED), v.get(AUTH_RBAC_ENABLED), v.get(AUTH_ALLOW_ANONYMOUS),
+                        v.get(AUTH_DEFAULT_PUBLIC), v.get(AUTH_ADMIN_USERNAME),
+                        adminPassword(v.get(AUTH_ADMIN_PASSWORD), v.get(AUTH_ADMIN_PASSWORD_FILE)),
+                        v.get(AUTH_HASH_ITERATIONS)),
+                new Audit(v.get(AUDIT_ENABLED), v.get(AUDIT_LOG_DIR), v.get(AUDIT_MAX_FILE_SIZE),
+                        v.get(AUDIT_RETENTION_DAYS)),
                 new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
@@ -533,6 +598,23 @@ public record BrokerConfig(
                     + "'-' (it ends a topic name), found '" + suffix + "'");
         }
         return suffix;
+    }
+
+    /** The configured password, else the first line of the password file, else empty (no bootstrap admin). */
+    private static String adminPassword(String password, String file) {
+        if (!password.isEmpty() || file.isEmpty()) {
+            return password;
+        }
+        try {
+            String first = java.nio.file.Files.readString(Path.of(file)).lines().findFirst().orElse("");
+            if (first.isEmpty()) {
+                throw new ConfigException("invalid value for 'auth.admin_password_file': " + file
+                        + " is empty, expected the password on its first line");
+            }
+            return first;
+        } catch (java.io.IOException e) {
+            throw new ConfigException("invalid value for 'auth.admin_password_file': cannot read " + file + ": " + e);
+        }
     }
 
     private static Tls loadTls(ConfigLoader.Loaded v, String bindAddr, List<String> warnings) {

@@ -22,6 +22,14 @@ public interface BrokerListener {
     default void connectionRefused(String limit) {
     }
 
+    /** An AUTH (or admin API login) was refused; {@code reason}: bad_credentials, disabled or throttled. */
+    default void loginFailed(String reason) {
+    }
+
+    /** A request was refused by the authorization check ({@code operation} is its opcode's name). */
+    default void requestDenied(String operation) {
+    }
+
     /** A PRODUCE was appended and acknowledged. */
     default void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
     }

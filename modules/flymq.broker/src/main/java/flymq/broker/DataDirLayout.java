@@ -13,6 +13,10 @@ import java.util.Objects;
  *   topics.json                      topic definitions (replaced atomically on every change)
  *   schemas.json                     the schema registry of a single node (replaced atomically on every change;
  *                                    a cluster keeps it in the metadata Raft group instead)
+ *   security.json                    users (password hashes) and topic ACLs (flymq.broker.auth.SecurityStore;
+ *                                    in a cluster the state of the metadata group's security commands)
+ *   audit/                           the audit trail (flymq.broker.audit.AuditTrail), unless audit.log_dir:
+ *     audit.log, audit-UNIXMS.log    the current file and rotated ones, JSON lines
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
  *   delayed/                         records produced with a delay, until they are due (single node only):
@@ -43,6 +47,16 @@ public record DataDirLayout(Path root) {
 
     public Path topicsFile() {
         return root.resolve("topics.json");
+    }
+
+    /** Users and topic ACLs ({@code SecurityStore} owns the format). */
+    public Path securityFile() {
+        return root.resolve("security.json");
+    }
+
+    /** The audit trail's JSON-lines files, unless {@code audit.log_dir} puts them elsewhere. */
+    public Path auditDir() {
+        return root.resolve("audit");
     }
 
     public Path schemasFile() {

@@ -20,9 +20,9 @@ final class UpstreamKeys {
             "tls", "enabled cert_file key_file ca_file client_auth",
             "upstream's guide spelling: this broker reads `security.tls_*` (with `security.tls_client_auth`)",
             "encryption", "enabled", "no encryption at rest: records are stored as produced",
-            "auth", "enabled rbac_enabled allow_anonymous user_file acl_file default_public admin_username "
-                    + "admin_password",
-            "no authentication: AUTH accepts every user and every client may read and write every topic",
+            "auth", "user_file acl_file",
+            "users and ACLs are kept in `security.json` under `data_dir` (replicated through the metadata group in a "
+                    + "cluster)",
             "schema", "registry_dir", "schemas are kept in `data_dir` (`schemas.json`) or, in a cluster, in the "
                     + "metadata Raft group",
             "ttl", "cleanup_interval",
@@ -52,8 +52,7 @@ final class UpstreamKeys {
             "performance", "async_io zero_copy write_buffer_size num_io_workers large_message_threshold",
             "I/O is not tunable: one thread per connection, BATCH_FETCH sends from the segment files",
             "performance", "compression compression_level compression_min_size",
-            "records are stored as produced, uncompressed",
-            "audit", "enabled log_dir max_file_size retention_days", "no audit trail");
+            "records are stored as produced, uncompressed");
 
     private UpstreamKeys() {
     }

@@ -30,10 +30,12 @@ class DataDirLayoutTest {
             assertTrue(Files.isDirectory(layout.logsDir().resolve("orders-0")), "partition log");
             assertTrue(Files.isRegularFile(layout.offsetsFile()), "group offsets");
             assertTrue(Files.isRegularFile(layout.transactionsFile()), "transaction state");
+            assertTrue(Files.isRegularFile(layout.auditDir().resolve("audit.log")), "the audit trail");
             try (Stream<Path> top = Files.list(dir)) {
-                assertEquals(List.of(layout.lockFile(), layout.groupsDir(), layout.logsDir(), layout.topicsFile(),
-                        layout.transactionsFile().getParent()), top.sorted().toList());
+                assertEquals(List.of(layout.lockFile(), layout.auditDir(), layout.groupsDir(), layout.logsDir(),
+                        layout.topicsFile(), layout.transactionsFile().getParent()), top.sorted().toList());
             }
+            assertTrue(Files.notExists(layout.securityFile()), "no security.json until a user or ACL exists");
             assertTrue(Files.notExists(layout.raftDir()), "a single node keeps no Raft state");
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.node.BrokerNode;
 import flymq.client.FlyMqClient;
+import flymq.client.FlyMqServerException;
 import flymq.protocol.Acks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,8 +141,13 @@ class UpstreamConfigTest {
         assertEquals(0, config.messaging().defaultTtlMs());
         assertEquals(86_400_000L, config.messaging().maxDelayMs(), "delayed.max_delay is in seconds, as upstream's");
 
+        // so do the auth keys: the bootstrap admin logs in with the file's password
+        assertTrue(config.auth().enabled());
+        assertFalse(config.auth().defaultPublic());
+        assertEquals("admin", config.auth().adminUsername());
         try (BrokerNode node = BrokerNode.start(config);
-             FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+             FlyMqClient client = FlyMqClient.builder().bootstrap("127.0.0.1:" + node.boundPort())
+                     .credentials("admin", "change-me").build()) {
             assertEquals(0, client.produce("orders", "{\"id\":1}".getBytes(StandardCharsets.UTF_8)).offset());
         }
     }
@@ -149,14 +155,14 @@ class UpstreamConfigTest {
     @Test
     void anUnknownKeyInAnUpstreamOnlySectionWarns() throws Exception {
         BrokerConfig config = BrokerConfig.load(write("""
-                {"auth": {"enabled": false, "oidc": {"issuer": "https://id.example.com"}},
+                {"mqtt": {"enabled": false, "qos": {"max": 1}},
                  "grpc": {"max_streams": 4}}
                 """), Map.of(), Map.of());
         assertEquals(List.of(
-                "ignoring upstream FlyMQ key 'auth.enabled' = false (file " + dir.resolve("flymq.json") + "): "
-                        + "no authentication: AUTH accepts every user and every client may read and write every topic",
-                "ignoring 'auth.oidc' (file " + dir.resolve("flymq.json") + "): not a key of this broker, in upstream "
-                        + "FlyMQ's 'auth' section, which this broker does not use",
+                "ignoring upstream FlyMQ key 'mqtt.enabled' = false (file " + dir.resolve("flymq.json") + "): "
+                        + "no MQTT bridge",
+                "ignoring 'mqtt.qos' (file " + dir.resolve("flymq.json") + "): not a key of this broker, in upstream "
+                        + "FlyMQ's 'mqtt' section, which this broker does not use",
                 "ignoring 'grpc.max_streams' (file " + dir.resolve("flymq.json") + "): not a key of "
                         + "this broker, in upstream FlyMQ's 'grpc' section, which this broker does not "
                         + "use"), config.warnings());
@@ -240,14 +246,19 @@ class UpstreamConfigTest {
         BrokerConfig config = BrokerConfig.load(file, Map.of(), localFlags());
         assertEquals("", config.clusterAddr());
         assertTrue(config.warnings().stream().noneMatch(w -> w.contains("'_")), String.join("\n", config.warnings()));
-        // schema.* and the TLS keys are acted on; one line says that TLS without certificate files serves plaintext
-        assertEquals(11, config.warnings().size(), String.join("\n", config.warnings()));
+        // schema.*, the TLS keys and auth.* are acted on; one line says that TLS without certificate files serves
+        // plaintext
+        assertEquals(6, config.warnings().size(), String.join("\n", config.warnings()));
         assertTrue(config.warnings().stream().anyMatch(w -> w.contains("serving PLAINTEXT")),
                 String.join("\n", config.warnings()));
         assertFalse(config.tls().enabled());
+        // auth is on with anonymous access, but default_public false closes every topic to anonymous clients
+        assertTrue(config.auth().enabled() && config.auth().allowAnonymous());
         try (BrokerNode node = BrokerNode.start(config);
              FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
-            assertEquals(0, client.produce("installed", new byte[] {1}).offset());
+            FlyMqServerException e = assertThrows(FlyMqServerException.class,
+                    () -> client.produce("installed", new byte[] {1}));
+            assertTrue(e.serverMessage().startsWith("authentication required"), e.serverMessage());
         }
     }
 

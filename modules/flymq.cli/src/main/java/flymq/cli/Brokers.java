@@ -1,5 +1,6 @@
 package flymq.cli;
 
+import flymq.client.AuthenticationException;
 import flymq.client.ConnectionException;
 import flymq.client.FlyMqClient;
 import java.time.Duration;
@@ -22,6 +23,9 @@ public final class Brokers {
                     .connectTimeout(CONNECT_TIMEOUT)
                     .requestTimeout(REQUEST_TIMEOUT)
                     .build();
+        } catch (AuthenticationException e) {
+            throw new CliException(ExitCode.FAILED, "cannot log in to " + servers + " as '" + g.login().user()
+                    + "': " + e.serverMessage(), e);
         } catch (ConnectionException e) {
             throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers
                     + ": is it running? Start one with 'flymq server start' or point --server / FLYMQ_SERVER at it",

@@ -59,6 +59,8 @@ import picocli.CommandLine.Spec;
                   "  FLYMQ_TLS_CERT_FILE  default for --tls-cert",
                   "  FLYMQ_TLS_KEY_FILE   default for --tls-key",
                   "  FLYMQ_TLS_INSECURE   true: as --insecure",
+                  "  FLYMQ_USER           default for --user",
+                  "  FLYMQ_PASSWORD       the password of --user when --password-file is not given",
                   "",
                   "Run 'flymq help COMMAND' or 'flymq COMMAND --help' for a command's options."})
 public final class FlyMq implements Runnable {
@@ -114,14 +116,23 @@ public final class FlyMq implements Runnable {
             description = "Output format of read commands: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
+    @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "${env:FLYMQ_USER:-}",
+            description = "Log in as this user (env FLYMQ_USER); the password comes from --password-file, else "
+                    + "FLYMQ_PASSWORD, else a prompt that does not echo. Never give a password on the command line.")
+    String user;
+
+    @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "File whose first line is the password of --user (keep it mode 0600).")
+    String passwordFile;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Print stack traces and extra diagnostics on stderr.")
     boolean verbose;
 
     /** The top-level commands, in help order ({@code help} comes last). */
     static final java.util.List<String> COMMANDS = java.util.List.of("server", "topic", "produce", "consume", "group",
-            "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "completion", "schema",
-            "dlq");
+            "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "user", "acl", "role",
+            "audit", "completion", "schema", "dlq");
 
     /** Commands that work on the whole tree, so they never get a pruned one. */
     private static final java.util.Set<String> NEED_WHOLE_TREE = java.util.Set.of("shell", "completion", "help");
@@ -195,6 +206,10 @@ public final class FlyMq implements Runnable {
             case "top" -> new TopCommand();
             case "console" -> new flymq.cli.console.ConsoleCommand();
             case "security" -> new flymq.cli.security.SecurityCommand();
+            case "user" -> new flymq.cli.user.UserCommand();
+            case "acl" -> new flymq.cli.acl.AclCommand();
+            case "role" -> new flymq.cli.role.RoleCommand();
+            case "audit" -> new flymq.cli.audit.AuditCommand();
             case "completion" -> new CompletionCommand();
             case "schema" -> new flymq.cli.schema.SchemaCommand();
             case "dlq" -> new flymq.cli.dlq.DlqCommand();
@@ -220,7 +235,8 @@ public final class FlyMq implements Runnable {
         var root = (FlyMq) anyCommand.root().userObject();
         return new Globals(root.server, root.metricsUrl, root.healthUrl, root.output, root.verbose,
                 anyCommand.commandLine().getOut(), anyCommand.commandLine().getErr(),
-                new TlsOptions(root.tls, root.tlsCa, root.tlsCert, root.tlsKey, root.insecure));
+                new TlsOptions(root.tls, root.tlsCa, root.tlsCert, root.tlsKey, root.insecure),
+                new Globals.Login(root.user, root.passwordFile, System.getenv("FLYMQ_PASSWORD")));
     }
 
     /** Reads the version Maven wrote into version.properties at build time. */

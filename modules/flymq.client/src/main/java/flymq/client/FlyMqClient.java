@@ -6,6 +6,19 @@ import flymq.protocol.MalformedPayloadException;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
+import flymq.protocol.message.AclInfo;
+import flymq.protocol.message.AclListResponse;
+import flymq.protocol.message.AclSetRequest;
+import flymq.protocol.message.AuditExportRequest;
+import flymq.protocol.message.AuditExportResponse;
+import flymq.protocol.message.AuditQueryRequest;
+import flymq.protocol.message.AuditQueryResponse;
+import flymq.protocol.message.NameRequest;
+import flymq.protocol.message.NamedResult;
+import flymq.protocol.message.RoleListResponse;
+import flymq.protocol.message.UserInfo;
+import flymq.protocol.message.UserListResponse;
+import flymq.protocol.message.UserRequest;
 import flymq.protocol.message.AuthRequest;
 import flymq.protocol.message.AuthResponse;
 import flymq.protocol.message.BatchFetchRequest;
@@ -450,8 +463,14 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     private void login(Connection c, String user, String pass) {
-        Frame f = c.call("AUTH", AUTH, encode(new AuthRequest(user, pass)));
-        AuthResponse r = decode("AUTH", f, AuthResponse::read);
+        AuthResponse r;
+        try {
+            Frame f = c.call("AUTH", AUTH, encode(new AuthRequest(user, pass)));
+            r = decode("AUTH", f, AuthResponse::read);
+        } catch (RuntimeException e) {
+            c.close(); // e.g. an ERROR answer (too many failed logins): the connection is not handed out
+            throw e;
+        }
         if (!r.success()) {
             c.close();
             throw new AuthenticationException("AUTH", r.error().isEmpty() ? "authentication failed for user " + user
@@ -1315,6 +1334,79 @@ public final class FlyMqClient implements AutoCloseable {
             WhoAmIResponse w = WhoAmIResponse.read(r);
             return new AuthResult(w.authenticated(), w.username(), w.roles(), w.permissions(), "");
         });
+    }
+
+    // ------------------------------------------------------------------ users, ACLs, roles, audit (admin)
+
+    /** USER_CREATE 0x73: a new user with these roles (built-in role names), enabled. */
+    public UserInfo createUser(String user, String password, List<String> roles) {
+        return call("USER_CREATE", USER_CREATE, new UserRequest(user, password, "", roles, true), false,
+                UserInfo::read);
+    }
+
+    /** USER_UPDATE 0x75: replaces the user's roles (an empty list keeps them) and enables or disables it. */
+    public void updateUser(String user, List<String> roles, boolean enabled) {
+        call("USER_UPDATE", USER_UPDATE, new UserRequest(user, "", "", roles, enabled), false, NamedResult::read);
+    }
+
+    /** USER_DELETE 0x74. */
+    public void deleteUser(String user) {
+        call("USER_DELETE", USER_DELETE, new NameRequest(user), false, NamedResult::read);
+    }
+
+    /** USER_GET 0x77. */
+    public UserInfo getUser(String user) {
+        return call("USER_GET", USER_GET, new NameRequest(user), true, UserInfo::read);
+    }
+
+    /** USER_LIST 0x76, sorted by name. */
+    public List<UserInfo> listUsers() {
+        return call("USER_LIST", USER_LIST, EmptyRequest.INSTANCE, true, r -> UserListResponse.read(r).users());
+    }
+
+    /**
+     * PASSWORD_CHANGE 0x7C. Users changing their own password give the current one as {@code oldPassword}; an
+     * admin changing another user's passes an empty one.
+     */
+    public void changePassword(String user, String newPassword, String oldPassword) {
+        call("PASSWORD_CHANGE", PASSWORD_CHANGE, new UserRequest(user, newPassword, oldPassword, List.of(), true),
+                false, NamedResult::read);
+    }
+
+    /** ACL_SET 0x78: replaces the topic's ACL. */
+    public void setAcl(String topic, boolean isPublic, List<String> users, List<String> roles) {
+        call("ACL_SET", ACL_SET, new AclSetRequest(topic, isPublic, users, roles), false, NamedResult::read);
+    }
+
+    /** ACL_GET 0x79 (a topic without an ACL answers {@code exists == false}). */
+    public AclInfo getAcl(String topic) {
+        return call("ACL_GET", ACL_GET, new NameRequest(topic), true, AclInfo::read);
+    }
+
+    /** ACL_DELETE 0x7A: the topic follows {@code auth.default_public} again. */
+    public void deleteAcl(String topic) {
+        call("ACL_DELETE", ACL_DELETE, new NameRequest(topic), false, NamedResult::read);
+    }
+
+    /** ACL_LIST 0x7B. */
+    public AclListResponse listAcls() {
+        return call("ACL_LIST", ACL_LIST, EmptyRequest.INSTANCE, true, AclListResponse::read);
+    }
+
+    /** ROLE_LIST 0x7D: the built-in roles and their permissions. */
+    public List<RoleListResponse.Role> listRoles() {
+        return call("ROLE_LIST", ROLE_LIST, EmptyRequest.INSTANCE, true, r -> RoleListResponse.read(r).roles());
+    }
+
+    /** AUDIT_QUERY 0x80: one page of the node's audit trail. */
+    public AuditQueryResponse queryAudit(AuditQueryRequest query) {
+        return call("AUDIT_QUERY", AUDIT_QUERY, query, true, AuditQueryResponse::read);
+    }
+
+    /** AUDIT_EXPORT 0x81: the matching events as a {@code json} or {@code csv} file's bytes. */
+    public byte[] exportAudit(AuditQueryRequest query, String format) {
+        return call("AUDIT_EXPORT", AUDIT_EXPORT, new AuditExportRequest(query, format), true,
+                r -> AuditExportResponse.read(r).data());
     }
 
     /** Closes the connection; outstanding requests fail with {@link ConnectionException}. */

@@ -35,7 +35,8 @@ public class FlyMqServerException extends FlyMqException {
             return new NotLeaderException(request, serverMessage);
         }
         if (serverMessage.contains("authentication required") || serverMessage.contains("unauthorized")
-                || serverMessage.contains("invalid username or password")) {
+                || serverMessage.contains("invalid username or password")
+                || serverMessage.contains("user account is disabled")) {
             return new AuthenticationException(request, serverMessage);
         }
         return new FlyMqServerException(request, serverMessage);

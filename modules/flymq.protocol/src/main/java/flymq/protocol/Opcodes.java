@@ -53,6 +53,19 @@ public final class Opcodes {
     public static final int WHOAMI = 0x72;
     /** WHOAMI is answered with this opcode (spec 1.5). */
     public static final int WHOAMI_RESPONSE = 0x72;
+    public static final int USER_CREATE = 0x73;
+    public static final int USER_DELETE = 0x74;
+    public static final int USER_UPDATE = 0x75;
+    public static final int USER_LIST = 0x76;
+    public static final int USER_GET = 0x77;
+    public static final int ACL_SET = 0x78;
+    public static final int ACL_GET = 0x79;
+    public static final int ACL_DELETE = 0x7A;
+    public static final int ACL_LIST = 0x7B;
+    public static final int PASSWORD_CHANGE = 0x7C;
+    public static final int ROLE_LIST = 0x7D;
+    public static final int AUDIT_QUERY = 0x80;
+    public static final int AUDIT_EXPORT = 0x81;
     public static final int ERROR = 0xFF;
 
     private Opcodes() {
@@ -102,6 +115,19 @@ public final class Opcodes {
             case AUTH -> "AUTH";
             case AUTH_RESPONSE -> "AUTH_RESPONSE";
             case WHOAMI -> "WHOAMI";
+            case USER_CREATE -> "USER_CREATE";
+            case USER_DELETE -> "USER_DELETE";
+            case USER_UPDATE -> "USER_UPDATE";
+            case USER_LIST -> "USER_LIST";
+            case USER_GET -> "USER_GET";
+            case ACL_SET -> "ACL_SET";
+            case ACL_GET -> "ACL_GET";
+            case ACL_DELETE -> "ACL_DELETE";
+            case ACL_LIST -> "ACL_LIST";
+            case PASSWORD_CHANGE -> "PASSWORD_CHANGE";
+            case ROLE_LIST -> "ROLE_LIST";
+            case AUDIT_QUERY -> "AUDIT_QUERY";
+            case AUDIT_EXPORT -> "AUDIT_EXPORT";
             case ERROR -> "ERROR";
             default -> String.format("0x%02X", opcode);
         };

@@ -25,6 +25,8 @@ public final class FlyMqMetrics {
     private final MeterRegistry registry;
     private final Counter connectionsTotal;
     private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> loginFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> denied = new ConcurrentHashMap<>();
     private final Timer syncLatency;
     private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
@@ -69,6 +71,18 @@ public final class FlyMqMetrics {
                     "Connections closed on accept because a connection limit was reached", tag("limit", l)));
         }
         c.increment();
+    }
+
+    /** An AUTH or admin API login was refused, by {@code reason} (bad_credentials, disabled, throttled). */
+    public void loginFailed(String reason) {
+        loginFailures.computeIfAbsent(reason, r -> counter(registry, MetricFamilies.LOGIN_FAILURES,
+                "Logins refused", tag("reason", r))).increment();
+    }
+
+    /** A request refused by the authorization check, by {@code operation} (the opcode's name). */
+    public void requestDenied(String operation) {
+        denied.computeIfAbsent(operation, o -> counter(registry, MetricFamilies.REQUESTS_DENIED,
+                "Requests refused by the authorization check", tag("operation", o))).increment();
     }
 
     public void produced(String topic, int partition, long records, long bytes, long latencyNanos) {

@@ -141,7 +141,7 @@ public final class ApiRoutes {
                 Map.of("max_messages", "at most this many (default 100, as upstream)"), null,
                 ok("DeadLetterList", "oldest first; data in base64")), call -> {
             int max = (int) call.longQuery("max_messages", 100, 1, 10_000);
-            call.ok(backend.deadLetters(call.param("topic"), max).stream().map(d -> Json.obj("id", d.id(),
+            call.ok(backend.deadLetters(call.principal().name(), call.param("topic"), max).stream().map(d -> Json.obj("id", d.id(),
                     "topic", call.param("topic"), "data", java.util.Base64.getEncoder().encodeToString(d.data()),
                     "error", d.error(), "retries", d.retries())).toList());
         });

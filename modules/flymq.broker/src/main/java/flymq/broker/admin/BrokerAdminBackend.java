@@ -11,6 +11,7 @@ import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.schema.SchemaVersion;
 import flymq.broker.server.HandlerRegistry;
 import flymq.broker.server.RequestHandler;
+import flymq.broker.server.RequestGuard;
 import flymq.broker.server.Session;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.RecordExpiry;
@@ -59,7 +60,8 @@ import java.util.function.Supplier;
  * {@code CLUSTER_STATUS} and {@code METADATA} answer them. Writes are sent through this node's own request handlers
  * as the wire messages a client would send ({@code CREATE_TOPIC}, {@code DELETE_TOPIC}, {@code RESET_OFFSET},
  * {@code DELETE_GROUP}), so in a cluster they take the path a client's request takes (to the metadata leader, through
- * the Raft log) and the API needs no second implementation of any of them.
+ * the Raft log) and the API needs no second implementation of any of them. They pass the node's request guard as the
+ * API's caller, so access checks and the audit trail treat them as that user's wire requests.
  */
 public final class BrokerAdminBackend implements AdminBackend {
     /** How long a write waits to see its effect in this node's view (a cluster applies it after the commit). */
@@ -408,9 +410,9 @@ public final class BrokerAdminBackend implements AdminBackend {
      * bound to the API's caller; a refusal becomes the API's error with a status that fits its text.
      */
     @Override
-    public List<DeadLetter> deadLetters(String topic, int max) {
+    public List<DeadLetter> deadLetters(String caller, String topic, int max) {
         List<DeadLetter> out = new ArrayList<>();
-        for (DlqFetchResponse.Entry e : DlqFetchResponse.read(answer("", Opcodes.FETCH_DLQ,
+        for (DlqFetchResponse.Entry e : DlqFetchResponse.read(answer(caller, Opcodes.FETCH_DLQ,
                 new DlqFetchRequest(topic, max))).messages()) {
             out.add(new DeadLetter(e.id(), e.data(), e.error(), e.retries()));
         }
@@ -447,10 +449,15 @@ public final class BrokerAdminBackend implements AdminBackend {
         PayloadWriter out = new PayloadWriter(256);
         try {
             Session session = new Session("admin-api");
-            if (!caller.isEmpty()) {
-                session.authenticate(caller);
+            session.authenticate(caller);
+            byte[] bytes = payload.toPayload();
+            // the same access check and audit as the request would meet on the binary port
+            RequestGuard guard = handlers.guard();
+            guard.admit(session, opcode, new PayloadReader(bytes));
+            handler.handle(session, new PayloadReader(bytes), out);
+            if (guard.follows(opcode)) {
+                guard.served(session, opcode, new PayloadReader(bytes));
             }
-            handler.handle(session, new PayloadReader(payload.toPayload()), out);
         } catch (RequestException | MalformedPayloadException e) {
             throw refusal(e.getMessage());
         } catch (StorageException e) {
@@ -469,7 +476,14 @@ public final class BrokerAdminBackend implements AdminBackend {
         try {
             Session session = new Session("admin-api");
             session.authenticate(caller);
-            handler.handle(session, new PayloadReader(payload.toPayload()), new PayloadWriter(64));
+            byte[] bytes = payload.toPayload();
+            // the same access check and audit as the request would meet on the binary port
+            RequestGuard guard = handlers.guard();
+            guard.admit(session, opcode, new PayloadReader(bytes));
+            handler.handle(session, new PayloadReader(bytes), new PayloadWriter(64));
+            if (guard.follows(opcode)) {
+                guard.served(session, opcode, new PayloadReader(bytes));
+            }
         } catch (RequestException | MalformedPayloadException e) {
             throw refusal(e.getMessage());
         } catch (StorageException e) {
@@ -480,6 +494,10 @@ public final class BrokerAdminBackend implements AdminBackend {
     /** The status of a broker refusal, from the forms its messages take (docs/admin-api.md lists them). */
     static AdminException refusal(String message) {
         String m = message == null ? "refused" : message;
+        if (m.startsWith("authentication required") || m.startsWith("unauthorized")
+                || m.startsWith("user account is disabled")) {
+            return new AdminException(403, "forbidden", m);
+        }
         if (m.contains("not found")) {
             return AdminException.notFound(m);
         }

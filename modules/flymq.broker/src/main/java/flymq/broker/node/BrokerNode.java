@@ -9,7 +9,17 @@ import flymq.admin.AdminConfig;
 import flymq.admin.AdminServer;
 import flymq.admin.Authenticator;
 import flymq.broker.admin.BrokerAdminBackend;
+import flymq.broker.admin.UserAuthenticator;
+import flymq.broker.audit.AuditRequests;
+import flymq.broker.audit.AuditTrail;
+import flymq.broker.auth.AccessGuard;
+import flymq.broker.auth.AccessRules;
 import flymq.broker.auth.AuthRequests;
+import flymq.broker.auth.Authorizer;
+import flymq.broker.auth.PasswordHasher;
+import flymq.broker.auth.Permission;
+import flymq.broker.auth.SecurityRequests;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.RoutedRequest;
@@ -65,6 +75,7 @@ import flymq.storage.StorageListener;
 import flymq.storage.SyncPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -91,6 +102,7 @@ public final class BrokerNode implements AutoCloseable {
     private final TopicManager topics;
     private final ProtocolServer server;
     private final BrokerStateView view;
+    private final int[] servedOpcodes;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
     private final DelayedDelivery delayed; // null in a cluster
     private final AdminServer admin; // null when off, not started (telemetry off) or its default port was taken
@@ -239,7 +251,15 @@ public final class BrokerNode implements AutoCloseable {
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
             TopicRequests topicRequests = new TopicRequests(topics, leadership, expiry);
             ClusterRequests clusterRequests = new ClusterRequests(topics, leadership, () -> ready);
-            AuthRequests auth = new AuthRequests();
+            SecurityStore securityStore = SecurityStore.open(layout.securityFile());
+            Authorizer authorizer = new Authorizer(config.auth(), securityStore);
+            PasswordHasher hasher = new PasswordHasher(config.auth().passwordHashIterations());
+            AuditTrail audit = !config.audit().enabled() ? AuditTrail.OFF : resources.push(AuditTrail.open(
+                    config.audit().logDir().isEmpty() ? layout.auditDir() : Path.of(config.audit().logDir()),
+                    config.nodeId(), config.audit().maxFileSize(), config.audit().retentionDays()));
+            AuthRequests auth = new AuthRequests(authorizer, hasher, audit, listener);
+            SecurityRequests security = new SecurityRequests(authorizer, hasher, mode.security(securityStore), audit);
+            AuditRequests auditRequests = new AuditRequests(audit);
             TransactionIndex transactionIndex = new TransactionIndex();
             groups.countHiddenWith(transactionIndex::hiddenIn);
             FetchHandler fetch = new FetchHandler(topics, transactionIndex, listener, tracing, expiry);
@@ -265,6 +285,19 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.CLUSTER_METADATA, clusterRequests::metadata)
                     .register(Opcodes.AUTH, Opcodes.AUTH_RESPONSE, auth::auth)
                     .register(Opcodes.WHOAMI, Opcodes.WHOAMI_RESPONSE, auth::whoami)
+                    .register(Opcodes.USER_CREATE, security::createUser)
+                    .register(Opcodes.USER_DELETE, security::deleteUser)
+                    .register(Opcodes.USER_UPDATE, security::updateUser)
+                    .register(Opcodes.USER_LIST, security::listUsers)
+                    .register(Opcodes.USER_GET, security::getUser)
+                    .register(Opcodes.PASSWORD_CHANGE, security::changePassword)
+                    .register(Opcodes.ACL_SET, security::setAcl)
+                    .register(Opcodes.ACL_GET, security::getAcl)
+                    .register(Opcodes.ACL_DELETE, security::deleteAcl)
+                    .register(Opcodes.ACL_LIST, security::listAcls)
+                    .register(Opcodes.ROLE_LIST, security::listRoles)
+                    .register(Opcodes.AUDIT_QUERY, auditRequests::query)
+                    .register(Opcodes.AUDIT_EXPORT, auditRequests::export)
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, expiry,
                                     validation)))
@@ -326,6 +359,11 @@ public final class BrokerNode implements AutoCloseable {
             }
             // CREATE/DELETE_TOPIC, COMMIT, RESET_OFFSET, DELETE_GROUP and cluster membership
             mode.register(handlers, topicRequests, groupRequests);
+            // every served opcode has an access rule, or the node does not start
+            servedOpcodes = handlers.opcodes();
+            AccessRules.requireAll(servedOpcodes);
+            handlers.guard(new AccessGuard(authorizer, audit, listener));
+            warnAboutAuth(config, securityStore);
 
             ServerTls tls = ClientTlsSetup.serverTls(config, layout);
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -383,7 +421,8 @@ public final class BrokerNode implements AutoCloseable {
                     : HttpTlsSetup.admin(config, layout);
             admin = telemetry == null || !config.observability().admin().enabled() ? null
                     : startAdmin(config, adminTls, new BrokerAdminBackend(topics, groups, leadership, handlers,
-                            () -> ready, () -> traffic(telemetry), schemas, expiry));
+                            () -> ready, () -> traffic(telemetry), schemas, expiry),
+                            new UserAuthenticator(authorizer, auth));
             if (admin != null) {
                 resources.push(admin); // closed first: no API call reaches a node that is stopping
                 AdminServer served = admin;
@@ -408,13 +447,14 @@ public final class BrokerNode implements AutoCloseable {
      * is a convenience for this machine's browser, and a second broker on the same host must still start. A
      * configured address that cannot be bound fails the start like every other listener.
      */
-    private static AdminServer startAdmin(BrokerConfig config, ServerTls tls, AdminBackend backend) {
+    private static AdminServer startAdmin(BrokerConfig config, ServerTls tls, AdminBackend backend,
+                                          Authenticator callers) {
         BrokerConfig.Admin a = config.observability().admin();
         AdminConfig adminConfig = new AdminConfig(a.addr(), a.corsOrigins(), BrokerTelemetry.version(),
                 tls == null ? null : HttpTlsSetup.adminKeys(tls));
         try {
-            // the broker has no users yet: every caller may do everything (docs/admin-api.md, "Authentication")
-            return AdminServer.start(adminConfig, backend, Authenticator.allowAll());
+            // with auth.enabled the broker's users, else every caller may do everything (docs/admin-api.md)
+            return AdminServer.start(adminConfig, backend, callers);
         } catch (IllegalStateException e) {
             if (!a.defaultAddr()) {
                 throw e;
@@ -422,6 +462,26 @@ public final class BrokerNode implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "admin API and console not started: " + e.getMessage()
                     + " (set observability.admin.addr to serve them elsewhere)");
             return null;
+        }
+    }
+
+    /**
+     * Cluster nodes forward requests to leaders logged in as the bootstrap admin: without its password a node with
+     * auth on can serve only what it leads itself. And a broker with neither a bootstrap admin nor a stored admin
+     * cannot be administered at all (upstream's installer writes such a file).
+     */
+    private static void warnAboutAuth(BrokerConfig config, SecurityStore users) {
+        BrokerConfig.Auth auth = config.auth();
+        if (!auth.enabled() || !auth.adminPassword().isEmpty()) {
+            return;
+        }
+        if (!config.peers().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password on cluster node "
+                    + config.nodeId() + ": requests this node forwards to a leader will be refused as anonymous");
+        }
+        if (users.users().stream().noneMatch(u -> u.enabled() && u.has(Permission.ADMIN))) {
+            LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password and without an admin "
+                    + "user: nobody can create users, ACLs or topics on this broker (set auth.admin_password_file)");
         }
     }
 
@@ -499,6 +559,16 @@ public final class BrokerNode implements AutoCloseable {
 
     public BrokerView view() {
         return view;
+    }
+
+    /** Every opcode this node serves, ascending (each has an access rule: the node would not have started). */
+    public int[] servedOpcodes() {
+        return servedOpcodes.clone();
+    }
+
+    /** Whether requests are authenticated and authorized ({@code auth.enabled}). */
+    public boolean authEnabled() {
+        return config.auth().enabled();
     }
 
     /** The port actually bound (useful with port 0): {@code bind_addr}'s, plaintext or TLS. */

@@ -2,6 +2,8 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.SecurityChanges;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
@@ -75,7 +77,14 @@ final class ClusterMode implements NodeMode {
                 .register(Opcodes.RESET_OFFSET, cluster::resetOffset)
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)
                 .register(ExtensionOpcodes.CLUSTER_REGISTER, cluster::register)
-                .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, cluster::changeMembership);
+                .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, cluster::changeMembership)
+                .register(ExtensionOpcodes.SECURITY_CHANGE, cluster::securityChange);
+    }
+
+    @Override
+    public SecurityChanges security(SecurityStore store) {
+        cluster.security(store);
+        return cluster::submitSecurity;
     }
 
     @Override

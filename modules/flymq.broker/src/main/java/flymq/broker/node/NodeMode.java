@@ -1,6 +1,8 @@
 package flymq.broker.node;
 
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.SecurityChanges;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.RoutedRequest;
 import flymq.broker.schema.Compatibility;
@@ -56,6 +58,13 @@ interface NodeMode extends AutoCloseable {
     SchemaRegistry schemaRegistry(DataDirLayout layout, Compatibility defaultCompatibility);
 
     SchemaChanges schemaChanges();
+
+    /**
+     * Where user and ACL changes go: a single node applies them to {@code store} (which persists them) at once; a
+     * cluster node commits them through the metadata Raft group, whose state machine applies them to
+     * {@code store} on every node. Called once, before {@link #start}.
+     */
+    SecurityChanges security(SecurityStore store);
 
     /** {@code local} as it must run here: on a single node unchanged, in a cluster on the partition's leader. */
     RequestHandler routed(int opcode, RequestHandler local, TopicManager topics);

@@ -2,6 +2,8 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.SecurityChanges;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.SingleNodeLeadership;
 import flymq.broker.group.GroupCoordinator;
@@ -77,6 +79,11 @@ final class StandaloneMode implements NodeMode {
                     throw new RequestException("node " + nodeId
                             + " runs as a single broker (no peers configured): its cluster membership cannot change");
                 });
+    }
+
+    @Override
+    public SecurityChanges security(SecurityStore store) {
+        return store::apply;
     }
 
     @Override

@@ -231,6 +231,20 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
 
         @Override
+        public void loginFailed(String reason) {
+            if (m != null) {
+                m.loginFailed(reason);
+            }
+        }
+
+        @Override
+        public void requestDenied(String operation) {
+            if (m != null) {
+                m.requestDenied(operation);
+            }
+        }
+
+        @Override
         public void produced(String topic, int partition, int records, long bytes, long latencyNanos) {
             if (m != null) {
                 m.produced(topic, partition, records, bytes, latencyNanos);

@@ -4,8 +4,11 @@ import flymq.protocol.ErrorFrame;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.FrameHeader;
 import flymq.protocol.Opcodes;
+import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.AuthRequest;
+import flymq.protocol.message.AuthResponse;
 import flymq.protocol.message.WireMessage;
 import flymq.raft.RaftMember;
 import java.io.BufferedInputStream;
@@ -31,6 +34,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * taken one after the other, never together, so forwarders cannot hold the budget while waiting for it. After
  * {@code cluster.budget_wait_ms} without room the call fails with {@link ClusterBusyException}: a request not yet
  * written was not forwarded at all; an answer that could not be read closes its connection.
+ *
+ * <p>With {@code auth.enabled} each new connection logs in first ({@link Login}): the node that forwards has already
+ * checked the client's request, and the receiving node serves it as the bootstrap admin.
  */
 final class LeaderForwarder implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
@@ -48,11 +54,27 @@ final class LeaderForwarder implements AutoCloseable {
 
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Link>> idle = new ConcurrentHashMap<>();
     private final Admission admission;
+    private final Login login;
     private volatile boolean closed;
 
-    /** @param admission the node's forwarding budget and how long a call waits for it */
-    LeaderForwarder(Admission admission) {
+    /**
+     * The credentials a node logs in with on each new connection when {@code auth.enabled} is true: the bootstrap
+     * admin's, which every node of the cluster is configured with. {@link #toString()} leaves the password out.
+     */
+    record Login(String user, String password) {
+        @Override
+        public String toString() {
+            return "Login[" + user + "]";
+        }
+    }
+
+    /**
+     * @param admission the node's forwarding budget and how long a call waits for it
+     * @param login     sent as AUTH on every new connection before anything else, or null (auth off)
+     */
+    LeaderForwarder(Admission admission, Login login) {
         this.admission = admission;
+        this.login = login;
     }
 
     /** Sends {@code request} under {@code opcode}; @return the response payload (the opcode echoes the request's) */
@@ -121,18 +143,45 @@ final class LeaderForwarder implements AutoCloseable {
         }
     }
 
-    private static Link open(String clientAddr) throws IOException {
+    private Link open(String clientAddr) throws IOException {
         InetSocketAddress target = RaftMember.parseAddress(clientAddr);
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(target.getHostString(), target.getPort()), CONNECT_TIMEOUT_MS);
             s.setTcpNoDelay(true);
             s.setSoTimeout(READ_TIMEOUT_MS);
-            return new Link(s, new BufferedInputStream(s.getInputStream(), 64 * 1024),
+            Link link = new Link(s, new BufferedInputStream(s.getInputStream(), 64 * 1024),
                     new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-        } catch (IOException e) {
+            if (login != null) {
+                logIn(link, clientAddr);
+            }
+            return link;
+        } catch (IOException | RuntimeException e) {
             closeQuietly(s);
             throw e;
+        }
+    }
+
+    /** AUTH as {@link #login} on a new connection; a refusal names the configuration every node needs. */
+    private void logIn(Link link, String clientAddr) throws IOException {
+        PayloadWriter auth = new PayloadWriter(64);
+        new AuthRequest(login.user(), login.password()).write(auth);
+        auth.writeFrame(link.out(), Opcodes.AUTH, FrameCodec.FLAG_BINARY);
+        link.out().flush();
+        FrameHeader header = FrameCodec.readHeader(link.in());
+        if (header == null || header.length() > 64 * 1024) {
+            throw new IOException("no answer to AUTH from " + clientAddr);
+        }
+        byte[] answer = new byte[header.length()];
+        FrameCodec.readFully(link.in(), answer, 0, answer.length);
+        if (header.opcode() == Opcodes.ERROR) {
+            throw new RequestException("node at " + clientAddr + " refused this node's login as '" + login.user()
+                    + "': " + ErrorFrame.decode(answer));
+        }
+        if (!AuthResponse.read(new PayloadReader(answer)).success()) {
+            throw new RequestException("node at " + clientAddr + " refused this node's login as '" + login.user()
+                    + "': every node of a cluster with auth.enabled needs the same auth.admin_username and "
+                    + "auth.admin_password");
         }
     }
 

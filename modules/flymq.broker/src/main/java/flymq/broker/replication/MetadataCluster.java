@@ -2,6 +2,8 @@ package flymq.broker.replication;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.SecurityChange;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterNode;
 import flymq.broker.cluster.PartitionLeader;
 import flymq.broker.cluster.PartitionLeadership;
@@ -33,6 +35,7 @@ import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
 import flymq.protocol.message.RegisterNodeRequest;
+import flymq.protocol.message.SecurityChangeRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.WireMessage;
@@ -75,6 +78,11 @@ import java.util.function.Supplier;
  * elected, leader's address unknown, already forwarded) the answer is the spec's
  * {@code not leader: leader_id=... leader_addr=...}.
  *
+ * <p>SECURITY_CHANGE 0xCD (cluster-internal): a user or ACL change ({@link SecurityChangeRequest}) a follower
+ * forwards to the leader, which commits it as metadata command 17; every node's state machine applies it to its
+ * {@link SecurityStore}. With {@code auth.enabled} the nodes log in to each other as the bootstrap admin before they
+ * forward anything ({@link LeaderForwarder.Login}), so every node needs the same {@code auth.admin_password}.
+ *
  * <p>CLUSTER_REGISTER 0xCF (cluster-internal, in FlyMQ's extension range; SDKs never send
  * it): a {@link RegisterNodeRequest} answered with a {@link SuccessResponse}.
  */
@@ -103,6 +111,9 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile boolean closed;
     private volatile RaftListener observer = RaftListener.NONE;
     private volatile SchemaRegistry schemas;
+    private volatile SecurityStore security;
+    /** How this node logs in to the nodes it forwards to (null: auth off, or no bootstrap admin password). */
+    private final LeaderForwarder.Login forwardLogin;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
@@ -123,7 +134,10 @@ public final class MetadataCluster implements AutoCloseable {
                 bounds.produceInflightBytes()), bounds.budgetWaitMs());
         this.forwardAdmission = new Admission(new MemoryBudget("cluster.forward_inflight_bytes",
                 bounds.forwardInflightBytes()), bounds.budgetWaitMs());
-        this.forwarder = new LeaderForwarder(forwardAdmission);
+        BrokerConfig.Auth auth = config.auth();
+        this.forwardLogin = auth.enabled() && !auth.adminPassword().isEmpty()
+                ? new LeaderForwarder.Login(auth.adminUsername(), auth.adminPassword()) : null;
+        this.forwarder = new LeaderForwarder(forwardAdmission, forwardLogin);
         this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
@@ -162,6 +176,48 @@ public final class MetadataCluster implements AutoCloseable {
         return toMetadataLeader(g, forwarded, what, forwardedRequest, opcode);
     }
 
+    /**
+     * The node's users and ACLs, which the metadata group changes (security commands, see
+     * {@link #submitSecurity}); set before {@link #start}.
+     */
+    public void security(SecurityStore store) {
+        this.security = store;
+    }
+
+    /**
+     * A user or ACL change in a cluster ({@link flymq.broker.auth.SecurityChanges}): replicated through the metadata
+     * group when this node leads it, else forwarded once to the leader as SECURITY_CHANGE. Returns when this node
+     * has applied it too (or after {@value #COMMIT_TIMEOUT_MS} ms, when a later change of the same entry may
+     * have overtaken it), so a read that follows on this node sees it.
+     */
+    public void submitSecurity(SecurityChange change) {
+        byte[] bytes = change.encode();
+        execute(() -> new MetadataCommand.Security(bytes), false, "change users or ACLs",
+                new SecurityChangeRequest(bytes, true), ExtensionOpcodes.SECURITY_CHANGE);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
+        while (!security.reflects(change) && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5); // the commit reaches this follower within a heartbeat
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** SECURITY_CHANGE (internal): a change another node forwards to this node as the metadata leader. */
+    public void securityChange(Session session, PayloadReader in, PayloadWriter out) {
+        SecurityChangeRequest r = SecurityChangeRequest.read(in);
+        try {
+            SecurityChange.decode(r.change()); // a change every node's state machine could not apply is refused here
+        } catch (IllegalArgumentException e) {
+            throw new RequestException("invalid security change: " + e.getMessage());
+        }
+        execute(() -> new MetadataCommand.Security(r.change()), r.forwarded(), "change users or ACLs",
+                new SecurityChangeRequest(r.change(), true), ExtensionOpcodes.SECURITY_CHANGE);
+        SuccessResponse.OK.write(out);
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -184,7 +240,10 @@ public final class MetadataCluster implements AutoCloseable {
         if (schemas == null) {
             schemas = SchemaRegistry.inMemory(Compatibility.BACKWARD);
         }
-        state = new MetadataStateMachine(topics, groups, schemas, layout.metadataAppliedFile());
+        if (security == null) {
+            security = SecurityStore.open(layout.securityFile());
+        }
+        state = new MetadataStateMachine(topics, groups, schemas, layout.metadataAppliedFile(), security);
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
@@ -193,7 +252,8 @@ public final class MetadataCluster implements AutoCloseable {
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
-                    sm::clientAddrs, raftMemory, produceAdmission, forwardAdmission);
+                    sm::clientAddrs, raftMemory, produceAdmission,
+                    () -> new LeaderForwarder(forwardAdmission, forwardLogin));
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.

@@ -32,6 +32,7 @@ import java.util.List;
  *                         replicas of the n = partitions - old count new partitions, leader first
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
+ *   type 17 SECURITY:     i32 n · n bytes: a user or ACL change, flymq.broker.auth.SecurityChange's JSON form
  * </pre>
  * Unknown types or trailing bytes are rejected with the facts, never guessed at.
  */
@@ -45,6 +46,7 @@ sealed interface MetadataCommand {
     int ALTER = 7;
     int ADD_PARTITIONS = 8;
     int SCHEMA = 16;
+    int SECURITY = 17;
 
     record CreateTopic(String name, TopicSettings settings, long createdMs, List<List<String>> replicas)
             implements MetadataCommand {
@@ -92,6 +94,10 @@ sealed interface MetadataCommand {
 
     /** A schema registry change, applied by every node's registry in log order. */
     record Schema(SchemaChange change) implements MetadataCommand {
+    }
+
+    /** A user or ACL change (its encoded form, decoded where it is applied), applied by every node in log order. */
+    record Security(byte[] change) implements MetadataCommand {
     }
 
     default byte[] encode() {
@@ -153,6 +159,11 @@ sealed interface MetadataCommand {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
                 }
+                case Security s -> {
+                    out.writeByte(SECURITY);
+                    out.writeInt(s.change().length);
+                    out.write(s.change());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -186,6 +197,16 @@ sealed interface MetadataCommand {
                 case ADD_PARTITIONS -> new AddPartitions(in.readUTF(), in.readLong(), in.readInt(),
                         readReplicas(in));
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
+                case SECURITY -> {
+                    int n = in.readInt();
+                    if (n < 0 || n > in.available()) {
+                        throw new IllegalArgumentException("security command declares " + n + " bytes, "
+                                + in.available() + " follow");
+                    }
+                    byte[] change = new byte[n];
+                    in.readFully(change);
+                    yield new Security(change);
+                }
                 default -> throw new IllegalArgumentException("unknown metadata command type " + type + " ("
                         + command.length + " bytes)");
             };

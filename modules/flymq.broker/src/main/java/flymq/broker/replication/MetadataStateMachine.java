@@ -1,5 +1,7 @@
 package flymq.broker.replication;
 
+import flymq.broker.auth.SecurityChange;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
@@ -54,6 +56,9 @@ import java.util.function.Consumer;
  * <p>Further chunks are tagged sections: {@code u8 tag · bytes}. Tag 1: the schema registry
  * ({@link SchemaRegistry#snapshot()}). A snapshot without it (written before it existed) means an empty registry.
  * The registry is not written to a file of its own on a cluster node: the snapshot plus the replayed log rebuild it.
+ * Tag 2: the users and ACLs ({@link SecurityStore#snapshot()}, the format of {@code security.json}); a snapshot
+ * without it leaves the node's store as it is. The store also keeps its file on cluster nodes, so users exist from
+ * the first request after a restart; replaying the log over it is harmless, each change carrying whole entries.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
@@ -76,6 +81,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final SchemaRegistry schemas;
+    private final SecurityStore security;
     private final AtomicFile appliedFile;
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
@@ -84,9 +90,20 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private volatile Consumer<String> nodeRemoved = id -> { };
 
     static final int SCHEMAS_SECTION = 1;
+    static final int SECURITY_SECTION = 2;
+
+    /**
+     * A state machine whose users and ACLs live in {@code security.json} beside {@code appliedFile}: for tests of
+     * the other commands.
+     */
+    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, SchemaRegistry schemas, Path appliedFile) {
+        this(topics, groups, schemas, appliedFile, SecurityStore.open(appliedFile.resolveSibling("security.json")));
+    }
 
     /** @param appliedFile where the last applied index is kept ({@code applied.index}, 8 bytes) */
-    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, SchemaRegistry schemas, Path appliedFile) {
+    MetadataStateMachine(TopicManager topics, GroupCoordinator groups, SchemaRegistry schemas, Path appliedFile,
+                         SecurityStore security) {
+        this.security = security;
         this.topics = topics;
         this.groups = groups;
         this.schemas = schemas;
@@ -256,6 +273,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 schemas.apply(c.change());
                 return true;
             }
+            case MetadataCommand.Security c -> {
+                return security.apply(SecurityChange.decode(c.change()));
+            }
         }
     }
 
@@ -305,6 +325,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         section[0] = SCHEMAS_SECTION;
         System.arraycopy(registry, 0, section, 1, registry.length);
         chunks.accept(section);
+        byte[] users = security.snapshot();
+        byte[] securitySection = new byte[users.length + 1];
+        securitySection[0] = SECURITY_SECTION;
+        System.arraycopy(users, 0, securitySection, 1, users.length);
+        chunks.accept(securitySection);
     }
 
     @Override
@@ -313,9 +338,12 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         Map<String, Assignment> all = new TreeMap<>();
         List<MetadataCommand.CommitOffset> offsets = new ArrayList<>();
         byte[] registry = null;
+        byte[] users = null;
         for (byte[] section : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
             if (section.length > 0 && section[0] == SCHEMAS_SECTION) {
                 registry = java.util.Arrays.copyOfRange(section, 1, section.length);
+            } else if (section.length > 0 && section[0] == SECURITY_SECTION) {
+                users = java.util.Arrays.copyOfRange(section, 1, section.length);
             } else if (section.length > 0) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + " has a section "
                         + "with unknown tag " + section[0] + " (" + section.length + " bytes)");
@@ -359,6 +387,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 .snapshot());
         clientAddrs.clear();
         clientAddrs.putAll(nodes);
+        if (users != null) {
+            security.install(users, "metadata snapshot at index " + commitIndex);
+        }
         PartitionReplicas r = replicas;
         if (r != null) {
             // compared by incarnation: a replica list shortened by NODE_REMOVED is the same topic, its groups stay

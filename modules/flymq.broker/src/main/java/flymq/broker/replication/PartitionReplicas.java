@@ -54,7 +54,7 @@ final class PartitionReplicas implements AutoCloseable {
     private final Supplier<Map<String, String>> clientAddrs;
     private final RaftMemory memory;
     private final Admission produce;
-    private final Admission forwarding;
+    private final Supplier<LeaderForwarder> links;
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
@@ -68,11 +68,12 @@ final class PartitionReplicas implements AutoCloseable {
      * @param memory      the node's Raft memory bounds, shared with the metadata group
      * @param produce     the budget of produced bytes proposed and not yet applied here
      *                    ({@code cluster.produce_inflight_bytes})
-     * @param forwarding  the forwarding budget, which catch-up reads from the leader draw on
+     * @param links       a new connection to leaders for each catch-up (on the forwarding budget, logged in when
+     *                    auth is on)
      */
     PartitionReplicas(ClusterMembers members, DataDirLayout layout, TopicManager topics, ClusterTransport transport,
                       Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs,
-                      RaftMemory memory, Admission produce, Admission forwarding) {
+                      RaftMemory memory, Admission produce, Supplier<LeaderForwarder> links) {
         this.members = members;
         this.layout = layout;
         this.topics = topics;
@@ -81,7 +82,7 @@ final class PartitionReplicas implements AutoCloseable {
         this.clientAddrs = clientAddrs;
         this.memory = memory;
         this.produce = produce;
-        this.forwarding = forwarding;
+        this.links = links;
     }
 
     private static String key(String topic, int partition) {
@@ -154,7 +155,7 @@ final class PartitionReplicas implements AutoCloseable {
                     .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory);
             tuning.accept(builder);
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
-                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, forwarding);
+                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, links);
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp), isr);

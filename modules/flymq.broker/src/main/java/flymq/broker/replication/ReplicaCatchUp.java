@@ -39,17 +39,20 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
     private final String selfId;
     private final Supplier<Optional<RaftGroup<Long>>> group;
     private final Supplier<Map<String, String>> clientAddrs;
-    private final Admission forwarding;
+    private final Supplier<LeaderForwarder> links;
 
-    /** @param forwarding the node's forwarding budget: the leader's answers are read into it */
+    /**
+     * @param links a new connection to the leader per catch-up, on the node's forwarding budget (logged in when
+     *              auth is on)
+     */
     ReplicaCatchUp(String topic, int partition, String selfId, Supplier<Optional<RaftGroup<Long>>> group,
-                   Supplier<Map<String, String>> clientAddrs, Admission forwarding) {
+                   Supplier<Map<String, String>> clientAddrs, Supplier<LeaderForwarder> links) {
         this.topic = topic;
         this.partition = partition;
         this.selfId = selfId;
         this.group = group;
         this.clientAddrs = clientAddrs;
-        this.forwarding = forwarding;
+        this.links = links;
     }
 
     @Override
@@ -70,7 +73,7 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                 pause();
                 continue;
             }
-            try (LeaderForwarder link = new LeaderForwarder(forwarding)) {
+            try (LeaderForwarder link = links.get()) {
                 while (pos < to) {
                     LeaderSlice f = fetch(link, leader.get(), addr, pos);
                     List<Record> batch = new ArrayList<>();

@@ -383,10 +383,24 @@ final class Connection implements Runnable {
             } else {
                 reader.reset(buffer, offset, length);
             }
+            RequestGuard guard = handlers.guard();
+            byte[] request = reader.array();
+            int start = reader.position();
+            int size = reader.remaining();
+            guard.admit(session, opcode, new PayloadReader(request, start, size));
+            boolean follow = guard.follows(opcode);
             if (handler instanceof FileRegionHandler regions) {
                 regions.handle(session, reader, writer, tail);
             } else {
                 handler.handle(session, reader, writer);
+            }
+            if (follow) {
+                try {
+                    guard.served(session, opcode, new PayloadReader(request, start, size));
+                } catch (RuntimeException e) {
+                    // the request succeeded: a failure to record it must not turn its answer into an error
+                    LOG.log(System.Logger.Level.WARNING, session + ": after " + Opcodes.name(opcode) + ": " + e);
+                }
             }
             return handlers.responseOpcode(opcode);
         } catch (RequestException | MalformedPayloadException e) {

@@ -1,15 +1,34 @@
 package flymq.broker.server;
 
 import flymq.protocol.Opcodes;
+import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Opcode to handler table. Adding an opcode is one handler plus one {@link #register} line where the node is
  * assembled ({@code BrokerNode}). Registration happens before the server starts; lookups afterwards
- * are plain array reads.
+ * are plain array reads. The {@link RequestGuard} sees every request before its handler (authorization) and, when
+ * it asks to, after it succeeded (the audit trail).
  */
 public final class HandlerRegistry {
     private final RequestHandler[] handlers = new RequestHandler[256];
     private final int[] responseOpcodes = new int[256];
+    private RequestGuard guard = RequestGuard.OPEN;
+
+    /** Sets the guard every connection consults; before the server starts. */
+    public HandlerRegistry guard(RequestGuard g) {
+        this.guard = Objects.requireNonNull(g, "guard");
+        return this;
+    }
+
+    public RequestGuard guard() {
+        return guard;
+    }
+
+    /** Every registered opcode, ascending. */
+    public int[] opcodes() {
+        return IntStream.range(0, handlers.length).filter(op -> handlers[op] != null).toArray();
+    }
 
     /** Registers a handler whose response echoes the request opcode. */
     public HandlerRegistry register(int opcode, RequestHandler handler) {

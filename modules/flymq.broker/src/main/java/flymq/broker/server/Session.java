@@ -2,11 +2,13 @@ package flymq.broker.server;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the broker remembers about one connection: its member id (the peer's {@code ip:port}, as upstream uses), the
  * user bound by AUTH, the time of its last request (consumer-group sessions expire from it) and the consumer-group
- * memberships it holds, so that closing the connection removes every one of them (upstream only removed the last).
+ * memberships it holds, so that closing the connection removes every one of them (upstream only removed the last),
+ * and its failed logins (the login throttle refuses a sixth on one connection).
  */
 public final class Session {
     private final String memberId;
@@ -14,6 +16,7 @@ public final class Session {
     private volatile boolean authenticated;
     private volatile long lastActivityNanos = System.nanoTime();
     private final Set<Object> memberships = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger failedLogins = new AtomicInteger();
 
     public Session(String memberId) {
         this.memberId = memberId;
@@ -21,6 +24,13 @@ public final class Session {
 
     public String memberId() {
         return memberId;
+    }
+
+    /** The peer's address without its port (and without the leading slash of an {@code InetAddress} string). */
+    public String clientIp() {
+        int colon = memberId.lastIndexOf(':');
+        String host = colon > 0 ? memberId.substring(0, colon) : memberId;
+        return host.startsWith("/") ? host.substring(1) : host;
     }
 
     public String user() {
@@ -34,6 +44,11 @@ public final class Session {
     public void authenticate(String userName) {
         this.user = userName;
         this.authenticated = true;
+    }
+
+    /** Failed AUTH attempts on this connection since its last successful one. */
+    public AtomicInteger failedLogins() {
+        return failedLogins;
     }
 
     public long lastActivityNanos() {

@@ -69,7 +69,7 @@ class LeaderForwarderBudgetTest {
     void aForwardFindingNoRoomWaitsThenIsRefusedWithoutSendingAnything() throws Exception {
         MemoryBudget budget = new MemoryBudget("cluster.forward_inflight_bytes", 100);
         assertTrue(budget.tryAcquire(100, 0, TimeUnit.MILLISECONDS));
-        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 200))) {
+        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 200), null)) {
             long start = System.nanoTime();
             ClusterBusyException e = assertThrows(ClusterBusyException.class,
                     () -> forwarder.call("n2", addr(), Opcodes.PRODUCE, request(50)));
@@ -85,7 +85,7 @@ class LeaderForwarderBudgetTest {
     void aWaitingForwardGoesOutOnceTheBudgetIsReleased() throws Exception {
         MemoryBudget budget = new MemoryBudget("cluster.forward_inflight_bytes", 100);
         assertTrue(budget.tryAcquire(100, 0, TimeUnit.MILLISECONDS));
-        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 10_000))) {
+        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 10_000), null)) {
             CompletableFuture<byte[]> answer = CompletableFuture.supplyAsync(
                     () -> forwarder.call("n2", addr(), Opcodes.PRODUCE, request(50)));
             assertEquals(0, requestsSeen.get());
@@ -100,7 +100,7 @@ class LeaderForwarderBudgetTest {
     void anAnswerLargerThanTheBudgetIsReadAloneAndGivenBack() throws Exception {
         answerBytes = 5_000;
         MemoryBudget budget = new MemoryBudget("cluster.forward_inflight_bytes", 1_000);
-        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 1_000))) {
+        try (LeaderForwarder forwarder = new LeaderForwarder(new Admission(budget, 1_000), null)) {
             assertEquals(5_000, forwarder.call("n2", addr(), Opcodes.FETCH, request(10)).length);
         }
         assertEquals(0, budget.used());

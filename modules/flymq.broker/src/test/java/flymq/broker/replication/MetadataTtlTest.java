@@ -3,6 +3,7 @@ package flymq.broker.replication;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import flymq.broker.BrokerListener;
+import flymq.broker.auth.SecurityStore;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.schema.Compatibility;
 import flymq.broker.schema.SchemaRegistry;
@@ -41,7 +42,8 @@ class MetadataTtlTest {
         OffsetStore offsets = OffsetStore.open(d.resolve("offsets.log"));
         GroupCoordinator groups = new GroupCoordinator(offsets, topics, BrokerListener.NONE, 30_000);
         return new Node(store, topics, offsets, groups, new MetadataStateMachine(topics, groups,
-                SchemaRegistry.inMemory(Compatibility.BACKWARD), d.resolve("applied.index")));
+                SchemaRegistry.inMemory(Compatibility.BACKWARD), d.resolve("applied.index"),
+                SecurityStore.open(d.resolve("security.json"))));
     }
 
     private static MetadataCommand.CreateTopic create(String name, long ttlMs) {

@@ -1,5 +1,6 @@
 package flymq.cli.bench;
 
+import flymq.client.AuthenticationException;
 import flymq.client.ConnectionException;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqException;
@@ -125,7 +126,16 @@ public final class ProduceBench implements Callable<Integer> {
                 clients.add(g.clientBuilder()
                         .readSpin(Duration.ofNanos(readSpinMicros * 1000)).build());
             }
-            clients.get(0).createTopic(topic, partitions);
+            try {
+                clients.get(0).createTopic(topic, partitions);
+            } catch (AuthenticationException e) {
+                // a producer-only login may not create topics, but may write to one an admin created
+                if (!clients.get(0).listTopics().contains(topic)) {
+                    clients.forEach(FlyMqClient::close);
+                    throw new CliException(ExitCode.FAILED, "cannot create topic " + topic + " as '"
+                            + g.login().user() + "' (" + e.serverMessage() + "): create it first as an admin", e);
+                }
+            }
         } catch (ConnectionException e) {
             clients.forEach(FlyMqClient::close);
             throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);

@@ -154,7 +154,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             return status;
         }
         ClusterStatus fromLeader;
-        try (var leader = g.tls().applyTo(FlyMqClient.builder().bootstrap(leaderAddr))
+        try (var leader = g.clientBuilder(leaderAddr)
                 .connectTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(5)).build()) {
             fromLeader = leader.clusterStatus();

@@ -58,6 +58,13 @@ public final class ShellCommand implements Callable<Integer> {
         if (tls.insecure()) {
             globals.add("--insecure");
         }
+        if (g.login().present()) {
+            // the password is passed on through the environment or the file, never as an argument
+            globals.add("--user=" + g.login().user());
+            if (g.login().passwordFile() != null) {
+                globals.add("--password-file=" + g.login().passwordFile());
+            }
+        }
         var history = historyFile != null ? historyFile
                 : Path.of(System.getProperty("user.home"), ".flymq_history");
         try (var terminal = TerminalBuilder.builder().name("flymq").system(true).build()) {

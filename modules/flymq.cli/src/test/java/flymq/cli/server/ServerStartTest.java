@@ -128,7 +128,7 @@ class ServerStartTest {
     void anUpstreamConfigFileStartsTheBrokerWithAWarningPerIgnoredKey() throws Exception {
         var config = dir.resolve("upstream.json");
         Files.writeString(config, """
-                {"bind_addr": ":9092", "log_json": true, "auth": {"enabled": true},
+                {"bind_addr": ":9092", "log_json": true, "auth": {"user_file": "/etc/flymq/users.json"},
                  "observability": {"metrics": {"enabled": true, "addr": ":9094"},
                                    "health": {"enabled": true, "addr": ":9095"}}}
                 """);
@@ -137,7 +137,7 @@ class ServerStartTest {
         try {
             assertTrue(READY.matcher(lines(2, p).get(1)).matches(), Files.readString(stdout));
             var warnings = Files.readAllLines(stderr).stream().filter(l -> l.startsWith("WARN ")).toList();
-            assertEquals(List.of("log_json", "auth.enabled", "observability.health.enabled"), warnings.stream()
+            assertEquals(List.of("log_json", "auth.user_file", "observability.health.enabled"), warnings.stream()
                     .map(w -> w.replaceAll("^WARN ignoring upstream FlyMQ key '([^']+)' = .*", "$1")).toList(),
                     String.join("\n", warnings));
             p.destroy(); // SIGTERM

@@ -49,6 +49,10 @@ public final class MetricFamilies {
     public static final String CONNECTIONS_TOTAL = "flymq_server_connections_total";
     /** Ours, beyond the guide: connections closed on accept because a limit was reached, by {@code limit}. */
     public static final String CONNECTIONS_REFUSED = "flymq_server_connections_refused_total";
+    /** Ours, beyond the guide: refused logins (AUTH and the admin API), by {@code reason}. */
+    public static final String LOGIN_FAILURES = "flymq_auth_login_failures_total";
+    /** Ours, beyond the guide: requests refused by the authorization check, by {@code operation}. */
+    public static final String REQUESTS_DENIED = "flymq_auth_requests_denied_total";
     public static final String GOROUTINES = "flymq_server_goroutines";
     /** Ours, beyond the guide: transactions ended, by {@code outcome} (committed, aborted, timed_out). */
     public static final String TRANSACTIONS = "flymq_transactions_total";

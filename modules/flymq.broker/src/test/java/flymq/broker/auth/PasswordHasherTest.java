@@ -1,0 +1,49 @@
+package flymq.broker.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PasswordHasherTest {
+    private final PasswordHasher hasher = new PasswordHasher(1000);
+
+    @Test
+    void aHashVerifiesItsPasswordAndNoOther() {
+        String h = hasher.hash("correct horse");
+        assertTrue(hasher.verify("correct horse", h));
+        assertFalse(hasher.verify("correct hors", h));
+        assertFalse(hasher.verify("", h));
+    }
+
+    @Test
+    void theStoredFormNamesTheFunctionAndIterationsAndSaltsEachHash() {
+        String a = hasher.hash("pw");
+        String b = hasher.hash("pw");
+        assertNotEquals(a, b, "a fresh salt per hash");
+        String[] parts = a.split("\\$");
+        assertEquals(4, parts.length);
+        assertEquals("pbkdf2-sha256", parts[0]);
+        assertEquals("1000", parts[1]);
+        assertEquals(32, java.util.Base64.getDecoder().decode(parts[3]).length);
+        assertFalse(a.contains("pw$") || a.endsWith("pw"));
+    }
+
+    @Test
+    void storedHashesKeepTheirIterationCountWhenTheSettingChanges() {
+        String old = hasher.hash("pw");
+        assertTrue(new PasswordHasher(2000).verify("pw", old));
+    }
+
+    @Test
+    void valuesThatAreNotOurHashesNeverVerify() {
+        assertFalse(hasher.verify("pw", "pw"));
+        assertFalse(hasher.verify("pw", "bcrypt$10$abc$def"));
+        assertFalse(hasher.verify("pw", "pbkdf2-sha256$notanumber$AAAA$AAAA"));
+        assertFalse(hasher.verify("pw", "pbkdf2-sha256$0$AAAA$AAAA"));
+        assertThrows(IllegalArgumentException.class, () -> hasher.hash(""));
+    }
+}
