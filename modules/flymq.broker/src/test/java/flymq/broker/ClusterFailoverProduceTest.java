@@ -45,6 +45,10 @@ class ClusterFailoverProduceTest {
     private static final String TOPIC = "failover";
     private static final int PARTITIONS = 3;
     private static final int RECORDS = 6_000;
+    /** The stream stops here even if the leader took longer to stop (a multiple of the partition count). */
+    private static final int MAX_RECORDS = 60_000;
+    /** Records sent in the run: at least RECORDS, more when the stop took long. */
+    private volatile int total;
 
     @TempDir
     Path dir;
@@ -94,7 +98,10 @@ class ClusterFailoverProduceTest {
         try (FlyMqClient client = FlyMqClient.builder().bootstrap(bootstrap).requestTimeout(Duration.ofSeconds(10))
                 .build();
              FlyMqProducer producer = new FlyMqProducer(client, config)) {
-            for (int i = 0; i < RECORDS; i++) {
+            // a steady stream that goes on until the leader has stopped (however long that takes on a loaded
+            // machine) and a while after: records are in flight while it goes and sent while it is gone
+            long stoppedAt = -1;
+            for (int i = 0; i < RECORDS || stoppedAt < 0 || i < stoppedAt + RECORDS / 3; i++) {
                 sent.add(producer.send(ProducerRecord.of(TOPIC, value(i)).withPartition(i % PARTITIONS)));
                 if (i == RECORDS / 3) {
                     halfway.countDown();
@@ -103,18 +110,25 @@ class ClusterFailoverProduceTest {
                         stopped.countDown();
                     });
                 }
-                if (i % 200 == 0) {
-                    Thread.sleep(2); // a steady stream, so that records are in flight while the leader goes
+                if (stoppedAt < 0 && i > RECORDS / 3 && stopped.getCount() == 0) {
+                    stoppedAt = i;
+                }
+                if (i % 20 == 0) {
+                    Thread.sleep(2); // about 10,000 records/s
+                }
+                if (i >= MAX_RECORDS) {
+                    break;
                 }
             }
             assertTrue(stopped.await(30, TimeUnit.SECONDS), "the leader did not stop");
+            total = sent.size();
             producer.flush();
             retried = producer.retriedBatches();
         }
 
         Map<String, RecordMetadata> acked = new HashMap<>();
         List<String> failed = new ArrayList<>();
-        for (int i = 0; i < RECORDS; i++) {
+        for (int i = 0; i < total; i++) {
             try {
                 acked.put(new String(value(i), StandardCharsets.UTF_8), sent.get(i).get(60, TimeUnit.SECONDS));
             } catch (ExecutionException e) {
@@ -142,13 +156,13 @@ class ClusterFailoverProduceTest {
                 assertEquals(p, md.partition());
                 assertEquals(k, md.offset(), "record " + v + " is where its acknowledgement said");
             }
-            assertEquals(RECORDS / PARTITIONS, stored.size(), "records of partition " + p);
+            assertEquals(countOf(p), stored.size(), "records of partition " + p);
         }
 
         consumer.join(90_000);
         assertFalse(consumer.isAlive(), "the consumer did not read everything");
         List<Message> read = consumed.get();
-        assertEquals(RECORDS, read.size(), "records the consumer read");
+        assertEquals(total, read.size(), "records the consumer read");
         Map<Integer, Long> next = new HashMap<>();
         for (Message m : read) {
             long expected = next.getOrDefault(m.partition(), 0L);
@@ -164,7 +178,7 @@ class ClusterFailoverProduceTest {
              FlyMqConsumer c = new FlyMqConsumer(client, ConsumerConfig.forGroup("").withAutoCommit(false))) {
             c.assign(TOPIC, 0, 1, 2);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(80);
-            while (out.size() < RECORDS && System.nanoTime() < deadline) {
+            while ((total == 0 || out.size() < total) && System.nanoTime() < deadline) {
                 out.addAll(c.poll(Duration.ofMillis(200)));
             }
         }
@@ -183,7 +197,7 @@ class ClusterFailoverProduceTest {
                         return false;
                     }
                     if (f.records().isEmpty()) {
-                        return all.size() >= RECORDS / PARTITIONS;
+                        return all.size() >= countOf(partition);
                     }
                     all.addAll(f.records());
                     next = f.nextOffset(next);
@@ -193,6 +207,11 @@ class ClusterFailoverProduceTest {
             }
         });
         return all;
+    }
+
+    /** Records of the run sent to {@code partition} (record i goes to i mod the partition count). */
+    private int countOf(int partition) {
+        return total / PARTITIONS + (partition < total % PARTITIONS ? 1 : 0);
     }
 
     private static byte[] value(int i) {

@@ -17,8 +17,8 @@ public final class RetryOptions {
     int retries;
 
     @Option(names = "--retry-backoff-ms", paramLabel = "MS", defaultValue = "100",
-            description = "Wait before the first retry of a batch, doubling for each further retry up to 1 s "
-                    + "(default ${DEFAULT-VALUE}).")
+            description = "Wait before a batch is sent again; after overload answers it doubles for each further "
+                    + "retry, up to 1 s (default ${DEFAULT-VALUE}).")
     long retryBackoffMs;
 
     @Option(names = "--delivery-timeout-ms", paramLabel = "MS", defaultValue = "120000",

@@ -258,10 +258,17 @@ public final class FlyMqProducer implements AutoCloseable {
                     long now = System.nanoTime();
                     long lingerNanos = config.linger().toNanos();
                     long nextDeadline = Long.MAX_VALUE;
+                    Set<PartitionKey> queued = queuedPartitions();
                     Iterator<Batch> it = open.values().iterator();
                     while (it.hasNext()) {
                         Batch b = it.next();
                         long deadline = b.createdNanos + lingerNanos;
+                        if (queued.contains(b.key) && !flushRequested && !closing) {
+                            // an earlier batch of the partition still waits to be sent (its retry, or a free request
+                            // slot): this one keeps filling up meanwhile, as Kafka's accumulator does, instead of
+                            // piling up as many tiny batches that the partition's leader would append one by one
+                            continue;
+                        }
                         if (flushRequested || closing || deadline - now <= 0) {
                             it.remove();
                             b.sealOrder = sealed++;
@@ -309,6 +316,18 @@ public final class FlyMqProducer implements AutoCloseable {
             }
             ship(topic, batches);
         }
+    }
+
+    /** The partitions with a batch in the ready queue; the caller holds the lock. */
+    private Set<PartitionKey> queuedPartitions() {
+        if (ready.isEmpty()) {
+            return Set.of();
+        }
+        Set<PartitionKey> queued = new HashSet<>();
+        for (Batch b : ready.values()) {
+            queued.add(b.key);
+        }
+        return queued;
     }
 
     /**

@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param bufferMemory    bytes of records waiting to be sent or acknowledged after which {@code send} blocks
  * @param retries         how many times a batch is sent again after a retriable failure (Kafka's {@code retries}):
  *                        not leader, a lost connection, a timed-out answer, a busy cluster; 0 = never
- * @param retryBackoff    the wait before the first retry of a batch (Kafka's {@code retry.backoff.ms}); each further
- *                        retry of the same batch waits twice as long, up to {@link #MAX_RETRY_BACKOFF}
+ * @param retryBackoff    the wait before a batch is sent again (Kafka's {@code retry.backoff.ms}); after overload
+ *                        failures each further retry of the batch waits twice as long, up to
+ *                        {@link #MAX_RETRY_BACKOFF} ({@link RetryPolicy})
  * @param deliveryTimeout how long after a batch was opened its records may still be retried (Kafka's
  *                        {@code delivery.timeout.ms}): past it, a failed batch fails its records
  * @param idempotence     with {@code acks = all}: number each partition's batches so that the broker appends a
@@ -25,7 +26,7 @@ import java.util.Objects;
  */
 public record ProducerConfig(int batchSize, Duration linger, int maxInFlight, Acks acks, long bufferMemory,
                              int retries, Duration retryBackoff, Duration deliveryTimeout, boolean idempotence) {
-    /** The longest wait between two tries of a batch (Kafka's {@code retry.backoff.max.ms} default). */
+    /** The longest wait between two tries of an overloaded batch (Kafka's {@code retry.backoff.max.ms} default). */
     public static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(1);
 
     public ProducerConfig {

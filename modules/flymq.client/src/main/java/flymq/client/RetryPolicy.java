@@ -9,11 +9,16 @@ import java.util.function.Supplier;
 /**
  * When a write that failed is tried again, with Kafka's producer semantics: a failure is retried only if it is
  * transient ({@link #retriable}), at most {@code retries} times, and only while the {@code deliveryTimeout}
- * counted from the first try has not run out. The wait before retry {@code n} is {@code retryBackoff × 2^(n-1)},
- * capped at {@link ProducerConfig#MAX_RETRY_BACKOFF} (or at {@code retryBackoff} when that is longer): a leader
- * election on this kind of cluster takes a few hundred milliseconds, so the first retries come soon and a longer
- * outage does not turn into a flood of requests. A retry that could not start before the delivery deadline is not
- * made: the last failure is reported instead.
+ * counted from the first try has not run out. How long it waits depends on why it failed:
+ * <ul>
+ *   <li>not leader, or the connection broke: {@code retryBackoff} every time. A leader election here takes a few
+ *   hundred milliseconds and a retry costs the cluster one small refusal, while doubling waits (100, 200, 400, 800
+ *   ms) would put the retry that finds the new leader up to a second after the election.</li>
+ *   <li>overload (a full cluster budget, a write not committed in time, an answer that timed out):
+ *   {@code retryBackoff × 2^(n-1)} before retry {@code n}, capped at {@link ProducerConfig#MAX_RETRY_BACKOFF} (or at
+ *   {@code retryBackoff} when that is longer), so that a struggling cluster is not flooded.</li>
+ * </ul>
+ * A retry that could not start before the delivery deadline is not made: the last failure is reported instead.
  *
  * <p>Retriable: {@link ConnectionException} (the connection broke or the answer timed out: the write may have been
  * applied, so without idempotence a retry may duplicate it), {@link NotLeaderException} (a leader election is in
@@ -64,7 +69,8 @@ public record RetryPolicy(int retries, Duration retryBackoff, Duration deliveryT
         if (attempt > retries || !retriable(failure)) {
             return -1;
         }
-        long at = nowNanos + backoff(attempt).toNanos();
+        long wait = overload(failure) ? backoff(attempt).toNanos() : retryBackoff.toNanos();
+        long at = nowNanos + wait;
         return at - (firstTryNanos + deliveryTimeout.toNanos()) < 0 ? at : -1;
     }
 
@@ -85,6 +91,20 @@ public record RetryPolicy(int retries, Duration retryBackoff, Duration deliveryT
         String s = text.toLowerCase(Locale.ROOT);
         return s.contains("not leader") || s.startsWith("cluster busy:") || s.contains("not committed by a majority")
                 || s.contains("not acknowledged:") || s.contains("batches have been waiting for a majority");
+    }
+
+    /** Whether the failure says the cluster is overloaded (as opposed to a leader change or a lost connection). */
+    static boolean overload(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof RequestTimeoutException) {
+            return true;
+        }
+        if (!(t instanceof FlyMqServerException e) || t instanceof NotLeaderException) {
+            return false;
+        }
+        String s = e.serverMessage().toLowerCase(Locale.ROOT);
+        return s.startsWith("cluster busy:") || s.contains("not committed by a majority")
+                || s.contains("batches have been waiting for a majority");
     }
 
     static Throwable unwrap(Throwable t) {

@@ -223,4 +223,32 @@ class ProducerRetryTest {
             assertEquals(leader.address(), client.connectedServer());
         }
     }
+
+    @Test
+    void whileABatchWaitsForItsRetryThePartitionsNextRecordsFillOneBatch() throws Exception {
+        java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+        FlakyServer script = new FlakyServer(1, n -> {
+            failed.countDown();
+            return "not leader: leader_id= leader_addr=";
+        });
+        try (ScriptedServer server = new ScriptedServer(script::answer);
+             FlyMqClient client = FlyMqClient.connect(server.address());
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerConfig.defaults().withAcks(Acks.ALL)
+                     .withLinger(Duration.ZERO).withMaxInFlight(1).withRetryBackoff(Duration.ofMillis(300)))) {
+            List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+            sent.add(producer.send(ProducerRecord.of("t", new byte[1]).withPartition(0)));
+            assertTrue(failed.await(10, TimeUnit.SECONDS));
+            // linger 0: without the hold, each of these would be sealed as a batch of its own
+            for (int i = 0; i < 50; i++) {
+                sent.add(producer.send(ProducerRecord.of("t", new byte[1]).withPartition(0)));
+            }
+            producer.flush();
+            assertAppendedInOrder(sent);
+            int groups = 0;
+            for (int i = 1; i < server.requests.size(); i++) {
+                groups += request(server, i).groups().size();
+            }
+            assertTrue(groups <= 3, groups + " groups for the retry and the 50 records sent while it waited");
+        }
+    }
 }

@@ -34,12 +34,25 @@ class RetryPolicyTest {
     }
 
     @Test
-    void aRetryIsDueAfterItsBackoff() {
-        RetryPolicy p = new RetryPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(10));
+    void aLeaderChangeOrALostConnectionIsRetriedAfterTheSameShortWaitEveryTime() {
+        RetryPolicy p = new RetryPolicy(50, Duration.ofMillis(50), Duration.ofSeconds(10));
         long first = 1_000 * MS;
         long now = first + 10 * MS;
         assertEquals(now + 50 * MS, p.retryAt(notLeader(""), 1, first, now));
-        assertEquals(now + 100 * MS, p.retryAt(new ConnectionException("reset"), 2, first, now));
+        assertEquals(now + 50 * MS, p.retryAt(notLeader("n2"), 7, first, now), "no growth: the election ends soon");
+        assertEquals(now + 50 * MS, p.retryAt(new ConnectionException("reset"), 5, first, now));
+    }
+
+    @Test
+    void anOverloadedClusterIsGivenDoublingWaits() {
+        RetryPolicy p = new RetryPolicy(50, Duration.ofMillis(50), Duration.ofSeconds(10));
+        long now = 0;
+        FlyMqServerException busy = FlyMqServerException.of("BATCH_PRODUCE", "cluster busy: produce of 5 records "
+                + "to t-0 refused: cluster.produce_inflight_bytes (1 bytes) stayed full for 10 ms");
+        assertEquals(50 * MS, p.retryAt(busy, 1, 0, now));
+        assertEquals(100 * MS, p.retryAt(busy, 2, 0, now));
+        assertEquals(400 * MS, p.retryAt(new RequestTimeoutException("no answer"), 4, 0, now));
+        assertEquals(1_000 * MS, p.retryAt(busy, 9, 0, now), "capped at a second");
     }
 
     @Test
