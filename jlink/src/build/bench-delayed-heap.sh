@@ -2,7 +2,7 @@
 # Heap growth of a broker holding 1 000 000 pending delayed records (issue 16's goal: <= 64 MiB).
 # Starts the linked image on a fresh data directory, measures the heap used after a full GC, schedules N records
 # with a 1 h delay through `flymq produce --delay` (one PRODUCE_DELAYED per line), measures again, prints both.
-# Usage: jlink/src/build/bench-delayed-heap.sh [records] [value-bytes]
+# Usage: [PORT=19492] jlink/src/build/bench-delayed-heap.sh [records] [value-bytes]
 # Needs a built image (./mvnw -B install -DskipTests) and a JDK's jcmd (JAVA_HOME/bin or PATH).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -14,7 +14,7 @@ jcmd=$(command -v jcmd || echo "${JAVA_HOME:-/nonexistent}/bin/jcmd")
 [ -x "$jcmd" ] || { . .mvn/find-jdk.sh >/dev/null 2>&1 || true; jcmd="${JAVA_HOME:-}/bin/jcmd"; }
 [ -x "$jcmd" ] || { echo "jcmd not found: set JAVA_HOME to a JDK" >&2; exit 1; }
 data=$(mktemp -d)
-port=19392
+port=${PORT:-19492}
 "$img/bin/flymq" server start --bind-addr 127.0.0.1:$port --data-dir "$data" --metrics-addr 127.0.0.1:0 \
     --health-addr 127.0.0.1:0 >"$data/server.log" 2>&1 &
 launcher=$!

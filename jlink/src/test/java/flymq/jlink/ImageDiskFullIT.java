@@ -78,6 +78,7 @@ class ImageDiskFullIT {
             if (server != null) {
                 server.process().destroy();
                 server.process().waitFor(30, TimeUnit.SECONDS);
+                server.awaitOutput();
             }
             new ProcessBuilder("umount", data.toString()).start().waitFor(30, TimeUnit.SECONDS);
         }

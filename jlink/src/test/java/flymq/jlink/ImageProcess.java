@@ -24,7 +24,15 @@ final class ImageProcess {
      * A {@code bin/flymq server start} process that printed its ready line, the protocol port it named, and the
      * ready line itself (it names the metrics and health addresses too).
      */
-    record Server(Process process, int port, String readyLine) { }
+    record Server(Process process, int port, String readyLine, Thread drain) {
+        /**
+         * Waits until everything the exited server printed has reached the writer given to
+         * {@link #startServer(String, Writer, String...)}: the drain thread may still be copying its last lines.
+         */
+        void awaitOutput() throws InterruptedException {
+            drain.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
 
     private static final Pattern READY = Pattern.compile("^ready: protocol [^ ]*:(\\d+),");
 
@@ -123,7 +131,7 @@ final class ImageProcess {
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return new Server(p, Integer.parseInt(m.group(1)), line);
+                return new Server(p, Integer.parseInt(m.group(1)), line, drain);
             }
         }
         throw new AssertionError(what + " exited before its ready line:\n" + seen);

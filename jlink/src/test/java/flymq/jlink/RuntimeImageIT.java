@@ -116,6 +116,16 @@ class RuntimeImageIT {
     }
 
     @Test
+    void benchGetsTheFullJitWhateverGlobalOptionsWithValuesComeFirst() throws Exception {
+        Map<String, String> env = Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        // AES-GCM is intrinsified by C2 only: a TLS bench under the client's C1-only JIT runs at a fraction of its speed
+        var bench = ImageProcess.run(env, FLYMQ, "--server", "127.0.0.1:1", "--tls-ca", "ca.crt", "--tls-cert",
+                "c.crt", "--tls-key", "c.key", "-o", "json", "bench", "produce", "--help");
+        assertFalse(bench.out().contains("TieredStopAtLevel"), bench.out());
+        assertTrue(bench.out().contains("-XX:+UseG1GC"), bench.out());
+    }
+
+    @Test
     void clientCommandsGetASmallSerialHeapAndNoPerfDataFile() throws Exception {
         var client = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), FLYMQ,
                 "--server=127.0.0.1:1", "health", "check");

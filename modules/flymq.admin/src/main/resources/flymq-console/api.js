@@ -27,5 +27,6 @@ async function call(method, path, body, headers) {
 export const get = async path => (await call("GET", path)).body;
 export const getWithTag = path => call("GET", path);
 export const post = (path, body, etag) => call("POST", path, body, etag ? { "If-Match": etag } : {});
+export const put = (path, body, etag) => call("PUT", path, body, etag ? { "If-Match": etag } : {});
 export const del = (path, etag) => call("DELETE", path, undefined, etag ? { "If-Match": etag } : {});
 export const enc = encodeURIComponent;

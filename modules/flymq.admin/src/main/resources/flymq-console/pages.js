@@ -1,7 +1,7 @@
 // The console's pages. Each builds its DOM with h() (never from HTML strings: record keys and values are shown as
 // text) and returns { title, update(snapshot) } so the live stream can refresh it.
 
-import { get, getWithTag, post, del, enc } from "./api.js";
+import { get, getWithTag, post, put, del, enc } from "./api.js";
 import { num, bytes, duration, retention, render } from "./format.js";
 import { sparkline } from "./charts.js";
 
@@ -154,24 +154,79 @@ function topics(main, state, parts) {
   return { title: "Topics", update(snap) { if (!confirming) draw(snap.topics); } };
 }
 
+// A topic's settings as the form shows them: the API's unit, the form's unit and how many of one make the other.
+const SETTINGS = [
+  { key: "retention_ms", label: "Retention (hours, 0 = no age limit)", unit: 3600000 },
+  { key: "retention_bytes", label: "Retention size (MiB, 0 = no size limit)", unit: 1048576 },
+  { key: "segment_bytes", label: "Segment size (MiB)", unit: 1048576 },
+  { key: "segment_ms", label: "Segment roll (hours)", unit: 3600000 },
+  { key: "ttl_ms", label: "Time to live (seconds, 0 = never expire)", unit: 1000 }
+];
+
 function topicDetail(main, name) {
-  const status = h("p", { role: "status" });
+  const status = h("p", { role: "status", "aria-live": "polite", id: "topic-status" });
   const head = h("div", { class: "cards" });
   const body = h("tbody");
+  let etag = null;
+  let shown = null; // the settings the form was filled with, to send only what the user changed
+  const inputs = {};
+  for (const s of SETTINGS) {
+    inputs[s.key] = h("input", { id: "setting-" + s.key.replaceAll("_", "-"), type: "number", min: "0", step: "any",
+      placeholder: "broker default" });
+  }
+  const settings = h("form", { class: "row", id: "topic-settings", "aria-label": "Topic settings",
+    onsubmit: async e => {
+      e.preventDefault();
+      const change = {};
+      for (const s of SETTINGS) {
+        const text = inputs[s.key].value.trim();
+        if (text === "") { change[s.key] = null; continue; } // cleared: back to the broker default
+        const value = Math.round(Number(text) * s.unit);
+        if (shown && value !== shown[s.key]) change[s.key] = value;
+      }
+      for (const k of Object.keys(change)) if (change[k] === null && shown && shown[k] == null) delete change[k];
+      if (!Object.keys(change).length) { message(status, "Nothing changed."); return; }
+      try {
+        const r = await put("/topics/" + enc(name) + "/config", change, etag);
+        etag = r.etag;
+        fill(r.body);
+        message(status, "Saved " + Object.keys(change).join(", ") + ".");
+        refresh();
+      } catch (err) {
+        message(status, err.status === 412 ? "The topic changed meanwhile; its settings are shown again." : err.message, true);
+        shown = null;
+        refresh();
+      }
+    } },
+    SETTINGS.map(s => h("label", {}, s.label, inputs[s.key])),
+    h("button", { type: "submit", id: "topic-settings-submit" }, "Save settings"));
+  function fill(config) {
+    shown = {};
+    for (const s of SETTINGS) {
+      shown[s.key] = config[s.key];
+      inputs[s.key].value = config[s.key] == null || config[s.key] < 0 ? "" : String(config[s.key] / s.unit);
+    }
+  }
   main.append(h("h2", {}, "Topic ", h("code", {}, name)), head,
     h("p", {}, h("a", { href: "#/messages?topic=" + enc(name) }, "Browse messages"), " · ",
       h("a", { href: "#/topics" }, "All topics")),
+    h("h3", {}, "Settings"), settings, status,
     h("h3", {}, "Partitions"),
     table("partitions-table", "Partitions of " + name, [["Partition", "num"], ["Leader"], ["First offset", "num"],
-      ["Next offset", "num"], ["Messages", "num"], ["Size", "num"], ["Segments", "num"]], []), status);
+      ["Next offset", "num"], ["Messages", "num"], ["Size", "num"], ["Segments", "num"]], []));
   main.querySelector("#partitions-table tbody").replaceWith(body);
   async function refresh() {
     try {
-      const t = await get("/topics/" + enc(name));
+      const r = await getWithTag("/topics/" + enc(name));
+      const t = r.body;
+      if (!shown) { etag = r.etag; fill(t); } // the form keeps what the user is typing until it is saved
       head.replaceChildren(...[["Partitions", num(t.partitions)], ["Replication", num(t.replica_factor)],
         ["Messages", num(t.message_count)], ["Size", bytes(t.size_bytes)],
-        ["Retention", retention(t.retention_ms, t.retention_bytes)], ["Created", new Date(t.created_at).toLocaleString()]]
-        .map(([l, v]) => h("div", { class: "card" }, h("div", { class: "label" }, l), h("div", { class: "value" }, v))));
+        ["Retention", retention(t.retention_ms, t.retention_bytes)],
+        ["Time to live", t.ttl_ms > 0 ? duration(t.ttl_ms) : t.ttl_ms === 0 ? "never expire" : "–"],
+        ["Created", new Date(t.created_at).toLocaleString()]]
+        .map(([l, v]) => h("div", { class: "card" }, h("div", { class: "label" }, l),
+          h("div", { class: "value", "data-field": l }, v))));
       body.replaceChildren(...t.partition_details.map(p => h("tr", {},
         h("td", { class: "num" }, p.partition), h("td", {}, p.leader || "none"), h("td", { class: "num" }, num(p.start_offset)),
         h("td", { class: "num" }, num(p.end_offset)), h("td", { class: "num" }, num(p.messages)),
@@ -355,4 +410,186 @@ function cluster(main) {
   return { title: "Cluster", update: refresh };
 }
 
-export const pages = { overview, topics, messages, groups, cluster };
+// ---------------------------------------------------------------------------------------------------- schemas
+
+function schemas(main, state, parts) {
+  if (parts.length && parts[0]) return schemaDetail(main, parts[0]);
+  const status = h("p", { role: "status", "aria-live": "polite", id: "schemas-status" });
+  const name = h("input", { id: "schema-name", required: true, autocomplete: "off" });
+  const type = h("select", { id: "schema-type" }, ["json", "avro"].map(t => h("option", { value: t }, t)));
+  const compatibility = h("select", { id: "schema-compatibility" }, h("option", { value: "" }, "subject's (or broker default)"),
+    ["none", "backward", "backward_transitive", "forward", "forward_transitive", "full", "full_transitive"]
+      .map(c => h("option", { value: c }, c)));
+  const definition = h("textarea", { id: "schema-definition", required: true, spellcheck: "false",
+    placeholder: '{"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}' });
+  const form = h("form", { class: "row", id: "register-schema", "aria-label": "Register a schema version",
+    onsubmit: async e => {
+      e.preventDefault();
+      const body = { name: name.value.trim(), type: type.value, schema: definition.value };
+      if (compatibility.value) body.compatibility = compatibility.value;
+      try {
+        const r = await post("/schemas", body);
+        message(status, "Registered " + r.body.name + " version " + r.body.version + " (id " + r.body.id + ").");
+        refresh();
+      } catch (err) { message(status, err.message, true); }
+    } },
+    h("label", {}, "Subject", name), h("label", {}, "Type", type), h("label", {}, "Compatibility", compatibility),
+    h("label", { class: "wide" }, "Schema", definition),
+    h("button", { type: "submit", id: "register-schema-submit" }, "Register version"));
+  const body = h("tbody");
+  main.append(h("h2", {}, "Schemas"), form, status,
+    table("schemas-table", "Schema subjects", [["Subject"], ["Latest version", "num"], ["Versions", "num"], ["Type"],
+      ["Compatibility"], ["Registered"]], []),
+    h("p", { class: "muted" }, "Protobuf schemas are registered as descriptor sets through the API or ",
+      h("code", {}, "flymq schema register"), "."));
+  main.querySelector("#schemas-table tbody").replaceWith(body);
+  async function refresh() {
+    try {
+      const all = await get("/schemas?limit=1000");
+      const subjects = new Map();
+      for (const v of all) {
+        const s = subjects.get(v.name) || { versions: 0, latest: v };
+        s.versions++;
+        if (v.version >= s.latest.version) s.latest = v;
+        subjects.set(v.name, s);
+      }
+      body.replaceChildren(...[...subjects.values()].map(({ versions, latest }) => h("tr", { "data-schema": latest.name },
+        h("td", {}, h("a", { href: "#/schemas/" + enc(latest.name) }, latest.name)),
+        h("td", { class: "num" }, latest.version), h("td", { class: "num" }, versions), h("td", {}, latest.type),
+        h("td", {}, latest.compatibility), h("td", {}, new Date(latest.created_at).toLocaleString()))));
+    } catch (err) {
+      message(status, err.status === 501 ? "This broker has no schema registry (schema.enabled is false)." : err.message, true);
+    }
+  }
+  refresh();
+  return { title: "Schemas" };
+}
+
+function schemaDetail(main, name) {
+  const status = h("p", { role: "status", "aria-live": "polite" });
+  const summary = h("div", { class: "cards" });
+  const definition = h("pre", { id: "schema-text", class: "value" });
+  const versions = h("tbody");
+  let confirming = false;
+  const remove = h("button", { type: "button", class: "secondary", id: "schema-delete",
+    onclick: async () => {
+      if (!confirming) {
+        confirming = true;
+        remove.textContent = "Confirm delete";
+        remove.className = "danger";
+        remove.setAttribute("aria-label", "Confirm delete of every version of schema " + name);
+        return;
+      }
+      try { await del("/schemas/" + enc(name)); location.hash = "#/schemas"; }
+      catch (err) { message(status, err.message, true); }
+    } }, "Delete subject");
+  main.append(h("h2", {}, "Schema ", h("code", {}, name)), summary,
+    h("p", {}, h("a", { href: "#/schemas" }, "All schemas")),
+    h("h3", {}, "Latest version"), h("div", { class: "table-wrap" }, definition),
+    h("h3", {}, "Versions"),
+    table("schema-versions", "Versions of " + name, [["Version", "num"], ["Id", "num"], ["Type"], ["Registered"]], []),
+    h("h3", {}, "Delete"), h("p", {}, "Removes every version of the subject. ", remove), status);
+  main.querySelector("#schema-versions tbody").replaceWith(versions);
+  (async () => {
+    try {
+      const [latest, all] = await Promise.all([get("/schemas/" + enc(name)), get("/schemas?limit=1000")]);
+      summary.replaceChildren(...[["Latest version", latest.version], ["Id", latest.id], ["Type", latest.type],
+        ["Compatibility", latest.compatibility]].map(([l, v]) =>
+        h("div", { class: "card" }, h("div", { class: "label" }, l), h("div", { class: "value", "data-field": l }, String(v)))));
+      let text = latest.schema;
+      if (latest.type !== "protobuf") { try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* as sent */ } }
+      definition.textContent = text;
+      versions.replaceChildren(...all.filter(v => v.name === name).map(v => h("tr", { "data-version": v.version },
+        h("td", { class: "num" }, v.version), h("td", { class: "num" }, v.id), h("td", {}, v.type),
+        h("td", {}, new Date(v.created_at).toLocaleString()))));
+    } catch (err) { message(status, err.message, true); }
+  })();
+  return { title: "Schema " + name };
+}
+
+// ---------------------------------------------------------------------------------------------------- security
+
+const list = text => text.split(",").map(x => x.trim()).filter(x => x);
+
+function security(main) {
+  const status = h("p", { role: "status", "aria-live": "polite", id: "security-status" });
+  const fail = err => message(status, err.status === 501 ? "This broker has no users (no authentication)." : err.message, true);
+  const username = h("input", { id: "user-name", required: true, autocomplete: "off" });
+  const password = h("input", { id: "user-password", type: "password", required: true, autocomplete: "new-password" });
+  const roles = h("input", { id: "user-roles", placeholder: "consumer, producer", autocomplete: "off" });
+  const userForm = h("form", { class: "row", id: "create-user", "aria-label": "Create a user",
+    onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await post("/users", { username: username.value.trim(), password: password.value, roles: list(roles.value) });
+        message(status, "Created user " + username.value.trim() + ".");
+        username.value = ""; password.value = "";
+        refresh();
+      } catch (err) { fail(err); }
+    } },
+    h("label", {}, "User name", username), h("label", {}, "Password", password),
+    h("label", {}, "Roles (comma-separated)", roles), h("button", { type: "submit", id: "create-user-submit" }, "Create user"));
+  const topic = h("input", { id: "acl-topic", required: true, autocomplete: "off" });
+  const isPublic = h("input", { id: "acl-public", type: "checkbox" });
+  const aclUsers = h("input", { id: "acl-users", placeholder: "alice, bob", autocomplete: "off" });
+  const aclRoles = h("input", { id: "acl-roles", placeholder: "consumer", autocomplete: "off" });
+  const aclForm = h("form", { class: "row", id: "set-acl", "aria-label": "Set a topic's ACL",
+    onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await put("/acls/" + enc(topic.value.trim()), { public: isPublic.checked, allowed_users: list(aclUsers.value),
+          allowed_roles: list(aclRoles.value) });
+        message(status, "Set the ACL of topic " + topic.value.trim() + ".");
+        refresh();
+      } catch (err) { fail(err); }
+    } },
+    h("label", {}, "Topic", topic), h("label", {}, "Public (every user)", isPublic),
+    h("label", {}, "Allowed users", aclUsers), h("label", {}, "Allowed roles", aclRoles),
+    h("button", { type: "submit", id: "set-acl-submit" }, "Set ACL"));
+  const users = h("tbody");
+  const acls = h("tbody");
+  const defaults = h("p", { class: "muted" }, "Topics without an ACL follow the broker's auth.default_public.");
+  main.append(h("h2", {}, "Users and topic ACLs"), status,
+    h("h3", {}, "Users"), userForm,
+    table("users-table", "Users", [["User"], ["Roles"], ["Permissions"], ["Enabled"], ["Actions"]], []),
+    h("h3", {}, "Topic ACLs"), aclForm, defaults,
+    table("acls-table", "Topic ACLs", [["Topic"], ["Public"], ["Allowed users"], ["Allowed roles"], ["Actions"]], []));
+  main.querySelector("#users-table tbody").replaceWith(users);
+  main.querySelector("#acls-table tbody").replaceWith(acls);
+  const confirming = new Set();
+  function confirmButton(key, label, what, action) {
+    const armed = confirming.has(key);
+    return h("button", { type: "button", class: armed ? "danger" : "secondary",
+      "aria-label": (armed ? "Confirm delete of " : "Delete ") + what,
+      onclick: async () => {
+        if (!confirming.has(key)) { confirming.add(key); refresh(); return; }
+        confirming.delete(key);
+        try { await action(); message(status, "Deleted " + what + "."); refresh(); } catch (err) { fail(err); }
+      } }, armed ? "Confirm delete" : label);
+  }
+  async function refresh() {
+    try {
+      const all = await get("/users?limit=1000");
+      users.replaceChildren(...all.map(u => h("tr", { "data-user": u.username },
+        h("td", {}, u.username), h("td", {}, u.roles.join(", ")), h("td", {}, u.permissions.join(", ")),
+        h("td", { "data-enabled": String(u.enabled) }, u.enabled ? "yes" : "no"),
+        h("td", {},
+          h("button", { type: "button", class: "secondary", "aria-label": (u.enabled ? "Disable user " : "Enable user ") + u.username,
+            onclick: async () => {
+              try { await put("/users/" + enc(u.username), { enabled: !u.enabled }); refresh(); } catch (err) { fail(err); }
+            } }, u.enabled ? "Disable" : "Enable"), " ",
+          confirmButton("user:" + u.username, "Delete", "user " + u.username, () => del("/users/" + enc(u.username)))))));
+    } catch (err) { fail(err); }
+    try {
+      const all = await get("/acls?limit=1000");
+      acls.replaceChildren(...all.map(a => h("tr", { "data-acl": a.topic },
+        h("td", {}, a.topic), h("td", {}, a.public ? "yes" : "no"), h("td", {}, a.allowed_users.join(", ")),
+        h("td", {}, a.allowed_roles.join(", ")),
+        h("td", {}, confirmButton("acl:" + a.topic, "Delete", "the ACL of topic " + a.topic, () => del("/acls/" + enc(a.topic)))))));
+    } catch (err) { fail(err); }
+  }
+  refresh();
+  return { title: "Users and ACLs" };
+}
+
+export const pages = { overview, topics, messages, groups, schemas, security, cluster };

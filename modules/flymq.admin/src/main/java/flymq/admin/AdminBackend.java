@@ -122,6 +122,131 @@ public interface AdminBackend {
     }
 
     /**
+     * Every user of the broker's authentication, sorted by name ({@code auth.*}, docs/security.md). The security
+     * reads name their caller too: the broker checks them as that user's requests.
+     */
+    default List<UserInfo> users(String caller) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** One user, or empty when there is none of that name. */
+    default Optional<UserInfo> user(String caller, String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** Creates a user; {@link AdminException#conflict} when one of that name exists. */
+    default UserInfo createUser(String caller, String name, String password, List<String> roles) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** Changes a user's roles (null: kept) and whether it may log in (null: kept). */
+    default UserInfo updateUser(String caller, String name, List<String> roles, Boolean enabled) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** Deletes a user; {@link AdminException#notFound} when there is none. */
+    default void deleteUser(String caller, String name) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** Sets a user's password; {@code oldPassword} is needed when users change their own. */
+    default void changePassword(String caller, String name, String oldPassword, String newPassword) {
+        throw new AdminException(501, "not_implemented", "this broker has no users");
+    }
+
+    /** The roles users can have and what each permits. */
+    default List<RoleInfo> roles(String caller) {
+        throw new AdminException(501, "not_implemented", "this broker has no roles");
+    }
+
+    /** Every topic ACL, sorted by topic; topics without one follow {@link Acls#defaultPublic()}. */
+    default Acls acls(String caller) {
+        throw new AdminException(501, "not_implemented", "this broker has no ACLs");
+    }
+
+    /** A topic's ACL ({@code exists} false: the topic has none and follows the default). */
+    default AclInfo acl(String caller, String topic) {
+        throw new AdminException(501, "not_implemented", "this broker has no ACLs");
+    }
+
+    /** Replaces a topic's ACL. */
+    default void setAcl(String caller, String topic, boolean isPublic, List<String> users, List<String> roles) {
+        throw new AdminException(501, "not_implemented", "this broker has no ACLs");
+    }
+
+    /** Removes a topic's ACL; {@link AdminException#notFound} when it has none. */
+    default void deleteAcl(String caller, String topic) {
+        throw new AdminException(501, "not_implemented", "this broker has no ACLs");
+    }
+
+    /** A page of the audit trail matching {@code filter}, newest first as the broker keeps it. */
+    default AuditPage auditEvents(String caller, AuditFilter filter) {
+        throw new AdminException(501, "not_implemented", "this broker has no audit trail");
+    }
+
+    /** Every audit event matching {@code filter} as a file: {@code format} json or csv. */
+    default byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        throw new AdminException(501, "not_implemented", "this broker has no audit trail");
+    }
+
+    /**
+     * Which audit events to read: times in Unix ms (0 = unbounded), empty lists and texts do not filter; limit 0 =
+     * the broker's page size.
+     */
+    record AuditFilter(long startMs, long endMs, List<String> types, String user, String resource, String result,
+                       String search, int limit, int offset) {
+        public AuditFilter {
+            types = List.copyOf(types);
+        }
+    }
+
+    /** One audit event. */
+    record AuditEventInfo(String id, long timestampMs, String type, String user, String clientIp, String resource,
+                          String action, String result, String nodeId, java.util.Map<String, String> details) {
+        public AuditEventInfo {
+            details = java.util.Map.copyOf(details);
+        }
+    }
+
+    /** A page of audit events: {@code total} matching, {@code hasMore} when a later page holds more. */
+    record AuditPage(List<AuditEventInfo> events, int total, boolean hasMore) {
+        public AuditPage {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** A user as upstream's API shows one (never a password or its hash). Times in Unix ms. */
+    record UserInfo(String username, List<String> roles, List<String> permissions, boolean enabled,
+                    long createdAtMs, long updatedAtMs) {
+        public UserInfo {
+            roles = List.copyOf(roles);
+            permissions = List.copyOf(permissions);
+        }
+    }
+
+    /** A role and its permissions (read, write, admin). */
+    record RoleInfo(String name, List<String> permissions, String description) {
+        public RoleInfo {
+            permissions = List.copyOf(permissions);
+        }
+    }
+
+    /** A topic's ACL: public to every user, or open to the users and roles listed. */
+    record AclInfo(String topic, boolean exists, boolean isPublic, List<String> users, List<String> roles) {
+        public AclInfo {
+            users = List.copyOf(users);
+            roles = List.copyOf(roles);
+        }
+    }
+
+    /** Every topic ACL and what decides the topics without one. */
+    record Acls(List<AclInfo> acls, boolean defaultPublic) {
+        public Acls {
+            acls = List.copyOf(acls);
+        }
+    }
+
+    /**
      * A registered schema version: upstream's {@code SchemaInfo} ({@code name}, {@code version}, {@code type},
      * {@code schema}, {@code created_at}) plus the registry-wide id and the subject's compatibility mode. A
      * Protobuf {@code schema} is its descriptor set in base64.

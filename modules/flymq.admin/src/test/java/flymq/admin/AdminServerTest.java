@@ -138,10 +138,8 @@ class AdminServerTest {
     @Test
     void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
         start();
-        assertError(send("GET", "/api/v1/roles", null), 501, "not_implemented");
-        assertError(send("GET", "/api/v1/users/alice", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
-        assertError(send("GET", "/api/v1/audit/events", null), 501, "not_implemented");
+        assertError(send("POST", "/api/v1/cluster/rebalance", "{}"), 501, "not_implemented");
     }
 
     @Test
@@ -266,6 +264,79 @@ class AdminServerTest {
         String got = send("GET", "/api/v1/topics/orders/config", null).body();
         assertEquals(200, send("PUT", "/api/v1/topics/orders/config",
                 got.replace("\"partitions\":2,\"replica_factor\":1,", "")).statusCode());
+    }
+
+    @Test
+    void usersAreCreatedListedChangedAndDeletedInUpstreamsShapes() throws Exception {
+        start();
+        HttpResponse<String> created = send("POST", "/api/v1/users",
+                "{\"username\":\"alice\",\"password\":\"pw\",\"roles\":[\"producer\"]}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("/api/v1/users/alice", created.headers().firstValue("Location").orElseThrow());
+        assertEquals("alice", json(created).get("username").asText());
+        assertEquals("producer", json(created).get("roles").get(0).asText());
+        assertFalse(created.body().contains("pw"), "no password in an answer: " + created.body());
+        assertError(send("POST", "/api/v1/users", "{\"username\":\"alice\",\"password\":\"x\"}"), 409, "conflict");
+        assertError(send("POST", "/api/v1/users", "{\"username\":\"bob\"}"), 400, "bad_request");
+        assertEquals("alice", json(send("GET", "/api/v1/users", null)).get(0).get("username").asText());
+
+        HttpResponse<String> changed = send("PUT", "/api/v1/users/alice", "{\"enabled\":false}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertFalse(json(changed).get("enabled").asBoolean());
+        assertEquals("producer", json(changed).get("roles").get(0).asText(), "roles kept");
+        assertError(send("PUT", "/api/v1/users/alice", "{}"), 400, "bad_request");
+        assertError(send("PUT", "/api/v1/users/alice", "{\"roles\":\"admin\"}"), 400, "bad_request");
+        assertEquals(204, send("POST", "/api/v1/users/alice/password", "{\"new_password\":\"pw2\"}").statusCode());
+        assertEquals("pw2", backend.passwords.get("alice"));
+        assertEquals("admin", json(send("GET", "/api/v1/roles", null)).get(0).get("name").asText());
+
+        assertEquals(204, send("DELETE", "/api/v1/users/alice", null).statusCode());
+        assertError(send("GET", "/api/v1/users/alice", null), 404, "not_found");
+        assertError(send("DELETE", "/api/v1/users/alice", null), 404, "not_found");
+    }
+
+    @Test
+    void auditEventsAreQueriedWithUpstreamsFiltersAndExportedAsFiles() throws Exception {
+        start();
+        HttpResponse<String> page = send("GET", "/api/v1/audit/events?start_time=2026-12-03T08:00:00Z"
+                + "&types=auth.failure,topic.create&user=alice&limit=5&offset=10", null);
+        assertEquals(200, page.statusCode(), page.body());
+        JsonNode body = json(page);
+        assertEquals("topic.create", body.get("events").get(0).get("type").asText());
+        assertEquals("2", body.get("events").get(0).get("details").get("partitions").asText());
+        assertEquals(1, body.get("total_count").asInt());
+        assertFalse(body.get("has_more").asBoolean());
+        assertEquals(new AdminBackend.AuditFilter(java.time.Instant.parse("2026-12-03T08:00:00Z").toEpochMilli(), 0,
+                List.of("auth.failure", "topic.create"), "alice", "", "", "", 5, 10), backend.lastAuditFilter);
+        assertError(send("GET", "/api/v1/audit/events?start_time=yesterday", null), 400, "bad_request");
+
+        HttpResponse<String> csv = send("POST", "/api/v1/audit/export",
+                "{\"format\":\"csv\",\"filter\":{\"event_types\":[\"topic.create\"],\"result\":\"success\"}}");
+        assertEquals(200, csv.statusCode(), csv.body());
+        assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), csv.headers().map().toString());
+        assertEquals("attachment; filename=audit_events.csv", csv.headers().firstValue("Content-Disposition").orElseThrow());
+        assertTrue(csv.body().startsWith("id,type"), csv.body());
+        assertEquals(List.of("topic.create"), backend.lastAuditFilter.types());
+        assertEquals("success", backend.lastAuditFilter.result());
+        assertError(send("POST", "/api/v1/audit/export", "{\"format\":\"xml\"}"), 400, "bad_request");
+    }
+
+    @Test
+    void topicAclsAreSetReadAndDeleted() throws Exception {
+        start();
+        JsonNode none = json(send("GET", "/api/v1/acls/orders", null));
+        assertFalse(none.get("exists").asBoolean(), none.toString());
+        HttpResponse<String> set = send("PUT", "/api/v1/acls/orders",
+                "{\"public\":false,\"allowed_users\":[\"alice\"],\"allowed_roles\":[\"consumer\"]}");
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals("alice", json(set).get("allowed_users").get(0).asText());
+        assertFalse(json(set).get("public").asBoolean());
+        HttpResponse<String> list = send("GET", "/api/v1/acls", null);
+        assertEquals("orders", json(list).get(0).get("topic").asText());
+        assertEquals("true", list.headers().firstValue("X-Default-Public").orElseThrow());
+        assertError(send("PUT", "/api/v1/acls/orders", "{\"public\":\"no\"}"), 400, "bad_request");
+        assertEquals(204, send("DELETE", "/api/v1/acls/orders", null).statusCode());
+        assertError(send("DELETE", "/api/v1/acls/orders", null), 404, "not_found");
     }
 
     @Test

@@ -74,6 +74,99 @@ final class FakeBackend implements AdminBackend {
         topics.remove(name);
     }
 
+    final Map<String, UserInfo> users = new java.util.concurrent.ConcurrentSkipListMap<>();
+    final Map<String, AclInfo> acls = new java.util.concurrent.ConcurrentSkipListMap<>();
+    final Map<String, String> passwords = new ConcurrentHashMap<>();
+
+    @Override
+    public List<UserInfo> users(String caller) {
+        return List.copyOf(users.values());
+    }
+
+    @Override
+    public Optional<UserInfo> user(String caller, String name) {
+        return Optional.ofNullable(users.get(name));
+    }
+
+    @Override
+    public UserInfo createUser(String caller, String name, String password, List<String> roles) {
+        if (users.containsKey(name)) {
+            throw AdminException.conflict("user '" + name + "' already exists");
+        }
+        UserInfo u = new UserInfo(name, roles.isEmpty() ? List.of("consumer") : roles, List.of("read"), true,
+                1_700_000_000_000L, 1_700_000_000_000L);
+        users.put(name, u);
+        passwords.put(name, password);
+        return u;
+    }
+
+    @Override
+    public UserInfo updateUser(String caller, String name, List<String> roles, Boolean enabled) {
+        UserInfo u = user(caller, name).orElseThrow(() -> AdminException.notFound("user not found: " + name));
+        UserInfo changed = new UserInfo(name, roles == null ? u.roles() : roles, u.permissions(),
+                enabled == null ? u.enabled() : enabled, u.createdAtMs(), u.updatedAtMs() + 1);
+        users.put(name, changed);
+        return changed;
+    }
+
+    @Override
+    public void deleteUser(String caller, String name) {
+        if (users.remove(name) == null) {
+            throw AdminException.notFound("user not found: " + name);
+        }
+    }
+
+    @Override
+    public void changePassword(String caller, String name, String oldPassword, String newPassword) {
+        user(caller, name).orElseThrow(() -> AdminException.notFound("user not found: " + name));
+        passwords.put(name, newPassword);
+    }
+
+    @Override
+    public List<RoleInfo> roles(String caller) {
+        return List.of(new RoleInfo("admin", List.of("read", "write", "admin"), "everything"),
+                new RoleInfo("consumer", List.of("read"), "reads"));
+    }
+
+    @Override
+    public Acls acls(String caller) {
+        return new Acls(List.copyOf(acls.values()), true);
+    }
+
+    @Override
+    public AclInfo acl(String caller, String topic) {
+        return acls.getOrDefault(topic, new AclInfo(topic, false, true, List.of(), List.of()));
+    }
+
+    @Override
+    public void setAcl(String caller, String topic, boolean isPublic, List<String> users, List<String> roles) {
+        acls.put(topic, new AclInfo(topic, true, isPublic, users, roles));
+    }
+
+    @Override
+    public void deleteAcl(String caller, String topic) {
+        if (acls.remove(topic) == null) {
+            throw AdminException.notFound("topic '" + topic + "' has no ACL");
+        }
+    }
+
+    /** The last audit filter asked for. */
+    volatile AuditFilter lastAuditFilter;
+
+    @Override
+    public AuditPage auditEvents(String caller, AuditFilter filter) {
+        lastAuditFilter = filter;
+        return new AuditPage(List.of(new AuditEventInfo("e1", 1_700_000_000_000L, "topic.create", "admin",
+                "127.0.0.1", "orders", "create", "success", "n1", Map.of("partitions", "2"))), 1, false);
+    }
+
+    @Override
+    public byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        lastAuditFilter = filter;
+        return (format.equals("csv") ? "id,type\ne1,topic.create\n" : "[{\"id\":\"e1\"}]")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The changes alterTopic was given, with their caller. */
     final List<String> alterations = new java.util.concurrent.CopyOnWriteArrayList<>();
 

@@ -370,6 +370,10 @@ public record BrokerConfig(
             "observability.health.tls_auto_generate", ValueType.BOOLEAN, false,
             "without certificate files: use the development certificate under `data_dir/tls/` (made if missing)");
 
+    static final ConfigKey<Boolean> HEALTH_TLS_USE_ADMIN_CERT = ConfigKey.used(
+            "observability.health.tls_use_admin_cert", ValueType.BOOLEAN, false,
+            "without certificate files of its own: the health listener serves the admin listener's certificate "
+                    + "(`observability.admin.tls_*`, which must be on)");
     static final ConfigKey<Boolean> TLS_ENABLED = ConfigKey.used("security.tls_enabled", ValueType.BOOLEAN, false,
             "serve clients over TLS (1.3 and 1.2): on `security.tls_addr` when it is set, else on `bind_addr` "
                     + "(which then speaks TLS only, as upstream's); needs a certificate and key, or "
@@ -513,7 +517,7 @@ public record BrokerConfig(
             TRACING_ENABLED, TRACING_ENDPOINT, TRACING_SAMPLE_RATE, TRACING_SERVICE_NAME, TRACING_PROTOCOL,
             METRICS_ENABLED, METRICS_ADDR, METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
-            HEALTH_TLS_AUTO_GENERATE, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, ADMIN_TLS_ENABLED, ADMIN_TLS_CERT_FILE,
+            HEALTH_TLS_AUTO_GENERATE, HEALTH_TLS_USE_ADMIN_CERT, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, ADMIN_TLS_ENABLED, ADMIN_TLS_CERT_FILE,
             ADMIN_TLS_KEY_FILE, ADMIN_TLS_AUTO_GENERATE, SCHEMA_ENABLED,
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
             TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
@@ -571,8 +575,7 @@ public record BrokerConfig(
                         new Metrics(v.get(METRICS_ENABLED), v.get(METRICS_ADDR), httpTls(v, "observability.metrics",
                                 METRICS_TLS_ENABLED, METRICS_TLS_CERT_FILE, METRICS_TLS_KEY_FILE,
                                 METRICS_TLS_AUTO_GENERATE, tls)),
-                        new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.health", HEALTH_TLS_ENABLED,
-                                HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, tls)),
+                        health(v, tls),
                         admin(v, tls, warnings)),
                 new Cluster(v.get(RAFT_LOG_BYTES), v.get(RAFT_INBOUND_BYTES), v.get(RAFT_APPEND_BYTES),
                         v.get(TRANSPORT_READ_BYTES), v.get(TRANSPORT_QUEUE_BYTES), v.get(PRODUCE_INFLIGHT_BYTES),
@@ -660,6 +663,25 @@ public record BrokerConfig(
             }
         }
         return t;
+    }
+
+    /**
+     * The health listener: its HTTPS as the metrics listener's, except that {@code tls_use_admin_cert} (upstream's
+     * key) takes the admin listener's certificate when the health listener has no files of its own.
+     */
+    private static Health health(ConfigLoader.Loaded v, Tls client) {
+        boolean ownFiles = !v.get(HEALTH_TLS_CERT_FILE).trim().isEmpty() || !v.get(HEALTH_TLS_KEY_FILE).trim().isEmpty();
+        if (v.get(HEALTH_TLS_ENABLED) && v.get(HEALTH_TLS_USE_ADMIN_CERT) && !ownFiles) {
+            if (!v.get(ADMIN_TLS_ENABLED)) {
+                throw new ConfigException("'observability.health.tls_use_admin_cert' needs the admin listener's "
+                        + "certificate, but 'observability.admin.tls_enabled' is false; turn it on, or give the health "
+                        + "listener its own 'observability.health.tls_cert_file' and 'tls_key_file'");
+            }
+            return new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.admin", ADMIN_TLS_ENABLED,
+                    ADMIN_TLS_CERT_FILE, ADMIN_TLS_KEY_FILE, ADMIN_TLS_AUTO_GENERATE, client));
+        }
+        return new Health(v.get(HEALTH_ADDR), httpTls(v, "observability.health", HEALTH_TLS_ENABLED,
+                HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE, HEALTH_TLS_AUTO_GENERATE, client));
     }
 
     private static Admin admin(ConfigLoader.Loaded v, Tls client, List<String> warnings) {

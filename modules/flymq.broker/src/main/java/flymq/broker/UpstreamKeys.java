@@ -37,8 +37,6 @@ final class UpstreamKeys {
             "cluster", "enabled node_id addr peers",
             "this broker reads `node_id`, `cluster_addr` and `peers` at the top level",
             "observability.health", "enabled", "health endpoints are always served, on `observability.health.addr`",
-            "observability.health", "tls_use_admin_cert", "the health listener takes "
-                    + "`observability.health.tls_cert_file`, else the client port's certificate",
             "observability.admin", "auth_enabled",
             "the admin API authenticates exactly when the broker's authentication is on",
             "grpc", "enabled addr " + SERVER_TLS, "no gRPC server",

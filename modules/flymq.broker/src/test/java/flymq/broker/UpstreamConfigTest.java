@@ -246,9 +246,9 @@ class UpstreamConfigTest {
         BrokerConfig config = BrokerConfig.load(file, Map.of(), localFlags());
         assertEquals("", config.clusterAddr());
         assertTrue(config.warnings().stream().noneMatch(w -> w.contains("'_")), String.join("\n", config.warnings()));
-        // schema.*, the TLS keys and auth.* are acted on; one line says that TLS without certificate files serves
-        // plaintext
-        assertEquals(6, config.warnings().size(), String.join("\n", config.warnings()));
+        // schema.*, the TLS keys, health.tls_use_admin_cert and auth.* are acted on; one line says that TLS without
+        // certificate files serves plaintext
+        assertEquals(5, config.warnings().size(), String.join("\n", config.warnings()));
         assertTrue(config.warnings().stream().anyMatch(w -> w.contains("serving PLAINTEXT")),
                 String.join("\n", config.warnings()));
         assertFalse(config.tls().enabled());

@@ -172,6 +172,8 @@ public final class ApiRoutes {
                         "limit", "most records, 1.." + MAX_MESSAGES + " (default 50)"), null,
                 ok("MessagePage", "records; key, value and header values in base64")), this::messages);
 
+        defineSecurity();
+        defineAudit();
         get("/api/v1/consumer-groups", Access.READ, doc("Consumer groups", "List consumer groups", paging(), null,
                 ok("GroupList", "groups")), call -> call.ok(Pages.page(call, backend.groups().stream()
                         .map(g -> Json.obj("name", g.name(), "topics", g.topics(), "members", g.members(),
@@ -205,6 +207,200 @@ public final class ApiRoutes {
             backend.deleteGroup(call.principal().name(), g.name(), topic);
             call.noContent();
         });
+    }
+
+    /** Users, roles and topic ACLs (upstream's /users, /roles, /acls), as the broker's security opcodes serve them. */
+    private void defineSecurity() {
+        get("/api/v1/users", Access.ADMIN, doc("Security", "List users", paging(), null, ok("UserList", "users")),
+                call -> call.ok(Pages.page(call, backend.users(call.principal().name()).stream().map(ApiRoutes::user).toList())));
+        route("POST", "/api/v1/users", Access.ADMIN, doc("Security", "Create a user", Map.of(), "NewUser",
+                new Route.Response(201, "User", "created"),
+                new Route.Response(409, "Error", "a user of that name exists")), call -> {
+            JsonNode body = call.body();
+            String name = text(body, "username");
+            String password = text(body, "password");
+            if (name == null || name.isBlank() || password == null || password.isEmpty()) {
+                throw AdminException.badRequest("username and password are required");
+            }
+            AdminBackend.UserInfo u = backend.createUser(call.principal().name(), name, password,
+                    strings(body, "roles", List.of()));
+            call.header("Location", "/api/v1/users/" + java.net.URLEncoder.encode(u.username(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            call.json(201, user(u));
+        });
+        get("/api/v1/users/{name}", Access.ADMIN, doc("Security", "Get a user", Map.of(), null, ok("User", "the user")),
+                call -> call.ok(user(requireUser(call, call.param("name")))));
+        route("PUT", "/api/v1/users/{name}", Access.ADMIN, doc("Security", "Change a user's roles or enabled flag",
+                Map.of(), "UserChange", ok("User", "the user after")), call -> {
+            JsonNode body = call.body();
+            requireUser(call, call.param("name"));
+            JsonNode enabled = body.get("enabled");
+            if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
+                throw AdminException.badRequest("enabled must be true or false, found " + enabled);
+            }
+            List<String> roles = body.has("roles") && !body.get("roles").isNull() ? strings(body, "roles", null) : null;
+            if (roles == null && (enabled == null || enabled.isNull())) {
+                throw AdminException.badRequest("nothing to change: give roles and/or enabled");
+            }
+            call.ok(user(backend.updateUser(call.principal().name(), call.param("name"), roles,
+                    enabled == null || enabled.isNull() ? null : enabled.asBoolean())));
+        });
+        route("DELETE", "/api/v1/users/{name}", Access.ADMIN, doc("Security", "Delete a user", Map.of(), null,
+                new Route.Response(204, null, "deleted")), call -> {
+            backend.deleteUser(call.principal().name(), call.param("name"));
+            call.noContent();
+        });
+        route("POST", "/api/v1/users/{name}/password", Access.READ, doc("Security",
+                "Change a password (your own with old_password; anyone's as an admin)", Map.of(), "PasswordChange",
+                new Route.Response(204, null, "changed")), call -> {
+            JsonNode body = call.body();
+            String next = text(body, "new_password");
+            if (next == null || next.isEmpty()) {
+                throw AdminException.badRequest("new_password is required");
+            }
+            String old = text(body, "old_password");
+            backend.changePassword(call.principal().name(), call.param("name"), old == null ? "" : old, next);
+            call.noContent();
+        });
+        get("/api/v1/roles", Access.ADMIN, doc("Security", "List roles", Map.of(), null, ok("RoleList", "roles")),
+                call -> call.ok(backend.roles(call.principal().name()).stream().map(r -> Json.obj("name", r.name(),
+                        "permissions", r.permissions(), "description", r.description())).toList()));
+        get("/api/v1/acls", Access.ADMIN, doc("Security", "List topic ACLs", paging(), null,
+                ok("AclList", "every topic ACL (X-Default-Public: what topics without one follow)")), call -> {
+            AdminBackend.Acls all = backend.acls(call.principal().name());
+            call.header("X-Default-Public", Boolean.toString(all.defaultPublic()));
+            call.ok(Pages.page(call, all.acls().stream().map(ApiRoutes::acl).toList()));
+        });
+        get("/api/v1/acls/{topic}", Access.ADMIN, doc("Security", "Get a topic's ACL", Map.of(), null,
+                ok("Acl", "the ACL, or exists false and the default")), call -> call.ok(acl(backend.acl(call.principal().name(), call.param("topic")))));
+        route("PUT", "/api/v1/acls/{topic}", Access.ADMIN, doc("Security", "Set a topic's ACL", Map.of(), "AclChange",
+                ok("Acl", "the ACL after")), call -> {
+            JsonNode body = call.body();
+            JsonNode pub = body.get("public");
+            if (pub != null && !pub.isNull() && !pub.isBoolean()) {
+                throw AdminException.badRequest("public must be true or false, found " + pub);
+            }
+            String topic = call.param("topic");
+            backend.setAcl(call.principal().name(), topic, pub != null && pub.asBoolean(),
+                    strings(body, "allowed_users", List.of()), strings(body, "allowed_roles", List.of()));
+            call.ok(acl(backend.acl(call.principal().name(), topic)));
+        });
+        route("DELETE", "/api/v1/acls/{topic}", Access.ADMIN, doc("Security", "Delete a topic's ACL", Map.of(), null,
+                new Route.Response(204, null, "deleted")), call -> {
+            backend.deleteAcl(call.principal().name(), call.param("topic"));
+            call.noContent();
+        });
+    }
+
+    /** Upstream's audit query and export, over the broker's AUDIT_QUERY and AUDIT_EXPORT. */
+    private void defineAudit() {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("start_time", "events at or after this time (RFC 3339)");
+        filters.put("end_time", "events before this time (RFC 3339)");
+        filters.put("types", "event types, comma-separated (auth.success, topic.create, ...)");
+        filters.put("user", "only this user's");
+        filters.put("resource", "only about this resource (a topic, a user)");
+        filters.put("result", "success or failure");
+        filters.put("search", "text in any field, ignoring case");
+        filters.put("limit", "page size (default 100)");
+        filters.put("offset", "events to skip (default 0)");
+        get("/api/v1/audit/events", Access.ADMIN, doc("Audit", "Query audit events", filters, null,
+                ok("AuditPage", "matching events, total_count and has_more")), call -> {
+            AdminBackend.AuditFilter f = new AdminBackend.AuditFilter(time(call.query("start_time").orElse(null),
+                    "start_time"), time(call.query("end_time").orElse(null), "end_time"),
+                    call.query("types").map(t -> List.of(t.split(","))).orElse(List.of()),
+                    call.query("user").orElse(""), call.query("resource").orElse(""),
+                    call.query("result").orElse(""), call.query("search").orElse(""),
+                    (int) call.longQuery("limit", 100, 1, 10_000), (int) call.longQuery("offset", 0, 0, Integer.MAX_VALUE));
+            AdminBackend.AuditPage page = backend.auditEvents(call.principal().name(), f);
+            call.ok(Json.obj("events", page.events().stream().map(ApiRoutes::auditEvent).toList(),
+                    "total_count", page.total(), "has_more", page.hasMore()));
+        });
+        route("POST", "/api/v1/audit/export", Access.ADMIN, new Route.Doc("Audit",
+                "Export audit events as a JSON or CSV file", Map.of(), "AuditExport",
+                List.of(ok("object", "the file (Content-Disposition: attachment)")), "application/json"), call -> {
+            JsonNode body = call.body();
+            JsonNode filter = body.path("filter");
+            String format = text(body, "format");
+            format = format == null || format.isEmpty() ? "json" : format;
+            if (!format.equals("json") && !format.equals("csv")) {
+                throw AdminException.badRequest("format must be json or csv, found '" + format + "'");
+            }
+            List<String> types = new ArrayList<>();
+            filter.path("event_types").forEach(t -> types.add(t.asText()));
+            AdminBackend.AuditFilter f = new AdminBackend.AuditFilter(time(textOr(filter, "start_time"), "start_time"),
+                    time(textOr(filter, "end_time"), "end_time"), types, textOr(filter, "user", ""),
+                    textOr(filter, "resource", ""), textOr(filter, "result", ""), textOr(filter, "search", ""),
+                    filter.path("limit").asInt(0), filter.path("offset").asInt(0));
+            byte[] file = backend.exportAudit(call.principal().name(), f, format);
+            call.response().header("Content-Disposition", "attachment; filename=audit_events." + format);
+            call.response().headers().contentType(format.equals("csv")
+                    ? io.helidon.common.media.type.MediaTypes.create("text/csv")
+                    : io.helidon.common.media.type.MediaTypes.APPLICATION_JSON);
+            call.response().send(file);
+        });
+    }
+
+    private static String textOr(JsonNode node, String field) {
+        return textOr(node, field, null);
+    }
+
+    private static String textOr(JsonNode node, String field, String dflt) {
+        JsonNode n = node.get(field);
+        return n == null || n.isNull() ? dflt : n.asText();
+    }
+
+    /** An RFC 3339 time as Unix ms; null or empty = unbounded (0). */
+    private static long time(String text, String field) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw AdminException.badRequest(field + " must be an RFC 3339 time such as 2026-12-03T08:00:00Z, found '"
+                    + text + "'");
+        }
+    }
+
+    static Map<String, Object> auditEvent(AdminBackend.AuditEventInfo e) {
+        return Json.obj("id", e.id(), "timestamp", Instant.ofEpochMilli(e.timestampMs()).toString(), "type", e.type(),
+                "user", e.user(), "client_ip", e.clientIp(), "resource", e.resource(), "action", e.action(),
+                "result", e.result(), "details", new TreeMap<>(e.details()), "node_id", e.nodeId());
+    }
+
+    private AdminBackend.UserInfo requireUser(Call call, String name) {
+        return backend.user(call.principal().name(), name).orElseThrow(() -> AdminException.notFound("user not found: " + name));
+    }
+
+    static Map<String, Object> user(AdminBackend.UserInfo u) {
+        return Json.obj("username", u.username(), "roles", u.roles(), "permissions", u.permissions(),
+                "enabled", u.enabled(), "created_at", Instant.ofEpochMilli(u.createdAtMs()).toString(),
+                "updated_at", Instant.ofEpochMilli(u.updatedAtMs()).toString());
+    }
+
+    static Map<String, Object> acl(AdminBackend.AclInfo a) {
+        return Json.obj("topic", a.topic(), "exists", a.exists(), "public", a.isPublic(), "allowed_users", a.users(),
+                "allowed_roles", a.roles());
+    }
+
+    /** A list of strings from the body; {@code dflt} when absent. */
+    private static List<String> strings(JsonNode body, String field, List<String> dflt) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isArray()) {
+            throw AdminException.badRequest(field + " must be a list of strings, found " + n);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isTextual()) {
+                throw AdminException.badRequest(field + " must be a list of strings, found " + n);
+            }
+            out.add(e.asText());
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------- handlers

@@ -19,21 +19,7 @@ final class NotBuiltYet {
             new Row("POST", "/api/v1/cluster/partitions/{topic}/{partition}", Access.ADMIN, "Cluster",
                     "Reassign a partition", "partition reassignment"),
             new Row("POST", "/api/v1/cluster/rebalance", Access.ADMIN, "Cluster",
-                    "Rebalance partition leaders", "partition reassignment"),
-            new Row("GET", "/api/v1/users", Access.ADMIN, "Security", "List users", "users and roles"),
-            new Row("POST", "/api/v1/users", Access.ADMIN, "Security", "Create a user", "users and roles"),
-            new Row("GET", "/api/v1/users/{name}", Access.ADMIN, "Security", "Get a user", "users and roles"),
-            new Row("PUT", "/api/v1/users/{name}", Access.ADMIN, "Security", "Update a user", "users and roles"),
-            new Row("DELETE", "/api/v1/users/{name}", Access.ADMIN, "Security", "Delete a user", "users and roles"),
-            new Row("POST", "/api/v1/users/{name}/password", Access.READ, "Security", "Change a password",
-                    "users and roles"),
-            new Row("GET", "/api/v1/roles", Access.ADMIN, "Security", "List roles", "users and roles"),
-            new Row("GET", "/api/v1/acls", Access.ADMIN, "Security", "List topic ACLs", "ACLs"),
-            new Row("GET", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Get a topic's ACL", "ACLs"),
-            new Row("PUT", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Set a topic's ACL", "ACLs"),
-            new Row("DELETE", "/api/v1/acls/{topic}", Access.ADMIN, "Security", "Delete a topic's ACL", "ACLs"),
-            new Row("GET", "/api/v1/audit/events", Access.ADMIN, "Audit", "Query audit events", "the audit trail"),
-            new Row("POST", "/api/v1/audit/export", Access.ADMIN, "Audit", "Export audit events", "the audit trail"));
+                    "Rebalance partition leaders", "partition reassignment"));
 
     private NotBuiltYet() {
     }

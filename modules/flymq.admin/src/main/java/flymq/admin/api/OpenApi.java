@@ -181,6 +181,30 @@ final class OpenApi {
                         "replica_factor", "int", "retention_ms", "int", "retention_bytes", "int"));
         newTopic.put("required", List.of("name"));
         s.put("NewTopic", newTopic);
+        s.put("User", object("username", "string", "roles", "string[]", "permissions", "string[]",
+                "enabled", "boolean", "created_at", "string", "updated_at", "string"));
+        s.put("UserList", arrayOf("User"));
+        Map<String, Object> newUser = object("username", "string", "password", "string", "roles", "string[]");
+        newUser.put("required", List.of("username", "password"));
+        s.put("NewUser", newUser);
+        s.put("UserChange", object("roles", "string[]", "enabled", "boolean"));
+        Map<String, Object> password = object("old_password", "string", "new_password", "string");
+        password.put("required", List.of("new_password"));
+        s.put("PasswordChange", password);
+        s.put("Role", object("name", "string", "permissions", "string[]", "description", "string"));
+        s.put("RoleList", arrayOf("Role"));
+        s.put("Acl", object("topic", "string", "exists", "boolean", "public", "boolean", "allowed_users", "string[]",
+                "allowed_roles", "string[]"));
+        s.put("AclList", arrayOf("Acl"));
+        s.put("AclChange", object("public", "boolean", "allowed_users", "string[]", "allowed_roles", "string[]"));
+        s.put("AuditEvent", object("id", "string", "timestamp", "string", "type", "string", "user", "string",
+                "client_ip", "string", "resource", "string", "action", "string", "result", "string",
+                "details", "object", "node_id", "string"));
+        s.put("AuditPage", object("events", arrayOf("AuditEvent"), "total_count", "int", "has_more", "boolean"));
+        s.put("AuditExport", object("filter", object("start_time", "string", "end_time", "string",
+                "event_types", "string[]", "user", "string", "resource", "string", "result", "string",
+                "search", "string", "limit", "int", "offset", "int"),
+                "format", Json.obj("type", "string", "enum", List.of("json", "csv"))));
         s.put("Header", object("key", "string", "value", "string"));
         s.put("Message", object("offset", "int", "timestamp", "int", "time", "string", "key", "string",
                 "value", "string", "headers", arrayOf("Header")));

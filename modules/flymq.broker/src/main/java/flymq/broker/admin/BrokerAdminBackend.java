@@ -24,7 +24,18 @@ import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.AclListResponse;
+import flymq.protocol.message.AclSetRequest;
 import flymq.protocol.message.AlterTopicRequest;
+import flymq.protocol.message.AuditExportRequest;
+import flymq.protocol.message.AuditExportResponse;
+import flymq.protocol.message.AuditQueryRequest;
+import flymq.protocol.message.AuditQueryResponse;
+import flymq.protocol.message.EmptyRequest;
+import flymq.protocol.message.NameRequest;
+import flymq.protocol.message.RoleListResponse;
+import flymq.protocol.message.UserListResponse;
+import flymq.protocol.message.UserRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
@@ -184,6 +195,107 @@ public final class BrokerAdminBackend implements AdminBackend {
         }
         send(caller, Opcodes.DELETE_TOPIC, new DeleteTopicRequest(name, false));
         awaitApplied(() -> topics.find(name).isEmpty());
+    }
+
+    // ------------------------------------------------------------------ users, roles, ACLs (the security opcodes)
+
+    @Override
+    public List<UserInfo> users(String caller) {
+        return UserListResponse.read(exchange(caller, Opcodes.USER_LIST, EmptyRequest.INSTANCE)).users()
+                .stream().map(BrokerAdminBackend::user).toList();
+    }
+
+    @Override
+    public Optional<UserInfo> user(String caller, String name) {
+        try {
+            return Optional.of(user(flymq.protocol.message.UserInfo.read(exchange(caller, Opcodes.USER_GET,
+                    new NameRequest(name)))));
+        } catch (AdminException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public UserInfo createUser(String caller, String name, String password, List<String> roles) {
+        return user(flymq.protocol.message.UserInfo.read(exchange(caller, Opcodes.USER_CREATE,
+                new UserRequest(name, password, "", roles, true))));
+    }
+
+    @Override
+    public UserInfo updateUser(String caller, String name, List<String> roles, Boolean enabled) {
+        UserInfo now = user(caller, name).orElseThrow(() -> AdminException.notFound("user not found: " + name));
+        // the wire's update always carries enabled, and an empty role list keeps the roles
+        send(caller, Opcodes.USER_UPDATE, new UserRequest(name, "", "", roles == null ? List.of() : roles,
+                enabled == null ? now.enabled() : enabled));
+        return user(caller, name).orElseThrow(() -> AdminException.notFound("user not found: " + name));
+    }
+
+    @Override
+    public void deleteUser(String caller, String name) {
+        send(caller, Opcodes.USER_DELETE, new NameRequest(name));
+    }
+
+    @Override
+    public void changePassword(String caller, String name, String oldPassword, String newPassword) {
+        send(caller, Opcodes.PASSWORD_CHANGE, new UserRequest(name, newPassword, oldPassword, List.of(), true));
+    }
+
+    @Override
+    public List<RoleInfo> roles(String caller) {
+        return RoleListResponse.read(exchange(caller, Opcodes.ROLE_LIST, EmptyRequest.INSTANCE)).roles()
+                .stream().map(r -> new RoleInfo(r.name(), r.permissions(), r.description())).toList();
+    }
+
+    @Override
+    public Acls acls(String caller) {
+        AclListResponse r = AclListResponse.read(exchange(caller, Opcodes.ACL_LIST, EmptyRequest.INSTANCE));
+        return new Acls(r.acls().stream().map(a -> new AclInfo(a.topic(), a.exists(), a.isPublic(), a.users(),
+                a.roles())).toList(), r.defaultPublic());
+    }
+
+    @Override
+    public AclInfo acl(String caller, String topic) {
+        flymq.protocol.message.AclInfo a = flymq.protocol.message.AclInfo.read(exchange(caller,
+                Opcodes.ACL_GET, new NameRequest(topic)));
+        return new AclInfo(a.topic(), a.exists(), a.isPublic(), a.users(), a.roles());
+    }
+
+    @Override
+    public void setAcl(String caller, String topic, boolean isPublic, List<String> users, List<String> roles) {
+        send(caller, Opcodes.ACL_SET, new AclSetRequest(topic, isPublic, users, roles));
+    }
+
+    @Override
+    public void deleteAcl(String caller, String topic) {
+        send(caller, Opcodes.ACL_DELETE, new NameRequest(topic));
+    }
+
+    @Override
+    public AuditPage auditEvents(String caller, AuditFilter filter) {
+        AuditQueryResponse r = AuditQueryResponse.read(exchange(caller, Opcodes.AUDIT_QUERY, query(filter)));
+        return new AuditPage(r.events().stream().map(e -> new AuditEventInfo(e.id(), e.timestampMs(), e.type(),
+                e.user(), e.clientIp(), e.resource(), e.action(), e.result(), e.nodeId(), e.details())).toList(),
+                r.total(), r.hasMore());
+    }
+
+    @Override
+    public byte[] exportAudit(String caller, AuditFilter filter, String format) {
+        return AuditExportResponse.read(exchange(caller, Opcodes.AUDIT_EXPORT,
+                new AuditExportRequest(query(filter), format))).data();
+    }
+
+    /** The wire's filter counts whole seconds: a start is rounded down and an end up, so no event in range is lost. */
+    private static AuditQueryRequest query(AuditFilter f) {
+        return new AuditQueryRequest(f.startMs() / 1000, f.endMs() == 0 ? 0 : (f.endMs() + 999) / 1000, f.types(),
+                f.user(), f.resource(), f.result(), f.search(), f.limit(), f.offset());
+    }
+
+    private static UserInfo user(flymq.protocol.message.UserInfo u) {
+        return new UserInfo(u.username(), u.roles(), u.permissions(), u.enabled(), u.createdSeconds() * 1000,
+                u.updatedSeconds() * 1000);
     }
 
     /** Sent as ALTER_TOPIC; in a cluster it returns once this node has applied the change. */
@@ -467,6 +579,11 @@ public final class BrokerAdminBackend implements AdminBackend {
     }
 
     private void send(String caller, int opcode, WireMessage request) {
+        exchange(caller, opcode, request);
+    }
+
+    /** As {@link #send}, and gives the handler's answer payload to read. */
+    private PayloadReader exchange(String caller, int opcode, WireMessage request) {
         RequestHandler handler = handlers.handler(opcode);
         if (handler == null) {
             throw AdminException.unavailable(Opcodes.name(opcode) + " is not served by this node");
@@ -480,10 +597,12 @@ public final class BrokerAdminBackend implements AdminBackend {
             // the same access check and audit as the request would meet on the binary port
             RequestGuard guard = handlers.guard();
             guard.admit(session, opcode, new PayloadReader(bytes));
-            handler.handle(session, new PayloadReader(bytes), new PayloadWriter(64));
+            PayloadWriter answer = new PayloadWriter(64);
+            handler.handle(session, new PayloadReader(bytes), answer);
             if (guard.follows(opcode)) {
                 guard.served(session, opcode, new PayloadReader(bytes));
             }
+            return new PayloadReader(answer.toPayload());
         } catch (RequestException | MalformedPayloadException e) {
             throw refusal(e.getMessage());
         } catch (StorageException e) {

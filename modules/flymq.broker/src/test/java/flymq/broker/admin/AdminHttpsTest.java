@@ -184,6 +184,20 @@ class AdminHttpsTest {
     }
 
     @Test
+    void theHealthListenerServesTheAdminCertificateWhenToldTo() throws Exception {
+        try (BrokerNode node = startWithFiles("observability.health.tls_enabled", "true",
+                "observability.health.tls_use_admin_cert", "true")) {
+            assertEquals("admin-1", servedName(node.healthPort().getAsInt()), "upstream's tls_use_admin_cert");
+            Answer live = call(trusting(caCert), "GET", "https://localhost:" + node.healthPort().getAsInt() + "/live",
+                    null);
+            assertEquals(200, live.status(), live.body());
+        }
+        var e = assertThrows(flymq.broker.ConfigException.class, () -> BrokerConfig.load(null, Map.of(), Map.of(
+                "observability.health.tls_enabled", "true", "observability.health.tls_use_admin_cert", "true")));
+        assertTrue(e.getMessage().contains("'observability.admin.tls_enabled' is false"), e.getMessage());
+    }
+
+    @Test
     void httpsWithoutAnyCertificateIsAConfigurationError() {
         var e = assertThrows(flymq.broker.ConfigException.class, () -> BrokerConfig.load(null, Map.of(), Map.of(
                 "observability.admin.tls_enabled", "true")));
