@@ -2,6 +2,8 @@ package flymq.broker;
 
 import flymq.protocol.Acks;
 import flymq.protocol.ReadSpin;
+import flymq.raft.transport.ClusterAuth;
+import flymq.storage.EncryptionKey;
 import flymq.storage.LogConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,6 +12,7 @@ import flymq.protocol.tls.TlsContexts.ClientAuth;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The broker's configuration, with upstream FlyMQ key names. Sources, highest precedence first:
@@ -52,7 +55,18 @@ public record BrokerConfig(
         Transactions transactions,
         DeadLetters deadLetters,
         Tls tls,
+        Encryption encryption,
+        ClusterAuth clusterAuth,
         List<String> warnings) {
+
+    /** Encryption at rest of record values; {@link #OFF} without a key. */
+    public record Encryption(EncryptionKey key) {
+        public static final Encryption OFF = new Encryption(null);
+
+        public boolean enabled() {
+            return key != null;
+        }
+    }
 
     /** How a 1.26 PRODUCE is acknowledged and how often partition logs are fsynced. */
     public record Performance(Acks acks, long syncIntervalMs) {
@@ -405,6 +419,20 @@ public record BrokerConfig(
             "how often the TLS files are checked for changes (new connections then get the new certificate; a "
                     + "broken set keeps the old one and logs one WARN); 0 = never");
 
+    static final ConfigKey<Boolean> ENCRYPTION_ENABLED = ConfigKey.used("security.encryption_enabled",
+            ValueType.BOOLEAN, false,
+            "encrypt record values in the segment files (AES-256-GCM) and, in a cluster, the Raft logs; the key comes "
+                    + "from `FLYMQ_ENCRYPTION_KEY` or `security.encryption_key_file`, never from this file "
+                    + "([security.md](security.md#encryption-at-rest))");
+    static final ConfigKey<String> ENCRYPTION_KEY_FILE = ConfigKey.used("security.encryption_key_file",
+            ValueType.TEXT, "",
+            "file holding the at-rest key as 64 hexadecimal characters (mode 0600); instead of `FLYMQ_ENCRYPTION_KEY`");
+
+    static final ConfigKey<String> CLUSTER_SECRET_FILE = ConfigKey.used("cluster.secret_file", ValueType.TEXT, "",
+            "file holding the secret every node of the cluster shares (at least 16 bytes, mode 0600), instead of "
+                    + "`FLYMQ_CLUSTER_SECRET`; with one, every cluster connection is authenticated and a node without "
+                    + "it cannot join, vote or append ([security.md](security.md#cluster-authentication))");
+
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -510,6 +538,7 @@ public record BrokerConfig(
 
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
+            CLUSTER_SECRET_FILE,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -522,9 +551,10 @@ public record BrokerConfig(
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
             TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
-            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, AUTH_ENABLED, AUTH_RBAC_ENABLED, AUTH_ALLOW_ANONYMOUS,
-            AUTH_DEFAULT_PUBLIC, AUTH_ADMIN_USERNAME, AUTH_ADMIN_PASSWORD, AUTH_ADMIN_PASSWORD_FILE,
-            AUTH_HASH_ITERATIONS, AUDIT_ENABLED, AUDIT_LOG_DIR, AUDIT_MAX_FILE_SIZE, AUDIT_RETENTION_DAYS);
+            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, ENCRYPTION_ENABLED, ENCRYPTION_KEY_FILE, AUTH_ENABLED,
+            AUTH_RBAC_ENABLED, AUTH_ALLOW_ANONYMOUS, AUTH_DEFAULT_PUBLIC, AUTH_ADMIN_USERNAME, AUTH_ADMIN_PASSWORD,
+            AUTH_ADMIN_PASSWORD_FILE, AUTH_HASH_ITERATIONS, AUDIT_ENABLED, AUDIT_LOG_DIR, AUDIT_MAX_FILE_SIZE,
+            AUDIT_RETENTION_DAYS);
 
     /** All defaults (no file, no environment, no flags). */
     public static BrokerConfig defaults() {
@@ -552,6 +582,11 @@ public record BrokerConfig(
                     + "(as upstream FlyMQ does)");
         }
         Tls tls = loadTls(v, v.get(BIND_ADDR), warnings);
+        boolean encrypt = v.get(ENCRYPTION_ENABLED) || "true".equalsIgnoreCase(
+                env.getOrDefault(SecretSources.UPSTREAM_ENCRYPTION_ENABLED_ENV, "").strip());
+        EncryptionKey encryptionKey = SecretSources.encryptionKey(encrypt, v.get(ENCRYPTION_KEY_FILE).trim(), env,
+                warnings);
+        ClusterAuth clusterAuth = SecretSources.clusterAuth(v.get(CLUSTER_SECRET_FILE).trim(), env, warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
                 v.get(CLUSTER_ADDR),
@@ -592,6 +627,8 @@ public record BrokerConfig(
                 new DeadLetters(v.get(DLQ_ENABLED), v.get(DLQ_MAX_RETRIES), v.get(DLQ_RETRY_DELAY),
                         dlqSuffix(v.get(DLQ_TOPIC_SUFFIX))),
                 tls,
+                encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
+                clusterAuth,
                 List.copyOf(warnings));
     }
 
@@ -601,6 +638,14 @@ public record BrokerConfig(
                     + "'-' (it ends a topic name), found '" + suffix + "'");
         }
         return suffix;
+    }
+
+    /**
+     * The one start-up warning of a broker that listens on non-loopback addresses without authentication (which
+     * listeners, and what to do), or empty; the launchers print it after {@link #warnings()}.
+     */
+    public Optional<String> exposureWarning() {
+        return Exposure.warning(this);
     }
 
     /** The configured password, else the first line of the password file, else empty (no bootstrap admin). */

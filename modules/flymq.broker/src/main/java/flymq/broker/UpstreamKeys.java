@@ -16,10 +16,9 @@ final class UpstreamKeys {
             "", "advertise_addr", "upstream's spelling: this broker reads `advertised_addr`",
             "", "advertise_cluster", "peers reach this node at the address `peers` lists for it",
             "", "log_json", "logs are text lines",
-            "security", "encryption_enabled", "no encryption at rest: records are stored as produced",
             "tls", "enabled cert_file key_file ca_file client_auth",
             "upstream's guide spelling: this broker reads `security.tls_*` (with `security.tls_client_auth`)",
-            "encryption", "enabled", "no encryption at rest: records are stored as produced",
+            "encryption", "enabled", "upstream's guide spelling: this broker reads `security.encryption_enabled`",
             "auth", "user_file acl_file",
             "users and ACLs are kept in `security.json` under `data_dir` (replicated through the metadata group in a "
                     + "cluster)",

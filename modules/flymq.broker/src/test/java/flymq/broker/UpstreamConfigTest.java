@@ -243,12 +243,14 @@ class UpstreamConfigTest {
                   }
                 }
                 """);
-        BrokerConfig config = BrokerConfig.load(file, Map.of(), localFlags());
+        // upstream's installer exports the at-rest key next to the file (encryption_enabled needs it, as upstream)
+        BrokerConfig config = BrokerConfig.load(file, Map.of("FLYMQ_ENCRYPTION_KEY", "5e".repeat(32)), localFlags());
         assertEquals("", config.clusterAddr());
         assertTrue(config.warnings().stream().noneMatch(w -> w.contains("'_")), String.join("\n", config.warnings()));
-        // schema.*, the TLS keys, health.tls_use_admin_cert and auth.* are acted on; one line says that TLS without
-        // certificate files serves plaintext
-        assertEquals(5, config.warnings().size(), String.join("\n", config.warnings()));
+        // schema.*, the TLS keys, health.tls_use_admin_cert, auth.* and encryption_enabled are acted on; one line
+        // says that TLS without certificate files serves plaintext
+        assertEquals(4, config.warnings().size(), String.join("\n", config.warnings()));
+        assertTrue(config.encryption().enabled());
         assertTrue(config.warnings().stream().anyMatch(w -> w.contains("serving PLAINTEXT")),
                 String.join("\n", config.warnings()));
         assertFalse(config.tls().enabled());

@@ -105,7 +105,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         this.modelFactory = codec.factory();
         RestoredRaftState restored = null;
         if (config.dataDir() != null) {
-            FileRaftStore fileStore = FileRaftStore.open(config.dataDir(), codec);
+            FileRaftStore fileStore = FileRaftStore.open(config.dataDir(), codec, config.storeKey());
             restored = fileStore.restoredState().orElse(null);
             store = fileStore;
         } else {

@@ -29,11 +29,13 @@ import java.util.Set;
  * @param appendEntriesBatchSize    most entries per AppendEntries message (also bounded in bytes by
  *                                  {@link RaftMemory#appendEntriesBytes()})
  * @param memory                    the node's Raft memory bounds, shared by all its groups
+ * @param storeKey                  the key the member's Raft log is encrypted with at rest; null: not encrypted
  */
 public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftMember> initialMembers, Path dataDir,
                               Duration heartbeatPeriod, Duration leaderHeartbeatTimeout,
                               Duration leaderElectionTimeout, int commitCountToTakeSnapshot,
-                              int maxPendingLogEntryCount, int appendEntriesBatchSize, RaftMemory memory) {
+                              int maxPendingLogEntryCount, int appendEntriesBatchSize, RaftMemory memory,
+                              RaftStoreKey storeKey) {
 
     public static final String DEFAULT_GROUP_ID = "metadata";
     public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMillis(100);
@@ -113,6 +115,7 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         private int maxPendingLogEntryCount = DEFAULT_MAX_PENDING_LOG_ENTRY_COUNT;
         private int appendEntriesBatchSize = DEFAULT_APPEND_ENTRIES_BATCH_SIZE;
         private RaftMemory memory;
+        private RaftStoreKey storeKey;
 
         private Builder(RaftMember localMember, List<RaftMember> initialMembers) {
             this.localMember = localMember;
@@ -160,6 +163,12 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         }
 
         /** The node's shared memory bounds; without one the group gets its own {@link RaftMemory#defaults()}. */
+        /** Encrypts the member's Raft log at rest with {@code key} (null: not encrypted). */
+        public Builder storeKey(RaftStoreKey key) {
+            this.storeKey = key;
+            return this;
+        }
+
         public Builder memory(RaftMemory memory) {
             this.memory = memory;
             return this;
@@ -168,7 +177,7 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         public RaftGroupConfig build() {
             return new RaftGroupConfig(groupId, localMember, initialMembers, dataDir, heartbeatPeriod,
                     leaderHeartbeatTimeout, leaderElectionTimeout, commitCountToTakeSnapshot, maxPendingLogEntryCount,
-                    appendEntriesBatchSize, memory == null ? RaftMemory.defaults() : memory);
+                    appendEntriesBatchSize, memory == null ? RaftMemory.defaults() : memory, storeKey);
         }
     }
 }

@@ -49,8 +49,8 @@ public final class AtomicFile {
     public void write(byte[] content) {
         Objects.requireNonNull(content, "content");
         try {
-            Files.createDirectories(path.getParent());
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            FileModes.createDirectories(path.getParent());
+            try (FileChannel ch = FileModes.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {

@@ -38,6 +38,11 @@ import java.util.regex.Pattern;
  * <p>Topic names are used as directory names, so they must match {@code [A-Za-z0-9._-]{1,249}} (and not be "." or
  * ".."); partitions are >= 0. A deleted topic's directories are first renamed to {@code <name>.<nanos>-delete} (one
  * atomic step), then removed; leftovers of a crash in between are removed on the next open.
+ *
+ * <p>Opened with an {@link EncryptionKey}, every log seals the values it appends (AES-256-GCM,
+ * {@link ValueCipher}); the key's id is kept in {@link EncryptionKeyIdFile}, checked before any log is recovered, so
+ * a wrong or missing key stops the open with a clear {@link EncryptionException}. Directories and files are created
+ * owner-only ({@link FileModes}).
  */
 public final class LogStore implements AutoCloseable {
 
@@ -54,10 +59,14 @@ public final class LogStore implements AutoCloseable {
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
     private final Map<TopicPartition, ScheduledFuture<?>> flushers = new HashMap<>();
     private final ScheduledExecutorService background;
+    /** Null when records are stored in the clear. */
+    private final ValueCipher cipher;
     private volatile boolean closed;
 
-    private LogStore(Path logsDir, LogConfig defaults, StorageListener listener, LongSupplier clock) {
+    private LogStore(Path logsDir, LogConfig defaults, StorageListener listener, LongSupplier clock,
+                     EncryptionKey key) {
         this.logsDir = logsDir;
+        this.cipher = key == null ? null : new ValueCipher(key);
         this.clock = clock;
         this.defaults = defaults;
         this.listener = listener;
@@ -77,6 +86,11 @@ public final class LogStore implements AutoCloseable {
         return open(logsDir, defaults, listener, DEFAULT_HOUSEKEEPING);
     }
 
+    /** Opens the store with a 1 s housekeeping interval, encrypting record values with {@code key} (null: off). */
+    public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener, EncryptionKey key) {
+        return open(logsDir, defaults, listener, DEFAULT_HOUSEKEEPING, System::currentTimeMillis, key);
+    }
+
     /**
      * Opens the store, recovering every partition log found under {@code logsDir} (one directory per partition;
      * the broker's data directory layout decides where {@code logsDir} is).
@@ -85,7 +99,7 @@ public final class LogStore implements AutoCloseable {
      */
     public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
                                 Duration housekeepingInterval) {
-        return open(logsDir, defaults, listener, housekeepingInterval, System::currentTimeMillis);
+        return open(logsDir, defaults, listener, housekeepingInterval, System::currentTimeMillis, null);
     }
 
     /**
@@ -94,6 +108,17 @@ public final class LogStore implements AutoCloseable {
      */
     public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
                                 Duration housekeepingInterval, LongSupplier clock) {
+        return open(logsDir, defaults, listener, housekeepingInterval, clock, null);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, StorageListener, Duration, LongSupplier)}, encrypting record values at rest
+     * with {@code key} (null: stored in the clear).
+     *
+     * @throws EncryptionException when the logs were encrypted with another key, or are encrypted and key is null
+     */
+    public static LogStore open(Path logsDir, LogConfig defaults, StorageListener listener,
+                                Duration housekeepingInterval, LongSupplier clock, EncryptionKey key) {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(logsDir, "logsDir");
         Objects.requireNonNull(defaults, "defaults");
@@ -101,7 +126,7 @@ public final class LogStore implements AutoCloseable {
         if (housekeepingInterval.isNegative() || housekeepingInterval.isZero()) {
             throw new IllegalArgumentException("housekeepingInterval must be > 0, got " + housekeepingInterval);
         }
-        LogStore store = new LogStore(logsDir.toAbsolutePath(), defaults, listener, clock);
+        LogStore store = new LogStore(logsDir.toAbsolutePath(), defaults, listener, clock, key);
         try {
             store.recoverAll();
         } catch (RuntimeException e) {
@@ -115,7 +140,8 @@ public final class LogStore implements AutoCloseable {
 
     private void recoverAll() {
         try {
-            Files.createDirectories(logsDir);
+            FileModes.createDirectories(logsDir);
+            EncryptionKeyIdFile.check(logsDir, cipher == null ? null : cipher.key());
             List<Path> dirs = new ArrayList<>();
             try (var list = Files.list(logsDir)) {
                 list.filter(Files::isDirectory).forEach(dirs::add);
@@ -128,7 +154,7 @@ public final class LogStore implements AutoCloseable {
                 } else if (m.matches() && TOPIC.matcher(m.group(1)).matches()) {
                     TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
                     SegmentedLog log = SegmentedLog.open(dir, tp.topic(), tp.partition(), defaults, listener,
-                            clock);
+                            clock, cipher);
                     log.syncSealedSegmentsWith(background);
                     log.reportFaultsTo(faults);
                     logs.put(tp, log);
@@ -151,7 +177,7 @@ public final class LogStore implements AutoCloseable {
         SegmentedLog log = logs.get(tp);
         if (log == null) {
             log = SegmentedLog.open(logsDir.resolve(tp.toString()), topic, partition, config, listener,
-                    clock);
+                    clock, cipher);
             log.syncSealedSegmentsWith(background);
             log.reportFaultsTo(faults);
             logs.put(tp, log);

@@ -84,9 +84,9 @@ public final class OffsetStore implements AutoCloseable {
 
     private void load() {
         try {
-            Files.createDirectories(file.getParent());
+            FileModes.createDirectories(file.getParent());
             Files.deleteIfExists(compactPath());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            channel = FileModes.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             long size = channel.size();
             ByteBuffer all = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE - 8));
@@ -259,7 +259,7 @@ public final class OffsetStore implements AutoCloseable {
         }
         Path compact = compactPath();
         try {
-            try (FileChannel out = FileChannel.open(compact, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (FileChannel out = FileModes.open(compact, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 for (Map.Entry<String, Long> e : map.entrySet()) {
                     ByteBuffer entry = encode(PUT, e.getKey(), e.getValue());

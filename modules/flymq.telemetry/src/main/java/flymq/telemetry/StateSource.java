@@ -85,7 +85,17 @@ public interface StateSource {
      * What this node knows of its cluster. {@code leaderId} is empty when no leader is known;
      * {@code elections} counts leader elections since start (a counter, read at scrape time).
      */
-    record ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex, long elections) {
+    /**
+     * @param authFailures cluster connections refused for authentication ({@code flymq_cluster_auth_failures_total});
+     *                     -1 when the node has no cluster transport (a single node), which shows no such series
+     */
+    record ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex, long elections,
+                        long authFailures) {
+        public ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex,
+                            long elections) {
+            this(nodes, nodeId, leaderId, raftTerm, commitIndex, elections, -1);
+        }
+
         /** The values a single node reports for itself. */
         public static ClusterState singleNode(String nodeId) {
             return new ClusterState(1, nodeId, nodeId, 1, 0, 1);

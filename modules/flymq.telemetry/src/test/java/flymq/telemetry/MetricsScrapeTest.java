@@ -105,6 +105,15 @@ class MetricsScrapeTest {
     }
 
     @Test
+    void aClusterNodeAddsItsRefusedClusterConnectionsAsACounter() throws Exception {
+        assertFalse(scrape().types.containsKey("flymq_cluster_auth_failures_total"), "not on a single node");
+        state.cluster = new StateSource.ClusterState(3, "node-1", "node-2", 4, 100, 2, 7);
+        Exposition e = scrape();
+        assertEquals("counter", e.types.get("flymq_cluster_auth_failures_total"));
+        assertEquals(7.0, e.samples("flymq_cluster_auth_failures_total").get(0).value());
+    }
+
+    @Test
     void noLabelIsAddedByHelidon() throws Exception {
         Exposition e = scrape();
         Set<String> keys = e.samples.stream().flatMap(s -> s.labels().keySet().stream())

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import flymq.broker.server.Session;
 import flymq.protocol.message.AuditEvent;
 import flymq.protocol.message.AuditQueryRequest;
+import flymq.storage.FileModes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,7 +75,7 @@ public final class AuditTrail implements AutoCloseable {
         this.nodeId = nodeId;
         this.maxFileSize = maxFileSize;
         this.retention = retention;
-        Files.createDirectories(dir);
+        FileModes.createDirectories(dir); // owner-only: audit.log_dir may lie outside the (restricted) data dir
         open();
         deleteExpired();
     }
@@ -242,8 +244,8 @@ public final class AuditTrail implements AutoCloseable {
 
     private void open() throws IOException {
         Path current = dir.resolve(CURRENT);
-        out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
+        out = Channels.newOutputStream(FileModes.open(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE));
         size = Files.size(current);
         if (size > 0 && !endsWithNewline(current)) {
             out.write('\n'); // end a line cut by a crash, so the next event starts on its own line

@@ -1,6 +1,7 @@
 package flymq.broker.delay;
 
 import flymq.storage.AtomicFile;
+import flymq.storage.FileModes;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,9 @@ import java.util.zip.CRC32C;
  *   28  int32  partition     the target partition (chosen when it was scheduled)
  *   32  int16  topicLength, UTF-8 topic
  *       int32  keyLength     -1 = no key, key bytes
- *       int32  valueLength   value bytes
+ *       int32  valueLength   value bytes (with encryption at rest: the value sealed as a partition log seals
+ *                            it, {@code flymq.storage.ValueCipher}, with dueMs and scheduledMs in place of the
+ *                            offset and timestamp; the directory's {@code encryption-key-id} file says so)
  * </pre>
  * {@code MINUTE.cancelled} is a run of {@code int32 seq}: the entries CANCEL_DELAYED took out. A schedule entry's id
  * (the {@code delay_id} of the wire) is {@code minute << 32 | seq}, so a cancel finds its bucket from the id alone.
@@ -96,7 +99,7 @@ final class DelayBucket implements AutoCloseable {
         Path file = dir.resolve(fileName(minute, ENTRIES_SUFFIX));
         try {
             boolean created = !Files.exists(file);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            FileChannel ch = FileModes.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             if (created) {
                 AtomicFile.fsyncDirectory(dir);
@@ -320,7 +323,7 @@ final class DelayBucket implements AutoCloseable {
 
     /** Records, durably, that entry {@code seq} is cancelled. */
     void cancel(int seq) {
-        try (FileChannel ch = FileChannel.open(cancelledFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = FileModes.open(cancelledFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             long before = ch.size();
             // a torn earlier write leaves a tail that is not a multiple of 4: start this one on the boundary

@@ -8,10 +8,14 @@ import flymq.broker.topic.TopicManager;
 import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
 import flymq.storage.AtomicFile;
+import flymq.storage.EncryptionException;
+import flymq.storage.EncryptionKeyIdFile;
+import flymq.storage.FileModes;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.storage.StoredRecord;
+import flymq.storage.ValueCipher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -106,6 +110,10 @@ public final class DelayedDelivery implements AutoCloseable {
     private final long maxDelayMs;
     private final boolean syncEachSchedule;
     private final long syncIntervalMs;
+    /** Seals the values in the buckets when encryption at rest is on; null otherwise. */
+    private final ValueCipher cipher;
+    private final ValueCipher.Sealer sealer;
+    private final ValueCipher.Opener opener;
     private boolean unsynced;
     private final AtomicFile stateFile;
     private final ReentrantLock lock = new ReentrantLock();
@@ -131,6 +139,22 @@ public final class DelayedDelivery implements AutoCloseable {
      */
     public DelayedDelivery(Path dir, TopicManager topics, ProduceAcknowledger acknowledger, RecordExpiry expiry,
                            BrokerListener listener, long maxDelayMs, boolean syncEachSchedule, long syncIntervalMs) {
+        this(dir, topics, acknowledger, expiry, listener, maxDelayMs, syncEachSchedule, syncIntervalMs, null);
+    }
+
+    /**
+     * As {@link #DelayedDelivery(Path, TopicManager, ProduceAcknowledger, RecordExpiry, BrokerListener, long,
+     * boolean, long)} with encryption at rest: the buckets hold sealed values ({@code cipher} null: plain ones).
+     *
+     * @throws EncryptionException when the schedule was written under another key, or with no key and one is
+     *                             given now while records scheduled then are still pending
+     */
+    public DelayedDelivery(Path dir, TopicManager topics, ProduceAcknowledger acknowledger, RecordExpiry expiry,
+                           BrokerListener listener, long maxDelayMs, boolean syncEachSchedule, long syncIntervalMs,
+                           ValueCipher cipher) {
+        this.cipher = cipher;
+        this.sealer = cipher == null ? null : cipher.sealer();
+        this.opener = cipher == null ? null : cipher.opener("the delayed-delivery schedule " + dir);
         this.dir = dir;
         this.topics = topics;
         this.acknowledger = acknowledger;
@@ -144,6 +168,7 @@ public final class DelayedDelivery implements AutoCloseable {
         try {
             // the directory is made by the first schedule: a broker that never delays a record has none
             if (Files.isDirectory(dir)) {
+                checkKey();
                 state = readState();
                 openBuckets();
                 resolveIntent();
@@ -192,7 +217,8 @@ public final class DelayedDelivery implements AutoCloseable {
                 buckets.put(minute, bucket);
             }
             long position = bucket.sizeBytes();
-            int seq = bucket.append(due, now, topicName, p, k, value);
+            // sealed with the due time and the schedule time as associated data: bound to its entry
+            int seq = bucket.append(due, now, topicName, p, k, sealer == null ? value : sealer.seal(value, due, now, k));
             if (syncEachSchedule) {
                 bucket.force();
             } else {
@@ -258,10 +284,30 @@ public final class DelayedDelivery implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks the key against the schedule's {@link EncryptionKeyIdFile}. A schedule written without a key has no
+     * such file and plain values: a key given now could not read them, so it is refused while any is pending.
+     */
+    private void checkKey() {
+        if (cipher != null && !Files.exists(dir.resolve(EncryptionKeyIdFile.NAME))) {
+            try (var files = Files.list(dir)) {
+                if (files.anyMatch(f -> f.getFileName().toString().endsWith(DelayBucket.ENTRIES_SUFFIX))) {
+                    throw new EncryptionException("the delayed-delivery schedule in " + dir + " holds records "
+                            + "scheduled without encryption at rest: start without security.encryption_enabled until "
+                            + "they are delivered, then turn it on");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir + ": " + e, e);
+            }
+        }
+        EncryptionKeyIdFile.check(dir, cipher == null ? null : cipher.key());
+    }
+
     private void createDirectory() {
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
+                FileModes.createDirectories(dir);
+                EncryptionKeyIdFile.check(dir, cipher == null ? null : cipher.key());
                 AtomicFile.fsyncDirectory(dir.getParent());
             }
         } catch (IOException e) {
@@ -455,7 +501,8 @@ public final class DelayedDelivery implements AutoCloseable {
                     parts.add(new Part(e.topic(), e.partition(), log.endOffset()));
                 }
             }
-            byPartition.get(key).add(new Record(now, e.key(), e.value(),
+            byte[] value = opener == null ? e.value() : opener.open(e.value(), e.dueMs(), e.scheduledMs(), e.key());
+            byPartition.get(key).add(new Record(now, e.key(), value,
                     List.of(new Header(DELIVERED_HEADER, ByteBuffer.allocate(8).putLong(d.id()).array())),
                     expiresAt.get(e.topic())));
         }

@@ -45,6 +45,7 @@ public final class BrokerMain {
             }
             BrokerConfig config = BrokerConfig.load(file, System.getenv(), flags);
             config.warnings().forEach(w -> System.err.println("WARN " + w));
+            config.exposureWarning().ifPresent(w -> System.err.println("WARN " + w));
             BrokerNode node;
             try {
                 node = BrokerNode.start(config);

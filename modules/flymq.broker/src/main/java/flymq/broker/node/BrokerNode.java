@@ -68,11 +68,13 @@ import flymq.protocol.message.DlqPurgeRequest;
 import flymq.protocol.message.DlqReplayRequest;
 import flymq.protocol.message.NackRequest;
 import flymq.raft.RaftGroup;
+import flymq.storage.EncryptionException;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
 import flymq.storage.OffsetStore;
 import flymq.storage.StorageListener;
 import flymq.storage.SyncPolicy;
+import flymq.storage.ValueCipher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -86,6 +88,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The one place where a broker node is assembled: configuration → log store → topics → consumer groups → request
@@ -219,8 +222,7 @@ public final class BrokerNode implements AutoCloseable {
             }
 
             RecordExpiry expiry = new RecordExpiry(clock, config.messaging().defaultTtlMs());
-            LogStore store = resources.push(LogStore.open(layout.logsDir(), logDefaults, storageListener,
-                    Duration.ofSeconds(1), clock::millis));
+            LogStore store = resources.push(openLogs(layout, logDefaults, storageListener, config, clock::millis));
             topics = TopicManager.open(store, layout.topicsFile(), logDefaults,
                     config.autoCreateTopics() && mode.createsTopicsLocally(), config.defaultPartitions(),
                     mode.maxReplicationFactor(), listener);
@@ -232,7 +234,8 @@ public final class BrokerNode implements AutoCloseable {
             DelayedDelivery delayed = mode.replicated() ? null : resources.push(new DelayedDelivery(
                     layout.delayedDir(), topics, acknowledger, expiry, listener, config.messaging().maxDelayMs(),
                     config.performance().acks() == Acks.ALL || config.performance().syncIntervalMs() == 0,
-                    config.performance().syncIntervalMs()));
+                    config.performance().syncIntervalMs(),
+                    config.encryption().enabled() ? new ValueCipher(config.encryption().key()) : null));
             this.delayed = delayed;
 
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
@@ -439,6 +442,18 @@ public final class BrokerNode implements AutoCloseable {
                             + " (TLS)" : " (TLS)") + ", data in " + layout.root().toAbsolutePath());
         } catch (RuntimeException e) {
             throw resources.closeAfter(e);
+        }
+    }
+
+    /** Opens the partition logs, encrypted when configured; a key problem names the settings that fix it. */
+    private static LogStore openLogs(DataDirLayout layout, LogConfig defaults, StorageListener listener,
+                                     BrokerConfig config, LongSupplier clock) {
+        try {
+            return LogStore.open(layout.logsDir(), defaults, listener, Duration.ofSeconds(1), clock,
+                    config.encryption().key());
+        } catch (EncryptionException e) {
+            throw new EncryptionException(e.getMessage() + "; start with security.encryption_enabled=true and the key "
+                    + "the logs were written with (FLYMQ_ENCRYPTION_KEY or security.encryption_key_file)", e);
         }
     }
 

@@ -124,7 +124,7 @@ final class ClusterMode implements NodeMode {
 
     @Override
     public void attach(BrokerTelemetry telemetry) {
-        telemetry.attachCluster(cluster.group());
+        telemetry.attachCluster(cluster.group(), cluster::authFailures);
     }
 
     @Override

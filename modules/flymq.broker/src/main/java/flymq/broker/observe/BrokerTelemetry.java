@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerListener;
@@ -122,9 +123,11 @@ public final class BrokerTelemetry implements AutoCloseable {
 
     /**
      * In a cluster: scrapes and {@code /health} read the metadata Raft group from now on (nodes, leader, term,
-     * commit index); elections are counted by {@link #raftListener()}.
+     * commit index, and {@code authFailures}, the cluster transport's refused connections); elections are counted
+     * by {@link #raftListener()}.
      */
-    public void attachCluster(RaftGroup<?> metadataGroup) {
+    public void attachCluster(RaftGroup<?> metadataGroup, LongSupplier authFailures) {
+        state.authFailures = authFailures;
         state.metadataGroup = metadataGroup;
     }
 
@@ -384,6 +387,7 @@ public final class BrokerTelemetry implements AutoCloseable {
         volatile ElectionCounter elections = new ElectionCounter(false);
         volatile BrokerView view;
         volatile RaftGroup<?> metadataGroup;
+        volatile LongSupplier authFailures = () -> 0;
 
         ViewState(Path dataDir) {
             this.dataDir = dataDir;
@@ -460,7 +464,7 @@ public final class BrokerTelemetry implements AutoCloseable {
             }
             String leader = g.leader().map(RaftMember::id).orElse("");
             return new ClusterState(g.members().size(), g.localMember().id(), leader, g.term(), g.commitIndex(),
-                    elections.elections());
+                    elections.elections(), authFailures.getAsLong());
         }
 
         @Override

@@ -47,13 +47,16 @@ import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
+import flymq.raft.RaftStoreKey;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
+import flymq.storage.EncryptionKey;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -177,6 +180,22 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
+     * The key this node's Raft logs (metadata and partition groups) are encrypted with at rest: derived from the
+     * at-rest key under a label of its own, so it never equals the key of the segment files; null without encryption.
+     */
+    private static RaftStoreKey raftStoreKey(BrokerConfig config) {
+        EncryptionKey key = config.encryption().key();
+        return key == null ? null
+                : RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
+    }
+
+    /** Cluster connections this node's transport refused for authentication, in and out (0 before start). */
+    public long authFailures() {
+        TcpClusterTransport t = tcp;
+        return t == null ? 0 : t.stats().authFailures();
+    }
+
+    /**
      * The node's users and ACLs, which the metadata group changes (security commands, see
      * {@link #submitSecurity}); set before {@link #start}.
      */
@@ -248,10 +267,12 @@ public final class MetadataCluster implements AutoCloseable {
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
                     new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
-                            config.cluster().transportQueueBytes()));
+                            config.cluster().transportQueueBytes()), config.clusterAuth());
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
-            replicas = new PartitionReplicas(members, layout, topics, transport, tuning.partitions(),
+            RaftStoreKey storeKey = raftStoreKey(config);
+            replicas = new PartitionReplicas(members, layout, topics, transport,
+                    tuning.partitions().andThen(b -> b.storeKey(storeKey)),
                     sm::clientAddrs, raftMemory, produceAdmission,
                     () -> new LeaderForwarder(forwardAdmission, forwardLogin));
             state.replicas(replicas);
@@ -260,6 +281,7 @@ public final class MetadataCluster implements AutoCloseable {
             RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
                     .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory);
             tuning.metadata().accept(raftBuilder);
+            raftBuilder.storeKey(storeKey);
             RaftGroupConfig raftConfig = raftBuilder.build();
             state.onNodeRemoved(id -> PartitionDeparture.start(id, members.self(), this::partitionGroups));
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));

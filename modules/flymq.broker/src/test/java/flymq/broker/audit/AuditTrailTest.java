@@ -12,6 +12,7 @@ import flymq.protocol.message.AuditQueryRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,6 +47,18 @@ class AuditTrailTest {
         assertEquals("n1", first.path("node_id").asText());
         assertEquals("false", first.path("details").path("public").asText());
         assertEquals("mallory", new ObjectMapper().readTree(lines.get(1)).path("user").asText());
+    }
+
+    @Test
+    void theTrailIsReadableByItsOwnerOnlyWhereverItLies() throws Exception {
+        Path elsewhere = dir.resolve("var").resolve("audit");
+        try (AuditTrail trail = AuditTrail.open(elsewhere, "n1", 1 << 20, 90)) {
+            trail.record("auth.success", new Session("/10.1.2.3:4567"), "alice", "", "authenticate", "success",
+                    Map.of());
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                elsewhere.resolve("audit.log"))));
     }
 
     @Test

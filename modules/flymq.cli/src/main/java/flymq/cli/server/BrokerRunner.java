@@ -36,6 +36,7 @@ final class BrokerRunner {
             throw badConfiguration(e);
         }
         config.warnings().forEach(w -> err.println("WARN " + w));
+        config.exposureWarning().ifPresent(w -> err.println("WARN " + w));
         err.flush();
         out.println("FlyMQ " + FlyMq.Version.version() + ": node " + config.nodeId() + ", data "
                 + config.dataDir().toAbsolutePath().normalize());

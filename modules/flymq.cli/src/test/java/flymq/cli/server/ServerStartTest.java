@@ -149,6 +149,35 @@ class ServerStartTest {
     }
 
     @Test
+    void listeningBeyondLoopbackWithoutAuthenticationPrintsOneWarnLine() throws Exception {
+        var p = start("--bind-addr", "0.0.0.0:0", "--data-dir", dir.resolve("data").toString(),
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0");
+        try {
+            lines(2, p);
+            var warnings = Files.readAllLines(stderr).stream().filter(l -> l.startsWith("WARN ")).toList();
+            assertEquals(1, warnings.size(), String.join("\n", warnings));
+            assertTrue(warnings.get(0).startsWith("WARN listening without authentication on non-loopback addresses: "
+                    + "client 0.0.0.0:0;") && warnings.get(0).contains("docs/security.md"), warnings.get(0));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void listeningOnLoopbackOnlyPrintsNoWarning() throws Exception {
+        var p = start("--bind-addr", "127.0.0.1:0", "--data-dir", dir.resolve("data").toString(),
+                "--metrics-addr", "127.0.0.1:0", "--health-addr", "localhost:0");
+        try {
+            lines(2, p);
+            assertEquals(List.of(), Files.readAllLines(stderr).stream().filter(l -> l.startsWith("WARN ")).toList());
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aConfigFileWithAKeyNobodyKnowsIsAUsageError() throws Exception {
         var config = dir.resolve("typo.json");
         Files.writeString(config, "{\"performance\": {\"ackz\": \"all\"}}");

@@ -45,7 +45,10 @@ import java.util.zip.CRC32C;
  *         filtered BATCH_FETCH answer with a marker without it (docs/transactions.md). Every reader skips control
  *         records and moves its position past them; they are never messages
  *   0x40  expiring (TTL): the record ends with {@code int64 expiresAt}, Unix milliseconds from which it is expired
- *   0x08, 0x80  not used by this version: a reader rejects them
+ *   0x08  encrypted at rest: the value field holds the sealed value ({@value #ENCRYPTED_VALUE_OVERHEAD} bytes of
+ *         envelope around the AES-256-GCM ciphertext, {@code flymq.storage.ValueCipher}); only a segment
+ *         file holds it: the broker decrypts before any byte reaches the wire, so a client rejects it like 0x80
+ *   0x80  not used by this version: a reader rejects it
  * </pre>
  * The transaction bits are not given by the writer: {@link #encode} derives them from those reserved headers (names
  * starting {@code flymq.txn}, which the broker refuses in produced records), so a bit is set exactly when its header
@@ -79,7 +82,11 @@ public final class StoredRecordLayout {
     public static final int CONTROL = 0x20;
     /** Attributes bit: the record ends with an {@code int64 expiresAt}. */
     public static final int ATTR_EXPIRES = 0x40;
-    /** Attribute bits a reader accepts. */
+    /** Attributes bit: the value is encrypted at rest (segment files only, never on the wire). */
+    public static final int ATTR_ENCRYPTED = 0x08;
+    /** Bytes an encrypted value is longer than the plain value (format, key id, salt, counter, GCM tag). */
+    public static final int ENCRYPTED_VALUE_OVERHEAD = 1 + 4 + 8 + 8 + 16;
+    /** Attribute bits a reader of the wire accepts; storage also accepts {@link #ATTR_ENCRYPTED}. */
     public static final int KNOWN_ATTRIBUTES = TRANSACTIONAL | CONTROL | ATTR_EXPIRES;
     /** Reserved header of a transactional record: the transaction id, int64 big-endian. */
     public static final String TXN_HEADER = "flymq.txn";
@@ -153,8 +160,19 @@ public final class StoredRecordLayout {
     public static <H> void encode(ByteBuffer dst, CRC32C crc, long offset, long timestamp, byte[] key, byte[] value,
                                   List<H> headers, Function<H, String> name, Function<H, byte[]> headerValue,
                                   long expiresAt) {
+        encode(dst, crc, 0, offset, timestamp, key, value, headers, name, headerValue, expiresAt);
+    }
+
+    /**
+     * As {@link #encode(ByteBuffer, CRC32C, long, long, byte[], byte[], List, Function, Function, long)} with extra
+     * attribute bits the writer knows and the headers cannot tell: {@link #ATTR_ENCRYPTED} for a sealed value.
+     */
+    public static <H> void encode(ByteBuffer dst, CRC32C crc, int attributes, long offset, long timestamp,
+                                  byte[] key, byte[] value, List<H> headers, Function<H, String> name,
+                                  Function<H, byte[]> headerValue, long expiresAt) {
         int start = dst.position();
-        dst.putInt(0).putInt(0).put((byte) (attributesOf(headers, name) | (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)))
+        dst.putInt(0).putInt(0)
+                .put((byte) (attributes | attributesOf(headers, name) | (expiresAt == NO_EXPIRY ? 0 : ATTR_EXPIRES)))
                 .putLong(offset).putLong(timestamp);
         if (key == null || key.length == 0) {
             dst.putInt(-1);
@@ -221,6 +239,14 @@ public final class StoredRecordLayout {
      * Needs at least {@link #LENGTH_SIZE} bytes at {@code start}.
      */
     public static String validate(ByteBuffer buf, int start, CRC32C crc) {
+        return validate(buf, start, crc, KNOWN_ATTRIBUTES);
+    }
+
+    /**
+     * As {@link #validate(ByteBuffer, int, CRC32C)} accepting the attribute bits {@code knownAttributes}: storage reads
+     * its files with {@link #ATTR_ENCRYPTED} too.
+     */
+    public static String validate(ByteBuffer buf, int start, CRC32C crc, int knownAttributes) {
         int length = buf.getInt(start);
         if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
             return "impossible record length " + length;
@@ -233,7 +259,7 @@ public final class StoredRecordLayout {
         if (stored != computed) {
             return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, computed);
         }
-        if ((buf.get(start + ATTRIBUTES_POS) & ~KNOWN_ATTRIBUTES) != 0) {
+        if ((buf.get(start + ATTRIBUTES_POS) & ~knownAttributes) != 0) {
             return String.format("unknown attributes 0x%02x", buf.get(start + ATTRIBUTES_POS) & 0xFF);
         }
         return checkFields(buf, start, start + LENGTH_SIZE + length, null);

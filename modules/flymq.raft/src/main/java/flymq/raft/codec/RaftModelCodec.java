@@ -492,6 +492,14 @@ public final class RaftModelCodec {
             return putInt((int) v);
         }
 
+        /** Appends the bytes as they are, without a length prefix. */
+        public Out putRaw(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, size, bytes.length);
+            size += bytes.length;
+            return this;
+        }
+
         public Out putBytes(byte[] bytes) {
             if (bytes == null) {
                 return putInt(-1);

@@ -1,5 +1,6 @@
 package flymq.raft.persistence;
 
+import flymq.raft.RaftStoreKey;
 import flymq.raft.codec.MalformedRaftDataException;
 import flymq.raft.codec.RaftModelCodec;
 import io.microraft.model.log.LogEntry;
@@ -23,11 +24,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -55,7 +59,13 @@ import java.util.zip.CRC32C;
  * 3 TRUNCATE_FROM    int64 index               entries at index and above are void
  * 4 TRUNCATE_UNTIL   int64 index               entries at index and below are no longer needed
  * 5 DELETE_SNAPSHOT  int64 index               the incomplete snapshot at index is void
+ * 6 SEALED_ENTRY     sealed logEntry           ENTRY encrypted at rest ({@link RecordSealer} owns the format)
+ * 7 SEALED_CHUNK     sealed chunk              SNAPSHOT_CHUNK encrypted at rest
  * </pre>
+ * A store opened with a {@link RaftStoreKey} writes types 6 and 7 instead of 1 and 2 (the others carry only
+ * indexes); a store without one refuses to open a log holding them, and one with another key fails naming both key
+ * ids: neither is mistaken for a torn tail, which would truncate the log. Files are created 0600, the directory
+ * 0700.
  * Records are buffered and reach the disk on {@link #flush()} (write + fsync), which MicroRaft calls before a
  * follower acknowledges entries and before a leader counts its own entries towards a commit.
  *
@@ -83,6 +93,8 @@ public final class FileRaftStore implements RaftStore, Closeable {
     static final byte TRUNCATE_FROM = 3;
     static final byte TRUNCATE_UNTIL = 4;
     static final byte DELETE_SNAPSHOT = 5;
+    static final byte SEALED_ENTRY = 6;
+    static final byte SEALED_CHUNK = 7;
 
     private static final System.Logger LOG = System.getLogger(FileRaftStore.class.getName());
     private static final String ENDPOINT_FILE = "endpoint.state";
@@ -95,6 +107,10 @@ public final class FileRaftStore implements RaftStore, Closeable {
     private final RaftModelCodec.Out scratch = new RaftModelCodec.Out(1024);
     private final CRC32C crc = new CRC32C();
     private final Index index = new Index();
+    /** Null when the log is not encrypted. */
+    private final RecordSealer sealer;
+    /** A record's plain payload before it is sealed. */
+    private final RaftModelCodec.Out plain = new RaftModelCodec.Out(1024);
 
     private long generation;
     private Path logFile;
@@ -103,9 +119,10 @@ public final class FileRaftStore implements RaftStore, Closeable {
     private RestoredRaftState restored;
     private boolean rollWanted;
 
-    private FileRaftStore(Path dir, RaftModelCodec codec) {
+    private FileRaftStore(Path dir, RaftModelCodec codec, RaftStoreKey key) {
         this.dir = dir;
         this.codec = codec;
+        this.sealer = key == null ? null : new RecordSealer(key);
     }
 
     /**
@@ -113,8 +130,15 @@ public final class FileRaftStore implements RaftStore, Closeable {
      * state, if any, is available from {@link #restoredState()} for {@code RaftNodeBuilder.setRestoredState}.
      */
     public static FileRaftStore open(Path dir, RaftModelCodec codec) throws IOException {
-        Files.createDirectories(dir);
-        FileRaftStore store = new FileRaftStore(dir, codec);
+        return open(dir, codec, null);
+    }
+
+    /** As {@link #open(Path, RaftModelCodec)}, encrypting entries and snapshot chunks with {@code keyOrNull}. */
+    public static FileRaftStore open(Path dir, RaftModelCodec codec, RaftStoreKey keyOrNull) throws IOException {
+        Files.createDirectories(dir, posix(dir)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+                : new FileAttribute<?>[0]);
+        FileRaftStore store = new FileRaftStore(dir, codec, keyOrNull);
         store.recover();
         return store;
     }
@@ -154,16 +178,32 @@ public final class FileRaftStore implements RaftStore, Closeable {
     @Override
     public void persistLogEntries(List<LogEntry> entries) throws IOException {
         for (LogEntry entry : entries) {
-            int start = beginRecord(ENTRY);
-            codec.writeLogEntry(pending, entry);
-            index.entry(entry.getIndex(), endRecord(start));
+            if (sealer == null) {
+                int start = beginRecord(ENTRY);
+                codec.writeLogEntry(pending, entry);
+                index.entry(entry.getIndex(), endRecord(start));
+            } else {
+                plain.reset();
+                codec.writeLogEntry(plain, entry);
+                int start = beginRecord(SEALED_ENTRY);
+                pending.putRaw(sealer.seal(SEALED_ENTRY, plain.array(), plain.size()));
+                index.entry(entry.getIndex(), endRecord(start));
+            }
         }
     }
 
     @Override
     public void persistSnapshotChunk(SnapshotChunk chunk) throws IOException {
-        int start = beginRecord(SNAPSHOT_CHUNK);
-        codec.writeSnapshotChunk(pending, chunk);
+        int start;
+        if (sealer == null) {
+            start = beginRecord(SNAPSHOT_CHUNK);
+            codec.writeSnapshotChunk(pending, chunk);
+        } else {
+            plain.reset();
+            codec.writeSnapshotChunk(plain, chunk);
+            start = beginRecord(SEALED_CHUNK);
+            pending.putRaw(sealer.seal(SEALED_CHUNK, plain.array(), plain.size()));
+        }
         if (index.chunk(chunk.getIndex(), chunk.getSnapshotChunkIndex(), chunk.getSnapshotChunkCount(),
                 endRecord(start))) {
             rollWanted = true;
@@ -259,7 +299,7 @@ public final class FileRaftStore implements RaftStore, Closeable {
         Path tmp = dir.resolve(logName(nextGeneration) + ".tmp");
         Index rebuilt = new Index();
         long position = LOG_HEADER_BYTES;
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        try (FileChannel out = create(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             out.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip());
             int count = index.snapshotChunks.size();
@@ -325,7 +365,7 @@ public final class FileRaftStore implements RaftStore, Closeable {
         if (logs.isEmpty()) {
             generation = 0;
             logFile = dir.resolve(logName(0));
-            channel = FileChannel.open(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            channel = create(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             channel.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip(), 0);
             channel.force(true);
@@ -399,8 +439,12 @@ public final class FileRaftStore implements RaftStore, Closeable {
         fileSize = position;
     }
 
-    private void track(ByteBuffer payload, Extent extent) {
+    private void track(ByteBuffer payload, Extent extent) throws CorruptRaftStoreException {
         byte type = payload.get();
+        if (type == SEALED_ENTRY || type == SEALED_CHUNK) {
+            payload = unseal(type, payload, extent);
+            type = type == SEALED_ENTRY ? ENTRY : SNAPSHOT_CHUNK;
+        }
         switch (type) {
             case ENTRY -> index.entry(codec.readLogEntry(payload).getIndex(), extent);
             case SNAPSHOT_CHUNK -> {
@@ -462,8 +506,29 @@ public final class FileRaftStore implements RaftStore, Closeable {
         ByteBuffer buf = ByteBuffer.allocate(extent.length());
         readFully(channel, buf, extent.position());
         buf.flip();
+        byte type = buf.get(8);
         buf.position(9); // length, crc, type
-        return buf;
+        return type == SEALED_ENTRY || type == SEALED_CHUNK ? unseal(type, buf, extent) : buf;
+    }
+
+    private ByteBuffer unseal(byte type, ByteBuffer sealed, Extent extent) throws CorruptRaftStoreException {
+        String where = "Raft log " + logFile + " at offset " + extent.position();
+        if (sealer == null) {
+            throw new CorruptRaftStoreException(where + " holds records encrypted at rest and no key is given");
+        }
+        return sealer.open(type, sealed, where);
+    }
+
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** Opens a file this store creates: owner-only (0600). */
+    private static FileChannel create(Path file, StandardOpenOption... options) throws IOException {
+        return posix(file)
+                ? FileChannel.open(file, Set.of(options),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : FileChannel.open(file, options);
     }
 
     private interface Decoder<T> {
@@ -488,7 +553,7 @@ public final class FileRaftStore implements RaftStore, Closeable {
         crc.update(payload);
         ByteBuffer buf = ByteBuffer.allocate(12 + payload.length).putInt(STATE_MAGIC).putInt(payload.length)
                 .put(payload).putInt((int) crc.getValue()).flip();
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        try (FileChannel out = create(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             while (buf.hasRemaining()) {
                 out.write(buf);

@@ -17,10 +17,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -48,6 +51,21 @@ import java.util.zip.CRC32C;
  * or a payload that does not decode closes that connection and logs the remote address and the numbers that
  * disagreed; the sender reconnects and Raft retransmits whatever was lost.
  *
+ * <p><b>Authenticated connections</b> ({@link ClusterAuth#sharedSecret}, version 2). The preamble says version 2
+ * and a handshake follows it before any frame; frames then carry a MAC in place of the CRC:
+ * <pre>
+ * connector -> acceptor: preamble (version 2), byte[16] connector nonce
+ * acceptor -> connector: byte[16] acceptor nonce
+ * connector -> acceptor: byte[32] proof of the secret
+ * acceptor -> connector: int8 0 accepted | 1 refused (then closed)
+ * frame    := int32 length, byte[32] mac, byte[length] payload
+ * </pre>
+ * ({@link ClusterAuth} defines proof and MAC.) A node with a secret refuses a version-1 connection, and one without
+ * a secret a version-2 connection, each naming the mismatch; a connection must complete its handshake within
+ * {@value #HANDSHAKE_TIMEOUT_MILLIS} ms. Refused handshakes, handshakes that time out and frames whose MAC does not
+ * verify close the connection and count in {@link Stats#authFailures()}; their warnings are logged at most once
+ * per 10 s per cause, so a node hammered by a rogue peer does not flood its log.
+ *
  * <p><b>Sending.</b> {@link #send} encodes on the caller's (Raft) thread, because MicroRaft may reuse log entry
  * views after returning, then offers the frame to the peer's queue and returns. The queue is bounded twice: at
  * most {@value #QUEUE_FRAMES} frames and at most {@link Limits#queueBytesPerPeer()} bytes (one frame is always
@@ -69,6 +87,11 @@ public final class TcpClusterTransport implements ClusterTransport {
 
     public static final int MAGIC = 0x464C5952;
     public static final int VERSION = 1;
+    /** Preamble version of an authenticated connection. */
+    public static final int VERSION_AUTHENTICATED = 2;
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 5000;
+    private static final byte ACCEPTED = 0;
+    private static final byte REFUSED = 1;
     public static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
     public static final int QUEUE_FRAMES = 8192;
     public static final int DEFAULT_PORT = 9093;
@@ -107,11 +130,15 @@ public final class TcpClusterTransport implements ClusterTransport {
     private final AtomicLong framesDropped = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final AtomicLong framesRejected = new AtomicLong();
+    private final AtomicLong authFailures = new AtomicLong();
+    private final ClusterAuth auth;
+    private final ThrottledWarning authWarnings = new ThrottledWarning();
     private volatile boolean closed;
 
-    private TcpClusterTransport(ServerSocket server, Limits limits) {
+    private TcpClusterTransport(ServerSocket server, Limits limits, ClusterAuth auth) {
         this.server = server;
         this.limits = limits;
+        this.auth = auth;
         this.readBudget = new MemoryBudget("cluster.transport_read_bytes", limits.readBytes());
         this.acceptor = thread("flymq-raft-accept-" + server.getLocalPort()).unstarted(this::acceptLoop);
     }
@@ -126,6 +153,13 @@ public final class TcpClusterTransport implements ClusterTransport {
 
     /** {@link #bind(InetSocketAddress)} with other memory bounds. */
     public static TcpClusterTransport bind(InetSocketAddress address, Limits limits) throws IOException {
+        return bind(address, limits, ClusterAuth.NONE);
+    }
+
+    /** {@link #bind(InetSocketAddress, Limits)} with every connection, in and out, authenticated by {@code auth}. */
+    public static TcpClusterTransport bind(InetSocketAddress address, Limits limits, ClusterAuth auth)
+            throws IOException {
+        Objects.requireNonNull(auth, "auth");
         InetSocketAddress resolved = address.isUnresolved()
                 ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
         ServerSocket server = new ServerSocket();
@@ -136,7 +170,7 @@ public final class TcpClusterTransport implements ClusterTransport {
             server.close();
             throw new IOException("cannot bind Raft cluster listener on " + resolved + ": " + e.getMessage(), e);
         }
-        TcpClusterTransport transport = new TcpClusterTransport(server, limits);
+        TcpClusterTransport transport = new TcpClusterTransport(server, limits, auth);
         transport.acceptor.start();
         return transport;
     }
@@ -189,7 +223,8 @@ public final class TcpClusterTransport implements ClusterTransport {
 
     /** Counters for metrics and tests. */
     public Stats stats() {
-        return new Stats(framesSent.get(), framesDropped.get(), framesReceived.get(), framesRejected.get());
+        return new Stats(framesSent.get(), framesDropped.get(), framesReceived.get(), framesRejected.get(),
+                authFailures.get());
     }
 
     /**
@@ -197,8 +232,11 @@ public final class TcpClusterTransport implements ClusterTransport {
      * @param framesDropped  frames discarded: queue full, peer unreachable, or above the size limit
      * @param framesReceived frames read, checked and dispatched
      * @param framesRejected inbound frames or connections refused: bad preamble, length, CRC or encoding
+     * @param authFailures   connections refused for authentication (in or out): no secret, a wrong secret, no
+     *                       handshake in time, or a frame whose MAC does not verify
      */
-    public record Stats(long framesSent, long framesDropped, long framesReceived, long framesRejected) {
+    public record Stats(long framesSent, long framesDropped, long framesReceived, long framesRejected,
+                        long authFailures) {
     }
 
     @Override
@@ -238,19 +276,45 @@ public final class TcpClusterTransport implements ClusterTransport {
     private void readLoop(Socket socket) {
         String remote = String.valueOf(socket.getRemoteSocketAddress());
         try (socket; DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536))) {
+            if (auth.enabled()) {
+                socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            }
             int magic = in.readInt();
             int version = in.readInt();
-            if (magic != MAGIC || version != VERSION) {
+            int expectedVersion = auth.enabled() ? VERSION_AUTHENTICATED : VERSION;
+            if (magic == MAGIC && version != expectedVersion && (version == VERSION || version == VERSION_AUTHENTICATED)) {
+                authFailures.incrementAndGet();
+                authWarnings.warn(version == VERSION ? "unauthenticated" : "unexpected-auth",
+                        "refusing cluster connection from " + remote + ": " + (version == VERSION
+                                ? "it does not authenticate, and this node requires the cluster secret"
+                                : "it authenticates with a cluster secret, and this node has none"));
+                return;
+            }
+            if (magic != MAGIC || version != expectedVersion) {
                 framesRejected.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, String.format(
                         "closing cluster connection from %s: preamble magic 0x%08X version %d, expected 0x%08X version %d",
-                        remote, magic, version, MAGIC, VERSION));
+                        remote, magic, version, MAGIC, expectedVersion));
                 return;
             }
+            ClusterAuth.FrameMac mac = null;
+            if (auth.enabled()) {
+                mac = acceptHandshake(socket, in, remote);
+                if (mac == null) {
+                    return;
+                }
+                socket.setSoTimeout(0);
+            }
             CRC32C crc = new CRC32C();
+            byte[] frameMac = new byte[ClusterAuth.MAC_BYTES];
             while (!closed) {
                 int length = in.readInt();
-                int expectedCrc = in.readInt();
+                int expectedCrc = 0;
+                if (mac == null) {
+                    expectedCrc = in.readInt();
+                } else {
+                    in.readFully(frameMac);
+                }
                 if (length <= 0 || length > MAX_FRAME_BYTES) {
                     framesRejected.incrementAndGet();
                     LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
@@ -261,7 +325,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                     return;
                 }
                 try {
-                    if (!readFrame(in, length, expectedCrc, crc, remote)) {
+                    if (!readFrame(in, length, expectedCrc, crc, mac, frameMac, remote)) {
                         return;
                     }
                 } finally {
@@ -270,6 +334,10 @@ public final class TcpClusterTransport implements ClusterTransport {
             }
         } catch (EOFException | SocketException e) {
             // peer went away or we are closing: the normal end of an inbound connection
+        } catch (SocketTimeoutException e) {
+            authFailures.incrementAndGet();
+            authWarnings.warn("handshake-timeout", "closing cluster connection from " + remote
+                    + ": no complete handshake within " + HANDSHAKE_TIMEOUT_MILLIS + " ms");
         } catch (IOException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.INFO, "cluster connection from " + remote + " failed: " + e.getMessage());
@@ -279,14 +347,50 @@ public final class TcpClusterTransport implements ClusterTransport {
         }
     }
 
-    /** Reads, checks and dispatches one frame; false when the connection must close. */
-    private boolean readFrame(DataInputStream in, int length, int expectedCrc, CRC32C crc, String remote)
+    /**
+     * The acceptor's half of the handshake: the MAC state of the connection's frames, or null when the peer did not
+     * prove the secret (it has been told, and the connection must close).
+     */
+    private ClusterAuth.FrameMac acceptHandshake(Socket socket, DataInputStream in, String remote)
             throws IOException {
+        byte[] connectorNonce = new byte[ClusterAuth.NONCE_BYTES];
+        in.readFully(connectorNonce);
+        byte[] acceptorNonce = auth.nonce();
+        OutputStream out = socket.getOutputStream();
+        out.write(acceptorNonce);
+        out.flush();
+        byte[] proof = new byte[ClusterAuth.MAC_BYTES];
+        in.readFully(proof);
+        if (!auth.verify(proof, connectorNonce, acceptorNonce)) {
+            authFailures.incrementAndGet();
+            authWarnings.warn("bad-proof", "refusing cluster connection from " + remote
+                    + ": its handshake does not prove the cluster secret (a node with another secret?)");
+            out.write(REFUSED);
+            out.flush();
+            return null;
+        }
+        out.write(ACCEPTED);
+        out.flush();
+        return auth.frameMac(connectorNonce, acceptorNonce);
+    }
+
+    /** Reads, checks (CRC, or MAC when {@code mac} is set) and dispatches one frame; false to close the connection. */
+    private boolean readFrame(DataInputStream in, int length, int expectedCrc, CRC32C crc, ClusterAuth.FrameMac mac,
+                              byte[] frameMac, String remote) throws IOException {
         byte[] payload = new byte[length];
         in.readFully(payload);
-        crc.reset();
-        crc.update(payload);
-        if ((int) crc.getValue() != expectedCrc) {
+        if (mac != null) {
+            if (!MessageDigest.isEqual(frameMac, mac.next(payload, 0, length))) {
+                authFailures.incrementAndGet();
+                authWarnings.warn("bad-mac", "closing cluster connection from " + remote + ": the MAC of a "
+                        + length + "-byte frame does not verify (altered, replayed or forged)");
+                return false;
+            }
+        } else {
+            crc.reset();
+            crc.update(payload);
+        }
+        if (mac == null && (int) crc.getValue() != expectedCrc) {
             framesRejected.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, String.format(
                     "closing cluster connection from %s: CRC-32C of %d-byte frame is 0x%08X, header says 0x%08X",
@@ -319,6 +423,8 @@ public final class TcpClusterTransport implements ClusterTransport {
         final Thread writer;
         volatile boolean reachable = true;
         volatile Socket socket;
+        /** MAC state of the current authenticated connection; null when not authenticated. */
+        private ClusterAuth.FrameMac mac;
 
         Peer(String address) {
             this.address = address;
@@ -400,7 +506,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                     batch.add(first);
                     do {
                         for (byte[] frame : batch) {
-                            out.write(frame);
+                            write(out, frame);
                         }
                         framesSent.addAndGet(batch.size());
                         batch.clear();
@@ -420,6 +526,18 @@ public final class TcpClusterTransport implements ClusterTransport {
             disconnect();
         }
 
+        /** Writes a frame as encoded by {@link #send} (length, CRC, payload), or with a MAC in place of the CRC. */
+        private void write(OutputStream o, byte[] frame) throws IOException {
+            if (mac == null) {
+                o.write(frame);
+                return;
+            }
+            int length = frame.length - 8;
+            o.write(frame, 0, 4);
+            o.write(mac.next(frame, 8, length));
+            o.write(frame, 8, length);
+        }
+
         private OutputStream out;
 
         private OutputStream connection() throws IOException {
@@ -433,8 +551,12 @@ public final class TcpClusterTransport implements ClusterTransport {
                         CONNECT_TIMEOUT_MILLIS);
                 s.setTcpNoDelay(true);
                 OutputStream o = new BufferedOutputStream(s.getOutputStream(), 65536);
-                ByteBuffer preamble = ByteBuffer.allocate(8).putInt(MAGIC).putInt(VERSION);
-                o.write(preamble.array());
+                if (auth.enabled()) {
+                    mac = connectHandshake(s, o);
+                } else {
+                    o.write(ByteBuffer.allocate(8).putInt(MAGIC).putInt(VERSION).array());
+                    mac = null;
+                }
                 socket = s;
                 out = o;
                 reachable = true;
@@ -445,6 +567,35 @@ public final class TcpClusterTransport implements ClusterTransport {
             }
         }
 
+        /** The connector's half of the handshake; throws when the peer refuses it or closes. */
+        private ClusterAuth.FrameMac connectHandshake(Socket s, OutputStream o) throws IOException {
+            byte[] connectorNonce = auth.nonce();
+            o.write(ByteBuffer.allocate(8).putInt(MAGIC).putInt(VERSION_AUTHENTICATED).array());
+            o.write(connectorNonce);
+            o.flush();
+            s.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] acceptorNonce = new byte[ClusterAuth.NONCE_BYTES];
+            int status;
+            try {
+                in.readFully(acceptorNonce);
+                o.write(auth.proof(connectorNonce, acceptorNonce));
+                o.flush();
+                status = in.read();
+            } catch (EOFException e) {
+                status = -1;
+            }
+            if (status != ACCEPTED) {
+                authFailures.incrementAndGet();
+                String why = status == REFUSED ? "refused our cluster secret (the nodes' secrets differ)"
+                        : "closed the connection during the handshake (it has no cluster secret, or another version)";
+                authWarnings.warn("refused-by-" + address, "cluster peer " + address + " " + why);
+                throw new IOException("cluster peer " + address + " " + why);
+            }
+            s.setSoTimeout(0);
+            return auth.frameMac(connectorNonce, acceptorNonce);
+        }
+
         private void disconnect() {
             Socket s = socket;
             socket = null;
@@ -452,6 +603,29 @@ public final class TcpClusterTransport implements ClusterTransport {
             if (s != null) {
                 closeQuietly(s);
             }
+        }
+    }
+
+    /** Logs a warning at most once per 10 s per cause, saying how many were held back meanwhile. */
+    private static final class ThrottledWarning {
+        private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+        private final Map<String, long[]> causes = new ConcurrentHashMap<>();
+
+        void warn(String cause, String message) {
+            long now = System.nanoTime();
+            long[] state = causes.computeIfAbsent(cause, c -> new long[] {now - INTERVAL_NANOS - 1, 0});
+            long suppressed;
+            synchronized (state) {
+                if (now - state[0] < INTERVAL_NANOS) {
+                    state[1]++;
+                    return;
+                }
+                suppressed = state[1];
+                state[0] = now;
+                state[1] = 0;
+            }
+            LOG.log(System.Logger.Level.WARNING, message
+                    + (suppressed > 0 ? " (" + suppressed + " more like it in the last 10 s not logged)" : ""));
         }
     }
 

@@ -1,5 +1,6 @@
 package flymq.storage.index;
 
+import flymq.storage.FileModes;
 import flymq.storage.StorageException;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -40,7 +41,7 @@ final class MappedEntries {
         if (bytes > Integer.MAX_VALUE) {
             throw new StorageException("index " + file + " would grow to " + bytes + " bytes");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        try (FileChannel ch = FileModes.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             if (bytes > 0 && ch.size() < bytes) {
                 // Grow by writing the last byte: the file becomes sparse, zero-filled up to it.

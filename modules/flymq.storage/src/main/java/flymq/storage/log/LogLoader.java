@@ -1,5 +1,6 @@
 package flymq.storage.log;
 
+import flymq.storage.FileModes;
 import flymq.storage.StorageException;
 import flymq.storage.segment.LogSegment;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class LogLoader {
     /** The recovered segments, oldest first; never empty (an empty log gets one empty segment at offset 0). */
     static List<LogSegment> load(Path dir, String logName, OptionalLong recoveryPoint, int indexCapacity, long nowMs) {
         try {
-            Files.createDirectories(dir);
+            FileModes.createDirectories(dir);
             List<Long> bases = new ArrayList<>();
             List<Path> indexFiles = new ArrayList<>();
             try (Stream<Path> files = Files.list(dir)) {

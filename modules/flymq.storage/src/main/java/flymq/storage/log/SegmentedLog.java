@@ -13,6 +13,7 @@ import flymq.storage.StoredRecord;
 import flymq.storage.SyncPolicy;
 import flymq.storage.index.OffsetIndex;
 import flymq.storage.record.BatchBuffer;
+import flymq.storage.ValueCipher;
 import flymq.storage.record.ExpiryStats;
 import flymq.storage.segment.FileLogSlice;
 import flymq.storage.segment.IndexMismatchException;
@@ -45,6 +46,10 @@ import java.util.zip.CRC32C;
  * {@link #syncSealedSegments()} (housekeeping), before the flushed offset passes them. The recovery checkpoint is
  * written from {@link #flushedOffset} by {@link #checkpoint()} and on close. Retention unlinks expired segments
  * outside the append lock, so the write path never waits for the file system on their account.
+ *
+ * <p>Encryption at rest: with a {@link ValueCipher} every appended value is sealed (under the append lock, with the
+ * log's one sealer), reads open them, and {@link #slice} hands out the records decrypted in the heap instead of a
+ * zero-copy file region. Recovery and the indexes never need the key: they read only the plain framing.
  */
 public final class SegmentedLog implements PartitionLog {
 
@@ -68,6 +73,10 @@ public final class SegmentedLog implements PartitionLog {
     /** Held across a directory fsync, so a caller that finds nothing pending knows no fsync is still running. */
     private final Object directoryLock = new Object();
     private final ThreadLocal<CRC32C> crcs = ThreadLocal.withInitial(CRC32C::new);
+    /** Null when the log is not encrypted. */
+    private final ValueCipher cipher;
+    /** Used under the append lock only. */
+    private final ValueCipher.Sealer sealer;
 
     private volatile LogConfig config;
     private volatile Executor sealedSegmentSyncer;
@@ -83,7 +92,7 @@ public final class SegmentedLog implements PartitionLog {
     private volatile boolean closed;
 
     private SegmentedLog(String topic, int partition, Path dir, LogConfig config, StorageListener listener,
-                         LongSupplier clock) {
+                         LongSupplier clock, ValueCipher cipher) {
         this.topic = topic;
         this.partition = partition;
         this.name = topic + "-" + partition;
@@ -92,13 +101,22 @@ public final class SegmentedLog implements PartitionLog {
         this.listener = listener;
         this.clock = clock;
         this.checkpoint = new RecoveryCheckpoint(dir);
+        this.cipher = cipher;
+        this.sealer = cipher == null ? null : cipher.sealer();
     }
 
     /** Opens (creating or recovering) the log in {@code dir}. */
     public static SegmentedLog open(Path dir, String topic, int partition, LogConfig config,
                                     StorageListener listener, LongSupplier clock) {
+        return open(dir, topic, partition, config, listener, clock, null);
+    }
+
+    /** As {@link #open(Path, String, int, LogConfig, StorageListener, LongSupplier)}, encrypted with {@code cipher}. */
+    public static SegmentedLog open(Path dir, String topic, int partition, LogConfig config,
+                                    StorageListener listener, LongSupplier clock, ValueCipher cipher) {
         Objects.requireNonNull(config, "config");
-        SegmentedLog log = new SegmentedLog(topic, partition, dir, config, Objects.requireNonNull(listener), clock);
+        SegmentedLog log = new SegmentedLog(topic, partition, dir, config, Objects.requireNonNull(listener), clock,
+                cipher);
         var recoveryPoint = log.checkpoint.read();
         List<LogSegment> loaded = LogLoader.load(dir, log.name, recoveryPoint, indexCapacity(config),
                 clock.getAsLong());
@@ -165,7 +183,7 @@ public final class SegmentedLog implements PartitionLog {
         try {
             ensureOpen();
             first = endOffset;
-            batchBuffer.encode(batch, first);
+            batchBuffer.encode(batch, first, sealer);
             bytes = batchBuffer.sizeInBytes();
             LogSegment active = active();
             LogConfig cfg = config;
@@ -505,7 +523,8 @@ public final class SegmentedLog implements PartitionLog {
             }
             List<StoredRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
             try {
-                int bytes = seg.read(offset, maxRecords, maxBytes, out, crcs.get());
+                int bytes = seg.read(offset, maxRecords, maxBytes, out, crcs.get(),
+                        cipher == null ? null : cipher.opener(name));
                 listener.bytesRead(topic, partition, bytes);
                 return out;
             } catch (IndexMismatchException e) {
@@ -541,7 +560,7 @@ public final class SegmentedLog implements PartitionLog {
             try {
                 FileLogSlice slice = seg.slice(offset, maxBytes);
                 listener.bytesRead(topic, partition, slice.sizeInBytes());
-                return slice;
+                return cipher == null ? slice : seg.decrypt(slice, cipher.opener(name), crcs.get());
             } catch (IndexMismatchException e) {
                 if (rebuilt) {
                     throw new CorruptRecordException(e.getMessage() + " (still after rebuilding the index)");

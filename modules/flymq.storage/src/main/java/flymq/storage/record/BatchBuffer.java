@@ -2,6 +2,7 @@ package flymq.storage.record;
 
 import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.Record;
+import flymq.storage.ValueCipher;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -24,10 +25,15 @@ public final class BatchBuffer {
 
     /** Encodes the batch with offsets from {@code firstOffset}; afterwards {@link #buffer()} is ready to write. */
     public void encode(List<Record> batch, long firstOffset) {
+        encode(batch, firstOffset, null);
+    }
+
+    /** As {@link #encode(List, long)}, sealing every value with {@code sealer} when not null. */
+    public void encode(List<Record> batch, long firstOffset, ValueCipher.Sealer sealer) {
         int n = batch.size();
         long total = 0;
         for (int i = 0; i < n; i++) {
-            total += RecordCodec.sizeOf(batch.get(i));
+            total += sealer == null ? RecordCodec.sizeOf(batch.get(i)) : RecordCodec.sealedSizeOf(batch.get(i));
         }
         if (total > MAX_BATCH_BYTES) {
             throw new IllegalArgumentException("batch of " + n + " records encodes to " + total + " bytes, max "
@@ -45,7 +51,11 @@ public final class BatchBuffer {
         for (int i = 0; i < n; i++) {
             Record r = batch.get(i);
             positions[i] = buffer.position();
-            RecordCodec.encode(r, firstOffset + i, buffer, crc);
+            if (sealer == null) {
+                RecordCodec.encode(r, firstOffset + i, buffer, crc);
+            } else {
+                RecordCodec.encodeSealed(r, firstOffset + i, buffer, crc, sealer);
+            }
             max = Math.max(max, r.timestamp());
             expiring = expiring.plus(r.expiresAt());
         }

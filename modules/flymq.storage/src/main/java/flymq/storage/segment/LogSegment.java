@@ -3,6 +3,7 @@ package flymq.storage.segment;
 import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.AtomicFile;
 import flymq.storage.CorruptRecordException;
+import flymq.storage.FileModes;
 import flymq.storage.StorageException;
 import flymq.storage.StoredRecord;
 import flymq.storage.index.OffsetIndex;
@@ -10,6 +11,7 @@ import flymq.storage.index.TimeIndex;
 import flymq.storage.record.BatchBuffer;
 import flymq.storage.record.ExpiryStats;
 import flymq.storage.record.RecordCodec;
+import flymq.storage.ValueCipher;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -106,7 +108,7 @@ public final class LogSegment {
         try {
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".index")));
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, ".timeindex")));
-            FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            FileChannel ch = FileModes.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             LogSegment seg = new LogSegment(dir, baseOffset, ch, nowMs);
             Files.deleteIfExists(seg.expiringMarkerFile());
@@ -226,7 +228,7 @@ public final class LogSegment {
         Path marker = expiringMarkerFile();
         try {
             if (!Files.exists(marker)) {
-                Files.createFile(marker);
+                FileModes.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 AtomicFile.fsyncDirectory(dir);
             }
         } catch (IOException e) {
@@ -383,6 +385,15 @@ public final class LogSegment {
      */
     public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc)
             throws IOException {
+        return read(offset, maxRecords, maxBytes, out, crc, null);
+    }
+
+    /**
+     * As {@link #read(long, int, int, List, CRC32C)}, opening sealed values with {@code opener} (null: the log is
+     * not encrypted, and a sealed value fails with {@link flymq.storage.EncryptionException}).
+     */
+    public int read(long offset, int maxRecords, int maxBytes, List<StoredRecord> out, CRC32C crc,
+                    ValueCipher.Opener opener) throws IOException {
         int limit = visibleLimitFor(offset);
         Walker w = new Walker(limit);
         long pos = positionOf(offset, w);
@@ -414,7 +425,7 @@ public final class LogSegment {
             if (length >= 0 && p + 4L + length > end) {
                 break; // does not fit in maxBytes: the next read starts here
             }
-            String problem = StoredRecordLayout.validate(buf, p, crc);
+            String problem = RecordCodec.validate(buf, p, crc);
             if (problem == null && buf.getLong(p + StoredRecordLayout.OFFSET_POS) != expected) {
                 problem = "record carries offset " + buf.getLong(p + StoredRecordLayout.OFFSET_POS);
             }
@@ -425,7 +436,7 @@ public final class LogSegment {
                 }
                 break;
             }
-            out.add(RecordCodec.decode(buf, p));
+            out.add(RecordCodec.decode(buf, p, opener, logFile.toString()));
             added++;
             expected++;
             p += 4 + length;
@@ -465,6 +476,74 @@ public final class LogSegment {
             off = offset + 1;
         }
         return new FileLogSlice(channel, logFile, start, pos - start, offset, off);
+    }
+
+    /**
+     * The records of {@code slice} (one of this segment's) with their sealed values opened, in the heap: the slice an
+     * encrypted log serves instead of a zero-copy one, since a file region can only be sent as it lies. Each record
+     * is CRC-checked on the way, as {@link #read} does; damage stops the slice before it (or fails, when it is the
+     * first record). Plain records among them (written before encryption was turned on) are copied as they are.
+     */
+    public HeapLogSlice decrypt(FileLogSlice slice, ValueCipher.Opener opener, CRC32C crc) throws IOException {
+        int size = Math.toIntExact(slice.sizeInBytes());
+        ByteBuffer in = ByteBuffer.allocate(size);
+        readFully(in, slice.position());
+        ByteBuffer out = ByteBuffer.allocate(size); // opened values are shorter than sealed ones
+        int p = 0;
+        long expected = slice.firstOffset();
+        while (p < size) {
+            String problem = size - p < 4 ? "truncated record" : RecordCodec.validate(in, p, crc);
+            if (problem == null && StoredRecordLayout.offsetAt(in, p) != expected) {
+                problem = "record carries offset " + StoredRecordLayout.offsetAt(in, p);
+            }
+            if (problem != null) {
+                CorruptRecordException e = markDamaged(slice.position() + p, expected, problem);
+                if (expected == slice.firstOffset()) {
+                    throw e;
+                }
+                break;
+            }
+            int length = StoredRecordLayout.sizeAt(in, p);
+            if ((StoredRecordLayout.attributesAt(in, p) & StoredRecordLayout.ATTR_ENCRYPTED) == 0) {
+                out.put(in.slice(p, length));
+            } else {
+                openRecord(in.array(), p, length, out, opener, crc);
+            }
+            p += length;
+            expected++;
+        }
+        return new HeapLogSlice(out.flip(), slice.firstOffset(), expected);
+    }
+
+    /**
+     * Writes the validated sealed record {@code in[p, p + length)} to {@code out} (a heap buffer) as the plain record:
+     * the same fields with the value opened straight into {@code out}, the length shorter by the envelope, bit 0x08
+     * cleared and the CRC computed again. No object per record: this is the consume path of an encrypted log.
+     */
+    private void openRecord(byte[] in, int p, int length, ByteBuffer out, ValueCipher.Opener opener, CRC32C crc) {
+        ByteBuffer r = ByteBuffer.wrap(in);
+        int keyLength = r.getInt(p + StoredRecordLayout.KEY_LENGTH_POS);
+        int keyStart = p + StoredRecordLayout.HEADER_SIZE;
+        int valueLengthPos = keyStart + Math.max(keyLength, 0);
+        int sealedLength = r.getInt(valueLengthPos);
+        int sealedStart = valueLengthPos + 4;
+        int restStart = sealedStart + sealedLength; // headers, then the expiry when there is one
+        int restLength = p + length - restStart;
+        int q = out.position();
+        byte[] o = out.array();
+        int head = valueLengthPos - p;
+        System.arraycopy(in, p, o, q, head);
+        int plainLength = opener.openInto(in, sealedStart, sealedLength, r.getLong(p + StoredRecordLayout.OFFSET_POS),
+                r.getLong(p + StoredRecordLayout.TIMESTAMP_POS), in, keyStart, Math.max(keyLength, 0), o,
+                q + head + 4);
+        out.putInt(q + head, plainLength);
+        System.arraycopy(in, restStart, o, q + head + 4 + plainLength, restLength);
+        int size = head + 4 + plainLength + restLength;
+        out.putInt(q, size - StoredRecordLayout.LENGTH_SIZE);
+        o[q + StoredRecordLayout.ATTRIBUTES_POS] &= (byte) ~StoredRecordLayout.ATTR_ENCRYPTED;
+        out.putInt(q + StoredRecordLayout.CRC_POS,
+                StoredRecordLayout.computeCrc(out, q, size - StoredRecordLayout.LENGTH_SIZE, crc));
+        out.position(q + size);
     }
 
     /** First offset in this segment whose timestamp >= {@code timestamp}, or -1 if there is none. */
@@ -850,7 +929,7 @@ public final class LogSegment {
                 bufStart = pos;
                 at = 0;
             }
-            String bad = StoredRecordLayout.validate(buf, at, crc);
+            String bad = RecordCodec.validate(buf, at, crc);
             if (bad == null && buf.getLong(at + StoredRecordLayout.OFFSET_POS) != off) {
                 bad = "record carries offset " + buf.getLong(at + StoredRecordLayout.OFFSET_POS) + ", expected " + off;
             }

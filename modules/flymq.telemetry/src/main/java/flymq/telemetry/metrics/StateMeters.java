@@ -41,6 +41,8 @@ public final class StateMeters {
     private final Cell term = new Cell();
     private final Cell commitIndex = new Cell();
     private final Cell elections = new Cell();
+    /** Registered with the first cluster state that has a transport, so a single node shows the guide's families. */
+    private Cell authFailures;
     private final Cell delayedPending = new Cell();
     private final Cell delayedDelivered = new Cell();
     private final Cell delayedCancelled = new Cell();
@@ -138,6 +140,14 @@ public final class StateMeters {
         term.value = c.raftTerm();
         commitIndex.value = c.commitIndex();
         elections.value = c.elections();
+        if (c.authFailures() >= 0) {
+            if (authFailures == null) {
+                authFailures = new Cell();
+                counter(MetricFamilies.CLUSTER_AUTH_FAILURES, "Cluster connections refused: no or a wrong cluster "
+                        + "secret, no handshake in time, or a frame whose MAC does not verify", authFailures);
+            }
+            authFailures.value = c.authFailures();
+        }
         Cell self = leaderByNode.get(c.nodeId());
         if (self == null) {
             self = new Cell();

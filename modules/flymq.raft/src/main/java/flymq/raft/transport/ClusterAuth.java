@@ -1,0 +1,119 @@
+package flymq.raft.transport;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * How cluster connections are authenticated: not at all ({@link #NONE}), or with a secret every node shares
+ * ({@link #sharedSecret}). HMAC-SHA256 from the JDK does all the work; the protocol around it lives in
+ * {@link TcpClusterTransport}:
+ * <ol>
+ *   <li>the connecting node sends a fresh 16-byte nonce, the accepting node answers with one of its own;</li>
+ *   <li>the connecting node proves it holds the secret: {@code HMAC(secret, "flymq cluster proof v1" || cn || an)},
+ *       compared in constant time; a wrong proof gets a refusal byte and the connection is closed;</li>
+ *   <li>every frame after that carries {@code HMAC(sessionKey, int64 sequence || int32 length || payload)} with
+ *       {@code sessionKey = HMAC(secret, "flymq cluster session v1" || cn || an)} and the sequence counting frames
+ *       from 0, so a frame cannot be forged, altered, dropped silently, reordered, or replayed into this or another
+ *       connection (the acceptor's fresh nonce makes every session key new).</li>
+ * </ol>
+ * This authenticates who sends Raft messages (a node without the secret cannot join, vote or append); it does not
+ * hide them: put cluster traffic on a private network, or behind TLS, when its content is secret.
+ */
+public final class ClusterAuth {
+
+    /** Shortest secret accepted: 128 bits. */
+    public static final int MIN_SECRET_BYTES = 16;
+    public static final ClusterAuth NONE = new ClusterAuth(null);
+    static final int NONCE_BYTES = 16;
+    static final int MAC_BYTES = 32;
+    private static final byte[] PROOF_LABEL = "flymq cluster proof v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SESSION_LABEL = "flymq cluster session v1".getBytes(StandardCharsets.US_ASCII);
+
+    private final byte[] secret;
+    private final SecureRandom random;
+
+    private ClusterAuth(byte[] secret) {
+        this.secret = secret;
+        this.random = secret == null ? null : new SecureRandom();
+    }
+
+    /** Authentication with {@code secret} (copied), at least {@value #MIN_SECRET_BYTES} bytes. */
+    public static ClusterAuth sharedSecret(byte[] secret) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("a cluster secret must be at least " + MIN_SECRET_BYTES
+                    + " bytes, got " + secret.length);
+        }
+        return new ClusterAuth(secret.clone());
+    }
+
+    public boolean enabled() {
+        return secret != null;
+    }
+
+    byte[] nonce() {
+        byte[] n = new byte[NONCE_BYTES];
+        random.nextBytes(n);
+        return n;
+    }
+
+    byte[] proof(byte[] connectorNonce, byte[] acceptorNonce) {
+        return hmac(secret, PROOF_LABEL, connectorNonce, acceptorNonce);
+    }
+
+    boolean verify(byte[] proof, byte[] connectorNonce, byte[] acceptorNonce) {
+        return MessageDigest.isEqual(proof, proof(connectorNonce, acceptorNonce));
+    }
+
+    /** The MAC state of one connection's frames, the same on both ends. */
+    FrameMac frameMac(byte[] connectorNonce, byte[] acceptorNonce) {
+        return new FrameMac(hmac(secret, SESSION_LABEL, connectorNonce, acceptorNonce));
+    }
+
+    private static byte[] hmac(byte[] key, byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            for (byte[] part : parts) {
+                mac.update(part);
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+        }
+    }
+
+    /** Never shows the secret. */
+    @Override
+    public String toString() {
+        return secret == null ? "ClusterAuth[none]" : "ClusterAuth[shared secret]";
+    }
+
+    /** The MACs of one connection's frames, in order; used by one thread (the writer, or the reader). */
+    static final class FrameMac {
+        private final Mac mac;
+        private final byte[] header = new byte[12];
+        private long sequence;
+
+        private FrameMac(byte[] key) {
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+            }
+        }
+
+        /** The MAC of the next frame, whose payload is {@code payload[offset, offset + length)}. */
+        byte[] next(byte[] payload, int offset, int length) {
+            ByteBuffer.wrap(header).putLong(0, sequence++).putInt(8, length);
+            mac.update(header);
+            mac.update(payload, offset, length);
+            return mac.doFinal();
+        }
+    }
+}

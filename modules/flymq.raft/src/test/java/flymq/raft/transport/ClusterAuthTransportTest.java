@@ -1,0 +1,153 @@
+package flymq.raft.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import flymq.raft.RaftMember;
+import flymq.raft.codec.RaftModelCodec;
+import io.microraft.model.message.RaftMessage;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The cluster secret on the wire: who gets through, and what a peer without it (or a forger) gets. */
+class ClusterAuthTransportTest {
+
+    private static final ClusterAuth SECRET =
+            ClusterAuth.sharedSecret("correct horse battery staple".getBytes(StandardCharsets.UTF_8));
+    private static final ClusterAuth OTHER =
+            ClusterAuth.sharedSecret("another secret, same length!".getBytes(StandardCharsets.UTF_8));
+
+    private final RaftModelCodec codec = new RaftModelCodec();
+    private final List<TcpClusterTransport> transports = new ArrayList<>();
+    private final List<RaftMessage> received = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() {
+        transports.forEach(TcpClusterTransport::close);
+    }
+
+    private TcpClusterTransport bind(ClusterAuth auth) throws IOException {
+        TcpClusterTransport t = TcpClusterTransport.bind(new InetSocketAddress("127.0.0.1", 0),
+                TcpClusterTransport.Limits.DEFAULT, auth);
+        transports.add(t);
+        return t;
+    }
+
+    private TcpClusterTransport receiver(ClusterAuth auth) throws IOException {
+        TcpClusterTransport t = bind(auth);
+        t.register("g", received::add);
+        return t;
+    }
+
+    private static RaftMember member(TcpClusterTransport t) {
+        return new RaftMember("r", "127.0.0.1:" + t.localAddress().getPort());
+    }
+
+    private RaftMessage vote(long term) {
+        return codec.factory().createVoteRequestBuilder().setGroupId("g").setSender(new RaftMember("s", "127.0.0.1:1"))
+                .setTerm((int) term).setLastLogTerm(0).setLastLogIndex(0).setSticky(false).build();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void nodesSharingTheSecretExchangeMessages() throws Exception {
+        TcpClusterTransport receiver = receiver(SECRET);
+        TcpClusterTransport sender = bind(SECRET);
+        for (int i = 1; i <= 3; i++) {
+            sender.send(member(receiver), vote(i));
+        }
+        await("three messages", () -> received.size() == 3);
+        assertEquals(List.of(1, 2, 3), received.stream().map(RaftMessage::getTerm).toList());
+        assertEquals(0, receiver.stats().authFailures());
+        assertEquals(0, sender.stats().authFailures());
+    }
+
+    @Test
+    void aNodeWithAnotherSecretIsRefusedAndKnowsIt() throws Exception {
+        TcpClusterTransport receiver = receiver(SECRET);
+        TcpClusterTransport rogue = bind(OTHER);
+        rogue.send(member(receiver), vote(99));
+        await("the refusal on both sides", () -> receiver.stats().authFailures() >= 1
+                && rogue.stats().authFailures() >= 1);
+        assertEquals(List.of(), received, "frames are read only after a handshake that proved the secret");
+    }
+
+    @Test
+    void aNodeWithoutASecretIsRefused() throws Exception {
+        TcpClusterTransport receiver = receiver(SECRET);
+        TcpClusterTransport plain = bind(ClusterAuth.NONE);
+        plain.send(member(receiver), vote(99));
+        await("the refusal", () -> receiver.stats().authFailures() >= 1);
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void aNodeWithASecretDoesNotTalkToOneWithout() throws Exception {
+        TcpClusterTransport plainReceiver = receiver(ClusterAuth.NONE);
+        TcpClusterTransport sender = bind(SECRET);
+        sender.send(member(plainReceiver), vote(1));
+        await("the refusal on both sides", () -> plainReceiver.stats().authFailures() >= 1
+                && sender.stats().authFailures() >= 1);
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void aForgedOrReplayedFrameClosesTheConnection() throws Exception {
+        TcpClusterTransport receiver = receiver(SECRET);
+        try (Socket s = new Socket("127.0.0.1", receiver.localAddress().getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] connectorNonce = SECRET.nonce();
+            out.write(ByteBuffer.allocate(8).putInt(TcpClusterTransport.MAGIC)
+                    .putInt(TcpClusterTransport.VERSION_AUTHENTICATED).array());
+            out.write(connectorNonce);
+            byte[] acceptorNonce = new byte[ClusterAuth.NONCE_BYTES];
+            in.readFully(acceptorNonce);
+            out.write(SECRET.proof(connectorNonce, acceptorNonce));
+            assertEquals(0, in.read(), "accepted");
+            ClusterAuth.FrameMac mac = SECRET.frameMac(connectorNonce, acceptorNonce);
+
+            RaftModelCodec.Out payload = new RaftModelCodec.Out(64);
+            codec.writeMessage(payload, vote(7));
+            byte[] p = payload.toByteArray();
+            byte[] frame = ByteBuffer.allocate(4 + ClusterAuth.MAC_BYTES + p.length).putInt(p.length)
+                    .put(mac.next(p, 0, p.length)).put(p).array();
+            out.write(frame);
+            await("the authentic frame", () -> received.size() == 1);
+
+            out.write(frame); // the same bytes again: its MAC was for sequence 0
+            assertEquals(-1, in.read(), "the receiver closed the connection");
+            await("the failure counted", () -> receiver.stats().authFailures() == 1);
+            assertEquals(1, received.size(), "the replayed frame was not delivered");
+        }
+    }
+
+    @Test
+    void aSecretShorterThanSixteenBytesIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ClusterAuth.sharedSecret(new byte[15]));
+        assertTrue(e.getMessage().contains("at least 16 bytes"), e.getMessage());
+    }
+}
