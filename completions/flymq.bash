@@ -173,6 +173,7 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema" ];    then _picocli_flymq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_flymq; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} server start" ];    then _picocli_flymq_server; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} topic create" ];    then _picocli_flymq_topic; return $?; fi
@@ -214,6 +215,9 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema list" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema validate" ];    then _picocli_flymq_schema; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} schema delete" ];    then _picocli_flymq_schema; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq list" ];    then _picocli_flymq_dlq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq replay" ];    then _picocli_flymq_dlq; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dlq purge" ];    then _picocli_flymq_dlq; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(server)
@@ -235,89 +239,97 @@ function _complete_flymq() {
   local cmds16=(audit)
   local cmds17=(completion)
   local cmds18=(schema)
-  local cmds19=(help)
-  local cmds20=(server start)
-  local cmds21=(topic create)
-  local cmds22=(topic list)
-  local cmds23=(topic describe)
-  local cmds24=(topic alter)
-  local cmds25=(topic delete)
-  local cmds26=(group list)
-  local cmds27=(group describe)
-  local cmds28=(group lag)
-  local cmds29=(group reset)
-  local cmds30=(group delete)
-  local cmds31=(health check)
-  local cmds32=(health live)
-  local cmds33=(health ready)
-  local cmds34=(bench produce)
-  local cmds35=(bench consume)
-  local cmds36=(bench pingpong)
-  local cmds37=(cluster status)
-  local cmds38=(cluster members)
-  local cmds39=(cluster join)
-  local cmds40=(cluster leave)
-  local cmds41=(security init)
-  local cmds42=(user create)
-  local cmds43=(user list)
-  local cmds44=(user get)
-  local cmds45=(user update)
-  local cmds46=(user delete)
-  local cmds47=(user passwd)
-  local cmds48=(acl set)
-  local cmds49=(acl get)
-  local cmds50=(acl list)
-  local cmds51=(acl delete)
-  local cmds52=(role list)
-  local cmds53=(audit query)
-  local cmds54=(audit export)
-  local cmds55=(schema register)
-  local cmds56=(schema get)
-  local cmds57=(schema list)
-  local cmds58=(schema validate)
-  local cmds59=(schema delete)
+  local cmds19=(dlq)
+  local cmds20=(help)
+  local cmds21=(server start)
+  local cmds22=(topic create)
+  local cmds23=(topic list)
+  local cmds24=(topic describe)
+  local cmds25=(topic alter)
+  local cmds26=(topic delete)
+  local cmds27=(group list)
+  local cmds28=(group describe)
+  local cmds29=(group lag)
+  local cmds30=(group reset)
+  local cmds31=(group delete)
+  local cmds32=(health check)
+  local cmds33=(health live)
+  local cmds34=(health ready)
+  local cmds35=(bench produce)
+  local cmds36=(bench consume)
+  local cmds37=(bench pingpong)
+  local cmds38=(cluster status)
+  local cmds39=(cluster members)
+  local cmds40=(cluster join)
+  local cmds41=(cluster leave)
+  local cmds42=(security init)
+  local cmds43=(user create)
+  local cmds44=(user list)
+  local cmds45=(user get)
+  local cmds46=(user update)
+  local cmds47=(user delete)
+  local cmds48=(user passwd)
+  local cmds49=(acl set)
+  local cmds50=(acl get)
+  local cmds51=(acl list)
+  local cmds52=(acl delete)
+  local cmds53=(role list)
+  local cmds54=(audit query)
+  local cmds55=(audit export)
+  local cmds56=(schema register)
+  local cmds57=(schema get)
+  local cmds58=(schema list)
+  local cmds59=(schema validate)
+  local cmds60=(schema delete)
+  local cmds61=(dlq list)
+  local cmds62=(dlq replay)
+  local cmds63=(dlq purge)
 
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_audit_export; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_audit_query; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_role_list; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_acl_delete; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_list; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_get; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_acl_set; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_passwd; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_delete; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_update; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_get; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_user_create; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_security_init; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_join; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_cluster_members; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_cluster_status; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_bench_consume; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_bench_produce; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_health_ready; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_health_live; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_health_check; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_group_delete; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_group_reset; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_group_lag; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_describe; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_group_list; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_topic_delete; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_topic_alter; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_topic_describe; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_list; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_topic_create; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_server_start; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_flymq_dlq_list; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_audit_export; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_audit_query; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_role_list; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_acl_delete; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_acl_list; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_get; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_set; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_user_passwd; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_delete; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_update; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_get; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_create; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_cluster_join; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_members; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_flymq_cluster_status; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_flymq_bench_pingpong; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_flymq_bench_consume; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_flymq_bench_produce; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_flymq_health_ready; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_flymq_health_live; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_flymq_health_check; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_flymq_group_delete; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_flymq_group_reset; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_flymq_group_lag; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_flymq_group_describe; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_flymq_group_list; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_flymq_topic_delete; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_flymq_topic_alter; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_flymq_topic_describe; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_flymq_topic_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_flymq_topic_create; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_flymq_server_start; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_flymq_help; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_flymq_dlq; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_flymq_schema; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_flymq_completion; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_flymq_audit; return $?; fi
@@ -348,7 +360,7 @@ function _picocli_flymq() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema help"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema dlq help"
   local flag_opts="'--tls' '--insecure' '--tls-insecure' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1683,13 +1695,76 @@ function _picocli_flymq_schema() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `dlq` subcommand.
+function _picocli_flymq_dlq() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list replay purge"
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_flymq_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema"
+  local commands="server topic produce consume group health bench metrics shell cluster top console security user acl role audit completion schema dlq"
   local flag_opts="'-h' '--help' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -4523,6 +4598,198 @@ function _picocli_flymq_schema_validate() {
 
 # Generates completions for the options and subcommands of the `delete` subcommand.
 function _picocli_flymq_schema_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_flymq_dlq_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'-n' '--max' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-n'|'--max')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `replay` subcommand.
+function _picocli_flymq_dlq_replay() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `purge` subcommand.
+function _picocli_flymq_dlq_purge() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

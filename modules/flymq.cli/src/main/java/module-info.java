@@ -24,6 +24,7 @@ module flymq.cli {
     opens flymq.cli.output to info.picocli;
     opens flymq.cli.security to info.picocli;
     opens flymq.cli.schema to info.picocli;
+    opens flymq.cli.dlq to info.picocli;
     opens flymq.cli.server to info.picocli;
     opens flymq.cli.shell to info.picocli;
     opens flymq.cli.top to info.picocli;

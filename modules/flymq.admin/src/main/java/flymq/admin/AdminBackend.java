@@ -74,6 +74,28 @@ public interface AdminBackend {
     /** Running totals the console's throughput and latency charts are drawn from (deltas between samples). */
     Traffic traffic();
 
+    /**
+     * Up to {@code max} dead letters of {@code topic}'s queue not replayed yet, oldest first (docs/dlq.md); empty
+     * when the broker's dead-letter queues are off.
+     */
+    default List<DeadLetter> deadLetters(String caller, String topic, int max) {
+        throw new AdminException(501, "not_implemented", "this broker has no dead-letter queues");
+    }
+
+    /** Copies dead letter {@code id} back into {@code topic} (once); the broker's text saying where it went. */
+    default String replayDeadLetter(String caller, String topic, String id) {
+        throw new AdminException(501, "not_implemented", "this broker has no dead-letter queues");
+    }
+
+    /** Deletes {@code topic}'s dead-letter queue; the broker's text saying how many went. */
+    default String purgeDeadLetters(String caller, String topic) {
+        throw new AdminException(501, "not_implemented", "this broker has no dead-letter queues");
+    }
+
+    /** A dead letter as FETCH_DLQ lists it: its id in the queue, the record's value, why it failed, its retries. */
+    record DeadLetter(String id, byte[] data, String error, int retries) {
+    }
+
     /** Every live schema version of the registry, by subject then version. */
     default List<SchemaInfo> schemas() {
         throw new AdminException(501, "not_implemented", "this broker has no schema registry");

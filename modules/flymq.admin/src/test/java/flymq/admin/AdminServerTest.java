@@ -138,8 +138,8 @@ class AdminServerTest {
     @Test
     void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
         start();
-        assertError(send("GET", "/api/v1/dlq/orders", null), 501, "not_implemented");
         assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
+        assertError(send("POST", "/api/v1/cluster/rebalance", "{}"), 501, "not_implemented");
     }
 
     @Test

@@ -303,4 +303,29 @@ final class FakeBackend implements AdminBackend {
             throw AdminException.notFound("schema subject '" + name + "' not found");
         }
     }
+
+    /** Dead letters per topic, in queue order. */
+    final Map<String, List<DeadLetter>> deadLetters = new ConcurrentHashMap<>();
+
+    @Override
+    public List<DeadLetter> deadLetters(String caller, String topic, int max) {
+        List<DeadLetter> all = deadLetters.getOrDefault(topic, List.of());
+        return List.copyOf(all.subList(0, Math.min(max, all.size())));
+    }
+
+    @Override
+    public String replayDeadLetter(String caller, String topic, String id) {
+        List<DeadLetter> all = new ArrayList<>(deadLetters.getOrDefault(topic, List.of()));
+        if (!all.removeIf(d -> d.id().equals(id))) {
+            throw AdminException.notFound("message not found: no dead letter " + id);
+        }
+        deadLetters.put(topic, all);
+        return "replayed dead letter " + id + " to " + topic;
+    }
+
+    @Override
+    public String purgeDeadLetters(String caller, String topic) {
+        deadLetters.remove(topic);
+        return "purged";
+    }
 }

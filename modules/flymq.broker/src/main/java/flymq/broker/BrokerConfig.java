@@ -53,6 +53,7 @@ public record BrokerConfig(
         Messaging messaging,
         Schema schema,
         Transactions transactions,
+        DeadLetters deadLetters,
         Tls tls,
         Encryption encryption,
         ClusterAuth clusterAuth,
@@ -193,6 +194,14 @@ public record BrokerConfig(
      * The registry's opcodes work either way.
      */
     public record Schema(boolean enabled, String validation, String compatibility) {
+    }
+
+    /**
+     * Dead-letter queues (docs/dlq.md): whether they are served; how often a consumer group may fail a record before
+     * it is dead-lettered ({@code maxRetries} redeliveries); how long a group waits before it processes a failed
+     * record again (milliseconds); and the suffix that names a topic's queue ({@code orders} + {@code .dlq}).
+     */
+    public record DeadLetters(boolean enabled, int maxRetries, long retryDelayMs, String topicSuffix) {
     }
 
     /**
@@ -505,6 +514,19 @@ public record BrokerConfig(
                     "full_transitive"), "backward",
             "compatibility mode of subjects that set none (a registration may set its subject's), checked when a "
                     + "new version is registered");
+    static final ConfigKey<Boolean> DLQ_ENABLED = ConfigKey.used("dlq.enabled", ValueType.BOOLEAN, false,
+            "serve dead-letter queues: DLQ_NACK, replay and purge, and dead-lettering of records a consumer group "
+                    + "fails more than `dlq.max_retries` times or that break their schema in `warn` mode "
+                    + "([dlq.md](dlq.md)); FETCH_DLQ answers an empty list without it, as upstream");
+    static final ConfigKey<Integer> DLQ_MAX_RETRIES = ConfigKey.used("dlq.max_retries", ValueType.ints(0, 1_000_000),
+            3, "redeliveries a consumer group gets for a record it reports failed (DLQ_NACK) before the next failure "
+                    + "dead-letters it");
+    static final ConfigKey<Long> DLQ_RETRY_DELAY = ConfigKey.used("dlq.retry_delay",
+            ValueType.longs(0, Long.MAX_VALUE / 2), 1000L,
+            "milliseconds a group waits after a failure before it processes the record again (upstream's key and "
+                    + "unit)");
+    static final ConfigKey<String> DLQ_TOPIC_SUFFIX = ConfigKey.used("dlq.topic_suffix", ValueType.TEXT, ".dlq",
+            "suffix naming a topic's dead-letter queue: `orders` + `.dlq` = topic `orders.dlq`");
     static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,
             true, "serve the transaction opcodes (BEGIN_TX 0x40 to PRODUCE_TX 0x43, our 0xC2 and 0xC3); `false` "
                     + "refuses them with an error ([transactions.md](transactions.md)). Upstream's default is "
@@ -526,7 +548,8 @@ public record BrokerConfig(
             METRICS_TLS_AUTO_GENERATE, HEALTH_ADDR, HEALTH_TLS_ENABLED, HEALTH_TLS_CERT_FILE, HEALTH_TLS_KEY_FILE,
             HEALTH_TLS_AUTO_GENERATE, HEALTH_TLS_USE_ADMIN_CERT, ADMIN_ENABLED, ADMIN_ADDR, ADMIN_CORS_ORIGINS, ADMIN_TLS_ENABLED, ADMIN_TLS_CERT_FILE,
             ADMIN_TLS_KEY_FILE, ADMIN_TLS_AUTO_GENERATE, SCHEMA_ENABLED,
-            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
+            SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
+            TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
             TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, ENCRYPTION_ENABLED, ENCRYPTION_KEY_FILE, AUTH_ENABLED,
             AUTH_RBAC_ENABLED, AUTH_ALLOW_ANONYMOUS, AUTH_DEFAULT_PUBLIC, AUTH_ADMIN_USERNAME, AUTH_ADMIN_PASSWORD,
@@ -601,10 +624,20 @@ public record BrokerConfig(
                 new Messaging(v.get(DEFAULT_TTL) * 1000, v.get(MAX_DELAY) * 1000),
                 new Schema(v.get(SCHEMA_ENABLED), v.get(SCHEMA_VALIDATION), v.get(SCHEMA_COMPATIBILITY)),
                 new Transactions(v.get(TRANSACTION_ENABLED), v.get(TRANSACTION_TIMEOUT) * 1000),
+                new DeadLetters(v.get(DLQ_ENABLED), v.get(DLQ_MAX_RETRIES), v.get(DLQ_RETRY_DELAY),
+                        dlqSuffix(v.get(DLQ_TOPIC_SUFFIX))),
                 tls,
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 clusterAuth,
                 List.copyOf(warnings));
+    }
+
+    private static String dlqSuffix(String suffix) {
+        if (suffix.isEmpty() || !suffix.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException("invalid value for 'dlq.topic_suffix': expected letters, digits, '.', '_' or "
+                    + "'-' (it ends a topic name), found '" + suffix + "'");
+        }
+        return suffix;
     }
 
     /**

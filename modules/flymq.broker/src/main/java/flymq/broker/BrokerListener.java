@@ -60,6 +60,18 @@ public interface BrokerListener {
     default void schemaRejected(String topic, String subject, String mode) {
     }
 
+    /**
+     * A record of {@code topic} was dead-lettered into its queue (docs/dlq.md); {@code reason} is
+     * {@code max_retries} (a consumer group failed it once more than {@code dlq.max_retries} allows) or
+     * {@code schema} (it broke its topic's schema in {@code warn} mode).
+     */
+    default void deadLettered(String topic, String reason) {
+    }
+
+    /** A dead letter of {@code topic}'s queue was replayed into {@code topic}. */
+    default void dlqReplayed(String topic) {
+    }
+
     /** BEGIN_TX opened a transaction. */
     default void transactionBegun() {
     }

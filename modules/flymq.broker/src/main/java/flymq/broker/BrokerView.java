@@ -30,6 +30,14 @@ public interface BrokerView {
     }
 
     /**
+     * Dead letters not replayed yet per origin topic, of the queues this node leads (docs/dlq.md); empty when
+     * dead-letter queues are off.
+     */
+    default java.util.Map<String, Long> dlqDepths() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Delayed records pending (scheduled, neither delivered nor cancelled), and delivered, cancelled and dropped since
      * start; expired records CONSUME and FETCH passed over since start.
      */

@@ -24,7 +24,6 @@ final class UpstreamKeys {
                     + "cluster)",
             "schema", "registry_dir", "schemas are kept in `data_dir` (`schemas.json`) or, in a cluster, in the "
                     + "metadata Raft group",
-            "dlq", "enabled max_retries retry_delay topic_suffix", "no dead-letter queues",
             "ttl", "cleanup_interval",
             "expired records are hidden from every read at once and removed with their segment by retention",
             "delayed", "enabled", "delayed delivery is always on (upstream's default off produces at once)",

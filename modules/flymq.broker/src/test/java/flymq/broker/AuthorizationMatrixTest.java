@@ -49,12 +49,13 @@ class AuthorizationMatrixTest {
         }
         for (int op : new int[] {Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY, Opcodes.FETCH, Opcodes.FETCH_BINARY,
                 ExtensionOpcodes.BATCH_FETCH, Opcodes.SUBSCRIBE, Opcodes.COMMIT, Opcodes.GET_OFFSET, Opcodes.GET_LAG,
-                Opcodes.SEEK_TO_TIMESTAMP, ExtensionOpcodes.TXN_COMMIT_OFFSET}) {
+                Opcodes.SEEK_TO_TIMESTAMP, ExtensionOpcodes.TXN_COMMIT_OFFSET, Opcodes.FETCH_DLQ,
+                ExtensionOpcodes.DLQ_NACK}) {
             POLICY.put(op, Need.READ);
         }
         for (int op : new int[] {Opcodes.PRODUCE, ExtensionOpcodes.BATCH_PRODUCE, Opcodes.PRODUCE_WITH_SCHEMA,
                 Opcodes.PRODUCE_DELAYED, Opcodes.PRODUCE_WITH_TTL, Opcodes.CANCEL_DELAYED, Opcodes.PRODUCE_TX,
-                ExtensionOpcodes.BATCH_PRODUCE_TX}) {
+                ExtensionOpcodes.BATCH_PRODUCE_TX, Opcodes.REPLAY_DLQ}) {
             POLICY.put(op, Need.WRITE);
         }
         for (int op : new int[] {Opcodes.CREATE_TOPIC, Opcodes.DELETE_TOPIC, ExtensionOpcodes.ALTER_TOPIC,
@@ -63,7 +64,7 @@ class AuthorizationMatrixTest {
                 Opcodes.USER_DELETE, Opcodes.USER_UPDATE, Opcodes.USER_LIST, Opcodes.USER_GET, Opcodes.ACL_SET,
                 Opcodes.ACL_GET, Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
                 Opcodes.REGISTER_SCHEMA, Opcodes.DELETE_SCHEMA, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
-                ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE}) {
+                ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, Opcodes.PURGE_DLQ}) {
             POLICY.put(op, Need.ADMIN);
         }
         POLICY.put(Opcodes.PASSWORD_CHANGE, Need.SELF_OR_ADMIN);
@@ -98,6 +99,7 @@ class AuthorizationMatrixTest {
         PayloadWriter w = new PayloadWriter();
         switch (opcode) {
             case Opcodes.PRODUCE_TX, ExtensionOpcodes.TXN_COMMIT_OFFSET -> w.str16("no-txn").str16(TOPIC);
+            case ExtensionOpcodes.DLQ_NACK -> w.str16("no-group").str16(TOPIC);
             case ExtensionOpcodes.BATCH_PRODUCE_TX -> w.str16("no-txn").i64(0).str16(TOPIC);
             case Opcodes.PASSWORD_CHANGE -> new UserRequest("listed", "", "", List.of(), true).write(w);
             default -> {

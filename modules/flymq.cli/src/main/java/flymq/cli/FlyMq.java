@@ -132,7 +132,7 @@ public final class FlyMq implements Runnable {
     /** The top-level commands, in help order ({@code help} comes last). */
     static final java.util.List<String> COMMANDS = java.util.List.of("server", "topic", "produce", "consume", "group",
             "health", "bench", "metrics", "shell", "cluster", "top", "console", "security", "user", "acl", "role",
-            "audit", "completion", "schema");
+            "audit", "completion", "schema", "dlq");
 
     /** Commands that work on the whole tree, so they never get a pruned one. */
     private static final java.util.Set<String> NEED_WHOLE_TREE = java.util.Set.of("shell", "completion", "help");
@@ -212,6 +212,7 @@ public final class FlyMq implements Runnable {
             case "audit" -> new flymq.cli.audit.AuditCommand();
             case "completion" -> new CompletionCommand();
             case "schema" -> new flymq.cli.schema.SchemaCommand();
+            case "dlq" -> new flymq.cli.dlq.DlqCommand();
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

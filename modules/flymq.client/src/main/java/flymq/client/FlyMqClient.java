@@ -27,6 +27,14 @@ import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
 import flymq.protocol.message.BatchProduceTxRequest;
 import flymq.protocol.message.CancelDelayedRequest;
+import flymq.protocol.message.DlqFetchRequest;
+import flymq.protocol.message.DlqFetchResponse;
+import flymq.protocol.message.DlqPurgeRequest;
+import flymq.protocol.message.DlqPurgeResponse;
+import flymq.protocol.message.DlqReplayRequest;
+import flymq.protocol.message.DlqReplayResponse;
+import flymq.protocol.message.NackRequest;
+import flymq.protocol.message.NackResponse;
 import flymq.protocol.message.CancelDelayedResponse;
 import flymq.protocol.message.ClusterMetadataRequest;
 import flymq.protocol.message.ClusterMetadataResponse;
@@ -629,6 +637,67 @@ public final class FlyMqClient implements AutoCloseable {
         requireTopic(topic);
         return call("CANCEL_DELAYED", CANCEL_DELAYED, new CancelDelayedRequest(topic, delayId), false,
                 r -> CancelDelayedResponse.read(r).cancelled());
+    }
+
+    /**
+     * FETCH_DLQ 0x20: up to {@code max} dead letters of {@code topic}'s queue not replayed yet, oldest first (an
+     * empty list when the broker has no dead-letter queues, as upstream answers).
+     */
+    public List<DeadLetter> fetchDlq(String topic, int max) {
+        requireTopic(topic);
+        return call("FETCH_DLQ", FETCH_DLQ, new DlqFetchRequest(topic, max), true, r -> {
+            List<DeadLetter> out = new ArrayList<>();
+            for (DlqFetchResponse.Entry e : DlqFetchResponse.read(r).messages()) {
+                out.add(new DeadLetter(e.id(), e.data(), e.error(), e.retries()));
+            }
+            return out;
+        });
+    }
+
+    /**
+     * REPLAY_DLQ 0x21 (id form): copies dead letter {@code id} back into {@code topic}. Safe to retry: a replay the
+     * broker already did answers success again without a second copy.
+     */
+    public DlqResult replayDlq(String topic, String id) {
+        requireTopic(topic);
+        Objects.requireNonNull(id, "id");
+        return call("REPLAY_DLQ", REPLAY_DLQ, DlqReplayRequest.byId(topic, id), true, r -> {
+            DlqReplayResponse a = DlqReplayResponse.read(r, false);
+            return new DlqResult(a.success(), a.message());
+        });
+    }
+
+    /** REPLAY_DLQ 0x21 in the SDKs' offset form ({@code reInjectDLQ}): the dead letter at {@code offset} of the queue. */
+    public DlqResult replayDlq(String topic, long offset) {
+        requireTopic(topic);
+        return call("REPLAY_DLQ", REPLAY_DLQ, DlqReplayRequest.byOffset(topic, offset), true, r -> {
+            DlqReplayResponse a = DlqReplayResponse.read(r, true);
+            return new DlqResult(a.success(), a.message());
+        });
+    }
+
+    /** PURGE_DLQ 0x22: deletes {@code topic}'s queue with every dead letter in it. */
+    public DlqResult purgeDlq(String topic) {
+        requireTopic(topic);
+        return call("PURGE_DLQ", PURGE_DLQ, new DlqPurgeRequest(topic), true, r -> {
+            DlqPurgeResponse a = DlqPurgeResponse.read(r);
+            return new DlqResult(a.success(), a.message());
+        });
+    }
+
+    /**
+     * DLQ_NACK 0xC8 (our extension): consumer group {@code group} failed the record at {@code topic}/{@code partition}
+     * /{@code offset} because of {@code error}. The answer says whether it was dead-lettered or when to try again
+     * ({@link FlyMqConsumer#nack} acts on it).
+     */
+    public NackResult nack(String group, String topic, int partition, long offset, String error) {
+        requireTopic(topic);
+        Objects.requireNonNull(group, "group");
+        return call("DLQ_NACK", flymq.protocol.ExtensionOpcodes.DLQ_NACK,
+                new NackRequest(group, topic, partition, offset, error == null ? "" : error), false, r -> {
+                    NackResponse a = NackResponse.read(r);
+                    return new NackResult(a.deadLettered(), a.failures(), a.retryAtMs(), a.dlqId());
+                });
     }
 
     private static long positiveMillis(Duration d, String what) {

@@ -34,6 +34,8 @@ public final class FlyMqConsumer implements AutoCloseable {
     private final boolean ownsClient;
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
+    /** Partitions held back after a {@link #nack}, until this Unix ms (the broker's {@code dlq.retry_delay}). */
+    private final Map<TopicPartition, Long> pausedUntil = new LinkedHashMap<>();
     /** The wait between fetches while the cluster answers with transient errors (an election, a lost connection). */
     private static final long RETRY_BACKOFF_MS = 100;
 
@@ -130,8 +132,13 @@ public final class FlyMqConsumer implements AutoCloseable {
 
     private List<Message> fetchOnce() {
         Map<String, List<FetchPosition>> byTopic = new LinkedHashMap<>();
-        positions.forEach((tp, off) -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>())
-                .add(new FetchPosition(tp.partition(), off)));
+        long now = System.currentTimeMillis();
+        pausedUntil.values().removeIf(until -> until <= now);
+        positions.forEach((tp, off) -> {
+            if (!pausedUntil.containsKey(tp)) {
+                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchPosition(tp.partition(), off));
+            }
+        });
         List<Message> out = new ArrayList<>();
         FlyMqServerException transientError = null;
         for (Map.Entry<String, List<FetchPosition>> e : byTopic.entrySet()) {
@@ -198,6 +205,32 @@ public final class FlyMqConsumer implements AutoCloseable {
             }
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Reports that this consumer's group failed to process {@code record} (DLQ_NACK, docs/dlq.md). While the record has
+     * redeliveries left ({@code dlq.max_retries}), the consumer goes back to it and holds its partition until the
+     * broker's retry time, so the next {@link #poll} that returns records from that partition starts with it again
+     * (records after it in the same poll come again too, in order). Once it is dead-lettered, the position stays past
+     * it and the next poll goes on with the records after it.
+     */
+    public NackResult nack(Message record, String error) {
+        ensureOpen();
+        if (config.group().isEmpty()) {
+            throw new IllegalStateException("nack needs a group id");
+        }
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        position(tp.topic(), tp.partition());
+        NackResult r = client.nack(config.group(), record.topic(), record.partition(), record.offset(), error);
+        if (r.deadLettered()) {
+            if (positions.get(tp) <= record.offset()) {
+                positions.put(tp, record.offset() + 1);
+            }
+        } else {
+            positions.put(tp, record.offset());
+            pausedUntil.put(tp, r.retryAtMs());
+        }
+        return r;
     }
 
     /** Next offset {@link #poll} reads from this partition. */

@@ -13,6 +13,7 @@ package flymq.protocol;
  *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
  *   <li>ALTER_TOPIC 0xC4 (admin): {@code AlterTopicRequest}, {@code SuccessResponse}</li>
  *   <li>CREATE_PARTITIONS 0xC5 (admin): {@code CreatePartitionsRequest}, {@code SuccessResponse}</li>
+ *   <li>DLQ_NACK 0xC8: {@code NackRequest}, {@code NackResponse}</li>
  *   <li>SECURITY_CHANGE 0xCD (cluster-internal): {@code SecurityChangeRequest}, {@code SuccessResponse}: a user or
  *       ACL change a node forwards to the metadata leader, which commits it through the metadata Raft group</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
@@ -36,6 +37,8 @@ public final class ExtensionOpcodes {
     public static final int ALTER_TOPIC = 0xC4;
     /** Grows a topic's partition count (admin; Kafka's CreatePartitions). */
     public static final int CREATE_PARTITIONS = 0xC5;
+    /** A consumer reports that it failed a record: retried, or dead-lettered after dlq.max_retries (docs/dlq.md). */
+    public static final int DLQ_NACK = 0xC8;
     /** A user or ACL change forwarded to the metadata leader (cluster-internal, admin). */
     public static final int SECURITY_CHANGE = 0xCD;
     /** Cluster join/leave (admin). */

@@ -28,6 +28,10 @@ public final class Opcodes {
     public static final int VALIDATE_SCHEMA = 0x13;
     public static final int PRODUCE_WITH_SCHEMA = 0x14;
     public static final int DELETE_SCHEMA = 0x15;
+    /** Dead letter queues (spec 11): list, replay (id and offset forms), purge; docs/dlq.md. */
+    public static final int FETCH_DLQ = 0x20;
+    public static final int REPLAY_DLQ = 0x21;
+    public static final int PURGE_DLQ = 0x22;
     /** Transactions (spec 11): BEGIN_TX, COMMIT_TX, ABORT_TX, PRODUCE_TX. */
     public static final int BEGIN_TX = 0x40;
     public static final int COMMIT_TX = 0x41;
@@ -90,6 +94,9 @@ public final class Opcodes {
             case VALIDATE_SCHEMA -> "VALIDATE_SCHEMA";
             case PRODUCE_WITH_SCHEMA -> "PRODUCE_WITH_SCHEMA";
             case DELETE_SCHEMA -> "DELETE_SCHEMA";
+            case FETCH_DLQ -> "FETCH_DLQ";
+            case REPLAY_DLQ -> "REPLAY_DLQ";
+            case PURGE_DLQ -> "PURGE_DLQ";
             case BEGIN_TX -> "BEGIN_TX";
             case COMMIT_TX -> "COMMIT_TX";
             case ABORT_TX -> "ABORT_TX";

@@ -32,6 +32,8 @@ public final class FlyMqMetrics {
     private final ConcurrentHashMap<String, GroupMeters> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> storageErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> schemaFailures = new ConcurrentHashMap<>();
+    /** Dead-lettered and replayed counters, keyed by origin topic, NUL, reason ("" for replays), NUL, family. */
+    private final ConcurrentHashMap<String, Counter> dlqCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transactions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong openTransactions = new java.util.concurrent.atomic.AtomicLong();
 
@@ -136,8 +138,26 @@ public final class FlyMqMetrics {
                         + "validation mode", tag("topic", topic), tag("mode", mode))).increment();
     }
 
+    /**
+     * A record of {@code topic} went to its dead-letter queue; {@code reason} {@code max_retries} or {@code schema}.
+     * Labelled by the origin topic, and dropped with it.
+     */
+    public void deadLettered(String topic, String reason) {
+        dlqCounters.computeIfAbsent(topic + '\u0000' + reason + "\u0000dead", k -> counter(registry,
+                MetricFamilies.DLQ_DEAD_LETTERED, "Records moved to their topic's dead-letter queue, by reason",
+                tag("topic", topic), tag("reason", reason))).increment();
+    }
+
+    /** A dead letter of {@code topic}'s queue was replayed into {@code topic}. */
+    public void dlqReplayed(String topic) {
+        dlqCounters.computeIfAbsent(topic + "\u0000\u0000replayed", k -> counter(registry,
+                MetricFamilies.DLQ_REPLAYED, "Dead letters copied back into their origin topic",
+                tag("topic", topic))).increment();
+    }
+
     public void topicDeleted(String topic) {
         schemaFailures.keySet().removeIf(k -> k.startsWith(topic + '\u0000'));
+        dlqCounters.keySet().removeIf(k -> k.startsWith(topic + '\u0000'));
         topics.remove(topic);
         MetricFamilies.removeLabelled(registry, "topic", topic);
         for (GroupMeters g : groups.values()) {

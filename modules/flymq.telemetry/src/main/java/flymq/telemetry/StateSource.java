@@ -27,6 +27,14 @@ public interface StateSource {
     /** The node's data directory, probed by the storage health check. */
     Path dataDir();
 
+    /**
+     * Dead letters waiting in each origin topic's queue (not replayed), for the queues this node answers for; empty
+     * for a source without dead-letter queues.
+     */
+    default java.util.Map<String, Long> dlqDepths() {
+        return java.util.Map.of();
+    }
+
     /** Delayed delivery and TTL counts; all zero for a source that has neither. */
     default TimedRecordsState timedRecords() {
         return TimedRecordsState.NONE;

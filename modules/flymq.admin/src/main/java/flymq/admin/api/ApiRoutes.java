@@ -137,6 +137,25 @@ public final class ApiRoutes {
             backend.deleteSchema(call.principal().name(), call.param("name"));
             call.noContent();
         });
+        get("/api/v1/dlq/{topic}", Access.READ, doc("DLQ", "Dead letters of a topic's queue not replayed yet",
+                Map.of("max_messages", "at most this many (default 100, as upstream)"), null,
+                ok("DeadLetterList", "oldest first; data in base64")), call -> {
+            int max = (int) call.longQuery("max_messages", 100, 1, 10_000);
+            call.ok(backend.deadLetters(call.principal().name(), call.param("topic"), max).stream().map(d -> Json.obj("id", d.id(),
+                    "topic", call.param("topic"), "data", java.util.Base64.getEncoder().encodeToString(d.data()),
+                    "error", d.error(), "retries", d.retries())).toList());
+        });
+        route("POST", "/api/v1/dlq/{topic}/replay/{id}", Access.WRITE, doc("DLQ",
+                "Copy a dead letter back into its topic (once: a replay already done answers 200 again)", Map.of(),
+                null, ok("DeadLetterReplay", "replayed, or already replayed"),
+                new Route.Response(404, "Error", "no such dead letter")), call -> call.ok(Json.obj("replayed", true,
+                "message", backend.replayDeadLetter(call.principal().name(), call.param("topic"),
+                        call.param("id")))));
+        route("DELETE", "/api/v1/dlq/{topic}", Access.WRITE, doc("DLQ", "Delete every dead letter of a topic",
+                Map.of(), null, new Route.Response(204, null, "purged")), call -> {
+            backend.purgeDeadLetters(call.principal().name(), call.param("topic"));
+            call.noContent();
+        });
         get("/api/v1/topics/{name}/config", Access.READ, doc("Topics", "A topic's effective settings", Map.of(),
                 null, ok("TopicConfig", "settings (ETag)")), call -> {
             TopicDetail t = requireTopic(call.param("name"));

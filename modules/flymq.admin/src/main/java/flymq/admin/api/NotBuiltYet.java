@@ -19,12 +19,7 @@ final class NotBuiltYet {
             new Row("POST", "/api/v1/cluster/partitions/{topic}/{partition}", Access.ADMIN, "Cluster",
                     "Reassign a partition", "partition reassignment"),
             new Row("POST", "/api/v1/cluster/rebalance", Access.ADMIN, "Cluster",
-                    "Rebalance partition leaders", "partition reassignment"),
-            new Row("GET", "/api/v1/dlq/{topic}", Access.READ, "DLQ", "Read a dead-letter queue", "dead-letter queues"),
-            new Row("POST", "/api/v1/dlq/{topic}/replay/{id}", Access.WRITE, "DLQ", "Replay a dead letter",
-                    "dead-letter queues"),
-            new Row("DELETE", "/api/v1/dlq/{topic}", Access.WRITE, "DLQ", "Purge a dead-letter queue",
-                    "dead-letter queues"));
+                    "Rebalance partition leaders", "partition reassignment"));
 
     private NotBuiltYet() {
     }

@@ -147,6 +147,10 @@ final class OpenApi {
         s.put("Schema", object("name", "string", "version", "int", "id", "int", "type", "string", "schema", "string",
                 "compatibility", "string", "created_at", "string"));
         s.put("SchemaList", arrayOf("Schema"));
+        s.put("DeadLetter", object("id", "string", "topic", "string", "data", "string", "error", "string",
+                "retries", "int"));
+        s.put("DeadLetterList", arrayOf("DeadLetter"));
+        s.put("DeadLetterReplay", object("replayed", "boolean", "message", "string"));
         Map<String, Object> newSchema = object("name", "string", "schema", "string",
                 "type", Json.obj("type", "string", "enum", List.of("json", "avro", "protobuf")),
                 "compatibility", "string");

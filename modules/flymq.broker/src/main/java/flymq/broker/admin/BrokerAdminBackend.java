@@ -39,6 +39,12 @@ import flymq.protocol.message.UserRequest;
 import flymq.protocol.message.CreateTopicRequest;
 import flymq.protocol.message.DeleteGroupRequest;
 import flymq.protocol.message.DeleteTopicRequest;
+import flymq.protocol.message.DlqFetchRequest;
+import flymq.protocol.message.DlqFetchResponse;
+import flymq.protocol.message.DlqPurgeRequest;
+import flymq.protocol.message.DlqPurgeResponse;
+import flymq.protocol.message.DlqReplayRequest;
+import flymq.protocol.message.DlqReplayResponse;
 import flymq.protocol.message.RegisterSchemaRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SchemaVersionRequest;
@@ -515,6 +521,63 @@ public final class BrokerAdminBackend implements AdminBackend {
      * Runs a request through this node's handler for {@code opcode}, as a connection would, on a session of its own
      * bound to the API's caller; a refusal becomes the API's error with a status that fits its text.
      */
+    @Override
+    public List<DeadLetter> deadLetters(String caller, String topic, int max) {
+        List<DeadLetter> out = new ArrayList<>();
+        for (DlqFetchResponse.Entry e : DlqFetchResponse.read(answer(caller, Opcodes.FETCH_DLQ,
+                new DlqFetchRequest(topic, max))).messages()) {
+            out.add(new DeadLetter(e.id(), e.data(), e.error(), e.retries()));
+        }
+        return out;
+    }
+
+    @Override
+    public String replayDeadLetter(String caller, String topic, String id) {
+        DlqReplayResponse r = DlqReplayResponse.read(answer(caller, Opcodes.REPLAY_DLQ,
+                DlqReplayRequest.byId(topic, id)), false);
+        if (!r.success()) {
+            throw refusal(r.message());
+        }
+        return r.message();
+    }
+
+    @Override
+    public String purgeDeadLetters(String caller, String topic) {
+        DlqPurgeResponse r = DlqPurgeResponse.read(answer(caller, Opcodes.PURGE_DLQ, new DlqPurgeRequest(topic)));
+        if (!r.success()) {
+            throw refusal(r.message());
+        }
+        return r.message();
+    }
+
+    /** Like {@link #send}, for a request whose answer is needed: the answer's payload. */
+    private PayloadReader answer(String caller, int opcode, WireMessage request) {
+        RequestHandler handler = handlers.handler(opcode);
+        if (handler == null) {
+            throw AdminException.unavailable(Opcodes.name(opcode) + " is not served by this node");
+        }
+        PayloadWriter payload = new PayloadWriter(request.sizeHint());
+        request.write(payload);
+        PayloadWriter out = new PayloadWriter(256);
+        try {
+            Session session = new Session("admin-api");
+            session.authenticate(caller);
+            byte[] bytes = payload.toPayload();
+            // the same access check and audit as the request would meet on the binary port
+            RequestGuard guard = handlers.guard();
+            guard.admit(session, opcode, new PayloadReader(bytes));
+            handler.handle(session, new PayloadReader(bytes), out);
+            if (guard.follows(opcode)) {
+                guard.served(session, opcode, new PayloadReader(bytes));
+            }
+        } catch (RequestException | MalformedPayloadException e) {
+            throw refusal(e.getMessage());
+        } catch (StorageException e) {
+            throw new AdminException(500, "storage_error", e.getMessage());
+        }
+        return new PayloadReader(out.toPayload());
+    }
+
     private void send(String caller, int opcode, WireMessage request) {
         exchange(caller, opcode, request);
     }

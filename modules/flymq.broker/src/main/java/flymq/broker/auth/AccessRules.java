@@ -18,16 +18,11 @@ import java.util.List;
  * where they name a topic.
  */
 public final class AccessRules {
-    /** The dead letter queue opcodes (wire spec 11), ruled here ahead of their handlers. */
-    private static final int FETCH_DLQ = 0x20;
-    private static final int REPLAY_DLQ = 0x21;
-    private static final int PURGE_DLQ = 0x22;
-
     private static final AccessRule[] RULES = new AccessRule[256];
 
     static {
         rule(AccessRule.WRITE, Opcodes.PRODUCE, ExtensionOpcodes.BATCH_PRODUCE, Opcodes.PRODUCE_WITH_SCHEMA,
-                Opcodes.PRODUCE_DELAYED, Opcodes.PRODUCE_WITH_TTL, Opcodes.CANCEL_DELAYED, REPLAY_DLQ);
+                Opcodes.PRODUCE_DELAYED, Opcodes.PRODUCE_WITH_TTL, Opcodes.CANCEL_DELAYED, Opcodes.REPLAY_DLQ);
         // str16 txn_id first
         rule(new AccessRule(AccessRule.Kind.TOPIC_WRITE, 1), Opcodes.PRODUCE_TX);
         // str16 txn_id · i64 sequence, then the BATCH_PRODUCE body
@@ -35,7 +30,9 @@ public final class AccessRules {
         rule(new AccessRule(AccessRule.Kind.TOPIC_READ, 1), ExtensionOpcodes.TXN_COMMIT_OFFSET);
         rule(AccessRule.READ, Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY, Opcodes.FETCH, Opcodes.FETCH_BINARY,
                 ExtensionOpcodes.BATCH_FETCH, Opcodes.SUBSCRIBE, Opcodes.COMMIT, Opcodes.GET_OFFSET, Opcodes.GET_LAG,
-                Opcodes.SEEK_TO_TIMESTAMP, FETCH_DLQ);
+                Opcodes.SEEK_TO_TIMESTAMP, Opcodes.FETCH_DLQ);
+        // str16 group first: reporting a failed record needs read on its topic, as consuming it did
+        rule(new AccessRule(AccessRule.Kind.TOPIC_READ, 1), ExtensionOpcodes.DLQ_NACK);
         rule(AccessRule.ADMIN, Opcodes.CREATE_TOPIC, Opcodes.DELETE_TOPIC, ExtensionOpcodes.ALTER_TOPIC,
                 ExtensionOpcodes.CREATE_PARTITIONS, Opcodes.RESET_OFFSET, Opcodes.LIST_GROUPS,
                 Opcodes.DESCRIBE_GROUP, Opcodes.DELETE_GROUP, Opcodes.USER_CREATE, Opcodes.USER_DELETE,
@@ -43,7 +40,7 @@ public final class AccessRules {
                 Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
                 Opcodes.CLUSTER_JOIN, Opcodes.CLUSTER_LEAVE, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
                 ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, Opcodes.REGISTER_SCHEMA,
-                Opcodes.DELETE_SCHEMA, PURGE_DLQ);
+                Opcodes.DELETE_SCHEMA, Opcodes.PURGE_DLQ);
         rule(AccessRule.SELF_OR_ADMIN, Opcodes.PASSWORD_CHANGE);
         rule(AccessRule.NONE, Opcodes.LIST_TOPICS, Opcodes.METADATA, Opcodes.CLUSTER_STATUS, Opcodes.CLUSTER_METADATA,
                 Opcodes.AUTH, Opcodes.WHOAMI, Opcodes.ROLE_LIST, Opcodes.GET_SCHEMA, Opcodes.LIST_SCHEMAS,

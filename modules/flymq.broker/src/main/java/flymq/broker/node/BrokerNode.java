@@ -22,7 +22,10 @@ import flymq.broker.auth.SecurityRequests;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.cluster.RoutedRequest;
 import flymq.broker.delay.DelayedDelivery;
+import flymq.broker.dlq.DeadLetters;
+import flymq.broker.dlq.DlqRequests;
 import flymq.broker.delay.DelayedRequests;
 import flymq.broker.fetch.BatchFetchHandler;
 import flymq.broker.fetch.ConsumeHandler;
@@ -60,6 +63,10 @@ import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.RequestException;
+import flymq.protocol.message.DlqFetchRequest;
+import flymq.protocol.message.DlqPurgeRequest;
+import flymq.protocol.message.DlqReplayRequest;
+import flymq.protocol.message.NackRequest;
 import flymq.raft.RaftGroup;
 import flymq.storage.EncryptionException;
 import flymq.storage.LogConfig;
@@ -232,9 +239,16 @@ public final class BrokerNode implements AutoCloseable {
             this.delayed = delayed;
 
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
+            // the handlers are registered below; the queues reach them only once requests are served
+            HandlerRegistry handlers = new HandlerRegistry();
+            DeadLetters deadLetters = new DeadLetters(config.deadLetters(), topics, leadership, handlers, clock, listener);
+            RejectedRecords rejected = !config.deadLetters().enabled() ? RejectedRecords.NONE
+                    : (topic, version, violation, key, value) -> deadLetters.rejected(topic,
+                    "'" + version.subject() + "' version " + version.version() + " (id " + version.id() + ")",
+                    violation, key, value);
             SchemaValidation validation = config.schema().enabled()
                     ? new SchemaValidation(schemas, ValidationMode.parse(config.schema().validation()), listener,
-                    RejectedRecords.NONE)
+                    rejected)
                     : SchemaValidation.OFF;
             SchemaRequests schemaRequests = new SchemaRequests(schemas, mode.schemaChanges());
             GroupRequests groupRequests = new GroupRequests(groups, config.nodeId());
@@ -256,8 +270,7 @@ public final class BrokerNode implements AutoCloseable {
             ProduceHandler produceHandler = new ProduceHandler(topics, leadership, acknowledger,
                     config.performance().acks(), listener, tracing, expiry, validation);
             RequestHandler produce = routed(Opcodes.PRODUCE, produceHandler);
-            HandlerRegistry handlers = new HandlerRegistry()
-                    .register(Opcodes.PRODUCE, produce)
+            handlers.register(Opcodes.PRODUCE, produce)
                     .register(Opcodes.PRODUCE_WITH_TTL, routed(Opcodes.PRODUCE_WITH_TTL, produceHandler::handleWithTtl))
                     .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
                     .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
@@ -299,6 +312,7 @@ public final class BrokerNode implements AutoCloseable {
                     .register(Opcodes.VALIDATE_SCHEMA, schemaRequests::validate)
                     .register(Opcodes.PRODUCE_WITH_SCHEMA, new ProduceWithSchemaHandler(schemas, validation, produce))
                     .register(Opcodes.DELETE_SCHEMA, schemaRequests::delete);
+            registerDeadLetters(handlers, deadLetters);
             if (delayed != null) {
                 DelayedRequests delayedRequests = new DelayedRequests(delayed);
                 handlers.register(Opcodes.PRODUCE_DELAYED, delayedRequests::produceDelayed)
@@ -398,7 +412,8 @@ public final class BrokerNode implements AutoCloseable {
             if (delayed != null) {
                 delayed.start();
             }
-            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed);
+            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed,
+                    deadLetters::depths);
             ready = true;
             if (telemetry != null) {
                 mode.attach(telemetry);
@@ -497,6 +512,30 @@ public final class BrokerNode implements AutoCloseable {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /**
+     * FETCH_DLQ, REPLAY_DLQ, PURGE_DLQ and DLQ_NACK, each run where the queue topic's partition is led (in a
+     * cluster; on a single node here).
+     */
+    private void registerDeadLetters(HandlerRegistry handlers, DeadLetters queues) {
+        DlqRequests dlq = new DlqRequests(queues);
+        handlers.register(Opcodes.FETCH_DLQ, mode.routedTo(Opcodes.FETCH_DLQ, dlq::fetch, in -> {
+                    DlqFetchRequest r = DlqFetchRequest.read(in);
+                    return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
+                }))
+                .register(Opcodes.REPLAY_DLQ, mode.routedTo(Opcodes.REPLAY_DLQ, dlq::replay, in -> {
+                    DlqReplayRequest r = DlqReplayRequest.read(in);
+                    return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
+                }))
+                .register(Opcodes.PURGE_DLQ, mode.routedTo(Opcodes.PURGE_DLQ, dlq::purge, in -> {
+                    DlqPurgeRequest r = DlqPurgeRequest.read(in);
+                    return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
+                }))
+                .register(ExtensionOpcodes.DLQ_NACK, mode.routedTo(ExtensionOpcodes.DLQ_NACK, dlq::nack, in -> {
+                    NackRequest r = NackRequest.read(in);
+                    return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
+                }));
     }
 
     /** Partition requests as the mode runs them: on a single node unchanged, in a cluster on the leader. */

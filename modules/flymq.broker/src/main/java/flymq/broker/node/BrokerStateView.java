@@ -27,13 +27,16 @@ final class BrokerStateView implements BrokerView {
     private final RecordExpiry expiry;
 
     private final DelayedDelivery delayed;
+    private final java.util.function.Supplier<java.util.Map<String, Long>> dlqDepths;
 
     /**
      * @param expiry  the broker's clock, by which group lag leaves out expired records
      * @param delayed null in a cluster
      */
     BrokerStateView(BrokerConfig config, TopicManager topics, GroupCoordinator groups, ProtocolServer server,
-                    BooleanSupplier ready, RecordExpiry expiry, DelayedDelivery delayed) {
+                    BooleanSupplier ready, RecordExpiry expiry, DelayedDelivery delayed,
+                    java.util.function.Supplier<java.util.Map<String, Long>> dlqDepths) {
+        this.dlqDepths = dlqDepths;
         this.config = config;
         this.delayed = delayed;
         this.expiry = expiry;
@@ -82,6 +85,11 @@ final class BrokerStateView implements BrokerView {
         }
         out.sort(Comparator.comparing(TopicInfo::name));
         return List.copyOf(out);
+    }
+
+    @Override
+    public java.util.Map<String, Long> dlqDepths() {
+        return dlqDepths.get();
     }
 
     @Override

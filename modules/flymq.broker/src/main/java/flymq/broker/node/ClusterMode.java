@@ -105,6 +105,13 @@ final class ClusterMode implements NodeMode {
     }
 
     @Override
+    public RequestHandler routedTo(int opcode, RequestHandler local,
+                                   java.util.function.Function<flymq.protocol.PayloadReader,
+                                           flymq.broker.cluster.RoutedRequest> target) {
+        return cluster.routedTo(opcode, local, target);
+    }
+
+    @Override
     public void observe(BrokerTelemetry telemetry) {
         // Raft state from an earlier run: the term it restores is not an election this node saw.
         cluster.observe(telemetry.raftListener(Files.isDirectory(layout.raftDir())));

@@ -4,6 +4,7 @@ import flymq.broker.DataDirLayout;
 import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.cluster.RoutedRequest;
 import flymq.broker.schema.Compatibility;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
@@ -67,6 +68,13 @@ interface NodeMode extends AutoCloseable {
 
     /** {@code local} as it must run here: on a single node unchanged, in a cluster on the partition's leader. */
     RequestHandler routed(int opcode, RequestHandler local, TopicManager topics);
+
+    /**
+     * {@code local} run on the leader of the partition {@code target} reads from the request: on a single node
+     * unchanged; in a cluster forwarded to that leader (locally when this node leads it or no leader is known).
+     */
+    RequestHandler routedTo(int opcode, RequestHandler local,
+                            java.util.function.Function<flymq.protocol.PayloadReader, RoutedRequest> target);
 
     /** Lets telemetry hear the metadata group's events; called before {@link #start}. */
     void observe(BrokerTelemetry telemetry);

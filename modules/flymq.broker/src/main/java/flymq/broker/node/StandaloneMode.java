@@ -103,6 +103,13 @@ final class StandaloneMode implements NodeMode {
     }
 
     @Override
+    public RequestHandler routedTo(int opcode, RequestHandler local,
+                                   java.util.function.Function<flymq.protocol.PayloadReader,
+                                           flymq.broker.cluster.RoutedRequest> target) {
+        return local;
+    }
+
+    @Override
     public void observe(BrokerTelemetry telemetry) {
     }
 

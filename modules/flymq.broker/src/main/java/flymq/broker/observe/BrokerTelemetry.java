@@ -298,6 +298,20 @@ public final class BrokerTelemetry implements AutoCloseable {
         }
 
         @Override
+        public void deadLettered(String topic, String reason) {
+            if (m != null) {
+                m.deadLettered(topic, reason);
+            }
+        }
+
+        @Override
+        public void dlqReplayed(String topic) {
+            if (m != null) {
+                m.dlqReplayed(topic);
+            }
+        }
+
+        @Override
         public void schemaRejected(String topic, String subject, String mode) {
             if (m != null) {
                 m.schemaRejected(topic, mode);
@@ -422,6 +436,12 @@ public final class BrokerTelemetry implements AutoCloseable {
             List<GroupState> out = new ArrayList<>(members.size());
             members.forEach((group, ids) -> out.add(new GroupState(group, ids.size(), lag.get(group))));
             return out;
+        }
+
+        @Override
+        public Map<String, Long> dlqDepths() {
+            BrokerView v = view;
+            return v == null ? Map.of() : v.dlqDepths();
         }
 
         @Override

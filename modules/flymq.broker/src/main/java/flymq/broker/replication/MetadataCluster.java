@@ -348,6 +348,16 @@ public final class MetadataCluster implements AutoCloseable {
 
 
     /**
+     * {@code local} run on the leader of the partition {@code target} names (the dead-letter queue opcodes: the
+     * queue topic's partition), forwarded there like a PRODUCE.
+     */
+    public RequestHandler routedTo(int opcode, RequestHandler local,
+                                   java.util.function.Function<flymq.protocol.PayloadReader,
+                                           flymq.broker.cluster.RoutedRequest> target) {
+        return new PartitionRouter(null, leadership, forwarder, null).routedTo(opcode, local, target);
+    }
+
+    /**
      * The acknowledgement seam in a cluster: a produced batch is proposed to the partition's Raft group and
      * answered by its acks ({@code performance.acks} for 1.26 PRODUCE, the request's for BATCH_PRODUCE): {@code all}
      * once a majority of the replicas committed it and this node appended it, {@code leader} once it is in the

@@ -105,6 +105,16 @@ final class PartitionRouter {
         };
     }
 
+    /** A request whose target partition {@code target} reads from it ({@link flymq.broker.cluster.RoutedRequest}). */
+    RequestHandler routedTo(int opcode, RequestHandler local,
+                            java.util.function.Function<flymq.protocol.PayloadReader,
+                                    flymq.broker.cluster.RoutedRequest> target) {
+        return (session, in, out) -> {
+            flymq.broker.cluster.RoutedRequest r = target.apply(in);
+            route(opcode, r.topic(), r.partition(), r.request(), local, session, out);
+        };
+    }
+
     private void route(int opcode, String topic, int partition, WireMessage request, RequestHandler local,
                        Session session, PayloadWriter out) {
         PartitionLeader owner = leadership.awaitLeader(topic, partition, ELECTION_WAIT);

@@ -71,6 +71,34 @@ class ObservedBrokerTest {
     }
 
     @Test
+    void deadLetterQueueDepthAndCountsShowInMetrics() throws Exception {
+        BrokerConfig config = BrokerConfig.load(null, Map.of(), Map.of(
+                "bind_addr", "127.0.0.1:0",
+                "data_dir", dataDir.toString(),
+                "observability.metrics.addr", "127.0.0.1:0",
+                "observability.health.addr", "127.0.0.1:0",
+                "dlq.enabled", "true",
+                "dlq.max_retries", "0"));
+        try (BrokerNode node = BrokerNode.start(config);
+             FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + node.boundPort())) {
+            int metricsPort = node.metricsPort().orElseThrow();
+            assertFalse(get(metricsPort, "/metrics").contains("flymq_dlq_"), "no queue, no series");
+            for (int i = 0; i < 3; i++) {
+                client.produce("orders", ("order-" + i).getBytes(StandardCharsets.UTF_8));
+                client.nack("billing", "orders", 0, i, "failed");
+            }
+            client.replayDlq("orders", "0");
+            String m = get(metricsPort, "/metrics");
+            assertTrue(m.contains("flymq_dlq_depth{topic=\"orders\",} 2.0"), m);
+            assertTrue(m.contains("flymq_dlq_dead_lettered_total{reason=\"max_retries\",topic=\"orders\",} 3.0"), m);
+            assertTrue(m.contains("flymq_dlq_replayed_total{topic=\"orders\",} 1.0"), m);
+
+            client.purgeDlq("orders");
+            assertFalse(get(metricsPort, "/metrics").contains("flymq_dlq_depth"), "the depth goes with the queue");
+        }
+    }
+
+    @Test
     void consumedMetricsCarryTheGroupTheConnectionSubscribedAndEmptyWithoutOne() throws Exception {
         BrokerConfig config = BrokerConfig.load(null, Map.of(), Map.of(
                 "bind_addr", "127.0.0.1:0",

@@ -99,6 +99,10 @@ public final class MetricFamilies {
     public static final String DELAYED_DROPPED = "flymq_delayed_dropped_total";
     public static final String TTL_EXPIRED_SKIPPED = "flymq_ttl_expired_skipped_total";
 
+    public static final String DLQ_DEPTH = "flymq_dlq_depth";
+    public static final String DLQ_DEAD_LETTERED = "flymq_dlq_dead_lettered_total";
+    public static final String DLQ_REPLAYED = "flymq_dlq_replayed_total";
+
     private MetricFamilies() {
     }
 

@@ -52,6 +52,7 @@ public final class StateMeters {
     private final Map<String, Cell> leaderByNode = new HashMap<>();
     private final Map<String, TopicCells> topics = new HashMap<>();
     private final Map<String, GroupCells> groups = new HashMap<>();
+    private final Map<String, DepthCell> dlqDepth = new HashMap<>();
 
     public StateMeters(MeterRegistry registry, StateSource source, long startNanos) {
         this.registry = registry;
@@ -79,6 +80,28 @@ public final class StateMeters {
         refreshTopics(source.topics());
         refreshGroups(source.groups());
         refreshTimed(source.timedRecords());
+        refreshDlq(source.dlqDepths());
+    }
+
+    /** One depth gauge per origin topic whose queue exists (and this node leads); gone with the queue. */
+    private void refreshDlq(Map<String, Long> depths) {
+        depths.forEach((topic, depth) -> dlqDepth.computeIfAbsent(topic, t -> {
+            DepthCell c = new DepthCell();
+            c.meter = gauge(MetricFamilies.DLQ_DEPTH, "Dead letters in the topic's dead-letter queue not replayed yet",
+                    c, tag("topic", t));
+            return c;
+        }).value = depth);
+        dlqDepth.entrySet().removeIf(e -> {
+            if (!depths.containsKey(e.getKey())) {
+                registry.remove(e.getValue().meter);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static final class DepthCell extends Cell {
+        Meter meter;
     }
 
     /**
