@@ -5,16 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.broker.BrokerListener;
-import flymq.broker.group.GroupCoordinator;
-import flymq.broker.schema.Compatibility;
-import flymq.broker.schema.SchemaRegistry;
-import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicSettings;
-import flymq.storage.LogConfig;
-import flymq.storage.LogStore;
-import flymq.storage.OffsetStore;
-import flymq.storage.StorageListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,25 +22,8 @@ class MetadataAlterTopicTest {
     @TempDir
     Path dir;
 
-    private record Node(LogStore store, TopicManager topics, OffsetStore offsets, GroupCoordinator groups,
-                        MetadataStateMachine machine) implements AutoCloseable {
-        @Override
-        public void close() {
-            groups.close();
-            offsets.close();
-            store.close();
-        }
-    }
-
-    private Node node(String name) {
-        Path d = dir.resolve(name);
-        LogStore store = LogStore.open(d.resolve("logs"), LogConfig.defaults(), StorageListener.NONE);
-        TopicManager topics = TopicManager.open(store, d.resolve("topics.json"), LogConfig.defaults(), false, 1, 3,
-                BrokerListener.NONE);
-        OffsetStore offsets = OffsetStore.open(d.resolve("offsets.log"));
-        GroupCoordinator groups = new GroupCoordinator(offsets, topics, BrokerListener.NONE, 30_000);
-        return new Node(store, topics, offsets, groups, new MetadataStateMachine(topics, groups,
-                SchemaRegistry.inMemory(Compatibility.BACKWARD), d.resolve("applied.index")));
+    private MetadataNode node(String name) {
+        return MetadataNode.open(dir.resolve(name));
     }
 
     private static byte[] create(String name, int partitions) {
@@ -80,7 +54,7 @@ class MetadataAlterTopicTest {
 
     @Test
     void applyingChangesTheTopicItsLogsAndTheReplicatedTableAndKeepsOtherSettings() {
-        try (Node n = node("a")) {
+        try (MetadataNode n = node("a")) {
             n.machine().apply(1, create("orders", 2));
             assertTrue(n.machine().apply(2, alter("orders", "retention_ms", 3_600_000, "segment_bytes", 4096)));
             assertTrue(n.machine().apply(3, alter("orders", "ttl_ms", 60_000)));
@@ -99,11 +73,11 @@ class MetadataAlterTopicTest {
 
     @Test
     void aRestartReplaysTheLogWithoutApplyingTheChangeTwiceAndKeepsIt() {
-        try (Node n = node("b")) {
+        try (MetadataNode n = node("b")) {
             n.machine().apply(1, create("orders", 1));
             n.machine().apply(2, alter("orders", "retention_ms", 1000));
         }
-        try (Node again = node("b")) {
+        try (MetadataNode again = node("b")) {
             assertEquals(1000, again.topics().topic("orders").settings().retentionMs(), "from topics.json");
             again.machine().apply(1, create("orders", 1));
             again.machine().apply(2, alter("orders", "retention_ms", 1000));
@@ -114,7 +88,7 @@ class MetadataAlterTopicTest {
 
     @Test
     void aSnapshotCarriesChangedSettingsToANodeThatHadTheTopicBefore() {
-        try (Node leader = node("leader"); Node follower = node("follower")) {
+        try (MetadataNode leader = node("leader"); MetadataNode follower = node("follower")) {
             leader.machine().apply(1, create("orders", 1));
             follower.machine().apply(1, create("orders", 1));
             leader.machine().apply(2, alter("orders", "retention_bytes", 5000, "ttl_ms", 0, "segment_ms", 60_000));

@@ -2,17 +2,7 @@ package flymq.broker.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import flymq.broker.BrokerListener;
-import flymq.broker.auth.SecurityStore;
-import flymq.broker.group.GroupCoordinator;
-import flymq.broker.schema.Compatibility;
-import flymq.broker.schema.SchemaRegistry;
-import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicSettings;
-import flymq.storage.LogConfig;
-import flymq.storage.LogStore;
-import flymq.storage.OffsetStore;
-import flymq.storage.StorageListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,26 +14,8 @@ class MetadataTtlTest {
     @TempDir
     Path dir;
 
-    private record Node(LogStore store, TopicManager topics, OffsetStore offsets, GroupCoordinator groups,
-                        MetadataStateMachine machine) implements AutoCloseable {
-        @Override
-        public void close() {
-            groups.close();
-            offsets.close();
-            store.close();
-        }
-    }
-
-    private Node node(String name) {
-        Path d = dir.resolve(name);
-        LogStore store = LogStore.open(d.resolve("logs"), LogConfig.defaults(), StorageListener.NONE);
-        TopicManager topics = TopicManager.open(store, d.resolve("topics.json"), LogConfig.defaults(), false, 1, 3,
-                BrokerListener.NONE);
-        OffsetStore offsets = OffsetStore.open(d.resolve("offsets.log"));
-        GroupCoordinator groups = new GroupCoordinator(offsets, topics, BrokerListener.NONE, 30_000);
-        return new Node(store, topics, offsets, groups, new MetadataStateMachine(topics, groups,
-                SchemaRegistry.inMemory(Compatibility.BACKWARD), d.resolve("applied.index"),
-                SecurityStore.open(d.resolve("security.json"))));
+    private MetadataNode node(String name) {
+        return MetadataNode.open(dir.resolve(name));
     }
 
     private static MetadataCommand.CreateTopic create(String name, long ttlMs) {
@@ -62,7 +34,7 @@ class MetadataTtlTest {
 
     @Test
     void aSnapshotGivesTopicsTheirTtl() {
-        try (Node leader = node("leader"); Node follower = node("follower")) {
+        try (MetadataNode leader = node("leader"); MetadataNode follower = node("follower")) {
             leader.machine().apply(1, create("kept", 60_000).encode());
             leader.machine().apply(2, create("never", 0).encode());
             leader.machine().apply(3, create("plain", TopicSettings.DEFAULT).encode());
