@@ -50,6 +50,16 @@ final class PartitionTransactions {
         change(() -> aborted.values().removeIf(range -> range[1] < startOffset));
     }
 
+    /** Replaces everything with a replica's state from a snapshot (the maps are copied). */
+    void replace(Map<Long, Long> openNow, Map<Long, long[]> abortedNow) {
+        change(() -> {
+            open.clear();
+            open.putAll(openNow);
+            aborted.clear();
+            abortedNow.forEach((id, range) -> aborted.put(id, range.clone()));
+        });
+    }
+
     boolean idle() {
         return view == PartitionView.NONE;
     }
