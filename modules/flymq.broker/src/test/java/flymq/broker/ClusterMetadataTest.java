@@ -343,10 +343,19 @@ class ClusterMetadataTest {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < 3; i++) {
             try (FlyMqClient c = client(i)) {
+                // until the node knows the metadata leader's client address and the coordinator has started
+                flymq.client.FlyMqTransaction[] tx = {null};
+                await("node " + i + " forwarding BEGIN_TX to the coordinator", () -> {
+                    try {
+                        tx[0] = c.beginTransaction();
+                        return true;
+                    } catch (FlyMqServerException e) {
+                        return false;
+                    }
+                });
                 // ids come from the one coordinator's replicated counter: never the same twice in the cluster
-                flymq.client.FlyMqTransaction tx = c.beginTransaction();
-                assertTrue(ids.add(tx.id()), "id " + tx.id() + " handed out twice: " + ids);
-                tx.commit();
+                assertTrue(ids.add(tx[0].id()), "id " + tx[0].id() + " handed out twice: " + ids);
+                tx[0].commit();
             }
         }
     }
