@@ -248,6 +248,7 @@ public final class MetadataCluster implements AutoCloseable {
      * the read paths; set before {@link #start}.
      */
     public void transactionIndex(TransactionIndex index) {
+        index.holdUnknownPartitions();
         this.transactionIndex = index;
     }
 

@@ -168,7 +168,8 @@ final class PartitionReplicas implements AutoCloseable {
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp,
-                            new ReplicaTransactions(transactionIndex, a.topic().name(), p)), isr);
+                            new ReplicaTransactions(transactionIndex, a.topic().name(), p,
+                                    topic.log(p).endOffset())), isr);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
             groups.put(k, g);

@@ -135,6 +135,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         producers.appended(command.producer(), batch.size(), base);
         if (transactions != null) {
             transactions.afterAppend(batch, base);
+            transactions.appliedTo(nextOffset);
         }
         return base;
     }
@@ -205,6 +206,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             try {
                 transactions.read(chunks.size() < 2 ? null
                         : new DataInputStream(new ByteArrayInputStream(chunks.get(1))));
+                transactions.appliedTo(nextOffset);
             } catch (IOException e) {
                 throw new IllegalArgumentException("partition " + name + ": damaged transactions section in the "
                         + "snapshot at Raft index " + commitIndex + ": " + e.getMessage(), e);

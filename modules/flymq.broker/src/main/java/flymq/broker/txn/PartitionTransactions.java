@@ -14,6 +14,8 @@ final class PartitionTransactions {
     private final Map<Long, Long> open = new HashMap<>();
     private final Map<Long, long[]> aborted = new HashMap<>();
     private volatile PartitionView view = PartitionView.NONE;
+    /** Readers are held back from here on (a replica replaying its Raft log); MAX_VALUE: not held. */
+    private long heldFrom = Long.MAX_VALUE;
 
     PartitionView view() {
         return view;
@@ -60,6 +62,14 @@ final class PartitionTransactions {
         });
     }
 
+    /**
+     * Holds read-committed readers back at {@code offset} (a replica has not yet re-learned, from its Raft log, the
+     * transactions of the records beyond it that its partition log already holds); {@code Long.MAX_VALUE} releases.
+     */
+    void holdFrom(long offset) {
+        change(() -> heldFrom = offset);
+    }
+
     boolean idle() {
         return view == PartitionView.NONE;
     }
@@ -68,7 +78,7 @@ final class PartitionTransactions {
         lock.lock();
         try {
             mutation.run();
-            long lso = Long.MAX_VALUE;
+            long lso = heldFrom;
             for (long first : open.values()) {
                 lso = Math.min(lso, first);
             }

@@ -26,7 +26,11 @@ import java.util.TreeMap;
  *   <li>a record of a transaction already aborted here (a deposed coordinator's late append) joins the aborted
  *       range instead of opening it again.</li>
  * </ul>
- * Touched by the partition group's Raft thread only (apply and snapshots), which is why it needs no lock of its own.
+ * A restarted replica holds read-committed readers back at the point its replay has reached until the replay has
+ * caught up with its log ({@link #appliedTo}), since the records beyond it are in the log before their transactions
+ * are known again.
+ *
+ * <p>Touched by the partition group's Raft thread only (apply and snapshots), which is why it needs no lock of its own.
  *
  * <p><b>Snapshot section</b> (the partition snapshot's second chunk, written only when there is something to keep):
  * {@code i32 open · open × (i64 txn_id · i64 first_offset) · i32 aborted · aborted × (i64 txn_id · i64 first_offset ·
@@ -37,9 +41,36 @@ public final class ReplicaTransactions {
     private final PartitionTransactions published;
     private final Map<Long, Long> open = new HashMap<>();
     private final Map<Long, long[]> aborted = new HashMap<>();
+    /** The partition log's end when this replica started: until its Raft log is applied that far, readers wait. */
+    private final long replayEnd;
+    private boolean replaying;
 
-    public ReplicaTransactions(TransactionIndex index, String topic, int partition) {
+    /**
+     * @param logEnd the partition log's end offset now: a restarted replica's log already holds records whose
+     *               transactions it learns only when it replays their Raft entries, so read-committed readers are
+     *               held back at the replay's position until it reaches {@code logEnd}
+     */
+    public ReplicaTransactions(TransactionIndex index, String topic, int partition, long logEnd) {
         this.published = index.partition(topic, partition);
+        this.replayEnd = logEnd;
+        this.replaying = logEnd > 0;
+        published.replace(Map.of(), Map.of()); // a group started again (or a topic re-created) starts from its log
+        if (replaying) {
+            published.holdFrom(0);
+        }
+    }
+
+    /** The replica has applied everything below {@code nextOffset}: readers may go that far (see constructor). */
+    public void appliedTo(long nextOffset) {
+        if (!replaying) {
+            return;
+        }
+        if (nextOffset >= replayEnd) {
+            replaying = false;
+            published.holdFrom(Long.MAX_VALUE);
+        } else {
+            published.holdFrom(nextOffset);
+        }
     }
 
     /** Before the batch is appended at {@code base}: the transactions its records open. */

@@ -544,10 +544,22 @@ public final class TransactionCoordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * How transaction {@code id} ended, or null when it is unknown. An id handed out before this coordinator started
+     * (a restart, or another node's coordinator before a failover) that left no trace in the state was open and had
+     * written nothing durable: it ended aborted with its coordinator. That holds unless outcomes that old may have
+     * been forgotten ({@link TransactionStore#REMEMBERED_OUTCOMES}).
+     */
     private Outcome outcome(long id) {
         synchronized (finished) {
-            return finished.get(id);
+            Outcome known = finished.get(id);
+            if (known != null) {
+                return known;
+            }
         }
+        long oldest = store.oldestOutcome();
+        boolean remembered = oldest < 0 ? !store.forgotSome : id > oldest;
+        return id < store.firstId && remembered ? Outcome.ABORTED : null;
     }
 
     private Transaction open(String txnId) {

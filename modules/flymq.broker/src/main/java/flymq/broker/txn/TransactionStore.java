@@ -51,7 +51,21 @@ final class TransactionStore implements AutoCloseable {
         this.store = store;
         this.nextId = store.get(NEXT_ID).orElse(1);
         this.reservedUpTo = nextId;
+        this.firstId = nextId;
     }
+
+    /** The first id this store hands out: lower ids were handed out before the last restart or failover. */
+    final long firstId;
+
+    /** The oldest outcome still remembered, or -1 when none is. */
+    long oldestOutcome() {
+        synchronized (done) {
+            return done.isEmpty() ? -1 : done.first();
+        }
+    }
+
+    /** Whether an outcome was ever dropped by {@link #forgetOutcomes} (in this run). */
+    volatile boolean forgotSome;
 
     /** A partition a transaction writes to, for recovery. */
     record Part(long txnId, String topic, int partition, long firstOffset) {
@@ -193,6 +207,7 @@ final class TransactionStore implements AutoCloseable {
             return;
         }
         store.apply(Map.of(), removes);
+        forgotSome = true;
         synchronized (done) {
             ids.forEach(done::remove);
         }

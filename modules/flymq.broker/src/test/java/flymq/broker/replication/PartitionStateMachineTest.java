@@ -220,7 +220,7 @@ class PartitionStateMachineTest {
     private PartitionStateMachine machine(TransactionIndex index) {
         return new PartitionStateMachine("t-0", log, (l, from, to) -> {
             throw new AssertionError("nothing to copy");
-        }, new ReplicaTransactions(index, "t", 0));
+        }, new ReplicaTransactions(index, "t", 0, log.endOffset()));
     }
 
     @Test
@@ -273,5 +273,23 @@ class PartitionStateMachineTest {
         assertEquals(0, index.view("t", 0).lastStableOffset());
         sm.installSnapshot(1, List.of(ByteBuffer.allocate(8).putLong(0, 1).array()));
         assertEquals(Long.MAX_VALUE, index.view("t", 0).lastStableOffset());
+    }
+
+    @Test
+    void aRestartedReplicaHoldsReadersBackUntilItsReplayReachesTheRecordsItsLogAlreadyHolds() {
+        PartitionStateMachine before = machine(new TransactionIndex());
+        byte[] first = PartitionStateMachine.encode(-1, List.of(txn(4, "x"), marker(4, StoredRecordLayout.MARKER_ABORT)));
+        byte[] second = PartitionStateMachine.encode(-1, List.of(record("plain")));
+        before.apply(1, first);
+        before.apply(2, second);
+
+        TransactionIndex index = new TransactionIndex(); // the restart: the log keeps its 3 records, memory is empty
+        PartitionStateMachine after = machine(index);
+        assertEquals(0, index.view("t", 0).bound(3), "nothing is readable before the replay");
+        after.apply(1, first);
+        assertEquals(2, index.view("t", 0).bound(3));
+        assertTrue(index.view("t", 0).aborted(4, 0), "the replay re-learned the abort");
+        after.apply(2, second);
+        assertEquals(3, index.view("t", 0).bound(3));
     }
 }
