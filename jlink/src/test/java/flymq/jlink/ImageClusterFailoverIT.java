@@ -262,7 +262,17 @@ class ImageClusterFailoverIT {
                     return false;
                 }
             });
+            // a restarted replica answers read-committed fetches only once its partition group has replayed the
+            // log it had at start (docs/transactions.md, "In a cluster"): until then FETCH is empty, not wrong
             for (String via : clientPorts.keySet()) {
+                String node = via;
+                await(node + " serving every acknowledged record after the restart", Duration.ofSeconds(30), () -> {
+                    try {
+                        return readAll(node).size() >= producer.acked.size();
+                    } catch (RuntimeException e) {
+                        return false; // still electing: the next poll asks again
+                    }
+                });
                 assertAcknowledgedPresent(producer.acked, via);
             }
         } finally {
