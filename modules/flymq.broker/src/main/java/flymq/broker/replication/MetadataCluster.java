@@ -19,8 +19,12 @@ import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
 import flymq.broker.topic.TopicNames;
 import flymq.broker.topic.TopicSettings;
+import flymq.broker.tls.ServerTls;
 import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
@@ -39,6 +43,7 @@ import flymq.protocol.message.SecurityChangeRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.WireMessage;
+import flymq.protocol.tls.TlsContexts;
 import flymq.raft.MemoryBudget;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
@@ -48,6 +53,7 @@ import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.RaftStoreKey;
+import flymq.raft.transport.ClusterAuth;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
 import flymq.storage.EncryptionKey;
@@ -68,6 +74,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -115,6 +122,8 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile RaftListener observer = RaftListener.NONE;
     private volatile SchemaRegistry schemas;
     private volatile SecurityStore security;
+    private volatile TransactionIndex transactionIndex = new TransactionIndex();
+    private volatile ClusterTransactions transactions;
     /** How this node logs in to the nodes it forwards to (null: auth off, or no bootstrap admin password). */
     private final LeaderForwarder.Login forwardLogin;
 
@@ -237,6 +246,35 @@ public final class MetadataCluster implements AutoCloseable {
         SuccessResponse.OK.write(out);
     }
 
+    /**
+     * The node's transaction index, where the partition groups publish what their logs say about transactions for
+     * the read paths; set before {@link #start}.
+     */
+    public void transactionIndex(TransactionIndex index) {
+        index.holdUnknownPartitions();
+        this.transactionIndex = index;
+    }
+
+    /**
+     * Transactions in this cluster ({@link ClusterTransactions}): the node runs the coordinator while it leads the
+     * metadata group. Call before {@link #start}; register the returned handlers.
+     */
+    public ClusterTransactions transactions(TopicManager topics, GroupCoordinator groups,
+                                            ClusterTransactions.Opener opener,
+                                            Function<TransactionCoordinator, TransactionRequests> requests) {
+        ClusterTransactions t = new ClusterTransactions(members.self().id(), () -> group, () -> state,
+                (command, what) -> {
+                    RaftGroup<Boolean> g = requireStarted();
+                    if (!g.isLeader()) {
+                        throw new RequestException("not leader: node " + members.self().id() + " cannot " + what
+                                + " (it does not lead the metadata group)");
+                    }
+                    replicate(g, command.encode(), what);
+                }, leadership, forwarder, acknowledger(), topics, groups, opener, requests);
+        transactions = t;
+        return t;
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -267,7 +305,7 @@ public final class MetadataCluster implements AutoCloseable {
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
                     new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
-                            config.cluster().transportQueueBytes()), config.clusterAuth());
+                            config.cluster().transportQueueBytes()), clusterAuth(config));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             RaftStoreKey storeKey = raftStoreKey(config);
@@ -275,6 +313,7 @@ public final class MetadataCluster implements AutoCloseable {
                     tuning.partitions().andThen(b -> b.storeKey(storeKey)),
                     sm::clientAddrs, raftMemory, produceAdmission,
                     () -> new LeaderForwarder(forwardAdmission, forwardLogin));
+            replicas.transactionIndex(transactionIndex);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
@@ -295,6 +334,19 @@ public final class MetadataCluster implements AutoCloseable {
         boolean member = group.members().contains(members.self());
         LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
                 : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** The cluster secret, if any, with mutual TLS when {@code cluster.tls_enabled} (the files are read now). */
+    private static ClusterAuth clusterAuth(BrokerConfig config) throws IOException {
+        BrokerConfig.ClusterTls t = config.clusterTls();
+        if (!t.enabled()) {
+            return config.clusterAuth();
+        }
+        ServerTls tls = ServerTls.load(Path.of(t.certFile()), Path.of(t.keyFile()), Path.of(t.caFile()),
+                TlsContexts.ClientAuth.REQUIRE, ServerTls.DEFAULT_HANDSHAKE_TIMEOUT);
+        LOG.log(System.Logger.Level.INFO, "cluster transport: mutual TLS with " + t.certFile() + " ("
+                + tls.certificate().getSubjectX500Principal().getName() + "), peers must chain to " + t.caFile());
+        return config.clusterAuth().withTls(tls.forCluster());
     }
 
     /** The bound cluster listener's port, once {@link #start} has bound it. */
@@ -721,6 +773,10 @@ public final class MetadataCluster implements AutoCloseable {
     private final class Registrar implements RaftListener {
         @Override
         public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+            ClusterTransactions t = transactions;
+            if (t != null) {
+                t.leaderChanged();
+            }
             if (leader.isEmpty() || closed) {
                 return;
             }
@@ -898,6 +954,9 @@ public final class MetadataCluster implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (transactions != null) {
+                transactions.close();
+            }
             if (replicas != null) {
                 replicas.close();
             }
