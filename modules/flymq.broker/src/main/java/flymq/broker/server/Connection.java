@@ -69,6 +69,8 @@ final class Connection implements Runnable {
     private volatile SSLSocket ssl;
     /** When a TLS connection was accepted, until its handshake completes (0 otherwise). */
     private volatile long handshakeSince;
+    /** The encrypted bytes of a TLS connection, read ahead in large pieces; null in plaintext. */
+    private InputStream tlsIn;
     /** Bytes of application data in a full TLS record. */
     private static final int TLS_RECORD_BYTES = 16 * 1024;
     /** The file-to-TLS copy buffer when no {@link RequestMemory} chunk is free, made when first needed. */
@@ -122,7 +124,8 @@ final class Connection implements Runnable {
 
     /** The TLS handshake, on this thread; on failure the connection just closes (the client sees why). */
     private boolean handshake() throws IOException {
-        SSLSocket s = tls.layer(socket);
+        tlsIn = ServerTls.encryptedInput(socket);
+        SSLSocket s = tls.layer(socket, tlsIn);
         ssl = s;
         try {
             s.startHandshake();
@@ -178,7 +181,7 @@ final class Connection implements Runnable {
         ResponseOutput out = new ResponseOutput(active.getOutputStream(), server.memory(), in);
         outRef[0] = out;
         InputStream socketIn = ssl != null
-                ? TlsSockets.spinView(ssl.getInputStream(), socket.getInputStream()) : socket.getInputStream();
+                ? TlsSockets.spinView(ssl.getInputStream(), tlsIn) : socket.getInputStream();
         PayloadReader reader = new PayloadReader(NO_BYTES, 0, 0);
         PayloadWriter writer = null;
         try {
