@@ -437,6 +437,13 @@ public record BrokerConfig(
             ValueType.TEXT, "",
             "file holding the at-rest key as 64 hexadecimal characters (mode 0600); instead of `FLYMQ_ENCRYPTION_KEY`");
 
+    static final ConfigKey<String> ENCRYPTION_PREVIOUS_KEYS_FILE = ConfigKey.used(
+            "security.encryption_previous_keys_file", ValueType.TEXT, "",
+            "file holding the keys of earlier rotations (64 hexadecimal characters each, one per line, mode 0600), "
+                    + "instead of `FLYMQ_ENCRYPTION_PREVIOUS_KEYS`: records they sealed stay readable, new ones are "
+                    + "sealed under the current key; single node only "
+                    + "([security.md](security.md#key-rotation))");
+
     static final ConfigKey<String> CLUSTER_SECRET_FILE = ConfigKey.used("cluster.secret_file", ValueType.TEXT, "",
             "file holding the secret every node of the cluster shares (at least 16 bytes, mode 0600), instead of "
                     + "`FLYMQ_CLUSTER_SECRET`; with one, every cluster connection is authenticated and a node without "
@@ -572,7 +579,8 @@ public record BrokerConfig(
             SCHEMA_VALIDATION, SCHEMA_COMPATIBILITY, DLQ_ENABLED, DLQ_MAX_RETRIES, DLQ_RETRY_DELAY, DLQ_TOPIC_SUFFIX,
             TRANSACTION_ENABLED, TRANSACTION_TIMEOUT,
             TLS_ENABLED, TLS_ADDR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_AUTO_GENERATE,
-            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, ENCRYPTION_ENABLED, ENCRYPTION_KEY_FILE, AUTH_ENABLED,
+            TLS_HANDSHAKE_TIMEOUT_MS, TLS_RELOAD_INTERVAL_MS, ENCRYPTION_ENABLED, ENCRYPTION_KEY_FILE,
+            ENCRYPTION_PREVIOUS_KEYS_FILE, AUTH_ENABLED,
             AUTH_RBAC_ENABLED, AUTH_ALLOW_ANONYMOUS, AUTH_DEFAULT_PUBLIC, AUTH_ADMIN_USERNAME, AUTH_ADMIN_PASSWORD,
             AUTH_ADMIN_PASSWORD_FILE, AUTH_HASH_ITERATIONS, AUDIT_ENABLED, AUDIT_LOG_DIR, AUDIT_MAX_FILE_SIZE,
             AUDIT_RETENTION_DAYS);
@@ -605,8 +613,14 @@ public record BrokerConfig(
         Tls tls = loadTls(v, v.get(BIND_ADDR), warnings);
         boolean encrypt = v.get(ENCRYPTION_ENABLED) || "true".equalsIgnoreCase(
                 env.getOrDefault(SecretSources.UPSTREAM_ENCRYPTION_ENABLED_ENV, "").strip());
-        EncryptionKey encryptionKey = SecretSources.encryptionKey(encrypt, v.get(ENCRYPTION_KEY_FILE).trim(), env,
+        EncryptionKey encryptionKey = SecretSources.withPreviousKeys(SecretSources.encryptionKey(encrypt,
+                v.get(ENCRYPTION_KEY_FILE).trim(), env, warnings), v.get(ENCRYPTION_PREVIOUS_KEYS_FILE).trim(), env,
                 warnings);
+        if (encryptionKey != null && !encryptionKey.previous().isEmpty() && !v.get(PEERS).isEmpty()) {
+            throw new ConfigException("previous encryption keys (key rotation) are for a single node: a cluster "
+                    + "node's Raft logs are sealed under one key and cannot be read under another; see "
+                    + "docs/security.md, 'Key rotation'");
+        }
         ClusterAuth clusterAuth = SecretSources.clusterAuth(v.get(CLUSTER_SECRET_FILE).trim(), env, warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),

@@ -24,6 +24,7 @@ final class SecretSources {
     /** Upstream's switch for encryption at rest, read next to {@code security.encryption_enabled}. */
     static final String UPSTREAM_ENCRYPTION_ENABLED_ENV = "FLYMQ_ENCRYPTION_ENABLED";
     static final String CLUSTER_SECRET_ENV = "FLYMQ_CLUSTER_SECRET";
+    static final String PREVIOUS_KEYS_ENV = "FLYMQ_ENCRYPTION_PREVIOUS_KEYS";
 
     private SecretSources() {}
 
@@ -71,6 +72,45 @@ final class SecretSources {
                     + " bytes, found " + secret.length + " (e.g. 'openssl rand -hex 32')");
         }
         return ClusterAuth.sharedSecret(secret);
+    }
+
+    /**
+     * {@code key} with the keys of earlier rotations from {@code FLYMQ_ENCRYPTION_PREVIOUS_KEYS} or the file (64
+     * hexadecimal characters each, separated by white space or commas; lines starting with '#' are comments), for
+     * reading what they sealed; {@code key} itself when none are given.
+     */
+    static EncryptionKey withPreviousKeys(EncryptionKey key, String file, Map<String, String> env,
+                                          List<String> warnings) {
+        String fileKey = "security.encryption_previous_keys_file";
+        String text = secret(PREVIOUS_KEYS_ENV, fileKey, file, env, warnings);
+        if (text == null) {
+            return key;
+        }
+        if (key == null) {
+            warnings.add("previous encryption keys are given (" + PREVIOUS_KEYS_ENV + " or " + fileKey
+                    + ") but encryption at rest is off: they are not used");
+            return null;
+        }
+        String source = file.isEmpty() ? PREVIOUS_KEYS_ENV : fileKey + " " + file;
+        List<EncryptionKey> previous = new java.util.ArrayList<>();
+        for (String line : text.lines().toList()) {
+            if (line.strip().startsWith("#")) {
+                continue;
+            }
+            for (String word : line.split("[\\s,]+")) {
+                if (!word.isEmpty()) {
+                    try {
+                        previous.add(EncryptionKey.fromHex(word, source + " (key " + (previous.size() + 1) + ")"));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(e.getMessage());
+                    }
+                }
+            }
+        }
+        if (previous.isEmpty()) {
+            throw new ConfigException(source + " holds no key");
+        }
+        return key.withPrevious(previous);
     }
 
     /** The secret's text from {@code envName} or the file, stripped; null when neither is given. */

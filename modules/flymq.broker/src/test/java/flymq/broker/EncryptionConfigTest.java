@@ -101,4 +101,37 @@ class EncryptionConfigTest {
         assertNull(c.encryption().key());
         assertTrue(c.warnings().stream().anyMatch(w -> w.contains("stored in the clear")), c.warnings().toString());
     }
+
+    @Test
+    void previousKeysOfARotationComeFromTheEnvironmentOrAFile() throws Exception {
+        String old1 = "1a".repeat(32);
+        String old2 = "2b".repeat(32);
+        BrokerConfig c = BrokerConfig.load(null, Map.of("FLYMQ_ENCRYPTION_KEY", KEY,
+                "FLYMQ_ENCRYPTION_PREVIOUS_KEYS", old1 + "," + old2), on());
+        assertEquals(java.util.List.of(EncryptionKey.fromHex(old1, "t"), EncryptionKey.fromHex(old2, "t")),
+                c.encryption().key().previous());
+        Path file = dir.resolve("previous");
+        Files.writeString(file, "# rotated 2026-12-03\n" + old1 + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> flags = new java.util.HashMap<>(on());
+        flags.put("security.encryption_previous_keys_file", file.toString());
+        BrokerConfig f = BrokerConfig.load(null, Map.of("FLYMQ_ENCRYPTION_KEY", KEY), flags);
+        assertEquals(java.util.List.of(EncryptionKey.fromHex(old1, "t")), f.encryption().key().previous());
+        assertTrue(f.warnings().isEmpty(), f.warnings().toString());
+    }
+
+    @Test
+    void aMalformedPreviousKeyIsRefusedWithoutEchoingItAndAClusterNodeRefusesRotation() {
+        ConfigException bad = assertThrows(ConfigException.class, () -> BrokerConfig.load(null,
+                Map.of("FLYMQ_ENCRYPTION_KEY", KEY, "FLYMQ_ENCRYPTION_PREVIOUS_KEYS", "not-a-key-at-all"), on()));
+        assertTrue(bad.getMessage().contains("FLYMQ_ENCRYPTION_PREVIOUS_KEYS (key 1)"), bad.getMessage());
+        assertFalse(bad.getMessage().contains("not-a-key-at-all"), bad.getMessage());
+        Map<String, String> cluster = new java.util.HashMap<>(on());
+        cluster.put("node_id", "n1");
+        cluster.put("cluster_addr", "127.0.0.1:9093");
+        cluster.put("peers", "n1@127.0.0.1:9093,n2@127.0.0.1:9193");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(null,
+                Map.of("FLYMQ_ENCRYPTION_KEY", KEY, "FLYMQ_ENCRYPTION_PREVIOUS_KEYS", "1a".repeat(32)), cluster));
+        assertTrue(e.getMessage().contains("single node"), e.getMessage());
+    }
 }

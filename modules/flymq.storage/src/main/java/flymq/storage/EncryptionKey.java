@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -24,10 +27,49 @@ public final class EncryptionKey {
 
     private final byte[] key;
     private final int id;
+    /** Keys of earlier rotations, still accepted for reading what they sealed; never used for new writes. */
+    private final List<EncryptionKey> previous;
 
     private EncryptionKey(byte[] key) {
+        this(key, List.of());
+    }
+
+    private EncryptionKey(byte[] key, List<EncryptionKey> previous) {
         this.key = key;
         this.id = computeId(key);
+        this.previous = previous;
+    }
+
+    /**
+     * This key for new writes, with {@code older} keys (earlier rotations) kept for reading what they sealed: a key
+     * ring. Duplicates and this key itself are dropped; the older keys' own rings are ignored.
+     */
+    public EncryptionKey withPrevious(List<EncryptionKey> older) {
+        Map<Integer, EncryptionKey> ring = new LinkedHashMap<>();
+        for (EncryptionKey k : older) {
+            if (k.id != id) {
+                ring.putIfAbsent(k.id, new EncryptionKey(k.key));
+            }
+        }
+        return new EncryptionKey(key, List.copyOf(ring.values()));
+    }
+
+    /** The keys of earlier rotations this key reads with (empty without rotation). */
+    public List<EncryptionKey> previous() {
+        return previous;
+    }
+
+    /** This key or the previous one with id {@code keyId}, or null when the ring has none with that id. */
+    public EncryptionKey forId(int keyId) {
+        if (keyId == id) {
+            return this;
+        }
+        for (EncryptionKey k : previous) {
+            if (k.id == keyId) {
+                return k;
+            }
+        }
+        return null;
     }
 
     /**
@@ -106,9 +148,10 @@ public final class EncryptionKey {
         return id;
     }
 
-    /** Names the id only: a key must never reach a log line. */
+    /** Names the ids only: a key must never reach a log line. */
     @Override
     public String toString() {
-        return "EncryptionKey[id " + idHex() + "]";
+        return "EncryptionKey[id " + idHex() + (previous.isEmpty() ? "" : ", previous "
+                + String.join(" ", previous.stream().map(EncryptionKey::idHex).toList())) + "]";
     }
 }

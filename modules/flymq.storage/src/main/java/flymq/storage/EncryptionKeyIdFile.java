@@ -23,6 +23,8 @@ public final class EncryptionKeyIdFile {
 
     /**
      * Checks {@code key} (null: encryption off) against the id stored in {@code logsDir}, storing it on first use.
+     * After a rotation (the stored id is one of {@code key}'s previous keys) the new key's id is stored: the
+     * directory now holds records under it, and records under the older keys, which need them in the ring.
      *
      * @throws EncryptionException when the ids differ, or the logs are encrypted and no key is given
      */
@@ -40,10 +42,17 @@ public final class EncryptionKeyIdFile {
             throw new EncryptionException("the logs in " + logsDir + " hold records encrypted at rest with key id "
                     + id + " (" + file.path() + ") and no encryption key is given");
         }
-        if (!id.equalsIgnoreCase(key.idHex())) {
+        if (id.equalsIgnoreCase(key.idHex())) {
+            return;
+        }
+        boolean inRing = key.previous().stream().anyMatch(k -> k.idHex().equalsIgnoreCase(id));
+        if (!inRing) {
             throw new EncryptionException("wrong encryption key: the logs in " + logsDir
                     + " were encrypted with key id " + id + " (" + file.path() + "), the key given has id "
-                    + key.idHex());
+                    + key.idHex() + (key.previous().isEmpty() ? "" : " and the previous keys given have ids "
+                    + String.join(" ", key.previous().stream().map(EncryptionKey::idHex).toList())));
         }
+        // a rotation: from now on new records are sealed under the new key, so a start without it must fail here
+        file.write((key.idHex() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 }

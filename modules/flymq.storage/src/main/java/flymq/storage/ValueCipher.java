@@ -30,6 +30,10 @@ import javax.crypto.spec.SecretKeySpec;
  * else's message. Headers and the TTL field stay in the clear (readers filter on them without the key); only the
  * value, the message itself, is secret.
  *
+ * <p>Key rotation: values are sealed under the key given, and opened under whichever key of its ring
+ * ({@link EncryptionKey#withPrevious}) has the id the value names, so records written before a rotation stay
+ * readable as long as their key stays in the ring.
+ *
  * <p>The key id is checked before the tag, so a wrong key reads as "wrong key, id X expected Y" and a damaged value
  * as "fails authentication"; neither ever yields garbage.
  */
@@ -46,6 +50,9 @@ public final class ValueCipher {
     private final SecretKeySpec writeKey;
     private final AtomicLong counter = new AtomicLong();
     private final ConcurrentHashMap<Long, SecretKeySpec> dataKeys = new ConcurrentHashMap<>();
+    /** Data keys of the previous keys of the ring ({@link EncryptionKey#previous}), by key id then salt. */
+    private final ConcurrentHashMap<Integer, ConcurrentHashMap<Long, SecretKeySpec>> previousDataKeys =
+            new ConcurrentHashMap<>();
 
     public ValueCipher(EncryptionKey key) {
         this(key, new SecureRandom().nextLong());
@@ -63,8 +70,18 @@ public final class ValueCipher {
     }
 
     private SecretKeySpec dataKey(long salt) {
-        return dataKeys.computeIfAbsent(salt, s -> new SecretKeySpec(
-                key.hmac(DATA_KEY_LABEL, ByteBuffer.allocate(8).putLong(0, s).array()), "AES"));
+        return dataKey(key, salt);
+    }
+
+    /** The data key of {@code ringKey} (this cipher's key or one of its previous ones) for {@code salt}. */
+    private SecretKeySpec dataKey(EncryptionKey ringKey, long salt) {
+        if (ringKey == key) {
+            return dataKeys.computeIfAbsent(salt, s -> new SecretKeySpec(
+                    key.hmac(DATA_KEY_LABEL, ByteBuffer.allocate(8).putLong(0, s).array()), "AES"));
+        }
+        return previousDataKeys.computeIfAbsent(ringKey.id(), id -> new ConcurrentHashMap<>())
+                .computeIfAbsent(salt, s -> new SecretKeySpec(
+                        ringKey.hmac(DATA_KEY_LABEL, ByteBuffer.allocate(8).putLong(0, s).array()), "AES"));
     }
 
     private static Cipher newCipher() {
@@ -167,9 +184,12 @@ public final class ValueCipher {
                 throw new EncryptionException("the value of offset " + offset + " of " + log
                         + " is encrypted in an unknown format " + format);
             }
-            if (keyId != key.id()) {
+            EncryptionKey sealedUnder = key.forId(keyId);
+            if (sealedUnder == null) {
                 throw new EncryptionException("offset " + offset + " of " + log + " was encrypted with key id "
                         + EncryptionKey.hexId(keyId) + " but the configured key has id " + key.idHex()
+                        + (key.previous().isEmpty() ? "" : " (previous keys: " + String.join(" ",
+                                key.previous().stream().map(EncryptionKey::idHex).toList()) + ")")
                         + ": wrong encryption key");
             }
             ByteBuffer.wrap(nonce).putLong(4, n);
@@ -177,13 +197,14 @@ public final class ValueCipher {
                 cipher = newCipher();
             }
             try {
-                cipher.init(Cipher.DECRYPT_MODE, dataKey(recordSalt), new GCMParameterSpec(TAG_BITS, nonce));
+                cipher.init(Cipher.DECRYPT_MODE, dataKey(sealedUnder, recordSalt),
+                        new GCMParameterSpec(TAG_BITS, nonce));
                 aad(cipher, aadScratch, offset, timestamp, recordKey, keyOffset, keyLength);
                 return cipher.doFinal(sealed, head.position(), sealedOffset + sealedLength - head.position(), out,
                         outOffset);
             } catch (AEADBadTagException e) {
                 throw new EncryptionException("the encrypted value of offset " + offset + " of " + log
-                        + " fails authentication under key id " + key.idHex()
+                        + " fails authentication under key id " + EncryptionKey.hexId(keyId)
                         + ": it was altered on disk or moved from another record", e);
             } catch (GeneralSecurityException e) {
                 throw new EncryptionException("cannot decrypt offset " + offset + " of " + log + ": " + e, e);

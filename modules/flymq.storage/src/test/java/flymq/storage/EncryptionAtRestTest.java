@@ -255,4 +255,43 @@ class EncryptionAtRestTest {
             }
         }
     }
+
+    @Test
+    void afterARotationOldRecordsReadUnderThePreviousKeyAndNewOnesAreSealedUnderTheNewOne() throws IOException {
+        try (LogStore store = open(KEY)) {
+            store.getOrCreate("t", 0, LogConfig.defaults()).append(batch(0, 10));
+        }
+        EncryptionKey rotated = OTHER.withPrevious(List.of(KEY));
+        try (LogStore store = open(rotated)) {
+            PartitionLog log = store.getOrCreate("t", 0, LogConfig.defaults());
+            log.append(batch(10, 10));
+            assertAllRead(log, 20);
+        }
+        assertEquals(OTHER.idHex(), Files.readString(logs().resolve(EncryptionKeyIdFile.NAME)).strip(),
+                "the directory now names the new key");
+        // the new key alone opens the directory, reads the new records and names the old key for the old ones
+        try (LogStore store = open(OTHER)) {
+            PartitionLog log = store.getOrCreate("t", 0, LogConfig.defaults());
+            assertEquals(20, log.endOffset());
+            EncryptionException e = assertThrows(EncryptionException.class, () -> log.read(0, 10, 1 << 20));
+            assertTrue(e.getMessage().contains("key id " + KEY.idHex()) && e.getMessage().contains("wrong"),
+                    e.getMessage());
+            assertEquals(10, log.read(10, 10, 1 << 20).size());
+        }
+        // the old key alone no longer does: records exist that it cannot read
+        EncryptionException e = assertThrows(EncryptionException.class, () -> open(KEY).close());
+        assertTrue(e.getMessage().contains(OTHER.idHex()), e.getMessage());
+        // nor does a ring without the key the directory names
+        EncryptionKey third = EncryptionKey.of(new byte[EncryptionKey.KEY_BYTES]);
+        assertThrows(EncryptionException.class, () -> open(third.withPrevious(List.of(KEY))).close());
+    }
+
+    @Test
+    void aKeyRingNamesOnlyKeyIds() {
+        EncryptionKey ring = OTHER.withPrevious(List.of(KEY, KEY, OTHER));
+        assertEquals(List.of(KEY), ring.previous(), "duplicates and the current key are dropped");
+        assertEquals("EncryptionKey[id " + OTHER.idHex() + ", previous " + KEY.idHex() + "]", ring.toString());
+        assertEquals(KEY, ring.forId(KEY.id()));
+        assertEquals(null, ring.forId(KEY.id() + 1));
+    }
 }

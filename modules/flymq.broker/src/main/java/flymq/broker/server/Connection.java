@@ -19,13 +19,10 @@ import flymq.storage.StorageFaults;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -39,8 +36,8 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>A response may end with stored record bytes ({@link FileRegionHandler}, BATCH_FETCH): those go from the segment
  * files to the socket with {@code FileChannel.transferTo}, never through the heap. On a TLS connection they cannot
- * (the bytes must be encrypted in this process): they are copied through the response batch buffer borrowed from
- * {@link RequestMemory}, 8 KiB at a time from the file, so the heap they take stays bounded whatever the fetch size.
+ * (the bytes must be encrypted in this process): they are read from the files into a 64 KiB chunk borrowed from
+ * {@link RequestMemory} and written from it, so the heap they take stays bounded whatever the fetch size.
  *
  * <p>TLS: the acceptor only accepts; the handshake happens here, on the connection's own thread, so a client that
  * connects and never (or slowly) handshakes holds only its own thread, never the acceptor. It must finish within the
@@ -72,8 +69,12 @@ final class Connection implements Runnable {
     private volatile SSLSocket ssl;
     /** When a TLS connection was accepted, until its handshake completes (0 otherwise). */
     private volatile long handshakeSince;
-    /** The file-to-TLS copy path's read buffer, made on the connection's first tail over TLS. */
-    private TlsTailChannel tlsTail;
+    /** The encrypted bytes of a TLS connection, read ahead in large pieces; null in plaintext. */
+    private InputStream tlsIn;
+    /** Bytes of application data in a full TLS record. */
+    private static final int TLS_RECORD_BYTES = 16 * 1024;
+    /** The file-to-TLS copy buffer when no {@link RequestMemory} chunk is free, made when first needed. */
+    private byte[] tlsChunk;
     private volatile long writeBlockedSince;
     /**
      * When this connection started waiting for its next request (0 while serving one). The idle timeout is enforced
@@ -123,7 +124,8 @@ final class Connection implements Runnable {
 
     /** The TLS handshake, on this thread; on failure the connection just closes (the client sees why). */
     private boolean handshake() throws IOException {
-        SSLSocket s = tls.layer(socket);
+        tlsIn = ServerTls.encryptedInput(socket);
+        SSLSocket s = tls.layer(socket, tlsIn);
         ssl = s;
         try {
             s.startHandshake();
@@ -179,7 +181,7 @@ final class Connection implements Runnable {
         ResponseOutput out = new ResponseOutput(active.getOutputStream(), server.memory(), in);
         outRef[0] = out;
         InputStream socketIn = ssl != null
-                ? TlsSockets.spinView(ssl.getInputStream(), socket.getInputStream()) : socket.getInputStream();
+                ? TlsSockets.spinView(ssl.getInputStream(), tlsIn) : socket.getInputStream();
         PayloadReader reader = new PayloadReader(NO_BYTES, 0, 0);
         PayloadWriter writer = null;
         try {
@@ -309,22 +311,7 @@ final class Connection implements Runnable {
         byte[] head = writer.toFrame(responseOpcode, FrameCodec.FLAG_BINARY);
         FrameCodec.encodeHeader(head, 0, responseOpcode, FrameCodec.FLAG_BINARY, (int) total);
         if (ssl != null) {
-            // no sendfile through TLS: head and records leave through the batch buffer in large writes (a few TLS
-            // records each) rather than one small record per 8 KiB the file channel hands over
-            out.expectMore(true);
-            out.write(head);
-            if (tlsTail == null) {
-                tlsTail = new TlsTailChannel();
-            }
-            tlsTail.target = out;
-            try {
-                tail.copyTo(tlsTail);
-            } finally {
-                tlsTail.target = null;
-                tail.clear();
-            }
-            out.expectMore(false);
-            out.flush();
+            writeTailOverTls(out, head);
             return;
         }
         out.expectMore(false);
@@ -337,34 +324,40 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Lets {@code FileChannel.transferTo} write into the TLS stream (through a heap chunk of its own). */
-    private static final class TlsTailChannel implements WritableByteChannel {
-        private final byte[] chunk = new byte[8 * 1024];
-        OutputStream target;
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = src.remaining();
-            if (src.hasArray()) {
-                target.write(src.array(), src.arrayOffset() + src.position(), n);
-                src.position(src.limit());
-                return n;
+    /**
+     * No sendfile through TLS: head and records go through one heap buffer, the records read from their files
+     * straight into it, and leave in writes of the whole buffer, so the TLS layer cuts full 16 KiB records (a head of
+     * its own would be a small record, and 8 KiB writes half-full ones). The buffer is a {@link RequestMemory} chunk
+     * for the moment of the copy; when the budget has none to spare, the connection's own small one.
+     */
+    private void writeTailOverTls(ResponseOutput out, byte[] head) throws IOException {
+        out.expectMore(false);
+        byte[] buffer = server.memory().tryAcquireChunk();
+        boolean borrowed = buffer != null;
+        if (!borrowed) {
+            if (tlsChunk == null) {
+                tlsChunk = new byte[TLS_RECORD_BYTES];
             }
-            while (src.hasRemaining()) {
-                int k = Math.min(chunk.length, src.remaining());
-                src.get(chunk, 0, k);
-                target.write(chunk, 0, k);
+            buffer = tlsChunk;
+        }
+        try {
+            int fill = 0;
+            if (head.length >= buffer.length) {
+                out.write(head);
+            } else {
+                System.arraycopy(head, 0, buffer, 0, head.length);
+                fill = head.length;
             }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return target != null;
-        }
-
-        @Override
-        public void close() {
+            fill = tail.copyThrough(buffer, fill, out);
+            if (fill > 0) {
+                out.write(buffer, 0, fill);
+            }
+            out.flush();
+        } finally {
+            tail.clear();
+            if (borrowed) {
+                server.memory().release(buffer, this, false);
+            }
         }
     }
 

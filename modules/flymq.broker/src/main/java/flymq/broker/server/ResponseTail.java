@@ -3,6 +3,7 @@ package flymq.broker.server;
 import flymq.protocol.PayloadWriter;
 import flymq.storage.LogSlice;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -60,18 +61,17 @@ public final class ResponseTail {
     }
 
     /**
-     * Sends every slice to {@code target}, a channel that copies through the heap (a TLS stream): counted as copied,
-     * not as sent from files.
+     * Sends every slice through {@code buffer} to {@code out}, a stream that needs the bytes in the heap (TLS), in
+     * writes of the whole buffer; {@code buffer[0, filled)} holds what goes first (the response head). Returns how
+     * many bytes of the buffer are left to send. Counted as copied, not as sent from files.
      */
-    void copyTo(WritableByteChannel target) throws IOException {
+    int copyThrough(byte[] buffer, int filled, OutputStream out) throws IOException {
+        int fill = filled;
         for (LogSlice s : slices) {
-            long sent = s.transferTo(target);
-            COPIED_TO_HEAP.add(sent);
-            if (sent != s.sizeInBytes()) {
-                throw new IOException("slice at offset " + s.firstOffset() + " announced " + s.sizeInBytes()
-                        + " bytes, copied " + sent);
-            }
+            fill = s.copyThrough(buffer, fill, out);
+            COPIED_TO_HEAP.add(s.sizeInBytes());
         }
+        return fill;
     }
 
     /** Appends every slice's bytes to {@code out} (one copy through a 64 KiB chunk) and empties the tail. */

@@ -5,6 +5,7 @@ import flymq.protocol.tls.TlsContexts;
 import flymq.protocol.tls.TlsContexts.ClientAuth;
 import flymq.raft.transport.ClusterTls;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -139,6 +140,23 @@ public final class ServerTls {
         SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(accepted, null, true);
         TlsContexts.configureServer(ssl, ctx, clientAuth);
         return ssl;
+    }
+
+    /**
+     * A layered TLS socket as {@link #layer(Socket)}, reading its encrypted bytes through {@code encrypted} (made by
+     * {@link #encryptedInput}) instead of the socket's own stream. JSSE reads "already consumed" bytes from the
+     * given stream until it ends, which for a stream over the socket is the end of the connection.
+     */
+    public SSLSocket layer(Socket accepted, InputStream encrypted) throws IOException {
+        SSLContext ctx = current.context;
+        SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(accepted, encrypted, true);
+        TlsContexts.configureServer(ssl, ctx, clientAuth);
+        return ssl;
+    }
+
+    /** The encrypted input of {@code accepted}, read in large pieces ({@link TlsRecordInput}). */
+    public static InputStream encryptedInput(Socket accepted) throws IOException {
+        return new TlsRecordInput(accepted.getInputStream());
     }
 
     /**

@@ -2,6 +2,8 @@ package flymq.storage.segment;
 
 import flymq.storage.LogSlice;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
@@ -21,6 +23,29 @@ public record FileLogSlice(FileChannel channel, Path file, long position, long s
     @Override
     public int recordCount() {
         return Math.toIntExact(nextOffset - firstOffset);
+    }
+
+    @Override
+    public int copyThrough(byte[] buffer, int filled, OutputStream out) throws IOException {
+        ByteBuffer into = ByteBuffer.wrap(buffer);
+        int fill = filled;
+        long done = 0;
+        while (done < sizeInBytes) {
+            int want = (int) Math.min(buffer.length - fill, sizeInBytes - done);
+            into.limit(fill + want).position(fill);
+            int n = channel.read(into, position + done);
+            if (n < 0) {
+                throw new IOException("slice of " + file + " [" + position + ", " + (position + sizeInBytes)
+                        + ") no longer exists: the file is " + channel.size() + " bytes");
+            }
+            fill += n;
+            done += n;
+            if (fill == buffer.length) {
+                out.write(buffer, 0, fill);
+                fill = 0;
+            }
+        }
+        return fill;
     }
 
     @Override
