@@ -61,6 +61,8 @@ import java.util.function.Supplier;
  */
 public final class ClusterTransactions implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterTransactions.class.getName());
+    /** How long TXN_COMMIT_OFFSET waits for this node's replica to reach an offset beyond its end (2 s). */
+    private static final long CATCH_UP_WAIT_NANOS = 2_000_000_000L;
 
     /** Opens a coordinator over the replicated state, appending and committing offsets as given. */
     @FunctionalInterface
@@ -304,6 +306,17 @@ public final class ClusterTransactions implements AutoCloseable {
     private final class Offsets implements TransactionCoordinator.GroupOffsets {
         @Override
         public void check(String request, String topic, String group, int partition, long offset) {
+            // This node's replica may trail the partition's leader by a heartbeat (an offset the client just read
+            // there): give it a moment to catch up before judging against it.
+            long deadline = System.nanoTime() + CATCH_UP_WAIT_NANOS;
+            while (offset >= 0 && !groups.withinLocalLog(topic, partition, offset) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             groups.checkOffset(request, topic, group, partition, offset);
         }
 
