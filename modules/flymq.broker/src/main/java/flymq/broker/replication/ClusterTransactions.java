@@ -95,6 +95,8 @@ public final class ClusterTransactions implements AutoCloseable {
             Thread.ofPlatform().name("flymq-txn-coordinator").daemon(true).factory());
     private volatile Serving serving;
     private volatile boolean closed;
+    /** A {@link #follow} is queued and has not started: another one would find nothing new. */
+    private final java.util.concurrent.atomic.AtomicBoolean followQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     ClusterTransactions(String self, Supplier<RaftGroup<Boolean>> group, Supplier<MetadataStateMachine> stateMachine,
                         Replicator replicator, PartitionLeadership leadership, LeaderForwarder forwarder,
@@ -117,8 +119,19 @@ public final class ClusterTransactions implements AutoCloseable {
 
     /** The metadata group's leader changed (any thread): start or drop the coordinator, off the Raft thread. */
     void leaderChanged() {
-        if (!closed) {
-            lifecycle.execute(this::follow);
+        queueFollow();
+    }
+
+    private void queueFollow() {
+        if (!closed && followQueued.compareAndSet(false, true)) {
+            try {
+                lifecycle.execute(() -> {
+                    followQueued.set(false);
+                    follow();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                followQueued.set(false); // closed meanwhile
+            }
         }
     }
 
@@ -164,7 +177,7 @@ public final class ClusterTransactions implements AutoCloseable {
         Serving s = serving;
         RaftGroup<Boolean> g = group.get();
         if (s == null ? g != null && g.isLeader() : g == null || !g.isLeader()) {
-            lifecycle.execute(this::follow);
+            queueFollow();
         }
         if (s != null) {
             s.coordinator().expire();
