@@ -313,6 +313,37 @@ class ClusterTransactionTest {
         awaitCommittedEverywhere(cluster, "tx", committed("d-"));
     }
 
+    @Test
+    void aTransactionsGroupOffsetIsCommittedOnEveryNodeWithItAndNeverWithAnAbortedOne() throws Exception {
+        int coordinator = start();
+        try (FlyMqClient c = cluster.client(other(coordinator))) {
+            FlyMqTransaction setup = c.beginTransaction();
+            sendAll(setup, "tx", "in-");
+            setup.commit();
+            // consume-transform-produce: the output and the input position move together
+            FlyMqTransaction moved = c.beginTransaction();
+            sendAll(moved, "tx", "out-");
+            moved.commitOffset("tx", "pipeline", 1, 2);
+            FlyMqTransaction dropped = c.beginTransaction();
+            dropped.commitOffset("tx", "pipeline", 2, 2);
+            moved.commit();
+            dropped.abort();
+        }
+        ClusterHarness.await("the committed offset on every node, the aborted one nowhere", 20_000, () -> {
+            for (int i = 0; i < ClusterHarness.SIZE; i++) {
+                try (FlyMqClient c = cluster.client(i)) {
+                    if (c.getOffset("tx", "pipeline", 1) != 2 || c.getOffset("tx", "pipeline", 2) == 2) {
+                        return false;
+                    }
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        awaitCommittedEverywhere(cluster, "tx", committed("in-", "out-"));
+    }
+
     private String solo;
     private int soloNode;
 }

@@ -61,6 +61,8 @@ import java.util.function.Supplier;
  */
 public final class ClusterTransactions implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterTransactions.class.getName());
+    /** How long TXN_COMMIT_OFFSET waits for this node's replica to reach an offset beyond its end (2 s). */
+    private static final long CATCH_UP_WAIT_NANOS = 2_000_000_000L;
 
     /** Opens a coordinator over the replicated state, appending and committing offsets as given. */
     @FunctionalInterface
@@ -93,6 +95,8 @@ public final class ClusterTransactions implements AutoCloseable {
             Thread.ofPlatform().name("flymq-txn-coordinator").daemon(true).factory());
     private volatile Serving serving;
     private volatile boolean closed;
+    /** A {@link #follow} is queued and has not started: another one would find nothing new. */
+    private final java.util.concurrent.atomic.AtomicBoolean followQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     ClusterTransactions(String self, Supplier<RaftGroup<Boolean>> group, Supplier<MetadataStateMachine> stateMachine,
                         Replicator replicator, PartitionLeadership leadership, LeaderForwarder forwarder,
@@ -115,8 +119,19 @@ public final class ClusterTransactions implements AutoCloseable {
 
     /** The metadata group's leader changed (any thread): start or drop the coordinator, off the Raft thread. */
     void leaderChanged() {
-        if (!closed) {
-            lifecycle.execute(this::follow);
+        queueFollow();
+    }
+
+    private void queueFollow() {
+        if (!closed && followQueued.compareAndSet(false, true)) {
+            try {
+                lifecycle.execute(() -> {
+                    followQueued.set(false);
+                    follow();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                followQueued.set(false); // closed meanwhile
+            }
         }
     }
 
@@ -162,7 +177,7 @@ public final class ClusterTransactions implements AutoCloseable {
         Serving s = serving;
         RaftGroup<Boolean> g = group.get();
         if (s == null ? g != null && g.isLeader() : g == null || !g.isLeader()) {
-            lifecycle.execute(this::follow);
+            queueFollow();
         }
         if (s != null) {
             s.coordinator().expire();
@@ -304,6 +319,17 @@ public final class ClusterTransactions implements AutoCloseable {
     private final class Offsets implements TransactionCoordinator.GroupOffsets {
         @Override
         public void check(String request, String topic, String group, int partition, long offset) {
+            // This node's replica may trail the partition's leader by a heartbeat (an offset the client just read
+            // there): give it a moment to catch up before judging against it.
+            long deadline = System.nanoTime() + CATCH_UP_WAIT_NANOS;
+            while (offset >= 0 && !groups.withinLocalLog(topic, partition, offset) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             groups.checkOffset(request, topic, group, partition, offset);
         }
 
