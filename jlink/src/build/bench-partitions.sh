@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Cost of many partitions: three server processes of the linked image on loopback (client ports 4{1,2,3}192,
 # cluster ports 4{1,2,3}193), then TOPICS topics of 3 partitions each with replication factor 3 (so every node holds
-# a replica of every partition: 3 x TOPICS Raft group members per node), created through one `flymq shell` fed on
-# stdin (one JVM start, not one per topic), timed. Then the cluster idles: after SETTLE seconds the script samples
+# a replica of every partition: 3 x TOPICS Raft group members per node), created through PARALLEL (default 1)
+# `flymq shell` processes fed on stdin (one JVM start per shell, not one per topic), timed. Then the cluster idles: after SETTLE seconds the script samples
 # each node's CPU (utime + stime from /proc/PID/stat) over SAMPLE seconds, and its RSS, thread count and open files,
 # and prints one line per node, with the load average of the machine beside it (the machine is shared).
 #   jlink/src/build/bench-partitions.sh 10      # 10 topics = 30 partitions; 100 = 300; 1000 = 3,000
-#   SETTLE=20 SAMPLE=30 OUT=<dir> FLYMQ_JAVA_OPTS=... jlink/src/build/bench-partitions.sh 1000
+#   PARALLEL=4 SETTLE=20 SAMPLE=30 OUT=<dir> FLYMQ_JAVA_OPTS=... jlink/src/build/bench-partitions.sh 1000
 # OUT=<dir> keeps the node logs and the creation transcript. Bounded; removes its data dirs.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)
 flymq="$here/jlink/target/flymq/bin/flymq"
 [ -x "$flymq" ] || { echo "bench-partitions: build the image first (./mvnw -B -q install -DskipTests)" >&2; exit 1; }
-TOPICS=${1:-10}; SETTLE=${SETTLE:-20}; SAMPLE=${SAMPLE:-30}
+TOPICS=${1:-10}; SETTLE=${SETTLE:-20}; SAMPLE=${SAMPLE:-30}; PARALLEL=${PARALLEL:-1}
 base=$(mktemp -d /tmp/flymq-partitions-bench.XXXXXX)
 OUT=${OUT:-$base/out}; mkdir -p "$OUT"
 peers=n1@127.0.0.1:41193,n2@127.0.0.1:42193,n3@127.0.0.1:43193
@@ -33,14 +33,20 @@ hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 start=$(date +%s.%N)
-for t in $(seq 1 "$TOPICS"); do echo "topic create bench-$t --partitions 3 --replication-factor 3"; done \
-  | "$flymq" shell --server 127.0.0.1:41192,127.0.0.1:42192,127.0.0.1:43192 --history-file "$base/history" \
-  >"$OUT/create.txt" 2>&1
+shells=()
+for s in $(seq 1 "$PARALLEL"); do  # shell s creates topics s, s+PARALLEL, ... through node s mod 3 first
+  servers=$(for k in 0 1 2; do printf '127.0.0.1:4%d192,' $(( (s + k - 1) % 3 + 1 )); done)
+  for t in $(seq "$s" "$PARALLEL" "$TOPICS"); do echo "topic create bench-$t --partitions 3 --replication-factor 3"; done \
+    | "$flymq" shell --server "${servers%,}" --history-file "$base/history-$s" >"$OUT/create-$s.txt" 2>&1 &
+  shells+=($!)
+done
+wait "${shells[@]}"
 end=$(date +%s.%N)
+cat "$OUT"/create-*.txt >"$OUT/create.txt"
 created=$(grep -c 'created topic' "$OUT/create.txt")
 failed=$(( TOPICS - created ))
-printf 'created %d of %d topics (%d partitions, RF 3) in %.1f s; failures: %d (transcript %s)\n' \
-  "$created" "$TOPICS" $(( created * 3 )) "$(echo "$end - $start" | bc)" "$failed" "$OUT/create.txt"
+printf 'created %d of %d topics (%d partitions, RF 3) in %.1f s with %d shell(s); failures: %d (transcript %s)\n' \
+  "$created" "$TOPICS" $(( created * 3 )) "$(echo "$end - $start" | bc)" "$PARALLEL" "$failed" "$OUT/create.txt"
 
 sleep "$SETTLE"
 declare -A t0

@@ -159,6 +159,7 @@ final class PartitionReplicas implements AutoCloseable {
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp), isr);
+            isr.group(g);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
             groups.put(k, g);
