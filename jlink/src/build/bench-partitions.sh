@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Cost of many partitions: three server processes of the linked image on loopback (client ports 4{1,2,3}192,
-# cluster ports 4{1,2,3}193), then TOPICS topics of 3 partitions each with replication factor 3 (so every node holds
-# a replica of every partition: 3 x TOPICS Raft group members per node), created through PARALLEL (default 1)
-# `flymq shell` processes fed on stdin (one JVM start per shell, not one per topic), timed. Then the cluster idles: after SETTLE seconds the script samples
-# each node's CPU (utime + stime from /proc/PID/stat) over SAMPLE seconds, and its RSS, thread count and open files,
-# and prints one line per node, with the load average of the machine beside it (the machine is shared).
+# Cost of many partitions: three server processes of the linked image on loopback (client ports 2{1,2,3}592,
+# cluster ports 2{1,2,3}593: below the ephemeral range), then TOPICS topics of 3 partitions each with replication
+# factor 3 (so every node holds a replica of every partition: 3 x TOPICS Raft group members per node), created
+# through PARALLEL (default 1) `flymq shell` processes fed on stdin (one JVM start per shell, not one per topic),
+# timed. Then the cluster idles: after SETTLE seconds the script samples each node's CPU (utime + stime from
+# /proc/PID/stat) over SAMPLE seconds, and its RSS, thread count and open files, and prints one line per node, with
+# the load average of the machine beside it (the machine is shared).
 #   jlink/src/build/bench-partitions.sh 10      # 10 topics = 30 partitions; 100 = 300; 1000 = 3,000
 #   PARALLEL=4 SETTLE=20 SAMPLE=30 OUT=<dir> FLYMQ_JAVA_OPTS=... jlink/src/build/bench-partitions.sh 1000
 # OUT=<dir> keeps the node logs and the creation transcript. Bounded; removes its data dirs.
@@ -15,10 +16,10 @@ flymq="$here/jlink/target/flymq/bin/flymq"
 TOPICS=${1:-10}; SETTLE=${SETTLE:-20}; SAMPLE=${SAMPLE:-30}; PARALLEL=${PARALLEL:-1}
 base=$(mktemp -d /tmp/flymq-partitions-bench.XXXXXX)
 OUT=${OUT:-$base/out}; mkdir -p "$OUT"
-peers=n1@127.0.0.1:41193,n2@127.0.0.1:42193,n3@127.0.0.1:43193
+peers=n1@127.0.0.1:21593,n2@127.0.0.1:22593,n3@127.0.0.1:23593
 pids=()
 for i in 1 2 3; do
-  "$flymq" server start --node-id n$i --bind-addr 127.0.0.1:4${i}192 --cluster-addr 127.0.0.1:4${i}193 \
+  "$flymq" server start --node-id n$i --bind-addr 127.0.0.1:2${i}592 --cluster-addr 127.0.0.1:2${i}593 \
     --peers $peers --data-dir "$base/n$i" --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 \
     >"$OUT/n$i.log" 2>&1 &
   pids+=($!)
@@ -35,7 +36,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 start=$(date +%s.%N)
 shells=()
 for s in $(seq 1 "$PARALLEL"); do  # shell s creates topics s, s+PARALLEL, ... through node s mod 3 first
-  servers=$(for k in 0 1 2; do printf '127.0.0.1:4%d192,' $(( (s + k - 1) % 3 + 1 )); done)
+  servers=$(for k in 0 1 2; do printf '127.0.0.1:2%d592,' $(( (s + k - 1) % 3 + 1 )); done)
   for t in $(seq "$s" "$PARALLEL" "$TOPICS"); do echo "topic create bench-$t --partitions 3 --replication-factor 3"; done \
     | "$flymq" shell --server "${servers%,}" --history-file "$base/history-$s" >"$OUT/create-$s.txt" 2>&1 &
   shells+=($!)
