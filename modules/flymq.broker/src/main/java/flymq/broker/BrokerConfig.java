@@ -57,7 +57,16 @@ public record BrokerConfig(
         Tls tls,
         Encryption encryption,
         ClusterAuth clusterAuth,
+        ClusterTls clusterTls,
         List<String> warnings) {
+
+    /**
+     * Mutual TLS on the cluster transport ({@code cluster.tls_*}): this node's certificate chain and key, and the
+     * cluster CA that must have issued every peer's certificate; paths empty when off.
+     */
+    public record ClusterTls(boolean enabled, String certFile, String keyFile, String caFile) {
+        public static final ClusterTls OFF = new ClusterTls(false, "", "", "");
+    }
 
     /** Encryption at rest of record values; {@link #OFF} without a key. */
     public record Encryption(EncryptionKey key) {
@@ -433,6 +442,18 @@ public record BrokerConfig(
                     + "`FLYMQ_CLUSTER_SECRET`; with one, every cluster connection is authenticated and a node without "
                     + "it cannot join, vote or append ([security.md](security.md#cluster-authentication))");
 
+    static final ConfigKey<Boolean> CLUSTER_TLS_ENABLED = ConfigKey.used("cluster.tls_enabled", ValueType.BOOLEAN,
+            false, "mutual TLS on every cluster connection: each node presents `cluster.tls_cert_file` and accepts only "
+                    + "peers whose certificate the cluster CA (`cluster.tls_ca_file`) issued; works with or without "
+                    + "the cluster secret ([security.md](security.md#cluster-mutual-tls))");
+    static final ConfigKey<String> CLUSTER_TLS_CERT_FILE = ConfigKey.used("cluster.tls_cert_file", ValueType.TEXT,
+            "", "PEM certificate chain of this node, issued by the cluster CA (valid for TLS server and client "
+                    + "authentication)");
+    static final ConfigKey<String> CLUSTER_TLS_KEY_FILE = ConfigKey.used("cluster.tls_key_file", ValueType.TEXT, "",
+            "PEM private key of `cluster.tls_cert_file` (mode 0600)");
+    static final ConfigKey<String> CLUSTER_TLS_CA_FILE = ConfigKey.used("cluster.tls_ca_file", ValueType.TEXT, "",
+            "PEM certificate of the cluster CA: the only issuer whose node certificates are accepted");
+
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -538,7 +559,7 @@ public record BrokerConfig(
 
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
-            CLUSTER_SECRET_FILE,
+            CLUSTER_SECRET_FILE, CLUSTER_TLS_ENABLED, CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -629,7 +650,31 @@ public record BrokerConfig(
                 tls,
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 clusterAuth,
+                clusterTls(v),
                 List.copyOf(warnings));
+    }
+
+    private static ClusterTls clusterTls(ConfigLoader.Loaded v) {
+        if (!v.get(CLUSTER_TLS_ENABLED)) {
+            return ClusterTls.OFF;
+        }
+        ClusterTls t = new ClusterTls(true, v.get(CLUSTER_TLS_CERT_FILE).trim(), v.get(CLUSTER_TLS_KEY_FILE).trim(),
+                v.get(CLUSTER_TLS_CA_FILE).trim());
+        List<String> missing = new java.util.ArrayList<>();
+        if (t.certFile().isEmpty()) {
+            missing.add("'cluster.tls_cert_file'");
+        }
+        if (t.keyFile().isEmpty()) {
+            missing.add("'cluster.tls_key_file'");
+        }
+        if (t.caFile().isEmpty()) {
+            missing.add("'cluster.tls_ca_file'");
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException("'cluster.tls_enabled' needs the node's certificate, its key and the cluster CA; "
+                    + "missing " + String.join(", ", missing));
+        }
+        return t;
     }
 
     private static String dlqSuffix(String suffix) {
