@@ -2,8 +2,9 @@ package flymq.raft;
 
 import flymq.raft.codec.NewTermOperation;
 import flymq.raft.codec.RaftModelCodec;
+import flymq.raft.codec.QuiesceMessage;
+import flymq.raft.patch.InboundHandlers;
 import flymq.raft.patch.InternalState;
-import flymq.raft.patch.SnapshotBoundaryRepair;
 import flymq.raft.patch.SnapshotTailTrim;
 import flymq.raft.patch.StalePreVoteRepair;
 import flymq.raft.persistence.FileRaftStore;
@@ -77,10 +78,13 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final ClusterTransport transport;
     private final boolean ownsTransport;
     private final RaftListener listener;
+    private final RaftThreads threads;
     private final RaftTimebase timebase;
     private final RaftStore store;
     private final RaftNode node;
     private final StalePreVoteRepair preVoteRepair;
+    private final NodeLiveness liveness;
+    private final Quiescence quiescence;
     private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
     private final LogCompaction compaction = new LogCompaction();
     private final RaftModelFactory modelFactory;
@@ -99,7 +103,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         this.ownsTransport = ownsTransport;
         this.listener = listener;
         double scale = 1000d / config.heartbeatPeriod().toMillis();
-        this.timebase = new RaftTimebase(scale, "flymq-raft-" + config.groupId() + "-" + config.localMember().id());
+        this.threads = config.ownThread() ? new RaftThreads(1, "flymq-raft-" + config.groupId())
+                : RaftThreads.shared();
+        this.timebase = new RaftTimebase(scale, threads, config.groupId() + "/" + config.localMember().id());
 
         RaftModelCodec codec = new RaftModelCodec();
         this.modelFactory = codec.factory();
@@ -115,6 +121,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                 .getLocalEndpoint())) {
             closeStore();
             timebase.shutdown();
+            threads.shutdown();
             throw new IllegalStateException("Raft data dir " + config.dataDir() + " belongs to member "
                     + restored.getLocalEndpointPersistentState().getLocalEndpoint() + ", but this node is configured as "
                     + config.localMember());
@@ -155,6 +162,12 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         }
         this.node = builder.build();
         this.preVoteRepair = StalePreVoteRepair.install(node, timebase.executor());
+        this.liveness = NodeLiveness.acquire(transport, config, RaftThreads.shared());
+        this.quiescence = new Quiescence(config.groupId(), config.localMember(), node, timebase.executor(), transport,
+                liveness);
+        if (config.hibernateWhenIdle()) {
+            quiescence.start();
+        }
         config.memory().register(compaction);
         transport.register(config.groupId(), this::onInbound);
     }
@@ -219,6 +232,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(terminated());
         }
+        quiescence.wakeAsync("proposal");
         return node.<Object>replicate(command).handle((ordered, error) -> {
             if (error != null) {
                 throw translate(error);
@@ -251,6 +265,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(terminated());
         }
+        quiescence.wakeAsync("membership change");
         MembershipChangeMode mode = switch (change) {
             case ADD_LEARNER -> MembershipChangeMode.ADD_LEARNER;
             case ADD_OR_PROMOTE_TO_FOLLOWER -> MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER;
@@ -295,6 +310,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     /** On the leader: hands leadership to {@code target}, e.g. before a planned shutdown of this node. */
     @Override
     public CompletableFuture<Void> transferLeadership(RaftMember target) {
+        quiescence.wakeAsync("leadership transfer");
         return node.transferLeadership(target).handle((ordered, error) -> {
             if (error != null) {
                 throw translate(error);
@@ -305,6 +321,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
 
     /** Forces a snapshot now (normally taken every {@link RaftGroupConfig#commitCountToTakeSnapshot()} commits). */
     public CompletableFuture<Long> takeSnapshot() {
+        quiescence.wakeAsync("snapshot");
         return node.takeSnapshot().handle((ordered, error) -> {
             if (error != null) {
                 throw translate(error);
@@ -342,6 +359,30 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
 
     public int term() {
         return term;
+    }
+
+    /**
+     * Whether this member hibernates now: its group was idle, so it neither heartbeats nor expects heartbeats, and
+     * the node-level heartbeat vouches for the members (docs/raft.md, "Idle groups hibernate").
+     */
+    public boolean isHibernating() {
+        return quiescence.phase() == Quiescence.Phase.HIBERNATING;
+    }
+
+    /**
+     * On a hibernating leader: whether {@code followerId} agreed to hibernate at the leader's last index (so it holds
+     * every entry) and its node has been heard within the leader timeout: it is as in sync as a follower that just
+     * acknowledged a heartbeat.
+     */
+    public boolean isHibernatingWith(String followerId) {
+        return quiescence.hibernatingWith(followerId);
+    }
+
+    /** Times this member woke from hibernation (tests). */
+    long wakeCount() {
+        CompletableFuture<Long> count = new CompletableFuture<>();
+        timebase.executor().execute(() -> count.complete(quiescence.wakeCount()));
+        return count.join();
     }
 
     /** Highest log index committed and applied on this member. */
@@ -411,6 +452,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         if (preVoteRepair != null) {
             preVoteRepair.stop();
         }
+        quiescence.stop();
         transport.unregister(config.groupId());
         config.memory().unregister(compaction);
         try {
@@ -422,6 +464,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                     + config.groupId() + " did not terminate cleanly: " + e);
         }
         timebase.shutdown();
+        threads.shutdown();
+        liveness.release();
         compaction.snapshotted(); // the entries go with the node: give their bytes back to the node's bound
         closeStore();
         if (ownsTransport) {
@@ -443,32 +487,35 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     // ---------------------------------------------------------------- MicroRaft callbacks
 
     private void onInbound(RaftMessage message) {
+        if (message instanceof QuiesceMessage q) {
+            timebase.executor().execute(() -> quiescence.onQuiesce(q));
+            return;
+        }
         if (message instanceof AppendEntriesSuccessResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), true);
         } else if (message instanceof AppendEntriesFailureResponse r) {
             timed(r.getSender(), r.getFlowControlSequenceNumber(), false);
         }
-        if (message instanceof AppendEntriesRequest request) {
-            // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
-            // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
-            long bytes = commandBytes(request.getLogEntries());
-            if (bytes > 0 && !config.memory().inbound().acquireUnless(bytes, () -> closed)) {
-                return; // closing: the message is dropped like any lost message
-            }
-            MemoryBudget inbound = config.memory().inbound();
-            // checked and handled in one Raft-thread task, so the repair sees the log MicroRaft will check
-            timebase.executor().execute(() -> {
-                try {
-                    SnapshotBoundaryRepair.handle(node, request);
-                } finally {
-                    if (bytes > 0) {
-                        inbound.release(bytes);
-                    }
-                }
-            });
-        } else {
-            node.handle(message);
+        long bytes = message instanceof AppendEntriesRequest request ? commandBytes(request.getLogEntries()) : 0;
+        // Entries wait for the Raft thread in its queue: the reader thread (and through TCP the leader) waits
+        // for room in the node's inbound bound first, and the Raft thread gives the bytes back once handled.
+        if (bytes > 0 && !config.memory().inbound().acquireUnless(bytes, () -> closed)) {
+            return; // closing: the message is dropped like any lost message
         }
+        MemoryBudget inbound = config.memory().inbound();
+        // One Raft-thread task: hibernation sees the state right before and after MicroRaft's handler, and the
+        // snapshot-boundary repair sees the log MicroRaft will check.
+        timebase.executor().execute(() -> {
+            try {
+                quiescence.beforeInbound(message);
+                InboundHandlers.handleNow(node, message);
+                quiescence.afterInbound();
+            } finally {
+                if (bytes > 0) {
+                    inbound.release(bytes);
+                }
+            }
+        });
     }
 
     /** The bytes the entries' commands hold (other operations are a few fields and are not counted). */

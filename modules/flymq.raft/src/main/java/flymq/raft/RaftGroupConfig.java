@@ -30,12 +30,18 @@ import java.util.Set;
  *                                  {@link RaftMemory#appendEntriesBytes()})
  * @param memory                    the node's Raft memory bounds, shared by all its groups
  * @param storeKey                  the key the member's Raft log is encrypted with at rest; null: not encrypted
+ * @param hibernateWhenIdle         whether the group stops heartbeating while idle, the node-level heartbeat
+ *                                  standing in (default; docs/raft.md "Idle groups hibernate"). Off: the
+ *                                  leader heartbeats every period whatever happens (tests that count heartbeats)
+ * @param ownThread                 whether the member runs on a thread of its own instead of the shared
+ *                                  {@link RaftThreads} (the metadata group: its heartbeats must not queue behind
+ *                                  the fsyncs of thousands of partition groups electing at once)
  */
 public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftMember> initialMembers, Path dataDir,
                               Duration heartbeatPeriod, Duration leaderHeartbeatTimeout,
                               Duration leaderElectionTimeout, int commitCountToTakeSnapshot,
                               int maxPendingLogEntryCount, int appendEntriesBatchSize, RaftMemory memory,
-                              RaftStoreKey storeKey) {
+                              RaftStoreKey storeKey, boolean hibernateWhenIdle, boolean ownThread) {
 
     public static final String DEFAULT_GROUP_ID = "metadata";
     public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMillis(100);
@@ -116,6 +122,8 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         private int appendEntriesBatchSize = DEFAULT_APPEND_ENTRIES_BATCH_SIZE;
         private RaftMemory memory;
         private RaftStoreKey storeKey;
+        private boolean hibernateWhenIdle = true;
+        private boolean ownThread;
 
         private Builder(RaftMember localMember, List<RaftMember> initialMembers) {
             this.localMember = localMember;
@@ -169,6 +177,18 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
             return this;
         }
 
+        /** Whether an idle group hibernates (default true). */
+        public Builder hibernateWhenIdle(boolean hibernate) {
+            this.hibernateWhenIdle = hibernate;
+            return this;
+        }
+
+        /** Runs the member on a thread of its own (default: the shared {@link RaftThreads}). */
+        public Builder ownThread(boolean own) {
+            this.ownThread = own;
+            return this;
+        }
+
         public Builder memory(RaftMemory memory) {
             this.memory = memory;
             return this;
@@ -177,7 +197,8 @@ public record RaftGroupConfig(String groupId, RaftMember localMember, List<RaftM
         public RaftGroupConfig build() {
             return new RaftGroupConfig(groupId, localMember, initialMembers, dataDir, heartbeatPeriod,
                     leaderHeartbeatTimeout, leaderElectionTimeout, commitCountToTakeSnapshot, maxPendingLogEntryCount,
-                    appendEntriesBatchSize, memory == null ? RaftMemory.defaults() : memory, storeKey);
+                    appendEntriesBatchSize, memory == null ? RaftMemory.defaults() : memory, storeKey,
+                    hibernateWhenIdle, ownThread);
         }
     }
 }

@@ -1,5 +1,6 @@
 package flymq.raft;
 
+import flymq.raft.patch.PeriodicTasks;
 import io.microraft.executor.RaftNodeExecutor;
 
 import java.time.Clock;
@@ -8,12 +9,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Random;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The clock and the single thread a MicroRaft node runs on, with MicroRaft's time scaled so that one of its
+ * The clock and the executor a MicroRaft node runs on (one at a time, on the shared {@link RaftThreads}), with MicroRaft's time scaled so that one of its
  * seconds lasts one heartbeat period.
  *
  * <p>Why: MicroRaft 0.7 takes the heartbeat period and the leader heartbeat timeout in whole seconds, so with real
@@ -40,11 +40,19 @@ final class RaftTimebase {
     private final long originNanos = System.nanoTime();
     private final long originMillis = System.currentTimeMillis();
     private final Clock clock = new ScaledClock();
+    private final RaftThreads threads;
+    private final String name;
     private final Executor executor;
 
-    RaftTimebase(double scale, String threadName) {
+    /**
+     * @param threads the shared workers and timer the member runs on
+     * @param name    the member, for log lines (its tasks no longer have a thread named after it)
+     */
+    RaftTimebase(double scale, RaftThreads threads, String name) {
         this.scale = scale;
-        this.executor = new Executor(threadName);
+        this.threads = threads;
+        this.name = name;
+        this.executor = new Executor();
     }
 
     /** MicroRaft milliseconds that pass during {@code wallMillis} real milliseconds. */
@@ -73,12 +81,12 @@ final class RaftTimebase {
         return clock;
     }
 
-    RaftNodeExecutor executor() {
+    Executor executor() {
         return executor;
     }
 
     void shutdown() {
-        executor.pool.shutdownNow();
+        executor.shutdown();
     }
 
     private final class ScaledClock extends Clock {
@@ -103,38 +111,83 @@ final class RaftTimebase {
         }
     }
 
-    private final class Executor implements RaftNodeExecutor {
-        final ScheduledThreadPoolExecutor pool;
+    /**
+     * The member's {@link RaftNodeExecutor}: its tasks run one at a time on the shared {@link RaftThreads} workers
+     * ({@link SerialExecutor}), its timers on the shared timer thread, in scaled time.
+     *
+     * <p>While the member hibernates ({@link Quiescence}), the periodic tasks (MicroRaft's heartbeat and report
+     * tasks, our repairs and quiescence check, {@link PeriodicTasks}) are parked when they come due instead of run:
+     * they reschedule themselves after each run, so parking one stops its cycle and the member costs no timer and no
+     * wake-up at all. {@link #wake()} schedules every parked task again with the delay it was scheduled with. Both
+     * the flag and the parked list are touched only on the member's Raft thread.
+     */
+    final class Executor implements RaftNodeExecutor {
+        private final SerialExecutor serial;
+        private final java.util.List<Parked> parked = new java.util.ArrayList<>();
+        private boolean hibernating;
 
-        Executor(String threadName) {
-            pool = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name(threadName)
-                    .uncaughtExceptionHandler(FatalErrors.HANDLER).unstarted(r));
-            pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            pool.setRemoveOnCancelPolicy(true);
+        Executor() {
+            this.serial = new SerialExecutor(threads.workers());
         }
 
         @Override
         public void execute(Runnable task) {
-            submit(task);
+            serial.execute(guard(task));
         }
 
         @Override
         public void submit(Runnable task) {
-            try {
-                pool.execute(guard(task));
-            } catch (RejectedExecutionException e) {
-                // the node is terminating; MicroRaft's late tasks have nothing left to do
-            }
+            serial.execute(guard(task));
         }
 
         @Override
         public void schedule(Runnable task, long delay, TimeUnit unit) {
-            long wallNanos = (long) (unit.toNanos(delay) / scale);
-            try {
-                pool.schedule(guard(task), wallNanos, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                // the node is terminating
+            if (serial.isShutdown()) {
+                return; // the node is terminating; MicroRaft's late tasks have nothing left to do
             }
+            long wallNanos = (long) (unit.toNanos(delay) / scale);
+            Runnable due = guard(() -> {
+                if (hibernating && (task instanceof Quiescence.Tick || PeriodicTasks.isPeriodic(task))) {
+                    parked.add(new Parked(task, delay, unit));
+                } else {
+                    task.run();
+                }
+            });
+            try {
+                threads.timer().schedule(() -> serial.execute(due), wallNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // a test's own pool is shutting down
+            }
+        }
+
+        /** Raft thread only: from now on periodic tasks are parked when due. */
+        void hibernate() {
+            hibernating = true;
+        }
+
+        boolean hibernating() {
+            return hibernating;
+        }
+
+        /** Raft thread only: periodic tasks run again, each after the delay it was last scheduled with. */
+        void wake() {
+            if (!hibernating) {
+                return;
+            }
+            hibernating = false;
+            java.util.List<Parked> due = new java.util.ArrayList<>(parked);
+            parked.clear();
+            for (Parked p : due) {
+                schedule(p.task(), p.delay(), p.unit());
+            }
+        }
+
+        int parkedCount() {
+            return parked.size();
+        }
+
+        void shutdown() {
+            serial.shutdown();
         }
 
         private Runnable guard(Runnable task) {
@@ -143,9 +196,13 @@ final class RaftTimebase {
                     task.run();
                 } catch (Throwable t) {
                     FatalErrors.haltIfFatal(Thread.currentThread().getName(), t);
-                    LOG.log(System.Logger.Level.ERROR, "Raft task failed on " + Thread.currentThread().getName(), t);
+                    LOG.log(System.Logger.Level.ERROR, "Raft task of " + name + " failed on "
+                            + Thread.currentThread().getName(), t);
                 }
             };
         }
+    }
+
+    private record Parked(Runnable task, long delay, TimeUnit unit) {
     }
 }

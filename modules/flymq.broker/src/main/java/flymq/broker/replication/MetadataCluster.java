@@ -318,7 +318,9 @@ public final class MetadataCluster implements AutoCloseable {
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
             RaftGroupConfig.Builder raftBuilder = RaftGroupConfig.builder(members.self(), members.configuredMembers())
-                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory);
+                    .groupId(RaftGroupConfig.DEFAULT_GROUP_ID).dataDir(raftDir).memory(raftMemory)
+                    // its own thread: its heartbeats must not wait behind thousands of partition groups' fsyncs
+                    .ownThread(true);
             tuning.metadata().accept(raftBuilder);
             raftBuilder.storeKey(storeKey);
             RaftGroupConfig raftConfig = raftBuilder.build();

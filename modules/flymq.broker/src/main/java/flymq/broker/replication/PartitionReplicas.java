@@ -170,6 +170,7 @@ final class PartitionReplicas implements AutoCloseable {
                     new PartitionStateMachine(name, topic.log(p), catchUp,
                             new ReplicaTransactions(transactionIndex, a.topic().name(), p,
                                     topic.log(p).endOffset())), isr);
+            isr.group(g);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
             groups.put(k, g);

@@ -66,6 +66,8 @@ import java.util.List;
  *   8 VoteRequest                  int32 lastLogTerm, int64 lastLogIndex, int8 sticky
  *   9 VoteResponse                 int8 granted
  *  10 TriggerLeaderElectionRequest int32 lastLogTerm, int64 lastLogIndex
+ *  11 QuiesceMessage (ours)        int8 kind (0 request, 1 accept, 2 refuse, 3 wake), int64 commitIndex
+ *  12 NodeHeartbeat (ours)         int64 incarnation (group id "~node", term 0)
  * termState     := int32 term, member votedFor
  * endpointState := member local, int8 voting
  * </pre>
@@ -89,6 +91,10 @@ public final class RaftModelCodec {
     static final byte VOTE_REQUEST = 8;
     static final byte VOTE_RESPONSE = 9;
     static final byte TRIGGER_ELECTION = 10;
+    static final byte QUIESCE = 11;
+    static final byte NODE_HEARTBEAT = 12;
+
+    private static final QuiesceMessage.Kind[] QUIESCE_KINDS = QuiesceMessage.Kind.values();
 
     private static final MembershipChangeMode[] MODES = MembershipChangeMode.values();
 
@@ -173,6 +179,14 @@ public final class RaftModelCodec {
                 header(out, TRIGGER_ELECTION, m);
                 out.putInt(m.getLastLogTerm()).putLong(m.getLastLogIndex());
             }
+            case QuiesceMessage m -> {
+                header(out, QUIESCE, m);
+                out.putByte((byte) m.kind().ordinal()).putLong(m.commitIndex());
+            }
+            case NodeHeartbeat m -> {
+                header(out, NODE_HEARTBEAT, m);
+                out.putLong(m.incarnation());
+            }
             default -> throw new IllegalArgumentException(
                     "no encoding for Raft message type " + message.getClass().getName());
         }
@@ -235,6 +249,15 @@ public final class RaftModelCodec {
                 case TRIGGER_ELECTION -> factory.createTriggerLeaderElectionRequestBuilder().setGroupId(groupId)
                         .setSender(sender).setTerm(term).setLastLogTerm(in.getInt()).setLastLogIndex(in.getLong())
                         .build();
+                case QUIESCE -> {
+                    byte kind = in.get();
+                    if (kind < 0 || kind >= QUIESCE_KINDS.length) {
+                        throw new MalformedRaftDataException("unknown quiesce message kind " + kind + " from "
+                                + sender + " in group " + groupId);
+                    }
+                    yield new QuiesceMessage(groupId, member(sender, type), term, QUIESCE_KINDS[kind], in.getLong());
+                }
+                case NODE_HEARTBEAT -> new NodeHeartbeat(member(sender, type), in.getLong());
                 default -> throw new MalformedRaftDataException("unknown Raft message type " + type
                         + " from " + sender + " in group " + groupId);
             };
@@ -243,6 +266,13 @@ public final class RaftModelCodec {
         } catch (BufferUnderflowException e) {
             throw new MalformedRaftDataException("Raft message is truncated", e);
         }
+    }
+
+    private static RaftMember member(RaftEndpoint sender, byte type) {
+        if (sender instanceof RaftMember m) {
+            return m;
+        }
+        throw new MalformedRaftDataException("Raft message type " + type + " has no sender");
     }
 
     // ---------------------------------------------------------------- log entries and snapshot chunks

@@ -134,4 +134,22 @@ class RaftModelCodecTest {
                 () -> codec.writeLogEntry(new RaftModelCodec.Out(16), odd));
         assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
     }
+
+    @Test
+    void hibernationMessagesRoundTripAndAnUnknownKindIsRejected() {
+        for (QuiesceMessage.Kind kind : QuiesceMessage.Kind.values()) {
+            QuiesceMessage m = new QuiesceMessage("g", a, 7, kind, 42);
+            assertEquals(m, roundTrip(m));
+        }
+        NodeHeartbeat beat = new NodeHeartbeat(b, -5);
+        byte[] bytes = encode(beat);
+        assertEquals(beat, codec.readMessage(ByteBuffer.wrap(bytes)));
+        assertEquals(NodeHeartbeat.GROUP_ID, codec.readMessage(ByteBuffer.wrap(bytes)).getGroupId());
+
+        byte[] quiesce = encode(new QuiesceMessage("g", a, 7, QuiesceMessage.Kind.REQUEST, 42));
+        quiesce[quiesce.length - 9] = 9; // the kind byte, before the int64 index
+        MalformedRaftDataException e = assertThrows(MalformedRaftDataException.class,
+                () -> codec.readMessage(ByteBuffer.wrap(quiesce)));
+        assertTrue(e.getMessage().contains("kind 9"), e.getMessage());
+    }
 }

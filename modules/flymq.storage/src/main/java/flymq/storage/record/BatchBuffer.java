@@ -15,10 +15,14 @@ import java.util.zip.CRC32C;
 public final class BatchBuffer {
 
     private static final int MAX_BATCH_BYTES = 1 << 30;
+    private static final int FIRST_BYTES = 64 * 1024;
+    private static final int FIRST_RECORDS = 1024;
 
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
-    private int[] positions = new int[1024];
+    // Allocated at the first append, not with the log: a node holding thousands of partitions that are never (or
+    // not yet) written would otherwise hold 64 KiB of direct memory for each (192 MiB for 3,000).
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+    private int[] positions = new int[0];
     private int count;
     private long maxTimestamp;
     private ExpiryStats expiry = ExpiryStats.NONE;
@@ -40,10 +44,11 @@ public final class BatchBuffer {
                     + MAX_BATCH_BYTES);
         }
         if (buffer.capacity() < total) {
-            buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_BATCH_BYTES, Math.max(total, 2L * buffer.capacity())));
+            buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_BATCH_BYTES,
+                    Math.max(total, Math.max(FIRST_BYTES, 2L * buffer.capacity()))));
         }
         if (positions.length < n) {
-            positions = new int[Math.max(n, positions.length * 2)];
+            positions = new int[Math.max(n, Math.max(FIRST_RECORDS, positions.length * 2))];
         }
         buffer.clear();
         long max = Long.MIN_VALUE;
