@@ -73,14 +73,21 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private final String name;
     private final PartitionLog log;
     private final CatchUp catchUp;
+    private final java.util.function.LongConsumer pace;
     /** Touched by the group's Raft thread only (apply, snapshots). */
     private ProducerSequences producers = new ProducerSequences();
     private volatile long nextOffset;
 
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp) {
+        this(name, log, catchUp, bytes -> { });
+    }
+
+    /** @param pace called with each entry's size before it is applied: a learner waits there for its throttle */
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, java.util.function.LongConsumer pace) {
         this.name = name;
         this.log = log;
         this.catchUp = catchUp;
+        this.pace = pace;
     }
 
     /** The offset the next committed batch will start at, as far as this replica has applied the group's log. */
@@ -90,6 +97,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     @Override
     public Long apply(long commitIndex, byte[] bytes) {
+        pace.accept(bytes.length);
         Command command = decodeCommand(bytes);
         List<Record> batch = command.batch();
         long base = nextOffset;
