@@ -1,5 +1,5 @@
-# Apache Kafka nodes on loopback for comparison runs. Sourced (bash) by bench/kafka/run.sh and
-# jlink/src/build/bench-cli-vs-kafka.sh; it defines functions and starts nothing by itself.
+# Apache Kafka nodes on loopback for comparison runs. Sourced (bash) by bench/kafka/run.sh,
+# jlink/src/build/bench-cli-vs-kafka.sh and bench-cluster-vs-kafka.sh; it defines functions and starts nothing itself.
 #
 # The jars come from Maven Central through this repository's Maven wrapper (bench/kafka/pom.xml says which), so a
 # clone of the repository and a network connection to Maven Central are all a run needs.
@@ -136,6 +136,26 @@ kafka_format() {
     || { echo "kafka: formatting node $n failed:" >&2; cat "$dir/logs/format.log" >&2; return 1; }
 }
 
+# Formats the log directories of nodes 1..KAFKA_NODES as the voters of one new cluster: each node gets a directory
+# id, and every node's format names all voters (id@host:controller-port:directory-id), as Kafka's quickstart for a
+# static controller quorum does.
+kafka_format_voters() {
+  local n log4j id voters="" dir
+  log4j=$(kafka_tools_log4j)
+  id=$("$JAVA" "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+  [[ -n $id ]] || { echo "kafka: StorageTool random-uuid failed" >&2; return 1; }
+  for ((n = 1; n <= KAFKA_NODES; n++)); do
+    dir=$("$JAVA" "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    voters+="${voters:+,}$n@127.0.0.1:$(kafka_controller_port "$n"):$dir"
+  done
+  for ((n = 1; n <= KAFKA_NODES; n++)); do
+    dir=$KAFKA_WORK/node$n
+    "$JAVA" "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format --config "$dir/server.properties" \
+      --cluster-id "$id" --initial-controllers "$voters" >"$dir/logs/format.log" 2>&1 \
+      || { echo "kafka: formatting node $n failed:" >&2; cat "$dir/logs/format.log" >&2; return 1; }
+  done
+}
+
 # Starts node N in the background; sets KAFKA_PID[N] (the JVM) and KAFKA_WRAPPER[N]. The JVM runs under
 # `timeout $2` (seconds): if the caller dies without stopping it, the broker still ends then.
 declare -A KAFKA_PID KAFKA_WRAPPER
@@ -192,15 +212,29 @@ kafka_stop() {
   return 0
 }
 
-# Creates topic $1 with $2 partitions, replicated to every node. Retries while the new node elects its controller.
+# Creates topic $1 with $2 partitions, replicated to every node; further arguments are topic configs (name=value).
+# Retries while the new node elects its controller.
 kafka_create_topic() {
-  local log4j i
+  local log4j i topic=$1 partitions=$2 configs=() c
+  shift 2
+  for c in "$@"; do configs+=(--config "$c"); done
   log4j=$(kafka_tools_log4j)
   for ((i = 0; i < 30; i++)); do
     "$JAVA" "$log4j" -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" \
-      --create --if-not-exists --topic "$1" --partitions "$2" --replication-factor "$KAFKA_NODES" >/dev/null && return 0
+      --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor "$KAFKA_NODES" \
+      "${configs[@]}" >/dev/null && return 0
     sleep 1
   done
-  echo "kafka: could not create topic $1" >&2
+  echo "kafka: could not create topic $topic" >&2
   return 1
+}
+
+# Prints the node id leading partition $2 (default 0) of topic $1, as TopicCommand --describe shows it.
+kafka_leader_of() {
+  local log4j
+  log4j=$(kafka_tools_log4j)
+  "$JAVA" "$log4j" -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" \
+    --describe --topic "$1" 2>/dev/null | awk -v p="${2:-0}" '
+      { for (i = 1; i < NF; i++) { if ($i == "Partition:") part = $(i + 1); if ($i == "Leader:") lead = $(i + 1) }
+        if (part == p && lead != "") { print lead; exit } part = ""; lead = "" }'
 }

@@ -57,17 +57,25 @@ public record BrokerConfig(
         Tls tls,
         Encryption encryption,
         ClusterAuth clusterAuth,
+        ClusterTls clusterTls,
         Placement placement,
         List<String> warnings) {
 
     /**
-     * Where replicas go and how they move ([cluster.md](cluster.md#growing-a-cluster)): this node's rack ("" = none;
-     * no two replicas of a partition in one rack), the bytes per second a replica being added by a reassignment
-     * catches up at (0 = unthrottled), and how often partitions are handed back to their preferred leader (0 = only
-     * on {@code flymq cluster elect-leaders}).
+     * Mutual TLS on the cluster transport ({@code cluster.tls_*}): this node's certificate chain and key, and the
+     * cluster CA that must have issued every peer's certificate; paths empty when off.
+     */
+    public record ClusterTls(boolean enabled, String certFile, String keyFile, String caFile) {
+        public static final ClusterTls OFF = new ClusterTls(false, "", "", "");
+    }
+
+    /**
+     * Where replicas go and how they move (cluster.md, "Growing a cluster"): this node's rack ("" = none; no two
+     * replicas of a partition in one rack), the bytes per second a replica being added by a reassignment catches up
+     * at (0 = unthrottled), and how often partitions are handed back to their preferred leader (0 = only on
+     * {@code flymq cluster elect-leaders}).
      */
     public record Placement(String rack, long reassignmentBytesPerSec, long leaderBalanceIntervalMs) {
-        public static final Placement DEFAULT = new Placement("", 0, 30_000);
     }
 
     /** Encryption at rest of record values; {@link #OFF} without a key. */
@@ -444,6 +452,18 @@ public record BrokerConfig(
                     + "`FLYMQ_CLUSTER_SECRET`; with one, every cluster connection is authenticated and a node without "
                     + "it cannot join, vote or append ([security.md](security.md#cluster-authentication))");
 
+    static final ConfigKey<Boolean> CLUSTER_TLS_ENABLED = ConfigKey.used("cluster.tls_enabled", ValueType.BOOLEAN,
+            false, "mutual TLS on every cluster connection: each node presents `cluster.tls_cert_file` and accepts only "
+                    + "peers whose certificate the cluster CA (`cluster.tls_ca_file`) issued; works with or without "
+                    + "the cluster secret ([security.md](security.md#cluster-mutual-tls))");
+    static final ConfigKey<String> CLUSTER_TLS_CERT_FILE = ConfigKey.used("cluster.tls_cert_file", ValueType.TEXT,
+            "", "PEM certificate chain of this node, issued by the cluster CA (valid for TLS server and client "
+                    + "authentication)");
+    static final ConfigKey<String> CLUSTER_TLS_KEY_FILE = ConfigKey.used("cluster.tls_key_file", ValueType.TEXT, "",
+            "PEM private key of `cluster.tls_cert_file` (mode 0600)");
+    static final ConfigKey<String> CLUSTER_TLS_CA_FILE = ConfigKey.used("cluster.tls_ca_file", ValueType.TEXT, "",
+            "PEM certificate of the cluster CA: the only issuer whose node certificates are accepted");
+
     static final ConfigKey<String> RACK = ConfigKey.used("cluster.rack", ValueType.TEXT, "",
             "this node's rack (or zone); a rebalance never puts two replicas of a partition in one rack (empty: a "
                     + "rack of its own)");
@@ -560,7 +580,8 @@ public record BrokerConfig(
 
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
-            CLUSTER_SECRET_FILE, RACK, REASSIGNMENT_BYTES_PER_SEC, LEADER_BALANCE_INTERVAL_MS,
+            CLUSTER_SECRET_FILE, CLUSTER_TLS_ENABLED, CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
+            RACK, REASSIGNMENT_BYTES_PER_SEC, LEADER_BALANCE_INTERVAL_MS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -651,8 +672,32 @@ public record BrokerConfig(
                 tls,
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 clusterAuth,
+                clusterTls(v),
                 new Placement(v.get(RACK).trim(), v.get(REASSIGNMENT_BYTES_PER_SEC), v.get(LEADER_BALANCE_INTERVAL_MS)),
                 List.copyOf(warnings));
+    }
+
+    private static ClusterTls clusterTls(ConfigLoader.Loaded v) {
+        if (!v.get(CLUSTER_TLS_ENABLED)) {
+            return ClusterTls.OFF;
+        }
+        ClusterTls t = new ClusterTls(true, v.get(CLUSTER_TLS_CERT_FILE).trim(), v.get(CLUSTER_TLS_KEY_FILE).trim(),
+                v.get(CLUSTER_TLS_CA_FILE).trim());
+        List<String> missing = new java.util.ArrayList<>();
+        if (t.certFile().isEmpty()) {
+            missing.add("'cluster.tls_cert_file'");
+        }
+        if (t.keyFile().isEmpty()) {
+            missing.add("'cluster.tls_key_file'");
+        }
+        if (t.caFile().isEmpty()) {
+            missing.add("'cluster.tls_ca_file'");
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException("'cluster.tls_enabled' needs the node's certificate, its key and the cluster CA; "
+                    + "missing " + String.join(", ", missing));
+        }
+        return t;
     }
 
     private static String dlqSuffix(String suffix) {

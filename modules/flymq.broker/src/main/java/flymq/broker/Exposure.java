@@ -15,7 +15,7 @@ import java.util.Optional;
  *   <li>client listeners: {@code auth.enabled} without {@code auth.allow_anonymous} (every request needs a login),
  *       or TLS with {@code security.tls_client_auth=require} (mutual TLS). With anonymous access allowed the port
  *       is named, saying so;</li>
- *   <li>cluster port: a cluster secret is set ({@link ClusterAuth});</li>
+ *   <li>cluster port: a cluster secret is set ({@link ClusterAuth}), or mutual TLS ({@code cluster.tls_enabled});</li>
  *   <li>admin API: {@code auth.enabled} (it then asks for a broker user);</li>
  *   <li>metrics and health: never (they answer anyone; bind them where only monitoring reaches them).</li>
  * </ul>
@@ -38,8 +38,8 @@ final class Exposure {
         if (!login && tls.separateListener() && !mutualTls && !loopback(tls.addr())) {
             open.add("client TLS " + tls.addr() + why);
         }
-        if (!c.peers().isEmpty() && !c.clusterAuth().enabled() && !loopback(c.clusterAddr())) {
-            open.add("cluster " + c.clusterAddr() + " (no cluster secret)");
+        if (!c.peers().isEmpty() && !c.clusterAuth().enabled() && !c.clusterTls().enabled() && !loopback(c.clusterAddr())) {
+            open.add("cluster " + c.clusterAddr() + " (no cluster secret or mutual TLS)");
         }
         BrokerConfig.Observability o = c.observability();
         if (o.metrics().enabled() && !loopback(o.metrics().addr())) {

@@ -31,6 +31,19 @@ class BrokerConfigTest {
     }
 
     @Test
+    void clusterMutualTlsNeedsCertificateKeyAndCa() {
+        assertEquals(BrokerConfig.ClusterTls.OFF, BrokerConfig.defaults().clusterTls());
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.load(null, Map.of(),
+                Map.of("cluster.tls_enabled", "true", "cluster.tls_cert_file", "n1.crt")));
+        assertEquals("'cluster.tls_enabled' needs the node's certificate, its key and the cluster CA; missing "
+                + "'cluster.tls_key_file', 'cluster.tls_ca_file'", e.getMessage());
+        BrokerConfig c = BrokerConfig.load(null, Map.of("FLYMQ_CLUSTER_TLS_ENABLED", "true"),
+                Map.of("cluster.tls_cert_file", "n1.crt", "cluster.tls_key_file", "n1.key",
+                        "cluster.tls_ca_file", "ca.crt"));
+        assertEquals(new BrokerConfig.ClusterTls(true, "n1.crt", "n1.key", "ca.crt"), c.clusterTls());
+    }
+
+    @Test
     void flagsBeatEnvironmentBeatFile() throws Exception {
         Path file = dir.resolve("flymq.json");
         Files.writeString(file, """

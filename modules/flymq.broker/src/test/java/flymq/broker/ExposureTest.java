@@ -57,10 +57,23 @@ class ExposureTest {
         f.put("node_id", "n1");
         f.put("cluster_addr", "0.0.0.0:9093");
         f.put("peers", "n1@10.0.0.1:9093,n2@10.0.0.2:9093");
-        assertEquals("cluster 0.0.0.0:9093 (no cluster secret)", named(warning(f).orElseThrow()));
+        assertEquals("cluster 0.0.0.0:9093 (no cluster secret or mutual TLS)", named(warning(f).orElseThrow()));
         Path secret = dir.resolve("secret");
         Files.writeString(secret, "sixteen bytes or more of secret");
         f.put("cluster.secret_file", secret.toString());
+        assertEquals(Optional.empty(), warning(f));
+    }
+
+    @Test
+    void aClusterPortUnderMutualTlsIsNotNamed() {
+        Map<String, String> f = loopbackOnly();
+        f.put("node_id", "n1");
+        f.put("cluster_addr", "0.0.0.0:9093");
+        f.put("peers", "n1@10.0.0.1:9093,n2@10.0.0.2:9093");
+        f.put("cluster.tls_enabled", "true");
+        f.put("cluster.tls_cert_file", "n1.crt");
+        f.put("cluster.tls_key_file", "n1.key");
+        f.put("cluster.tls_ca_file", "ca.crt");
         assertEquals(Optional.empty(), warning(f));
     }
 

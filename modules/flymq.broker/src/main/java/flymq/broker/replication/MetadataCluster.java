@@ -21,6 +21,7 @@ import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicNames;
 import flymq.broker.topic.TopicSettings;
+import flymq.broker.tls.ServerTls;
 import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.message.ClusterBalanceRequest;
@@ -43,6 +44,7 @@ import flymq.protocol.message.SecurityChangeRequest;
 import flymq.protocol.message.ResetOffsetRequest;
 import flymq.protocol.message.SuccessResponse;
 import flymq.protocol.message.WireMessage;
+import flymq.protocol.tls.TlsContexts;
 import flymq.raft.MemoryBudget;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
@@ -52,6 +54,7 @@ import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
 import flymq.raft.RaftStoreKey;
+import flymq.raft.transport.ClusterAuth;
 import flymq.raft.transport.ClusterTransport;
 import flymq.raft.transport.TcpClusterTransport;
 import flymq.storage.EncryptionKey;
@@ -273,7 +276,7 @@ public final class MetadataCluster implements AutoCloseable {
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),
                     new TcpClusterTransport.Limits(config.cluster().transportReadBytes(),
-                            config.cluster().transportQueueBytes()), config.clusterAuth());
+                            config.cluster().transportQueueBytes()), clusterAuth(config));
             transport = tuning.transport().apply(tcp);
             MetadataStateMachine sm = state;
             RaftStoreKey storeKey = raftStoreKey(config);
@@ -305,6 +308,19 @@ public final class MetadataCluster implements AutoCloseable {
         boolean member = group.members().contains(members.self());
         LOG.log(System.Logger.Level.INFO, "node " + members.self() + (member ? " runs in the metadata group of "
                 : " waits to be added to the cluster of (flymq cluster join) ") + members.all());
+    }
+
+    /** The cluster secret, if any, with mutual TLS when {@code cluster.tls_enabled} (the files are read now). */
+    private static ClusterAuth clusterAuth(BrokerConfig config) throws IOException {
+        BrokerConfig.ClusterTls t = config.clusterTls();
+        if (!t.enabled()) {
+            return config.clusterAuth();
+        }
+        ServerTls tls = ServerTls.load(Path.of(t.certFile()), Path.of(t.keyFile()), Path.of(t.caFile()),
+                TlsContexts.ClientAuth.REQUIRE, ServerTls.DEFAULT_HANDSHAKE_TIMEOUT);
+        LOG.log(System.Logger.Level.INFO, "cluster transport: mutual TLS with " + t.certFile() + " ("
+                + tls.certificate().getSubjectX500Principal().getName() + "), peers must chain to " + t.caFile());
+        return config.clusterAuth().withTls(tls.forCluster());
     }
 
     /** The bound cluster listener's port, once {@link #start} has bound it. */

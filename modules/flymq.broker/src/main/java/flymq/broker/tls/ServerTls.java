@@ -3,6 +3,7 @@ package flymq.broker.tls;
 import flymq.protocol.tls.Pem;
 import flymq.protocol.tls.TlsContexts;
 import flymq.protocol.tls.TlsContexts.ClientAuth;
+import flymq.raft.transport.ClusterTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -243,6 +244,22 @@ public final class ServerTls {
     static String describe(X509Certificate c) {
         return "subject " + c.getSubjectX500Principal().getName() + ", valid until "
                 + c.getNotAfter().toInstant();
+    }
+
+    /**
+     * Mutual TLS for the cluster transport from this instance (loaded with {@link ClientAuth#REQUIRE} and the cluster
+     * CA as {@code caFile}): the same context serves both ends of a connection, since its key manager holds the node
+     * certificate and its trust manager only the cluster CA. Each new connection first reloads changed files, so a
+     * renewed node certificate is used without a restart (connections are long-lived and few).
+     */
+    public ClusterTls forCluster() {
+        if (clientAuth != ClientAuth.REQUIRE || caFile == null) {
+            throw new IllegalStateException("cluster TLS needs the cluster CA and required client certificates");
+        }
+        return ClusterTls.mutual(() -> {
+            reloadIfChanged();
+            return context();
+        }, TlsContexts.PROTOCOLS, TlsContexts.CIPHER_SUITES);
     }
 
     /** For callers that cannot throw a checked exception at start-up. */

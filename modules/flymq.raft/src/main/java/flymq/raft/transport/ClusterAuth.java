@@ -9,8 +9,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * How cluster connections are authenticated: not at all ({@link #NONE}), or with a secret every node shares
- * ({@link #sharedSecret}). HMAC-SHA256 from the JDK does all the work; the protocol around it lives in
+ * How cluster connections are authenticated: not at all ({@link #NONE}), with a secret every node shares
+ * ({@link #sharedSecret}), with mutual TLS ({@link #withTls}, certificates from the cluster CA), or with both.
+ * For the secret, HMAC-SHA256 from the JDK does all the work; the protocol around it lives in
  * {@link TcpClusterTransport}:
  * <ol>
  *   <li>the connecting node sends a fresh 16-byte nonce, the accepting node answers with one of its own;</li>
@@ -36,10 +37,31 @@ public final class ClusterAuth {
 
     private final byte[] secret;
     private final SecureRandom random;
+    private final ClusterTls tls;
 
-    private ClusterAuth(byte[] secret) {
+    private ClusterAuth(byte[] secret, ClusterTls tls) {
         this.secret = secret;
         this.random = secret == null ? null : new SecureRandom();
+        this.tls = tls;
+    }
+
+    private ClusterAuth(byte[] secret) {
+        this(secret, null);
+    }
+
+    /** This authentication with every connection also under mutual TLS ({@code tls}); the secret, if any, stays. */
+    public ClusterAuth withTls(ClusterTls tls) {
+        return new ClusterAuth(secret, java.util.Objects.requireNonNull(tls, "tls"));
+    }
+
+    /** Mutual TLS on every connection, or null. */
+    public ClusterTls tls() {
+        return tls;
+    }
+
+    /** Whether connections are authenticated at all (a secret, mutual TLS, or both). */
+    public boolean authenticates() {
+        return secret != null || tls != null;
     }
 
     /** Authentication with {@code secret} (copied), at least {@value #MIN_SECRET_BYTES} bytes. */
@@ -51,6 +73,7 @@ public final class ClusterAuth {
         return new ClusterAuth(secret.clone());
     }
 
+    /** Whether a shared secret is proven on every connection (see {@link #authenticates} for TLS too). */
     public boolean enabled() {
         return secret != null;
     }
@@ -90,7 +113,9 @@ public final class ClusterAuth {
     /** Never shows the secret. */
     @Override
     public String toString() {
-        return secret == null ? "ClusterAuth[none]" : "ClusterAuth[shared secret]";
+        String what = secret == null ? (tls == null ? "none" : "mutual TLS")
+                : (tls == null ? "shared secret" : "shared secret, mutual TLS");
+        return "ClusterAuth[" + what + "]";
     }
 
     /** The MACs of one connection's frames, in order; used by one thread (the writer, or the reader). */

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The cluster transport over TCP: one listener on the node's {@code cluster_addr} (default port 9093) and one
@@ -65,6 +67,12 @@ import java.util.zip.CRC32C;
  * {@value #HANDSHAKE_TIMEOUT_MILLIS} ms. Refused handshakes, handshakes that time out and frames whose MAC does not
  * verify close the connection and count in {@link Stats#authFailures()}; their warnings are logged at most once
  * per 10 s per cause, so a node hammered by a rogue peer does not flood its log.
+ *
+ * <p><b>Mutual TLS</b> ({@link ClusterAuth#withTls}). Before the preamble, both ends run a TLS handshake in which
+ * each presents its node certificate and accepts only one from the cluster CA ({@link ClusterTls}); everything
+ * above (preamble, the secret's handshake when a secret is set too, frames) then travels inside TLS. An inbound
+ * connection whose TLS handshake fails (no certificate, one from another CA, not TLS at all) or does not finish in
+ * time is closed and counted in {@link Stats#authFailures()}, like a wrong secret.
  *
  * <p><b>Sending.</b> {@link #send} encodes on the caller's (Raft) thread, because MicroRaft may reuse log entry
  * views after returning, then offers the frame to the peer's queue and returns. The queue is bounded twice: at
@@ -273,65 +281,20 @@ public final class TcpClusterTransport implements ClusterTransport {
         }
     }
 
-    private void readLoop(Socket socket) {
-        String remote = String.valueOf(socket.getRemoteSocketAddress());
-        try (socket; DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536))) {
-            if (auth.enabled()) {
-                socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+    private void readLoop(Socket accepted) {
+        String remote = String.valueOf(accepted.getRemoteSocketAddress());
+        try (accepted) {
+            if (auth.authenticates()) {
+                accepted.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
             }
-            int magic = in.readInt();
-            int version = in.readInt();
-            int expectedVersion = auth.enabled() ? VERSION_AUTHENTICATED : VERSION;
-            if (magic == MAGIC && version != expectedVersion && (version == VERSION || version == VERSION_AUTHENTICATED)) {
-                authFailures.incrementAndGet();
-                authWarnings.warn(version == VERSION ? "unauthenticated" : "unexpected-auth",
-                        "refusing cluster connection from " + remote + ": " + (version == VERSION
-                                ? "it does not authenticate, and this node requires the cluster secret"
-                                : "it authenticates with a cluster secret, and this node has none"));
-                return;
-            }
-            if (magic != MAGIC || version != expectedVersion) {
-                framesRejected.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, String.format(
-                        "closing cluster connection from %s: preamble magic 0x%08X version %d, expected 0x%08X version %d",
-                        remote, magic, version, MAGIC, expectedVersion));
-                return;
-            }
-            ClusterAuth.FrameMac mac = null;
-            if (auth.enabled()) {
-                mac = acceptHandshake(socket, in, remote);
-                if (mac == null) {
+            Socket socket = accepted;
+            if (auth.tls() != null) {
+                socket = acceptTls(accepted, remote);
+                if (socket == null) {
                     return;
                 }
-                socket.setSoTimeout(0);
             }
-            CRC32C crc = new CRC32C();
-            byte[] frameMac = new byte[ClusterAuth.MAC_BYTES];
-            while (!closed) {
-                int length = in.readInt();
-                int expectedCrc = 0;
-                if (mac == null) {
-                    expectedCrc = in.readInt();
-                } else {
-                    in.readFully(frameMac);
-                }
-                if (length <= 0 || length > MAX_FRAME_BYTES) {
-                    framesRejected.incrementAndGet();
-                    LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
-                            + ": frame length " + length + " outside 1.." + MAX_FRAME_BYTES);
-                    return;
-                }
-                if (!readBudget.acquireUnless(length, () -> closed)) {
-                    return;
-                }
-                try {
-                    if (!readFrame(in, length, expectedCrc, crc, mac, frameMac, remote)) {
-                        return;
-                    }
-                } finally {
-                    readBudget.release(length);
-                }
-            }
+            readFrames(socket, new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536)), remote);
         } catch (EOFException | SocketException e) {
             // peer went away or we are closing: the normal end of an inbound connection
         } catch (SocketTimeoutException e) {
@@ -343,7 +306,81 @@ public final class TcpClusterTransport implements ClusterTransport {
                 LOG.log(System.Logger.Level.INFO, "cluster connection from " + remote + " failed: " + e.getMessage());
             }
         } finally {
-            inbound.remove(socket);
+            inbound.remove(accepted);
+        }
+    }
+
+    /**
+     * The TLS handshake of an inbound connection: the TLS socket, or null when the peer did not present a certificate
+     * the cluster CA vouches for (or did not speak TLS at all); counted as an authentication failure.
+     */
+    private SSLSocket acceptTls(Socket accepted, String remote) throws IOException {
+        SSLSocket ssl = auth.tls().accepting(accepted);
+        try {
+            ssl.startHandshake();
+            return ssl;
+        } catch (SSLException e) {
+            authFailures.incrementAndGet();
+            authWarnings.warn("tls", "refusing cluster connection from " + remote + ": TLS handshake failed (no "
+                    + "certificate from the cluster CA, or not TLS): " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The preamble, the secret's handshake if any, then frames until the connection ends (exceptions: caller). */
+    private void readFrames(Socket socket, DataInputStream in, String remote) throws IOException {
+        int magic = in.readInt();
+        int version = in.readInt();
+        int expectedVersion = auth.enabled() ? VERSION_AUTHENTICATED : VERSION;
+        if (magic == MAGIC && version != expectedVersion && (version == VERSION || version == VERSION_AUTHENTICATED)) {
+            authFailures.incrementAndGet();
+            authWarnings.warn(version == VERSION ? "unauthenticated" : "unexpected-auth",
+                    "refusing cluster connection from " + remote + ": " + (version == VERSION
+                            ? "it does not authenticate, and this node requires the cluster secret"
+                            : "it authenticates with a cluster secret, and this node has none"));
+            return;
+        }
+        if (magic != MAGIC || version != expectedVersion) {
+            framesRejected.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, String.format(
+                    "closing cluster connection from %s: preamble magic 0x%08X version %d, expected 0x%08X version %d",
+                    remote, magic, version, MAGIC, expectedVersion));
+            return;
+        }
+        ClusterAuth.FrameMac mac = null;
+        if (auth.enabled()) {
+            mac = acceptHandshake(socket, in, remote);
+            if (mac == null) {
+                return;
+            }
+        }
+        socket.setSoTimeout(0);
+        CRC32C crc = new CRC32C();
+        byte[] frameMac = new byte[ClusterAuth.MAC_BYTES];
+        while (!closed) {
+            int length = in.readInt();
+            int expectedCrc = 0;
+            if (mac == null) {
+                expectedCrc = in.readInt();
+            } else {
+                in.readFully(frameMac);
+            }
+            if (length <= 0 || length > MAX_FRAME_BYTES) {
+                framesRejected.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "closing cluster connection from " + remote
+                        + ": frame length " + length + " outside 1.." + MAX_FRAME_BYTES);
+                return;
+            }
+            if (!readBudget.acquireUnless(length, () -> closed)) {
+                return;
+            }
+            try {
+                if (!readFrame(in, length, expectedCrc, crc, mac, frameMac, remote)) {
+                    return;
+                }
+            } finally {
+                readBudget.release(length);
+            }
         }
     }
 
@@ -550,14 +587,15 @@ public final class TcpClusterTransport implements ClusterTransport {
                 s.connect(new InetSocketAddress(unresolved.getHostString(), unresolved.getPort()),
                         CONNECT_TIMEOUT_MILLIS);
                 s.setTcpNoDelay(true);
-                OutputStream o = new BufferedOutputStream(s.getOutputStream(), 65536);
+                Socket active = auth.tls() == null ? s : connectTls(s, unresolved.getHostString());
+                OutputStream o = new BufferedOutputStream(active.getOutputStream(), 65536);
                 if (auth.enabled()) {
-                    mac = connectHandshake(s, o);
+                    mac = connectHandshake(active, o);
                 } else {
                     o.write(ByteBuffer.allocate(8).putInt(MAGIC).putInt(VERSION).array());
                     mac = null;
                 }
-                socket = s;
+                socket = active;
                 out = o;
                 reachable = true;
                 return o;
@@ -565,6 +603,25 @@ public final class TcpClusterTransport implements ClusterTransport {
                 closeQuietly(s);
                 throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             }
+        }
+
+        /**
+         * The client half of mutual TLS; throws when the peer's certificate is not from the cluster CA or it refuses
+         * ours (with TLS 1.3 a refusal of our certificate may only show at the first write, which then fails).
+         */
+        private SSLSocket connectTls(Socket s, String host) throws IOException {
+            SSLSocket ssl = auth.tls().connecting(s, host);
+            ssl.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            try {
+                ssl.startHandshake();
+            } catch (SSLException e) {
+                authFailures.incrementAndGet();
+                authWarnings.warn("tls-to-" + address, "cluster peer " + address + ": TLS handshake failed (its "
+                        + "certificate is not from the cluster CA, or it refused ours): " + e.getMessage());
+                throw e;
+            }
+            ssl.setSoTimeout(0);
+            return ssl;
         }
 
         /** The connector's half of the handshake; throws when the peer refuses it or closes. */
