@@ -202,9 +202,9 @@ class ClusterJoinLeaveCommandsTest {
         }
         Cli.Result table = Cli.run("--server", server("n1"), "cluster", "status", "--partitions");
         List<String> lines = table.out().lines().toList();
-        assertTrue(lines.stream().anyMatch(l -> l.matches("TOPIC\\s+PARTITION\\s+LEADER\\s+REPLICAS\\s+ISR\\s+LAG")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches("TOPIC\\s+PARTITION\\s+LEADER\\s+REPLICAS\\s+ISR\\s+LAG\\s+MOVING")),
                 table.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("st\\s+1\\s+n[12]\\s+(n1,n2|n2,n1)\\s+\\S+\\s+"
-                + "n[12]:\\d+ n[12]:\\d+")), table.toString());
+                + "n[12]:\\d+ n[12]:\\d+\\s+-")), table.toString()); // MOVING: no move in progress
     }
 }
