@@ -451,4 +451,50 @@ class ClusterReassignmentTest {
         load.stop();
         load.check();
     }
+
+    @Test
+    void leadershipReturnsToThePreferredReplicaWhenItComesBack() throws Exception {
+        startFounders(3, Map.of("cluster.leader_balance_interval_ms", "300"));
+        createTopic("pref", 1);
+        String preferred = partition("pref", 0).replicas().get(0);
+        await("the preferred replica " + preferred + " leads", () -> partition("pref", 0).leaderId().equals(preferred));
+        Load load = new Load("pref", 1);
+        load.awaitAcked(10);
+        stop(preferred);
+        await("another leader", () -> {
+            String l = partition("pref", 0).leaderId();
+            return !l.isEmpty() && !l.equals(preferred);
+        });
+        load.awaitAcked(10);
+        start(preferred);
+        await("leadership back on " + preferred, () -> partition("pref", 0).leaderId().equals(preferred));
+        load.awaitAcked(10);
+        load.stop();
+        load.check();
+    }
+
+    @Test
+    void electLeadersHandsEachPartitionToItsPreferredReplica() throws Exception {
+        startFounders(3, Map.of()); // no automatic hand-over: only the request moves leadership
+        createTopic("elect", 3);
+        Map<Integer, String> preferred = new HashMap<>();
+        partitions("elect").forEach(p -> preferred.put(p.partition(), p.replicas().get(0)));
+        // move every leadership away from its preferred replica by stopping and restarting each preferred node
+        for (String id : List.of("n1", "n2", "n3")) {
+            stop(id);
+            await("partitions led without " + id, () -> partitions("elect").stream()
+                    .allMatch(p -> !p.leaderId().isEmpty() && !p.leaderId().equals(id)));
+            start(id);
+        }
+        await("every replica back in sync", () -> partitions("elect").stream()
+                .allMatch(p -> p.isr().size() == 3));
+        assertTrue(partitions("elect").stream().anyMatch(p -> !p.leaderId().equals(preferred.get(p.partition()))),
+                "n3, restarted last, leads none of its preferred partitions yet: " + partitions("elect"));
+        List<PartitionMove> handed = retrying("n2", "elect leaders", FlyMqClient::electLeaders);
+        assertFalse(handed.isEmpty(), "at least one hand-over");
+        await("every partition led by its preferred replica " + preferred, () -> partitions("elect").stream()
+                .allMatch(p -> p.leaderId().equals(preferred.get(p.partition()))));
+        assertTrue(handed.stream().allMatch(m -> m.to().equals(List.of(preferred.get(m.partition())))),
+                "each hand-over goes to the preferred replica: " + handed);
+    }
 }
