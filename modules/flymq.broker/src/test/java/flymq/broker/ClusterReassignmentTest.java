@@ -377,6 +377,34 @@ class ClusterReassignmentTest {
     }
 
     @Test
+    void theMetadataLeaderStoppedMidMoveLeavesTheFinishToItsSuccessor() throws Exception {
+        startFounders(4, Map.of("cluster.reassignment_bytes_per_sec", "20000"));
+        createTopic("meta", 1); // before n4 joins: n4 holds no replica of it
+        join("n4");
+        Load load = new Load("meta", 1);
+        load.awaitAcked(60);
+        await("a metadata leader", () -> nodes.values().stream()
+                .anyMatch(n -> n.metadataGroup().orElseThrow().isLeader()));
+        String controller = nodes.entrySet().stream()
+                .filter(e -> e.getValue().metadataGroup().orElseThrow().isLeader()).findFirst().orElseThrow().getKey();
+        ClusterMetadata.Partition before = partition("meta", 0);
+        List<String> target = new ArrayList<>(List.of("n4"));
+        before.replicas().stream().filter(id -> !id.equals(controller)).limit(2).forEach(target::add);
+        String via = target.get(1);
+        retrying(via, "reassign meta-0", c -> {
+            c.reassignPartition("meta", 0, target);
+            return null;
+        });
+        stop(controller);
+
+        awaitNoMoves();
+        load.awaitAcked(10);
+        load.stop();
+        assertEquals(target, partition("meta", 0).replicas(), "the move finished under the new metadata leader");
+        load.check();
+    }
+
+    @Test
     void aCancelledMoveGoesBackToTheReplicasItHad() throws Exception {
         startFounders(4, Map.of("cluster.reassignment_bytes_per_sec", "10000"));
         createTopic("undo", 1); // before n4 joins: n4 holds no replica of it
