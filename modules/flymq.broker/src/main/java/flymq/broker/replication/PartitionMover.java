@@ -157,7 +157,8 @@ final class PartitionMover implements AutoCloseable {
                 // snapshot from this leader's log (ReplicaCatchUp), at the reassignment rate.
                 g.takeSnapshot(true).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 g.changeMembership(joining, founder ? MembershipChange.ADD_OR_PROMOTE_TO_FOLLOWER
-                        : MembershipChange.ADD_LEARNER, committed.logIndex()).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                        : MembershipChange.ADD_LEARNER, committed.logIndex())
+                        .get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 LOG.log(System.Logger.Level.INFO, "move of " + what + ": added " + id
                         + (founder ? " as a voter (a founding member of the group)" : " as a learner"));
                 return;

@@ -1,6 +1,8 @@
 package flymq.broker.replication;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The node-wide pace of replicas being added by a reassignment ({@code cluster.reassignment_bytes_per_sec}; 0 =
@@ -12,21 +14,25 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ReassignmentThrottle {
     private final long bytesPerSec;
+    private final LongSupplier clock;
+    private final LongConsumer sleep;
     private long available;
-    private long refilledNanos = System.nanoTime();
+    private long refilledNanos;
 
     ReassignmentThrottle(long bytesPerSec) {
+        this(bytesPerSec, System::nanoTime, LockSupport::parkNanos);
+    }
+
+    /** @param clock nanoseconds, {@code sleep} waits that many (a test passes a fake pair) */
+    ReassignmentThrottle(long bytesPerSec, LongSupplier clock, LongConsumer sleep) {
         if (bytesPerSec < 0) {
             throw new IllegalArgumentException("reassignment bytes per second must be >= 0, was " + bytesPerSec);
         }
         this.bytesPerSec = bytesPerSec;
+        this.clock = clock;
+        this.sleep = sleep;
         this.available = bytesPerSec;
-    }
-
-    static final ReassignmentThrottle UNLIMITED = new ReassignmentThrottle(0);
-
-    long bytesPerSec() {
-        return bytesPerSec;
+        this.refilledNanos = clock.getAsLong();
     }
 
     /** Waits until {@code bytes} fit in the rate (a request larger than a second's worth takes its share of time). */
@@ -36,7 +42,7 @@ final class ReassignmentThrottle {
         }
         long waitNanos;
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             long refill = (now - refilledNanos) * bytesPerSec / 1_000_000_000L;
             if (refill > 0) {
                 available = Math.min(bytesPerSec, available + refill);
@@ -46,7 +52,7 @@ final class ReassignmentThrottle {
             waitNanos = available >= 0 ? 0 : -available * 1_000_000_000L / bytesPerSec;
         }
         if (waitNanos > 0) {
-            LockSupport.parkNanos(waitNanos);
+            sleep.accept(waitNanos);
         }
     }
 }
