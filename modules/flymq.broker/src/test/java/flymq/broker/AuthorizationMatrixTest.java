@@ -66,7 +66,8 @@ class AuthorizationMatrixTest {
                 Opcodes.ACL_GET, Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
                 Opcodes.REGISTER_SCHEMA, Opcodes.DELETE_SCHEMA, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
                 ExtensionOpcodes.PARTITION_REASSIGN, ExtensionOpcodes.CLUSTER_BALANCE,
-                ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, Opcodes.PURGE_DLQ}) {
+                ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, ExtensionOpcodes.TXN_FORWARD,
+                ExtensionOpcodes.TXN_APPEND, Opcodes.PURGE_DLQ}) {
             POLICY.put(op, Need.ADMIN);
         }
         POLICY.put(Opcodes.PASSWORD_CHANGE, Need.SELF_OR_ADMIN);

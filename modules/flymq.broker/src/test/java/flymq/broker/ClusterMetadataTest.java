@@ -337,13 +337,25 @@ class ClusterMetadataTest {
     }
 
     @Test
-    void transactionsAreRefusedByEveryClusterNode() throws Exception {
+    void everyClusterNodeServesTransactionsThroughTheOneCoordinator() throws Exception {
         startCluster();
+        leaderIndex();
+        java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < 3; i++) {
             try (FlyMqClient c = client(i)) {
-                FlyMqServerException e = assertThrows(FlyMqServerException.class, c::beginTransaction);
-                assertTrue(e.getMessage().contains("transactions are not available in a cluster yet"),
-                        e.getMessage());
+                // until the node knows the metadata leader's client address and the coordinator has started
+                flymq.client.FlyMqTransaction[] tx = {null};
+                await("node " + i + " forwarding BEGIN_TX to the coordinator", () -> {
+                    try {
+                        tx[0] = c.beginTransaction();
+                        return true;
+                    } catch (FlyMqServerException e) {
+                        return false;
+                    }
+                });
+                // ids come from the one coordinator's replicated counter: never the same twice in the cluster
+                assertTrue(ids.add(tx[0].id()), "id " + tx[0].id() + " handed out twice: " + ids);
+                tx[0].commit();
             }
         }
     }

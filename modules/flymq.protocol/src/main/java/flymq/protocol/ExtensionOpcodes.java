@@ -13,6 +13,11 @@ package flymq.protocol;
  *   <li>TXN_COMMIT_OFFSET 0xC3: {@code TxnCommitOffsetRequest}, {@code SuccessResponse}</li>
  *   <li>ALTER_TOPIC 0xC4 (admin): {@code AlterTopicRequest}, {@code SuccessResponse}</li>
  *   <li>CREATE_PARTITIONS 0xC5 (admin): {@code CreatePartitionsRequest}, {@code SuccessResponse}</li>
+ *   <li>TXN_FORWARD 0xC6 (cluster-internal, admin): {@code TxnForwardRequest}; answered with whatever the wrapped
+ *       transaction request answers: a transaction request a node forwards to the cluster's transaction
+ *       coordinator (the metadata leader), served there and never forwarded again</li>
+ *   <li>TXN_APPEND 0xC7 (cluster-internal, admin): {@code TxnAppendRequest}, {@code TxnAppendResponse}: the
+ *       coordinator's transactional records or markers for a partition another node leads</li>
  *   <li>DLQ_NACK 0xC8: {@code NackRequest}, {@code NackResponse}</li>
  *   <li>PARTITION_REASSIGN 0xC9 (admin): {@code PartitionReassignRequest}, {@code SuccessResponse}</li>
  *   <li>REASSIGNMENTS 0xCA: {@code EmptyRequest}, {@code ReassignmentsResponse}</li>
@@ -40,6 +45,10 @@ public final class ExtensionOpcodes {
     public static final int ALTER_TOPIC = 0xC4;
     /** Grows a topic's partition count (admin; Kafka's CreatePartitions). */
     public static final int CREATE_PARTITIONS = 0xC5;
+    /** A transaction request forwarded to the transaction coordinator (cluster-internal, admin). */
+    public static final int TXN_FORWARD = 0xC6;
+    /** The transaction coordinator appends to a partition another node leads (cluster-internal, admin). */
+    public static final int TXN_APPEND = 0xC7;
     /** A consumer reports that it failed a record: retried, or dead-lettered after dlq.max_retries (docs/dlq.md). */
     public static final int DLQ_NACK = 0xC8;
     /** Moves a partition's replicas to other nodes, or cancels such a move. */

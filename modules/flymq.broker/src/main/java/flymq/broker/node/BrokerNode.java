@@ -56,6 +56,7 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.RecordExpiry;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
+import flymq.broker.replication.ClusterTransactions;
 import flymq.broker.txn.TransactionCoordinator;
 import flymq.broker.txn.TransactionIndex;
 import flymq.broker.txn.TransactionRequests;
@@ -322,7 +323,25 @@ public final class BrokerNode implements AutoCloseable {
                         .register(Opcodes.CANCEL_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()));
             }
             TransactionCoordinator transactions = null;
-            if (config.transactions().enabled() && !mode.replicated()) {
+            ClusterTransactions clusterTransactions = null;
+            if (config.transactions().enabled() && mode.replicated()) {
+                RequestTracing txnTracing = tracing;
+                // the coordinator runs on the metadata leader over the replicated state; its own index is not the
+                // one readers consult (the partition groups keep that one, on every replica)
+                clusterTransactions = resources.push(mode.clusterTransactions(topics, groups, transactionIndex,
+                        (state, appender, groupOffsets) -> TransactionCoordinator.open(state, topics, appender,
+                                groupOffsets,
+                                new TransactionIndex(), config.transactions().timeoutMs(), clock::millis, listener,
+                                txnTracing),
+                        c -> new TransactionRequests(c, config.performance().acks(), listener, validation))
+                        .orElseThrow());
+                for (int op : new int[] {Opcodes.BEGIN_TX, Opcodes.COMMIT_TX, Opcodes.ABORT_TX, Opcodes.PRODUCE_TX,
+                        ExtensionOpcodes.BATCH_PRODUCE_TX, ExtensionOpcodes.TXN_COMMIT_OFFSET}) {
+                    handlers.register(op, clusterTransactions.handler(op));
+                }
+                handlers.register(ExtensionOpcodes.TXN_FORWARD, clusterTransactions::forwarded)
+                        .register(ExtensionOpcodes.TXN_APPEND, clusterTransactions::append);
+            } else if (config.transactions().enabled()) {
                 transactions = resources.push(TransactionCoordinator.open(layout.transactionsFile(),
                         // COMMIT_TX is acknowledged as performance.acks says: with all, its decision is fsynced too
                         logDefaults.syncPolicy() == SyncPolicy.EVERY_BATCH
@@ -349,9 +368,7 @@ public final class BrokerNode implements AutoCloseable {
                         .register(ExtensionOpcodes.BATCH_PRODUCE_TX, txn::batchProduce)
                         .register(ExtensionOpcodes.TXN_COMMIT_OFFSET, txn::commitOffset);
             } else {
-                String why = config.transactions().enabled()
-                        ? "transactions are not available in a cluster yet (docs/transactions.md); this node has peers"
-                        : "transactions are disabled on this broker (transaction.enabled = false)";
+                String why = "transactions are disabled on this broker (transaction.enabled = false)";
                 RequestHandler refuse = (session, in, out) -> {
                     throw new RequestException(why);
                 };
@@ -401,6 +418,16 @@ public final class BrokerNode implements AutoCloseable {
                     TimeUnit.SECONDS);
             if (transactions != null) {
                 TransactionCoordinator expiring = transactions;
+                housekeeping.scheduleWithFixedDelay(() -> {
+                    try {
+                        expiring.expire();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
+                    }
+                }, 200, 200, TimeUnit.MILLISECONDS);
+            }
+            if (clusterTransactions != null) {
+                ClusterTransactions expiring = clusterTransactions;
                 housekeeping.scheduleWithFixedDelay(() -> {
                     try {
                         expiring.expire();

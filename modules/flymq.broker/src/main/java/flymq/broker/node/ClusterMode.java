@@ -23,7 +23,12 @@ import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.raft.RaftGroup;
 import java.nio.file.Files;
+import flymq.broker.replication.ClusterTransactions;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 
@@ -133,6 +138,16 @@ final class ClusterMode implements NodeMode {
     @Override
     public Optional<RaftGroup<Boolean>> metadataGroup() {
         return Optional.ofNullable(cluster.group());
+    }
+
+    @Override
+    public Optional<ClusterTransactions> clusterTransactions(TopicManager topics, GroupCoordinator groups,
+                                                             TransactionIndex index,
+                                                             ClusterTransactions.Opener opener,
+                                                             Function<TransactionCoordinator,
+                                                                     TransactionRequests> requests) {
+        cluster.transactionIndex(index);
+        return Optional.of(cluster.transactions(topics, groups, opener, requests));
     }
 
     @Override

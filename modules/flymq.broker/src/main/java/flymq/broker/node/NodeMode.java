@@ -17,7 +17,12 @@ import flymq.broker.server.RequestHandler;
 import flymq.broker.topic.TopicManager;
 import flymq.broker.topic.TopicRequests;
 import flymq.raft.RaftGroup;
+import flymq.broker.replication.ClusterTransactions;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.OptionalInt;
 
 /**
@@ -87,6 +92,19 @@ interface NodeMode extends AutoCloseable {
 
     /** The metadata Raft group's member, in a cluster. */
     Optional<RaftGroup<Boolean>> metadataGroup();
+
+    /**
+     * Transactions in a cluster (the coordinator runs on the metadata leader; requests elsewhere are forwarded);
+     * empty on a single node, which runs its own coordinator. Called before {@link #start}, with the index the read
+     * paths consult, which the partition groups keep current on every replica.
+     */
+    default Optional<ClusterTransactions> clusterTransactions(TopicManager topics, GroupCoordinator groups,
+                                                              TransactionIndex index,
+                                                              ClusterTransactions.Opener opener,
+                                                              Function<TransactionCoordinator,
+                                                                      TransactionRequests> requests) {
+        return Optional.empty();
+    }
 
     /** The bound cluster (Raft) port, in a cluster once started. */
     OptionalInt clusterPort();

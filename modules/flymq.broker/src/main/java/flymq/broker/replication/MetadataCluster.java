@@ -19,6 +19,9 @@ import flymq.broker.schema.SchemaRegistry;
 import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.TransactionCoordinator;
+import flymq.broker.txn.TransactionIndex;
+import flymq.broker.txn.TransactionRequests;
 import flymq.broker.topic.TopicNames;
 import flymq.broker.topic.TopicSettings;
 import flymq.broker.tls.ServerTls;
@@ -76,6 +79,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -124,6 +128,8 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile RaftListener observer = RaftListener.NONE;
     private volatile SchemaRegistry schemas;
     private volatile SecurityStore security;
+    private volatile TransactionIndex transactionIndex = new TransactionIndex();
+    private volatile ClusterTransactions transactions;
     /** How this node logs in to the nodes it forwards to (null: auth off, or no bootstrap admin password). */
     private final LeaderForwarder.Login forwardLogin;
 
@@ -246,6 +252,35 @@ public final class MetadataCluster implements AutoCloseable {
         SuccessResponse.OK.write(out);
     }
 
+    /**
+     * The node's transaction index, where the partition groups publish what their logs say about transactions for
+     * the read paths; set before {@link #start}.
+     */
+    public void transactionIndex(TransactionIndex index) {
+        index.holdUnknownPartitions();
+        this.transactionIndex = index;
+    }
+
+    /**
+     * Transactions in this cluster ({@link ClusterTransactions}): the node runs the coordinator while it leads the
+     * metadata group. Call before {@link #start}; register the returned handlers.
+     */
+    public ClusterTransactions transactions(TopicManager topics, GroupCoordinator groups,
+                                            ClusterTransactions.Opener opener,
+                                            Function<TransactionCoordinator, TransactionRequests> requests) {
+        ClusterTransactions t = new ClusterTransactions(members.self().id(), () -> group, () -> state,
+                (command, what) -> {
+                    RaftGroup<Boolean> g = requireStarted();
+                    if (!g.isLeader()) {
+                        throw new RequestException("not leader: node " + members.self().id() + " cannot " + what
+                                + " (it does not lead the metadata group)");
+                    }
+                    replicate(g, command.encode(), what);
+                }, leadership, forwarder, acknowledger(), topics, groups, opener, requests);
+        transactions = t;
+        return t;
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -285,6 +320,7 @@ public final class MetadataCluster implements AutoCloseable {
                     sm::clientAddrs, raftMemory, produceAdmission,
                     () -> new LeaderForwarder(forwardAdmission, forwardLogin),
                     new ReassignmentThrottle(config.placement().reassignmentBytesPerSec()));
+            replicas.transactionIndex(transactionIndex);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
@@ -929,6 +965,10 @@ public final class MetadataCluster implements AutoCloseable {
     private final class Registrar implements RaftListener {
         @Override
         public void onLeaderChange(String groupId, Optional<RaftMember> leader, int term) {
+            ClusterTransactions t = transactions;
+            if (t != null) {
+                t.leaderChanged();
+            }
             if (leader.isEmpty() || closed) {
                 return;
             }
@@ -1110,6 +1150,9 @@ public final class MetadataCluster implements AutoCloseable {
         try {
             if (mover != null) {
                 mover.close();
+            }
+            if (transactions != null) {
+                transactions.close();
             }
             if (replicas != null) {
                 replicas.close();

@@ -37,6 +37,9 @@ import java.util.List;
  *                         the partition's Raft group now has exactly these voters: they become its replicas
  *   type 11 CANCEL_REASSIGNMENT: utf topic · i64 create_index · i32 partition
  *                         the move is undone: its target becomes the replicas it had before (finished by type 10)
+ *   type 12 TXN_STATE:    i32 puts · puts × (utf key · i64 value) · i32 removes · removes × utf key
+ *                         a change of the transaction coordinator's state (flymq.broker.txn.TransactionStore's keys),
+ *                         applied by every node to its replicated copy, so the next coordinator reads it
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
  *   type 17 SECURITY:     i32 n · n bytes: a user or ACL change, flymq.broker.auth.SecurityChange's JSON form
@@ -55,6 +58,7 @@ sealed interface MetadataCommand {
     int START_REASSIGNMENT = 9;
     int FINISH_REASSIGNMENT = 10;
     int CANCEL_REASSIGNMENT = 11;
+    int TXN_STATE = 12;
     int SCHEMA = 16;
     int SECURITY = 17;
 
@@ -124,6 +128,14 @@ sealed interface MetadataCommand {
 
     /** The move of a partition is undone: the group goes back to the replicas it had before. */
     record CancelReassignment(String topic, long createIndex, int partition) implements MetadataCommand {
+    }
+
+    /** A change of the transaction coordinator's state: puts, then removes (an empty one is a barrier). */
+    record TxnState(java.util.Map<String, Long> puts, java.util.List<String> removes) implements MetadataCommand {
+        public TxnState {
+            puts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(puts));
+            removes = List.copyOf(removes);
+        }
     }
 
     /** A schema registry change, applied by every node's registry in log order. */
@@ -212,6 +224,18 @@ sealed interface MetadataCommand {
                     out.writeLong(r.createIndex());
                     out.writeInt(r.partition());
                 }
+                case TxnState t -> {
+                    out.writeByte(TXN_STATE);
+                    out.writeInt(t.puts().size());
+                    for (java.util.Map.Entry<String, Long> e : t.puts().entrySet()) {
+                        out.writeUTF(e.getKey());
+                        out.writeLong(e.getValue());
+                    }
+                    out.writeInt(t.removes().size());
+                    for (String k : t.removes()) {
+                        out.writeUTF(k);
+                    }
+                }
                 case Schema s -> {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
@@ -258,6 +282,17 @@ sealed interface MetadataCommand {
                 case FINISH_REASSIGNMENT -> new FinishReassignment(in.readUTF(), in.readLong(), in.readInt(),
                         readIds(in));
                 case CANCEL_REASSIGNMENT -> new CancelReassignment(in.readUTF(), in.readLong(), in.readInt());
+                case TXN_STATE -> {
+                    java.util.Map<String, Long> puts = new java.util.LinkedHashMap<>();
+                    for (int n = txnCount(in), i = 0; i < n; i++) {
+                        puts.put(in.readUTF(), in.readLong());
+                    }
+                    List<String> removes = new ArrayList<>();
+                    for (int n = txnCount(in), i = 0; i < n; i++) {
+                        removes.add(in.readUTF());
+                    }
+                    yield new TxnState(puts, removes);
+                }
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 case SECURITY -> {
                     int n = in.readInt();
@@ -280,6 +315,15 @@ sealed interface MetadataCommand {
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated metadata command (" + command.length + " bytes): " + e, e);
         }
+    }
+
+    private static int txnCount(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / 2) {
+            throw new IOException("transaction state count " + n + " impossible with " + in.available()
+                    + " bytes left");
+        }
+        return n;
     }
 
     static void writeSettings(DataOutputStream out, TopicSettings s) throws IOException {

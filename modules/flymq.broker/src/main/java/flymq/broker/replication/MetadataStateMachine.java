@@ -59,6 +59,8 @@ import java.util.function.Consumer;
  * Tag 2: the users and ACLs ({@link SecurityStore#snapshot()}, the format of {@code security.json}); a snapshot
  * without it leaves the node's store as it is. The store also keeps its file on cluster nodes, so users exist from
  * the first request after a restart; replaying the log over it is harmless, each change carrying whole entries.
+ * Tag 3: the transaction coordinator's state ({@link MetadataCommand.TxnState}'s keys): {@code i32 n · n × (utf key
+ * · i64 value)}; a snapshot without it means no transaction state. Kept in memory only, rebuilt like the registry.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
@@ -115,6 +117,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     static final int SECURITY_SECTION = 2;
     /** Reassignments in progress and the nodes' racks (the number of START_REASSIGNMENT, so no other area takes it). */
     static final int PLACEMENT_SECTION = 9;
+    static final int TRANSACTIONS_SECTION = 3;
+    /** The transaction coordinator's replicated state (TXN_STATE commands applied in log order). */
+    private final ConcurrentHashMap<String, Long> transactionState = new ConcurrentHashMap<>();
 
     /**
      * A state machine whose users and ACLs live in {@code security.json} beside {@code appliedFile}: for tests of
@@ -174,6 +179,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     /** The racks the nodes registered ({@code cluster.rack}); a node without one is absent. */
     Map<String, String> racks() {
         return Map.copyOf(racks);
+    }
+
+    /** The transaction coordinator's replicated state as this node applied it (live; read it, never change it). */
+    Map<String, Long> transactionState() {
+        return transactionState;
     }
 
     @Override
@@ -374,6 +384,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             case MetadataCommand.Security c -> {
                 return security.apply(SecurityChange.decode(c.change()));
             }
+            case MetadataCommand.TxnState t -> {
+                transactionState.putAll(t.puts());
+                t.removes().forEach(transactionState::remove);
+                return true;
+            }
         }
     }
 
@@ -428,6 +443,21 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         securitySection[0] = SECURITY_SECTION;
         System.arraycopy(users, 0, securitySection, 1, users.length);
         chunks.accept(securitySection);
+        if (!transactionState.isEmpty()) {
+            ByteArrayOutputStream txn = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(txn)) {
+                out.writeByte(TRANSACTIONS_SECTION);
+                Map<String, Long> sorted = new TreeMap<>(transactionState);
+                out.writeInt(sorted.size());
+                for (Map.Entry<String, Long> e : sorted.entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeLong(e.getValue());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            chunks.accept(txn.toByteArray());
+        }
         if (!reassignments.isEmpty() || !racks.isEmpty()) {
             chunks.accept(placementSection());
         }
@@ -497,8 +527,23 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         byte[] registry = null;
         byte[] users = null;
         byte[] placement = null;
+        Map<String, Long> txnState = new TreeMap<>();
         for (byte[] section : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
-            if (section.length > 0 && section[0] == SCHEMAS_SECTION) {
+            if (section.length > 0 && section[0] == TRANSACTIONS_SECTION) {
+                DataInputStream in = new DataInputStream(new ByteArrayInputStream(section, 1, section.length - 1));
+                try {
+                    int n = in.readInt();
+                    if (n < 0 || n > section.length) {
+                        throw new IOException("count " + n);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        txnState.put(in.readUTF(), in.readLong());
+                    }
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + ": damaged "
+                            + "transactions section (" + section.length + " bytes): " + e, e);
+                }
+            } else if (section.length > 0 && section[0] == SCHEMAS_SECTION) {
                 registry = java.util.Arrays.copyOfRange(section, 1, section.length);
             } else if (section.length > 0 && section[0] == SECURITY_SECTION) {
                 users = java.util.Arrays.copyOfRange(section, 1, section.length);
@@ -547,6 +592,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 .snapshot());
         clientAddrs.clear();
         clientAddrs.putAll(nodes);
+        transactionState.clear();
+        transactionState.putAll(txnState);
         if (users != null) {
             security.install(users, "metadata snapshot at index " + commitIndex);
         }

@@ -6,6 +6,8 @@ import flymq.protocol.RequestException;
 import flymq.protocol.message.ClusterStatusResponse;
 import flymq.broker.topic.Topic;
 import flymq.broker.topic.TopicManager;
+import flymq.broker.txn.ReplicaTransactions;
+import flymq.broker.txn.TransactionIndex;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
@@ -62,6 +64,8 @@ final class PartitionReplicas implements AutoCloseable {
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
+    /** Where the partitions' transactions are published for read-committed readers (set before groups start). */
+    private volatile TransactionIndex transactionIndex = new TransactionIndex();
 
     /**
      * @param tuning      adjusts each partition group's Raft settings (tests)
@@ -87,6 +91,11 @@ final class PartitionReplicas implements AutoCloseable {
         this.memory = memory;
         this.produce = produce;
         this.links = links;
+    }
+
+    /** The node's transaction index, which its read paths consult; set before the metadata group starts. */
+    void transactionIndex(TransactionIndex index) {
+        this.transactionIndex = index;
     }
 
     private static String key(String topic, int partition) {
@@ -218,7 +227,9 @@ final class PartitionReplicas implements AutoCloseable {
                     () -> Optional.ofNullable(groups.get(k)), clientAddrs, links, learnerPace);
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
-                    new PartitionStateMachine(name, topic.log(p), catchUp, learnerPace), isr);
+                    new PartitionStateMachine(name, topic.log(p), catchUp,
+                            new ReplicaTransactions(transactionIndex, a.topic().name(), p,
+                                    topic.log(p).endOffset()), learnerPace), isr);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
             groups.put(k, g);

@@ -2,6 +2,7 @@ package flymq.broker.replication;
 
 import flymq.broker.produce.ProducerBatch;
 import flymq.broker.produce.ProducerSequences;
+import flymq.broker.txn.ReplicaTransactions;
 import flymq.raft.ReplicatedStateMachine;
 import flymq.storage.Header;
 import flymq.storage.PartitionLog;
@@ -41,7 +42,12 @@ import java.util.function.Consumer;
  * themselves stay in the partition log, which is flushed before the snapshot lets MicroRaft drop the entries. A
  * replica that installs a snapshot beyond its own log end (it was stopped or cut off while the leader compacted
  * its Raft log) copies the missing records from the group's leader through the {@link CatchUp} before it applies
- * anything newer.
+ * anything newer. A second chunk, present when the partition has open or retained aborted transactions, is the
+ * {@link ReplicaTransactions} section; a snapshot without it means none.
+ *
+ * <p><b>Transactions.</b> Each applied batch also teaches the partition's {@link ReplicaTransactions} which
+ * transactions its records open and which its markers end, so read-committed readers of every replica see the same
+ * last stable offset and hidden ranges (docs/transactions.md, "In a cluster").
  *
  * <p><b>Replay.</b> {@code nextOffset} counts the records the group has committed so far (from the snapshot plus
  * the replayed entries). After a restart the local log usually already holds a replayed batch: records below the
@@ -74,19 +80,27 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private final PartitionLog log;
     private final CatchUp catchUp;
     private final java.util.function.LongConsumer pace;
+    private final ReplicaTransactions transactions;
     /** Touched by the group's Raft thread only (apply, snapshots). */
     private ProducerSequences producers = new ProducerSequences();
     private volatile long nextOffset;
 
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp) {
-        this(name, log, catchUp, bytes -> { });
+        this(name, log, catchUp, null);
+    }
+
+    /** @param transactions where the partition's transactions are published, or null (tests without readers) */
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions) {
+        this(name, log, catchUp, transactions, bytes -> { });
     }
 
     /** @param pace called with each entry's size before it is applied: a learner waits there for its throttle */
-    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, java.util.function.LongConsumer pace) {
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions,
+                          java.util.function.LongConsumer pace) {
         this.name = name;
         this.log = log;
         this.catchUp = catchUp;
+        this.transactions = transactions;
         this.pace = pace;
     }
 
@@ -109,6 +123,9 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
                     + command.expectedBase() + " but the log continues at " + base + "; batch rejected");
         }
+        if (transactions != null) {
+            transactions.beforeAppend(batch, base);
+        }
         long end = log.endOffset();
         int present = (int) Math.max(0, Math.min(batch.size(), end - base));
         if (present < batch.size()) {
@@ -125,6 +142,10 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         }
         nextOffset = base + batch.size();
         producers.appended(command.producer(), batch.size(), base);
+        if (transactions != null) {
+            transactions.afterAppend(batch, base);
+            transactions.appliedTo(nextOffset);
+        }
         return base;
     }
 
@@ -133,24 +154,37 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         log.flush(); // the entries below the snapshot are about to be dropped: their records must be on disk
         if (producers.isEmpty()) {
             chunks.accept(ByteBuffer.allocate(8).putLong(0, nextOffset).array());
-            return;
+        } else {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeLong(nextOffset);
+                producers.write(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            chunks.accept(bytes.toByteArray());
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeLong(nextOffset);
-            producers.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (transactions != null) {
+            transactions.prune(log.startOffset());
+            if (!transactions.isEmpty()) {
+                ByteArrayOutputStream section = new ByteArrayOutputStream();
+                try (DataOutputStream out = new DataOutputStream(section)) {
+                    transactions.write(out);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                chunks.accept(section.toByteArray());
+            }
         }
-        chunks.accept(bytes.toByteArray());
     }
 
     @Override
     public void installSnapshot(long commitIndex, List<byte[]> chunks) {
-        if (chunks.size() != 1 || chunks.get(0).length < 8) {
+        if (chunks.isEmpty() || chunks.size() > 2 || chunks.get(0).length < 8) {
             throw new IllegalArgumentException("partition " + name + ": snapshot at Raft index " + commitIndex
                     + " has " + chunks.size() + " chunk(s), first of " + (chunks.isEmpty() ? 0 : chunks.get(0).length)
-                    + " bytes; expected one chunk of at least 8 bytes (i64 next_offset, producer table)");
+                    + " bytes; expected one chunk of at least 8 bytes (i64 next_offset, producer table) and "
+                    + "optionally the transactions section");
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunks.get(0)));
         long offset;
@@ -177,6 +211,16 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         }
         nextOffset = offset;
         producers = table;
+        if (transactions != null) {
+            try {
+                transactions.read(chunks.size() < 2 ? null
+                        : new DataInputStream(new ByteArrayInputStream(chunks.get(1))));
+                transactions.appliedTo(nextOffset);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("partition " + name + ": damaged transactions section in the "
+                        + "snapshot at Raft index " + commitIndex + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     static byte[] encode(List<Record> batch) {

@@ -14,6 +14,8 @@ final class PartitionTransactions {
     private final Map<Long, Long> open = new HashMap<>();
     private final Map<Long, long[]> aborted = new HashMap<>();
     private volatile PartitionView view = PartitionView.NONE;
+    /** Readers are held back from here on (a replica replaying its Raft log); MAX_VALUE: not held. */
+    private long heldFrom = Long.MAX_VALUE;
 
     PartitionView view() {
         return view;
@@ -50,6 +52,24 @@ final class PartitionTransactions {
         change(() -> aborted.values().removeIf(range -> range[1] < startOffset));
     }
 
+    /** Replaces everything with a replica's state from a snapshot (the maps are copied). */
+    void replace(Map<Long, Long> openNow, Map<Long, long[]> abortedNow) {
+        change(() -> {
+            open.clear();
+            open.putAll(openNow);
+            aborted.clear();
+            abortedNow.forEach((id, range) -> aborted.put(id, range.clone()));
+        });
+    }
+
+    /**
+     * Holds read-committed readers back at {@code offset} (a replica has not yet re-learned, from its Raft log, the
+     * transactions of the records beyond it that its partition log already holds); {@code Long.MAX_VALUE} releases.
+     */
+    void holdFrom(long offset) {
+        change(() -> heldFrom = offset);
+    }
+
     boolean idle() {
         return view == PartitionView.NONE;
     }
@@ -58,7 +78,7 @@ final class PartitionTransactions {
         lock.lock();
         try {
             mutation.run();
-            long lso = Long.MAX_VALUE;
+            long lso = heldFrom;
             for (long first : open.values()) {
                 lso = Math.min(lso, first);
             }

@@ -23,6 +23,8 @@ import java.util.Map;
 public final class PartitionView {
     /** A partition that has never seen a transaction (since this broker started). */
     public static final PartitionView NONE = new PartitionView(Long.MAX_VALUE, Map.of());
+    /** A cluster replica's partition whose transactions are not known yet: nothing is stable. */
+    static final PartitionView HELD = new PartitionView(0, Map.of());
 
     private final long lastStableOffset;
     /** Aborted transaction id -> {first offset, marker offset}. */

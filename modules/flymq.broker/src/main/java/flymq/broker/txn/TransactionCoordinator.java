@@ -125,7 +125,19 @@ public final class TransactionCoordinator implements AutoCloseable {
                                               Appender appender, GroupOffsets groups, TransactionIndex index,
                                               long timeoutMs, LongSupplier clockMs, BrokerListener listener,
                                               RequestTracing tracing) {
-        TransactionStore store = new TransactionStore(OffsetStore.open(stateFile, syncEveryWrite));
+        return open(TransactionStateLog.local(OffsetStore.open(stateFile, syncEveryWrite)), topics, appender, groups,
+                index, timeoutMs, clockMs, listener, tracing);
+    }
+
+    /**
+     * A coordinator over {@code state} (in a cluster: the metadata group's replicated copy, read by the node that
+     * has just become the coordinator), recovered as after a restart: decided commits are completed, open
+     * transactions aborted.
+     */
+    public static TransactionCoordinator open(TransactionStateLog state, TopicManager topics, Appender appender,
+                                              GroupOffsets groups, TransactionIndex index, long timeoutMs,
+                                              LongSupplier clockMs, BrokerListener listener, RequestTracing tracing) {
+        TransactionStore store = new TransactionStore(state);
         TransactionCoordinator c = new TransactionCoordinator(store, topics, appender, groups, index, timeoutMs,
                 clockMs, listener, tracing);
         try {
@@ -139,28 +151,44 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     private void recover() {
         TransactionStore.Recovered r = store.recover();
+        r.outcomes().forEach((id, committed) -> remember(id, committed ? Outcome.COMMITTED : Outcome.ABORTED));
         for (TransactionStore.AbortedRange a : r.aborted()) {
             index.partition(a.topic(), a.partition()).aborted(a.txnId(), a.firstOffset(), a.markerOffset());
             retainedAborts.add(a);
         }
+        // A marker that cannot be written yet (in a cluster: a partition's leader is being elected) leaves the
+        // transaction active with a start time of 0, so the next timeout check retries it at once.
         r.committing().forEach((id, found) -> {
-            Transaction t = new Transaction(id, clockMs.getAsLong(), TraceSpan.NOOP);
+            Transaction t = new Transaction(id, 0, TraceSpan.NOOP);
             found.parts().forEach(p -> t.parts.put(new TransactionIndex.Key(p.topic(), p.partition()), p));
             t.offsets.addAll(found.offsets());
-            writeMarkers(t, StoredRecordLayout.MARKER_COMMIT, Acks.LEADER);
-            commitOffsets(t);
-            store.committed(id, List.copyOf(t.parts.values()), t.offsets);
-            remember(id, Outcome.COMMITTED);
+            t.decided = true;
+            t.recovered = true;
+            try {
+                completeCommit(t, Acks.LEADER);
+                remember(id, Outcome.COMMITTED);
+            } catch (RuntimeException e) {
+                active.put(id, t);
+                LOG.log(System.Logger.Level.WARNING, "transaction " + ID_PREFIX + id + ": completing its decided "
+                        + "commit failed, retried: " + e.getMessage());
+            }
         });
         r.open().forEach((id, found) -> {
-            Transaction t = new Transaction(id, clockMs.getAsLong(), TraceSpan.NOOP);
+            Transaction t = new Transaction(id, 0, TraceSpan.NOOP);
+            t.recovered = true;
             t.offsets.addAll(found.offsets());
             for (TransactionStore.Part p : found.parts()) {
                 t.parts.put(new TransactionIndex.Key(p.topic(), p.partition()), p);
                 index.partition(p.topic(), p.partition()).open(id, p.firstOffset());
             }
-            abortLocked(t);
-            remember(id, Outcome.ABORTED);
+            try {
+                abortLocked(t);
+                remember(id, Outcome.ABORTED);
+            } catch (RuntimeException e) {
+                active.put(id, t);
+                LOG.log(System.Logger.Level.WARNING, "transaction " + ID_PREFIX + id + ": aborting it after recovery "
+                        + "failed, retried: " + e.getMessage());
+            }
         });
         if (!r.open().isEmpty() || !r.committing().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "transactions recovered: " + r.open().size()
@@ -310,24 +338,40 @@ public final class TransactionCoordinator implements AutoCloseable {
                 }
                 throw notOpen(txnId, t.ended);
             }
+            if (t.recovered && !t.decided) {
+                throw notOpen(txnId, Outcome.ABORTED); // open at the coordinator's restart or failover
+            }
             if (acks == Acks.ALL) {
                 for (TransactionStore.Part p : t.parts.values()) {
                     logOf(p).ifPresent(PartitionLog::flush);
                 }
             }
             if (!t.parts.isEmpty() || !t.offsets.isEmpty()) {
-                store.decideCommit(t.id);
-                writeMarkers(t, StoredRecordLayout.MARKER_COMMIT, acks);
-                for (TransactionIndex.Key k : t.parts.keySet()) {
-                    index.partition(k.topic(), k.partition()).committed(t.id);
+                if (!t.decided) {
+                    store.decideCommit(t.id);
+                    t.decided = true;
                 }
-                commitOffsets(t);
-                store.committed(t.id, List.copyOf(t.parts.values()), t.offsets);
+                completeCommit(t, acks);
             }
             end(t, Outcome.COMMITTED);
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /**
+     * After the commit point: markers, group offsets, state cleared. When it fails midway (a partition's leader is
+     * being elected) the transaction stays decided and open; a retried COMMIT_TX, the timeout check or the next
+     * coordinator completes it (writing a marker twice is harmless: readers hide markers, and the second one of a
+     * transaction changes nothing).
+     */
+    private void completeCommit(Transaction t, Acks acks) {
+        writeMarkers(t, StoredRecordLayout.MARKER_COMMIT, acks);
+        for (TransactionIndex.Key k : t.parts.keySet()) {
+            index.partition(k.topic(), k.partition()).committed(t.id);
+        }
+        commitOffsets(t);
+        store.committed(t.id, List.copyOf(t.parts.values()), t.offsets);
     }
 
     /**
@@ -353,6 +397,10 @@ public final class TransactionCoordinator implements AutoCloseable {
                 }
                 throw notOpen(txnId, t.ended);
             }
+            if (t.decided) {
+                throw new RequestException("transaction " + txnId + " cannot be aborted: its commit was decided and "
+                        + "is being completed (retry COMMIT_TX)");
+            }
             abortLocked(t);
             end(t, Outcome.ABORTED);
         } finally {
@@ -365,21 +413,28 @@ public final class TransactionCoordinator implements AutoCloseable {
         long now = clockMs.getAsLong();
         int n = 0;
         for (Transaction t : active.values()) {
-            if (now - t.startMs < timeoutMs) {
+            if (!t.recovered && now - t.startMs < timeoutMs) {
                 continue;
             }
             t.lock.lock();
             try {
-                if (t.ended == null) {
+                if (t.ended == null && t.decided) {
+                    completeCommit(t, Acks.LEADER); // a commit that failed midway: finished, never aborted
+                    end(t, Outcome.COMMITTED);
+                } else if (t.ended == null) {
                     abortLocked(t);
                     end(t, Outcome.TIMED_OUT);
                     n++;
                 }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "transaction " + ID_PREFIX + t.id + " could not be "
+                        + (t.decided ? "completed" : "aborted") + " yet (retried): " + e.getMessage());
             } finally {
                 t.lock.unlock();
             }
         }
         pruneAborted();
+        store.forgetOutcomes();
         return n;
     }
 
@@ -478,7 +533,9 @@ public final class TransactionCoordinator implements AutoCloseable {
             t.span.fail(new IllegalStateException("transaction " + ID_PREFIX + t.id + " " + outcome.label()));
         }
         t.span.end();
-        listener.transactionEnded(outcome.label(), Math.max(0, clockMs.getAsLong() - t.startMs));
+        if (!t.recovered) { // a transaction recovered from the state was not begun (nor counted) by this coordinator
+            listener.transactionEnded(outcome.label(), Math.max(0, clockMs.getAsLong() - t.startMs));
+        }
     }
 
     private void remember(long id, Outcome outcome) {
@@ -487,10 +544,22 @@ public final class TransactionCoordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * How transaction {@code id} ended, or null when it is unknown. An id handed out before this coordinator started
+     * (a restart, or another node's coordinator before a failover) that left no trace in the state was open and had
+     * written nothing durable: it ended aborted with its coordinator. That holds unless outcomes that old may have
+     * been forgotten ({@link TransactionStore#REMEMBERED_OUTCOMES}).
+     */
     private Outcome outcome(long id) {
         synchronized (finished) {
-            return finished.get(id);
+            Outcome known = finished.get(id);
+            if (known != null) {
+                return known;
+            }
         }
+        long oldest = store.oldestOutcome();
+        boolean remembered = oldest < 0 ? !store.forgotSome : id > oldest;
+        return id < store.firstId && remembered ? Outcome.ABORTED : null;
     }
 
     private Transaction open(String txnId) {
@@ -506,12 +575,16 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (t.ended != null) {
             throw notOpen(ID_PREFIX + t.id, t.ended);
         }
+        if (t.recovered) {
+            throw notOpen(ID_PREFIX + t.id, t.decided ? Outcome.COMMITTED : Outcome.ABORTED);
+        }
     }
 
     private RequestException notOpen(String txnId, Outcome outcome) {
         if (outcome == null) {
-            return new RequestException("unknown transaction " + txnId + ": never begun on this broker, or ended "
-                    + "before its last restart (an open transaction is aborted by a restart)");
+            return new RequestException("unknown transaction " + txnId + ": never begun, or it was open when "
+                    + "its coordinator restarted or failed over (an open transaction is then aborted), or it ended "
+                    + "too long ago to be remembered");
         }
         return new RequestException("transaction " + txnId + " is not open: it was " + switch (outcome) {
             case COMMITTED -> "committed";
@@ -555,6 +628,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         long records;
         long lastSequence = -1;
         Object lastAnswer;
+        /** Found in the state by recovery (not begun by this coordinator); retried at once by the timeout check. */
+        boolean recovered;
+        /** The commit decision is stored: the transaction can only end committed. */
+        boolean decided;
         volatile Outcome ended;
 
         Transaction(long id, long startMs, TraceSpan span) {

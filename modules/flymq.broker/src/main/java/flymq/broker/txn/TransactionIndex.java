@@ -16,17 +16,27 @@ public final class TransactionIndex {
     }
 
     private final ConcurrentHashMap<Key, PartitionTransactions> partitions = new ConcurrentHashMap<>();
+    private volatile boolean holdUnknown;
 
     /**
      * The partition's view now. Read the log's end offset first, then the view: a transaction registers here before
      * it appends, so a record below that end offset is either known here or not transactional.
      */
     public PartitionView view(String topic, int partition) {
-        if (partitions.isEmpty()) {
+        if (partitions.isEmpty() && !holdUnknown) {
             return PartitionView.NONE;
         }
         PartitionTransactions p = partitions.get(new Key(topic, partition));
-        return p == null ? PartitionView.NONE : p.view();
+        return p == null ? (holdUnknown ? PartitionView.HELD : PartitionView.NONE) : p.view();
+    }
+
+    /**
+     * On a cluster node: a partition whose replica has not started yet ({@link ReplicaTransactions} not created) is
+     * read by nobody at read-committed, since its log may hold records whose transactions nobody has learned yet
+     * (a restarted node, before its partition groups replay).
+     */
+    public void holdUnknownPartitions() {
+        holdUnknown = true;
     }
 
     /**

@@ -1,14 +1,15 @@
 package flymq.broker.txn;
 
-import flymq.storage.OffsetStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The coordinator's durable state ({@code data_dir/transactions/state.log}): a storage {@link OffsetStore} (a
- * CRC-checked log of puts and removes of string keys with int64 values) holding these keys:
+ * The coordinator's durable state, a {@link TransactionStateLog}: on a single broker
+ * {@code data_dir/transactions/state.log}, a storage {@link flymq.storage.OffsetStore} (a CRC-checked log of puts and
+ * removes of string keys with int64 values); in a cluster the same keys replicated by the metadata Raft group
+ * (docs/transactions.md, "In a cluster"). The keys:
  * <pre>
  *   next-id                                   first transaction id not yet handed out (ids are reserved in blocks)
  *   part/ID/PARTITION/TOPIC                   transaction ID writes to TOPIC-PARTITION; value: an offset at or
@@ -18,9 +19,12 @@ import java.util.Map;
  *   commit/ID                                 the decision to commit ID (written before its commit markers)
  *   aborted/ID/PARTITION/MARKER/TOPIC         ID aborted in TOPIC-PARTITION, its abort marker at offset MARKER;
  *                                             value: an offset at or before its first record there
+ *   done/ID                                   ID ended; value 1: committed, 0: aborted. The last
+ *                                             {@value #REMEMBERED_OUTCOMES} are kept, so a COMMIT_TX or ABORT_TX
+ *                                             retried after a restart or a coordinator failover gets its answer
  * </pre>
  * A transaction with {@code part/} or {@code offset/} keys and no {@code commit/} key is open, or was open when the
- * broker stopped: recovery aborts it. Commit and abort each end with one {@link OffsetStore#apply} whose every prefix is safe to
+ * broker stopped: recovery aborts it. Commit and abort each end with one {@link TransactionStateLog#apply} whose every prefix is safe to
  * recover from ({@link #committed}, {@link #aborted}). Whether writes are fsynced follows the partition logs: with
  * {@code performance.sync_interval_ms = 0} every write is; otherwise they are in the OS page cache when a request is
  * answered, like the records themselves, and survive a killed process.
@@ -34,16 +38,34 @@ final class TransactionStore implements AutoCloseable {
     private static final String COMMIT = "commit/";
     private static final String OFFSET = "offset/";
     private static final String ABORTED = "aborted/";
+    private static final String DONE = "done/";
+    /** Outcomes kept in the state for retried COMMIT_TX/ABORT_TX (ids, oldest first, in {@link #done}). */
+    static final int REMEMBERED_OUTCOMES = 10_000;
 
-    private final OffsetStore store;
+    private final TransactionStateLog store;
     private long nextId;
     private long reservedUpTo;
+    private final java.util.TreeSet<Long> done = new java.util.TreeSet<>();
 
-    TransactionStore(OffsetStore store) {
+    TransactionStore(TransactionStateLog store) {
         this.store = store;
         this.nextId = store.get(NEXT_ID).orElse(1);
         this.reservedUpTo = nextId;
+        this.firstId = nextId;
     }
+
+    /** The first id this store hands out: lower ids were handed out before the last restart or failover. */
+    final long firstId;
+
+    /** The oldest outcome still remembered, or -1 when none is. */
+    long oldestOutcome() {
+        synchronized (done) {
+            return done.isEmpty() ? -1 : done.first();
+        }
+    }
+
+    /** Whether an outcome was ever dropped by {@link #forgetOutcomes} (in this run). */
+    volatile boolean forgotSome;
 
     /** A partition a transaction writes to, for recovery. */
     record Part(long txnId, String topic, int partition, long firstOffset) {
@@ -61,8 +83,9 @@ final class TransactionStore implements AutoCloseable {
     record Found(List<Part> parts, List<PendingOffset> offsets) {
     }
 
-    /** What the file says after a restart. */
-    record Recovered(Map<Long, Found> open, Map<Long, Found> committing, List<AbortedRange> aborted) {
+    /** What the file says after a restart; {@code outcomes}: id to committed (true) or aborted (false). */
+    record Recovered(Map<Long, Found> open, Map<Long, Found> committing, List<AbortedRange> aborted,
+                     Map<Long, Boolean> outcomes) {
     }
 
     synchronized long nextId() {
@@ -77,9 +100,16 @@ final class TransactionStore implements AutoCloseable {
         Map<Long, Found> found = new LinkedHashMap<>();
         java.util.Set<Long> commits = new java.util.HashSet<>();
         List<AbortedRange> aborted = new ArrayList<>();
+        Map<Long, Boolean> outcomes = new java.util.TreeMap<>();
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(store.snapshot()).entrySet()) {
             String key = e.getKey();
-            if (key.startsWith(PART)) {
+            if (key.startsWith(DONE)) {
+                long id = Long.parseLong(key.substring(DONE.length()));
+                outcomes.put(id, e.getValue() == 1);
+                synchronized (done) {
+                    done.add(id);
+                }
+            } else if (key.startsWith(PART)) {
                 String[] f = key.substring(PART.length()).split("/", 3);
                 Part p = new Part(Long.parseLong(f[0]), f[2], Integer.parseInt(f[1]), e.getValue());
                 found.computeIfAbsent(p.txnId(), id -> new Found(new ArrayList<>(), new ArrayList<>())).parts().add(p);
@@ -107,7 +137,7 @@ final class TransactionStore implements AutoCloseable {
                 store.remove(COMMIT + id);
             }
         }
-        return new Recovered(open, committing, aborted);
+        return new Recovered(open, committing, aborted, outcomes);
     }
 
     /** A group offset the transaction commits, before it is acknowledged. */
@@ -138,7 +168,10 @@ final class TransactionStore implements AutoCloseable {
             removes.add(offsetKey(o));
         }
         removes.add(COMMIT + txnId);
-        store.apply(Map.of(), removes);
+        store.apply(Map.of(DONE + txnId, 1L), removes);
+        synchronized (done) {
+            done.add(txnId);
+        }
     }
 
     /** After the abort markers: the aborted ranges are written before the part and offset keys go. */
@@ -152,7 +185,32 @@ final class TransactionStore implements AutoCloseable {
         for (PendingOffset o : offsets) {
             removes.add(offsetKey(o));
         }
+        puts.put(DONE + txnId, 0L);
         store.apply(puts, removes);
+        synchronized (done) {
+            done.add(txnId);
+        }
+    }
+
+    /** Drops the oldest outcomes beyond {@link #REMEMBERED_OUTCOMES} (run by the timeout check). */
+    void forgetOutcomes() {
+        List<String> removes = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        synchronized (done) {
+            for (java.util.Iterator<Long> it = done.iterator(); done.size() - ids.size() > REMEMBERED_OUTCOMES; ) {
+                long id = it.next();
+                ids.add(id);
+                removes.add(DONE + id);
+            }
+        }
+        if (removes.isEmpty()) {
+            return;
+        }
+        store.apply(Map.of(), removes);
+        forgotSome = true;
+        synchronized (done) {
+            ids.forEach(done::remove);
+        }
     }
 
     /** Aborted ranges retention has deleted, or whose topic is gone. */

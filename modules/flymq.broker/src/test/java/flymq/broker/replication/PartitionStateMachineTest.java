@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.produce.ProducerBatch;
+import flymq.broker.txn.ReplicaTransactions;
+import flymq.broker.txn.TransactionIndex;
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.LogConfig;
 import flymq.storage.LogStore;
 import flymq.storage.PartitionLog;
@@ -199,5 +202,94 @@ class PartitionStateMachineTest {
         List<byte[]> chunks = new ArrayList<>();
         sm.takeSnapshot(1, chunks::add);
         assertEquals(8, chunks.get(0).length);
+    }
+
+    // ------------------------------------------------------------------ transactions learned from the log
+
+    private static Record txn(long id, String value) {
+        return new Record(1L, null, value.getBytes(StandardCharsets.UTF_8), List.of(new flymq.storage.Header(
+                StoredRecordLayout.TXN_HEADER, ByteBuffer.allocate(8).putLong(id).array())));
+    }
+
+    private static Record marker(long id, int outcome) {
+        return new Record(1L, null, new byte[0], List.of(
+                new flymq.storage.Header(StoredRecordLayout.TXN_HEADER, ByteBuffer.allocate(8).putLong(id).array()),
+                new flymq.storage.Header(StoredRecordLayout.TXN_MARKER_HEADER, new byte[] {(byte) outcome})));
+    }
+
+    private PartitionStateMachine machine(TransactionIndex index) {
+        return new PartitionStateMachine("t-0", log, (l, from, to) -> {
+            throw new AssertionError("nothing to copy");
+        }, new ReplicaTransactions(index, "t", 0, log.endOffset()));
+    }
+
+    @Test
+    void aTransactionsFirstRecordHoldsReadersBackUntilItsCommitMarker() {
+        TransactionIndex index = new TransactionIndex();
+        PartitionStateMachine sm = machine(index);
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(record("plain"), txn(7, "t7"))));
+        assertEquals(1, index.view("t", 0).lastStableOffset());
+        sm.apply(2, PartitionStateMachine.encode(-1, List.of(txn(8, "t8"), marker(7, StoredRecordLayout.MARKER_COMMIT))));
+        assertEquals(2, index.view("t", 0).lastStableOffset(), "7 committed, 8 still open at offset 2");
+        sm.apply(3, PartitionStateMachine.encode(-1, List.of(marker(8, StoredRecordLayout.MARKER_ABORT))));
+        assertEquals(Long.MAX_VALUE, index.view("t", 0).lastStableOffset());
+        assertTrue(index.view("t", 0).aborted(8, 2) && !index.view("t", 0).aborted(7, 1));
+    }
+
+    @Test
+    void aLateRecordOfAnAbortedTransactionJoinsItsAbortedRangeInsteadOfOpeningItAgain() {
+        TransactionIndex index = new TransactionIndex();
+        PartitionStateMachine sm = machine(index);
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(txn(5, "a"), marker(5, StoredRecordLayout.MARKER_ABORT))));
+        sm.apply(2, PartitionStateMachine.encode(-1, List.of(txn(5, "late"))));
+        assertEquals(Long.MAX_VALUE, index.view("t", 0).lastStableOffset());
+        assertTrue(index.view("t", 0).aborted(5, 2));
+    }
+
+    @Test
+    void openAndAbortedTransactionsTravelInTheSnapshotSoAReplicaCaughtUpFromItHidesThemToo() {
+        TransactionIndex leaderIndex = new TransactionIndex();
+        PartitionStateMachine leader = machine(leaderIndex);
+        leader.apply(1, PartitionStateMachine.encode(-1, List.of(txn(1, "x"), marker(1, StoredRecordLayout.MARKER_ABORT),
+                record("plain"), txn(2, "open"))));
+        List<byte[]> chunks = new ArrayList<>();
+        leader.takeSnapshot(1, chunks::add);
+        assertEquals(2, chunks.size(), "the transactions section follows next_offset");
+
+        TransactionIndex followerIndex = new TransactionIndex();
+        PartitionStateMachine follower = machine(followerIndex); // same log: the snapshot covers it
+        follower.installSnapshot(1, chunks);
+        assertEquals(3, followerIndex.view("t", 0).lastStableOffset());
+        assertTrue(followerIndex.view("t", 0).aborted(1, 0));
+        follower.apply(2, PartitionStateMachine.encode(-1, List.of(marker(2, StoredRecordLayout.MARKER_COMMIT))));
+        assertEquals(Long.MAX_VALUE, followerIndex.view("t", 0).lastStableOffset());
+    }
+
+    @Test
+    void aSnapshotWithoutTheTransactionsSectionMeansNoneOpen() {
+        TransactionIndex index = new TransactionIndex();
+        PartitionStateMachine sm = machine(index);
+        sm.apply(1, PartitionStateMachine.encode(-1, List.of(txn(3, "open"))));
+        assertEquals(0, index.view("t", 0).lastStableOffset());
+        sm.installSnapshot(1, List.of(ByteBuffer.allocate(8).putLong(0, 1).array()));
+        assertEquals(Long.MAX_VALUE, index.view("t", 0).lastStableOffset());
+    }
+
+    @Test
+    void aRestartedReplicaHoldsReadersBackUntilItsReplayReachesTheRecordsItsLogAlreadyHolds() {
+        PartitionStateMachine before = machine(new TransactionIndex());
+        byte[] first = PartitionStateMachine.encode(-1, List.of(txn(4, "x"), marker(4, StoredRecordLayout.MARKER_ABORT)));
+        byte[] second = PartitionStateMachine.encode(-1, List.of(record("plain")));
+        before.apply(1, first);
+        before.apply(2, second);
+
+        TransactionIndex index = new TransactionIndex(); // the restart: the log keeps its 3 records, memory is empty
+        PartitionStateMachine after = machine(index);
+        assertEquals(0, index.view("t", 0).bound(3), "nothing is readable before the replay");
+        after.apply(1, first);
+        assertEquals(2, index.view("t", 0).bound(3));
+        assertTrue(index.view("t", 0).aborted(4, 0), "the replay re-learned the abort");
+        after.apply(2, second);
+        assertEquals(3, index.view("t", 0).bound(3));
     }
 }
