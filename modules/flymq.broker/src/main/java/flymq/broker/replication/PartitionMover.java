@@ -155,7 +155,13 @@ final class PartitionMover implements AutoCloseable {
                 // The new member starts from a snapshot, never from the group's first entry: a node that was a
                 // member before would replay its own removal and stop. It then copies the records behind the
                 // snapshot from this leader's log (ReplicaCatchUp), at the reassignment rate.
-                g.takeSnapshot(true).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                try {
+                    g.takeSnapshot(true).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // nothing committed since the last snapshot: that one already starts after every entry
+                    LOG.log(System.Logger.Level.DEBUG, "move of " + what + ": snapshot before adding " + id + ": "
+                            + e.getCause());
+                }
                 g.changeMembership(joining, founder ? MembershipChange.ADD_OR_PROMOTE_TO_FOLLOWER
                         : MembershipChange.ADD_LEARNER, committed.logIndex())
                         .get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
