@@ -158,8 +158,9 @@ final class PartitionMover implements AutoCloseable {
                 try {
                     g.takeSnapshot(true).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    // nothing committed since the last snapshot: that one already starts after every entry
-                    LOG.log(System.Logger.Level.DEBUG, "move of " + what + ": snapshot before adding " + id + ": "
+                    // refused (e.g. nothing committed since the last snapshot): the add goes ahead; a former member
+                    // could then replay entries kept below that snapshot, so the refusal is logged
+                    LOG.log(System.Logger.Level.INFO, "move of " + what + ": no snapshot before adding " + id + ": "
                             + e.getCause());
                 }
                 g.changeMembership(joining, founder ? MembershipChange.ADD_OR_PROMOTE_TO_FOLLOWER
