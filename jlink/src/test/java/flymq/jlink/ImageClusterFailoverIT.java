@@ -263,6 +263,11 @@ class ImageClusterFailoverIT {
                 }
             });
             for (String via : clientPorts.keySet()) {
+                String node = via;
+                // a restarted replica holds read-committed readers back until its partition group has replayed its
+                // log (docs/transactions.md, "In a cluster"): wait for that, as before the restart
+                await(node + " holding every acknowledged record after the restart", Duration.ofSeconds(30),
+                        () -> readAll(node).size() >= producer.acked.size());
                 assertAcknowledgedPresent(producer.acked, via);
             }
         } finally {
