@@ -473,6 +473,7 @@ complete -c flymq -n '__flymq_at "bench pingpong"' -l round-trips -r -d 'Round t
 complete -c flymq -n '__flymq_at "bench pingpong"' -l request-size -r -d 'Bytes sent per round trip (default 128)'
 complete -c flymq -n '__flymq_at "bench pingpong"' -l response-size -r -d 'Bytes answered per round trip (default 44)'
 complete -c flymq -n '__flymq_at "bench pingpong"' -l read-spin-us -r -d 'How long each side spins for input before it blocks, as the client\'s synchronous calls and the broker\'s connection threads do (network.read_spin_us); 0 = block at once (default 0)'
+complete -c flymq -n '__flymq_at "bench pingpong"' -l rate -r -d 'Round trips per second, paced as `bench produce --throughput` paces records (a sleep until each one is due); 0 = back to back (default 0)'
 complete -c flymq -n '__flymq_at "bench pingpong"' -l server-thread -r -d 'platform or virtual: the kind of thread that answers (default platform)'
 complete -c flymq -n '__flymq_at "bench pingpong"' -s h -l help -d 'Show this help message and exit'
 complete -c flymq -n '__flymq_at "bench pingpong"' -s V -l version -d 'Print version information and exit'

@@ -3024,7 +3024,7 @@ function _picocli_flymq_bench_pingpong() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--round-trips' '--request-size' '--response-size' '--read-spin-us' '--server-thread' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local arg_opts="'--round-trips' '--request-size' '--response-size' '--read-spin-us' '--rate' '--server-thread' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3040,6 +3040,9 @@ function _picocli_flymq_bench_pingpong() {
       return
       ;;
     '--read-spin-us')
+      return
+      ;;
+    '--rate')
       return
       ;;
     '--server-thread')

@@ -2,6 +2,8 @@ package flymq.telemetry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -41,12 +43,12 @@ public final class Telemetry implements AutoCloseable {
     private final FlyMqMetrics metrics;
     private final FlyMqTracing tracing;
     private final StorageCheck storage;
-    private final WebServer server;
+    private final CompletableFuture<WebServer> listening;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final boolean metricsEnabled;
     private final List<HttpView> views = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private Telemetry(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
+    private Telemetry(TelemetryConfig config, StateSource state, Consumer<String> listenerLost, boolean background) {
         long startNanos = System.nanoTime();
         ListenAddress metricsAt = ListenAddress.parse(METRICS_KEY, config.metricsAddr());
         ListenAddress healthAt = ListenAddress.parse(HEALTH_KEY, config.healthAddr());
@@ -69,10 +71,31 @@ public final class Telemetry implements AutoCloseable {
                 List.of(new ClusterCheck(state::cluster), new MemoryCheck()),
                 state::ready, () -> state.cluster().leaderKnown(), shuttingDown::get, startNanos, config.version());
 
+        metricsEnabled = config.metricsEnabled();
+        // Building and starting Helidon's server is most of a broker's start-up CPU; in the background it overlaps
+        // with opening the logs and binding the protocol port (awaitListening joins it before the node is ready).
+        listening = new CompletableFuture<>();
+        Runnable listen = () -> {
+            try {
+                listening.complete(listen(config, metricsAt, healthAt, stateMeters, health, listenerLost));
+            } catch (Throwable t) {
+                listening.completeExceptionally(t);
+            }
+        };
+        if (background) {
+            Thread.ofPlatform().daemon().name("telemetry-start").start(listen);
+        } else {
+            listen.run();
+            awaitListening();
+        }
+    }
+
+    private WebServer listen(TelemetryConfig config, ListenAddress metricsAt, ListenAddress healthAt,
+                             StateMeters stateMeters, HealthEndpoints health, Consumer<String> listenerLost) {
         ListenerWatch healthWatch = new ListenerWatch("health listener on " + config.healthAddr(),
                 shuttingDown::get, listenerLost);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
-        if (config.metricsEnabled()) {
+        if (metricsEnabled) {
             ListenerWatch metricsWatch = new ListenerWatch("metrics listener on " + config.metricsAddr(),
                     shuttingDown::get, listenerLost);
             if (config.metricsTls() != null) {
@@ -105,8 +128,7 @@ public final class Telemetry implements AutoCloseable {
             }
             builder.host(healthAt.host()).port(healthAt.port()).routing(r -> r.register(health).register(healthWatch));
         }
-        metricsEnabled = config.metricsEnabled();
-        server = builder.build();
+        WebServer server = builder.build();
         RuntimeException failed = null;
         try {
             server.start();
@@ -114,8 +136,8 @@ public final class Telemetry implements AutoCloseable {
             failed = e;
         }
         String down = failed != null || !server.isRunning() ? "telemetry"
-                : healthPort() < 0 ? HEALTH_KEY + " " + config.healthAddr()
-                : metricsEnabled && metricsPort() < 0 ? METRICS_KEY + " " + config.metricsAddr() : null;
+                : healthPort(server) < 0 ? HEALTH_KEY + " " + config.healthAddr()
+                : metricsEnabled && server.port() < 0 ? METRICS_KEY + " " + config.metricsAddr() : null;
         if (down != null) {
             // lost a race for a port freed by the check above, or a failure of Helidon's own (logged by it)
             shuttingDown.set(true);
@@ -126,11 +148,12 @@ public final class Telemetry implements AutoCloseable {
                     + (failed != null ? failed.getMessage() : "the listener did not start (see the log above)"),
                     failed);
         }
+        return server;
     }
 
     /** Starts the metrics and health listeners; fails naming the address and the cause if either cannot bind. */
     public static Telemetry start(TelemetryConfig config, StateSource state) {
-        return new Telemetry(config, state, lost -> { });
+        return new Telemetry(config, state, lost -> { }, false);
     }
 
     /**
@@ -139,7 +162,35 @@ public final class Telemetry implements AutoCloseable {
      * not called: Helidon ends a listener whose accept loop caught an {@code Error} and keeps the process running.
      */
     public static Telemetry start(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
-        return new Telemetry(config, state, listenerLost);
+        return new Telemetry(config, state, listenerLost, false);
+    }
+
+    /**
+     * Like {@link #start(TelemetryConfig, StateSource, Consumer)}, but the listeners start on a thread of their own:
+     * the meters and spans can be used at once, the ports only after {@link #awaitListening()}, which also throws
+     * what a failed start would have.
+     */
+    public static Telemetry startListening(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
+        return new Telemetry(config, state, listenerLost, true);
+    }
+
+    /** Waits until the listeners serve; throws (after releasing what telemetry held) when they could not start. */
+    public void awaitListening() {
+        server();
+    }
+
+    private WebServer server() {
+        try {
+            return listening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     private static Tls helidonTls(HttpTls tls) {
@@ -152,6 +203,7 @@ public final class Telemetry implements AutoCloseable {
      * A listener that serves plain HTTP ignores its argument, and null leaves a listener's certificate as it is.
      */
     public void reloadTls(HttpTls metricsTls, HttpTls healthTls) {
+        WebServer server = server();
         if (metricsEnabled && metricsTls != null && server.hasTls()) {
             server.reloadTls(helidonTls(metricsTls));
         }
@@ -199,10 +251,14 @@ public final class Telemetry implements AutoCloseable {
 
     /** The bound metrics port, or -1 when metrics are off. */
     public int metricsPort() {
-        return metricsEnabled ? server.port() : -1;
+        return metricsEnabled ? server().port() : -1;
     }
 
     public int healthPort() {
+        return healthPort(server());
+    }
+
+    private int healthPort(WebServer server) {
         return metricsEnabled ? server.port(HEALTH_SOCKET) : server.port();
     }
 
@@ -214,7 +270,12 @@ public final class Telemetry implements AutoCloseable {
     @Override
     public void close() {
         shuttingDown.set(true);
-        server.stop();
+        // a start still in flight is waited for; a failed one has stopped its server and released the rest itself
+        try {
+            listening.join().stop();
+        } catch (CompletionException e) {
+            return;
+        }
         storage.close();
         registry.close();
         tracing.close();

@@ -142,7 +142,7 @@ public final class BrokerNode implements AutoCloseable {
         BrokerTelemetry telemetry;
         try {
             HttpTlsSetup https = HttpTlsSetup.load(config, new DataDirLayout(config.dataDir()));
-            telemetry = BrokerTelemetry.start(config.observability(), config.dataDir(), listenerLost,
+            telemetry = BrokerTelemetry.startListening(config.observability(), config.dataDir(), listenerLost,
                     https.metrics(), https.health());
         } catch (RuntimeException e) {
             lock.close();
@@ -154,6 +154,12 @@ public final class BrokerNode implements AutoCloseable {
                     ClusterTuning.DEFAULT, lock, InstantSource.system());
         } catch (RuntimeException e) {
             throw BrokerStartException.of(e); // the node released the lock and telemetry
+        }
+        try {
+            telemetry.awaitListening();
+        } catch (RuntimeException e) {
+            node.close();
+            throw BrokerStartException.of(e);
         }
         started.set(node);
         if (lostEarly.get() != null) {

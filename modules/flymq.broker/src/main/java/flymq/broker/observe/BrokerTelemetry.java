@@ -80,16 +80,40 @@ public final class BrokerTelemetry implements AutoCloseable {
     public static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir,
                                         java.util.function.Consumer<String> listenerLost, ServerTls metricsTls,
                                         ServerTls healthTls) {
+        return start(config, dataDir, listenerLost, metricsTls, healthTls, false);
+    }
+
+    private static BrokerTelemetry start(BrokerConfig.Observability config, Path dataDir,
+                                         java.util.function.Consumer<String> listenerLost, ServerTls metricsTls,
+                                         ServerTls healthTls, boolean background) {
         BrokerConfig.Tracing t = config.tracing();
         TracingConfig tracing = new TracingConfig(t.enabled(), t.endpoint(), t.sampleRate(), t.serviceName(),
                 TracingConfig.Protocol.parse(t.protocol()));
         TelemetryConfig telemetryConfig = new TelemetryConfig(config.metrics().enabled(), config.metrics().addr(),
                 config.health().addr(), tracing, version(), http(metricsTls), http(healthTls));
         ViewState state = new ViewState(dataDir);
-        BrokerTelemetry started = new BrokerTelemetry(Telemetry.start(telemetryConfig, state, listenerLost), state);
+        BrokerTelemetry started = new BrokerTelemetry(background
+                ? Telemetry.startListening(telemetryConfig, state, listenerLost)
+                : Telemetry.start(telemetryConfig, state, listenerLost), state);
         started.metricsTls = metricsTls;
         started.healthTls = healthTls;
         return started;
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig.Observability, Path, java.util.function.Consumer, ServerTls, ServerTls)}, with
+     * the listeners starting on a thread of their own while the node opens its logs; {@link #awaitListening()}
+     * before the node is ready.
+     */
+    public static BrokerTelemetry startListening(BrokerConfig.Observability config, Path dataDir,
+                                                 java.util.function.Consumer<String> listenerLost,
+                                                 ServerTls metricsTls, ServerTls healthTls) {
+        return start(config, dataDir, listenerLost, metricsTls, healthTls, true);
+    }
+
+    /** Waits until the metrics and health listeners serve; throws what their start failed with. */
+    public void awaitListening() {
+        telemetry.awaitListening();
     }
 
     private static HttpTls http(ServerTls tls) {

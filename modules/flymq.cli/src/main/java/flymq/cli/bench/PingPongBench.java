@@ -60,6 +60,13 @@ public final class PingPongBench implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     long readSpinMicros;
 
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Round trips per second, paced as `bench produce --throughput` paces records (a sleep "
+                    + "until each one is due); 0 = back to back (default ${DEFAULT-VALUE}). At the rate of a "
+                    + "produce run it shows the tail this machine adds to any Java client and server pair: "
+                    + "thread wake-ups after a sleep, GC, the scheduler.")
+    double rate;
+
     @Option(names = "--server-thread", defaultValue = "platform",
             description = "platform or virtual: the kind of thread that answers (default ${DEFAULT-VALUE}).")
     String serverThread;
@@ -69,6 +76,9 @@ public final class PingPongBench implements Callable<Integer> {
         Globals g = FlyMq.globals(spec);
         if (roundTrips < 1 || requestSize < 1 || responseSize < 1) {
             throw new CliException(ExitCode.USAGE, "--round-trips, --request-size and --response-size must be >= 1");
+        }
+        if (rate < 0) {
+            throw new CliException(ExitCode.USAGE, "--rate must be >= 0 (0 = back to back), got " + rate);
         }
         if (readSpinMicros < 0 || readSpinMicros > FlyMqClient.MAX_READ_SPIN.toNanos() / 1000) {
             throw new CliException(ExitCode.USAGE, "--read-spin-us must be 0.."
@@ -93,7 +103,9 @@ public final class PingPongBench implements Callable<Integer> {
                 byte[] request = new byte[requestSize];
                 byte[] response = new byte[responseSize];
                 ReadSpin spin = new ReadSpin(readSpinMicros * 1000);
+                long start = System.nanoTime();
                 for (long i = 0; i < roundTrips; i++) {
+                    ProduceBench.throttle(start, i, rate);
                     long t0 = System.nanoTime();
                     out.write(request);
                     out.flush();

@@ -237,7 +237,7 @@ public final class ProduceBench implements Callable<Integer> {
     }
 
     /** Sleeps until record {@code i} is due at {@code rate} records/s (Kafka's throttler, without its drift). */
-    private static void throttle(long startNanos, long i, double rate) {
+    static void throttle(long startNanos, long i, double rate) {
         if (rate <= 0) {
             return;
         }

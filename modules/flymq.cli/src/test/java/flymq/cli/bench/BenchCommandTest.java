@@ -114,6 +114,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void pingpongAtARateTakesAtLeastTheTimeItsScheduleSpans() {
+        long t0 = System.nanoTime();
+        Run r = run("bench", "pingpong", "--round-trips", "101", "--rate", "1000", "--output", "json");
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 101);
+        // the last of 101 round trips is due 100 ms after the first: a schedule that was ignored ends sooner
+        assertTrue(elapsedMs >= 100, "101 round trips at 1000/s took " + elapsedMs + " ms");
+        Run negative = run("bench", "pingpong", "--rate", "-5");
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("--rate must be >= 0"), negative.err());
+    }
+
+    @Test
     void pingpongRejectsAnUnknownThreadKind() {
         Run r = run("bench", "pingpong", "--server-thread", "green");
         assertEquals(2, r.code());

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Broker start-up of the linked image: `bin/flymq server start` on loopback with a fresh data dir, RUNS times, timing
+# from the launch to the protocol port accepting a connection and to the `ready` line (every listener serving:
+# protocol, metrics, health, admin), with the process's CPU time at that moment; then the broker is stopped.
+# FLYMQ_BASELINE_IMAGE=<image>: an older image measured in the same window, runs interleaved (before/after).
+#   jlink/src/build/bench-broker-startup.sh [runs]      # default 10; needs a built image and python3
+set -uo pipefail
+cd "$(dirname "$0")/../../.."
+runs=${1:-10}
+images=(jlink/target/flymq)
+[ -n "${FLYMQ_BASELINE_IMAGE:-}" ] && images=("$FLYMQ_BASELINE_IMAGE" "${images[@]}")
+for img in "${images[@]}"; do
+  [ -x "$img/bin/flymq" ] || { echo "no image at $img: build it first (./mvnw -B install -DskipTests)" >&2; exit 1; }
+done
+echo "# $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per image, interleaved"
+python3 - "$runs" "${images[@]}" <<'PY'
+import os, shutil, socket, statistics as st, subprocess, sys, tempfile, time
+runs, images = int(sys.argv[1]), sys.argv[2:]
+hz = os.sysconf("SC_CLK_TCK")
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+def once(img):
+    d = tempfile.mkdtemp(prefix="flymq-startup.")
+    port = free_port()
+    args = [img + "/bin/flymq", "server", "start", "--data-dir", d + "/data", "--bind-addr", f"127.0.0.1:{port}",
+            "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
+            "--set", "observability.admin.addr=127.0.0.1:0"]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    port_ms = None
+    os.set_blocking(p.stdout.fileno(), False)
+    buf = ""
+    while True:
+        if port_ms is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+                port_ms = (time.perf_counter() - t0) * 1000
+            except OSError:
+                pass
+        try:
+            buf += os.read(p.stdout.fileno(), 65536).decode(errors="replace")
+        except BlockingIOError:
+            pass
+        if "\nready" in "\n" + buf:
+            ready_ms = (time.perf_counter() - t0) * 1000
+            break
+        if p.poll() is not None:
+            raise SystemExit(f"{img}: broker exited before its ready line:\n{buf}")
+        time.sleep(0.002)
+    with open(f"/proc/{p.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu_ms = (int(fields[11]) + int(fields[12])) * 1000 / hz
+    p.terminate(); p.wait()
+    shutil.rmtree(d, ignore_errors=True)
+    return port_ms if port_ms is not None else ready_ms, ready_ms, cpu_ms
+res = {img: [] for img in images}
+for _ in range(runs):
+    for img in images:
+        res[img].append(once(img))
+for img in images:
+    port, ready, cpu = zip(*res[img])
+    print(f"{img}: port open median {st.median(port):.0f} ms (min {min(port):.0f}), ready median {st.median(ready):.0f} ms "
+          f"(min {min(ready):.0f}, max {max(ready):.0f}), CPU at ready median {st.median(cpu):.0f} ms")
+PY
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
