@@ -33,7 +33,9 @@ public final class AdminServer implements AutoCloseable {
         // Helidon logs a stack trace and carries on when a port is taken; binding once first gives one line.
         address.requireFree();
         events = new EventStream(backend, eventMillis);
-        routes = ApiRoutes.all(backend, config.version(), List.of(events.route()));
+        List<Route> extra = new java.util.ArrayList<>(flymq.admin.api.TokenRoutes.routes(authenticator));
+        extra.add(events.route());
+        routes = ApiRoutes.all(backend, config.version(), extra);
         Router router = new Router(routes, authenticator, config.corsOrigins());
         ConsoleAssets console = new ConsoleAssets();
         boolean loopback = isLoopback(address.host());

@@ -32,6 +32,27 @@ public interface Authenticator {
      */
     Optional<Principal> authenticate(String authorization);
 
+    /**
+     * Issues a bearer token ({@code POST /api/v1/auth/token}) to the user whose HTTP Basic credentials
+     * {@code authorization} carries, valid for {@code ttlMillis}; empty when those credentials are wrong. Only Basic
+     * credentials get a token: a token cannot extend itself.
+     *
+     * @throws AdminException 501 when this authenticator issues no tokens
+     */
+    default Optional<BearerTokens.Issued> issueToken(String authorization, long ttlMillis) {
+        throw new AdminException(501, "not_implemented", "this server issues no bearer tokens");
+    }
+
+    /** The user a live bearer token stands for (without the {@code Bearer } prefix). */
+    default Optional<String> tokenUser(String token) {
+        return Optional.empty();
+    }
+
+    /** Revokes a bearer token; whether it was live. */
+    default boolean revokeToken(String token) {
+        return false;
+    }
+
     /** The principal of requests when no credentials are required. */
     default Principal anonymous() {
         return new Principal("anonymous", true, true);

@@ -184,6 +184,8 @@ final class OpenApi {
         s.put("User", object("username", "string", "roles", "string[]", "permissions", "string[]",
                 "enabled", "boolean", "created_at", "string", "updated_at", "string"));
         s.put("UserList", arrayOf("User"));
+        s.put("Token", object("token", "string", "token_type", "string", "user", "string", "expires_in", "int",
+                "expires_at", "string"));
         Map<String, Object> newUser = object("username", "string", "password", "string", "roles", "string[]");
         newUser.put("required", List.of("username", "password"));
         s.put("NewUser", newUser);

@@ -105,7 +105,7 @@ public final class Router implements Handler {
             Optional<Principal> who = authenticator.authenticate(
                     req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(null));
             if (who.isEmpty()) {
-                res.header("WWW-Authenticate", "Basic realm=\"flymq\", charset=\"UTF-8\"");
+                res.header("WWW-Authenticate", "Basic realm=\"flymq\", charset=\"UTF-8\", Bearer realm=\"flymq\"");
                 error(res, 401, "unauthorized", "credentials are required (HTTP Basic or a bearer token)");
                 return;
             }

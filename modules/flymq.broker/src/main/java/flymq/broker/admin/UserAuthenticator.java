@@ -1,6 +1,7 @@
 package flymq.broker.admin;
 
 import flymq.admin.Authenticator;
+import flymq.admin.BearerTokens;
 import flymq.broker.auth.AuthRequests;
 import flymq.broker.auth.Authorizer;
 import flymq.broker.auth.Permission;
@@ -8,6 +9,7 @@ import flymq.broker.auth.User;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -27,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * password, never the password itself. The user's roles and enabled flag are looked up again on every request, so a
  * disabled or deleted user loses access at once.
  *
+ * <p>A bearer token ({@code POST /api/v1/auth/token}, {@link BearerTokens}) stands for the user it was issued to:
+ * the user is looked up on every request as for Basic, so a token of a user disabled, deleted or stripped of a role
+ * loses that at once. Tokens live in this node's memory (hashed): a restart revokes them, and in a cluster each
+ * node's API knows only the tokens it issued.
+ *
  * <p>Guessing is limited per user name (the API's seam does not carry the caller's address): after 20 wrong
  * passwords for a name within 60 s, its logins are refused unchecked until the window ends, which also keeps a flood
  * of Basic headers from spending the node's CPU on hashes.
@@ -43,9 +50,35 @@ public final class UserAuthenticator implements Authenticator {
     /** Per user name: {@code [window start (nanoTime), failures in it]}. */
     private final ConcurrentHashMap<String, long[]> failures = new ConcurrentHashMap<>();
 
+    private final BearerTokens tokens;
+
     public UserAuthenticator(Authorizer authorizer, AuthRequests logins) {
+        this(authorizer, logins, InstantSource.system());
+    }
+
+    /** With the clock tokens expire by (tests). */
+    public UserAuthenticator(Authorizer authorizer, AuthRequests logins, InstantSource clock) {
         this.authorizer = authorizer;
         this.logins = logins;
+        this.tokens = new BearerTokens(clock);
+    }
+
+    @Override
+    public Optional<BearerTokens.Issued> issueToken(String authorization, long ttlMillis) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        return authenticate(authorization).map(p -> tokens.issue(p.name(), ttlMillis));
+    }
+
+    @Override
+    public Optional<String> tokenUser(String token) {
+        return tokens.user(token);
+    }
+
+    @Override
+    public boolean revokeToken(String token) {
+        return tokens.revoke(token);
     }
 
     @Override
@@ -55,6 +88,10 @@ public final class UserAuthenticator implements Authenticator {
 
     @Override
     public Optional<Principal> authenticate(String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return tokens.user(authorization.substring(7).trim()).map(authorizer::user)
+                    .filter(User::enabled).map(UserAuthenticator::principal);
+        }
         if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
