@@ -196,6 +196,10 @@ function _complete_flymq() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster members" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster join" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster leave" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster reassign" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster rebalance" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster drain" ];    then _picocli_flymq_cluster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} cluster elect-leaders" ];    then _picocli_flymq_cluster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} security init" ];    then _picocli_flymq_security; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user create" ];    then _picocli_flymq_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_flymq_user; return $?; fi
@@ -262,51 +266,59 @@ function _complete_flymq() {
   local cmds39=(cluster members)
   local cmds40=(cluster join)
   local cmds41=(cluster leave)
-  local cmds42=(security init)
-  local cmds43=(user create)
-  local cmds44=(user list)
-  local cmds45=(user get)
-  local cmds46=(user update)
-  local cmds47=(user delete)
-  local cmds48=(user passwd)
-  local cmds49=(acl set)
-  local cmds50=(acl get)
-  local cmds51=(acl list)
-  local cmds52=(acl delete)
-  local cmds53=(role list)
-  local cmds54=(audit query)
-  local cmds55=(audit export)
-  local cmds56=(schema register)
-  local cmds57=(schema get)
-  local cmds58=(schema list)
-  local cmds59=(schema validate)
-  local cmds60=(schema delete)
-  local cmds61=(dlq list)
-  local cmds62=(dlq replay)
-  local cmds63=(dlq purge)
+  local cmds42=(cluster reassign)
+  local cmds43=(cluster rebalance)
+  local cmds44=(cluster drain)
+  local cmds45=(cluster elect-leaders)
+  local cmds46=(security init)
+  local cmds47=(user create)
+  local cmds48=(user list)
+  local cmds49=(user get)
+  local cmds50=(user update)
+  local cmds51=(user delete)
+  local cmds52=(user passwd)
+  local cmds53=(acl set)
+  local cmds54=(acl get)
+  local cmds55=(acl list)
+  local cmds56=(acl delete)
+  local cmds57=(role list)
+  local cmds58=(audit query)
+  local cmds59=(audit export)
+  local cmds60=(schema register)
+  local cmds61=(schema get)
+  local cmds62=(schema list)
+  local cmds63=(schema validate)
+  local cmds64=(schema delete)
+  local cmds65=(dlq list)
+  local cmds66=(dlq replay)
+  local cmds67=(dlq purge)
 
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_flymq_dlq_list; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_flymq_schema_delete; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_schema_validate; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_schema_list; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_schema_get; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_schema_register; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_audit_export; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_audit_query; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_role_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_acl_delete; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_acl_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_acl_get; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_acl_set; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_user_passwd; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_delete; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_user_update; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_user_get; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_user_create; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_flymq_dlq_purge; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_flymq_dlq_replay; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_flymq_dlq_list; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_flymq_schema_delete; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_flymq_schema_validate; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_flymq_schema_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_flymq_schema_get; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_flymq_schema_register; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_flymq_audit_export; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_flymq_audit_query; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_flymq_role_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_flymq_acl_delete; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_flymq_acl_list; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_flymq_acl_get; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_flymq_acl_set; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_flymq_user_passwd; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_flymq_user_delete; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_flymq_user_update; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_flymq_user_get; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_flymq_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_flymq_user_create; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_flymq_security_init; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_flymq_cluster_electleaders; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_flymq_cluster_drain; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_flymq_cluster_rebalance; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_flymq_cluster_reassign; return $?; fi
   if CompWordsContainsArray "${cmds41[@]}"; then _picocli_flymq_cluster_leave; return $?; fi
   if CompWordsContainsArray "${cmds40[@]}"; then _picocli_flymq_cluster_join; return $?; fi
   if CompWordsContainsArray "${cmds39[@]}"; then _picocli_flymq_cluster_members; return $?; fi
@@ -1056,7 +1068,7 @@ function _picocli_flymq_cluster() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="status members join leave"
+  local commands="status members join leave reassign rebalance drain elect-leaders"
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
   local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -3281,6 +3293,267 @@ function _picocli_flymq_cluster_join() {
 
 # Generates completions for the options and subcommands of the `leave` subcommand.
 function _picocli_flymq_cluster_leave() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `reassign` subcommand.
+function _picocli_flymq_cluster_reassign() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--cancel' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--topic' '--partition' '--replicas' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--topic')
+      return
+      ;;
+    '--partition')
+      return
+      ;;
+    '--replicas')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rebalance` subcommand.
+function _picocli_flymq_cluster_rebalance() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `drain` subcommand.
+function _picocli_flymq_cluster_drain() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
+  local arg_opts="'--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--server')
+      return
+      ;;
+    '--tls-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--metrics-url')
+      return
+      ;;
+    '--health-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--user')
+      return
+      ;;
+    '--password-file')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `elect-leaders` subcommand.
+function _picocli_flymq_cluster_electleaders() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

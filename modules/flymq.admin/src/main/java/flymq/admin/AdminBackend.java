@@ -255,6 +255,33 @@ public interface AdminBackend {
                       long createdAtMs) {
     }
 
+    /**
+     * Moves a partition's replicas to {@code replicas} (preferred leader first), or with {@code cancel} sends a move
+     * in progress back; returns once the move is recorded (PARTITION_REASSIGN). A single node refuses (400).
+     */
+    default void reassignPartition(String caller, String topic, int partition, List<String> replicas,
+                                   boolean cancel) {
+        throw new AdminException(501, "not_implemented", "this broker cannot move partitions");
+    }
+
+    /** The partition moves in progress (REASSIGNMENTS). */
+    default List<PartitionMove> reassignments() {
+        return List.of();
+    }
+
+    /** The rebalance plan, started as moves unless {@code dryRun} (CLUSTER_BALANCE). */
+    default List<PartitionMove> rebalance(String caller, boolean dryRun) {
+        throw new AdminException(501, "not_implemented", "this broker cannot move partitions");
+    }
+
+    /** A partition's replicas before and after a move (first = preferred leader); {@code cancelling} after a cancel. */
+    record PartitionMove(String topic, int partition, List<String> from, List<String> to, boolean cancelling) {
+        public PartitionMove {
+            from = List.copyOf(from);
+            to = List.copyOf(to);
+        }
+    }
+
     /** Cluster facts: {@code leaderId} empty when no leader is known. */
     record ClusterInfo(String clusterId, String nodeId, String leaderId, long raftTerm, long raftCommitIndex,
                        boolean ready) {

@@ -136,10 +136,41 @@ class AdminServerTest {
     }
 
     @Test
-    void featuresNotBuiltYetAnswer501WithTheErrorShape() throws Exception {
+    void partitionReassignmentIsRecordedListedCancelledAndRefusedTwice() throws Exception {
         start();
-        assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 501, "not_implemented");
-        assertError(send("POST", "/api/v1/cluster/rebalance", "{}"), 501, "not_implemented");
+        HttpResponse<String> moved = send("POST", "/api/v1/cluster/partitions/orders/0",
+                "{\"new_replicas\":[\"n2\",\"n3\"],\"new_leader\":\"n3\"}");
+        assertEquals(202, moved.statusCode(), moved.body());
+        JsonNode answer = JSON.readTree(moved.body());
+        assertEquals("n3", answer.get("new_leader").asText());
+        assertEquals("[\"n3\",\"n2\"]", answer.get("new_replicas").toString(), "the new leader first");
+        assertEquals(List.of(new AdminBackend.PartitionMove("orders", 0, backend.moves.get(0).from(),
+                List.of("n3", "n2"), false)), backend.moves);
+        JsonNode listed = JSON.readTree(send("GET", "/api/v1/cluster/reassignments", null).body());
+        assertEquals("[\"n3\",\"n2\"]", listed.get("reassignments").get(0).get("to").toString());
+        assertError(send("POST", "/api/v1/cluster/partitions/orders/0/reassign", "{\"new_replicas\":[\"n1\"]}"),
+                409, "conflict");
+        assertEquals(202, send("POST", "/api/v1/cluster/partitions/orders/0/reassign", "{\"cancel\":true}")
+                .statusCode());
+        assertTrue(backend.moves.get(0).cancelling(), "cancelled: " + backend.moves);
+        assertError(send("POST", "/api/v1/cluster/partitions/orders/0", "{}"), 400, "bad_request");
+        assertError(send("POST", "/api/v1/cluster/partitions/orders/x", "{\"new_replicas\":[\"n1\"]}"), 400,
+                "bad_request");
+        assertError(send("POST", "/api/v1/cluster/partitions/nothing/0", "{\"new_replicas\":[\"n1\"]}"), 404,
+                "not_found");
+    }
+
+    @Test
+    void rebalancePlansWithDryRunAndStartsWithout() throws Exception {
+        start();
+        JsonNode plan = JSON.readTree(send("POST", "/api/v1/cluster/rebalance", "{\"dry_run\":true}").body());
+        assertTrue(plan.get("dry_run").asBoolean());
+        assertEquals(List.of(), backend.moves, "a dry run moves nothing");
+        int planned = plan.get("moves").size();
+        assertEquals(3, planned, "the fake plans a move of each of the 3 partitions");
+        JsonNode started = JSON.readTree(send("POST", "/api/v1/cluster/rebalance", "{}").body());
+        assertEquals(planned, started.get("moves").size());
+        assertEquals(planned, backend.moves.size(), "the plan's moves started");
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** An in-memory broker for the API's tests: topics with records in partition 0, groups with offsets. */
 final class FakeBackend implements AdminBackend {
+    /** Moves recorded by {@link #reassignPartition}, the fake's REASSIGNMENTS. */
+    final List<PartitionMove> moves = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<String, TopicDetail> topics = new ConcurrentHashMap<>();
     final Map<String, Map<String, Long>> offsets = new ConcurrentHashMap<>(); // group -> "topic/partition" -> offset
     volatile boolean ready = true;
@@ -327,5 +329,43 @@ final class FakeBackend implements AdminBackend {
     public String purgeDeadLetters(String caller, String topic) {
         deadLetters.remove(topic);
         return "purged";
+    }
+
+    @Override
+    public void reassignPartition(String caller, String topic, int partition, List<String> replicas, boolean cancel) {
+        PartitionAssignment current = partitions().stream().filter(a -> a.topic().equals(topic)
+                && a.partition() == partition).findFirst().orElseThrow(() -> AdminException.notFound(
+                "partition " + topic + "-" + partition + " not found"));
+        if (cancel) {
+            PartitionMove m = moves.stream().filter(x -> x.topic().equals(topic) && x.partition() == partition)
+                    .findFirst().orElseThrow(() -> AdminException.badRequest("no move of " + topic + "-" + partition));
+            moves.remove(m);
+            moves.add(new PartitionMove(topic, partition, m.from(), m.from(), true));
+            return;
+        }
+        if (moves.stream().anyMatch(x -> x.topic().equals(topic) && x.partition() == partition)) {
+            throw AdminException.conflict("partition " + topic + "-" + partition + " is already moving");
+        }
+        moves.add(new PartitionMove(topic, partition, current.replicas(), replicas, false));
+    }
+
+    @Override
+    public List<PartitionMove> reassignments() {
+        return List.copyOf(moves);
+    }
+
+    @Override
+    public List<PartitionMove> rebalance(String caller, boolean dryRun) {
+        List<PartitionMove> plan = new java.util.ArrayList<>();
+        for (PartitionAssignment a : partitions()) {
+            List<String> to = List.of("n2"); // the fake's plan: everything to the one other node
+            if (!to.equals(a.replicas())) {
+                plan.add(new PartitionMove(a.topic(), a.partition(), a.replicas(), to, false));
+            }
+        }
+        if (!dryRun) {
+            moves.addAll(plan);
+        }
+        return plan;
     }
 }

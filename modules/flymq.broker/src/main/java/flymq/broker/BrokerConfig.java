@@ -58,6 +58,7 @@ public record BrokerConfig(
         Encryption encryption,
         ClusterAuth clusterAuth,
         ClusterTls clusterTls,
+        Placement placement,
         List<String> warnings) {
 
     /**
@@ -66,6 +67,15 @@ public record BrokerConfig(
      */
     public record ClusterTls(boolean enabled, String certFile, String keyFile, String caFile) {
         public static final ClusterTls OFF = new ClusterTls(false, "", "", "");
+    }
+
+    /**
+     * Where replicas go and how they move (cluster.md, "Growing a cluster"): this node's rack ("" = none; no two
+     * replicas of a partition in one rack), the bytes per second a replica being added by a reassignment catches up
+     * at (0 = unthrottled), and how often partitions are handed back to their preferred leader (0 = only on
+     * {@code flymq cluster elect-leaders}).
+     */
+    public record Placement(String rack, long reassignmentBytesPerSec, long leaderBalanceIntervalMs) {
     }
 
     /** Encryption at rest of record values; {@link #OFF} without a key. */
@@ -461,6 +471,17 @@ public record BrokerConfig(
     static final ConfigKey<String> CLUSTER_TLS_CA_FILE = ConfigKey.used("cluster.tls_ca_file", ValueType.TEXT, "",
             "PEM certificate of the cluster CA: the only issuer whose node certificates are accepted");
 
+    static final ConfigKey<String> RACK = ConfigKey.used("cluster.rack", ValueType.TEXT, "",
+            "this node's rack (or zone); a rebalance never puts two replicas of a partition in one rack (empty: a "
+                    + "rack of its own)");
+    static final ConfigKey<Long> REASSIGNMENT_BYTES_PER_SEC = ConfigKey.used("cluster.reassignment_bytes_per_sec",
+            ValueType.longs(0, Long.MAX_VALUE), 0L,
+            "bytes per second a replica being added by a reassignment copies at, over all its partitions (0 = "
+                    + "unthrottled); voters never wait for it");
+    static final ConfigKey<Long> LEADER_BALANCE_INTERVAL_MS = ConfigKey.used("cluster.leader_balance_interval_ms",
+            ValueType.longs(0, Long.MAX_VALUE), 30_000L,
+            "how often a partition leader hands leadership to the partition's preferred replica (its first) when "
+                    + "that one is back in sync; 0 = only on `flymq cluster elect-leaders`");
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -567,6 +588,7 @@ public record BrokerConfig(
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             CLUSTER_SECRET_FILE, CLUSTER_TLS_ENABLED, CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
+            RACK, REASSIGNMENT_BYTES_PER_SEC, LEADER_BALANCE_INTERVAL_MS,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -665,6 +687,7 @@ public record BrokerConfig(
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 clusterAuth,
                 clusterTls(v),
+                new Placement(v.get(RACK).trim(), v.get(REASSIGNMENT_BYTES_PER_SEC), v.get(LEADER_BALANCE_INTERVAL_MS)),
                 List.copyOf(warnings));
     }
 

@@ -42,7 +42,8 @@ class AuthorizationMatrixTest {
 
     static {
         for (int op : new int[] {Opcodes.LIST_TOPICS, Opcodes.METADATA, Opcodes.CLUSTER_STATUS,
-                Opcodes.CLUSTER_METADATA, Opcodes.AUTH, Opcodes.WHOAMI, Opcodes.ROLE_LIST, Opcodes.GET_SCHEMA,
+                Opcodes.CLUSTER_METADATA, ExtensionOpcodes.REASSIGNMENTS, Opcodes.AUTH, Opcodes.WHOAMI,
+                Opcodes.ROLE_LIST, Opcodes.GET_SCHEMA,
                 Opcodes.LIST_SCHEMAS, Opcodes.VALIDATE_SCHEMA, Opcodes.BEGIN_TX, Opcodes.COMMIT_TX,
                 Opcodes.ABORT_TX}) {
             POLICY.put(op, Need.NONE);
@@ -64,6 +65,7 @@ class AuthorizationMatrixTest {
                 Opcodes.USER_DELETE, Opcodes.USER_UPDATE, Opcodes.USER_LIST, Opcodes.USER_GET, Opcodes.ACL_SET,
                 Opcodes.ACL_GET, Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
                 Opcodes.REGISTER_SCHEMA, Opcodes.DELETE_SCHEMA, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
+                ExtensionOpcodes.PARTITION_REASSIGN, ExtensionOpcodes.CLUSTER_BALANCE,
                 ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, ExtensionOpcodes.TXN_FORWARD,
                 ExtensionOpcodes.TXN_APPEND, Opcodes.PURGE_DLQ}) {
             POLICY.put(op, Need.ADMIN);

@@ -257,18 +257,23 @@ final class ClusterHarness implements AutoCloseable {
      * the node serves from its own log instead of routing it to the partition's leader.
      */
     List<Message> localRecords(int i, String topic, int partition) throws IOException {
+        return localRecords(port(i), id(i), topic, partition);
+    }
+
+    /** {@link #localRecords(int, String, int)} of the node {@code nodeId} serving clients on {@code port}. */
+    static List<Message> localRecords(int port, String nodeId, String topic, int partition) throws IOException {
         List<Message> all = new ArrayList<>();
-        try (WireClient w = new WireClient(port(i))) {
+        try (WireClient w = new WireClient(port)) {
             while (true) {
                 WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic, 1 << 20,
                         List.of(new BatchFetchRequest.Position(partition, all.size())), true));
                 if (f.isError()) {
-                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + f.errorText());
+                    throw new AssertionError("local BATCH_FETCH on " + nodeId + ": " + f.errorText());
                 }
                 PayloadReader r = f.reader();
                 BatchFetchResponse.PartitionHeader p = BatchFetchResponse.read(r).partitions().get(0);
                 if (!p.error().isEmpty()) {
-                    throw new AssertionError("local BATCH_FETCH on " + id(i) + ": " + p.error());
+                    throw new AssertionError("local BATCH_FETCH on " + nodeId + ": " + p.error());
                 }
                 if (p.recordCount() == 0) {
                     return all;

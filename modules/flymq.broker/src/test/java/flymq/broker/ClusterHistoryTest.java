@@ -64,13 +64,6 @@ class ClusterHistoryTest {
         }
     }
 
-    /** One BATCH_PRODUCE attempt: its values and, when acknowledged, the base offset answered. */
-    private record Attempt(int partition, List<String> values, long ackedBase) {
-        boolean acked() {
-            return ackedBase >= 0;
-        }
-    }
-
     private enum Outcome { OK, UNKNOWN }
 
     private record MetaOp(String kind, String topic, int partitions, Outcome outcome) {
@@ -88,11 +81,11 @@ class ClusterHistoryTest {
         }
         cluster.network.faults(0.03, 0.03, 15);
 
-        List<List<Attempt>> attempts = new ArrayList<>();
+        List<List<PartitionHistory.Attempt>> attempts = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
         CountDownLatch producing = new CountDownLatch(PARTITIONS);
         for (int p = 0; p < PARTITIONS; p++) {
-            List<Attempt> history = new CopyOnWriteArrayList<>();
+            List<PartitionHistory.Attempt> history = new CopyOnWriteArrayList<>();
             attempts.add(history);
             int partition = p;
             workers.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
@@ -126,7 +119,7 @@ class ClusterHistoryTest {
             cluster.partitionLeader(TOPIC, p);
         }
 
-        long acked = attempts.stream().flatMap(List::stream).filter(Attempt::acked).count();
+        long acked = attempts.stream().flatMap(List::stream).filter(PartitionHistory.Attempt::acked).count();
         System.out.println("history: " + acked + " of " + PARTITIONS * BATCHES_PER_PARTITION
                 + " batches acknowledged, metadata " + metaHistory + "; network dropped "
                 + cluster.network.dropped + ", duplicated " + cluster.network.duplicated + ", delayed "
@@ -134,7 +127,7 @@ class ClusterHistoryTest {
         // how many batches the nemesis lets through depends on the machine's load; the checker needs a few per
         // partition to have something to check, not a quota
         for (int p = 0; p < PARTITIONS; p++) {
-            long ackedHere = attempts.get(p).stream().filter(Attempt::acked).count();
+            long ackedHere = attempts.get(p).stream().filter(PartitionHistory.Attempt::acked).count();
             assertTrue(ackedHere >= MIN_ACKED_PER_PARTITION,
                     "too few acknowledged batches on partition " + p + " to check anything: " + ackedHere);
         }
@@ -153,7 +146,7 @@ class ClusterHistoryTest {
         }
     }
 
-    private void produce(int partition, List<Attempt> history) {
+    private void produce(int partition, List<PartitionHistory.Attempt> history) {
         for (int a = 0; a < BATCHES_PER_PARTITION; a++) {
             List<String> values = new ArrayList<>();
             List<ProducerRecord> records = new ArrayList<>();
@@ -173,7 +166,7 @@ class ClusterHistoryTest {
             } catch (FlyMqException e) {
                 // outcome unknown: the batch may or may not have been committed
             }
-            history.add(new Attempt(partition, values, base));
+            history.add(new PartitionHistory.Attempt(partition, values, base));
         }
     }
 
@@ -228,64 +221,23 @@ class ClusterHistoryTest {
         }
     }
 
-    private void checkPartition(int partition, List<Attempt> history) throws Exception {
-        int expectedMin = (int) history.stream().filter(Attempt::acked).mapToLong(a -> a.values().size()).sum();
-        List<Message> all = new ArrayList<>();
-        ClusterHarness.await("a complete read of partition " + partition, 20_000, () -> readAll(partition, all));
-        // replicas apply commits a moment apart: give the read a few seconds to show every acknowledged record,
-        // then let the checks below name whatever is missing
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (all.size() < expectedMin && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            List<Message> again = new ArrayList<>();
-            if (readAll(partition, again)) {
-                all.clear();
-                all.addAll(again);
-            }
-        }
-        Map<String, List<Long>> offsetsOf = new HashMap<>();
-        for (int i = 0; i < all.size(); i++) {
-            assertEquals(i, all.get(i).offset(), "offsets of partition " + partition + " are contiguous");
-            offsetsOf.computeIfAbsent(all.get(i).valueAsString(), v -> new ArrayList<>()).add(all.get(i).offset());
-        }
-        Set<String> produced = new TreeSet<>();
-        long lastAcked = -1;
-        for (Attempt a : history) {
-            produced.addAll(a.values());
-            for (int r = 0; r < a.values().size(); r++) {
-                List<Long> at = offsetsOf.getOrDefault(a.values().get(r), List.of());
-                if (a.acked()) {
-                    assertEquals(List.of(a.ackedBase() + r), at, "acknowledged record " + a.values().get(r)
-                            + " must be present exactly once, at the offset its answer named");
-                } else {
-                    assertTrue(at.size() <= 1, "unacknowledged record " + a.values().get(r) + " appears " + at.size()
-                            + " times");
-                }
-            }
-            if (a.acked()) {
-                assertTrue(a.ackedBase() > lastAcked, "acknowledgements of partition " + partition
-                        + " are in offset order: " + a.ackedBase() + " after " + lastAcked);
-                lastAcked = a.ackedBase();
-            }
-        }
-        for (String v : offsetsOf.keySet()) {
-            if (!produced.contains(v)) {
-                fail("partition " + partition + " holds a record nobody produced: " + v);
-            }
-        }
-        List<String> values = all.stream().map(Message::valueAsString).toList();
+    private void checkPartition(int partition, List<PartitionHistory.Attempt> history) throws Exception {
+        List<PartitionHistory.Replica> replicas = new ArrayList<>();
         for (int i = 0; i < ClusterHarness.SIZE; i++) {
             int node = i;
-            ClusterHarness.await("n" + (node + 1) + "'s replica of partition " + partition, 20_000, () -> {
-                try {
-                    return cluster.localRecords(node, TOPIC, partition).size() >= values.size();
-                } catch (java.io.IOException e) {
-                    return false;
+            replicas.add(new PartitionHistory.Replica() {
+                @Override
+                public String name() {
+                    return ClusterHarness.id(node);
+                }
+
+                @Override
+                public List<Message> records() throws java.io.IOException {
+                    return cluster.localRecords(node, TOPIC, partition);
                 }
             });
-            assertEquals(values, cluster.localRecords(node, TOPIC, partition).stream().map(Message::valueAsString)
-                    .toList(), "n" + (node + 1) + " holds the same records of partition " + partition);
         }
+        PartitionHistory.check(TOPIC, partition, history, into -> readAll(partition, into), replicas);
     }
 
     /** Reads the whole partition (through a node that routes to its leader); false when a read failed. */

@@ -1302,6 +1302,68 @@ public final class FlyMqClient implements AutoCloseable {
                 FlyMqClient::membership);
     }
 
+    /**
+     * PARTITION_REASSIGN start (extension 0xC9): moves partition {@code partition} of {@code topic} to the nodes
+     * {@code replicas} (preferred leader first). Answers once the move is recorded; it completes in the background
+     * ({@link #reassignments()}).
+     */
+    public void reassignPartition(String topic, int partition, List<String> replicas) {
+        requireTopic(topic);
+        call("PARTITION_REASSIGN", flymq.protocol.ExtensionOpcodes.PARTITION_REASSIGN,
+                flymq.protocol.message.PartitionReassignRequest.start(topic, partition, replicas), false,
+                FlyMqClient::ignore);
+    }
+
+    /** PARTITION_REASSIGN cancel (extension 0xC9): the partition goes back to the replicas it had before the move. */
+    public void cancelReassignment(String topic, int partition) {
+        requireTopic(topic);
+        call("PARTITION_REASSIGN", flymq.protocol.ExtensionOpcodes.PARTITION_REASSIGN,
+                flymq.protocol.message.PartitionReassignRequest.cancel(topic, partition), false, FlyMqClient::ignore);
+    }
+
+    /** REASSIGNMENTS (extension 0xCA): the moves in progress, as the answering node knows them. */
+    public List<PartitionMove> reassignments() {
+        return call("REASSIGNMENTS", flymq.protocol.ExtensionOpcodes.REASSIGNMENTS,
+                flymq.protocol.message.EmptyRequest.INSTANCE, true, r -> {
+                    List<PartitionMove> all = new ArrayList<>();
+                    for (var m : flymq.protocol.message.ReassignmentsResponse.read(r).reassignments()) {
+                        all.add(new PartitionMove(m.topic(), m.partition(), m.from(), m.to(), m.cancelling()));
+                    }
+                    return List.copyOf(all);
+                });
+    }
+
+    /** CLUSTER_BALANCE plan (extension 0xCB): the rebalance plan, not executed. */
+    public List<PartitionMove> rebalancePlan() {
+        return balance(flymq.protocol.message.ClusterBalanceRequest.PLAN, "");
+    }
+
+    /** CLUSTER_BALANCE rebalance: computes the plan and starts its moves; returns them. */
+    public List<PartitionMove> rebalance() {
+        return balance(flymq.protocol.message.ClusterBalanceRequest.REBALANCE, "");
+    }
+
+    /** CLUSTER_BALANCE drain: moves every replica off {@code nodeId}; returns the moves started. */
+    public List<PartitionMove> drain(String nodeId) {
+        return balance(flymq.protocol.message.ClusterBalanceRequest.DRAIN, nodeId);
+    }
+
+    /** CLUSTER_BALANCE elect-leaders: hands partitions to their in-sync preferred leaders; returns the hand-overs. */
+    public List<PartitionMove> electLeaders() {
+        return balance(flymq.protocol.message.ClusterBalanceRequest.ELECT_LEADERS, "");
+    }
+
+    private List<PartitionMove> balance(int action, String nodeId) {
+        return call("CLUSTER_BALANCE", flymq.protocol.ExtensionOpcodes.CLUSTER_BALANCE,
+                new flymq.protocol.message.ClusterBalanceRequest(action, nodeId, false), false, r -> {
+                    List<PartitionMove> all = new ArrayList<>();
+                    for (var m : flymq.protocol.message.ClusterBalanceResponse.read(r).moves()) {
+                        all.add(new PartitionMove(m.topic(), m.partition(), m.from(), m.to(), false));
+                    }
+                    return List.copyOf(all);
+                });
+    }
+
     private static ClusterMembership membership(PayloadReader r) {
         List<MembershipResponse.Member> wire = MembershipResponse.read(r).members();
         List<ClusterMembership.Member> members = new ArrayList<>(wire.size());

@@ -19,6 +19,9 @@ package flymq.protocol;
  *   <li>TXN_APPEND 0xC7 (cluster-internal, admin): {@code TxnAppendRequest}, {@code TxnAppendResponse}: the
  *       coordinator's transactional records or markers for a partition another node leads</li>
  *   <li>DLQ_NACK 0xC8: {@code NackRequest}, {@code NackResponse}</li>
+ *   <li>PARTITION_REASSIGN 0xC9 (admin): {@code PartitionReassignRequest}, {@code SuccessResponse}</li>
+ *   <li>REASSIGNMENTS 0xCA: {@code EmptyRequest}, {@code ReassignmentsResponse}</li>
+ *   <li>CLUSTER_BALANCE 0xCB (admin): {@code ClusterBalanceRequest}, {@code ClusterBalanceResponse}</li>
  *   <li>SECURITY_CHANGE 0xCD (cluster-internal): {@code SecurityChangeRequest}, {@code SuccessResponse}: a user or
  *       ACL change a node forwards to the metadata leader, which commits it through the metadata Raft group</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
@@ -48,6 +51,12 @@ public final class ExtensionOpcodes {
     public static final int TXN_APPEND = 0xC7;
     /** A consumer reports that it failed a record: retried, or dead-lettered after dlq.max_retries (docs/dlq.md). */
     public static final int DLQ_NACK = 0xC8;
+    /** Moves a partition's replicas to other nodes, or cancels such a move. */
+    public static final int PARTITION_REASSIGN = 0xC9;
+    /** The partition reassignments in progress. */
+    public static final int REASSIGNMENTS = 0xCA;
+    /** Rebalance plan and execution, drain of a node, preferred-leader election. */
+    public static final int CLUSTER_BALANCE = 0xCB;
     /** A user or ACL change forwarded to the metadata leader (cluster-internal, admin). */
     public static final int SECURITY_CHANGE = 0xCD;
     /** Cluster join/leave (admin). */

@@ -95,6 +95,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private volatile RaftMember leader;
     private volatile long commitIndex;
     private volatile boolean closed;
+    /** Set by {@link #takeSnapshot(boolean)}: the next snapshot keeps no entries below itself. */
+    private volatile boolean dropTailOnce;
 
     private RaftGroup(RaftGroupConfig config, ClusterTransport transport, boolean ownsTransport,
                       ReplicatedStateMachine<R> stateMachine, RaftListener listener) throws IOException {
@@ -321,7 +323,19 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
 
     /** Forces a snapshot now (normally taken every {@link RaftGroupConfig#commitCountToTakeSnapshot()} commits). */
     public CompletableFuture<Long> takeSnapshot() {
+        return takeSnapshot(false);
+    }
+
+    /**
+     * Forces a snapshot now; with {@code dropLog} the entries below it are dropped from memory and store at once
+     * (no window kept for followers close behind), so that a member added next starts from this snapshot instead of
+     * replaying the group's history. A member that once left the group must: replaying its own removal would stop it.
+     */
+    public CompletableFuture<Long> takeSnapshot(boolean dropLog) {
         quiescence.wakeAsync("snapshot");
+        if (dropLog) {
+            dropTailOnce = true;
+        }
         return node.takeSnapshot().handle((ordered, error) -> {
             if (error != null) {
                 throw translate(error);
@@ -780,8 +794,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             // MicroRaft drops the entries up to index once the snapshot is stored: they no longer count. It keeps
             // a window below the snapshot by count, which the trim sets from bytes before MicroRaft truncates.
             compaction.snapshotted();
-            SnapshotTailTrim.beforeTruncation(node, index, config.memory().keptBelowSnapshotBytes(),
-                    config.commitCountToTakeSnapshot());
+            long keepBytes = dropTailOnce ? 0 : config.memory().keptBelowSnapshotBytes();
+            dropTailOnce = false;
+            SnapshotTailTrim.beforeTruncation(node, index, keepBytes, config.commitCountToTakeSnapshot());
             delegate.takeSnapshot(index, chunk -> {
                 count[0]++;
                 chunkConsumer.accept(Objects.requireNonNull(chunk, "snapshot chunk"));

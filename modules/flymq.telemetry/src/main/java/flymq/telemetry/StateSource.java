@@ -88,12 +88,19 @@ public interface StateSource {
     /**
      * @param authFailures cluster connections refused for authentication ({@code flymq_cluster_auth_failures_total});
      *                     -1 when the node has no cluster transport (a single node), which shows no such series
+     * @param reassignments partition reassignments in progress as this node has applied the metadata log
+     *                      ({@code flymq_cluster_reassignments_in_progress}); -1 on a single node (no series)
      */
     record ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex, long elections,
-                        long authFailures) {
+                        long authFailures, long reassignments) {
         public ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex,
                             long elections) {
-            this(nodes, nodeId, leaderId, raftTerm, commitIndex, elections, -1);
+            this(nodes, nodeId, leaderId, raftTerm, commitIndex, elections, -1, -1);
+        }
+
+        public ClusterState(int nodes, String nodeId, String leaderId, long raftTerm, long commitIndex,
+                            long elections, long authFailures) {
+            this(nodes, nodeId, leaderId, raftTerm, commitIndex, elections, authFailures, -1);
         }
 
         /** The values a single node reports for itself. */

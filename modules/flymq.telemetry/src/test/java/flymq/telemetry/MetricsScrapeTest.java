@@ -114,6 +114,15 @@ class MetricsScrapeTest {
     }
 
     @Test
+    void aClusterNodeAddsItsReassignmentsInProgressAsAGauge() throws Exception {
+        assertFalse(scrape().types.containsKey("flymq_cluster_reassignments_in_progress"), "not on a single node");
+        state.cluster = new StateSource.ClusterState(3, "node-1", "node-2", 4, 100, 2, 0, 2);
+        Exposition e = scrape();
+        assertEquals("gauge", e.types.get("flymq_cluster_reassignments_in_progress"));
+        assertEquals(2.0, e.samples("flymq_cluster_reassignments_in_progress").get(0).value());
+    }
+
+    @Test
     void noLabelIsAddedByHelidon() throws Exception {
         Exposition e = scrape();
         Set<String> keys = e.samples.stream().flatMap(s -> s.labels().keySet().stream())

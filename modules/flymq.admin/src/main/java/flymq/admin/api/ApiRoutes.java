@@ -83,6 +83,30 @@ public final class ApiRoutes {
             }
             call.ok(Json.obj("assignments", Pages.page(call, all), "count", all.size()));
         });
+        Route.Doc reassignDoc = doc("Cluster", "Move a partition's replicas to other nodes, or cancel the move "
+                + "(body {\"new_replicas\": [...], \"new_leader\": id} or {\"cancel\": true}); answers once the move "
+                + "is recorded, GET /api/v1/cluster/reassignments follows it", Map.of(), "Reassign",
+                new Route.Response(202, "ReassignAccepted", "recorded; the move runs in the background"),
+                new Route.Response(400, "Error", "unknown node, no replicas, single-node broker"),
+                new Route.Response(404, "Error", "no such topic or partition"),
+                new Route.Response(409, "Error", "a move of the partition is already in progress"));
+        route("POST", "/api/v1/cluster/partitions/{topic}/{partition}", Access.ADMIN, reassignDoc, this::reassign);
+        route("POST", "/api/v1/cluster/partitions/{topic}/{partition}/reassign", Access.ADMIN, reassignDoc,
+                this::reassign);
+        get("/api/v1/cluster/reassignments", Access.READ, doc("Cluster", "The partition moves in progress",
+                Map.of(), null, ok("ReassignmentList", "moves, from and to")), call -> call.ok(Json.obj(
+                "reassignments", backend.reassignments().stream().map(ApiRoutes::move).toList())));
+        route("POST", "/api/v1/cluster/rebalance", Access.ADMIN, doc("Cluster", "Spread replicas and preferred "
+                + "leaders evenly over the live nodes (body {} starts it, {\"dry_run\": true} only plans)", Map.of(),
+                "Rebalance",
+                ok("RebalanceResult", "the moves planned (and started unless dry_run)")), call -> {
+            JsonNode body = call.body();
+            boolean dryRun = body.path("dry_run").asBoolean(false);
+            List<AdminBackend.PartitionMove> moves = backend.rebalance(call.principal().name(), dryRun);
+            call.ok(Json.obj("success", true, "dry_run", dryRun, "moves", moves.stream().map(ApiRoutes::move)
+                    .toList(), "message", moves.isEmpty() ? "Rebalance completed. No moves were required."
+                    : (dryRun ? "Planned " : "Started ") + moves.size() + " partition move(s)."));
+        });
         get("/api/v1/cluster/leaders", Access.READ, doc("Cluster", "How partition leaders spread over the nodes",
                 Map.of(), null, ok("Leaders", "leaders per node")), call -> call.ok(leaders()));
         get("/api/v1/traffic", Access.READ, doc("Cluster", "Running traffic totals of this node", Map.of(), null,
@@ -536,6 +560,40 @@ public final class ApiRoutes {
     }
 
     // ------------------------------------------------------------------------------------------------- answers
+
+    /** POST /cluster/partitions/{topic}/{partition}[/reassign]: upstream's body, plus {@code cancel}. */
+    private void reassign(Call call) {
+        String topic = call.param("topic");
+        int partition;
+        try {
+            partition = Integer.parseInt(call.param("partition"));
+        } catch (NumberFormatException e) {
+            throw AdminException.badRequest("invalid partition number '" + call.param("partition") + "'");
+        }
+        JsonNode body = call.body();
+        boolean cancel = body.path("cancel").asBoolean(false);
+        List<String> replicas = new ArrayList<>();
+        body.path("new_replicas").forEach(n -> replicas.add(n.asText()));
+        String leader = body.path("new_leader").asText("");
+        if (!cancel) {
+            if (!leader.isEmpty()) {
+                replicas.remove(leader);
+                replicas.add(0, leader);
+            }
+            if (replicas.isEmpty()) {
+                throw AdminException.badRequest("new_replicas (or new_leader) is required, or cancel: true");
+            }
+        }
+        backend.reassignPartition(call.principal().name(), topic, partition, replicas, cancel);
+        call.json(202, Json.obj("success", true, "message", cancel ? "Partition reassignment cancelled"
+                : "Partition reassignment initiated", "topic", topic, "partition", partition,
+                "new_leader", cancel ? "" : replicas.get(0), "new_replicas", cancel ? List.of() : replicas));
+    }
+
+    private static Map<String, Object> move(AdminBackend.PartitionMove m) {
+        return Json.obj("topic", m.topic(), "partition", m.partition(), "from", m.from(), "to", m.to(),
+                "cancelling", m.cancelling());
+    }
 
     Map<String, Object> cluster() {
         AdminBackend.ClusterInfo c = backend.cluster();

@@ -227,6 +227,15 @@ final class OpenApi {
                 "offset", "int", "timestamp", "int");
         reset.put("required", List.of("topic", "mode"));
         s.put("ResetOffsets", reset);
+        s.put("Reassign", object("new_replicas", "string[]", "new_leader", "string", "cancel", "boolean"));
+        s.put("ReassignAccepted", object("success", "boolean", "message", "string", "topic", "string",
+                "partition", "int", "new_leader", "string", "new_replicas", "string[]"));
+        s.put("PartitionMove", object("topic", "string", "partition", "int", "from", "string[]", "to", "string[]",
+                "cancelling", "boolean"));
+        s.put("ReassignmentList", object("reassignments", arrayOf("PartitionMove")));
+        s.put("Rebalance", object("dry_run", "boolean"));
+        s.put("RebalanceResult", object("success", "boolean", "dry_run", "boolean", "moves", arrayOf("PartitionMove"),
+                "message", "string"));
         s.put("Snapshot", object("time", "int", "cluster", "#Cluster", "topics", "#TopicList",
                 "groups", "#GroupList", "traffic", "#Traffic"));
         return s;

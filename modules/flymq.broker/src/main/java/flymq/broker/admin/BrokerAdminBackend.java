@@ -287,6 +287,46 @@ public final class BrokerAdminBackend implements AdminBackend {
                 new AuditExportRequest(query(filter), format))).data();
     }
 
+    /** Sent as PARTITION_REASSIGN (start or cancel); the metadata leader records it, the move runs after. */
+    @Override
+    public void reassignPartition(String caller, String topic, int partition, List<String> replicas, boolean cancel) {
+        topics.find(topic).filter(t -> partition >= 0 && partition < t.partitionCount())
+                .orElseThrow(() -> AdminException.notFound("partition " + topic + "-" + partition + " not found"));
+        send(caller, ExtensionOpcodes.PARTITION_REASSIGN, cancel
+                ? flymq.protocol.message.PartitionReassignRequest.cancel(topic, partition)
+                : flymq.protocol.message.PartitionReassignRequest.start(topic, partition, replicas));
+    }
+
+    @Override
+    public List<PartitionMove> reassignments() {
+        List<PartitionMove> all = new ArrayList<>();
+        RequestHandler handler = handlers.handler(ExtensionOpcodes.REASSIGNMENTS);
+        if (handler == null) {
+            return all;
+        }
+        PayloadWriter answer = new PayloadWriter(64);
+        handler.handle(new Session("admin-api"), new PayloadReader(new byte[0]), answer); // a read, open to all
+        for (var m : flymq.protocol.message.ReassignmentsResponse.read(new PayloadReader(answer.toPayload()))
+                .reassignments()) {
+            all.add(new PartitionMove(m.topic(), m.partition(), m.from(), m.to(), m.cancelling()));
+        }
+        return all;
+    }
+
+    /** Sent as CLUSTER_BALANCE plan or rebalance. */
+    @Override
+    public List<PartitionMove> rebalance(String caller, boolean dryRun) {
+        List<PartitionMove> all = new ArrayList<>();
+        var request = new flymq.protocol.message.ClusterBalanceRequest(dryRun
+                ? flymq.protocol.message.ClusterBalanceRequest.PLAN
+                : flymq.protocol.message.ClusterBalanceRequest.REBALANCE, "", false);
+        for (var m : flymq.protocol.message.ClusterBalanceResponse.read(exchange(caller,
+                ExtensionOpcodes.CLUSTER_BALANCE, request)).moves()) {
+            all.add(new PartitionMove(m.topic(), m.partition(), m.from(), m.to(), false));
+        }
+        return all;
+    }
+
     /** The wire's filter counts whole seconds: a start is rounded down and an end up, so no event in range is lost. */
     private static AuditQueryRequest query(AuditFilter f) {
         return new AuditQueryRequest(f.startMs() / 1000, f.endMs() == 0 ? 0 : (f.endMs() + 999) / 1000, f.types(),
@@ -624,7 +664,7 @@ public final class BrokerAdminBackend implements AdminBackend {
                 || m.contains("unavailable") || m.contains("timed out")) {
             return AdminException.unavailable(m);
         }
-        if (m.contains("already exists")) {
+        if (m.contains("already exists") || m.contains("already moving")) {
             return AdminException.conflict(m);
         }
         return AdminException.badRequest(m);

@@ -39,11 +39,13 @@ public final class AccessRules {
                 Opcodes.USER_UPDATE, Opcodes.USER_LIST, Opcodes.USER_GET, Opcodes.ACL_SET, Opcodes.ACL_GET,
                 Opcodes.ACL_DELETE, Opcodes.ACL_LIST, Opcodes.AUDIT_QUERY, Opcodes.AUDIT_EXPORT,
                 Opcodes.CLUSTER_JOIN, Opcodes.CLUSTER_LEAVE, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
+                ExtensionOpcodes.PARTITION_REASSIGN, ExtensionOpcodes.CLUSTER_BALANCE,
                 ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, ExtensionOpcodes.TXN_FORWARD,
                 ExtensionOpcodes.TXN_APPEND, Opcodes.REGISTER_SCHEMA,
                 Opcodes.DELETE_SCHEMA, Opcodes.PURGE_DLQ);
         rule(AccessRule.SELF_OR_ADMIN, Opcodes.PASSWORD_CHANGE);
         rule(AccessRule.NONE, Opcodes.LIST_TOPICS, Opcodes.METADATA, Opcodes.CLUSTER_STATUS, Opcodes.CLUSTER_METADATA,
+                ExtensionOpcodes.REASSIGNMENTS,
                 Opcodes.AUTH, Opcodes.WHOAMI, Opcodes.ROLE_LIST, Opcodes.GET_SCHEMA, Opcodes.LIST_SCHEMAS,
                 Opcodes.VALIDATE_SCHEMA, Opcodes.BEGIN_TX, Opcodes.COMMIT_TX, Opcodes.ABORT_TX);
     }

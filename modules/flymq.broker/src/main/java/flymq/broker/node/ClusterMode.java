@@ -83,6 +83,9 @@ final class ClusterMode implements NodeMode {
                 .register(Opcodes.DELETE_GROUP, cluster::deleteGroup)
                 .register(ExtensionOpcodes.CLUSTER_REGISTER, cluster::register)
                 .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, cluster::changeMembership)
+                .register(ExtensionOpcodes.PARTITION_REASSIGN, cluster::reassign)
+                .register(ExtensionOpcodes.REASSIGNMENTS, cluster::reassignments)
+                .register(ExtensionOpcodes.CLUSTER_BALANCE, cluster::balance)
                 .register(ExtensionOpcodes.SECURITY_CHANGE, cluster::securityChange);
     }
 
@@ -129,7 +132,7 @@ final class ClusterMode implements NodeMode {
 
     @Override
     public void attach(BrokerTelemetry telemetry) {
-        telemetry.attachCluster(cluster.group(), cluster::authFailures);
+        telemetry.attachCluster(cluster.group(), cluster::authFailures, cluster::reassignmentsInProgress);
     }
 
     @Override

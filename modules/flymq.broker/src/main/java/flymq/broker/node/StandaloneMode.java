@@ -78,6 +78,22 @@ final class StandaloneMode implements NodeMode {
                 .register(ExtensionOpcodes.CLUSTER_MEMBERSHIP, (session, in, out) -> {
                     throw new RequestException("node " + nodeId
                             + " runs as a single broker (no peers configured): its cluster membership cannot change");
+                })
+                .register(ExtensionOpcodes.PARTITION_REASSIGN, (session, in, out) -> {
+                    throw new RequestException("node " + nodeId
+                            + " runs as a single broker (no peers configured): every replica is on it");
+                })
+                .register(ExtensionOpcodes.REASSIGNMENTS, (session, in, out) ->
+                        new flymq.protocol.message.ReassignmentsResponse(java.util.List.of()).write(out))
+                .register(ExtensionOpcodes.CLUSTER_BALANCE, (session, in, out) -> {
+                    int action = flymq.protocol.message.ClusterBalanceRequest.read(in).action();
+                    if (action == flymq.protocol.message.ClusterBalanceRequest.PLAN
+                            || action == flymq.protocol.message.ClusterBalanceRequest.ELECT_LEADERS) {
+                        new flymq.protocol.message.ClusterBalanceResponse(java.util.List.of()).write(out);
+                        return; // a single node is balanced: nothing to move
+                    }
+                    throw new RequestException("node " + nodeId
+                            + " runs as a single broker (no peers configured): there is no other node to move to");
                 });
     }
 

@@ -147,11 +147,13 @@ public final class BrokerTelemetry implements AutoCloseable {
 
     /**
      * In a cluster: scrapes and {@code /health} read the metadata Raft group from now on (nodes, leader, term,
-     * commit index, and {@code authFailures}, the cluster transport's refused connections); elections are counted
+     * commit index, {@code authFailures}, the cluster transport's refused connections, and the reassignments in
+     * progress); elections are counted
      * by {@link #raftListener()}.
      */
-    public void attachCluster(RaftGroup<?> metadataGroup, LongSupplier authFailures) {
+    public void attachCluster(RaftGroup<?> metadataGroup, LongSupplier authFailures, LongSupplier reassignments) {
         state.authFailures = authFailures;
+        state.reassignments = reassignments;
         state.metadataGroup = metadataGroup;
     }
 
@@ -412,6 +414,7 @@ public final class BrokerTelemetry implements AutoCloseable {
         volatile BrokerView view;
         volatile RaftGroup<?> metadataGroup;
         volatile LongSupplier authFailures = () -> 0;
+        volatile LongSupplier reassignments = () -> 0;
 
         ViewState(Path dataDir) {
             this.dataDir = dataDir;
@@ -488,7 +491,7 @@ public final class BrokerTelemetry implements AutoCloseable {
             }
             String leader = g.leader().map(RaftMember::id).orElse("");
             return new ClusterState(g.members().size(), g.localMember().id(), leader, g.term(), g.commitIndex(),
-                    elections.elections(), authFailures.getAsLong());
+                    elections.elections(), authFailures.getAsLong(), reassignments.getAsLong());
         }
 
         @Override

@@ -27,6 +27,10 @@ import flymq.broker.topic.TopicSettings;
 import flymq.broker.tls.ServerTls;
 import flymq.protocol.Acks;
 import flymq.protocol.ExtensionOpcodes;
+import flymq.protocol.message.ClusterBalanceRequest;
+import flymq.protocol.message.ClusterBalanceResponse;
+import flymq.protocol.message.PartitionReassignRequest;
+import flymq.protocol.message.ReassignmentsResponse;
 import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -67,6 +71,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -118,6 +123,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile MetadataStateMachine state;
     private volatile GroupCoordinator groups;
     private volatile PartitionReplicas replicas;
+    private volatile PartitionMover mover;
     private volatile boolean closed;
     private volatile RaftListener observer = RaftListener.NONE;
     private volatile SchemaRegistry schemas;
@@ -312,7 +318,8 @@ public final class MetadataCluster implements AutoCloseable {
             replicas = new PartitionReplicas(members, layout, topics, transport,
                     tuning.partitions().andThen(b -> b.storeKey(storeKey)),
                     sm::clientAddrs, raftMemory, produceAdmission,
-                    () -> new LeaderForwarder(forwardAdmission, forwardLogin));
+                    () -> new LeaderForwarder(forwardAdmission, forwardLogin),
+                    new ReassignmentThrottle(config.placement().reassignmentBytesPerSec()));
             replicas.transactionIndex(transactionIndex);
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
@@ -328,6 +335,9 @@ public final class MetadataCluster implements AutoCloseable {
             group = RaftGroup.start(raftConfig, transport, state, new Registrar().andThen(observer));
             RaftGroup<Boolean> started = group;
             members.follow(started::members);
+            mover = new PartitionMover(members.self(), () -> state, () -> replicas, members::all,
+                    this::finishReassignment, config.placement().leaderBalanceIntervalMs());
+            mover.start();
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata Raft member " + members.self()
@@ -666,9 +676,191 @@ public final class MetadataCluster implements AutoCloseable {
     /** CLUSTER_REGISTER (internal): a node announces its client address through the leader. */
     public void register(Session session, PayloadReader in, PayloadWriter out) {
         RegisterNodeRequest r = RegisterNodeRequest.read(in);
-        execute(() -> new RegisterNode(r.nodeId(), r.clientAddr()), r.forwarded(), "register node " + r.nodeId(),
-                new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true), ExtensionOpcodes.CLUSTER_REGISTER);
+        execute(() -> new RegisterNode(r.nodeId(), r.clientAddr(), r.rack()), r.forwarded(),
+                "register node " + r.nodeId(), new RegisterNodeRequest(r.nodeId(), r.clientAddr(), true, r.rack()),
+                ExtensionOpcodes.CLUSTER_REGISTER);
         SuccessResponse.OK.write(out);
+    }
+
+    // ------------------------------------------------------------------ reassignment and balance
+
+    /**
+     * PARTITION_REASSIGN 0xC9 in a cluster: a {@link PartitionReassignRequest} → {@link SuccessResponse}. START and
+     * CANCEL are checked by the metadata leader against its copy of the assignment and committed as
+     * START_REASSIGNMENT / CANCEL_REASSIGNMENT; the partition's leader then carries the move out
+     * ({@link PartitionMover}) and records FINISH_REASSIGNMENT (action 3) itself. Forwarded from a follower like
+     * CREATE_TOPIC. The answer comes once the step is committed, not when the move is done ({@code REASSIGNMENTS}
+     * shows that).
+     */
+    public void reassign(Session session, PayloadReader in, PayloadWriter out) {
+        PartitionReassignRequest r = PartitionReassignRequest.read(in);
+        String what = "reassign " + r.topic() + "-" + r.partition();
+        boolean done = switch (r.action()) {
+            case PartitionReassignRequest.START -> execute(() -> startCommand(r.topic(), r.partition(), r.replicas()),
+                    r.forwarded(), what + " to " + r.replicas(), r.asForwarded(),
+                    ExtensionOpcodes.PARTITION_REASSIGN);
+            case PartitionReassignRequest.CANCEL -> execute(() -> {
+                MetadataStateMachine.Reassignment m = state.reassignment(r.topic(), r.partition())
+                        .orElseThrow(() -> new RequestException("partition " + r.topic() + "-" + r.partition()
+                                + " has no reassignment in progress"));
+                if (m.cancelling()) {
+                    throw new RequestException("the reassignment of " + r.topic() + "-" + r.partition()
+                            + " is already being cancelled (back to " + m.from() + ")");
+                }
+                return new MetadataCommand.CancelReassignment(r.topic(), m.createIndex(), r.partition());
+            }, r.forwarded(), "cancel the reassignment of " + r.topic() + "-" + r.partition(), r.asForwarded(),
+                    ExtensionOpcodes.PARTITION_REASSIGN);
+            case PartitionReassignRequest.FINISH -> execute(() -> {
+                long createIndex = state.reassignment(r.topic(), r.partition())
+                        .map(MetadataStateMachine.Reassignment::createIndex).orElse(-1L);
+                return new MetadataCommand.FinishReassignment(r.topic(), createIndex, r.partition(), r.replicas());
+            }, r.forwarded(), "finish the reassignment of " + r.topic() + "-" + r.partition(), r.asForwarded(),
+                    ExtensionOpcodes.PARTITION_REASSIGN);
+            default -> throw new RequestException("partition reassign: unknown action " + r.action()
+                    + " (expected 1 start or 2 cancel)");
+        };
+        if (!done) {
+            throw new RequestException("cannot " + what + ": the topic or partition changed meanwhile (deleted, "
+                    + "re-created, or a reassignment started, finished or was cancelled); nothing changed");
+        }
+        SuccessResponse.OK.write(out);
+    }
+
+    private MetadataCommand.StartReassignment startCommand(String topic, int partition, List<String> target) {
+        MetadataStateMachine.Assignment a = state.assignment(topic)
+                .orElseThrow(() -> new RequestException("topic not found: " + topic));
+        int partitions = a.topic().replicas().size();
+        if (partition < 0 || partition >= partitions) {
+            throw new RequestException("partition " + partition + " of topic " + topic + " does not exist (0.."
+                    + (partitions - 1) + ")");
+        }
+        if (target.isEmpty()) {
+            throw new RequestException("cannot reassign " + topic + "-" + partition + ": the target replica list is "
+                    + "empty");
+        }
+        if (new java.util.HashSet<>(target).size() != target.size()) {
+            throw new RequestException("cannot reassign " + topic + "-" + partition + ": replica list " + target
+                    + " names a node twice");
+        }
+        List<String> voters = group.committedMembers().votingMembers().stream().map(RaftMember::id).sorted().toList();
+        for (String id : target) {
+            if (!voters.contains(id)) {
+                throw new RequestException("cannot reassign " + topic + "-" + partition + ": node " + id
+                        + " is not a voting member of the cluster (members: " + String.join(",", voters) + ")");
+            }
+        }
+        state.reassignment(topic, partition).ifPresent(m -> {
+            throw new RequestException("partition " + topic + "-" + partition + " is already moving from "
+                    + m.from() + " to " + m.to() + "; cancel it first (flymq cluster reassign --cancel)");
+        });
+        return new MetadataCommand.StartReassignment(topic, a.createIndex(), partition, target);
+    }
+
+    /** The partition leader's last step of a move ({@link PartitionMover}): record FINISH_REASSIGNMENT. */
+    private void finishReassignment(MetadataStateMachine.Reassignment m, List<String> replicas) {
+        RaftGroup<Boolean> g = requireStarted();
+        PartitionReassignRequest finish = new PartitionReassignRequest(PartitionReassignRequest.FINISH, m.topic(),
+                m.partition(), replicas, true);
+        String what = "finish the reassignment of " + m.topic() + "-" + m.partition();
+        if (g.isLeader()) {
+            replicate(g, new MetadataCommand.FinishReassignment(m.topic(), m.createIndex(), m.partition(), replicas)
+                    .encode(), what);
+        } else {
+            toMetadataLeader(g, false, what, finish, ExtensionOpcodes.PARTITION_REASSIGN);
+        }
+    }
+
+    /** REASSIGNMENTS 0xCA: the moves in progress as this node has applied the metadata log. */
+    public void reassignments(Session session, PayloadReader in, PayloadWriter out) {
+        requireStarted();
+        List<ReassignmentsResponse.Reassignment> all = new ArrayList<>();
+        state.reassignments().values().stream()
+                .sorted(Comparator.comparing(MetadataStateMachine.Reassignment::topic)
+                        .thenComparingInt(MetadataStateMachine.Reassignment::partition))
+                .forEach(m -> all.add(new ReassignmentsResponse.Reassignment(m.topic(), m.partition(), m.from(),
+                        m.to(), m.cancelling())));
+        new ReassignmentsResponse(all).write(out);
+    }
+
+    /** The number of reassignments in progress (metrics). */
+    public int reassignmentsInProgress() {
+        MetadataStateMachine sm = state;
+        return sm == null ? 0 : sm.reassignments().size();
+    }
+
+    /**
+     * CLUSTER_BALANCE 0xCB: a {@link ClusterBalanceRequest} → {@link ClusterBalanceResponse}. PLAN, REBALANCE and
+     * DRAIN are computed by the metadata leader ({@link BalancePlan}) over the live voting members and their racks; a
+     * follower forwards them once. REBALANCE and DRAIN then start a reassignment for every partition that moves and
+     * has none in progress. ELECT_LEADERS is served by every node for the partitions it leads: the receiving node
+     * passes it on, forwarded, to every other node and answers with all hand-overs.
+     */
+    public void balance(Session session, PayloadReader in, PayloadWriter out) {
+        ClusterBalanceRequest r = ClusterBalanceRequest.read(in);
+        RaftGroup<Boolean> g = requireStarted();
+        if (r.action() == ClusterBalanceRequest.ELECT_LEADERS) {
+            List<ClusterBalanceResponse.Move> moved = new ArrayList<>(mover.electPreferred());
+            if (!r.forwarded()) {
+                state.clientAddrs().forEach((id, addr) -> {
+                    if (!id.equals(members.self().id()) && !addr.isEmpty()) {
+                        try {
+                            byte[] answer = forwarder.call(id, addr, ExtensionOpcodes.CLUSTER_BALANCE, r.asForwarded());
+                            moved.addAll(ClusterBalanceResponse.read(new PayloadReader(answer)).moves());
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.INFO, "elect-leaders: node " + id + " at " + addr
+                                    + " did not answer: " + e.getMessage());
+                        }
+                    }
+                });
+            }
+            new ClusterBalanceResponse(moved).write(out);
+            return;
+        }
+        if (r.action() < ClusterBalanceRequest.PLAN || r.action() > ClusterBalanceRequest.DRAIN) {
+            throw new RequestException("cluster balance: unknown action " + r.action()
+                    + " (expected 1 plan, 2 rebalance, 3 drain or 4 elect leaders)");
+        }
+        if (!g.isLeader()) {
+            byte[] answer = toMetadataLeader(g, r.forwarded(), "plan a rebalance", r.asForwarded(),
+                    ExtensionOpcodes.CLUSTER_BALANCE);
+            out.raw(answer, 0, answer.length);
+            return;
+        }
+        Map<BalancePlan.Partition, List<String>> current = new java.util.TreeMap<>();
+        state.assignments().values().forEach(a -> {
+            for (int p = 0; p < a.topic().replicas().size(); p++) {
+                current.put(new BalancePlan.Partition(a.topic().name(), p), a.replicas(p));
+            }
+        });
+        List<String> voters = g.committedMembers().votingMembers().stream().map(RaftMember::id).toList();
+        List<String> live = voters.stream().filter(leadership::online).toList();
+        Map<BalancePlan.Partition, List<String>> plan;
+        try {
+            if (r.action() == ClusterBalanceRequest.DRAIN) {
+                if (!voters.contains(r.nodeId())) {
+                    throw new RequestException("cannot drain node " + r.nodeId() + ": it is not a voting member of "
+                            + "the cluster (members: " + String.join(",", voters) + ")");
+                }
+                plan = BalancePlan.drain(current, r.nodeId(), live, state.racks());
+            } else {
+                plan = BalancePlan.rebalance(current, live, state.racks());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(e.getMessage());
+        }
+        List<ClusterBalanceResponse.Move> moves = new ArrayList<>();
+        BalancePlan.changes(current, plan).forEach((p, change) ->
+                moves.add(new ClusterBalanceResponse.Move(p.topic(), p.partition(), change.get(0), change.get(1))));
+        if (r.action() != ClusterBalanceRequest.PLAN) {
+            for (ClusterBalanceResponse.Move m : moves) {
+                if (state.reassignment(m.topic(), m.partition()).isPresent()) {
+                    continue; // already moving: the next rebalance takes it into account
+                }
+                replicate(g, startCommand(m.topic(), m.partition(), m.to()).encode(),
+                        "reassign " + m.topic() + "-" + m.partition());
+            }
+        }
+        new ClusterBalanceResponse(moves).write(out);
     }
 
     /**
@@ -792,14 +984,16 @@ public final class MetadataCluster implements AutoCloseable {
         for (int attempt = 0; attempt < 50 && !closed; attempt++) {
             MetadataStateMachine sm = state;
             RaftGroup<Boolean> g = group;
-            if (g != null && sm != null && addr.equals(sm.clientAddrs().get(members.self().id()))) {
+            String rack = config.placement().rack();
+            if (g != null && sm != null && addr.equals(sm.clientAddrs().get(members.self().id()))
+                    && rack.equals(sm.racks().getOrDefault(members.self().id(), ""))) {
                 return;
             }
             try {
                 if (g != null) {
-                    execute(() -> new RegisterNode(members.self().id(), addr), false,
+                    execute(() -> new RegisterNode(members.self().id(), addr, rack), false,
                             "register node " + members.self().id(),
-                            new RegisterNodeRequest(members.self().id(), addr, true),
+                            new RegisterNodeRequest(members.self().id(), addr, true, rack),
                             ExtensionOpcodes.CLUSTER_REGISTER);
                 }
             } catch (RuntimeException e) {
@@ -956,6 +1150,9 @@ public final class MetadataCluster implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (mover != null) {
+                mover.close();
+            }
             if (transactions != null) {
                 transactions.close();
             }

@@ -21,7 +21,7 @@ import java.util.List;
  *                         i32 n · n × (i32 r · r × utf replica_node_id)      replicas per partition, leader first
  *                         [· i64 ttl_ms]   the topic's TTL, only when it has one (not -1), so older commands read
  *   type 2 DELETE_TOPIC:  utf name
- *   type 3 REGISTER_NODE: utf node_id · utf client_addr
+ *   type 3 REGISTER_NODE: utf node_id · utf client_addr · [utf rack]   the rack only when the node has one
  *   type 4 COMMIT_OFFSET: utf topic · utf group · i32 partition · i64 offset   (also a resolved RESET_OFFSET)
  *   type 5 DELETE_GROUP:  utf topic · utf group                               topic "" = the group on every topic
  *   type 6 NODE_REMOVED:  utf node_id      the node leaves: dropped from every partition's replicas
@@ -30,6 +30,13 @@ import java.util.List;
  *   type 8 ADD_PARTITIONS: utf name · i64 create_index · i32 partitions · i32 n · n × (i32 r · r × utf replica)
  *                         the topic (the incarnation created at create_index) grows to partitions in all; the
  *                         replicas of the n = partitions - old count new partitions, leader first
+ *   type 9 START_REASSIGNMENT:  utf topic · i64 create_index · i32 partition · i32 r · r × utf target_replica
+ *                         the partition (of the incarnation created at create_index) moves to the target replicas,
+ *                         preferred leader first; its current replicas stay assigned until type 10
+ *   type 10 FINISH_REASSIGNMENT: utf topic · i64 create_index · i32 partition · i32 r · r × utf replica
+ *                         the partition's Raft group now has exactly these voters: they become its replicas
+ *   type 11 CANCEL_REASSIGNMENT: utf topic · i64 create_index · i32 partition
+ *                         the move is undone: its target becomes the replicas it had before (finished by type 10)
  *   type 12 TXN_STATE:    i32 puts · puts × (utf key · i64 value) · i32 removes · removes × utf key
  *                         a change of the transaction coordinator's state (flymq.broker.txn.TransactionStore's keys),
  *                         applied by every node to its replicated copy, so the next coordinator reads it
@@ -48,6 +55,9 @@ sealed interface MetadataCommand {
     int NODE_REMOVED = 6;
     int ALTER = 7;
     int ADD_PARTITIONS = 8;
+    int START_REASSIGNMENT = 9;
+    int FINISH_REASSIGNMENT = 10;
+    int CANCEL_REASSIGNMENT = 11;
     int TXN_STATE = 12;
     int SCHEMA = 16;
     int SECURITY = 17;
@@ -63,7 +73,11 @@ sealed interface MetadataCommand {
     record DeleteTopic(String name) implements MetadataCommand {
     }
 
-    record RegisterNode(String nodeId, String clientAddr) implements MetadataCommand {
+    /** A node's client address, and its rack ({@code cluster.rack}, "" = none) for replica placement. */
+    record RegisterNode(String nodeId, String clientAddr, String rack) implements MetadataCommand {
+        RegisterNode(String nodeId, String clientAddr) {
+            this(nodeId, clientAddr, "");
+        }
     }
 
     record CommitOffset(String topic, String group, int partition, long offset) implements MetadataCommand {
@@ -94,6 +108,26 @@ sealed interface MetadataCommand {
      */
     record AddPartitions(String name, long createIndex, int partitions, List<List<String>> added)
             implements MetadataCommand {
+    }
+
+    /** A partition starts moving to {@code target} (preferred leader first); see {@link PartitionMover}. */
+    record StartReassignment(String topic, long createIndex, int partition, List<String> target)
+            implements MetadataCommand {
+        public StartReassignment {
+            target = List.copyOf(target);
+        }
+    }
+
+    /** The partition's group has exactly {@code replicas} as voters: the move is done, they are its replicas. */
+    record FinishReassignment(String topic, long createIndex, int partition, List<String> replicas)
+            implements MetadataCommand {
+        public FinishReassignment {
+            replicas = List.copyOf(replicas);
+        }
+    }
+
+    /** The move of a partition is undone: the group goes back to the replicas it had before. */
+    record CancelReassignment(String topic, long createIndex, int partition) implements MetadataCommand {
     }
 
     /** A change of the transaction coordinator's state: puts, then removes (an empty one is a barrier). */
@@ -134,6 +168,9 @@ sealed interface MetadataCommand {
                     out.writeByte(REGISTER);
                     out.writeUTF(r.nodeId());
                     out.writeUTF(r.clientAddr());
+                    if (!r.rack().isEmpty()) {
+                        out.writeUTF(r.rack());
+                    }
                 }
                 case CommitOffset o -> {
                     out.writeByte(COMMIT);
@@ -166,6 +203,26 @@ sealed interface MetadataCommand {
                     out.writeLong(a.createIndex());
                     out.writeInt(a.partitions());
                     writeReplicas(out, a.added());
+                }
+                case StartReassignment r -> {
+                    out.writeByte(START_REASSIGNMENT);
+                    out.writeUTF(r.topic());
+                    out.writeLong(r.createIndex());
+                    out.writeInt(r.partition());
+                    writeIds(out, r.target());
+                }
+                case FinishReassignment r -> {
+                    out.writeByte(FINISH_REASSIGNMENT);
+                    out.writeUTF(r.topic());
+                    out.writeLong(r.createIndex());
+                    out.writeInt(r.partition());
+                    writeIds(out, r.replicas());
+                }
+                case CancelReassignment r -> {
+                    out.writeByte(CANCEL_REASSIGNMENT);
+                    out.writeUTF(r.topic());
+                    out.writeLong(r.createIndex());
+                    out.writeInt(r.partition());
                 }
                 case TxnState t -> {
                     out.writeByte(TXN_STATE);
@@ -206,7 +263,7 @@ sealed interface MetadataCommand {
                     yield in.available() >= 8 ? create.withTtlMs(in.readLong()) : create;
                 }
                 case DELETE -> new DeleteTopic(in.readUTF());
-                case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF());
+                case REGISTER -> new RegisterNode(in.readUTF(), in.readUTF(), in.available() > 0 ? in.readUTF() : "");
                 case COMMIT -> new CommitOffset(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
                 case DELETE_GROUP -> new DeleteGroup(in.readUTF(), in.readUTF());
                 case NODE_REMOVED -> new NodeRemoved(in.readUTF());
@@ -220,6 +277,11 @@ sealed interface MetadataCommand {
                 }
                 case ADD_PARTITIONS -> new AddPartitions(in.readUTF(), in.readLong(), in.readInt(),
                         readReplicas(in));
+                case START_REASSIGNMENT -> new StartReassignment(in.readUTF(), in.readLong(), in.readInt(),
+                        readIds(in));
+                case FINISH_REASSIGNMENT -> new FinishReassignment(in.readUTF(), in.readLong(), in.readInt(),
+                        readIds(in));
+                case CANCEL_REASSIGNMENT -> new CancelReassignment(in.readUTF(), in.readLong(), in.readInt());
                 case TXN_STATE -> {
                     java.util.Map<String, Long> puts = new java.util.LinkedHashMap<>();
                     for (int n = txnCount(in), i = 0; i < n; i++) {
@@ -286,6 +348,26 @@ sealed interface MetadataCommand {
                 out.writeUTF(id);
             }
         }
+    }
+
+    /** {@code i32 r · r × utf id}: one partition's replica list. */
+    static void writeIds(DataOutputStream out, List<String> ids) throws IOException {
+        out.writeInt(ids.size());
+        for (String id : ids) {
+            out.writeUTF(id);
+        }
+    }
+
+    static List<String> readIds(DataInputStream in) throws IOException {
+        int r = in.readInt();
+        if (r < 0 || r > 1_000) {
+            throw new IOException("replica count " + r + " outside 0..1000");
+        }
+        List<String> ids = new ArrayList<>(r);
+        for (int i = 0; i < r; i++) {
+            ids.add(in.readUTF());
+        }
+        return List.copyOf(ids);
     }
 
     static List<List<String>> readReplicas(DataInputStream in) throws IOException {

@@ -80,6 +80,26 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         }
     }
 
+    /**
+     * A partition moving from the replicas {@code from} to {@code to} (preferred leader first), as START_REASSIGNMENT
+     * recorded it; a cancelled one moves back ({@code to} equals {@code from}, {@code cancelling} set).
+     */
+    record Reassignment(String topic, long createIndex, int partition, List<String> from, List<String> to,
+                        boolean cancelling) {
+        Reassignment {
+            from = List.copyOf(from);
+            to = List.copyOf(to);
+        }
+
+        String key() {
+            return reassignmentKey(topic, partition);
+        }
+    }
+
+    static String reassignmentKey(String topic, int partition) {
+        return partition + "/" + topic;
+    }
+
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final SchemaRegistry schemas;
@@ -87,12 +107,16 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final AtomicFile appliedFile;
     private final ConcurrentHashMap<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Reassignment> reassignments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> racks = new ConcurrentHashMap<>();
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
     private volatile Consumer<String> nodeRemoved = id -> { };
 
     static final int SCHEMAS_SECTION = 1;
     static final int SECURITY_SECTION = 2;
+    /** Reassignments in progress and the nodes' racks (the number of START_REASSIGNMENT, so no other area takes it). */
+    static final int PLACEMENT_SECTION = 9;
     static final int TRANSACTIONS_SECTION = 3;
     /** The transaction coordinator's replicated state (TXN_STATE commands applied in log order). */
     private final ConcurrentHashMap<String, Long> transactionState = new ConcurrentHashMap<>();
@@ -143,6 +167,20 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         return Map.copyOf(clientAddrs);
     }
 
+    /** Every reassignment in progress, by {@link #reassignmentKey}. */
+    Map<String, Reassignment> reassignments() {
+        return Map.copyOf(reassignments);
+    }
+
+    Optional<Reassignment> reassignment(String topic, int partition) {
+        return Optional.ofNullable(reassignments.get(reassignmentKey(topic, partition)));
+    }
+
+    /** The racks the nodes registered ({@code cluster.rack}); a node without one is absent. */
+    Map<String, String> racks() {
+        return Map.copyOf(racks);
+    }
+
     /** The transaction coordinator's replicated state as this node applied it (live; read it, never change it). */
     Map<String, Long> transactionState() {
         return transactionState;
@@ -175,6 +213,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             }
             case DeleteTopic d -> {
                 Assignment removed = assignments.remove(d.name());
+                reassignments.values().removeIf(r -> r.topic().equals(d.name()));
                 if (removed != null && replicas != null) {
                     replicas.topicDeleted(removed);
                 }
@@ -272,11 +311,70 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                     }
                 }
                 changed |= clientAddrs.remove(n.nodeId()) != null;
+                racks.remove(n.nodeId());
+                for (Reassignment r : List.copyOf(reassignments.values())) {
+                    List<String> from = r.from().stream().filter(id -> !id.equals(n.nodeId())).toList();
+                    List<String> to = r.to().stream().filter(id -> !id.equals(n.nodeId())).toList();
+                    if (to.isEmpty()) {
+                        reassignments.remove(r.key());
+                    } else if (!to.equals(r.to()) || !from.equals(r.from())) {
+                        reassignments.put(r.key(), new Reassignment(r.topic(), r.createIndex(), r.partition(), from,
+                                to, r.cancelling()));
+                    }
+                }
                 nodeRemoved.accept(n.nodeId());
                 return changed;
             }
             case RegisterNode r -> {
-                return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr()));
+                boolean rackChanged = r.rack().isEmpty() ? racks.remove(r.nodeId()) != null
+                        : !r.rack().equals(racks.put(r.nodeId(), r.rack()));
+                return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr())) | rackChanged;
+            }
+            case MetadataCommand.StartReassignment c -> {
+                Assignment a = assignments.get(c.topic());
+                String key = reassignmentKey(c.topic(), c.partition());
+                if (a == null || a.createIndex() != c.createIndex() || c.partition() < 0
+                        || c.partition() >= a.topic().replicas().size() || reassignments.containsKey(key)
+                        || c.target().isEmpty()) {
+                    return false; // deleted, re-created or already moving: the proposer checked a state that is gone
+                }
+                Reassignment r = new Reassignment(c.topic(), c.createIndex(), c.partition(), a.replicas(c.partition()),
+                        c.target(), false);
+                reassignments.put(key, r);
+                if (replicas != null) {
+                    replicas.reassignmentStarted(a, r);
+                }
+                return true;
+            }
+            case MetadataCommand.CancelReassignment c -> {
+                String key = reassignmentKey(c.topic(), c.partition());
+                Reassignment r = reassignments.get(key);
+                if (r == null || r.createIndex() != c.createIndex() || r.cancelling()) {
+                    return false;
+                }
+                reassignments.put(key, new Reassignment(r.topic(), r.createIndex(), r.partition(), r.from(), r.from(),
+                        true));
+                return true;
+            }
+            case MetadataCommand.FinishReassignment c -> {
+                String key = reassignmentKey(c.topic(), c.partition());
+                Reassignment r = reassignments.get(key);
+                Assignment a = assignments.get(c.topic());
+                if (r == null || a == null || r.createIndex() != c.createIndex() || a.createIndex() != c.createIndex()
+                        || !new HashSet<>(r.to()).equals(new HashSet<>(c.replicas()))) {
+                    return false; // cancelled or changed meanwhile: the group goes on towards the recorded target
+                }
+                reassignments.remove(key);
+                List<List<String>> all = new ArrayList<>(a.topic().replicas());
+                all.set(c.partition(), r.to());
+                CreateTopic t = a.topic();
+                Assignment moved = new Assignment(new CreateTopic(t.name(), t.settings(), t.createdMs(),
+                        List.copyOf(all)), a.createIndex());
+                assignments.put(c.topic(), moved);
+                if (replicas != null) {
+                    replicas.reassignmentFinished(moved, c.partition());
+                }
+                return true;
             }
             case MetadataCommand.Schema c -> {
                 // in memory only, rebuilt by replay: a refusal (invalid, incompatible) is the same on every node
@@ -360,6 +458,65 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             }
             chunks.accept(txn.toByteArray());
         }
+        if (!reassignments.isEmpty() || !racks.isEmpty()) {
+            chunks.accept(placementSection());
+        }
+    }
+
+    /**
+     * Section {@value #PLACEMENT_SECTION}: {@code u8 9 · i32 n · n × (utf topic · i64 create_index · i32 partition ·
+     * i32 r · r × utf from · i32 r · r × utf to · bool cancelling) · i32 m · m × (utf node_id · utf rack)}; written
+     * only when a reassignment is in progress or a node has a rack, so other snapshots keep their bytes.
+     */
+    private byte[] placementSection() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(PLACEMENT_SECTION);
+            Map<String, Reassignment> moving = new TreeMap<>(reassignments);
+            out.writeInt(moving.size());
+            for (Reassignment r : moving.values()) {
+                out.writeUTF(r.topic());
+                out.writeLong(r.createIndex());
+                out.writeInt(r.partition());
+                MetadataCommand.writeIds(out, r.from());
+                MetadataCommand.writeIds(out, r.to());
+                out.writeBoolean(r.cancelling());
+            }
+            Map<String, String> byNode = new TreeMap<>(racks);
+            out.writeInt(byNode.size());
+            for (Map.Entry<String, String> e : byNode.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void installPlacement(long commitIndex, byte[] section) {
+        Map<String, Reassignment> moving = new TreeMap<>();
+        Map<String, String> byNode = new TreeMap<>();
+        if (section != null) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(section, 1, section.length - 1));
+            try {
+                for (int n = in.readInt(), i = 0; i < n; i++) {
+                    Reassignment r = new Reassignment(in.readUTF(), in.readLong(), in.readInt(),
+                            MetadataCommand.readIds(in), MetadataCommand.readIds(in), in.readBoolean());
+                    moving.put(r.key(), r);
+                }
+                for (int n = in.readInt(), i = 0; i < n; i++) {
+                    byNode.put(in.readUTF(), in.readUTF());
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + ": the placement "
+                        + "section (" + section.length + " bytes) is truncated or damaged: " + e, e);
+            }
+        }
+        reassignments.clear();
+        reassignments.putAll(moving);
+        racks.clear();
+        racks.putAll(byNode);
     }
 
     @Override
@@ -369,6 +526,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         List<MetadataCommand.CommitOffset> offsets = new ArrayList<>();
         byte[] registry = null;
         byte[] users = null;
+        byte[] placement = null;
         Map<String, Long> txnState = new TreeMap<>();
         for (byte[] section : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
             if (section.length > 0 && section[0] == TRANSACTIONS_SECTION) {
@@ -389,6 +547,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 registry = java.util.Arrays.copyOfRange(section, 1, section.length);
             } else if (section.length > 0 && section[0] == SECURITY_SECTION) {
                 users = java.util.Arrays.copyOfRange(section, 1, section.length);
+            } else if (section.length > 0 && section[0] == PLACEMENT_SECTION) {
+                placement = section;
             } else if (section.length > 0) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + " has a section "
                         + "with unknown tag " + section[0] + " (" + section.length + " bytes)");
@@ -446,6 +606,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         Map<String, Assignment> before = Map.copyOf(assignments);
         assignments.clear();
         assignments.putAll(all);
+        installPlacement(commitIndex, placement);
         if (commitIndex > appliedIndex) {
             // Catching up from a snapshot: bring the local topics to the snapshot's set.
             for (Assignment a : all.values()) {
@@ -474,6 +635,13 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             all.values().stream().filter(a -> !sameIncarnation(a, before.get(a.topic().name()))
                             || a.topic().replicas().size() > before.get(a.topic().name()).topic().replicas().size())
                     .forEach(r::topicCreated);
+            // moves in progress: a target node starts its member of the group (it waits to be added)
+            for (Reassignment m : reassignments.values()) {
+                Assignment a = all.get(m.topic());
+                if (a != null && a.createIndex() == m.createIndex()) {
+                    r.reassignmentStarted(a, m);
+                }
+            }
         }
     }
 

@@ -57,6 +57,7 @@ final class PartitionReplicas implements AutoCloseable {
     private final RaftMemory memory;
     private final Admission produce;
     private final Supplier<LeaderForwarder> links;
+    private final ReassignmentThrottle throttle;
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
@@ -74,10 +75,13 @@ final class PartitionReplicas implements AutoCloseable {
      *                    ({@code cluster.produce_inflight_bytes})
      * @param links       a new connection to leaders for each catch-up (on the forwarding budget, logged in when
      *                    auth is on)
+     * @param throttle    the pace of learners' catch-up ({@code cluster.reassignment_bytes_per_sec})
      */
     PartitionReplicas(ClusterMembers members, DataDirLayout layout, TopicManager topics, ClusterTransport transport,
                       Consumer<RaftGroupConfig.Builder> tuning, Supplier<Map<String, String>> clientAddrs,
-                      RaftMemory memory, Admission produce, Supplier<LeaderForwarder> links) {
+                      RaftMemory memory, Admission produce, Supplier<LeaderForwarder> links,
+                      ReassignmentThrottle throttle) {
+        this.throttle = throttle;
         this.members = members;
         this.layout = layout;
         this.topics = topics;
@@ -126,6 +130,55 @@ final class PartitionReplicas implements AutoCloseable {
         });
     }
 
+    /**
+     * A move of partition {@code r.partition()} began (or is replayed): a target node that holds no member of the
+     * group yet starts one with the group's current replicas as its initial members, itself not among them, so it
+     * waits until the leader adds it as a learner ({@link PartitionMover}).
+     */
+    void reassignmentStarted(MetadataStateMachine.Assignment a, MetadataStateMachine.Reassignment r) {
+        if (closed || !r.to().contains(members.self().id())) {
+            return;
+        }
+        lifecycle.execute(() -> {
+            Optional<Topic> local = topics.find(a.topic().name());
+            String k = key(a.topic().name(), r.partition());
+            if (local.isEmpty() || closed || groups.containsKey(k)) {
+                return;
+            }
+            start(a, r.partition(), a.replicas(r.partition()), local.get());
+        });
+    }
+
+    /**
+     * A move finished: a node that is not among the partition's replicas any more stops its member of the group and
+     * removes its Raft state (the group removed it already). Its partition log stays: it is a prefix of the group's
+     * log, so if the node is added again later, replaying the group's entries skips the records it still has.
+     */
+    void reassignmentFinished(MetadataStateMachine.Assignment a, int partition) {
+        if (closed || a.replicas(partition).contains(members.self().id())) {
+            return;
+        }
+        lifecycle.execute(() -> {
+            String k = key(a.topic().name(), partition);
+            RaftGroup<Long> g = groups.get(k);
+            if (g == null || !g.groupId().equals(groupId(a, partition))) {
+                return;
+            }
+            groups.remove(k);
+            sequencers.remove(k);
+            inSync.remove(k);
+            g.close();
+            deleteDir(dir(a, partition));
+            LOG.log(System.Logger.Level.INFO, "partition " + a.topic().name() + "-" + partition + " moved to "
+                    + a.replicas(partition) + ": stopped this node's replica");
+        });
+    }
+
+    /** Every partition group this node runs (a copy). */
+    List<RaftGroup<Long>> all() {
+        return List.copyOf(groups.values());
+    }
+
     /** The metadata group deleted a topic: stop its groups and remove their Raft state. */
     void topicDeleted(MetadataStateMachine.Assignment a) {
         lifecycle.execute(() -> {
@@ -163,13 +216,20 @@ final class PartitionReplicas implements AutoCloseable {
             RaftGroupConfig.Builder builder = RaftGroupConfig.builder(members.self(), replicaMembers)
                     .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory);
             tuning.accept(builder);
+            // a learner (a replica being added by a move) copies at the reassignment rate; a voter never waits
+            java.util.function.LongConsumer learnerPace = bytes -> {
+                RaftGroup<Long> own = groups.get(k);
+                if (own != null && own.role() == Role.LEARNER) {
+                    throttle.acquire(bytes);
+                }
+            };
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
-                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, links);
+                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, links, learnerPace);
             InSyncReplicas isr = new InSyncReplicas();
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp,
                             new ReplicaTransactions(transactionIndex, a.topic().name(), p,
-                                    topic.log(p).endOffset())), isr);
+                                    topic.log(p).endOffset()), learnerPace), isr);
             isr.group(g);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);

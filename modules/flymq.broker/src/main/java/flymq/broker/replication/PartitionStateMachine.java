@@ -79,6 +79,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private final String name;
     private final PartitionLog log;
     private final CatchUp catchUp;
+    private final java.util.function.LongConsumer pace;
     private final ReplicaTransactions transactions;
     /** Touched by the group's Raft thread only (apply, snapshots). */
     private ProducerSequences producers = new ProducerSequences();
@@ -90,10 +91,17 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     /** @param transactions where the partition's transactions are published, or null (tests without readers) */
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions) {
+        this(name, log, catchUp, transactions, bytes -> { });
+    }
+
+    /** @param pace called with each entry's size before it is applied: a learner waits there for its throttle */
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions,
+                          java.util.function.LongConsumer pace) {
         this.name = name;
         this.log = log;
         this.catchUp = catchUp;
         this.transactions = transactions;
+        this.pace = pace;
     }
 
     /** The offset the next committed batch will start at, as far as this replica has applied the group's log. */
@@ -103,6 +111,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
 
     @Override
     public Long apply(long commitIndex, byte[] bytes) {
+        pace.accept(bytes.length);
         Command command = decodeCommand(bytes);
         List<Record> batch = command.batch();
         long base = nextOffset;

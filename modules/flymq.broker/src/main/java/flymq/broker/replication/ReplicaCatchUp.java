@@ -40,6 +40,7 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
     private final Supplier<Optional<RaftGroup<Long>>> group;
     private final Supplier<Map<String, String>> clientAddrs;
     private final Supplier<LeaderForwarder> links;
+    private final java.util.function.LongConsumer pace;
 
     /**
      * @param links a new connection to the leader per catch-up, on the node's forwarding budget (logged in when
@@ -47,6 +48,14 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
      */
     ReplicaCatchUp(String topic, int partition, String selfId, Supplier<Optional<RaftGroup<Long>>> group,
                    Supplier<Map<String, String>> clientAddrs, Supplier<LeaderForwarder> links) {
+        this(topic, partition, selfId, group, clientAddrs, links, bytes -> { });
+    }
+
+    /** @param pace called with the size of each copied batch: a learner waits there for its throttle */
+    ReplicaCatchUp(String topic, int partition, String selfId, Supplier<Optional<RaftGroup<Long>>> group,
+                   Supplier<Map<String, String>> clientAddrs, Supplier<LeaderForwarder> links,
+                   java.util.function.LongConsumer pace) {
+        this.pace = pace;
         this.topic = topic;
         this.partition = partition;
         this.selfId = selfId;
@@ -92,12 +101,19 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                                 + " ends at " + f.endOffset() + ")";
                         break; // a new leader still applying its log: ask again shortly
                     }
+                    long bytes = 0;
+                    for (Record r : batch) {
+                        bytes += 16 + r.value().length + (r.key() == null ? 0 : r.key().length);
+                    }
+                    pace.accept(bytes);
                     long base = log.append(batch);
                     if (base != pos) {
                         throw new IllegalStateException("partition " + topic + "-" + partition + ": copied records"
                                 + " landed at offset " + base + ", expected " + pos);
                     }
                     pos += batch.size();
+                    // progress: the deadline is for a leader that cannot be reached, not for a throttled copy
+                    deadline = System.nanoTime() + DEADLINE_MS * 1_000_000;
                 }
             } catch (RequestException | MalformedPayloadException | StorageException e) {
                 lastProblem = "leader at " + addr + ": " + e.getMessage();

@@ -2,6 +2,7 @@ package flymq.cli.cluster;
 
 import flymq.client.ClusterStatus;
 import flymq.client.FlyMqClient;
+import flymq.client.PartitionMove;
 import flymq.cli.Brokers;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Spec;
                 "", "With --partitions, one row per partition: its leader, replicas and ISR (CLUSTER_METADATA), and "
                 + "each replica's lag behind the leader in the partition's Raft log, in entries (one entry per "
                 + "produced batch), e.g. 'n2:0 n3:14'. Only a partition's leader tracks that, so every node is asked "
-                + "(CLUSTER_STATUS lists the partitions each leads); '-' where the leader did not answer.",
+                + "(CLUSTER_STATUS lists the partitions each leads); '-' where the leader did not answer. MOVING "
+                + "shows a reassignment in progress (REASSIGNMENTS) by its target; the nodes it adds appear in LAG as "
+                + "they catch up ('back to' after a cancel).",
                 "", "Examples:", "  flymq cluster status", "  flymq cluster status --partitions -o json", ""},
         mixinStandardHelpOptions = true)
 public final class ClusterStatusCommand implements Callable<Integer> {
@@ -50,6 +53,10 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                     .filter(p -> !p.state().equals("online")).count();
             Map<String, ClusterStatus.LedPartition> led = showPartitions ? ledPartitions(client, status, g)
                     : Map.of();
+            Map<String, PartitionMove> moving = new HashMap<>();
+            if (showPartitions) {
+                client.reassignments().forEach(m -> moving.put(m.topic() + "-" + m.partition(), m));
+            }
             if (g.json()) {
                 var nodes = new ArrayList<Object>();
                 status.nodes().forEach(n -> nodes.add(Json.object("node_id", n.nodeId(), "address", n.address(),
@@ -64,15 +71,19 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                     for (var t : metadata.topics()) {
                         for (var p : t.partitions()) {
                             var l = led.get(t.name() + "-" + p.partition());
+                            var move = moving.get(t.name() + "-" + p.partition());
                             var replicas = new ArrayList<Object>();
-                            for (String id : p.replicas()) {
+                            for (String id : withTargets(p.replicas(), move)) {
                                 var r = l == null ? null : l.replicas().stream().filter(x -> x.nodeId().equals(id))
                                         .findFirst().orElse(null);
                                 replicas.add(Json.object("node_id", id, "match_index", r == null ? -1 : r.matchIndex(),
                                         "lag", r == null ? -1 : r.lag()));
                             }
-                            rows.add(Json.object("topic", t.name(), "partition", p.partition(), "leader",
-                                    p.leaderId(), "state", p.state(), "isr", p.isr(), "replicas", replicas));
+                            var row = Json.object("topic", t.name(), "partition", p.partition(), "leader",
+                                    p.leaderId(), "state", p.state(), "isr", p.isr(), "replicas", replicas);
+                            row.put("reassignment", move == null ? null : Json.object("from", move.from(), "to",
+                                    move.to(), "cancelling", move.cancelling()));
+                            rows.add(row);
                         }
                     }
                     doc.put("partition_status", rows);
@@ -90,12 +101,14 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                 table.print(g.out());
                 if (showPartitions) {
                     g.out().println();
-                    var rows = Table.of("TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR", "LAG").numeric(1);
+                    var rows = Table.of("TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR", "LAG", "MOVING")
+                            .numeric(1);
                     for (var t : metadata.topics()) {
                         for (var p : t.partitions()) {
                             var l = led.get(t.name() + "-" + p.partition());
+                            var move = moving.get(t.name() + "-" + p.partition());
                             var lag = new StringBuilder();
-                            for (String id : p.replicas()) {
+                            for (String id : withTargets(p.replicas(), move)) {
                                 var r = l == null ? null : l.replicas().stream().filter(x -> x.nodeId().equals(id))
                                         .findFirst().orElse(null);
                                 lag.append(lag.isEmpty() ? "" : " ").append(id).append(':')
@@ -103,7 +116,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                             }
                             rows.row(t.name(), Integer.toString(p.partition()),
                                     p.leaderId().isEmpty() ? "(none)" : p.leaderId(), String.join(",", p.replicas()),
-                                    String.join(",", p.isr()), lag.toString());
+                                    String.join(",", p.isr()), lag.toString(), move == null ? "-"
+                                            : (move.cancelling() ? "back to " : "to ") + String.join(",", move.to()));
                         }
                     }
                     rows.print(g.out());
@@ -134,6 +148,15 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             }
         }
         return led;
+    }
+
+    /** The replicas, then the nodes a move in progress adds (their lag is the catch-up progress). */
+    private static List<String> withTargets(List<String> replicas, PartitionMove move) {
+        List<String> all = new ArrayList<>(replicas);
+        if (move != null) {
+            move.to().stream().filter(id -> !all.contains(id)).forEach(all::add);
+        }
+        return all;
     }
 
     private static String known(long value) {

@@ -202,9 +202,49 @@ class ClusterJoinLeaveCommandsTest {
         }
         Cli.Result table = Cli.run("--server", server("n1"), "cluster", "status", "--partitions");
         List<String> lines = table.out().lines().toList();
-        assertTrue(lines.stream().anyMatch(l -> l.matches("TOPIC\\s+PARTITION\\s+LEADER\\s+REPLICAS\\s+ISR\\s+LAG")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches("TOPIC\\s+PARTITION\\s+LEADER\\s+REPLICAS\\s+ISR\\s+LAG\\s+MOVING")),
                 table.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("st\\s+1\\s+n[12]\\s+(n1,n2|n2,n1)\\s+\\S+\\s+"
-                + "n[12]:\\d+ n[12]:\\d+")), table.toString());
+                + "n[12]:\\d+ n[12]:\\d+\\s+-")), table.toString()); // MOVING: no move in progress
+    }
+
+    @Test
+    void reassignRebalanceDrainAndElectLeadersMovePartitionsToTheJoinedNode() throws Exception {
+        startTwoFoundersAndAJoiner();
+        assertEquals(ExitCode.OK, runSettled("--server", server("n1"), "topic", "create", "mv", "--partitions", "2",
+                "--replication-factor", "2").code());
+        assertEquals(ExitCode.OK, runSettled("--server", server("n2"), "cluster", "join", "--node-id", "n3",
+                "--cluster-addr", "127.0.0.1:" + clusterPorts.get("n3"), "--addr", server("n3")).code());
+
+        Cli.Result both = Cli.run("--server", server("n1"), "cluster", "reassign", "--topic", "mv", "--partition",
+                "0", "--replicas", "n3", "--cancel");
+        assertEquals(ExitCode.USAGE, both.code(), both.toString());
+        Cli.Result unknown = runSettled("--server", server("n1"), "cluster", "reassign", "--topic", "mv",
+                "--partition", "0", "--replicas", "n9");
+        assertEquals(ExitCode.FAILED, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("node n9 is not a voting member"), unknown.toString());
+
+        Cli.Result moved = runSettled("--server", server("n2"), "cluster", "reassign", "--topic", "mv",
+                "--partition", "0", "--replicas", "n3,n1");
+        assertEquals(ExitCode.OK, moved.code(), moved.toString());
+        assertEquals("moving mv-0 to n3,n1", moved.out().strip());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Cli.Result status = Cli.run("--server", server("n1"), "cluster", "status", "--partitions", "-o", "json");
+        while (!status.out().contains("\"partition\":0,\"leader\":\"n3\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            status = Cli.run("--server", server("n1"), "cluster", "status", "--partitions", "-o", "json");
+        }
+        assertTrue(status.out().contains("\"partition\":0,\"leader\":\"n3\""), "n3 leads mv-0: " + status);
+
+        Cli.Result plan = runSettled("--server", server("n3"), "cluster", "rebalance", "--dry-run", "-o", "json");
+        assertEquals(ExitCode.OK, plan.code(), plan.toString());
+        assertTrue(plan.out().startsWith("{\"moves\":["), plan.toString());
+        Cli.Result drained = runSettled("--server", server("n1"), "cluster", "drain", "n3");
+        assertEquals(ExitCode.OK, drained.code(), drained.toString());
+        assertTrue(drained.out().startsWith("draining n3: "), drained.toString());
+        Cli.Result elected = runSettled("--server", server("n1"), "cluster", "elect-leaders", "-o", "json");
+        assertEquals(ExitCode.OK, elected.code(), elected.toString());
+        Cli.Result drainNobody = runSettled("--server", server("n1"), "cluster", "drain", "n9");
+        assertEquals(ExitCode.FAILED, drainNobody.code(), drainNobody.toString());
     }
 }

@@ -33,7 +33,8 @@ class DecodeRandomBytesTest {
             GetSchemaResponse::read, ListSchemasRequest::read, ListSchemasResponse::read, ValidateSchemaRequest::read,
             ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
             TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read,
-            AlterTopicRequest::read);
+            AlterTopicRequest::read, PartitionReassignRequest::read, ReassignmentsResponse::read,
+            ClusterBalanceRequest::read, ClusterBalanceResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override

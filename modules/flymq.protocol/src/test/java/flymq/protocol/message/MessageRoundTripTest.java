@@ -342,6 +342,27 @@ class MessageRoundTripTest {
         roundTripEquals(new MembershipResponse(List.of(new MembershipResponse.Member("n1", "h:1", true),
                 new MembershipResponse.Member("n4", "h:9", false))), MembershipResponse::read);
         roundTripEquals(new RegisterNodeRequest("n1", "h:1", true), RegisterNodeRequest::read);
+        roundTripEquals(new RegisterNodeRequest("n1", "h:1", false, "rack-a"), RegisterNodeRequest::read);
+        roundTripEquals(new RegisterNodeRequest("n1", "h:1", true, "rack-a"), RegisterNodeRequest::read);
+    }
+
+    @Test
+    void partitionReassignment() {
+        roundTripEquals(PartitionReassignRequest.start("t", 3, List.of("n4", "n2")), PartitionReassignRequest::read);
+        roundTripEquals(PartitionReassignRequest.cancel("t", 3).asForwarded(), PartitionReassignRequest::read);
+        PayloadWriter w = new PayloadWriter();
+        PartitionReassignRequest.start("t", 0, List.of("n4", "n2")).write(w);
+        assertEquals("01000174000000000000000200026e3400026e32", java.util.HexFormat.of().formatHex(w.toPayload()),
+                "the example bytes of docs/protocol.md");
+        roundTripEquals(new ReassignmentsResponse(List.of(new ReassignmentsResponse.Reassignment("t", 1,
+                List.of("n1", "n2"), List.of("n3", "n2"), false), new ReassignmentsResponse.Reassignment("u", 0,
+                List.of("n1"), List.of("n1"), true))), ReassignmentsResponse::read);
+        roundTripEquals(new ClusterBalanceRequest(ClusterBalanceRequest.DRAIN, "n3", false),
+                ClusterBalanceRequest::read);
+        roundTripEquals(new ClusterBalanceRequest(ClusterBalanceRequest.PLAN, "", false).asForwarded(),
+                ClusterBalanceRequest::read);
+        roundTripEquals(new ClusterBalanceResponse(List.of(new ClusterBalanceResponse.Move("t", 2, List.of("n1"),
+                List.of("n5")))), ClusterBalanceResponse::read);
     }
 
     @Test

@@ -85,6 +85,7 @@ public final class MetricFamilies {
     public static final String RAFT_ELECTIONS = "flymq_raft_elections_total";
     /** Ours, not the guide's: cluster connections refused for authentication (cluster mode only). */
     public static final String CLUSTER_AUTH_FAILURES = "flymq_cluster_auth_failures_total";
+    public static final String CLUSTER_REASSIGNMENTS = "flymq_cluster_reassignments_in_progress";
     // Storage
     public static final String STORAGE_SEGMENTS = "flymq_storage_segments";
     public static final String STORAGE_WRITTEN = "flymq_storage_bytes_written_total";

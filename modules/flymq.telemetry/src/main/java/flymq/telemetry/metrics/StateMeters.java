@@ -43,6 +43,7 @@ public final class StateMeters {
     private final Cell elections = new Cell();
     /** Registered with the first cluster state that has a transport, so a single node shows the guide's families. */
     private Cell authFailures;
+    private Cell reassignments;
     private final Cell delayedPending = new Cell();
     private final Cell delayedDelivered = new Cell();
     private final Cell delayedCancelled = new Cell();
@@ -147,6 +148,14 @@ public final class StateMeters {
                         + "secret, no handshake in time, or a frame whose MAC does not verify", authFailures);
             }
             authFailures.value = c.authFailures();
+        }
+        if (c.reassignments() >= 0) {
+            if (reassignments == null) {
+                reassignments = new Cell();
+                gauge(MetricFamilies.CLUSTER_REASSIGNMENTS, "Partition reassignments in progress (recorded and not "
+                        + "yet finished or cancelled)", reassignments);
+            }
+            reassignments.value = c.reassignments();
         }
         Cell self = leaderByNode.get(c.nodeId());
         if (self == null) {
