@@ -164,4 +164,53 @@ class ClusterAdminApiTest {
         assertTrue(call(follower.adminPort().orElseThrow(), "GET", "/api/v1/cluster/leaders", null).body()
                 .get("node_count").asInt() == 3);
     }
+
+    /** The replica ids of partition 0 of {@code topic} as node {@code n}'s API reports them, in order. */
+    private static List<String> replicas(BrokerNode n, String topic) throws Exception {
+        JsonNode a = call(n.adminPort().orElseThrow(), "GET", "/api/v1/cluster/partitions?topic=" + topic, null)
+                .body().get("assignments");
+        List<String> ids = new ArrayList<>();
+        if (a != null && a.size() > 0) {
+            a.get(0).get("replicas").forEach(r -> ids.add(r.asText()));
+        }
+        return ids;
+    }
+
+    @Test
+    void aReassignmentThroughTheApiMovesTheReplicasOfALiveClusterAndKeepsTheRecords() throws Exception {
+        int api = follower().adminPort().orElseThrow();
+        assertEquals(201, call(api, "POST", "/api/v1/topics",
+                "{\"name\":\"moving\",\"partitions\":1,\"replica_factor\":2}").status());
+        await("two replicas assigned", () -> replicas(nodes.get(0), "moving").size() == 2);
+        List<String> before = replicas(nodes.get(0), "moving");
+        String outside = nodes.stream().map(n -> n.config().nodeId()).filter(id -> !before.contains(id))
+                .findFirst().orElseThrow();
+        try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + nodes.get(0).boundPort())) {
+            for (int i = 0; i < 20; i++) {
+                client.produce("moving", null, ("r" + i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String body = "{\"new_replicas\":[\"" + outside + "\",\"" + before.get(0) + "\"],\"new_leader\":\""
+                + outside + "\"}";
+        var started = call(api, "POST", "/api/v1/cluster/partitions/moving/0", body);
+        assertEquals(202, started.status(), String.valueOf(started.body()));
+        for (BrokerNode n : nodes) {
+            await("the new replicas on " + n.config().nodeId(),
+                    () -> replicas(n, "moving").equals(List.of(outside, before.get(0))));
+        }
+        await("no move in progress", () -> call(api, "GET", "/api/v1/cluster/reassignments", null).body()
+                .get("reassignments").isEmpty());
+        BrokerNode moved = nodes.stream().filter(n -> n.config().nodeId().equals(outside)).findFirst().orElseThrow();
+        await("the records on the node that joined the partition", () -> {
+            try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + moved.boundPort())) {
+                return client.fetch("moving", 0, 0, 100).records().size() == 20;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        assertEquals(404, call(api, "POST", "/api/v1/cluster/partitions/moving/7", body).status());
+        var plan = call(api, "POST", "/api/v1/cluster/rebalance", "{\"dry_run\":true}");
+        assertEquals(200, plan.status(), String.valueOf(plan.body()));
+        assertTrue(plan.body().get("dry_run").asBoolean(), String.valueOf(plan.body()));
+    }
 }
