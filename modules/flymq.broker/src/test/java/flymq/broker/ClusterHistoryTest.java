@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import flymq.client.ClusterMetadata;
-import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqException;
 import flymq.client.Message;
@@ -242,22 +241,10 @@ class ClusterHistoryTest {
 
     /** Reads the whole partition (through a node that routes to its leader); false when a read failed. */
     private boolean readAll(int partition, List<Message> into) {
-        into.clear();
         try (FlyMqClient c = cluster.client(partition % ClusterHarness.SIZE)) {
-            long next = 0;
-            while (true) {
-                var f = c.batchFetch(TOPIC, List.of(new FetchPosition(partition, next)), 1 << 20).get(0);
-                if (!f.ok()) {
-                    return false;
-                }
-                if (f.records().isEmpty()) {
-                    return true;
-                }
-                into.addAll(f.records());
-                next = f.nextOffset(next);
-            }
+            return PartitionHistory.readAll(c, TOPIC, partition, into);
         } catch (FlyMqException e) {
-            return false;
+            return false; // no connection yet: asked again
         }
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.broker.node.BrokerNode;
 import flymq.client.ClusterMetadata;
-import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqException;
 import flymq.client.FlyMqServerException;
@@ -294,23 +293,10 @@ class ClusterReassignmentTest {
     }
 
     private boolean readAll(String topic, int partition, List<Message> into) {
-        into.clear();
-        String via = new ArrayList<>(nodes.keySet()).get(0);
-        try (FlyMqClient c = client(via)) {
-            long next = 0;
-            while (true) {
-                var f = c.batchFetch(topic, List.of(new FetchPosition(partition, next)), 1 << 20).get(0);
-                if (!f.ok()) {
-                    return false;
-                }
-                if (f.records().isEmpty()) {
-                    return true;
-                }
-                into.addAll(f.records());
-                next = f.nextOffset(next);
-            }
+        try (FlyMqClient c = client(new ArrayList<>(nodes.keySet()).get(0))) {
+            return PartitionHistory.readAll(c, topic, partition, into);
         } catch (FlyMqException e) {
-            return false;
+            return false; // no connection yet: asked again
         }
     }
 

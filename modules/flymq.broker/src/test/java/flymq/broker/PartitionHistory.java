@@ -102,4 +102,29 @@ final class PartitionHistory {
                     replica.name() + " holds the same records of " + topic + "-" + partition);
         }
     }
+
+    /**
+     * Reads the whole partition through {@code client} (a node that routes to the leader) into {@code into};
+     * false when a read failed, so a caller polling during an election asks again.
+     */
+    static boolean readAll(flymq.client.FlyMqClient client, String topic, int partition, List<Message> into) {
+        into.clear();
+        try {
+            long next = 0;
+            while (true) {
+                var f = client.batchFetch(topic, List.of(new flymq.client.FetchPosition(partition, next)), 1 << 20)
+                        .get(0);
+                if (!f.ok()) {
+                    return false;
+                }
+                if (f.records().isEmpty()) {
+                    return true;
+                }
+                into.addAll(f.records());
+                next = f.nextOffset(next);
+            }
+        } catch (flymq.client.FlyMqException e) {
+            return false;
+        }
+    }
 }

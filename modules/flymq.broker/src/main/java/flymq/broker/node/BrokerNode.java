@@ -423,24 +423,10 @@ public final class BrokerNode implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(() -> groups.expireMembers(System.nanoTime()), 1, 1,
                     TimeUnit.SECONDS);
             if (transactions != null) {
-                TransactionCoordinator expiring = transactions;
-                housekeeping.scheduleWithFixedDelay(() -> {
-                    try {
-                        expiring.expire();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
-                    }
-                }, 200, 200, TimeUnit.MILLISECONDS);
+                expireTransactionsEvery200Ms(housekeeping, transactions::expire);
             }
             if (clusterTransactions != null) {
-                ClusterTransactions expiring = clusterTransactions;
-                housekeeping.scheduleWithFixedDelay(() -> {
-                    try {
-                        expiring.expire();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
-                    }
-                }, 200, 200, TimeUnit.MILLISECONDS);
+                expireTransactionsEvery200Ms(housekeeping, clusterTransactions::expire);
             }
             if (delayed != null) {
                 delayed.start();
@@ -476,6 +462,17 @@ public final class BrokerNode implements AutoCloseable {
         } catch (RuntimeException e) {
             throw resources.closeAfter(e);
         }
+    }
+
+    /** A failed sweep is logged and the next one runs: a timed-out transaction must not stay open for good. */
+    private static void expireTransactionsEvery200Ms(ScheduledExecutorService housekeeping, Runnable expire) {
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                expire.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "aborting timed-out transactions failed: " + e, e);
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS);
     }
 
     /** Opens the partition logs, encrypted when configured; a key problem names the settings that fix it. */
