@@ -9,6 +9,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)
 flymq="$here/jlink/target/flymq/bin/flymq"
+# shellcheck source=bench-lib.sh
+. "$here/jlink/src/build/bench-lib.sh"
 [ -x "$flymq" ] || { echo "bench-encryption: build the image first (./mvnw -B -q install -DskipTests)" >&2; exit 1; }
 PORT=${PORT:-19392}
 ENC_PORT=$((PORT + 1))
@@ -28,30 +30,21 @@ enc_broker=$!
 trap 'kill -TERM $plain_broker $enc_broker 2>/dev/null; wait $plain_broker $enc_broker 2>/dev/null;
       rm -rf "$plain_data" "$enc_data"' EXIT
 for log in "$OUT/broker-plain.log" "$OUT/broker-encrypted.log"; do
-  for _ in $(seq 1 300); do grep -q '^ready' "$log" && break; sleep 0.1; done
-  grep -q '^ready' "$log" || { cat "$log" >&2; exit 1; }
+  bench_wait_ready "$log" || exit 1
 done
 plain=(--server 127.0.0.1:$PORT)
 encrypted=(--server 127.0.0.1:$ENC_PORT)
-run() { # name, connection options (array name), bench args...
-  local name=$1 conn=$2; shift 2
-  local -n opts=$conn
-  echo "$name: flymq ${opts[*]} bench $*  # $(uptime)" >>"$OUT/commands.txt"
-  "$flymq" "${opts[@]}" bench "$@" --output json >"$OUT/$name.json" 2>"$OUT/$name.err"
-  echo "$name $(cat "$OUT/$name.json")"
-}
-rate() { sed -n 's/.*"records_per_sec":\([0-9.]*\).*/\1/p' "$OUT/$1.json"; }
-run warmup_plain     plain     produce --topic warm --records 200000 --record-size "$RECORD_SIZE"
-run warmup_encrypted encrypted produce --topic warm --records 200000 --record-size "$RECORD_SIZE"
+bench_run warmup_plain     plain     produce --topic warm --records 200000 --record-size "$RECORD_SIZE"
+bench_run warmup_encrypted encrypted produce --topic warm --records 200000 --record-size "$RECORD_SIZE"
 produce=(--records "$RECORDS" --record-size "$RECORD_SIZE" --throughput -1 --acks leader --linger-ms 5
          --batch-size 65536 --partitions 1)
-run p_plain     plain     produce --topic bench "${produce[@]}"
-run p_encrypted encrypted produce --topic bench "${produce[@]}"
-run c_plain     plain     consume --topic bench --records "$RECORDS"
-run c_encrypted encrypted consume --topic bench --records "$RECORDS"
+bench_run p_plain     plain     produce --topic bench "${produce[@]}"
+bench_run p_encrypted encrypted produce --topic bench "${produce[@]}"
+bench_run c_plain     plain     consume --topic bench --records "$RECORDS"
+bench_run c_encrypted encrypted consume --topic bench --records "$RECORDS"
 uptime >>"$OUT/commands.txt"
-awk -v p="$(rate p_plain)" -v e="$(rate p_encrypted)" \
+awk -v p="$(bench_rate p_plain)" -v e="$(bench_rate p_encrypted)" \
   'BEGIN { printf "produce encrypted/plain: %.2f (goal >= 0.6)\n", e / p }' | tee -a "$OUT/ratios.txt"
-awk -v p="$(rate c_plain)" -v e="$(rate c_encrypted)" \
+awk -v p="$(bench_rate c_plain)" -v e="$(bench_rate c_encrypted)" \
   'BEGIN { printf "consume encrypted/plain: %.2f\n", e / p }' | tee -a "$OUT/ratios.txt"
 echo "results: $OUT"

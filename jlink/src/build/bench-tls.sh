@@ -8,6 +8,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)
 flymq="$here/jlink/target/flymq/bin/flymq"
+# shellcheck source=bench-lib.sh
+. "$here/jlink/src/build/bench-lib.sh"
 [ -x "$flymq" ] || { echo "bench-tls: build the image first (./mvnw -B -q install -DskipTests)" >&2; exit 1; }
 PORT=${PORT:-19292}
 TLS_PORT=$((PORT + 1))
@@ -20,30 +22,21 @@ data=$(mktemp -d /tmp/flymq-bench-data.XXXXXX)
   --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 >"$OUT/broker.log" 2>&1 &
 broker=$!
 trap 'kill -TERM $broker 2>/dev/null; wait $broker 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 300); do grep -q '^ready' "$OUT/broker.log" && break; sleep 0.1; done
-grep -q '^ready' "$OUT/broker.log" || { cat "$OUT/broker.log" >&2; exit 1; }
+bench_wait_ready "$OUT/broker.log" || exit 1
 plain=(--server 127.0.0.1:$PORT)
 tls=(--server 127.0.0.1:$TLS_PORT --tls-ca "$data/tls/ca.crt")
-run() { # name, connection options (array name), bench args...
-  local name=$1 conn=$2; shift 2
-  local -n opts=$conn
-  echo "$name: flymq ${opts[*]} bench $*  # $(uptime)" >>"$OUT/commands.txt"
-  "$flymq" "${opts[@]}" bench "$@" --output json >"$OUT/$name.json" 2>"$OUT/$name.err"
-  echo "$name $(cat "$OUT/$name.json")"
-}
-rate() { sed -n 's/.*"records_per_sec":\([0-9.]*\).*/\1/p' "$OUT/$1.json"; }
-run warmup_plain plain produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
-run warmup_tls   tls   produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
+bench_run warmup_plain plain produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
+bench_run warmup_tls   tls   produce --topic warm  --records 200000 --record-size "$RECORD_SIZE"
 produce=(--records "$RECORDS" --record-size "$RECORD_SIZE" --throughput -1 --acks leader --linger-ms 5
          --batch-size 65536 --partitions 1)
-run p_plain plain produce --topic bench_plain "${produce[@]}"
-run p_tls   tls   produce --topic bench_tls   "${produce[@]}"
+bench_run p_plain plain produce --topic bench_plain "${produce[@]}"
+bench_run p_tls   tls   produce --topic bench_tls   "${produce[@]}"
 # both consumers read the plaintext run's topic, so they read the same bytes
-run c_plain plain consume --topic bench_plain --records "$RECORDS"
-run c_tls   tls   consume --topic bench_plain --records "$RECORDS"
+bench_run c_plain plain consume --topic bench_plain --records "$RECORDS"
+bench_run c_tls   tls   consume --topic bench_plain --records "$RECORDS"
 uptime >>"$OUT/commands.txt"
-awk -v p="$(rate p_plain)" -v t="$(rate p_tls)" 'BEGIN { printf "produce TLS/plaintext: %.2f (goal >= 0.7)\n", t / p }' \
+awk -v p="$(bench_rate p_plain)" -v t="$(bench_rate p_tls)" 'BEGIN { printf "produce TLS/plaintext: %.2f (goal >= 0.7)\n", t / p }' \
   | tee -a "$OUT/ratios.txt"
-awk -v p="$(rate c_plain)" -v t="$(rate c_tls)" 'BEGIN { printf "consume TLS/plaintext: %.2f (goal >= 0.6)\n", t / p }' \
+awk -v p="$(bench_rate c_plain)" -v t="$(bench_rate c_tls)" 'BEGIN { printf "consume TLS/plaintext: %.2f (goal >= 0.6)\n", t / p }' \
   | tee -a "$OUT/ratios.txt"
 echo "results: $OUT"
