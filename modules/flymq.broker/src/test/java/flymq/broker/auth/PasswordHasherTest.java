@@ -39,6 +39,19 @@ class PasswordHasherTest {
     }
 
     @Test
+    void anUnknownUsersCheckDerivesAsManyRoundsAsARealOne() {
+        String[] nobody = hasher.nobodyHash().split("\\$");
+        String[] real = hasher.hash("pw").split("\\$");
+        assertEquals(real.length, nobody.length);
+        assertEquals(real[0], nobody[0]);
+        assertEquals(real[1], nobody[1], "the same iteration count, so the same time");
+        assertEquals(java.util.Base64.getDecoder().decode(real[2]).length,
+                java.util.Base64.getDecoder().decode(nobody[2]).length);
+        assertNotEquals(hasher.nobodyHash(), new PasswordHasher(1000).nobodyHash(), "a fresh salt per hasher");
+        assertFalse(hasher.verify("not a password", hasher.nobodyHash()), "no password matches it");
+    }
+
+    @Test
     void valuesThatAreNotOurHashesNeverVerify() {
         assertFalse(hasher.verify("pw", "pw"));
         assertFalse(hasher.verify("pw", "bcrypt$10$abc$def"));
