@@ -38,6 +38,7 @@ public final class Telemetry implements AutoCloseable {
     private static final String HEALTH_KEY = "observability.health.addr";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Duration STORAGE_PROBE_DEADLINE = Duration.ofSeconds(5);
+    private static final AtomicBoolean PREPARED = new AtomicBoolean();
 
     private final MeterRegistry registry;
     private final FlyMqMetrics metrics;
@@ -170,6 +171,23 @@ public final class Telemetry implements AutoCloseable {
      * the meters and spans can be used at once, the ports only after {@link #awaitListening()}, which also throws
      * what a failed start would have.
      */
+    /**
+     * Starts, on a daemon thread, the Helidon set-up every telemetry needs first (its service registry and config),
+     * so that a broker overlaps it with reading its configuration and opening its logs; the first telemetry built
+     * then finds it done (or waits for it inside Helidon). Optional, and only the first call does anything.
+     */
+    public static void prepare() {
+        if (PREPARED.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("telemetry-prepare").start(() -> {
+                try {
+                    MetricFamilies.prepare();
+                } catch (RuntimeException | LinkageError e) {
+                    // not reported here: the telemetry built next does the same work and fails the start with it
+                }
+            });
+        }
+    }
+
     public static Telemetry startListening(TelemetryConfig config, StateSource state, Consumer<String> listenerLost) {
         return new Telemetry(config, state, listenerLost, true);
     }

@@ -76,6 +76,7 @@ import flymq.storage.OffsetStore;
 import flymq.storage.StorageListener;
 import flymq.storage.SyncPolicy;
 import flymq.storage.ValueCipher;
+import flymq.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -114,6 +115,14 @@ public final class BrokerNode implements AutoCloseable {
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean ready;
     private volatile boolean closed;
+
+    /**
+     * Lets a process that is about to {@link #start(BrokerConfig)} a node begin the slowest part of its telemetry's
+     * set-up (Helidon's service registry) on another core while it reads the node's configuration.
+     */
+    public static void prepareStart() {
+        Telemetry.prepare();
+    }
 
     /**
      * Starts a node as `flymq server start` runs it: with its telemetry (metrics on {@code observability.metrics.addr},

@@ -29,6 +29,7 @@ final class BrokerRunner {
 
     static int run(Path configFile, Map<String, String> env, Map<String, String> flags, PrintWriter out,
                    PrintWriter err) throws InterruptedException {
+        BrokerNode.prepareStart();
         BrokerConfig config;
         try {
             config = BrokerConfig.load(configFile, env, flags);

@@ -109,14 +109,27 @@ public final class MetricFamilies {
 
     /** A registry of our own (not Helidon's global one), with Helidon's scope label switched off. */
     public static MeterRegistry newRegistry() {
-        MetricsConfig config = MetricsConfig.builder()
-                .scoping(s -> s.clearTagName().clearDefaultValue())
-                .build();
+        MetricsConfig config = config();
         MeterRegistry registry = Metrics.createMeterRegistry(config);
         // The system-tags manager is a JVM-wide singleton that creating the first registry fills from the default
         // config (scope tag "scope", default value "application"); replace it with ours, which has no scope tag.
         SystemTagsManager.create(config);
         return registry;
+    }
+
+    /**
+     * Builds the registry's configuration once and drops it: the first build starts Helidon's service registry and
+     * global config, most of a broker's start-up time on its main thread, and nothing else. Creating no registry,
+     * it leaves the JVM-wide system-tags manager alone.
+     */
+    public static void prepare() {
+        config();
+    }
+
+    private static MetricsConfig config() {
+        return MetricsConfig.builder()
+                .scoping(s -> s.clearTagName().clearDefaultValue())
+                .build();
     }
 
     public static Counter counter(MeterRegistry registry, String name, String help, Tag... tags) {
