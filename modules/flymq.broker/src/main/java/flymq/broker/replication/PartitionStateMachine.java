@@ -11,8 +11,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -290,61 +292,81 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     }
 
     static Command decodeCommand(byte[] command) {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(command));
+        // a ByteBuffer rather than a DataInputStream: every replica decodes every batch, and the stream stack pays
+        // a synchronized ByteArrayInputStream call per field (about 5% of a leader's CPU under acks=all load)
+        ByteBuffer in = ByteBuffer.wrap(command);
         try {
-            int count = in.readInt();
+            int count = in.getInt();
             long expectedBase = -1;
             boolean expiring = count == FORMAT_3;
             ProducerBatch producer = ProducerBatch.NONE;
             if (count == FORMAT_4) {
-                expectedBase = in.readLong();
-                producer = new ProducerBatch(in.readLong(), in.readInt());
-                int flag = in.readUnsignedByte();
+                expectedBase = in.getLong();
+                producer = new ProducerBatch(in.getLong(), in.getInt());
+                int flag = Byte.toUnsignedInt(in.get());
                 if (flag > 1) {
                     throw new IOException("expiring flag " + flag);
                 }
                 expiring = flag == 1;
-                count = in.readInt();
+                count = in.getInt();
             } else if (count == FORMAT_2 || count == FORMAT_3) {
-                expectedBase = in.readLong();
-                count = in.readInt();
+                expectedBase = in.getLong();
+                count = in.getInt();
             }
             if (count < 0 || count > command.length) {
                 throw new IOException("record count " + count + " impossible in " + command.length + " bytes");
             }
             List<Record> batch = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                long ts = in.readLong();
+                long ts = in.getLong();
                 byte[] key = readBytes(in, true);
                 byte[] value = readBytes(in, false);
-                int headers = in.readUnsignedShort();
-                List<Header> hs = new ArrayList<>(headers);
+                int headers = Short.toUnsignedInt(in.getShort());
+                List<Header> hs = headers == 0 ? List.of() : new ArrayList<>(headers);
                 for (int h = 0; h < headers; h++) {
-                    hs.add(new Header(in.readUTF(), readBytes(in, false)));
+                    hs.add(new Header(readUtf(in), readBytes(in, false)));
                 }
-                long expiresAt = expiring ? in.readLong() : Record.NO_EXPIRY;
+                long expiresAt = expiring ? in.getLong() : Record.NO_EXPIRY;
                 if (expiresAt < 0) {
                     throw new IOException("record " + i + " expires at " + expiresAt);
                 }
-                batch.add(new Record(ts, key, value, List.copyOf(hs), expiresAt));
+                batch.add(new Record(ts, key, value, headers == 0 ? hs : List.copyOf(hs), expiresAt));
             }
-            if (in.available() > 0) {
-                throw new IOException(in.available() + " trailing bytes");
+            if (in.hasRemaining()) {
+                throw new IOException(in.remaining() + " trailing bytes");
             }
             return new Command(expectedBase, batch, producer);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): " + e, e);
+        } catch (IOException | BufferUnderflowException e) {
+            throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): "
+                    + (e instanceof BufferUnderflowException ? new EOFException() : e), e);
         }
     }
 
-    private static byte[] readBytes(DataInputStream in, boolean nullable) throws IOException {
-        int len = in.readInt();
+    private static byte[] readBytes(ByteBuffer in, boolean nullable) throws IOException {
+        int len = in.getInt();
         if (len == -1 && nullable) {
             return null;
         }
-        if (len < 0 || len > in.available()) {
-            throw new IOException("length " + len + " with " + in.available() + " bytes left");
+        if (len < 0 || len > in.remaining()) {
+            throw new IOException("length " + len + " with " + in.remaining() + " bytes left");
         }
-        return in.readNBytes(len);
+        byte[] bytes = new byte[len];
+        in.get(bytes);
+        return bytes;
+    }
+
+    /** A header key as {@link java.io.DataOutputStream#writeUTF} wrote it (u16 length, modified UTF-8). */
+    private static String readUtf(ByteBuffer in) throws IOException {
+        if (in.remaining() < 2) {
+            throw new EOFException();
+        }
+        int len = Short.toUnsignedInt(in.getShort(in.position()));
+        if (len > in.remaining() - 2) {
+            throw new IOException("header key of " + len + " bytes with " + (in.remaining() - 2) + " bytes left");
+        }
+        String key = DataInputStream.readUTF(new DataInputStream(
+                new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), 2 + len)));
+        in.position(in.position() + 2 + len);
+        return key;
     }
 }

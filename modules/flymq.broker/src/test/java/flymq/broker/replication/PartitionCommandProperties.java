@@ -1,0 +1,84 @@
+package flymq.broker.replication;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import flymq.broker.produce.ProducerBatch;
+import flymq.storage.Header;
+import flymq.storage.Record;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The partition group's batch command, decoded as every replica decodes it: whatever the leader encodes (keys or
+ * none, empty values, header keys in any Unicode including NUL and characters beyond the BMP, expiring records,
+ * idempotent producers) comes back field for field, and a command cut short anywhere is refused as damaged rather
+ * than misread or failing with another exception.
+ */
+class PartitionCommandProperties {
+
+    @Property(tries = 300)
+    void whatTheLeaderEncodesEveryReplicaDecodes(@ForAll("batches") List<Record> batch,
+                                                 @ForAll @IntRange(min = -1, max = 1_000_000) int expectedBase,
+                                                 @ForAll boolean idempotent) {
+        ProducerBatch producer = idempotent ? new ProducerBatch(42L, 7) : ProducerBatch.NONE;
+        PartitionStateMachine.Command c = PartitionStateMachine.decodeCommand(
+                PartitionStateMachine.encode(expectedBase, batch, producer));
+
+        assertEquals(expectedBase, c.expectedBase());
+        assertEquals(producer, c.producer());
+        assertEquals(batch.size(), c.batch().size());
+        for (int i = 0; i < batch.size(); i++) {
+            Record sent = batch.get(i);
+            Record got = c.batch().get(i);
+            assertEquals(sent.timestamp(), got.timestamp());
+            assertArrayEquals(sent.key(), got.key());
+            assertArrayEquals(sent.value(), got.value());
+            assertEquals(sent.expiresAt(), got.expiresAt());
+            assertEquals(sent.headers().size(), got.headers().size());
+            for (int h = 0; h < sent.headers().size(); h++) {
+                assertEquals(sent.headers().get(h).key(), got.headers().get(h).key());
+                assertArrayEquals(sent.headers().get(h).value(), got.headers().get(h).value());
+            }
+        }
+    }
+
+    @Property(tries = 100)
+    void aCommandCutShortIsRefusedAsDamaged(@ForAll("batches") List<Record> batch, @ForAll boolean idempotent) {
+        byte[] whole = PartitionStateMachine.encode(-1, batch,
+                idempotent ? new ProducerBatch(1L, 0) : ProducerBatch.NONE);
+        for (int len = 0; len < whole.length; len++) {
+            byte[] cut = Arrays.copyOf(whole, len);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PartitionStateMachine.decodeCommand(cut), "cut at " + len + " of " + whole.length);
+            assertEquals(true, e.getMessage().startsWith("damaged record batch command (" + len + " bytes)"),
+                    e.getMessage());
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Record>> batches() {
+        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
+        Arbitrary<String> headerKeys = Arbitraries.strings().all().ofMaxLength(12)
+                .edgeCases(e -> e.add("\u0000").add("\uD83D\uDE80 key").add("é"));
+        Arbitrary<Header> header = Combinators.combine(headerKeys, bytes).as(Header::new);
+        Arbitrary<Record> record = Combinators.combine(
+                Arbitraries.longs().between(0, Long.MAX_VALUE),
+                bytes.injectNull(0.3),
+                bytes,
+                header.list().ofMaxSize(3),
+                Arbitraries.longs().between(1, Long.MAX_VALUE).injectNull(0.7))
+                .as((ts, key, value, headers, expiry) -> new Record(ts, key, value, new ArrayList<>(headers),
+                        expiry == null ? Record.NO_EXPIRY : expiry));
+        return record.list().ofMaxSize(6);
+    }
+}
