@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import flymq.broker.produce.ProducerBatch;
 import flymq.storage.Header;
 import flymq.storage.Record;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +25,8 @@ import net.jqwik.api.constraints.IntRange;
  * The partition group's batch command, decoded as every replica decodes it: whatever the leader encodes (keys or
  * none, empty values, header keys in any Unicode including NUL and characters beyond the BMP, expiring records,
  * idempotent producers) comes back field for field, and a command cut short anywhere is refused as damaged rather
- * than misread or failing with another exception.
+ * than misread or failing with another exception. The bytes are checked against the format written out with a
+ * {@link DataOutputStream}, as the leader wrote them before.
  */
 class PartitionCommandProperties {
 
@@ -50,6 +54,48 @@ class PartitionCommandProperties {
                 assertArrayEquals(sent.headers().get(h).value(), got.headers().get(h).value());
             }
         }
+    }
+
+    /** The bytes stay those of the format's definition (Raft logs written before hold them), here spelled out. */
+    @Property(tries = 300)
+    void theLeaderWritesTheFormatsBytes(@ForAll("batches") List<Record> batch,
+                                        @ForAll @IntRange(min = -1, max = 1_000_000) int expectedBase,
+                                        @ForAll boolean idempotent) throws IOException {
+        ProducerBatch producer = idempotent ? new ProducerBatch(42L, 7) : ProducerBatch.NONE;
+        boolean expiring = batch.stream().anyMatch(r -> r.expiresAt() != Record.NO_EXPIRY);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        if (idempotent) {
+            out.writeInt(-4);
+            out.writeLong(expectedBase);
+            out.writeLong(42L);
+            out.writeInt(7);
+            out.writeByte(expiring ? 1 : 0);
+        } else {
+            out.writeInt(expiring ? -3 : -2);
+            out.writeLong(expectedBase);
+        }
+        out.writeInt(batch.size());
+        for (Record r : batch) {
+            out.writeLong(r.timestamp());
+            out.writeInt(r.key() == null ? -1 : r.key().length);
+            if (r.key() != null) {
+                out.write(r.key());
+            }
+            out.writeInt(r.value().length);
+            out.write(r.value());
+            out.writeShort(r.headers().size());
+            for (Header h : r.headers()) {
+                out.writeUTF(h.key());
+                out.writeInt(h.value().length);
+                out.write(h.value());
+            }
+            if (expiring) {
+                out.writeLong(r.expiresAt());
+            }
+        }
+        out.flush();
+        assertArrayEquals(bytes.toByteArray(), PartitionStateMachine.encode(expectedBase, batch, producer));
     }
 
     @Property(tries = 100)
