@@ -452,7 +452,7 @@ public record BrokerConfig(
             "security.encryption_previous_keys_file", ValueType.TEXT, "",
             "file holding the keys of earlier rotations (64 hexadecimal characters each, one per line, mode 0600), "
                     + "instead of `FLYMQ_ENCRYPTION_PREVIOUS_KEYS`: records they sealed stay readable, new ones are "
-                    + "sealed under the current key; single node only "
+                    + "sealed under the current key (a cluster node's Raft logs too) "
                     + "([security.md](security.md#key-rotation))");
 
     static final ConfigKey<String> CLUSTER_SECRET_FILE = ConfigKey.used("cluster.secret_file", ValueType.TEXT, "",
@@ -639,11 +639,6 @@ public record BrokerConfig(
         EncryptionKey encryptionKey = SecretSources.withPreviousKeys(SecretSources.encryptionKey(encrypt,
                 v.get(ENCRYPTION_KEY_FILE).trim(), env, warnings), v.get(ENCRYPTION_PREVIOUS_KEYS_FILE).trim(), env,
                 warnings);
-        if (encryptionKey != null && !encryptionKey.previous().isEmpty() && !v.get(PEERS).isEmpty()) {
-            throw new ConfigException("previous encryption keys (key rotation) are for a single node: a cluster "
-                    + "node's Raft logs are sealed under one key and cannot be read under another; see "
-                    + "docs/security.md, 'Key rotation'");
-        }
         ClusterAuth clusterAuth = SecretSources.clusterAuth(v.get(CLUSTER_SECRET_FILE).trim(), env, warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),

@@ -88,6 +88,11 @@ final class ClusterHarness implements AutoCloseable {
         return this;
     }
 
+    /** Changes node {@code i}'s configuration for its next {@link #start} (e.g. a rotated key); others keep theirs. */
+    void changeFlags(int i, Map<String, String> changed) {
+        flags.get(i).putAll(changed);
+    }
+
     static String id(int i) {
         return "n" + (i + 1);
     }

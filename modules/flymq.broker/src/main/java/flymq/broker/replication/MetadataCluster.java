@@ -225,8 +225,15 @@ public final class MetadataCluster implements AutoCloseable {
      */
     private static RaftStoreKey raftStoreKey(BrokerConfig config) {
         EncryptionKey key = config.encryption().key();
-        return key == null ? null
-                : RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
+        if (key == null) {
+            return null;
+        }
+        // the at-rest key's previous keys (a rotation) open what the Raft logs sealed before it
+        return raftStoreKey(key).withPrevious(key.previous().stream().map(MetadataCluster::raftStoreKey).toList());
+    }
+
+    private static RaftStoreKey raftStoreKey(EncryptionKey key) {
+        return RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
     }
 
     /** Cluster connections this node's transport refused for authentication, in and out (0 before start). */
