@@ -45,6 +45,15 @@ import java.util.stream.Stream;
  * Groups are started and stopped on one thread of their own, never on the metadata group's Raft thread.
  */
 final class PartitionReplicas implements AutoCloseable {
+    /**
+     * MicroRaft sizes each group's log ring for this many commits plus the pending entries plus a tenth (16,000
+     * slots with its defaults: 64 KiB per replica, most of a node's heap at a few thousand partitions, idle or not).
+     * A loaded partition snapshots by bytes long before ({@code cluster.raft_log_bytes}); the count only paces
+     * snapshots of many small batches (each snapshot is a flush of the partition log and its end offset).
+     */
+    static final int SNAPSHOT_EVERY_COMMITS = 5_000;
+    /** Above the produce window ({@link OffsetSequencer#MAX_UNCOMMITTED} batches) and the few other commands. */
+    static final int MAX_PENDING_ENTRIES = 1_000;
     private static final System.Logger LOG = System.getLogger(PartitionReplicas.class.getName());
     private static final long COMMIT_TIMEOUT_MS = 10_000;
 
@@ -214,7 +223,8 @@ final class PartitionReplicas implements AutoCloseable {
         String k = key(a.topic().name(), p);
         try {
             RaftGroupConfig.Builder builder = RaftGroupConfig.builder(members.self(), replicaMembers)
-                    .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory);
+                    .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory)
+                    .commitCountToTakeSnapshot(SNAPSHOT_EVERY_COMMITS).maxPendingLogEntryCount(MAX_PENDING_ENTRIES);
             tuning.accept(builder);
             // a learner (a replica being added by a move) copies at the reassignment rate; a voter never waits
             java.util.function.LongConsumer learnerPace = bytes -> {

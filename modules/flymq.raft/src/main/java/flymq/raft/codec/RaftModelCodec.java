@@ -568,5 +568,13 @@ public final class RaftModelCodec {
         public void reset() {
             size = 0;
         }
+
+        /** Empties the buffer and gives back its memory beyond {@code maxRetained} bytes. */
+        public void reset(int maxRetained) {
+            size = 0;
+            if (buf.length > maxRetained) {
+                buf = new byte[Math.max(16, maxRetained)];
+            }
+        }
     }
 }

@@ -128,14 +128,20 @@ public final class FileRaftStore implements RaftStore, Closeable {
 
     private final Path dir;
     private final RaftModelCodec codec;
-    private final RaftModelCodec.Out pending = new RaftModelCodec.Out(64 * 1024);
-    private final RaftModelCodec.Out scratch = new RaftModelCodec.Out(1024);
+    /**
+     * Records written since the last flush. It starts small and keeps at most {@link #PENDING_RETAINED} bytes after
+     * a flush: a node holds one store per partition replica, and most of them are idle groups that only ever write a
+     * few small records (64 KiB each from the start was most of a node's heap at a few thousand partitions).
+     */
+    private final RaftModelCodec.Out pending = new RaftModelCodec.Out(512);
+    private static final int PENDING_RETAINED = 64 * 1024;
+    private final RaftModelCodec.Out scratch = new RaftModelCodec.Out(64);
     private final CRC32C crc = new CRC32C();
     private final Index index = new Index();
     /** Null when the log is not encrypted. */
     private final RecordSealer sealer;
     /** A record's plain payload before it is sealed. */
-    private final RaftModelCodec.Out plain = new RaftModelCodec.Out(1024);
+    private final RaftModelCodec.Out plain = new RaftModelCodec.Out(64);
 
     private long generation;
     private Path logFile;
@@ -352,7 +358,7 @@ public final class FileRaftStore implements RaftStore, Closeable {
             channel.write(buf, fileSize + buf.position());
         }
         fileSize += pending.size();
-        pending.reset();
+        pending.reset(PENDING_RETAINED);
     }
 
     // ---------------------------------------------------------------- compaction
