@@ -300,12 +300,25 @@ final class EngineTls {
         return netIn.remaining() >= 5 + length;
     }
 
-    /** Post-handshake messages (TLS 1.3 tickets, key updates) arrive while reading; answer what needs answering. */
+    /**
+     * Post-handshake messages (TLS 1.3 tickets, key updates) arrive while reading; answer what needs answering. A
+     * writer holding the lock may be blocked on a full socket while the peer waits for this reader to drain its
+     * answers: the reader then does not wait for the lock, and the writer's next wrap sends the pending message first.
+     */
     private void afterUnwrap(HandshakeStatus hs) throws IOException {
         while (true) {
             switch (hs) {
                 case NEED_TASK -> hs = runTasks();
-                case NEED_WRAP -> hs = wrapHandshake();
+                case NEED_WRAP -> {
+                    if (!writeLock.tryLock()) {
+                        return;
+                    }
+                    try {
+                        hs = wrapHandshake();
+                    } finally {
+                        writeLock.unlock();
+                    }
+                }
                 default -> {
                     return;
                 }
