@@ -130,6 +130,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile SecurityStore security;
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
     private volatile ClusterTransactions transactions;
+    private volatile ClusterDelayed delayed;
     /** How this node logs in to the nodes it forwards to (null: auth off, or no bootstrap admin password). */
     private final LeaderForwarder.Login forwardLogin;
 
@@ -281,6 +282,19 @@ public final class MetadataCluster implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Delayed delivery in this cluster ({@link ClusterDelayed}): schedules replicated by the partition groups,
+     * released by each partition's leader. Call before {@link #start}; register the returned handlers and start it
+     * after {@link #start}.
+     */
+    public ClusterDelayed delayed(TopicManager topics, flymq.broker.topic.RecordExpiry expiry,
+                                  flymq.broker.BrokerListener listener, long maxDelayMs) {
+        ClusterDelayed d = new ClusterDelayed(members.self().id(), () -> replicas,
+                () -> state == null ? Map.of() : state.clientAddrs(), topics, expiry, listener, maxDelayMs);
+        delayed = d;
+        return d;
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -321,6 +335,10 @@ public final class MetadataCluster implements AutoCloseable {
                     () -> new LeaderForwarder(forwardAdmission, forwardLogin),
                     new ReassignmentThrottle(config.placement().reassignmentBytesPerSec()));
             replicas.transactionIndex(transactionIndex);
+            ClusterDelayed d = delayed;
+            if (d != null) {
+                replicas.onScheduled(d::wakeUp);
+            }
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
@@ -401,7 +419,7 @@ public final class MetadataCluster implements AutoCloseable {
         BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
-            case Opcodes.PRODUCE_WITH_TTL -> router.timedProduce(opcode, local);
+            case Opcodes.PRODUCE_WITH_TTL, Opcodes.PRODUCE_DELAYED -> router.timedProduce(opcode, local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
             case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);
@@ -1155,6 +1173,9 @@ public final class MetadataCluster implements AutoCloseable {
             }
             if (transactions != null) {
                 transactions.close();
+            }
+            if (delayed != null) {
+                delayed.close(); // its thread proposes to the partition groups closed next
             }
             if (replicas != null) {
                 replicas.close();
