@@ -1,7 +1,9 @@
 package flymq.broker.delay;
 
 import flymq.storage.AtomicFile;
+import flymq.storage.EncryptionKeyIdFile;
 import flymq.storage.FileModes;
+import flymq.storage.ValueCipher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -55,6 +57,12 @@ import java.util.stream.Stream;
  * whose entry is already in the files (applied before a restart) is not written again, so the files hold each
  * command once. {@link #writeSnapshot} forces the files first: the commands below a snapshot are dropped from the
  * Raft log.
+ *
+ * <h2>Encryption at rest</h2>
+ * With a {@link ValueCipher}, each replica seals the values it writes into its files (as the single node does, with
+ * the due and arrival times as associated data; the directory's {@code encryption-key-id} file names the key) and
+ * opens them when it releases or copies them: values travel in the clear only inside the node (Raft entries are
+ * sealed by the Raft store, DELAYED_ENTRIES by the cluster transport's TLS when configured).
  */
 public final class PartitionSchedule implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PartitionSchedule.class.getName());
@@ -121,12 +129,23 @@ public final class PartitionSchedule implements AutoCloseable {
     private long pending;
     private Window window;
     private volatile EntrySource source;
+    private final ValueCipher cipher;
+    private final ValueCipher.Sealer sealer;
+    private final ValueCipher.Opener opener;
 
     /**
      * @param dir       this replica's schedule files (created on the first SCHEDULE)
      * @param scheduled called after a SCHEDULE is applied (wakes the release thread: the record may be due soon)
      */
     public PartitionSchedule(Path dir, String topic, int partition, Runnable scheduled) {
+        this(dir, topic, partition, scheduled, null);
+    }
+
+    /** @param cipher seals the values in the files (encryption at rest), or null */
+    public PartitionSchedule(Path dir, String topic, int partition, Runnable scheduled, ValueCipher cipher) {
+        this.cipher = cipher;
+        this.sealer = cipher == null ? null : cipher.sealer();
+        this.opener = cipher == null ? null : cipher.opener("the delayed-delivery schedule " + dir);
         if (partition >= 1 << PARTITION_BITS) {
             throw new IllegalArgumentException("partition " + partition + " is beyond the delay id's "
                     + PARTITION_BITS + " bits");
@@ -247,7 +266,7 @@ public final class PartitionSchedule implements AutoCloseable {
             }
             long position = m.bucket.sizeBytes();
             if (m.bucket.count() == seq) {
-                m.bucket.append(due, at, topic, partition, key, value);
+                m.bucket.append(due, at, topic, partition, key, seal(value, due, at, key));
             } else if (m.bucket.count() < seq) {
                 throw new IllegalStateException(m.bucket + " misses entries " + m.bucket.count() + ".." + (seq - 1)
                         + " the partition group applied");
@@ -383,7 +402,7 @@ public final class PartitionSchedule implements AutoCloseable {
                 DelayBucket.Entry e = position >= 0 ? window.minute.bucket.read(position)
                         : window.minute.bucket.find(seq);
                 out.add(new DueRecord(e.dueMs(), idOf(window.minuteNumber, partition, seq), e.scheduledMs(), e.key(),
-                        e.value()));
+                        open(e)));
             }
             return out;
         } finally {
@@ -480,7 +499,7 @@ public final class PartitionSchedule implements AutoCloseable {
                 if (!out.isEmpty() && bytes > maxBytes) {
                     break;
                 }
-                out.add(new Entry(e.seq(), e.dueMs(), e.scheduledMs(), e.key(), e.value()));
+                out.add(new Entry(e.seq(), e.dueMs(), e.scheduledMs(), e.key(), open(e)));
             }
             return out;
         } finally {
@@ -604,7 +623,8 @@ public final class PartitionSchedule implements AutoCloseable {
                 if (e.seq() != b.count()) {
                     throw new IOException(b + ": the leader sent entry " + e.seq() + ", expected " + b.count());
                 }
-                b.append(e.dueMs(), e.scheduledMs(), topic, partition, e.key(), e.value());
+                b.append(e.dueMs(), e.scheduledMs(), topic, partition, e.key(),
+                        seal(e.value(), e.dueMs(), e.scheduledMs(), e.key()));
             }
         }
         b.force();
@@ -630,11 +650,23 @@ public final class PartitionSchedule implements AutoCloseable {
 
     // ---------------------------------------------------------------- files
 
+    private byte[] seal(byte[] value, long due, long at, byte[] key) {
+        return sealer == null ? value : sealer.seal(value, due, at, key);
+    }
+
+    private byte[] open(DelayBucket.Entry e) {
+        return opener == null ? e.value() : opener.open(e.value(), e.dueMs(), e.scheduledMs(), e.key());
+    }
+
     private void createDirectory() {
         try {
             if (!Files.isDirectory(dir)) {
                 FileModes.createDirectories(dir);
                 AtomicFile.fsyncDirectory(dir.getParent());
+                EncryptionKeyIdFile.check(dir, cipher == null ? null : cipher.key());
+            } else if (minutes.isEmpty()) {
+                // a schedule written under another key, or sealed and now opened without one, fails here
+                EncryptionKeyIdFile.check(dir, cipher == null ? null : cipher.key());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e, e);

@@ -339,6 +339,9 @@ public final class MetadataCluster implements AutoCloseable {
             if (d != null) {
                 replicas.onScheduled(d::wakeUp);
             }
+            if (config.encryption().enabled()) {
+                replicas.scheduleCipher(new flymq.storage.ValueCipher(config.encryption().key()));
+            }
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.

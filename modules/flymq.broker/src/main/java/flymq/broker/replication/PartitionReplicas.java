@@ -65,6 +65,7 @@ final class PartitionReplicas implements AutoCloseable {
     private final ConcurrentHashMap<String, PartitionSchedule> schedules = new ConcurrentHashMap<>();
     /** Called when a replica applied a SCHEDULE (wakes the node's release thread). */
     private volatile Runnable scheduled = () -> { };
+    private volatile flymq.storage.ValueCipher scheduleCipher;
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
@@ -104,6 +105,11 @@ final class PartitionReplicas implements AutoCloseable {
 
     private static String key(String topic, int partition) {
         return partition + "/" + topic;
+    }
+
+    /** Seals the values in the partitions' schedule files (encryption at rest); set before groups start. */
+    void scheduleCipher(flymq.storage.ValueCipher cipher) {
+        this.scheduleCipher = cipher;
     }
 
     /** Wakes the delayed-delivery release thread after each applied SCHEDULE; set before groups start. */
@@ -262,7 +268,7 @@ final class PartitionReplicas implements AutoCloseable {
                     () -> Optional.ofNullable(groups.get(k)), clientAddrs, links, learnerPace);
             InSyncReplicas isr = new InSyncReplicas();
             PartitionSchedule schedule = new PartitionSchedule(layout.partitionDelayedDir(a.createIndex(), p),
-                    a.topic().name(), p, () -> scheduled.run());
+                    a.topic().name(), p, () -> scheduled.run(), scheduleCipher);
             schedule.entrySource(new PartitionSchedule.EntrySource() {
                 @Override
                 public List<PartitionSchedule.Entry> entries(long minute, int fromSeq, int toSeq) {
