@@ -269,8 +269,8 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
     }
 
     /**
-     * Releases what is due in one partition this node leads; returns when to look again ({@code Long.MIN_VALUE}:
-     * at once, more may be due).
+     * Releases what is due in one partition this node leads; returns when to look again (0: at once, more may be
+     * due).
      */
     private long release(PartitionReplicas r, PartitionSchedule s) {
         Optional<RaftGroup<Long>> group = r.group(s.topic(), s.partition());
@@ -316,7 +316,7 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
                 listener.produced(s.topic(), s.partition(), (int) appended, appended == records.size() ? bytes
                         : bytes * appended / records.size(), System.nanoTime() - start);
             }
-            return Long.MIN_VALUE;
+            return 0;
         } catch (ExecutionException | TimeoutException e) {
             // lost leadership, or a majority unreachable: the next leader (or a later pass) releases them
             LOG.log(System.Logger.Level.DEBUG, "release of " + ids.length + " delayed records to " + s.topic() + "-"
