@@ -95,10 +95,13 @@ public final class PartitionSchedule implements AutoCloseable {
 
     /** The leader's source of entries a replica misses after installing a snapshot (null: none). */
     public interface EntrySource {
-        /** The entries {@code [fromSeq, toSeq)} of {@code minute} in this partition's schedule on the leader. */
+        /**
+         * The entries {@code [fromSeq, toSeq)} of {@code minute} in this partition's schedule on the leader; null
+         * when the leader retired that minute since (all of it released or cancelled: nothing left to copy).
+         */
         List<Entry> entries(long minute, int fromSeq, int toSeq);
 
-        /** The cancels {@code [from, to)} of {@code minute} (cancelled seqs in the order they were applied). */
+        /** The cancels {@code [from, to)} of {@code minute} (in the order they were applied); null: retired. */
         int[] cancels(long minute, int from, int to);
     }
 
@@ -108,6 +111,11 @@ public final class PartitionSchedule implements AutoCloseable {
         int entries;
         int cancels;
         final BitSet cancelled;
+        /**
+         * The files miss entries the group applied, which the leader no longer had when this replica installed a
+         * snapshot: the minute was retired after that snapshot, and this replica will apply that retirement too.
+         */
+        boolean incomplete;
 
         Minute(DelayBucket bucket, int entries, int cancels, BitSet cancelled) {
             this.bucket = bucket;
@@ -267,6 +275,8 @@ public final class PartitionSchedule implements AutoCloseable {
             long position = m.bucket.sizeBytes();
             if (m.bucket.count() == seq) {
                 m.bucket.append(due, at, topic, partition, key, seal(value, due, at, key));
+            } else if (m.incomplete) {
+                position = -1; // the leader retired this minute after the snapshot: it is never released here
             } else if (m.bucket.count() < seq) {
                 throw new IllegalStateException(m.bucket + " misses entries " + m.bucket.count() + ".." + (seq - 1)
                         + " the partition group applied");
@@ -305,7 +315,7 @@ public final class PartitionSchedule implements AutoCloseable {
             }
             DelayBucket.Entry e = m.bucket.find(seq);
             if (e == null) {
-                return UNKNOWN;
+                return UNKNOWN; // (only where the minute is incomplete: retired after the snapshot)
             }
             if (covered(e.dueMs(), id)) {
                 return DELIVERED;
@@ -313,7 +323,7 @@ public final class PartitionSchedule implements AutoCloseable {
             if (m.cancelled.get(seq)) {
                 return CANCELLED;
             }
-            if (m.bucket.cancelCount() <= m.cancels) {
+            if (m.bucket.cancelCount() <= m.cancels && !m.incomplete) {
                 m.bucket.cancel(seq);
             }
             m.cancels++;
@@ -482,7 +492,7 @@ public final class PartitionSchedule implements AutoCloseable {
         try {
             Minute m = minutes.get(minute);
             if (m == null) {
-                return List.of();
+                return retired(minute) ? null : List.of();
             }
             List<Entry> out = new ArrayList<>();
             int limit = Math.min(toSeq, m.entries);
@@ -507,12 +517,20 @@ public final class PartitionSchedule implements AutoCloseable {
         }
     }
 
+    /** True when {@code minute} was retired here: every entry released or cancelled, its files gone. */
+    private boolean retired(long minute) {
+        return floorMs >= (minute + 1) * DelayBucket.MINUTE_MS;
+    }
+
     /** The cancels {@code [from, to)} of a minute, in the order they were applied (served by the leader). */
     public int[] cancels(long minute, int from, int to) {
         lock.lock();
         try {
             Minute m = minutes.get(minute);
-            return m == null ? new int[0] : m.bucket.cancelSeqs(from, Math.min(to, m.cancels));
+            if (m == null) {
+                return retired(minute) ? null : new int[0];
+            }
+            return m.bucket.cancelSeqs(from, Math.min(to, m.cancels));
         } finally {
             lock.unlock();
         }
@@ -593,20 +611,21 @@ public final class PartitionSchedule implements AutoCloseable {
                 int cancels = in.readInt();
                 createDirectory();
                 DelayBucket b = DelayBucket.open(dir, minute);
-                if (b.count() < entries) {
-                    copyMissing(b, minute, entries);
+                boolean complete = b.count() >= entries || copyMissing(b, minute, entries);
+                if (complete && b.cancelCount() < cancels) {
+                    complete = copyMissingCancels(b, minute, cancels);
                 }
-                if (b.cancelCount() < cancels) {
-                    copyMissingCancels(b, minute, cancels);
-                }
-                minutes.put(minute, new Minute(b, entries, cancels, b.cancelled(cancels)));
+                Minute m = new Minute(b, entries, cancels, b.cancelled(cancels));
+                m.incomplete = !complete;
+                minutes.put(minute, m);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void copyMissing(DelayBucket b, long minute, int entries) throws IOException {
+    /** Copies the entries this replica's file misses; false when the leader retired the minute since. */
+    private boolean copyMissing(DelayBucket b, long minute, int entries) throws IOException {
         EntrySource from = source;
         if (from == null) {
             throw new IOException(b + ": the snapshot counts " + entries + " entries and no leader to copy the rest "
@@ -616,6 +635,11 @@ public final class PartitionSchedule implements AutoCloseable {
                 + b.count() + ".." + (entries - 1) + " of minute " + minute + " from the leader");
         while (b.count() < entries) {
             List<Entry> got = from.entries(minute, b.count(), Math.min(entries, b.count() + 1000));
+            if (got == null) {
+                LOG.log(System.Logger.Level.INFO, "partition " + topic + "-" + partition + ": minute " + minute
+                        + " was retired on the leader since the snapshot; its entries are not copied");
+                return false;
+            }
             if (got.isEmpty()) {
                 throw new IOException(b + ": the leader has no entry " + b.count() + " of minute " + minute);
             }
@@ -628,9 +652,10 @@ public final class PartitionSchedule implements AutoCloseable {
             }
         }
         b.force();
+        return true;
     }
 
-    private void copyMissingCancels(DelayBucket b, long minute, int cancels) throws IOException {
+    private boolean copyMissingCancels(DelayBucket b, long minute, int cancels) throws IOException {
         EntrySource from = source;
         if (from == null) {
             throw new IOException(b + ": the snapshot counts " + cancels + " cancels and no leader to copy the rest "
@@ -639,6 +664,9 @@ public final class PartitionSchedule implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "partition " + topic + "-" + partition + ": copying "
                 + (cancels - b.cancelCount()) + " delayed-delivery cancel(s) of minute " + minute + " from the leader");
         int[] seqs = from.cancels(minute, b.cancelCount(), cancels);
+        if (seqs == null) {
+            return false;
+        }
         if (seqs.length != cancels - b.cancelCount()) {
             throw new IOException(b + ": the leader has " + seqs.length + " of the cancels " + b.cancelCount() + ".."
                     + (cancels - 1) + " of minute " + minute);
@@ -646,6 +674,7 @@ public final class PartitionSchedule implements AutoCloseable {
         for (int seq : seqs) {
             b.cancel(seq);
         }
+        return true;
     }
 
     // ---------------------------------------------------------------- files

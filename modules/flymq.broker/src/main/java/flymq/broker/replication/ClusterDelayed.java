@@ -177,11 +177,17 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
         DelayedEntriesRequest r = DelayedEntriesRequest.read(in);
         PartitionSchedule schedule = replicas().schedule(r.topic(), r.partition()).orElseThrow(() ->
                 new RequestException("node " + selfId + " holds no replica of " + r.topic() + "-" + r.partition()));
+        List<PartitionSchedule.Entry> held = schedule.entries(r.minute(), r.fromSeq(), r.toSeq(), MAX_COPY_BYTES);
+        int[] cancels = schedule.cancels(r.minute(), r.fromCancel(), r.toCancel());
+        if (held == null || cancels == null) {
+            new DelayedEntriesResponse(true, List.of(), new int[0]).write(out);
+            return;
+        }
         List<DelayedEntriesResponse.Entry> entries = new ArrayList<>();
-        for (PartitionSchedule.Entry e : schedule.entries(r.minute(), r.fromSeq(), r.toSeq(), MAX_COPY_BYTES)) {
+        for (PartitionSchedule.Entry e : held) {
             entries.add(new DelayedEntriesResponse.Entry(e.seq(), e.dueMs(), e.scheduledMs(), e.key(), e.value()));
         }
-        new DelayedEntriesResponse(entries, schedule.cancels(r.minute(), r.fromCancel(), r.toCancel())).write(out);
+        new DelayedEntriesResponse(false, entries, cancels).write(out);
     }
 
     private PartitionReplicas replicas() {

@@ -134,15 +134,18 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
     /**
      * The delayed-delivery schedule entries {@code [from, to)} of one minute, from the leader's copy (DELAYED_ENTRIES
      * 0xCC): what a replica that installed a snapshot misses of its partition's schedule. Like {@link #copy}, it runs
-     * on the group's Raft thread and retries an unknown or unreachable leader until the deadline.
+     * on the group's Raft thread and retries an unknown or unreachable leader until the deadline. Null when the
+     * leader retired the minute since (its entries are never needed here: the retirement is in the log to apply).
      */
     List<PartitionSchedule.Entry> scheduleEntries(long minute, int from, int to) {
-        return scheduleCopy(minute, from, to, 0, 0).entries();
+        ScheduleCopy copy = scheduleCopy(minute, from, to, 0, 0);
+        return copy == null ? null : copy.entries();
     }
 
     /** The cancels {@code [from, to)} of one minute of the leader's schedule, as {@link #scheduleEntries}. */
     int[] scheduleCancels(long minute, int from, int to) {
-        return scheduleCopy(minute, 0, 0, from, to).cancels();
+        ScheduleCopy copy = scheduleCopy(minute, 0, 0, from, to);
+        return copy == null ? null : copy.cancels();
     }
 
     private record ScheduleCopy(List<PartitionSchedule.Entry> entries, int[] cancels) {
@@ -160,6 +163,9 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
                     byte[] answer = link.call(leader.get(), addr, ExtensionOpcodes.DELAYED_ENTRIES,
                             new DelayedEntriesRequest(topic, partition, minute, from, to, fromCancel, toCancel));
                     DelayedEntriesResponse got = DelayedEntriesResponse.read(new PayloadReader(answer));
+                    if (got.retired()) {
+                        return null; // released or cancelled entirely since the snapshot: nothing to copy
+                    }
                     List<PartitionSchedule.Entry> out = new ArrayList<>();
                     for (DelayedEntriesResponse.Entry e : got.entries()) {
                         out.add(new PartitionSchedule.Entry(e.seq(), e.dueMs(), e.scheduledMs(),

@@ -349,7 +349,7 @@ class MessageRoundTripTest {
     @Test
     void delayedEntries() {
         roundTripEquals(new DelayedEntriesRequest("t", 7, 30_000_001L, 3, 1003, 0, 2), DelayedEntriesRequest::read);
-        DelayedEntriesResponse got = roundTrip(new DelayedEntriesResponse(List.of(
+        DelayedEntriesResponse got = roundTrip(new DelayedEntriesResponse(false, List.of(
                 new DelayedEntriesResponse.Entry(3, 1_800_000_060_500L, 1_800_000_000_000L, new byte[0],
                         "v".getBytes(StandardCharsets.UTF_8)),
                 new DelayedEntriesResponse.Entry(4, 1_800_000_061_000L, 1_800_000_000_001L, new byte[] {1, 2},
@@ -361,6 +361,9 @@ class MessageRoundTripTest {
         assertArrayEquals(new byte[] {1, 2}, got.entries().get(1).key());
         assertEquals("v", new String(got.entries().get(0).value(), StandardCharsets.UTF_8));
         assertArrayEquals(new int[] {9, 2}, got.cancels());
+        assertFalse(got.retired());
+        assertTrue(roundTrip(new DelayedEntriesResponse(true, List.of(), new int[0]), DelayedEntriesResponse::read)
+                .retired());
     }
 
     @Test
