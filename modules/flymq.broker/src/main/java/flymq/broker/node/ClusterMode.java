@@ -2,6 +2,7 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.NodeLogin;
 import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
@@ -39,11 +40,13 @@ import java.util.function.Supplier;
  */
 final class ClusterMode implements NodeMode {
     private final MetadataCluster cluster;
+    private final NodeLogin nodeLogin;
     private final DataDirLayout layout;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     ClusterMode(BrokerConfig config, DataDirLayout layout, Supplier<String> clientAddr, ClusterTuning tuning) {
         this.cluster = new MetadataCluster(config, ClusterMembers.from(config), clientAddr, tuning);
+        this.nodeLogin = MetadataCluster.nodeLogin(config);
         this.layout = layout;
     }
 
@@ -87,6 +90,11 @@ final class ClusterMode implements NodeMode {
                 .register(ExtensionOpcodes.REASSIGNMENTS, cluster::reassignments)
                 .register(ExtensionOpcodes.CLUSTER_BALANCE, cluster::balance)
                 .register(ExtensionOpcodes.SECURITY_CHANGE, cluster::securityChange);
+    }
+
+    @Override
+    public NodeLogin nodeLogin() {
+        return nodeLogin;
     }
 
     @Override
