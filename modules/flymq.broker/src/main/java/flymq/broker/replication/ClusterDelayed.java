@@ -131,8 +131,8 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
             // never before what the partition released already (a clock behind the previous leader's)
             long due = Math.max(now + delayMs, schedule.earliestDue());
             try {
-                long id = commit(g, g.replicate(PartitionSchedule.encodeSchedule(due, now, r.key(), r.value())),
-                        r.topic(), p);
+                long id = replicateCommand(r.topic(), p, g,
+                        PartitionSchedule.encodeSchedule(due, now, r.key(), r.value()));
                 new ProduceResponse(r.topic(), p, id, due, r.key().length == 0 ? -1 : r.key().length,
                         r.value().length).write(out);
                 return;
@@ -157,7 +157,7 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
             return;
         }
         RaftGroup<Long> g = leaderGroup(r.topic(), p);
-        long outcome = commit(g, g.replicate(PartitionSchedule.encodeCancel(id)), r.topic(), p);
+        long outcome = replicateCommand(r.topic(), p, g, PartitionSchedule.encodeCancel(id));
         String refused = outcome == 0 ? null : switch ((int) outcome) {
             case (int) PartitionSchedule.DELIVERED -> "the record with delay id " + id + " was already delivered to "
                     + r.topic() + "-" + p;
@@ -214,6 +214,56 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
                 + clientAddrs.get().getOrDefault(leader, "") + " (topic " + topic + " partition " + partition + ")");
     }
 
+    /** Raised by {@link #commit} for BUSY: nothing was appended, so the command may be proposed again. */
+    private static final class Busy extends RuntimeException {
+        Busy(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /**
+     * Proposes a SCHEDULE or CANCEL and returns its result. BUSY (a leadership transfer in progress, the log full
+     * until a snapshot) appended nothing: proposed again while this node still leads, up to the commit timeout.
+     */
+    private long replicateCommand(String topic, int partition, RaftGroup<Long> g, byte[] command) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
+        while (true) {
+            try {
+                return commit(g, propose(topic, partition, g, command), topic, partition);
+            } catch (Busy e) {
+                if (System.nanoTime() > deadline) {
+                    throw new RequestException("delayed-delivery command for " + topic + "-" + partition
+                            + " not accepted within " + COMMIT_TIMEOUT_MS + " ms: " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new RequestException("interrupted while replicating to " + topic + "-" + partition);
+                }
+                if (!g.isLeader()) {
+                    throw notLeader(g, topic, partition);
+                }
+            }
+        }
+    }
+
+    /** Proposes a SCHEDULE or CANCEL within the partition's bound on uncommitted proposals (shared with produces). */
+    private CompletableFuture<Committed<Long>> propose(String topic, int partition, RaftGroup<Long> g,
+                                                       byte[] command) {
+        OffsetSequencer sequencer = replicas().sequencer(topic, partition).orElseThrow(() ->
+                notLeader(g, topic, partition));
+        try {
+            return sequencer.proposeWithoutRecords(g, command, COMMIT_TIMEOUT_MS).orElseThrow(() ->
+                    new RequestException("delayed-delivery command for " + topic + "-" + partition + " refused: "
+                            + OffsetSequencer.MAX_UNCOMMITTED + " proposals have been waiting for a majority of "
+                            + g.members() + " for " + COMMIT_TIMEOUT_MS + " ms"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestException("interrupted while replicating to " + topic + "-" + partition);
+        }
+    }
+
     /** The command's result once committed and applied here; the state machine's refusal is rethrown as is. */
     private long commit(RaftGroup<Long> g, CompletableFuture<Committed<Long>> future, String topic, int partition) {
         try {
@@ -225,6 +275,9 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
                 }
                 if (t instanceof RaftGroupException rge && rge.reason() == RaftGroupException.Reason.NOT_LEADER) {
                     throw notLeader(g, topic, partition);
+                }
+                if (t instanceof RaftGroupException rge && rge.reason() == RaftGroupException.Reason.BUSY) {
+                    throw new Busy(rge);
                 }
             }
             throw new RequestException("delayed-delivery command for " + topic + "-" + partition
