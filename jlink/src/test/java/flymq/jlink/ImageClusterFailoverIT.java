@@ -28,12 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster from their flags. A producer sends with {@code acks=all} while the partition's leader is killed with
  * SIGKILL and restarted, several times: afterwards every acknowledged record is at its acknowledged offset. The
  * time from each kill until a surviving node names a new leader is printed (docs/benchmarks.md, "Cluster"). Then
- * the whole cluster is stopped and started again: topics, records and committed offsets are still there.
+ * the whole cluster is stopped and started again: topics, records and committed offsets are still there, and the
+ * delayed records scheduled before the kills, due while they happened, are each in the log exactly once.
  */
 class ImageClusterFailoverIT {
     /** Kills per run; -Dflymq.failover.kills=N for a longer measurement (docs/benchmarks.md). */
     private static final int KILLS = Integer.getInteger("flymq.failover.kills", 3);
     private static final String TOPIC = "failover";
+    private static final int DELAYED = 20;
 
     @TempDir
     Path data;
@@ -197,6 +199,14 @@ class ImageClusterFailoverIT {
                 }
             });
             await("a partition leader", Duration.ofSeconds(30), () -> !leaderSeenBy("n1").isEmpty());
+            // delayed records due while the leaders are killed below: each must be appended exactly once
+            // (docs/delayed-and-ttl.md, "In a cluster")
+            try (FlyMqClient c = FlyMqClient.connect(addr("n2"))) {
+                for (int i = 0; i < DELAYED; i++) {
+                    c.produceDelayed(TOPIC, 0, null, ("delayed-" + i).getBytes(StandardCharsets.UTF_8),
+                            Duration.ofMillis(300L * i));
+                }
+            }
 
             Producer producer = new Producer();
             Thread producing = new Thread(producer, "producer");
@@ -275,6 +285,21 @@ class ImageClusterFailoverIT {
                 });
                 assertAcknowledgedPresent(producer.acked, via);
             }
+            Map<String, Long> delayed = new TreeMap<>();
+            await("every delayed record released", Duration.ofSeconds(30), () -> {
+                delayed.clear();
+                try {
+                    for (String value : readAll("n3").values()) {
+                        if (value.startsWith("delayed-")) {
+                            delayed.merge(value, 1L, Long::sum);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    return false; // still electing: the next poll asks again
+                }
+                return delayed.size() == DELAYED;
+            });
+            assertTrue(delayed.values().stream().allMatch(n -> n == 1), "each delayed record once: " + delayed);
         } finally {
             for (Process p : processes.values()) {
                 p.destroyForcibly();

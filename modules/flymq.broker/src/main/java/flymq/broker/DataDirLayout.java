@@ -19,9 +19,11 @@ import java.util.Objects;
  *     audit.log, audit-UNIXMS.log    the current file and rotated ones, JSON lines
  *   logs/TOPIC-PARTITION/            partition logs: segments, indexes, recovery checkpoint (flymq.storage)
  *   groups/offsets.log               committed consumer group offsets
- *   delayed/                         records produced with a delay, until they are due (single node only):
+ *   delayed/                         records produced with a delay, until they are due (a single node):
  *     MINUTE.delayed, MINUTE.cancelled   one schedule bucket per due minute (flymq.broker.delay.DelayBucket)
  *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
+ *     partitions/CREATEINDEX-P/      a cluster replica's schedule of one partition (flymq.broker.delay.PartitionSchedule):
+ *       MINUTE.delayed, MINUTE.cancelled  the same buckets, written alike by every replica of the partition
  *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   tls/                             security.tls_auto_generate only (owner-only directory):
  *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
@@ -99,6 +101,11 @@ public record DataDirLayout(Path root) {
     /** The Raft state of one partition group of the topic incarnation created at {@code createIndex}. */
     public Path partitionRaftDir(long createIndex, int partition) {
         return raftDir().resolve("partitions").resolve(createIndex + "-" + partition);
+    }
+
+    /** A cluster replica's delayed-delivery schedule of one partition (named like its Raft directory). */
+    public Path partitionDelayedDir(long createIndex, int partition) {
+        return delayedDir().resolve("partitions").resolve(createIndex + "-" + partition);
     }
 
     /** Development certificates ({@code security.tls_auto_generate}). */

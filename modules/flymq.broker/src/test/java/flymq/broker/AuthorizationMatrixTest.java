@@ -67,7 +67,7 @@ class AuthorizationMatrixTest {
                 Opcodes.REGISTER_SCHEMA, Opcodes.DELETE_SCHEMA, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
                 ExtensionOpcodes.PARTITION_REASSIGN, ExtensionOpcodes.CLUSTER_BALANCE,
                 ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, ExtensionOpcodes.TXN_FORWARD,
-                ExtensionOpcodes.TXN_APPEND, Opcodes.PURGE_DLQ}) {
+                ExtensionOpcodes.TXN_APPEND, ExtensionOpcodes.DELAYED_ENTRIES, Opcodes.PURGE_DLQ}) {
             POLICY.put(op, Need.ADMIN);
         }
         POLICY.put(Opcodes.PASSWORD_CHANGE, Need.SELF_OR_ADMIN);

@@ -78,6 +78,11 @@ class ClusterEncryptionTest {
             for (int i = 0; i < 20; i++) {
                 c.produce("secret", 0, null, (CANARY + "-" + i).getBytes(StandardCharsets.UTF_8));
             }
+            // pending in every replica's delayed-delivery schedule files when the nodes stop
+            for (int i = 0; i < 3; i++) {
+                c.produceDelayed("secret", 0, null, (CANARY + "-delayed-" + i).getBytes(StandardCharsets.UTF_8),
+                        java.time.Duration.ofHours(1));
+            }
         }
         for (int i = 0; i < ClusterHarness.SIZE; i++) {
             int node = i;
@@ -95,6 +100,12 @@ class ClusterEncryptionTest {
         }
         Path nodes = dir.resolve("nodes");
         assertTrue(Files.exists(nodes.resolve("n1").resolve("raft")), "the nodes keep Raft logs");
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            try (var files = Files.walk(nodes.resolve(ClusterHarness.id(i)).resolve("delayed"))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".delayed")),
+                        ClusterHarness.id(i) + " keeps the schedule of the delayed records");
+            }
+        }
         assertFalse(anyFileHolds(nodes, CANARY.getBytes(StandardCharsets.UTF_8)),
                 "a value lies in the clear under " + nodes);
     }

@@ -45,6 +45,7 @@ final class ClusterHarness implements AutoCloseable {
     private final Consumer<RaftGroupConfig.Builder> partitionRaft;
     private final Consumer<RaftGroupConfig.Builder> metadataRaft;
     private Map<String, String> extraFlags = Map.of();
+    private java.time.InstantSource clock = java.time.InstantSource.system();
 
     /** @param partitionRaft adjusts the partition groups' Raft settings (e.g. a short snapshot interval) */
     ClusterHarness(Path dir, long seed, Consumer<RaftGroupConfig.Builder> partitionRaft) throws IOException {
@@ -85,6 +86,12 @@ final class ClusterHarness implements AutoCloseable {
     ClusterHarness withFlags(Map<String, String> more) throws IOException {
         extraFlags = Map.copyOf(more);
         pickPorts();
+        return this;
+    }
+
+    /** The wall clock of every node (TTL, delayed delivery, timestamps); call before {@link #startAll}. */
+    ClusterHarness withClock(java.time.InstantSource clock) {
+        this.clock = clock;
         return this;
     }
 
@@ -152,7 +159,8 @@ final class ClusterHarness implements AutoCloseable {
     void start(int i) {
         String self = id(i);
         ClusterTuning tuning = new ClusterTuning(t -> network.wrap(self, t), metadataRaft, partitionRaft);
-        nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning);
+        nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning,
+                clock);
     }
 
     void stop(int i) {

@@ -1,11 +1,9 @@
 package flymq.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.client.FlyMqClient;
-import flymq.client.FlyMqServerException;
 import flymq.client.RecordMetadata;
 import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.PayloadReader;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TTL in a three-node cluster: a PRODUCE_WITH_TTL sent to any node reaches the partition's leader, and every replica
- * stores the same expiry with the record (it travels in the Raft command). Delayed delivery is refused there.
+ * stores the same expiry with the record (it travels in the Raft command). Delayed delivery: ClusterDelayedTest.
  */
 class ClusterTtlTest {
     @TempDir
@@ -101,20 +99,6 @@ class ClusterTtlTest {
             ClusterHarness.await("the record on n" + (node + 1), 15_000, () -> count(node, "topic-ttl") == 1);
             assertEquals(md.timestamp() + Duration.ofMinutes(3).toMillis(), stored(node, "topic-ttl").get(0)
                     .expiresAt(), "n" + (node + 1));
-        }
-    }
-
-    @Test
-    void delayedDeliveryIsRefusedInACluster() throws Exception {
-        cluster = new ClusterHarness(dir, 6, b -> { }).startAll();
-        cluster.awaitRegistered();
-        try (FlyMqClient c = cluster.client(0)) {
-            var e = assertThrows(FlyMqServerException.class,
-                    () -> c.produceDelayed("d", "x".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1)));
-            assertTrue(e.serverMessage().startsWith("delayed delivery is not available in a cluster"),
-                    e.serverMessage());
-            assertTrue(assertThrows(FlyMqServerException.class, () -> c.cancelDelayed("d", 1)).serverMessage()
-                    .startsWith("delayed delivery is not available in a cluster"));
         }
     }
 }

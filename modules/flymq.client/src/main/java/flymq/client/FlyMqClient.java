@@ -607,7 +607,7 @@ public final class FlyMqClient implements AutoCloseable {
 
     /**
      * PRODUCE_DELAYED: the broker keeps the record aside and appends it to the topic {@code delay} after it received
-     * it (on a single broker; a cluster refuses). The record's offset is given at delivery; the answer names the
+     * it (on a single broker, or replicated by the partition's Raft group in a cluster). The record's offset is given at delivery; the answer names the
      * schedule ({@link ScheduledRecord#delayId()}, for {@link #cancelDelayed}) and when it is due.
      */
     public ScheduledRecord produceDelayed(String topic, byte[] value, Duration delay) {

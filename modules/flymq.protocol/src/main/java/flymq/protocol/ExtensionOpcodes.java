@@ -22,6 +22,9 @@ package flymq.protocol;
  *   <li>PARTITION_REASSIGN 0xC9 (admin): {@code PartitionReassignRequest}, {@code SuccessResponse}</li>
  *   <li>REASSIGNMENTS 0xCA: {@code EmptyRequest}, {@code ReassignmentsResponse}</li>
  *   <li>CLUSTER_BALANCE 0xCB (admin): {@code ClusterBalanceRequest}, {@code ClusterBalanceResponse}</li>
+ *   <li>DELAYED_ENTRIES 0xCC (cluster-internal, admin): {@code DelayedEntriesRequest},
+ *       {@code DelayedEntriesResponse}: delayed-delivery schedule entries a partition replica that installed a
+ *       snapshot copies from the partition's leader</li>
  *   <li>SECURITY_CHANGE 0xCD (cluster-internal): {@code SecurityChangeRequest}, {@code SuccessResponse}: a user or
  *       ACL change a node forwards to the metadata leader, which commits it through the metadata Raft group</li>
  *   <li>CLUSTER_MEMBERSHIP 0xCE: {@code MembershipRequest}, {@code MembershipResponse}</li>
@@ -57,6 +60,8 @@ public final class ExtensionOpcodes {
     public static final int REASSIGNMENTS = 0xCA;
     /** Rebalance plan and execution, drain of a node, preferred-leader election. */
     public static final int CLUSTER_BALANCE = 0xCB;
+    /** Delayed-delivery schedule entries a replica copies from its partition's leader (cluster-internal, admin). */
+    public static final int DELAYED_ENTRIES = 0xCC;
     /** A user or ACL change forwarded to the metadata leader (cluster-internal, admin). */
     public static final int SECURITY_CHANGE = 0xCD;
     /** Cluster join/leave (admin). */

@@ -13,7 +13,7 @@ import java.util.List;
  * transactional produce forms check write on their topic; COMMIT and TXN_COMMIT_OFFSET check read on the topic
  * (upstream checks nothing on COMMIT, which lets any anonymous connection move any group's offset); schema
  * registration and deletion, cluster membership and the cluster-internal opcodes (CLUSTER_REGISTER,
- * SECURITY_CHANGE, TXN_FORWARD, TXN_APPEND) need admin, and the nodes of a cluster log in to each other as the bootstrap admin to send them.
+ * SECURITY_CHANGE, TXN_FORWARD, TXN_APPEND, DELAYED_ENTRIES) need admin, and the nodes of a cluster log in to each other as the bootstrap admin to send them.
  * Reading schemas and running transactions' control requests need nothing: the records they carry are checked
  * where they name a topic.
  */
@@ -41,7 +41,7 @@ public final class AccessRules {
                 Opcodes.CLUSTER_JOIN, Opcodes.CLUSTER_LEAVE, ExtensionOpcodes.CLUSTER_MEMBERSHIP,
                 ExtensionOpcodes.PARTITION_REASSIGN, ExtensionOpcodes.CLUSTER_BALANCE,
                 ExtensionOpcodes.CLUSTER_REGISTER, ExtensionOpcodes.SECURITY_CHANGE, ExtensionOpcodes.TXN_FORWARD,
-                ExtensionOpcodes.TXN_APPEND, Opcodes.REGISTER_SCHEMA,
+                ExtensionOpcodes.TXN_APPEND, ExtensionOpcodes.DELAYED_ENTRIES, Opcodes.REGISTER_SCHEMA,
                 Opcodes.DELETE_SCHEMA, Opcodes.PURGE_DLQ);
         rule(AccessRule.SELF_OR_ADMIN, Opcodes.PASSWORD_CHANGE);
         rule(AccessRule.NONE, Opcodes.LIST_TOPICS, Opcodes.METADATA, Opcodes.CLUSTER_STATUS, Opcodes.CLUSTER_METADATA,

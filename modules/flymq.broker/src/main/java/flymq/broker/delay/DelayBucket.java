@@ -321,6 +321,56 @@ final class DelayBucket implements AutoCloseable {
         }
     }
 
+    /**
+     * The seqs of the first {@code limit} cancels in the file (a cluster replica's schedule: the cancels its
+     * partition group had applied when its snapshot was taken).
+     */
+    BitSet cancelled(int limit) {
+        BitSet out = new BitSet();
+        try {
+            if (limit <= 0 || !Files.exists(cancelledFile)) {
+                return out;
+            }
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(cancelledFile));
+            for (int i = 0; i < limit && b.remaining() >= 4; i++) {
+                int seq = b.getInt();
+                if (seq >= 0) {
+                    out.set(seq);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + cancelledFile + ": " + e, e);
+        }
+    }
+
+    /** The cancels {@code [from, to)} of the cancel file, in the order they were written. */
+    int[] cancelSeqs(int from, int to) {
+        try {
+            if (!Files.exists(cancelledFile) || to <= from) {
+                return new int[0];
+            }
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(cancelledFile));
+            int n = Math.max(0, Math.min(to, b.remaining() / 4) - from);
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = b.getInt((from + i) * 4);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + cancelledFile + ": " + e, e);
+        }
+    }
+
+    /** How many whole cancels the cancel file holds. */
+    int cancelCount() {
+        try {
+            return Files.exists(cancelledFile) ? (int) (Files.size(cancelledFile) / 4) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + cancelledFile + ": " + e, e);
+        }
+    }
+
     /** Records, durably, that entry {@code seq} is cancelled. */
     void cancel(int seq) {
         try (FileChannel ch = FileModes.open(cancelledFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

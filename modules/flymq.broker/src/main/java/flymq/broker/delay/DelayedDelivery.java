@@ -66,7 +66,7 @@ import java.util.stream.Stream;
  * {@code ttl_ms} (or {@code ttl.default_ttl}) counted from then. Topics deleted meanwhile (or a partition gone) drop
  * the record with a warning: there is nowhere to deliver it.
  */
-public final class DelayedDelivery implements AutoCloseable {
+public final class DelayedDelivery implements DelayedCounts, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DelayedDelivery.class.getName());
     /** Header on every delivered record: the schedule id, 8 bytes big-endian. */
     public static final String DELIVERED_HEADER = "flymq.delayed-id";
@@ -326,6 +326,7 @@ public final class DelayedDelivery implements AutoCloseable {
     }
 
     /** Records scheduled and neither delivered nor cancelled yet. */
+    @Override
     public long pending() {
         lock.lock();
         try {
@@ -336,6 +337,7 @@ public final class DelayedDelivery implements AutoCloseable {
     }
 
     /** Records delivered since this node started. */
+    @Override
     public long delivered() {
         lock.lock();
         try {
@@ -346,6 +348,7 @@ public final class DelayedDelivery implements AutoCloseable {
     }
 
     /** Records cancelled since this node started. */
+    @Override
     public long cancelled() {
         lock.lock();
         try {
@@ -356,6 +359,7 @@ public final class DelayedDelivery implements AutoCloseable {
     }
 
     /** Records that were due but had nowhere to go (topic or partition deleted) since this node started. */
+    @Override
     public long dropped() {
         lock.lock();
         try {

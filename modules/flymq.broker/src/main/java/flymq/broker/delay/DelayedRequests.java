@@ -1,7 +1,6 @@
 package flymq.broker.delay;
 
 import flymq.broker.produce.ProduceHandler;
-import flymq.broker.server.RequestHandler;
 import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
@@ -12,7 +11,8 @@ import flymq.protocol.message.ProduceResponse;
 import flymq.protocol.message.TimedProduceRequest;
 
 /**
- * PRODUCE_DELAYED 0x30 and CANCEL_DELAYED 0x31 on a single node, served by {@link DelayedDelivery}.
+ * PRODUCE_DELAYED 0x30 and CANCEL_DELAYED 0x31 on a single node, served by {@link DelayedDelivery} (a cluster node
+ * serves them in {@code replication.ClusterDelayed}).
  *
  * <p>PRODUCE_DELAYED reads a {@link TimedProduceRequest} ({@code millis} = the delay, 0 .. {@code delayed.max_delay})
  * and answers a {@link ProduceResponse} whose {@code partition} is where the record will be appended, whose
@@ -43,16 +43,5 @@ public final class DelayedRequests {
         String refused = delivery.cancel(r.topic(), r.delayId());
         new CancelDelayedResponse(refused == null, refused == null ? "cancelled delay id " + r.delayId() : refused)
                 .write(out);
-    }
-
-    /**
-     * What a cluster node answers: the schedule lives in one node's data directory and would not survive its
-     * failure, so a cluster refuses delayed records rather than lose them.
-     */
-    public static RequestHandler refusedInCluster(String nodeId) {
-        return (session, in, out) -> {
-            throw new RequestException("delayed delivery is not available in a cluster (node " + nodeId
-                    + " has peers): the schedule is kept by a single broker; produce without a delay");
-        };
     }
 }

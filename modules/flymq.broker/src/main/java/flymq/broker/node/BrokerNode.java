@@ -23,7 +23,11 @@ import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterRequests;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.RoutedRequest;
+import flymq.broker.delay.DelayedCounts;
 import flymq.broker.delay.DelayedDelivery;
+import flymq.broker.delay.PartitionSchedule;
+import flymq.broker.replication.ClusterDelayed;
+import flymq.protocol.message.CancelDelayedRequest;
 import flymq.broker.dlq.DeadLetters;
 import flymq.broker.dlq.DlqRequests;
 import flymq.broker.delay.DelayedRequests;
@@ -110,6 +114,7 @@ public final class BrokerNode implements AutoCloseable {
     private final int[] servedOpcodes;
     private final BrokerTelemetry telemetry; // null when started with caller-supplied listeners
     private final DelayedDelivery delayed; // null in a cluster
+    private final ClusterDelayed clusterDelayed; // null on a single node
     private final AdminServer admin; // null when off, not started (telemetry off) or its default port was taken
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -208,6 +213,12 @@ public final class BrokerNode implements AutoCloseable {
         return new BrokerNode(config, listener, StorageListener.NONE, null, tuning, null, InstantSource.system());
     }
 
+    /** In-process cluster tests of time: {@link #start(BrokerConfig, BrokerListener, ClusterTuning)} on {@code clock}. */
+    public static BrokerNode start(BrokerConfig config, BrokerListener listener, ClusterTuning tuning,
+                                   InstantSource clock) {
+        return new BrokerNode(config, listener, StorageListener.NONE, null, tuning, null, clock);
+    }
+
     /**
      * @param telemetry owned by the node from here on: closed last, also when start-up fails
      * @param lock      the data directory's lock when the caller took it (owned by the node from here on), else null
@@ -246,13 +257,16 @@ public final class BrokerNode implements AutoCloseable {
             GroupCoordinator groups = resources.push(
                     new GroupCoordinator(offsets, topics, listener, config.groups().sessionTimeoutMs(), expiry));
 
-            // single node only: a cluster refuses delayed records (the schedule would die with its node)
+            // a single node keeps one schedule; a cluster one per partition, replicated by the partition's group
             DelayedDelivery delayed = mode.replicated() ? null : resources.push(new DelayedDelivery(
                     layout.delayedDir(), topics, acknowledger, expiry, listener, config.messaging().maxDelayMs(),
                     config.performance().acks() == Acks.ALL || config.performance().syncIntervalMs() == 0,
                     config.performance().syncIntervalMs(),
                     config.encryption().enabled() ? new ValueCipher(config.encryption().key()) : null));
             this.delayed = delayed;
+            ClusterDelayed clusterDelayed = mode.clusterDelayed(topics, expiry, listener,
+                    config.messaging().maxDelayMs()).orElse(null);
+            this.clusterDelayed = clusterDelayed;
 
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
             // the handlers are registered below; the queues reach them only once requests are served
@@ -334,8 +348,17 @@ public final class BrokerNode implements AutoCloseable {
                 handlers.register(Opcodes.PRODUCE_DELAYED, delayedRequests::produceDelayed)
                         .register(Opcodes.CANCEL_DELAYED, delayedRequests::cancelDelayed);
             } else {
-                handlers.register(Opcodes.PRODUCE_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()))
-                        .register(Opcodes.CANCEL_DELAYED, DelayedRequests.refusedInCluster(config.nodeId()));
+                // on the partition's leader: PRODUCE_DELAYED's partition chosen where it arrived, CANCEL_DELAYED's
+                // partition named by its delay id
+                handlers.register(Opcodes.PRODUCE_DELAYED, routed(Opcodes.PRODUCE_DELAYED,
+                                clusterDelayed::produceDelayed))
+                        .register(Opcodes.CANCEL_DELAYED, mode.routedTo(Opcodes.CANCEL_DELAYED,
+                                clusterDelayed::cancelDelayed, in -> {
+                                    CancelDelayedRequest r = CancelDelayedRequest.read(in);
+                                    return new RoutedRequest(r.topic(), r.delayId() < 0 ? 0
+                                            : PartitionSchedule.partitionOfId(r.delayId()), r);
+                                }))
+                        .register(ExtensionOpcodes.DELAYED_ENTRIES, clusterDelayed::entries);
             }
             TransactionCoordinator transactions = null;
             ClusterTransactions clusterTransactions = null;
@@ -440,7 +463,11 @@ public final class BrokerNode implements AutoCloseable {
             if (delayed != null) {
                 delayed.start();
             }
-            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry, delayed,
+            if (clusterDelayed != null) {
+                clusterDelayed.start();
+            }
+            view = new BrokerStateView(config, topics, groups, server, () -> ready, expiry,
+                    delayed != null ? delayed : clusterDelayed,
                     deadLetters::depths);
             ready = true;
             if (telemetry != null) {
@@ -656,11 +683,18 @@ public final class BrokerNode implements AutoCloseable {
         if (delayed != null) {
             delayed.wakeUp();
         }
+        if (clusterDelayed != null) {
+            clusterDelayed.wakeUp();
+        }
     }
 
-    /** Delayed records neither delivered nor cancelled yet (0 in a cluster, which keeps none). */
+    /**
+     * Delayed records neither delivered nor cancelled yet; in a cluster those of the partitions this node leads (the
+     * cluster's total is the sum over its nodes).
+     */
     public long pendingDelayedRecords() {
-        return delayed == null ? 0 : delayed.pending();
+        DelayedCounts counts = delayed != null ? delayed : clusterDelayed;
+        return counts == null ? 0 : counts.pending();
     }
 
     /** The bound admin API port, when this node serves the admin API and console. */

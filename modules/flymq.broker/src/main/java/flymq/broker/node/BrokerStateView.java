@@ -2,7 +2,7 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.BrokerView;
-import flymq.broker.delay.DelayedDelivery;
+import flymq.broker.delay.DelayedCounts;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.server.ProtocolServer;
 import flymq.broker.topic.RecordExpiry;
@@ -26,15 +26,15 @@ final class BrokerStateView implements BrokerView {
     private final BooleanSupplier ready;
     private final RecordExpiry expiry;
 
-    private final DelayedDelivery delayed;
+    private final DelayedCounts delayed;
     private final java.util.function.Supplier<java.util.Map<String, Long>> dlqDepths;
 
     /**
      * @param expiry  the broker's clock, by which group lag leaves out expired records
-     * @param delayed null in a cluster
+     * @param delayed the node's schedule (single node) or its share of the cluster's; null when neither runs
      */
     BrokerStateView(BrokerConfig config, TopicManager topics, GroupCoordinator groups, ProtocolServer server,
-                    BooleanSupplier ready, RecordExpiry expiry, DelayedDelivery delayed,
+                    BooleanSupplier ready, RecordExpiry expiry, DelayedCounts delayed,
                     java.util.function.Supplier<java.util.Map<String, Long>> dlqDepths) {
         this.dlqDepths = dlqDepths;
         this.config = config;

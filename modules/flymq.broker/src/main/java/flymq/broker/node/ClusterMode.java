@@ -159,6 +159,14 @@ final class ClusterMode implements NodeMode {
     }
 
     @Override
+    public Optional<flymq.broker.replication.ClusterDelayed> clusterDelayed(TopicManager topics,
+                                                                            flymq.broker.topic.RecordExpiry expiry,
+                                                                            flymq.broker.BrokerListener listener,
+                                                                            long maxDelayMs) {
+        return Optional.of(cluster.delayed(topics, expiry, listener, maxDelayMs));
+    }
+
+    @Override
     public OptionalInt clusterPort() {
         return cluster.clusterPort();
     }

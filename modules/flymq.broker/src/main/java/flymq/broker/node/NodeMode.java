@@ -115,6 +115,17 @@ interface NodeMode extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Delayed delivery replicated through the partition groups (a cluster); a single node keeps its own schedule
+     * ({@code DelayedDelivery}) and gets nothing here.
+     */
+    default Optional<flymq.broker.replication.ClusterDelayed> clusterDelayed(TopicManager topics,
+                                                                             flymq.broker.topic.RecordExpiry expiry,
+                                                                             flymq.broker.BrokerListener listener,
+                                                                             long maxDelayMs) {
+        return Optional.empty();
+    }
+
     /** The bound cluster (Raft) port, in a cluster once started. */
     OptionalInt clusterPort();
 

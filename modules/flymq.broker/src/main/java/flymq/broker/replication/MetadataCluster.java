@@ -132,6 +132,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile SecurityStore security;
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
     private volatile ClusterTransactions transactions;
+    private volatile ClusterDelayed delayed;
     /** How this node logs in to the nodes it forwards to (null: auth off, or no secret and no admin password). */
     private final LeaderForwarder.Login forwardLogin;
     /** TLS to the nodes' client ports, or null when they are plaintext. */
@@ -313,6 +314,19 @@ public final class MetadataCluster implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Delayed delivery in this cluster ({@link ClusterDelayed}): schedules replicated by the partition groups,
+     * released by each partition's leader. Call before {@link #start}; register the returned handlers and start it
+     * after {@link #start}.
+     */
+    public ClusterDelayed delayed(TopicManager topics, flymq.broker.topic.RecordExpiry expiry,
+                                  flymq.broker.BrokerListener listener, long maxDelayMs) {
+        ClusterDelayed d = new ClusterDelayed(members.self().id(), () -> replicas,
+                () -> state == null ? Map.of() : state.clientAddrs(), topics, expiry, listener, maxDelayMs);
+        delayed = d;
+        return d;
+    }
+
     /** Hooks that also hear the metadata group's events (telemetry: term, elections); set before {@link #start}. */
     public void observe(RaftListener observer) {
         this.observer = observer;
@@ -353,6 +367,13 @@ public final class MetadataCluster implements AutoCloseable {
                     () -> new LeaderForwarder(forwardAdmission, forwardLogin, forwardTls),
                     new ReassignmentThrottle(config.placement().reassignmentBytesPerSec()));
             replicas.transactionIndex(transactionIndex);
+            ClusterDelayed d = delayed;
+            if (d != null) {
+                replicas.onScheduled(d::wakeUp);
+            }
+            if (config.encryption().enabled()) {
+                replicas.scheduleCipher(new flymq.storage.ValueCipher(config.encryption().key()));
+            }
             state.replicas(replicas);
             // A joining node starts with the members it joins (itself not among them) and waits to be added; with
             // Raft state from an earlier run the member list comes from that state instead.
@@ -424,7 +445,8 @@ public final class MetadataCluster implements AutoCloseable {
     /**
      * Wraps the handlers of the partition opcodes so that a request reaches the node owning the partition.
      *
-     * @param opcode PRODUCE, CONSUME, CONSUME_ZERO_COPY, FETCH, FETCH_BINARY, BATCH_PRODUCE or BATCH_FETCH
+     * @param opcode PRODUCE, PRODUCE_WITH_TTL, PRODUCE_DELAYED, CONSUME, CONSUME_ZERO_COPY, FETCH, FETCH_BINARY,
+     *               BATCH_PRODUCE or BATCH_FETCH
      */
     public RequestHandler routed(int opcode, RequestHandler local, TopicManager topics) {
         Consumer<String> create = config.autoCreateTopics() ? name -> autoCreate(name, topics)
@@ -433,7 +455,7 @@ public final class MetadataCluster implements AutoCloseable {
         BatchRouter batches = new BatchRouter(topics, leadership, forwarder, create);
         return switch (opcode) {
             case Opcodes.PRODUCE -> router.produce(local);
-            case Opcodes.PRODUCE_WITH_TTL -> router.timedProduce(opcode, local);
+            case Opcodes.PRODUCE_WITH_TTL, Opcodes.PRODUCE_DELAYED -> router.timedProduce(opcode, local);
             case Opcodes.CONSUME, Opcodes.CONSUME_ZERO_COPY -> router.consume(opcode, local);
             case Opcodes.FETCH, Opcodes.FETCH_BINARY -> router.fetch(opcode, local);
             case ExtensionOpcodes.BATCH_PRODUCE -> batches.batchProduce(local);
@@ -1196,6 +1218,9 @@ public final class MetadataCluster implements AutoCloseable {
             }
             if (transactions != null) {
                 transactions.close();
+            }
+            if (delayed != null) {
+                delayed.close(); // its thread proposes to the partition groups closed next
             }
             if (replicas != null) {
                 replicas.close();

@@ -68,6 +68,61 @@ final class OffsetSequencer {
         }
     }
 
+    /**
+     * Proposes a command whose number of appended records only its commit tells (a delayed-delivery RELEASE, which
+     * leaves out what was released or cancelled before): promised nothing, and the forecast is unknown until a later
+     * proposal completes.
+     *
+     * @return empty when no slot for another uncommitted proposal freed up within {@code waitMs}
+     */
+    Optional<CompletableFuture<Committed<Long>>> proposeUnforeseen(RaftGroup<Long> group, byte[] command,
+                                                                    long waitMs) throws InterruptedException {
+        if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+            return Optional.empty();
+        }
+        try {
+            synchronized (this) {
+                int t = group.term();
+                if (t != term) {
+                    term = t;
+                }
+                next = -1;
+                long seq = ++issued;
+                CompletableFuture<Committed<Long>> commit = group.replicate(command);
+                commit.whenComplete((c, error) -> {
+                    window.release();
+                    completed(seq, 0, -1, true, c, error);
+                });
+                return Optional.of(commit);
+            }
+        } catch (RuntimeException e) {
+            window.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Proposes a command that appends no record (a delayed-delivery SCHEDULE or CANCEL): the forecast stays as it
+     * is, but the command takes one of the partition's slots for uncommitted proposals, so a burst of them waits
+     * here instead of overrunning MicroRaft's limit (BUSY).
+     *
+     * @return empty when no slot freed up within {@code waitMs}
+     */
+    Optional<CompletableFuture<Committed<Long>>> proposeWithoutRecords(RaftGroup<Long> group, byte[] command,
+                                                                        long waitMs) throws InterruptedException {
+        if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+            return Optional.empty();
+        }
+        try {
+            CompletableFuture<Committed<Long>> commit = group.replicate(command);
+            commit.whenComplete((c, error) -> window.release());
+            return Optional.of(commit);
+        } catch (RuntimeException e) {
+            window.release();
+            throw e;
+        }
+    }
+
     private synchronized Proposal proposeInOrder(RaftGroup<Long> group, List<Record> batch, boolean promise,
                                                  ProducerBatch producer) {
         int t = group.term();

@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.delay.PartitionSchedule;
 import flymq.broker.produce.ProducerBatch;
 import flymq.protocol.Acks;
 import flymq.protocol.RequestException;
@@ -70,6 +71,10 @@ final class PartitionReplicas implements AutoCloseable {
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, PartitionSchedule> schedules = new ConcurrentHashMap<>();
+    /** Called when a replica applied a SCHEDULE (wakes the node's release thread). */
+    private volatile Runnable scheduled = () -> { };
+    private volatile flymq.storage.ValueCipher scheduleCipher;
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
@@ -109,6 +114,31 @@ final class PartitionReplicas implements AutoCloseable {
 
     private static String key(String topic, int partition) {
         return partition + "/" + topic;
+    }
+
+    /** Seals the values in the partitions' schedule files (encryption at rest); set before groups start. */
+    void scheduleCipher(flymq.storage.ValueCipher cipher) {
+        this.scheduleCipher = cipher;
+    }
+
+    /** Wakes the delayed-delivery release thread after each applied SCHEDULE; set before groups start. */
+    void onScheduled(Runnable wake) {
+        this.scheduled = wake;
+    }
+
+    /** The delayed-delivery schedule of a partition this node holds a replica of. */
+    Optional<PartitionSchedule> schedule(String topic, int partition) {
+        return Optional.ofNullable(schedules.get(key(topic, partition)));
+    }
+
+    /** Every partition schedule this node keeps (a copy). */
+    List<PartitionSchedule> schedules() {
+        return List.copyOf(schedules.values());
+    }
+
+    /** The leader's offset forecast of a partition (for proposals that append records). */
+    Optional<OffsetSequencer> sequencer(String topic, int partition) {
+        return Optional.ofNullable(sequencers.get(key(topic, partition)));
     }
 
     Optional<RaftGroup<Long>> group(String topic, int partition) {
@@ -177,6 +207,7 @@ final class PartitionReplicas implements AutoCloseable {
             sequencers.remove(k);
             inSync.remove(k);
             g.close();
+            closeSchedule(k, a, partition);
             deleteDir(dir(a, partition));
             LOG.log(System.Logger.Level.INFO, "partition " + a.topic().name() + "-" + partition + " moved to "
                     + a.replicas(partition) + ": stopped this node's replica");
@@ -197,16 +228,26 @@ final class PartitionReplicas implements AutoCloseable {
                     sequencers.remove(key(a.topic().name(), p));
                     inSync.remove(key(a.topic().name(), p));
                     g.close();
+                    closeSchedule(key(a.topic().name(), p), a, p);
                 } else if (g != null) {
                     groups.put(key(a.topic().name(), p), g); // a later incarnation's group: keep it
                 }
                 deleteDir(dir(a, p));
+                PartitionSchedule.delete(layout.partitionDelayedDir(a.createIndex(), p));
             }
         });
     }
 
     private static String groupId(MetadataStateMachine.Assignment a, int p) {
         return "p." + a.createIndex() + "." + p + "." + a.topic().name();
+    }
+
+    private void closeSchedule(String k, MetadataStateMachine.Assignment a, int p) {
+        PartitionSchedule s = schedules.remove(k);
+        if (s != null) {
+            s.close();
+        }
+        PartitionSchedule.delete(layout.partitionDelayedDir(a.createIndex(), p));
     }
 
     private Path dir(MetadataStateMachine.Assignment a, int p) {
@@ -236,10 +277,24 @@ final class PartitionReplicas implements AutoCloseable {
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
                     () -> Optional.ofNullable(groups.get(k)), clientAddrs, links, learnerPace);
             InSyncReplicas isr = new InSyncReplicas();
+            PartitionSchedule schedule = new PartitionSchedule(layout.partitionDelayedDir(a.createIndex(), p),
+                    a.topic().name(), p, () -> scheduled.run(), scheduleCipher);
+            schedule.entrySource(new PartitionSchedule.EntrySource() {
+                @Override
+                public List<PartitionSchedule.Entry> entries(long minute, int fromSeq, int toSeq) {
+                    return catchUp.scheduleEntries(minute, fromSeq, toSeq);
+                }
+
+                @Override
+                public int[] cancels(long minute, int from, int to) {
+                    return catchUp.scheduleCancels(minute, from, to);
+                }
+            });
+            schedules.put(k, schedule);
             RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp,
                             new ReplicaTransactions(transactionIndex, a.topic().name(), p,
-                                    topic.log(p).endOffset()), learnerPace), isr);
+                                    topic.log(p).endOffset()), learnerPace, schedule), isr);
             isr.group(g);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
@@ -399,5 +454,7 @@ final class PartitionReplicas implements AutoCloseable {
         }
         groups.values().forEach(RaftGroup::close);
         groups.clear();
+        schedules.values().forEach(PartitionSchedule::close);
+        schedules.clear();
     }
 }

@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.delay.PartitionSchedule;
 import flymq.broker.produce.ProducerBatch;
 import flymq.broker.produce.ProducerSequences;
 import flymq.broker.txn.ReplicaTransactions;
@@ -51,6 +52,15 @@ import java.util.function.Consumer;
  * transactions its records open and which its markers end, so read-committed readers of every replica see the same
  * last stable offset and hidden ranges (docs/transactions.md, "In a cluster").
  *
+ * <p><b>Delayed delivery.</b> Formats -5 (SCHEDULE) and -6 (CANCEL) change the partition's
+ * {@link PartitionSchedule} and append nothing (result: the delay id, or the cancel's outcome). Format -7 (RELEASE:
+ * {@code i32 -7 · i64 retire_minute (-1: none) · i32 n · n × (i64 due · i64 delay_id) · a format 2/3 batch command
+ * of the n records}) appends those of its records the schedule has neither released before nor seen cancelled, and
+ * moves the schedule's release mark in the same entry, so a record is appended once whoever proposes it again
+ * (docs/delayed-and-ttl.md, "In a cluster"). Its result is the number of records it appended.
+ * With a schedule, the snapshot has three chunks: the second is the transactions section or empty, the third the
+ * schedule's section ({@link PartitionSchedule#writeSnapshot}).
+ *
  * <p><b>Replay.</b> {@code nextOffset} counts the records the group has committed so far (from the snapshot plus
  * the replayed entries). After a restart the local log usually already holds a replayed batch: records below the
  * log's end are skipped, so nothing is appended twice; records lost from an unflushed log tail are appended again.
@@ -83,6 +93,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private final CatchUp catchUp;
     private final java.util.function.LongConsumer pace;
     private final ReplicaTransactions transactions;
+    private final PartitionSchedule schedule;
     /** Touched by the group's Raft thread only (apply, snapshots). */
     private ProducerSequences producers = new ProducerSequences();
     private volatile long nextOffset;
@@ -99,6 +110,13 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     /** @param pace called with each entry's size before it is applied: a learner waits there for its throttle */
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions,
                           java.util.function.LongConsumer pace) {
+        this(name, log, catchUp, transactions, pace, null);
+    }
+
+    /** @param schedule the partition's delayed-delivery schedule on this replica, or null (no delayed commands) */
+    PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp, ReplicaTransactions transactions,
+                          java.util.function.LongConsumer pace, PartitionSchedule schedule) {
+        this.schedule = schedule;
         this.name = name;
         this.log = log;
         this.catchUp = catchUp;
@@ -114,6 +132,13 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     @Override
     public Long apply(long commitIndex, byte[] bytes) {
         pace.accept(bytes.length);
+        int format = bytes.length >= 4 ? ByteBuffer.wrap(bytes).getInt(0) : 0;
+        if (format == PartitionSchedule.SCHEDULE || format == PartitionSchedule.CANCEL) {
+            return requireSchedule(commitIndex).apply(bytes);
+        }
+        if (format == PartitionSchedule.RELEASE) {
+            return release(commitIndex, bytes);
+        }
         Command command = decodeCommand(bytes);
         List<Record> batch = command.batch();
         long base = nextOffset;
@@ -125,6 +150,37 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
                     + command.expectedBase() + " but the log continues at " + base + "; batch rejected");
         }
+        append(commitIndex, batch, base);
+        producers.appended(command.producer(), batch.size(), base);
+        return base;
+    }
+
+    private PartitionSchedule requireSchedule(long commitIndex) {
+        if (schedule == null) {
+            throw new IllegalStateException("partition " + name + ": Raft entry " + commitIndex + " is a delayed-"
+                    + "delivery command and this replica keeps no schedule");
+        }
+        return schedule;
+    }
+
+    /** A RELEASE: the schedule picks the records not released or cancelled yet, appended in this same entry. */
+    private long release(long commitIndex, byte[] bytes) {
+        Release r = decodeRelease(bytes);
+        boolean[] append = requireSchedule(commitIndex).applyRelease(r.dues(), r.ids(), r.retireMinute());
+        List<Record> batch = new ArrayList<>();
+        for (int i = 0; i < append.length; i++) {
+            if (append[i]) {
+                batch.add(r.records().get(i));
+            }
+        }
+        if (!batch.isEmpty()) {
+            append(commitIndex, batch, nextOffset);
+        }
+        return (long) batch.size();
+    }
+
+    /** Appends a committed batch at {@code base} (skipping what a replayed log holds already). */
+    private void append(long commitIndex, List<Record> batch, long base) {
         if (transactions != null) {
             transactions.beforeAppend(batch, base);
         }
@@ -143,12 +199,51 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             }
         }
         nextOffset = base + batch.size();
-        producers.appended(command.producer(), batch.size(), base);
         if (transactions != null) {
             transactions.afterAppend(batch, base);
             transactions.appliedTo(nextOffset);
         }
-        return base;
+    }
+
+    /** A decoded RELEASE command. */
+    record Release(long retireMinute, long[] dues, long[] ids, List<Record> records) {
+    }
+
+    static byte[] encodeRelease(long retireMinute, long[] dues, long[] ids, List<Record> records) {
+        byte[] batch = encode(-1, records);
+        ByteBuffer b = ByteBuffer.allocate(16 + 16 * ids.length + batch.length);
+        b.putInt(PartitionSchedule.RELEASE).putLong(retireMinute).putInt(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            b.putLong(dues[i]).putLong(ids[i]);
+        }
+        return b.put(batch).array();
+    }
+
+    static Release decodeRelease(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            b.getInt();
+            long retire = b.getLong();
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining() / 16) {
+                throw new IllegalArgumentException("record count " + n);
+            }
+            long[] dues = new long[n];
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                dues[i] = b.getLong();
+                ids[i] = b.getLong();
+            }
+            byte[] rest = new byte[b.remaining()];
+            b.get(rest);
+            List<Record> records = decode(rest);
+            if (records.size() != n) {
+                throw new IllegalArgumentException(n + " ids for " + records.size() + " records");
+            }
+            return new Release(retire, dues, ids, records);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("damaged release command (" + bytes.length + " bytes)", e);
+        }
     }
 
     @Override
@@ -166,6 +261,8 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             }
             chunks.accept(bytes.toByteArray());
         }
+        boolean scheduleSection = schedule != null && !schedule.isEmpty();
+        byte[] transactionsSection = new byte[0];
         if (transactions != null) {
             transactions.prune(log.startOffset());
             if (!transactions.isEmpty()) {
@@ -175,18 +272,30 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                chunks.accept(section.toByteArray());
+                transactionsSection = section.toByteArray();
             }
+        }
+        if (transactionsSection.length > 0 || scheduleSection) {
+            chunks.accept(transactionsSection); // empty: no transactions, a schedule follows
+        }
+        if (scheduleSection) {
+            ByteArrayOutputStream section = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(section)) {
+                schedule.writeSnapshot(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            chunks.accept(section.toByteArray());
         }
     }
 
     @Override
     public void installSnapshot(long commitIndex, List<byte[]> chunks) {
-        if (chunks.isEmpty() || chunks.size() > 2 || chunks.get(0).length < 8) {
+        if (chunks.isEmpty() || chunks.size() > 3 || chunks.get(0).length < 8) {
             throw new IllegalArgumentException("partition " + name + ": snapshot at Raft index " + commitIndex
                     + " has " + chunks.size() + " chunk(s), first of " + (chunks.isEmpty() ? 0 : chunks.get(0).length)
                     + " bytes; expected one chunk of at least 8 bytes (i64 next_offset, producer table) and "
-                    + "optionally the transactions section");
+                    + "optionally the transactions and schedule sections");
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(chunks.get(0)));
         long offset;
@@ -215,12 +324,21 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         producers = table;
         if (transactions != null) {
             try {
-                transactions.read(chunks.size() < 2 ? null
+                transactions.read(chunks.size() < 2 || chunks.get(1).length == 0 ? null
                         : new DataInputStream(new ByteArrayInputStream(chunks.get(1))));
                 transactions.appliedTo(nextOffset);
             } catch (IOException e) {
                 throw new IllegalArgumentException("partition " + name + ": damaged transactions section in the "
                         + "snapshot at Raft index " + commitIndex + ": " + e.getMessage(), e);
+            }
+        }
+        if (schedule != null) {
+            try {
+                schedule.readSnapshot(chunks.size() < 3 ? null
+                        : new DataInputStream(new ByteArrayInputStream(chunks.get(2))));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("partition " + name + ": cannot install the schedule section of "
+                        + "the snapshot at Raft index " + commitIndex + ": " + e.getMessage(), e);
             }
         }
     }

@@ -6,6 +6,9 @@ import flymq.protocol.PayloadReader;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.BatchFetchRequest;
 import flymq.protocol.message.BatchFetchResponse;
+import flymq.protocol.message.DelayedEntriesRequest;
+import flymq.protocol.message.DelayedEntriesResponse;
+import flymq.broker.delay.PartitionSchedule;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftMember;
 import flymq.storage.PartitionLog;
@@ -126,6 +129,61 @@ final class ReplicaCatchUp implements PartitionStateMachine.CatchUp {
         }
         LOG.log(System.Logger.Level.INFO, "partition " + topic + "-" + partition + ": copied offsets " + from + ".."
                 + (to - 1) + " from the leader");
+    }
+
+    /**
+     * The delayed-delivery schedule entries {@code [from, to)} of one minute, from the leader's copy (DELAYED_ENTRIES
+     * 0xCC): what a replica that installed a snapshot misses of its partition's schedule. Like {@link #copy}, it runs
+     * on the group's Raft thread and retries an unknown or unreachable leader until the deadline. Null when the
+     * leader retired the minute since (its entries are never needed here: the retirement is in the log to apply).
+     */
+    List<PartitionSchedule.Entry> scheduleEntries(long minute, int from, int to) {
+        ScheduleCopy copy = scheduleCopy(minute, from, to, 0, 0);
+        return copy == null ? null : copy.entries();
+    }
+
+    /** The cancels {@code [from, to)} of one minute of the leader's schedule, as {@link #scheduleEntries}. */
+    int[] scheduleCancels(long minute, int from, int to) {
+        ScheduleCopy copy = scheduleCopy(minute, 0, 0, from, to);
+        return copy == null ? null : copy.cancels();
+    }
+
+    private record ScheduleCopy(List<PartitionSchedule.Entry> entries, int[] cancels) {
+    }
+
+    private ScheduleCopy scheduleCopy(long minute, int from, int to, int fromCancel, int toCancel) {
+        long deadline = System.nanoTime() + DEADLINE_MS * 1_000_000;
+        String lastProblem = "no leader known";
+        while (System.nanoTime() < deadline) {
+            Optional<String> leader = group.get().flatMap(RaftGroup::leader).map(RaftMember::id)
+                    .filter(id -> !id.equals(selfId));
+            String addr = leader.map(id -> clientAddrs.get().getOrDefault(id, "")).orElse("");
+            if (!addr.isEmpty()) {
+                try (LeaderForwarder link = links.get()) {
+                    byte[] answer = link.call(leader.get(), addr, ExtensionOpcodes.DELAYED_ENTRIES,
+                            new DelayedEntriesRequest(topic, partition, minute, from, to, fromCancel, toCancel));
+                    DelayedEntriesResponse got = DelayedEntriesResponse.read(new PayloadReader(answer));
+                    if (got.retired()) {
+                        return null; // released or cancelled entirely since the snapshot: nothing to copy
+                    }
+                    List<PartitionSchedule.Entry> out = new ArrayList<>();
+                    for (DelayedEntriesResponse.Entry e : got.entries()) {
+                        out.add(new PartitionSchedule.Entry(e.seq(), e.dueMs(), e.scheduledMs(),
+                                e.key().length == 0 ? null : e.key(), e.value()));
+                    }
+                    if ((to <= from || !out.isEmpty()) && got.cancels().length == Math.max(0, toCancel - fromCancel)) {
+                        return new ScheduleCopy(out, got.cancels());
+                    }
+                    lastProblem = "leader at " + addr + " has no entry " + from + " of minute " + minute + " yet";
+                } catch (RequestException | MalformedPayloadException e) {
+                    lastProblem = "leader at " + addr + ": " + e.getMessage();
+                }
+            }
+            pause();
+        }
+        throw new IllegalStateException("partition " + topic + "-" + partition + ": could not copy delayed entries "
+                + from + ".." + (to - 1) + " of minute " + minute + " from the leader within " + DEADLINE_MS
+                + " ms (" + lastProblem + ")");
     }
 
     private record LeaderSlice(long endOffset, List<StoredRecord> records) {

@@ -304,6 +304,28 @@ public final class ProduceCommand implements Callable<Integer> {
         });
     }
 
+    /**
+     * A timed produce, sent again when the partition's leadership was moving (a cluster's leader hand-over): the
+     * refusal says nothing was scheduled or appended, so a retry cannot duplicate the record.
+     */
+    private static <T> T whileLeaderMoves(java.util.function.Supplier<T> request) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return request.get();
+            } catch (flymq.client.NotLeaderException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100); // an election or hand-over completes within a few heartbeats
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** --ttl or --delay: one synchronous request per record (the VALUE, or each line of standard input). */
     private int produceTimed(Globals g, FlyMqClient client, int p, byte[] keyBytes) throws IOException {
         long count = 0;
@@ -312,7 +334,7 @@ public final class ProduceCommand implements Callable<Integer> {
         for (String v = value != null ? value : in.readLine(); v != null; v = in == null ? null : in.readLine()) {
             byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
             if (delay != null) {
-                var s = client.produceDelayed(topic, p, keyBytes, bytes, delay);
+                var s = whileLeaderMoves(() -> client.produceDelayed(topic, p, keyBytes, bytes, delay));
                 partitions.add(s.partition());
                 if (g.json()) {
                     g.out().println(Json.write(Json.object("topic", s.topic(), "partition", s.partition(),
@@ -322,7 +344,7 @@ public final class ProduceCommand implements Callable<Integer> {
                             + Instant.ofEpochMilli(s.deliverAtMs()) + " (delay id " + s.delayId() + ")");
                 }
             } else {
-                var md = client.produceWithTtl(topic, p, keyBytes, bytes, ttl);
+                var md = whileLeaderMoves(() -> client.produceWithTtl(topic, p, keyBytes, bytes, ttl));
                 partitions.add(md.partition());
                 if (g.json()) {
                     g.out().println(json(md));

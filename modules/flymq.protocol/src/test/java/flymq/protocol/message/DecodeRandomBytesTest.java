@@ -34,7 +34,8 @@ class DecodeRandomBytesTest {
             ValidateSchemaResponse::read, ProduceWithSchemaRequest::read, DeleteSchemaResponse::read,
             TimedProduceRequest::read, CancelDelayedRequest::read, CancelDelayedResponse::read,
             AlterTopicRequest::read, PartitionReassignRequest::read, ReassignmentsResponse::read,
-            ClusterBalanceRequest::read, ClusterBalanceResponse::read);
+            ClusterBalanceRequest::read, ClusterBalanceResponse::read, DelayedEntriesRequest::read,
+            DelayedEntriesResponse::read);
 
     private static final RecordFactory<Object, Object> ANY = new RecordFactory<>() {
         @Override

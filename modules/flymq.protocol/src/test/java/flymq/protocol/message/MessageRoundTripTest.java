@@ -347,6 +347,26 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void delayedEntries() {
+        roundTripEquals(new DelayedEntriesRequest("t", 7, 30_000_001L, 3, 1003, 0, 2), DelayedEntriesRequest::read);
+        DelayedEntriesResponse got = roundTrip(new DelayedEntriesResponse(false, List.of(
+                new DelayedEntriesResponse.Entry(3, 1_800_000_060_500L, 1_800_000_000_000L, new byte[0],
+                        "v".getBytes(StandardCharsets.UTF_8)),
+                new DelayedEntriesResponse.Entry(4, 1_800_000_061_000L, 1_800_000_000_001L, new byte[] {1, 2},
+                        new byte[0])), new int[] {9, 2}), DelayedEntriesResponse::read);
+        assertEquals(2, got.entries().size());
+        assertEquals(4, got.entries().get(1).seq());
+        assertEquals(1_800_000_061_000L, got.entries().get(1).dueMs());
+        assertEquals(1_800_000_000_001L, got.entries().get(1).scheduledMs());
+        assertArrayEquals(new byte[] {1, 2}, got.entries().get(1).key());
+        assertEquals("v", new String(got.entries().get(0).value(), StandardCharsets.UTF_8));
+        assertArrayEquals(new int[] {9, 2}, got.cancels());
+        assertFalse(got.retired());
+        assertTrue(roundTrip(new DelayedEntriesResponse(true, List.of(), new int[0]), DelayedEntriesResponse::read)
+                .retired());
+    }
+
+    @Test
     void partitionReassignment() {
         roundTripEquals(PartitionReassignRequest.start("t", 3, List.of("n4", "n2")), PartitionReassignRequest::read);
         roundTripEquals(PartitionReassignRequest.cancel("t", 3).asForwarded(), PartitionReassignRequest::read);
