@@ -88,6 +88,14 @@ final class ClusterHarness implements AutoCloseable {
         return this;
     }
 
+    /** Every node's wall clock from the next start on (a {@link TestClock} lets a test move time). */
+    ClusterHarness withClock(java.time.InstantSource clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    private java.time.InstantSource clock = java.time.InstantSource.system();
+
     static String id(int i) {
         return "n" + (i + 1);
     }
@@ -147,7 +155,8 @@ final class ClusterHarness implements AutoCloseable {
     void start(int i) {
         String self = id(i);
         ClusterTuning tuning = new ClusterTuning(t -> network.wrap(self, t), metadataRaft, partitionRaft);
-        nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning);
+        nodes[i] = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags.get(i)), BrokerListener.NONE, tuning,
+                clock);
     }
 
     void stop(int i) {
