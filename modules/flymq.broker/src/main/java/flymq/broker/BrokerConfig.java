@@ -409,8 +409,9 @@ public record BrokerConfig(
                     + "(`observability.admin.tls_*`, which must be on)");
     static final ConfigKey<Boolean> TLS_ENABLED = ConfigKey.used("security.tls_enabled", ValueType.BOOLEAN, false,
             "serve clients over TLS (1.3 and 1.2): on `security.tls_addr` when it is set, else on `bind_addr` "
-                    + "(which then speaks TLS only, as upstream's); needs a certificate and key, or "
-                    + "`security.tls_auto_generate` ([security.md](security.md#tls))");
+                    + "(which then speaks TLS only, as upstream's, and nodes of a cluster forward to each other over "
+                    + "TLS); needs a certificate and key, or `security.tls_auto_generate` "
+                    + "([security.md](security.md#tls))");
     static final ConfigKey<String> TLS_ADDR = ConfigKey.used("security.tls_addr", ValueType.ADDRESS_OR_EMPTY, "",
             "a second client listener for TLS, so that `bind_addr` keeps serving plaintext while clients move over; "
                     + "empty = TLS on `bind_addr`. Connection limits count both listeners together");
@@ -451,7 +452,7 @@ public record BrokerConfig(
             "security.encryption_previous_keys_file", ValueType.TEXT, "",
             "file holding the keys of earlier rotations (64 hexadecimal characters each, one per line, mode 0600), "
                     + "instead of `FLYMQ_ENCRYPTION_PREVIOUS_KEYS`: records they sealed stay readable, new ones are "
-                    + "sealed under the current key; single node only "
+                    + "sealed under the current key (a cluster node's Raft logs too) "
                     + "([security.md](security.md#key-rotation))");
 
     static final ConfigKey<String> CLUSTER_SECRET_FILE = ConfigKey.used("cluster.secret_file", ValueType.TEXT, "",
@@ -529,8 +530,8 @@ public record BrokerConfig(
             "admin", "the bootstrap admin: a user with role `admin` for as long as a password is configured");
     static final ConfigKey<String> AUTH_ADMIN_PASSWORD = ConfigKey.used("auth.admin_password", ValueType.TEXT, "",
             "the bootstrap admin's password; prefer `FLYMQ_AUTH_ADMIN_PASSWORD` or `auth.admin_password_file`. "
-                    + "Never logged. In a cluster every node needs it: nodes forward requests to leaders as this "
-                    + "user");
+                    + "Never logged. In a cluster without a cluster secret every node needs the same one: nodes "
+                    + "then forward requests to leaders as this user (with a secret they log in as nodes)");
     static final ConfigKey<String> AUTH_ADMIN_PASSWORD_FILE = ConfigKey.used("auth.admin_password_file",
             ValueType.TEXT, "", "a file whose first line is the bootstrap admin's password (used when "
                     + "`auth.admin_password` is empty)");
@@ -640,11 +641,6 @@ public record BrokerConfig(
         EncryptionKey encryptionKey = SecretSources.withPreviousKeys(SecretSources.encryptionKey(encrypt,
                 v.get(ENCRYPTION_KEY_FILE).trim(), env, warnings), v.get(ENCRYPTION_PREVIOUS_KEYS_FILE).trim(), env,
                 warnings);
-        if (encryptionKey != null && !encryptionKey.previous().isEmpty() && !v.get(PEERS).isEmpty()) {
-            throw new ConfigException("previous encryption keys (key rotation) are for a single node: a cluster "
-                    + "node's Raft logs are sealed under one key and cannot be read under another; see "
-                    + "docs/security.md, 'Key rotation'");
-        }
         ClusterAuth clusterAuth = SecretSources.clusterAuth(v.get(CLUSTER_SECRET_FILE).trim(), env, warnings);
         return new BrokerConfig(
                 v.get(BIND_ADDR),
@@ -777,10 +773,14 @@ public record BrokerConfig(
             throw new ConfigException("'security.tls_client_auth' " + t.clientAuth().name().toLowerCase(Locale.ROOT)
                     + " needs 'security.tls_ca_file': the CA certificates that vouch for client certificates");
         }
-        if (t.addr().isEmpty() && !v.get(PEERS).isEmpty()) {
-            throw new ConfigException("'security.tls_enabled' in a cluster (peers " + v.get(PEERS) + ") needs "
-                    + "'security.tls_addr': nodes forward requests to each other's 'bind_addr' in plaintext, so TLS "
-                    + "gets a listener of its own (keep 'bind_addr' on a private network)");
+        if (t.addr().isEmpty() && !v.get(PEERS).isEmpty() && t.certFile().isEmpty()) {
+            // nodes forward requests to each other's bind_addr over TLS and must verify each other's certificate:
+            // every node's development CA is its own
+            throw new ConfigException("'security.tls_auto_generate' in a cluster (peers " + v.get(PEERS) + ") with "
+                    + "TLS on 'bind_addr': the nodes could not verify each other's development certificates when they "
+                    + "forward requests; give certificates from one CA ('security.tls_cert_file' and "
+                    + "'security.tls_key_file', with 'security.tls_ca_file' or 'cluster.tls_*'), or serve TLS on "
+                    + "'security.tls_addr' beside a plaintext 'bind_addr' on a private network");
         }
         if (!t.addr().isEmpty()) {
             String tlsPort = t.addr().substring(t.addr().lastIndexOf(':') + 1);

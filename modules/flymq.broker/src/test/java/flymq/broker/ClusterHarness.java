@@ -96,6 +96,11 @@ final class ClusterHarness implements AutoCloseable {
 
     private java.time.InstantSource clock = java.time.InstantSource.system();
 
+    /** Changes node {@code i}'s configuration for its next {@link #start} (e.g. a rotated key); others keep theirs. */
+    void changeFlags(int i, Map<String, String> changed) {
+        flags.get(i).putAll(changed);
+    }
+
     static String id(int i) {
         return "n" + (i + 1);
     }
@@ -183,8 +188,16 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     FlyMqClient client(int i, Duration requestTimeout) {
-        return FlyMqClient.builder().bootstrap("127.0.0.1:" + port(i)).connectPasses(1).requestTimeout(requestTimeout)
-                .build();
+        return clientSettings.apply(FlyMqClient.builder().bootstrap("127.0.0.1:" + port(i)).connectPasses(1)
+                .requestTimeout(requestTimeout)).build();
+    }
+
+    private java.util.function.UnaryOperator<FlyMqClient.Builder> clientSettings = b -> b;
+
+    /** How {@link #client} connects beyond the address (TLS trust, credentials) when the nodes ask for more. */
+    ClusterHarness withClientSettings(java.util.function.UnaryOperator<FlyMqClient.Builder> settings) {
+        clientSettings = settings;
+        return this;
     }
 
     int firstRunning() {

@@ -79,12 +79,20 @@ class TlsConfigTest {
                 + "| use the same port",
         "security.tls_client_auth=maybe | expected one of",
         "security.tls_enabled=true,security.tls_auto_generate=true,peers=n1@127.0.0.1:9093 "
-                + "| needs 'security.tls_addr'",
+                + "| could not verify each other's development certificates",
         "security.tls_handshake_timeout_ms=0 | invalid value for 'security.tls_handshake_timeout_ms'"})
     void combinationsThatCannotWorkAreRefusedNamingTheKeys(String settings, String expected) {
         String[] pairs = settings.strip().split("[,=]");
         ConfigException e = assertThrows(ConfigException.class, () -> load(pairs));
         assertTrue(e.getMessage().contains(expected.strip()), e.getMessage());
+    }
+
+    @Test
+    void aClusterMayServeTlsOnBindAddrWithCertificatesFromOneCa() {
+        BrokerConfig c = load("security.tls_enabled", "true", "security.tls_cert_file", "n1.crt",
+                "security.tls_key_file", "n1.key", "security.tls_ca_file", "ca.crt", "peers", "n1@127.0.0.1:9093");
+        assertTrue(c.tls().enabled());
+        assertFalse(c.tls().separateListener());
     }
 
     @Test

@@ -41,7 +41,16 @@ public final class AuthRequests {
     private final ThrottledLog failures = new ThrottledLog(LOG, System.Logger.Level.WARNING,
             TimeUnit.SECONDS.toNanos(10));
 
+    private final NodeLogin nodes;
+
     public AuthRequests(Authorizer authorizer, PasswordHasher hasher, AuditTrail audit, BrokerListener listener) {
+        this(authorizer, hasher, audit, listener, NodeLogin.NONE);
+    }
+
+    /** @param nodes how other cluster nodes log in ({@link NodeLogin}; {@link NodeLogin#NONE}: they cannot) */
+    public AuthRequests(Authorizer authorizer, PasswordHasher hasher, AuditTrail audit, BrokerListener listener,
+                        NodeLogin nodes) {
+        this.nodes = nodes;
         this.authorizer = authorizer;
         this.hasher = hasher;
         this.audit = audit;
@@ -62,6 +71,10 @@ public final class AuthRequests {
             refuse(session, user, "throttled", refusal);
             throw new RequestException(refusal);
         }
+        if (NodeLogin.isNodeUser(user)) {
+            nodeLogin(session, r, now, out);
+            return;
+        }
         String failure = check(user, r.password());
         if (failure != null) {
             long delayMs = throttle.failed(session, now);
@@ -73,6 +86,33 @@ public final class AuthRequests {
         throttle.succeeded(session);
         session.authenticate(user);
         audit.record("auth.success", session, user, "", "authenticate", "success", Map.of());
+        new AuthResponse(true, user, List.of(), "").write(out);
+    }
+
+    /**
+     * A cluster node's login ({@link NodeLogin}): an empty password asks for a challenge, which the answer that
+     * follows must prove the cluster secret over. A wrong answer, an answer without a challenge, or any node login
+     * on a node without the cluster secret counts as a failed login.
+     */
+    private void nodeLogin(Session session, AuthRequest r, long now, PayloadWriter out) {
+        String user = r.username();
+        if (nodes.enabled() && r.password().isEmpty()) {
+            byte[] challenge = nodes.challenge();
+            session.nodeChallenge(challenge);
+            new AuthResponse(false, user, List.of(), NodeLogin.challengeText(challenge)).write(out);
+            return;
+        }
+        if (!nodes.verify(user, session.takeNodeChallenge(), r.password())) {
+            String failure = nodes.enabled() ? "invalid node login" : "node logins need the cluster secret";
+            long delayMs = throttle.failed(session, now);
+            refuse(session, user, "bad_credentials", failure);
+            pause(delayMs);
+            new AuthResponse(false, user, List.of(), "").write(out);
+            return;
+        }
+        throttle.succeeded(session);
+        session.authenticateNode(user);
+        audit.record("auth.success", session, user, "", "authenticate", "success", Map.of("node", "true"));
         new AuthResponse(true, user, List.of(), "").write(out);
     }
 

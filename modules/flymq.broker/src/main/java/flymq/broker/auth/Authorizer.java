@@ -91,6 +91,10 @@ public final class Authorizer {
     }
 
     private User known(Session session, String what) {
+        if (session.node()) {
+            // another node, which checked its own client's request before forwarding it (NodeLogin)
+            return new User(session.user(), "", List.of(Role.ADMIN.name()), true, 0, 0);
+        }
         User user = user(session.user());
         if (user == null) {
             throw new AccessDeniedException(AccessDeniedException.UNAUTHORIZED,

@@ -47,6 +47,10 @@ public final class SecurityRequests {
         requireEnabled();
         UserRequest r = UserRequest.read(in);
         requireName(r.username(), "user name");
+        if (NodeLogin.isNodeUser(r.username())) {
+            throw new RequestException("user names starting with '" + NodeLogin.USER_PREFIX + "' are reserved for "
+                    + "cluster nodes");
+        }
         if (r.password().isEmpty()) {
             throw new RequestException("username and password are required: the password of user '" + r.username()
                     + "' is empty");

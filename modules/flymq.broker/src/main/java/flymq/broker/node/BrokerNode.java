@@ -279,7 +279,7 @@ public final class BrokerNode implements AutoCloseable {
             AuditTrail audit = !config.audit().enabled() ? AuditTrail.OFF : resources.push(AuditTrail.open(
                     config.audit().logDir().isEmpty() ? layout.auditDir() : Path.of(config.audit().logDir()),
                     config.nodeId(), config.audit().maxFileSize(), config.audit().retentionDays()));
-            AuthRequests auth = new AuthRequests(authorizer, hasher, audit, listener);
+            AuthRequests auth = new AuthRequests(authorizer, hasher, audit, listener, mode.nodeLogin());
             SecurityRequests security = new SecurityRequests(authorizer, hasher, mode.security(securityStore), audit);
             AuditRequests auditRequests = new AuditRequests(audit);
             TransactionIndex transactionIndex = new TransactionIndex();
@@ -523,8 +523,8 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /**
-     * Cluster nodes forward requests to leaders logged in as the bootstrap admin: without its password a node with
-     * auth on can serve only what it leads itself. And a broker with neither a bootstrap admin nor a stored admin
+     * Cluster nodes without a cluster secret forward requests to leaders logged in as the bootstrap admin (with a
+     * secret, as nodes): without either a node with auth on can serve only what it leads itself. And a broker with neither a bootstrap admin nor a stored admin
      * cannot be administered at all (upstream's installer writes such a file).
      */
     private static void warnAboutAuth(BrokerConfig config, SecurityStore users) {
@@ -532,9 +532,10 @@ public final class BrokerNode implements AutoCloseable {
         if (!auth.enabled() || !auth.adminPassword().isEmpty()) {
             return;
         }
-        if (!config.peers().isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password on cluster node "
-                    + config.nodeId() + ": requests this node forwards to a leader will be refused as anonymous");
+        if (!config.peers().isEmpty() && !config.clusterAuth().enabled()) {
+            LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password and without a cluster "
+                    + "secret on cluster node " + config.nodeId() + ": requests this node forwards to a leader will be "
+                    + "refused as anonymous");
         }
         if (users.users().stream().noneMatch(u -> u.enabled() && u.has(Permission.ADMIN))) {
             LOG.log(System.Logger.Level.WARNING, "auth.enabled without auth.admin_password and without an admin "

@@ -2,6 +2,7 @@ package flymq.broker.node;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.NodeLogin;
 import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
@@ -41,11 +42,13 @@ import java.util.function.Supplier;
  */
 final class ClusterMode implements NodeMode {
     private final MetadataCluster cluster;
+    private final NodeLogin nodeLogin;
     private final DataDirLayout layout;
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     ClusterMode(BrokerConfig config, DataDirLayout layout, Supplier<String> clientAddr, ClusterTuning tuning) {
         this.cluster = new MetadataCluster(config, ClusterMembers.from(config), clientAddr, tuning);
+        this.nodeLogin = MetadataCluster.nodeLogin(config);
         this.layout = layout;
     }
 
@@ -100,6 +103,11 @@ final class ClusterMode implements NodeMode {
     @Override
     public Optional<RequestHandler> retryHoldForwarded() {
         return Optional.of(cluster::retryHold);
+    }
+
+    @Override
+    public NodeLogin nodeLogin() {
+        return nodeLogin;
     }
 
     @Override

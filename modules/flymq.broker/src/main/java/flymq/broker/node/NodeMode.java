@@ -1,6 +1,7 @@
 package flymq.broker.node;
 
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.NodeLogin;
 import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
@@ -72,6 +73,14 @@ interface NodeMode extends AutoCloseable {
      * {@code store} on every node. Called once, before {@link #start}.
      */
     SecurityChanges security(SecurityStore store);
+
+    /**
+     * How other nodes log in to this one to forward requests ({@link NodeLogin}): through the cluster secret in a
+     * cluster that has one; {@link NodeLogin#NONE} on a single node.
+     */
+    default NodeLogin nodeLogin() {
+        return NodeLogin.NONE;
+    }
 
     /** {@code local} as it must run here: on a single node unchanged, in a cluster on the partition's leader. */
     RequestHandler routed(int opcode, RequestHandler local, TopicManager topics);

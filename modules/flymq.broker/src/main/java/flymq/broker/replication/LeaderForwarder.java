@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.auth.NodeLogin;
 import flymq.protocol.ErrorFrame;
 import flymq.protocol.FrameCodec;
 import flymq.protocol.FrameHeader;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -36,7 +38,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * written was not forwarded at all; an answer that could not be read closes its connection.
  *
  * <p>With {@code auth.enabled} each new connection logs in first ({@link Login}): the node that forwards has already
- * checked the client's request, and the receiving node serves it as the bootstrap admin.
+ * checked the client's request, and the receiving node serves it as a node ({@link NodeLogin}, proving the cluster
+ * secret) or, in a cluster without a secret, as the bootstrap admin. When the nodes' client ports speak TLS, each
+ * connection is TLS ({@link ForwardTls}) before anything else is sent.
  */
 final class LeaderForwarder implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
@@ -55,16 +59,24 @@ final class LeaderForwarder implements AutoCloseable {
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Link>> idle = new ConcurrentHashMap<>();
     private final Admission admission;
     private final Login login;
+    private final ForwardTls tls;
     private volatile boolean closed;
 
-    /**
-     * The credentials a node logs in with on each new connection when {@code auth.enabled} is true: the bootstrap
-     * admin's, which every node of the cluster is configured with. {@link #toString()} leaves the password out.
-     */
-    record Login(String user, String password) {
-        @Override
-        public String toString() {
-            return "Login[" + user + "]";
+    /** How a node logs in on each new connection when {@code auth.enabled} is true. */
+    sealed interface Login {
+        /** As a cluster node, proving the cluster secret ({@link NodeLogin}). */
+        record AsNode(NodeLogin nodes) implements Login {
+        }
+
+        /**
+         * As the bootstrap admin, whose password every node of the cluster is configured with (a cluster without a
+         * secret). {@link #toString()} leaves the password out.
+         */
+        record AsAdmin(String user, String password) implements Login {
+            @Override
+            public String toString() {
+                return "AsAdmin[" + user + "]";
+            }
         }
     }
 
@@ -73,8 +85,14 @@ final class LeaderForwarder implements AutoCloseable {
      * @param login     sent as AUTH on every new connection before anything else, or null (auth off)
      */
     LeaderForwarder(Admission admission, Login login) {
+        this(admission, login, null);
+    }
+
+    /** @param tls TLS for every connection (the nodes' client ports speak TLS), or null for plaintext */
+    LeaderForwarder(Admission admission, Login login, ForwardTls tls) {
         this.admission = admission;
         this.login = login;
+        this.tls = tls;
     }
 
     /** Sends {@code request} under {@code opcode}; @return the response payload (the opcode echoes the request's) */
@@ -97,7 +115,7 @@ final class LeaderForwarder implements AutoCloseable {
         Link link = idle.computeIfAbsent(clientAddr, a -> new ConcurrentLinkedQueue<>()).poll();
         try {
             if (link == null) {
-                link = open(clientAddr);
+                link = open(nodeId, clientAddr);
             }
             payload.writeFrame(link.out(), opcode, FrameCodec.FLAG_BINARY);
             link.out().flush();
@@ -143,17 +161,18 @@ final class LeaderForwarder implements AutoCloseable {
         }
     }
 
-    private Link open(String clientAddr) throws IOException {
+    private Link open(String nodeId, String clientAddr) throws IOException {
         InetSocketAddress target = RaftMember.parseAddress(clientAddr);
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(target.getHostString(), target.getPort()), CONNECT_TIMEOUT_MS);
             s.setTcpNoDelay(true);
             s.setSoTimeout(READ_TIMEOUT_MS);
-            Link link = new Link(s, new BufferedInputStream(s.getInputStream(), 64 * 1024),
-                    new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
+            Socket conn = tls == null ? s : tls.connect(s, target.getHostString(), Duration.ofMillis(READ_TIMEOUT_MS));
+            Link link = new Link(conn, new BufferedInputStream(conn.getInputStream(), 64 * 1024),
+                    new BufferedOutputStream(conn.getOutputStream(), 64 * 1024));
             if (login != null) {
-                logIn(link, clientAddr);
+                logIn(link, nodeId, clientAddr);
             }
             return link;
         } catch (IOException | RuntimeException e) {
@@ -162,10 +181,37 @@ final class LeaderForwarder implements AutoCloseable {
         }
     }
 
-    /** AUTH as {@link #login} on a new connection; a refusal names the configuration every node needs. */
-    private void logIn(Link link, String clientAddr) throws IOException {
-        PayloadWriter auth = new PayloadWriter(64);
-        new AuthRequest(login.user(), login.password()).write(auth);
+    /** Logs in as {@link #login} on a new connection; a refusal names the configuration every node needs. */
+    private void logIn(Link link, String nodeId, String clientAddr) throws IOException {
+        switch (login) {
+            case Login.AsAdmin admin -> {
+                AuthResponse r = auth(link, new AuthRequest(admin.user(), admin.password()), clientAddr);
+                if (!r.success()) {
+                    throw new RequestException("node " + nodeId + " at " + clientAddr + " refused this node's login "
+                            + "as '" + admin.user() + "': every node of a cluster with auth.enabled and no cluster "
+                            + "secret needs the same auth.admin_username and auth.admin_password");
+                }
+            }
+            case Login.AsNode node -> {
+                String user = node.nodes().user();
+                AuthResponse challenge = auth(link, new AuthRequest(user, ""), clientAddr);
+                if (challenge.success() || !challenge.error().startsWith(NodeLogin.CHALLENGE_PREFIX)) {
+                    throw new RequestException("node " + nodeId + " at " + clientAddr + " does not admit node logins "
+                            + "(it has no cluster secret): every node of a cluster needs the same cluster secret");
+                }
+                AuthResponse r = auth(link, new AuthRequest(user, node.nodes().answer(nodeId, challenge.error())),
+                        clientAddr);
+                if (!r.success()) {
+                    throw new RequestException("node " + nodeId + " at " + clientAddr + " refused this node's login "
+                            + "as '" + user + "': every node of a cluster needs the same cluster secret");
+                }
+            }
+        }
+    }
+
+    private static AuthResponse auth(Link link, AuthRequest request, String clientAddr) throws IOException {
+        PayloadWriter auth = new PayloadWriter(request.sizeHint());
+        request.write(auth);
         auth.writeFrame(link.out(), Opcodes.AUTH, FrameCodec.FLAG_BINARY);
         link.out().flush();
         FrameHeader header = FrameCodec.readHeader(link.in());
@@ -175,14 +221,10 @@ final class LeaderForwarder implements AutoCloseable {
         byte[] answer = new byte[header.length()];
         FrameCodec.readFully(link.in(), answer, 0, answer.length);
         if (header.opcode() == Opcodes.ERROR) {
-            throw new RequestException("node at " + clientAddr + " refused this node's login as '" + login.user()
-                    + "': " + ErrorFrame.decode(answer));
+            throw new RequestException("node at " + clientAddr + " refused this node's login as '"
+                    + request.username() + "': " + ErrorFrame.decode(answer));
         }
-        if (!AuthResponse.read(new PayloadReader(answer)).success()) {
-            throw new RequestException("node at " + clientAddr + " refused this node's login as '" + login.user()
-                    + "': every node of a cluster with auth.enabled needs the same auth.admin_username and "
-                    + "auth.admin_password");
-        }
+        return AuthResponse.read(new PayloadReader(answer));
     }
 
     private static void closeQuietly(Socket s) {

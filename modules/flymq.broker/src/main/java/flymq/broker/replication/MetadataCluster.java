@@ -2,6 +2,7 @@ package flymq.broker.replication;
 
 import flymq.broker.BrokerConfig;
 import flymq.broker.DataDirLayout;
+import flymq.broker.auth.NodeLogin;
 import flymq.broker.auth.SecurityChange;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.ClusterNode;
@@ -97,8 +98,9 @@ import java.util.function.Supplier;
  *
  * <p>SECURITY_CHANGE 0xCD (cluster-internal): a user or ACL change ({@link SecurityChangeRequest}) a follower
  * forwards to the leader, which commits it as metadata command 17; every node's state machine applies it to its
- * {@link SecurityStore}. With {@code auth.enabled} the nodes log in to each other as the bootstrap admin before they
- * forward anything ({@link LeaderForwarder.Login}), so every node needs the same {@code auth.admin_password}.
+ * {@link SecurityStore}. With {@code auth.enabled} the nodes log in to each other before they forward anything
+ * ({@link LeaderForwarder.Login}): as nodes, through the cluster secret ({@link NodeLogin}), or in a cluster without
+ * a secret as the bootstrap admin, so every node then needs the same {@code auth.admin_password}.
  *
  * <p>CLUSTER_REGISTER 0xCF (cluster-internal, in FlyMQ's extension range; SDKs never send
  * it): a {@link RegisterNodeRequest} answered with a {@link SuccessResponse}.
@@ -133,8 +135,32 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile RetryHolds retryHolds;
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
     private volatile ClusterTransactions transactions;
-    /** How this node logs in to the nodes it forwards to (null: auth off, or no bootstrap admin password). */
+    /** How this node logs in to the nodes it forwards to (null: auth off, or no secret and no admin password). */
     private final LeaderForwarder.Login forwardLogin;
+    /** TLS to the nodes' client ports, or null when they are plaintext. */
+    private final ForwardTls forwardTls;
+
+    /**
+     * With {@code auth.enabled}: as a node through the cluster secret ({@link NodeLogin}), else as the bootstrap
+     * admin; null with auth off, or when neither is configured (forwarded requests are then refused as anonymous).
+     */
+    private static LeaderForwarder.Login forwardLogin(BrokerConfig config) {
+        BrokerConfig.Auth auth = config.auth();
+        if (!auth.enabled()) {
+            return null;
+        }
+        NodeLogin nodes = nodeLogin(config);
+        if (nodes.enabled()) {
+            return new LeaderForwarder.Login.AsNode(nodes);
+        }
+        return auth.adminPassword().isEmpty() ? null
+                : new LeaderForwarder.Login.AsAdmin(auth.adminUsername(), auth.adminPassword());
+    }
+
+    /** How this node and the nodes that forward to it log in: through the cluster secret, when there is one. */
+    public static NodeLogin nodeLogin(BrokerConfig config) {
+        return NodeLogin.of(config.clusterAuth().derivedKey(NodeLogin.keyLabel()), config.nodeId());
+    }
 
     /** @param clientAddr this node's client-facing {@code host:port}, known once the protocol server is bound */
     public MetadataCluster(BrokerConfig config, ClusterMembers members, Supplier<String> clientAddr) {
@@ -155,10 +181,9 @@ public final class MetadataCluster implements AutoCloseable {
                 bounds.produceInflightBytes()), bounds.budgetWaitMs());
         this.forwardAdmission = new Admission(new MemoryBudget("cluster.forward_inflight_bytes",
                 bounds.forwardInflightBytes()), bounds.budgetWaitMs());
-        BrokerConfig.Auth auth = config.auth();
-        this.forwardLogin = auth.enabled() && !auth.adminPassword().isEmpty()
-                ? new LeaderForwarder.Login(auth.adminUsername(), auth.adminPassword()) : null;
-        this.forwarder = new LeaderForwarder(forwardAdmission, forwardLogin);
+        this.forwardLogin = forwardLogin(config);
+        this.forwardTls = ForwardTls.from(config);
+        this.forwarder = new LeaderForwarder(forwardAdmission, forwardLogin, forwardTls);
         this.membership = new MembershipChanges(members, () -> group, () -> state, forwarder);
     }
 
@@ -203,8 +228,15 @@ public final class MetadataCluster implements AutoCloseable {
      */
     private static RaftStoreKey raftStoreKey(BrokerConfig config) {
         EncryptionKey key = config.encryption().key();
-        return key == null ? null
-                : RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
+        if (key == null) {
+            return null;
+        }
+        // the at-rest key's previous keys (a rotation) open what the Raft logs sealed before it
+        return raftStoreKey(key).withPrevious(key.previous().stream().map(MetadataCluster::raftStoreKey).toList());
+    }
+
+    private static RaftStoreKey raftStoreKey(EncryptionKey key) {
+        return RaftStoreKey.of(key.hmac("flymq raft store key".getBytes(StandardCharsets.US_ASCII)), key.id());
     }
 
     /** Cluster connections this node's transport refused for authentication, in and out (0 before start). */
@@ -357,7 +389,7 @@ public final class MetadataCluster implements AutoCloseable {
             replicas = new PartitionReplicas(members, layout, topics, transport,
                     tuning.partitions().andThen(b -> b.storeKey(storeKey)),
                     sm::clientAddrs, raftMemory, produceAdmission,
-                    () -> new LeaderForwarder(forwardAdmission, forwardLogin),
+                    () -> new LeaderForwarder(forwardAdmission, forwardLogin, forwardTls),
                     new ReassignmentThrottle(config.placement().reassignmentBytesPerSec()));
             replicas.transactionIndex(transactionIndex);
             state.replicas(replicas);

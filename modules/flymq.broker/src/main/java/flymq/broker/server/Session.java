@@ -14,6 +14,8 @@ public final class Session {
     private final String memberId;
     private volatile String user = "";
     private volatile boolean authenticated;
+    private volatile boolean node;
+    private volatile byte[] nodeChallenge;
     private volatile long lastActivityNanos = System.nanoTime();
     private final Set<Object> memberships = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failedLogins = new AtomicInteger();
@@ -42,8 +44,36 @@ public final class Session {
     }
 
     public void authenticate(String userName) {
+        this.node = false;
         this.user = userName;
         this.authenticated = true;
+    }
+
+    /**
+     * Binds the connection to another cluster node that proved the cluster secret ({@code flymq.broker.auth.NodeLogin}):
+     * it forwards requests its own clients were allowed to make, so it is served with the admin permission.
+     */
+    public void authenticateNode(String nodeUser) {
+        this.user = nodeUser;
+        this.node = true;
+        this.authenticated = true;
+    }
+
+    /** Whether the connection is logged in as a cluster node rather than as a user. */
+    public boolean node() {
+        return node;
+    }
+
+    /** Remembers the node login challenge sent on this connection (one answer is checked against it). */
+    public void nodeChallenge(byte[] challenge) {
+        this.nodeChallenge = challenge;
+    }
+
+    /** The node login challenge sent on this connection, forgotten as it is taken; null when none is pending. */
+    public byte[] takeNodeChallenge() {
+        byte[] c = nodeChallenge;
+        nodeChallenge = null;
+        return c;
     }
 
     /** Failed AUTH attempts on this connection since its last successful one. */

@@ -24,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   16     GCM tag     over the ciphertext, with the record type as associated data
  * </pre>
  * As for partition logs, each store draws a random salt when it opens and counts from 0, so no (key, nonce) pair
- * repeats across restarts without state on disk. Records copied by compaction keep their bytes: nothing binds them
+ * repeats across restarts without state on disk. New records are sealed under the ring's current key; a record
+ * names the key it was sealed under, so one sealed under a previous key of the ring (before a rotation) still opens. Records copied by compaction keep their bytes: nothing binds them
  * to a file position. Not thread-safe: the store calls it from its Raft thread only.
  */
 final class RecordSealer {
@@ -38,7 +39,11 @@ final class RecordSealer {
     private long counter;
     private final Cipher cipher;
     private final byte[] nonce = new byte[12];
-    private final ConcurrentHashMap<Long, SecretKeySpec> dataKeys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DataKeyId, SecretKeySpec> dataKeys = new ConcurrentHashMap<>();
+
+    /** A data key is the key's (of the ring) under a store's salt. */
+    private record DataKeyId(int keyId, long salt) {
+    }
 
     RecordSealer(RaftStoreKey key) {
         this.key = key;
@@ -49,13 +54,13 @@ final class RecordSealer {
         }
     }
 
-    private SecretKeySpec dataKey(long s) {
-        return dataKeys.computeIfAbsent(s, x -> {
+    private SecretKeySpec dataKey(RaftStoreKey k, long s) {
+        return dataKeys.computeIfAbsent(new DataKeyId(k.id(), s), x -> {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(key.bytes(), "HmacSHA256"));
+                mac.init(new SecretKeySpec(k.bytes(), "HmacSHA256"));
                 mac.update(LABEL);
-                return new SecretKeySpec(mac.doFinal(ByteBuffer.allocate(8).putLong(0, x).array()), "AES");
+                return new SecretKeySpec(mac.doFinal(ByteBuffer.allocate(8).putLong(0, x.salt()).array()), "AES");
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
             }
@@ -69,7 +74,7 @@ final class RecordSealer {
         ByteBuffer.wrap(out).putInt(key.id()).putLong(salt).putLong(n);
         ByteBuffer.wrap(nonce).putLong(4, n);
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, dataKey(salt), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, dataKey(key, salt), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(new byte[] {type});
             cipher.doFinal(plain, 0, length, out, 20);
             return out;
@@ -91,21 +96,24 @@ final class RecordSealer {
         int keyId = sealed.getInt();
         long s = sealed.getLong();
         long n = sealed.getLong();
-        if (keyId != key.id()) {
+        RaftStoreKey k = key.forId(keyId);
+        if (k == null) {
             throw new CorruptRaftStoreException(where + " was encrypted with key id " + HexFormat.of().toHexDigits(keyId)
                     + " but the configured key has id " + HexFormat.of().toHexDigits(key.id())
-                    + ": wrong encryption key");
+                    + (key.previous().isEmpty() ? "" : " (previous keys " + String.join(" ", key.previous().stream()
+                    .map(p -> HexFormat.of().toHexDigits(p.id())).toList()) + ")")
+                    + ": wrong encryption key (after a key rotation, give the old key as a previous key)");
         }
         ByteBuffer.wrap(nonce).putLong(4, n);
         try {
-            cipher.init(Cipher.DECRYPT_MODE, dataKey(s), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.DECRYPT_MODE, dataKey(k, s), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(new byte[] {type});
             ByteBuffer out = ByteBuffer.allocate(sealed.remaining() - 16);
             cipher.doFinal(sealed, out);
             return out.flip();
         } catch (AEADBadTagException e) {
             throw new CorruptRaftStoreException(where + ": an encrypted record fails authentication under key id "
-                    + HexFormat.of().toHexDigits(key.id()) + " (altered on disk)");
+                    + HexFormat.of().toHexDigits(k.id()) + " (altered on disk)");
         } catch (GeneralSecurityException e) {
             throw new CorruptRaftStoreException(where + ": cannot decrypt a record: " + e);
         }

@@ -78,6 +78,15 @@ public final class ClusterAuth {
         return secret != null;
     }
 
+    /**
+     * A key for another use of the secret (its purpose named by {@code label}), never the secret itself: {@code
+     * HMAC(secret, label)}, so that a key derived for one purpose reveals nothing of the secret or of other keys.
+     * Null without a secret.
+     */
+    public byte[] derivedKey(String label) {
+        return secret == null ? null : hmac(secret, label.getBytes(StandardCharsets.US_ASCII));
+    }
+
     byte[] nonce() {
         byte[] n = new byte[NONCE_BYTES];
         random.nextBytes(n);

@@ -129,6 +129,28 @@ class EncryptedRaftStoreTest {
     }
 
     @Test
+    void afterARotationTheRingOpensOldRecordsAndSealsNewOnesUnderTheNewKey() throws IOException {
+        write(KEY, 1, 10, false);
+        RaftStoreKey rotated = OTHER.withPrevious(List.of(KEY));
+        write(rotated, 11, 20, false);
+        RestoredRaftState s = reopen(rotated);
+        assertEquals(20, s.getLogEntries().size());
+        assertArrayEquals(operation(3), (byte[]) s.getLogEntries().get(2).getOperation());
+        assertArrayEquals(operation(17), (byte[]) s.getLogEntries().get(16).getOperation());
+        // the new records are under the new key: the old key alone opens the old ones only
+        CorruptRaftStoreException old = assertThrows(CorruptRaftStoreException.class, () -> reopen(KEY));
+        assertTrue(old.getMessage().contains("55667788"), old.getMessage());
+        // and the new key alone, without the ring, names what is missing
+        CorruptRaftStoreException alone = assertThrows(CorruptRaftStoreException.class, () -> reopen(OTHER));
+        assertTrue(alone.getMessage().contains("11223344") && alone.getMessage().contains("previous key"),
+                alone.getMessage());
+        // a snapshot taken after the rotation compacts the old records away: the new key alone suffices then
+        write(rotated, 21, 30, true);
+        RestoredRaftState compacted = reopen(OTHER);
+        assertEquals(List.of(29L, 30L), compacted.getLogEntries().stream().map(LogEntry::getIndex).toList());
+    }
+
+    @Test
     void noKeyIsRefusedClearly() throws IOException {
         write(KEY, 1, 3, false);
         CorruptRaftStoreException e = assertThrows(CorruptRaftStoreException.class, () -> reopen(null));
