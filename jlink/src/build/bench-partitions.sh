@@ -9,6 +9,8 @@
 #   jlink/src/build/bench-partitions.sh 10      # 10 topics = 30 partitions; 100 = 300; 1000 = 3,000
 #   PARALLEL=4 SETTLE=20 SAMPLE=30 OUT=<dir> FLYMQ_JAVA_OPTS=... jlink/src/build/bench-partitions.sh 1000
 # OUT=<dir> keeps the node logs and the creation transcript. Bounded; removes its data dirs.
+# SYNCS=1 (needs strace) counts node n1's fsync/fdatasync calls from its readiness until the end of SETTLE, by file
+# kind (Raft log, Raft directory, partition log, metadata, ...), and prints them per created topic.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)
 flymq="$here/jlink/target/flymq/bin/flymq"
@@ -30,6 +32,11 @@ for i in 1 2 3; do
   grep -q '^ready' "$OUT/n$i.log" || { echo "bench-partitions: node n$i not ready (log $OUT/n$i.log)" >&2; exit 1; }
 done
 sleep 2
+if [ "${SYNCS:-0}" = 1 ]; then
+  strace -f -qq -p "${pids[0]}" -e trace=fsync,fdatasync -y -o "$OUT/n1-syncs.txt" &
+  tracer=$!
+  sleep 1
+fi
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
@@ -50,6 +57,14 @@ printf 'created %d of %d topics (%d partitions, RF 3) in %.1f s with %d shell(s)
   "$created" "$TOPICS" $(( created * 3 )) "$(echo "$end - $start" | bc)" "$PARALLEL" "$failed" "$OUT/create.txt"
 
 sleep "$SETTLE"
+if [ "${SYNCS:-0}" = 1 ]; then
+  kill "$tracer"; wait "$tracer" 2>/dev/null
+  total=$(grep -cE '^[0-9]+ +(fsync|fdatasync)\(' "$OUT/n1-syncs.txt")
+  printf 'n1 sync calls during creation and %s s settling: %d (%.1f per created topic); by file:\n' "$SETTLE" "$total" \
+    "$(echo "$total / ($created + 0.000001)" | bc -l)"
+  grep -oE '(fsync|fdatasync)\([0-9]+<[^>]*>' "$OUT/n1-syncs.txt" | sed -E 's#\([0-9]+<'"$base"'/n1/?# #; s#>$##; s# $# (the data dir)#;
+    s#[0-9]+-[0-9]+#C-P#g; s#[0-9]{20}#N#g; s#bench-[0-9]+#bench-T#g' | sort | uniq -c | sort -rn
+fi
 declare -A t0
 for i in 1 2 3; do t0[$i]=$(ticks "${pids[$((i-1))]}"); done
 s0=$(date +%s.%N)

@@ -72,11 +72,18 @@ public record BrokerConfig(
     /**
      * Where replicas go and how they move (cluster.md, "Growing a cluster"): this node's rack ("" = none; no two
      * replicas of a partition in one rack), the bytes per second a replica being added by a reassignment catches up
-     * at (0 = unthrottled), and how often partitions are handed back to their preferred leader (0 = only on
-     * {@code flymq cluster elect-leaders}).
+     * at (0 = unthrottled), how often partitions are handed back to their preferred leader (0 = only on
+     * {@code flymq cluster elect-leaders}), and how many moves of a rebalance or drain run at once (0 = all).
      */
-    public record Placement(String rack, long reassignmentBytesPerSec, long leaderBalanceIntervalMs) {
+    public record Placement(String rack, long reassignmentBytesPerSec, long leaderBalanceIntervalMs,
+                            int reassignmentMaxConcurrent) {
+        public Placement(String rack, long reassignmentBytesPerSec, long leaderBalanceIntervalMs) {
+            this(rack, reassignmentBytesPerSec, leaderBalanceIntervalMs, DEFAULT_REASSIGNMENT_MAX_CONCURRENT);
+        }
     }
+
+    /** {@code cluster.reassignment_max_concurrent}'s default. */
+    public static final int DEFAULT_REASSIGNMENT_MAX_CONCURRENT = 4;
 
     /** Encryption at rest of record values; {@link #OFF} without a key. */
     public record Encryption(EncryptionKey key) {
@@ -473,8 +480,8 @@ public record BrokerConfig(
             "PEM certificate of the cluster CA: the only issuer whose node certificates are accepted");
 
     static final ConfigKey<String> RACK = ConfigKey.used("cluster.rack", ValueType.TEXT, "",
-            "this node's rack (or zone); a rebalance never puts two replicas of a partition in one rack (empty: a "
-                    + "rack of its own)");
+            "this node's rack (or zone); topic creation, partition growth and a rebalance never put two replicas of a "
+                    + "partition in one rack while there are enough racks (empty: a rack of its own)");
     static final ConfigKey<Long> REASSIGNMENT_BYTES_PER_SEC = ConfigKey.used("cluster.reassignment_bytes_per_sec",
             ValueType.longs(0, Long.MAX_VALUE), 0L,
             "bytes per second a replica being added by a reassignment copies at, over all its partitions (0 = "
@@ -483,6 +490,10 @@ public record BrokerConfig(
             ValueType.longs(0, Long.MAX_VALUE), 30_000L,
             "how often a partition leader hands leadership to the partition's preferred replica (its first) when "
                     + "that one is back in sync; 0 = only on `flymq cluster elect-leaders`");
+    static final ConfigKey<Long> REASSIGNMENT_MAX_CONCURRENT = ConfigKey.used("cluster.reassignment_max_concurrent",
+            ValueType.longs(0, 100_000), (long) DEFAULT_REASSIGNMENT_MAX_CONCURRENT,
+            "how many partition moves of a rebalance or drain are in progress at once in the cluster; the others "
+                    + "wait in the replicated queue and start as earlier ones finish (0 = all at once)");
     static final ConfigKey<Long> RAFT_LOG_BYTES = ConfigKey.used("cluster.raft_log_bytes",
             ValueType.longs(1, Long.MAX_VALUE), 32L * 1024 * 1024,
             "command bytes the node's Raft logs may hold after their last snapshots; beyond it the group holding "
@@ -591,7 +602,7 @@ public record BrokerConfig(
     /** Every key this broker acts on, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(BIND_ADDR, CLUSTER_ADDR, ADVERTISED_ADDR, NODE_ID, PEERS,
             CLUSTER_SECRET_FILE, CLUSTER_TLS_ENABLED, CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
-            RACK, REASSIGNMENT_BYTES_PER_SEC, LEADER_BALANCE_INTERVAL_MS,
+            RACK, REASSIGNMENT_BYTES_PER_SEC, LEADER_BALANCE_INTERVAL_MS, REASSIGNMENT_MAX_CONCURRENT,
             RAFT_LOG_BYTES, RAFT_INBOUND_BYTES, RAFT_APPEND_BYTES, TRANSPORT_READ_BYTES, TRANSPORT_QUEUE_BYTES,
             PRODUCE_INFLIGHT_BYTES, FORWARD_INFLIGHT_BYTES, BUDGET_WAIT_MS, DATA_DIR, SEGMENT_BYTES, RETENTION_BYTES, RETENTION_MS, LOG_LEVEL, AUTO_CREATE_TOPICS, DEFAULT_PARTITIONS,
             DEFAULT_TTL, MAX_DELAY, ACKS, SYNC_INTERVAL_MS, SESSION_TIMEOUT_MS, IDLE_TIMEOUT_MS, WRITE_TIMEOUT_MS, READ_SPIN_US,
@@ -685,7 +696,8 @@ public record BrokerConfig(
                 encryptionKey == null ? Encryption.OFF : new Encryption(encryptionKey),
                 clusterAuth,
                 clusterTls(v),
-                new Placement(v.get(RACK).trim(), v.get(REASSIGNMENT_BYTES_PER_SEC), v.get(LEADER_BALANCE_INTERVAL_MS)),
+                new Placement(v.get(RACK).trim(), v.get(REASSIGNMENT_BYTES_PER_SEC), v.get(LEADER_BALANCE_INTERVAL_MS),
+                        v.get(REASSIGNMENT_MAX_CONCURRENT).intValue()),
                 List.copyOf(warnings));
     }
 

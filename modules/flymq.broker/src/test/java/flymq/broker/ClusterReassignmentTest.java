@@ -50,6 +50,8 @@ class ClusterReassignmentTest {
     private final Map<String, Integer> clusterPorts = new HashMap<>();
     private final List<Load> loads = new ArrayList<>();
     private Map<String, String> extraFlags = Map.of();
+    /** cluster.rack per node id (absent: none). */
+    private final Map<String, String> racks = new HashMap<>();
     private String founders;
 
     /** The movers' steps in the test output, so a move that stalls shows its last step and error. */
@@ -105,6 +107,9 @@ class ClusterReassignmentTest {
                 "cluster_addr", "127.0.0.1:" + clusterPorts.get(id), "peers", founders,
                 "data_dir", dir.resolve(id).toString(), "performance.acks", "all"));
         f.putIfAbsent("cluster.leader_balance_interval_ms", "0");
+        if (racks.containsKey(id)) {
+            f.put("cluster.rack", racks.get(id));
+        }
         nodes.put(id, BrokerNode.start(BrokerConfig.load(null, Map.of(), f), BrokerListener.NONE));
     }
 
@@ -176,7 +181,7 @@ class ClusterReassignmentTest {
         try {
             await("no reassignment in progress on any node", () -> nodes.keySet().stream().allMatch(id -> {
                 try (FlyMqClient c = client(id)) {
-                    return c.reassignments().isEmpty();
+                    return c.reassignments().isEmpty() && c.queuedReassignments().isEmpty();
                 } catch (FlyMqException e) {
                     return false;
                 }
@@ -464,6 +469,130 @@ class ClusterReassignmentTest {
         load.awaitAcked(20);
         load.stop();
         load.check();
+    }
+
+    @Test
+    void aRebalanceRunsInWavesAndAMetadataLeaderFailoverNeitherLosesNorRepeatsAMove() throws Exception {
+        startFounders(5, Map.of("cluster.reassignment_max_concurrent", "1"));
+        createTopic("waves", 6);
+        Load load = new Load("waves", 6);
+        load.awaitAcked(20);
+        join("n4");
+        join("n5");
+
+        // every node's applied state, sampled while the plan runs: never more than one move in progress
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger mostWaiting = new AtomicInteger();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            while (sampling.get()) {
+                for (String id : List.copyOf(nodes.keySet())) {
+                    try (FlyMqClient c = client(id)) {
+                        most.accumulateAndGet(c.reassignments().size(), Math::max);
+                        mostWaiting.accumulateAndGet(c.queuedReassignments().size(), Math::max);
+                    } catch (FlyMqException | NullPointerException e) {
+                        // stopped or not answering: the next round asks again
+                    }
+                }
+            }
+        });
+        List<PartitionMove> started = retrying("n3", "rebalance", FlyMqClient::rebalance);
+        assertTrue(started.size() >= 3, "enough moves for several waves: " + started);
+        String leader;
+        try (FlyMqClient c = client("n4")) {
+            leader = c.clusterStatus().leaderId();
+        }
+        stop(leader); // the metadata leader, while moves wait in the queue
+        await("a new metadata leader", () -> {
+            try (FlyMqClient c = client("n4")) {
+                String now = c.clusterStatus().leaderId();
+                return !now.isEmpty() && !now.equals(leader);
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+        load.awaitAcked(10);
+        start(leader); // a move that targets it waits for it
+        awaitNoMoves();
+        sampling.set(false);
+        sampler.join();
+        assertEquals(1, most.get(), "at most cluster.reassignment_max_concurrent moves at once");
+        assertTrue(mostWaiting.get() >= 1, "moves waited for a slot");
+        for (PartitionMove m : started) {
+            assertEquals(new java.util.TreeSet<>(m.to()), new java.util.TreeSet<>(partition("waves",
+                    m.partition()).replicas()), "every planned move done, none lost: " + m);
+        }
+        assertEquals(List.of(), retrying("n4", "plan again", FlyMqClient::rebalancePlan),
+                "the plan was carried out whole");
+        load.awaitAcked(10);
+        load.stop();
+        load.check();
+    }
+
+    @Test
+    void racksKeepReplicasApartWhenTopicsAreCreatedAndRebalanced() throws Exception {
+        racks.putAll(Map.of("n1", "a", "n2", "a", "n3", "b", "n4", "b", "n5", "c"));
+        startFounders(5, Map.of());
+        awaitRegisteredVoters(3);
+        // two racks among the founders: a factor of 2 never pairs n1 and n2 (ring order would, for some partitions)
+        retrying("n1", "create pairs", c -> {
+            c.createTopic("pairs", 6, 2);
+            return null;
+        });
+        // a factor of 3 on two racks cannot be satisfied: the documented placement uses both racks
+        retrying("n1", "create short", c -> {
+            c.createTopic("short", 3, 3);
+            return null;
+        });
+        join("n4");
+        join("n5");
+        awaitRegisteredVoters(5);
+        createTopic("spread", 6); // three racks now: every partition on a, b and c
+        assertRacks("pairs", 2);
+        assertRacks("short", 2);
+        assertRacks("spread", 3);
+        Load load = new Load("spread", 6);
+        load.awaitAcked(10);
+
+        List<PartitionMove> started = retrying("n2", "rebalance", FlyMqClient::rebalance);
+        assertFalse(started.isEmpty(), "two empty nodes joined");
+        for (PartitionMove m : started) {
+            assertEquals(m.to().size(), m.to().stream().map(racks::get).distinct().count(),
+                    "a planned target puts no two replicas in one rack: " + m);
+        }
+        awaitNoMoves();
+        assertRacks("pairs", 2);
+        assertRacks("short", 3); // a, b and c exist now: the rebalance spreads the factor-3 topic over all three
+        assertRacks("spread", 3);
+        load.awaitAcked(10);
+        load.stop();
+        load.check();
+    }
+
+    /**
+     * {@code count} voters (a learner gets no replicas of a new topic), each registered with its client address,
+     * which REGISTER_NODE carries together with its rack.
+     */
+    private void awaitRegisteredVoters(int count) throws InterruptedException {
+        await(count + " voters registered with their racks", () -> {
+            try (FlyMqClient c = client("n1")) {
+                var all = c.clusterStatus().nodes();
+                return all.size() == count && all.stream().allMatch(n -> !n.clientAddress().isEmpty()
+                        && !n.role().equals("learner"));
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Every partition of {@code topic} has its replicas in {@code distinct} different racks. */
+    private void assertRacks(String topic, int distinct) {
+        List<ClusterMetadata.Partition> all = partitions(topic);
+        assertFalse(all.isEmpty(), topic + " listed");
+        for (ClusterMetadata.Partition p : all) {
+            assertEquals(distinct, p.replicas().stream().map(racks::get).distinct().count(),
+                    topic + "-" + p.partition() + " on " + p.replicas() + " (racks " + racks + ")");
+        }
     }
 
     @Test

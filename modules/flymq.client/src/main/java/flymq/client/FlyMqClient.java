@@ -1333,6 +1333,22 @@ public final class FlyMqClient implements AutoCloseable {
                 });
     }
 
+    /**
+     * REASSIGNMENTS (extension 0xCA), its second list: the moves of a rebalance or drain waiting for a slot
+     * ({@code cluster.reassignment_max_concurrent}), in the order they will start; {@code from} is the partition's
+     * replica list now.
+     */
+    public List<PartitionMove> queuedReassignments() {
+        return call("REASSIGNMENTS", flymq.protocol.ExtensionOpcodes.REASSIGNMENTS,
+                flymq.protocol.message.EmptyRequest.INSTANCE, true, r -> {
+                    List<PartitionMove> all = new ArrayList<>();
+                    for (var m : flymq.protocol.message.ReassignmentsResponse.read(r).queued()) {
+                        all.add(new PartitionMove(m.topic(), m.partition(), m.from(), m.to(), false));
+                    }
+                    return List.copyOf(all);
+                });
+    }
+
     /** CLUSTER_BALANCE plan (extension 0xCB): the rebalance plan, not executed. */
     public List<PartitionMove> rebalancePlan() {
         return balance(flymq.protocol.message.ClusterBalanceRequest.PLAN, "");

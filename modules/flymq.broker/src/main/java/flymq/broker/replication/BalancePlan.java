@@ -114,6 +114,33 @@ final class BalancePlan {
         return plan;
     }
 
+    /**
+     * The replicas of a new partition (CREATE_TOPIC, ADD_PARTITIONS), preferred leader first: the nodes in ring order
+     * from {@code start}, skipping a node whose rack already holds a replica while an unused rack remains; when the
+     * racks run out (fewer racks than {@code rf}), the rest in ring order, so the racks are used as evenly as the ring
+     * allows. Without racks (each node a rack of its own) this is plain ring order: partition p of a topic whose
+     * ring starts at node s gets nodes s+p, s+p+1, ...
+     *
+     * @param nodes the voting members, in a fixed order (by id)
+     * @param start the ring position of the partition's first choice
+     */
+    static List<String> place(List<String> nodes, int start, int rf, Map<String, String> racks) {
+        List<String> chosen = new ArrayList<>(rf);
+        for (int i = 0; i < nodes.size() && chosen.size() < rf; i++) {
+            String n = nodes.get(Math.floorMod(start + i, nodes.size()));
+            if (!rackUsed(chosen, n, racks)) {
+                chosen.add(n);
+            }
+        }
+        for (int i = 0; i < nodes.size() && chosen.size() < rf; i++) {
+            String n = nodes.get(Math.floorMod(start + i, nodes.size()));
+            if (!chosen.contains(n)) {
+                chosen.add(n);
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
     /** Every partition holding {@code node}, with the node replaced; the other partitions as they are. */
     static Map<Partition, List<String>> drain(Map<Partition, List<String>> current, String node, List<String> live,
                                               Map<String, String> racks) {

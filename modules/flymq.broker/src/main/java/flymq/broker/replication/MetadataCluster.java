@@ -581,13 +581,10 @@ public final class MetadataCluster implements AutoCloseable {
         voters.sort(Comparator.comparing(RaftMember::id));
         int rf = Math.min(a.topic().settings().replicationFactor(), voters.size());
         int start = Math.floorMod(name.hashCode(), voters.size());
+        List<String> ids = voters.stream().map(RaftMember::id).toList();
         List<List<String>> added = new ArrayList<>(partitions - current);
         for (int p = current; p < partitions; p++) {
-            List<String> r = new ArrayList<>(rf);
-            for (int i = 0; i < rf; i++) {
-                r.add(voters.get((start + p + i) % voters.size()).id());
-            }
-            added.add(List.copyOf(r));
+            added.add(BalancePlan.place(ids, start + p, rf, state.racks()));
         }
         return new MetadataCommand.AddPartitions(name, a.createIndex(), partitions, List.copyOf(added));
     }
@@ -850,7 +847,13 @@ public final class MetadataCluster implements AutoCloseable {
                         .thenComparingInt(MetadataStateMachine.Reassignment::partition))
                 .forEach(m -> all.add(new ReassignmentsResponse.Reassignment(m.topic(), m.partition(), m.from(),
                         m.to(), m.cancelling())));
-        new ReassignmentsResponse(all).write(out);
+        List<ReassignmentsResponse.Reassignment> waiting = new ArrayList<>();
+        for (MetadataCommand.StartReassignment q : state.queuedReassignments()) {
+            waiting.add(new ReassignmentsResponse.Reassignment(q.topic(), q.partition(),
+                    state.assignment(q.topic()).map(a -> a.replicas(q.partition())).orElse(List.of()), q.target(),
+                    false));
+        }
+        new ReassignmentsResponse(all, waiting).write(out);
     }
 
     /** The number of reassignments in progress (metrics). */
@@ -923,12 +926,20 @@ public final class MetadataCluster implements AutoCloseable {
         BalancePlan.changes(current, plan).forEach((p, change) ->
                 moves.add(new ClusterBalanceResponse.Move(p.topic(), p.partition(), change.get(0), change.get(1))));
         if (r.action() != ClusterBalanceRequest.PLAN) {
+            // One command for the whole plan: it is recorded entirely or not at all, and the metadata group starts
+            // its moves in waves of cluster.reassignment_max_concurrent (MetadataStateMachine.startQueued), so a
+            // metadata leader failover neither loses nor repeats any of it.
+            List<MetadataCommand.StartReassignment> queue = new ArrayList<>();
             for (ClusterBalanceResponse.Move m : moves) {
-                if (state.reassignment(m.topic(), m.partition()).isPresent()) {
-                    continue; // already moving: the next rebalance takes it into account
+                if (state.reassignment(m.topic(), m.partition()).isPresent()
+                        || state.queued(m.topic(), m.partition())) {
+                    continue; // already moving or waiting: the next rebalance takes it into account
                 }
-                replicate(g, startCommand(m.topic(), m.partition(), m.to()).encode(),
-                        "reassign " + m.topic() + "-" + m.partition());
+                queue.add(startCommand(m.topic(), m.partition(), m.to()));
+            }
+            if (!queue.isEmpty()) {
+                replicate(g, new MetadataCommand.QueueReassignments(config.placement().reassignmentMaxConcurrent(),
+                        queue).encode(), "queue " + queue.size() + " reassignments");
             }
         }
         new ClusterBalanceResponse(moves).write(out);
@@ -1011,13 +1022,11 @@ public final class MetadataCluster implements AutoCloseable {
                     + ": expected 1.." + TopicManager.MAX_PARTITIONS + " (0 means 1)");
         }
         int start = Math.floorMod(name.hashCode(), voters.size());
+        List<String> ids = voters.stream().map(RaftMember::id).toList();
         List<List<String>> replicas = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            List<String> r = new ArrayList<>(rf);
-            for (int i = 0; i < rf; i++) {
-                r.add(voters.get((start + p + i) % voters.size()).id());
-            }
-            replicas.add(List.copyOf(r));
+            // ring order, no two replicas in one rack (cluster.rack) while unused racks remain
+            replicas.add(BalancePlan.place(ids, start + p, rf, state.racks()));
         }
         TopicSettings resolved = new TopicSettings(partitions, rf, s.retentionMs(), s.retentionBytes(),
                 s.segmentBytes(), s.segmentMs(), s.ttlMs());

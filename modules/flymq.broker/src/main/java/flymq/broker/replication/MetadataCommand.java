@@ -38,6 +38,11 @@ import java.util.List;
  *                         the partition's Raft group now has exactly these voters: they become its replicas
  *   type 11 CANCEL_REASSIGNMENT: utf topic · i64 create_index · i32 partition
  *                         the move is undone: its target becomes the replicas it had before (finished by type 10)
+ *   type 19 QUEUE_REASSIGNMENTS: i32 limit · i32 n · n × (utf topic · i64 create_index · i32 partition · i32 r ·
+ *                         r × utf target_replica)
+ *                         a rebalance's or drain's moves, started in this order as type 9 would start them while
+ *                         fewer than limit reassignments are in progress (0: no bound); the rest wait in the
+ *                         replicated queue and start as earlier ones finish
  *   type 12 TXN_STATE:    i32 puts · puts × (utf key · i64 value) · i32 removes · removes × utf key
  *                         a change of the transaction coordinator's state (flymq.broker.txn.TransactionStore's keys),
  *                         applied by every node to its replicated copy, so the next coordinator reads it
@@ -64,6 +69,7 @@ sealed interface MetadataCommand {
     int CANCEL_REASSIGNMENT = 11;
     int TXN_STATE = 12;
     int RETRY_HOLD = 15;
+    int QUEUE_REASSIGNMENTS = 19;
     int SCHEMA = 16;
     int SECURITY = 17;
 
@@ -128,6 +134,17 @@ sealed interface MetadataCommand {
             implements MetadataCommand {
         public FinishReassignment {
             replicas = List.copyOf(replicas);
+        }
+    }
+
+    /**
+     * Moves to start in waves (a rebalance or drain): each as {@link StartReassignment} would, in this order, while
+     * fewer than {@code limit} reassignments are in progress ({@code cluster.reassignment_max_concurrent} of the
+     * metadata leader that planned them; 0 = no bound); the others wait in the replicated queue.
+     */
+    record QueueReassignments(int limit, List<StartReassignment> moves) implements MetadataCommand {
+        public QueueReassignments {
+            moves = List.copyOf(moves);
         }
     }
 
@@ -220,6 +237,17 @@ sealed interface MetadataCommand {
                     out.writeInt(r.partition());
                     writeIds(out, r.target());
                 }
+                case QueueReassignments q -> {
+                    out.writeByte(QUEUE_REASSIGNMENTS);
+                    out.writeInt(q.limit());
+                    out.writeInt(q.moves().size());
+                    for (StartReassignment r : q.moves()) {
+                        out.writeUTF(r.topic());
+                        out.writeLong(r.createIndex());
+                        out.writeInt(r.partition());
+                        writeIds(out, r.target());
+                    }
+                }
                 case FinishReassignment r -> {
                     out.writeByte(FINISH_REASSIGNMENT);
                     out.writeUTF(r.topic());
@@ -301,6 +329,19 @@ sealed interface MetadataCommand {
                 case FINISH_REASSIGNMENT -> new FinishReassignment(in.readUTF(), in.readLong(), in.readInt(),
                         readIds(in));
                 case CANCEL_REASSIGNMENT -> new CancelReassignment(in.readUTF(), in.readLong(), in.readInt());
+                case QUEUE_REASSIGNMENTS -> {
+                    int limit = in.readInt();
+                    int n = in.readInt();
+                    if (n < 0 || n > in.available() / 18) {
+                        throw new IllegalArgumentException("queued reassignment count " + n + " impossible with "
+                                + in.available() + " bytes left");
+                    }
+                    List<StartReassignment> moves = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        moves.add(new StartReassignment(in.readUTF(), in.readLong(), in.readInt(), readIds(in)));
+                    }
+                    yield new QueueReassignments(limit, moves);
+                }
                 case TXN_STATE -> {
                     java.util.Map<String, Long> puts = new java.util.LinkedHashMap<>();
                     for (int n = txnCount(in), i = 0; i < n; i++) {

@@ -45,7 +45,12 @@ import java.util.function.Consumer;
  * <p><b>{@code applied.index}</b> (8 bytes, big-endian: the highest Raft index whose effect on the local
  * {@link TopicManager} is done; replaced atomically). After a restart MicroRaft replays the log from the last
  * snapshot; commands at or below this index only rebuild the tables and leave the topic files alone. Without it,
- * replaying "create t, delete t, create t" would delete the logs of the live, re-created {@code t}.
+ * replaying "create t, delete t, create t" would delete the logs of the live, re-created {@code t}. A CREATE_TOPIC
+ * does not write the file (its write, fsync, rename and directory fsync were a third of the metadata group's syncs
+ * per created topic): replaying a create that had its effect finds the topic in {@code topics.json} and does nothing,
+ * so the file may lag behind creates only. Every other command that changes local files writes it (covering the
+ * creates before it), and so does every snapshot ({@link #takeSnapshot}), so the file is never below the snapshot a
+ * restart restores.
  *
  * <p><b>Snapshot chunk</b> (one): {@code i32 nodes · nodes × (utf id · utf client_addr) · i32 topics · topics ×
  * (utf name · i64 create_index · settings as in {@link MetadataCommand} · i64 created_ms · replicas as in
@@ -112,6 +117,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private final ConcurrentHashMap<String, String> clientAddrs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Reassignment> reassignments = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> racks = new ConcurrentHashMap<>();
+    /**
+     * Moves of a rebalance or drain waiting for a slot (QUEUE_REASSIGNMENTS), in the order they start; changed on the
+     * Raft thread only, read elsewhere through {@link #queuedReassignments()}.
+     */
+    private final Map<String, MetadataCommand.StartReassignment> queued =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** The bound of reassignments in progress the last QUEUE_REASSIGNMENTS gave (0 = none). */
+    private volatile int queueLimit;
     private long appliedIndex;
     private volatile PartitionReplicas replicas; // null until the cluster transport is bound
     private volatile Consumer<String> nodeRemoved = id -> { };
@@ -183,6 +196,18 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         return Map.copyOf(reassignments);
     }
 
+    /** The moves waiting to start, in the order they will (a copy). */
+    List<MetadataCommand.StartReassignment> queuedReassignments() {
+        synchronized (queued) {
+            return List.copyOf(queued.values());
+        }
+    }
+
+    /** Whether the partition waits in the queue of moves. */
+    boolean queued(String topic, int partition) {
+        return queued.containsKey(reassignmentKey(topic, partition));
+    }
+
     Optional<Reassignment> reassignment(String topic, int partition) {
         return Optional.ofNullable(reassignments.get(reassignmentKey(topic, partition)));
     }
@@ -215,7 +240,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                         markApplied(commitIndex);
                         throw e;
                     }
-                    markApplied(commitIndex);
+                    // Not written to applied.index (class comment): replaying a create is harmless, and the next
+                    // command that writes the file, or the next snapshot, covers this index.
+                    appliedIndex = commitIndex;
                 }
                 if (created && replicas != null) {
                     replicas.topicCreated(assignment);
@@ -225,6 +252,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             case DeleteTopic d -> {
                 Assignment removed = assignments.remove(d.name());
                 reassignments.values().removeIf(r -> r.topic().equals(d.name()));
+                queued.values().removeIf(q -> q.topic().equals(d.name()));
+                startQueued();
                 if (removed != null && replicas != null) {
                     replicas.topicDeleted(removed);
                 }
@@ -333,6 +362,19 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                                 to, r.cancelling()));
                     }
                 }
+                synchronized (queued) {
+                    for (MetadataCommand.StartReassignment q : List.copyOf(queued.values())) {
+                        List<String> to = q.target().stream().filter(id -> !id.equals(n.nodeId())).toList();
+                        String key = reassignmentKey(q.topic(), q.partition());
+                        if (to.isEmpty()) {
+                            queued.remove(key);
+                        } else if (!to.equals(q.target())) {
+                            queued.put(key, new MetadataCommand.StartReassignment(q.topic(), q.createIndex(),
+                                    q.partition(), to));
+                        }
+                    }
+                }
+                startQueued();
                 nodeRemoved.accept(n.nodeId());
                 return changed;
             }
@@ -342,23 +384,30 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr())) | rackChanged;
             }
             case MetadataCommand.StartReassignment c -> {
-                Assignment a = assignments.get(c.topic());
-                String key = reassignmentKey(c.topic(), c.partition());
-                if (a == null || a.createIndex() != c.createIndex() || c.partition() < 0
-                        || c.partition() >= a.topic().replicas().size() || reassignments.containsKey(key)
-                        || c.target().isEmpty()) {
-                    return false; // deleted, re-created or already moving: the proposer checked a state that is gone
+                // a move started on its own takes its partition out of the queue, whatever it was waiting for
+                queued.remove(reassignmentKey(c.topic(), c.partition()));
+                return startMove(c);
+            }
+            case MetadataCommand.QueueReassignments q -> {
+                queueLimit = q.limit();
+                int accepted = 0;
+                for (MetadataCommand.StartReassignment c : q.moves()) {
+                    String key = reassignmentKey(c.topic(), c.partition());
+                    if (movable(c) && !queued.containsKey(key)) {
+                        queued.put(key, c);
+                        accepted++;
+                    }
                 }
-                Reassignment r = new Reassignment(c.topic(), c.createIndex(), c.partition(), a.replicas(c.partition()),
-                        c.target(), false);
-                reassignments.put(key, r);
-                if (replicas != null) {
-                    replicas.reassignmentStarted(a, r);
-                }
-                return true;
+                startQueued();
+                return accepted > 0;
             }
             case MetadataCommand.CancelReassignment c -> {
                 String key = reassignmentKey(c.topic(), c.partition());
+                MetadataCommand.StartReassignment waiting = queued.get(key);
+                if (waiting != null && waiting.createIndex() == c.createIndex()) {
+                    queued.remove(key); // not started: nothing to undo
+                    return true;
+                }
                 Reassignment r = reassignments.get(key);
                 if (r == null || r.createIndex() != c.createIndex() || r.cancelling()) {
                     return false;
@@ -385,6 +434,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 if (replicas != null) {
                     replicas.reassignmentFinished(moved, c.partition());
                 }
+                startQueued();
                 return true;
             }
             case MetadataCommand.Schema c -> {
@@ -407,8 +457,53 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         }
     }
 
+    /** Whether {@code c} names a partition of the live incarnation that is not moving, with a target. */
+    private boolean movable(MetadataCommand.StartReassignment c) {
+        Assignment a = assignments.get(c.topic());
+        return a != null && a.createIndex() == c.createIndex() && c.partition() >= 0
+                && c.partition() < a.topic().replicas().size()
+                && !reassignments.containsKey(reassignmentKey(c.topic(), c.partition())) && !c.target().isEmpty();
+    }
+
+    /** START_REASSIGNMENT's effect; false when the proposer checked a state that is gone. */
+    private boolean startMove(MetadataCommand.StartReassignment c) {
+        if (!movable(c)) {
+            return false; // deleted, re-created or already moving
+        }
+        Assignment a = assignments.get(c.topic());
+        Reassignment r = new Reassignment(c.topic(), c.createIndex(), c.partition(), a.replicas(c.partition()),
+                c.target(), false);
+        reassignments.put(r.key(), r);
+        if (replicas != null) {
+            replicas.reassignmentStarted(a, r);
+        }
+        return true;
+    }
+
+    /**
+     * Starts queued moves, in order, while fewer than the queue's limit are in progress. It runs where a slot may
+     * have opened (a move queued, finished, or dropped with its topic or node) on every node in log order, so every
+     * node starts the same moves at the same index, and a new metadata leader has nothing to resume: the queue is
+     * replicated state, and each move leaves it exactly once. A queued move whose partition went away or started
+     * moving on its own meanwhile is dropped (the next rebalance plans it again).
+     */
+    private void startQueued() {
+        synchronized (queued) {
+            var it = queued.values().iterator();
+            while (it.hasNext() && (queueLimit <= 0 || reassignments.size() < queueLimit)) {
+                MetadataCommand.StartReassignment next = it.next();
+                it.remove();
+                startMove(next);
+            }
+        }
+    }
+
     @Override
     public void takeSnapshot(long commitIndex, Consumer<byte[]> chunks) {
+        // every command up to the snapshot has had its effect here: a restart that restores this snapshot must not
+        // take it for one from a leader that this node lags behind (installSnapshot would then bring the local topics
+        // to the snapshot's set, deleting those created after it whose index applied.index does not hold)
+        markApplied(commitIndex);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             Map<String, String> nodes = new TreeMap<>(clientAddrs);
@@ -473,7 +568,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
             }
             chunks.accept(txn.toByteArray());
         }
-        if (!reassignments.isEmpty() || !racks.isEmpty()) {
+        if (!reassignments.isEmpty() || !racks.isEmpty() || !queued.isEmpty()) {
             chunks.accept(placementSection());
         }
         RetryHolds holds = retryHolds;
@@ -488,8 +583,10 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
 
     /**
      * Section {@value #PLACEMENT_SECTION}: {@code u8 9 · i32 n · n × (utf topic · i64 create_index · i32 partition ·
-     * i32 r · r × utf from · i32 r · r × utf to · bool cancelling) · i32 m · m × (utf node_id · utf rack)}; written
-     * only when a reassignment is in progress or a node has a rack, so other snapshots keep their bytes.
+     * i32 r · r × utf from · i32 r · r × utf to · bool cancelling) · i32 m · m × (utf node_id · utf rack) · [i32 limit ·
+     * i32 q · q × (utf topic · i64 create_index · i32 partition · i32 r · r × utf target)]}, the bracketed queue of
+     * moves (QUEUE_REASSIGNMENTS, in order) only when moves wait; written only when a reassignment is in progress or
+     * waits, or a node has a rack, so other snapshots keep their bytes.
      */
     private byte[] placementSection() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -511,6 +608,17 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 out.writeUTF(e.getKey());
                 out.writeUTF(e.getValue());
             }
+            List<MetadataCommand.StartReassignment> waiting = queuedReassignments();
+            if (!waiting.isEmpty()) {
+                out.writeInt(queueLimit);
+                out.writeInt(waiting.size());
+                for (MetadataCommand.StartReassignment q : waiting) {
+                    out.writeUTF(q.topic());
+                    out.writeLong(q.createIndex());
+                    out.writeInt(q.partition());
+                    MetadataCommand.writeIds(out, q.target());
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -520,6 +628,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private void installPlacement(long commitIndex, byte[] section) {
         Map<String, Reassignment> moving = new TreeMap<>();
         Map<String, String> byNode = new TreeMap<>();
+        Map<String, MetadataCommand.StartReassignment> waiting = new java.util.LinkedHashMap<>();
+        int limit = 0;
         if (section != null) {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(section, 1, section.length - 1));
             try {
@@ -531,6 +641,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 for (int n = in.readInt(), i = 0; i < n; i++) {
                     byNode.put(in.readUTF(), in.readUTF());
                 }
+                if (in.available() > 0) {
+                    limit = in.readInt();
+                    for (int n = in.readInt(), i = 0; i < n; i++) {
+                        var q = new MetadataCommand.StartReassignment(in.readUTF(), in.readLong(), in.readInt(),
+                                MetadataCommand.readIds(in));
+                        waiting.put(reassignmentKey(q.topic(), q.partition()), q);
+                    }
+                }
             } catch (IOException e) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + ": the placement "
                         + "section (" + section.length + " bytes) is truncated or damaged: " + e, e);
@@ -540,6 +658,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         reassignments.putAll(moving);
         racks.clear();
         racks.putAll(byNode);
+        synchronized (queued) {
+            queued.clear();
+            queued.putAll(waiting);
+        }
+        queueLimit = limit;
     }
 
     @Override

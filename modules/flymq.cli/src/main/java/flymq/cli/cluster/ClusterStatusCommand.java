@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
                 + "produced batch), e.g. 'n2:0 n3:14'. Only a partition's leader tracks that, so every node is asked "
                 + "(CLUSTER_STATUS lists the partitions each leads); '-' where the leader did not answer. MOVING "
                 + "shows a reassignment in progress (REASSIGNMENTS) by its target; the nodes it adds appear in LAG as "
-                + "they catch up ('back to' after a cancel).",
+                + "they catch up ('back to' after a cancel); 'queued to' a move of a rebalance or drain waiting for "
+                + "a slot (cluster.reassignment_max_concurrent).",
                 "", "Examples:", "  flymq cluster status", "  flymq cluster status --partitions -o json", ""},
         mixinStandardHelpOptions = true)
 public final class ClusterStatusCommand implements Callable<Integer> {
@@ -54,8 +55,10 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             Map<String, ClusterStatus.LedPartition> led = showPartitions ? ledPartitions(client, status, g)
                     : Map.of();
             Map<String, PartitionMove> moving = new HashMap<>();
+            Map<String, PartitionMove> waiting = new HashMap<>();
             if (showPartitions) {
                 client.reassignments().forEach(m -> moving.put(m.topic() + "-" + m.partition(), m));
+                client.queuedReassignments().forEach(m -> waiting.put(m.topic() + "-" + m.partition(), m));
             }
             if (g.json()) {
                 var nodes = new ArrayList<Object>();
@@ -83,6 +86,10 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                                     p.leaderId(), "state", p.state(), "isr", p.isr(), "replicas", replicas);
                             row.put("reassignment", move == null ? null : Json.object("from", move.from(), "to",
                                     move.to(), "cancelling", move.cancelling()));
+                            var queued = waiting.get(t.name() + "-" + p.partition());
+                            if (queued != null) {
+                                row.put("queued_to", queued.to());
+                            }
                             rows.add(row);
                         }
                     }
@@ -116,8 +123,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
                             }
                             rows.row(t.name(), Integer.toString(p.partition()),
                                     p.leaderId().isEmpty() ? "(none)" : p.leaderId(), String.join(",", p.replicas()),
-                                    String.join(",", p.isr()), lag.toString(), move == null ? "-"
-                                            : (move.cancelling() ? "back to " : "to ") + String.join(",", move.to()));
+                                    String.join(",", p.isr()), lag.toString(), moveText(move,
+                                            waiting.get(t.name() + "-" + p.partition())));
                         }
                     }
                     rows.print(g.out());
@@ -148,6 +155,14 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             }
         }
         return led;
+    }
+
+    /** MOVING: a move in progress by its target, or one of a rebalance waiting for a slot. */
+    private static String moveText(PartitionMove move, PartitionMove queued) {
+        if (move != null) {
+            return (move.cancelling() ? "back to " : "to ") + String.join(",", move.to());
+        }
+        return queued == null ? "-" : "queued to " + String.join(",", queued.to());
     }
 
     /** The replicas, then the nodes a move in progress adds (their lag is the catch-up progress). */

@@ -6,6 +6,7 @@ import flymq.cli.DurationConverter;
 import flymq.cli.ExitCode;
 import flymq.cli.FlyMq;
 import flymq.cli.output.Json;
+import flymq.client.FlyMqException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -83,19 +84,27 @@ public final class TopicCreate implements Callable<Integer> {
                 throw CliException.failed("topic '" + name + "' already exists; use --if-not-exists to accept "
                         + "that, or 'flymq topic describe " + name + "' to see it");
             }
-            if (replicationFactor != null && replicationFactor > 1) {
-                int nodes = client.clusterStatus().nodes().size();
-                if (replicationFactor > nodes) {
-                    throw CliException.failed("--replication-factor " + replicationFactor + " needs at least "
-                            + replicationFactor + " nodes, the cluster has " + nodes);
+            try {
+                if (!exists && ttl != null) {
+                    client.createTopic(name, partitions, replicationFactor == null ? -1 : replicationFactor, ttl);
+                } else if (!exists && replicationFactor == null) {
+                    client.createTopic(name, partitions); // the bytes of 1.26 and its SDKs
+                } else if (!exists) {
+                    client.createTopic(name, partitions, replicationFactor);
                 }
-            }
-            if (!exists && ttl != null) {
-                client.createTopic(name, partitions, replicationFactor == null ? -1 : replicationFactor, ttl);
-            } else if (!exists && replicationFactor == null) {
-                client.createTopic(name, partitions); // the bytes of 1.26 and its SDKs
-            } else if (!exists) {
-                client.createTopic(name, partitions, replicationFactor);
+            } catch (FlyMqException e) {
+                // The broker refuses a factor above its node count. The node count is asked for only then: a
+                // CLUSTER_STATUS before every create costs a status round trip per partition the node leads, which
+                // made creating many topics in a row slower with every topic.
+                if (replicationFactor != null && replicationFactor > 1 && String.valueOf(e.getMessage())
+                        .contains("exceeds the")) {
+                    int nodes = client.clusterStatus().nodes().size();
+                    if (replicationFactor > nodes) {
+                        throw CliException.failed("--replication-factor " + replicationFactor + " needs at least "
+                                + replicationFactor + " nodes, the cluster has " + nodes);
+                    }
+                }
+                throw e;
             }
             if (g.json()) {
                 var created = client.metadata(name); // the topic as the broker holds it, defaults applied

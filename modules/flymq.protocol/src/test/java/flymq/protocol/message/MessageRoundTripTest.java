@@ -357,6 +357,13 @@ class MessageRoundTripTest {
         roundTripEquals(new ReassignmentsResponse(List.of(new ReassignmentsResponse.Reassignment("t", 1,
                 List.of("n1", "n2"), List.of("n3", "n2"), false), new ReassignmentsResponse.Reassignment("u", 0,
                 List.of("n1"), List.of("n1"), true))), ReassignmentsResponse::read);
+        // the moves waiting for a slot follow the moves in progress, only when there are any
+        ReassignmentsResponse withQueue = new ReassignmentsResponse(List.of(), List.of(
+                new ReassignmentsResponse.Reassignment("t", 3, List.of("n1"), List.of("n4"), false)));
+        roundTripEquals(withQueue, ReassignmentsResponse::read);
+        PayloadWriter none = new PayloadWriter();
+        new ReassignmentsResponse(List.of()).write(none);
+        assertEquals("00000000", java.util.HexFormat.of().formatHex(none.toPayload()), "no queue: the old bytes");
         roundTripEquals(new ClusterBalanceRequest(ClusterBalanceRequest.DRAIN, "n3", false),
                 ClusterBalanceRequest::read);
         roundTripEquals(new ClusterBalanceRequest(ClusterBalanceRequest.PLAN, "", false).asForwarded(),

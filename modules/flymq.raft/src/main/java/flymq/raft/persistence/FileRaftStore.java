@@ -39,19 +39,21 @@ import java.util.zip.CRC32C;
  * MicroRaft's {@link RaftStore} on local files: what a Raft node must remember across a restart (its identity, the
  * initial members, term and vote, the log and the latest snapshot), in one data directory per Raft group.
  *
- * <p><b>Files.</b>
+ * <p><b>Files.</b> {@code raft-NNNNNNNNNNNNNNNNNNNN.log}, the record log of generation N (20 digits); only the highest
+ * survives. A log of version 2 holds everything, the member's identity, initial members and term included, so one
+ * fdatasync makes all of it durable. A log of version 1 (written before version 2 existed, and still continued as
+ * version 1) keeps those three beside it in files:
  * <pre>
- * endpoint.state   local member and voting flag        (written once, atomically)
- * members.state    initial group members view          (written once, atomically)
- * term.state       current term and vote               (replaced atomically on every change)
- * raft-NNNNNNNNNNNNNNNNNNNN.log   the record log of generation N (20 digits); only the highest survives
+ * endpoint.state   local member and voting flag        (version 1 only; written once, atomically)
+ * members.state    initial group members view          (version 1 only; written once, atomically)
+ * term.state       current term and vote               (version 1 only; replaced atomically on every change)
  * </pre>
  * A {@code .state} file is {@code int32 magic 0x464C5953 ("FLYS"), int32 length, payload, int32 CRC-32C(payload)};
  * it is written to {@code name.tmp}, forced, renamed over the old file and the directory is forced, so a crash
  * leaves either the old or the new value. Payloads use {@link RaftModelCodec}'s {@code endpointState},
  * {@code view} and {@code termState}.
  *
- * <p>A log file starts with {@code int32 magic 0x464C594C ("FLYL"), int32 version 1} followed by records
+ * <p>A log file starts with {@code int32 magic 0x464C594C ("FLYL"), int32 version (1 or 2)} followed by records
  * {@code int32 length, int32 CRC-32C(payload), payload} where payload is {@code int8 type} and:
  * <pre>
  * 1 ENTRY            logEntry (codec)          an appended entry; replaces any entry at or above its index
@@ -61,18 +63,35 @@ import java.util.zip.CRC32C;
  * 5 DELETE_SNAPSHOT  int64 index               the incomplete snapshot at index is void
  * 6 SEALED_ENTRY     sealed logEntry           ENTRY encrypted at rest ({@link RecordSealer} owns the format)
  * 7 SEALED_CHUNK     sealed chunk              SNAPSHOT_CHUNK encrypted at rest
+ * 8 ENDPOINT         endpointState (codec)     the local member and its voting flag; the last one counts (version 2)
+ * 9 MEMBERS          view (codec)              the initial group members; the last one counts (version 2)
+ * 10 TERM            termState (codec)         the current term and vote; the last one counts (version 2)
  * </pre>
  * A store opened with a {@link RaftStoreKey} writes types 6 and 7 instead of 1 and 2 (the others carry only
- * indexes); a store without one refuses to open a log holding them, and one with another key fails naming both key
- * ids: neither is mistaken for a torn tail, which would truncate the log. Files are created 0600, the directory
- * 0700.
- * Records are buffered and reach the disk on {@link #flush()} (write + fsync), which MicroRaft calls before a
- * follower acknowledges entries and before a leader counts its own entries towards a commit.
+ * indexes, members and terms); a store without one refuses to open a log holding them, and one with another key fails
+ * naming both key ids: neither is mistaken for a torn tail, which would truncate the log. A version 1 reader refuses a
+ * version 2 log by its header rather than truncating at the first record type it does not know. Files are created
+ * 0600, the directory 0700.
+ * Records are buffered and reach the disk on {@link #flush()} (write + fdatasync), which MicroRaft calls before a
+ * follower acknowledges entries and before a leader counts its own entries towards a commit; a term or vote is
+ * written and flushed the same way before {@code persistAndFlushTerm} returns (MicroRaft answers a vote after it).
+ *
+ * <p><b>A new store is made durable at its first flush, not at its creation.</b> Opening an empty directory writes
+ * the version 2 header, and MicroRaft's first two calls (identity and initial members) only buffer their records: no
+ * fsync. The first {@code persistAndFlushTerm} or {@link #flush()} writes them with whatever follows, fdatasyncs the
+ * log, then fsyncs the group's directory (the log file's name) and its parent (the directory's name; concurrent
+ * stores share that fsync, {@link DirectorySync}). This is safe because nothing the member has done before its first
+ * flush is visible outside the process: it has not voted (a vote is persisted first), acknowledged an entry (flushed
+ * first) or become a candidate (its own vote is persisted first). A crash before that leaves an empty or partial
+ * directory, which reopens as a new store (a log shorter than its header, or without its identity record, that holds
+ * nothing else); the owner starts the member again with the same initial members (the broker takes them from the
+ * metadata log), as if the first start had never happened. Each new partition replica so costs one fdatasync and
+ * two directory fsyncs instead of six fsyncs before its first election and two per term change after.
  *
  * <p><b>Compaction.</b> Once every chunk of a snapshot has been persisted and flushed, the next flush writes
- * generation N+1 holding only that snapshot's chunk records and the entries above it (copied byte for byte),
- * forces it, renames it into place, forces the directory and deletes generation N. The log on disk therefore
- * stays within one snapshot plus MicroRaft's in-memory log window.
+ * generation N+1 holding only the latest identity, members and term records (version 2), that snapshot's chunk records
+ * and the entries above it (copied byte for byte), forces it, renames it into place, forces the directory and deletes
+ * generation N. The log on disk therefore stays within one snapshot plus MicroRaft's in-memory log window.
  *
  * <p><b>Recovery</b> ({@link #open}) replays the highest generation. A record that is short, fails its CRC or
  * does not decode ends the log: it is the torn tail of a write that was never flushed, hence never acknowledged,
@@ -84,7 +103,10 @@ public final class FileRaftStore implements RaftStore, Closeable {
 
     static final int STATE_MAGIC = 0x464C5953;
     static final int LOG_MAGIC = 0x464C594C;
-    static final int LOG_VERSION = 1;
+    /** Identity, members and term in state files beside the log. */
+    static final int LOG_VERSION_1 = 1;
+    /** Identity, members and term as records of the log (new stores). */
+    static final int LOG_VERSION = 2;
     static final int LOG_HEADER_BYTES = 8;
     static final int MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
@@ -95,6 +117,9 @@ public final class FileRaftStore implements RaftStore, Closeable {
     static final byte DELETE_SNAPSHOT = 5;
     static final byte SEALED_ENTRY = 6;
     static final byte SEALED_CHUNK = 7;
+    static final byte ENDPOINT = 8;
+    static final byte MEMBERS = 9;
+    static final byte TERM = 10;
 
     private static final System.Logger LOG = System.getLogger(FileRaftStore.class.getName());
     private static final String ENDPOINT_FILE = "endpoint.state";
@@ -118,6 +143,10 @@ public final class FileRaftStore implements RaftStore, Closeable {
     private long fileSize;
     private RestoredRaftState restored;
     private boolean rollWanted;
+    /** The log's version: 1 keeps identity, members and term in state files, 2 in the log. */
+    private int version = LOG_VERSION;
+    /** A new store that has not been flushed yet: its directory and the directory's name are not durable. */
+    private boolean creationPending;
 
     private FileRaftStore(Path dir, RaftModelCodec codec, RaftStoreKey key) {
         this.dir = dir;
@@ -156,23 +185,54 @@ public final class FileRaftStore implements RaftStore, Closeable {
 
     @Override
     public void persistAndFlushLocalEndpoint(RaftEndpointPersistentState state) throws IOException {
-        scratch.reset();
-        codec.writeEndpointState(scratch, state);
-        writeStateFile(ENDPOINT_FILE, scratch.toByteArray());
+        if (version == LOG_VERSION_1) {
+            scratch.reset();
+            codec.writeEndpointState(scratch, state);
+            writeStateFile(ENDPOINT_FILE, scratch.toByteArray());
+            return;
+        }
+        int start = beginRecord(ENDPOINT);
+        codec.writeEndpointState(pending, state);
+        index.endpoint = endRecord(start);
+        flushUnlessNew();
     }
 
     @Override
     public void persistAndFlushInitialGroupMembers(RaftGroupMembersView members) throws IOException {
-        scratch.reset();
-        codec.writeView(scratch, members);
-        writeStateFile(MEMBERS_FILE, scratch.toByteArray());
+        if (version == LOG_VERSION_1) {
+            scratch.reset();
+            codec.writeView(scratch, members);
+            writeStateFile(MEMBERS_FILE, scratch.toByteArray());
+            return;
+        }
+        int start = beginRecord(MEMBERS);
+        codec.writeView(pending, members);
+        index.members = endRecord(start);
+        flushUnlessNew();
     }
 
     @Override
     public void persistAndFlushTerm(RaftTermPersistentState state) throws IOException {
-        scratch.reset();
-        codec.writeTermState(scratch, state);
-        writeStateFile(TERM_FILE, scratch.toByteArray());
+        if (version == LOG_VERSION_1) {
+            scratch.reset();
+            codec.writeTermState(scratch, state);
+            writeStateFile(TERM_FILE, scratch.toByteArray());
+            return;
+        }
+        int start = beginRecord(TERM);
+        codec.writeTermState(pending, state);
+        index.term = endRecord(start);
+        flush();
+    }
+
+    /**
+     * The identity and initial members of a store that was never flushed stay buffered until its first flush
+     * (class comment: nothing is visible outside before it); later changes (a learner promoted) are flushed at once.
+     */
+    private void flushUnlessNew() throws IOException {
+        if (!creationPending) {
+            flush();
+        }
     }
 
     @Override
@@ -238,6 +298,11 @@ public final class FileRaftStore implements RaftStore, Closeable {
     public void flush() throws IOException {
         writePending();
         channel.force(false);
+        if (creationPending) {
+            forceDirectory();
+            DirectorySync.sync(dir.toAbsolutePath().getParent());
+            creationPending = false;
+        }
         if (rollWanted) {
             rollWanted = false;
             roll();
@@ -301,7 +366,23 @@ public final class FileRaftStore implements RaftStore, Closeable {
         long position = LOG_HEADER_BYTES;
         try (FileChannel out = create(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            out.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip());
+            out.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(version).flip());
+            // the latest identity, members and term first (version 2; a version 1 log has none)
+            if (index.endpoint != null) {
+                copy(index.endpoint, out, position);
+                rebuilt.endpoint = new Extent(position, index.endpoint.length());
+                position += index.endpoint.length();
+            }
+            if (index.members != null) {
+                copy(index.members, out, position);
+                rebuilt.members = new Extent(position, index.members.length());
+                position += index.members.length();
+            }
+            if (index.term != null) {
+                copy(index.term, out, position);
+                rebuilt.term = new Extent(position, index.term.length());
+                position += index.term.length();
+            }
             int count = index.snapshotChunks.size();
             for (Map.Entry<Integer, Extent> e : index.snapshotChunks.entrySet()) {
                 copy(index.snapshotChunkExtent(e.getKey()), out, position);
@@ -362,15 +443,22 @@ public final class FileRaftStore implements RaftStore, Closeable {
         for (int i = 0; i < logs.size() - 1; i++) {
             Files.delete(logs.get(i)); // superseded by a completed roll that crashed before deleting it
         }
+        if (!logs.isEmpty() && neverFlushed(logs.getLast())) {
+            // a new store that crashed before its first flush: nothing in it was ever visible (class comment)
+            LOG.log(System.Logger.Level.INFO, "Raft log " + logs.getLast() + " was never flushed ("
+                    + Files.size(logs.getLast()) + " bytes); starting the store afresh");
+            Files.delete(logs.getLast());
+            logs.clear();
+        }
         if (logs.isEmpty()) {
+            // the header is not forced: the first flush syncs it with the first records (class comment)
             generation = 0;
             logFile = dir.resolve(logName(0));
             channel = create(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             channel.write(ByteBuffer.allocate(LOG_HEADER_BYTES).putInt(LOG_MAGIC).putInt(LOG_VERSION).flip(), 0);
-            channel.force(true);
-            forceDirectory();
             fileSize = LOG_HEADER_BYTES;
+            creationPending = true;
         } else {
             logFile = logs.getLast();
             String name = logFile.getFileName().toString();
@@ -390,12 +478,13 @@ public final class FileRaftStore implements RaftStore, Closeable {
         }
         header.flip();
         int magic = header.getInt();
-        int version = header.getInt();
-        if (magic != LOG_MAGIC || version != LOG_VERSION) {
+        int fileVersion = header.getInt();
+        if (magic != LOG_MAGIC || (fileVersion != LOG_VERSION_1 && fileVersion != LOG_VERSION)) {
             throw new CorruptRaftStoreException(String.format(
-                    "Raft log %s has magic 0x%08X version %d, expected 0x%08X version %d",
-                    logFile, magic, version, LOG_MAGIC, LOG_VERSION));
+                    "Raft log %s has magic 0x%08X version %d, expected 0x%08X version %d or %d",
+                    logFile, magic, fileVersion, LOG_MAGIC, LOG_VERSION_1, LOG_VERSION));
         }
+        version = fileVersion;
         long position = LOG_HEADER_BYTES;
         ByteBuffer recordHeader = ByteBuffer.allocate(8);
         String stopReason = null;
@@ -454,28 +543,57 @@ public final class FileRaftStore implements RaftStore, Closeable {
             case TRUNCATE_FROM -> index.truncateFrom(payload.getLong());
             case TRUNCATE_UNTIL -> index.truncateUntil(payload.getLong());
             case DELETE_SNAPSHOT -> index.deleteSnapshot(payload.getLong());
+            case ENDPOINT -> {
+                codec.readEndpointState(payload);
+                index.endpoint = extent;
+            }
+            case MEMBERS -> {
+                codec.readView(payload);
+                index.members = extent;
+            }
+            case TERM -> {
+                codec.readTermState(payload);
+                index.term = extent;
+            }
             default -> throw new MalformedRaftDataException("unknown Raft log record type " + type);
         }
     }
 
     private RestoredRaftState buildRestoredState() throws IOException {
-        Optional<ByteBuffer> endpointBytes = readStateFile(ENDPOINT_FILE);
-        if (endpointBytes.isEmpty()) {
-            if (!index.entries.isEmpty() || index.snapshotIndex > 0) {
-                throw new CorruptRaftStoreException("Raft data dir " + dir + " has a log (" + logFile
-                        + ") but no " + ENDPOINT_FILE + ": cannot tell which member it belongs to");
+        RaftEndpointPersistentState endpoint;
+        RaftGroupMembersView members;
+        RaftTermPersistentState term;
+        if (version == LOG_VERSION_1) {
+            Optional<ByteBuffer> endpointBytes = readStateFile(ENDPOINT_FILE);
+            if (endpointBytes.isEmpty()) {
+                if (!index.entries.isEmpty() || index.snapshotIndex > 0) {
+                    throw new CorruptRaftStoreException("Raft data dir " + dir + " has a log (" + logFile
+                            + ") but no " + ENDPOINT_FILE + ": cannot tell which member it belongs to");
+                }
+                return null;
             }
-            return null;
+            endpoint = decodeState(ENDPOINT_FILE, endpointBytes.get(), codec::readEndpointState);
+            members = decodeState(MEMBERS_FILE, readStateFile(MEMBERS_FILE).orElseThrow(
+                    () -> new CorruptRaftStoreException("Raft data dir " + dir + " has " + ENDPOINT_FILE
+                            + " but no " + MEMBERS_FILE)), codec::readView);
+            Optional<ByteBuffer> termBytes = readStateFile(TERM_FILE);
+            term = termBytes.isPresent()
+                    ? decodeState(TERM_FILE, termBytes.get(), codec::readTermState)
+                    : codec.factory().createRaftTermPersistentStateBuilder().setTerm(0).setVotedFor(null).build();
+        } else {
+            if (index.endpoint == null || index.members == null) {
+                if (!index.entries.isEmpty() || index.snapshotIndex > 0 || index.term != null) {
+                    throw new CorruptRaftStoreException("Raft log " + logFile + " holds entries or a term but no "
+                            + (index.endpoint == null ? "identity" : "members") + " record: cannot tell which member "
+                            + "it belongs to");
+                }
+                return null; // nothing was ever flushed beyond the header: a new store
+            }
+            endpoint = codec.readEndpointState(readRecordPayload(index.endpoint));
+            members = codec.readView(readRecordPayload(index.members));
+            term = index.term != null ? codec.readTermState(readRecordPayload(index.term))
+                    : codec.factory().createRaftTermPersistentStateBuilder().setTerm(0).setVotedFor(null).build();
         }
-        RaftEndpointPersistentState endpoint = decodeState(ENDPOINT_FILE, endpointBytes.get(),
-                codec::readEndpointState);
-        RaftGroupMembersView members = decodeState(MEMBERS_FILE, readStateFile(MEMBERS_FILE).orElseThrow(
-                () -> new CorruptRaftStoreException("Raft data dir " + dir + " has " + ENDPOINT_FILE + " but no "
-                        + MEMBERS_FILE)), codec::readView);
-        Optional<ByteBuffer> termBytes = readStateFile(TERM_FILE);
-        RaftTermPersistentState term = termBytes.isPresent()
-                ? decodeState(TERM_FILE, termBytes.get(), codec::readTermState)
-                : codec.factory().createRaftTermPersistentStateBuilder().setTerm(0).setVotedFor(null).build();
 
         SnapshotEntry snapshot = null;
         if (index.snapshotIndex > 0) {
@@ -542,6 +660,27 @@ public final class FileRaftStore implements RaftStore, Closeable {
             throw new CorruptRaftStoreException("Raft state file " + dir.resolve(file) + " does not decode: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether {@code log} is a new store's that crashed before its first flush: no records (at most a header) or a
+     * header of zeros, with no {@code endpoint.state} beside it (a version 1 store forced its header at creation and
+     * wrote that file right after, so it is never mistaken for one).
+     */
+    private boolean neverFlushed(Path log) throws IOException {
+        if (Files.exists(dir.resolve(ENDPOINT_FILE))) {
+            return false;
+        }
+        long size = Files.size(log);
+        if (size <= LOG_HEADER_BYTES) {
+            return true;
+        }
+        // a flushed store's header is on disk (its first fdatasync covered it): a zero one was never flushed
+        ByteBuffer header = ByteBuffer.allocate(LOG_HEADER_BYTES);
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            readFully(ch, header, 0);
+        }
+        return header.getLong(0) == 0;
     }
 
     // ---------------------------------------------------------------- small state files
@@ -638,6 +777,10 @@ public final class FileRaftStore implements RaftStore, Closeable {
         final NavigableMap<Long, Integer> partialCounts = new TreeMap<>();
         TreeMap<Integer, Extent> snapshotChunks = new TreeMap<>();
         long snapshotIndex;
+        /** The latest ENDPOINT, MEMBERS and TERM records (version 2), or null. */
+        Extent endpoint;
+        Extent members;
+        Extent term;
 
         void entry(long logIndex, Extent extent) {
             entries.tailMap(logIndex, true).clear();
@@ -688,6 +831,9 @@ public final class FileRaftStore implements RaftStore, Closeable {
             partialCounts.putAll(other.partialCounts);
             snapshotChunks = other.snapshotChunks;
             snapshotIndex = other.snapshotIndex;
+            endpoint = other.endpoint;
+            members = other.members;
+            term = other.term;
         }
     }
 }

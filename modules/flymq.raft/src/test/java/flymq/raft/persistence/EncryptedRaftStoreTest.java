@@ -165,13 +165,18 @@ class EncryptedRaftStoreTest {
             log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
         }
         byte[] bytes = Files.readAllBytes(log);
-        // flip a ciphertext bit of the first record and fix its CRC, as an attacker who knows the format would
-        int length = java.nio.ByteBuffer.wrap(bytes).getInt(FileRaftStore.LOG_HEADER_BYTES);
-        int payload = FileRaftStore.LOG_HEADER_BYTES + 8;
+        // flip a ciphertext bit of the first entry and fix its CRC, as an attacker who knows the format would (the
+        // identity and members records before it are not sealed)
+        int at = FileRaftStore.LOG_HEADER_BYTES;
+        while (bytes[at + 8] != FileRaftStore.SEALED_ENTRY) {
+            at += 8 + java.nio.ByteBuffer.wrap(bytes).getInt(at);
+        }
+        int length = java.nio.ByteBuffer.wrap(bytes).getInt(at);
+        int payload = at + 8;
         bytes[payload + 1 + 20] ^= 1;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, payload, length);
-        java.nio.ByteBuffer.wrap(bytes).putInt(FileRaftStore.LOG_HEADER_BYTES + 4, (int) crc.getValue());
+        java.nio.ByteBuffer.wrap(bytes).putInt(at + 4, (int) crc.getValue());
         Files.write(log, bytes, StandardOpenOption.TRUNCATE_EXISTING);
         CorruptRaftStoreException e = assertThrows(CorruptRaftStoreException.class, () -> reopen(KEY));
         assertTrue(e.getMessage().contains("fails authentication"), e.getMessage());

@@ -163,10 +163,110 @@ class FileRaftStoreTest {
     }
 
     @Test
-    void damagedTermFileIsReportedWithItsPath() throws IOException {
+    void aVersion2StoreKeepsIdentityMembersAndTermInItsLogAndCompactionKeepsThem() throws IOException {
         try (FileRaftStore store = freshStore()) {
-            store.persistAndFlushTerm(f.createRaftTermPersistentStateBuilder().setTerm(4).setVotedFor(b).build());
+            store.persistAndFlushTerm(f.createRaftTermPersistentStateBuilder().setTerm(3).setVotedFor(a).build());
+            store.persistAndFlushTerm(f.createRaftTermPersistentStateBuilder().setTerm(7).setVotedFor(b).build());
+            store.persistLogEntries(entries(1, 20));
+            store.flush();
+            store.persistSnapshotChunk(f.createSnapshotChunkBuilder().setIndex(15).setTerm(1)
+                    .setOperation("s".getBytes()).setSnapshotChunkIndex(0).setSnapshotChunkCount(1)
+                    .setGroupMembersView(f.createRaftGroupMembersViewBuilder().setLogIndex(0)
+                            .setMembers(List.<RaftEndpoint>of(a, b)).setVotingMembers(List.<RaftEndpoint>of(a, b))
+                            .build()).build());
+            store.flush(); // completes the snapshot: the next generation is written
         }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("raft-00000000000000000001.log"), names, "no state files beside a version 2 log");
+        }
+        RestoredRaftState s = reopen();
+        assertEquals(a, s.getLocalEndpointPersistentState().getLocalEndpoint());
+        assertEquals(List.of(a, b), List.copyOf(s.getInitialGroupMembers().getMembers()));
+        assertEquals(7, s.getTermPersistentState().getTerm());
+        assertEquals(b, s.getTermPersistentState().getVotedFor());
+        assertEquals(15, s.getSnapshotEntry().getIndex());
+        assertEquals(List.of(16L, 17L, 18L, 19L, 20L), indices(s));
+    }
+
+    @Test
+    void aNewStoreWritesNothingBeforeItsFirstFlushAndReopensAsNewAfterACrashThere() throws IOException {
+        FileRaftStore store = freshStore(); // identity and members buffered, as MicroRaft's start leaves them
+        Path log = dir.resolve("raft-00000000000000000000.log");
+        assertEquals(8, Files.size(log), "only the header, unforced");
+        // a crash here: the store is never closed; what it buffered is lost
+        try (FileRaftStore again = FileRaftStore.open(dir, codec)) {
+            assertTrue(again.restoredState().isEmpty(), "a store never flushed reopens as a new one");
+        }
+        // a crash that lost the header's data too (a file of zeros whose size reached the disk)
+        Files.write(log, new byte[8]);
+        try (FileRaftStore again = FileRaftStore.open(dir, codec)) {
+            assertTrue(again.restoredState().isEmpty());
+        }
+        Files.write(log, new byte[3]);
+        try (FileRaftStore again = FileRaftStore.open(dir, codec)) {
+            assertTrue(again.restoredState().isEmpty());
+        }
+        store.close(); // writes to the file the first reopen replaced
+    }
+
+    @Test
+    void theFirstTermMakesTheBufferedIdentityDurableWithIt() throws IOException {
+        FileRaftStore store = freshStore();
+        store.persistAndFlushTerm(f.createRaftTermPersistentStateBuilder().setTerm(1).setVotedFor(a).build());
+        // no close: what the first flush wrote is what a crash leaves
+        RestoredRaftState s;
+        try (FileRaftStore again = FileRaftStore.open(dir, codec)) {
+            s = again.restoredState().orElseThrow();
+        }
+        assertEquals(a, s.getLocalEndpointPersistentState().getLocalEndpoint());
+        assertEquals(1, s.getTermPersistentState().getTerm());
+        assertEquals(a, s.getTermPersistentState().getVotedFor());
+        store.close();
+    }
+
+    @Test
+    void aLogWithEntriesButNoIdentityIsRefused() throws IOException {
+        Path log = dir.resolve("raft-00000000000000000000.log");
+        // a version 2 log holding one TERM record and nothing else
+        RaftModelCodec.Out out = new RaftModelCodec.Out(64);
+        out.putByte(FileRaftStore.TERM);
+        codec.writeTermState(out, f.createRaftTermPersistentStateBuilder().setTerm(2).setVotedFor(a).build());
+        byte[] payload = out.toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(payload);
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(16 + payload.length).putInt(FileRaftStore.LOG_MAGIC)
+                .putInt(FileRaftStore.LOG_VERSION).putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+        Files.write(log, file.array());
+        CorruptRaftStoreException e = assertThrows(CorruptRaftStoreException.class,
+                () -> FileRaftStore.open(dir, codec));
+        assertTrue(e.getMessage().contains("identity"), e.getMessage());
+    }
+
+    @Test
+    void aVersion1StoreIsRestoredAndKeepsItsStateFiles() throws IOException {
+        writeVersion1Store();
+        try (FileRaftStore store = FileRaftStore.open(dir, codec)) {
+            RestoredRaftState s = store.restoredState().orElseThrow();
+            assertEquals(a, s.getLocalEndpointPersistentState().getLocalEndpoint());
+            assertEquals(4, s.getTermPersistentState().getTerm());
+            assertEquals(List.of(1L, 2L, 3L), indices(s));
+            store.persistAndFlushTerm(f.createRaftTermPersistentStateBuilder().setTerm(5).setVotedFor(a).build());
+            store.persistLogEntries(entries(4, 4));
+            store.flush();
+        }
+        RestoredRaftState s = reopen();
+        assertEquals(5, s.getTermPersistentState().getTerm());
+        assertEquals(List.of(1L, 2L, 3L, 4L), indices(s));
+        assertTrue(Files.exists(dir.resolve("term.state")));
+        try (FileChannelHeader h = new FileChannelHeader(dir.resolve("raft-00000000000000000000.log"))) {
+            assertEquals(FileRaftStore.LOG_VERSION_1, h.version(), "a version 1 log is continued as version 1");
+        }
+    }
+
+    @Test
+    void damagedTermFileIsReportedWithItsPath() throws IOException {
+        writeVersion1Store();
         Path term = dir.resolve("term.state");
         byte[] bytes = Files.readAllBytes(term);
         bytes[9] ^= 0x55;
@@ -174,5 +274,58 @@ class FileRaftStoreTest {
         CorruptRaftStoreException e = assertThrows(CorruptRaftStoreException.class,
                 () -> FileRaftStore.open(dir, codec));
         assertTrue(e.getMessage().contains(term.toString()) && e.getMessage().contains("CRC"), e.getMessage());
+    }
+
+    /** A store as the version 1 format left it: identity, members and term (4, vote b) in files, entries 1-3. */
+    private void writeVersion1Store() throws IOException {
+        RaftModelCodec.Out log = new RaftModelCodec.Out(1024);
+        log.putInt(FileRaftStore.LOG_MAGIC).putInt(FileRaftStore.LOG_VERSION_1);
+        for (LogEntry e : entries(1, 3)) {
+            RaftModelCodec.Out rec = new RaftModelCodec.Out(64);
+            rec.putByte(FileRaftStore.ENTRY);
+            codec.writeLogEntry(rec, e);
+            byte[] payload = rec.toByteArray();
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(payload);
+            log.putInt(payload.length).putInt((int) crc.getValue()).putRaw(payload);
+        }
+        Files.write(dir.resolve("raft-00000000000000000000.log"), log.toByteArray());
+        RaftModelCodec.Out endpoint = new RaftModelCodec.Out(64);
+        codec.writeEndpointState(endpoint, f.createRaftEndpointPersistentStateBuilder().setLocalEndpoint(a)
+                .setVoting(true).build());
+        writeStateFile("endpoint.state", endpoint.toByteArray());
+        RaftModelCodec.Out members = new RaftModelCodec.Out(64);
+        codec.writeView(members, f.createRaftGroupMembersViewBuilder().setLogIndex(0)
+                .setMembers(List.<RaftEndpoint>of(a, b)).setVotingMembers(List.<RaftEndpoint>of(a, b)).build());
+        writeStateFile("members.state", members.toByteArray());
+        RaftModelCodec.Out term = new RaftModelCodec.Out(64);
+        codec.writeTermState(term, f.createRaftTermPersistentStateBuilder().setTerm(4).setVotedFor(b).build());
+        writeStateFile("term.state", term.toByteArray());
+    }
+
+    private void writeStateFile(String name, byte[] payload) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(payload);
+        Files.write(dir.resolve(name), java.nio.ByteBuffer.allocate(12 + payload.length)
+                .putInt(FileRaftStore.STATE_MAGIC).putInt(payload.length).put(payload).putInt((int) crc.getValue())
+                .array());
+    }
+
+    /** The version field of a log file's header. */
+    private record FileChannelHeader(java.nio.channels.FileChannel ch) implements AutoCloseable {
+        FileChannelHeader(Path p) throws IOException {
+            this(java.nio.channels.FileChannel.open(p, StandardOpenOption.READ));
+        }
+
+        int version() throws IOException {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+            ch.read(b, 0);
+            return b.getInt(4);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
     }
 }

@@ -383,7 +383,9 @@ public final class SegmentedLog implements PartitionLog {
     public void checkpoint() {
         synchronized (checkpointLock) {
             long point = flushedOffset;
-            if (point <= checkpointedOffset || closed) {
+            // a recovery point of 0 says what no file says (recovery scans from the start): an empty log writes none,
+            // which spares each new partition a write, fsync, rename and directory fsync
+            if (point <= checkpointedOffset || point == 0 || closed) {
                 return;
             }
             active().flushIndexes();
