@@ -21,9 +21,7 @@ import flymq.protocol.FrameException;
 import flymq.protocol.FrameHeader;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.ReadSpin;
-import flymq.protocol.tls.TlsSockets;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 
 /**
  * One TCP connection to one broker. The protocol has no correlation id: responses come back in request order, so
@@ -44,7 +42,8 @@ import javax.net.ssl.SSLSocket;
  * blocks, a synchronous call spins briefly for its answer ({@link ReadSpin}): a broker on the same machine answers
  * within microseconds, sooner than a sleeping thread can be woken.
  *
- * <p>Over TLS ({@link ClientTls}) the same, on a JSSE socket layered over the TCP one; the handshake completes within
+ * <p>Over TLS ({@link ClientTls}) the same, through JSSE's engine over the TCP socket ({@link EngineTls}: encrypted
+ * input read ahead, each buffered write encrypted and sent with one system call); the handshake completes within
  * the connect timeout, inside {@link #open}, so a connection is either usable or not returned.
  */
 final class Connection implements AutoCloseable {
@@ -54,8 +53,8 @@ final class Connection implements AutoCloseable {
     private final String address;
     /** The TCP socket: closing it ends a blocked read at once, also under TLS. */
     private final Socket socket;
-    /** The TLS socket over {@link #socket}, or null. */
-    private final SSLSocket ssl;
+    /** TLS over {@link #socket}, or null. */
+    private final EngineTls tls;
     private final DataInputStream in;
     /** What the read spin polls: {@link #in}, or under TLS a view that also sees encrypted bytes waiting. */
     private final InputStream spinIn;
@@ -72,17 +71,36 @@ final class Connection implements AutoCloseable {
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
 
-    private Connection(String address, Socket socket, SSLSocket ssl, long requestTimeoutMillis, long readSpinNanos)
+    private Connection(String address, Socket socket, EngineTls tls, long requestTimeoutMillis, long readSpinNanos)
             throws IOException {
         this.address = address;
         this.readSpin = new ReadSpin(readSpinNanos);
         this.socket = socket;
-        this.ssl = ssl;
+        this.tls = tls;
         this.requestTimeoutMillis = requestTimeoutMillis;
-        Socket io = ssl != null ? ssl : socket;
-        this.in = new DataInputStream(new BufferedInputStream(io.getInputStream(), 64 * 1024));
-        this.out = new BufferedOutputStream(io.getOutputStream(), 64 * 1024);
-        this.spinIn = ssl != null ? TlsSockets.spinView(in, socket.getInputStream()) : in;
+        this.in = new DataInputStream(new BufferedInputStream(tls != null ? tls.input() : socket.getInputStream(),
+                64 * 1024));
+        this.out = new BufferedOutputStream(tls != null ? tls.output() : socket.getOutputStream(), 64 * 1024);
+        this.spinIn = tls != null ? spinView(in, tls) : in;
+    }
+
+    /**
+     * What the read spin polls under TLS: input is there when decrypted bytes are buffered, or encrypted ones wait
+     * (read ahead, or in the kernel). Only {@link InputStream#available()} is served.
+     */
+    private static InputStream spinView(InputStream decrypted, EngineTls tls) {
+        return new InputStream() {
+            @Override
+            public int available() throws IOException {
+                int n = decrypted.available();
+                return n > 0 ? n : tls.available();
+            }
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("read through the connection's stream");
+            }
+        };
     }
 
     /** @param tls null for plain TCP */
@@ -95,10 +113,10 @@ final class Connection implements AutoCloseable {
             socket.setSendBufferSize(256 * 1024);
             socket.setReceiveBufferSize(256 * 1024);
             socket.connect(target, connectTimeoutMillis);
-            SSLSocket ssl = null;
+            EngineTls engine = null;
             if (tls != null) {
                 try {
-                    ssl = TlsSockets.connect(socket, target.getHostString(), tls.context(), tls.verifyHostname(),
+                    engine = EngineTls.connect(socket, target.getHostString(), tls.context(), tls.verifyHostname(),
                             Duration.ofMillis(connectTimeoutMillis));
                 } catch (SSLException e) {
                     throw new SSLException("TLS handshake failed: " + describe(e)
@@ -106,7 +124,7 @@ final class Connection implements AutoCloseable {
                             ? " (does this port serve TLS?)" : ""), e);
                 }
             }
-            Connection c = new Connection(address, socket, ssl, requestTimeoutMillis, readSpinNanos);
+            Connection c = new Connection(address, socket, engine, requestTimeoutMillis, readSpinNanos);
             CallWatchdog.watch(c);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -276,9 +294,6 @@ final class Connection implements AutoCloseable {
             closed = true;
             try {
                 socket.close();
-                if (ssl != null) {
-                    ssl.close();
-                }
             } catch (IOException ignored) {
                 // already failing; the reason recorded above is what callers need
             }
@@ -313,6 +328,9 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tls != null && !closed) {
+            tls.closeOutbound();
+        }
         fail("closed by the client");
     }
 }
