@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import flymq.client.DeadLetter;
 import flymq.client.FlyMqClient;
 import flymq.client.Message;
+import flymq.client.SubscribeMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dead-letter queues on the shipped broker killed with SIGKILL: dead letters, a failure counted towards
- * {@code dlq.max_retries} and a replay all survive the kill (they are records of the queue topic), and the CLI of the
- * image lists, replays and purges.
+ * {@code dlq.max_retries}, a group's retry hold (ten minutes of {@code dlq.retry_delay}: far longer than the test) and
+ * a replay all survive the kill (records of the queue topic, {@code dlq/retry-holds}), and the CLI of the image lists,
+ * replays and purges.
  */
 class ImageDlqIT {
     private static final Path FLYMQ = ImageProcess.image().resolve("bin/flymq");
@@ -26,7 +28,7 @@ class ImageDlqIT {
     private static ImageProcess.Server start(Path data) throws Exception {
         return ImageProcess.startServer("broker", "--bind-addr", "127.0.0.1:0", "--data-dir", data.toString(),
                 "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
-                "--set", "dlq.enabled=true", "--set", "dlq.max_retries=1", "--set", "dlq.retry_delay=0");
+                "--set", "dlq.enabled=true", "--set", "dlq.max_retries=1", "--set", "dlq.retry_delay=600000");
     }
 
     private static void kill(ImageProcess.Server server) throws InterruptedException {
@@ -62,6 +64,7 @@ class ImageDlqIT {
             c.nack("billing", "orders", 0, 2, "c failed");
             replayedId = c.nack("billing", "orders", 0, 2, "c failed").dlqId();
             assertTrue(c.replayDlq("orders", replayedId).success());
+            assertFalse(c.nack("shipping", "orders", 0, 1, "b is slow").deadLettered());
         }
         kill(first);
 
@@ -75,6 +78,11 @@ class ImageDlqIT {
                 assertTrue(c.replayDlq("orders", replayedId).message().startsWith("already replayed"));
                 assertEquals(List.of("a", "b", "c", "c"), c.fetch("orders", 0, 0, 100).records().stream()
                         .map(Message::valueAsString).toList(), "c copied back once, not again after the kill");
+            }
+            try (FlyMqClient member = FlyMqClient.connect("127.0.0.1:" + second.port())) {
+                member.subscribe("orders", "shipping", 0, SubscribeMode.EARLIEST);
+                assertEquals(List.of(), member.fetch("orders", 0, 0, 100).records(),
+                        "the group's retry hold survived the kill");
             }
             var list = flymq(second, "dlq", "list", "orders", "-o", "json");
             assertEquals(0, list.exit(), list.out());

@@ -585,7 +585,9 @@ public record BrokerConfig(
     static final ConfigKey<Long> DLQ_RETRY_DELAY = ConfigKey.used("dlq.retry_delay",
             ValueType.longs(0, Long.MAX_VALUE / 2), 1000L,
             "milliseconds a group waits after a failure before it processes the record again (upstream's key and "
-                    + "unit)");
+                    + "unit): the broker gives that group no records of the partition until then, on every node and "
+                    + "connection, and keeps the hold across restarts "
+                    + "([dlq.md](dlq.md#retry-delay-kept-by-the-broker)); `0` takes no hold");
     static final ConfigKey<String> DLQ_TOPIC_SUFFIX = ConfigKey.used("dlq.topic_suffix", ValueType.TEXT, ".dlq",
             "suffix naming a topic's dead-letter queue: `orders` + `.dlq` = topic `orders.dlq`");
     static final ConfigKey<Boolean> TRANSACTION_ENABLED = ConfigKey.used("transaction.enabled", ValueType.BOOLEAN,

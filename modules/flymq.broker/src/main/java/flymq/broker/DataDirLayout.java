@@ -24,6 +24,8 @@ import java.util.Objects;
  *     state                          delivered-up-to mark and the delivery in flight (DelayedDelivery)
  *     partitions/CREATEINDEX-P/      a cluster replica's schedule of one partition (flymq.broker.delay.PartitionSchedule):
  *       MINUTE.delayed, MINUTE.cancelled  the same buckets, written alike by every replica of the partition
+ *   dlq/retry-holds                  the consumer groups' retry holds after a failure (single node only; a cluster
+ *                                    keeps them in the metadata Raft group): flymq.broker.dlq.RetryHolds' form
  *   transactions/state.log           open and aborted transactions (flymq.broker.txn.TransactionStore)
  *   tls/                             security.tls_auto_generate only (owner-only directory):
  *     ca.crt, ca.key                 the development CA that signed server.crt (clients trust ca.crt)
@@ -79,6 +81,11 @@ public record DataDirLayout(Path root) {
 
     public Path delayedDir() {
         return root.resolve("delayed");
+    }
+
+    /** A single node's retry holds of the consumer groups (flymq.broker.dlq.RetryHoldFile); a cluster's are in Raft. */
+    public Path retryHoldsFile() {
+        return root.resolve("dlq").resolve("retry-holds");
     }
 
     public Path transactionsFile() {

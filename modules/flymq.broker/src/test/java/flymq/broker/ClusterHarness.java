@@ -89,7 +89,10 @@ final class ClusterHarness implements AutoCloseable {
         return this;
     }
 
-    /** The wall clock of every node (TTL, delayed delivery, timestamps); call before {@link #startAll}. */
+    /**
+     * Every node's wall clock (TTL, delayed delivery, retry holds, timestamps) from the next start on; a
+     * {@link TestClock} lets a test move time.
+     */
     ClusterHarness withClock(java.time.InstantSource clock) {
         this.clock = clock;
         return this;

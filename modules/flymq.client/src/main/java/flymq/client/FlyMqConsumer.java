@@ -34,7 +34,10 @@ public final class FlyMqConsumer implements AutoCloseable {
     private final boolean ownsClient;
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
-    /** Partitions held back after a {@link #nack}, until this Unix ms (the broker's {@code dlq.retry_delay}). */
+    /**
+     * Partitions not fetched after a {@link #nack}, until this Unix ms (the broker's {@code dlq.retry_delay}). Only
+     * saves requests: the broker itself holds the group off the partition until then, for every member.
+     */
     private final Map<TopicPartition, Long> pausedUntil = new LinkedHashMap<>();
     /** The wait between fetches while the cluster answers with transient errors (an election, a lost connection). */
     private static final long RETRY_BACKOFF_MS = 100;
@@ -209,10 +212,11 @@ public final class FlyMqConsumer implements AutoCloseable {
 
     /**
      * Reports that this consumer's group failed to process {@code record} (DLQ_NACK, docs/dlq.md). While the record has
-     * redeliveries left ({@code dlq.max_retries}), the consumer goes back to it and holds its partition until the
-     * broker's retry time, so the next {@link #poll} that returns records from that partition starts with it again
-     * (records after it in the same poll come again too, in order). Once it is dead-lettered, the position stays past
-     * it and the next poll goes on with the records after it.
+     * redeliveries left ({@code dlq.max_retries}), the consumer goes back to it, and the broker gives the group no
+     * records of that partition until its retry time (whichever member or connection asks, also after a restart), so
+     * the next {@link #poll} that returns records from that partition starts with it again (records after it in the
+     * same poll come again too, in order); this consumer does not fetch that partition meanwhile. Once it is
+     * dead-lettered, the position stays past it and the next poll goes on with the records after it.
      */
     public NackResult nack(Message record, String error) {
         ensureOpen();

@@ -20,7 +20,8 @@ import java.util.List;
  *       redeliveries it got), first-failure-ms, last-failure-ms (Unix ms), reason ({@code max_retries},
  *       {@code schema}), group (the consumer group that failed it, when one did)</td></tr>
  *   <tr><td>{@code retry}</td><td>none, empty</td><td>group, origin-topic, origin-partition, origin-offset, error,
- *       failure-ms: one failure a group reported that left the record retries</td></tr>
+ *       failure-ms, not-before-ms (when the group may read the partition again): one failure a group reported that
+ *       left the record retries</td></tr>
  *   <tr><td>{@code replaying}</td><td>none, empty</td><td>replay-of (the {@code dead} record's offset),
  *       origin-partition, origin-end (the origin partition's end offset before the copy was appended)</td></tr>
  *   <tr><td>{@code replayed}</td><td>none, empty</td><td>replay-of, origin-offset (where the copy went)</td></tr>
@@ -41,6 +42,7 @@ public record DeadLetterRecord(long offset, String kind, byte[] key, byte[] valu
     public static final String FIRST_FAILURE = PREFIX + "first-failure-ms";
     public static final String LAST_FAILURE = PREFIX + "last-failure-ms";
     public static final String FAILURE = PREFIX + "failure-ms";
+    public static final String NOT_BEFORE = PREFIX + "not-before-ms";
     public static final String REASON = PREFIX + "reason";
     public static final String GROUP = PREFIX + "group";
     public static final String REPLAY_OF = PREFIX + "replay-of";

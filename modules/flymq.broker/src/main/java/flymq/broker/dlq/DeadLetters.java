@@ -53,12 +53,19 @@ public final class DeadLetters {
     private final InternalCalls calls;
     private final InstantSource clock;
     private final BrokerListener listener;
+    private final RetryHoldLog holds;
     private final Map<String, QueueView> views = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
+    /**
+     * @param holds where the retry hold of a failure goes ({@link RetryHolds}: the group reads nothing more of the
+     *              partition until {@code dlq.retry_delay} has passed, on any node)
+     */
     public DeadLetters(BrokerConfig.DeadLetters config, TopicManager topics, PartitionLeadership leadership,
-                       flymq.broker.server.HandlerRegistry handlers, InstantSource clock, BrokerListener listener) {
+                       flymq.broker.server.HandlerRegistry handlers, InstantSource clock, BrokerListener listener,
+                       RetryHoldLog holds) {
         this.config = config;
+        this.holds = holds;
         this.leadership = leadership;
         this.topics = topics;
         this.calls = new InternalCalls(handlers);
@@ -111,8 +118,9 @@ public final class DeadLetters {
 
     /**
      * A group failed a record. Until it has failed it {@code dlq.max_retries} + 1 times the answer says when to try
-     * again ({@code dlq.retry_delay} from now) and the failure is kept as a {@code retry} record; the next failure
-     * dead-letters it. A failure reported again for a record already dead-lettered for that group answers the same
+     * again ({@code dlq.retry_delay} from now), the group's hold of the partition until then is recorded
+     * ({@link RetryHoldLog}: every node's read paths enforce it, {@link RetryGate}) and the failure is kept as a
+     * {@code retry} record; the next failure dead-letters it and releases the hold. A failure reported again for a record already dead-lettered for that group answers the same
      * dead letter (a consumer that crashed before it moved on may report twice).
      */
     public NackResponse nack(NackRequest r) {
@@ -147,7 +155,14 @@ public final class DeadLetters {
                         DeadLetterRecord.REASON, "max_retries",
                         DeadLetterRecord.GROUP, r.group()));
                 listener.deadLettered(r.topic(), "max_retries");
+                release(r);
                 return new NackResponse(true, earlier.size() + 1, 0, Long.toString(at));
+            }
+            long notBefore = now + config.retryDelayMs();
+            if (config.retryDelayMs() > 0) {
+                // the hold first: a failure counted without its hold would let another member read on at once
+                holds.record(new RetryHolds.Hold(r.group(), r.topic(), r.partition(), r.offset(), earlier.size() + 1,
+                        notBefore));
             }
             append(queue, null, new byte[0], DeadLetterRecord.headers(
                     DeadLetterRecord.KIND, DeadLetterRecord.RETRY,
@@ -156,8 +171,23 @@ public final class DeadLetters {
                     DeadLetterRecord.ORIGIN_PARTITION, Integer.toString(r.partition()),
                     DeadLetterRecord.ORIGIN_OFFSET, Long.toString(r.offset()),
                     DeadLetterRecord.ERROR, error,
-                    DeadLetterRecord.FAILURE, Long.toString(now)));
-            return new NackResponse(false, earlier.size() + 1, now + config.retryDelayMs(), "");
+                    DeadLetterRecord.FAILURE, Long.toString(now),
+                    DeadLetterRecord.NOT_BEFORE, Long.toString(notBefore)));
+            return new NackResponse(false, earlier.size() + 1, notBefore, "");
+        }
+    }
+
+    /**
+     * Ends the group's hold of the partition once its record is dead-lettered: the group moves past it at once. A
+     * release that cannot be committed (no metadata leader) is logged: the hold then ends at its not-before time.
+     */
+    private void release(NackRequest r) {
+        try {
+            holds.record(new RetryHolds.Hold(r.group(), r.topic(), r.partition(), r.offset(), 0, 0));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the retry hold of group " + r.group() + " on " + r.topic() + "-"
+                    + r.partition() + " could not be released after its record was dead-lettered (it ends at its "
+                    + "not-before time): " + e.getMessage());
         }
     }
 

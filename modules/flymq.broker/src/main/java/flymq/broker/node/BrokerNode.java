@@ -30,6 +30,8 @@ import flymq.broker.replication.ClusterDelayed;
 import flymq.protocol.message.CancelDelayedRequest;
 import flymq.broker.dlq.DeadLetters;
 import flymq.broker.dlq.DlqRequests;
+import flymq.broker.dlq.RetryGate;
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.delay.DelayedRequests;
 import flymq.broker.fetch.BatchFetchHandler;
 import flymq.broker.fetch.ConsumeHandler;
@@ -69,6 +71,7 @@ import flymq.protocol.ExtensionOpcodes;
 import flymq.protocol.Opcodes;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.DlqFetchRequest;
+import flymq.protocol.message.RetryHoldRequest;
 import flymq.protocol.message.DlqPurgeRequest;
 import flymq.protocol.message.DlqReplayRequest;
 import flymq.protocol.message.NackRequest;
@@ -271,7 +274,10 @@ public final class BrokerNode implements AutoCloseable {
             SchemaRegistry schemas = mode.schemaRegistry(layout, Compatibility.parse(config.schema().compatibility()));
             // the handlers are registered below; the queues reach them only once requests are served
             HandlerRegistry handlers = new HandlerRegistry();
-            DeadLetters deadLetters = new DeadLetters(config.deadLetters(), topics, leadership, handlers, clock, listener);
+            RetryHolds retryHolds = new RetryHolds(clock);
+            DeadLetters deadLetters = new DeadLetters(config.deadLetters(), topics, leadership, handlers, clock, listener,
+                    mode.retryHolds(layout, retryHolds));
+            RetryGate retryGate = new RetryGate(retryHolds, topics);
             RejectedRecords rejected = !config.deadLetters().enabled() ? RejectedRecords.NONE
                     : (topic, version, violation, key, value) -> deadLetters.rejected(topic,
                     "'" + version.subject() + "' version " + version.version() + " (id " + version.id() + ")",
@@ -302,10 +308,10 @@ public final class BrokerNode implements AutoCloseable {
             RequestHandler produce = routed(Opcodes.PRODUCE, produceHandler);
             handlers.register(Opcodes.PRODUCE, produce)
                     .register(Opcodes.PRODUCE_WITH_TTL, routed(Opcodes.PRODUCE_WITH_TTL, produceHandler::handleWithTtl))
-                    .register(Opcodes.CONSUME, routed(Opcodes.CONSUME, consume))
-                    .register(Opcodes.CONSUME_ZERO_COPY, routed(Opcodes.CONSUME_ZERO_COPY, consume))
-                    .register(Opcodes.FETCH, routed(Opcodes.FETCH, fetch))
-                    .register(Opcodes.FETCH_BINARY, routed(Opcodes.FETCH_BINARY, fetch))
+                    .register(Opcodes.CONSUME, retryGate.consume(routed(Opcodes.CONSUME, consume)))
+                    .register(Opcodes.CONSUME_ZERO_COPY, retryGate.consume(routed(Opcodes.CONSUME_ZERO_COPY, consume)))
+                    .register(Opcodes.FETCH, retryGate.fetch(routed(Opcodes.FETCH, fetch)))
+                    .register(Opcodes.FETCH_BINARY, retryGate.fetch(routed(Opcodes.FETCH_BINARY, fetch)))
                     .register(Opcodes.LIST_TOPICS, topicRequests::list)
                     .register(Opcodes.METADATA, topicRequests::metadata)
                     .register(Opcodes.SUBSCRIBE, groupRequests::subscribe)
@@ -334,8 +340,8 @@ public final class BrokerNode implements AutoCloseable {
                     .register(ExtensionOpcodes.BATCH_PRODUCE, routed(ExtensionOpcodes.BATCH_PRODUCE,
                             new BatchProduceHandler(topics, leadership, acknowledger, listener, tracing, expiry,
                                     validation)))
-                    .register(ExtensionOpcodes.BATCH_FETCH, routed(ExtensionOpcodes.BATCH_FETCH,
-                            new BatchFetchHandler(topics, transactionIndex, listener, tracing)))
+                    .register(ExtensionOpcodes.BATCH_FETCH, retryGate.batchFetch(routed(ExtensionOpcodes.BATCH_FETCH,
+                            new BatchFetchHandler(topics, transactionIndex, listener, tracing))))
                     .register(Opcodes.REGISTER_SCHEMA, schemaRequests::register)
                     .register(Opcodes.GET_SCHEMA, schemaRequests::get)
                     .register(Opcodes.LIST_SCHEMAS, schemaRequests::list)
@@ -599,10 +605,23 @@ public final class BrokerNode implements AutoCloseable {
                     DlqPurgeRequest r = DlqPurgeRequest.read(in);
                     return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
                 }))
-                .register(ExtensionOpcodes.DLQ_NACK, mode.routedTo(ExtensionOpcodes.DLQ_NACK, dlq::nack, in -> {
-                    NackRequest r = NackRequest.read(in);
-                    return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
-                }));
+                .register(ExtensionOpcodes.DLQ_NACK, nackOrHold(mode.routedTo(ExtensionOpcodes.DLQ_NACK, dlq::nack,
+                        in -> {
+                            NackRequest r = NackRequest.read(in);
+                            return new RoutedRequest(queues.queueOf(r.topic()), 0, r);
+                        })));
+    }
+
+    /**
+     * DLQ_NACK from a consumer, or (in a cluster) its node-to-node form carrying a retry hold to the metadata leader
+     * (an empty first field: a consumer's nack always names its group).
+     */
+    private RequestHandler nackOrHold(RequestHandler nack) {
+        Optional<RequestHandler> hold = mode.retryHoldForwarded();
+        if (hold.isEmpty()) {
+            return nack;
+        }
+        return (session, in, out) -> (RetryHoldRequest.is(in) ? hold.get() : nack).handle(session, in, out);
     }
 
     /** Partition requests as the mode runs them: on a single node unchanged, in a cluster on the leader. */

@@ -6,6 +6,8 @@ import flymq.broker.auth.NodeLogin;
 import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
+import flymq.broker.dlq.RetryHoldLog;
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
@@ -90,6 +92,17 @@ final class ClusterMode implements NodeMode {
                 .register(ExtensionOpcodes.REASSIGNMENTS, cluster::reassignments)
                 .register(ExtensionOpcodes.CLUSTER_BALANCE, cluster::balance)
                 .register(ExtensionOpcodes.SECURITY_CHANGE, cluster::securityChange);
+    }
+
+    @Override
+    public RetryHoldLog retryHolds(DataDirLayout layout, RetryHolds holds) {
+        cluster.retryHolds(holds);
+        return cluster::recordRetryHold;
+    }
+
+    @Override
+    public Optional<RequestHandler> retryHoldForwarded() {
+        return Optional.of(cluster::retryHold);
     }
 
     @Override

@@ -7,6 +7,8 @@ import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.RoutedRequest;
 import flymq.broker.schema.Compatibility;
+import flymq.broker.dlq.RetryHoldLog;
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
@@ -89,6 +91,22 @@ interface NodeMode extends AutoCloseable {
      */
     RequestHandler routedTo(int opcode, RequestHandler local,
                             java.util.function.Function<flymq.protocol.PayloadReader, RoutedRequest> target);
+
+    /**
+     * Where the consumer groups' retry holds go ({@code holds} is the node's table, which the read paths consult): a
+     * single node keeps them in {@code <data_dir>/dlq/retry-holds}; a cluster node replicates them through the
+     * metadata group, whose state machine fills {@code holds} on every node. Called once, before {@link #start}.
+     */
+    RetryHoldLog retryHolds(DataDirLayout layout, RetryHolds holds);
+
+    /**
+     * The handler of DLQ_NACK's node-to-node form ({@link flymq.protocol.message.RetryHoldRequest}): in a cluster
+     * the metadata leader replicates the hold; a single node has none (the form is then refused like a nack without
+     * a group).
+     */
+    default Optional<RequestHandler> retryHoldForwarded() {
+        return Optional.empty();
+    }
 
     /** Lets telemetry hear the metadata group's events; called before {@link #start}. */
     void observe(BrokerTelemetry telemetry);

@@ -6,6 +6,9 @@ import flymq.broker.auth.SecurityChanges;
 import flymq.broker.auth.SecurityStore;
 import flymq.broker.cluster.PartitionLeadership;
 import flymq.broker.cluster.SingleNodeLeadership;
+import flymq.broker.dlq.RetryHoldLog;
+import flymq.broker.dlq.RetryHolds;
+import flymq.broker.dlq.RetryHoldFile;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.group.GroupRequests;
 import flymq.broker.observe.BrokerTelemetry;
@@ -149,5 +152,10 @@ final class StandaloneMode implements NodeMode {
 
     @Override
     public void close() {
+    }
+
+    @Override
+    public RetryHoldLog retryHolds(DataDirLayout layout, RetryHolds holds) {
+        return RetryHoldFile.open(layout.retryHoldsFile(), holds);
     }
 }

@@ -14,6 +14,7 @@ import flymq.broker.produce.ProducerBatch;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
 import flymq.broker.replication.MetadataCommand.DeleteTopic;
 import flymq.broker.replication.MetadataCommand.RegisterNode;
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.schema.Compatibility;
 import flymq.broker.schema.SchemaChange;
 import flymq.broker.schema.SchemaRegistry;
@@ -38,6 +39,7 @@ import flymq.protocol.PayloadWriter;
 import flymq.protocol.RequestException;
 import flymq.protocol.message.ClusterStatusResponse;
 import flymq.protocol.message.CommitRequest;
+import flymq.protocol.message.RetryHoldRequest;
 import flymq.protocol.message.AlterTopicRequest;
 import flymq.protocol.message.CreatePartitionsRequest;
 import flymq.protocol.message.CreateTopicRequest;
@@ -130,6 +132,7 @@ public final class MetadataCluster implements AutoCloseable {
     private volatile RaftListener observer = RaftListener.NONE;
     private volatile SchemaRegistry schemas;
     private volatile SecurityStore security;
+    private volatile RetryHolds retryHolds;
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
     private volatile ClusterTransactions transactions;
     private volatile ClusterDelayed delayed;
@@ -244,6 +247,39 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
+     * The node's table of the consumer groups' retry holds, which RETRY_HOLD commands fill on every node (the read
+     * paths consult it); set before {@link #start}.
+     */
+    public void retryHolds(RetryHolds holds) {
+        this.retryHolds = holds;
+    }
+
+    /**
+     * A retry hold (or its release) in a cluster ({@link flymq.broker.dlq.RetryHoldLog}): replicated through the
+     * metadata group when this node leads it, else sent once to the leader as DLQ_NACK's node-to-node form.
+     * Returns once it is committed; each node enforces it from when it applies it (within a heartbeat).
+     */
+    public void recordRetryHold(RetryHolds.Hold h) {
+        execute(() -> new MetadataCommand.RetryHold(h), false, what(h), new RetryHoldRequest(h.group(), h.topic(),
+                h.partition(), h.offset(), h.failures(), h.notBeforeMs(), true), ExtensionOpcodes.DLQ_NACK);
+    }
+
+    /** DLQ_NACK's node-to-node form ({@link RetryHoldRequest}): a hold another node sends to the metadata leader. */
+    public void retryHold(Session session, PayloadReader in, PayloadWriter out) {
+        RetryHoldRequest r = RetryHoldRequest.read(in);
+        RetryHolds.Hold h = new RetryHolds.Hold(r.group(), r.topic(), r.partition(), r.offset(), r.failures(),
+                r.notBeforeMs());
+        execute(() -> new MetadataCommand.RetryHold(h), r.forwarded(), what(h), new RetryHoldRequest(h.group(),
+                h.topic(), h.partition(), h.offset(), h.failures(), h.notBeforeMs(), true), ExtensionOpcodes.DLQ_NACK);
+        SuccessResponse.OK.write(out);
+    }
+
+    private static String what(RetryHolds.Hold h) {
+        return (h.notBeforeMs() <= 0 ? "release the retry hold" : "hold for a retry") + " of group " + h.group()
+                + " on " + h.topic() + "-" + h.partition();
+    }
+
+    /**
      * The node's users and ACLs, which the metadata group changes (security commands, see
      * {@link #submitSecurity}); set before {@link #start}.
      */
@@ -353,6 +389,9 @@ public final class MetadataCluster implements AutoCloseable {
             security = SecurityStore.open(layout.securityFile());
         }
         state = new MetadataStateMachine(topics, groups, schemas, layout.metadataAppliedFile(), security);
+        if (retryHolds != null) {
+            state.retryHolds(retryHolds);
+        }
         InetSocketAddress bind = RaftMember.parseAddress(config.clusterAddr());
         try {
             tcp = TcpClusterTransport.bind(new InetSocketAddress(bind.getHostString(), bind.getPort()),

@@ -1,5 +1,6 @@
 package flymq.broker.replication;
 
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.schema.SchemaChange;
 import flymq.broker.topic.TopicSettings;
 import java.io.ByteArrayInputStream;
@@ -45,6 +46,9 @@ import java.util.List;
  *   type 12 TXN_STATE:    i32 puts · puts × (utf key · i64 value) · i32 removes · removes × utf key
  *                         a change of the transaction coordinator's state (flymq.broker.txn.TransactionStore's keys),
  *                         applied by every node to its replicated copy, so the next coordinator reads it
+ *   type 15 RETRY_HOLD:   utf group · utf topic · i32 partition · i64 offset · i32 failures · i64 not_before_ms
+ *                         a consumer group's retry hold of a partition after it failed the record at offset
+ *                         (flymq.broker.dlq.RetryHolds); not_before_ms 0 releases the hold
  *   type 16 SCHEMA:       the rest of the command is a schema registry change, flymq.broker.schema.SchemaChange's
  *                         binary form
  *   type 17 SECURITY:     i32 n · n bytes: a user or ACL change, flymq.broker.auth.SecurityChange's JSON form
@@ -64,6 +68,7 @@ sealed interface MetadataCommand {
     int FINISH_REASSIGNMENT = 10;
     int CANCEL_REASSIGNMENT = 11;
     int TXN_STATE = 12;
+    int RETRY_HOLD = 15;
     int QUEUE_REASSIGNMENTS = 19;
     int SCHEMA = 16;
     int SECURITY = 17;
@@ -153,6 +158,10 @@ sealed interface MetadataCommand {
             puts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(puts));
             removes = List.copyOf(removes);
         }
+    }
+
+    /** A consumer group's retry hold of a partition (or its release), applied by every node's table. */
+    record RetryHold(RetryHolds.Hold hold) implements MetadataCommand {
     }
 
     /** A schema registry change, applied by every node's registry in log order. */
@@ -264,6 +273,16 @@ sealed interface MetadataCommand {
                         out.writeUTF(k);
                     }
                 }
+                case RetryHold r -> {
+                    RetryHolds.Hold h = r.hold();
+                    out.writeByte(RETRY_HOLD);
+                    out.writeUTF(h.group());
+                    out.writeUTF(h.topic());
+                    out.writeInt(h.partition());
+                    out.writeLong(h.offset());
+                    out.writeInt(h.failures());
+                    out.writeLong(h.notBeforeMs());
+                }
                 case Schema s -> {
                     out.writeByte(SCHEMA);
                     out.write(s.change().encode());
@@ -334,6 +353,8 @@ sealed interface MetadataCommand {
                     }
                     yield new TxnState(puts, removes);
                 }
+                case RETRY_HOLD -> new RetryHold(new RetryHolds.Hold(in.readUTF(), in.readUTF(), in.readInt(),
+                        in.readLong(), in.readInt(), in.readLong()));
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 case SECURITY -> {
                     int n = in.readInt();

@@ -2,6 +2,7 @@ package flymq.broker.replication;
 
 import flymq.broker.auth.SecurityChange;
 import flymq.broker.auth.SecurityStore;
+import flymq.broker.dlq.RetryHolds;
 import flymq.broker.group.GroupCoordinator;
 import flymq.broker.replication.MetadataCommand.CommitOffset;
 import flymq.broker.replication.MetadataCommand.CreateTopic;
@@ -66,6 +67,8 @@ import java.util.function.Consumer;
  * the first request after a restart; replaying the log over it is harmless, each change carrying whole entries.
  * Tag 3: the transaction coordinator's state ({@link MetadataCommand.TxnState}'s keys): {@code i32 n · n × (utf key
  * · i64 value)}; a snapshot without it means no transaction state. Kept in memory only, rebuilt like the registry.
+ * Tag 15: the consumer groups' retry holds, {@link RetryHolds#encode()}'s form; written only while a hold exists, a
+ * snapshot without it means none. In memory only, rebuilt like the registry.
  */
 final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     private static final System.Logger LOG = System.getLogger(MetadataStateMachine.class.getName());
@@ -131,6 +134,9 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
     /** Reassignments in progress and the nodes' racks (the number of START_REASSIGNMENT, so no other area takes it). */
     static final int PLACEMENT_SECTION = 9;
     static final int TRANSACTIONS_SECTION = 3;
+    /** The consumer groups' retry holds (RETRY_HOLD, command 15: the same number, so no other area takes it). */
+    static final int RETRY_HOLDS_SECTION = 15;
+    private volatile RetryHolds retryHolds = new RetryHolds(java.time.InstantSource.system());
     /** The transaction coordinator's replicated state (TXN_STATE commands applied in log order). */
     private final ConcurrentHashMap<String, Long> transactionState = new ConcurrentHashMap<>();
 
@@ -151,6 +157,11 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         this.schemas = schemas;
         this.appliedFile = new AtomicFile(appliedFile);
         this.appliedIndex = readApplied(this.appliedFile);
+    }
+
+    /** The node's retry holds table, which RETRY_HOLD commands and snapshots fill; set before the group starts. */
+    void retryHolds(RetryHolds holds) {
+        this.retryHolds = holds;
     }
 
     void replicas(PartitionReplicas replicas) {
@@ -439,6 +450,10 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 t.removes().forEach(transactionState::remove);
                 return true;
             }
+            case MetadataCommand.RetryHold h -> {
+                retryHolds.apply(h.hold());
+                return true;
+            }
         }
     }
 
@@ -556,6 +571,14 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         if (!reassignments.isEmpty() || !racks.isEmpty() || !queued.isEmpty()) {
             chunks.accept(placementSection());
         }
+        RetryHolds holds = retryHolds;
+        if (!holds.isEmpty()) {
+            byte[] table = holds.encode();
+            byte[] holdsSection = new byte[table.length + 1];
+            holdsSection[0] = RETRY_HOLDS_SECTION;
+            System.arraycopy(table, 0, holdsSection, 1, table.length);
+            chunks.accept(holdsSection);
+        }
     }
 
     /**
@@ -650,6 +673,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         byte[] registry = null;
         byte[] users = null;
         byte[] placement = null;
+        List<RetryHolds.Hold> holds = List.of();
         Map<String, Long> txnState = new TreeMap<>();
         for (byte[] section : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
             if (section.length > 0 && section[0] == TRANSACTIONS_SECTION) {
@@ -672,6 +696,8 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 users = java.util.Arrays.copyOfRange(section, 1, section.length);
             } else if (section.length > 0 && section[0] == PLACEMENT_SECTION) {
                 placement = section;
+            } else if (section.length > 0 && section[0] == RETRY_HOLDS_SECTION) {
+                holds = RetryHolds.decode(section, 1, "metadata snapshot at index " + commitIndex);
             } else if (section.length > 0) {
                 throw new IllegalArgumentException("metadata snapshot at index " + commitIndex + " has a section "
                         + "with unknown tag " + section[0] + " (" + section.length + " bytes)");
@@ -717,6 +743,7 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         clientAddrs.putAll(nodes);
         transactionState.clear();
         transactionState.putAll(txnState);
+        retryHolds.replace(holds);
         if (users != null) {
             security.install(users, "metadata snapshot at index " + commitIndex);
         }

@@ -54,6 +54,18 @@ public record BatchFetchResponse(String topic, List<PartitionHeader> partitions)
 
     /** Reads the headers; the reader is then at the tail, which holds exactly {@link #tailBytes} bytes. */
     public static BatchFetchResponse read(PayloadReader in) {
+        return read(in, true);
+    }
+
+    /**
+     * Reads the headers of an answer whose tail is not in {@code in} (a broker's own answer, whose record bytes are
+     * still log slices to be sent behind it).
+     */
+    public static BatchFetchResponse readHeaders(PayloadReader in) {
+        return read(in, false);
+    }
+
+    private static BatchFetchResponse read(PayloadReader in, boolean withTail) {
         String topic = in.str16("topic");
         int n = in.count("partitions", MIN_PARTITION_HEADER_BYTES);
         List<PartitionHeader> partitions = new ArrayList<>(n);
@@ -66,13 +78,13 @@ public record BatchFetchResponse(String topic, List<PartitionHeader> partitions)
             int count = in.i32("record_count");
             long length = in.u32("byte_length");
             total += length;
-            if (total > in.remaining()) {
+            if (withTail && total > in.remaining()) {
                 throw new MalformedPayloadException("invalid binary format: BATCH_FETCH headers announce at least "
                         + total + " record bytes, " + in.remaining() + " left");
             }
             partitions.add(new PartitionHeader(partition, error, start, end, count, (int) length));
         }
-        if (total != in.remaining()) {
+        if (withTail && total != in.remaining()) {
             throw new MalformedPayloadException("invalid binary format: BATCH_FETCH headers announce " + total
                     + " record bytes, the tail has " + in.remaining());
         }

@@ -516,4 +516,27 @@ class MessageRoundTripTest {
         w.raw(new byte[] {1, 2}, 0, 2);
         assertThrows(MalformedPayloadException.class, () -> BatchFetchResponse.read(new PayloadReader(w.toPayload())));
     }
+
+    @Test
+    void batchFetchHeadersAloneAreReadWithoutTheirTail() {
+        BatchFetchResponse header = new BatchFetchResponse("t", List.of(
+                new BatchFetchResponse.PartitionHeader(0, "", 0, 10, 2, 3)));
+        PayloadWriter w = new PayloadWriter();
+        header.write(w);
+        PayloadReader in = new PayloadReader(w.toPayload());
+        assertEquals(header, BatchFetchResponse.readHeaders(in), "the tail is still log slices on the broker");
+        assertFalse(in.hasRemaining());
+    }
+
+    @Test
+    void retryHoldIsDlqNacksNodeToNodeFormAndNeverAConsumersNack() {
+        RetryHoldRequest hold = new RetryHoldRequest("billing", "orders", 2, 41, 3, 1_700_000_060_000L, true);
+        roundTripEquals(hold, RetryHoldRequest::read);
+        roundTripEquals(new RetryHoldRequest("billing", "orders", 2, 41, 0, 0, false), RetryHoldRequest::read);
+        assertTrue(RetryHoldRequest.is(new PayloadReader(bytes(hold))));
+        byte[] nack = bytes(new NackRequest("billing", "orders", 2, 41, "timeout"));
+        assertFalse(RetryHoldRequest.is(new PayloadReader(nack)), "a consumer's nack names its group");
+        assertThrows(MalformedPayloadException.class, () -> RetryHoldRequest.read(new PayloadReader(nack)));
+        assertFalse(RetryHoldRequest.is(new PayloadReader(new byte[] {0})));
+    }
 }
