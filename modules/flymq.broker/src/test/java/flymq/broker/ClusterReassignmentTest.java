@@ -547,6 +547,17 @@ class ClusterReassignmentTest {
         join("n4");
         join("n5");
         awaitRegisteredVoters(5);
+        // A joined node is listed (with the client address its join named) before its own registration brings its
+        // rack, and a fast start created "spread" in between (n5 then had no rack c yet). Probe topics of factor 3
+        // span three racks only once n5 is a committed voter with its rack: wait for one that does.
+        for (int probe = 0; ; probe++) {
+            String name = "rack-probe-" + probe;
+            createTopic(name, 1);
+            if (partitions(name).get(0).replicas().stream().map(racks::get).distinct().count() == 3) {
+                break;
+            }
+            assertTrue(probe < 100, "n5's rack never counted in placement"); // each probe waits for its leader
+        }
         createTopic("spread", 6); // three racks now: every partition on a, b and c
         assertRacks("pairs", 2);
         assertRacks("short", 2);

@@ -155,6 +155,16 @@ class ClusterTransactionTest {
         for (int p = 0; p < PARTITIONS; p++) {
             cluster.partitionLeader("tx", p);
         }
+        // the coordinator opens after the metadata leader's first TXN_STATE barrier; until then BEGIN_TX is refused
+        // as not leader (seen when the nodes start fast): wait for it as a client retrying would
+        ClusterHarness.await("the transaction coordinator open on " + coordinator, 30_000, () -> {
+            try (FlyMqClient c = cluster.client(other(coordinator))) {
+                c.beginTransaction().abort();
+                return true;
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
         return coordinator;
     }
 

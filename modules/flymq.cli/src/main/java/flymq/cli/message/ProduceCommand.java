@@ -52,9 +52,9 @@ import picocli.CommandLine.Spec;
             "",
             "With --ttl, each record expires that long after the broker receives it (PRODUCE_WITH_TTL): no read "
                     + "returns it after that. With --delay, the broker keeps each record aside and appends it that "
-                    + "long after receiving it (PRODUCE_DELAYED, single broker only); it prints the delay id and "
-                    + "when the record is due, since its offset is given only at delivery. Durations: 500ms, 30s, "
-                    + "5m, 1h, 2d, 1h30m or ISO-8601.",
+                    + "long after receiving it (PRODUCE_DELAYED; in a cluster too, where the partition's replicas "
+                    + "keep the schedule); it prints the delay id and when the record is due, since its offset is "
+                    + "given only at delivery. Durations: 500ms, 30s, 5m, 1h, 2d, 1h30m or ISO-8601.",
             "",
             "With --transactional all records are written in one transaction (BEGIN_TX, BATCH_PRODUCE_TX, "
                     + "COMMIT_TX): read-committed consumers see all of them or, if anything fails, none; --abort "
