@@ -110,8 +110,14 @@ fly_cluster_round() { # round
   fstarts=(); fpid=()
   for i in 1 2 3; do fly_start "$r" $i; done
   for i in 1 2 3; do fly_wait "$r" $i || return 1; done
+  # every node prints ready before the metadata group has elected its first leader: until then a create is
+  # refused (no leader yet), so retry for up to 30 s as an operator would
   for t in warm:1 tp1:1 tp3:3 lat:1 fo:1; do
-    "$flymq" --server 127.0.0.1:41092 topic create "${t%:*}" --partitions "${t#*:}" --replication-factor 3 >/dev/null || return 1
+    local tries=0
+    until "$flymq" --server 127.0.0.1:41092 topic create "${t%:*}" --partitions "${t#*:}" --replication-factor 3 \
+        >/dev/null 2>>"$OUT/f$r-create.err"; do
+      tries=$((tries + 1)); [ "$tries" -ge 150 ] && return 1; sleep 0.2
+    done
   done
   fly_bench() { # name, topic, args...
     local name=$1 topic=$2 l; shift 2
