@@ -408,8 +408,17 @@ class ClusterReassignmentTest {
             c.reassignPartition("undo", 0, target);
             return null;
         });
-        List<PartitionMove> moving = retrying("n1", "reassignments", FlyMqClient::reassignments);
-        assertEquals(List.of(new PartitionMove("undo", 0, before.replicas(), target, false)), moving);
+        // the move is committed on the metadata leader, and listed on n1 once n1 applied it
+        List<List<PartitionMove>> listed = new ArrayList<>();
+        await("the move listed on n1", () -> {
+            try (FlyMqClient c = client("n1")) {
+                List<PartitionMove> m = c.reassignments();
+                return !m.isEmpty() && listed.add(m);
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+        assertEquals(List.of(new PartitionMove("undo", 0, before.replicas(), target, false)), listed.get(0));
         FlyMqServerException twice = org.junit.jupiter.api.Assertions.assertThrows(FlyMqServerException.class,
                 () -> {
                     try (FlyMqClient c = client("n2")) {

@@ -212,7 +212,10 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
         return Optional.ofNullable(reassignments.get(reassignmentKey(topic, partition)));
     }
 
-    /** The racks the nodes registered ({@code cluster.rack}); a node without one is absent. */
+    /**
+     * The racks the nodes registered ({@code cluster.rack}); a node that never registered one is absent, and one
+     * that later registers without a rack keeps the last (until it is removed from the cluster).
+     */
     Map<String, String> racks() {
         return Map.copyOf(racks);
     }
@@ -379,8 +382,10 @@ final class MetadataStateMachine implements ReplicatedStateMachine<Boolean> {
                 return changed;
             }
             case RegisterNode r -> {
-                boolean rackChanged = r.rack().isEmpty() ? racks.remove(r.nodeId()) != null
-                        : !r.rack().equals(racks.put(r.nodeId(), r.rack()));
+                // A registration without a rack leaves the node's rack alone: the join registers the new node's
+                // address (no rack) and may be applied after the node registered itself with its rack, which it
+                // then erased (a rack-aware placement skipped the node). NODE_REMOVED forgets the rack.
+                boolean rackChanged = !r.rack().isEmpty() && !r.rack().equals(racks.put(r.nodeId(), r.rack()));
                 return !r.clientAddr().equals(clientAddrs.put(r.nodeId(), r.clientAddr())) | rackChanged;
             }
             case MetadataCommand.StartReassignment c -> {
