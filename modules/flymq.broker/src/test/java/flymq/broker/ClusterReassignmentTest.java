@@ -557,15 +557,25 @@ class ClusterReassignmentTest {
         join("n5");
         awaitRegisteredVoters(5);
         // A joined node is listed (with the client address its join named) before its own registration brings its
-        // rack, and a fast start created "spread" in between (n5 then had no rack c yet). Probe topics of factor 3
-        // span three racks only once n5 is a committed voter with its rack: wait for one that does.
-        for (int probe = 0; ; probe++) {
-            String name = "rack-probe-" + probe;
-            createTopic(name, 1);
-            if (partitions(name).get(0).replicas().stream().map(racks::get).distinct().count() == 3) {
+        // rack; until then placement counts it as a rack of its own, and a fast start created "spread" in between
+        // (spread-2 on n1, n3, n4: racks a, b, b). Barrier: factor-2 probes whose ring starts at n3 (index 2 of the
+        // five sorted voters) take n3 and then the next node of another rack: n4 while n4's rack b is unknown, n5
+        // once it is known; n5 itself is a voter by then, or the probe would stop at the four.
+        for (int k = 0, found = 0; ; k++) {
+            String name = "rack-probe-" + k;
+            if (Math.floorMod(name.hashCode(), 5) != 2) {
+                continue;
+            }
+            retrying("n1", "create " + name, c -> {
+                c.createTopic(name, 1, 2);
+                return null;
+            });
+            await("every partition of " + name + " led", () -> partitions(name).stream()
+                    .noneMatch(pt -> pt.leaderId().isEmpty()));
+            if (partitions(name).get(0).replicas().equals(List.of("n3", "n5"))) {
                 break;
             }
-            assertTrue(probe < 100, "n5's rack never counted in placement"); // each probe waits for its leader
+            assertTrue(++found < 50, "n4's rack never counted in placement: " + partitions(name).get(0).replicas());
         }
         createTopic("spread", 6); // three racks now: every partition on a, b and c
         assertRacks("pairs", 2);
