@@ -25,6 +25,13 @@ import java.util.function.LongSupplier;
  * {@link Watcher#peerLost woken}; a woken group is back on MicroRaft's own timers and reacts as Raft does
  * (a follower elects a new leader, a leader steps down without a quorum).
  *
+ * <p>A silence this node caused itself is not held against its peers: when a tick comes later than
+ * {@link #pauseThresholdNanos()} after the previous one, this process (or the machine) was paused, a GC or a CPU
+ * starved by other processes, and the peers' heartbeats of that time may still wait in its sockets; no watcher is
+ * woken until a further leader timeout has passed. Without this a one-second stall of a shared machine woke every
+ * hibernating group of every node at once (3,000 partitions electing together, 2026-12-03); a peer that really
+ * died during the pause is found one timeout later.
+ *
  * <p>The heartbeat and the check run on the shared timer thread: sending never blocks ({@link ClusterTransport}),
  * and waking a group only queues a task on its serial executor. Groups sharing a transport share one timing: the
  * smallest heartbeat period and leader timeout among them.
@@ -47,6 +54,11 @@ final class NodeLiveness {
     private long periodNanos = Long.MAX_VALUE;
     private volatile long timeoutNanos;
     private ScheduledFuture<?> ticking;
+    // the timer thread's (or a test's) alone
+    private boolean ticked;
+    private long lastTickNanos;
+    private boolean pauseHeld;
+    private long pauseHeldUntilNanos;
 
     /** A hibernating group member ({@link Quiescence}). */
     interface Watcher {
@@ -164,9 +176,22 @@ final class NodeLiveness {
     /** One period: heartbeat every peer, wake the watchers of peers gone silent. Timer thread (or a test). */
     void tick() {
         try {
+            long now = nanoClock.getAsLong();
+            if (ticked && now - lastTickNanos > pauseThresholdNanos()) {
+                pauseHeld = true;
+                pauseHeldUntilNanos = now + timeoutNanos;
+                LOG.log(System.Logger.Level.DEBUG, () -> "node " + self.id() + " was paused for "
+                        + (now - lastTickNanos) / 1_000_000 + " ms: peers get another leader timeout to be heard");
+            }
+            ticked = true;
+            lastTickNanos = now;
             for (RaftMember peer : peers.values()) {
                 transport.send(peer, new NodeHeartbeat(self, incarnation));
             }
+            if (pauseHeld && now - pauseHeldUntilNanos < 0) {
+                return;
+            }
+            pauseHeld = false;
             for (Map.Entry<String, Set<Watcher>> e : watchers.entrySet()) {
                 if (!e.getValue().isEmpty() && !alive(e.getKey())) {
                     wakeWatchers(e.getKey());
@@ -186,6 +211,12 @@ final class NodeLiveness {
             set.remove(q);
             q.peerLost(peerId);
         }
+    }
+
+    /** A gap between two ticks longer than this is a pause of this node: two periods, at least half the timeout. */
+    long pauseThresholdNanos() {
+        long period = periodNanos;
+        return period == Long.MAX_VALUE ? timeoutNanos / 2 : Math.max(2 * period, timeoutNanos / 2);
     }
 
     Duration period() {

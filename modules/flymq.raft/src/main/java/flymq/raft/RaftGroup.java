@@ -26,6 +26,7 @@ import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesFailureResponse;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.AppendEntriesSuccessResponse;
+import io.microraft.model.message.PreVoteRequest;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.NopRaftStore;
 import io.microraft.persistence.RaftStore;
@@ -95,6 +96,11 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private volatile RaftMember leader;
     private volatile long commitIndex;
     private volatile boolean closed;
+    /**
+     * Until when (System.nanoTime) this fresh founding member sends no pre-vote, leaving the first election to
+     * {@link RaftGroupConfig#firstCandidate()}; 0 once a leader was seen or the grace passed, or when not held.
+     */
+    private volatile long holdPreVotesUntil;
     /** Set by {@link #takeSnapshot(boolean)}: the next snapshot keeps no entries below itself. */
     private volatile boolean dropTailOnce;
 
@@ -128,6 +134,12 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                     + restored.getLocalEndpointPersistentState().getLocalEndpoint() + ", but this node is configured as "
                     + config.localMember());
         }
+
+        String first = config.firstCandidate();
+        boolean held = restored == null && first != null && config.isFoundingMember()
+                && !first.equals(config.localMember().id())
+                && config.initialMembers().stream().anyMatch(m -> m.id().equals(first));
+        this.holdPreVotesUntil = held ? Math.max(1, System.nanoTime() + config.firstElectionGrace().toNanos()) : 0;
 
         RaftConfig raftConfig = RaftConfig.newBuilder()
                 .setLeaderHeartbeatPeriodSecs(1)
@@ -219,6 +231,26 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                     + " failed to start: " + cause.getMessage(), cause);
         }
         return group;
+    }
+
+    /**
+     * Builds a member on an existing transport without starting it: {@link #startNode()} starts it. A node that
+     * starts many groups at once (a batch of new partitions) starts them all and then waits for all, instead of
+     * waiting for each start task in turn behind the other groups' tasks on the shared {@link RaftThreads}.
+     */
+    public static <R> RaftGroup<R> create(RaftGroupConfig config, ClusterTransport transport,
+                                          ReplicatedStateMachine<R> stateMachine, RaftListener listener)
+            throws IOException {
+        Objects.requireNonNull(stateMachine, "stateMachine");
+        return new RaftGroup<>(config, transport, false, stateMachine, listener == null ? RaftListener.NONE : listener);
+    }
+
+    /**
+     * Starts a member made by {@link #create}: completes once its start task ran on its Raft thread (exceptionally
+     * if it failed). The caller closes the member when this fails or does not complete in time.
+     */
+    public CompletableFuture<Void> startNode() {
+        return node.start().thenApply(ignored -> null);
     }
 
     // ---------------------------------------------------------------- commands
@@ -588,10 +620,26 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             term = newTerm;
             fire(() -> listener.onTermChange(config.groupId(), newTerm));
         }
+        if (newLeader != null) {
+            timebase.leaderKnown();
+        }
         if (!Objects.equals(newLeader, leader)) {
             leader = newLeader;
             fire(() -> listener.onLeaderChange(config.groupId(), Optional.ofNullable(newLeader), newTerm));
         }
+    }
+
+    /** Raft thread: whether a pre-vote of this fresh member is held back for the first candidate. */
+    private boolean holdingPreVotes() {
+        long until = holdPreVotesUntil;
+        if (until == 0) {
+            return false;
+        }
+        if (leader != null || System.nanoTime() - until >= 0) {
+            holdPreVotesUntil = 0;
+            return false;
+        }
+        return true;
     }
 
     private void fire(Runnable callback) {
@@ -677,6 +725,9 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final class TimedTransport implements Transport {
         @Override
         public void send(RaftEndpoint target, RaftMessage message) {
+            if (message instanceof PreVoteRequest && holdingPreVotes()) {
+                return; // the first candidate campaigns first (a dropped message, which Raft tolerates)
+            }
             if (message instanceof AppendEntriesRequest full) {
                 AppendEntriesRequest request = bounded(full);
                 message = request;

@@ -28,6 +28,13 @@ import java.util.concurrent.TimeUnit;
  * milliseconds, too little to break split votes, and two candidates could keep splitting the vote for seconds
  * (seen in the fault-injection test). {@link #electionJitter} stretches that draw to a whole election timeout, so
  * a candidate retries after one to two election timeouts, the randomisation the Raft paper prescribes.
+ *
+ * <p>After {@value #FREE_ELECTION_DRAWS} draws without a leader (a pre-vote, a vote and one retry: a failover with
+ * one split vote) each further draw doubles the window, up to {@value #MAX_BACKOFF_DOUBLINGS} times (randomised
+ * exponential backoff); seeing a leader resets it. Why: when votes wait behind fsyncs (hundreds of new groups
+ * electing at once on one disk), a vote round takes longer than the election timeout, and a candidate that retries
+ * at once starts a new term, whose votes need more fsyncs, so elections fed on each other (terms above 15 for new
+ * partitions, the metadata group losing its leader, 2026-12-03). Backing off lets the slow round finish.
  */
 final class RaftTimebase {
 
@@ -35,6 +42,10 @@ final class RaftTimebase {
 
     /** The bound MicroRaft 0.7 passes to {@code Random.nextInt} for election jitter (RaftNodeImpl). */
     static final int MICRORAFT_JITTER_BOUND = 100;
+    /** Election timeouts drawn without a leader before the window starts to double. */
+    static final int FREE_ELECTION_DRAWS = 3;
+    /** The window grows to at most 2^this election timeouts. */
+    static final int MAX_BACKOFF_DOUBLINGS = 3;
 
     private final double scale;
     private final long originNanos = System.nanoTime();
@@ -43,6 +54,8 @@ final class RaftTimebase {
     private final RaftThreads threads;
     private final String name;
     private final Executor executor;
+    /** Election timeouts drawn since a leader was last seen (written on the member's Raft thread). */
+    private volatile int electionDraws;
 
     /**
      * @param threads the shared workers and timer the member runs on
@@ -70,11 +83,25 @@ final class RaftTimebase {
             @Override
             public int nextInt(int bound) {
                 if (bound == MICRORAFT_JITTER_BOUND) {
-                    return (int) ThreadLocalRandom.current().nextLong(spread);
+                    int draws = electionDraws;
+                    electionDraws = draws + 1;
+                    return (int) ThreadLocalRandom.current().nextLong(spread << backoffDoublings(draws));
                 }
                 return super.nextInt(bound);
             }
         };
+    }
+
+    /** How many times the jitter window is doubled for the draw after {@code draws} draws without a leader. */
+    static int backoffDoublings(int draws) {
+        return Math.min(Math.max(0, draws - FREE_ELECTION_DRAWS + 1), MAX_BACKOFF_DOUBLINGS);
+    }
+
+    /** A leader was seen: the next election starts with the normal window again. */
+    void leaderKnown() {
+        if (electionDraws != 0) {
+            electionDraws = 0;
+        }
     }
 
     Clock clock() {

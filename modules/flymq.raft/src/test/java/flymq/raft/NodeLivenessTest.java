@@ -82,12 +82,41 @@ class NodeLivenessTest {
         liveness.watch("n2", watcher);
         liveness.tick();
         assertEquals(List.of(), lost);
-        clock.addAndGet(400 * MS);
+        for (int i = 0; i < 3; i++) {
+            clock.addAndGet(100 * MS); // ticks every heartbeat period, as the timer runs them
+            liveness.tick();
+        }
+        assertEquals(List.of(), lost);
+        clock.addAndGet(100 * MS);
         liveness.tick();
         assertEquals(List.of("n2"), lost);
         liveness.tick();
         assertEquals(List.of("n2"), lost, "woken once: it is no longer watching");
         assertEquals(0, liveness.watching());
+    }
+
+    @Test
+    void aSilenceThisNodeCausedByPausingIsNotHeldAgainstItsPeers() {
+        liveness.addPeer(N2);
+        liveness.addPeer(N3);
+        liveness.onMessage(new NodeHeartbeat(N2, 7));
+        liveness.onMessage(new NodeHeartbeat(N3, 7));
+        liveness.watch("n2", watcher);
+        liveness.watch("n3", watcher);
+        liveness.tick();
+        clock.addAndGet(1_000 * MS); // this node stalled: its next tick comes a second late
+        liveness.tick();
+        assertEquals(List.of(), lost, "peers silent only while this node did not run");
+        for (int i = 0; i < 3; i++) {
+            liveness.onMessage(new NodeHeartbeat(N2, 7)); // n2's heartbeats are read again; n3 stays silent
+            clock.addAndGet(100 * MS);
+            liveness.tick();
+        }
+        assertEquals(List.of(), lost, "within a leader timeout after the pause");
+        liveness.onMessage(new NodeHeartbeat(N2, 7));
+        clock.addAndGet(100 * MS);
+        liveness.tick();
+        assertEquals(List.of("n3"), lost, "n3 was not heard within a timeout after the pause: it is lost");
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,19 @@ final class PartitionReplicas implements AutoCloseable {
     static final int MAX_PENDING_ENTRIES = 1_000;
     private static final System.Logger LOG = System.getLogger(PartitionReplicas.class.getName());
     private static final long COMMIT_TIMEOUT_MS = 10_000;
+    /** How long the groups started together may take to run their start tasks (as {@code RaftGroup.start}). */
+    private static final long START_TIMEOUT_SECONDS = 5;
+    /**
+     * New groups of this node that may be electing or awake at once before the next start waits
+     * ({@link #awaitRoomToStart}). A new group costs an election (fsyncs on every replica) and heartbeats every
+     * period until it hibernates, about a second later; 3,000 new groups at once on two shared cores made elections
+     * time out, leaders step down for want of answers, and thousands of groups stay awake re-electing.
+     */
+    static final int MAX_SETTLING = 96;
+    /** A new group counts against {@link #MAX_SETTLING} at most this long (one that carries traffic never hibernates). */
+    private static final long SETTLING_COUNTS_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The longest a start waits for room: past it the node starts anyway (it only paces, never stops). */
+    private static final long SETTLING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final ClusterMembers members;
     private final DataDirLayout layout;
@@ -78,6 +92,8 @@ final class PartitionReplicas implements AutoCloseable {
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
+    /** Groups started here recently and not yet hibernating, oldest first (lifecycle thread only). */
+    private final java.util.ArrayDeque<Settling> settling = new java.util.ArrayDeque<>();
     /** Where the partitions' transactions are published for read-committed readers (set before groups start). */
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
 
@@ -160,12 +176,18 @@ final class PartitionReplicas implements AutoCloseable {
             if (local.isEmpty() || closed) {
                 return; // a replayed create of a topic deleted later
             }
+            List<Starting> starting = new ArrayList<>();
+            awaitRoomToStart(a.topic().replicas().size());
             for (int p = 0; p < a.topic().replicas().size(); p++) {
                 List<String> replicaIds = a.replicas(p);
                 if (replicaIds.contains(members.self().id()) && !groups.containsKey(key(a.topic().name(), p))) {
-                    start(a, p, replicaIds, local.get());
+                    Starting s = begin(a, p, replicaIds, local.get());
+                    if (s != null) {
+                        starting.add(s);
+                    }
                 }
             }
+            finish(starting);
         });
     }
 
@@ -184,7 +206,10 @@ final class PartitionReplicas implements AutoCloseable {
             if (local.isEmpty() || closed || groups.containsKey(k)) {
                 return;
             }
-            start(a, r.partition(), a.replicas(r.partition()), local.get());
+            Starting s = begin(a, r.partition(), a.replicas(r.partition()), local.get());
+            if (s != null) {
+                finish(List.of(s));
+            }
         });
     }
 
@@ -254,7 +279,18 @@ final class PartitionReplicas implements AutoCloseable {
         return layout.partitionRaftDir(a.createIndex(), p);
     }
 
-    private void start(MetadataStateMachine.Assignment a, int p, List<String> replicaIds, Topic topic) {
+    /** A partition group built and starting, registered once its start completed ({@link #finish}). */
+    private record Starting(String key, String name, RaftGroup<Long> group, InSyncReplicas isr,
+                            CompletableFuture<Void> started, List<RaftMember> members) {
+    }
+
+    /**
+     * Builds the group of partition {@code p} and starts it without waiting: the groups of one topic start together
+     * and the lifecycle thread then waits once for all of them ({@link #finish}), instead of waiting for each start
+     * task in turn behind the other groups' tasks (fsyncs of elections) on the node's shared Raft workers.
+     * Returns null when the group cannot be built (logged).
+     */
+    private Starting begin(MetadataStateMachine.Assignment a, int p, List<String> replicaIds, Topic topic) {
         List<RaftMember> replicaMembers = new ArrayList<>();
         for (String id : replicaIds) {
             members.all().stream().filter(m -> m.id().equals(id)).findFirst().ifPresent(replicaMembers::add);
@@ -263,9 +299,11 @@ final class PartitionReplicas implements AutoCloseable {
         String name = a.topic().name() + "-" + p;
         String k = key(a.topic().name(), p);
         try {
+            // the preferred leader (first replica) campaigns first: a new group elects it in one round
             RaftGroupConfig.Builder builder = RaftGroupConfig.builder(members.self(), replicaMembers)
                     .groupId(groupId(a, p)).dataDir(dir(a, p)).memory(memory)
-                    .commitCountToTakeSnapshot(SNAPSHOT_EVERY_COMMITS).maxPendingLogEntryCount(MAX_PENDING_ENTRIES);
+                    .commitCountToTakeSnapshot(SNAPSHOT_EVERY_COMMITS).maxPendingLogEntryCount(MAX_PENDING_ENTRIES)
+                    .firstCandidate(replicaIds.isEmpty() ? null : replicaIds.get(0));
             tuning.accept(builder);
             // a learner (a replica being added by a move) copies at the reassignment rate; a voter never waits
             java.util.function.LongConsumer learnerPace = bytes -> {
@@ -291,17 +329,73 @@ final class PartitionReplicas implements AutoCloseable {
                 }
             });
             schedules.put(k, schedule);
-            RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
+            RaftGroup<Long> g = RaftGroup.create(builder.build(), transport,
                     new PartitionStateMachine(name, topic.log(p), catchUp,
                             new ReplicaTransactions(transactionIndex, a.topic().name(), p,
                                     topic.log(p).endOffset()), learnerPace, schedule), isr);
             isr.group(g);
-            sequencers.put(k, new OffsetSequencer());
-            inSync.put(k, isr);
-            groups.put(k, g);
+            CompletableFuture<Void> started;
+            try {
+                started = g.startNode();
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+            return new Starting(k, name, g, isr, started, replicaMembers);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start the Raft group of partition " + name + " with replicas "
                     + replicaMembers + ": " + e);
+            return null;
+        }
+    }
+
+    private record Settling(RaftGroup<Long> group, long startedNanos) {
+    }
+
+    /**
+     * Paces starts on the lifecycle thread: waits (up to {@link #SETTLING_WAIT_NANOS}) until fewer than
+     * {@link #MAX_SETTLING} groups started here are still settling (not yet hibernating, started less than
+     * {@link #SETTLING_COUNTS_NANOS} ago), so a burst of creates elects its groups in a steady stream instead of
+     * all at once. Topic creation itself does not wait: the metadata group has committed the topic already.
+     */
+    private void awaitRoomToStart(int count) {
+        long waitUntil = System.nanoTime() + SETTLING_WAIT_NANOS;
+        while (!closed) {
+            long now = System.nanoTime();
+            settling.removeIf(s -> s.group().isHibernating() || s.group().role() == Role.TERMINATED
+                    || now - s.startedNanos() > SETTLING_COUNTS_NANOS);
+            if (settling.size() + count <= MAX_SETTLING || now - waitUntil > 0) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Waits for groups {@link #begin begun} together, registers those that started, closes the others. */
+    private void finish(List<Starting> starting) {
+        for (Starting s : starting) {
+            try {
+                s.started().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                sequencers.put(s.key(), new OffsetSequencer());
+                inSync.put(s.key(), s.isr());
+                groups.put(s.key(), s.group());
+                if (s.members().size() > 1) { // a group of one elects itself, heartbeats nobody, never hibernates
+                    settling.add(new Settling(s.group(), System.nanoTime()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.group().close();
+            } catch (ExecutionException | TimeoutException e) {
+                s.group().close();
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                LOG.log(System.Logger.Level.ERROR, "cannot start the Raft group of partition " + s.name()
+                        + " with replicas " + s.members() + ": " + cause);
+            }
         }
     }
 
