@@ -119,6 +119,27 @@ class LogStoreTest {
     }
 
     @Test
+    void everyAppendAfterABackgroundFlushIsFlushedInTurn() throws Exception {
+        java.util.concurrent.Semaphore fsyncs = new java.util.concurrent.Semaphore(0);
+        StorageListener listener = new StorageListener() {
+            @Override
+            public void fsyncCompleted(long nanos) {
+                fsyncs.release();
+            }
+        };
+        LogConfig cfg = LogConfig.defaults().withSyncPolicy(SyncPolicy.INTERVAL).withSyncIntervalMs(5);
+        // no housekeeping pass during the test: only the background flush fsyncs
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), cfg, listener, Duration.ofHours(1))) {
+            PartitionLog log = store.getOrCreate("t", 0, cfg);
+            for (int i = 0; i < 3; i++) { // the flush of one append re-arms the signal for the next
+                fsyncs.drainPermits();
+                log.append(values("v" + i));
+                assertTrue(fsyncs.tryAcquire(10, TimeUnit.SECONDS), "append " + i + " never flushed");
+            }
+        }
+    }
+
+    @Test
     void housekeepingAppliesRetentionAndWritesTheRecoveryPoint() {
         LogConfig cfg = LogConfig.defaults().withSegmentBytes(4096).withRetentionBytes(4096)
                 .withSyncPolicy(SyncPolicy.EVERY_BATCH);

@@ -80,6 +80,9 @@ public final class SegmentedLog implements PartitionLog {
 
     private volatile LogConfig config;
     private volatile Executor sealedSegmentSyncer;
+    /** Run by the first append after each {@link #rearmUnsyncedSignal()}; null: none. */
+    private volatile Runnable unsyncedSignal;
+    private final AtomicBoolean unsyncedSignalled = new AtomicBoolean();
     private volatile StorageFaults faults = new StorageFaults(StorageListener.NONE);
     private volatile LogSegment[] segments;
     private volatile long startOffset;
@@ -200,6 +203,10 @@ public final class SegmentedLog implements PartitionLog {
         listener.bytesWritten(topic, partition, bytes);
         if (config.syncPolicy() == SyncPolicy.EVERY_BATCH) {
             flushTo(next);
+        }
+        Runnable signal = unsyncedSignal;
+        if (signal != null && !unsyncedSignalled.getAndSet(true)) {
+            signal.run();
         }
         return first;
     }
@@ -330,6 +337,22 @@ public final class SegmentedLog implements PartitionLog {
      */
     public void syncSealedSegmentsWith(Executor executor) {
         this.sealedSegmentSyncer = executor;
+    }
+
+    /**
+     * Has {@code signal} run on the appending thread by the first append after each {@link #rearmUnsyncedSignal()}
+     * (and the first one after this call): the owner schedules one background flush then, instead of polling every
+     * log every sync interval whether it has anything to flush (3,000 idle partition logs cost a sixth of a core
+     * polled every 5 ms). Null stops the signal. The signal must not block.
+     */
+    public void signalUnsyncedWith(Runnable signal) {
+        this.unsyncedSignal = signal;
+        rearmUnsyncedSignal();
+    }
+
+    /** The next append signals again; call before flushing, so an append racing with the flush is not missed. */
+    public void rearmUnsyncedSignal() {
+        unsyncedSignalled.set(false);
     }
 
     /** Where failed and successful appends are reported (the owning store's tracker); by default nowhere. */
