@@ -151,8 +151,17 @@ class ClusterReassignmentTest {
     }
 
     private void createTopic(String topic, int partitions) throws InterruptedException {
+        createTopic(topic, partitions, 0);
+    }
+
+    /** @param replicationFactor 0: the broker's default */
+    private void createTopic(String topic, int partitions, int replicationFactor) throws InterruptedException {
         retrying("n1", "create " + topic, c -> {
-            c.createTopic(topic, partitions);
+            if (replicationFactor == 0) {
+                c.createTopic(topic, partitions);
+            } else {
+                c.createTopic(topic, partitions, replicationFactor);
+            }
             return null;
         });
         await("every partition of " + topic + " led", () -> partitions(topic).stream()
@@ -566,12 +575,7 @@ class ClusterReassignmentTest {
             if (Math.floorMod(name.hashCode(), 5) != 2) {
                 continue;
             }
-            retrying("n1", "create " + name, c -> {
-                c.createTopic(name, 1, 2);
-                return null;
-            });
-            await("every partition of " + name + " led", () -> partitions(name).stream()
-                    .noneMatch(pt -> pt.leaderId().isEmpty()));
+            createTopic(name, 1, 2);
             if (partitions(name).get(0).replicas().equals(List.of("n3", "n5"))) {
                 break;
             }
