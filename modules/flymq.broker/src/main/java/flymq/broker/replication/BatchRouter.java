@@ -35,7 +35,11 @@ import java.util.function.Consumer;
  *
  * <p>A forwarded part carries the {@link Forwarded} marker after the request proper; its receiver serves it
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
- * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile). A
+ * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile).
+ * Reads are served only from a copy that holds the partition's log up to where it answers ({@link
+ * PartitionLeadership#readable}): a forwarded BATCH_FETCH at a node without a ready replica, and a partition whose
+ * leader is not known here, get a per-partition "not leader" instead of an empty or short answer from a log that
+ * is not the partition's (docs/cluster.md, "Reads come only from a complete copy"). A
  * leader that cannot be reached turns into a per-group (per-partition) error "not leader: leader_id=... leader_addr=
  * ..." in the merged answer, and a part refused by the forwarding budget into that part's {@link
  * ClusterBusyException} text; the other parts are still served.
