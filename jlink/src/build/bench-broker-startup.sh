@@ -18,7 +18,7 @@ done
 echo "# $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per image, interleaved"
 python3 - "$runs" "${images[@]}" <<'PY'
 import os, shutil, socket, statistics as st, subprocess, sys, tempfile, time
-runs, images = int(sys.argv[1]), sys.argv[2:]
+runs, images = int(sys.argv[1]), list(dict.fromkeys(sys.argv[2:]))
 hz = os.sysconf("SC_CLK_TCK")
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
