@@ -93,6 +93,114 @@ class ClusterCatchUpTest {
         assertEquals("after", local(follower).get(written.size() - 1).valueAsString());
     }
 
+    @Test
+    void aReplicaRestartedWithASnapshotBeyondItsLogCopiesTheRestBeforeItServesAnyRead() throws Exception {
+        catchUpLog.addHandler(capture);
+        // every member snapshots every 20 commits, so a stopped follower keeps a snapshot in its own Raft state
+        cluster = new ClusterHarness(dir, 6, b -> b.commitCountToTakeSnapshot(20)).startAll();
+        cluster.awaitRegistered();
+        try (FlyMqClient c = cluster.client(0)) {
+            c.createTopic("lagging", 1);
+        }
+        int leader = cluster.partitionLeader("lagging", 0);
+        int follower = (leader + 1) % ClusterHarness.SIZE;
+        List<String> written = new ArrayList<>();
+        try (FlyMqClient c = cluster.client(leader)) {
+            for (int i = 0; i < 30; i++) {
+                produce(c, written, "before-" + i, 1);
+            }
+        }
+        ClusterHarness.await("the follower's copy", 10_000, () -> local(follower).size() == written.size());
+        cluster.stop(follower);
+        // The follower's partition log lost what its persisted snapshot stands for (a tail that never reached the
+        // disk, a replaced volume): on restart MicroRaft restores that snapshot while the member is starting, before
+        // it has heard from any leader, and the records behind it must still be copied from another replica.
+        Path logDir = dir.resolve(ClusterHarness.id(follower)).resolve("logs").resolve("lagging-0");
+        assertTrue(java.nio.file.Files.isDirectory(logDir), "the follower's log of lagging-0 at " + logDir);
+        try (var walk = java.nio.file.Files.walk(logDir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        logged.clear();
+        cluster.start(follower);
+        cluster.awaitRegistered();
+        assertTrue(logged.stream().anyMatch(m -> m.contains("copied offsets 0..")),
+                "the restarted follower copied what its restored snapshot stands for while it started: " + logged);
+        // every read through the restarted node is whole (never a short "no more records"), or it is refused
+        for (int round = 0; round < 3; round++) {
+            List<Message> read = new ArrayList<>();
+            ClusterHarness.await("a read through the restarted node", 30_000, () -> {
+                try (FlyMqClient c = cluster.client(follower)) {
+                    return PartitionHistory.readAll(c, "lagging", 0, read);
+                }
+            });
+            assertEquals(written, read.stream().map(Message::valueAsString).toList(),
+                    "a read through the restarted node " + ClusterHarness.id(follower));
+        }
+        ClusterHarness.await("the restarted follower's own copy", 30_000,
+                () -> local(follower).size() >= written.size());
+        assertEquals(written, local(follower).stream().map(Message::valueAsString).toList());
+        // its replica runs again: it takes what is produced next
+        try (FlyMqClient c = cluster.client(cluster.partitionLeader("lagging", 0))) {
+            produce(c, written, "after", 1);
+        }
+        ClusterHarness.await("the record produced after the restart", 10_000,
+                () -> local(follower).size() == written.size());
+    }
+
+    @Test
+    void aRestartedReplicaThatCannotCopyYetRefusesReadsInsteadOfAnsweringFromItsIncompleteLog() throws Exception {
+        cluster = new ClusterHarness(dir, 7, b -> b.commitCountToTakeSnapshot(20)).startAll();
+        cluster.awaitRegistered();
+        try (FlyMqClient c = cluster.client(0)) {
+            c.createTopic("lagging", 1);
+        }
+        int leader = cluster.partitionLeader("lagging", 0);
+        int follower = (leader + 1) % ClusterHarness.SIZE;
+        List<String> written = new ArrayList<>();
+        try (FlyMqClient c = cluster.client(leader)) {
+            for (int i = 0; i < 30; i++) {
+                produce(c, written, "before-" + i, 1);
+            }
+        }
+        ClusterHarness.await("the follower's copy", 10_000, () -> local(follower).size() == written.size());
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            cluster.stop(i);
+        }
+        Path logDir = dir.resolve(ClusterHarness.id(follower)).resolve("logs").resolve("lagging-0");
+        try (var walk = java.nio.file.Files.walk(logDir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        // alone, the follower has no leader and no replica to copy from: its copy of lagging-0 stays empty
+        cluster.start(follower);
+        try (FlyMqClient c = cluster.client(follower)) {
+            for (int round = 0; round < 2; round++) {
+                List<Message> read = new ArrayList<>();
+                boolean answered = PartitionHistory.readAll(c, "lagging", 0, read);
+                assertTrue(!answered && read.isEmpty(), "a read through a node that cannot hold the partition's"
+                        + " records yet is refused (retriable), never answered with no records: " + read.size());
+            }
+        }
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            if (i != follower) {
+                cluster.start(i);
+            }
+        }
+        cluster.awaitRegistered();
+        List<Message> read = new ArrayList<>();
+        ClusterHarness.await("a read through the follower once it could copy", 60_000, () -> {
+            try (FlyMqClient c = cluster.client(follower)) {
+                return PartitionHistory.readAll(c, "lagging", 0, read);
+            }
+        });
+        assertEquals(written, read.stream().map(Message::valueAsString).toList());
+        ClusterHarness.await("the follower's own copy", 60_000, () -> local(follower).size() >= written.size());
+        assertEquals(written, local(follower).stream().map(Message::valueAsString).toList());
+    }
+
     private static void produce(FlyMqClient c, List<String> written, String prefix, int count) {
         List<ProducerRecord> records = new ArrayList<>();
         for (int r = 0; r < count; r++) {

@@ -278,7 +278,8 @@ final class ClusterHarness implements AutoCloseable {
 
     /**
      * The records node {@code i} itself holds for the partition: a BATCH_FETCH sent with the forwarded marker, which
-     * the node serves from its own log instead of routing it to the partition's leader.
+     * the node serves from its own log instead of routing it to the partition's leader (asked again for up to 30 s
+     * while the node refuses because its replica is starting, copying or replaying).
      */
     List<Message> localRecords(int i, String topic, int partition) throws IOException {
         return localRecords(port(i), id(i), topic, partition);
@@ -287,6 +288,7 @@ final class ClusterHarness implements AutoCloseable {
     /** {@link #localRecords(int, String, int)} of the node {@code nodeId} serving clients on {@code port}. */
     static List<Message> localRecords(int port, String nodeId, String topic, int partition) throws IOException {
         List<Message> all = new ArrayList<>();
+        long refusedUntil = System.nanoTime() + 30_000_000_000L;
         try (WireClient w = new WireClient(port)) {
             while (true) {
                 WireClient.Frame f = w.call(ExtensionOpcodes.BATCH_FETCH, new BatchFetchRequest(topic, 1 << 20,
@@ -296,6 +298,11 @@ final class ClusterHarness implements AutoCloseable {
                 }
                 PayloadReader r = f.reader();
                 BatchFetchResponse.PartitionHeader p = BatchFetchResponse.read(r).partitions().get(0);
+                if (p.error().startsWith("not leader") && System.nanoTime() < refusedUntil) {
+                    // a replica that is starting, copying or replaying refuses reads of its copy: ask again
+                    sleepQuietly(50);
+                    continue;
+                }
                 if (!p.error().isEmpty()) {
                     throw new AssertionError("local BATCH_FETCH on " + nodeId + ": " + p.error());
                 }
@@ -309,6 +316,15 @@ final class ClusterHarness implements AutoCloseable {
                             sr.key() == null ? new byte[0] : sr.key(), sr.value(), headers));
                 }
             }
+        }
+    }
+
+    private static void sleepQuietly(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while a replica refused reads");
         }
     }
 

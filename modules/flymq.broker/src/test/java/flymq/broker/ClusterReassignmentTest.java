@@ -405,6 +405,65 @@ class ClusterReassignmentTest {
     }
 
     @Test
+    void aReplicaStoppedWhileItsPartitionMovedComesBackWholeAndServesEveryRecord() throws Exception {
+        startFounders(4, Map.of());
+        createTopic("back", 1); // before n4 joins: n4 holds no replica of it
+        join("n4");
+        Load load = new Load("back", 1);
+        load.awaitAcked(20);
+        ClusterMetadata.Partition before = partition("back", 0);
+        String leader = before.leaderId();
+        List<String> others = before.replicas().stream().filter(id -> !id.equals(leader)).sorted().toList();
+        String away = others.get(0); // stopped during the whole move, stays a replica
+        List<String> target = List.of("n4", away, leader);
+        stop(away);
+        load.awaitAcked(10);
+        retrying(leader, "reassign back-0", c -> {
+            c.reassignPartition("back", 0, target);
+            return null;
+        });
+        awaitNoMoves();
+        String removed = before.replicas().stream().filter(id -> !target.contains(id)).findFirst().orElseThrow();
+        // the removed replica keeps its log, a prefix of the partition's: a read forwarded to it is refused (it
+        // names whom it believes to lead) instead of answered from that prefix; a client's read through it is whole
+        try (WireClient w = new WireClient(nodes.get(removed).boundPort())) {
+            WireClient.Frame f = w.call(flymq.protocol.ExtensionOpcodes.BATCH_FETCH,
+                    new flymq.protocol.message.BatchFetchRequest("back", 1 << 20,
+                            List.of(new flymq.protocol.message.BatchFetchRequest.Position(0, 0)), true));
+            String error = flymq.protocol.message.BatchFetchResponse.read(f.reader()).partitions().get(0).error();
+            assertTrue(error.startsWith("not leader: leader_id=n"), "a forwarded read at " + removed + ": " + error);
+        }
+        long ackedSoFar = load.history.get(0).stream().filter(PartitionHistory.Attempt::acked)
+                .mapToLong(a -> a.values().size()).sum();
+        List<Message> viaRemoved = new ArrayList<>();
+        await("a read through " + removed, () -> {
+            try (FlyMqClient c = client(removed)) {
+                return PartitionHistory.readAll(c, "back", 0, viaRemoved);
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+        assertTrue(viaRemoved.size() >= ackedSoFar, "a read through " + removed + " holds every acknowledged "
+                + "record: " + viaRemoved.size() + " of " + ackedSoFar);
+        load.awaitAcked(10);
+        start(away); // its group's log ends before the snapshot the move took: it installs it and copies the rest
+        load.awaitAcked(10);
+        load.stop();
+        assertEquals(target, partition("back", 0).replicas());
+        List<PartitionHistory.Attempt> history = load.history.get(0);
+        long acked = history.stream().filter(PartitionHistory.Attempt::acked).mapToLong(a -> a.values().size()).sum();
+        List<Message> read = new ArrayList<>();
+        await("a whole read through " + away, () -> {
+            try (FlyMqClient c = client(away)) {
+                return PartitionHistory.readAll(c, "back", 0, read) && read.size() >= acked;
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+        load.check();
+    }
+
+    @Test
     void aCancelledMoveGoesBackToTheReplicasItHad() throws Exception {
         startFounders(4, Map.of("cluster.reassignment_bytes_per_sec", "10000"));
         createTopic("undo", 1); // before n4 joins: n4 holds no replica of it

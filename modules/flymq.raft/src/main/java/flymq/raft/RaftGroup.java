@@ -72,6 +72,13 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftGroup.class.getName());
     private static final long TERMINATE_TIMEOUT_SECONDS = 5;
+    /**
+     * How long a member may take to start. Restoring a snapshot from the member's own Raft state runs the state
+     * machine's install, which may have to copy what the snapshot stands for from other members (a partition replica
+     * whose log lost its tail): a member that gives up then would never run again, so the bound is generous; the
+     * install has its own deadline for sources that cannot be reached.
+     */
+    private static final long START_TIMEOUT_SECONDS = 300;
     private static final int MAX_TIMED_REQUESTS = 65_536;
 
     private final RaftGroupConfig config;
@@ -207,7 +214,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         RaftGroup<R> group = new RaftGroup<>(config, transport, ownsTransport, stateMachine,
                 listener == null ? RaftListener.NONE : listener);
         try {
-            group.node.start().get(TERMINATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            group.node.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.close();

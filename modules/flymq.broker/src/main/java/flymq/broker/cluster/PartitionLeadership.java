@@ -43,6 +43,31 @@ public interface PartitionLeadership {
     }
 
     /**
+     * Whether this node's copy of the partition may answer reads: in a cluster, this node runs a replica of it that
+     * is neither copying the records behind an installed snapshot nor replaying its log after a restart; always
+     * true on a single node. A read served from a copy that is not readable could answer "no more records" while
+     * the partition holds more.
+     */
+    default boolean readable(String topic, int partition) {
+        return true;
+    }
+
+    /**
+     * Waits up to {@code maxWait} until {@link #readable} holds (a replica that just started replays its log
+     * within moments); false when it still does not.
+     */
+    default boolean awaitReadable(String topic, int partition, Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (!readable(topic, partition)) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+        return true;
+    }
+
+    /**
      * The partition's leader, waiting up to {@code maxWait} while its replicas are still electing one (a topic created
      * a moment ago, or a leader that just died): a request that arrives in that window is served a few hundred
      * milliseconds late instead of refused with a "not leader" that names no leader, which the official SDKs do not

@@ -35,7 +35,11 @@ import java.util.function.Consumer;
  *
  * <p>A forwarded part carries the {@link Forwarded} marker after the request proper; its receiver serves it
  * locally whatever it believes about leadership, so two nodes that disagree for a moment never bounce a request
- * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile). A
+ * between them (the partition's group then answers "not leader" if the receiver lost the leadership meanwhile).
+ * Reads are served only from a copy that holds the partition's log up to where it answers ({@link
+ * PartitionLeadership#readable}): a forwarded BATCH_FETCH at a node without a ready replica, and a partition whose
+ * leader is not known here, get a per-partition "not leader" instead of an empty or short answer from a log that
+ * is not the partition's (docs/cluster.md, "Reads come only from a complete copy"). A
  * leader that cannot be reached turns into a per-group (per-partition) error "not leader: leader_id=... leader_addr=
  * ..." in the merged answer, and a part refused by the forwarding budget into that part's {@link
  * ClusterBusyException} text; the other parts are still served.
@@ -158,12 +162,26 @@ final class BatchRouter {
             String topic = request.topic();
             int n = request.positions().size();
             Map<Destination, List<Position>> parts = new LinkedHashMap<>();
+            FetchedPartition[] fetched = new FetchedPartition[n];
             for (int i = 0; i < n; i++) {
                 BatchFetchRequest.Position p = request.positions().get(i);
-                Destination d = request.forwarded() ? Destination.LOCAL : destination(topic, p.partition());
+                Destination d;
+                String refused;
+                if (request.forwarded()) {
+                    d = Destination.LOCAL;
+                    refused = forwardedReadRefused(topic, p.partition());
+                } else {
+                    PartitionLeader owner = leadership.awaitLeader(topic, p.partition(), PartitionRouter.ELECTION_WAIT);
+                    d = owner.local() || owner.leaderId().isEmpty() ? Destination.LOCAL
+                            : new Destination(owner.leaderId(), owner.leaderAddr());
+                    refused = d.local() ? localReadRefused(topic, p.partition(), owner) : null;
+                }
+                if (refused != null) {
+                    fetched[i] = FetchedPartition.failed(p.partition(), refused);
+                    continue;
+                }
                 parts.computeIfAbsent(d, k -> new ArrayList<>()).add(new Position(i, p));
             }
-            FetchedPartition[] fetched = new FetchedPartition[n];
             for (Map.Entry<Destination, List<Position>> part : parts.entrySet()) {
                 List<Position> ps = part.getValue();
                 List<BatchFetchRequest.Position> positions = new ArrayList<>(ps.size());
@@ -216,6 +234,66 @@ final class BatchRouter {
         };
     }
 
+    /**
+     * Why a read this node would serve from its own log is refused (null: served). Served: the leader's copy once
+     * it may answer reads (a leader that just started replays its log first; waited for a few elections' worth), and
+     * a partition the metadata does not know (the local handler answers "not found"). Refused with a retriable
+     * "not leader": a known partition without a known leader (this node's replica still starting, or an election
+     * that did not end within the wait), whose copy here may be empty or incomplete, and a partition whose copy here
+     * may not answer reads.
+     */
+    private String localReadRefused(String topic, int partition, PartitionLeader owner) {
+        if (owner.local()) {
+            return leadership.awaitReadable(topic, partition, PartitionRouter.ELECTION_WAIT) ? null
+                    : notLeader(owner.leaderId(), owner.leaderAddr(), topic, partition,
+                            "this node leads it but its copy is still being restored");
+        }
+        if (!owner.replicas().isEmpty()) {
+            return notLeader("", "", topic, partition, "no leader elected; this node does not serve the partition's"
+                    + " records in its place");
+        }
+        return unknownPartitionRefused(topic, partition);
+    }
+
+    /**
+     * Why a forwarded read is refused here (null: served from this node's log, whatever it believes about
+     * leadership, so two nodes that disagree never bounce it): this node must run a replica whose copy may answer
+     * reads (waited for as long as a starting replica's replay takes); a node that holds no replica of it, or whose
+     * replica is still copying or replaying, answers "not leader" naming the leader it knows, which the sender
+     * returns to its client to retry, instead of an empty or short answer from a log that is not the partition's.
+     */
+    private String forwardedReadRefused(String topic, int partition) {
+        if (leadership.readable(topic, partition)) {
+            return null;
+        }
+        PartitionLeader l = leadership.leader(topic, partition);
+        if (l.replicas().isEmpty()) {
+            return unknownPartitionRefused(topic, partition);
+        }
+        if (l.replicas().contains(leadership.localNodeId())
+                && leadership.awaitReadable(topic, partition, PartitionRouter.ELECTION_WAIT)) {
+            return null;
+        }
+        String why = l.replicas().contains(leadership.localNodeId())
+                ? "this node's replica is still starting or copying the partition's records"
+                : "this node holds no replica of it (replicas " + l.replicas() + ")";
+        return notLeader(l.leaderId(), l.leaderAddr(), topic, partition, why);
+    }
+
+    /**
+     * A partition the metadata here does not know: answered by the local handler ("topic not found", "partition 7
+     * not found") unless this node holds the topic already while its copy may not answer reads (a restarted node
+     * whose metadata replay has not reached the topic's assignment yet).
+     */
+    private String unknownPartitionRefused(String topic, int partition) {
+        Optional<Topic> t = topics.find(topic);
+        if (t.isEmpty() || partition < 0 || partition >= t.get().partitionCount()
+                || leadership.readable(topic, partition)) {
+            return null;
+        }
+        return notLeader("", "", topic, partition, "the cluster's metadata is still being replayed on this node");
+    }
+
     // ------------------------------------------------------------------ shared
 
     /** Serves a part here, or forwards it (the request then carries the {@link Forwarded} marker). */
@@ -234,7 +312,11 @@ final class BatchRouter {
     }
 
     private static String notLeader(Destination d, String topic, int partition, String why) {
-        return "not leader: leader_id=" + d.leaderId() + " leader_addr=" + d.leaderAddr() + " (topic " + topic
+        return notLeader(d.leaderId(), d.leaderAddr(), topic, partition, why);
+    }
+
+    private static String notLeader(String leaderId, String leaderAddr, String topic, int partition, String why) {
+        return "not leader: leader_id=" + leaderId + " leader_addr=" + leaderAddr + " (topic " + topic
                 + " partition " + partition + ": " + why + ")";
     }
 }

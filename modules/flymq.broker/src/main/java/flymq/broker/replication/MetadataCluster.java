@@ -1224,6 +1224,12 @@ public final class MetadataCluster implements AutoCloseable {
                     group.isLeader());
         }
 
+        @Override
+        public boolean readable(String topic, int partition) {
+            PartitionReplicas r = replicas;
+            return r != null && r.readable(topic, partition);
+        }
+
         private String addrOf(String nodeId) {
             MetadataStateMachine sm = state;
             String addr = sm == null ? null : sm.clientAddrs().get(nodeId);

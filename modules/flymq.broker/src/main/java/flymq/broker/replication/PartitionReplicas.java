@@ -71,6 +71,7 @@ final class PartitionReplicas implements AutoCloseable {
     private final ConcurrentHashMap<String, RaftGroup<Long>> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OffsetSequencer> sequencers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InSyncReplicas> inSync = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, PartitionStateMachine> machines = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, PartitionSchedule> schedules = new ConcurrentHashMap<>();
     /** Called when a replica applied a SCHEDULE (wakes the node's release thread). */
     private volatile Runnable scheduled = () -> { };
@@ -145,6 +146,17 @@ final class PartitionReplicas implements AutoCloseable {
         return Optional.ofNullable(groups.get(key(topic, partition)));
     }
 
+    /**
+     * Whether this node runs a replica of the partition whose log may answer reads: its group started, it is not
+     * copying the records behind an installed snapshot, and its replay after a restart reached its log end
+     * ({@link PartitionStateMachine#ready}).
+     */
+    boolean readable(String topic, int partition) {
+        String k = key(topic, partition);
+        PartitionStateMachine m = machines.get(k);
+        return m != null && groups.containsKey(k) && m.ready();
+    }
+
     /** The in-sync tracking of a partition this node holds a replica of (meaningful while it leads). */
     Optional<InSyncReplicas> inSync(String topic, int partition) {
         return Optional.ofNullable(inSync.get(key(topic, partition)));
@@ -206,6 +218,7 @@ final class PartitionReplicas implements AutoCloseable {
             groups.remove(k);
             sequencers.remove(k);
             inSync.remove(k);
+            machines.remove(k);
             g.close();
             closeSchedule(k, a, partition);
             deleteDir(dir(a, partition));
@@ -227,6 +240,7 @@ final class PartitionReplicas implements AutoCloseable {
                 if (g != null && g.groupId().equals(groupId(a, p))) {
                     sequencers.remove(key(a.topic().name(), p));
                     inSync.remove(key(a.topic().name(), p));
+                    machines.remove(key(a.topic().name(), p));
                     g.close();
                     closeSchedule(key(a.topic().name(), p), a, p);
                 } else if (g != null) {
@@ -274,8 +288,21 @@ final class PartitionReplicas implements AutoCloseable {
                     throttle.acquire(bytes);
                 }
             };
+            // the other replicas a copy may read from while no leader is known here (the restore of a snapshot
+            // while this member starts, before it has heard from anyone): the group's members once it runs, and
+            // the partition's replicas as assigned when it started
+            Supplier<List<String>> peers = () -> {
+                List<String> ids = new ArrayList<>();
+                RaftGroup<Long> own = groups.get(k);
+                if (own != null) {
+                    own.members().forEach(m -> ids.add(m.id()));
+                }
+                replicaIds.stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+                ids.remove(members.self().id());
+                return ids;
+            };
             ReplicaCatchUp catchUp = new ReplicaCatchUp(a.topic().name(), p, members.self().id(),
-                    () -> Optional.ofNullable(groups.get(k)), clientAddrs, links, learnerPace);
+                    () -> Optional.ofNullable(groups.get(k)), peers, clientAddrs, links, learnerPace);
             InSyncReplicas isr = new InSyncReplicas();
             PartitionSchedule schedule = new PartitionSchedule(layout.partitionDelayedDir(a.createIndex(), p),
                     a.topic().name(), p, () -> scheduled.run(), scheduleCipher);
@@ -291,10 +318,17 @@ final class PartitionReplicas implements AutoCloseable {
                 }
             });
             schedules.put(k, schedule);
-            RaftGroup<Long> g = RaftGroup.start(builder.build(), transport,
-                    new PartitionStateMachine(name, topic.log(p), catchUp,
-                            new ReplicaTransactions(transactionIndex, a.topic().name(), p,
-                                    topic.log(p).endOffset()), learnerPace, schedule), isr);
+            PartitionStateMachine machine = new PartitionStateMachine(name, topic.log(p), catchUp,
+                    new ReplicaTransactions(transactionIndex, a.topic().name(), p, topic.log(p).endOffset()),
+                    learnerPace, schedule);
+            machines.put(k, machine);
+            RaftGroup<Long> g;
+            try {
+                g = RaftGroup.start(builder.build(), transport, machine, isr);
+            } catch (IOException | RuntimeException e) {
+                machines.remove(k);
+                throw e;
+            }
             isr.group(g);
             sequencers.put(k, new OffsetSequencer());
             inSync.put(k, isr);
@@ -454,6 +488,7 @@ final class PartitionReplicas implements AutoCloseable {
         }
         groups.values().forEach(RaftGroup::close);
         groups.clear();
+        machines.clear();
         schedules.values().forEach(PartitionSchedule::close);
         schedules.clear();
     }

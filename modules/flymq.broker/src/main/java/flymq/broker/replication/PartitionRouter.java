@@ -16,6 +16,7 @@ import flymq.protocol.message.ProduceRequest;
 import flymq.protocol.message.TimedProduceRequest;
 import flymq.protocol.message.WireMessage;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -90,7 +91,7 @@ final class PartitionRouter {
     RequestHandler consume(int opcode, RequestHandler local) {
         return (session, in, out) -> {
             ConsumeRequest r = ConsumeRequest.read(in);
-            route(opcode, r.topic(), r.partition(), r, local, session, out);
+            route(opcode, r.topic(), r.partition(), r, local, session, out, true);
         };
     }
 
@@ -101,7 +102,7 @@ final class PartitionRouter {
     RequestHandler fetch(int opcode, RequestHandler local) {
         return (session, in, out) -> {
             FetchRequest r = FetchRequest.read(in);
-            route(opcode, r.topic(), r.partition(), r, local, session, out);
+            route(opcode, r.topic(), r.partition(), r, local, session, out, true);
         };
     }
 
@@ -117,7 +118,28 @@ final class PartitionRouter {
 
     private void route(int opcode, String topic, int partition, WireMessage request, RequestHandler local,
                        Session session, PayloadWriter out) {
+        route(opcode, topic, partition, request, local, session, out, false);
+    }
+
+    /**
+     * @param read whether the request reads records: it is served here only from a copy that holds the partition's
+     *             log up to where it answers (this node leads and its replica may answer reads, or the partition is
+     *             unknown to the metadata and the local handler says so); a known partition without a known leader,
+     *             or a leader whose copy is still being restored, is answered "not leader", which clients retry,
+     *             never with a short or empty read from an incomplete copy
+     */
+    private void route(int opcode, String topic, int partition, WireMessage request, RequestHandler local,
+                       Session session, PayloadWriter out, boolean read) {
         PartitionLeader owner = leadership.awaitLeader(topic, partition, ELECTION_WAIT);
+        if (read && owner.local() && !leadership.awaitReadable(topic, partition, ELECTION_WAIT)) {
+            throw notLeader(owner, topic, partition, "this node leads it but its copy is still being restored");
+        }
+        if (read && !owner.local() && owner.leaderId().isEmpty() && (!owner.replicas().isEmpty()
+                || (topics != null && heldHere(topic, partition)))) {
+            throw notLeader(owner, topic, partition, owner.replicas().isEmpty()
+                    ? "the cluster's metadata is still being replayed on this node"
+                    : "no leader elected; this node does not serve the partition's records in its place");
+        }
         if (owner.local() || owner.leaderId().isEmpty()) {
             // Local, or no owner (unknown topic or partition, assignment not replayed yet): the wrapped handler
             // gives the usual answer ("topic not found", "partition 7 not found", "not leader ...").
@@ -136,6 +158,13 @@ final class PartitionRouter {
             throw notLeader(owner, topic, partition, e.getMessage());
         }
         out.raw(answer, 0, answer.length);
+    }
+
+    /** Whether this node holds the topic's partition while its copy may not answer reads. */
+    private boolean heldHere(String topic, int partition) {
+        Optional<Topic> t = topics.find(topic);
+        return t.isPresent() && partition >= 0 && partition < t.get().partitionCount()
+                && !leadership.readable(topic, partition);
     }
 
     private static RequestException notLeader(PartitionLeader owner, String topic, int partition, String why) {

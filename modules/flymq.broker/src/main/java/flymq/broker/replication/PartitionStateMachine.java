@@ -97,6 +97,10 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     /** Touched by the group's Raft thread only (apply, snapshots). */
     private ProducerSequences producers = new ProducerSequences();
     private volatile long nextOffset;
+    /** The partition log's end when this replica started: below it the log holds records not yet replayed. */
+    private final long replayEnd;
+    /** Set while a snapshot install copies the records behind the snapshot: the log is not complete yet. */
+    private volatile boolean copying;
 
     PartitionStateMachine(String name, PartitionLog log, CatchUp catchUp) {
         this(name, log, catchUp, null);
@@ -122,6 +126,17 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         this.catchUp = catchUp;
         this.transactions = transactions;
         this.pace = pace;
+        this.replayEnd = log.endOffset();
+    }
+
+    /**
+     * Whether this replica's log may answer reads: it is not copying records behind an installed snapshot, and its
+     * replay after a restart reached the log end it started with (until then the records beyond the replay are in
+     * the log but their transactions are not known, so read-committed readers are held back at the replay). A
+     * replica that is not ready answers no read as if it had nothing more to give.
+     */
+    boolean ready() {
+        return !copying && nextOffset >= replayEnd;
     }
 
     /** The offset the next committed batch will start at, as far as this replica has applied the group's log. */
@@ -317,8 +332,10 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             LOG.log(System.Logger.Level.INFO, "partition " + name + ": snapshot at Raft index " + commitIndex
                     + " stands for records up to offset " + offset + ", this replica's log ends at " + end
                     + "; copying offsets " + end + ".." + (offset - 1) + " from the leader");
+            copying = true; // stays set if the copy fails: this log must not answer reads as if complete
             catchUp.copy(log, end, offset);
             log.flush();
+            copying = false;
         }
         nextOffset = offset;
         producers = table;
