@@ -260,6 +260,10 @@ class ClusterTransactionTest {
             });
             FlyMqException refused = assertThrows(FlyMqException.class, () -> c.transaction(id).commit());
             assertTrue(refused.getMessage().contains("aborted"), refused.getMessage());
+            // the stopped node led some partitions too: their appends are refused until the survivors elect
+            for (int p = 0; p < PARTITIONS; p++) {
+                cluster.partitionLeader("tx", p);
+            }
             FlyMqTransaction tx = c.beginTransaction();
             sendAll(tx, "tx", "kept-");
             tx.commit();

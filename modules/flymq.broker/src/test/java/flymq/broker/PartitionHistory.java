@@ -72,7 +72,8 @@ final class PartitionHistory {
                 List<Long> at = offsetsOf.getOrDefault(a.values().get(r), List.of());
                 if (a.acked()) {
                     assertEquals(List.of(a.ackedBase() + r), at, "acknowledged record " + a.values().get(r)
-                            + " must be present exactly once, at the offset its answer named");
+                            + " must be present exactly once, at the offset its answer named (the read gave "
+                            + all.size() + " records, " + expectedMin + " acknowledged)");
                 } else {
                     assertTrue(at.size() <= 1, "unacknowledged record " + a.values().get(r) + " appears " + at.size()
                             + " times");

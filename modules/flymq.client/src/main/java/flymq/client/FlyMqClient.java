@@ -129,6 +129,9 @@ public final class FlyMqClient implements AutoCloseable {
 
     private final List<InetSocketAddress> servers;
     private final int connectTimeoutMillis;
+    /** Between tries of a topic change while a metadata leader is elected (elections take a few hundred ms). */
+    private static final long ELECTION_RETRY_MS = 100;
+
     private final long requestTimeoutMillis;
     private final long readSpinNanos;
     private final int connectPasses;
@@ -978,7 +981,8 @@ public final class FlyMqClient implements AutoCloseable {
      */
     public void createTopic(String topic, int partitions) {
         requireTopic(topic);
-        call("CREATE_TOPIC", CREATE_TOPIC, CreateTopicRequest.of(topic, partitions), false, FlyMqClient::ignore);
+        whileElecting(() -> call("CREATE_TOPIC", CREATE_TOPIC, CreateTopicRequest.of(topic, partitions), false,
+                FlyMqClient::ignore));
     }
 
     /**
@@ -991,8 +995,9 @@ public final class FlyMqClient implements AutoCloseable {
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be at least 1, got " + replicationFactor);
         }
-        call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
-                new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1), false), false, FlyMqClient::ignore);
+        whileElecting(() -> call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
+                new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1), false), false,
+                FlyMqClient::ignore));
     }
 
     /**
@@ -1010,15 +1015,16 @@ public final class FlyMqClient implements AutoCloseable {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
         }
-        call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
+        whileElecting(() -> call("CREATE_TOPIC", CREATE_TOPIC, new CreateTopicRequest(topic, partitions,
                 new CreateTopicRequest.Settings(replicationFactor, -1, -1, -1, -1, ttl.toMillis()), false), false,
-                FlyMqClient::ignore);
+                FlyMqClient::ignore));
     }
 
     /** DELETE_TOPIC; deleting a missing topic succeeds. */
     public void deleteTopic(String topic) {
         requireTopic(topic);
-        call("DELETE_TOPIC", DELETE_TOPIC, new DeleteTopicRequest(topic, false), false, FlyMqClient::ignore);
+        whileElecting(() -> call("DELETE_TOPIC", DELETE_TOPIC, new DeleteTopicRequest(topic, false), false,
+                FlyMqClient::ignore));
     }
 
     /**
@@ -1032,8 +1038,8 @@ public final class FlyMqClient implements AutoCloseable {
         if (settings.isEmpty()) {
             throw new IllegalArgumentException("no setting to change for topic " + topic);
         }
-        call("ALTER_TOPIC", flymq.protocol.ExtensionOpcodes.ALTER_TOPIC, new AlterTopicRequest(topic, settings, false), false,
-                FlyMqClient::ignore);
+        whileElecting(() -> call("ALTER_TOPIC", flymq.protocol.ExtensionOpcodes.ALTER_TOPIC,
+                new AlterTopicRequest(topic, settings, false), false, FlyMqClient::ignore));
     }
 
     /**
@@ -1048,8 +1054,35 @@ public final class FlyMqClient implements AutoCloseable {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
-        call("CREATE_PARTITIONS", flymq.protocol.ExtensionOpcodes.CREATE_PARTITIONS,
-                new CreatePartitionsRequest(topic, partitions, false), false, FlyMqClient::ignore);
+        whileElecting(() -> call("CREATE_PARTITIONS", flymq.protocol.ExtensionOpcodes.CREATE_PARTITIONS,
+                new CreatePartitionsRequest(topic, partitions, false), false, FlyMqClient::ignore));
+    }
+
+    /**
+     * Runs a topic change again while the cluster answers that it has no metadata leader (the first election after
+     * a start, or a leader that just died), for at most the request timeout, as Kafka's admin client retries a
+     * request its controller cannot take yet. Each of these changes is idempotent (an existing topic, a missing one
+     * on delete, the current partition count, the same settings all succeed), so a retry never doubles one. Any
+     * other failure, and a not-leader answer that names a leader, is the caller's at once.
+     */
+    private void whileElecting(Runnable change) {
+        long deadline = System.nanoTime() + requestTimeoutMillis * 1_000_000L;
+        while (true) {
+            try {
+                change.run();
+                return;
+            } catch (NotLeaderException e) {
+                if (!e.serverMessage().contains("no leader elected") || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(ELECTION_RETRY_MS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** LIST_TOPICS: names sorted, internal ({@code __}) topics excluded. */

@@ -366,19 +366,18 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         // DataOutputStream over a growing ByteArrayOutputStream cost a synchronized call per field plus copies
         boolean expiring = false;
         int size = producer.identified() ? 4 + 8 + 8 + 4 + 1 + 4 : 4 + 8 + 4;
-        byte[][] headerKeys = null;
+        byte[][][] headerKeys = null; // per record and header: the key as writeUTF writes it
         for (int i = 0; i < batch.size(); i++) {
             Record r = batch.get(i);
             expiring |= r.expiresAt() != Record.NO_EXPIRY;
             size += 8 + 4 + (r.key() == null ? 0 : r.key().length) + 4 + r.value().length + 2;
             List<Header> hs = r.headers();
             if (!hs.isEmpty()) {
-                headerKeys = headerKeys == null ? new byte[batch.size()][] : headerKeys;
-                byte[] keys = utf(hs);
-                headerKeys[i] = keys;
-                size += keys.length;
-                for (Header h : hs) {
-                    size += 4 + h.value().length;
+                headerKeys = headerKeys == null ? new byte[batch.size()][][] : headerKeys;
+                headerKeys[i] = new byte[hs.size()][];
+                for (int h = 0; h < hs.size(); h++) {
+                    headerKeys[i][h] = utf(hs.get(h).key());
+                    size += headerKeys[i][h].length + 4 + hs.get(h).value().length;
                 }
             }
         }
@@ -404,14 +403,8 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
             out.putInt(r.value().length).put(r.value());
             List<Header> hs = r.headers();
             out.putShort((short) hs.size());
-            if (!hs.isEmpty()) {
-                ByteBuffer keys = ByteBuffer.wrap(headerKeys[i]);
-                for (Header h : hs) {
-                    int len = Short.toUnsignedInt(keys.getShort(keys.position()));
-                    out.put(keys.array(), keys.position(), 2 + len);
-                    keys.position(keys.position() + 2 + len);
-                    out.putInt(h.value().length).put(h.value());
-                }
+            for (int h = 0; h < hs.size(); h++) {
+                out.put(headerKeys[i][h]).putInt(hs.get(h).value().length).put(hs.get(h).value());
             }
             if (expiring) {
                 out.putLong(r.expiresAt());
@@ -420,13 +413,11 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         return out.array();
     }
 
-    /** The headers' keys one after another, each as {@link DataOutputStream#writeUTF} writes it. */
-    private static byte[] utf(List<Header> headers) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * headers.size());
+    /** A header key as {@link DataOutputStream#writeUTF} writes it (u16 length, modified UTF-8). */
+    private static byte[] utf(String key) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + key.length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (Header h : headers) {
-                out.writeUTF(h.key());
-            }
+            out.writeUTF(key);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a key over 65,535 bytes: refused as the stream always refused it
         }
