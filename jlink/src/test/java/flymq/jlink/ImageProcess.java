@@ -57,6 +57,7 @@ final class ImageProcess {
         pb.environment().remove("FLYMQ_STARTUP_ARCHIVE");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().put("FLYMQ_BROKER_CACHE_DIR", "none");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
@@ -112,6 +113,9 @@ final class ImageProcess {
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FLYMQ_JAVA_OPTS");
+        // No broker startup cache unless a test asks for one: a training start writes it into the image at its
+        // stop, and the container module packs this image as it is (ImageBrokerStartupCacheIT tests the cache).
+        pb.environment().put("FLYMQ_BROKER_CACHE_DIR", "none");
         pb.environment().putAll(env);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -113,7 +113,13 @@ class RuntimeImageIT {
         assertFalse(server.out().contains("TieredStopAtLevel"), server.out());
         assertTrue(server.out().contains("-XX:+UseG1GC"), server.out());
         assertTrue(server.out().contains("-XX:MaxHeapSize=268435456"), "broker heap capped at 256 MiB: " + server.out());
+        assertTrue(server.out().contains(CRYPTO_EARLY), "TLS and at-rest AES-GCM compiled early: " + server.out());
+        assertFalse(client.out().contains("CompileThresholdScaling"), client.out());
     }
+
+    /** The launcher's per-package compile threshold for the JDK's crypto provider (bin/flymq says why). */
+    private static final String CRYPTO_EARLY =
+            "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.1";
 
     @Test
     void benchGetsTheFullJitWhateverGlobalOptionsWithValuesComeFirst() throws Exception {
@@ -123,6 +129,11 @@ class RuntimeImageIT {
                 "c.crt", "--tls-key", "c.key", "-o", "json", "bench", "produce", "--help");
         assertFalse(bench.out().contains("TieredStopAtLevel"), bench.out());
         assertTrue(bench.out().contains("-XX:+UseG1GC"), bench.out());
+        assertTrue(bench.out().contains(CRYPTO_EARLY), bench.out());
+        // the compile command is quiet: nothing of it on stdout, where `bench --output json` writes its figures
+        var help = ImageProcess.run(Map.of(), FLYMQ, "bench", "produce", "--help");
+        assertTrue(help.out().contains("--records"), help.out());
+        assertFalse(help.out().contains("CompileCommand"), help.out());
     }
 
     @Test

@@ -95,6 +95,7 @@ final class BrokerRunner {
         out.println("console: " + node.consoleUrl().orElse("not served (observability.admin.enabled is false, or "
                 + "its default port was taken: see the log)"));
         out.flush();
+        BrokerStartupCache.afterReady();
         // A node that fails (a listener lost, an Error in a thread) stops itself; the stopper bounds that stop too.
         while (!node.awaitShutdown(FAILURE_POLL)) {
             if (node.failure().isPresent()) {
