@@ -289,7 +289,8 @@ public record BrokerConfig(
     static final ConfigKey<Long> RETENTION_MS = ConfigKey.used("retention_ms", ValueType.longs(0, Long.MAX_VALUE),
             7L * 24 * 3600 * 1000, "default age limit; 0 = unlimited").shownAs("`604800000` (7 days)");
     static final ConfigKey<String> LOG_LEVEL = ConfigKey.used("log_level",
-            ValueType.oneOf("debug", "info", "warn", "error"), "info", "level of the `flymq` loggers");
+            ValueType.oneOf("debug", "info", "warn", "error"), "info", "level of the `flymq` loggers; Helidon's and "
+                    + "MicroRaft's (Raft elections, a report per group) stay at warnings unless `debug`");
     static final ConfigKey<Boolean> AUTO_CREATE_TOPICS = ConfigKey.used("auto_create_topics", ValueType.BOOLEAN,
             true, "PRODUCE to an unknown topic creates it");
     static final ConfigKey<Integer> DEFAULT_PARTITIONS = ConfigKey.used("default_partitions",
