@@ -449,7 +449,15 @@ class ClusterReassignmentTest {
         start(away); // its group's log ends before the snapshot the move took: it installs it and copies the rest
         load.awaitAcked(10);
         load.stop();
-        assertEquals(target, partition("back", 0).replicas());
+        // asked of every node: the restarted one may still be replaying the metadata log up to the move
+        await("every node lists the moved replicas", () -> nodes.keySet().stream().allMatch(id -> {
+            try (FlyMqClient c = client(id)) {
+                List<ClusterMetadata.Topic> t = c.clusterMetadata("back").topics();
+                return !t.isEmpty() && target.equals(t.get(0).partitions().get(0).replicas());
+            } catch (FlyMqException e) {
+                return false;
+            }
+        }));
         List<PartitionHistory.Attempt> history = load.history.get(0);
         long acked = history.stream().filter(PartitionHistory.Attempt::acked).mapToLong(a -> a.values().size()).sum();
         List<Message> read = new ArrayList<>();
