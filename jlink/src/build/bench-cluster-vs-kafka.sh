@@ -14,7 +14,8 @@
 #   jlink/src/build/bench-cluster-vs-kafka.sh      # ROUNDS=3 RECORDS=1000000 LAT_RECORDS=100000 RATE=10000
 #                                                  # KILL_AFTER=3 KAFKA_HEAP="-Xmx512m -Xms512m" OUT=<dir>
 # Output in OUT (default bench/kafka/target/results/cluster-<UTC time>): summary.txt, one .out/.err per run, node logs.
-# Ports: Kafka 24092-24097 (client, controller per node), FlyMQ 41092/42092/43092 (cluster 49193/49293/49393).
+# Ports: Kafka 24092-24097 (client, controller per node), FlyMQ 21192/22192/23192 (cluster 21193/22193/23193):
+# all below the ephemeral range (32768-60999 on Linux), where a client connection of the Kafka runs can hold the port.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 flymq="$root/jlink/target/flymq/bin/flymq"
@@ -38,7 +39,7 @@ perf=("$JAVA" -Xmx512m "${KAFKA_JVM_FLAGS[@]}" "$log4j" -cp "$KAFKA_LIB/*" org.a
   --bootstrap-server 127.0.0.1:24092,127.0.0.1:24094,127.0.0.1:24096 --record-size 100)
 
 declare -A fpid fstarts
-fpeers=n1@127.0.0.1:49193,n2@127.0.0.1:49293,n3@127.0.0.1:49393
+fpeers=n1@127.0.0.1:21193,n2@127.0.0.1:22193,n3@127.0.0.1:23193
 cleanup() {
   for n in 1 2 3; do [ -n "${KAFKA_WRAPPER[$n]:-}" ] && kafka_stop "$n"; done
   for p in "${fpid[@]}"; do kill -KILL "$p" 2>/dev/null; done
@@ -84,7 +85,7 @@ kafka_cluster_round() { # round
 fly_start() { # round, node
   local r=$1 i=$2
   fstarts[$i]=$(( ${fstarts[$i]:-0} + 1 ))
-  "$flymq" server start --node-id n$i --bind-addr 127.0.0.1:4${i}092 --cluster-addr 127.0.0.1:49${i}93 \
+  "$flymq" server start --node-id n$i --bind-addr 127.0.0.1:2${i}192 --cluster-addr 127.0.0.1:2${i}193 \
     --peers $fpeers --data-dir "$scratch/fly$r/n$i" --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 \
     >>"$OUT/f$r-n$i.log" 2>&1 &
   fpid[$i]=$!
@@ -98,7 +99,7 @@ fly_wait() { # round, node
 fly_leader_of() { # topic -> node number leading partition 0, as a node names it
   local l
   for _ in $(seq 1 150); do
-    l=$("$flymq" --server 127.0.0.1:41092,127.0.0.1:42092,127.0.0.1:43092 topic describe "$1" -o json 2>/dev/null \
+    l=$("$flymq" --server 127.0.0.1:21192,127.0.0.1:22192,127.0.0.1:23192 topic describe "$1" -o json 2>/dev/null \
         | python3 -c 'import sys,json; print(json.load(sys.stdin)["partitions"][0]["leader"])' 2>/dev/null)
     [[ $l =~ ^n[123]$ ]] && { echo "${l#n}"; return 0; }
     sleep 0.2
@@ -114,7 +115,7 @@ fly_cluster_round() { # round
   # refused (no leader yet), so retry for up to 30 s as an operator would
   for t in warm:1 tp1:1 tp3:3 lat:1 fo:1; do
     local tries=0
-    until "$flymq" --server 127.0.0.1:41092 topic create "${t%:*}" --partitions "${t#*:}" --replication-factor 3 \
+    until "$flymq" --server 127.0.0.1:21192 topic create "${t%:*}" --partitions "${t#*:}" --replication-factor 3 \
         >/dev/null 2>>"$OUT/f$r-create.err"; do
       tries=$((tries + 1)); [ "$tries" -ge 150 ] && return 1; sleep 0.2
     done
@@ -122,8 +123,8 @@ fly_cluster_round() { # round
   fly_bench() { # name, topic, args...
     local name=$1 topic=$2 l; shift 2
     l=$(fly_leader_of "$topic") || { say "flymq: no leader for $topic"; return 1; }
-    echo "f$r-$name: flymq --server 127.0.0.1:4${l}092 bench produce --topic $topic $*" >>"$OUT/commands.txt"
-    "$flymq" --server "127.0.0.1:4${l}092,127.0.0.1:41092,127.0.0.1:42092,127.0.0.1:43092" bench produce \
+    echo "f$r-$name: flymq --server 127.0.0.1:2${l}192 bench produce --topic $topic $*" >>"$OUT/commands.txt"
+    "$flymq" --server "127.0.0.1:2${l}192,127.0.0.1:21192,127.0.0.1:22192,127.0.0.1:23192" bench produce \
       --topic "$topic" --record-size 100 --acks all "$@" --output json >"$OUT/f$r-$name.out" 2>"$OUT/f$r-$name.err"
   }
   local batched=(--throughput -1 --linger-ms 5 --batch-size 65536)
