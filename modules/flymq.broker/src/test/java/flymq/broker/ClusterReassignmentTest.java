@@ -672,18 +672,21 @@ class ClusterReassignmentTest {
 
     /**
      * {@code count} voters (a learner gets no replicas of a new topic), each registered with its client address,
-     * which REGISTER_NODE carries together with its rack.
+     * which REGISTER_NODE carries together with its rack, as every running node has applied it: the metadata leader
+     * places a new topic's replicas by the racks it has applied, and a leader elected just now may be a node that had
+     * not yet heard that the registrations were committed.
      */
     private void awaitRegisteredVoters(int count) throws InterruptedException {
-        await(count + " voters registered with their racks", () -> {
-            try (FlyMqClient c = client("n1")) {
-                var all = c.clusterStatus().nodes();
-                return all.size() == count && all.stream().allMatch(n -> !n.clientAddress().isEmpty()
-                        && !n.role().equals("learner"));
-            } catch (FlyMqException e) {
-                return false;
-            }
-        });
+        await(count + " voters registered with their racks on every node", () -> nodes.keySet().stream()
+                .allMatch(id -> {
+                    try (FlyMqClient c = client(id)) {
+                        var all = c.clusterStatus().nodes();
+                        return all.size() == count && all.stream().allMatch(n -> !n.clientAddress().isEmpty()
+                                && !n.role().equals("learner"));
+                    } catch (FlyMqException e) {
+                        return false;
+                    }
+                }));
     }
 
     /** Every partition of {@code topic} has its replicas in {@code distinct} different racks. */
