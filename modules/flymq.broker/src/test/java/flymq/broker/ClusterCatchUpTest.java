@@ -12,10 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,26 +22,11 @@ class ClusterCatchUpTest {
     Path dir;
 
     private ClusterHarness cluster;
-    private final Logger catchUpLog = Logger.getLogger("flymq.broker.replication.ReplicaCatchUp");
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture logged = new LogCapture("flymq.broker.replication.ReplicaCatchUp");
 
     @AfterEach
     void close() {
-        catchUpLog.removeHandler(capture);
+        logged.detach();
         if (cluster != null) {
             cluster.close();
         }
@@ -53,7 +34,7 @@ class ClusterCatchUpTest {
 
     @Test
     void restartedFollowerCopiesTheRecordsBehindTheLeadersSnapshotAndServesEveryRecord() throws Exception {
-        catchUpLog.addHandler(capture);
+        logged.attach();
         // a snapshot, and so a compaction of the partition's Raft log, every 20 commits
         cluster = new ClusterHarness(dir, 5, b -> b.commitCountToTakeSnapshot(20)).startAll();
         cluster.awaitRegistered();
@@ -82,7 +63,7 @@ class ClusterCatchUpTest {
         for (int i = 0; i < held.size(); i++) {
             assertEquals(i, held.get(i).offset());
         }
-        assertTrue(logged.stream().anyMatch(m -> m.contains("copied offsets 10..")),
+        assertTrue(logged.messages().stream().anyMatch(m -> m.contains("copied offsets 10..")),
                 "the follower caught up through a snapshot install and a copy from the leader: " + logged);
         // and it keeps replicating what comes after the snapshot
         try (FlyMqClient c = cluster.client(cluster.partitionLeader("lagging", 0))) {
@@ -95,7 +76,7 @@ class ClusterCatchUpTest {
 
     @Test
     void aReplicaRestartedWithASnapshotBeyondItsLogCopiesTheRestBeforeItServesAnyRead() throws Exception {
-        catchUpLog.addHandler(capture);
+        logged.attach();
         // every member snapshots every 20 commits, so a stopped follower keeps a snapshot in its own Raft state
         cluster = new ClusterHarness(dir, 6, b -> b.commitCountToTakeSnapshot(20)).startAll();
         cluster.awaitRegistered();
@@ -122,10 +103,10 @@ class ClusterCatchUpTest {
                 java.nio.file.Files.delete(p);
             }
         }
-        logged.clear();
+        logged.messages().clear();
         cluster.start(follower);
         cluster.awaitRegistered();
-        assertTrue(logged.stream().anyMatch(m -> m.contains("copied offsets 0..")),
+        assertTrue(logged.messages().stream().anyMatch(m -> m.contains("copied offsets 0..")),
                 "the restarted follower copied what its restored snapshot stands for while it started: " + logged);
         // every read through the restarted node is whole (never a short "no more records"), or it is refused
         for (int round = 0; round < 3; round++) {

@@ -18,10 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,26 +36,11 @@ class ClusterDelayedTest {
 
     private ClusterHarness cluster;
     private final TestClock clock = new TestClock(T0);
-    private final Logger scheduleLog = Logger.getLogger("flymq.broker.delay.PartitionSchedule");
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture logged = new LogCapture("flymq.broker.delay.PartitionSchedule");
 
     @AfterEach
     void close() {
-        scheduleLog.removeHandler(capture);
+        logged.detach();
         if (cluster != null) {
             cluster.close();
         }
@@ -284,7 +265,7 @@ class ClusterDelayedTest {
 
     @Test
     void aReplicaThatMissedTheScheduleBehindASnapshotCopiesItFromTheLeader() throws Exception {
-        scheduleLog.addHandler(capture);
+        logged.attach();
         // a snapshot, and so a compaction of the partition's Raft log, every 20 commits
         cluster = new ClusterHarness(dir, 35, b -> b.commitCountToTakeSnapshot(20)).withClock(clock).startAll();
         int leader = createTopic("s");
@@ -317,9 +298,9 @@ class ClusterDelayedTest {
             throw new AssertionError(e.getMessage() + ": leader " + sizes(scheduleFiles(leader)) + ", follower "
                     + sizes(scheduleFiles(follower)), e);
         }
-        assertTrue(logged.stream().anyMatch(m -> m.contains("copying delayed entries 0..")),
+        assertTrue(logged.messages().stream().anyMatch(m -> m.contains("copying delayed entries 0..")),
                 "the follower installed a snapshot and copied the schedule entries from the leader: " + logged);
-        assertTrue(logged.stream().anyMatch(m -> m.contains("copying 1 delayed-delivery cancel")), "" + logged);
+        assertTrue(logged.messages().stream().anyMatch(m -> m.contains("copying 1 delayed-delivery cancel")), "" + logged);
         cluster.stop(leader);
         clock.advance(Duration.ofMinutes(3));
         wakeAll();

@@ -19,10 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,26 +39,11 @@ class ClusterKeyRotationTest {
     Path dir;
 
     private ClusterHarness cluster;
-    private final Logger catchUpLog = Logger.getLogger("flymq.broker.replication.ReplicaCatchUp");
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture logged = new LogCapture("flymq.broker.replication.ReplicaCatchUp");
 
     @AfterEach
     void close() {
-        catchUpLog.removeHandler(capture);
+        logged.detach();
         if (cluster != null) {
             cluster.close();
         }
@@ -77,7 +58,7 @@ class ClusterKeyRotationTest {
 
     @Test
     void aFollowerRotatedWhileTheOthersWroteReadsEverythingAndCatchesUpThroughASnapshot() throws Exception {
-        catchUpLog.addHandler(capture);
+        logged.attach();
         Path oldKey = secretFile("at-rest.key", OLD_KEY);
         Path secret = secretFile("cluster.secret", "a shared secret of the three nodes");
         // a snapshot, and so a compaction of the partition's Raft log, every 20 commits
@@ -115,7 +96,7 @@ class ClusterKeyRotationTest {
         ClusterHarness.await("the rotated follower's log to reach " + written.size() + " records", 30_000,
                 () -> local(follower).size() >= written.size());
         assertEquals(written, local(follower).stream().map(Message::valueAsString).toList());
-        assertTrue(logged.stream().anyMatch(m -> m.contains("copied offsets 10..")),
+        assertTrue(logged.messages().stream().anyMatch(m -> m.contains("copied offsets 10..")),
                 "the follower caught up through a snapshot install and a copy from the leader: " + logged);
         assertNotEquals(oldKeyId, Files.readString(keyIdFile), "the directory's key id moves to the new key");
 

@@ -4,7 +4,6 @@ import flymq.broker.produce.ProduceHandler;
 import flymq.broker.server.Session;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
-import flymq.protocol.RequestException;
 import flymq.protocol.message.CancelDelayedRequest;
 import flymq.protocol.message.CancelDelayedResponse;
 import flymq.protocol.message.ProduceResponse;
@@ -28,11 +27,7 @@ public final class DelayedRequests {
 
     public void produceDelayed(Session session, PayloadReader in, PayloadWriter out) {
         TimedProduceRequest r = TimedProduceRequest.read(in);
-        long bytes = (long) r.key().length + r.value().length;
-        if (bytes > ProduceHandler.MAX_RECORD_BYTES) {
-            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
-                    + ProduceHandler.MAX_RECORD_BYTES);
-        }
+        ProduceHandler.checkRecordSize(r.key(), r.value());
         DelayedDelivery.Scheduled s = delivery.schedule(r.topic(), r.partition(), r.key(), r.value(), r.millis());
         new ProduceResponse(s.topic(), s.partition(), s.id(), s.dueMs(), r.key().length == 0 ? -1 : r.key().length,
                 r.value().length).write(out);

@@ -2,7 +2,9 @@ package flymq.broker.dlq;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,21 @@ public final class RetryHolds {
     public record Hold(String group, String topic, int partition, long offset, int failures, long notBeforeMs) {
         Key key() {
             return new Key(group, topic, partition);
+        }
+
+        /** One hold's binary form (class comment), in the snapshot and in the metadata command alike. */
+        public void writeTo(DataOutput out) throws IOException {
+            out.writeUTF(group);
+            out.writeUTF(topic);
+            out.writeInt(partition);
+            out.writeLong(offset);
+            out.writeInt(failures);
+            out.writeLong(notBeforeMs);
+        }
+
+        /** Reads {@link #writeTo}'s form. */
+        public static Hold readFrom(DataInput in) throws IOException {
+            return new Hold(in.readUTF(), in.readUTF(), in.readInt(), in.readLong(), in.readInt(), in.readLong());
         }
     }
 
@@ -122,12 +139,7 @@ public final class RetryHolds {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(all.size());
             for (Hold h : all) {
-                out.writeUTF(h.group());
-                out.writeUTF(h.topic());
-                out.writeInt(h.partition());
-                out.writeLong(h.offset());
-                out.writeInt(h.failures());
-                out.writeLong(h.notBeforeMs());
+                h.writeTo(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -146,8 +158,7 @@ public final class RetryHolds {
             }
             List<Hold> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(new Hold(in.readUTF(), in.readUTF(), in.readInt(), in.readLong(), in.readInt(),
-                        in.readLong()));
+                out.add(Hold.readFrom(in));
             }
             if (in.available() > 0) {
                 throw new IOException(in.available() + " trailing bytes");

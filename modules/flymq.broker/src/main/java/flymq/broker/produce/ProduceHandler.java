@@ -83,6 +83,19 @@ public final class ProduceHandler implements RequestHandler {
                 request.millis(), out);
     }
 
+    /**
+     * Refuses a record whose key and value together exceed {@link #MAX_RECORD_BYTES} (every produce path); returns
+     * their size.
+     */
+    public static long checkRecordSize(byte[] key, byte[] value) {
+        long bytes = (long) key.length + value.length;
+        if (bytes > MAX_RECORD_BYTES) {
+            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
+                    + MAX_RECORD_BYTES);
+        }
+        return bytes;
+    }
+
     /** @param ttlMs the record's own time to live, 0 for the default */
     private void produce(String topicName, byte[] key, byte[] value, int requested, long ttlMs,
                          PayloadWriter out) {
@@ -91,11 +104,7 @@ public final class ProduceHandler implements RequestHandler {
             throw new RequestException("invalid partition " + requested + " for topic " + topicName
                     + ": use -1 to let the broker choose, or a partition number from 0");
         }
-        long bytes = (long) key.length + value.length;
-        if (bytes > MAX_RECORD_BYTES) {
-            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
-                    + MAX_RECORD_BYTES);
-        }
+        long bytes = checkRecordSize(key, value);
         schemas.check(topicName, key, value);
         Topic topic = topics.forProduce(topicName);
         int partition = topic.choosePartition(key, requested);

@@ -108,11 +108,7 @@ public final class ClusterDelayed implements DelayedCounts, AutoCloseable {
     /** PRODUCE_DELAYED 0x30 on the partition's leader (routed here). */
     public void produceDelayed(Session session, PayloadReader in, PayloadWriter out) {
         TimedProduceRequest r = TimedProduceRequest.read(in);
-        long bytes = (long) r.key().length + r.value().length;
-        if (bytes > ProduceHandler.MAX_RECORD_BYTES) {
-            throw new RequestException("record of " + bytes + " bytes (key + value) exceeds the maximum of "
-                    + ProduceHandler.MAX_RECORD_BYTES);
-        }
+        ProduceHandler.checkRecordSize(r.key(), r.value());
         long delayMs = r.millis();
         if (delayMs < 0 || delayMs > maxDelayMs) {
             throw new RequestException("invalid delay_ms " + delayMs + " for topic " + r.topic() + ": expected 0.."

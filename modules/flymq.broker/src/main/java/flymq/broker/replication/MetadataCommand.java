@@ -274,14 +274,8 @@ sealed interface MetadataCommand {
                     }
                 }
                 case RetryHold r -> {
-                    RetryHolds.Hold h = r.hold();
                     out.writeByte(RETRY_HOLD);
-                    out.writeUTF(h.group());
-                    out.writeUTF(h.topic());
-                    out.writeInt(h.partition());
-                    out.writeLong(h.offset());
-                    out.writeInt(h.failures());
-                    out.writeLong(h.notBeforeMs());
+                    r.hold().writeTo(out);
                 }
                 case Schema s -> {
                     out.writeByte(SCHEMA);
@@ -353,8 +347,7 @@ sealed interface MetadataCommand {
                     }
                     yield new TxnState(puts, removes);
                 }
-                case RETRY_HOLD -> new RetryHold(new RetryHolds.Hold(in.readUTF(), in.readUTF(), in.readInt(),
-                        in.readLong(), in.readInt(), in.readLong()));
+                case RETRY_HOLD -> new RetryHold(RetryHolds.Hold.readFrom(in));
                 case SCHEMA -> new Schema(SchemaChange.decode(in.readAllBytes()));
                 case SECURITY -> {
                     int n = in.readInt();
