@@ -71,7 +71,8 @@ public interface PartitionLeadership {
      * The partition's leader, waiting up to {@code maxWait} while its replicas are still electing one (a topic created
      * a moment ago, or a leader that just died): a request that arrives in that window is served a few hundred
      * milliseconds late instead of refused with a "not leader" that names no leader, which the official SDKs do not
-     * retry. An unknown partition (no replicas) and a partition with a known leader answer at once.
+     * retry; likewise while the leader's client address is not known here yet. An unknown partition (no replicas) and
+     * a partition with a known leader at a known address answer at once.
      */
     default PartitionLeader awaitLeader(String topic, int partition, Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
@@ -87,8 +88,10 @@ public interface PartitionLeadership {
         if (l.local() || l.replicas().isEmpty()) {
             return false;
         }
-        // A node elected a moment ago may name itself leader before its role says so: still settling.
-        return l.leaderId().isEmpty() || l.leaderId().equals(localNodeId());
+        // A node elected a moment ago may name itself leader before its role says so: still settling. So is a leader
+        // whose client address this node has not applied yet (its registration follows its start within moments):
+        // a request could be neither served here nor forwarded.
+        return l.leaderId().isEmpty() || l.leaderId().equals(localNodeId()) || l.leaderAddr().isEmpty();
     }
 
     /**

@@ -58,6 +58,19 @@ class AwaitLeaderTest {
     }
 
     @Test
+    void aLeaderWhoseAddressIsNotKnownYetIsWaitedFor() {
+        // a leader named before its node's registration (client address) is applied here: neither served here nor
+        // forwardable (failed ImageClusterFailoverIT's first delayed produce through another node)
+        PartitionLeader noAddress = new PartitionLeader("n3", "", 1, "online", REPLICAS, REPLICAS, false);
+        PartitionLeader registered = new PartitionLeader("n3", "h3:9092", 1, "online", REPLICAS, REPLICAS, false);
+        Scripted s = new Scripted(noAddress, noAddress, registered);
+        assertEquals(registered, s.awaitLeader("t", 0, Duration.ofSeconds(30)));
+        assertEquals(3, s.asked.get());
+        Scripted never = new Scripted(noAddress);
+        assertEquals(noAddress, never.awaitLeader("t", 0, Duration.ofMillis(50)), "past the wait: as it stands");
+    }
+
+    @Test
     void anUnknownPartitionOrAKnownLeaderAnswersAtOnce() {
         Scripted unknown = new Scripted(UNKNOWN, REMOTE);
         assertEquals(UNKNOWN, unknown.awaitLeader("t", 0, Duration.ofSeconds(30)));
