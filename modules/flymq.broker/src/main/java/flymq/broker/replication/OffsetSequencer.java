@@ -57,11 +57,20 @@ final class OffsetSequencer {
      */
     Optional<Proposal> propose(RaftGroup<Long> group, List<Record> batch, boolean promise, long waitMs,
                                ProducerBatch producer) throws InterruptedException {
+        return inSlot(waitMs, () -> proposeInOrder(group, batch, promise, producer));
+    }
+
+    /**
+     * Runs {@code proposal} once one of the partition's slots for uncommitted proposals is free (within
+     * {@code waitMs}, else empty); the slot goes back when the proposal throws, otherwise when its commit completes
+     * (the proposal's own callback releases it).
+     */
+    private <T> Optional<T> inSlot(long waitMs, java.util.function.Supplier<T> proposal) throws InterruptedException {
         if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(proposeInOrder(group, batch, promise, producer));
+            return Optional.of(proposal.get());
         } catch (RuntimeException e) {
             window.release();
             throw e;
@@ -77,10 +86,7 @@ final class OffsetSequencer {
      */
     Optional<CompletableFuture<Committed<Long>>> proposeUnforeseen(RaftGroup<Long> group, byte[] command,
                                                                     long waitMs) throws InterruptedException {
-        if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
-            return Optional.empty();
-        }
-        try {
+        return inSlot(waitMs, () -> {
             synchronized (this) {
                 int t = group.term();
                 if (t != term) {
@@ -93,12 +99,9 @@ final class OffsetSequencer {
                     window.release();
                     completed(seq, 0, -1, true, c, error);
                 });
-                return Optional.of(commit);
+                return commit;
             }
-        } catch (RuntimeException e) {
-            window.release();
-            throw e;
-        }
+        });
     }
 
     /**
@@ -110,17 +113,11 @@ final class OffsetSequencer {
      */
     Optional<CompletableFuture<Committed<Long>>> proposeWithoutRecords(RaftGroup<Long> group, byte[] command,
                                                                         long waitMs) throws InterruptedException {
-        if (!window.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
-            return Optional.empty();
-        }
-        try {
+        return inSlot(waitMs, () -> {
             CompletableFuture<Committed<Long>> commit = group.replicate(command);
             commit.whenComplete((c, error) -> window.release());
-            return Optional.of(commit);
-        } catch (RuntimeException e) {
-            window.release();
-            throw e;
-        }
+            return commit;
+        });
     }
 
     private synchronized Proposal proposeInOrder(RaftGroup<Long> group, List<Record> batch, boolean promise,
