@@ -44,12 +44,7 @@ class LogStoreTest {
     @Test
     void aSegmentSealedUnderTheOsPolicyIsSyncedInTheBackgroundRightAfterTheRoll() throws Exception {
         CountDownLatch synced = new CountDownLatch(1);
-        StorageListener listener = new StorageListener() {
-            @Override
-            public void fsyncCompleted(long nanos) {
-                synced.countDown();
-            }
-        };
+        StorageListener listener = onFsync(synced::countDown);
         LogConfig os = LogConfig.defaults().withSyncPolicy(SyncPolicy.OS).withSegmentBytes(1024);
         // Housekeeping an hour away: only the roll itself can have the sealed segment synced.
         try (LogStore store = LogStore.open(dataDir.resolve("logs"), os, listener, Duration.ofHours(1))) {
@@ -121,12 +116,7 @@ class LogStoreTest {
     @Test
     void everyAppendAfterABackgroundFlushIsFlushedInTurn() throws Exception {
         java.util.concurrent.Semaphore fsyncs = new java.util.concurrent.Semaphore(0);
-        StorageListener listener = new StorageListener() {
-            @Override
-            public void fsyncCompleted(long nanos) {
-                fsyncs.release();
-            }
-        };
+        StorageListener listener = onFsync(fsyncs::release);
         LogConfig cfg = LogConfig.defaults().withSyncPolicy(SyncPolicy.INTERVAL).withSyncIntervalMs(5);
         // no housekeeping pass during the test: only the background flush fsyncs
         try (LogStore store = LogStore.open(dataDir.resolve("logs"), cfg, listener, Duration.ofHours(1))) {
@@ -169,5 +159,15 @@ class LogStoreTest {
             }
             assertTrue(log.segmentCount() > 1);
         }
+    }
+
+    /** A listener that runs {@code action} after each completed fsync. */
+    private static StorageListener onFsync(Runnable action) {
+        return new StorageListener() {
+            @Override
+            public void fsyncCompleted(long nanos) {
+                action.run();
+            }
+        };
     }
 }

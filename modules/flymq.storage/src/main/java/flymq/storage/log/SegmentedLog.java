@@ -205,7 +205,8 @@ public final class SegmentedLog implements PartitionLog {
             flushTo(next);
         }
         Runnable signal = unsyncedSignal;
-        if (signal != null && !unsyncedSignalled.getAndSet(true)) {
+        // a plain read first: every append after the first since a flush finds it set, without a write to it
+        if (signal != null && !unsyncedSignalled.get() && !unsyncedSignalled.getAndSet(true)) {
             signal.run();
         }
         return first;
