@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,6 +104,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private volatile RaftMember leader;
     private volatile long commitIndex;
     private volatile boolean closed;
+    /** {@link #awaitApplied} callers by the index they wait for; released on the Raft thread as entries apply. */
+    private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> appliedWaiters = new ConcurrentSkipListMap<>();
     /**
      * Until when (System.nanoTime) this fresh founding member sends no pre-vote, leaving the first election to
      * {@link RaftGroupConfig#firstCandidate()}; 0 once a leader was seen or the grace passed, or when not held.
@@ -443,6 +446,31 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         return commitIndex;
     }
 
+    /**
+     * Completes once this member has applied the entry at {@code index} (or a snapshot past it), at once if it has:
+     * state read after that sees every entry up to it. Fails when the member closes first.
+     */
+    public CompletableFuture<Void> awaitApplied(long index) {
+        if (commitIndex >= index) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> f = appliedWaiters.computeIfAbsent(index, i -> new CompletableFuture<>());
+        // the entry may have been applied between the check and the put, with no release to come for it
+        releaseApplied(commitIndex);
+        if (closed) {
+            f.completeExceptionally(terminated());
+        }
+        return f;
+    }
+
+    private void releaseApplied(long applied) {
+        Map.Entry<Long, CompletableFuture<Void>> e;
+        while ((e = appliedWaiters.firstEntry()) != null && e.getKey() <= applied) {
+            appliedWaiters.remove(e.getKey(), e.getValue());
+            e.getValue().complete(null);
+        }
+    }
+
     /** The group's current members (the effective list, including a change not yet committed). */
     public List<RaftMember> members() {
         return toMembers(node.getEffectiveMembers().getMembers());
@@ -525,6 +553,8 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             transport.close();
         }
         role = Role.TERMINATED;
+        appliedWaiters.values().forEach(f -> f.completeExceptionally(terminated()));
+        appliedWaiters.clear();
     }
 
     private void closeStore() {
@@ -841,6 +871,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
                         + ": unexpected operation " + (operation == null ? "null" : operation.getClass().getName()));
             }
             commitIndex = index;
+            releaseApplied(index);
             long applied = index;
             fire(() -> listener.onCommit(config.groupId(), applied));
             return result;
@@ -873,6 +904,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             delegate.installSnapshot(index, bytes);
             compaction.snapshotted();
             commitIndex = index;
+            releaseApplied(index);
             fire(() -> listener.onCommit(config.groupId(), index));
         }
 

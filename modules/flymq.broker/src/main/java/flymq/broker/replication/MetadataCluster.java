@@ -108,6 +108,8 @@ import java.util.function.Supplier;
 public final class MetadataCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataCluster.class.getName());
     private static final long COMMIT_TIMEOUT_MS = 10_000;
+    /** The term in which this node, as leader, had applied its whole log once ({@link #awaitLeaderApplied}). */
+    private volatile int appliedInTerm = -1;
     /** Replicas of a partition when CREATE_TOPIC names none (capped by the cluster's size). */
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
 
@@ -975,6 +977,7 @@ public final class MetadataCluster implements AutoCloseable {
                             WireMessage forwardedRequest, int opcode) {
         RaftGroup<Boolean> g = requireStarted();
         if (g.isLeader()) {
+            awaitLeaderApplied(g);
             try {
                 return replicate(g, command.get().encode(), what);
             } catch (RaftGroupException e) {
@@ -986,6 +989,33 @@ public final class MetadataCluster implements AutoCloseable {
         }
         byte[] answer = toMetadataLeader(g, forwarded, what, forwardedRequest, opcode);
         return SuccessResponse.read(new PayloadReader(answer)).success();
+    }
+
+    /**
+     * Once per term, before the leader builds a command from its state: waits until it has applied every entry its
+     * log held when asked (bounded by the commit timeout). Commands are built from the leader's applied state
+     * (replica placement reads the nodes' racks, a rebalance the current assignments), and a leader elected a moment
+     * ago may not yet have applied what its predecessor committed: it learns that those entries are committed only
+     * when the first entry of its own term commits, and a topic created before that was placed without the racks
+     * registered just before. Past the bound, or when leadership moved meanwhile, the command goes ahead as before.
+     */
+    private void awaitLeaderApplied(RaftGroup<Boolean> g) {
+        int term = g.term();
+        if (appliedInTerm == term) {
+            return;
+        }
+        try {
+            RaftStatus status = g.status().get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (status.term() != term) {
+                return;
+            }
+            g.awaitApplied(status.lastLogIndex()).get(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            appliedInTerm = term;
+        } catch (ExecutionException | TimeoutException e) {
+            // not applied in time, or closing: build the command from what is applied, as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
