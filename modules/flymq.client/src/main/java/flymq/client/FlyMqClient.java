@@ -885,51 +885,12 @@ public final class FlyMqClient implements AutoCloseable {
         if (maxBytesPerPartition <= 0) {
             throw new IllegalArgumentException("maxBytesPerPartition must be positive, got " + maxBytesPerPartition);
         }
-        return call("BATCH_FETCH", BATCH_FETCH, batchFetchRequest(topic, positions, maxBytesPerPartition, isolation),
-                true, r -> partitionFetches(r, topic, clock.millis()));
-    }
-
-    private static BatchFetchRequest batchFetchRequest(String topic, List<FetchPosition> positions,
-                                                       int maxBytesPerPartition, IsolationLevel isolation) {
         List<BatchFetchRequest.Position> wanted = new ArrayList<>(positions.size());
         for (FetchPosition p : positions) {
             wanted.add(new BatchFetchRequest.Position(p.partition(), p.offset()));
         }
-        return new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false, isolation.wire());
-    }
-
-    /** A BATCH_FETCH sent ahead of need; {@link #answer} waits for it and decodes it on the caller's thread. */
-    final class FetchAhead {
-        private final String topic;
-        private final Connection connection;
-        private final CompletableFuture<Frame> frame;
-
-        private FetchAhead(String topic, Connection connection, CompletableFuture<Frame> frame) {
-            this.topic = topic;
-            this.connection = connection;
-            this.frame = frame;
-        }
-
-        /**
-         * The answer, decoded now: the connection's reader thread only read it (and decrypted it under TLS), so
-         * that work overlaps the caller's decoding of the answer before.
-         */
-        List<PartitionFetch> answer() {
-            Frame f = connection.await("BATCH_FETCH", frame);
-            return decode("BATCH_FETCH", f, r -> partitionFetches(r, topic, clock.millis()));
-        }
-    }
-
-    /**
-     * Sends a BATCH_FETCH without waiting for it (a consumer fetching ahead, as Kafka's does); the answer is the
-     * same as {@link #batchFetch}'s for these positions at the moment the broker reads the request.
-     */
-    FetchAhead batchFetchAhead(String topic, List<FetchPosition> positions, int maxBytesPerPartition,
-                               IsolationLevel isolation) {
-        requireTopic(topic);
-        Connection c = connection();
-        PayloadWriter w = encode(batchFetchRequest(topic, positions, maxBytesPerPartition, isolation));
-        return new FetchAhead(topic, c, c.send("BATCH_FETCH", BATCH_FETCH, w, true));
+        return call("BATCH_FETCH", BATCH_FETCH, new BatchFetchRequest(topic, maxBytesPerPartition, wanted, false,
+                        isolation.wire()), true, r -> partitionFetches(r, topic, clock.millis()));
     }
 
     private static List<PartitionFetch> partitionFetches(PayloadReader r, String topic, long nowMs) {

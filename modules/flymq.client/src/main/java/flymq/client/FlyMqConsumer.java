@@ -2,7 +2,6 @@ package flymq.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +41,6 @@ public final class FlyMqConsumer implements AutoCloseable {
     private final Map<TopicPartition, Long> pausedUntil = new LinkedHashMap<>();
     /** The wait between fetches while the cluster answers with transient errors (an election, a lost connection). */
     private static final long RETRY_BACKOFF_MS = 100;
-
-    /** A fetch sent ahead for a topic, and the positions it asked for. */
-    private record Ahead(List<FetchPosition> positions, FlyMqClient.FetchAhead fetch) {
-    }
-
-    /** The fetches sent ahead ({@link #fetchAhead}), by topic; at most one per topic is in flight. */
-    private final Map<String, Ahead> ahead = new HashMap<>();
 
     private long connectionGeneration;
     /** {@link System#nanoTime} of the first of the transient failures in a row (0: the last fetch worked). */
@@ -141,8 +133,7 @@ public final class FlyMqConsumer implements AutoCloseable {
         }
     }
 
-    /** What to fetch now: the positions of the partitions not paused, by topic. */
-    private Map<String, List<FetchPosition>> wanted() {
+    private List<Message> fetchOnce() {
         Map<String, List<FetchPosition>> byTopic = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
         pausedUntil.values().removeIf(until -> until <= now);
@@ -151,35 +142,11 @@ public final class FlyMqConsumer implements AutoCloseable {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchPosition(tp.partition(), off));
             }
         });
-        return byTopic;
-    }
-
-    /**
-     * The answer for these positions: the fetch sent ahead for them if there is one, else a fetch now. A fetch sent
-     * ahead for other positions (a seek, a nack or a pause since) is dropped unread; one that failed is sent again
-     * here, so its error, if it lasts, is the one a fetch now gives.
-     */
-    private List<PartitionFetch> fetch(String topic, List<FetchPosition> wanted) {
-        Ahead a = ahead.remove(topic);
-        if (a != null && a.positions().equals(wanted)) {
-            try {
-                return a.fetch().answer();
-            } catch (FlyMqException e) {
-                // sent again below, on a new connection if that one broke
-            }
-        }
-        return client.batchFetch(topic, wanted, config.maxBytesPerPartition(), config.isolation());
-    }
-
-    private List<Message> fetchOnce() {
-        Map<String, List<FetchPosition>> byTopic = wanted();
-        if (!ahead.isEmpty()) {
-            ahead.keySet().retainAll(byTopic.keySet());
-        }
         List<Message> out = new ArrayList<>();
         FlyMqServerException transientError = null;
         for (Map.Entry<String, List<FetchPosition>> e : byTopic.entrySet()) {
-            List<PartitionFetch> answers = fetch(e.getKey(), e.getValue());
+            List<PartitionFetch> answers = client.batchFetch(e.getKey(), e.getValue(), config.maxBytesPerPartition(),
+                    config.isolation());
             for (int i = 0; i < answers.size(); i++) {
                 PartitionFetch f = answers.get(i);
                 TopicPartition tp = new TopicPartition(e.getKey(), f.partition());
@@ -200,26 +167,7 @@ public final class FlyMqConsumer implements AutoCloseable {
             throw transientError;
         }
         failingSince = 0;
-        if (!out.isEmpty()) {
-            fetchAhead();
-        }
         return out;
-    }
-
-    /**
-     * Sends the next fetch of every topic before the records of this one are handed out, as Kafka's consumer does:
-     * while the caller works through them, the broker reads (and under TLS encrypts) the next answer and the
-     * connection's reader thread receives (and decrypts) it. Only after a fetch that returned records: a consumer
-     * that has caught up asks again when it polls, and keeps no request in flight while its caller does not poll.
-     */
-    private void fetchAhead() {
-        try {
-            wanted().forEach((topic, next) -> ahead.put(topic, new Ahead(next,
-                    client.batchFetchAhead(topic, next, config.maxBytesPerPartition(), config.isolation()))));
-        } catch (FlyMqException e) {
-            // nothing sent ahead: the next poll fetches as usual and meets this error there if it lasts
-            ahead.clear();
-        }
     }
 
     private void resubscribeAfterReconnect() {

@@ -12,15 +12,11 @@ final class InProcessBroker implements AutoCloseable {
     final BrokerNode node;
 
     InProcessBroker(Path dataDir) {
-        this(dataDir, BrokerListener.NONE);
-    }
-
-    InProcessBroker(Path dataDir, BrokerListener listener) {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("bind_addr", "127.0.0.1:0");
         flags.put("data_dir", dataDir.toString());
         flags.put("node_id", "client-test");
-        node = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags), listener);
+        node = BrokerNode.start(BrokerConfig.load(null, Map.of(), flags), BrokerListener.NONE);
     }
 
     int port() {

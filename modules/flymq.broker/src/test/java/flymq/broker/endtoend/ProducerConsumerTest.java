@@ -1,6 +1,5 @@
 package flymq.broker.endtoend;
 
-import flymq.broker.BrokerListener;
 import flymq.client.ConsumerConfig;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqConsumer;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -156,46 +154,6 @@ class ProducerConsumerTest {
             assertEquals(6, c.position("t", 0));
             assertEquals(6, pollAll(c, 4).get(0).value()[0]);
         }
-    }
-
-    @Test
-    void theConsumerSendsItsNextFetchBeforeItIsPolledAgainAndASeekDropsIt() throws Exception {
-        Semaphore fetched = new Semaphore(0);
-        BrokerListener counting = new BrokerListener() {
-            @Override
-            public void consumed(String topic, int partition, String group, int records, long bytes, long nanos) {
-                if (topic.equals("ahead")) {
-                    fetched.release();
-                }
-            }
-        };
-        try (InProcessBroker counted = new InProcessBroker(dir.resolve("counted"), counting);
-             FlyMqClient c = FlyMqClient.connect(counted.address())) {
-            c.createTopic("ahead", 1);
-            for (int i = 0; i < 5; i++) {
-                c.produce("ahead", new byte[] {(byte) i});
-            }
-            // one record per fetch: each record was produced alone, and a fetch returns at least one
-            ConsumerConfig cfg = ConsumerConfig.forGroup("").withMaxBytesPerPartition(1);
-            try (FlyMqConsumer consumer = new FlyMqConsumer(c, cfg)) {
-                consumer.assign("ahead", 0);
-                assertEquals(List.of(0L), offsets(consumer.poll(Duration.ofSeconds(5))));
-                assertTrue(fetched.tryAcquire(2, 10, TimeUnit.SECONDS),
-                        "the broker answered the poll's fetch and the one sent ahead for offset 1, with no poll between");
-                consumer.seek("ahead", 0, 0);
-                assertEquals(List.of(0L), offsets(consumer.poll(Duration.ofSeconds(5))),
-                        "the answer fetched ahead for offset 1 is dropped after the seek");
-                List<Long> rest = new ArrayList<>();
-                for (int i = 0; i < 50 && rest.size() < 4; i++) {
-                    rest.addAll(offsets(consumer.poll(Duration.ofMillis(200))));
-                }
-                assertEquals(List.of(1L, 2L, 3L, 4L), rest);
-            }
-        }
-    }
-
-    private static List<Long> offsets(List<Message> records) {
-        return records.stream().map(Message::offset).toList();
     }
 
     @Test
