@@ -450,6 +450,7 @@ complete -c flymq -n '__flymq_at "bench produce"' -l password-file -r -d 'File w
 complete -c flymq -n '__flymq_at "bench produce"' -s v -l verbose -d 'Print stack traces and extra diagnostics on stderr'
 complete -c flymq -n '__flymq_at "bench consume"' -l topic -r -d 'Topic to read (default flymq-bench)'
 complete -c flymq -n '__flymq_at "bench consume"' -l records -r -d 'Records to read (default 1000000)'
+complete -c flymq -n '__flymq_at "bench consume"' -l warmup-records -r -d 'Records to read first, untimed, before starting over from the beginning for the timed run (default 0): the figures then show a warm JVM, not its JIT compiling the fetch path (and under TLS the cipher)'
 complete -c flymq -n '__flymq_at "bench consume"' -l group -r -d 'Consumer group to join and commit to (default none)'
 complete -c flymq -n '__flymq_at "bench consume"' -l fetch-size -r -d 'Bytes per partition per fetch (default 1048576)'
 complete -c flymq -n '__flymq_at "bench consume"' -l isolation -r -a 'read_committed read_uncommitted' -d 'read_committed or read_uncommitted (default read_committed)'

@@ -2937,7 +2937,7 @@ function _picocli_flymq_bench_consume() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--tls' '--insecure' '--tls-insecure' '-v' '--verbose'"
-  local arg_opts="'--topic' '--records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
+  local arg_opts="'--topic' '--records' '--warmup-records' '--group' '--fetch-size' '--isolation' '--timeout' '--reporting-interval' '--server' '--tls-ca' '--tls-cert' '--tls-key' '--metrics-url' '--health-url' '-o' '--output' '--user' '--password-file'"
   local LEVEL_option_args=("read_committed" "read_uncommitted") # --isolation values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -2948,6 +2948,9 @@ function _picocli_flymq_bench_consume() {
       return
       ;;
     '--records')
+      return
+      ;;
+    '--warmup-records')
       return
       ;;
     '--group')

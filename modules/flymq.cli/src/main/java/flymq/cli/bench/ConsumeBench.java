@@ -46,6 +46,12 @@ public final class ConsumeBench implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "1000000", description = "Records to read (default ${DEFAULT-VALUE}).")
     long records;
 
+    @Option(names = "--warmup-records", defaultValue = "0",
+            description = "Records to read first, untimed, before starting over from the beginning for the timed run "
+                    + "(default ${DEFAULT-VALUE}): the figures then show a warm JVM, not its JIT compiling the fetch "
+                    + "path (and under TLS the cipher).")
+    long warmupRecords;
+
     @Option(names = "--group", defaultValue = "", description = "Consumer group to join and commit to (default none).")
     String group;
 
@@ -72,6 +78,9 @@ public final class ConsumeBench implements Callable<Integer> {
         if (records < 1) {
             throw new CliException(ExitCode.USAGE, "--records must be >= 1, got " + records);
         }
+        if (warmupRecords < 0) {
+            throw new CliException(ExitCode.USAGE, "--warmup-records must be >= 0, got " + warmupRecords);
+        }
         if (fetchSize < 1) {
             throw new CliException(ExitCode.USAGE, "--fetch-size must be >= 1, got " + fetchSize);
         }
@@ -82,19 +91,26 @@ public final class ConsumeBench implements Callable<Integer> {
         } catch (ConnectionException e) {
             throw new CliException(ExitCode.UNREACHABLE, "cannot reach a broker at " + servers + ": " + e.getMessage(), e);
         }
-        BenchStats stats = new BenchStats();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-progress");
             t.setDaemon(true);
             return t;
         });
         long intervalMs = Math.max(100, reportingInterval.toMillis());
-        progress.scheduleAtFixedRate(() -> stats.progress(g.err(), "read"), intervalMs, intervalMs,
-                TimeUnit.MILLISECONDS);
         ConsumerConfig config = new ConsumerConfig(group, SubscribeMode.EARLIEST, false, Duration.ZERO, fetchSize,
                 flymq.cli.message.ConsumeCommand.isolation(isolation));
+        BenchStats stats = null;
         try (client; FlyMqConsumer consumer = new FlyMqConsumer(client, config)) {
             consumer.subscribe(topic);
+            if (warmupRecords > 0) {
+                if (!warmUp(consumer, g)) {
+                    return ExitCode.FAILED;
+                }
+                consumer.seekToBeginning();
+            }
+            BenchStats timed = stats = new BenchStats();
+            progress.scheduleAtFixedRate(() -> timed.progress(g.err(), "read"), intervalMs, intervalMs,
+                    TimeUnit.MILLISECONDS);
             long idleSince = System.nanoTime();
             while (stats.records() < records) {
                 long t0 = System.nanoTime();
@@ -124,10 +140,30 @@ public final class ConsumeBench implements Callable<Integer> {
         } catch (FlyMqServerException e) {
             throw new CliException(ExitCode.FAILED, e.getMessage(), e);
         } finally {
-            stats.finish();
+            if (stats != null) {
+                stats.finish();
+            }
             progress.shutdownNow();
         }
         stats.summary(g.out(), g.json(), "read");
         return ExitCode.OK;
+    }
+
+    /** Reads the --warmup-records first records untimed; false (said on stderr) when the topic ran dry first. */
+    private boolean warmUp(FlyMqConsumer consumer, Globals g) {
+        long read = 0;
+        long idleSince = System.nanoTime();
+        while (read < warmupRecords) {
+            List<Message> batch = consumer.poll(Duration.ofMillis(100));
+            if (!batch.isEmpty()) {
+                read += batch.size();
+                idleSince = System.nanoTime();
+            } else if (System.nanoTime() - idleSince > timeout.toNanos()) {
+                g.err().println("no record for " + timeout.toMillis() + " ms during the warm-up; the topic holds "
+                        + read + " records, fewer than --warmup-records " + warmupRecords);
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -144,6 +144,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void aWarmUpReadsUntimedThenTheTimedRunStartsOverFromTheBeginning() {
+        assertEquals(0, run("bench", "produce", "--server", server, "--topic", "w", "--records", "200").code());
+        Run r = run("bench", "consume", "--server", server, "--topic", "w", "--warmup-records", "150",
+                "--records", "200", "--timeout", "2s", "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        assertSummaryShape(r.out(), 200);
+    }
+
+    @Test
+    void aWarmUpLongerThanTheTopicFailsAndSaysSo() {
+        assertEquals(0, run("bench", "produce", "--server", server, "--topic", "short", "--records", "20").code());
+        Run r = run("bench", "consume", "--server", server, "--topic", "short", "--warmup-records", "50",
+                "--timeout", "500ms");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("fewer than --warmup-records 50"), r.err());
+    }
+
+    @Test
     void textSummaryLooksLikeKafkasPerfTool() {
         Run r = run("bench", "produce", "--server", server, "--topic", "t", "--records", "20");
         assertEquals(0, r.code(), r.err());
