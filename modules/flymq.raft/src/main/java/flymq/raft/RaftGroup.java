@@ -6,6 +6,7 @@ import flymq.raft.codec.QuiesceMessage;
 import flymq.raft.patch.InboundHandlers;
 import flymq.raft.patch.InternalState;
 import flymq.raft.patch.SnapshotTailTrim;
+import flymq.raft.patch.SnapshotTransferRepair;
 import flymq.raft.patch.StalePreVoteRepair;
 import flymq.raft.persistence.FileRaftStore;
 import flymq.raft.transport.ClusterTransport;
@@ -92,6 +93,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
     private final RaftStore store;
     private final RaftNode node;
     private final StalePreVoteRepair preVoteRepair;
+    private final SnapshotTransferRepair snapshotTransferRepair;
     private final NodeLiveness liveness;
     private final Quiescence quiescence;
     private final ConcurrentHashMap<TimedKey, TimedRequest> appendTimings = new ConcurrentHashMap<>();
@@ -186,6 +188,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         }
         this.node = builder.build();
         this.preVoteRepair = StalePreVoteRepair.install(node, timebase.executor());
+        this.snapshotTransferRepair = SnapshotTransferRepair.install(node);
         this.liveness = NodeLiveness.acquire(transport, config, RaftThreads.shared());
         this.quiescence = new Quiescence(config.groupId(), config.localMember(), node, timebase.executor(), transport,
                 liveness);
@@ -586,12 +589,19 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
             return; // closing: the message is dropped like any lost message
         }
         MemoryBudget inbound = config.memory().inbound();
-        // One Raft-thread task: hibernation sees the state right before and after MicroRaft's handler, and the
-        // snapshot-boundary repair sees the log MicroRaft will check.
+        // One Raft-thread task: hibernation sees the state right before and after MicroRaft's handler, the
+        // snapshot-boundary repair sees the log MicroRaft will check, and the snapshot-transfer repair sees a term
+        // change before the next message could find the chunk requests of the old term blocking new ones.
         timebase.executor().execute(() -> {
             try {
                 quiescence.beforeInbound(message);
+                if (snapshotTransferRepair != null) {
+                    snapshotTransferRepair.check();
+                }
                 InboundHandlers.handleNow(node, message);
+                if (snapshotTransferRepair != null) {
+                    snapshotTransferRepair.check();
+                }
                 quiescence.afterInbound();
             } finally {
                 if (bytes > 0) {

@@ -33,6 +33,8 @@ final class FaultyNetwork implements AutoCloseable {
     private volatile long maxDelayMicros;
     /** Sees every message a member sends, before faults apply (tests that check what leaders send). */
     volatile Consumer<RaftMessage> sent = m -> { };
+    /** Loses the messages it accepts, whatever the faults (tests that lose one kind of message on purpose). */
+    volatile java.util.function.Predicate<RaftMessage> lose = m -> false;
 
     void faults(double dropRate, double duplicateRate, long maxDelayMillis) {
         this.dropRate = dropRate;
@@ -83,7 +85,7 @@ final class FaultyNetwork implements AutoCloseable {
 
     private void transmit(RaftMember from, RaftMember to, RaftMessage message) {
         sent.accept(message);
-        if (isolated.contains(from.id()) || isolated.contains(to.id())) {
+        if (isolated.contains(from.id()) || isolated.contains(to.id()) || lose.test(message)) {
             dropped.incrementAndGet();
             return;
         }
