@@ -22,12 +22,10 @@ import java.util.Map;
  * term first is taken by MicroRaft as news of that term only and then dropped (its sender is not the leader), and
  * the old leader's chunks are stale. The new leader then sends InstallSnapshotRequests for the same snapshot over
  * and over, which only update the members to ask, and the chunk stays noted as requested from a member that will
- * never send it: the follower never installs the snapshot and never applies an entry. ClusterReassignmentTest's
- * stopped-replica test hit it about once in 8 runs: the restarted replica took up an offer the old leader had sent
- * before the leadership moved to the new preferred replica, asked the new leader, got no answer, then asked the old
- * leader, whose chunk carried the new term; its collector read "missing [0], requested {n3=0}" for the 30 s the
- * test waited.
- * {@code SnapshotTransferTest} reproduces it on demand.
+ * never send it: the follower never installs the snapshot and never applies an entry. It happens to a replica that
+ * restarts while a partition's leadership moves (an offer from the old leader taken up, the new leader asked
+ * without answer, the old leader asked next, its chunk carrying the new term); {@code SnapshotTransferTest}
+ * reproduces it on demand.
  *
  * <p>The repair looks at the collector right before and right after each inbound message, on the Raft thread: when
  * the term is not the one in which it last saw that collector, the requests noted in it may be bound to an earlier
