@@ -99,71 +99,70 @@ public final class ConsumeBench implements Callable<Integer> {
         long intervalMs = Math.max(100, reportingInterval.toMillis());
         ConsumerConfig config = new ConsumerConfig(group, SubscribeMode.EARLIEST, false, Duration.ZERO, fetchSize,
                 flymq.cli.message.ConsumeCommand.isolation(isolation));
-        BenchStats stats = null;
+        BenchStats stats;
         try (client; FlyMqConsumer consumer = new FlyMqConsumer(client, config)) {
             consumer.subscribe(topic);
             if (warmupRecords > 0) {
-                if (!warmUp(consumer, g)) {
+                long warm = read(consumer, warmupRecords, (batch, pollNanos) -> { });
+                if (warm < warmupRecords) {
+                    g.err().println("no record for " + timeout.toMillis() + " ms during the warm-up; the topic holds "
+                            + warm + " records, fewer than --warmup-records " + warmupRecords);
                     return ExitCode.FAILED;
                 }
                 consumer.seekToBeginning();
             }
-            BenchStats timed = stats = new BenchStats();
-            progress.scheduleAtFixedRate(() -> timed.progress(g.err(), "read"), intervalMs, intervalMs,
+            stats = new BenchStats();
+            progress.scheduleAtFixedRate(() -> stats.progress(g.err(), "read"), intervalMs, intervalMs,
                     TimeUnit.MILLISECONDS);
-            long idleSince = System.nanoTime();
-            while (stats.records() < records) {
-                long t0 = System.nanoTime();
-                List<Message> batch = consumer.poll(Duration.ofMillis(100));
-                long t1 = System.nanoTime();
-                if (batch.isEmpty()) {
-                    if (t1 - idleSince > timeout.toNanos()) {
-                        g.err().println("no record for " + timeout.toMillis() + " ms; stopping after "
-                                + stats.records() + " records");
-                        break;
-                    }
-                    continue;
-                }
-                idleSince = t1;
+            long timed = read(consumer, records, (batch, pollNanos) -> {
                 long bytes = 0;
                 for (Message m : batch) {
                     bytes += m.value().length;
                 }
-                stats.latency(t1 - t0);
+                stats.latency(pollNanos);
                 stats.count(batch.size(), bytes);
+            });
+            if (timed < records) {
+                g.err().println("no record for " + timeout.toMillis() + " ms; stopping after " + timed + " records");
             }
             if (!group.isEmpty()) {
                 consumer.commitSync();
             }
+            stats.finish();
         } catch (ConnectionException e) {
             throw new CliException(ExitCode.UNREACHABLE, "lost the broker at " + servers + ": " + e.getMessage(), e);
         } catch (FlyMqServerException e) {
             throw new CliException(ExitCode.FAILED, e.getMessage(), e);
         } finally {
-            if (stats != null) {
-                stats.finish();
-            }
             progress.shutdownNow();
         }
         stats.summary(g.out(), g.json(), "read");
         return ExitCode.OK;
     }
 
-    /** Reads the --warmup-records first records untimed; false (said on stderr) when the topic ran dry first. */
-    private boolean warmUp(FlyMqConsumer consumer, Globals g) {
+    /** A poll's records and how long the poll took. */
+    private interface Batches {
+        void accept(List<Message> batch, long pollNanos);
+    }
+
+    /** Polls until {@code limit} records arrived or none came for --timeout; returns how many arrived. */
+    private long read(FlyMqConsumer consumer, long limit, Batches batches) {
         long read = 0;
         long idleSince = System.nanoTime();
-        while (read < warmupRecords) {
+        while (read < limit) {
+            long t0 = System.nanoTime();
             List<Message> batch = consumer.poll(Duration.ofMillis(100));
-            if (!batch.isEmpty()) {
-                read += batch.size();
-                idleSince = System.nanoTime();
-            } else if (System.nanoTime() - idleSince > timeout.toNanos()) {
-                g.err().println("no record for " + timeout.toMillis() + " ms during the warm-up; the topic holds "
-                        + read + " records, fewer than --warmup-records " + warmupRecords);
-                return false;
+            long t1 = System.nanoTime();
+            if (batch.isEmpty()) {
+                if (t1 - idleSince > timeout.toNanos()) {
+                    break;
+                }
+                continue;
             }
+            idleSince = t1;
+            read += batch.size();
+            batches.accept(batch, t1 - t0);
         }
-        return true;
+        return read;
     }
 }
