@@ -8,25 +8,42 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * A loopback server for client tests that answers each request frame with whatever {@code handler} returns for it
- * (a whole response frame, or null to close the connection), and records every request.
+ * (a whole response frame, or null to close the connection), and records every request. CLUSTER_METADATA (which a
+ * {@link FlyMqProducer} asks before a topic's first batch) goes to a handler of its own and is recorded apart, in
+ * {@link #metadataRequests}: by default it is refused, as by a server without it.
  */
 final class ScriptedServer implements AutoCloseable {
     record Request(int opcode, int flags, byte[] payload, byte[] frame) {
     }
 
+    static final int CLUSTER_METADATA = 0x53;
+
     private final ServerSocket server;
     private final Function<Request, byte[]> handler;
+    private volatile Function<Request, byte[]> metadata = r -> error("unknown opcode 0x53");
+    /** Every request but CLUSTER_METADATA. */
     final List<Request> requests = new CopyOnWriteArrayList<>();
+    final List<Request> metadataRequests = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** One permit per connection that ended (closed by either side). */
+    private final Semaphore ended = new Semaphore(0);
 
     ScriptedServer(Function<Request, byte[]> handler) throws IOException {
         this.handler = handler;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().start(this::acceptLoop);
+    }
+
+    /** Answers CLUSTER_METADATA with what {@code answer} returns (a whole frame, or null to close the connection). */
+    ScriptedServer withMetadata(Function<Request, byte[]> answer) {
+        this.metadata = answer;
+        return this;
     }
 
     String address() {
@@ -60,8 +77,14 @@ final class ScriptedServer implements AutoCloseable {
                 System.arraycopy(header, 0, frame, 0, 8);
                 System.arraycopy(payload, 0, frame, 8, len);
                 Request r = new Request(header[2] & 0xFF, header[3] & 0xFF, payload, frame);
-                requests.add(r);
-                byte[] answer = handler.apply(r);
+                byte[] answer;
+                if (r.opcode() == CLUSTER_METADATA) {
+                    metadataRequests.add(r);
+                    answer = metadata.apply(r);
+                } else {
+                    requests.add(r);
+                    answer = handler.apply(r);
+                }
                 if (answer == null) {
                     return;
                 }
@@ -70,7 +93,19 @@ final class ScriptedServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // client went away
+        } finally {
+            ended.release();
         }
+    }
+
+    /** Waits up to 10 s until {@code n} more connections have ended; whether they did. */
+    boolean awaitEnded(int n) throws InterruptedException {
+        return ended.tryAcquire(n, 10, TimeUnit.SECONDS);
+    }
+
+    /** Connections that ended and were not awaited yet. */
+    int endedSoFar() {
+        return ended.availablePermits();
     }
 
     int connectionsAccepted() {
