@@ -144,6 +144,8 @@ public final class FlyMqClient implements AutoCloseable {
     private volatile String password;
     private volatile boolean closed;
     private volatile long connectionGeneration;
+    /** Whether a lost connection is replaced on the next call (false: the call fails, see {@link #toLeader}). */
+    private final boolean reconnects;
 
     private FlyMqClient(Builder b) {
         this.servers = BootstrapServers.parse(b.bootstrap);
@@ -155,6 +157,20 @@ public final class FlyMqClient implements AutoCloseable {
         this.tls = b.buildTls();
         this.username = b.username;
         this.password = b.password;
+        this.reconnects = true;
+    }
+
+    private FlyMqClient(FlyMqClient settings, List<InetSocketAddress> server) {
+        this.servers = server;
+        this.connectTimeoutMillis = settings.connectTimeoutMillis;
+        this.requestTimeoutMillis = settings.requestTimeoutMillis;
+        this.readSpinNanos = settings.readSpinNanos;
+        this.connectPasses = 1;
+        this.clock = settings.clock;
+        this.tls = settings.tls;
+        this.username = settings.username;
+        this.password = settings.password;
+        this.reconnects = false;
     }
 
     /** Connects to the first reachable server of {@code host:port[,host:port...]} with default settings. */
@@ -354,6 +370,9 @@ public final class FlyMqClient implements AutoCloseable {
             if (closed) {
                 throw new ConnectionException("client is closed");
             }
+            if (c != null && !reconnects) {
+                throw new ConnectionException("the connection to " + c.address() + " was lost");
+            }
             if (c != null) {
                 // the last connection broke: start with the server after it
                 nextServer = (nextServer + 1) % servers.size();
@@ -365,54 +384,37 @@ public final class FlyMqClient implements AutoCloseable {
     }
 
     /**
-     * Replaces the connection with one to {@code hostPort} (a leader a server named in a not-leader answer), which
-     * need not be in the bootstrap list. When it cannot be reached the current connection stays (the next reconnect
-     * walks the bootstrap list as usual). Requests outstanding on the old connection fail with
-     * {@link ConnectionException}, as after any reconnect.
+     * A client of {@code hostPort} alone (a partition leader named by CLUSTER_METADATA, which need not be in the
+     * bootstrap list) with this client's settings: timeouts, read spin, clock, TLS (the server's certificate is
+     * checked against {@code hostPort}'s host), and the credentials this client logs in with now. It is connected
+     * and logged in before it is returned. Unlike this client it does not reconnect: once its connection is lost
+     * every call fails with {@link ConnectionException}, and its owner ({@link FlyMqProducer}) closes it and opens
+     * another when it needs one.
      *
-     * @return whether the client now talks to {@code hostPort}
+     * @throws IllegalArgumentException {@code hostPort} is not one {@code host:port}
+     * @throws ConnectionException      it cannot be reached
+     * @throws FlyMqServerException     it refused the login ({@link AuthenticationException}) or answered it with
+     *                                  an error
      */
-    boolean reconnectTo(String hostPort) {
-        InetSocketAddress unresolved;
+    FlyMqClient toLeader(String hostPort) {
+        List<InetSocketAddress> server = BootstrapServers.parse(hostPort);
+        if (server.size() != 1) {
+            throw new IllegalArgumentException("'" + hostPort + "' is not one host:port");
+        }
+        FlyMqClient leader = new FlyMqClient(this, server);
         try {
-            unresolved = BootstrapServers.parse(hostPort).getFirst();
-        } catch (IllegalArgumentException e) {
-            return false;
+            leader.connection();
+        } catch (RuntimeException e) {
+            leader.close();
+            throw e;
         }
-        synchronized (connectLock) {
-            if (closed) {
-                return false;
-            }
-            Connection current = connection;
-            if (current != null && current.isOpen() && current.address().equals(hostPort)) {
-                return true;
-            }
-            Connection next;
-            try {
-                InetSocketAddress target = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
-                if (target.isUnresolved()) {
-                    return false;
-                }
-                next = Connection.open(hostPort, target, connectTimeoutMillis, requestTimeoutMillis, readSpinNanos,
-                        tls);
-            } catch (IOException e) {
-                return false;
-            }
-            try {
-                if (username != null) {
-                    login(next, username, password);
-                }
-            } catch (FlyMqException e) {
-                next.close();
-                return false;
-            }
-            connection = next;
-            connectionGeneration++;
-            if (current != null) {
-                current.close();
-            }
-            return true;
-        }
+        return leader;
+    }
+
+    /** The {@code host:port} of the connection if it is open, else null; never connects. */
+    String openServer() {
+        Connection c = connection;
+        return c != null && c.isOpen() ? c.address() : null;
     }
 
     private Connection openAny() {

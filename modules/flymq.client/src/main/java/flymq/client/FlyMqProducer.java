@@ -15,36 +15,57 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A batching producer over the BATCH_PRODUCE extension. {@link #send} only queues the record and returns a future
  * that completes with its partition and offset (or the server's error); one sender thread groups queued records per
- * partition into batches and ships a topic's ready batches in one BATCH_PRODUCE (of at most
- * {@link #MAX_REQUEST_BYTES} record bytes), with up to
- * {@link ProducerConfig#maxInFlight()} requests pipelined on the client's connection.
+ * partition into batches and ships ready batches of one topic and one partition leader in one BATCH_PRODUCE (of at
+ * most {@link #MAX_REQUEST_BYTES} record bytes), with up to {@link ProducerConfig#maxInFlight()} requests pipelined
+ * on each connection.
  *
  * <p>Partition choice for records without one: keyed records go to FNV-1a-32(key) mod partitions, as the server's
  * 1.26 PRODUCE does; keyless records stick to one partition per batch and rotate when the batch is sealed. Partition
  * counts come from CLUSTER_METADATA; a topic that does not exist yet is sent with partition -1 and created by the
  * server.
  *
+ * <p>Leaders: in a cluster every node routes a BATCH_PRODUCE to the partitions' leaders, but a request sent to a
+ * node that does not lead its partitions costs that node a forward and the records an extra hop. So, as Kafka's
+ * producer does, each partition's batches go straight to its leader. The producer learns the leaders' client
+ * addresses from CLUSTER_METADATA, asked through the client it was given (the bootstrap connection) before the first
+ * request of a topic, after a {@code not leader} answer or a lost connection for it, and when the answer is
+ * {@link #METADATA_MAX_AGE_NANOS} old. It opens one connection per leader address (a client with the same settings
+ * as the given one: TLS, credentials, timeouts; {@link FlyMqClient#toLeader}), on a thread of its own so that the
+ * other leaders' requests never wait for a connect. A leader's first requests wait for its first connect; once a
+ * connect or a connection to it failed, its partitions go through the given client, whose node forwards them, until
+ * a connection opened again in the background is up (the next try after {@link ProducerConfig#retryBackoff()},
+ * doubling after each failure up to {@link #MAX_REOPEN_BACKOFF_NANOS}; an answer on the connection starts over). The given client also carries the partitions whose leader
+ * is not known: partition -1, a topic that does not exist yet, no leader during an election, metadata that could not
+ * be read or names no usable {@code host:port}, a leader at the address the given client is connected to, and every
+ * partition of a single broker (cluster id {@code standalone}), so a single broker sees exactly one connection. A
+ * leader that moves while the old one stays up (a reassignment, {@code elect-leaders}) keeps getting the requests,
+ * which it forwards, until the metadata is asked again.
+ *
  * <p>Retries ({@link RetryPolicy}): a batch that fails for a transient reason (not leader, a lost connection, a
  * timed-out answer, a busy cluster) goes back to the ready queue and is sent again after its backoff, until it
  * succeeds, its retries are used up or its delivery timeout runs out; only then does it fail its records' futures.
  * While a batch waits for its retry, later batches of its partition wait behind it, so a partition's records keep
  * their order unless several requests were in flight when it failed (as in Kafka with {@code max.in.flight > 1}).
- * A lost connection is replaced by the client on the next request (the next bootstrap server); when several
- * answers in a row name the same leader address ({@code not leader: leader_id=.. leader_addr=host:port}), the
- * producer moves its connection there. An empty leader (an election in progress) just backs off and retries through
- * the same server.
+ * A partition's requests are in flight on one connection at a time: when its leader changes, its next request waits
+ * until those on the old connection are answered. A {@code not leader} answer or a lost connection makes the
+ * producer ask the topic's metadata again before the retry, which goes to the leader the metadata names then; an
+ * answer that names a leader ({@code not leader: leader_id=.. leader_addr=host:port}) sends that partition there
+ * meanwhile, and keeps it there when the metadata names a leader without a usable address (brokers that do not
+ * route). A lost leader connection is closed and dropped (the retry goes through the given client until it is open
+ * again); a lost bootstrap connection is replaced by the client on the next request (the next bootstrap server).
  *
  * <p>Idempotence ({@link ProducerConfig#idempotence()} with acks all): the producer has a random 63-bit id and
  * numbers each partition's records (the sequence of a batch is that of its first record); a batch keeps its
- * sequence across retries, and the broker appends a batch whose (producer id, first sequence, record count) it
- * appended already only once, answering the retry with the first offset. Without it (or with acks leader/none) a
- * retry after a lost answer may append the batch twice: at least once. Thread-safe.
+ * sequence across retries, whichever connection carries them, and the broker appends a batch whose (producer id,
+ * first sequence, record count) it appended already only once, answering the retry with the first offset. Without it
+ * (or with acks leader/none) a retry after a lost answer may append the batch twice: at least once. {@link #close}
+ * closes the leader connections it opened, and the given client only when the producer made it
+ * ({@link #connect}). Thread-safe.
  */
 public final class FlyMqProducer implements AutoCloseable {
     private record PartitionKey(String topic, int partition) {
@@ -74,12 +95,80 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /**
+     * A connection requests go on: the given client ({@code address} null) or one the producer opened to a leader.
+     * Fields other than {@code address} are guarded by the producer's lock.
+     */
+    private static final class Link {
+        final String address;
+        /** Null while the leader's connection is not open (not yet, being opened, or dropped after a failure). */
+        FlyMqClient client;
+        boolean opening;
+        /** Requests sent on it and not answered yet. */
+        int inFlight;
+        /** Opens and connections that failed since the last answer on it. */
+        int failures;
+        /** {@link System#nanoTime} before which it is not opened again (when {@code failures > 0}). */
+        long reopenAtNanos;
+
+        Link(String address, FlyMqClient client) {
+            this.address = address;
+            this.client = client;
+        }
+    }
+
+    /** A partition's batches in flight, all on one link. Guarded by the producer's lock. */
+    private static final class Flight {
+        final Link link;
+        int batches;
+
+        Flight(Link link) {
+            this.link = link;
+        }
+    }
+
+    /**
+     * What the producer knows of a topic from CLUSTER_METADATA: its partition count (0: unknown) and each
+     * partition's leader address (null: unknown, or the given client's node). Never changed once made.
+     */
+    private record KnownTopic(int partitions, String[] leaders, long fetchedNanos) {
+        String leader(int partition) {
+            return partition >= 0 && partition < leaders.length ? leaders[partition] : null;
+        }
+
+        KnownTopic withLeader(int partition, String address) {
+            String[] changed = java.util.Arrays.copyOf(leaders, Math.max(leaders.length, partition + 1));
+            changed[partition] = address;
+            return new KnownTopic(partitions, changed, fetchedNanos);
+        }
+
+        KnownTopic askedAt(long nanos) {
+            return new KnownTopic(partitions, leaders, nanos);
+        }
+    }
+
+    /** What a pass over the ready queue found. */
+    private record Take(Link link, String refresh, long nextRetry) {
+    }
+
+    /**
      * Record bytes per BATCH_PRODUCE, at most (a single larger batch still goes alone). When the server falls
      * behind, the ready batches pile up to the buffer memory (32 MiB by default); shipped as one request they would
      * make the broker read, decode and drop a multi-MiB frame each time. 512 KiB per request keeps the broker's
      * request buffer within the size it reuses across requests, and five requests in flight still keep it busy.
      */
     static final int MAX_REQUEST_BYTES = 512 * 1024;
+
+    /** The cluster id a single broker reports in CLUSTER_METADATA: it leads every partition. */
+    static final String STANDALONE = "standalone";
+
+    /**
+     * The longest wait before a leader connection that failed is opened again; until then its partitions go through
+     * the given client. Long enough that an address the client cannot use (a node's address on a network the client
+     * is not on) costs one try in a while, short enough that a restarted leader gets its requests back soon.
+     */
+    static final long MAX_REOPEN_BACKOFF_NANOS = 30L * 1_000_000_000;
+
+    private static final String[] NO_LEADERS = new String[0];
 
     private final FlyMqClient client;
     private final ProducerConfig config;
@@ -93,21 +182,23 @@ public final class FlyMqProducer implements AutoCloseable {
     /** Next sequence per partition; touched by the sender thread only. */
     private final Map<PartitionKey, Integer> sequences = new HashMap<>();
     private final AtomicLong retried = new AtomicLong();
-    /** A leader address answers keep naming, and how many in a row did. */
-    private String namedLeader;
-    private int namedLeaderCount;
-    /** Where the sender thread should move the connection before its next request (null: stay). */
-    private volatile String moveTo;
+    /** The given client as a link. */
+    private final Link own;
+    /** Connections to leaders by address, opened or being opened. */
+    private final Map<String, Link> leaders = new HashMap<>();
+    private final Map<PartitionKey, Flight> flights = new HashMap<>();
     private long sealed;
     private final Set<Batch> unfinished = new HashSet<>();
-    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
-    private final Map<String, Long> partitionCountsAt = new ConcurrentHashMap<>();
+    private final Map<String, KnownTopic> topics = new ConcurrentHashMap<>();
+    /** Topics whose metadata the sender asks again before their next request. */
+    private final Set<String> staleTopics = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> stickyPartition = new ConcurrentHashMap<>();
-    private final Semaphore inFlight;
     private final Thread sender;
     private long bufferedBytes;
     private boolean flushRequested;
     private volatile boolean closing;
+    /** Set once the sender has stopped: no leader connection is kept after it. Guarded by the lock. */
+    private boolean closed;
 
     /** A producer on an existing client connection (the client stays open when the producer closes). */
     public FlyMqProducer(FlyMqClient client, ProducerConfig config) {
@@ -118,7 +209,7 @@ public final class FlyMqProducer implements AutoCloseable {
         this.client = client;
         this.config = config;
         this.ownsClient = ownsClient;
-        this.inFlight = new Semaphore(config.maxInFlight());
+        this.own = new Link(null, client);
         this.retryPolicy = RetryPolicy.of(config);
         long id = new SecureRandom().nextLong() & Long.MAX_VALUE;
         this.producerId = id == 0 ? 1 : id;
@@ -185,37 +276,74 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /**
-     * How long a topic's partition count is trusted before it is asked again (Kafka's {@code metadata.max.age.ms}
-     * default): a topic grown meanwhile ({@code flymq topic alter --partitions}) gets records in its new partitions
-     * at the latest this long after the growth.
+     * How long a topic's metadata is trusted before it is asked again (Kafka's {@code metadata.max.age.ms}
+     * default): a topic grown meanwhile ({@code flymq topic alter --partitions}) gets records in its new partitions,
+     * and a leader that moved while the old one stayed up gets its requests directly, at the latest this long after.
      */
     static final long METADATA_MAX_AGE_NANOS = 5L * 60 * 1_000_000_000;
 
     private int partitionCount(String topic) {
-        Integer known = partitionCounts.get(topic);
-        if (known != null) {
-            Long at = partitionCountsAt.get(topic);
-            if (at == null || System.nanoTime() - at < METADATA_MAX_AGE_NANOS) {
-                return known;
-            }
+        KnownTopic known = topics.get(topic);
+        if (known != null && known.partitions() > 0
+                && System.nanoTime() - known.fetchedNanos() < METADATA_MAX_AGE_NANOS) {
+            return known.partitions();
         }
-        int count;
+        int before = known == null ? 0 : known.partitions();
         try {
-            count = client.clusterMetadata(topic).topic(topic).map(t -> t.partitions().size()).orElse(0);
+            return learn(topic).partitions();
         } catch (FlyMqServerException e) {
             // not created yet: the server creates it on the first batch
-            return known != null ? known : 0;
+            return before;
         } catch (ConnectionException e) {
-            if (known == null) {
+            if (before == 0) {
                 throw e;
             }
-            return known; // a refresh that fails keeps the count known: the send goes on, retries handle the rest
+            return before; // a refresh that fails keeps the count known: the send goes on, retries handle the rest
         }
-        if (count > 0) {
-            partitionCounts.put(topic, count);
-            partitionCountsAt.put(topic, System.nanoTime());
+    }
+
+    /**
+     * Asks CLUSTER_METADATA for the topic through the given client and keeps what it says: the partition count
+     * (an answer without partitions keeps the count known) and each partition's leader address where it names a
+     * usable one. A partition whose leader it names without a usable address keeps the address it had (from a
+     * not-leader answer); one without a leader (an election) and every partition of a single broker get none.
+     */
+    private KnownTopic learn(String topic) {
+        ClusterMetadata m = client.clusterMetadata(topic);
+        List<ClusterMetadata.Partition> answer = m.topic(topic).map(ClusterMetadata.Topic::partitions)
+                .orElse(List.of());
+        long now = System.nanoTime();
+        return topics.compute(topic, (t, old) -> {
+            if (answer.isEmpty()) {
+                return old == null ? new KnownTopic(0, NO_LEADERS, now) : old.askedAt(now);
+            }
+            boolean standalone = STANDALONE.equals(m.clusterId());
+            String[] addresses = new String[answer.size()];
+            for (ClusterMetadata.Partition p : answer) {
+                int i = p.partition();
+                if (i < 0 || i >= addresses.length || standalone) {
+                    continue;
+                }
+                String address = usableAddress(p.leaderAddress());
+                if (address == null && !p.leaderId().isEmpty() && old != null) {
+                    address = old.leader(i);
+                }
+                addresses[i] = address;
+            }
+            return new KnownTopic(answer.size(), addresses, now);
+        });
+    }
+
+    /** {@code address} if it is one {@code host:port} a client can connect to, else null (upstream's ":9092"). */
+    private static String usableAddress(String address) {
+        if (address == null || address.isEmpty()) {
+            return null;
         }
-        return count > 0 || known == null ? count : known;
+        try {
+            return BootstrapServers.parse(address).size() == 1 ? address : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The id this producer's idempotent batches carry. */
@@ -233,11 +361,16 @@ public final class FlyMqProducer implements AutoCloseable {
         open.remove(batch.key);
         batch.sealOrder = sealed++;
         ready.put(batch.sealOrder, batch);
-        if (batch.key.partition() >= 0) {
-            Integer count = partitionCounts.get(batch.key.topic());
-            if (count != null && count > 1) {
-                stickyPartition.computeIfPresent(batch.key.topic(), (t, p) -> p == batch.key.partition()
-                        ? (p + 1) % count : p);
+        rotateSticky(batch.key);
+    }
+
+    /** A keyless partition's batch was sealed: the topic's next keyless records go to the next partition. */
+    private void rotateSticky(PartitionKey key) {
+        if (key.partition() >= 0) {
+            KnownTopic known = topics.get(key.topic());
+            int count = known == null ? 0 : known.partitions();
+            if (count > 1) {
+                stickyPartition.computeIfPresent(key.topic(), (t, p) -> p == key.partition() ? (p + 1) % count : p);
             }
         }
     }
@@ -245,14 +378,10 @@ public final class FlyMqProducer implements AutoCloseable {
     private void sendLoop() {
         while (true) {
             String topic;
+            String refresh;
+            Link link;
+            FlyMqClient via;
             List<Batch> batches = new ArrayList<>();
-            // the request slot first, then the batches: a batch that fails while the sender waits for a slot is
-            // back in the queue before the next request is put together, so its partition's later batches wait
-            try {
-                inFlight.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
             synchronized (lock) {
                 while (true) {
                     long now = System.nanoTime();
@@ -273,24 +402,23 @@ public final class FlyMqProducer implements AutoCloseable {
                             it.remove();
                             b.sealOrder = sealed++;
                             ready.put(b.sealOrder, b);
-                            Integer count = partitionCounts.get(b.key.topic());
-                            if (count != null && count > 1 && b.key.partition() >= 0) {
-                                stickyPartition.computeIfPresent(b.key.topic(), (t, p) -> p == b.key.partition()
-                                        ? (p + 1) % count : p);
-                            }
+                            rotateSticky(b.key);
                         } else {
                             nextDeadline = Math.min(nextDeadline, deadline);
                         }
                     }
                     flushRequested = false;
-                    long nextRetry = takeDue(now, batches);
-                    if (!batches.isEmpty()) {
+                    Take take = takeDue(now, batches);
+                    refresh = take.refresh();
+                    if (refresh != null || !batches.isEmpty()) {
+                        link = take.link();
                         break;
                     }
                     if (closing && open.isEmpty() && ready.isEmpty()) {
-                        inFlight.release();
+                        closed = true;
                         return;
                     }
+                    long nextRetry = take.nextRetry();
                     if (nextRetry != Long.MAX_VALUE
                             && (nextDeadline == Long.MAX_VALUE || nextRetry - nextDeadline < 0)) {
                         nextDeadline = nextRetry;
@@ -303,18 +431,31 @@ public final class FlyMqProducer implements AutoCloseable {
                             lock.wait(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
                         }
                     } catch (InterruptedException e) {
-                        inFlight.release();
+                        closed = true;
                         return;
                     }
                 }
-                topic = batches.getFirst().key.topic();
+                if (refresh != null) {
+                    topic = null;
+                    via = null;
+                } else {
+                    // the request's slot and its partitions' flights are taken with the batches, under the lock:
+                    // a batch that fails is back in the ready queue before they are given back, so its partition's
+                    // later batches cannot overtake it
+                    topic = batches.getFirst().key.topic();
+                    via = link.client;
+                    link.inFlight++;
+                    Link taken = link;
+                    for (Batch b : batches) {
+                        flights.computeIfAbsent(b.key, k -> new Flight(taken)).batches++;
+                    }
+                }
             }
-            String leader = moveTo;
-            if (leader != null) {
-                moveTo = null;
-                client.reconnectTo(leader);
+            if (refresh != null) {
+                refreshTopic(refresh);
+            } else {
+                ship(link, via, topic, batches);
             }
-            ship(topic, batches);
         }
     }
 
@@ -331,46 +472,157 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /**
-     * Takes the next request's batches out of the ready queue into {@code into}: one request per topic, the first
-     * due batch's topic, its due batches in order up to {@link #MAX_REQUEST_BYTES} (always at least one); stopping
-     * at the first that does not fit keeps each partition's batches in send order, and so does skipping every batch
-     * of a partition that has one waiting for its retry. The caller holds the lock.
-     *
-     * @return when the earliest batch waiting for its retry is due ({@link Long#MAX_VALUE}: none waits)
+     * Takes the next request's batches out of the ready queue into {@code into}: the first due batch whose
+     * connection can take a request sets the request's topic and connection, and its topic's due batches for that
+     * connection follow in order up to {@link #MAX_REQUEST_BYTES} (always at least one). Stopping at the first that
+     * does not fit keeps each partition's batches in send order, and so does holding back every later batch of a
+     * partition whose batch waits (for its retry, a free request slot, its leader's connection being opened, or its
+     * batches in flight on another connection). A topic whose metadata is due to be asked again stops the pass first. The caller holds the lock.
      */
-    private long takeDue(long now, List<Batch> into) {
+    private Take takeDue(long now, List<Batch> into) {
         long nextRetry = Long.MAX_VALUE;
-        Set<PartitionKey> waiting = null;
+        Set<PartitionKey> held = null;
         String topic = null;
+        Link link = null;
         long requestBytes = 0;
         Iterator<Batch> it = ready.values().iterator();
         while (it.hasNext()) {
             Batch b = it.next();
+            if (held != null && held.contains(b.key)) {
+                continue;
+            }
             if (b.retryAtNanos != 0 && b.retryAtNanos - now > 0) {
-                waiting = waiting == null ? new HashSet<>() : waiting;
-                waiting.add(b.key);
+                held = held == null ? new HashSet<>() : held;
+                held.add(b.key);
                 nextRetry = nextRetry == Long.MAX_VALUE || b.retryAtNanos - nextRetry < 0 ? b.retryAtNanos : nextRetry;
                 continue;
             }
-            if (waiting != null && waiting.contains(b.key)) {
+            if (topic != null && !b.key.topic().equals(topic)) {
                 continue;
             }
-            if (topic == null) {
+            if (topic == null && needsMetadata(b.key.topic(), now)) {
+                return new Take(null, b.key.topic(), nextRetry);
+            }
+            Link l = linkFor(b.key, now);
+            if (l == null || (link == null && (l.client == null || l.inFlight >= config.maxInFlight()))
+                    || (link != null && l != link)) {
+                held = held == null ? new HashSet<>() : held;
+                held.add(b.key);
+                continue;
+            }
+            if (link == null) {
+                link = l;
                 topic = b.key.topic();
             }
-            if (b.key.topic().equals(topic)) {
-                if (!into.isEmpty() && requestBytes + b.bytes > MAX_REQUEST_BYTES) {
-                    break;
-                }
-                into.add(b);
-                requestBytes += b.bytes;
-                it.remove();
+            if (!into.isEmpty() && requestBytes + b.bytes > MAX_REQUEST_BYTES) {
+                break;
             }
+            into.add(b);
+            requestBytes += b.bytes;
+            it.remove();
         }
-        return nextRetry;
+        return new Take(link, null, nextRetry);
     }
 
-    private void ship(String topic, List<Batch> batches) {
+    /** Whether the sender asks the topic's metadata before its next request. */
+    private boolean needsMetadata(String topic, long now) {
+        KnownTopic known = topics.get(topic);
+        return known == null || staleTopics.contains(topic) || now - known.fetchedNanos() >= METADATA_MAX_AGE_NANOS;
+    }
+
+    /** Asks the topic's metadata again on the sender thread; a failure keeps what is known until the next reason. */
+    private void refreshTopic(String topic) {
+        staleTopics.remove(topic);
+        try {
+            learn(topic);
+        } catch (FlyMqException e) {
+            // not created yet, a broker without CLUSTER_METADATA, or no server answered: its partitions go where
+            // they went (unknown leaders through the given client), and a failure of theirs asks again
+            long now = System.nanoTime();
+            topics.compute(topic, (t, old) -> old == null ? new KnownTopic(0, NO_LEADERS, now) : old.askedAt(now));
+        }
+    }
+
+    /**
+     * The connection for the partition's next request, or null while its requests in flight are on another one.
+     * The caller holds the lock.
+     */
+    private Link linkFor(PartitionKey key, long now) {
+        Link link = route(key, now);
+        Flight flight = flights.get(key);
+        return flight == null || flight.link == link ? link : null;
+    }
+
+    /**
+     * The connection to the partition's leader: open, or being opened for the first time (the request waits for
+     * it, so that a partition's requests go to its leader from the first); else the given client. Starts opening it
+     * when it is neither open, nor being opened, nor waiting after a failure. The caller holds the lock.
+     */
+    private Link route(PartitionKey key, long now) {
+        KnownTopic known = topics.get(key.topic());
+        String address = known == null ? null : known.leader(key.partition());
+        if (address == null) {
+            return own;
+        }
+        Link link = leaders.get(address);
+        if (link != null && link.client != null) {
+            return link;
+        }
+        if (address.equals(client.openServer())) {
+            return own;
+        }
+        if (link == null) {
+            link = new Link(address, null);
+            leaders.put(address, link);
+        }
+        if (!link.opening && !closed && (link.failures == 0 || now - link.reopenAtNanos >= 0)) {
+            startOpening(link);
+        }
+        // after a failure the partition goes through the given client until the connection is open again: an
+        // address this client cannot reach (a node's address on another network) costs a connect in a while, not
+        // a connect timeout per request
+        return link.opening && link.failures == 0 ? link : own;
+    }
+
+    /** Opens a leader's connection on a thread of its own; the caller holds the lock. */
+    private void startOpening(Link link) {
+        link.opening = true;
+        Thread.ofPlatform().daemon().name("flymq-producer-connect").start(() -> {
+            FlyMqClient opened = null;
+            try {
+                opened = client.toLeader(link.address);
+            } catch (RuntimeException e) {
+                // unreachable, refused, or not an address: its partitions stay on the given client for a while
+            }
+            boolean keep;
+            synchronized (lock) {
+                link.opening = false;
+                keep = opened != null && !closed;
+                if (keep) {
+                    link.client = opened;
+                } else if (opened == null) {
+                    failed(link);
+                }
+                lock.notifyAll();
+            }
+            if (opened != null && !keep) {
+                opened.close();
+            }
+        });
+    }
+
+    /** Counts a failure of the link and puts off its next open; the caller holds the lock. */
+    private void failed(Link link) {
+        link.failures++;
+        long wait = config.retryBackoff().toNanos();
+        for (int i = 1; i < link.failures && wait < MAX_REOPEN_BACKOFF_NANOS; i++) {
+            wait *= 2;
+        }
+        link.reopenAtNanos = System.nanoTime() + Math.min(wait, Math.max(MAX_REOPEN_BACKOFF_NANOS,
+                config.retryBackoff().toNanos()));
+    }
+
+    private void ship(Link link, FlyMqClient via, String topic, List<Batch> batches) {
         List<PartitionRecords> groups = new ArrayList<>(batches.size());
         for (Batch b : batches) {
             List<ProducerRecord> records = new ArrayList<>(b.records.size());
@@ -392,9 +644,9 @@ public final class FlyMqProducer implements AutoCloseable {
                 }
                 firstSequences[i] = b.firstSequence;
             }
-            answer = client.batchProduceAsync(topic, config.acks(), groups, producerId, firstSequences);
+            answer = via.batchProduceAsync(topic, config.acks(), groups, producerId, firstSequences);
         } else {
-            answer = client.batchProduceAsync(topic, config.acks(), groups);
+            answer = via.batchProduceAsync(topic, config.acks(), groups);
         }
         if (config.acks() == Acks.NONE) {
             // written (or failed to write) by now: do not wait for the answer
@@ -410,18 +662,35 @@ public final class FlyMqProducer implements AutoCloseable {
         }
         answer.whenComplete((answers, error) -> {
             try {
-                handleAnswer(topic, batches, answers, error);
+                handleAnswer(link, via, topic, batches, answers, error);
             } finally {
                 // only now: a failed batch is back in the ready queue before the sender can put the next request
                 // together, so its partition's later batches cannot overtake it
-                inFlight.release();
+                synchronized (lock) {
+                    link.inFlight--;
+                    if (error == null) {
+                        link.failures = 0;
+                    }
+                    for (Batch b : batches) {
+                        Flight f = flights.get(b.key);
+                        if (f != null && --f.batches == 0) {
+                            flights.remove(b.key);
+                        }
+                    }
+                    lock.notifyAll();
+                }
             }
         });
     }
 
-    private void handleAnswer(String topic, List<Batch> batches, List<PartitionAppend> answers, Throwable error) {
+    private void handleAnswer(Link link, FlyMqClient via, String topic, List<Batch> batches,
+                              List<PartitionAppend> answers, Throwable error) {
         if (error != null) {
             Throwable cause = RetryPolicy.unwrap(error);
+            if (cause instanceof ConnectionException) {
+                lost(link, via);
+                staleTopics.add(topic); // its leaders may have changed: ask before the retry
+            }
             for (Batch b : batches) {
                 retryOrFail(b, cause);
             }
@@ -439,13 +708,8 @@ public final class FlyMqProducer implements AutoCloseable {
                 retryOrFail(b, FlyMqServerException.of("BATCH_PRODUCE", a.error()));
                 continue;
             }
-            if (namedLeader != null) {
-                synchronized (lock) {
-                    namedLeaderCount = 0;
-                }
-            }
             if (b.key.partition() < 0) {
-                partitionCounts.remove(topic);
+                topics.remove(topic); // it exists now: learn its partitions on the next send
             }
             for (int j = 0; j < b.records.size(); j++) {
                 Pending p = b.records.get(j);
@@ -457,8 +721,27 @@ public final class FlyMqProducer implements AutoCloseable {
         }
     }
 
-    /** Repeated answers naming one leader address before the producer moves its connection there. */
-    static final int LEADER_HINTS_BEFORE_MOVE = 3;
+    /**
+     * A request on {@code via} lost its connection: a leader's connection is closed and dropped (once, whichever of
+     * its requests reports it first) and opened again when a partition needs it after the backoff; the given client
+     * replaces its connection itself.
+     */
+    private void lost(Link link, FlyMqClient via) {
+        if (link == own) {
+            return;
+        }
+        boolean drop;
+        synchronized (lock) {
+            drop = link.client == via;
+            if (drop) {
+                link.client = null;
+                failed(link);
+            }
+        }
+        if (drop) {
+            via.close();
+        }
+    }
 
     /**
      * Puts a failed batch back in the ready queue, due after its backoff, when the retry policy allows; fails its
@@ -471,36 +754,24 @@ public final class FlyMqProducer implements AutoCloseable {
             failBatch(b, cause);
             return;
         }
+        if (cause instanceof NotLeaderException nl) {
+            String named = usableAddress(nl.leaderAddress().orElse(null));
+            if (named != null && b.key.partition() >= 0) {
+                // where the retry goes unless the metadata, asked first, names a leader with a usable address
+                topics.computeIfPresent(b.key.topic(), (t, k) -> k.withLeader(b.key.partition(), named));
+            }
+            staleTopics.add(b.key.topic());
+        }
         synchronized (lock) {
             b.failures++;
             b.retryAtNanos = at;
             ready.put(b.sealOrder, b);
-            if (cause instanceof NotLeaderException nl) {
-                noteLeaderHint(nl.leaderAddress().orElse(null));
-            }
             lock.notifyAll();
         }
         if (b.key.partition() < 0) {
-            partitionCounts.remove(b.key.topic()); // the topic may exist now: learn its partitions on the next send
+            topics.remove(b.key.topic()); // the topic may exist now: learn its partitions on the next send
         }
         retried.incrementAndGet();
-    }
-
-    /** Counts answers naming {@code leaderAddr} in a row; the caller holds the lock. */
-    private void noteLeaderHint(String leaderAddr) {
-        if (leaderAddr == null) {
-            return; // an election in progress: back off and retry through the same server
-        }
-        if (leaderAddr.equals(namedLeader)) {
-            namedLeaderCount++;
-        } else {
-            namedLeader = leaderAddr;
-            namedLeaderCount = 1;
-        }
-        if (namedLeaderCount >= LEADER_HINTS_BEFORE_MOVE) {
-            namedLeaderCount = 0;
-            moveTo = leaderAddr;
-        }
     }
 
     private void failBatch(Batch b, Throwable cause) {
@@ -532,7 +803,10 @@ public final class FlyMqProducer implements AutoCloseable {
         CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
     }
 
-    /** Sends what is queued, waits for the answers, and stops the sender (closes the client if it owns it). */
+    /**
+     * Sends what is queued, waits for the answers, stops the sender and closes the leader connections it opened
+     * (and the given client if the producer made it).
+     */
     @Override
     public void close() {
         flush();
@@ -544,6 +818,19 @@ public final class FlyMqProducer implements AutoCloseable {
             sender.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        List<FlyMqClient> opened = new ArrayList<>();
+        synchronized (lock) {
+            closed = true;
+            for (Link link : leaders.values()) {
+                if (link.client != null) {
+                    opened.add(link.client);
+                    link.client = null;
+                }
+            }
+        }
+        for (FlyMqClient c : opened) {
+            c.close();
         }
         if (ownsClient) {
             client.close();
