@@ -33,16 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * node that does not lead its partitions costs that node a forward and the records an extra hop. So, as Kafka's
  * producer does, each partition's batches go straight to its leader. The producer learns the leaders' client
  * addresses from CLUSTER_METADATA, asked through the client it was given (the bootstrap connection) before the first
- * request of a topic, after a {@code not leader} answer or a lost connection for it, and when the answer is
- * {@link #METADATA_MAX_AGE_NANOS} old. It opens one connection per leader address (a client with the same settings
- * as the given one: TLS, credentials, timeouts; {@link FlyMqClient#toLeader}), on a thread of its own so that the
- * other leaders' requests never wait for a connect. A leader's first requests wait for its first connect; once a
- * connect or a connection to it failed, its partitions go through the given client, whose node forwards them, until
- * a connection opened again in the background is up (the next try after {@link ProducerConfig#retryBackoff()},
- * doubling after each failure up to {@link #MAX_REOPEN_BACKOFF_NANOS}; an answer on the connection starts over). The given client also carries the partitions whose leader
- * is not known: partition -1, a topic that does not exist yet, no leader during an election, metadata that could not
- * be read or names no usable {@code host:port}, a leader at the address the given client is connected to, and every
- * partition of a single broker (cluster id {@code standalone}), so a single broker sees exactly one connection. A
+ * request of a topic, after a {@code not leader} answer or a lost connection for it, when the answer is
+ * {@link #METADATA_MAX_AGE_NANOS} old, and every {@link #UNSETTLED_METADATA_MAX_AGE_NANOS} while it names no leader
+ * for a partition (an election) or a partition's leader cannot be reached. It opens one connection per leader
+ * address, a client with the given one's settings (TLS, credentials, timeouts: {@link FlyMqClient#toLeader}), on a
+ * thread of its own so that the other leaders' requests never wait for a connect. A leader's first requests wait for
+ * its first connect; once a connect or a connection to it failed, its partitions go through the given client, whose
+ * node forwards them, until a connection opened again in the background is up (the next try after
+ * {@link ProducerConfig#retryBackoff()}, doubling after each failure up to {@link #MAX_REOPEN_BACKOFF_NANOS}; an
+ * answer on the connection starts over). The given client also carries the partitions whose leader is not known:
+ * partition -1, a topic that does not exist yet, no leader during an election, metadata that could not be read or
+ * that names no usable {@code host:port}, and every partition of a single broker (cluster id {@code standalone}), so
+ * a single broker sees exactly one connection; and those whose leader is at the address it is connected to. A
  * leader that moves while the old one stays up (a reassignment, {@code elect-leaders}) keeps getting the requests,
  * which it forwards, until the metadata is asked again.
  *
@@ -109,6 +111,8 @@ public final class FlyMqProducer implements AutoCloseable {
         int failures;
         /** {@link System#nanoTime} before which it is not opened again (when {@code failures > 0}). */
         long reopenAtNanos;
+        /** The wait before it is opened again after its last failure. */
+        long backoffNanos;
 
         Link(String address, FlyMqClient client) {
             this.address = address;
@@ -127,10 +131,11 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /**
-     * What the producer knows of a topic from CLUSTER_METADATA: its partition count (0: unknown) and each
-     * partition's leader address (null: unknown, or the given client's node). Never changed once made.
+     * What the producer knows of a topic from CLUSTER_METADATA: its partition count (0: unknown), each partition's
+     * leader address (null: unknown, or the given client's node), and whether a partition had no leader (an
+     * election). Never changed once made.
      */
-    private record KnownTopic(int partitions, String[] leaders, long fetchedNanos) {
+    private record KnownTopic(int partitions, String[] leaders, boolean leaderless, long fetchedNanos) {
         String leader(int partition) {
             return partition >= 0 && partition < leaders.length ? leaders[partition] : null;
         }
@@ -138,11 +143,11 @@ public final class FlyMqProducer implements AutoCloseable {
         KnownTopic withLeader(int partition, String address) {
             String[] changed = java.util.Arrays.copyOf(leaders, Math.max(leaders.length, partition + 1));
             changed[partition] = address;
-            return new KnownTopic(partitions, changed, fetchedNanos);
+            return new KnownTopic(partitions, changed, leaderless, fetchedNanos);
         }
 
         KnownTopic askedAt(long nanos) {
-            return new KnownTopic(partitions, leaders, nanos);
+            return new KnownTopic(partitions, leaders, leaderless, nanos);
         }
     }
 
@@ -167,6 +172,13 @@ public final class FlyMqProducer implements AutoCloseable {
      * is not on) costs one try in a while, short enough that a restarted leader gets its requests back soon.
      */
     static final long MAX_REOPEN_BACKOFF_NANOS = 30L * 1_000_000_000;
+
+    /**
+     * How long a topic's metadata is trusted while it names no leader for a partition (an election) or while a
+     * partition's leader connection fails: a partition whose leader stopped goes to the next one within this of the
+     * election.
+     */
+    static final long UNSETTLED_METADATA_MAX_AGE_NANOS = ProducerConfig.MAX_RETRY_BACKOFF.toNanos();
 
     private static final String[] NO_LEADERS = new String[0];
 
@@ -315,22 +327,24 @@ public final class FlyMqProducer implements AutoCloseable {
         long now = System.nanoTime();
         return topics.compute(topic, (t, old) -> {
             if (answer.isEmpty()) {
-                return old == null ? new KnownTopic(0, NO_LEADERS, now) : old.askedAt(now);
+                return old == null ? new KnownTopic(0, NO_LEADERS, false, now) : old.askedAt(now);
             }
             boolean standalone = STANDALONE.equals(m.clusterId());
             String[] addresses = new String[answer.size()];
+            boolean leaderless = false;
             for (ClusterMetadata.Partition p : answer) {
                 int i = p.partition();
                 if (i < 0 || i >= addresses.length || standalone) {
                     continue;
                 }
+                leaderless |= p.leaderId().isEmpty();
                 String address = usableAddress(p.leaderAddress());
                 if (address == null && !p.leaderId().isEmpty() && old != null) {
                     address = old.leader(i);
                 }
                 addresses[i] = address;
             }
-            return new KnownTopic(answer.size(), addresses, now);
+            return new KnownTopic(answer.size(), addresses, leaderless, now);
         });
     }
 
@@ -477,7 +491,8 @@ public final class FlyMqProducer implements AutoCloseable {
      * connection follow in order up to {@link #MAX_REQUEST_BYTES} (always at least one). Stopping at the first that
      * does not fit keeps each partition's batches in send order, and so does holding back every later batch of a
      * partition whose batch waits (for its retry, a free request slot, its leader's connection being opened, or its
-     * batches in flight on another connection). A topic whose metadata is due to be asked again stops the pass first. The caller holds the lock.
+     * batches in flight on another connection). A topic whose metadata is due to be asked again stops the pass
+     * first. The caller holds the lock.
      */
     private Take takeDue(long now, List<Batch> into) {
         long nextRetry = Long.MAX_VALUE;
@@ -527,7 +542,13 @@ public final class FlyMqProducer implements AutoCloseable {
     /** Whether the sender asks the topic's metadata before its next request. */
     private boolean needsMetadata(String topic, long now) {
         KnownTopic known = topics.get(topic);
-        return known == null || staleTopics.contains(topic) || now - known.fetchedNanos() >= METADATA_MAX_AGE_NANOS;
+        if (known == null || staleTopics.contains(topic)) {
+            return true;
+        }
+        long age = now - known.fetchedNanos();
+        // during an election the requests through the given client succeed (forwarded) as soon as it is over, and
+        // then no failure asks the metadata again: ask it until it names the new leader
+        return age >= METADATA_MAX_AGE_NANOS || (known.leaderless() && age >= UNSETTLED_METADATA_MAX_AGE_NANOS);
     }
 
     /** Asks the topic's metadata again on the sender thread; a failure keeps what is known until the next reason. */
@@ -539,7 +560,8 @@ public final class FlyMqProducer implements AutoCloseable {
             // not created yet, a broker without CLUSTER_METADATA, or no server answered: its partitions go where
             // they went (unknown leaders through the given client), and a failure of theirs asks again
             long now = System.nanoTime();
-            topics.compute(topic, (t, old) -> old == null ? new KnownTopic(0, NO_LEADERS, now) : old.askedAt(now));
+            topics.compute(topic, (t, old) -> old == null ? new KnownTopic(0, NO_LEADERS, false, now)
+                    : old.askedAt(now));
         }
     }
 
@@ -577,6 +599,12 @@ public final class FlyMqProducer implements AutoCloseable {
         }
         if (!link.opening && !closed && (link.failures == 0 || now - link.reopenAtNanos >= 0)) {
             startOpening(link);
+        }
+        if (link.failures > 0
+                && now - known.fetchedNanos() >= Math.min(link.backoffNanos, UNSETTLED_METADATA_MAX_AGE_NANOS)) {
+            // a leader that went away is replaced by an election, after which the requests through the given
+            // client succeed (forwarded) and no failure asks the metadata again: ask it while the address fails
+            staleTopics.add(key.topic());
         }
         // after a failure the partition goes through the given client until the connection is open again: an
         // address this client cannot reach (a node's address on another network) costs a connect in a while, not
@@ -618,8 +646,8 @@ public final class FlyMqProducer implements AutoCloseable {
         for (int i = 1; i < link.failures && wait < MAX_REOPEN_BACKOFF_NANOS; i++) {
             wait *= 2;
         }
-        link.reopenAtNanos = System.nanoTime() + Math.min(wait, Math.max(MAX_REOPEN_BACKOFF_NANOS,
-                config.retryBackoff().toNanos()));
+        link.backoffNanos = Math.min(wait, Math.max(MAX_REOPEN_BACKOFF_NANOS, config.retryBackoff().toNanos()));
+        link.reopenAtNanos = System.nanoTime() + link.backoffNanos;
     }
 
     private void ship(Link link, FlyMqClient via, String topic, List<Batch> batches) {

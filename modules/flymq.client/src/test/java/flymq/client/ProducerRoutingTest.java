@@ -285,6 +285,31 @@ class ProducerRoutingTest {
     }
 
     @Test
+    void aPartitionWithoutALeaderGoesToTheLeaderTheMetadataNamesOnceTheElectionIsOver() throws Exception {
+        cluster = new Cluster();
+        cluster.leaderIds[1] = "";
+        cluster.leaderAddrs[1] = "";
+        try (FlyMqClient client = FlyMqClient.connect(cluster.node(0).server.address());
+             FlyMqProducer producer = new FlyMqProducer(client, quick())) {
+            assertAppendedInOrder(send(producer, 1));
+            assertEquals(List.of(0, 1), cluster.node(0).partitions().stream().sorted().toList());
+            synchronized (cluster) {
+                cluster.lead(1, 1);
+            }
+            // nothing fails meanwhile (the given client's node would forward): the producer asks again on its own
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!cluster.node(1).partitions().contains(1) && System.nanoTime() - deadline < 0) {
+                CompletableFuture<RecordMetadata> f = producer.send(ProducerRecord.of(TOPIC, new byte[1])
+                        .withPartition(1));
+                producer.flush();
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of(1), cluster.node(1).partitions().stream().distinct().toList());
+            assertTrue(cluster.node(0).server.metadataRequests.size() >= 2);
+        }
+    }
+
+    @Test
     void aLostLeaderConnectionIsDroppedAndTheRetryGoesWhereTheMetadataSaysThen() throws Exception {
         cluster = new Cluster();
         Cluster c = cluster;
