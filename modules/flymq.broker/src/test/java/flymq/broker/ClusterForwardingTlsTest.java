@@ -150,6 +150,74 @@ class ClusterForwardingTlsTest {
         }
     }
 
+    @Test
+    void aProducerOpensItsLeaderConnectionsOverTlsLoggedInAsItsUser() throws Exception {
+        int metadataLeader = cluster.metadataLeader();
+        try (FlyMqClient c = as(metadataLeader, "admin", "s3cret")) {
+            c.createUser("spreader", "pw-spreader", List.of("producer"));
+            c.createTopic("spread", 3);
+        }
+        ClusterHarness.await("each partition of spread led by another node", 30_000, () -> {
+            java.util.Set<Integer> leaders = new java.util.HashSet<>();
+            try {
+                for (int p = 0; p < 3; p++) {
+                    leaders.add(cluster.partitionLeader("spread", p));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (leaders.size() == 3) {
+                return true;
+            }
+            try (FlyMqClient c = as(metadataLeader, "admin", "s3cret")) {
+                c.electLeaders();
+            } catch (FlyMqException e) {
+                // nothing to hand over yet: asked again
+            }
+            return false;
+        });
+        int entry = cluster.partitionLeader("spread", 0);
+        int[] before = new int[ClusterHarness.SIZE];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = logins(i, "spreader");
+        }
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            int node = i;
+            ClusterHarness.await("user spreader known on n" + (node + 1), 15_000, () -> {
+                try (FlyMqClient c = as(node, "admin", "s3cret")) {
+                    return c.getUser("spreader").username().equals("spreader");
+                } catch (FlyMqException e) {
+                    return false;
+                }
+            });
+        }
+        List<java.util.concurrent.CompletableFuture<?>> sent = new java.util.ArrayList<>();
+        try (FlyMqClient c = as(entry, "spreader", "pw-spreader");
+             FlyMqProducer producer = new FlyMqProducer(c, ProducerConfig.defaults()
+                     .withAcks(flymq.protocol.Acks.ALL))) {
+            for (int i = 0; i < 30; i++) {
+                sent.add(producer.send(ProducerRecord.of("spread", ("s-" + i).getBytes(StandardCharsets.UTF_8))
+                        .withPartition(i % 3)));
+            }
+            producer.flush();
+            for (var f : sent) {
+                f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        for (int i = 0; i < ClusterHarness.SIZE; i++) {
+            // the given client's login on the entry node, a leader connection's on each other node
+            assertEquals(1, logins(i, "spreader") - before[i], "logins of the producer's user on n" + (i + 1));
+        }
+    }
+
+    /** Successful logins of {@code user} in node {@code node}'s audit trail. */
+    private int logins(int node, String user) throws java.io.IOException {
+        return (int) auditLines(node).stream()
+                .filter(l -> l.contains("\"type\":\"auth.success\"") && l.contains("\"user\":\"" + user + "\""))
+                .count();
+    }
+
     private List<String> auditLines(int node) throws java.io.IOException {
         List<String> lines = new java.util.ArrayList<>();
         try (var files = Files.list(dir.resolve("nodes").resolve(ClusterHarness.id(node)).resolve("audit"))) {

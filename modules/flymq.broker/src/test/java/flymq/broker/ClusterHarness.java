@@ -76,10 +76,23 @@ final class ClusterHarness implements AutoCloseable {
         flags.clear();
         for (int i = 0; i < SIZE; i++) {
             Map<String, String> node = new java.util.HashMap<>(extraFlags);
+            node.putAll(nodeFlags.apply(i));
             node.putAll(Map.of("node_id", id(i), "bind_addr", "127.0.0.1:0", "cluster_addr", "127.0.0.1:" + ports[i],
                     "peers", peers.toString(), "data_dir", dir.resolve(id(i)).toString()));
             flags.add(node);
         }
+    }
+
+    private java.util.function.IntFunction<Map<String, String>> nodeFlags = i -> Map.of();
+
+    /**
+     * More configuration for node {@code i} alone (e.g. its {@code advertised_addr}), kept when the ports are picked
+     * again; call before {@link #startAll}.
+     */
+    ClusterHarness withNodeFlags(java.util.function.IntFunction<Map<String, String>> more) throws IOException {
+        nodeFlags = more;
+        pickPorts();
+        return this;
     }
 
     /** More configuration for every node (e.g. small cluster memory budgets); call before {@link #startAll}. */
@@ -185,6 +198,12 @@ final class ClusterHarness implements AutoCloseable {
         return nodes[i].boundPort();
     }
 
+    /** Where clients and the other nodes reach node {@code i}: its {@code advertised_addr}, else its bound port. */
+    String clientAddress(int i) {
+        String advertised = flags.get(i).getOrDefault("advertised_addr", "");
+        return advertised.isEmpty() ? "127.0.0.1:" + port(i) : advertised;
+    }
+
     FlyMqClient client(int i) {
         return client(i, Duration.ofSeconds(20));
     }
@@ -221,7 +240,7 @@ final class ClusterHarness implements AutoCloseable {
                 try (FlyMqClient c = client(i)) {
                     // client ports are ephemeral: after a restart the table must hold the new ones
                     if (c.clusterStatus().nodes().stream().anyMatch(n -> running(index(n.nodeId()))
-                            && !n.clientAddress().equals("127.0.0.1:" + port(index(n.nodeId()))))) {
+                            && !n.clientAddress().equals(clientAddress(index(n.nodeId()))))) {
                         return false;
                     }
                 } catch (RuntimeException e) {
