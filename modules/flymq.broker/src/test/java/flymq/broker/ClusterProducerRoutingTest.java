@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * node receives, from the producer or forwarded by another node, pass through its tap: with one partition led by
  * each node, every leader gets its partition's batches from the producer on one connection and no node forwards any.
  * And when a leader stops mid-stream, its partition's retries go to the next leader: every record acknowledged,
- * stored once, in order.
+ * stored once, in order. A single broker gets everything on the producer's one connection, whatever address it
+ * reports.
  */
 class ClusterProducerRoutingTest {
     private static final String TOPIC = "routed";
@@ -46,12 +47,16 @@ class ClusterProducerRoutingTest {
     Path dir;
 
     private ClusterHarness cluster;
+    private TestBroker single;
     private final List<ProduceTap> taps = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (single != null) {
+            single.close();
         }
         for (ProduceTap t : taps) {
             t.close();
@@ -228,6 +233,29 @@ class ClusterProducerRoutingTest {
         for (int p = 0; p < PARTITIONS; p++) {
             assertStoredOnceInOrder(p, acked, records);
         }
+    }
+
+    @Test
+    void aSingleBrokerGetsEveryBatchOnTheGivenConnectionWhateverAddressItAdvertises() throws Exception {
+        // a broker behind an address translation reports another address than the one this client uses
+        ProduceTap tap = new ProduceTap(() -> single.node.boundPort());
+        taps.add(tap);
+        single = TestBroker.start(dir.resolve("single"), "advertised_addr", tap.address());
+        List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+        try (FlyMqClient client = FlyMqClient.connect("127.0.0.1:" + single.node.boundPort());
+             FlyMqProducer producer = new FlyMqProducer(client, config())) {
+            client.createTopic(TOPIC, PARTITIONS);
+            assertEquals(tap.address(), client.clusterMetadata(TOPIC).topic(TOPIC).orElseThrow().partitions().get(1)
+                    .leaderAddress(), "the broker reports the tap as every partition's leader");
+            for (int i = 0; i < 300; i++) {
+                sent.add(producer.send(ProducerRecord.of(TOPIC, value(i)).withPartition(i % PARTITIONS)));
+            }
+            producer.flush();
+            for (int i = 0; i < sent.size(); i++) {
+                assertEquals(i / PARTITIONS, sent.get(i).get(10, TimeUnit.SECONDS).offset());
+            }
+        }
+        assertEquals(List.of(), tap.produces(), "a batch went to the address the single broker reports");
     }
 
     /** Whether node {@code node}'s tap saw a batch of {@code partition} that no node forwarded. */
