@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param batchSize       bytes of records per partition after which a batch is sent without waiting for the linger
  * @param linger          how long a batch may wait for more records before it is sent (0: send as soon as the sender
  *                        thread is free, which still batches whatever accumulated while it was busy)
- * @param maxInFlight     BATCH_PRODUCE requests sent and not yet answered, at most (pipelined on one connection)
+ * @param maxInFlight     BATCH_PRODUCE requests sent and not yet answered, at most, on each connection (the given
+ *                        client's and each partition leader's, pipelined)
  * @param acks            what the server does before answering
  * @param bufferMemory    bytes of records waiting to be sent or acknowledged after which {@code send} blocks
  * @param retries         how many times a batch is sent again after a retriable failure (Kafka's {@code retries}):
@@ -56,9 +57,9 @@ public record ProducerConfig(int batchSize, Duration linger, int maxInFlight, Ac
     }
 
     /**
-     * 64 KiB batches, 5 ms linger, 5 requests in flight, acks leader, 32 MiB buffer; retries without a count limit
-     * within a 120 s delivery timeout, 100 ms first backoff, idempotence on (it applies with acks all): Kafka's
-     * defaults.
+     * 64 KiB batches, 5 ms linger, 5 requests in flight per connection, acks leader, 32 MiB buffer; retries without a
+     * count limit within a 120 s delivery timeout, 100 ms first backoff, idempotence on (it applies with acks all):
+     * Kafka's defaults.
      */
     public static ProducerConfig defaults() {
         return new ProducerConfig(64 * 1024, Duration.ofMillis(5), 5, Acks.LEADER, 32L * 1024 * 1024,
