@@ -6,18 +6,20 @@
 # (-Xlog:gc,safepoint with wall-clock time), so every run's line also says how many pauses fell inside it and the
 # longest, on each side.
 #   jlink/src/build/bench-tail.sh        # RUNS=5 RECORDS=100000 RATE=10000 WARMUP=300000 OUT=<dir> BROKER_ARGS=...
+# BROKER_JAVA_OPTS and BENCH_JAVA_OPTS add JVM options to the broker and to the bench JVMs (e.g. another collector);
+# PRODUCE_ARGS adds options to the produce runs (e.g. --read-spin-us 0); DATA_PARENT [/tmp] holds the data directory.
 # Output in OUT (default a temp dir, printed): summary.txt, the bench JSON and GC logs per run, the broker's log.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 flymq=$PWD/jlink/target/flymq/bin/flymq
 [ -x "$flymq" ] || { echo "bench-tail: build the image first (./mvnw -B -q install -DskipTests)" >&2; exit 1; }
 RUNS=${RUNS:-5}; RECORDS=${RECORDS:-100000}; RATE=${RATE:-10000}; WARMUP=${WARMUP:-300000}
-work=$(mktemp -d /tmp/flymq-tail.XXXXXX)
+work=$(mktemp -d "${DATA_PARENT:-/tmp}/flymq-tail.XXXXXX")
 OUT=${OUT:-$work/out}; mkdir -p "$OUT"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 gclog() { echo "-Xlog:gc,safepoint:file=$1:time,tags"; }
 # shellcheck disable=SC2086
-FLYMQ_JAVA_OPTS="$(gclog "$OUT/broker-gc.log")" "$flymq" server start --data-dir "$work/data" \
+FLYMQ_JAVA_OPTS="${BROKER_JAVA_OPTS:-} $(gclog "$OUT/broker-gc.log")" "$flymq" server start --data-dir "$work/data" \
   --bind-addr 127.0.0.1:$port --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 \
   --set observability.admin.addr=127.0.0.1:0 ${BROKER_ARGS:-} >"$OUT/broker.log" 2>&1 &
 broker=$!
@@ -28,6 +30,7 @@ now() { date -u +%FT%T.%3N; }
 {
   echo "# $(now)Z, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS RECORDS=$RECORDS RATE=$RATE WARMUP=$WARMUP"
   echo "# produce: flymq bench produce --topic tail --records $RECORDS --record-size 100 --throughput $RATE --linger-ms 0 --acks leader"
+  echo "# broker JVM options: ${BROKER_JAVA_OPTS:-none}; bench JVM options: ${BENCH_JAVA_OPTS:-none}; broker args: ${BROKER_ARGS:-none}; produce args: ${PRODUCE_ARGS:-none}"
   echo "# floor:   flymq bench pingpong --round-trips $RECORDS --rate $RATE"
 } | tee "$OUT/summary.txt"
 "$flymq" --server 127.0.0.1:$port bench produce --topic tail --records "$WARMUP" --record-size 100 \
@@ -35,14 +38,14 @@ now() { date -u +%FT%T.%3N; }
 windows=()
 for i in $(seq 1 "$RUNS"); do
   t0=$(now)
-  FLYMQ_JAVA_OPTS="$(gclog "$OUT/produce-$i-gc.log")" "$flymq" --server 127.0.0.1:$port bench produce --topic tail \
-    --records "$RECORDS" --record-size 100 --throughput "$RATE" --linger-ms 0 --acks leader --output json \
+  FLYMQ_JAVA_OPTS="${BENCH_JAVA_OPTS:-} $(gclog "$OUT/produce-$i-gc.log")" "$flymq" --server 127.0.0.1:$port bench produce --topic tail \
+    --records "$RECORDS" --record-size 100 --throughput "$RATE" --linger-ms 0 --acks leader ${PRODUCE_ARGS:-} --output json \
     >"$OUT/produce-$i.json" 2>"$OUT/produce-$i.err"
   windows+=("produce-$i $t0 $(now)")
 done
 for i in $(seq 1 "$RUNS"); do
   t0=$(now)
-  FLYMQ_JAVA_OPTS="$(gclog "$OUT/pingpong-$i-gc.log")" "$flymq" bench pingpong --round-trips "$RECORDS" --rate "$RATE" \
+  FLYMQ_JAVA_OPTS="${BENCH_JAVA_OPTS:-} $(gclog "$OUT/pingpong-$i-gc.log")" "$flymq" bench pingpong --round-trips "$RECORDS" --rate "$RATE" \
     --output json >"$OUT/pingpong-$i.json" 2>"$OUT/pingpong-$i.err"
   windows+=("pingpong-$i $t0 $(now)")
 done

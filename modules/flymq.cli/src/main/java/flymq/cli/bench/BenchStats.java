@@ -3,6 +3,8 @@ package flymq.cli.bench;
 import flymq.cli.output.Json;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -15,6 +17,13 @@ import org.HdrHistogram.Recorder;
  * Kafka's tools. The last three show what a failover cost: records that failed for good, batches the producers sent again, and the longest
  * wait between two acknowledgements (for a leader killed under a steady load: about the time to the first
  * acknowledgement after the kill).
+ *
+ * <p>{@link #record} runs on the threads that complete the records (a client's reader thread), so it takes no lock:
+ * a reader that waits delays every answer behind it, and with them the producer's next requests. The monitor only
+ * orders folding the interval's latencies into the totals; the progress line is formatted and printed outside it.
+ * (The first {@code printf} of a JVM loads the locale data for its number format, 35 ms of work in a JFR recording;
+ * done under the monitor mid-run, it stopped the reader thread for that long and showed as the worst latencies of a
+ * run at 10,000 records/s. The constructor formats a number once so that this happens before the run.)
  */
 final class BenchStats {
     private final Recorder recorder = new Recorder(3);
@@ -29,11 +38,15 @@ final class BenchStats {
     private long endNanos;
     private final LongAdder failed = new LongAdder();
     private final LongAdder retried = new LongAdder();
-    /** When the last acknowledgement came, and the longest wait between two (a failover shows as one). */
-    private long lastAckNanos = startNanos;
-    private long maxAckGapNanos;
-    private boolean acked;
+    /** When the last acknowledgement came ({@link #NO_ACK}: none yet), and the longest wait between two. */
+    private final AtomicLong lastAckNanos = new AtomicLong(NO_ACK);
+    private final LongAccumulator maxAckGapNanos = new LongAccumulator(Math::max, 0);
+    private static final long NO_ACK = Long.MIN_VALUE;
     private volatile boolean deliveryReport;
+
+    BenchStats() {
+        String.format(Locale.ROOT, "%.1f", 0.0); // see the class comment: the locale data loads here, not mid-run
+    }
 
     void record(long latencyNanos, int recordBytes) {
         recorder.recordValue(Math.max(0, latencyNanos / 1000));
@@ -42,13 +55,12 @@ final class BenchStats {
         acknowledged();
     }
 
-    private synchronized void acknowledged() {
+    private void acknowledged() {
         long now = System.nanoTime();
-        if (acked) {
-            maxAckGapNanos = Math.max(maxAckGapNanos, now - lastAckNanos);
+        long previous = lastAckNanos.getAndSet(now);
+        if (previous != NO_ACK) {
+            maxAckGapNanos.accumulate(now - previous);
         }
-        acked = true;
-        lastAckNanos = now;
     }
 
     /** The summary also reports failed records, retried batches and the longest wait between acknowledgements. */
@@ -91,16 +103,24 @@ final class BenchStats {
         return intervalHistogram;
     }
 
-    synchronized void progress(PrintWriter err, String verb) {
+    /** Prints the interval's line; called by one thread at a time (the progress timer). */
+    void progress(PrintWriter err, String verb) {
         long now = System.nanoTime();
-        Histogram h = drain();
+        double mean;
+        long max;
+        long count;
+        synchronized (this) {
+            Histogram h = drain();
+            count = h.getTotalCount();
+            mean = count == 0 ? 0 : h.getMean();
+            max = h.getMaxValue();
+        }
         long r = records.sum();
         long b = bytes.sum();
         double secs = (now - lastReportNanos) / 1e9;
         err.printf(Locale.ROOT, "%d records %s, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max "
                         + "latency.%n", r - lastReportRecords, verb, (r - lastReportRecords) / secs,
-                (b - lastReportBytes) / secs / (1024 * 1024), h.getTotalCount() == 0 ? 0 : h.getMean() / 1000,
-                h.getMaxValue() / 1000.0);
+                (b - lastReportBytes) / secs / (1024 * 1024), mean / 1000, max / 1000.0);
         err.flush();
         lastReportNanos = now;
         lastReportRecords = r;
@@ -129,7 +149,7 @@ final class BenchStats {
             java.util.Map<String, Object> delivery = !deliveryReport ? java.util.Map.of() : Json.object(
                     "failed", failed.sum(),
                     "retried_batches", retried.sum(),
-                    "max_ack_gap_ms", Math.round(maxAckGapNanos / 1e3) / 1000.0);
+                    "max_ack_gap_ms", Math.round(maxAckGapNanos.get() / 1e3) / 1000.0);
             java.util.Map<String, Object> fields = Json.object(
                     "records", r,
                     "records_per_sec", Math.round(rps * 10) / 10.0,
@@ -152,7 +172,7 @@ final class BenchStats {
                     ms(total.getValueAtPercentile(99.9)));
             if (deliveryReport && (failed.sum() > 0 || retried.sum() > 0)) {
                 out.printf(Locale.ROOT, "%d records failed, %d batches retried, %.1f ms longest wait between two "
-                        + "acknowledgements.%n", failed.sum(), retried.sum(), maxAckGapNanos / 1e6);
+                        + "acknowledgements.%n", failed.sum(), retried.sum(), maxAckGapNanos.get() / 1e6);
             }
         }
         out.flush();
