@@ -86,6 +86,9 @@ class MembershipChangeTest {
         RaftMember n4 = InProcessCluster.member(4);
         try (InProcessCluster cluster = new InProcessCluster(3, dataRoot, b -> b)) {
             RaftGroup<Long> leader = cluster.awaitAgreedLeader(WAIT);
+            // MicroRaft refuses a membership change ("cannot take more entries now") until the leader has committed
+            // an entry of its own term; right after the election it may not have yet
+            leader.replicate(bytes("founders")).get(10, TimeUnit.SECONDS);
             cluster.start(n4);
             leader.addMember(n4).get(10, TimeUnit.SECONDS);
             leader.replicate(bytes("with-four")).get(10, TimeUnit.SECONDS);

@@ -50,6 +50,12 @@ public final class LogStore implements AutoCloseable {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d{1,9})");
     private static final Duration DEFAULT_HOUSEKEEPING = Duration.ofSeconds(1);
+    /**
+     * The longest wait before a failed background flush is tried again. Each failure in a row doubles the wait from
+     * the sync interval: a disk that stays broken costs each log one fsync attempt (and at most one error line) a
+     * second instead of one per sync interval, 200 a second at the default.
+     */
+    static final long MAX_FLUSH_RETRY_MS = 1_000;
 
     private final Path logsDir;
     private final LogConfig defaults;
@@ -57,6 +63,8 @@ public final class LogStore implements AutoCloseable {
     private final StorageFaults faults;
     private final LongSupplier clock;
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
+    /** Background flushes that failed in a row, per log with any (see {@link #MAX_FLUSH_RETRY_MS}). */
+    private final Map<SegmentedLog, Integer> flushFailures = new ConcurrentHashMap<>();
     private final ScheduledExecutorService background;
     /** Null when records are stored in the clear. */
     private final ValueCipher cipher;
@@ -264,17 +272,31 @@ public final class LogStore implements AutoCloseable {
         }
     }
 
-    /** One background flush of {@code log} its sync interval from now (INTERVAL); retried while it fails. */
+    /**
+     * One background flush of {@code log} its sync interval from now (INTERVAL); retried while it fails, each retry
+     * after twice the wait of the one before, up to {@link #MAX_FLUSH_RETRY_MS} (an append meanwhile waits as long).
+     */
     private void flushLater(TopicPartition tp, SegmentedLog log) {
+        long delayMs = flushDelayMs(log.config().syncIntervalMs(), flushFailures.getOrDefault(log, 0));
         try {
-            background.schedule(() -> flushNow(tp, log), log.config().syncIntervalMs(), TimeUnit.MILLISECONDS);
+            background.schedule(() -> flushNow(tp, log), delayMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the store is closing: close() flushes every log
         }
     }
 
+    /** The wait before a background flush after {@code failures} failed ones in a row. */
+    static long flushDelayMs(long syncIntervalMs, int failures) {
+        if (failures == 0) {
+            return syncIntervalMs;
+        }
+        long base = Math.max(1, syncIntervalMs);
+        return base >= MAX_FLUSH_RETRY_MS ? base : Math.min(MAX_FLUSH_RETRY_MS, base << Math.min(failures, 20));
+    }
+
     private void flushNow(TopicPartition tp, SegmentedLog log) {
         if (log.isClosed() || logs.get(tp) != log) {
+            flushFailures.remove(log);
             return;
         }
         log.rearmUnsyncedSignal(); // before the flush: an append from now on schedules the next one
@@ -282,14 +304,17 @@ public final class LogStore implements AutoCloseable {
             if (log.flushedOffset() < log.endOffset()) {
                 log.flush();
             }
+            flushFailures.remove(log);
         } catch (StorageException ex) {
             if (!log.isClosed()) {
                 faults.failed("background flush of " + tp, ex);
+                flushFailures.merge(log, 1, Integer::sum);
                 flushLater(tp, log);
             }
         } catch (RuntimeException ex) {
             if (!log.isClosed()) {
                 LOG.log(System.Logger.Level.ERROR, "background flush of " + tp + " failed", ex);
+                flushFailures.merge(log, 1, Integer::sum);
                 flushLater(tp, log);
             }
         }

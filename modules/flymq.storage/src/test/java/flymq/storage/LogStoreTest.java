@@ -130,6 +130,49 @@ class LogStoreTest {
     }
 
     @Test
+    void aFailingBackgroundFlushIsRetriedAfterLongerAndLongerWaitsUntilItSucceeds() throws Exception {
+        int failing = 5;
+        java.util.concurrent.ConcurrentLinkedQueue<Long> attempts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.Semaphore succeeded = new java.util.concurrent.Semaphore(0);
+        StorageListener listener = onFsync(() -> {
+            attempts.add(System.nanoTime());
+            if (attempts.size() <= failing) {
+                throw new IllegalStateException("injected flush failure " + attempts.size());
+            }
+            succeeded.release();
+        });
+        LogConfig cfg = LogConfig.defaults().withSyncPolicy(SyncPolicy.INTERVAL).withSyncIntervalMs(5);
+        // no housekeeping pass during the test: only the background flush fsyncs
+        try (LogStore store = LogStore.open(dataDir.resolve("logs"), cfg, listener, Duration.ofHours(1))) {
+            PartitionLog log = store.getOrCreate("t", 0, cfg);
+            log.append(values("a"));
+            assertTrue(succeeded.tryAcquire(30, TimeUnit.SECONDS), "the flush never succeeded");
+            Long[] at = attempts.toArray(Long[]::new);
+            // a retry never comes before its wait: 10, 20, 40, 80 and 160 ms after failures 1 to 5
+            long[] expectedMs = {10, 20, 40, 80, 160};
+            for (int i = 1; i <= failing; i++) {
+                long waitedMs = (at[i] - at[i - 1]) / 1_000_000;
+                assertTrue(waitedMs >= expectedMs[i - 1] - 1,
+                        "retry " + i + " after " + waitedMs + " ms, expected at least " + expectedMs[i - 1]);
+            }
+            log.append(values("b"));
+            assertTrue(succeeded.tryAcquire(30, TimeUnit.SECONDS), "the next append was never flushed");
+            assertEquals(failing + 2, attempts.size());
+        }
+    }
+
+    @Test
+    void theRetryWaitDoublesUpToASecond() {
+        assertEquals(5, LogStore.flushDelayMs(5, 0));
+        assertEquals(10, LogStore.flushDelayMs(5, 1));
+        assertEquals(640, LogStore.flushDelayMs(5, 7));
+        assertEquals(LogStore.MAX_FLUSH_RETRY_MS, LogStore.flushDelayMs(5, 8));
+        assertEquals(LogStore.MAX_FLUSH_RETRY_MS, LogStore.flushDelayMs(5, Integer.MAX_VALUE));
+        assertEquals(2_000, LogStore.flushDelayMs(2_000, 3)); // an interval above the cap is kept
+        assertEquals(2, LogStore.flushDelayMs(0, 1));
+    }
+
+    @Test
     void housekeepingAppliesRetentionAndWritesTheRecoveryPoint() {
         LogConfig cfg = LogConfig.defaults().withSegmentBytes(4096).withRetentionBytes(4096)
                 .withSyncPolicy(SyncPolicy.EVERY_BATCH);
