@@ -97,6 +97,23 @@ class RuntimeImageIT {
     }
 
     @Test
+    void jvmWarningsGoToStderrSoStdoutHoldsOnlyTheCommandsOutput() throws Exception {
+        // another collector than the archive's: the JVM warns that it cannot map the startup archive
+        String opts = "-XX:-UseSerialGC -XX:+UseZGC";
+        var stdout = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", opts), Path.of("/bin/sh"), "-c",
+                "exec \"$0\" --version 2>/dev/null", FLYMQ.toString());
+        assertEquals(0, stdout.exit(), stdout.out());
+        assertEquals("flymq " + ImageProcess.version(), stdout.out().strip());
+        // ...and the warning is still there, on stderr
+        var stderr = ImageProcess.run(Map.of("FLYMQ_JAVA_OPTS", opts), Path.of("/bin/sh"), "-c",
+                "exec \"$0\" --version 2>&1 >/dev/null", FLYMQ.toString());
+        if (Files.isRegularFile(IMAGE.resolve("lib/flymq.aot"))) {
+            assertTrue(stderr.out().contains("AOT cache"), stderr.out());
+        }
+        assertFalse(stderr.out().contains("flymq " + ImageProcess.version()), stderr.out());
+    }
+
+    @Test
     void runsWithoutItsStartupArchiveWhenToldTo() throws Exception {
         var r = ImageProcess.run(Map.of("FLYMQ_STARTUP_ARCHIVE", "none", "FLYMQ_JAVA_OPTS", "-Xshare:off"),
                 FLYMQ, "--version");
