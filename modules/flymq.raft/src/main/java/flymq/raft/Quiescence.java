@@ -63,6 +63,8 @@ final class Quiescence implements NodeLiveness.Watcher {
     private final RaftTimebase.Executor executor;
     private final ClusterTransport transport;
     private final NodeLiveness liveness;
+    /** Told each time the member begins to hibernate ({@link RaftListener#onHibernate}); must not block. */
+    private final Runnable hibernated;
     private final Tick tick = new Tick();
 
     private volatile Phase phase = Phase.AWAKE;
@@ -89,13 +91,14 @@ final class Quiescence implements NodeLiveness.Watcher {
     }
 
     Quiescence(String groupId, RaftMember self, RaftNode node, RaftTimebase.Executor executor,
-               ClusterTransport transport, NodeLiveness liveness) {
+               ClusterTransport transport, NodeLiveness liveness, Runnable hibernated) {
         this.groupId = groupId;
         this.self = self;
         this.node = node;
         this.executor = executor;
         this.transport = transport;
         this.liveness = liveness;
+        this.hibernated = hibernated;
     }
 
     void start() {
@@ -245,6 +248,7 @@ final class Quiescence implements NodeLiveness.Watcher {
         }
         hibernatingFollowers = followers;
         phase = Phase.HIBERNATING;
+        hibernated.run(); // after the phase: a listener that asks isHibernating() sees it
     }
 
     /** Wakes the member, counting the node-level heartbeats of the peers it depends on as the group's own. */

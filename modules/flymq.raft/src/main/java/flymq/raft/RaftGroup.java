@@ -191,7 +191,7 @@ public final class RaftGroup<R> implements RaftMembership, AutoCloseable {
         this.snapshotTransferRepair = SnapshotTransferRepair.install(node);
         this.liveness = NodeLiveness.acquire(transport, config, RaftThreads.shared());
         this.quiescence = new Quiescence(config.groupId(), config.localMember(), node, timebase.executor(), transport,
-                liveness);
+                liveness, () -> fire(() -> listener.onHibernate(config.groupId())));
         if (config.hibernateWhenIdle()) {
             quiescence.start();
         }

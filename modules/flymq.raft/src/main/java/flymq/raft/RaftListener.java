@@ -5,9 +5,10 @@ import java.util.Optional;
 /**
  * Hooks for metrics and tracing, with no telemetry dependency: the broker maps them to {@code flymq_raft_term},
  * {@code flymq_raft_commit_index}, {@code flymq_raft_elections_total}, {@code flymq_cluster_leader} and the span
- * {@code flymq.raft.append_entries}.
+ * {@code flymq.raft.append_entries}; {@link #onHibernate} wakes the broker's pacing of new groups.
  *
- * <p>Callbacks run on the group's Raft thread or a transport reader thread: keep them to counter updates.
+ * <p>Callbacks run on the group's Raft thread or a transport reader thread: keep them to counter updates and
+ * signals that never block.
  * An exception thrown by a callback is logged and otherwise ignored.
  */
 public interface RaftListener {
@@ -40,6 +41,16 @@ public interface RaftListener {
 
     /** A snapshot at {@code index} was taken locally ({@code installed} false) or installed from a peer. */
     default void onSnapshot(String groupId, long index, boolean installed) {
+    }
+
+    /**
+     * This member began to hibernate: its group is idle and its timers stopped (docs/raft.md, "Idle groups
+     * hibernate"). Waking has no event: anything may wake it, so {@link RaftGroup#isHibernating()} is the truth
+     * at any moment. This lets a waiter for groups to go quiet (the broker pacing new groups) sleep until one does
+     * instead of polling; with {@link #onRoleChange} to {@link Role#TERMINATED} it hears every way a group stops
+     * being busy.
+     */
+    default void onHibernate(String groupId) {
     }
 
     /** This listener, then {@code next}, for every event (a group takes one listener). */
@@ -81,6 +92,12 @@ public interface RaftListener {
             public void onSnapshot(String groupId, long index, boolean installed) {
                 first.onSnapshot(groupId, index, installed);
                 next.onSnapshot(groupId, index, installed);
+            }
+
+            @Override
+            public void onHibernate(String groupId) {
+                first.onHibernate(groupId);
+                next.onHibernate(groupId);
             }
         };
     }

@@ -6,9 +6,17 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +77,69 @@ class HibernationTest {
                         .map(RegisterLog.Applied::command).toList(), id);
                 assertEquals(b.commitIndex(), cluster.groups.get(id).commitIndex(), id);
             }
+        }
+    }
+
+    /**
+     * {@link RaftListener#onHibernate} each time a member begins to hibernate, and {@code onRoleChange(TERMINATED)}
+     * when it stops, both on the Raft thread: what the broker's pacing of new groups waits for instead of polling.
+     */
+    @Test
+    void theListenerHearsEachMemberBeginToHibernateAndStop() throws Exception {
+        Map<String, AtomicInteger> hibernations = new ConcurrentHashMap<>();
+        Map<String, CountDownLatch> terminated = new ConcurrentHashMap<>();
+        List<String> otherThreads = new CopyOnWriteArrayList<>();
+        Function<RaftMember, RaftListener> listeners = m -> {
+            AtomicInteger told = hibernations.computeIfAbsent(m.id(), id -> new AtomicInteger());
+            CountDownLatch stopped = terminated.computeIfAbsent(m.id(), id -> new CountDownLatch(1));
+            return new RaftListener() {
+                @Override
+                public void onHibernate(String groupId) {
+                    onRaftThread();
+                    told.incrementAndGet();
+                }
+
+                @Override
+                public void onRoleChange(String groupId, Role role, int term) {
+                    if (role == Role.TERMINATED) {
+                        onRaftThread();
+                        stopped.countDown();
+                    }
+                }
+
+                private void onRaftThread() {
+                    String name = Thread.currentThread().getName();
+                    if (!name.startsWith("flymq-raft-worker-")) {
+                        otherThreads.add(name);
+                    }
+                }
+            };
+        };
+        try (InProcessCluster cluster = new InProcessCluster(3, null, b -> b, listeners)) {
+            cluster.replicate("a", Duration.ofSeconds(10));
+            awaitAllHibernating(cluster);
+            // the phase is set just before the listener is told, in the same Raft-thread task
+            for (String id : cluster.groups.keySet()) {
+                InProcessCluster.await(id + " told it hibernates", Duration.ofSeconds(10),
+                        () -> hibernations.get(id).get() >= 1);
+            }
+            Map<String, Integer> before = new ConcurrentHashMap<>();
+            hibernations.forEach((id, n) -> before.put(id, n.get()));
+
+            RaftGroup<Long> leader = cluster.awaitLeader(Duration.ofSeconds(1));
+            leader.replicate("b".getBytes()).join(); // wakes every member; each hibernates again
+            awaitAllHibernating(cluster);
+            for (String id : cluster.groups.keySet()) {
+                InProcessCluster.await(id + " told it hibernates again", Duration.ofSeconds(10),
+                        () -> hibernations.get(id).get() > before.get(id));
+            }
+
+            String follower = cluster.groups.keySet().stream()
+                    .filter(id -> !id.equals(leader.localMember().id())).findFirst().orElseThrow();
+            assertFalse(terminated.get(follower).getCount() == 0, "terminated before it was stopped");
+            cluster.stop(follower);
+            assertTrue(terminated.get(follower).await(10, TimeUnit.SECONDS), follower + " told it terminated");
+            assertEquals(List.of(), otherThreads, "callbacks off the Raft threads");
         }
     }
 

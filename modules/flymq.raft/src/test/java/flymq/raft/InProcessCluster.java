@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /** Members of one Raft group on a {@link FaultyNetwork}, each with a {@link RegisterLog} and its own data dir. */
@@ -21,11 +22,19 @@ final class InProcessCluster implements AutoCloseable {
     final Map<String, RegisterLog> logs = new LinkedHashMap<>();
     private final Path dataRoot;
     private final UnaryOperator<RaftGroupConfig.Builder> tuning;
+    private final Function<RaftMember, RaftListener> listeners;
 
     InProcessCluster(int size, Path dataRoot, UnaryOperator<RaftGroupConfig.Builder> tuning) throws IOException {
+        this(size, dataRoot, tuning, m -> RaftListener.NONE);
+    }
+
+    /** @param listeners each member's listener besides the trace (a test that watches the group's events) */
+    InProcessCluster(int size, Path dataRoot, UnaryOperator<RaftGroupConfig.Builder> tuning,
+                     Function<RaftMember, RaftListener> listeners) throws IOException {
         RecentLogLines.INSTANCE.clear();
         this.dataRoot = dataRoot;
         this.tuning = tuning;
+        this.listeners = listeners;
         for (int i = 1; i <= size; i++) {
             initialMembers.add(member(i));
         }
@@ -43,7 +52,7 @@ final class InProcessCluster implements AutoCloseable {
                 .dataDir(dataRoot == null ? null : dataRoot.resolve(m.id()));
         RegisterLog log = new RegisterLog();
         RaftGroup<Long> group = RaftGroup.start(tuning.apply(builder).build(), network.transportFor(m), log,
-                new TraceListener(m.id()));
+                new TraceListener(m.id()).andThen(listeners.apply(m)));
         groups.put(m.id(), group);
         logs.put(m.id(), log);
         return group;
