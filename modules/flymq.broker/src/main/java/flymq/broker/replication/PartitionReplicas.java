@@ -12,6 +12,7 @@ import flymq.broker.txn.TransactionIndex;
 import flymq.raft.RaftGroup;
 import flymq.raft.RaftGroupConfig;
 import flymq.raft.RaftGroupException;
+import flymq.raft.RaftListener;
 import flymq.raft.RaftMember;
 import flymq.raft.RaftMemory;
 import flymq.raft.RaftStatus;
@@ -60,7 +61,7 @@ final class PartitionReplicas implements AutoCloseable {
     private static final long COMMIT_TIMEOUT_MS = 10_000;
     /**
      * New groups of this node that may be electing or awake at once before the next start waits
-     * ({@link #awaitRoomToStart}). A new group costs an election (fsyncs on every replica) and heartbeats every
+     * ({@link StartPacer}). A new group costs an election (fsyncs on every replica) and heartbeats every
      * period until it hibernates, about a second later; 3,000 new groups at once on two shared cores made elections
      * time out, leaders step down for want of answers, and thousands of groups stay awake re-electing.
      */
@@ -91,8 +92,23 @@ final class PartitionReplicas implements AutoCloseable {
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("flymq-partition-groups").daemon(true).factory());
     private volatile boolean closed;
-    /** Groups started here recently and not yet hibernating, oldest first (lifecycle thread only). */
-    private final java.util.ArrayDeque<Settling> settling = new java.util.ArrayDeque<>();
+    /** Paces the starts on the lifecycle thread by the groups started here that have not hibernated yet. */
+    private final StartPacer pacer = new StartPacer(MAX_SETTLING, SETTLING_COUNTS_NANOS, SETTLING_WAIT_NANOS,
+            System::nanoTime);
+    /** Every partition group's signal to {@link #pacer} that it may have stopped settling (on its Raft thread). */
+    private final RaftListener settled = new RaftListener() {
+        @Override
+        public void onHibernate(String groupId) {
+            pacer.changed();
+        }
+
+        @Override
+        public void onRoleChange(String groupId, Role role, int term) {
+            if (role == Role.TERMINATED) {
+                pacer.changed();
+            }
+        }
+    };
     /** Where the partitions' transactions are published for read-committed readers (set before groups start). */
     private volatile TransactionIndex transactionIndex = new TransactionIndex();
 
@@ -187,7 +203,9 @@ final class PartitionReplicas implements AutoCloseable {
                 return; // a replayed create of a topic deleted later
             }
             List<Starting> starting = new ArrayList<>();
-            awaitRoomToStart(a.topic().replicas().size());
+            // a burst of creates elects its groups in a steady stream instead of all at once; creating the topic
+            // does not wait for this: the metadata group has committed it already
+            pacer.awaitRoom(a.topic().replicas().size());
             for (int p = 0; p < a.topic().replicas().size(); p++) {
                 List<String> replicaIds = a.replicas(p);
                 if (replicaIds.contains(members.self().id()) && !groups.containsKey(key(a.topic().name(), p))) {
@@ -360,7 +378,7 @@ final class PartitionReplicas implements AutoCloseable {
             machines.put(k, machine);
             RaftGroup<Long> g;
             try {
-                g = RaftGroup.create(builder.build(), transport, machine, isr);
+                g = RaftGroup.create(builder.build(), transport, machine, isr.andThen(settled));
             } catch (IOException | RuntimeException e) {
                 machines.remove(k);
                 throw e;
@@ -382,33 +400,6 @@ final class PartitionReplicas implements AutoCloseable {
         }
     }
 
-    private record Settling(RaftGroup<Long> group, long startedNanos) {
-    }
-
-    /**
-     * Paces starts on the lifecycle thread: waits (up to {@link #SETTLING_WAIT_NANOS}) until fewer than
-     * {@link #MAX_SETTLING} groups started here are still settling (not yet hibernating, started less than
-     * {@link #SETTLING_COUNTS_NANOS} ago), so a burst of creates elects its groups in a steady stream instead of
-     * all at once. Topic creation itself does not wait: the metadata group has committed the topic already.
-     */
-    private void awaitRoomToStart(int count) {
-        long waitUntil = System.nanoTime() + SETTLING_WAIT_NANOS;
-        while (!closed) {
-            long now = System.nanoTime();
-            settling.removeIf(s -> s.group().isHibernating() || s.group().role() == Role.TERMINATED
-                    || now - s.startedNanos() > SETTLING_COUNTS_NANOS);
-            if (settling.size() + count <= MAX_SETTLING || now - waitUntil > 0) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** Waits for groups {@link #begin begun} together, registers those that started, closes the others. */
     private void finish(List<Starting> starting) {
         for (Starting s : starting) {
@@ -418,7 +409,8 @@ final class PartitionReplicas implements AutoCloseable {
                 inSync.put(s.key(), s.isr());
                 groups.put(s.key(), s.group());
                 if (s.members().size() > 1) { // a group of one elects itself, heartbeats nobody, never hibernates
-                    settling.add(new Settling(s.group(), System.nanoTime()));
+                    RaftGroup<Long> g = s.group();
+                    pacer.started(() -> g.isHibernating() || g.role() == Role.TERMINATED);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -575,6 +567,7 @@ final class PartitionReplicas implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        pacer.close(); // a start waiting for room would hold the lifecycle thread past the wait below
         lifecycle.shutdown();
         try {
             lifecycle.awaitTermination(10, TimeUnit.SECONDS);
