@@ -72,8 +72,8 @@ final class StartPacer {
     }
 
     /**
-     * Waits until {@code count} more groups fit among the settling ones, at most {@code waitNanos}. Returns whether
-     * they fit; false when the wait ran out, the pacer closed or the thread was interrupted (its flag kept).
+     * Waits until {@code count} more groups fit among the settling ones (or none settles), at most {@code waitNanos}.
+     * Returns whether they fit; false when the wait ran out, the pacer closed or the thread was interrupted (its flag kept).
      */
     boolean awaitRoom(int count) {
         long waitUntil = clock.getAsLong() + waitNanos;
@@ -81,7 +81,8 @@ final class StartPacer {
             long seen = changesSoFar();
             long now = clock.getAsLong();
             settling.removeIf(s -> now - s.startedNanos() >= countsNanos || s.settled().getAsBoolean());
-            if (settling.size() + count <= maxSettling) {
+            // a burst larger than the limit starts at once when nothing settles: waiting cannot make more room
+            if (settling.isEmpty() || settling.size() + count <= maxSettling) {
                 return true;
             }
             long timeout = waitUntil - now;

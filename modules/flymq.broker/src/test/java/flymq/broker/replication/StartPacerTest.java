@@ -146,4 +146,18 @@ class StartPacerTest {
         waiter.submit(() -> pacer.started(a)).get();
         assertTrue(awaitRoom(pacer, 2).get(10, TimeUnit.SECONDS));
     }
+
+    @Test
+    void aBurstLargerThanTheLimitStartsAtOnceWhenNothingSettles() throws Exception {
+        StartPacer pacer = new StartPacer(3, HOUR, HOUR, () -> FROZEN);
+        assertTrue(awaitRoom(pacer, 10).get(10, TimeUnit.SECONDS), "nothing to wait for");
+        Group a = new Group();
+        waiter.submit(() -> pacer.started(a)).get();
+        Future<Boolean> room = awaitRoom(pacer, 10);
+        a.awaitCheck();
+        assertFalse(room.isDone(), "one group settles: the burst waits for it");
+        a.settled.set(true);
+        pacer.changed();
+        assertTrue(room.get(10, TimeUnit.SECONDS), "room once the one settling group settled");
+    }
 }
