@@ -142,7 +142,7 @@ class ClusterFailoverProduceTest {
 
         int survivor = (victim + 1) % ClusterHarness.SIZE;
         for (int p = 0; p < PARTITIONS; p++) {
-            List<Message> stored = readAll(survivor, p);
+            List<Message> stored = cluster.readPartition(() -> survivor, TOPIC, p, countOf(p));
             Map<String, Integer> seen = new HashMap<>();
             for (int k = 0; k < stored.size(); k++) {
                 Message m = stored.get(k);
@@ -183,30 +183,6 @@ class ClusterFailoverProduceTest {
             }
         }
         return out;
-    }
-
-    private List<Message> readAll(int node, int partition) throws InterruptedException {
-        List<Message> all = new ArrayList<>();
-        ClusterHarness.await("a complete read of partition " + partition, 20_000, () -> {
-            all.clear();
-            try (FlyMqClient c = cluster.client(node)) {
-                long next = 0;
-                while (true) {
-                    var f = c.batchFetch(TOPIC, List.of(new FetchPosition(partition, next)), 1 << 20).get(0);
-                    if (!f.ok()) {
-                        return false;
-                    }
-                    if (f.records().isEmpty()) {
-                        return all.size() >= countOf(partition);
-                    }
-                    all.addAll(f.records());
-                    next = f.nextOffset(next);
-                }
-            } catch (FlyMqException e) {
-                return false;
-            }
-        });
-        return all;
     }
 
     /** Records of the run sent to {@code partition} (record i goes to i mod the partition count). */

@@ -5,7 +5,9 @@ import static flymq.broker.TestPorts.freePort;
 import flymq.broker.node.BrokerNode;
 import flymq.broker.replication.ClusterTuning;
 import flymq.client.ClusterMetadata;
+import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
+import flymq.client.FlyMqException;
 import flymq.client.Header;
 import flymq.client.Message;
 import flymq.protocol.ExtensionOpcodes;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Three in-process broker nodes on loopback forming a cluster from configuration (peers, node_id, cluster_addr),
@@ -345,6 +348,35 @@ final class ClusterHarness implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while a replica refused reads");
         }
+    }
+
+    /**
+     * The partition's records read through the node {@code node} names at each try (routed to the leader), once
+     * they number at least {@code atLeast}; a try that fails or finds fewer reads again from offset 0.
+     */
+    List<Message> readPartition(IntSupplier node, String topic, int partition, int atLeast)
+            throws InterruptedException {
+        List<Message> all = new ArrayList<>();
+        await(atLeast + " records of " + topic + "-" + partition, 20_000, () -> {
+            all.clear();
+            try (FlyMqClient c = client(node.getAsInt())) {
+                long next = 0;
+                while (true) {
+                    var f = c.batchFetch(topic, List.of(new FetchPosition(partition, next)), 1 << 20).get(0);
+                    if (!f.ok()) {
+                        return false;
+                    }
+                    if (f.records().isEmpty()) {
+                        return all.size() >= atLeast;
+                    }
+                    all.addAll(f.records());
+                    next = f.nextOffset(next);
+                }
+            } catch (FlyMqException e) {
+                return false;
+            }
+        });
+        return all;
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {

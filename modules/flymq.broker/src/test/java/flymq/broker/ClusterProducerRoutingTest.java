@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import flymq.client.FetchPosition;
 import flymq.client.FlyMqClient;
 import flymq.client.FlyMqException;
 import flymq.client.FlyMqProducer;
@@ -296,7 +295,7 @@ class ClusterProducerRoutingTest {
     private void assertStoredOnceInOrder(int partition, Map<String, RecordMetadata> acked, int records)
             throws Exception {
         int expected = records / PARTITIONS + (partition < records % PARTITIONS ? 1 : 0);
-        List<Message> stored = readAll(partition, expected);
+        List<Message> stored = cluster.readPartition(cluster::firstRunning, TOPIC, partition, expected);
         assertEquals(expected, stored.size(), "records of partition " + partition);
         for (int k = 0; k < stored.size(); k++) {
             Message m = stored.get(k);
@@ -307,30 +306,5 @@ class ClusterProducerRoutingTest {
             assertEquals(partition, md.partition());
             assertEquals(k, md.offset(), "record " + v + " is where its acknowledgement said");
         }
-    }
-
-    /** The partition's records read through a running node, once it has at least {@code expected}. */
-    private List<Message> readAll(int partition, int expected) throws InterruptedException {
-        List<Message> all = new ArrayList<>();
-        ClusterHarness.await(expected + " records of partition " + partition, 20_000, () -> {
-            all.clear();
-            try (FlyMqClient c = cluster.client(cluster.firstRunning())) {
-                long next = 0;
-                while (true) {
-                    var f = c.batchFetch(TOPIC, List.of(new FetchPosition(partition, next)), 1 << 20).get(0);
-                    if (!f.ok()) {
-                        return false;
-                    }
-                    if (f.records().isEmpty()) {
-                        return all.size() >= expected;
-                    }
-                    all.addAll(f.records());
-                    next = f.nextOffset(next);
-                }
-            } catch (FlyMqException e) {
-                return false;
-            }
-        });
-        return all;
     }
 }

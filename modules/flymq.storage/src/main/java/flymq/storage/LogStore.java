@@ -310,12 +310,16 @@ public final class LogStore implements AutoCloseable {
                 faults.failed("background flush of " + tp, ex);
                 flushFailures.merge(log, 1, Integer::sum);
                 flushLater(tp, log);
+            } else {
+                flushFailures.remove(log); // closed meanwhile: no retry will remove its count
             }
         } catch (RuntimeException ex) {
             if (!log.isClosed()) {
                 LOG.log(System.Logger.Level.ERROR, "background flush of " + tp + " failed", ex);
                 flushFailures.merge(log, 1, Integer::sum);
                 flushLater(tp, log);
+            } else {
+                flushFailures.remove(log);
             }
         }
     }
