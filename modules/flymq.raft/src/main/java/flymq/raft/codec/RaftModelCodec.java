@@ -569,6 +569,16 @@ public final class RaftModelCodec {
             size = 0;
         }
 
+        /** Gives an empty Out {@code other} as its buffer and returns the buffer it had. */
+        public byte[] swap(byte[] other) {
+            if (size != 0) {
+                throw new IllegalStateException("swapping the buffer of an Out holding " + size + " bytes");
+            }
+            byte[] old = buf;
+            buf = other;
+            return old;
+        }
+
         /** Empties the buffer and gives back its memory beyond {@code maxRetained} bytes. */
         public void reset(int maxRetained) {
             size = 0;

@@ -33,6 +33,8 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
@@ -135,6 +137,19 @@ public final class FileRaftStore implements RaftStore, Closeable {
      */
     private final RaftModelCodec.Out pending = new RaftModelCodec.Out(512);
     private static final int PENDING_RETAINED = 64 * 1024;
+    /**
+     * Grown pending buffers handed from one flush to the next write, shared by the node's stores. A loaded group's
+     * flush covers several batches of up to 64 KiB: dropping the grown buffer after each flush (the memory bound
+     * above) made the next one double its way up again from 64 KiB, over a third of a replica's allocation under
+     * acks=all load and, past 512 KiB, humongous G1 allocations. A loaded group borrows a spare for its entries and
+     * returns it at the flush, so idle groups still keep their small buffer and the node at most
+     * {@link #SPARE_COUNT} x {@link #SPARE_MAX_BYTES} bytes of spares.
+     */
+    private static final Spares SPARES = new Spares();
+    static final int SPARE_COUNT = 4;
+    static final int SPARE_MAX_BYTES = 2 * 1024 * 1024;
+    /** This store's own buffer while {@link #pending} writes into a borrowed spare, else null. */
+    private byte[] parked;
     private final RaftModelCodec.Out scratch = new RaftModelCodec.Out(64);
     private final CRC32C crc = new CRC32C();
     private final Index index = new Index();
@@ -243,6 +258,12 @@ public final class FileRaftStore implements RaftStore, Closeable {
 
     @Override
     public void persistLogEntries(List<LogEntry> entries) throws IOException {
+        if (parked == null && pending.size() == 0) {
+            byte[] spare = SPARES.poll();
+            if (spare != null) {
+                parked = pending.swap(spare);
+            }
+        }
         for (LogEntry entry : entries) {
             if (sealer == null) {
                 int start = beginRecord(ENTRY);
@@ -358,7 +379,47 @@ public final class FileRaftStore implements RaftStore, Closeable {
             channel.write(buf, fileSize + buf.position());
         }
         fileSize += pending.size();
-        pending.reset(PENDING_RETAINED);
+        pending.reset();
+        if (parked != null) {
+            SPARES.offer(pending.swap(parked));
+            parked = null;
+        } else if (pending.array().length > PENDING_RETAINED) {
+            SPARES.offer(pending.swap(new byte[PENDING_RETAINED]));
+        }
+    }
+
+    /** Spare buffers borrowed by stores (bounded: one beyond the bound is left to the collector). */
+    static final class Spares {
+        private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+
+        byte[] poll() {
+            byte[] b = queue.poll();
+            if (b != null) {
+                count.decrementAndGet();
+            }
+            return b;
+        }
+
+        void offer(byte[] b) {
+            if (b.length > SPARE_MAX_BYTES) {
+                return;
+            }
+            if (count.incrementAndGet() > SPARE_COUNT) {
+                count.decrementAndGet();
+                return;
+            }
+            queue.offer(b);
+        }
+
+        int size() {
+            return count.get();
+        }
+    }
+
+    /** The node-wide spares, for tests. */
+    static Spares spares() {
+        return SPARES;
     }
 
     // ---------------------------------------------------------------- compaction

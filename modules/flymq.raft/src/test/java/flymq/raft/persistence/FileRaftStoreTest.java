@@ -89,6 +89,52 @@ class FileRaftStoreTest {
     }
 
     @Test
+    void aLoadedStoreWritesItsEntriesIntoASpareBufferAndReturnsItAtTheFlush() throws IOException {
+        while (FileRaftStore.spares().poll() != null) {
+            // start from no spares: other tests' flushes may have left some
+        }
+        byte[] spare = new byte[512 * 1024];
+        List<LogEntry> big = new ArrayList<>();
+        for (long i = 1; i <= 3; i++) {
+            byte[] op = new byte[100 * 1024];
+            java.util.Arrays.fill(op, (byte) i);
+            big.add(f.createLogEntryBuilder().setIndex(i).setTerm(1).setOperation(op).build());
+        }
+        try (FileRaftStore store = freshStore()) {
+            store.flush(); // a spare is borrowed for entries that start a flush's records, not to add to others
+            FileRaftStore.spares().offer(spare);
+            store.persistLogEntries(big);
+            assertEquals(0, FileRaftStore.spares().size(), "the store borrowed the spare for its entries");
+            store.flush();
+            assertEquals(1, FileRaftStore.spares().size(), "the flush handed the spare back");
+            assertTrue(FileRaftStore.spares().poll() == spare, "the same buffer, not a copy");
+            store.persistLogEntries(entries(4, 4));
+            store.flush();
+        }
+        RestoredRaftState s = reopen();
+        assertEquals(List.of(1L, 2L, 3L, 4L), indices(s));
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals((byte[]) big.get(i).getOperation(), (byte[]) s.getLogEntries().get(i).getOperation());
+        }
+    }
+
+    @Test
+    void sparesAreBoundedInNumberAndSize() {
+        while (FileRaftStore.spares().poll() != null) {
+            // empty
+        }
+        FileRaftStore.spares().offer(new byte[FileRaftStore.SPARE_MAX_BYTES + 1]);
+        assertEquals(0, FileRaftStore.spares().size());
+        for (int i = 0; i < FileRaftStore.SPARE_COUNT + 3; i++) {
+            FileRaftStore.spares().offer(new byte[1024]);
+        }
+        assertEquals(FileRaftStore.SPARE_COUNT, FileRaftStore.spares().size());
+        while (FileRaftStore.spares().poll() != null) {
+            // leave none behind
+        }
+    }
+
+    @Test
     void truncatedEntriesStayTruncatedAfterRestartAndReappendedOnesWin() throws IOException {
         try (FileRaftStore store = freshStore()) {
             store.persistLogEntries(entries(1, 5));
