@@ -161,6 +161,34 @@ class ClusterReplicationTest {
     }
 
     @Test
+    void aBatchThroughThePartitionsLeaderIsAnsweredInOrderWhetherOrNotTheNodeChoosesAPartition() throws Exception {
+        cluster = new ClusterHarness(dir, 2, b -> { }).startAll();
+        cluster.awaitRegistered();
+        try (FlyMqClient c = cluster.client(0)) {
+            c.createTopic("direct", 1);
+        }
+        int leader = cluster.partitionLeader("direct", 0);
+        try (FlyMqClient c = cluster.client(leader)) {
+            // a group with partition -1 has its partition chosen by the node, so the request is re-encoded
+            List<PartitionAppend> chosen = c.batchProduce("direct", Acks.ALL, List.of(
+                    new PartitionRecords(0, List.of(ProducerRecord.of("direct", b("a")),
+                            ProducerRecord.of("direct", b("b")))),
+                    new PartitionRecords(-1, List.of(ProducerRecord.of("direct", b("c")))),
+                    new PartitionRecords(0, List.of(ProducerRecord.of("direct", b("d"))))));
+            assertEquals(List.of(0L, 2L, 3L), chosen.stream().map(PartitionAppend::baseOffset).toList());
+            // every group names the leader's partition: the request goes to the partition as the client sent it
+            List<PartitionAppend> asSent = c.batchProduce("direct", Acks.ALL, List.of(
+                    new PartitionRecords(0, List.of(ProducerRecord.of("direct", b("e")))),
+                    new PartitionRecords(0, List.of(ProducerRecord.of("direct", b("f")),
+                            ProducerRecord.of("direct", b("g"))))));
+            assertEquals(List.of(4L, 5L), asSent.stream().map(PartitionAppend::baseOffset).toList());
+            assertEquals(List.of(0, 0), asSent.stream().map(PartitionAppend::partition).toList());
+            List<PartitionFetch> fetched = c.batchFetch("direct", List.of(new FetchPosition(0, 0)), 1 << 20);
+            assertEquals(List.of("a", "b", "c", "d", "e", "f", "g"), values(fetched.get(0).records()));
+        }
+    }
+
+    @Test
     void resetAndDeleteGroupAreReplicatedAndSurviveTheLossOfTheMetadataLeader() throws Exception {
         cluster = new ClusterHarness(dir, 3, b -> { }).startAll();
         cluster.awaitRegistered();
