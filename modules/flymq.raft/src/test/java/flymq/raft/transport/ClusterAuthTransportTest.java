@@ -9,11 +9,9 @@ import io.microraft.model.message.RaftMessage;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,23 +28,16 @@ class ClusterAuthTransportTest {
             ClusterAuth.sharedSecret("another secret, same length!".getBytes(StandardCharsets.UTF_8));
 
     private final RaftModelCodec codec = new RaftModelCodec();
-    private final List<TcpClusterTransport> transports = new ArrayList<>();
+    private final LoopbackTransports transports = new LoopbackTransports();
     private final List<RaftMessage> received = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
-        transports.forEach(TcpClusterTransport::close);
-    }
-
-    private TcpClusterTransport bind(ClusterAuth auth) throws IOException {
-        TcpClusterTransport t = TcpClusterTransport.bind(new InetSocketAddress("127.0.0.1", 0),
-                TcpClusterTransport.Limits.DEFAULT, auth);
-        transports.add(t);
-        return t;
+        transports.close();
     }
 
     private TcpClusterTransport receiver(ClusterAuth auth) throws IOException {
-        TcpClusterTransport t = bind(auth);
+        TcpClusterTransport t = transports.bind(auth);
         t.register("g", received::add);
         return t;
     }
@@ -73,7 +64,7 @@ class ClusterAuthTransportTest {
     @Test
     void nodesSharingTheSecretExchangeMessages() throws Exception {
         TcpClusterTransport receiver = receiver(SECRET);
-        TcpClusterTransport sender = bind(SECRET);
+        TcpClusterTransport sender = transports.bind(SECRET);
         for (int i = 1; i <= 3; i++) {
             sender.send(member(receiver), vote(i));
         }
@@ -86,7 +77,7 @@ class ClusterAuthTransportTest {
     @Test
     void aNodeWithAnotherSecretIsRefusedAndKnowsIt() throws Exception {
         TcpClusterTransport receiver = receiver(SECRET);
-        TcpClusterTransport rogue = bind(OTHER);
+        TcpClusterTransport rogue = transports.bind(OTHER);
         rogue.send(member(receiver), vote(99));
         await("the refusal on both sides", () -> receiver.stats().authFailures() >= 1
                 && rogue.stats().authFailures() >= 1);
@@ -96,7 +87,7 @@ class ClusterAuthTransportTest {
     @Test
     void aNodeWithoutASecretIsRefused() throws Exception {
         TcpClusterTransport receiver = receiver(SECRET);
-        TcpClusterTransport plain = bind(ClusterAuth.NONE);
+        TcpClusterTransport plain = transports.bind(ClusterAuth.NONE);
         plain.send(member(receiver), vote(99));
         await("the refusal", () -> receiver.stats().authFailures() >= 1);
         assertEquals(List.of(), received);
@@ -105,7 +96,7 @@ class ClusterAuthTransportTest {
     @Test
     void aNodeWithASecretDoesNotTalkToOneWithout() throws Exception {
         TcpClusterTransport plainReceiver = receiver(ClusterAuth.NONE);
-        TcpClusterTransport sender = bind(SECRET);
+        TcpClusterTransport sender = transports.bind(SECRET);
         sender.send(member(plainReceiver), vote(1));
         await("the refusal on both sides", () -> plainReceiver.stats().authFailures() >= 1
                 && sender.stats().authFailures() >= 1);

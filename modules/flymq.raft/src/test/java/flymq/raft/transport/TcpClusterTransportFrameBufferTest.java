@@ -7,9 +7,7 @@ import flymq.raft.RaftMember;
 import flymq.raft.codec.RaftModelCodec;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.RaftMessage;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,19 +19,12 @@ import org.junit.jupiter.api.Test;
 class TcpClusterTransportFrameBufferTest {
 
     private final RaftModelCodec codec = new RaftModelCodec();
-    private final List<TcpClusterTransport> transports = new ArrayList<>();
+    private final LoopbackTransports transports = new LoopbackTransports();
     private final List<RaftMessage> received = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
-        transports.forEach(TcpClusterTransport::close);
-    }
-
-    private TcpClusterTransport bind(ClusterAuth auth) throws Exception {
-        TcpClusterTransport t = TcpClusterTransport.bind(new InetSocketAddress("127.0.0.1", 0),
-                TcpClusterTransport.Limits.DEFAULT, auth);
-        transports.add(t);
-        return t;
+        transports.close();
     }
 
     private static byte[] operation(int size, int seed) {
@@ -68,9 +59,9 @@ class TcpClusterTransportFrameBufferTest {
         ClusterAuth auth = secret
                 ? ClusterAuth.sharedSecret("correct horse battery staple".getBytes(StandardCharsets.UTF_8))
                 : ClusterAuth.NONE;
-        TcpClusterTransport receiver = bind(auth);
+        TcpClusterTransport receiver = transports.bind(auth);
         receiver.register("g", received::add);
-        TcpClusterTransport sender = bind(auth);
+        TcpClusterTransport sender = transports.bind(auth);
         RaftMember to = new RaftMember("r", "127.0.0.1:" + receiver.localAddress().getPort());
         // 64 KiB is the first buffer; 2 MiB is beyond what a connection keeps
         int[] sizes = {10, 100 * 1024, 3, 300 * 1024, 64 * 1024, 2 * 1024 * 1024, 7, 200 * 1024, 1};
