@@ -33,8 +33,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
@@ -388,32 +387,22 @@ public final class FileRaftStore implements RaftStore, Closeable {
         }
     }
 
-    /** Spare buffers borrowed by stores (bounded: one beyond the bound is left to the collector). */
+    /** Spare buffers borrowed by stores, at most {@link #SPARE_COUNT} (one beyond is left to the collector). */
     static final class Spares {
-        private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
+        private final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(SPARE_COUNT);
 
         byte[] poll() {
-            byte[] b = queue.poll();
-            if (b != null) {
-                count.decrementAndGet();
-            }
-            return b;
+            return queue.poll();
         }
 
         void offer(byte[] b) {
-            if (b.length > SPARE_MAX_BYTES) {
-                return;
+            if (b.length <= SPARE_MAX_BYTES) {
+                queue.offer(b);
             }
-            if (count.incrementAndGet() > SPARE_COUNT) {
-                count.decrementAndGet();
-                return;
-            }
-            queue.offer(b);
         }
 
         int size() {
-            return count.get();
+            return queue.size();
         }
     }
 
