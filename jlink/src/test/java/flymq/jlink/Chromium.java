@@ -254,9 +254,20 @@ final class Chromium implements AutoCloseable {
         try {
             socket.abort();
         } finally {
+            // the browser's helper processes (network service, GPU) write to the profile too; they must be gone
+            // before it is deleted
+            List<ProcessHandle> helpers = process.descendants().toList();
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle helper : helpers) {
+                helper.destroyForcibly();
+                try {
+                    helper.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException stuck) {
+                    // left to the operating system; the profile below may then stay behind
+                }
             }
             try (var files = Files.walk(profile)) {
                 List<Path> all = new ArrayList<>(files.toList());
@@ -264,8 +275,8 @@ final class Chromium implements AutoCloseable {
                 for (Path f : all) {
                     Files.deleteIfExists(f);
                 }
-            } catch (IOException ignored) {
-                // chromium may still be writing its profile as it exits; the temp directory is left behind
+            } catch (IOException | java.io.UncheckedIOException ignored) {
+                // a file vanished while the tree was walked; the temp directory is left behind
             }
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import flymq.client.ClusterStatus;
 import flymq.client.FlyMqClient;
 import flymq.client.Message;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -183,14 +184,19 @@ class ImageClusterAuthIT {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             s.setSoTimeout(10_000);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] payload = "an AppendEntries from nowhere".getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(0x464C5952); // "FLYR"
             out.writeInt(1);
-            byte[] payload = "an AppendEntries from nowhere".getBytes(StandardCharsets.UTF_8);
             out.writeInt(payload.length);
             out.writeInt(0);
             out.write(payload);
-            out.flush();
+            try {
+                s.getOutputStream().write(bytes.toByteArray());
+            } catch (IOException closed) {
+                return; // the node hung up after the preamble, before the frame was through: refused
+            }
             InputStream in = s.getInputStream();
             try {
                 while (in.read() >= 0) {
