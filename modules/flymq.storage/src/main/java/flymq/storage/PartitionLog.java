@@ -24,6 +24,18 @@ public interface PartitionLog extends AutoCloseable {
     long append(List<Record> batch);
 
     /**
+     * Appends {@code count} records that are already in the stored layout ({@link
+     * flymq.protocol.record.StoredRecordLayout}), the remaining bytes of {@code records}, back to back: each gets
+     * its offset (contiguous from the log's end, as {@link #append} gives them) and its CRC here; the offset and CRC
+     * they carry are overwritten, and nothing else of them changes. A replica stores a replicated batch this way with
+     * one copy, without decoding it into records. Otherwise as {@link #append}; {@code records} is not changed.
+     *
+     * @throws IllegalArgumentException if the bytes are not exactly {@code count} (>= 1) well-formed records with no
+     *                                  attribute bits but the wire's
+     */
+    long appendStored(java.nio.ByteBuffer records, int count);
+
+    /**
      * Records from {@code offset} on, at most maxRecords and about maxBytes (always at least one record if one exists
      * at offset). offset == endOffset() -> empty list. offset < startOffset() or > endOffset() ->
      * {@link OffsetOutOfRangeException}. Never blocks the writer.

@@ -127,6 +127,31 @@ class EncryptionAtRestTest {
     }
 
     @Test
+    void recordsAppendedInTheStoredLayoutAreSealedLikeAnyOthers() throws IOException {
+        List<Record> records = batch(0, 30);
+        int size = 0;
+        for (Record r : records) {
+            size += StoredRecordLayout.sizeOf(r.key(), r.value(), r.headers(), Header::key, Header::value,
+                    r.expiresAt());
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(size);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (Record r : records) {
+            StoredRecordLayout.encode(bytes, crc, 0, r.timestamp(), r.key(), r.value(), r.headers(), Header::key,
+                    Header::value, r.expiresAt());
+        }
+        try (LogStore store = open(KEY)) {
+            PartitionLog log = store.getOrCreate("t", 0, LogConfig.defaults().withSegmentBytes(4096));
+            assertEquals(0, log.appendStored(bytes.flip(), 30));
+            assertAllRead(log, 30);
+        }
+        for (Path f : files()) {
+            assertFalse(contains(Files.readAllBytes(f), "top-secret".getBytes(StandardCharsets.US_ASCII)),
+                    f + " holds a value");
+        }
+    }
+
+    @Test
     void aSliceOfAnEncryptedLogHoldsThePlainRecordsInTheWireLayout() throws IOException {
         try (LogStore store = open(KEY)) {
             PartitionLog log = store.getOrCreate("t", 0, LogConfig.defaults());

@@ -136,7 +136,7 @@ final class OffsetSequencer {
         }
         long seq = ++issued;
         CompletableFuture<Committed<Long>> commit = group.replicate(
-                PartitionStateMachine.encode(promised, batch, producer));
+                PartitionStateMachine.encodeStored(promised, batch, producer));
         int count = batch.size();
         commit.whenComplete((c, error) -> {
             window.release();

@@ -6,6 +6,8 @@ import flymq.broker.produce.ProducerSequences;
 import flymq.broker.txn.ReplicaTransactions;
 import flymq.raft.ReplicatedStateMachine;
 import flymq.storage.Header;
+import flymq.protocol.record.RecordFactory;
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import java.io.ByteArrayInputStream;
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 /**
  * One partition's replicated log: every replica appends each committed batch to its own {@link PartitionLog}, so
@@ -39,6 +42,14 @@ import java.util.function.Consumer;
  * partition's {@link ProducerSequences} show that producer appended this batch (same first sequence and count)
  * already, the entry appends nothing and its result is the first append's base offset. Every replica decides alike,
  * since the table is built from the same entries in the same order.
+ *
+ * <p>Format 8 ({@code i32 -8 · i64 expected_base · i64 producer_id (-1: none) · i32 first_sequence (-1: none) ·
+ * i32 count · count × stored record}) is what a leader proposes: each record already in the layout of a segment
+ * file ({@link StoredRecordLayout}; its offset field holds its index in the batch, its CRC matches that), so every
+ * replica stores the batch with one copy, giving each record its offset and CRC
+ * ({@link PartitionLog#appendStored}), instead of decoding it into records and encoding those again. Formats 1-4
+ * are still applied (a Raft log written before format 8 replays; RELEASE embeds format 2/3). A node that does not
+ * know format 8 cannot follow a leader that writes it: all nodes of a cluster run the same version.
  *
  * <p><b>Snapshot</b> (one chunk): {@code i64 next_offset}, the log end the snapshot stands for, followed by the
  * {@link ProducerSequences} table when it is not empty (a chunk of exactly 8 bytes has an empty table). The records
@@ -71,6 +82,9 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private static final int FORMAT_2 = -2;
     private static final int FORMAT_3 = -3;
     private static final int FORMAT_4 = -4;
+    static final int FORMAT_STORED = -8;
+    /** Bytes of a format 8 command before its records. */
+    private static final int STORED_HEADER = 4 + 8 + 8 + 4 + 4;
 
     /** A batch rejected because the offset promised for it is no longer where the partition's log stands. */
     static final class OffsetMismatch extends RuntimeException {
@@ -154,6 +168,9 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         if (format == PartitionSchedule.RELEASE) {
             return release(commitIndex, bytes);
         }
+        if (format == FORMAT_STORED) {
+            return applyStored(commitIndex, bytes);
+        }
         Command command = decodeCommand(bytes);
         List<Record> batch = command.batch();
         long base = nextOffset;
@@ -168,6 +185,147 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         append(commitIndex, batch, base);
         producers.appended(command.producer(), batch.size(), base);
         return base;
+    }
+
+    /**
+     * A format 8 batch: appended as it lies in the command, unless a record of it opens or ends a transaction (the
+     * replica's transactions learn from the records, so that batch is decoded).
+     */
+    private long applyStored(long commitIndex, byte[] bytes) {
+        if (bytes.length < STORED_HEADER) {
+            throw new IllegalArgumentException("damaged record batch command (" + bytes.length + " bytes): shorter "
+                    + "than its header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        long expectedBase = in.getLong(4);
+        ProducerBatch producer = producerOf(in.getLong(12), in.getInt(20));
+        int count = in.getInt(24);
+        if (count <= 0 || count > bytes.length / StoredRecordLayout.MIN_RECORD_SIZE) {
+            throw new IllegalArgumentException("damaged record batch command (" + bytes.length + " bytes): record "
+                    + "count " + count);
+        }
+        long base = nextOffset;
+        long earlier = producers.duplicateOf(producer, count);
+        if (earlier >= 0) {
+            return earlier;
+        }
+        if (expectedBase >= 0 && expectedBase != base) {
+            throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
+                    + expectedBase + " but the log continues at " + base + "; batch rejected");
+        }
+        long end = log.endOffset();
+        int present = (int) Math.max(0, Math.min(count, end - base));
+        // the records' bit flags, and where the first record the log does not hold yet starts (a replay)
+        int attributes = 0;
+        int from = bytes.length;
+        int p = STORED_HEADER;
+        for (int i = 0; i < count; i++) {
+            if (i == present) {
+                from = p;
+            }
+            int length = p <= bytes.length - StoredRecordLayout.LENGTH_SIZE ? in.getInt(p) : -1;
+            if (length < StoredRecordLayout.MIN_RECORD_SIZE - StoredRecordLayout.LENGTH_SIZE
+                    || length > bytes.length - p - StoredRecordLayout.LENGTH_SIZE) {
+                throw new IllegalArgumentException("damaged record batch command (" + bytes.length + " bytes): "
+                        + "record " + i + " of " + count + " at byte " + p + " has length " + length);
+            }
+            attributes |= bytes[p + StoredRecordLayout.ATTRIBUTES_POS];
+            p += StoredRecordLayout.LENGTH_SIZE + length;
+        }
+        if (p != bytes.length) {
+            throw new IllegalArgumentException("damaged record batch command (" + bytes.length + " bytes): "
+                    + (bytes.length - p) + " trailing bytes");
+        }
+        if (transactions != null
+                && (attributes & (StoredRecordLayout.TRANSACTIONAL | StoredRecordLayout.CONTROL)) != 0) {
+            append(commitIndex, decodeStored(bytes, count), base);
+        } else {
+            if (present < count) {
+                if (base + present != end) {
+                    throw new IllegalStateException("partition " + name + " log ends at offset " + end
+                            + " but Raft entry " + commitIndex + " continues at offset " + (base + present)
+                            + ": records are missing from this replica's log");
+                }
+                long appended = log.appendStored(ByteBuffer.wrap(bytes, from, bytes.length - from), count - present);
+                if (appended != base + present) {
+                    throw new IllegalStateException("partition " + name + " appended Raft entry " + commitIndex
+                            + " at offset " + appended + ", expected " + (base + present));
+                }
+            }
+            nextOffset = base + count;
+            if (transactions != null) {
+                transactions.appliedTo(nextOffset);
+            }
+        }
+        producers.appended(producer, count, base);
+        return base;
+    }
+
+    private static ProducerBatch producerOf(long producerId, int firstSequence) {
+        return producerId == ProducerBatch.NONE.producerId() && firstSequence == ProducerBatch.NONE.firstSequence()
+                ? ProducerBatch.NONE : new ProducerBatch(producerId, firstSequence);
+    }
+
+    private static final RecordFactory<Record, Header> RECORDS = new RecordFactory<>() {
+        @Override
+        public Header header(String name, byte[] value) {
+            return new Header(name, value);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
+            return new Record(timestamp, key, value, headers);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
+                             long expiresAt) {
+            return new Record(timestamp, key, value, headers, expiresAt);
+        }
+    };
+
+    /** The records of a format 8 command, each checked (its CRC too). */
+    private static List<Record> decodeStored(byte[] command, int count) {
+        List<Record> records;
+        try {
+            records = StoredRecordLayout.decodeAll(ByteBuffer.wrap(command), STORED_HEADER, command.length, RECORDS);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): "
+                    + e.getMessage(), e);
+        }
+        if (records.size() != count) {
+            throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): "
+                    + records.size() + " records where the header says " + count);
+        }
+        return records;
+    }
+
+    /**
+     * The format 8 command a leader proposes for {@code batch}: the records in the stored layout, each with its
+     * index in the batch as its offset.
+     */
+    static byte[] encodeStored(long expectedBase, List<Record> batch, ProducerBatch producer) {
+        long size = STORED_HEADER;
+        for (int i = 0; i < batch.size(); i++) {
+            Record r = batch.get(i);
+            size += StoredRecordLayout.sizeOf(r.key(), r.value(), r.headers(), Header::key, Header::value,
+                    r.expiresAt());
+        }
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a batch of " + batch.size() + " records encodes to " + size
+                    + " bytes");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size);
+        out.putInt(FORMAT_STORED).putLong(expectedBase).putLong(producer.producerId())
+                .putInt(producer.firstSequence()).putInt(batch.size());
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < batch.size(); i++) {
+            Record r = batch.get(i);
+            StoredRecordLayout.encode(out, crc, i, r.timestamp(), r.key(), r.value(), r.headers(), Header::key,
+                    Header::value, r.expiresAt());
+        }
+        // the size is an upper bound: a header name with an unpaired surrogate is written shorter (as '?')
+        return out.position() == out.capacity() ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
     }
 
     private PartitionSchedule requireSchedule(long commitIndex) {
@@ -449,6 +607,10 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         // a ByteBuffer rather than a DataInputStream: every replica decodes every batch, and the stream stack pays
         // a synchronized ByteArrayInputStream call per field (about 5% of a leader's CPU under acks=all load)
         ByteBuffer in = ByteBuffer.wrap(command);
+        if (command.length >= STORED_HEADER && in.getInt(0) == FORMAT_STORED) {
+            return new Command(in.getLong(4), decodeStored(command, in.getInt(24)),
+                    producerOf(in.getLong(12), in.getInt(20)));
+        }
         try {
             int count = in.getInt();
             long expectedBase = -1;

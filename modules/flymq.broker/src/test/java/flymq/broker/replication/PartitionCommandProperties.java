@@ -10,6 +10,7 @@ import flymq.storage.Record;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,6 +54,56 @@ class PartitionCommandProperties {
                 assertEquals(sent.headers().get(h).key(), got.headers().get(h).key());
                 assertArrayEquals(sent.headers().get(h).value(), got.headers().get(h).value());
             }
+        }
+    }
+
+    /**
+     * Format 8 carries each record as a segment file stores it, so what comes back is what the log would have stored
+     * from the other formats too: an empty key as no key, a header name as UTF-8 (an unpaired surrogate as '?').
+     */
+    @Property(tries = 300)
+    void whatTheLeaderProposesInTheStoredLayoutEveryReplicaDecodes(@ForAll("batches") List<Record> batch,
+            @ForAll @IntRange(min = -1, max = 1_000_000) int expectedBase, @ForAll boolean idempotent) {
+        if (batch.isEmpty()) {
+            return; // a leader never proposes an empty batch
+        }
+        ProducerBatch producer = idempotent ? new ProducerBatch(42L, 7) : ProducerBatch.NONE;
+        PartitionStateMachine.Command c = PartitionStateMachine.decodeCommand(
+                PartitionStateMachine.encodeStored(expectedBase, batch, producer));
+
+        assertEquals(expectedBase, c.expectedBase());
+        assertEquals(producer, c.producer());
+        assertEquals(batch.size(), c.batch().size());
+        for (int i = 0; i < batch.size(); i++) {
+            Record sent = batch.get(i);
+            Record got = c.batch().get(i);
+            assertEquals(sent.timestamp(), got.timestamp());
+            assertArrayEquals(sent.key() == null || sent.key().length == 0 ? null : sent.key(), got.key());
+            assertArrayEquals(sent.value(), got.value());
+            assertEquals(sent.expiresAt(), got.expiresAt());
+            assertEquals(sent.headers().size(), got.headers().size());
+            for (int h = 0; h < sent.headers().size(); h++) {
+                String utf8 = new String(sent.headers().get(h).key().getBytes(StandardCharsets.UTF_8),
+                        StandardCharsets.UTF_8);
+                assertEquals(utf8, got.headers().get(h).key());
+                assertArrayEquals(sent.headers().get(h).value(), got.headers().get(h).value());
+            }
+        }
+    }
+
+    @Property(tries = 100)
+    void aStoredCommandCutShortIsRefusedAsDamaged(@ForAll("batches") List<Record> batch, @ForAll boolean idempotent) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        byte[] whole = PartitionStateMachine.encodeStored(-1, batch,
+                idempotent ? new ProducerBatch(1L, 0) : ProducerBatch.NONE);
+        for (int len = 0; len < whole.length; len++) {
+            byte[] cut = Arrays.copyOf(whole, len);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PartitionStateMachine.decodeCommand(cut), "cut at " + len + " of " + whole.length);
+            assertEquals(true, e.getMessage().startsWith("damaged record batch command (" + len + " bytes)"),
+                    e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import flymq.storage.LogStore;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
 import flymq.storage.StorageListener;
+import flymq.storage.StoredRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -202,6 +203,90 @@ class PartitionStateMachineTest {
         List<byte[]> chunks = new ArrayList<>();
         sm.takeSnapshot(1, chunks::add);
         assertEquals(8, chunks.get(0).length);
+    }
+
+    // ------------------------------------------------------------------ format 8: records in the stored layout
+
+    private List<StoredRecord> all() {
+        return log.read(0, 1000, 1 << 20);
+    }
+
+    @Test
+    void aLeadersStoredBatchIsAppendedWithEveryFieldAndTheLogsOffsets() {
+        PartitionStateMachine sm = machine();
+        Record full = new Record(5L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8),
+                List.of(new flymq.storage.Header("h", new byte[] {1, 2})), 1_900_000_000_000L);
+        assertEquals(0L, sm.apply(1, PartitionStateMachine.encodeStored(-1, List.of(record("a")), ProducerBatch.NONE)));
+        assertEquals(1L, sm.apply(2, PartitionStateMachine.encodeStored(1, List.of(full, record("b")),
+                ProducerBatch.NONE)));
+        List<StoredRecord> got = all();
+        assertEquals(List.of(0L, 1L, 2L), got.stream().map(StoredRecord::offset).toList());
+        assertEquals(List.of("a", "v", "b"), got.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList());
+        StoredRecord r = got.get(1);
+        assertEquals(5L, r.timestamp());
+        assertEquals("k", new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals("h", r.headers().get(0).key());
+        assertEquals(1_900_000_000_000L, r.expiresAt());
+        assertEquals(null, got.get(0).key());
+        assertEquals(3L, sm.nextOffset());
+    }
+
+    @Test
+    void aReplayedStoredBatchAppendsOnlyTheRecordsTheLogLacks() {
+        log.append(List.of(record("a"), record("b"))); // a restart lost the tail of the entry's batch
+        PartitionStateMachine sm = machine();
+        assertEquals(0L, sm.apply(1, PartitionStateMachine.encodeStored(-1,
+                List.of(record("a"), record("b"), record("c")), ProducerBatch.NONE)));
+        assertEquals(List.of("a", "b", "c"), all().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList());
+        assertEquals(3L, sm.apply(2, PartitionStateMachine.encodeStored(-1, List.of(record("d")), ProducerBatch.NONE)));
+    }
+
+    @Test
+    void storedBatchesKeepTheIdempotenceAndThePromisedOffset() {
+        PartitionStateMachine sm = machine();
+        assertEquals(0L, sm.apply(1, PartitionStateMachine.encodeStored(-1, List.of(record("a"), record("b")), FIRST)));
+        assertEquals(0L, sm.apply(2, PartitionStateMachine.encodeStored(-1, List.of(record("a"), record("b")), FIRST)),
+                "the retry gets the first answer");
+        assertEquals(2, log.endOffset(), "and appends nothing");
+        assertThrows(PartitionStateMachine.OffsetMismatch.class, () -> sm.apply(3,
+                PartitionStateMachine.encodeStored(7, List.of(record("late")), ProducerBatch.NONE)));
+        assertEquals(2, log.endOffset());
+    }
+
+    @Test
+    void aDamagedStoredCommandIsRefusedWholeAndAppendsNothing() {
+        PartitionStateMachine sm = machine();
+        byte[] whole = PartitionStateMachine.encodeStored(-1, List.of(record("a"), record("bb")), ProducerBatch.NONE);
+        for (int len = 28; len < whole.length; len++) {
+            byte[] cut = java.util.Arrays.copyOf(whole, len);
+            assertThrows(IllegalArgumentException.class, () -> sm.apply(1, cut), "cut at " + len);
+        }
+        byte[] miscounted = whole.clone();
+        ByteBuffer.wrap(miscounted).putInt(24, 1);
+        assertThrows(IllegalArgumentException.class, () -> sm.apply(1, miscounted), "one record too many");
+        byte[] sealed = whole.clone();
+        sealed[28 + StoredRecordLayout.ATTRIBUTES_POS] |= (byte) StoredRecordLayout.ATTR_ENCRYPTED;
+        assertThrows(IllegalArgumentException.class, () -> sm.apply(1, sealed), "an attribute the wire has not");
+        assertEquals(0, log.endOffset());
+        assertEquals(0L, sm.apply(1, whole));
+        assertEquals(2, log.endOffset());
+    }
+
+    @Test
+    void storedBatchesTeachTheReplicasTransactionsAsTheOtherFormatsDo() {
+        TransactionIndex index = new TransactionIndex();
+        PartitionStateMachine sm = machine(index);
+        sm.apply(1, PartitionStateMachine.encodeStored(-1, List.of(record("plain"), txn(7, "t7")), ProducerBatch.NONE));
+        assertEquals(1, index.view("t", 0).lastStableOffset());
+        sm.apply(2, PartitionStateMachine.encodeStored(-1, List.of(record("more")), ProducerBatch.NONE));
+        assertEquals(1, index.view("t", 0).lastStableOffset(), "a batch without transactional records changes nothing");
+        sm.apply(3, PartitionStateMachine.encodeStored(-1, List.of(marker(7, StoredRecordLayout.MARKER_ABORT)),
+                ProducerBatch.NONE));
+        assertEquals(Long.MAX_VALUE, index.view("t", 0).lastStableOffset());
+        assertTrue(index.view("t", 0).aborted(7, 1));
+        assertEquals(4, log.endOffset());
     }
 
     // ------------------------------------------------------------------ transactions learned from the log

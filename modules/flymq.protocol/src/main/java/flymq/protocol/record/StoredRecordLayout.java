@@ -266,6 +266,42 @@ public final class StoredRecordLayout {
     }
 
     /**
+     * Checks the record at {@code start} as {@link #validate(ByteBuffer, int, CRC32C, int)} does, except its CRC: for
+     * records whose offset and CRC are about to be written ({@link #seal}). Needs at least {@link #LENGTH_SIZE} bytes
+     * at {@code start}.
+     */
+    public static String checkShape(ByteBuffer buf, int start, int knownAttributes) {
+        int length = buf.getInt(start);
+        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
+            return "impossible record length " + length;
+        }
+        if ((long) start + LENGTH_SIZE + length > buf.limit()) {
+            return "record length " + length + " runs past the end of the data";
+        }
+        if ((buf.get(start + ATTRIBUTES_POS) & ~knownAttributes) != 0) {
+            return String.format("unknown attributes 0x%02x", buf.get(start + ATTRIBUTES_POS) & 0xFF);
+        }
+        return checkFields(buf, start, start + LENGTH_SIZE + length, null);
+    }
+
+    /**
+     * Gives the well-formed record at {@code start} the offset {@code offset} and the CRC that goes with its bytes
+     * then, as {@link #encode} would have: records encoded before their offsets were known (a replicated batch)
+     * are stored this way without being decoded.
+     */
+    public static void seal(ByteBuffer buf, int start, long offset, CRC32C crc) {
+        buf.putLong(start + OFFSET_POS, offset);
+        // the CRC over the buffer itself, its position and limit put back after: no view object per record
+        int position = buf.position();
+        int limit = buf.limit();
+        buf.limit(start + LENGTH_SIZE + buf.getInt(start)).position(start + ATTRIBUTES_POS);
+        crc.reset();
+        crc.update(buf);
+        buf.limit(limit).position(position);
+        buf.putInt(start + CRC_POS, (int) crc.getValue());
+    }
+
+    /**
      * Walks the fields from the key length on and returns null when their lengths add up to the record's end, else
      * why not; hands every header to {@code headers} when not null.
      */

@@ -1,6 +1,9 @@
 package flymq.storage.log;
 
+import flymq.protocol.record.RecordFactory;
+import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.CorruptRecordException;
+import flymq.storage.Header;
 import flymq.storage.LogConfig;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
@@ -19,6 +22,7 @@ import flymq.storage.segment.FileLogSlice;
 import flymq.storage.segment.IndexMismatchException;
 import flymq.storage.segment.LogSegment;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,8 +166,71 @@ public final class SegmentedLog implements PartitionLog {
 
     @Override
     public long append(List<Record> batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("cannot append an empty batch to " + name);
+        }
+        return appendCounted(batch.size(), first -> batchBuffer.encode(batch, first, sealer));
+    }
+
+    @Override
+    public long appendStored(ByteBuffer records, int count) {
+        Objects.requireNonNull(records, "records");
+        if (count <= 0) {
+            throw new IllegalArgumentException("cannot append an empty batch to " + name);
+        }
+        if (sealer != null) {
+            // each value is sealed as its record is encoded: this log takes the records themselves
+            return append(storedRecords(records, count));
+        }
+        return appendCounted(count, first -> batchBuffer.copyStored(records, count, first));
+    }
+
+    private static final RecordFactory<Record, Header> RECORDS = new RecordFactory<>() {
+        @Override
+        public Header header(String name, byte[] value) {
+            return new Header(name, value);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
+            return new Record(timestamp, key, value, headers);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
+                             long expiresAt) {
+            return new Record(timestamp, key, value, headers, expiresAt);
+        }
+    };
+
+    /** The records of {@link #appendStored}'s bytes, checked as {@link BatchBuffer#copyStored} checks them. */
+    private static List<Record> storedRecords(ByteBuffer records, int count) {
+        ByteBuffer b = records.slice();
+        List<Record> out = new ArrayList<>(count);
+        int p = 0;
+        for (int i = 0; i < count; i++) {
+            if (p + StoredRecordLayout.LENGTH_SIZE > b.limit()) {
+                throw new IllegalArgumentException("a stored batch of " + count + " records ends after " + i);
+            }
+            String why = StoredRecordLayout.checkShape(b, p, StoredRecordLayout.KNOWN_ATTRIBUTES);
+            if (why != null) {
+                throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
+            }
+            out.add(StoredRecordLayout.decode(b, p, RECORDS));
+            p += StoredRecordLayout.LENGTH_SIZE + b.getInt(p);
+        }
+        if (p != b.limit()) {
+            throw new IllegalArgumentException((b.limit() - p) + " bytes after the " + count
+                    + " records of a stored batch");
+        }
+        return out;
+    }
+
+    /** Appends what {@code encode} puts in the batch buffer for the given first offset; counts storage faults. */
+    private long appendCounted(int count, java.util.function.LongConsumer encode) {
         try {
-            long first = appendBatch(batch);
+            long first = appendBatch(count, encode);
             faults.succeeded();
             return first;
         } catch (StorageException e) {
@@ -174,11 +241,7 @@ public final class SegmentedLog implements PartitionLog {
         }
     }
 
-    private long appendBatch(List<Record> batch) {
-        Objects.requireNonNull(batch, "batch");
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("cannot append an empty batch to " + name);
-        }
+    private long appendBatch(int count, java.util.function.LongConsumer encode) {
         long first;
         long next;
         int bytes;
@@ -186,7 +249,7 @@ public final class SegmentedLog implements PartitionLog {
         try {
             ensureOpen();
             first = endOffset;
-            batchBuffer.encode(batch, first, sealer);
+            encode.accept(first);
             bytes = batchBuffer.sizeInBytes();
             LogSegment active = active();
             LogConfig cfg = config;
@@ -195,7 +258,7 @@ public final class SegmentedLog implements PartitionLog {
                 active = roll();
             }
             active.append(batchBuffer, first);
-            next = first + batch.size();
+            next = first + count;
             endOffset = next;
         } finally {
             appendLock.unlock();

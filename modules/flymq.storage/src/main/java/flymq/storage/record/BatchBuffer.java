@@ -39,17 +39,7 @@ public final class BatchBuffer {
         for (int i = 0; i < n; i++) {
             total += sealer == null ? RecordCodec.sizeOf(batch.get(i)) : RecordCodec.sealedSizeOf(batch.get(i));
         }
-        if (total > MAX_BATCH_BYTES) {
-            throw new IllegalArgumentException("batch of " + n + " records encodes to " + total + " bytes, max "
-                    + MAX_BATCH_BYTES);
-        }
-        if (buffer.capacity() < total) {
-            buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_BATCH_BYTES,
-                    Math.max(total, Math.max(FIRST_BYTES, 2L * buffer.capacity()))));
-        }
-        if (positions.length < n) {
-            positions = new int[Math.max(n, Math.max(FIRST_RECORDS, positions.length * 2))];
-        }
+        ensure(total, n);
         buffer.clear();
         long max = Long.MIN_VALUE;
         ExpiryStats expiring = ExpiryStats.NONE;
@@ -68,6 +58,58 @@ public final class BatchBuffer {
         count = n;
         maxTimestamp = max;
         expiry = expiring;
+    }
+
+    /**
+     * Takes {@code n} records already in the stored layout, the remaining bytes of {@code records}, giving them
+     * offsets from {@code firstOffset} and the CRCs that go with them (the offsets and CRCs they carry are
+     * overwritten): one copy instead of a decode and an encode. Values are taken as they are, never sealed.
+     *
+     * @throws IllegalArgumentException when the bytes are not exactly {@code n} well-formed records
+     */
+    public void copyStored(ByteBuffer records, int n, long firstOffset) {
+        int total = records.remaining();
+        ensure(total, n);
+        buffer.clear();
+        buffer.put(records.duplicate());
+        buffer.flip();
+        long max = Long.MIN_VALUE;
+        ExpiryStats expiring = ExpiryStats.NONE;
+        int p = 0;
+        for (int i = 0; i < n; i++) {
+            if (p + StoredRecordLayout.LENGTH_SIZE > total) {
+                throw new IllegalArgumentException("a stored batch of " + n + " records ends after " + i);
+            }
+            String why = StoredRecordLayout.checkShape(buffer, p, StoredRecordLayout.KNOWN_ATTRIBUTES);
+            if (why != null) {
+                throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
+            }
+            positions[i] = p;
+            StoredRecordLayout.seal(buffer, p, firstOffset + i, crc);
+            max = Math.max(max, buffer.getLong(p + StoredRecordLayout.TIMESTAMP_POS));
+            expiring = expiring.plus(StoredRecordLayout.expiresAtOf(buffer, p));
+            p += StoredRecordLayout.LENGTH_SIZE + buffer.getInt(p);
+        }
+        if (p != total) {
+            throw new IllegalArgumentException((total - p) + " bytes after the " + n + " records of a stored batch");
+        }
+        count = n;
+        maxTimestamp = max;
+        expiry = expiring;
+    }
+
+    private void ensure(long total, int n) {
+        if (total > MAX_BATCH_BYTES) {
+            throw new IllegalArgumentException("batch of " + n + " records encodes to " + total + " bytes, max "
+                    + MAX_BATCH_BYTES);
+        }
+        if (buffer.capacity() < total) {
+            buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_BATCH_BYTES,
+                    Math.max(total, Math.max(FIRST_BYTES, 2L * buffer.capacity()))));
+        }
+        if (positions.length < n) {
+            positions = new int[Math.max(n, Math.max(FIRST_RECORDS, positions.length * 2))];
+        }
     }
 
     public ByteBuffer buffer() {
