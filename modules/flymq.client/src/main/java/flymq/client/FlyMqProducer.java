@@ -872,14 +872,23 @@ public final class FlyMqProducer implements AutoCloseable {
         finished(b);
     }
 
+    private static final java.lang.invoke.VarHandle SLOT =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(Object[].class);
+
     /**
-     * Completes record {@code j} of the batch, unless it was completed already (with acks none, when its request
-     * was written): a future ignores a second completion, a callback has to be kept from a second call.
+     * Takes what completes record {@code j} out of its slot, or null when it was taken already. With acks none the
+     * sender completes a batch's records when their request is written while the connection's reader may fail the
+     * same batch: the slot is taken atomically, so a callback is called once (a future would ignore a second
+     * completion; a callback cannot).
      */
+    private static Object take(Batch b, int j) {
+        return SLOT.getAndSet(b.completions, j, (Object) null);
+    }
+
+    /** Completes record {@code j} of the batch, unless it was completed already. */
     @SuppressWarnings("unchecked")
     private static void complete(Batch b, int j, RecordMetadata metadata) {
-        Object completion = b.completions[j];
-        b.completions[j] = null;
+        Object completion = take(b, j);
         if (completion instanceof Callback callback) {
             call(callback, metadata, null);
         } else if (completion != null) {
@@ -889,8 +898,7 @@ public final class FlyMqProducer implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private static void fail(Batch b, int j, Throwable cause) {
-        Object completion = b.completions[j];
-        b.completions[j] = null;
+        Object completion = take(b, j);
         if (completion instanceof Callback callback) {
             call(callback, null, cause instanceof Exception e ? e : new FlyMqException(cause.toString(), cause));
         } else if (completion != null) {
