@@ -513,7 +513,10 @@ public final class FlyMqClient implements AutoCloseable {
         return f;
     }
 
-    /** Pipelined variant: many may be in flight; each future completes in request order. */
+    /**
+     * Pipelined variant: many may be in flight; each future completes in request order. {@code w} is written to the
+     * connection (or the request failed) by the time it returns, so the caller may reuse it.
+     */
     <T> CompletableFuture<T> callAsync(String name, int opcode, PayloadWriter w, boolean flush,
                                        Function<PayloadReader, T> decoder) {
         Connection c;
@@ -812,9 +815,21 @@ public final class FlyMqClient implements AutoCloseable {
      */
     CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks, List<PartitionRecords> groups,
                                                                long producerId, int[] firstSequences) {
+        return batchProduceAsync(topic, acks, groups, producerId, firstSequences, null);
+    }
+
+    /**
+     * Pipelined BATCH_PRODUCE encoded into {@code buffer} (emptied first; null: a writer of its own), with
+     * {@code producerId} {@link BatchProduceRequest#NO_PRODUCER} for a request that is not deduplicated. The
+     * request is written before this returns, so a caller that sends one request at a time can keep one buffer for
+     * all of them: {@link FlyMqProducer}'s sender, which would otherwise allocate a writer the size of each request.
+     */
+    CompletableFuture<List<PartitionAppend>> batchProduceAsync(String topic, Acks acks, List<PartitionRecords> groups,
+                                                               long producerId, int[] firstSequences,
+                                                               PayloadWriter buffer) {
         PayloadWriter w;
         try {
-            w = batchProduceRequest(topic, acks, groups, producerId, firstSequences);
+            w = batchProduceRequest(topic, acks, groups, producerId, firstSequences, buffer);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -828,15 +843,25 @@ public final class FlyMqClient implements AutoCloseable {
 
     private static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups,
                                                      long producerId, int[] firstSequences) {
+        return batchProduceRequest(topic, acks, groups, producerId, firstSequences, null);
+    }
+
+    private static PayloadWriter batchProduceRequest(String topic, Acks acks, List<PartitionRecords> groups,
+                                                     long producerId, int[] firstSequences, PayloadWriter buffer) {
         requireTopic(topic);
-        int size = topic.length() * 3 + 24;
-        for (PartitionRecords g : groups) {
-            size += BatchProduceRequest.GROUP_HEADER_BYTES + 4;
-            for (ProducerRecord r : g.records()) {
-                size += r.encodedSize();
+        PayloadWriter w;
+        if (buffer != null) {
+            w = buffer.reset(); // grows as it is written, and keeps its size for the next request
+        } else {
+            int size = topic.length() * 3 + 24;
+            for (PartitionRecords g : groups) {
+                size += BatchProduceRequest.GROUP_HEADER_BYTES + 4;
+                for (ProducerRecord r : g.records()) {
+                    size += r.encodedSize();
+                }
             }
+            w = new PayloadWriter(size);
         }
-        PayloadWriter w = new PayloadWriter(size);
         BatchProduceRequest.Writer out = BatchProduceRequest.writer(w, topic, acks, groups.size());
         for (PartitionRecords g : groups) {
             if (g.records().isEmpty()) {

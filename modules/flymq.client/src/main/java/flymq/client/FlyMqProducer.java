@@ -2,15 +2,18 @@ package flymq.client;
 
 import flymq.protocol.Acks;
 import flymq.protocol.KeyPartitioner;
+import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.BatchProduceRequest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * that completes with its partition and offset (or the server's error); one sender thread groups queued records per
  * partition into batches and ships ready batches of one topic and one partition leader in one BATCH_PRODUCE (of at
  * most {@link #MAX_REQUEST_BYTES} record bytes), with up to {@link ProducerConfig#maxInFlight()} requests pipelined
- * on each connection.
+ * on each connection. {@link #send(ProducerRecord, Callback)} is the same with a {@link Callback} instead of a
+ * future, for senders that keep many records waiting for their acknowledgement (up to the buffer memory): a record
+ * then keeps only its callback alive, not a future and its dependent actions, which is less for the garbage
+ * collector to copy while they wait. Either way, a partition's records complete in send order.
  *
  * <p>Partition choice for records without one: keyed records go to FNV-1a-32(key) mod partitions, as the server's
  * 1.26 PRODUCE does; keyless records stick to one partition per batch and rotate when the batch is sealed. Partition
@@ -70,16 +76,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #connect}). Thread-safe.
  */
 public final class FlyMqProducer implements AutoCloseable {
-    private record PartitionKey(String topic, int partition) {
-    }
+    private static final System.Logger LOG = System.getLogger(FlyMqProducer.class.getName());
 
-    private record Pending(ProducerRecord record, CompletableFuture<RecordMetadata> future, int size) {
+    private record PartitionKey(String topic, int partition) {
     }
 
     private static final class Batch {
         final PartitionKey key;
         final long createdNanos = System.nanoTime();
-        final List<Pending> records = new ArrayList<>();
+        /**
+         * The records, and at the same index what completes each: its {@link Callback} or its future, null once
+         * completed. Arrays rather than a list of pairs: the object per record is what a full buffer of records
+         * waiting for their acknowledgement costs the garbage collector.
+         */
+        ProducerRecord[] records;
+        Object[] completions;
+        int count;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int bytes;
         /** Order in which batches were sealed: the ready queue's order, which a retried batch keeps. */
@@ -91,8 +103,25 @@ public final class FlyMqProducer implements AutoCloseable {
         /** The producer's sequence of the first record, fixed at the first try (-1: none). */
         int firstSequence = BatchProduceRequest.NO_SEQUENCE;
 
-        Batch(PartitionKey key) {
+        Batch(PartitionKey key, int capacity) {
             this.key = key;
+            this.records = new ProducerRecord[capacity];
+            this.completions = new Object[capacity];
+        }
+
+        void add(ProducerRecord record, Object completion) {
+            if (count == records.length) {
+                records = Arrays.copyOf(records, count * 2);
+                completions = Arrays.copyOf(completions, count * 2);
+            }
+            records[count] = record;
+            completions[count] = completion;
+            count++;
+        }
+
+        /** The records, without a copy: no record is added once the batch is sealed. */
+        List<ProducerRecord> sealedRecords() {
+            return new SealedRecords(records, count);
         }
     }
 
@@ -205,6 +234,13 @@ public final class FlyMqProducer implements AutoCloseable {
     /** Topics whose metadata the sender asks again before their next request. */
     private final Set<String> staleTopics = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> stickyPartition = new ConcurrentHashMap<>();
+    /**
+     * The open batch the last record went to (null once it is sealed): the next record of its partition goes there
+     * without a key to look it up with. Guarded by the lock.
+     */
+    private Batch lastBatch;
+    /** The sender's request buffer, reused: a BATCH_PRODUCE is written out before the next is put together. */
+    private final PayloadWriter requestBuffer = new PayloadWriter(64 * 1024);
     private final Thread sender;
     private long bufferedBytes;
     private boolean flushRequested;
@@ -240,6 +276,21 @@ public final class FlyMqProducer implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord record) {
         CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        enqueue(record, future);
+        return future;
+    }
+
+    /**
+     * Queues a record as {@link #send(ProducerRecord)} does, and calls {@code callback} once it is acknowledged or
+     * failed, with what its future would have completed with. The callback runs on one of the producer's I/O
+     * threads and must be quick (see {@link Callback}); the callbacks of a partition's records run in send order.
+     */
+    public void send(ProducerRecord record, Callback callback) {
+        enqueue(record, Objects.requireNonNull(callback, "callback"));
+    }
+
+    /** Queues a record with what completes it: a {@link Callback} or a future. */
+    private void enqueue(ProducerRecord record, Object completion) {
         int size = record.encodedSize();
         int partition = choosePartition(record);
         synchronized (lock) {
@@ -254,15 +305,21 @@ public final class FlyMqProducer implements AutoCloseable {
                     throw new FlyMqException("interrupted while waiting for buffer memory");
                 }
             }
-            PartitionKey key = new PartitionKey(record.topic(), partition);
-            Batch batch = open.get(key);
-            if (batch == null) {
-                batch = new Batch(key);
-                open.put(key, batch);
-                unfinished.add(batch);
-                lock.notifyAll();
+            Batch batch = lastBatch;
+            if (batch == null || batch.key.partition() != partition
+                    || !batch.key.topic().equals(record.topic())) {
+                PartitionKey key = new PartitionKey(record.topic(), partition);
+                batch = open.get(key);
+                if (batch == null) {
+                    // sized for a batch of records like this one, so that a full batch rarely grows its arrays
+                    batch = new Batch(key, Math.clamp(config.batchSize() / Math.max(size, 1) + 1, 4, 1024));
+                    open.put(key, batch);
+                    unfinished.add(batch);
+                    lock.notifyAll();
+                }
+                lastBatch = batch;
             }
-            batch.records.add(new Pending(record, future, size));
+            batch.add(record, completion);
             batch.bytes += size;
             bufferedBytes += size;
             if (batch.bytes >= config.batchSize()) {
@@ -270,7 +327,6 @@ public final class FlyMqProducer implements AutoCloseable {
                 lock.notifyAll();
             }
         }
-        return future;
     }
 
     private int choosePartition(ProducerRecord r) {
@@ -284,7 +340,11 @@ public final class FlyMqProducer implements AutoCloseable {
         if (r.key().length > 0) {
             return KeyPartitioner.forKey(r.key(), count);
         }
-        return stickyPartition.computeIfAbsent(r.topic(), t -> 0) % count;
+        Integer sticky = stickyPartition.get(r.topic());
+        if (sticky == null) {
+            sticky = stickyPartition.computeIfAbsent(r.topic(), t -> 0); // a lambda and a lock only the first time
+        }
+        return sticky % count;
     }
 
     /**
@@ -373,6 +433,9 @@ public final class FlyMqProducer implements AutoCloseable {
     /** Moves an open batch to the ready queue; the caller holds the lock. */
     private void seal(Batch batch) {
         open.remove(batch.key);
+        if (lastBatch == batch) {
+            lastBatch = null;
+        }
         batch.sealOrder = sealed++;
         ready.put(batch.sealOrder, batch);
         rotateSticky(batch.key);
@@ -414,6 +477,9 @@ public final class FlyMqProducer implements AutoCloseable {
                         }
                         if (flushRequested || closing || deadline - now <= 0) {
                             it.remove();
+                            if (lastBatch == b) {
+                                lastBatch = null;
+                            }
                             b.sealOrder = sealed++;
                             ready.put(b.sealOrder, b);
                             rotateSticky(b.key);
@@ -653,37 +719,34 @@ public final class FlyMqProducer implements AutoCloseable {
     private void ship(Link link, FlyMqClient via, String topic, List<Batch> batches) {
         List<PartitionRecords> groups = new ArrayList<>(batches.size());
         for (Batch b : batches) {
-            List<ProducerRecord> records = new ArrayList<>(b.records.size());
-            for (Pending p : b.records) {
-                records.add(p.record());
-            }
-            groups.add(new PartitionRecords(b.key.partition(), records));
+            groups.add(new PartitionRecords(b.key.partition(), b.sealedRecords()));
         }
-        CompletableFuture<List<PartitionAppend>> answer;
+        long id = BatchProduceRequest.NO_PRODUCER;
+        int[] firstSequences = null;
         if (config.sendsSequences()) {
-            int[] firstSequences = new int[batches.size()];
+            id = producerId;
+            firstSequences = new int[batches.size()];
             for (int i = 0; i < batches.size(); i++) {
                 Batch b = batches.get(i);
                 if (b.firstSequence == BatchProduceRequest.NO_SEQUENCE && b.key.partition() >= 0) {
                     // a batch keeps its sequence across retries: that is what lets the broker recognise it
                     int first = sequences.getOrDefault(b.key, 0);
                     b.firstSequence = first;
-                    sequences.put(b.key, (first + b.records.size()) & Integer.MAX_VALUE);
+                    sequences.put(b.key, (first + b.count) & Integer.MAX_VALUE);
                 }
                 firstSequences[i] = b.firstSequence;
             }
-            answer = via.batchProduceAsync(topic, config.acks(), groups, producerId, firstSequences);
-        } else {
-            answer = via.batchProduceAsync(topic, config.acks(), groups);
         }
+        CompletableFuture<List<PartitionAppend>> answer = via.batchProduceAsync(topic, config.acks(), groups, id,
+                firstSequences, requestBuffer);
         if (config.acks() == Acks.NONE) {
             // written (or failed to write) by now: do not wait for the answer
             if (!answer.isDone() || !answer.isCompletedExceptionally()) {
                 for (Batch b : batches) {
-                    for (Pending p : b.records) {
-                        p.future().complete(new RecordMetadata(topic, b.key.partition(), -1, p.record().timestamp(),
-                                p.record().key().length == 0 ? -1 : p.record().key().length,
-                                p.record().value().length));
+                    for (int j = 0; j < b.count; j++) {
+                        ProducerRecord r = b.records[j];
+                        complete(b, j, new RecordMetadata(topic, b.key.partition(), -1, r.timestamp(),
+                                r.key().length == 0 ? -1 : r.key().length, r.value().length));
                     }
                 }
             }
@@ -739,11 +802,11 @@ public final class FlyMqProducer implements AutoCloseable {
             if (b.key.partition() < 0) {
                 topics.remove(topic); // it exists now: learn its partitions on the next send
             }
-            for (int j = 0; j < b.records.size(); j++) {
-                Pending p = b.records.get(j);
+            for (int j = 0; j < b.count; j++) {
+                ProducerRecord r = b.records[j];
                 long offset = a.baseOffset() < 0 ? -1 : a.baseOffset() + j;
-                p.future().complete(new RecordMetadata(topic, a.partition(), offset, p.record().timestamp(),
-                        p.record().key().length == 0 ? -1 : p.record().key().length, p.record().value().length));
+                complete(b, j, new RecordMetadata(topic, a.partition(), offset, r.timestamp(),
+                        r.key().length == 0 ? -1 : r.key().length, r.value().length));
             }
             finished(b);
         }
@@ -803,10 +866,56 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     private void failBatch(Batch b, Throwable cause) {
-        for (Pending p : b.records) {
-            p.future().completeExceptionally(cause);
+        for (int j = 0; j < b.count; j++) {
+            fail(b, j, cause);
         }
         finished(b);
+    }
+
+    private static final java.lang.invoke.VarHandle SLOT =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(Object[].class);
+
+    /**
+     * Takes what completes record {@code j} out of its slot, or null when it was taken already. With acks none the
+     * sender completes a batch's records when their request is written while the connection's reader may fail the
+     * same batch: the slot is taken atomically, so a callback is called once (a future would ignore a second
+     * completion; a callback cannot).
+     */
+    private static Object take(Batch b, int j) {
+        return SLOT.getAndSet(b.completions, j, (Object) null);
+    }
+
+    /** Completes record {@code j} of the batch, unless it was completed already. */
+    @SuppressWarnings("unchecked")
+    private static void complete(Batch b, int j, RecordMetadata metadata) {
+        Object completion = take(b, j);
+        if (completion instanceof Callback callback) {
+            call(callback, metadata, null);
+        } else if (completion != null) {
+            ((CompletableFuture<RecordMetadata>) completion).complete(metadata);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void fail(Batch b, int j, Throwable cause) {
+        Object completion = take(b, j);
+        if (completion instanceof Callback callback) {
+            call(callback, null, cause instanceof Exception e ? e : new FlyMqException(cause.toString(), cause));
+        } else if (completion != null) {
+            ((CompletableFuture<RecordMetadata>) completion).completeExceptionally(cause);
+        }
+    }
+
+    /**
+     * A callback that throws must not stop the completion of the records after it, nor the I/O thread it runs on:
+     * the same as an exception in a future's dependent action, which the future keeps to itself.
+     */
+    private static void call(Callback callback, RecordMetadata metadata, Exception exception) {
+        try {
+            callback.onCompletion(metadata, exception);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.DEBUG, "producer callback threw", t);
+        }
     }
 
     private void finished(Batch b) {

@@ -1,8 +1,10 @@
 package flymq.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
 import flymq.protocol.PayloadWriter;
 import java.time.Duration;
@@ -78,6 +80,35 @@ class ProducerRequestSizeTest {
             assertTrue(largest <= FlyMqProducer.MAX_REQUEST_BYTES + framing,
                     "largest BATCH_PRODUCE payload " + largest + " bytes, cap " + FlyMqProducer.MAX_REQUEST_BYTES);
             assertTrue(server.requests.size() >= 5, server.requests.size() + " requests");
+        }
+    }
+
+    @Test
+    void aSmallRequestAfterALargeOneCarriesNothingOfIt() throws Exception {
+        AppendingServer script = new AppendingServer();
+        script.releaseFirst.countDown();
+        try (ScriptedServer server = new ScriptedServer(script::answer);
+             FlyMqClient client = FlyMqClient.connect(server.address());
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerConfig.defaults().withAcks(Acks.LEADER)
+                     .withBatchSize(1024 * 1024).withLinger(Duration.ofHours(1)).withMaxInFlight(1))) {
+            List<ProducerRecord> large = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                large.add(ProducerRecord.of("t", new byte[1000]).withPartition(i % 2));
+            }
+            large.forEach(producer::send);
+            producer.flush();
+            ProducerRecord small = ProducerRecord.of("t", "k".getBytes(), "v".getBytes()).withPartition(1);
+            CompletableFuture<RecordMetadata> sent = producer.send(small);
+            producer.flush();
+            assertEquals(100, sent.get(10, TimeUnit.SECONDS).offset());
+            // the sender encodes every request into one buffer: each must be exactly what a fresh one would hold
+            assertEquals(2, server.requests.size());
+            assertArrayEquals(FlyMqClient.batchProduceRequest("t", Acks.LEADER, List.of(
+                    new PartitionRecords(0, large.stream().filter(r -> r.partition() == 0).toList()),
+                    new PartitionRecords(1, large.stream().filter(r -> r.partition() == 1).toList()))).toPayload(),
+                    server.requests.get(0).payload());
+            assertArrayEquals(FlyMqClient.batchProduceRequest("t", Acks.LEADER,
+                    List.of(new PartitionRecords(1, List.of(small)))).toPayload(), server.requests.get(1).payload());
         }
     }
 }
