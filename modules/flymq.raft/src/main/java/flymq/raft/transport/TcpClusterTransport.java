@@ -75,7 +75,10 @@ import javax.net.ssl.SSLSocket;
  * time is closed and counted in {@link Stats#authFailures()}, like a wrong secret.
  *
  * <p><b>Sending.</b> {@link #send} encodes on the caller's (Raft) thread, because MicroRaft may reuse log entry
- * views after returning, then offers the frame to the peer's queue and returns. The queue is bounded twice: at
+ * views after returning, then offers the frame to the peer's queue and returns. It encodes into one of a few spare
+ * buffers per peer, which the writer gives back once the frame is written or dropped, rather than copying each frame
+ * out into a fresh array (AppendEntries of tens of KB to every follower make that copy a leader's largest
+ * allocation); a new buffer is allocated when no spare is left, never waited for. The queue is bounded twice: at
  * most {@value #QUEUE_FRAMES} frames and at most {@link Limits#queueBytesPerPeer()} bytes (one frame is always
  * accepted into an empty queue); a frame beyond either is dropped and counted, since Raft retransmits and a
  * leader that blocked here would stop heartbeating all its groups. A writer thread per peer connects lazily, drains the queue
@@ -102,13 +105,18 @@ public final class TcpClusterTransport implements ClusterTransport {
     private static final byte REFUSED = 1;
     public static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
     /**
-     * One encoding buffer per sending thread, kept between messages: a loaded partition's AppendEntries is tens of
-     * KB, which a fresh small buffer reached by doubling and copying each time (a fifth of a leader's Raft worker
-     * samples in JFR under acks=all load). A buffer grown past {@link #MAX_SCRATCH_BYTES} is not kept.
+     * The encoder of each sending thread. It holds no memory between messages: it encodes into a buffer borrowed from
+     * the peer's {@link Peer#spares} for the length of one {@link #send}, and the buffer then travels in the queue.
      */
-    private static final ThreadLocal<RaftModelCodec.Out> SCRATCH =
-            ThreadLocal.withInitial(() -> new RaftModelCodec.Out(64 * 1024));
+    private static final ThreadLocal<RaftModelCodec.Out> ENCODER =
+            ThreadLocal.withInitial(() -> new RaftModelCodec.Out(0));
+    private static final byte[] NO_BUFFER = new byte[0];
+    /** Size of a new frame buffer: a loaded partition's AppendEntries is tens of KB. */
+    private static final int FRAME_BUFFER_BYTES = 64 * 1024;
+    /** A buffer grown past this (a snapshot chunk) is left to the collector rather than kept as a spare. */
     private static final int MAX_SCRATCH_BYTES = 1024 * 1024;
+    /** Spare frame buffers kept per peer, so a node keeps at most this many x {@link #MAX_SCRATCH_BYTES} per peer. */
+    static final int SPARE_FRAMES_PER_PEER = 4;
     public static final int QUEUE_FRAMES = 8192;
     public static final int DEFAULT_PORT = 9093;
 
@@ -211,27 +219,36 @@ public final class TcpClusterTransport implements ClusterTransport {
         if (closed) {
             return;
         }
-        RaftModelCodec.Out out = SCRATCH.get();
+        Peer peer = peers.computeIfAbsent(target.address(), Peer::new);
+        RaftModelCodec.Out out = ENCODER.get();
         out.reset();
-        out.putInt(0).putInt(0);
-        codec.writeMessage(out, message);
-        int length = out.size() - 8;
+        out.swap(peer.spares.borrow());
+        int length;
+        byte[] buffer;
+        try {
+            out.putInt(0).putInt(0);
+            codec.writeMessage(out, message);
+            length = out.size() - 8;
+            if (length <= MAX_FRAME_BYTES) {
+                CRC32C crc = new CRC32C();
+                crc.update(out.array(), 8, length);
+                out.setInt(0, length);
+                out.setInt(4, (int) crc.getValue());
+            }
+        } finally {
+            // the encoder must not keep a buffer that is about to be queued
+            out.reset();
+            buffer = out.swap(NO_BUFFER);
+        }
         if (length > MAX_FRAME_BYTES) {
+            peer.spares.giveBack(buffer);
             framesDropped.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "dropping Raft message of {0} bytes to {1}: above the {2}-byte frame limit",
                     length, target, MAX_FRAME_BYTES);
             return;
         }
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 8, length);
-        out.setInt(0, length);
-        out.setInt(4, (int) crc.getValue());
-        byte[] frame = out.toByteArray();
-        if (out.array().length > MAX_SCRATCH_BYTES) {
-            SCRATCH.remove(); // a rare huge message (a snapshot chunk) does not stay in memory per thread
-        }
-        Peer peer = peers.computeIfAbsent(target.address(), Peer::new);
-        if (!peer.offer(frame)) {
+        if (!peer.offer(new Frame(buffer, length + 8))) {
+            peer.spares.giveBack(buffer);
             framesDropped.incrementAndGet();
         }
     }
@@ -473,9 +490,60 @@ public final class TcpClusterTransport implements ClusterTransport {
 
     // ---------------------------------------------------------------- outbound
 
+    /**
+     * An encoded frame waiting for its peer's writer: the first {@code length} bytes of {@code buffer} (length, CRC,
+     * payload). The buffer belongs to the frame until the writer has written or dropped it, then goes back to the
+     * peer's spares.
+     */
+    private record Frame(byte[] buffer, int length) {
+    }
+
+    /**
+     * Spare frame buffers of one peer, at most {@link #SPARE_FRAMES_PER_PEER} (one beyond is left to the collector).
+     * Copying each encoded frame out into a fresh array for the queue was 29% of a partition leader's allocation
+     * under acks=all load (AppendEntries of ~64 KiB to each follower), so the queue holds the encoding buffer itself.
+     * A buffer is given back only once no queued frame points into it, so no frame's bytes change while it waits.
+     */
+    static final class Spares {
+        private final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(SPARE_FRAMES_PER_PEER);
+        private final AtomicLong allocated = new AtomicLong();
+
+        /** A spare, or a new buffer when there is none: the Raft thread never waits for the writer. */
+        byte[] borrow() {
+            byte[] b = queue.poll();
+            if (b == null) {
+                allocated.incrementAndGet();
+                b = new byte[FRAME_BUFFER_BYTES];
+            }
+            return b;
+        }
+
+        void giveBack(byte[] b) {
+            if (b.length <= MAX_SCRATCH_BYTES) {
+                queue.offer(b);
+            }
+        }
+
+        int size() {
+            return queue.size();
+        }
+
+        /** Buffers allocated because no spare was left, for tests. */
+        long allocated() {
+            return allocated.get();
+        }
+    }
+
+    /** The spare frame buffers of the peer at {@code address}, or null before anything was sent to it; for tests. */
+    Spares spares(String address) {
+        Peer peer = peers.get(address);
+        return peer == null ? null : peer.spares;
+    }
+
     private final class Peer {
         final String address;
-        final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+        final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+        final Spares spares = new Spares();
         final AtomicLong queuedBytes = new AtomicLong();
         final Thread writer;
         volatile boolean reachable = true;
@@ -489,39 +557,46 @@ public final class TcpClusterTransport implements ClusterTransport {
         }
 
         /** Queues a frame unless the queue is full in frames or bytes (an empty queue takes any one frame). */
-        boolean offer(byte[] frame) {
-            long after = queuedBytes.addAndGet(frame.length);
-            if ((after > limits.queueBytesPerPeer() && after != frame.length) || !queue.offer(frame)) {
-                queuedBytes.addAndGet(-frame.length);
+        boolean offer(Frame frame) {
+            long after = queuedBytes.addAndGet(frame.length());
+            if ((after > limits.queueBytesPerPeer() && after != frame.length()) || !queue.offer(frame)) {
+                queuedBytes.addAndGet(-frame.length());
                 return false;
             }
             return true;
         }
 
-        private byte[] poll() throws InterruptedException {
-            byte[] frame = queue.poll(200, TimeUnit.MILLISECONDS);
+        private Frame poll() throws InterruptedException {
+            Frame frame = queue.poll(200, TimeUnit.MILLISECONDS);
             if (frame != null) {
-                queuedBytes.addAndGet(-frame.length);
+                queuedBytes.addAndGet(-frame.length());
             }
             return frame;
         }
 
-        private void drainTo(List<byte[]> batch) {
+        private void drainTo(List<Frame> batch) {
             int before = batch.size();
             queue.drainTo(batch, 256);
             for (int i = before; i < batch.size(); i++) {
-                queuedBytes.addAndGet(-batch.get(i).length);
+                queuedBytes.addAndGet(-batch.get(i).length());
             }
         }
 
-        /** Drops everything queued (stale once the peer is back); returns how many frames. */
+        /** Drops everything queued (stale once the peer is back), giving back the buffers; returns how many frames. */
         private int discard() {
-            List<byte[]> stale = new ArrayList<>();
+            List<Frame> stale = new ArrayList<>();
             queue.drainTo(stale);
-            for (byte[] frame : stale) {
-                queuedBytes.addAndGet(-frame.length);
+            for (Frame frame : stale) {
+                queuedBytes.addAndGet(-frame.length());
             }
+            giveBack(stale);
             return stale.size();
+        }
+
+        private void giveBack(List<Frame> frames) {
+            for (Frame frame : frames) {
+                spares.giveBack(frame.buffer());
+            }
         }
 
         void stop() {
@@ -534,9 +609,9 @@ public final class TcpClusterTransport implements ClusterTransport {
 
         private void writeLoop() {
             long backoff = MIN_BACKOFF_MILLIS;
-            List<byte[]> batch = new ArrayList<>(256);
+            List<Frame> batch = new ArrayList<>(256);
             while (!closed) {
-                byte[] first;
+                Frame first;
                 try {
                     first = poll();
                 } catch (InterruptedException e) {
@@ -551,6 +626,7 @@ public final class TcpClusterTransport implements ClusterTransport {
                     backoff = MIN_BACKOFF_MILLIS;
                 } catch (IOException e) {
                     reachable = false;
+                    spares.giveBack(first.buffer());
                     framesDropped.addAndGet(1 + discard());
                     LOG.log(System.Logger.Level.DEBUG, "Raft peer " + address + " unreachable: " + e.getMessage());
                     if (!sleep(backoff)) {
@@ -562,15 +638,18 @@ public final class TcpClusterTransport implements ClusterTransport {
                 try {
                     batch.add(first);
                     do {
-                        for (byte[] frame : batch) {
+                        for (Frame frame : batch) {
                             write(out, frame);
                         }
                         framesSent.addAndGet(batch.size());
+                        // the stream has copied or sent each frame's bytes by now
+                        giveBack(batch);
                         batch.clear();
                         drainTo(batch);
                     } while (!batch.isEmpty());
                     out.flush();
                 } catch (IOException e) {
+                    giveBack(batch);
                     framesDropped.addAndGet(batch.size());
                     batch.clear();
                     reachable = false;
@@ -581,18 +660,20 @@ public final class TcpClusterTransport implements ClusterTransport {
                 }
             }
             disconnect();
+            discard(); // closing: not counted as dropped, as before
         }
 
         /** Writes a frame as encoded by {@link #send} (length, CRC, payload), or with a MAC in place of the CRC. */
-        private void write(OutputStream o, byte[] frame) throws IOException {
+        private void write(OutputStream o, Frame frame) throws IOException {
+            byte[] b = frame.buffer();
             if (mac == null) {
-                o.write(frame);
+                o.write(b, 0, frame.length());
                 return;
             }
-            int length = frame.length - 8;
-            o.write(frame, 0, 4);
-            o.write(mac.next(frame, 8, length));
-            o.write(frame, 8, length);
+            int length = frame.length() - 8;
+            o.write(b, 0, 4);
+            o.write(mac.next(b, 8, length));
+            o.write(b, 8, length);
         }
 
         private OutputStream out;

@@ -10,8 +10,11 @@ final class LoopbackTransports implements AutoCloseable {
     private final List<TcpClusterTransport> bound = new ArrayList<>();
 
     TcpClusterTransport bind(ClusterAuth auth) throws IOException {
-        TcpClusterTransport t = TcpClusterTransport.bind(new InetSocketAddress("127.0.0.1", 0),
-                TcpClusterTransport.Limits.DEFAULT, auth);
+        return bind(auth, TcpClusterTransport.Limits.DEFAULT);
+    }
+
+    TcpClusterTransport bind(ClusterAuth auth, TcpClusterTransport.Limits limits) throws IOException {
+        TcpClusterTransport t = TcpClusterTransport.bind(new InetSocketAddress("127.0.0.1", 0), limits, auth);
         bound.add(t);
         return t;
     }
