@@ -1,6 +1,7 @@
 package flymq.storage;
 
 import flymq.protocol.record.InvalidRecordException;
+import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.record.RecordCodec;
 import java.nio.ByteBuffer;
@@ -19,8 +20,20 @@ public final class StoredRecords {
      * @throws CorruptRecordException naming the byte position of the first record that is not valid
      */
     public static List<StoredRecord> decode(ByteBuffer bytes) {
+        return decode(bytes, RecordCodec.storedRecords());
+    }
+
+    /**
+     * As {@link #decode} into records to append elsewhere (their offsets dropped): the records of a replicated batch
+     * that a replica must look into before it stores them.
+     */
+    public static List<Record> decodeRecords(ByteBuffer bytes) {
+        return decode(bytes, RecordCodec.records());
+    }
+
+    private static <R> List<R> decode(ByteBuffer bytes, RecordFactory<R, Header> factory) {
         try {
-            return StoredRecordLayout.decodeAll(bytes, bytes.position(), bytes.limit(), RecordCodec.storedRecords());
+            return StoredRecordLayout.decodeAll(bytes, bytes.position(), bytes.limit(), factory);
         } catch (InvalidRecordException e) {
             throw new CorruptRecordException("stored records: record at byte " + (bytes.position() + e.position())
                     + ": " + e.problem());

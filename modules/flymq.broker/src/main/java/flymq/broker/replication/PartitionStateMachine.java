@@ -4,12 +4,13 @@ import flymq.broker.delay.PartitionSchedule;
 import flymq.broker.produce.ProducerBatch;
 import flymq.broker.produce.ProducerSequences;
 import flymq.broker.txn.ReplicaTransactions;
-import flymq.raft.ReplicatedStateMachine;
-import flymq.storage.Header;
-import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
+import flymq.raft.ReplicatedStateMachine;
+import flymq.storage.CorruptRecordException;
+import flymq.storage.Header;
 import flymq.storage.PartitionLog;
 import flymq.storage.Record;
+import flymq.storage.StoredRecords;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -266,30 +267,12 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
                 ? ProducerBatch.NONE : new ProducerBatch(producerId, firstSequence);
     }
 
-    private static final RecordFactory<Record, Header> RECORDS = new RecordFactory<>() {
-        @Override
-        public Header header(String name, byte[] value) {
-            return new Header(name, value);
-        }
-
-        @Override
-        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
-            return new Record(timestamp, key, value, headers);
-        }
-
-        @Override
-        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
-                             long expiresAt) {
-            return new Record(timestamp, key, value, headers, expiresAt);
-        }
-    };
-
     /** The records of a format 8 command, each checked (its CRC too). */
     private static List<Record> decodeStored(byte[] command, int count) {
         List<Record> records;
         try {
-            records = StoredRecordLayout.decodeAll(ByteBuffer.wrap(command), STORED_HEADER, command.length, RECORDS);
-        } catch (RuntimeException e) {
+            records = StoredRecords.decodeRecords(ByteBuffer.wrap(command, STORED_HEADER, command.length - STORED_HEADER));
+        } catch (CorruptRecordException e) {
             throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): "
                     + e.getMessage(), e);
         }

@@ -1,9 +1,7 @@
 package flymq.storage.log;
 
-import flymq.protocol.record.RecordFactory;
 import flymq.protocol.record.StoredRecordLayout;
 import flymq.storage.CorruptRecordException;
-import flymq.storage.Header;
 import flymq.storage.LogConfig;
 import flymq.storage.LogSlice;
 import flymq.storage.OffsetOutOfRangeException;
@@ -16,6 +14,7 @@ import flymq.storage.StoredRecord;
 import flymq.storage.SyncPolicy;
 import flymq.storage.index.OffsetIndex;
 import flymq.storage.record.BatchBuffer;
+import flymq.storage.record.RecordCodec;
 import flymq.storage.ValueCipher;
 import flymq.storage.record.ExpiryStats;
 import flymq.storage.segment.FileLogSlice;
@@ -186,24 +185,6 @@ public final class SegmentedLog implements PartitionLog {
         return appendCounted(count, first -> batchBuffer.copyStored(records, count, first));
     }
 
-    private static final RecordFactory<Record, Header> RECORDS = new RecordFactory<>() {
-        @Override
-        public Header header(String name, byte[] value) {
-            return new Header(name, value);
-        }
-
-        @Override
-        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
-            return new Record(timestamp, key, value, headers);
-        }
-
-        @Override
-        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
-                             long expiresAt) {
-            return new Record(timestamp, key, value, headers, expiresAt);
-        }
-    };
-
     /** The records of {@link #appendStored}'s bytes, checked as {@link BatchBuffer#copyStored} checks them. */
     private static List<Record> storedRecords(ByteBuffer records, int count) {
         ByteBuffer b = records.slice();
@@ -217,7 +198,7 @@ public final class SegmentedLog implements PartitionLog {
             if (why != null) {
                 throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
             }
-            out.add(StoredRecordLayout.decode(b, p, RECORDS));
+            out.add(StoredRecordLayout.decode(b, p, RecordCodec.records()));
             p += StoredRecordLayout.LENGTH_SIZE + b.getInt(p);
         }
         if (p != b.limit()) {

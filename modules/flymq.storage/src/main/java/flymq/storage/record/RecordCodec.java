@@ -47,6 +47,24 @@ public final class RecordCodec {
         }
     };
 
+    private static final RecordFactory<Record, Header> RECORDS = new RecordFactory<>() {
+        @Override
+        public Header header(String name, byte[] value) {
+            return new Header(name, value);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
+            return new Record(timestamp, key, value, headers);
+        }
+
+        @Override
+        public Record record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers,
+                             long expiresAt) {
+            return new Record(timestamp, key, value, headers, expiresAt);
+        }
+    };
+
     /** Attribute bits a segment file may hold: the wire's plus {@link StoredRecordLayout#ATTR_ENCRYPTED}. */
     public static final int KNOWN_ATTRIBUTES = StoredRecordLayout.KNOWN_ATTRIBUTES | StoredRecordLayout.ATTR_ENCRYPTED;
 
@@ -55,6 +73,11 @@ public final class RecordCodec {
     /** How storage builds its records while the layout decodes them (no intermediate objects). */
     public static RecordFactory<StoredRecord, Header> storedRecords() {
         return STORED;
+    }
+
+    /** Stored records decoded as records to append (their offsets dropped). */
+    public static RecordFactory<Record, Header> records() {
+        return RECORDS;
     }
 
     /** Encoded size of a record (4 + length). */
