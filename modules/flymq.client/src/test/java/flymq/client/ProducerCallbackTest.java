@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -80,16 +78,8 @@ class ProducerCallbackTest {
                     next[g.partition()] += g.recordCount();
                 }
             }
-            PayloadWriter out = new PayloadWriter(64);
-            new BatchProduceResponse(req.topic(), results).write(out);
-            return ScriptedServer.frame(0xC0, out.toPayload());
+            return ScriptedServer.batchProduceAnswer(req.topic(), results);
         }
-    }
-
-    /** Batches are sent only by {@code flush()} (an hour's linger), so each test knows its requests. */
-    private static ProducerConfig quick(Acks acks) {
-        return ProducerConfig.defaults().withAcks(acks).withLinger(Duration.ofHours(1)).withMaxInFlight(1)
-                .withRetryBackoff(Duration.ofMillis(5)).withDeliveryTimeout(Duration.ofSeconds(20));
     }
 
     private static ProducerRecord record(int partition, int i) {
@@ -102,7 +92,7 @@ class ProducerCallbackTest {
         Calls calls = new Calls(30);
         try (ScriptedServer server = new ScriptedServer(script::answer);
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.ALL))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.ALL))) {
             // two partitions interleaved, and a second batch of partition 0 after the first flush
             for (int i = 0; i < 20; i++) {
                 producer.send(record(i % 2, i), calls.callback(i));
@@ -137,7 +127,7 @@ class ProducerCallbackTest {
         AtomicInteger called = new AtomicInteger();
         try (ScriptedServer server = new ScriptedServer(script::answer);
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.ALL))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.ALL))) {
             for (int i = 0; i < 100; i++) {
                 producer.send(record(i % 3, i), (md, e) -> called.incrementAndGet());
             }
@@ -153,7 +143,7 @@ class ProducerCallbackTest {
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
         try (ScriptedServer server = new ScriptedServer(script::answer);
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.ALL).withRetries(1))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.ALL).withRetries(1))) {
             for (int i = 0; i < 10; i++) {
                 if (i % 2 == 0) {
                     producer.send(record(0, i), calls.callback(i));
@@ -184,7 +174,7 @@ class ProducerCallbackTest {
         Calls calls = new Calls(9);
         try (ScriptedServer server = new ScriptedServer(script::answer);
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.ALL))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.ALL))) {
             CountDownLatch thrown = new CountDownLatch(2);
             producer.send(record(0, 0), (md, e) -> {
                 thrown.countDown();
@@ -230,7 +220,7 @@ class ProducerCallbackTest {
                  return script.answer(r);
              });
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.NONE))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.NONE))) {
             List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 if (i % 2 == 0) {
@@ -261,7 +251,7 @@ class ProducerCallbackTest {
         Script script = new Script(0, "");
         try (ScriptedServer server = new ScriptedServer(script::answer);
              FlyMqClient client = FlyMqClient.connect(server.address());
-             FlyMqProducer producer = new FlyMqProducer(client, quick(Acks.ALL))) {
+             FlyMqProducer producer = new FlyMqProducer(client, ProducerRetryTest.quick(Acks.ALL))) {
             assertThrows(NullPointerException.class, () -> producer.send(record(0, 0), null));
         }
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.protocol.Acks;
 import flymq.protocol.PayloadReader;
-import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
 import java.nio.charset.StandardCharsets;
@@ -54,14 +53,12 @@ class ProducerRetryTest {
                     next += g.recordCount();
                 }
             }
-            PayloadWriter out = new PayloadWriter(64);
-            new BatchProduceResponse(req.topic(), results).write(out);
-            return ScriptedServer.frame(0xC0, out.toPayload());
+            return ScriptedServer.batchProduceAnswer(req.topic(), results);
         }
     }
 
     /** Batches are sent only by {@code flush()} (an hour's linger), so each test knows its requests. */
-    private static ProducerConfig quick(Acks acks) {
+    static ProducerConfig quick(Acks acks) {
         return ProducerConfig.defaults().withAcks(acks).withLinger(Duration.ofHours(1)).withMaxInFlight(1)
                 .withRetryBackoff(Duration.ofMillis(5)).withDeliveryTimeout(Duration.ofSeconds(20));
     }

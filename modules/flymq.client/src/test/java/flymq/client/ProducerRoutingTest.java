@@ -78,9 +78,7 @@ class ProducerRoutingTest {
                         g.recordCount()));
                 next[g.partition()] += g.recordCount();
             }
-            PayloadWriter out = new PayloadWriter(64);
-            new BatchProduceResponse(req.topic(), results).write(out);
-            return ScriptedServer.frame(0xC0, out.toPayload());
+            return ScriptedServer.batchProduceAnswer(req.topic(), results);
         }
 
         @Override

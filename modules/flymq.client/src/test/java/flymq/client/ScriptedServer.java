@@ -1,5 +1,7 @@
 package flymq.client;
 
+import flymq.protocol.PayloadWriter;
+import flymq.protocol.message.BatchProduceResponse;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,6 +119,13 @@ final class ScriptedServer implements AutoCloseable {
         for (Socket s : sockets) {
             s.close();
         }
+    }
+
+    /** The BATCH_PRODUCE answer frame with these group results. */
+    static byte[] batchProduceAnswer(String topic, List<BatchProduceResponse.GroupResult> results) {
+        PayloadWriter out = new PayloadWriter(64);
+        new BatchProduceResponse(topic, results).write(out);
+        return frame(0xC0, out.toPayload());
     }
 
     static byte[] frame(int opcode, byte[] payload) {
