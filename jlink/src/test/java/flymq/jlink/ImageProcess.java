@@ -142,12 +142,21 @@ final class ImageProcess {
     }
 
     /**
+     * Ports handed out in this JVM, never handed out again: a test picks its nodes' ports before it starts them, so
+     * a port checked free twice would go to two nodes (a cluster test picks eight).
+     */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
      * A free port below the kernel's ephemeral range (32768-60999 here): a port picked there can be taken by an
      * outgoing connection's local port before the node binds it, which failed CI runs.
      */
     static int freePort() throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            if (!GIVEN.add(port)) {
+                continue; // handed out already: a node may be about to bind it
+            }
             try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
                 return port;
             } catch (java.net.BindException taken) {
