@@ -21,6 +21,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,8 +79,10 @@ import javax.net.ssl.SSLSocket;
  * views after returning, then offers the frame to the peer's queue and returns. It encodes into one of a few spare
  * buffers per peer, which the writer gives back once the frame is written or dropped, rather than copying each frame
  * out into a fresh array (AppendEntries of tens of KB to every follower make that copy a leader's largest
- * allocation); a new buffer is allocated when no spare is left, never waited for. The queue is bounded twice: at
- * most {@value #QUEUE_FRAMES} frames and at most {@link Limits#queueBytesPerPeer()} bytes (one frame is always
+ * allocation); a new buffer is allocated when no spare is left, never waited for. A frame of at most
+ * {@value #SMALL_FRAME_BYTES} bytes (a heartbeat) is copied into an array of its own size instead, so that a burst
+ * of them does not hold a spare each. The queue is bounded twice: at most {@value #QUEUE_FRAMES} frames and at most
+ * {@link Limits#queueBytesPerPeer()} bytes of the buffers the frames hold (one frame is always
  * accepted into an empty queue); a frame beyond either is dropped and counted, since Raft retransmits and a
  * leader that blocked here would stop heartbeating all its groups. A writer thread per peer connects lazily, drains the queue
  * into a buffered stream and flushes when the queue is empty, so bursts go out in few syscalls. On a connect or
@@ -115,6 +118,8 @@ public final class TcpClusterTransport implements ClusterTransport {
     private static final int FRAME_BUFFER_BYTES = 64 * 1024;
     /** A buffer grown past this (a snapshot chunk) is left to the collector rather than kept as a spare. */
     private static final int MAX_SCRATCH_BYTES = 1024 * 1024;
+    /** Frames up to this size are copied out of their spare into an array of their own size before they wait. */
+    static final int SMALL_FRAME_BYTES = 16 * 1024;
     /** Spare frame buffers kept per peer, so a node keeps at most this many x {@link #MAX_SCRATCH_BYTES} per peer. */
     static final int SPARE_FRAMES_PER_PEER = 4;
     public static final int QUEUE_FRAMES = 8192;
@@ -124,7 +129,7 @@ public final class TcpClusterTransport implements ClusterTransport {
      * The transport's memory bounds.
      *
      * @param readBytes         bytes of inbound frames being read and decoded at once, over all connections
-     * @param queueBytesPerPeer bytes of encoded frames waiting for one peer's writer
+     * @param queueBytesPerPeer bytes held by the frames waiting for one peer's writer (each frame's whole buffer)
      */
     public record Limits(long readBytes, long queueBytesPerPeer) {
         public static final Limits DEFAULT = new Limits(16L * 1024 * 1024, 8L * 1024 * 1024);
@@ -246,6 +251,13 @@ public final class TcpClusterTransport implements ClusterTransport {
             LOG.log(System.Logger.Level.WARNING, "dropping Raft message of {0} bytes to {1}: above the {2}-byte frame limit",
                     length, target, MAX_FRAME_BYTES);
             return;
+        }
+        if (length + 8 <= SMALL_FRAME_BYTES) {
+            // a heartbeat or a small append must not hold a whole spare while it waits (thousands of groups send
+            // bursts of them): it waits in an array of its own size, and the spare goes back at once
+            byte[] exact = Arrays.copyOf(buffer, length + 8);
+            peer.spares.giveBack(buffer);
+            buffer = exact;
         }
         if (!peer.offer(new Frame(buffer, length + 8))) {
             peer.spares.giveBack(buffer);
@@ -496,6 +508,10 @@ public final class TcpClusterTransport implements ClusterTransport {
      * peer's spares.
      */
     private record Frame(byte[] buffer, int length) {
+        /** The memory the frame holds while it waits: its whole buffer, which the queue's byte bound counts. */
+        int held() {
+            return buffer.length;
+        }
     }
 
     /**
@@ -518,8 +534,9 @@ public final class TcpClusterTransport implements ClusterTransport {
             return b;
         }
 
+        /** Keeps {@code b} as a spare unless the pool is full, it was grown past the limit, or it is a small frame's. */
         void giveBack(byte[] b) {
-            if (b.length <= MAX_SCRATCH_BYTES) {
+            if (b.length >= FRAME_BUFFER_BYTES && b.length <= MAX_SCRATCH_BYTES) {
                 queue.offer(b);
             }
         }
@@ -558,9 +575,9 @@ public final class TcpClusterTransport implements ClusterTransport {
 
         /** Queues a frame unless the queue is full in frames or bytes (an empty queue takes any one frame). */
         boolean offer(Frame frame) {
-            long after = queuedBytes.addAndGet(frame.length());
-            if ((after > limits.queueBytesPerPeer() && after != frame.length()) || !queue.offer(frame)) {
-                queuedBytes.addAndGet(-frame.length());
+            long after = queuedBytes.addAndGet(frame.held());
+            if ((after > limits.queueBytesPerPeer() && after != frame.held()) || !queue.offer(frame)) {
+                queuedBytes.addAndGet(-frame.held());
                 return false;
             }
             return true;
@@ -569,7 +586,7 @@ public final class TcpClusterTransport implements ClusterTransport {
         private Frame poll() throws InterruptedException {
             Frame frame = queue.poll(200, TimeUnit.MILLISECONDS);
             if (frame != null) {
-                queuedBytes.addAndGet(-frame.length());
+                queuedBytes.addAndGet(-frame.held());
             }
             return frame;
         }
@@ -578,7 +595,7 @@ public final class TcpClusterTransport implements ClusterTransport {
             int before = batch.size();
             queue.drainTo(batch, 256);
             for (int i = before; i < batch.size(); i++) {
-                queuedBytes.addAndGet(-batch.get(i).length());
+                queuedBytes.addAndGet(-batch.get(i).held());
             }
         }
 
@@ -587,7 +604,7 @@ public final class TcpClusterTransport implements ClusterTransport {
             List<Frame> stale = new ArrayList<>();
             queue.drainTo(stale);
             for (Frame frame : stale) {
-                queuedBytes.addAndGet(-frame.length());
+                queuedBytes.addAndGet(-frame.held());
             }
             giveBack(stale);
             return stale.size();

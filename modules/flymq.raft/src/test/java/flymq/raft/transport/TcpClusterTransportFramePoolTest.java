@@ -195,6 +195,28 @@ class TcpClusterTransportFramePoolTest {
     }
 
     @Test
+    void smallFramesWaitInArraysOfTheirOwnSizeNotInASpareEach() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // nobody reads: 60 MB of large frames fill the sockets' buffers and block the writer, so the
+            // heartbeat-sized frames after them pile up in the queue
+            TcpClusterTransport sender = transports.bind(ClusterAuth.NONE, LARGE_QUEUE);
+            RaftMember to = member(silent.getLocalPort());
+            RaftMessage large = append(0, operation(200 * 1024, 0));
+            for (int i = 0; i < 300; i++) {
+                sender.send(to, large);
+            }
+            long allocated = sender.spares(to.address()).allocated();
+            RaftMessage small = append(1, operation(100, 1));
+            for (int i = 0; i < 3000; i++) {
+                sender.send(to, small);
+            }
+            assertEquals(0, sender.stats().framesDropped());
+            assertTrue(sender.spares(to.address()).allocated() - allocated <= 1,
+                    (sender.spares(to.address()).allocated() - allocated) + " spares allocated for 3,000 small frames");
+        }
+    }
+
+    @Test
     void framesDroppedForAnUnreachablePeerGiveBackTheirBuffers() throws Exception {
         int port;
         try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
