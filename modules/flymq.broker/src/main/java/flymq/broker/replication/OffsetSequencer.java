@@ -129,14 +129,16 @@ final class OffsetSequencer {
         }
         boolean identified = producer.identified();
         long promised = promise && !identified && next >= 0 ? next : -1;
+        // encoded before the forecast moves: a batch that cannot be encoded (a header name too long for the stored
+        // layout) is refused without leaving the next batches promised offsets that no record will take
+        byte[] command = PartitionStateMachine.encodeStored(promised, batch, producer);
         if (identified) {
             next = -1;
         } else if (next >= 0) {
             next += batch.size();
         }
         long seq = ++issued;
-        CompletableFuture<Committed<Long>> commit = group.replicate(
-                PartitionStateMachine.encodeStored(promised, batch, producer));
+        CompletableFuture<Committed<Long>> commit = group.replicate(command);
         int count = batch.size();
         commit.whenComplete((c, error) -> {
             window.release();

@@ -46,8 +46,9 @@ import java.util.zip.CRC32C;
  *
  * <p>Format 8 ({@code i32 -8 · i64 expected_base · i64 producer_id (-1: none) · i32 first_sequence (-1: none) ·
  * i32 count · count × stored record}) is what a leader proposes: each record already in the layout of a segment
- * file ({@link StoredRecordLayout}; its offset field holds its index in the batch, its CRC matches that), so every
- * replica stores the batch with one copy, giving each record its offset and CRC
+ * file ({@link StoredRecordLayout}; its offset field holds its index in the batch), so every replica stores the batch
+ * with one copy, writing each record's offset and CRC (the CRC field the leader wrote is not relied on: the Raft
+ * frame and log entry carry their own checksums)
  * ({@link PartitionLog#appendStored}), instead of decoding it into records and encoding those again. Formats 1-4
  * are still applied (a Raft log written before format 8 replays; RELEASE embeds format 2/3). A node that does not
  * know format 8 cannot follow a leader that writes it: all nodes of a cluster run the same version.
@@ -509,11 +510,14 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         return encode(expectedBase, batch, ProducerBatch.NONE);
     }
 
-    /** The size of the batch's command without its headers: the buffer to start with, and what admission counts. */
+    /**
+     * About the size of the batch's command (format 8, header names and values left out): what admission counts
+     * while the batch waits for its commit.
+     */
     static int encodedSize(List<Record> batch) {
-        int size = 16;
+        int size = STORED_HEADER;
         for (Record r : batch) {
-            size += 18 + (r.key() == null ? 0 : r.key().length) + r.value().length;
+            size += StoredRecordLayout.MIN_RECORD_SIZE + (r.key() == null ? 0 : r.key().length) + r.value().length;
         }
         return size;
     }
