@@ -266,9 +266,10 @@ public final class StoredRecordLayout {
     }
 
     /**
-     * Checks the record at {@code start} as {@link #validate(ByteBuffer, int, CRC32C, int)} does, except its CRC: for
-     * records whose offset and CRC are about to be written ({@link #seal}). Needs at least {@link #LENGTH_SIZE} bytes
-     * at {@code start}.
+     * Checks the record at {@code start} as {@link #validate(ByteBuffer, int, CRC32C, int)} does, except its CRC, and
+     * what a reader would otherwise refuse later: an expiry that is not a positive time, and transaction bits other
+     * than those its headers call for ({@link #attributesOf}). For records whose offset and CRC are about to be
+     * written ({@link #seal}). Needs at least {@link #LENGTH_SIZE} bytes at {@code start}.
      */
     public static String checkShape(ByteBuffer buf, int start, int knownAttributes) {
         int length = buf.getInt(start);
@@ -278,10 +279,60 @@ public final class StoredRecordLayout {
         if ((long) start + LENGTH_SIZE + length > buf.limit()) {
             return "record length " + length + " runs past the end of the data";
         }
-        if ((buf.get(start + ATTRIBUTES_POS) & ~knownAttributes) != 0) {
-            return String.format("unknown attributes 0x%02x", buf.get(start + ATTRIBUTES_POS) & 0xFF);
+        int attributes = buf.get(start + ATTRIBUTES_POS) & 0xFF;
+        if ((attributes & ~knownAttributes) != 0) {
+            return String.format("unknown attributes 0x%02x", attributes);
         }
-        return checkFields(buf, start, start + LENGTH_SIZE + length, null);
+        String fields = checkFields(buf, start, start + LENGTH_SIZE + length, null);
+        if (fields != null) {
+            return fields;
+        }
+        if ((attributes & ATTR_EXPIRES) != 0 && expiresAtOf(buf, start) <= 0) {
+            return "expiry " + expiresAtOf(buf, start) + " is not a time";
+        }
+        int headerBits = headerAttributes(buf, start);
+        if ((attributes & (TRANSACTIONAL | CONTROL)) != headerBits) {
+            return String.format("transaction bits 0x%02x where its headers call for 0x%02x",
+                    attributes & (TRANSACTIONAL | CONTROL), headerBits);
+        }
+        return null;
+    }
+
+    private static final byte[] TXN_NAME = TXN_HEADER.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TXN_MARKER_NAME = TXN_MARKER_HEADER.getBytes(StandardCharsets.UTF_8);
+
+    /** The transaction bits the headers of the record at {@code start} (whose lengths add up) call for. */
+    private static int headerAttributes(ByteBuffer buf, int start) {
+        int p = start + KEY_LENGTH_POS;
+        p += 4 + Math.max(buf.getInt(p), 0);
+        p += 4 + buf.getInt(p);
+        int count = buf.getShort(p);
+        p += 2;
+        int bits = 0;
+        for (int i = 0; i < count; i++) {
+            int nameLength = buf.getShort(p);
+            p += 2;
+            if (nameIs(buf, p, nameLength, TXN_NAME)) {
+                bits |= TRANSACTIONAL;
+            } else if (nameIs(buf, p, nameLength, TXN_MARKER_NAME)) {
+                bits |= CONTROL;
+            }
+            p += nameLength;
+            p += 4 + buf.getInt(p);
+        }
+        return bits;
+    }
+
+    private static boolean nameIs(ByteBuffer buf, int at, int length, byte[] name) {
+        if (length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buf.get(at + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -95,6 +95,18 @@ class AppendStoredTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> log.appendStored(sealed, 3), "a sealed value is never taken as plain");
             assertTrue(e.getMessage().contains("attributes"), e.getMessage());
+            ByteBuffer noExpiry = stored(List.of(new Record(1, null, new byte[] {1}, List.of(), 7)), 0);
+            noExpiry.putLong(noExpiry.limit() - 8, 0);
+            assertThrows(IllegalArgumentException.class, () -> log.appendStored(noExpiry, 1), "expiry 0 with its bit");
+            ByteBuffer bitWithoutHeader = stored(batch(2, 1, 10, 1), 0);
+            bitWithoutHeader.put(StoredRecordLayout.ATTRIBUTES_POS, (byte) StoredRecordLayout.TRANSACTIONAL);
+            e = assertThrows(IllegalArgumentException.class, () -> log.appendStored(bitWithoutHeader, 1));
+            assertTrue(e.getMessage().contains("transaction bits"), e.getMessage());
+            ByteBuffer headerWithoutBit = stored(List.of(new Record(1, null, new byte[] {1},
+                    List.of(new Header(StoredRecordLayout.TXN_HEADER, new byte[8])))), 0);
+            headerWithoutBit.put(StoredRecordLayout.ATTRIBUTES_POS, (byte) 0);
+            assertThrows(IllegalArgumentException.class, () -> log.appendStored(headerWithoutBit, 1),
+                    "a transactional record must say so, or its replica's transactions never learn of it");
             assertEquals(2, log.endOffset());
             assertEquals(2, log.appendStored(three, 3));
             for (long o = 0; o < 5; o++) {
