@@ -913,6 +913,8 @@ public final class FlyMqProducer implements AutoCloseable {
     private static void call(Callback callback, RecordMetadata metadata, Exception exception) {
         try {
             callback.onCompletion(metadata, exception);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: nothing to go on with quietly
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.DEBUG, "producer callback threw", t);
         }
