@@ -179,7 +179,7 @@ class ImageClusterAuthIT {
         assertTrue(servers.get("rogue").process().isAlive(), "the rogue keeps trying: " + outputs.get("rogue"));
     }
 
-    /** A plaintext version-1 preamble and one frame; the node must close the connection without reading on. */
+    /** A preamble without authentication and one frame; the node must close the connection without reading on. */
     private static void rawFrames(int port) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -188,7 +188,7 @@ class ImageClusterAuthIT {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(0x464C5952); // "FLYR"
-            out.writeInt(1);
+            out.writeInt(3); // this version's preamble without a cluster secret
             out.writeInt(payload.length);
             out.writeInt(0);
             out.write(payload);

@@ -44,7 +44,7 @@ import javax.net.ssl.SSLSocket;
  * reads (each pair of nodes therefore holds two connections). A connection starts with an 8-byte preamble,
  * then carries frames until either side closes it:
  * <pre>
- * preamble := int32 magic 0x464C5952 ("FLYR"), int32 version (1)
+ * preamble := int32 magic 0x464C5952 ("FLYR"), int32 version (3)
  * frame    := int32 length, int32 crc, byte[length] payload
  *             length  = payload size in bytes, 1..{@value #MAX_FRAME_BYTES}
  *             crc     = CRC-32C of the payload
@@ -52,19 +52,22 @@ import javax.net.ssl.SSLSocket;
  * </pre>
  * Integers are big-endian. A reader that sees a wrong magic or version, an out-of-range length, a CRC mismatch
  * or a payload that does not decode closes that connection and logs the remote address and the numbers that
- * disagreed; the sender reconnects and Raft retransmits whatever was lost.
+ * disagreed; the sender reconnects and Raft retransmits whatever was lost. Versions 1 and 2 are those of nodes from
+ * before partition command format 8: such a node is refused with a warning that says so (at most once per 10 s),
+ * and refuses this version's connections in turn, so nodes of the two versions never exchange entries that one of
+ * them would misapply.
  *
- * <p><b>Authenticated connections</b> ({@link ClusterAuth#sharedSecret}, version 2). The preamble says version 2
+ * <p><b>Authenticated connections</b> ({@link ClusterAuth#sharedSecret}, version 4). The preamble says version 4
  * and a handshake follows it before any frame; frames then carry a MAC in place of the CRC:
  * <pre>
- * connector -> acceptor: preamble (version 2), byte[16] connector nonce
+ * connector -> acceptor: preamble (version 4), byte[16] connector nonce
  * acceptor -> connector: byte[16] acceptor nonce
  * connector -> acceptor: byte[32] proof of the secret
  * acceptor -> connector: int8 0 accepted | 1 refused (then closed)
  * frame    := int32 length, byte[32] mac, byte[length] payload
  * </pre>
- * ({@link ClusterAuth} defines proof and MAC.) A node with a secret refuses a version-1 connection, and one without
- * a secret a version-2 connection, each naming the mismatch; a connection must complete its handshake within
+ * ({@link ClusterAuth} defines proof and MAC.) A node with a secret refuses a version-3 connection, and one without
+ * a secret a version-4 connection, each naming the mismatch; a connection must complete its handshake within
  * {@value #HANDSHAKE_TIMEOUT_MILLIS} ms. Refused handshakes, handshakes that time out and frames whose MAC does not
  * verify close the connection and count in {@link Stats#authFailures()}; their warnings are logged at most once
  * per 10 s per cause, so a node hammered by a rogue peer does not flood its log.
@@ -100,9 +103,17 @@ import javax.net.ssl.SSLSocket;
 public final class TcpClusterTransport implements ClusterTransport {
 
     public static final int MAGIC = 0x464C5952;
-    public static final int VERSION = 1;
-    /** Preamble version of an authenticated connection. */
-    public static final int VERSION_AUTHENTICATED = 2;
+    /**
+     * Preamble version of a connection without a cluster secret. It changes whenever what travels on the connection
+     * changes in a way an older node would misread: 3 since partition entries carry command format 8, which a node
+     * of versions 1 and 2 would fail to apply, entry after entry, while its log fell silently behind.
+     */
+    public static final int VERSION = 3;
+    /** Preamble version of an authenticated connection (4; 2 before command format 8). */
+    public static final int VERSION_AUTHENTICATED = 4;
+    /** The preamble versions of nodes from before command format 8: refused, and said so. */
+    static final int OLDER_VERSION = 1;
+    static final int OLDER_VERSION_AUTHENTICATED = 2;
     static final int HANDSHAKE_TIMEOUT_MILLIS = 5000;
     private static final byte ACCEPTED = 0;
     private static final byte REFUSED = 1;
@@ -374,6 +385,13 @@ public final class TcpClusterTransport implements ClusterTransport {
         int magic = in.readInt();
         int version = in.readInt();
         int expectedVersion = auth.enabled() ? VERSION_AUTHENTICATED : VERSION;
+        if (magic == MAGIC && (version == OLDER_VERSION || version == OLDER_VERSION_AUTHENTICATED)) {
+            framesRejected.incrementAndGet();
+            authWarnings.warn("older-version", "refusing cluster connection from " + remote + ": it runs an older "
+                    + "FlyMQ (cluster preamble version " + version + "), whose nodes cannot apply this version's Raft "
+                    + "entries; all nodes of a cluster must run one version (docs/cluster.md)");
+            return;
+        }
         if (magic == MAGIC && version != expectedVersion && (version == VERSION || version == VERSION_AUTHENTICATED)) {
             authFailures.incrementAndGet();
             authWarnings.warn(version == VERSION ? "unauthenticated" : "unexpected-auth",

@@ -104,6 +104,31 @@ class ClusterAuthTransportTest {
     }
 
     @Test
+    void aNodeOfAnOlderVersionIsRefusedEvenWithAWellFormedFrame() throws Exception {
+        TcpClusterTransport receiver = receiver(ClusterAuth.NONE);
+        RaftModelCodec.Out payload = new RaftModelCodec.Out(64);
+        codec.writeMessage(payload, vote(7));
+        byte[] p = payload.toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(p);
+        // 1 and 2: the preambles of nodes from before partition command format 8, which they would misapply
+        for (int version : new int[] {1, 2, TcpClusterTransport.VERSION}) {
+            try (Socket s = new Socket("127.0.0.1", receiver.localAddress().getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(ByteBuffer.allocate(16 + p.length).putInt(TcpClusterTransport.MAGIC)
+                        .putInt(version).putInt(p.length).putInt((int) crc.getValue()).put(p).array());
+                if (version == TcpClusterTransport.VERSION) {
+                    await("the frame under this version's preamble", () -> received.size() == 1);
+                } else {
+                    assertEquals(-1, s.getInputStream().read(), "version " + version + " is closed unanswered");
+                }
+            }
+        }
+        assertEquals(1, received.size(), "only this version's frame was delivered");
+        assertEquals(2, receiver.stats().framesRejected());
+    }
+
+    @Test
     void aForgedOrReplayedFrameClosesTheConnection() throws Exception {
         TcpClusterTransport receiver = receiver(SECRET);
         try (Socket s = new Socket("127.0.0.1", receiver.localAddress().getPort())) {
