@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -180,10 +181,7 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         if (earlier >= 0) {
             return earlier; // a retry of a batch this partition holds: answered, not appended again
         }
-        if (command.expectedBase() >= 0 && command.expectedBase() != base) {
-            throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
-                    + command.expectedBase() + " but the log continues at " + base + "; batch rejected");
-        }
+        requirePromised(commitIndex, command.expectedBase(), base);
         append(commitIndex, batch, base);
         producers.appended(command.producer(), batch.size(), base);
         return base;
@@ -211,20 +209,11 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         if (earlier >= 0) {
             return earlier;
         }
-        if (expectedBase >= 0 && expectedBase != base) {
-            throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
-                    + expectedBase + " but the log continues at " + base + "; batch rejected");
-        }
-        long end = log.endOffset();
-        int present = (int) Math.max(0, Math.min(count, end - base));
-        // the records' bit flags, and where the first record the log does not hold yet starts (a replay)
+        requirePromised(commitIndex, expectedBase, base);
+        // the records' bit flags, each record's length checked on the way
         int attributes = 0;
-        int from = bytes.length;
         int p = STORED_HEADER;
         for (int i = 0; i < count; i++) {
-            if (i == present) {
-                from = p;
-            }
             int length = p <= bytes.length - StoredRecordLayout.LENGTH_SIZE ? in.getInt(p) : -1;
             if (length < StoredRecordLayout.MIN_RECORD_SIZE - StoredRecordLayout.LENGTH_SIZE
                     || length > bytes.length - p - StoredRecordLayout.LENGTH_SIZE) {
@@ -242,19 +231,13 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
                 && (attributes & (StoredRecordLayout.TRANSACTIONAL | StoredRecordLayout.CONTROL)) != 0) {
             append(commitIndex, decodeStored(bytes, count), base);
         } else {
-            if (present < count) {
-                if (base + present != end) {
-                    throw new IllegalStateException("partition " + name + " log ends at offset " + end
-                            + " but Raft entry " + commitIndex + " continues at offset " + (base + present)
-                            + ": records are missing from this replica's log");
+            appendMissing(commitIndex, base, count, present -> {
+                int from = STORED_HEADER;
+                for (int i = 0; i < present; i++) { // a replay: the log holds the first records already
+                    from += StoredRecordLayout.LENGTH_SIZE + in.getInt(from);
                 }
-                long appended = log.appendStored(ByteBuffer.wrap(bytes, from, bytes.length - from), count - present);
-                if (appended != base + present) {
-                    throw new IllegalStateException("partition " + name + " appended Raft entry " + commitIndex
-                            + " at offset " + appended + ", expected " + (base + present));
-                }
-            }
-            nextOffset = base + count;
+                return log.appendStored(ByteBuffer.wrap(bytes, from, bytes.length - from), count - present);
+            });
             if (transactions != null) {
                 transactions.appliedTo(nextOffset);
             }
@@ -272,7 +255,8 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
     private static List<Record> decodeStored(byte[] command, int count) {
         List<Record> records;
         try {
-            records = StoredRecords.decodeRecords(ByteBuffer.wrap(command, STORED_HEADER, command.length - STORED_HEADER));
+            records = StoredRecords.decodeRecords(
+                    ByteBuffer.wrap(command, STORED_HEADER, command.length - STORED_HEADER));
         } catch (CorruptRecordException e) {
             throw new IllegalArgumentException("damaged record batch command (" + command.length + " bytes): "
                     + e.getMessage(), e);
@@ -341,25 +325,41 @@ final class PartitionStateMachine implements ReplicatedStateMachine<Long> {
         if (transactions != null) {
             transactions.beforeAppend(batch, base);
         }
+        appendMissing(commitIndex, base, batch.size(), present -> log.append(batch.subList(present, batch.size())));
+        if (transactions != null) {
+            transactions.afterAppend(batch, base);
+            transactions.appliedTo(nextOffset);
+        }
+    }
+
+    private void requirePromised(long commitIndex, long expectedBase, long base) {
+        if (expectedBase >= 0 && expectedBase != base) {
+            throw new OffsetMismatch("partition " + name + ": Raft entry " + commitIndex + " was promised base offset "
+                    + expectedBase + " but the log continues at " + base + "; batch rejected");
+        }
+    }
+
+    /**
+     * Appends the records of a batch at {@code base} that the log does not hold yet (after a restart it may hold the
+     * first ones already) and moves {@link #nextOffset} past the batch. {@code appendFrom} appends the batch's records
+     * from the given index on and returns the offset the log gave the first.
+     */
+    private void appendMissing(long commitIndex, long base, int count, IntToLongFunction appendFrom) {
         long end = log.endOffset();
-        int present = (int) Math.max(0, Math.min(batch.size(), end - base));
-        if (present < batch.size()) {
+        int present = (int) Math.max(0, Math.min(count, end - base));
+        if (present < count) {
             if (base + present != end) {
                 throw new IllegalStateException("partition " + name + " log ends at offset " + end
                         + " but Raft entry " + commitIndex + " continues at offset " + (base + present)
                         + ": records are missing from this replica's log");
             }
-            long appended = log.append(batch.subList(present, batch.size()));
+            long appended = appendFrom.applyAsLong(present);
             if (appended != base + present) {
                 throw new IllegalStateException("partition " + name + " appended Raft entry " + commitIndex
                         + " at offset " + appended + ", expected " + (base + present));
             }
         }
-        nextOffset = base + batch.size();
-        if (transactions != null) {
-            transactions.afterAppend(batch, base);
-            transactions.appliedTo(nextOffset);
-        }
+        nextOffset = base + count;
     }
 
     /** A decoded RELEASE command. */

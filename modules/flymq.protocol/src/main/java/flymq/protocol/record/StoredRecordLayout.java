@@ -247,13 +247,11 @@ public final class StoredRecordLayout {
      * its files with {@link #ATTR_ENCRYPTED} too.
      */
     public static String validate(ByteBuffer buf, int start, CRC32C crc, int knownAttributes) {
+        String lengthProblem = lengthProblem(buf, start);
+        if (lengthProblem != null) {
+            return lengthProblem;
+        }
         int length = buf.getInt(start);
-        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
-            return "impossible record length " + length;
-        }
-        if ((long) start + LENGTH_SIZE + length > buf.limit()) {
-            return "record length " + length + " runs past the end of the data";
-        }
         int stored = buf.getInt(start + CRC_POS);
         int computed = computeCrc(buf, start, length, crc);
         if (stored != computed) {
@@ -272,13 +270,11 @@ public final class StoredRecordLayout {
      * written ({@link #seal}). Needs at least {@link #LENGTH_SIZE} bytes at {@code start}.
      */
     public static String checkShape(ByteBuffer buf, int start, int knownAttributes) {
+        String lengthProblem = lengthProblem(buf, start);
+        if (lengthProblem != null) {
+            return lengthProblem;
+        }
         int length = buf.getInt(start);
-        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
-            return "impossible record length " + length;
-        }
-        if ((long) start + LENGTH_SIZE + length > buf.limit()) {
-            return "record length " + length + " runs past the end of the data";
-        }
         int attributes = buf.get(start + ATTRIBUTES_POS) & 0xFF;
         if ((attributes & ~knownAttributes) != 0) {
             return String.format("unknown attributes 0x%02x", attributes);
@@ -294,6 +290,18 @@ public final class StoredRecordLayout {
         if ((attributes & (TRANSACTIONAL | CONTROL)) != headerBits) {
             return String.format("transaction bits 0x%02x where its headers call for 0x%02x",
                     attributes & (TRANSACTIONAL | CONTROL), headerBits);
+        }
+        return null;
+    }
+
+    /** Why the length field of the record at {@code start} cannot be right, or null. */
+    private static String lengthProblem(ByteBuffer buf, int start) {
+        int length = buf.getInt(start);
+        if (length < MIN_RECORD_SIZE - LENGTH_SIZE || length > MAX_RECORD_SIZE) {
+            return "impossible record length " + length;
+        }
+        if ((long) start + LENGTH_SIZE + length > buf.limit()) {
+            return "record length " + length + " runs past the end of the data";
         }
         return null;
     }

@@ -191,20 +191,11 @@ public final class SegmentedLog implements PartitionLog {
         List<Record> out = new ArrayList<>(count);
         int p = 0;
         for (int i = 0; i < count; i++) {
-            if (p + StoredRecordLayout.LENGTH_SIZE > b.limit()) {
-                throw new IllegalArgumentException("a stored batch of " + count + " records ends after " + i);
-            }
-            String why = StoredRecordLayout.checkShape(b, p, StoredRecordLayout.KNOWN_ATTRIBUTES);
-            if (why != null) {
-                throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
-            }
+            int size = BatchBuffer.checkedSize(b, p, i, count);
             out.add(StoredRecordLayout.decode(b, p, RecordCodec.records()));
-            p += StoredRecordLayout.LENGTH_SIZE + b.getInt(p);
+            p += size;
         }
-        if (p != b.limit()) {
-            throw new IllegalArgumentException((b.limit() - p) + " bytes after the " + count
-                    + " records of a stored batch");
-        }
+        BatchBuffer.requireEnd(b, p, count);
         return out;
     }
 

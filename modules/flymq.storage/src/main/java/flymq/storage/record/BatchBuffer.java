@@ -77,25 +77,42 @@ public final class BatchBuffer {
         ExpiryStats expiring = ExpiryStats.NONE;
         int p = 0;
         for (int i = 0; i < n; i++) {
-            if (p + StoredRecordLayout.LENGTH_SIZE > total) {
-                throw new IllegalArgumentException("a stored batch of " + n + " records ends after " + i);
-            }
-            String why = StoredRecordLayout.checkShape(buffer, p, StoredRecordLayout.KNOWN_ATTRIBUTES);
-            if (why != null) {
-                throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
-            }
+            int size = checkedSize(buffer, p, i, n);
             positions[i] = p;
             StoredRecordLayout.seal(buffer, p, firstOffset + i, crc);
             max = Math.max(max, buffer.getLong(p + StoredRecordLayout.TIMESTAMP_POS));
             expiring = expiring.plus(StoredRecordLayout.expiresAtOf(buffer, p));
-            p += StoredRecordLayout.LENGTH_SIZE + buffer.getInt(p);
+            p += size;
         }
-        if (p != total) {
-            throw new IllegalArgumentException((total - p) + " bytes after the " + n + " records of a stored batch");
-        }
+        requireEnd(buffer, p, n);
         count = n;
         maxTimestamp = max;
         expiry = expiring;
+    }
+
+    /**
+     * The size of record {@code i} of a stored batch of {@code n} that starts at {@code p} of {@code buf} (up to its
+     * limit), after {@link StoredRecordLayout#checkShape} found it well-formed.
+     *
+     * @throws IllegalArgumentException naming the record and what is wrong with it
+     */
+    public static int checkedSize(ByteBuffer buf, int p, int i, int n) {
+        if (p + StoredRecordLayout.LENGTH_SIZE > buf.limit()) {
+            throw new IllegalArgumentException("a stored batch of " + n + " records ends after " + i);
+        }
+        String why = StoredRecordLayout.checkShape(buf, p, StoredRecordLayout.KNOWN_ATTRIBUTES);
+        if (why != null) {
+            throw new IllegalArgumentException("record " + i + " of a stored batch: " + why);
+        }
+        return StoredRecordLayout.LENGTH_SIZE + buf.getInt(p);
+    }
+
+    /** Refuses bytes after the {@code n} records of a stored batch, which end at {@code p}. */
+    public static void requireEnd(ByteBuffer buf, int p, int n) {
+        if (p != buf.limit()) {
+            throw new IllegalArgumentException((buf.limit() - p) + " bytes after the " + n
+                    + " records of a stored batch");
+        }
     }
 
     private void ensure(long total, int n) {
