@@ -4,9 +4,13 @@ import flymq.protocol.Acks;
 import flymq.protocol.KeyPartitioner;
 import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.BatchProduceRequest;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -19,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * A batching producer over the BATCH_PRODUCE extension. {@link #send} only queues the record and returns a future
@@ -71,9 +76,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * numbers each partition's records (the sequence of a batch is that of its first record); a batch keeps its
  * sequence across retries, whichever connection carries them, and the broker appends a batch whose (producer id,
  * first sequence, record count) it appended already only once, answering the retry with the first offset. Without it
- * (or with acks leader/none) a retry after a lost answer may append the batch twice: at least once. {@link #close}
- * closes the leader connections it opened, and the given client only when the producer made it
- * ({@link #connect}). Thread-safe.
+ * (or with acks leader/none) a retry after a lost answer may append the batch twice: at least once.
+ *
+ * <p>{@link #close} ends what was sent first: every record the producer took is acknowledged or failed by the time
+ * it returns (with {@link #close(Duration)}, failed when the wait is up), and a send after it began is refused. It
+ * closes the leader connections it opened, and the given client only when the producer made it ({@link #connect}).
+ * Thread-safe.
  */
 public final class FlyMqProducer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FlyMqProducer.class.getName());
@@ -102,6 +110,8 @@ public final class FlyMqProducer implements AutoCloseable {
         long retryAtNanos;
         /** The producer's sequence of the first record, fixed at the first try (-1: none). */
         int firstSequence = BatchProduceRequest.NO_SEQUENCE;
+        /** 1 once a thread took the completion of all the batch's records ({@link #claim}). */
+        volatile int claimed;
 
         Batch(PartitionKey key, int capacity) {
             this.key = key;
@@ -305,6 +315,9 @@ public final class FlyMqProducer implements AutoCloseable {
                     throw new FlyMqException("interrupted while waiting for buffer memory");
                 }
             }
+            if (closing) {
+                throw new IllegalStateException("producer is closed");
+            }
             Batch batch = lastBatch;
             if (batch == null || batch.key.partition() != partition
                     || !batch.key.topic().equals(record.topic())) {
@@ -461,6 +474,9 @@ public final class FlyMqProducer implements AutoCloseable {
             List<Batch> batches = new ArrayList<>();
             synchronized (lock) {
                 while (true) {
+                    if (closed) {
+                        return; // close gave up waiting: it fails what is left, and nothing is sent after it
+                    }
                     long now = System.nanoTime();
                     long lingerNanos = config.linger().toNanos();
                     long nextDeadline = Long.MAX_VALUE;
@@ -494,7 +510,9 @@ public final class FlyMqProducer implements AutoCloseable {
                         link = take.link();
                         break;
                     }
-                    if (closing && open.isEmpty() && ready.isEmpty()) {
+                    // not before the answers of what is in flight: a request that fails then goes back to the ready
+                    // queue, and only this thread sends it again
+                    if (closing && unfinished.isEmpty()) {
                         closed = true;
                         return;
                     }
@@ -743,11 +761,7 @@ public final class FlyMqProducer implements AutoCloseable {
             // written (or failed to write) by now: do not wait for the answer
             if (!answer.isDone() || !answer.isCompletedExceptionally()) {
                 for (Batch b : batches) {
-                    for (int j = 0; j < b.count; j++) {
-                        ProducerRecord r = b.records[j];
-                        complete(b, j, new RecordMetadata(topic, b.key.partition(), -1, r.timestamp(),
-                                r.key().length == 0 ? -1 : r.key().length, r.value().length));
-                    }
+                    completeAll(b, j -> metadata(topic, b.key.partition(), -1, b.records[j]));
                 }
             }
         }
@@ -772,6 +786,11 @@ public final class FlyMqProducer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    private static RecordMetadata metadata(String topic, int partition, long offset, ProducerRecord r) {
+        return new RecordMetadata(topic, partition, offset, r.timestamp(), r.key().length == 0 ? -1 : r.key().length,
+                r.value().length);
     }
 
     private void handleAnswer(Link link, FlyMqClient via, String topic, List<Batch> batches,
@@ -802,12 +821,8 @@ public final class FlyMqProducer implements AutoCloseable {
             if (b.key.partition() < 0) {
                 topics.remove(topic); // it exists now: learn its partitions on the next send
             }
-            for (int j = 0; j < b.count; j++) {
-                ProducerRecord r = b.records[j];
-                long offset = a.baseOffset() < 0 ? -1 : a.baseOffset() + j;
-                complete(b, j, new RecordMetadata(topic, a.partition(), offset, r.timestamp(),
-                        r.key().length == 0 ? -1 : r.key().length, r.value().length));
-            }
+            completeAll(b, j -> metadata(topic, a.partition(), a.baseOffset() < 0 ? -1 : a.baseOffset() + j,
+                    b.records[j]));
             finished(b);
         }
     }
@@ -866,43 +881,63 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     private void failBatch(Batch b, Throwable cause) {
-        for (int j = 0; j < b.count; j++) {
-            fail(b, j, cause);
-        }
+        failAll(b, cause);
         finished(b);
     }
 
-    private static final java.lang.invoke.VarHandle SLOT =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle CLAIMED;
 
-    /**
-     * Takes what completes record {@code j} out of its slot, or null when it was taken already. With acks none the
-     * sender completes a batch's records when their request is written while the connection's reader may fail the
-     * same batch: the slot is taken atomically, so a callback is called once (a future would ignore a second
-     * completion; a callback cannot).
-     */
-    private static Object take(Batch b, int j) {
-        return SLOT.getAndSet(b.completions, j, (Object) null);
-    }
-
-    /** Completes record {@code j} of the batch, unless it was completed already. */
-    @SuppressWarnings("unchecked")
-    private static void complete(Batch b, int j, RecordMetadata metadata) {
-        Object completion = take(b, j);
-        if (completion instanceof Callback callback) {
-            call(callback, metadata, null);
-        } else if (completion != null) {
-            ((CompletableFuture<RecordMetadata>) completion).complete(metadata);
+    static {
+        try {
+            CLAIMED = MethodHandles.lookup().findVarHandle(Batch.class, "claimed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
+    /**
+     * Whether the calling thread is the one to complete the batch's records, all of them, in order. Two threads can
+     * want to: with acks none the sender completes a batch once its request is written while the connection's
+     * reader may fail it, and {@link #close(Duration)} fails what is left when its wait is up while an answer may
+     * still arrive. A record's callback is therefore called once, and a partition's callbacks never interleave from
+     * two threads (a future would ignore a second completion; a callback cannot).
+     */
+    private static boolean claim(Batch b) {
+        return CLAIMED.compareAndSet(b, 0, 1);
+    }
+
+    /** Completes the batch's records, unless another thread claimed them; {@code metadata} gives record j's. */
     @SuppressWarnings("unchecked")
-    private static void fail(Batch b, int j, Throwable cause) {
-        Object completion = take(b, j);
-        if (completion instanceof Callback callback) {
-            call(callback, null, cause instanceof Exception e ? e : new FlyMqException(cause.toString(), cause));
-        } else if (completion != null) {
-            ((CompletableFuture<RecordMetadata>) completion).completeExceptionally(cause);
+    private static void completeAll(Batch b, IntFunction<RecordMetadata> metadata) {
+        if (!claim(b)) {
+            return;
+        }
+        for (int j = 0; j < b.count; j++) {
+            Object completion = b.completions[j];
+            b.completions[j] = null;
+            if (completion instanceof Callback callback) {
+                call(callback, metadata.apply(j), null);
+            } else {
+                ((CompletableFuture<RecordMetadata>) completion).complete(metadata.apply(j));
+            }
+        }
+    }
+
+    /** Fails the batch's records with {@code cause}, unless another thread claimed them. */
+    @SuppressWarnings("unchecked")
+    private static void failAll(Batch b, Throwable cause) {
+        if (!claim(b)) {
+            return;
+        }
+        Exception asException = cause instanceof Exception e ? e : new FlyMqException(cause.toString(), cause);
+        for (int j = 0; j < b.count; j++) {
+            Object completion = b.completions[j];
+            b.completions[j] = null;
+            if (completion instanceof Callback callback) {
+                call(callback, null, asException);
+            } else {
+                ((CompletableFuture<RecordMetadata>) completion).completeExceptionally(cause);
+            }
         }
     }
 
@@ -920,10 +955,12 @@ public final class FlyMqProducer implements AutoCloseable {
         }
     }
 
+    /** The batch is done with: its buffer memory is given back once, whichever thread comes last. */
     private void finished(Batch b) {
         synchronized (lock) {
-            bufferedBytes -= b.bytes;
-            unfinished.remove(b);
+            if (unfinished.remove(b)) {
+                bufferedBytes -= b.bytes;
+            }
             lock.notifyAll();
         }
         b.done.complete(null);
@@ -943,24 +980,42 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /**
-     * Sends what is queued, waits for the answers, stops the sender and closes the leader connections it opened
-     * (and the given client if the producer made it).
+     * Sends what is queued, waits until every record sent before is acknowledged or failed (its retries included,
+     * so at most about the delivery timeout), stops the sender and closes the leader connections it opened (and the
+     * given client if the producer made it). As Kafka's {@code close()}; a send after it begins throws.
      */
     @Override
     public void close() {
-        flush();
+        close(Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code timeout} for the records sent before: those not acknowledged by
+     * then fail with a {@link FlyMqException} saying the producer closed (their requests may still have reached
+     * the broker). Zero fails them at once, as Kafka's {@code close(Duration.ZERO)} aborts them.
+     */
+    public void close(Duration timeout) {
         synchronized (lock) {
-            closing = true;
+            closing = true; // the sender sends every open batch now, as a flush would
             lock.notifyAll();
         }
         try {
-            sender.join(10_000);
+            long millis = Math.max(0, timeout.toMillis());
+            if (millis == 0) {
+                sender.interrupt();
+            }
+            sender.join(millis == Long.MAX_VALUE ? 0 : Math.max(1, millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (sender.isAlive()) {
+            sender.interrupt(); // it returns from its wait at once, and sends nothing more once closed is set
+        }
         List<FlyMqClient> opened = new ArrayList<>();
+        List<Batch> left;
         synchronized (lock) {
             closed = true;
+            left = new ArrayList<>(unfinished);
             for (Link link : leaders.values()) {
                 if (link.client != null) {
                     opened.add(link.client);
@@ -973,6 +1028,11 @@ public final class FlyMqProducer implements AutoCloseable {
         }
         if (ownsClient) {
             client.close();
+        }
+        left.sort(Comparator.comparingLong(b -> b.createdNanos));
+        FlyMqException closedBefore = new FlyMqException("producer closed before the record was acknowledged");
+        for (Batch b : left) {
+            failBatch(b, closedBefore);
         }
     }
 }
