@@ -4,10 +4,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Enforces the request timeout of synchronous calls without socket read timeouts (see {@link Connection}): one
- * daemon thread per JVM, running while any connection is open, checks every open connection's call deadline every
- * {@value #PERIOD_MILLIS} ms and forgets closed connections. A call therefore times out between its timeout and
- * its timeout plus one period.
+ * Enforces the request timeout without socket read timeouts (see {@link Connection}): one daemon thread per JVM,
+ * running while any connection is open, checks every open connection's synchronous call deadline, or in pipelined
+ * mode the deadline of its oldest unanswered request, every {@value #PERIOD_MILLIS} ms and forgets closed
+ * connections. A request therefore times out between its timeout and its timeout plus one period.
  */
 final class CallWatchdog {
     static final long PERIOD_MILLIS = 50;

@@ -31,7 +31,8 @@ import javax.net.ssl.SSLException;
  *   official SDKs; no thread hand-off, which keeps the one-request-per-round-trip path short;</li>
  *   <li>pipelined (from the first {@link #send}): requests are written under the lock after their future is queued;
  *   a reader thread reads answers and completes the queued futures in FIFO order. Synchronous calls then go through
- *   the queue as well.</li>
+ *   the queue as well. {@link CallWatchdog} fails a queued request that is not answered within the request timeout
+ *   (and so the connection), so that no future waits longer, whether or not its caller waits with a timeout.</li>
  * </ul>
  * Any I/O error, malformed frame or timeout closes the connection and fails every outstanding request, because the
  * order that correlates answers to requests is lost.
@@ -47,7 +48,8 @@ import javax.net.ssl.SSLException;
  * the connect timeout, inside {@link #open}, so a connection is either usable or not returned.
  */
 final class Connection implements AutoCloseable {
-    private record Pending(String request, CompletableFuture<Frame> future) {
+    /** @param deadline {@link System#nanoTime} by which the answer is due */
+    private record Pending(String request, CompletableFuture<Frame> future, long deadline) {
     }
 
     private final String address;
@@ -67,6 +69,8 @@ final class Connection implements AutoCloseable {
     private volatile boolean pipelined;
     private volatile boolean closed;
     private volatile String closeReason;
+    /** The request whose timeout closed the connection, or null: it fails with a timeout, whoever fails the rest. */
+    private volatile Pending timedOut;
     /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
@@ -191,7 +195,8 @@ final class Connection implements AutoCloseable {
             if (!pipelined) {
                 startReader();
             }
-            pending.add(new Pending(request, future));
+            pending.add(new Pending(request, future,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis)));
             try {
                 payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                 if (flush) {
@@ -241,7 +246,10 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    /** The reader blocks for as long as the connection lives; waiting callers time out on their futures. */
+    /**
+     * The reader blocks for as long as the connection lives; a request left unanswered past its timeout is failed by
+     * {@link CallWatchdog} ({@link #closeIfOverdue}), whether or not its caller waits.
+     */
     private void startReader() {
         pipelined = true;
         Thread.ofPlatform().daemon().name("flymq-client-reader-" + address).start(this::readLoop);
@@ -289,8 +297,14 @@ final class Connection implements AutoCloseable {
     }
 
     private void fail(String reason) {
+        fail(reason, null);
+    }
+
+    /** As {@link #fail(String)}; {@code overdue}, if still waiting, fails with {@link RequestTimeoutException}. */
+    private void fail(String reason, Pending overdue) {
         if (!closed) {
             closeReason = reason;
+            timedOut = overdue;
             closed = true;
             try {
                 socket.close();
@@ -300,14 +314,18 @@ final class Connection implements AutoCloseable {
         }
         Pending p;
         while ((p = pending.poll()) != null) {
-            p.future().completeExceptionally(new ConnectionException(
-                    p.request() + " to " + address + " failed: " + closeReason));
+            p.future().completeExceptionally(p == timedOut ? new RequestTimeoutException(closeReason)
+                    : new ConnectionException(p.request() + " to " + address + " failed: " + closeReason));
         }
     }
 
     /**
      * Called by the watchdog: closes the connection if its synchronous call is past its deadline, which makes the
-     * blocked read fail; the caller then reports a timeout. Returns whether the connection is still worth watching.
+     * blocked read fail; the caller then reports a timeout. In pipelined mode the oldest unanswered request is the
+     * one to check (answers come in order): past its deadline, it fails with a timeout and the rest with the
+     * connection, as when a caller's {@link #await} runs out. Without this, a request whose caller does not wait
+     * with a timeout (a {@code ...Async} future joined, a producer's batch) would wait for as long as the
+     * connection stays up. Returns whether the connection is still worth watching.
      */
     boolean closeIfOverdue(long nowNanos) {
         long deadline = callDeadline;
@@ -318,6 +336,11 @@ final class Connection implements AutoCloseable {
             } catch (IOException ignored) {
                 // the reader sees the close either way
             }
+        }
+        Pending oldest = pending.peek();
+        if (oldest != null && nowNanos - oldest.deadline() > 0 && !closed) {
+            fail("no answer to " + oldest.request() + " from " + address + " within " + requestTimeoutMillis + " ms",
+                    oldest);
         }
         return !closed;
     }
