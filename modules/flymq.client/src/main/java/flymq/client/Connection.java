@@ -260,6 +260,14 @@ final class Connection implements AutoCloseable {
             while (!closed) {
                 Frame frame = readFrame();
                 Pending p = pending.poll();
+                if (closed) {
+                    // a failing thread may have taken the requests before this answer's, so p need not be the
+                    // request it answers: fail it like the rest
+                    if (p != null) {
+                        p.future().completeExceptionally(failure(p));
+                    }
+                    return;
+                }
                 if (p == null) {
                     fail("unsolicited frame (opcode 0x" + Integer.toHexString(frame.opcode()) + ") from " + address);
                     return;
@@ -314,9 +322,14 @@ final class Connection implements AutoCloseable {
         }
         Pending p;
         while ((p = pending.poll()) != null) {
-            p.future().completeExceptionally(p == timedOut ? new RequestTimeoutException(closeReason)
-                    : new ConnectionException(p.request() + " to " + address + " failed: " + closeReason));
+            p.future().completeExceptionally(failure(p));
         }
+    }
+
+    /** Why the request {@code p} of a closed connection failed. */
+    private ConnectionException failure(Pending p) {
+        return p == timedOut ? new RequestTimeoutException(closeReason)
+                : new ConnectionException(p.request() + " to " + address + " failed: " + closeReason);
     }
 
     /**
