@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A consumer of one or more topics over the BATCH_FETCH extension (records with timestamps and headers).
@@ -33,7 +34,8 @@ public final class FlyMqConsumer implements AutoCloseable {
     private final ConsumerConfig config;
     private final boolean ownsClient;
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
+    /** Written by the connection's reader as commits are answered, read by the polling thread. */
+    private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
     /**
      * Partitions not fetched after a {@link #nack}, until this Unix ms (the broker's {@code dlq.retry_delay}). Only
      * saves requests: the broker itself holds the group off the partition until then, for every member.

@@ -10,6 +10,13 @@ import java.util.Objects;
  * aborted ({@link #abort()}, {@link #close()} while open, or the broker's {@code transaction.timeout}). Use it from
  * one thread; it is bound to the broker that began it, not to a connection.
  *
+ * <p>When a call's answer is lost (a {@link ConnectionException}, a timeout included, after the client's own retry)
+ * the broker may or may not have applied it, so the transaction can only be aborted from then on, as Kafka's
+ * transactional producer after a failed send: {@link #commit()} and further sends throw
+ * {@link IllegalStateException} naming the lost call; {@link #abort()} and {@link #close()} work. An error the broker
+ * answered with ({@link FlyMqServerException}, a schema refusal for one) applied nothing and leaves the transaction
+ * usable.
+ *
  * <pre>{@code
  * try (FlyMqTransaction tx = client.beginTransaction()) {
  *     tx.send("orders", List.of(new PartitionRecords(-1, records)));
@@ -23,6 +30,8 @@ public final class FlyMqTransaction implements AutoCloseable {
     private final String id;
     private boolean open = true;
     private long nextSequence;
+    /** Why the transaction can only be aborted (a call whose outcome is unknown), or null. */
+    private String mustAbort;
 
     FlyMqTransaction(FlyMqClient client, String id) {
         this.client = client;
@@ -40,8 +49,12 @@ public final class FlyMqTransaction implements AutoCloseable {
 
     /** PRODUCE_TX: one keyless record; the broker picks the partition. Returns where it was written. */
     public RecordMetadata produce(String topic, byte[] value) {
-        requireOpen();
-        return client.produceInTransaction(id, topic, value);
+        requireUsable();
+        try {
+            return client.produceInTransaction(id, topic, value);
+        } catch (ConnectionException e) {
+            throw lost("PRODUCE_TX to " + topic, e);
+        }
     }
 
     /**
@@ -60,9 +73,16 @@ public final class FlyMqTransaction implements AutoCloseable {
      * same sequence and the broker appends it at most once.
      */
     public List<PartitionAppend> send(String topic, Acks acks, List<PartitionRecords> groups) {
-        requireOpen();
+        requireUsable();
         Objects.requireNonNull(acks, "acks");
-        List<PartitionAppend> appended = client.batchProduceInTransaction(id, nextSequence, topic, acks, groups);
+        List<PartitionAppend> appended;
+        try {
+            appended = client.batchProduceInTransaction(id, nextSequence, topic, acks, groups);
+        } catch (ConnectionException e) {
+            // the broker may hold this sequence's batch: a later batch sent with it would be taken for a retry and
+            // answered with this one's offsets, its records never appended
+            throw lost("BATCH_PRODUCE_TX " + nextSequence + " to " + topic, e);
+        }
         nextSequence++;
         return appended;
     }
@@ -74,16 +94,21 @@ public final class FlyMqTransaction implements AutoCloseable {
      * position move together (exactly once).
      */
     public void commitOffset(String topic, String group, int partition, long nextOffset) {
-        requireOpen();
-        client.commitOffsetInTransaction(id, topic, group, partition, nextOffset);
+        requireUsable();
+        try {
+            client.commitOffsetInTransaction(id, topic, group, partition, nextOffset);
+        } catch (ConnectionException e) {
+            throw lost("TXN_COMMIT_OFFSET for " + group + " on " + topic + "-" + partition, e);
+        }
     }
 
     /**
      * COMMIT_TX: every record of the transaction becomes visible. Fails (and the transaction is over) when the broker
-     * aborted it meanwhile, e.g. after its timeout.
+     * aborted it meanwhile, e.g. after its timeout. Throws {@link IllegalStateException}, sending nothing and leaving
+     * the transaction open for {@link #abort()}, when an earlier call's answer was lost.
      */
     public void commit() {
-        requireOpen();
+        requireUsable();
         open = false;
         client.endTransaction(id, true);
     }
@@ -101,6 +126,20 @@ public final class FlyMqTransaction implements AutoCloseable {
         if (open) {
             abort();
         }
+    }
+
+    /** Open, and no call's outcome unknown. */
+    private void requireUsable() {
+        requireOpen();
+        if (mustAbort != null) {
+            throw new IllegalStateException("transaction " + id + " can only be aborted: " + mustAbort);
+        }
+    }
+
+    private ConnectionException lost(String call, ConnectionException e) {
+        mustAbort = "the answer to " + call + " was lost, so the broker may or may not have applied it ("
+                + e.getMessage() + ")";
+        return e;
     }
 
     private void requireOpen() {
