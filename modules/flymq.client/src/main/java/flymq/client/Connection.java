@@ -7,6 +7,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -74,6 +76,15 @@ final class Connection implements AutoCloseable {
     /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
+    private static final VarHandle CALL_DEADLINE;
+
+    static {
+        try {
+            CALL_DEADLINE = MethodHandles.lookup().findVarHandle(Connection.class, "callDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private Connection(String address, Socket socket, EngineTls tls, long requestTimeoutMillis, long readSpinNanos)
             throws IOException {
@@ -342,13 +353,13 @@ final class Connection implements AutoCloseable {
      */
     boolean closeIfOverdue(long nowNanos) {
         long deadline = callDeadline;
-        if (deadline != 0 && nowNanos - deadline > 0 && !closed) {
+        // the call may be answered between the read of its deadline and here: only the deadline still set may be
+        // taken, and the connection is then failed as a whole (not just its socket closed), so that a call answered
+        // in that instant leaves a closed connection behind rather than an open one with a dead socket, whose next
+        // call would be reported as a timeout it never had
+        if (deadline != 0 && nowNanos - deadline > 0 && !closed && CALL_DEADLINE.compareAndSet(this, deadline, 0L)) {
             callTimedOut = true;
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // the reader sees the close either way
-            }
+            fail("no answer from " + address + " within " + requestTimeoutMillis + " ms");
         }
         Pending oldest = pending.peek();
         if (oldest != null && nowNanos - oldest.deadline() > 0 && !closed) {
