@@ -11,7 +11,7 @@ import java.util.Objects;
  * one thread; it is bound to the broker that began it, not to a connection.
  *
  * <p>When a call's answer is lost (a {@link ConnectionException}, a timeout included, after the client's own retry)
- * the broker may or may not have applied it, so the transaction can only be aborted from then on, as Kafka's
+ * or does not decode ({@link ProtocolException}), the broker may or may not have applied it, so the transaction can only be aborted from then on, as Kafka's
  * transactional producer after a failed send: {@link #commit()} and further sends throw
  * {@link IllegalStateException} naming the lost call; {@link #abort()} and {@link #close()} work. An error the broker
  * answered with ({@link FlyMqServerException}, a schema refusal for one) applied nothing and leaves the transaction
@@ -52,7 +52,7 @@ public final class FlyMqTransaction implements AutoCloseable {
         requireUsable();
         try {
             return client.produceInTransaction(id, topic, value);
-        } catch (ConnectionException e) {
+        } catch (ConnectionException | ProtocolException e) {
             throw lost("PRODUCE_TX to " + topic, e);
         }
     }
@@ -78,7 +78,7 @@ public final class FlyMqTransaction implements AutoCloseable {
         List<PartitionAppend> appended;
         try {
             appended = client.batchProduceInTransaction(id, nextSequence, topic, acks, groups);
-        } catch (ConnectionException e) {
+        } catch (ConnectionException | ProtocolException e) {
             // the broker may hold this sequence's batch: a later batch sent with it would be taken for a retry and
             // answered with this one's offsets, its records never appended
             throw lost("BATCH_PRODUCE_TX " + nextSequence + " to " + topic, e);
@@ -97,7 +97,7 @@ public final class FlyMqTransaction implements AutoCloseable {
         requireUsable();
         try {
             client.commitOffsetInTransaction(id, topic, group, partition, nextOffset);
-        } catch (ConnectionException e) {
+        } catch (ConnectionException | ProtocolException e) {
             throw lost("TXN_COMMIT_OFFSET for " + group + " on " + topic + "-" + partition, e);
         }
     }
@@ -136,7 +136,7 @@ public final class FlyMqTransaction implements AutoCloseable {
         }
     }
 
-    private ConnectionException lost(String call, ConnectionException e) {
+    private FlyMqException lost(String call, FlyMqException e) {
         mustAbort = "the answer to " + call + " was lost, so the broker may or may not have applied it ("
                 + e.getMessage() + ")";
         return e;

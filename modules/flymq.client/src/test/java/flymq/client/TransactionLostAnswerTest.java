@@ -82,4 +82,21 @@ class TransactionLostAnswerTest {
             assertEquals(List.of(0L, 0L), sequences);
         }
     }
+
+    @Test
+    void anAnswerThatDoesNotDecodeLeavesTheTransactionAbortOnlyToo() throws Exception {
+        // the broker appended the batch, but its answer is cut short: as good as lost
+        try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.frame(r.opcode(),
+                     r.opcode() == ExtensionOpcodes.BATCH_PRODUCE_TX ? new byte[] {0, 9} : new byte[0]));
+             FlyMqClient client = FlyMqClient.connect(server.address())) {
+            FlyMqTransaction tx = new FlyMqTransaction(client, "txn-3");
+            assertThrows(ProtocolException.class, () -> tx.send("t", oneRecord("a")));
+            IllegalStateException next = assertThrows(IllegalStateException.class,
+                    () -> tx.send("t", oneRecord("b")));
+            assertTrue(next.getMessage().contains("BATCH_PRODUCE_TX 0 to t"), next.getMessage());
+            assertEquals(1, count(server, ExtensionOpcodes.BATCH_PRODUCE_TX), "the second batch is not sent");
+            tx.abort();
+            assertEquals(1, count(server, Opcodes.ABORT_TX));
+        }
+    }
 }
