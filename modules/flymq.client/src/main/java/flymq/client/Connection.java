@@ -33,8 +33,9 @@ import javax.net.ssl.SSLException;
  *   official SDKs; no thread hand-off, which keeps the one-request-per-round-trip path short;</li>
  *   <li>pipelined (from the first {@link #send}): requests are written under the lock after their future is queued;
  *   a reader thread reads answers and completes the queued futures in FIFO order. Synchronous calls then go through
- *   the queue as well. {@link CallWatchdog} fails a queued request that is not answered within the request timeout
- *   (and so the connection), so that no future waits longer, whether or not its caller waits with a timeout.</li>
+ *   the queue as well. {@link CallWatchdog} closes the connection when the reader has waited for the oldest queued
+ *   request's answer longer than the request timeout, and the reader fails the requests, so that no future waits
+ *   longer, whether or not its caller waits with a timeout.</li>
  * </ul>
  * Any I/O error, malformed frame or timeout closes the connection and fails every outstanding request, because the
  * order that correlates answers to requests is lost.
@@ -50,8 +51,8 @@ import javax.net.ssl.SSLException;
  * the connect timeout, inside {@link #open}, so a connection is either usable or not returned.
  */
 final class Connection implements AutoCloseable {
-    /** @param deadline {@link System#nanoTime} by which the answer is due */
-    private record Pending(String request, CompletableFuture<Frame> future, long deadline) {
+    /** @param sentNanos {@link System#nanoTime} when the request was queued */
+    private record Pending(String request, CompletableFuture<Frame> future, long sentNanos) {
     }
 
     private final String address;
@@ -76,6 +77,11 @@ final class Connection implements AutoCloseable {
     /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
+    /**
+     * {@link System#nanoTime} since which the pipelined reader has been waiting for the next answer, or 0 while it
+     * hands one out (completing a future runs the caller's dependent actions and callbacks on it).
+     */
+    private volatile long readerWaitingSince;
     private static final VarHandle CALL_DEADLINE;
 
     static {
@@ -206,8 +212,7 @@ final class Connection implements AutoCloseable {
             if (!pipelined) {
                 startReader();
             }
-            pending.add(new Pending(request, future,
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis)));
+            pending.add(new Pending(request, future, System.nanoTime()));
             try {
                 payload.writeFrame(out, opcode, FrameCodec.FLAG_BINARY);
                 if (flush) {
@@ -269,7 +274,10 @@ final class Connection implements AutoCloseable {
     private void readLoop() {
         try {
             while (!closed) {
+                long now = System.nanoTime();
+                readerWaitingSince = now == 0 ? 1 : now;
                 Frame frame = readFrame();
+                readerWaitingSince = 0;
                 Pending p = pending.poll();
                 if (closed) {
                     // a failing thread may have taken the requests before this answer's, so p need not be the
@@ -277,7 +285,7 @@ final class Connection implements AutoCloseable {
                     if (p != null) {
                         p.future().completeExceptionally(failure(p));
                     }
-                    return;
+                    break;
                 }
                 if (p == null) {
                     fail("unsolicited frame (opcode 0x" + Integer.toHexString(frame.opcode()) + ") from " + address);
@@ -287,9 +295,13 @@ final class Connection implements AutoCloseable {
             }
         } catch (IOException e) {
             fail(closed ? closeReason : "connection to " + address + " lost: " + describe(e));
+            return;
         } catch (ProtocolException e) {
             fail(e.getMessage());
+            return;
         }
+        // closed by another thread; the watchdog leaves the requests to this one
+        fail(closeReason);
     }
 
     /** Only ever called by one thread at a time: the synchronous caller under the lock, or the reader thread. */
@@ -316,14 +328,8 @@ final class Connection implements AutoCloseable {
     }
 
     private void fail(String reason) {
-        fail(reason, null);
-    }
-
-    /** As {@link #fail(String)}; {@code overdue}, if still waiting, fails with {@link RequestTimeoutException}. */
-    private void fail(String reason, Pending overdue) {
         if (!closed) {
             closeReason = reason;
-            timedOut = overdue;
             closed = true;
             try {
                 socket.close();
@@ -337,6 +343,25 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the connection for {@code overdue}'s timeout without failing its requests here: the watchdog's thread
+     * serves every connection of the JVM, and completing a future runs its caller's dependent actions and callbacks.
+     * The reader's blocked read fails, and the reader fails them ({@link #readLoop}), {@code overdue} with a timeout.
+     */
+    private void expire(Pending overdue, String reason) {
+        if (closed) {
+            return;
+        }
+        closeReason = reason;
+        timedOut = overdue;
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the reader sees the close either way
+        }
+    }
+
     /** Why the request {@code p} of a closed connection failed. */
     private ConnectionException failure(Pending p) {
         return p == timedOut ? new RequestTimeoutException(closeReason)
@@ -346,10 +371,11 @@ final class Connection implements AutoCloseable {
     /**
      * Called by the watchdog: closes the connection if its synchronous call is past its deadline, which makes the
      * blocked read fail; the caller then reports a timeout. In pipelined mode the oldest unanswered request is the
-     * one to check (answers come in order): past its deadline, it fails with a timeout and the rest with the
-     * connection, as when a caller's {@link #await} runs out. Without this, a request whose caller does not wait
-     * with a timeout (a {@code ...Async} future joined, a producer's batch) would wait for as long as the
-     * connection stays up. Returns whether the connection is still worth watching.
+     * one to check (answers come in order): once the reader has waited for its answer longer than the request
+     * timeout, the connection is closed ({@link #expire}) and the reader fails it with a timeout and the rest with
+     * the connection. Without this, a request whose caller does not wait with a timeout (a {@code ...Async} future
+     * joined, a producer's batch) would wait for as long as the connection stays up. Returns whether the connection
+     * is still worth watching.
      */
     boolean closeIfOverdue(long nowNanos) {
         long deadline = callDeadline;
@@ -362,9 +388,16 @@ final class Connection implements AutoCloseable {
             fail("no answer from " + address + " within " + requestTimeoutMillis + " ms");
         }
         Pending oldest = pending.peek();
-        if (oldest != null && nowNanos - oldest.deadline() > 0 && !closed) {
-            fail("no answer to " + oldest.request() + " from " + address + " within " + requestTimeoutMillis + " ms",
-                    oldest);
+        long waiting = readerWaitingSince;
+        if (oldest != null && waiting != 0 && !closed) {
+            // the broker answers a connection's requests one after the other, and the reader may have been busy
+            // with the answers before: a request's time runs from when it was sent and the reader was waiting for
+            // it, so that neither a queue of slow requests nor slow callbacks make an answered request overdue
+            long since = oldest.sentNanos() - waiting > 0 ? oldest.sentNanos() : waiting;
+            if (nowNanos - since > TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis)) {
+                expire(oldest, "no answer to " + oldest.request() + " from " + address + " within "
+                        + requestTimeoutMillis + " ms");
+            }
         }
         return !closed;
     }

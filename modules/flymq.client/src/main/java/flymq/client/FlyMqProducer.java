@@ -79,7 +79,8 @@ import java.util.function.IntFunction;
  * (or with acks leader/none) a retry after a lost answer may append the batch twice: at least once.
  *
  * <p>{@link #close} ends what was sent first: every record the producer took is acknowledged or failed by the time
- * it returns (with {@link #close(Duration)}, failed when the wait is up), and a send after it began is refused. It
+ * it returns (with {@link #close(Duration)}, failed when the wait is up, unless an answer that came just then is
+ * still being handed out), and a send after it began is refused. It
  * closes the leader connections it opened, and the given client only when the producer made it ({@link #connect}).
  * Thread-safe.
  */
@@ -252,6 +253,10 @@ public final class FlyMqProducer implements AutoCloseable {
     /** The sender's request buffer, reused: a BATCH_PRODUCE is written out before the next is put together. */
     private final PayloadWriter requestBuffer = new PayloadWriter(64 * 1024);
     private final Thread sender;
+    /** A wait {@link #close(Duration)} takes for no limit (and what a longer one, beyond a long's millis, means). */
+    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
+    /** Set on a thread while it completes a batch's records, whose callbacks and dependent actions run inside. */
+    private final ThreadLocal<Boolean> completing = new ThreadLocal<>();
     private long bufferedBytes;
     private boolean flushRequested;
     private volatile boolean closing;
@@ -907,11 +912,23 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /** Completes the batch's records, unless another thread claimed them; {@code metadata} gives record j's. */
-    @SuppressWarnings("unchecked")
-    private static void completeAll(Batch b, IntFunction<RecordMetadata> metadata) {
+    private void completeAll(Batch b, IntFunction<RecordMetadata> metadata) {
         if (!claim(b)) {
             return;
         }
+        Boolean outer = completing.get();
+        completing.set(Boolean.TRUE);
+        try {
+            completeEach(b, metadata);
+        } finally {
+            if (outer == null) {
+                completing.remove();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void completeEach(Batch b, IntFunction<RecordMetadata> metadata) {
         for (int j = 0; j < b.count; j++) {
             Object completion = b.completions[j];
             b.completions[j] = null;
@@ -924,11 +941,23 @@ public final class FlyMqProducer implements AutoCloseable {
     }
 
     /** Fails the batch's records with {@code cause}, unless another thread claimed them. */
-    @SuppressWarnings("unchecked")
-    private static void failAll(Batch b, Throwable cause) {
+    private void failAll(Batch b, Throwable cause) {
         if (!claim(b)) {
             return;
         }
+        Boolean outer = completing.get();
+        completing.set(Boolean.TRUE);
+        try {
+            failEach(b, cause);
+        } finally {
+            if (outer == null) {
+                completing.remove();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void failEach(Batch b, Throwable cause) {
         Exception asException = cause instanceof Exception e ? e : new FlyMqException(cause.toString(), cause);
         for (int j = 0; j < b.count; j++) {
             Object completion = b.completions[j];
@@ -966,8 +995,16 @@ public final class FlyMqProducer implements AutoCloseable {
         b.done.complete(null);
     }
 
-    /** Sends everything queued now and waits until it is acknowledged (or failed). */
+    /**
+     * Sends everything queued now and waits until it is acknowledged (or failed).
+     *
+     * @throws IllegalStateException when called from a callback (or a future's dependent action) of this producer,
+     *         as Kafka's: it would wait for the batch whose callback it is in
+     */
     public void flush() {
+        if (inCallback()) {
+            throw new IllegalStateException("flush() inside a producer callback would wait for the callback itself");
+        }
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         synchronized (lock) {
             for (Batch b : unfinished) {
@@ -979,28 +1016,43 @@ public final class FlyMqProducer implements AutoCloseable {
         CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
     }
 
+    /** Whether the calling thread is this producer's sender or is completing one of its batches. */
+    private boolean inCallback() {
+        return Thread.currentThread() == sender || completing.get() != null;
+    }
+
     /**
      * Sends what is queued, waits until every record sent before is acknowledged or failed (its retries included,
      * so at most about the delivery timeout), stops the sender and closes the leader connections it opened (and the
-     * given client if the producer made it). As Kafka's {@code close()}; a send after it begins throws.
+     * given client if the producer made it). As Kafka's {@code close()}; a send after it begins throws. Called from
+     * one of this producer's callbacks it waits for nothing, as {@code close(Duration.ZERO)}.
      */
     @Override
     public void close() {
-        close(Duration.ofMillis(Long.MAX_VALUE));
+        close(FOREVER);
     }
 
     /**
      * As {@link #close()}, waiting at most {@code timeout} for the records sent before: those not acknowledged by
      * then fail with a {@link FlyMqException} saying the producer closed (their requests may still have reached
-     * the broker). Zero fails them at once, as Kafka's {@code close(Duration.ZERO)} aborts them.
+     * the broker). Zero fails them at once, as Kafka's {@code close(Duration.ZERO)} aborts them. A batch whose
+     * answer came just then may instead still be being completed, by the thread that read the answer, when this
+     * returns.
      */
     public void close(Duration timeout) {
+        if (inCallback()) {
+            // waiting would wait for the batch whose callback this is; Kafka's close does the same
+            LOG.log(System.Logger.Level.WARNING, "producer closed from its own callback: records not yet "
+                    + "acknowledged fail at once instead of being waited for");
+            timeout = Duration.ZERO;
+        }
         synchronized (lock) {
             closing = true; // the sender sends every open batch now, as a flush would
             lock.notifyAll();
         }
         try {
-            long millis = Math.max(0, timeout.toMillis());
+            long millis = timeout.isNegative() ? 0 : timeout.compareTo(FOREVER) >= 0 ? Long.MAX_VALUE
+                    : timeout.toMillis();
             if (millis == 0) {
                 sender.interrupt();
             }
