@@ -913,13 +913,23 @@ public final class FlyMqProducer implements AutoCloseable {
 
     /** Completes the batch's records, unless another thread claimed them; {@code metadata} gives record j's. */
     private void completeAll(Batch b, IntFunction<RecordMetadata> metadata) {
+        settle(b, () -> completeEach(b, metadata));
+    }
+
+    /** Fails the batch's records with {@code cause}, unless another thread claimed them. */
+    private void failAll(Batch b, Throwable cause) {
+        settle(b, () -> failEach(b, cause));
+    }
+
+    /** Runs {@code each} (the completion of the batch's records) if this thread claims the batch, marked as such. */
+    private void settle(Batch b, Runnable each) {
         if (!claim(b)) {
             return;
         }
         Boolean outer = completing.get();
         completing.set(Boolean.TRUE);
         try {
-            completeEach(b, metadata);
+            each.run();
         } finally {
             if (outer == null) {
                 completing.remove();
@@ -936,22 +946,6 @@ public final class FlyMqProducer implements AutoCloseable {
                 call(callback, metadata.apply(j), null);
             } else {
                 ((CompletableFuture<RecordMetadata>) completion).complete(metadata.apply(j));
-            }
-        }
-    }
-
-    /** Fails the batch's records with {@code cause}, unless another thread claimed them. */
-    private void failAll(Batch b, Throwable cause) {
-        if (!claim(b)) {
-            return;
-        }
-        Boolean outer = completing.get();
-        completing.set(Boolean.TRUE);
-        try {
-            failEach(b, cause);
-        } finally {
-            if (outer == null) {
-                completing.remove();
             }
         }
     }

@@ -35,13 +35,15 @@ class ConsumerCloseTest {
         });
     }
 
+    private static FlyMqClient client(ScriptedServer server) {
+        return FlyMqClient.builder().bootstrap(server.address()).requestTimeout(Duration.ofMillis(200)).build();
+    }
+
     @Test
     void closeReturnsWithATimeoutWhenTheServerNeverAnswersTheFinalCommit() throws Exception {
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (ScriptedServer server = silentAfterSubscribe(held, release);
-             FlyMqClient client = FlyMqClient.builder().bootstrap(server.address())
-                     .requestTimeout(Duration.ofMillis(200)).build()) {
+        try (ScriptedServer server = silentAfterSubscribe(held, release); FlyMqClient client = client(server)) {
             FlyMqConsumer consumer = new FlyMqConsumer(client, ConsumerConfig.forGroup("g").withAutoCommit(true));
             consumer.assign("t", 0);
             consumer.seek("t", 0, 5); // a position that moved: close commits it
@@ -68,9 +70,7 @@ class ConsumerCloseTest {
     void anUnansweredPipelinedRequestFailsWithATimeoutAndTheOnesBehindItWithTheConnection() throws Exception {
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (ScriptedServer server = silentAfterSubscribe(held, release);
-             FlyMqClient client = FlyMqClient.builder().bootstrap(server.address())
-                     .requestTimeout(Duration.ofMillis(200)).build()) {
+        try (ScriptedServer server = silentAfterSubscribe(held, release); FlyMqClient client = client(server)) {
             long generation = client.connectionGeneration();
             CompletableFuture<Void> first = client.commitAsync("t", "g", 0, 1);
             CompletableFuture<Void> second = client.commitAsync("t", "g", 0, 2);
