@@ -50,6 +50,8 @@ class MembershipChangeTest {
     void changeBasedOnAnOutdatedMemberListIsRefusedAsAConflict() throws Exception {
         try (InProcessCluster cluster = new InProcessCluster(3, dataRoot, b -> b)) {
             RaftGroup<Long> leader = cluster.awaitAgreedLeader(WAIT);
+            // an entry of the leader's term first: until then MicroRaft refuses any membership change as busy
+            leader.replicate(bytes("settled")).get(10, TimeUnit.SECONDS);
             long founding = leader.committedMembers().logIndex();
             cluster.start(InProcessCluster.member(4));
             leader.changeMembership(InProcessCluster.member(4), MembershipChange.ADD_LEARNER, founding)
