@@ -82,6 +82,8 @@ final class Connection implements AutoCloseable {
      * hands one out (completing a future runs the caller's dependent actions and callbacks on it).
      */
     private volatile long readerWaitingSince;
+    /** {@link System#nanoTime} when the pipelined reader last began waiting for an answer (never reset). */
+    private volatile long readerWaitedAt;
     private static final VarHandle CALL_DEADLINE;
 
     static {
@@ -244,13 +246,28 @@ final class Connection implements AutoCloseable {
         return pending.size();
     }
 
+    /**
+     * Waits for a pipelined request's answer. Its timeout is the watchdog's ({@link #closeIfOverdue}), which counts
+     * only the time the broker had it at the head of the queue: a call queued behind slow requests is not cut off for
+     * their time. This caller steps in only when the reader has not begun waiting for an answer for a whole request
+     * timeout, i.e. is stuck in a caller's callback, where the watchdog cannot tell.
+     */
     Frame await(String request, CompletableFuture<Frame> future) {
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
         try {
-            return future.get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            String why = "no answer to " + request + " from " + address + " within " + requestTimeoutMillis + " ms";
-            fail(why);
-            throw new RequestTimeoutException(why);
+            while (true) {
+                try {
+                    return future.get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (!closed && System.nanoTime() - readerWaitedAt <= timeoutNanos) {
+                        continue; // the reader is handing out the answers before this one: they come in order
+                    }
+                    String why = "no answer to " + request + " from " + address + " within " + requestTimeoutMillis
+                            + " ms";
+                    fail(why);
+                    throw new RequestTimeoutException(why);
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof FlyMqException f) {
                 throw f;
@@ -275,6 +292,7 @@ final class Connection implements AutoCloseable {
         try {
             while (!closed) {
                 long now = System.nanoTime();
+                readerWaitedAt = now;
                 readerWaitingSince = now == 0 ? 1 : now;
                 Frame frame = readFrame();
                 readerWaitingSince = 0;

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import flymq.protocol.Acks;
+import flymq.protocol.Opcodes;
 import flymq.protocol.PayloadReader;
+import flymq.protocol.PayloadWriter;
 import flymq.protocol.message.BatchProduceRequest;
 import flymq.protocol.message.BatchProduceResponse;
 import java.time.Duration;
@@ -187,6 +189,41 @@ class PipelinedTimeoutTest {
             producer.close(Duration.ofSeconds(Long.MAX_VALUE)); // no long of millis: no limit, not an overflow
             assertEquals(0, sent.get(0, TimeUnit.SECONDS).offset());
             assertThrows(IllegalStateException.class, () -> producer.send(big(0)));
+        }
+    }
+
+    @Test
+    void aSynchronousCallQueuedBehindSlowRequestsIsNotTimedOutForTheirTime() throws Exception {
+        AtomicLong appended = new AtomicLong();
+        Function<ScriptedServer.Request, byte[]> produce = appender(appended, 150);
+        try (ScriptedServer server = new ScriptedServer(r -> {
+                 if (r.opcode() != Opcodes.LIST_TOPICS) {
+                     return produce.apply(r);
+                 }
+                 try {
+                     Thread.sleep(150);
+                 } catch (InterruptedException e) {
+                     Thread.currentThread().interrupt();
+                 }
+                 return ScriptedServer.frame(Opcodes.LIST_TOPICS, new PayloadWriter(16).i32(1).str16("a")
+                         .toPayload());
+             });
+             FlyMqClient c = client(server, 400)) {
+            FlyMqProducer producer = new FlyMqProducer(c, ProducerConfig.defaults().withAcks(Acks.ALL)
+                    .withLinger(Duration.ZERO).withMaxInFlight(5));
+            for (int i = 0; i < 5; i++) {
+                producer.send(big(i));
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.connection().inFlight() < 5 && System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+            assertEquals(5, c.connection().inFlight(), "five batches ahead of the call");
+            // answered some 900 ms after it was sent, each request within 150 ms of the one before
+            assertEquals(List.of("a"), c.listTopics());
+            producer.close();
+            assertEquals(0, producer.retriedBatches());
+            assertEquals(1, server.connectionsAccepted());
         }
     }
 }
