@@ -77,13 +77,13 @@ final class Connection implements AutoCloseable {
     /** {@link System#nanoTime} by which the synchronous call in progress must be answered; 0 = none. */
     private volatile long callDeadline;
     private volatile boolean callTimedOut;
-    /**
-     * {@link System#nanoTime} since which the pipelined reader has been waiting for the next answer, or 0 while it
-     * hands one out (completing a future runs the caller's dependent actions and callbacks on it).
-     */
-    private volatile long readerWaitingSince;
-    /** {@link System#nanoTime} when the pipelined reader last began waiting for an answer (never reset). */
+    /** {@link System#nanoTime} when the pipelined reader last began waiting for an answer. */
     private volatile long readerWaitedAt;
+    /**
+     * Whether the pipelined reader is handing an answer out rather than waiting for one (completing a future runs
+     * the caller's dependent actions and callbacks on it).
+     */
+    private volatile boolean readerHandingOut = true;
     private static final VarHandle CALL_DEADLINE;
 
     static {
@@ -291,11 +291,10 @@ final class Connection implements AutoCloseable {
     private void readLoop() {
         try {
             while (!closed) {
-                long now = System.nanoTime();
-                readerWaitedAt = now;
-                readerWaitingSince = now == 0 ? 1 : now;
+                readerWaitedAt = System.nanoTime();
+                readerHandingOut = false;
                 Frame frame = readFrame();
-                readerWaitingSince = 0;
+                readerHandingOut = true;
                 Pending p = pending.poll();
                 if (closed) {
                     // a failing thread may have taken the requests before this answer's, so p need not be the
@@ -406,8 +405,9 @@ final class Connection implements AutoCloseable {
             fail("no answer from " + address + " within " + requestTimeoutMillis + " ms");
         }
         Pending oldest = pending.peek();
-        long waiting = readerWaitingSince;
-        if (oldest != null && waiting != 0 && !closed) {
+        boolean handingOut = readerHandingOut; // read first: a wait begun after it only moves waiting later
+        long waiting = readerWaitedAt;
+        if (oldest != null && !handingOut && !closed) {
             // the broker answers a connection's requests one after the other, and the reader may have been busy
             // with the answers before: a request's time runs from when it was sent and the reader was waiting for
             // it, so that neither a queue of slow requests nor slow callbacks make an answered request overdue

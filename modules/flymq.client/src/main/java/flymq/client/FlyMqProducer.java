@@ -80,9 +80,8 @@ import java.util.function.IntFunction;
  *
  * <p>{@link #close} ends what was sent first: every record the producer took is acknowledged or failed by the time
  * it returns (with {@link #close(Duration)}, failed when the wait is up, unless an answer that came just then is
- * still being handed out), and a send after it began is refused. It
- * closes the leader connections it opened, and the given client only when the producer made it ({@link #connect}).
- * Thread-safe.
+ * still being handed out), and a send after it began is refused. It closes the leader connections it opened, and
+ * the given client only when the producer made it ({@link #connect}). Thread-safe.
  */
 public final class FlyMqProducer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FlyMqProducer.class.getName());

@@ -11,11 +11,11 @@ import java.util.Objects;
  * one thread; it is bound to the broker that began it, not to a connection.
  *
  * <p>When a call's answer is lost (a {@link ConnectionException}, a timeout included, after the client's own retry)
- * or does not decode ({@link ProtocolException}), the broker may or may not have applied it, so the transaction can only be aborted from then on, as Kafka's
- * transactional producer after a failed send: {@link #commit()} and further sends throw
- * {@link IllegalStateException} naming the lost call; {@link #abort()} and {@link #close()} work. An error the broker
- * answered with ({@link FlyMqServerException}, a schema refusal for one) applied nothing and leaves the transaction
- * usable.
+ * or does not decode ({@link ProtocolException}), the broker may or may not have applied it, so the transaction can
+ * only be aborted from then on, as Kafka's transactional producer after a failed send: {@link #commit()} and further
+ * sends throw {@link IllegalStateException} naming the lost call; {@link #abort()} and {@link #close()} work. An
+ * error the broker answered with ({@link FlyMqServerException}, a schema refusal for one) applied nothing and leaves
+ * the transaction usable.
  *
  * <pre>{@code
  * try (FlyMqTransaction tx = client.beginTransaction()) {
